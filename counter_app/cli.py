@@ -1,0 +1,508 @@
+"""The ``counter`` command: a thin click layer over the desk.
+
+``counter`` alone starts the terminal UI; every other command does one desk use case and prints JSON
+(``--json``) or a short Vietnamese line. Errors are one line on stderr, never a traceback (that goes to
+the log file), with the exit codes of ``EXIT_CODES_HELP`` (shown by ``counter --help``).
+
+Textual is imported only inside the command that starts the UI, so the other commands start fast on a
+machine with no terminal (the nightly batch).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from counter_app.domain.errors import CounterError, FieldError, ValidationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("counter")
+
+MAX_JSON_BYTES = 1_000_000
+"""An intake file larger than this is refused unread."""
+
+EXIT_CODES_HELP = """\
+  0  done
+  1  unexpected error (details in the log file)
+  2  bad input (a field, a file, an argument)
+  3  the lifecycle does not allow this step now
+  4  not found (dossier, procedure)
+  5  database cannot be opened or written
+  6  counter not set up / wrong setting
+  7  printing failed (the PDF is kept)
+  8  sync rejected
+  130 interrupted"""
+
+
+def _setup_logging() -> None:
+    from counter_app.locations import log_dir
+
+    try:
+        handler: logging.Handler = logging.FileHandler(log_dir() / "counter.log", encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    if not any(isinstance(h, logging.FileHandler) for h in root.handlers):
+        root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _actor(value: str | None) -> str:
+    if value:
+        return value
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in a container: still record something honest
+        return "unknown"
+
+
+def db_option(func: F) -> F:
+    """``--db PATH`` (env ``COUNTER_DB``) on a command; falls back to the group's value."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="COUNTER_DB",
+        default=None,
+        help="Database file (default: in the user data folder; env COUNTER_DB).",
+    )(func)
+
+
+def actor_option(func: F) -> F:
+    return click.option(
+        "--actor",
+        envvar="COUNTER_ACTOR",
+        default=None,
+        help="Official recording the step (env COUNTER_ACTOR; default: the OS user).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+def with_desk(func: F) -> F:
+    """Open the desk for the command (``--db`` or the group's) and close it afterwards."""
+
+    @wraps(func)
+    def wrapper(*args: Any, db_path: Path | None = None, **kwargs: Any) -> Any:
+        from counter_app.desk import Desk
+        from counter_app.locations import default_db_path
+
+        ctx = click.get_current_context()
+        path = db_path or (ctx.obj or {}).get("db_path") or default_db_path()
+        desk = Desk.open(path)
+        try:
+            return func(desk, *args, **kwargs)
+        finally:
+            desk.close()
+
+    return db_option(wrapper)  # type: ignore[return-value]
+
+
+class CounterGroup(click.Group):
+    """A click group that turns every CounterError into one line on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CounterError as exc:
+            log.info("command failed: %s", exc.message)
+            click.echo(f"Lỗi: {exc.message}", err=True)
+            if isinstance(exc, ValidationError) and len(exc.errors) > 1:
+                for error in exc.errors:
+                    click.echo(f"  - {error.field}: {error.message}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except BrokenPipeError:
+            # The reader went away (``counter procedures | head``): not an error of ours.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("Đã dừng.", err=True)
+            ctx.exit(130)
+        except Exception:
+            log.exception("unexpected error")
+            click.echo(
+                "Lỗi không mong đợi; chi tiết đã ghi vào tệp nhật ký của phần mềm.", err=True
+            )
+            ctx.exit(1)
+
+
+@click.group(
+    cls=CounterGroup,
+    invoke_without_command=True,
+    epilog="Exit codes:\n\n\b\n" + EXIT_CODES_HELP,
+)
+@db_option
+@click.version_option(package_name="counter")
+@click.pass_context
+def main(ctx: click.Context, db_path: Path | None) -> None:
+    """Counter: the one-stop counter (Bộ phận Một cửa) of a commune. Without a command: the UI."""
+    os.umask(0o077)  # every file we write holds personal data (Law 91/2025): owner-only
+    _setup_logging()
+    ctx.ensure_object(dict)
+    ctx.obj["db_path"] = db_path
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(ui, db_path=db_path)
+
+
+@main.command()
+@db_option
+def ui(db_path: Path | None) -> None:
+    """Start the terminal UI (the default)."""
+    # Imported here, not at the top: Textual is heavy and the batch commands never need it.
+    from counter_app.locations import default_db_path
+    from counter_app.tui.app import run
+
+    ctx = click.get_current_context()
+    run(db_path or (ctx.obj or {}).get("db_path") or default_db_path())
+
+
+@main.command()
+@click.option("--commune-code", required=True, help="5-digit commune code (QĐ 19/2025/QĐ-TTg).")
+@click.option("--commune-name", required=True, help='Commune name, e.g. "xã Vĩnh Bảo".')
+@click.option("--counter", "counter_no", required=True, type=int, help="This counter's number, 1-9.")
+@click.option("--agency-id", default=None, help="QCVN 102 agency identifier (default: derived).")
+@click.option("--agency-name", default=None, help="Receiving centre as printed on forms.")
+@click.option("--province", "province_name", default=None, help="Province or city, printed on forms.")
+@click.option("--hub", "hub_url", default=None, help="City hub base address.")
+@click.option("--token", "hub_token", default=None, help="This counter's hub token.")
+@json_option
+@with_desk
+def setup(desk: Any, as_json: bool, agency_name: str | None, province_name: str | None, **values: Any) -> None:
+    """Name the commune and this counter (run once per counter)."""
+    extra = {}
+    if agency_name:
+        extra["agency_name"] = agency_name
+    if province_name:
+        extra["province_name"] = province_name
+    settings = desk.setup(**values, **extra)
+    if as_json:
+        _emit_json(settings.public_mapping())
+    else:
+        click.echo(
+            f"Đã cấu hình quầy {settings.counter_no} của {settings.commune_name} "
+            f"(mã cơ quan {settings.agency_id})."
+        )
+
+
+@main.command()
+@json_option
+@click.option("--search", "query", default=None, help="Only procedures matching (folded) text.")
+@with_desk
+def procedures(desk: Any, as_json: bool, query: str | None) -> None:
+    """List the procedure catalog."""
+    items = desk.catalog.search(query, limit=1000) if query else list(desk.catalog)
+    if as_json:
+        _emit_json([p.to_json() for p in items])
+        return
+    for p in items:
+        click.echo(f"{p.code}  {p.limit.describe_vi():<28}  {p.name}")
+
+
+def _read_json_input(source: str) -> Any:
+    try:
+        if source == "-":
+            raw = sys.stdin.buffer.read(MAX_JSON_BYTES + 1)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise ValidationError(FieldError("json", f"Không có tệp «{source}»."))
+            with path.open("rb") as fh:
+                raw = fh.read(MAX_JSON_BYTES + 1)
+    except OSError as exc:
+        raise ValidationError(FieldError("json", f"Không đọc được «{source}»: {exc.strerror}.")) from exc
+    if len(raw) > MAX_JSON_BYTES:
+        raise ValidationError(FieldError("json", "Tệp JSON quá lớn (tối đa 1 MB)."))
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ValidationError(FieldError("json", "Tệp JSON phải được mã hóa UTF-8.")) from exc
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            FieldError("json", f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}.")
+        ) from exc
+
+
+def _summary(desk: Any, dossier: Any) -> dict[str, Any]:
+    from counter_app.domain.dossier import format_time
+
+    data = dossier.to_json()
+    left = desk.time_left(dossier)
+    data["time_left"] = left.describe_vi() if left else None
+    data["overdue"] = dossier.is_overdue(desk.now())
+    data["timeliness"] = dossier.timeliness()
+    data["due"] = format_time(dossier.due_at)
+    return data
+
+
+@main.command()
+@click.option("--json", "source", required=True, help="Intake JSON file, or - for standard input.")
+@actor_option
+@with_desk
+def receive(desk: Any, source: str, actor: str | None) -> None:
+    """Receive a dossier from an intake JSON; prints its code and due time as JSON.
+
+    \b
+    {"procedure": "1.001193",
+     "applicant": {"name": "...", "id_number": "...", "phone": "...", "address": "..."},
+     "documents": [{"name": "...", "originals": 1, "certified": 0, "copies": 0}],
+     "received_at": "2025-04-24T09:00:00+07:00"}
+    """
+    dossier = desk.receive(_read_json_input(source), _actor(actor))
+    _emit_json(_summary(desk, dossier))
+
+
+@main.command()
+@click.argument("code")
+@json_option
+@actor_option
+@with_desk
+def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
+    """Show one dossier and its history."""
+    dossier = desk.get(code, viewer=_actor(actor))
+    steps = desk.history(dossier.code)
+    if as_json:
+        data = _summary(desk, dossier)
+        data["history"] = [
+            {"at": s.at.isoformat(), "kind": s.kind, "label": s.label, "actor": s.actor,
+             "status": s.status, "detail": s.detail}
+            for s in steps
+        ]
+        _emit_json(data)
+        return
+    left = desk.time_left(dossier)
+    click.echo(f"{dossier.code}  [{dossier.status}] {dossier.status_name}")
+    click.echo(f"  Thủ tục: {dossier.procedure_code} {dossier.procedure_name}")
+    click.echo(f"  Người nộp: {dossier.applicant.name}  {dossier.applicant.id_number}  {dossier.applicant.phone}")
+    click.echo(f"  Nhận: {dossier.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {dossier.due_at:%H:%M %d/%m/%Y}"
+               + (f"   ({left.describe_vi()})" if left else ""))
+    for s in steps:
+        click.echo(f"  {s.at:%H:%M %d/%m/%Y}  {s.label:<26} {s.actor}  {s.detail}")
+
+
+def _rows_json(rows: list[Any]) -> list[dict[str, Any]]:
+    from counter_app.domain.dossier import status_name
+    from counter_app.domain.validation import mask_id
+
+    return [
+        {
+            "code": r.code,
+            "status": r.status,
+            "status_name": status_name(r.status),
+            "procedure_code": r.procedure_code,
+            "procedure_name": r.procedure_name,
+            "applicant_name": r.applicant_name,
+            "id_number": mask_id(r.id_number),
+            "phone": r.phone,
+            "received_at": r.received_at.isoformat(),
+            "due": r.due_at.isoformat(),
+        }
+        for r in rows
+    ]
+
+
+def _print_rows(rows: list[Any], as_json: bool) -> None:
+    if as_json:
+        _emit_json(_rows_json(rows))
+        return
+    if not rows:
+        click.echo("Không có hồ sơ nào.")
+    for r in rows:
+        click.echo(f"{r.code}  [{r.status}]  {r.received_at:%d/%m/%Y}  {r.applicant_name}  {r.procedure_name[:50]}")
+
+
+@main.command()
+@click.argument("query")
+@json_option
+@click.option("--limit", default=50, type=click.IntRange(1, 500), show_default=True)
+@with_desk
+def find(desk: Any, query: str, as_json: bool, limit: int) -> None:
+    """Find dossiers by code, ID number, phone or applicant name (accents optional)."""
+    _print_rows(desk.find(query, limit=limit), as_json)
+
+
+@main.command(name="list")
+@click.argument(
+    "view",
+    type=click.Choice(["today", "due_today", "overdue", "waiting_papers", "ready", "open", "recent"]),
+)
+@json_option
+@click.option("--limit", default=50, type=click.IntRange(1, 1000), show_default=True)
+@click.option("--offset", default=0, type=click.IntRange(0, None))
+@with_desk
+def list_(desk: Any, view: str, as_json: bool, limit: int, offset: int) -> None:
+    """One page of a named list of dossiers."""
+    _print_rows(desk.list_view(view, limit=limit, offset=offset), as_json)
+
+
+def _step_command(name: str, help_text: str, method: str, *options: Callable[[F], F]) -> None:
+    """Register one lifecycle command: ``counter NAME CODE [options]``."""
+
+    def command(desk: Any, code: str, actor: str | None, as_json: bool, **kwargs: Any) -> None:
+        dossier = getattr(desk, method)(code, _actor(actor), **{k: v for k, v in kwargs.items()})
+        if as_json:
+            _emit_json(_summary(desk, dossier))
+        else:
+            click.echo(f"{dossier.code}: {dossier.status_name}. Hẹn trả {dossier.due_at:%H:%M %d/%m/%Y}.")
+
+    command.__name__ = method
+    command.__doc__ = help_text
+    decorated: Any = with_desk(command)
+    for option in reversed(options):
+        decorated = option(decorated)
+    decorated = json_option(actor_option(click.argument("code")(decorated)))
+    main.command(name=name, help=help_text)(decorated)
+
+
+def _parse_due(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter("dùng dạng 2025-05-02T17:00:00+07:00") from exc
+    if parsed.tzinfo is None:
+        from counter_app.domain.calendar import VN_TZ
+
+        parsed = parsed.replace(tzinfo=VN_TZ)
+    return parsed
+
+
+_reason = click.option("--reason", required=True, help="Reason (printed on the form).")
+_note = click.option("--note", default="", help="Note for the history.")
+
+_step_command("transfer", "Transfer the dossier to the deciding agency (status 4).", "transfer",
+              click.option("--to", "to_agency_name", default="", help="Receiving agency name."), _note)
+_step_command("request-papers", "Ask for extra papers (status 5, clock paused).", "request_extra_papers",
+              click.option("--paper", "papers", multiple=True, required=True, help="A paper to add (repeat)."),
+              _reason)
+_step_command("papers-received", "Record the extra papers received (status 4; due moves).",
+              "receive_extra_papers", _note)
+_step_command("request-fee", "Ask for a fee or tax (status 6).", "request_fee",
+              click.option("--amount", type=int, required=True, help="Amount in đồng."),
+              click.option("--reason", default="", help="What the fee is for."))
+_step_command("fee-paid", "Record the fee paid (status 4).", "record_fee_paid")
+_step_command("refuse", "Refuse the dossier (status 3).", "refuse", _reason)
+_step_command("withdraw", "The citizen withdraws the dossier (status 7).", "withdraw", _reason)
+_step_command("stop", "Stop handling the dossier (status 8).", "stop", _reason,
+              click.option("--legal-basis", default="", help="Legal basis of the stop."))
+_step_command("result", "Record the result ready at the counter (status 9).", "record_result", _note)
+_step_command("return", "Hand the result to the citizen (status 10).", "return_result",
+              click.option("--receiver", default="", help="Who collected it, if not the applicant."), _note)
+_step_command("move-appointment", "Move the appointment later, with an apology.", "move_appointment",
+              click.option("--due", "new_due", required=True, callback=_parse_due,
+                           help="New due time, ISO 8601 (Vietnam time if no offset)."),
+              _reason)
+
+
+@main.command()
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@json_option
+@with_desk
+def report(desk: Any, first: datetime, last: datetime, as_json: bool) -> None:
+    """Indicators for a period: received, returned, early / on time / late, overdue."""
+    data = desk.period_report(first.date(), last.date())
+    if as_json:
+        _emit_json(data)
+        return
+    for key in ("received", "returned", "finished", "early", "on_time", "late", "overdue", "refused"):
+        click.echo(f"{key:>10}: {data[key]}")
+
+
+@main.group()
+def calendar() -> None:
+    """Local working-day overrides (days off, make-up working days)."""
+
+
+@calendar.command(name="list")
+@json_option
+@with_desk
+def calendar_list(desk: Any, as_json: bool) -> None:
+    """List the overrides."""
+    items = [{"day": o.day.isoformat(), "kind": o.kind, "label": o.label} for o in desk.overrides()]
+    if as_json:
+        _emit_json(items)
+    else:
+        for o in items:
+            click.echo(f"{o['day']}  {o['kind']:<12} {o['label']}")
+
+
+@calendar.command(name="set")
+@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+@click.argument("kind", type=click.Choice(["day_off", "working_day"]))
+@click.option("--label", default="")
+@with_desk
+def calendar_set(desk: Any, day: datetime, kind: str, label: str) -> None:
+    """Declare DAY a day off or a make-up working day."""
+    desk.set_override(day.date(), kind, label)
+    click.echo(f"Đã ghi {day:%d/%m/%Y}: {'ngày nghỉ' if kind == 'day_off' else 'ngày làm việc bù'}.")
+
+
+@calendar.command(name="remove")
+@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+@with_desk
+def calendar_remove(desk: Any, day: datetime) -> None:
+    """Remove the override of DAY."""
+    if not desk.remove_override(day.date()):
+        raise ValidationError(FieldError("day", f"Ngày {day:%d/%m/%Y} không có thiết lập riêng."))
+    click.echo(f"Đã xóa thiết lập của ngày {day:%d/%m/%Y}.")
+
+
+@main.command(name="add-official")
+@click.argument("username")
+@click.option("--name", "full_name", required=True)
+@click.option("--role", type=click.Choice(["official", "supervisor"]), default="official")
+@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_desk
+def add_official(desk: Any, username: str, full_name: str, role: str, pin: str) -> None:
+    """Create or update an official who signs in to the UI."""
+    official = desk.add_official(username, full_name, role, pin)
+    click.echo(f"Đã lưu cán bộ {official.full_name} ({official.username}, {official.role}).")
+
+
+@main.command()
+@json_option
+@with_desk
+def check(desk: Any, as_json: bool) -> None:
+    """Check the database: integrity, and that the dossiers rebuild identically from their events."""
+    integrity = desk.store.integrity_ok()
+    projection = desk.check_projection()
+    result = {"integrity": integrity, "projection_matches_events": projection,
+              "unsent_events": desk.unsent_events()}
+    if as_json:
+        _emit_json(result)
+    else:
+        click.echo(f"integrity: {'ok' if integrity else 'FAILED'}; "
+                   f"projection: {'ok' if projection else 'DIFFERS'}; unsent events: {result['unsent_events']}")
+    if not (integrity and projection):
+        raise click.exceptions.Exit(5)
+
+
+def _today() -> date:
+    from counter_app.domain.calendar import now_vn
+
+    return now_vn().date()
+
+
+# Printing commands live in their own module; importing it registers them on ``main``.
+from counter_app import cli_printing  # noqa: E402,F401

@@ -1,0 +1,904 @@
+"""The counter's use cases: what an official can do, shared by the CLI, the TUI and sync.
+
+Each use case validates its input, folds a new event into the dossier through the domain rules and
+writes event + projection + outbox in one durable transaction. When a method returns, the change is
+on disk. Nothing here knows about Textual, HTTP or PDFs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from counter_app.domain import codes
+from counter_app.domain.calendar import Override, WorkCalendar, now_vn, to_vn
+from counter_app.domain.dossier import (
+    RETURN_METHODS,
+    DocumentItem,
+    Dossier,
+    Event,
+    HistoryStep,
+    Party,
+    apply,
+    history,
+    new_event,
+    parse_time,
+)
+from counter_app.domain.errors import (
+    ConfigError,
+    FieldError,
+    NotFoundError,
+    RuleError,
+    ValidationError,
+)
+from counter_app.domain.procedures import (
+    Catalog,
+    Procedure,
+    catalog_to_json,
+    load_default_catalog,
+    parse_catalog,
+)
+from counter_app.domain.text import clean
+from counter_app.domain.validation import check_email, check_id_number, check_phone, check_text
+from counter_app.settings import Settings, load_settings, validate
+from counter_app.store import DossierStore, open_database
+from counter_app.store.dossiers import LIST_VIEWS, DossierRow
+
+Clock = Callable[[], datetime]
+
+MAX_DOCUMENTS = 60
+"""More papers than any procedure lists: a sign of a broken import, not a real dossier."""
+MAX_COUNT = 99
+"""Largest count of one paper or of sets."""
+BACKDATE_LIMIT = timedelta(days=366)
+"""How far back a paper dossier may be entered after the fact."""
+FUTURE_TOLERANCE = timedelta(minutes=5)
+"""Clock skew allowed between the machine and a given receipt time."""
+
+INTAKE_KEYS = frozenset(
+    {
+        "procedure",
+        "applicant",
+        "owner",
+        "documents",
+        "sets",
+        "fee",
+        "return_method",
+        "summary",
+        "received_at",
+        "deciding_agency",
+    }
+)
+PARTY_KEYS = frozenset(
+    {"name", "kind", "id_number", "phone", "email", "address", "birth_date", "representative"}
+)
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A validated intake, ready to be received."""
+
+    procedure: Procedure
+    applicant: Party
+    owner: Party | None
+    documents: tuple[DocumentItem, ...]
+    sets: int
+    fee_amount: int
+    fee_text: str
+    return_method: str
+    summary: str
+    received_at: datetime | None
+    deciding_agency_name: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Official:
+    """A signed-in official."""
+
+    username: str
+    full_name: str
+    role: str
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """Working time left before the due time (negative when late), for display."""
+
+    working: timedelta
+    late: bool
+    paused: bool
+
+    def describe_vi(self, hours_per_day: timedelta = timedelta(hours=8)) -> str:
+        total = abs(self.working)
+        days, rest = divmod(total, hours_per_day)
+        hours = int(rest.total_seconds() // 3600)
+        minutes = int(rest.total_seconds() % 3600 // 60)
+        parts = []
+        if days:
+            parts.append(f"{int(days)} ngày")
+        if hours:
+            parts.append(f"{hours} giờ")
+        if minutes and not days:
+            parts.append(f"{minutes} phút")
+        text = " ".join(parts) or "0 phút"
+        if self.paused:
+            return f"Tạm dừng (còn {text} làm việc)"
+        return f"Trễ {text} làm việc" if self.late else f"Còn {text} làm việc"
+
+
+def _pin_hash(pin: str, salt: str) -> str:
+    return hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), 120_000).hex()
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in version.split("."))
+    except ValueError:
+        return ()
+
+
+class Desk:
+    """All use cases of one counter, over one store.
+
+    Args:
+        store: The dossier store (owns the database connection).
+        settings: This counter's settings (see :func:`Desk.open`).
+        clock: Returns "now"; tests pass a fixed clock.
+    """
+
+    def __init__(self, store: DossierStore, settings: Settings, clock: Clock = now_vn) -> None:
+        self.store = store
+        self.settings = settings
+        self._clock = clock
+        self._calendar: WorkCalendar | None = None
+        self._catalog: Catalog | None = None
+        self._lock = threading.RLock()
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, path: str | Path | None, *, clock: Clock = now_vn, env: Mapping[str, str] | None = None
+    ) -> Desk:
+        """Open a counter database (migrating it), load its settings and make sure it has a catalog.
+
+        Raises:
+            StoreError: the database cannot be opened.
+            ValidationError: a stored or overriding setting is wrong.
+        """
+        store = DossierStore(open_database(path))
+        settings = load_settings(store.read_settings(), env)
+        desk = cls(store, settings, clock)
+        desk._ensure_catalog()
+        return desk
+
+    def close(self) -> None:
+        self.store.close()
+
+    def now(self) -> datetime:
+        """The desk's clock, in Vietnam time."""
+        return to_vn(self._clock())
+
+    # -- settings ----------------------------------------------------------------------------------
+
+    def setup(
+        self,
+        *,
+        commune_code: str,
+        commune_name: str,
+        counter_no: int,
+        agency_id: str | None = None,
+        hub_url: str | None = None,
+        hub_token: str | None = None,
+        **others: str,
+    ) -> Settings:
+        """Name the commune and this counter (first run); may be repeated to change them.
+
+        Raises:
+            ValidationError: a value is wrong; nothing is stored.
+        """
+        errors: list[FieldError] = []
+        commune_code = clean(str(commune_code))
+        if not (commune_code.isdigit() and len(commune_code) == 5):
+            errors.append(FieldError("commune_code", "Mã xã phải gồm đúng 5 chữ số."))
+        name = check_text(commune_name, label="Tên xã/phường", required=True, max_len=120)
+        if name.error:
+            errors.append(FieldError("commune_name", name.error))
+        try:
+            codes.check_counter_no(counter_no)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+        agency = ""
+        try:
+            agency = (
+                codes.check_agency_id(agency_id)
+                if agency_id
+                else (codes.default_agency_id(commune_code) if not errors else "")
+            )
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+        if hub_url and not hub_url.startswith(("http://", "https://")):
+            errors.append(FieldError("hub_url", "Địa chỉ máy chủ phải bắt đầu bằng http:// hoặc https://."))
+        if errors:
+            raise ValidationError(errors)
+        values: dict[str, Any] = {
+            "commune_code": commune_code,
+            "commune_name": name.value,
+            "counter_no": counter_no,
+            "agency_id": agency,
+        }
+        stored = self.store.read_settings()
+        if not stored.get("agency_name") and "agency_name" not in others:
+            values["agency_name"] = f"Trung tâm Phục vụ hành chính công {name.value}"
+        if not stored.get("deciding_agency_name") and "deciding_agency_name" not in others:
+            values["deciding_agency_name"] = f"Ủy ban nhân dân {name.value}"
+        if not stored.get("place_name") and "place_name" not in others:
+            values["place_name"] = name.value
+        if hub_url is not None:
+            values["hub_url"] = hub_url
+        if hub_token is not None:
+            values["hub_token"] = hub_token
+        values.update(others)
+        return self.update_settings(**values)
+
+    def update_settings(self, **values: Any) -> Settings:
+        """Change and store settings (validated first; nothing stored on error)."""
+        current = load_settings(self.store.read_settings(), env={})
+        unknown = [k for k in values if not hasattr(current, k)]
+        if unknown:
+            raise ValidationError(FieldError(unknown[0], f"Không có thiết lập «{unknown[0]}»."))
+        updated = validate(replace(current, **values))
+        self.store.write_settings({k: str(getattr(updated, k)) for k in values})
+        self.settings = load_settings(self.store.read_settings())
+        self._calendar = None
+        return self.settings
+
+    # -- catalog and calendar ----------------------------------------------------------------------
+
+    def _ensure_catalog(self) -> None:
+        version, entries = self.store.stored_catalog()
+        default = load_default_catalog()
+        if not entries or _version_key(version) < _version_key(default.version):
+            self.store.replace_catalog(default.version, catalog_to_json(default)["procedures"])
+            self._catalog = default
+        else:
+            self._catalog = parse_catalog({"version": version, "procedures": entries})
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._ensure_catalog()
+        assert self._catalog is not None
+        return self._catalog
+
+    def import_catalog(self, data: Mapping[str, Any]) -> Catalog:
+        """Replace the catalog (from the hub or a file) after validating it whole."""
+        catalog = parse_catalog(dict(data))
+        self.store.replace_catalog(catalog.version, catalog_to_json(catalog)["procedures"])
+        self._catalog = catalog
+        return catalog
+
+    def procedure(self, code: str) -> Procedure:
+        return self.catalog.get(code.strip())
+
+    def calendar(self) -> WorkCalendar:
+        """The working calendar: the package's Vietnam holidays plus this commune's overrides."""
+        with self._lock:
+            if self._calendar is None:
+                self._calendar = WorkCalendar(self.settings.hours, self.store.overrides())
+            return self._calendar
+
+    def overrides(self) -> list[Override]:
+        return self.store.overrides()
+
+    def set_override(self, day: date, kind: str, label: str = "") -> Override:
+        """Declare a day off or a make-up working day (beats the package's calendar)."""
+        if kind not in ("day_off", "working_day"):
+            raise ValidationError(
+                FieldError("kind", "Loại ngày phải là «day_off» (nghỉ) hoặc «working_day» (làm bù).")
+            )
+        text = check_text(label, label="Ghi chú", required=False, max_len=120)
+        if text.error:
+            raise ValidationError(FieldError("label", text.error))
+        override = Override(day, kind, text.value)  # type: ignore[arg-type]
+        with self.store.transaction():
+            self.store.put_override(override)
+        self._calendar = None
+        return override
+
+    def remove_override(self, day: date) -> bool:
+        with self.store.transaction():
+            removed = self.store.delete_override(day)
+        self._calendar = None
+        return removed
+
+    def preview_due(self, procedure_code: str, received_at: datetime | None = None) -> datetime:
+        """The due time a dossier of this procedure would get if received now (or then)."""
+        procedure = self.procedure(procedure_code)
+        return self.calendar().due(received_at or self.now(), procedure.limit)
+
+    # -- intake ------------------------------------------------------------------------------------
+
+    def parse_intake(self, data: Any) -> Intake:
+        """Validate an intake (from JSON, the TUI form or an import); collect every problem.
+
+        Raises:
+            ValidationError: with one FieldError per problem, in Vietnamese.
+        """
+        if not isinstance(data, Mapping):
+            raise ValidationError(FieldError("intake", "Dữ liệu hồ sơ phải là một đối tượng JSON."))
+        errors: list[FieldError] = []
+        warnings: list[str] = []
+        unknown = sorted(set(data) - INTAKE_KEYS)
+        if unknown:
+            errors.append(
+                FieldError(unknown[0], f"Trường không được hỗ trợ: {', '.join(map(str, unknown))}.")
+            )
+        procedure: Procedure | None = None
+        proc_code = data.get("procedure")
+        if not isinstance(proc_code, str) or not proc_code.strip():
+            errors.append(FieldError("procedure", "Chưa chọn thủ tục hành chính."))
+        else:
+            try:
+                procedure = self.procedure(proc_code)
+            except NotFoundError as exc:
+                errors.append(FieldError("procedure", exc.message))
+        required = set(procedure.required_fields) if procedure else {"name", "id_number"}
+        applicant = self._parse_party(data.get("applicant"), "applicant", required, errors, warnings)
+        owner = None
+        if data.get("owner") not in (None, {}, ""):
+            owner = self._parse_party(data.get("owner"), "owner", {"name"}, errors, warnings)
+        documents = self._parse_documents(data.get("documents"), procedure, errors)
+        sets = self._parse_count(data.get("sets", procedure.sets if procedure else 1), "sets", errors, minimum=1)
+        fee_amount = procedure.fee.amount if procedure else 0
+        fee_text = procedure.fee.text if procedure else ""
+        if "fee" in data and data["fee"] is not None:
+            fee = data["fee"]
+            if isinstance(fee, bool) or not isinstance(fee, int) or not 0 <= fee <= 100_000_000:
+                errors.append(FieldError("fee", "Phí, lệ phí phải là số đồng, từ 0 đến 100.000.000."))
+            else:
+                fee_amount = fee
+                if procedure and fee != procedure.fee.amount:
+                    fee_text = f"{fee:,} đồng".replace(",", ".")
+        return_method = data.get("return_method", "counter")
+        if return_method not in RETURN_METHODS:
+            errors.append(
+                FieldError("return_method", "Nơi nhận kết quả phải là counter, post hoặc online.")
+            )
+        summary = check_text(data.get("summary", "") or "", label="Trích yếu", required=False, max_len=500, multiline=True)
+        if summary.error:
+            errors.append(FieldError("summary", summary.error))
+        deciding = check_text(
+            data.get("deciding_agency", "") or "", label="Cơ quan giải quyết", required=False, max_len=200
+        )
+        if deciding.error:
+            errors.append(FieldError("deciding_agency", deciding.error))
+        received_at = self._parse_received_at(data.get("received_at"), errors)
+        if errors or procedure is None or applicant is None:
+            raise ValidationError(errors or [FieldError("intake", "Dữ liệu hồ sơ chưa hợp lệ.")])
+        return Intake(
+            procedure=procedure,
+            applicant=applicant,
+            owner=owner,
+            documents=documents,
+            sets=sets,
+            fee_amount=fee_amount,
+            fee_text=fee_text,
+            return_method=str(return_method),
+            summary=summary.value,
+            received_at=received_at,
+            deciding_agency_name=deciding.value or self._deciding_agency(procedure),
+            warnings=tuple(warnings),
+        )
+
+    def _parse_party(
+        self,
+        raw: Any,
+        prefix: str,
+        required: set[str],
+        errors: list[FieldError],
+        warnings: list[str],
+    ) -> Party | None:
+        if not isinstance(raw, Mapping):
+            errors.append(FieldError(f"{prefix}.name", "Thiếu thông tin người nộp hồ sơ."))
+            return None
+        unknown = sorted(set(raw) - PARTY_KEYS)
+        if unknown:
+            errors.append(FieldError(f"{prefix}.{unknown[0]}", f"Trường không được hỗ trợ: {', '.join(map(str, unknown))}."))
+        for key, value in raw.items():
+            if value is not None and not isinstance(value, str):
+                errors.append(FieldError(f"{prefix}.{key}", f"Trường «{key}» phải là chuỗi ký tự."))
+        if any(e.field.startswith(prefix + ".") for e in errors):
+            return None
+
+        def text(key: str, label: str, max_len: int, req: bool) -> str:
+            check = check_text(raw.get(key) or "", label=label, required=req, max_len=max_len)
+            if check.error:
+                errors.append(FieldError(f"{prefix}.{key}", check.error))
+            return check.value
+
+        kind = "organisation" if raw.get("kind") == "organisation" else "person"
+        name = text("name", "Họ và tên" if kind == "person" else "Tên tổ chức", 150, True)
+        address = text("address", "Địa chỉ", 300, "address" in required)
+        representative = text("representative", "Người đại diện", 150, False)
+        birth = text("birth_date", "Ngày sinh", 10, False)
+        id_check = check_id_number(raw.get("id_number") or "", required="id_number" in required and kind == "person")
+        if id_check.error:
+            errors.append(FieldError(f"{prefix}.id_number", id_check.error))
+        elif id_check.warning:
+            warnings.append(id_check.warning)
+        phone = check_phone(raw.get("phone") or "", required="phone" in required)
+        if phone.error:
+            errors.append(FieldError(f"{prefix}.phone", phone.error))
+        elif phone.warning:
+            warnings.append(phone.warning)
+        email = check_email(raw.get("email") or "")
+        if email.error:
+            errors.append(FieldError(f"{prefix}.email", email.error))
+        return Party(
+            name=name,
+            kind=kind,  # type: ignore[arg-type]
+            id_number=id_check.value,
+            phone=phone.value,
+            email=email.value,
+            address=address,
+            birth_date=birth,
+            representative=representative,
+        )
+
+    def _parse_count(self, value: Any, field: str, errors: list[FieldError], minimum: int = 0) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_COUNT:
+            errors.append(FieldError(field, f"Số lượng phải là số nguyên từ {minimum} đến {MAX_COUNT}."))
+            return minimum
+        return value
+
+    def _parse_documents(
+        self, raw: Any, procedure: Procedure | None, errors: list[FieldError]
+    ) -> tuple[DocumentItem, ...]:
+        if raw is None:
+            if procedure is None:
+                return ()
+            return tuple(
+                DocumentItem(d.name, d.originals, d.certified, d.copies)
+                for d in procedure.documents
+                if d.required
+            )
+        if not isinstance(raw, list):
+            errors.append(FieldError("documents", "Thành phần hồ sơ phải là một danh sách."))
+            return ()
+        if len(raw) > MAX_DOCUMENTS:
+            errors.append(FieldError("documents", f"Nhiều nhất {MAX_DOCUMENTS} thành phần hồ sơ."))
+            return ()
+        items = []
+        for i, entry in enumerate(raw):
+            where = f"documents[{i}]"
+            if isinstance(entry, str):
+                entry = {"name": entry, "originals": 1}
+            if not isinstance(entry, Mapping):
+                errors.append(FieldError(where, f"Thành phần hồ sơ thứ {i + 1} không hợp lệ."))
+                continue
+            raw_name = entry.get("name")
+            if raw_name is not None and not isinstance(raw_name, str):
+                errors.append(FieldError(f"{where}.name", f"Tên giấy tờ thứ {i + 1} phải là chuỗi ký tự."))
+                continue
+            name = check_text(raw_name or "", label=f"Tên giấy tờ thứ {i + 1}", required=True, max_len=300)
+            if name.error:
+                errors.append(FieldError(f"{where}.name", name.error))
+            counts = [
+                self._parse_count(entry.get(k, 0), f"{where}.{k}", errors)
+                for k in ("originals", "certified", "copies")
+            ]
+            if sum(counts) == 0:
+                errors.append(
+                    FieldError(where, f"Giấy tờ «{name.value}»: ghi số bản chính, bản chứng thực hoặc bản photo.")
+                )
+            items.append(DocumentItem(name.value, *counts))
+        return tuple(items)
+
+    def _parse_received_at(self, raw: Any, errors: list[FieldError]) -> datetime | None:
+        if raw in (None, ""):
+            return None
+        try:
+            at = parse_time(str(raw))
+        except ValueError:
+            errors.append(
+                FieldError(
+                    "received_at",
+                    "Thời điểm nhận phải theo ISO 8601 kèm múi giờ, ví dụ 2025-04-24T09:00:00+07:00.",
+                )
+            )
+            return None
+        now = self.now()
+        if at > now + FUTURE_TOLERANCE:
+            errors.append(FieldError("received_at", "Thời điểm nhận hồ sơ không được ở tương lai."))
+        elif at < now - BACKDATE_LIMIT:
+            errors.append(FieldError("received_at", "Chỉ nhập bù hồ sơ giấy nhận trong vòng một năm."))
+        return at
+
+    def _deciding_agency(self, procedure: Procedure) -> str:
+        """The deciding authority for a procedure, named for this commune.
+
+        The catalog names it generically ("Ủy ban nhân dân cấp xã", "Công an cấp xã"); the dossier
+        stores the real name as it was on the day of receipt.
+        """
+        generic = procedure.deciding_agency.strip()
+        if not generic:
+            return self.settings.deciding_agency_name
+        if generic.endswith("cấp xã") and self.settings.commune_name:
+            return generic[: -len("cấp xã")] + self.settings.commune_name
+        return generic
+
+    def receive(self, data: Mapping[str, Any] | Intake, actor: str) -> Dossier:
+        """Receive a dossier: issue its code, compute its due time, record it durably.
+
+        Args:
+            data: The intake (a mapping as in ``counter receive --json``, or a parsed Intake).
+            actor: The official receiving it.
+
+        Returns:
+            The received dossier (status 2).
+
+        Raises:
+            ConfigError: the counter is not set up.
+            ValidationError: the intake is wrong; nothing saved, no code used.
+        """
+        settings = self.settings.require_configured()
+        intake = data if isinstance(data, Intake) else self.parse_intake(data)
+        actor = self._actor(actor)
+        received_at = intake.received_at or self.now()
+        due = self.calendar().due(received_at, intake.procedure.limit)
+        day = to_vn(received_at).date()
+        with self._lock, self.store.transaction():
+            n = self.store.next_code_number(day, settings.counter_no)
+            code = codes.make_code(settings.agency_id, day, settings.counter_no, n, settings.code_pattern)
+            if self.store.exists(code):  # a code is never reused, whatever the sequence table says
+                raise RuleError(f"Mã hồ sơ {code} đã tồn tại; hãy kiểm tra cấu hình số quầy.")
+            volume = str(day.year)
+            entry = self.store.next_logbook_entry(volume, settings.counter_no)
+            p = intake.procedure
+            payload: dict[str, Any] = {
+                "procedure": {
+                    "code": p.code,
+                    "name": p.name,
+                    "field": p.field,
+                    "legal_limit": p.limit.describe_vi(),
+                },
+                "applicant": intake.applicant.to_json(),
+                "owner": intake.owner.to_json() if intake.owner else None,
+                "documents": [d.to_json() for d in intake.documents],
+                "sets": intake.sets,
+                "fee": {"amount": intake.fee_amount, "text": intake.fee_text},
+                "receiving": {
+                    "agency_id": settings.agency_id,
+                    "name": settings.agency_name,
+                    "commune_code": settings.commune_code,
+                    "counter": settings.counter_no,
+                },
+                "deciding": {"id": "", "name": intake.deciding_agency_name},
+                "due_at": due,
+                "return_method": intake.return_method,
+                "logbook": {"volume": volume, "entry": entry},
+                "summary": intake.summary,
+                "sequence": n,
+            }
+            if codes.is_overflow(n):
+                payload["overflow"] = True  # tells the hub this counter left its 4-digit block
+            event = new_event(code, "received", received_at, actor, settings.counter_id, payload)
+            dossier = apply(None, event)
+            self.store.append(event, dossier)
+            self.store.log_access(actor, "receive", code)
+        return dossier
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def _actor(self, actor: str) -> str:
+        check = check_text(actor or "", label="Người thực hiện", required=True, max_len=120)
+        if check.error:
+            raise ValidationError(FieldError("actor", check.error))
+        return check.value
+
+    def _reason(self, reason: str | None, label: str = "Lý do", required: bool = True) -> str:
+        check = check_text(reason or "", label=label, required=required, max_len=1000, multiline=True)
+        if check.error:
+            raise ValidationError(FieldError("reason", check.error))
+        return check.value
+
+    def _step(
+        self,
+        code: str,
+        kind: str,
+        actor: str,
+        payload: Mapping[str, Any] | None = None,
+        at: datetime | None = None,
+        compute: Callable[[Dossier, datetime], Mapping[str, Any]] | None = None,
+    ) -> Dossier:
+        settings = self.settings.require_configured()
+        actor = self._actor(actor)
+        code = codes.normalise_code(code)
+        occurred = to_vn(at) if at else self.now()
+        if occurred > self.now() + FUTURE_TOLERANCE:
+            raise ValidationError(FieldError("at", "Thời điểm xử lý không được ở tương lai."))
+        with self._lock, self.store.transaction():
+            current = self.store.get(code)
+            if current is None:
+                raise NotFoundError(f"Không có hồ sơ mã {code}.")
+            body = dict(payload or {})
+            if compute is not None:
+                body.update(compute(current, occurred))
+            event = new_event(code, kind, occurred, actor, settings.counter_id, body)
+            dossier = apply(current, event)
+            self.store.append(event, dossier)
+        return dossier
+
+    def transfer(
+        self, code: str, actor: str, *, to_agency_name: str = "", to_agency_id: str = "", note: str = "", at: datetime | None = None
+    ) -> Dossier:
+        """Hand the dossier to the deciding agency (status 4); one hop on the control slip."""
+        payload: dict[str, Any] = {}
+        if to_agency_name:
+            payload["to_agency_name"] = self._reason(to_agency_name, "Cơ quan nhận")
+            payload["to_agency_id"] = clean(to_agency_id)
+        if note:
+            payload["note"] = self._reason(note, "Ghi chú", required=False)
+        return self._step(code, "transferred", actor, payload, at)
+
+    def request_extra_papers(
+        self, code: str, actor: str, *, papers: list[Any], reason: str, at: datetime | None = None
+    ) -> Dossier:
+        """Ask for papers to be added (status 5, clock paused; form extra_papers)."""
+        errors: list[FieldError] = []
+        items = self._parse_documents(papers, None, errors)
+        if not items and not errors:
+            errors.append(FieldError("papers", "Ghi ít nhất một giấy tờ cần bổ sung."))
+        if errors:
+            raise ValidationError(errors)
+        return self._step(
+            code,
+            "extra_papers_requested",
+            actor,
+            {"papers": [d.to_json() for d in items], "reason": self._reason(reason)},
+            at,
+        )
+
+    def receive_extra_papers(self, code: str, actor: str, *, note: str = "", at: datetime | None = None) -> Dossier:
+        """Record the papers added; the due time moves by the working time waited."""
+
+        def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
+            paused = d.paused_at or occurred
+            return {"due_at": self.calendar().shift_for_pause(d.due_at, paused, occurred)}
+
+        payload = {"note": self._reason(note, "Ghi chú", required=False)} if note else {}
+        return self._step(code, "extra_papers_received", actor, payload, at, compute)
+
+    def request_fee(self, code: str, actor: str, *, amount: int, reason: str = "", at: datetime | None = None) -> Dossier:
+        """Ask the citizen to pay a fee or tax before the result (status 6)."""
+        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= 10_000_000_000:
+            raise ValidationError(FieldError("amount", "Số tiền phải là số đồng lớn hơn 0."))
+        payload: dict[str, Any] = {"amount": amount}
+        if reason:
+            payload["note"] = self._reason(reason, "Nội dung", required=False)
+        return self._step(code, "fee_requested", actor, payload, at)
+
+    def record_fee_paid(self, code: str, actor: str, *, at: datetime | None = None) -> Dossier:
+        return self._step(code, "fee_paid", actor, {}, at)
+
+    def refuse(self, code: str, actor: str, *, reason: str, at: datetime | None = None) -> Dossier:
+        """Refuse the dossier with a reason (status 3; form refusal)."""
+        return self._step(code, "refused", actor, {"reason": self._reason(reason)}, at)
+
+    def withdraw(self, code: str, actor: str, *, reason: str, at: datetime | None = None) -> Dossier:
+        """The citizen withdraws the dossier (status 7)."""
+        return self._step(code, "withdrawn", actor, {"reason": self._reason(reason)}, at)
+
+    def stop(
+        self, code: str, actor: str, *, reason: str, legal_basis: str = "", at: datetime | None = None
+    ) -> Dossier:
+        """Stop handling the dossier (status 8; form stop_notice)."""
+        payload = {"reason": self._reason(reason)}
+        if legal_basis:
+            payload["legal_basis"] = self._reason(legal_basis, "Căn cứ pháp lý", required=False)
+        return self._step(code, "stopped", actor, payload, at)
+
+    def record_result(self, code: str, actor: str, *, note: str = "", at: datetime | None = None) -> Dossier:
+        """The deciding agency has finished: the result is at the counter (status 9)."""
+        payload = {"note": self._reason(note, "Ghi chú", required=False)} if note else {}
+        return self._step(code, "result_ready", actor, payload, at)
+
+    def return_result(
+        self, code: str, actor: str, *, receiver: str = "", note: str = "", at: datetime | None = None
+    ) -> Dossier:
+        """Hand the result to the citizen (status 10)."""
+        payload: dict[str, Any] = {}
+        if receiver:
+            payload["receiver"] = self._reason(receiver, "Người nhận", required=False)
+        if note:
+            payload["note"] = self._reason(note, "Ghi chú", required=False)
+        return self._step(code, "returned", actor, payload, at)
+
+    def move_appointment(
+        self, code: str, actor: str, *, new_due: datetime, reason: str, at: datetime | None = None
+    ) -> Dossier:
+        """Move the appointment later, with an apology (form apology)."""
+        reason_text = self._reason(reason)
+        if new_due.tzinfo is None:
+            raise ValidationError(FieldError("new_due", "Ngày hẹn mới phải kèm múi giờ."))
+
+        def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
+            if new_due <= d.due_at:
+                raise ValidationError(
+                    FieldError("new_due", "Ngày hẹn trả mới phải sau ngày hẹn hiện tại.")
+                )
+            return {"due_at": to_vn(new_due), "previous_due_at": d.due_at}
+
+        return self._step(code, "appointment_moved", actor, {"reason": reason_text}, at, compute)
+
+    def record_print(self, code: str, actor: str, form: str) -> Dossier:
+        """Log that a form of the dossier was printed (access log, personal data law)."""
+        dossier = self.get(code)
+        with self.store.transaction():
+            self.store.log_access(self._actor(actor), "print", dossier.code, form)
+        return dossier
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def get(self, code: str, *, viewer: str | None = None) -> Dossier:
+        """One dossier by code (a scan or typed).
+
+        Raises:
+            NotFoundError: no such dossier.
+        """
+        normal = codes.normalise_code(code)
+        dossier = self.store.get(normal)
+        if dossier is None:
+            raise NotFoundError(f"Không có hồ sơ mã {normal or '(trống)'}.")
+        if viewer:
+            with self.store.transaction():
+                self.store.log_access(viewer, "view", normal)
+        return dossier
+
+    def events(self, code: str) -> list[Event]:
+        return self.store.events_of(codes.normalise_code(code))
+
+    def history(self, code: str) -> list[HistoryStep]:
+        return history(self.events(code))
+
+    def time_left(self, dossier: Dossier, now: datetime | None = None) -> TimeLeft | None:
+        """Working time left (or late) for an open dossier; None once closed or finished."""
+        if not dossier.is_open:
+            return None
+        cal = self.calendar()
+        if dossier.is_paused and dossier.paused_at:
+            left = cal.working_time_between(dossier.paused_at, dossier.due_at)
+            return TimeLeft(left, left < timedelta(0), True)
+        left = cal.working_time_between(now or self.now(), dossier.due_at)
+        return TimeLeft(left, left < timedelta(0), False)
+
+    def find(self, query: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """Search by dossier code, ID number, phone, or applicant name (folded Vietnamese)."""
+        text = clean(query or "")
+        if not text:
+            return []
+        if len(text) > 200:
+            raise ValidationError(FieldError("query", "Chuỗi tìm kiếm quá dài (tối đa 200 ký tự)."))
+        compact = "".join(ch for ch in text if ch not in " .-()")
+        if codes.looks_like_code(text):
+            return self.store.by_column("code", codes.normalise_code(text), limit, offset)
+        if "-" in text and any(c.isdigit() for c in text) and " " not in text.strip():
+            rows = self.store.by_code_prefix(codes.normalise_code(text), limit)
+            if rows:
+                return rows
+        digits = compact[1:] if compact.startswith("+") else compact
+        if digits.isdigit():
+            results: list[DossierRow] = []
+            id_check = check_id_number(text, required=True)
+            if not id_check.error:
+                results += self.store.by_column("id_number", id_check.value, limit, offset)
+            phone = check_phone(text, required=True)
+            if not phone.error:
+                results += self.store.by_column("phone", phone.value, limit, offset)
+            if not results and 4 <= len(digits) <= 5:
+                results = self.store.by_code_suffix(digits, limit)
+            seen: set[str] = set()
+            return [r for r in results if not (r.code in seen or seen.add(r.code))]
+        passport = check_id_number(text, required=True)
+        if not passport.error and passport.value[:1].isalpha():
+            rows = self.store.by_column("id_number", passport.value, limit, offset)
+            if rows:
+                return rows
+        return self.store.by_name(text, limit, offset)
+
+    def list_view(self, view: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """One page of a named list (today, due_today, overdue, waiting_papers, ready, open, recent)."""
+        if view not in LIST_VIEWS:
+            raise ValidationError(FieldError("view", f"Không có danh sách «{view}»."))
+        return self.store.list_view(view, self.now(), limit, offset)
+
+    def count_view(self, view: str) -> int:
+        if view not in LIST_VIEWS:
+            raise ValidationError(FieldError("view", f"Không có danh sách «{view}»."))
+        return self.store.count_view(view, self.now())
+
+    def period_report(self, first: date, last: date) -> dict[str, Any]:
+        """Indicators for a period: received, returned, early / on time / late, overdue, by field."""
+        if last < first:
+            raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
+        return self.store.period_counts(first, last, self.now())
+
+    def iter_logbook(self, first: date, last: date, statuses: tuple[int, ...] | None = None) -> Iterator[Dossier]:
+        """Dossiers of the logbook for a date range, streamed oldest first."""
+        if last < first:
+            raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
+        return self.store.iter_received(first, last, statuses)
+
+    def unsent_events(self) -> int:
+        return self.store.unsent_count()
+
+    # -- officials ---------------------------------------------------------------------------------
+
+    def add_official(self, username: str, full_name: str, role: str, pin: str) -> Official:
+        """Create or update an official (supervisors manage them)."""
+        errors: list[FieldError] = []
+        user = clean(username or "").lower()
+        if not user or not all(c.isalnum() or c in "._-" for c in user) or len(user) > 40:
+            errors.append(FieldError("username", "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch (tối đa 40)."))
+        name = check_text(full_name, label="Họ và tên", required=True, max_len=120)
+        if name.error:
+            errors.append(FieldError("full_name", name.error))
+        if role not in ("official", "supervisor"):
+            errors.append(FieldError("role", "Vai trò phải là cán bộ (official) hoặc giám sát (supervisor)."))
+        if not (pin.isdigit() and 4 <= len(pin) <= 8):
+            errors.append(FieldError("pin", "Mã PIN phải gồm 4 đến 8 chữ số."))
+        if errors:
+            raise ValidationError(errors)
+        salt = secrets.token_hex(16)
+        with self.store.transaction():
+            self.store.put_official(user, name.value, role, salt, _pin_hash(pin, salt), True)
+        return Official(user, name.value, role)
+
+    def officials(self) -> list[dict[str, Any]]:
+        return self.store.officials()
+
+    def sign_in(self, username: str, pin: str) -> Official:
+        """Check an official's PIN.
+
+        Raises:
+            RuleError: unknown user, wrong PIN or disabled account (one message for all three).
+        """
+        row = self.store.official(clean(username or "").lower())
+        if row is None or not row["active"] or not hmac.compare_digest(
+            _pin_hash(pin or "", row["pin_salt"]), row["pin_hash"]
+        ):
+            raise RuleError("Tên đăng nhập hoặc mã PIN không đúng.", "Đăng nhập không thành công")
+        return Official(row["username"], row["full_name"], row["role"])
+
+    def has_officials(self) -> bool:
+        return bool(self.store.officials())
+
+    # -- housekeeping ------------------------------------------------------------------------------
+
+    def check_projection(self) -> bool:
+        """Rebuild the dossier rows from the events and say whether they equal what was stored."""
+        before = self.store.projection_rows()
+        self.store.rebuild_projection()
+        return before == self.store.projection_rows()
+
+
+def require_configured(desk: Desk) -> Desk:
+    """Raise ConfigError unless the desk's counter is set up (helper for entry points)."""
+    if not desk.settings.is_configured:
+        raise ConfigError(
+            "Quầy chưa được cấu hình. Chạy «counter setup --commune-code … --commune-name … --counter …»."
+        )
+    return desk

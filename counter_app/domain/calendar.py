@@ -1,0 +1,593 @@
+"""Working time of the counter: office hours, working days and appointment dates (ngày hẹn trả).
+
+Implements DOMAIN.md §6. A working day is ``OfficeHours.hours_per_day`` of working time (8 h with
+the default 07:00–11:30 and 13:30–17:00 sessions); a due date is the normalised receipt time plus
+N such days of working time, walked session by session. Days off come from the ``holidays``
+package (``holidays.VN``: public holidays, Tết, observed days, the government's substituted days off
+and the make-up Saturdays in ``weekend_workdays``); local overrides beat the package, because swaps
+and Tết days are announced late each year.
+
+Every public function takes aware datetimes in any zone and answers in ``VN_TZ``; a naive
+datetime is a bug and raises ``ValueError``. Nothing here reads the process time zone, the locale,
+the disk or the database: the only inputs are the arguments, the ``holidays`` tables and the system
+clock in :func:`now_vn`. ``due()`` runs on every keystroke and in a benchmark a million times, so
+package lookups are cached per year (module-wide) and per day (per calendar).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from counter_app.domain.errors import RuleError
+
+__all__ = [
+    "VN_TZ",
+    "DEFAULT_OFFICE_HOURS",
+    "OfficeHours",
+    "Override",
+    "TimeLimit",
+    "WorkCalendar",
+    "now_vn",
+    "to_vn",
+]
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+"""The zone every result is expressed in (UTC+7, no daylight saving)."""
+
+_MAX_SCAN_DAYS = 3 * 366
+"""How far to look for a working day before deciding the calendar is broken (about 3 years)."""
+
+_ONE_DAY = timedelta(days=1)
+_ZERO = timedelta(0)
+
+
+def now_vn() -> datetime:
+    """Return the current instant in Vietnam time.
+
+    Returns:
+        An aware datetime in ``VN_TZ``; independent of the process time zone.
+    """
+    return datetime.now(VN_TZ)
+
+
+def to_vn(dt: datetime) -> datetime:
+    """Convert an aware datetime to Vietnam time.
+
+    Args:
+        dt: An aware datetime in any zone.
+
+    Returns:
+        The same instant in ``VN_TZ``.
+
+    Raises:
+        ValueError: If ``dt`` is naive (a wall-clock time of unknown zone is never guessed).
+    """
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"naive datetime {dt.isoformat()} given; attach a time zone first")
+    if dt.tzinfo is VN_TZ:
+        return dt
+    return dt.astimezone(VN_TZ)
+
+
+_CLOCK_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*$")
+
+
+def _parse_clock(text: str) -> time:
+    match = _CLOCK_RE.match(text)
+    if match is None:
+        raise ValueError(f"not a clock time (HH:MM): {text!r}")
+    hour, minute, second = (int(g) if g else 0 for g in match.groups())
+    return time(hour, minute, second)  # raises ValueError on 25:00 and the like
+
+
+def _format_clock(value: time) -> str:
+    if value.second or value.microsecond:
+        return value.isoformat()
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def _since_midnight(value: time) -> timedelta:
+    return timedelta(
+        hours=value.hour, minutes=value.minute, seconds=value.second, microseconds=value.microsecond
+    )
+
+
+@dataclass(frozen=True)
+class OfficeHours:
+    """The daily office sessions of a commune (the same on every working day).
+
+    Sessions are half-open ``[start, end)`` for the question "is the counter open now?": a receipt
+    at exactly 11:30 counts from 13:30, one at exactly 17:00 from the next working day. A count of
+    working time that runs out exactly at a session end still ends there (see
+    :meth:`WorkCalendar.add_working_time`).
+
+    Raises:
+        ValueError: If there is no session, a session does not start before it ends, the sessions
+            are not in order or they overlap (touching is allowed), or a time carries a zone.
+    """
+
+    sessions: tuple[tuple[time, time], ...] = (
+        (time(7, 0), time(11, 30)),
+        (time(13, 30), time(17, 0)),
+    )
+    """Morning and afternoon (buổi sáng, buổi chiều) as ``(start, end)`` local clock times."""
+
+    def __post_init__(self) -> None:
+        sessions = tuple((start, end) for start, end in self.sessions)
+        object.__setattr__(self, "sessions", sessions)
+        if not sessions:
+            raise ValueError("office hours need at least one session")
+        previous_end: time | None = None
+        for start, end in sessions:
+            if not isinstance(start, time) or not isinstance(end, time):
+                raise ValueError(f"session times must be datetime.time: {start!r}-{end!r}")
+            if start.tzinfo is not None or end.tzinfo is not None:
+                raise ValueError("session times are local clock times and carry no zone")
+            if not start < end:
+                raise ValueError(f"session {_format_clock(start)}-{_format_clock(end)} is empty")
+            if previous_end is not None and start < previous_end:
+                raise ValueError("sessions must be in order and must not overlap")
+            previous_end = end
+
+    @property
+    def opening(self) -> time:
+        """Start of the first session."""
+        return self.sessions[0][0]
+
+    @property
+    def closing(self) -> time:
+        """End of the last session."""
+        return self.sessions[-1][1]
+
+    @property
+    def hours_per_day(self) -> timedelta:
+        """Working time in one working day: the sum of the sessions (8 h by default)."""
+        return sum(
+            (_since_midnight(end) - _since_midnight(start) for start, end in self.sessions), _ZERO
+        )
+
+    @classmethod
+    def parse(cls, text: str) -> OfficeHours:
+        """Read office hours written as in the settings file.
+
+        Args:
+            text: Comma-separated sessions, e.g. ``"07:00-11:30,13:30-17:00"`` (spaces allowed,
+                seconds optional).
+
+        Returns:
+            The office hours.
+
+        Raises:
+            ValueError: If the text is malformed or the sessions are invalid.
+        """
+        sessions = []
+        for part in text.split(","):
+            if not part.strip():
+                continue
+            start, sep, end = part.partition("-")
+            if not sep:
+                raise ValueError(f"a session is written START-END: {part.strip()!r}")
+            sessions.append((_parse_clock(start), _parse_clock(end)))
+        return cls(tuple(sessions))
+
+    def format(self) -> str:
+        """Write the office hours the way :meth:`parse` reads them.
+
+        Returns:
+            Text such as ``"07:00-11:30,13:30-17:00"``.
+        """
+        return ",".join(f"{_format_clock(s)}-{_format_clock(e)}" for s, e in self.sessions)
+
+
+DEFAULT_OFFICE_HOURS = OfficeHours()
+"""07:00–11:30 and 13:30–17:00, the usual commune office day."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """A local decision about one day that beats the ``holidays`` package.
+
+    Raises:
+        ValueError: If ``kind`` is not ``"day_off"`` or ``"working_day"``.
+    """
+
+    day: date
+    """The local date concerned."""
+    kind: Literal["day_off", "working_day"]
+    """``day_off``: the counter is closed; ``working_day``: it is open (e.g. a make-up Saturday)."""
+    label: str = ""
+    """What the official sees about the day, in Vietnamese (e.g. "Nghỉ bù Tết")."""
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("day_off", "working_day"):
+            raise ValueError(f"unknown override kind {self.kind!r}")
+        if isinstance(self.day, datetime):
+            raise ValueError("an override is for a date, not a datetime")
+
+
+_UNITS = ("working_days", "calendar_days", "same_day")
+
+
+def _format_amount(amount: float) -> str:
+    if float(amount).is_integer():
+        return f"{int(amount):02d}"
+    # Vietnamese writes a decimal comma: 1,5 ngày.
+    return f"{amount:g}".replace(".", ",")
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """The processing time limit of a procedure (thời hạn giải quyết).
+
+    Raises:
+        ValueError: On an unknown unit, a negative or non-finite amount, or a fractional number
+            of calendar days.
+    """
+
+    unit: Literal["working_days", "calendar_days", "same_day"]
+    """``working_days`` (ngày làm việc), ``calendar_days`` (ngày) or ``same_day`` (trong ngày)."""
+    amount: float = 0
+    """Number of days; fractional working days are allowed (1.5 = 12 h). Ignored for same-day."""
+    cutoff: time | None = None
+    """Receipts after this local time on a working day count from the next working day."""
+
+    def __post_init__(self) -> None:
+        if self.unit not in _UNITS:
+            raise ValueError(f"unknown time-limit unit {self.unit!r}")
+        if not math.isfinite(self.amount) or self.amount < 0:
+            raise ValueError(f"a time limit cannot be {self.amount!r} days")
+        if self.unit == "calendar_days" and not float(self.amount).is_integer():
+            raise ValueError("calendar-day limits are whole days")
+        if self.cutoff is not None and self.cutoff.tzinfo is not None:
+            raise ValueError("the cut-off is a local clock time and carries no zone")
+
+    def describe_vi(self) -> str:
+        """Describe the limit for receipts and screens.
+
+        Returns:
+            Vietnamese text: ``"03 ngày làm việc"``, ``"15 ngày"`` or ``"Trong ngày (sau 15 giờ 00:
+            ngày làm việc tiếp theo)"``.
+        """
+        if self.unit == "same_day":
+            text = "Trong ngày"
+            if self.cutoff is not None:
+                text += f" (sau {_format_cutoff(self.cutoff)}: ngày làm việc tiếp theo)"
+            return text
+        if self.unit == "working_days":
+            text = f"{_format_amount(self.amount)} ngày làm việc"
+        else:
+            text = f"{_format_amount(self.amount)} ngày"
+        if self.cutoff is not None:
+            text += f" (sau {_format_cutoff(self.cutoff)}: tính từ ngày làm việc tiếp theo)"
+        return text
+
+
+def _format_cutoff(value: time) -> str:
+    return f"{value.hour:02d} giờ {value.minute:02d}"
+
+
+@functools.cache
+def _package_year(year: int) -> holidays.HolidayBase:
+    """The ``holidays.VN`` table of one year, built once per process.
+
+    ``language="vi"`` is explicit: left alone, the package guesses the language from the process
+    locale (``C.UTF-8`` gives English names and US-style dates in "Day off (substituted from …)").
+    ``expand=False`` keeps the cached object immutable; it is only asked about dates of ``year``.
+    """
+    return holidays.country_holidays("VN", years=year, language="vi", expand=False)
+
+
+class WorkCalendar:
+    """Working days and working time of one commune.
+
+    Args:
+        hours: The office sessions.
+        overrides: Local decisions about single days; they beat the package. When a day appears
+            twice, the later override wins.
+    """
+
+    def __init__(
+        self,
+        hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+        overrides: Iterable[Override] = (),
+    ) -> None:
+        self.hours = hours
+        self._overrides: dict[date, Override] = {o.day: o for o in overrides}
+        self._working: dict[date, bool] = {}
+        self._next: dict[date, date] = {}
+        self._bounds = tuple((_since_midnight(s), _since_midnight(e)) for s, e in hours.sessions)
+        self._opening = self._bounds[0][0]
+        self._closing = self._bounds[-1][1]
+        self._per_day = hours.hours_per_day
+
+    @property
+    def overrides(self) -> tuple[Override, ...]:
+        """The local overrides in force, by date."""
+        return tuple(self._overrides[d] for d in sorted(self._overrides))
+
+    # -- days -------------------------------------------------------------------------------
+
+    def is_working_day(self, day: date) -> bool:
+        """Tell whether the counter is open on a day.
+
+        Args:
+            day: A local date (a datetime is converted to its Vietnam date first).
+
+        Returns:
+            The override's answer if there is one; otherwise the package's: weekends, public
+            holidays, observed and substituted days off are closed, make-up Saturdays are open.
+        """
+        try:
+            return self._working[day]
+        except KeyError:
+            pass
+        if isinstance(day, datetime):
+            return self.is_working_day(to_vn(day).date())
+        override = self._overrides.get(day)
+        if override is not None:
+            working = override.kind == "working_day"
+        else:
+            # is_working_day() checks weekend_workdays for weekends and the holiday table otherwise.
+            working = _package_year(day.year).is_working_day(day)
+        self._working[day] = working
+        return working
+
+    def day_note(self, day: date) -> str:
+        """Say why a day is special.
+
+        Args:
+            day: A local date.
+
+        Returns:
+            The override's label if the day is overridden; otherwise the package's Vietnamese
+            holiday name(s), "Ngày làm việc bù" for a make-up Saturday, or ``""``.
+        """
+        override = self._overrides.get(day)
+        if override is not None:
+            return override.label
+        table = _package_year(day.year)
+        name = table.get(day)
+        if name:
+            return str(name)
+        if table.is_weekend(day) and day in table.weekend_workdays:
+            return "Ngày làm việc bù"
+        return ""
+
+    def next_working_day(self, day: date) -> date:
+        """Find the first working day strictly after a day.
+
+        Args:
+            day: A local date.
+
+        Returns:
+            The next working date.
+
+        Raises:
+            RuleError: If no working day exists in the next ~3 years (a broken calendar).
+        """
+        try:
+            return self._next[day]
+        except KeyError:
+            pass
+        candidate = day
+        try:
+            for _ in range(_MAX_SCAN_DAYS):
+                candidate += _ONE_DAY
+                if self.is_working_day(candidate):
+                    self._next[day] = candidate
+                    return candidate
+        except OverflowError:
+            pass
+        raise RuleError(
+            f"Không tìm thấy ngày làm việc nào trong 3 năm sau ngày {day:%d/%m/%Y}. "
+            "Kiểm tra lại lịch nghỉ (các ngày nghỉ do xã khai báo).",
+            title="Lịch làm việc không hợp lệ",
+        )
+
+    # -- working time -----------------------------------------------------------------------
+
+    def _worked_by(self, tod: timedelta) -> timedelta:
+        """Working time from midnight to ``tod`` on a working day."""
+        worked = _ZERO
+        for start, end in self._bounds:
+            if tod <= start:
+                break
+            worked += (tod if tod < end else end) - start
+        return worked
+
+    def _normalise(self, local: datetime) -> datetime:
+        day = local.date()
+        if self.is_working_day(day):
+            midnight = datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+            tod = local - midnight
+            for start, end in self._bounds:
+                if tod < start:
+                    return midnight + start
+                if tod < end:
+                    return local
+        return self._opening_of(self.next_working_day(day))
+
+    def _opening_of(self, day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=VN_TZ) + self._opening
+
+    def _closing_of(self, day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=VN_TZ) + self._closing
+
+    def normalise(self, at: datetime) -> datetime:
+        """Move a moment to where counting can start.
+
+        Before opening gives that day's opening; lunch (between sessions) gives the next session's
+        start; at or after closing, or on a day off, gives the next working day's opening. A moment
+        inside a session is returned as is.
+
+        Args:
+            at: An aware datetime in any zone.
+
+        Returns:
+            An aware datetime in ``VN_TZ`` inside a session of a working day.
+
+        Raises:
+            ValueError: If ``at`` is naive.
+            RuleError: If no working day follows within ~3 years.
+        """
+        return self._normalise(to_vn(at))
+
+    def _add(self, at: datetime, amount: timedelta) -> datetime:
+        """Add working time to an already normalised moment."""
+        if not amount:
+            return at
+        day = at.date()
+        midnight = datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+        # Count from the day's opening: the part already worked today joins the amount.
+        remaining = self._worked_by(at - midnight) + amount
+        per_day = self._per_day
+        if remaining > per_day:
+            skip, remaining = divmod(remaining, per_day)
+            if not remaining:
+                # Whole days: finish at the closing of the last one, not the next opening.
+                skip -= 1
+                remaining = per_day
+            next_working_day = self.next_working_day
+            for _ in range(skip):
+                day = next_working_day(day)
+            midnight = datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+        for start, end in self._bounds:
+            length = end - start
+            # "<=": a count that runs out exactly at a session end stays there (17:00, 11:30).
+            if remaining <= length:
+                return midnight + start + remaining
+            remaining -= length
+        raise AssertionError("unreachable: remaining never exceeds one working day here")
+
+    def add_working_time(self, start: datetime, amount: timedelta) -> datetime:
+        """Walk working time forward through the sessions.
+
+        Args:
+            start: An aware datetime in any zone; it is normalised first.
+            amount: Working time to add (non-negative).
+
+        Returns:
+            The moment the amount runs out, in ``VN_TZ``. A count that ends exactly at a session
+            end returns that end (17:00, 11:30), never the next opening. A zero amount returns the
+            normalised start.
+
+        Raises:
+            ValueError: If ``start`` is naive or ``amount`` is negative.
+            RuleError: If the calendar has no working day within ~3 years.
+        """
+        if amount < _ZERO:
+            raise ValueError("working time only moves forward; got a negative amount")
+        return self._add(self._normalise(to_vn(start)), amount)
+
+    def working_time_between(self, a: datetime, b: datetime) -> timedelta:
+        """Measure the working time inside ``[a, b]``.
+
+        Args:
+            a: An aware datetime in any zone.
+            b: An aware datetime in any zone.
+
+        Returns:
+            The working time between the two moments; negative if ``b`` is before ``a``.
+
+        Raises:
+            ValueError: If either datetime is naive.
+        """
+        a = to_vn(a)
+        b = to_vn(b)
+        if b < a:
+            return -self.working_time_between(b, a)
+        day_a, day_b = a.date(), b.date()
+        midnight_a = datetime(day_a.year, day_a.month, day_a.day, tzinfo=VN_TZ)
+        if day_a == day_b:
+            if not self.is_working_day(day_a):
+                return _ZERO
+            return self._worked_by(b - midnight_a) - self._worked_by(a - midnight_a)
+        total = _ZERO
+        if self.is_working_day(day_a):
+            total += self._per_day - self._worked_by(a - midnight_a)
+        day = day_a + _ONE_DAY
+        while day < day_b:
+            if self.is_working_day(day):
+                total += self._per_day
+            day += _ONE_DAY
+        if self.is_working_day(day_b):
+            midnight_b = datetime(day_b.year, day_b.month, day_b.day, tzinfo=VN_TZ)
+            total += self._worked_by(b - midnight_b)
+        return total
+
+    # -- appointment dates ------------------------------------------------------------------
+
+    def _counting_start(self, received: datetime, cutoff: time | None) -> datetime:
+        if cutoff is not None:
+            day = received.date()
+            if received.time() > cutoff and self.is_working_day(day):
+                return self._opening_of(self.next_working_day(day))
+        return self._normalise(received)
+
+    def due(self, received_at: datetime, limit: TimeLimit) -> datetime:
+        """Compute the appointment date (ngày hẹn trả) of a dossier.
+
+        Counting starts at the normalised receipt time, or at the next working day's opening when
+        the receipt came after the limit's cut-off on a working day.
+
+        * ``working_days``: start + amount × ``hours_per_day`` of working time.
+        * ``same_day``: the closing time of the day counting starts on.
+        * ``calendar_days``: start + amount calendar days at the same clock time; a due on a day
+          off moves to the next working day, same clock time.
+
+        Args:
+            received_at: When the dossier was received, aware, any zone.
+            limit: The procedure's time limit.
+
+        Returns:
+            The due moment, aware, in ``VN_TZ``, inside office hours of a working day.
+
+        Raises:
+            ValueError: If ``received_at`` is naive.
+            RuleError: If the calendar has no working day within ~3 years.
+        """
+        start = self._counting_start(to_vn(received_at), limit.cutoff)
+        unit = limit.unit
+        if unit == "working_days":
+            return self._add(start, self._per_day * limit.amount)
+        if unit == "same_day":
+            return self._closing_of(start.date())
+        if unit == "calendar_days":
+            landing = start + timedelta(days=int(limit.amount))
+            day = landing.date()
+            if not self.is_working_day(day):
+                next_day = self.next_working_day(day)
+                landing = datetime.combine(next_day, landing.timetz())
+            return self._normalise(landing)
+        raise ValueError(f"unknown time-limit unit {unit!r}")
+
+    def shift_for_pause(self, due: datetime, paused_at: datetime, resumed_at: datetime) -> datetime:
+        """Move a due date by the working time spent waiting for extra papers.
+
+        Args:
+            due: The due date before the pause.
+            paused_at: When the clock stopped.
+            resumed_at: When the clock restarted (not before ``paused_at``).
+
+        Returns:
+            The new due date in ``VN_TZ``; unchanged when no working time was waited.
+
+        Raises:
+            ValueError: If a datetime is naive or ``resumed_at`` is before ``paused_at``.
+        """
+        waited = self.working_time_between(paused_at, resumed_at)
+        if waited < _ZERO:
+            raise ValueError("the clock cannot resume before it paused")
+        due = to_vn(due)
+        if not waited:
+            return due
+        return self._add(self._normalise(due), waited)

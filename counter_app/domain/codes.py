@@ -1,0 +1,144 @@
+"""Dossier codes (mã hồ sơ), issued offline and unique across every counter of a commune.
+
+National shape: ``<agency identifier>-<yyMMdd>-<NNNN>`` (DOMAIN.md §3). Project decision for offline
+uniqueness: counter *k* (1-9) owns the block ``k*1000+1 .. k*1000+999`` of each day's sequence; past
+its block it continues with the 5-digit overflow ``k0001 .. k9999``, which clashes with nothing. The
+per-day counter value ``n`` (1, 2, 3, ...) lives in the store and advances in the same transaction
+that saves the dossier, so a code is never issued twice.
+
+The pattern is a setting with tokens ``{agency}``, ``{date}``, ``{seq}`` (and ``{counter}``), as in
+OpenCPS. This module does no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from counter_app.domain.errors import FieldError, ValidationError
+
+DEFAULT_PATTERN = "{agency}-{date}-{seq}"
+"""The national pattern."""
+
+BLOCK_SIZE = 999
+"""Codes a counter issues per day before it overflows into 5 digits."""
+OVERFLOW_SIZE = 9999
+"""Further codes a counter may issue per day in the 5-digit overflow."""
+
+AGENCY_ID_RE = re.compile(r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){3}$")
+"""QCVN 102:2016: four dot-separated groups, the last one naming the province."""
+
+CODE_RE = re.compile(
+    r"^(?P<agency>[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){3})-(?P<date>\d{6})-(?P<seq>\d{4,5})$"
+)
+"""A dossier code in the national pattern (with the 5-digit overflow)."""
+
+
+def check_agency_id(agency_id: str) -> str:
+    """Normalise and validate an agency identifier.
+
+    Raises:
+        ValidationError: not four dot-separated groups of letters and digits.
+    """
+    value = agency_id.strip().upper()
+    if not AGENCY_ID_RE.match(value):
+        raise ValidationError(
+            FieldError(
+                "agency_id",
+                "Mã định danh cơ quan phải gồm 4 nhóm chữ/số ngăn cách bởi dấu chấm, "
+                "ví dụ 000.17.22.H56.",
+            )
+        )
+    return value
+
+
+def default_agency_id(commune_code: str) -> str:
+    """An agency identifier derived from the 5-digit commune code, until the real one is set.
+
+    The QCVN 102 identifier of a merged commune is not derivable from its code (DOMAIN.md §11.4), so
+    this gives a recognisable placeholder in the same shape: ``000.00.00.X<commune code>``.
+    """
+    return check_agency_id(f"000.00.00.X{commune_code.strip()}")
+
+
+def check_counter_no(counter_no: int) -> int:
+    """Raises ValidationError unless 1 <= counter_no <= 9."""
+    if not isinstance(counter_no, int) or not 1 <= counter_no <= 9:
+        raise ValidationError(FieldError("counter", "Số quầy phải từ 1 đến 9."))
+    return counter_no
+
+
+def sequence_text(counter_no: int, n: int) -> str:
+    """The sequence part for the n-th code (1-based) a counter issues on one day.
+
+    Raises:
+        ValidationError: the counter has used its block and the whole overflow for that day.
+    """
+    check_counter_no(counter_no)
+    if n < 1:
+        raise ValueError("n starts at 1")
+    if n <= BLOCK_SIZE:
+        return f"{counter_no * 1000 + n:04d}"
+    overflow = n - BLOCK_SIZE
+    if overflow <= OVERFLOW_SIZE:
+        return f"{counter_no}{overflow:04d}"
+    raise ValidationError(
+        FieldError(
+            "code",
+            f"Quầy {counter_no} đã cấp hết mã hồ sơ của ngày hôm nay "
+            f"({BLOCK_SIZE + OVERFLOW_SIZE} mã).",
+        )
+    )
+
+
+def is_overflow(n: int) -> bool:
+    """True when the n-th code of the day leaves the counter's 4-digit block."""
+    return n > BLOCK_SIZE
+
+
+@dataclass(frozen=True)
+class CodeParts:
+    """A dossier code split into its parts."""
+
+    agency_id: str
+    day: date
+    sequence: str
+
+    @property
+    def counter_no(self) -> int:
+        """The counter that issued the code (first digit of the sequence)."""
+        return int(self.sequence[0])
+
+
+def make_code(agency_id: str, day: date, counter_no: int, n: int, pattern: str = DEFAULT_PATTERN) -> str:
+    """Build the code of the n-th dossier a counter receives on a (Vietnam) day."""
+    return pattern.format(
+        agency=agency_id,
+        date=day.strftime("%y%m%d"),
+        seq=sequence_text(counter_no, n),
+        counter=counter_no,
+    )
+
+
+def normalise_code(text: str) -> str:
+    """What a scanner or a person typed, made comparable: trimmed, upper case, no inner spaces."""
+    return re.sub(r"\s+", "", text).upper()
+
+
+def parse_code(text: str) -> CodeParts | None:
+    """Split a national-pattern code; None when the text is not one."""
+    m = CODE_RE.match(normalise_code(text))
+    if not m:
+        return None
+    raw = m.group("date")
+    try:
+        day = date(2000 + int(raw[:2]), int(raw[2:4]), int(raw[4:]))
+    except ValueError:
+        return None
+    return CodeParts(m.group("agency"), day, m.group("seq"))
+
+
+def looks_like_code(text: str) -> bool:
+    """True when the text is shaped like a dossier code (a scan, or a code typed in full)."""
+    return parse_code(text) is not None

@@ -1,0 +1,651 @@
+"""Dossiers, their events and the national lifecycle.
+
+A dossier is never edited in place: every change is an immutable :class:`Event`, and the
+:class:`Dossier` is what :func:`fold` makes of the events, in order. The same events always fold into
+the same dossier, on the counter and on the hub, so sync only exchanges events.
+
+Each event has one canonical serialisation (:meth:`Event.canonical`): JSON with sorted keys, NFC text
+and ISO 8601 times with the Vietnam offset. The hub compares events by content, so the bytes of an
+event must not depend on who serialised it.
+
+Due times are computed by the desk (with the working calendar) and carried in the event payloads, so
+folding needs no calendar and a later change of holidays never rewrites a past appointment.
+
+This module does no I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+import uuid as uuid_module
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any, Literal
+
+from counter_app.domain.calendar import VN_TZ, to_vn
+from counter_app.domain.errors import RuleError, ValidationError
+
+# ---------------------------------------------------------------------------------------------------
+# National statuses (DVCQG TrangThaiHoSo)
+# ---------------------------------------------------------------------------------------------------
+
+STATUS_NAMES: dict[int, str] = {
+    1: "Mới đăng ký",
+    2: "Được tiếp nhận",
+    3: "Không được tiếp nhận",
+    4: "Đang xử lý",
+    5: "Yêu cầu bổ sung giấy tờ",
+    6: "Yêu cầu thực hiện nghĩa vụ tài chính",
+    7: "Công dân yêu cầu rút hồ sơ",
+    8: "Dừng xử lý",
+    9: "Đã xử lý xong",
+    10: "Đã trả kết quả",
+}
+"""National status codes and their official names."""
+
+CLOSED_STATUSES = frozenset({3, 7, 8, 10})
+"""Statuses after which nothing more happens to a dossier."""
+OPEN_STATUSES = frozenset({1, 2, 4, 5, 6})
+"""Statuses in which the dossier is still being handled (the due time matters)."""
+PAUSED_STATUSES = frozenset({5})
+"""Statuses in which the clock is stopped (waiting for extra papers)."""
+
+EventKind = Literal[
+    "received",
+    "transferred",
+    "extra_papers_requested",
+    "extra_papers_received",
+    "fee_requested",
+    "fee_paid",
+    "refused",
+    "withdrawn",
+    "stopped",
+    "result_ready",
+    "returned",
+    "appointment_moved",
+]
+
+
+@dataclass(frozen=True)
+class Transition:
+    """What one kind of event does to the status."""
+
+    to_status: int | None
+    """The status after the event; None keeps the current one."""
+    allowed_from: frozenset[int]
+    """Statuses in which the event may happen (empty: only as the first event)."""
+    label: str
+    """Vietnamese name of the step, as the official sees it."""
+    needs_reason: bool = False
+    """The step is refused without a reason (it is printed on a form)."""
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "received": Transition(2, frozenset(), "Tiếp nhận hồ sơ"),
+    "transferred": Transition(4, frozenset({2, 4}), "Chuyển xử lý"),
+    "extra_papers_requested": Transition(
+        5, frozenset({2, 4}), "Yêu cầu bổ sung hồ sơ", needs_reason=True
+    ),
+    "extra_papers_received": Transition(4, frozenset({5}), "Nhận hồ sơ bổ sung"),
+    "fee_requested": Transition(6, frozenset({2, 4}), "Yêu cầu nộp phí, lệ phí"),
+    "fee_paid": Transition(4, frozenset({6}), "Đã nộp phí, lệ phí"),
+    "refused": Transition(3, frozenset({2, 4, 5}), "Từ chối", needs_reason=True),
+    "withdrawn": Transition(7, frozenset({2, 4, 5, 6}), "Rút hồ sơ", needs_reason=True),
+    "stopped": Transition(8, frozenset({2, 4, 5, 6}), "Dừng xử lý", needs_reason=True),
+    "result_ready": Transition(9, frozenset({2, 4}), "Có kết quả"),
+    "returned": Transition(10, frozenset({9}), "Trả kết quả"),
+    "appointment_moved": Transition(
+        None, frozenset({2, 4, 5, 6}), "Hẹn lại ngày trả", needs_reason=True
+    ),
+}
+"""The lifecycle as a data table: event kind -> status change (DOMAIN.md §4)."""
+
+
+def status_name(code: int) -> str:
+    """The official Vietnamese name of a national status code."""
+    return STATUS_NAMES.get(code, f"Trạng thái {code}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Value objects
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Party:
+    """A person or an organisation: the applicant who submits, or the owner of the dossier."""
+
+    name: str
+    kind: Literal["person", "organisation"] = "person"
+    id_number: str = ""
+    """Căn cước (12 digits), old CMND (9), passport, or an organisation's tax/registration number."""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    birth_date: str = ""
+    """ISO date (yyyy-mm-dd) when known, e.g. from the chip-ID QR."""
+    representative: str = ""
+    """For an organisation: the person who represents it at the counter."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "id_number": self.id_number,
+            "phone": self.phone,
+            "email": self.email,
+            "address": self.address,
+            "birth_date": self.birth_date,
+            "representative": self.representative,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Party:
+        return cls(
+            name=str(data.get("name", "")),
+            kind="organisation" if data.get("kind") == "organisation" else "person",
+            id_number=str(data.get("id_number", "")),
+            phone=str(data.get("phone", "")),
+            email=str(data.get("email", "")),
+            address=str(data.get("address", "")),
+            birth_date=str(data.get("birth_date", "")),
+            representative=str(data.get("representative", "")),
+        )
+
+
+@dataclass(frozen=True)
+class DocumentItem:
+    """One paper handed in, with how many originals, certified copies and photocopies."""
+
+    name: str
+    originals: int = 0
+    certified: int = 0
+    copies: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "originals": self.originals,
+            "certified": self.certified,
+            "copies": self.copies,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | str) -> DocumentItem:
+        if isinstance(data, str):
+            return cls(name=data, originals=1)
+        return cls(
+            name=str(data.get("name", "")),
+            originals=int(data.get("originals", 0) or 0),
+            certified=int(data.get("certified", 0) or 0),
+            copies=int(data.get("copies", 0) or 0),
+        )
+
+
+RETURN_METHODS: dict[str, str] = {
+    "counter": "Tại Bộ phận Một cửa",
+    "post": "Qua dịch vụ bưu chính công ích",
+    "online": "Trực tuyến",
+}
+"""Where the citizen collects the result (receipt field 8)."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Events
+# ---------------------------------------------------------------------------------------------------
+
+
+def format_time(dt: datetime) -> str:
+    """Canonical time text: ISO 8601, seconds, Vietnam offset (``2025-04-24T09:00:00+07:00``)."""
+    return to_vn(dt).replace(microsecond=0).isoformat()
+
+
+def parse_time(text: str) -> datetime:
+    """Parse an ISO 8601 time with an offset into Vietnam time.
+
+    Raises:
+        ValueError: no offset, or not a time.
+    """
+    dt = datetime.fromisoformat(text)
+    if dt.tzinfo is None:
+        raise ValueError(f"time without offset: {text!r}")
+    return dt.astimezone(VN_TZ)
+
+
+def _canonical_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, Mapping):
+        return {str(k): _canonical_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical_value(v) for v in value]
+    if isinstance(value, bool | int | None):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        return value
+    raise TypeError(f"cannot serialise {type(value).__name__} in an event")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One immutable change to one dossier."""
+
+    uuid: str
+    dossier_code: str
+    kind: str
+    occurred_at: datetime
+    actor: str
+    """Who did it (the official's name, or the hub's department)."""
+    counter_id: str
+    """Which counter recorded it: ``<agency id>#<counter number>``."""
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The canonical JSON-ready form (NFC text, Vietnam times)."""
+        return {
+            "uuid": self.uuid,
+            "dossier_code": _canonical_value(self.dossier_code),
+            "kind": self.kind,
+            "occurred_at": format_time(self.occurred_at),
+            "actor": _canonical_value(self.actor),
+            "counter_id": _canonical_value(self.counter_id),
+            "payload": _canonical_value(dict(self.payload)),
+        }
+
+    def canonical(self) -> str:
+        """The one serialisation of this event: sorted keys, no spaces, UTF-8 text."""
+        return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Event:
+        """Read an event (from the store or the wire).
+
+        Raises:
+            ValidationError: a field is missing or of the wrong type.
+        """
+        from counter_app.domain.errors import FieldError
+
+        try:
+            payload = data.get("payload") or {}
+            if not isinstance(payload, Mapping):
+                raise ValueError("payload is not an object")
+            return cls(
+                uuid=str(uuid_module.UUID(str(data["uuid"]))),
+                dossier_code=str(data["dossier_code"]),
+                kind=str(data["kind"]),
+                occurred_at=parse_time(str(data["occurred_at"])),
+                actor=str(data.get("actor", "")),
+                counter_id=str(data.get("counter_id", "")),
+                payload=dict(payload),
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise ValidationError(
+                FieldError("event", f"Sự kiện không hợp lệ ({exc}).")
+            ) from exc
+
+
+def new_event(
+    dossier_code: str,
+    kind: str,
+    occurred_at: datetime,
+    actor: str,
+    counter_id: str,
+    payload: Mapping[str, Any] | None = None,
+) -> Event:
+    """Make a new event with a fresh random uuid."""
+    return Event(
+        uuid=str(uuid_module.uuid4()),
+        dossier_code=dossier_code,
+        kind=kind,
+        occurred_at=to_vn(occurred_at),
+        actor=actor,
+        counter_id=counter_id,
+        payload=dict(payload or {}),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The dossier: a projection of its events
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One line of the dossier's timeline."""
+
+    at: datetime
+    kind: str
+    label: str
+    actor: str
+    status: int
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Dossier:
+    """The current state of one dossier, folded from its events."""
+
+    code: str
+    status: int
+    procedure_code: str
+    procedure_name: str
+    field: str
+    applicant: Party
+    owner: Party | None
+    documents: tuple[DocumentItem, ...]
+    sets: int
+    fee_amount: int
+    fee_text: str
+    legal_limit: str
+    """The legal time limit as printed ("03 ngày làm việc")."""
+    receiving_agency_id: str
+    receiving_agency_name: str
+    commune_code: str
+    counter_no: int
+    deciding_agency_id: str
+    deciding_agency_name: str
+    received_at: datetime
+    due_at: datetime
+    return_method: str
+    logbook_volume: str
+    logbook_entry: int
+    summary: str = ""
+    """Trích yếu: a short note of what is asked."""
+    paused_at: datetime | None = None
+    transferred_at: datetime | None = None
+    result_at: datetime | None = None
+    """When the deciding agency finished (status 9)."""
+    returned_at: datetime | None = None
+    closed_at: datetime | None = None
+    """When the dossier reached a closed status (3, 7, 8, 10)."""
+    last_reason: str = ""
+    extra_papers: tuple[DocumentItem, ...] = ()
+    """Papers asked for in the latest extra-papers request."""
+    appointment_moves: int = 0
+    original_due_at: datetime | None = None
+    events: int = 0
+    updated_at: datetime | None = None
+
+    @property
+    def status_name(self) -> str:
+        return status_name(self.status)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status in PAUSED_STATUSES
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Derived, never stored: open, not paused, and now is past the due time."""
+        return self.is_open and not self.is_paused and now > self.due_at
+
+    def timeliness(self) -> Literal["early", "on_time", "late"] | None:
+        """For a finished dossier: early (before the due day), on time (the due day), or late."""
+        finished = self.result_at
+        if finished is None:
+            return None
+        if finished > self.due_at:
+            return "late"
+        if finished.date() < self.due_at.date():
+            return "early"
+        return "on_time"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready view for the CLI and exports (full ID number: callers mask it if needed)."""
+        return {
+            "code": self.code,
+            "status": self.status,
+            "status_name": self.status_name,
+            "procedure": {"code": self.procedure_code, "name": self.procedure_name},
+            "field": self.field,
+            "applicant": self.applicant.to_json(),
+            "owner": self.owner.to_json() if self.owner else None,
+            "documents": [d.to_json() for d in self.documents],
+            "sets": self.sets,
+            "fee": self.fee_amount,
+            "fee_text": self.fee_text,
+            "legal_limit": self.legal_limit,
+            "receiving_agency": {
+                "id": self.receiving_agency_id,
+                "name": self.receiving_agency_name,
+                "commune_code": self.commune_code,
+                "counter": self.counter_no,
+            },
+            "deciding_agency": {"id": self.deciding_agency_id, "name": self.deciding_agency_name},
+            "received_at": format_time(self.received_at),
+            "due": format_time(self.due_at),
+            "original_due": format_time(self.original_due_at) if self.original_due_at else None,
+            "return_method": self.return_method,
+            "logbook": {"volume": self.logbook_volume, "entry": self.logbook_entry},
+            "summary": self.summary,
+            "paused_at": format_time(self.paused_at) if self.paused_at else None,
+            "transferred_at": format_time(self.transferred_at) if self.transferred_at else None,
+            "result_at": format_time(self.result_at) if self.result_at else None,
+            "returned_at": format_time(self.returned_at) if self.returned_at else None,
+            "closed_at": format_time(self.closed_at) if self.closed_at else None,
+            "last_reason": self.last_reason,
+            "extra_papers": [d.to_json() for d in self.extra_papers],
+            "appointment_moves": self.appointment_moves,
+            "events": self.events,
+            "updated_at": format_time(self.updated_at) if self.updated_at else None,
+        }
+
+
+def dossier_from_json(data: Mapping[str, Any]) -> Dossier:
+    """Rebuild a :class:`Dossier` from :meth:`Dossier.to_json` (the stored projection)."""
+
+    def opt(key: str) -> datetime | None:
+        value = data.get(key)
+        return parse_time(value) if value else None
+
+    owner = data.get("owner")
+    return Dossier(
+        code=data["code"],
+        status=int(data["status"]),
+        procedure_code=data["procedure"]["code"],
+        procedure_name=data["procedure"]["name"],
+        field=data["field"],
+        applicant=Party.from_json(data["applicant"]),
+        owner=Party.from_json(owner) if owner else None,
+        documents=tuple(DocumentItem.from_json(d) for d in data["documents"]),
+        sets=int(data["sets"]),
+        fee_amount=int(data["fee"]),
+        fee_text=data["fee_text"],
+        legal_limit=data["legal_limit"],
+        receiving_agency_id=data["receiving_agency"]["id"],
+        receiving_agency_name=data["receiving_agency"]["name"],
+        commune_code=data["receiving_agency"]["commune_code"],
+        counter_no=int(data["receiving_agency"]["counter"]),
+        deciding_agency_id=data["deciding_agency"]["id"],
+        deciding_agency_name=data["deciding_agency"]["name"],
+        received_at=parse_time(data["received_at"]),
+        due_at=parse_time(data["due"]),
+        original_due_at=opt("original_due"),
+        return_method=data["return_method"],
+        logbook_volume=data["logbook"]["volume"],
+        logbook_entry=int(data["logbook"]["entry"]),
+        summary=data.get("summary", ""),
+        paused_at=opt("paused_at"),
+        transferred_at=opt("transferred_at"),
+        result_at=opt("result_at"),
+        returned_at=opt("returned_at"),
+        closed_at=opt("closed_at"),
+        last_reason=data.get("last_reason", ""),
+        extra_papers=tuple(DocumentItem.from_json(d) for d in data.get("extra_papers", [])),
+        appointment_moves=int(data.get("appointment_moves", 0)),
+        events=int(data.get("events", 0)),
+        updated_at=opt("updated_at"),
+    )
+
+
+def check_transition(dossier: Dossier | None, event: Event) -> None:
+    """Refuse an event the lifecycle does not allow, with a reason the official understands.
+
+    Raises:
+        RuleError: the event cannot happen to this dossier now.
+    """
+    rule = TRANSITIONS.get(event.kind)
+    if rule is None:
+        raise RuleError(f"Không có bước xử lý «{event.kind}».")
+    if event.kind == "received":
+        if dossier is not None:
+            raise RuleError(f"Hồ sơ {event.dossier_code} đã được tiếp nhận trước đó.")
+        return
+    if dossier is None:
+        raise RuleError(f"Không có hồ sơ {event.dossier_code}.")
+    if dossier.status not in rule.allowed_from:
+        raise RuleError(
+            f"Không thể «{rule.label.lower()}» hồ sơ {dossier.code}: "
+            f"hồ sơ đang ở trạng thái «{dossier.status_name}»."
+        )
+    if rule.needs_reason and not str(event.payload.get("reason", "")).strip():
+        raise RuleError(f"Cần ghi lý do để «{rule.label.lower()}».")
+    if event.occurred_at < dossier.received_at:
+        raise RuleError("Thời điểm xử lý không được trước thời điểm tiếp nhận hồ sơ.")
+
+
+def _time(payload: Mapping[str, Any], key: str) -> datetime:
+    return parse_time(str(payload[key]))
+
+
+def _received(event: Event) -> Dossier:
+    p = event.payload
+    owner = p.get("owner")
+    return Dossier(
+        code=event.dossier_code,
+        status=2,
+        procedure_code=str(p["procedure"]["code"]),
+        procedure_name=str(p["procedure"]["name"]),
+        field=str(p["procedure"].get("field", "")),
+        applicant=Party.from_json(p["applicant"]),
+        owner=Party.from_json(owner) if owner else None,
+        documents=tuple(DocumentItem.from_json(d) for d in p.get("documents", [])),
+        sets=int(p.get("sets", 1)),
+        fee_amount=int(p.get("fee", {}).get("amount", 0)),
+        fee_text=str(p.get("fee", {}).get("text", "")),
+        legal_limit=str(p["procedure"].get("legal_limit", "")),
+        receiving_agency_id=str(p["receiving"]["agency_id"]),
+        receiving_agency_name=str(p["receiving"].get("name", "")),
+        commune_code=str(p["receiving"].get("commune_code", "")),
+        counter_no=int(p["receiving"].get("counter", 0)),
+        deciding_agency_id=str(p.get("deciding", {}).get("id", "")),
+        deciding_agency_name=str(p.get("deciding", {}).get("name", "")),
+        received_at=event.occurred_at,
+        due_at=_time(p, "due_at"),
+        original_due_at=_time(p, "due_at"),
+        return_method=str(p.get("return_method", "counter")),
+        logbook_volume=str(p.get("logbook", {}).get("volume", "")),
+        logbook_entry=int(p.get("logbook", {}).get("entry", 0)),
+        summary=str(p.get("summary", "")),
+        events=1,
+        updated_at=event.occurred_at,
+    )
+
+
+def apply(dossier: Dossier | None, event: Event) -> Dossier:
+    """Fold one event into the dossier.
+
+    Raises:
+        RuleError: the lifecycle does not allow this event now.
+    """
+    check_transition(dossier, event)
+    if event.kind == "received":
+        return _received(event)
+    assert dossier is not None
+    rule = TRANSITIONS[event.kind]
+    p = event.payload
+    at = event.occurred_at
+    changes: dict[str, Any] = {
+        "events": dossier.events + 1,
+        "updated_at": at,
+        "status": rule.to_status if rule.to_status is not None else dossier.status,
+    }
+    if "reason" in p:
+        changes["last_reason"] = str(p["reason"])
+    kind = event.kind
+    if kind == "transferred":
+        changes["transferred_at"] = dossier.transferred_at or at
+        if p.get("to_agency_name"):
+            changes["deciding_agency_name"] = str(p["to_agency_name"])
+            changes["deciding_agency_id"] = str(p.get("to_agency_id", ""))
+    elif kind == "extra_papers_requested":
+        changes["paused_at"] = at
+        changes["extra_papers"] = tuple(DocumentItem.from_json(d) for d in p.get("papers", []))
+    elif kind == "extra_papers_received":
+        changes["paused_at"] = None
+        changes["due_at"] = _time(p, "due_at")
+    elif kind == "appointment_moved":
+        changes["due_at"] = _time(p, "due_at")
+        changes["appointment_moves"] = dossier.appointment_moves + 1
+    elif kind == "result_ready":
+        changes["result_at"] = at
+    elif kind == "returned":
+        changes["returned_at"] = at
+    if changes["status"] in CLOSED_STATUSES:
+        changes["closed_at"] = at
+        changes["paused_at"] = None
+    return replace(dossier, **changes)
+
+
+def fold(events: Iterable[Event]) -> Dossier:
+    """Fold a dossier's events (in recorded order) into its current state.
+
+    Raises:
+        RuleError: no events, or one the lifecycle refuses.
+    """
+    state: Dossier | None = None
+    for event in events:
+        state = apply(state, event)
+    if state is None:
+        raise RuleError("Hồ sơ không có sự kiện nào.")
+    return state
+
+
+def history(events: Iterable[Event]) -> list[HistoryStep]:
+    """The timeline of a dossier, one step per event, for the dossier screen and the control slip."""
+    steps: list[HistoryStep] = []
+    state: Dossier | None = None
+    for event in events:
+        state = apply(state, event)
+        rule = TRANSITIONS[event.kind]
+        p = event.payload
+        detail_parts = []
+        if p.get("to_agency_name"):
+            detail_parts.append(f"Đến: {p['to_agency_name']}")
+        if p.get("reason"):
+            detail_parts.append(f"Lý do: {p['reason']}")
+        if p.get("note"):
+            detail_parts.append(str(p["note"]))
+        if event.kind in ("appointment_moved", "extra_papers_received"):
+            detail_parts.append(
+                "Hẹn trả mới: " + parse_time(str(p["due_at"])).strftime("%H:%M %d/%m/%Y")
+            )
+        steps.append(
+            HistoryStep(
+                at=event.occurred_at,
+                kind=event.kind,
+                label=rule.label,
+                actor=event.actor,
+                status=state.status,
+                detail="; ".join(detail_parts),
+            )
+        )
+    return steps
+
+
+def allowed_steps(dossier: Dossier) -> list[str]:
+    """Event kinds that may happen to this dossier now (for the screen's key hints)."""
+    return [
+        kind
+        for kind, rule in TRANSITIONS.items()
+        if kind != "received" and dossier.status in rule.allowed_from
+    ]

@@ -1,0 +1,167 @@
+"""Vietnamese text handling: normalisation, cleaning, search folding and name sorting.
+
+Every string the counter stores goes through :func:`clean` (NFC, trimmed, whitespace collapsed), and
+every string it searches goes through :func:`fold`. SQLite FTS5 ``unicode61 remove_diacritics`` does
+not fold "đ" to "d" ("dang" would miss "Đặng"), so the store indexes a folded column and queries are
+folded alike with :func:`fts_query` (DOMAIN.md §8).
+
+Pure functions only: no I/O, no database, standard library only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "clean",
+    "fold",
+    "fts_query",
+    "has_control_chars",
+    "name_sort_key",
+    "nfc",
+]
+
+# Invisible characters that can hide or reorder text: bidi embeddings/overrides (U+202A-202E),
+# bidi isolates (U+2066-2069), zero-width spaces/joiners and direction marks (U+200B-200F) and the
+# byte-order mark (U+FEFF). A name or an ID number never needs them, and they make two records look
+# identical on screen while differing in the database.
+_INVISIBLE = frozenset(
+    [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+    + [chr(c) for c in range(0x200B, 0x2010)]
+    + ["\ufeff"]
+)
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def nfc(s: str) -> str:
+    """Return ``s`` in Unicode normalisation form C.
+
+    Vietnamese keyboards and scanners produce both precomposed ("ặ") and decomposed ("a" + marks)
+    text; the counter stores NFC only so equal names compare equal.
+
+    Args:
+        s: Any text.
+
+    Returns:
+        The NFC form of ``s``.
+    """
+    return unicodedata.normalize("NFC", s)
+
+
+def clean(s: str, *, multiline: bool = False) -> str:
+    """Normalise user input for storage.
+
+    NFC, strip both ends, collapse every run of whitespace (including tabs and no-break spaces) to
+    one space. With ``multiline`` a run of whitespace that contains a line break becomes a single
+    ``"\\n"`` instead, so lines are kept but blank lines and trailing spaces are dropped.
+
+    Args:
+        s: Raw text as typed, pasted or scanned.
+        multiline: Keep line breaks (notes, addresses typed on several lines).
+
+    Returns:
+        The cleaned text; ``""`` for blank input.
+    """
+    s = nfc(s)
+    if not multiline:
+        return " ".join(s.split())
+    lines = (" ".join(line.split()) for line in s.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def has_control_chars(s: str, *, multiline: bool = False) -> bool:
+    """Tell whether ``s`` holds control or invisible formatting characters.
+
+    Counted: C0 controls (U+0000-001F), DEL, C1 controls (U+0080-009F), bidi overrides and isolates,
+    zero-width characters and the BOM. ``"\\n"`` and ``"\\t"`` are allowed when ``multiline``.
+
+    Args:
+        s: Text to inspect (usually already :func:`clean`-ed).
+        multiline: Whether line breaks and tabs are legitimate in this field.
+
+    Returns:
+        True when at least one such character is present.
+    """
+    for ch in s:
+        code = ord(ch)
+        if code < 0x20 or 0x7F <= code <= 0x9F:
+            if multiline and ch in "\n\t":
+                continue
+            return True
+        if ch in _INVISIBLE:
+            return True
+    return False
+
+
+def _is_mark(ch: str) -> bool:
+    return unicodedata.combining(ch) != 0 or unicodedata.category(ch) in ("Mn", "Me")
+
+
+def fold(s: str) -> str:
+    """Fold text for search: case, diacritics and "đ" removed, whitespace collapsed.
+
+    casefold → NFD → drop combining marks → "đ"/"Đ" → "d" → collapse whitespace → strip. The input
+    is decomposed once before case folding as well, so NFC and NFD input fold identically (the
+    Unicode "canonical caseless match" recipe).
+
+    Example:
+        ``fold("Đặng  Thị Hoà") == "dang thi hoa"``
+
+    Args:
+        s: Any text.
+
+    Returns:
+        The folded text, suitable for a search column and for queries.
+    """
+    s = unicodedata.normalize("NFD", s).casefold()
+    s = unicodedata.normalize("NFD", s)
+    s = "".join(ch for ch in s if not _is_mark(ch))
+    s = s.replace("đ", "d").replace("Đ", "d")
+    return " ".join(s.split())
+
+
+def fts_query(q: str) -> str | None:
+    """Build a safe SQLite FTS5 MATCH expression for type-ahead search.
+
+    The query is folded and split on every non-alphanumeric character; each token becomes a quoted
+    FTS5 string and the last one a prefix query, e.g. ``"Đặng Thị Ho"`` → ``"dang" "thi" "ho"*``.
+    Quotes, ``*``, ``-``, parentheses, ``NEAR``, ``AND``/``OR``/``NOT`` and column filters can never
+    reach FTS5 as syntax: tokens hold only letters and digits and are always quoted.
+
+    Args:
+        q: What the official typed.
+
+    Returns:
+        The MATCH expression, or None when the query holds no token (search nothing, list all).
+    """
+    tokens = _TOKEN.findall(fold(q))
+    if not tokens:
+        return None
+    quoted = [f'"{token}"' for token in tokens]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def name_sort_key(full_name: str) -> tuple[str, str, str, str]:
+    """Sort key for Vietnamese personal names: given name first, then family name.
+
+    Vietnamese names run family name, middle name(s), given name ("Nguyễn Văn An"); people are
+    looked up and listed by the given name. The key is (given, family, middle, full name in NFC),
+    all but the last folded, so "An" sorts with "an" and the last element keeps the order stable.
+
+    Args:
+        full_name: The full name as stored.
+
+    Returns:
+        A tuple usable as ``key=`` in :func:`sorted`.
+    """
+    words = fold(full_name).split()
+    if not words:
+        return ("", "", "", clean(full_name))
+    given = words[-1]
+    family = words[0] if len(words) > 1 else ""
+    middle = " ".join(words[1:-1])
+    return (given, family, middle, clean(full_name))

@@ -1,0 +1,343 @@
+"""Field checks for the intake form: names, ID numbers, phones, e-mail and the chip-ID QR.
+
+Each ``check_*`` function returns a :class:`Check` holding the normalised value to store, an error
+(the field cannot be saved as is) or a warning (saved, but the official should look again). Messages
+are Vietnamese and say what to fix. Rules follow DOMAIN.md §7: the law only guarantees "12 digits"
+for a căn cước, so everything beyond the shape is a soft warning, never a rejection.
+
+Pure functions only: no I/O, standard library and ``counter_app.domain`` only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from counter_app.domain.text import clean, has_control_chars, nfc
+
+__all__ = [
+    "Check",
+    "ChipId",
+    "ID_LABEL",
+    "IdKind",
+    "check_email",
+    "check_id_number",
+    "check_phone",
+    "check_text",
+    "id_kind",
+    "mask_id",
+    "parse_chip_qr",
+]
+
+IdKind = Literal["cccd", "cmnd", "passport"]
+
+ID_LABEL = "Số căn cước/Hộ chiếu"
+"""The label printed on forms and shown beside the ID field."""
+
+ID_FORMAT_ERROR = (
+    "Số căn cước/Hộ chiếu phải gồm 12 chữ số (căn cước), 9 chữ số (CMND cũ) "
+    "hoặc 1 chữ cái và 7 chữ số (hộ chiếu)."
+)
+
+# Birth-province prefixes of a căn cước: the 63 pre-2025 province codes (QĐ 124/2004/QĐ-TTg),
+# zero-padded to three digits. Only used for a soft warning: the list is not in the ID law itself.
+_CCCD_PROVINCES = frozenset(
+    (
+        "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 "
+        "034 035 036 037 038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 "
+        "067 068 070 072 074 075 077 079 080 082 083 084 086 087 089 091 092 093 094 095 096"
+    ).split()
+)
+
+# Separators an official may type inside an ID number: spaces, dots and dashes of any kind.
+_ID_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015]+")
+_PHONE_SEPARATORS = re.compile(r"[\s.\-\u2010-\u2015()]+")
+_MOBILE_PREFIXES = ("03", "05", "07", "08", "09")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+@dataclass(frozen=True)
+class Check:
+    """Outcome of checking one field."""
+
+    value: str
+    """The normalised value to store (also filled when there is an error, for redisplay)."""
+    error: str | None = None
+    """Why the value cannot be saved, in Vietnamese; None when it can."""
+    warning: str | None = None
+    """Something the official should look at again; never blocks saving."""
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (a warning still counts as ok)."""
+        return self.error is None
+
+
+def check_text(
+    value: str | None,
+    *,
+    label: str,
+    required: bool,
+    max_len: int,
+    multiline: bool = False,
+) -> Check:
+    """Check a free-text field (name, address, note).
+
+    Args:
+        value: Raw input; None counts as empty.
+        label: The Vietnamese field label used in messages, e.g. "Họ và tên".
+        required: Whether an empty value is an error.
+        max_len: Largest accepted length in characters, after cleaning.
+        multiline: Keep line breaks (see :func:`counter_app.domain.text.clean`).
+
+    Returns:
+        The cleaned value, with an error when it is empty but required, too long or holds control
+        or invisible characters.
+    """
+    cleaned = clean(value or "", multiline=multiline)
+    if has_control_chars(cleaned, multiline=multiline):
+        return Check(
+            cleaned,
+            f"{label} có ký tự điều khiển hoặc ký tự ẩn; hãy xóa và gõ lại.",
+        )
+    if not cleaned:
+        if required:
+            return Check("", f"Chưa nhập {_lower_first(label)}.")
+        return Check("")
+    if len(cleaned) > max_len:
+        return Check(
+            cleaned,
+            f"{label} dài {len(cleaned)} ký tự, tối đa {max_len} ký tự; hãy rút gọn.",
+        )
+    return Check(cleaned)
+
+
+def _lower_first(label: str) -> str:
+    # "Chưa nhập họ và tên." reads naturally; keep acronyms such as "CMND" or "Email" intact.
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _strip_id(value: str) -> str:
+    return _ID_SEPARATORS.sub("", nfc(value))
+
+
+def id_kind(value: str) -> IdKind | None:
+    """Classify an ID number by its shape.
+
+    Args:
+        value: The ID as typed; spaces, dots and dashes are ignored, letters may be lower case.
+
+    Returns:
+        "cccd" for 12 digits, "cmnd" for 9 digits, "passport" for one letter and 7 digits, None
+        for anything else.
+    """
+    return _classify(_strip_id(value).upper())
+
+
+def _classify(s: str) -> IdKind | None:
+    if re.fullmatch(r"[0-9]{12}", s):
+        return "cccd"
+    if re.fullmatch(r"[0-9]{9}", s):
+        return "cmnd"
+    if re.fullmatch(r"[A-Z][0-9]{7}", s):
+        return "passport"
+    return None
+
+
+def check_id_number(value: str | None, *, required: bool = True) -> Check:
+    """Check a "Số căn cước/Hộ chiếu".
+
+    Spaces, dots and dashes are removed and a passport letter is upper-cased. A căn cước whose
+    birth-province prefix is not on the pre-2025 list, or whose fourth digit (gender and century)
+    points after 2099, gets a warning only: the law guarantees no more than "12 digits".
+
+    Args:
+        value: The ID as typed or scanned.
+        required: Whether an empty value is an error.
+
+    Returns:
+        The normalised ID, or an error explaining the three accepted shapes.
+    """
+    raw = nfc(value or "").strip()
+    if not raw:
+        return Check("", f"Chưa nhập {ID_LABEL.lower()}." if required else None)
+    normalised = _strip_id(raw).upper()
+    kind = _classify(normalised)
+    if kind is None:
+        return Check(normalised, ID_FORMAT_ERROR)
+    if kind == "cccd":
+        return Check(normalised, None, _cccd_warning(normalised))
+    return Check(normalised)
+
+
+def _cccd_warning(number: str) -> str | None:
+    problems = []
+    if number[:3] not in _CCCD_PROVINCES:
+        problems.append(f"3 số đầu ({number[:3]}) không phải mã tỉnh nơi đăng ký khai sinh")
+    # Fourth digit: 0/1 born 1900-1999, 2/3 born 2000-2099, 4 and above are later centuries.
+    if number[3] not in "0123":
+        problems.append(f"số thứ tư ({number[3]}) không khớp giới tính và thế kỷ sinh")
+    if not problems:
+        return None
+    return "Số căn cước có " + "; ".join(problems) + ". Hãy đối chiếu lại với thẻ."
+
+
+def check_phone(value: str | None, *, required: bool = False) -> Check:
+    """Check and normalise a Vietnamese phone number.
+
+    Spaces, dots, dashes and parentheses are ignored; "+84", "84" and "0084" become a leading "0",
+    so the stored form is always "0xxxxxxxxx". A mobile has 10 digits and starts 03, 05, 07, 08 or
+    09; a landline has 11 digits and starts 02. Another 10- or 11-digit number only gets a warning
+    (prefixes change); letters or a clearly wrong length are errors.
+
+    Args:
+        value: The phone as typed.
+        required: Whether an empty value is an error.
+
+    Returns:
+        The normalised number with an error or a warning if needed.
+    """
+    raw = nfc(value or "").strip()
+    if not raw:
+        return Check("", "Chưa nhập số điện thoại." if required else None)
+    compact = _PHONE_SEPARATORS.sub("", raw)
+    if any(ch.isalpha() for ch in compact):
+        return Check(compact, "Số điện thoại chỉ được gồm chữ số; hãy xóa chữ cái.")
+    plus = compact.startswith("+")
+    digits = compact[1:] if plus else compact
+    if not digits or not re.fullmatch(r"[0-9]+", digits):
+        return Check(
+            compact,
+            "Số điện thoại chỉ được gồm chữ số, dấu cách, dấu chấm, gạch nối, ngoặc đơn "
+            "và tiền tố +84.",
+        )
+    if plus and not digits.startswith("84"):
+        # A foreign number: kept as typed, the counter cannot judge it.
+        return Check("+" + digits, None, "Số điện thoại nước ngoài; hãy kiểm tra lại.")
+    if digits.startswith("0084"):
+        digits = "0" + digits[4:]
+    elif plus or (digits.startswith("84") and len(digits) in (11, 12)):
+        digits = "0" + digits[2:]
+    if len(digits) == 10 and digits.startswith(_MOBILE_PREFIXES):
+        return Check(digits)
+    if len(digits) == 11 and digits.startswith("02"):
+        return Check(digits)
+    if len(digits) in (10, 11):
+        return Check(
+            digits,
+            None,
+            "Số điện thoại không giống số di động (10 số, đầu 03, 05, 07, 08, 09) hay số cố định "
+            "(11 số, đầu 02); hãy kiểm tra lại.",
+        )
+    return Check(
+        digits,
+        f"Số điện thoại có {len(digits)} chữ số; số di động phải có 10 chữ số "
+        "(ví dụ 0912 345 678), số cố định 11 chữ số.",
+    )
+
+
+def check_email(value: str | None, *, required: bool = False) -> Check:
+    """Check an e-mail address (a simple sanity check, not RFC 5322).
+
+    Args:
+        value: The address as typed.
+        required: Whether an empty value is an error.
+
+    Returns:
+        The trimmed address with its domain in lower case, or an error.
+    """
+    raw = clean(value or "")
+    if not raw:
+        return Check("", "Chưa nhập email." if required else None)
+    if len(raw) > 254 or has_control_chars(raw) or not _EMAIL.fullmatch(raw):
+        return Check(raw, "Email không đúng dạng; hãy nhập dạng ten@vidu.vn.")
+    local, _, domain = raw.rpartition("@")
+    return Check(f"{local}@{domain.lower()}")
+
+
+def mask_id(value: str | None) -> str:
+    """Mask an ID number for logs, exports and diagnostics (DOMAIN.md §9).
+
+    Args:
+        value: The ID number; separators are removed first.
+
+    Returns:
+        Stars for every character but the last four, e.g. "********6789"; all stars when the
+        value has four characters or fewer; "" for an empty value.
+    """
+    s = _strip_id(value or "")
+    if len(s) <= 4:
+        return "*" * len(s)
+    return "*" * (len(s) - 4) + s[-4:]
+
+
+@dataclass(frozen=True)
+class ChipId:
+    """What the QR code on a chip căn cước holds (DOMAIN.md §7)."""
+
+    id_number: str
+    """The 12-digit căn cước number."""
+    old_id: str
+    """The old CMND number, "" when the card does not carry one."""
+    name: str
+    """Full name, NFC."""
+    birth_date: date | None
+    """Date of birth; None when the field is empty or not a real date."""
+    gender: str
+    """"Nam" or "Nữ" as printed on the card."""
+    address: str
+    """Place of residence; may name pre-2025 units, so it only prefills the form."""
+    issue_date: date | None
+    """Date of issue; None when empty or not a real date."""
+
+
+def parse_chip_qr(text: str | None) -> ChipId | None:
+    """Parse the line a QR scanner types when it reads a chip căn cước.
+
+    Shape: ``CCCD|CMND (may be empty)|full name|ddMMyyyy|gender|address|ddMMyyyy``, extra fields
+    accepted and ignored, trailing CR/LF tolerated. Anything else returns None, so the intake form
+    can tell a scan from ordinary typing.
+
+    Args:
+        text: The raw field content.
+
+    Returns:
+        The parsed card, or None when ``text`` does not have the QR shape.
+    """
+    if not text:
+        return None
+    fields = nfc(text).strip().split("|")
+    if len(fields) < 7:
+        return None
+    id_number, old_id, name, born, gender, address, issued = (f.strip() for f in fields[:7])
+    if not re.fullmatch(r"[0-9]{12}", id_number):
+        return None
+    if old_id and not re.fullmatch(r"[0-9]{9}|[0-9]{12}", old_id):
+        return None
+    if not re.fullmatch(r"(?:[0-9]{8})?", born) or not re.fullmatch(r"(?:[0-9]{8})?", issued):
+        return None
+    name = clean(name)
+    if not name or has_control_chars(name):
+        return None
+    return ChipId(
+        id_number=id_number,
+        old_id=old_id,
+        name=name,
+        birth_date=_ddmmyyyy(born),
+        gender=clean(gender),
+        address=clean(address),
+        issue_date=_ddmmyyyy(issued),
+    )
+
+
+def _ddmmyyyy(s: str) -> date | None:
+    if len(s) != 8:
+        return None
+    try:
+        return date(int(s[4:]), int(s[2:4]), int(s[:2]))
+    except ValueError:
+        return None

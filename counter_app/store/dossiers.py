@@ -1,0 +1,546 @@
+"""The dossier store: events, the projection rebuilt from them, the outbox, search and lists.
+
+One connection owns the writes (a lock serialises the desk's threads). Every public write method
+expects to run inside :meth:`DossierStore.transaction`, which the desk opens once per use case.
+Reads never load a whole table: lists page, the logbook streams.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from counter_app.domain.calendar import Override, to_vn
+from counter_app.domain.dossier import Dossier, Event, dossier_from_json, fold, format_time
+from counter_app.domain.errors import StoreError
+from counter_app.domain.text import fold as fold_text
+from counter_app.domain.text import fts_query
+
+
+@dataclass(frozen=True)
+class DossierRow:
+    """A dossier as a list shows it: no documents, no history."""
+
+    code: str
+    status: int
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    id_number: str
+    phone: str
+    received_at: datetime
+    due_at: datetime
+    paused_at: datetime | None
+    result_at: datetime | None
+    returned_at: datetime | None
+    sync_state: str
+
+
+_ROW_COLUMNS = (
+    "code, status, procedure_code, procedure_name, applicant_name, id_number, phone, "
+    "received_at, due_at, paused_at, result_at, returned_at, sync_state"
+)
+
+
+def _row(r: tuple[Any, ...]) -> DossierRow:
+    def t(v: str | None) -> datetime | None:
+        return datetime.fromisoformat(v) if v else None
+
+    return DossierRow(
+        code=r[0],
+        status=r[1],
+        procedure_code=r[2],
+        procedure_name=r[3],
+        applicant_name=r[4],
+        id_number=r[5],
+        phone=r[6],
+        received_at=datetime.fromisoformat(r[7]),
+        due_at=datetime.fromisoformat(r[8]),
+        paused_at=t(r[9]),
+        result_at=t(r[10]),
+        returned_at=t(r[11]),
+        sync_state=r[12],
+    )
+
+
+LIST_VIEWS = ("today", "due_today", "overdue", "waiting_papers", "ready", "open", "recent")
+"""Named lists the TUI pages through."""
+
+
+class DossierStore:
+    """Persistence of dossiers and everything around them, on one sqlite-utils Database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.conn = db.conn
+        self._lock = threading.RLock()
+
+    # -- transactions --------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One all-or-nothing write: ``BEGIN IMMEDIATE`` ... ``COMMIT`` (durable on return)."""
+        with self._lock:
+            if self.conn.in_transaction:  # nested: the outer transaction decides
+                yield
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        with self._lock:
+            self.db.close()
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def read_settings(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT key, value FROM site_settings").fetchall())
+
+    def write_settings(self, values: Mapping[str, str]) -> None:
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO site_settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [(k, str(v)) for k, v in values.items()],
+            )
+
+    # -- sequences -----------------------------------------------------------------------------
+
+    def next_code_number(self, day: date, counter_no: int) -> int:
+        """Advance and return this counter's code sequence for a Vietnam day (in a transaction)."""
+        return self._next("code_sequences", "day", day.isoformat(), counter_no)
+
+    def next_logbook_entry(self, volume: str, counter_no: int) -> int:
+        """Advance and return this counter's logbook entry number in a volume."""
+        return self._next("logbook_sequences", "volume", volume, counter_no)
+
+    def _next(self, table: str, key: str, value: str, counter_no: int) -> int:
+        if not self.conn.in_transaction:
+            raise RuntimeError("sequences advance only inside the saving transaction")
+        row = self.conn.execute(
+            f"INSERT INTO {table} ({key}, counter_no, last) VALUES (?, ?, 1) "
+            f"ON CONFLICT ({key}, counter_no) DO UPDATE SET last = last + 1 RETURNING last",
+            (value, counter_no),
+        ).fetchone()
+        return int(row[0])
+
+    # -- events and projection -----------------------------------------------------------------
+
+    def append(self, event: Event, dossier: Dossier, *, origin: str = "local") -> None:
+        """Store one event, queue it for the hub if it is ours, and update the projection."""
+        now = format_time(datetime.now().astimezone())
+        self.conn.execute(
+            "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body,"
+            " origin, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.uuid,
+                event.dossier_code,
+                event.kind,
+                format_time(event.occurred_at),
+                event.actor,
+                event.counter_id,
+                event.canonical(),
+                origin,
+                now,
+            ),
+        )
+        if origin == "local":
+            self.conn.execute(
+                "INSERT INTO outbox (event_uuid, queued_at) VALUES (?, ?)", (event.uuid, now)
+            )
+        self._project(dossier, sync_state="pending" if origin == "local" else "sent")
+
+    def _project(self, d: Dossier, *, sync_state: str) -> None:
+        def t(v: datetime | None) -> str | None:
+            return format_time(v) if v else None
+
+        values = (
+            d.code,
+            d.status,
+            d.procedure_code,
+            d.procedure_name,
+            d.field,
+            d.applicant.name,
+            fold_text(d.applicant.name),
+            d.applicant.id_number,
+            d.applicant.phone,
+            d.applicant.address,
+            format_time(d.received_at),
+            to_vn(d.received_at).date().isoformat(),
+            format_time(d.due_at),
+            t(d.paused_at),
+            t(d.transferred_at),
+            t(d.result_at),
+            t(d.returned_at),
+            t(d.closed_at),
+            d.counter_no,
+            d.events,
+            t(d.updated_at) or format_time(d.received_at),
+            sync_state,
+            json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True),
+        )
+        self.conn.execute(
+            "INSERT INTO dossiers (code, status, procedure_code, procedure_name, field,"
+            " applicant_name, name_folded, id_number, phone, address, received_at, received_day,"
+            " due_at, paused_at, transferred_at, result_at, returned_at, closed_at, counter_no,"
+            " events, updated_at, sync_state, data)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (code) DO UPDATE SET status = excluded.status,"
+            " procedure_code = excluded.procedure_code, procedure_name = excluded.procedure_name,"
+            " field = excluded.field, applicant_name = excluded.applicant_name,"
+            " name_folded = excluded.name_folded, id_number = excluded.id_number,"
+            " phone = excluded.phone, address = excluded.address,"
+            " received_at = excluded.received_at, received_day = excluded.received_day,"
+            " due_at = excluded.due_at, paused_at = excluded.paused_at,"
+            " transferred_at = excluded.transferred_at, result_at = excluded.result_at,"
+            " returned_at = excluded.returned_at, closed_at = excluded.closed_at,"
+            " counter_no = excluded.counter_no, events = excluded.events,"
+            " updated_at = excluded.updated_at, sync_state = excluded.sync_state,"
+            " data = excluded.data",
+            values,
+        )
+
+    def events_of(self, code: str) -> list[Event]:
+        """A dossier's events in recorded order (flagged ones excluded)."""
+        rows = self.conn.execute(
+            "SELECT body FROM events WHERE dossier_code = ? AND flagged = 0 ORDER BY seq", (code,)
+        ).fetchall()
+        return [Event.from_json(json.loads(r[0])) for r in rows]
+
+    def has_event(self, uuid: str) -> bool:
+        return (
+            self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", (uuid,)).fetchone()
+            is not None
+        )
+
+    def get(self, code: str) -> Dossier | None:
+        """The stored projection of one dossier, or None."""
+        row = self.conn.execute("SELECT data FROM dossiers WHERE code = ?", (code,)).fetchone()
+        return dossier_from_json(json.loads(row[0])) if row else None
+
+    def rebuild_projection(self) -> int:
+        """Rebuild every dossier row from the events (in a transaction). Returns the count."""
+        with self.transaction():
+            states = {
+                r[0]: r[1]
+                for r in self.conn.execute("SELECT code, sync_state FROM dossiers").fetchall()
+            }
+            self.conn.execute("DELETE FROM dossiers")
+            codes = [
+                r[0]
+                for r in self.conn.execute(
+                    "SELECT dossier_code FROM events WHERE flagged = 0 GROUP BY dossier_code"
+                    " ORDER BY MIN(seq)"
+                ).fetchall()
+            ]
+            for code in codes:
+                self._project(fold(self.events_of(code)), sync_state=states.get(code, "pending"))
+            return len(codes)
+
+    def projection_rows(self) -> list[tuple[Any, ...]]:
+        """Every dossier row, all columns, in code order (to compare a rebuild with the original)."""
+        return self.conn.execute("SELECT * FROM dossiers ORDER BY code").fetchall()
+
+    # -- outbox ----------------------------------------------------------------------------------
+
+    def unsent_count(self) -> int:
+        return int(
+            self.conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+        )
+
+    # -- look-ups and search ---------------------------------------------------------------------
+
+    def exists(self, code: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM dossiers WHERE code = ?", (code,)).fetchone() is not None
+
+    def by_code_prefix(self, prefix: str, limit: int = 20) -> list[DossierRow]:
+        upper = prefix + "\uffff"
+        rows = self.conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE code >= ? AND code < ? "
+            "ORDER BY received_at DESC LIMIT ?",
+            (prefix, upper, limit),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def by_code_suffix(self, suffix: str, limit: int = 20) -> list[DossierRow]:
+        """Codes ending with the typed digits (an official reading out "…-2001")."""
+        rows = self.conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE code LIKE ? ESCAPE '\\' "
+            "ORDER BY received_at DESC LIMIT ?",
+            ("%-" + suffix.replace("%", "\\%").replace("_", "\\_"), limit),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def by_column(self, column: str, value: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        if column not in ("id_number", "phone", "code"):
+            raise ValueError(column)
+        rows = self.conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE {column} = ? "
+            "ORDER BY received_at DESC LIMIT ? OFFSET ?",
+            (value, limit, offset),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def by_name(self, query: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """Folded full-text search on applicant names: best match first, newest first on ties."""
+        match = fts_query(query)
+        if match is None:
+            return []
+        try:
+            rows = self.conn.execute(
+                f"SELECT {', '.join('d.' + c.strip() for c in _ROW_COLUMNS.split(','))} "
+                "FROM dossiers_fts f JOIN dossiers d ON d.rowid = f.rowid "
+                "WHERE dossiers_fts MATCH ? ORDER BY f.rank, d.received_at DESC LIMIT ? OFFSET ?",
+                (match, limit, offset),
+            ).fetchall()
+        except Exception as exc:  # an FTS5 syntax error must never reach the official
+            raise StoreError("Không tìm được theo tên này; hãy thử gõ lại.") from exc
+        return [_row(r) for r in rows]
+
+    # -- lists -----------------------------------------------------------------------------------
+
+    def list_view(self, view: str, now: datetime, limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """One page of a named list (see LIST_VIEWS)."""
+        where, params = self._view_filter(view, now)
+        order = {
+            "today": "received_at DESC",
+            "recent": "received_at DESC",
+            "due_today": "due_at",
+            "overdue": "due_at",
+            "waiting_papers": "paused_at",
+            "ready": "result_at",
+            "open": "due_at",
+        }[view]
+        rows = self.conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def count_view(self, view: str, now: datetime) -> int:
+        where, params = self._view_filter(view, now)
+        return int(
+            self.conn.execute(f"SELECT count(*) FROM dossiers WHERE {where}", params).fetchone()[0]
+        )
+
+    @staticmethod
+    def _view_filter(view: str, now: datetime) -> tuple[str, tuple[Any, ...]]:
+        now_vn = to_vn(now)
+        today = now_vn.date()
+        day_start = format_time(datetime.combine(today, datetime.min.time(), now_vn.tzinfo))
+        day_end = format_time(
+            datetime.combine(today + timedelta(days=1), datetime.min.time(), now_vn.tzinfo)
+        )
+        if view == "today":
+            return "received_day = ?", (today.isoformat(),)
+        if view == "recent":
+            return "1 = 1", ()
+        if view == "due_today":
+            return "status IN (2, 4, 6) AND due_at >= ? AND due_at < ?", (day_start, day_end)
+        if view == "overdue":
+            return "status IN (2, 4, 6) AND due_at < ?", (format_time(now_vn),)
+        if view == "waiting_papers":
+            return "status = 5", ()
+        if view == "ready":
+            return "status = 9", ()
+        if view == "open":
+            return "status IN (1, 2, 4, 5, 6)", ()
+        raise ValueError(f"unknown list {view!r}")
+
+    # -- reports -------------------------------------------------------------------------------
+
+    def iter_received(
+        self, first: date, last: date, statuses: tuple[int, ...] | None = None, batch: int = 500
+    ) -> Iterator[Dossier]:
+        """Dossiers received between two Vietnam days (inclusive), oldest first, streamed."""
+        sql = "SELECT data FROM dossiers WHERE received_day >= ? AND received_day <= ?"
+        params: list[Any] = [first.isoformat(), last.isoformat()]
+        if statuses:
+            sql += f" AND status IN ({', '.join('?' * len(statuses))})"
+            params.extend(statuses)
+        sql += " ORDER BY received_at, code"
+        cursor = self.conn.cursor()
+        cursor.execute(sql, params)
+        while True:
+            rows = cursor.fetchmany(batch)
+            if not rows:
+                break
+            for r in rows:
+                yield dossier_from_json(json.loads(r[0]))
+
+    def period_counts(self, first: date, last: date, now: datetime) -> dict[str, Any]:
+        """Indicator counts for a period (QĐ 766 group "processing progress")."""
+        start = format_time(datetime.combine(first, datetime.min.time(), to_vn(now).tzinfo))
+        end = format_time(
+            datetime.combine(last + timedelta(days=1), datetime.min.time(), to_vn(now).tzinfo)
+        )
+        c = self.conn
+        received = c.execute(
+            "SELECT count(*) FROM dossiers WHERE received_day BETWEEN ? AND ?",
+            (first.isoformat(), last.isoformat()),
+        ).fetchone()[0]
+        returned = c.execute(
+            "SELECT count(*) FROM dossiers WHERE returned_at >= ? AND returned_at < ?", (start, end)
+        ).fetchone()[0]
+        # Finished in the period: early = before the due day, on time = on the due day, late after.
+        early, on_time, late = c.execute(
+            "SELECT"
+            " coalesce(sum(substr(result_at, 1, 10) < substr(due_at, 1, 10)), 0),"
+            " coalesce(sum(result_at <= due_at AND substr(result_at, 1, 10) = substr(due_at, 1, 10)), 0),"
+            " coalesce(sum(result_at > due_at), 0)"
+            " FROM dossiers WHERE result_at >= ? AND result_at < ?",
+            (start, end),
+        ).fetchone()
+        overdue = c.execute(
+            "SELECT count(*) FROM dossiers WHERE status IN (2, 4, 6) AND due_at < ?",
+            (format_time(to_vn(now)),),
+        ).fetchone()[0]
+        refused = c.execute(
+            "SELECT count(*) FROM dossiers WHERE status = 3 AND closed_at >= ? AND closed_at < ?",
+            (start, end),
+        ).fetchone()[0]
+        by_field = c.execute(
+            "SELECT field, count(*) FROM dossiers WHERE received_day BETWEEN ? AND ?"
+            " GROUP BY field ORDER BY count(*) DESC, field",
+            (first.isoformat(), last.isoformat()),
+        ).fetchall()
+        per_day = c.execute(
+            "SELECT received_day, count(*) FROM dossiers WHERE received_day BETWEEN ? AND ?"
+            " GROUP BY received_day ORDER BY received_day",
+            (first.isoformat(), last.isoformat()),
+        ).fetchall()
+        finished = early + on_time + late
+        return {
+            "received": received,
+            "returned": returned,
+            "finished": finished,
+            "early": early,
+            "on_time": on_time,
+            "late": late,
+            "overdue": overdue,
+            "refused": refused,
+            "on_time_rate": (early + on_time) / finished if finished else None,
+            "by_field": [(f, n) for f, n in by_field],
+            "per_day": [(d, n) for d, n in per_day],
+        }
+
+    # -- calendar overrides ----------------------------------------------------------------------
+
+    def overrides(self) -> list[Override]:
+        rows = self.conn.execute("SELECT day, kind, label FROM calendar_overrides ORDER BY day")
+        return [Override(date.fromisoformat(d), k, lbl) for d, k, lbl in rows.fetchall()]
+
+    def put_override(self, override: Override, scope: str = "local", version: int = 0) -> None:
+        self.conn.execute(
+            "INSERT INTO calendar_overrides (day, kind, label, scope, version, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (day) DO UPDATE SET kind = excluded.kind,"
+            " label = excluded.label, scope = excluded.scope, version = excluded.version,"
+            " updated_at = excluded.updated_at",
+            (
+                override.day.isoformat(),
+                override.kind,
+                override.label,
+                scope,
+                version,
+                format_time(datetime.now().astimezone()),
+            ),
+        )
+
+    def delete_override(self, day: date) -> bool:
+        cur = self.conn.execute("DELETE FROM calendar_overrides WHERE day = ?", (day.isoformat(),))
+        return cur.rowcount > 0
+
+    # -- catalog ---------------------------------------------------------------------------------
+
+    def stored_catalog(self) -> tuple[str, list[dict[str, Any]]]:
+        """The catalog version and entries stored in the database ("" and [] when none)."""
+        version = self.read_settings().get("_catalog_version", "")
+        rows = self.conn.execute("SELECT data FROM procedures ORDER BY code").fetchall()
+        return version, [json.loads(r[0]) for r in rows]
+
+    def replace_catalog(self, version: str, entries: list[dict[str, Any]]) -> None:
+        """Replace the stored catalog with another version (in a transaction)."""
+        with self.transaction():
+            self.conn.execute("DELETE FROM procedures")
+            self.conn.executemany(
+                "INSERT INTO procedures (code, name, field, data) VALUES (?, ?, ?, ?)",
+                [
+                    (e["code"], e["name"], e["field"], json.dumps(e, ensure_ascii=False))
+                    for e in entries
+                ],
+            )
+            self.conn.execute(
+                "INSERT INTO site_settings (key, value) VALUES ('_catalog_version', ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (version,),
+            )
+
+    # -- access log (Law 91/2025: who saw, printed or exported whose data) -----------------------
+
+    def log_access(self, actor: str, action: str, dossier_code: str = "", detail: str = "") -> None:
+        self.conn.execute(
+            "INSERT INTO access_log (at, actor, action, dossier_code, detail) VALUES (?, ?, ?, ?, ?)",
+            (format_time(datetime.now().astimezone()), actor, action, dossier_code, detail),
+        )
+
+    def access_log(self, dossier_code: str) -> list[tuple[str, str, str, str]]:
+        return self.conn.execute(
+            "SELECT at, actor, action, detail FROM access_log WHERE dossier_code = ? ORDER BY id",
+            (dossier_code,),
+        ).fetchall()
+
+    # -- officials -------------------------------------------------------------------------------
+
+    def officials(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT username, full_name, role, active FROM officials ORDER BY username"
+        ).fetchall()
+        return [{"username": u, "full_name": n, "role": r, "active": bool(a)} for u, n, r, a in rows]
+
+    def official(self, username: str) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            "SELECT username, full_name, role, pin_salt, pin_hash, active FROM officials"
+            " WHERE username = ?",
+            (username,),
+        ).fetchone()
+        if row is None:
+            return None
+        keys = ("username", "full_name", "role", "pin_salt", "pin_hash", "active")
+        return dict(zip(keys, row, strict=True))
+
+    def put_official(
+        self, username: str, full_name: str, role: str, salt: str, pin_hash: str, active: bool
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO officials (username, full_name, role, pin_salt, pin_hash, active,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET"
+            " full_name = excluded.full_name, role = excluded.role, pin_salt = excluded.pin_salt,"
+            " pin_hash = excluded.pin_hash, active = excluded.active",
+            (
+                username,
+                full_name,
+                role,
+                salt,
+                pin_hash,
+                int(active),
+                format_time(datetime.now().astimezone()),
+            ),
+        )
+
+    def integrity_ok(self) -> bool:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,0 +1,185 @@
+"""The schema, as numbered forward migrations (sqlite-utils ``Migrations``).
+
+Never edit a migration once released: add a new one. They are applied at start-up and applying them
+twice changes nothing. ``SCHEMA_VERSION`` is the number of migrations, recorded in ``PRAGMA
+user_version`` so a newer database opened by an older program is refused instead of damaged.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("counter")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Events, the dossier projection, outbox, sequences, settings, calendar, catalog."""
+    db.execute(
+        """
+        CREATE TABLE site_settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY,
+            uuid TEXT NOT NULL UNIQUE,
+            dossier_code TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            occurred_at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            counter_id TEXT NOT NULL,
+            body TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'local',
+            recorded_at TEXT NOT NULL,
+            flagged INTEGER NOT NULL DEFAULT 0,
+            flag_reason TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    db.execute("CREATE INDEX events_dossier ON events (dossier_code, seq)")
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            event_uuid TEXT PRIMARY KEY REFERENCES events (uuid),
+            queued_at TEXT NOT NULL,
+            sent_at TEXT
+        )"""
+    )
+    db.execute("CREATE INDEX outbox_unsent ON outbox (sent_at) WHERE sent_at IS NULL")
+    db.execute(
+        """
+        CREATE TABLE dossiers (
+            code TEXT PRIMARY KEY,
+            status INTEGER NOT NULL,
+            procedure_code TEXT NOT NULL,
+            procedure_name TEXT NOT NULL,
+            field TEXT NOT NULL,
+            applicant_name TEXT NOT NULL,
+            name_folded TEXT NOT NULL,
+            id_number TEXT NOT NULL,
+            phone TEXT NOT NULL,
+            address TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            received_day TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            paused_at TEXT,
+            transferred_at TEXT,
+            result_at TEXT,
+            returned_at TEXT,
+            closed_at TEXT,
+            counter_no INTEGER NOT NULL,
+            events INTEGER NOT NULL,
+            updated_at TEXT NOT NULL,
+            sync_state TEXT NOT NULL DEFAULT 'pending',
+            data TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX dossiers_id_number ON dossiers (id_number)")
+    db.execute("CREATE INDEX dossiers_phone ON dossiers (phone)")
+    db.execute("CREATE INDEX dossiers_received ON dossiers (received_day, received_at)")
+    db.execute("CREATE INDEX dossiers_status_due ON dossiers (status, due_at)")
+    db.execute("CREATE INDEX dossiers_result ON dossiers (result_at)")
+    db.execute("CREATE INDEX dossiers_returned ON dossiers (returned_at)")
+    # Names are searched folded (DOMAIN.md §8): FTS5's own remove_diacritics leaves đ alone.
+    db.execute(
+        """
+        CREATE VIRTUAL TABLE dossiers_fts USING fts5 (
+            name_folded, content='dossiers', content_rowid='rowid',
+            tokenize='unicode61 remove_diacritics 2'
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER dossiers_fts_ai AFTER INSERT ON dossiers BEGIN
+            INSERT INTO dossiers_fts (rowid, name_folded) VALUES (new.rowid, new.name_folded);
+        END"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER dossiers_fts_ad AFTER DELETE ON dossiers BEGIN
+            INSERT INTO dossiers_fts (dossiers_fts, rowid, name_folded)
+            VALUES ('delete', old.rowid, old.name_folded);
+        END"""
+    )
+    db.execute(
+        """
+        CREATE TRIGGER dossiers_fts_au AFTER UPDATE OF name_folded ON dossiers BEGIN
+            INSERT INTO dossiers_fts (dossiers_fts, rowid, name_folded)
+            VALUES ('delete', old.rowid, old.name_folded);
+            INSERT INTO dossiers_fts (rowid, name_folded) VALUES (new.rowid, new.name_folded);
+        END"""
+    )
+    db.execute(
+        """
+        CREATE TABLE code_sequences (
+            day TEXT NOT NULL,
+            counter_no INTEGER NOT NULL,
+            last INTEGER NOT NULL,
+            PRIMARY KEY (day, counter_no)
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE logbook_sequences (
+            volume TEXT NOT NULL,
+            counter_no INTEGER NOT NULL,
+            last INTEGER NOT NULL,
+            PRIMARY KEY (volume, counter_no)
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE calendar_overrides (
+            day TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('day_off', 'working_day')),
+            label TEXT NOT NULL DEFAULT '',
+            scope TEXT NOT NULL DEFAULT 'local',
+            version INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE procedures (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            field TEXT NOT NULL,
+            data TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE access_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            dossier_code TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+
+
+@migrations()
+def m002_officials(db: Database) -> None:
+    """Officials who sign in at the counter, with a salted PIN hash and a role."""
+    db.execute(
+        """
+        CREATE TABLE officials (
+            username TEXT PRIMARY KEY,
+            full_name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('official', 'supervisor')),
+            pin_salt TEXT NOT NULL,
+            pin_hash TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        )"""
+    )
+
+
+SCHEMA_VERSION = 2
+"""Number of migrations above; bump with each new one."""

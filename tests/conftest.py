@@ -1,0 +1,103 @@
+"""Shared fixtures: a fresh counter database per test, a fixed clock, the machine kept out.
+
+Every test gets its own data folder under ``tmp_path`` (``COUNTER_DATA_DIR``, XDG folders), so no
+test sees real data or another test's files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from counter_app.desk import Desk
+from counter_app.domain.calendar import VN_TZ
+
+FIXED_NOW = datetime(2026, 11, 25, 9, 30, tzinfo=VN_TZ)
+"""Wednesday 25 Nov 2026, 09:30 Vietnam time: a normal working morning."""
+
+
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = FIXED_NOW) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, now: datetime) -> None:
+        self.now = now
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("COUNTER_DATA_DIR", str(home / "data"))
+    monkeypatch.setenv("COUNTER_OUTPUT_DIR", str(home / "forms"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    for name in ("COUNTER_DB", "COUNTER_PRINTER", "COUNTER_ACTOR", "COUNTER_COUNTER_NO"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "counter.db"
+
+
+@pytest.fixture
+def make_desk(db_path: Path, clock: FixedClock) -> Iterator[Callable[..., Desk]]:
+    """Open desks on the test's database (set up as counter 2 of xã Vĩnh Bảo); all closed after."""
+    opened: list[Desk] = []
+
+    def factory(path: Path | None = None, counter_no: int = 2, configure: bool = True) -> Desk:
+        desk = Desk.open(path or db_path, clock=clock, env={})
+        if configure:
+            desk.setup(
+                commune_code="11410",
+                commune_name="xã Vĩnh Bảo",
+                counter_no=counter_no,
+                agency_id="000.00.11.H26",
+                province_name="Thành phố Hải Phòng",
+            )
+        opened.append(desk)
+        return desk
+
+    yield factory
+    for desk in opened:
+        desk.close()
+
+
+@pytest.fixture
+def desk(make_desk: Callable[..., Desk]) -> Desk:
+    """A configured desk on a fresh file database, with the fixed clock."""
+    return make_desk()
+
+
+def intake(**overrides: Any) -> dict[str, Any]:
+    """A valid intake for a 3-working-day procedure (Giấy xác nhận tình trạng hôn nhân)."""
+    data: dict[str, Any] = {
+        "procedure": "1.004873",
+        "applicant": {
+            "name": "Đặng Thị Hoà",
+            "id_number": "031190001234",
+            "phone": "0912345678",
+            "address": "Thôn Đông, xã Vĩnh Bảo, thành phố Hải Phòng",
+        },
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def sample_intake() -> dict[str, Any]:
+    return intake()

@@ -1,0 +1,229 @@
+"""The desk's use cases on a real SQLite file: receive, lifecycle, search, lists, settings."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from counter_app.desk import Desk
+from counter_app.domain.calendar import VN_TZ
+from counter_app.domain.errors import ConfigError, NotFoundError, RuleError, ValidationError
+from tests.conftest import FixedClock, intake
+
+
+def counts(desk: Desk) -> tuple[int, int, int]:
+    c = desk.store.conn
+    return (
+        c.execute("SELECT count(*) FROM dossiers").fetchone()[0],
+        c.execute("SELECT count(*) FROM events").fetchone()[0],
+        c.execute("SELECT count(*) FROM outbox").fetchone()[0],
+    )
+
+
+def test_receive_issues_code_and_due(desk: Desk) -> None:
+    d = desk.receive(intake(), "Nguyễn Văn Cán")
+    assert d.code == "000.00.11.H26-261125-2001"
+    assert d.status == 2
+    # Wed 25/11/2026 09:30 + 3 working days -> Mon 30/11 09:30 (weekend skipped)
+    assert d.due_at == datetime(2026, 11, 30, 9, 30, tzinfo=VN_TZ)
+    assert d.deciding_agency_name.endswith("xã Vĩnh Bảo")
+    assert counts(desk) == (1, 1, 1)
+    assert desk.receive(intake(), "Nguyễn Văn Cán").code.endswith("-2002")
+    again = Desk.open(desk.store.db.conn.execute("PRAGMA database_list").fetchone()[2], env={})
+    assert again.get(d.code) == d  # durable and identical when read back by another connection
+    again.close()
+
+
+def test_receive_needs_setup(make_desk: Any) -> None:
+    desk = make_desk(configure=False)
+    with pytest.raises(ConfigError):
+        desk.receive(intake(), "A")
+
+
+def test_counters_never_collide(make_desk: Any, tmp_path: Any) -> None:
+    a = make_desk(tmp_path / "a.db", counter_no=2)
+    b = make_desk(tmp_path / "b.db", counter_no=3)
+    codes_a = {a.receive(intake(), "A").code for _ in range(5)}
+    codes_b = {b.receive(intake(), "B").code for _ in range(5)}
+    assert not codes_a & codes_b
+    assert all(c.endswith(("-2001", "-2002", "-2003", "-2004", "-2005")) for c in codes_a)
+
+
+def test_backdated_paper_dossier_uses_vietnam_day(desk: Desk, clock: FixedClock) -> None:
+    clock.set(datetime(2025, 4, 28, 8, 0, tzinfo=VN_TZ))
+    d = desk.receive(intake(received_at="2025-04-23T23:30:00+00:00"), "A")
+    # 23:30 UTC is 06:30 on Thu 24/4 in Vietnam: code date is that day, counting from 07:00
+    assert "-250424-" in d.code
+    # from Thu 07:00, 3 x 8 working hours: Thu 17:00, Fri 17:00, Sat 26/4 (make-up day) 17:00
+    assert d.due_at == datetime(2025, 4, 26, 17, 0, tzinfo=VN_TZ)
+    d2 = desk.receive(intake(received_at="2025-04-24T09:00:00+07:00"), "A")
+    assert d2.due_at == datetime(2025, 4, 28, 9, 0, tzinfo=VN_TZ)  # Sat 26/4 is a make-up day
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"procedure": "9.999999"}, "procedure"),
+        ({"procedure": None}, "procedure"),
+        ({"applicant": {"name": "", "id_number": "031190001234"}}, "applicant.name"),
+        ({"applicant": {"name": "Lê Văn A", "id_number": "12345"}}, "applicant.id_number"),
+        ({"applicant": {"name": "Lê Văn A", "id_number": 31190001234}}, "applicant.id_number"),
+        ({"applicant": {"name": "Lê\x1b[31m Văn", "id_number": "031190001234"}}, "applicant.name"),
+        ({"applicant": {"name": "A" * 500, "id_number": "031190001234"}}, "applicant.name"),
+        ({"applicant": {"name": "Lê Văn A", "id_number": "031190001234", "phone": "abc"}},
+         "applicant.phone"),
+        ({"applicant": "Lê Văn A"}, "applicant.name"),
+        ({"received_at": "2026-11-26T09:00:00+07:00"}, "received_at"),
+        ({"received_at": "2026-11-20T09:00:00"}, "received_at"),
+        ({"received_at": "hôm qua"}, "received_at"),
+        ({"documents": [{"name": "Tờ khai", "originals": -1}]}, "documents[0].originals"),
+        ({"documents": [{"name": "", "originals": 1}]}, "documents[0].name"),
+        ({"documents": "Tờ khai"}, "documents"),
+        ({"sets": 0}, "sets"),
+        ({"aplicant": {}}, "aplicant"),
+    ],
+)
+def test_bad_intake_is_refused_and_nothing_is_saved(desk: Desk, change: dict[str, Any], field: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        desk.receive(intake(**change), "A")
+    assert field in [e.field for e in info.value.errors]
+    assert all(e.message and e.message[0].isupper() for e in info.value.errors)
+    assert counts(desk) == (0, 0, 0)
+    # no code was used: the next good dossier still gets the first number of the block
+    assert desk.receive(intake(), "A").code.endswith("-2001")
+
+
+def test_nfd_input_is_stored_nfc(desk: Desk) -> None:
+    name = unicodedata.normalize("NFD", "Đặng Thị   Hoà ")
+    d = desk.receive(intake(applicant={"name": name, "id_number": "031190001234"}), "A")
+    assert d.applicant.name == "Đặng Thị Hoà"
+    assert unicodedata.is_normalized("NFC", desk.get(d.code).applicant.name)
+
+
+def test_lifecycle_through_the_desk(desk: Desk, clock: FixedClock) -> None:
+    d = desk.receive(intake(), "A")
+    clock.set(clock.now + timedelta(minutes=30))
+    d = desk.transfer(d.code, "A", to_agency_name="Công chức Tư pháp - Hộ tịch")
+    assert d.status == 4 and d.deciding_agency_name == "Công chức Tư pháp - Hộ tịch"
+    # Wed 10:00 -> papers asked; Fri 10:00 -> papers in: 2 working days waited
+    due_before = d.due_at
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ))
+    d = desk.request_extra_papers(d.code, "A", papers=["Bản sao trích lục ly hôn"], reason="Thiếu giấy")
+    assert d.status == 5 and d.extra_papers[0].name == "Bản sao trích lục ly hôn"
+    clock.set(datetime(2026, 11, 27, 10, 0, tzinfo=VN_TZ))
+    d = desk.receive_extra_papers(d.code, "A")
+    assert d.status == 4
+    assert d.due_at == datetime(2026, 12, 2, 9, 30, tzinfo=VN_TZ)
+    assert d.due_at > due_before
+    with pytest.raises(ValidationError):
+        desk.move_appointment(d.code, "A", new_due=d.due_at - timedelta(hours=1), reason="x")
+    d = desk.move_appointment(d.code, "A", new_due=datetime(2026, 12, 4, 17, 0, tzinfo=VN_TZ),
+                              reason="Cần xác minh thêm")
+    assert d.appointment_moves == 1 and d.original_due_at == datetime(2026, 11, 30, 9, 30, tzinfo=VN_TZ)
+    d = desk.request_fee(d.code, "A", amount=8000)
+    assert d.status == 6
+    d = desk.record_fee_paid(d.code, "A")
+    d = desk.record_result(d.code, "A")
+    assert d.status == 9 and d.timeliness() == "early"
+    d = desk.return_result(d.code, "A", receiver="Đặng Thị Hoà")
+    assert d.status == 10
+    labels = [s.label for s in desk.history(d.code)]
+    assert labels[0] == "Tiếp nhận hồ sơ" and labels[-1] == "Trả kết quả"
+    assert len(labels) == 9
+    assert desk.check_projection()
+
+
+@pytest.mark.parametrize("step", ["refuse", "withdraw", "stop"])
+def test_closing_steps_need_reason_and_close(desk: Desk, step: str) -> None:
+    d = desk.receive(intake(), "A")
+    with pytest.raises(ValidationError):
+        getattr(desk, step)(d.code, "A", reason="   ")
+    d = getattr(desk, step)(d.code, "A", reason="Hồ sơ không thuộc thẩm quyền")
+    assert d.closed_at is not None
+    before = counts(desk)
+    with pytest.raises(RuleError):
+        desk.transfer(d.code, "A")
+    assert counts(desk) == before
+
+
+def test_unknown_dossier(desk: Desk) -> None:
+    with pytest.raises(NotFoundError):
+        desk.transfer("000.00.11.H26-261125-2999", "A")
+    with pytest.raises(NotFoundError):
+        desk.get("nonsense")
+
+
+def test_search_folds_vietnamese(desk: Desk, clock: FixedClock) -> None:
+    older = desk.receive(intake(), "A")
+    clock.set(clock.now + timedelta(minutes=5))
+    newer = desk.receive(intake(), "A")
+    desk.receive(intake(applicant={"name": "Trần Văn Đông", "id_number": "001099012345",
+                                   "phone": "0987654321"}), "A")
+    for query in ["dang thi hoa", "DANG THI HOA", "Đặng Thị Hoà", unicodedata.normalize("NFD", "đặng thị hoà"),
+                  "  dang   thi  hoa ", "dang thi ho", "Đặng"]:
+        found = [r.code for r in desk.find(query)]
+        assert found[:2] == [newer.code, older.code], query
+    assert [r.applicant_name for r in desk.find("dong")] == ["Trần Văn Đông"]
+    assert [r.applicant_name for r in desk.find("001099012345")] == ["Trần Văn Đông"]
+    assert [r.applicant_name for r in desk.find("+84 987 654 321")] == ["Trần Văn Đông"]
+    assert [r.code for r in desk.find(older.code.lower())] == [older.code]
+    assert desk.find("2001")[0].code == older.code
+    for hostile in ['"', "*", "NEAR(", "a OR", "-", "'); DROP TABLE dossiers; --", "\x00"]:
+        desk.find(hostile)  # never an SQL or FTS5 error
+    with pytest.raises(ValidationError):
+        desk.find("x" * 500)
+
+
+def test_lists_and_report(desk: Desk, clock: FixedClock) -> None:
+    a = desk.receive(intake(), "A")
+    b = desk.receive(intake(procedure="1.001193"), "A")  # same day: due today 17:00
+    c = desk.receive(intake(), "A")
+    desk.request_extra_papers(c.code, "A", papers=["Giấy A"], reason="Thiếu")
+    assert {r.code for r in desk.list_view("today")} == {a.code, b.code, c.code}
+    assert [r.code for r in desk.list_view("due_today")] == [b.code]
+    assert [r.code for r in desk.list_view("waiting_papers")] == [c.code]
+    clock.set(datetime(2026, 11, 25, 17, 1, tzinfo=VN_TZ))
+    assert [r.code for r in desk.list_view("overdue")] == [b.code]
+    desk.record_result(a.code, "A")
+    assert [r.code for r in desk.list_view("ready")] == [a.code]
+    report = desk.period_report(date(2026, 11, 1), date(2026, 11, 30))
+    assert report["received"] == 3 and report["early"] == 1 and report["overdue"] == 1
+    assert desk.count_view("today") == 3
+
+
+def test_calendar_override_moves_due(desk: Desk) -> None:
+    before = desk.preview_due("1.004873")
+    desk.set_override(date(2026, 11, 26), "day_off", "Nghỉ đột xuất")
+    after = desk.preview_due("1.004873")
+    assert after == datetime(2026, 12, 1, 9, 30, tzinfo=VN_TZ) and after > before
+    desk.set_override(date(2026, 11, 28), "working_day", "Làm bù")
+    assert desk.preview_due("1.004873") == datetime(2026, 11, 30, 9, 30, tzinfo=VN_TZ)
+    assert desk.remove_override(date(2026, 11, 26))
+    with pytest.raises(ValidationError):
+        desk.set_override(date(2026, 11, 26), "holiday")
+
+
+def test_setup_validation(make_desk: Any) -> None:
+    desk = make_desk(configure=False)
+    with pytest.raises(ValidationError) as info:
+        desk.setup(commune_code="114", commune_name="", counter_no=0)
+    assert {e.field for e in info.value.errors} >= {"commune_code", "commune_name", "counter"}
+    assert not desk.settings.is_configured
+    s = desk.setup(commune_code="11410", commune_name="xã Vĩnh Bảo", counter_no=4)
+    assert s.agency_id == "000.00.00.X11410" and s.counter_id == "000.00.00.X11410#4"
+
+
+def test_officials_and_pins(desk: Desk) -> None:
+    desk.add_official("lan", "Phạm Thị Lan", "supervisor", "2468")
+    assert desk.sign_in("LAN", "2468").is_supervisor
+    with pytest.raises(RuleError):
+        desk.sign_in("lan", "0000")
+    with pytest.raises(RuleError):
+        desk.sign_in("nobody", "2468")
+    with pytest.raises(ValidationError):
+        desk.add_official("x y", "", "boss", "12")
+    stored = desk.store.conn.execute("SELECT pin_hash FROM officials").fetchone()[0]
+    assert "2468" not in stored

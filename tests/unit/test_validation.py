@@ -1,0 +1,311 @@
+"""Tests for counter_app.domain.validation: field checks and the chip-ID QR."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from counter_app.domain.validation import (
+    ID_FORMAT_ERROR,
+    Check,
+    ChipId,
+    check_email,
+    check_id_number,
+    check_phone,
+    check_text,
+    id_kind,
+    mask_id,
+    parse_chip_qr,
+)
+
+# --- check_text ------------------------------------------------------------------------------
+
+
+def test_check_text_cleans() -> None:
+    c = check_text("  Nguyễn   Văn An ", label="Họ và tên", required=True, max_len=100)
+    assert c == Check("Nguyễn Văn An", None, None)
+    assert c.ok
+
+
+def test_check_text_required_empty() -> None:
+    c = check_text("   ", label="Họ và tên", required=True, max_len=100)
+    assert c.error == "Chưa nhập họ và tên."
+    assert not c.ok
+    assert check_text(None, label="Ghi chú", required=False, max_len=10) == Check("")
+
+
+def test_check_text_keeps_acronym_label() -> None:
+    c = check_text("", label="CMND", required=True, max_len=10)
+    assert c.error == "Chưa nhập CMND."
+
+
+def test_check_text_too_long() -> None:
+    c = check_text("a" * 11, label="Địa chỉ", required=False, max_len=10)
+    assert c.error is not None
+    assert "tối đa 10 ký tự" in c.error
+    assert c.value == "a" * 11
+
+
+def test_check_text_length_counts_nfc_characters() -> None:
+    decomposed = unicodedata.normalize("NFD", "Hoà")
+    assert len(decomposed) == 4
+    assert check_text(decomposed, label="Tên", required=True, max_len=3) == Check("Hoà")
+
+
+@pytest.mark.parametrize("bad", ["An\x00", "An\u202e", "A\u200bn", "\ufeffAn", "\x1b[0m"])
+def test_check_text_rejects_control_chars(bad: str) -> None:
+    c = check_text(bad, label="Họ và tên", required=True, max_len=100)
+    assert c.error is not None
+    assert "ký tự điều khiển" in c.error
+
+
+def test_check_text_multiline() -> None:
+    c = check_text(
+        "Thôn 1\r\n\r\nxã A\t", label="Ghi chú", required=False, max_len=50, multiline=True
+    )
+    assert c == Check("Thôn 1\nxã A")
+    single = check_text("Thôn 1\nxã A", label="Địa chỉ", required=False, max_len=50)
+    assert single == Check("Thôn 1 xã A")
+
+
+# --- ID numbers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "kind"),
+    [
+        ("001234567890", "001234567890", "cccd"),
+        (" 001 234 567 890 ", "001234567890", "cccd"),
+        ("001.234.567.890", "001234567890", "cccd"),
+        ("001-234-567-890", "001234567890", "cccd"),
+        ("123456789", "123456789", "cmnd"),
+        ("123 456 789", "123456789", "cmnd"),
+        ("b1234567", "B1234567", "passport"),
+        ("C 123 4567", "C1234567", "passport"),
+    ],
+)
+def test_check_id_number_accepts(raw: str, value: str, kind: str) -> None:
+    c = check_id_number(raw)
+    assert c.error is None
+    assert c.value == value
+    assert id_kind(raw) == kind
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "12345",
+        "0012345678901",
+        "12345678",
+        "1234567890",
+        "AB123456",
+        "B123456",
+        "B12345678",
+        "x" * 12,
+    ],
+)
+def test_check_id_number_rejects(raw: str) -> None:
+    c = check_id_number(raw)
+    assert c.error == ID_FORMAT_ERROR
+    assert id_kind(raw) is None
+
+
+def test_check_id_number_empty() -> None:
+    assert check_id_number("").error is not None
+    assert check_id_number(None).error is not None
+    assert check_id_number("  ", required=False) == Check("")
+
+
+def test_cccd_plausible_has_no_warning() -> None:
+    # 001 = Hà Nội, 0 = male born in the 1900s.
+    assert check_id_number("001090123456").warning is None
+    # 079 = TP Hồ Chí Minh, 3 = female born in the 2000s.
+    assert check_id_number("079305123456").warning is None
+
+
+@pytest.mark.parametrize("raw", ["003090123456", "099090123456", "001790123456", "000990123456"])
+def test_cccd_implausible_is_only_warned(raw: str) -> None:
+    c = check_id_number(raw)
+    assert c.error is None
+    assert c.value == raw
+    assert c.warning is not None
+    assert "kiểm tra" in c.warning or "đối chiếu" in c.warning
+
+
+# --- phone -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("0912345678", "0912345678"),
+        ("0912 345 678", "0912345678"),
+        ("0912.345.678", "0912345678"),
+        ("0912-345-678", "0912345678"),
+        ("(091) 234-5678", "0912345678"),
+        ("+84 912 345 678", "0912345678"),
+        ("+84912345678", "0912345678"),
+        ("(+84) 912.345.678", "0912345678"),
+        ("84912345678", "0912345678"),
+        ("0084 912 345 678", "0912345678"),
+        ("0325 123 456", "0325123456"),
+        ("024 3825 1234", "02438251234"),
+        ("(0225) 3123 456", "02253123456"),
+        ("+84 24 3825 1234", "02438251234"),
+    ],
+)
+def test_check_phone_accepts(raw: str, value: str) -> None:
+    assert check_phone(raw) == Check(value)
+
+
+@pytest.mark.parametrize("raw", ["0123456789", "0612345678", "01234567890", "0412345678"])
+def test_check_phone_unusual_prefix_is_warning(raw: str) -> None:
+    c = check_phone(raw)
+    assert c.error is None
+    assert c.warning is not None
+    assert c.value == raw
+
+
+@pytest.mark.parametrize(
+    "raw", ["09123", "091234567", "091234567890", "0912abc678", "số 0912", "09#12"]
+)
+def test_check_phone_rejects(raw: str) -> None:
+    c = check_phone(raw)
+    assert c.error is not None
+
+
+def test_check_phone_empty() -> None:
+    assert check_phone("") == Check("")
+    assert check_phone(None) == Check("")
+    assert check_phone(" ", required=True).error is not None
+
+
+def test_check_phone_foreign_number_is_warning() -> None:
+    c = check_phone("+33 1 23 45 67 89")
+    assert c.error is None
+    assert c.warning is not None
+    assert c.value == "+33123456789"
+
+
+mobile = st.builds(
+    lambda prefix, rest: prefix + rest,
+    st.sampled_from(["03", "05", "07", "08", "09"]),
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+)
+separator = st.sampled_from(["", " ", ".", "-", " - ", ". "])
+
+
+@given(mobile, separator, st.sampled_from(["0", "+84", "84", "+84 ", "(+84) ", "0084"]))
+def test_phone_normalisation_round_trips(number: str, sep: str, prefix: str) -> None:
+    national = number[1:]
+    typed = prefix + sep.join([national[:2], national[2:5], national[5:]])
+    c = check_phone(typed)
+    assert c == Check(number)
+    # Storing and re-checking the stored value changes nothing.
+    assert check_phone(c.value) == c
+
+
+@given(st.text(max_size=20))
+def test_check_phone_never_raises(s: str) -> None:
+    c = check_phone(s)
+    assert isinstance(c.value, str)
+
+
+# --- email -----------------------------------------------------------------------------------
+
+
+def test_check_email() -> None:
+    assert check_email("") == Check("")
+    assert check_email(" An.Nguyen@Gmail.COM ") == Check("An.Nguyen@gmail.com")
+    for bad in ["an", "an@", "@gmail.com", "an@gmail", "an @gmail.com", "a@b@c.vn", "an@gmail."]:
+        assert check_email(bad).error is not None, bad
+    assert check_email("", required=True).error is not None
+
+
+# --- mask_id ---------------------------------------------------------------------------------
+
+
+def test_mask_id() -> None:
+    assert mask_id("001234566789") == "********6789"
+    assert mask_id("001 234 566 789") == "********6789"
+    assert mask_id("B1234567") == "****4567"
+    assert mask_id("1234") == "****"
+    assert mask_id("") == ""
+    assert mask_id(None) == ""
+
+
+@given(st.text(alphabet="0123456789", min_size=5, max_size=12))
+def test_mask_id_keeps_only_last_four(s: str) -> None:
+    masked = mask_id(s)
+    assert masked.endswith(s[-4:])
+    assert set(masked[:-4]) == {"*"}
+    assert len(masked) == len(s)
+
+
+# --- chip-ID QR ------------------------------------------------------------------------------
+
+QR = "001090123456|123456789|Nguyễn Văn An|01021990|Nam|Thôn 1, xã Vĩnh Bảo, Hải Phòng|15062021"
+
+
+def test_parse_chip_qr() -> None:
+    assert parse_chip_qr(QR) == ChipId(
+        id_number="001090123456",
+        old_id="123456789",
+        name="Nguyễn Văn An",
+        birth_date=date(1990, 2, 1),
+        gender="Nam",
+        address="Thôn 1, xã Vĩnh Bảo, Hải Phòng",
+        issue_date=date(2021, 6, 15),
+    )
+
+
+def test_parse_chip_qr_tolerates_variants() -> None:
+    no_cmnd = parse_chip_qr("079305123456||Trần Thị Bình|31122005|Nữ|P. Bến Thành|01012024\r\n")
+    assert no_cmnd is not None
+    assert no_cmnd.old_id == ""
+    assert no_cmnd.gender == "Nữ"
+    assert no_cmnd.birth_date == date(2005, 12, 31)
+    extra = parse_chip_qr(QR + "|extra|fields\n")
+    assert extra is not None
+    assert extra.id_number == "001090123456"
+
+
+def test_parse_chip_qr_normalises_to_nfc() -> None:
+    chip = parse_chip_qr(unicodedata.normalize("NFD", QR))
+    assert chip is not None
+    assert chip.name == "Nguyễn Văn An"
+    assert unicodedata.is_normalized("NFC", chip.address)
+
+
+def test_parse_chip_qr_impossible_date_kept_as_none() -> None:
+    chip = parse_chip_qr(QR.replace("01021990", "31021990"))
+    assert chip is not None
+    assert chip.birth_date is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        None,
+        "Nguyễn Văn An",
+        "001090123456",
+        "001090123456|123456789|Nguyễn Văn An|01021990|Nam|Thôn 1",  # six fields
+        "00109012345|123456789|Nguyễn Văn An|01021990|Nam|Thôn 1|15062021",  # 11 digits
+        "001090123456|12345|Nguyễn Văn An|01021990|Nam|Thôn 1|15062021",  # bad CMND
+        "001090123456|123456789|Nguyễn Văn An|1/2/1990|Nam|Thôn 1|15062021",  # bad date
+        "001090123456|123456789||01021990|Nam|Thôn 1|15062021",  # no name
+        "a|b|c|d|e|f|g",
+    ],
+)
+def test_parse_chip_qr_rejects_other_shapes(text: str | None) -> None:
+    assert parse_chip_qr(text) is None
+
+
+@given(st.text(max_size=80))
+def test_parse_chip_qr_never_raises(s: str) -> None:
+    parse_chip_qr(s)
