@@ -140,9 +140,7 @@ class CounterGroup(click.Group):
             ctx.exit(130)
         except Exception:
             log.exception("unexpected error")
-            click.echo(
-                "Lỗi không mong đợi; chi tiết đã ghi vào tệp nhật ký của phần mềm.", err=True
-            )
+            click.echo("Lỗi không mong đợi; chi tiết đã ghi vào tệp nhật ký của phần mềm.", err=True)
             ctx.exit(1)
 
 
@@ -187,7 +185,9 @@ def ui(db_path: Path | None) -> None:
 @click.option("--token", "hub_token", default=None, help="This counter's hub token.")
 @json_option
 @with_desk
-def setup(desk: Any, as_json: bool, agency_name: str | None, province_name: str | None, **values: Any) -> None:
+def setup(
+    desk: Any, as_json: bool, agency_name: str | None, province_name: str | None, **values: Any
+) -> None:
     """Name the commune and this counter (run once per counter)."""
     extra = {}
     if agency_name:
@@ -283,8 +283,14 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
     if as_json:
         data = _summary(desk, dossier)
         data["history"] = [
-            {"at": s.at.isoformat(), "kind": s.kind, "label": s.label, "actor": s.actor,
-             "status": s.status, "detail": s.detail}
+            {
+                "at": s.at.isoformat(),
+                "kind": s.kind,
+                "label": s.label,
+                "actor": s.actor,
+                "status": s.status,
+                "detail": s.detail,
+            }
             for s in steps
         ]
         _emit_json(data)
@@ -292,9 +298,13 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
     left = desk.time_left(dossier)
     click.echo(f"{dossier.code}  [{dossier.status}] {dossier.status_name}")
     click.echo(f"  Thủ tục: {dossier.procedure_code} {dossier.procedure_name}")
-    click.echo(f"  Người nộp: {dossier.applicant.name}  {dossier.applicant.id_number}  {dossier.applicant.phone}")
-    click.echo(f"  Nhận: {dossier.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {dossier.due_at:%H:%M %d/%m/%Y}"
-               + (f"   ({left.describe_vi()})" if left else ""))
+    click.echo(
+        f"  Người nộp: {dossier.applicant.name}  {dossier.applicant.id_number}  {dossier.applicant.phone}"
+    )
+    click.echo(
+        f"  Nhận: {dossier.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {dossier.due_at:%H:%M %d/%m/%Y}"
+        + (f"   ({left.describe_vi()})" if left else "")
+    )
     for s in steps:
         click.echo(f"  {s.at:%H:%M %d/%m/%Y}  {s.label:<26} {s.actor}  {s.detail}")
 
@@ -327,7 +337,9 @@ def _print_rows(rows: list[Any], as_json: bool) -> None:
     if not rows:
         click.echo("Không có hồ sơ nào.")
     for r in rows:
-        click.echo(f"{r.code}  [{r.status}]  {r.received_at:%d/%m/%Y}  {r.applicant_name}  {r.procedure_name[:50]}")
+        click.echo(
+            f"{r.code}  [{r.status}]  {r.received_at:%d/%m/%Y}  {r.applicant_name}  {r.procedure_name[:50]}"
+        )
 
 
 @main.command()
@@ -390,28 +402,64 @@ def _parse_due(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
 _reason = click.option("--reason", required=True, help="Reason (printed on the form).")
 _note = click.option("--note", default="", help="Note for the history.")
 
-_step_command("transfer", "Transfer the dossier to the deciding agency (status 4).", "transfer",
-              click.option("--to", "to_agency_name", default="", help="Receiving agency name."), _note)
-_step_command("request-papers", "Ask for extra papers (status 5, clock paused).", "request_extra_papers",
-              click.option("--paper", "papers", multiple=True, required=True, help="A paper to add (repeat)."),
-              _reason)
-_step_command("papers-received", "Record the extra papers received (status 4; due moves).",
-              "receive_extra_papers", _note)
-_step_command("request-fee", "Ask for a fee or tax (status 6).", "request_fee",
-              click.option("--amount", type=int, required=True, help="Amount in đồng."),
-              click.option("--reason", default="", help="What the fee is for."))
+_step_command(
+    "transfer",
+    "Transfer the dossier to the deciding agency (status 4).",
+    "transfer",
+    click.option("--to", "to_agency_name", default="", help="Receiving agency name."),
+    _note,
+)
+_step_command(
+    "request-papers",
+    "Ask for extra papers (status 5, clock paused).",
+    "request_extra_papers",
+    click.option("--paper", "papers", multiple=True, required=True, help="A paper to add (repeat)."),
+    _reason,
+)
+_step_command(
+    "papers-received",
+    "Record the extra papers received (status 4; due moves).",
+    "receive_extra_papers",
+    _note,
+)
+_step_command(
+    "request-fee",
+    "Ask for a fee or tax (status 6).",
+    "request_fee",
+    click.option("--amount", type=int, required=True, help="Amount in đồng."),
+    click.option("--reason", default="", help="What the fee is for."),
+)
 _step_command("fee-paid", "Record the fee paid (status 4).", "record_fee_paid")
 _step_command("refuse", "Refuse the dossier (status 3).", "refuse", _reason)
 _step_command("withdraw", "The citizen withdraws the dossier (status 7).", "withdraw", _reason)
-_step_command("stop", "Stop handling the dossier (status 8).", "stop", _reason,
-              click.option("--legal-basis", default="", help="Legal basis of the stop."))
+_step_command(
+    "stop",
+    "Stop handling the dossier (status 8).",
+    "stop",
+    _reason,
+    click.option("--legal-basis", default="", help="Legal basis of the stop."),
+)
 _step_command("result", "Record the result ready at the counter (status 9).", "record_result", _note)
-_step_command("return", "Hand the result to the citizen (status 10).", "return_result",
-              click.option("--receiver", default="", help="Who collected it, if not the applicant."), _note)
-_step_command("move-appointment", "Move the appointment later, with an apology.", "move_appointment",
-              click.option("--due", "new_due", required=True, callback=_parse_due,
-                           help="New due time, ISO 8601 (Vietnam time if no offset)."),
-              _reason)
+_step_command(
+    "return",
+    "Hand the result to the citizen (status 10).",
+    "return_result",
+    click.option("--receiver", default="", help="Who collected it, if not the applicant."),
+    _note,
+)
+_step_command(
+    "move-appointment",
+    "Move the appointment later, with an apology.",
+    "move_appointment",
+    click.option(
+        "--due",
+        "new_due",
+        required=True,
+        callback=_parse_due,
+        help="New due time, ISO 8601 (Vietnam time if no offset).",
+    ),
+    _reason,
+)
 
 
 @main.command()
@@ -425,7 +473,16 @@ def report(desk: Any, first: datetime, last: datetime, as_json: bool) -> None:
     if as_json:
         _emit_json(data)
         return
-    for key in ("received", "returned", "finished", "early", "on_time", "late", "overdue", "refused"):
+    for key in (
+        "received",
+        "returned",
+        "finished",
+        "early",
+        "on_time",
+        "late",
+        "overdue",
+        "refused",
+    ):
         click.echo(f"{key:>10}: {data[key]}")
 
 
@@ -487,13 +544,18 @@ def check(desk: Any, as_json: bool) -> None:
     """Check the database: integrity, and that the dossiers rebuild identically from their events."""
     integrity = desk.store.integrity_ok()
     projection = desk.check_projection()
-    result = {"integrity": integrity, "projection_matches_events": projection,
-              "unsent_events": desk.unsent_events()}
+    result = {
+        "integrity": integrity,
+        "projection_matches_events": projection,
+        "unsent_events": desk.unsent_events(),
+    }
     if as_json:
         _emit_json(result)
     else:
-        click.echo(f"integrity: {'ok' if integrity else 'FAILED'}; "
-                   f"projection: {'ok' if projection else 'DIFFERS'}; unsent events: {result['unsent_events']}")
+        click.echo(
+            f"integrity: {'ok' if integrity else 'FAILED'}; "
+            f"projection: {'ok' if projection else 'DIFFERS'}; unsent events: {result['unsent_events']}"
+        )
     if not (integrity and projection):
         raise click.exceptions.Exit(5)
 

@@ -361,7 +361,9 @@ class Desk:
         if data.get("owner") not in (None, {}, ""):
             owner = self._parse_party(data.get("owner"), "owner", {"name"}, errors, warnings)
         documents = self._parse_documents(data.get("documents"), procedure, errors)
-        sets = self._parse_count(data.get("sets", procedure.sets if procedure else 1), "sets", errors, minimum=1)
+        sets = self._parse_count(
+            data.get("sets", procedure.sets if procedure else 1), "sets", errors, minimum=1
+        )
         fee_amount = procedure.fee.amount if procedure else 0
         fee_text = procedure.fee.text if procedure else ""
         if "fee" in data and data["fee"] is not None:
@@ -374,14 +376,21 @@ class Desk:
                     fee_text = f"{fee:,} đồng".replace(",", ".")
         return_method = data.get("return_method", "counter")
         if return_method not in RETURN_METHODS:
-            errors.append(
-                FieldError("return_method", "Nơi nhận kết quả phải là counter, post hoặc online.")
-            )
-        summary = check_text(data.get("summary", "") or "", label="Trích yếu", required=False, max_len=500, multiline=True)
+            errors.append(FieldError("return_method", "Nơi nhận kết quả phải là counter, post hoặc online."))
+        summary = check_text(
+            data.get("summary", "") or "",
+            label="Trích yếu",
+            required=False,
+            max_len=500,
+            multiline=True,
+        )
         if summary.error:
             errors.append(FieldError("summary", summary.error))
         deciding = check_text(
-            data.get("deciding_agency", "") or "", label="Cơ quan giải quyết", required=False, max_len=200
+            data.get("deciding_agency", "") or "",
+            label="Cơ quan giải quyết",
+            required=False,
+            max_len=200,
         )
         if deciding.error:
             errors.append(FieldError("deciding_agency", deciding.error))
@@ -416,7 +425,12 @@ class Desk:
             return None
         unknown = sorted(set(raw) - PARTY_KEYS)
         if unknown:
-            errors.append(FieldError(f"{prefix}.{unknown[0]}", f"Trường không được hỗ trợ: {', '.join(map(str, unknown))}."))
+            errors.append(
+                FieldError(
+                    f"{prefix}.{unknown[0]}",
+                    f"Trường không được hỗ trợ: {', '.join(map(str, unknown))}.",
+                )
+            )
         for key, value in raw.items():
             if value is not None and not isinstance(value, str):
                 errors.append(FieldError(f"{prefix}.{key}", f"Trường «{key}» phải là chuỗi ký tự."))
@@ -434,7 +448,9 @@ class Desk:
         address = text("address", "Địa chỉ", 300, "address" in required)
         representative = text("representative", "Người đại diện", 150, False)
         birth = text("birth_date", "Ngày sinh", 10, False)
-        id_check = check_id_number(raw.get("id_number") or "", required="id_number" in required and kind == "person")
+        id_check = check_id_number(
+            raw.get("id_number") or "", required="id_number" in required and kind == "person"
+        )
         if id_check.error:
             errors.append(FieldError(f"{prefix}.id_number", id_check.error))
         elif id_check.warning:
@@ -475,7 +491,7 @@ class Desk:
                 for d in procedure.documents
                 if d.required
             )
-        if not isinstance(raw, list):
+        if not isinstance(raw, list | tuple):
             errors.append(FieldError("documents", "Thành phần hồ sơ phải là một danh sách."))
             return ()
         if len(raw) > MAX_DOCUMENTS:
@@ -502,7 +518,10 @@ class Desk:
             ]
             if sum(counts) == 0:
                 errors.append(
-                    FieldError(where, f"Giấy tờ «{name.value}»: ghi số bản chính, bản chứng thực hoặc bản photo.")
+                    FieldError(
+                        where,
+                        f"Giấy tờ «{name.value}»: ghi số bản chính, bản chứng thực hoặc bản photo.",
+                    )
                 )
             items.append(DocumentItem(name.value, *counts))
         return tuple(items)
@@ -643,7 +662,14 @@ class Desk:
         return dossier
 
     def transfer(
-        self, code: str, actor: str, *, to_agency_name: str = "", to_agency_id: str = "", note: str = "", at: datetime | None = None
+        self,
+        code: str,
+        actor: str,
+        *,
+        to_agency_name: str = "",
+        to_agency_id: str = "",
+        note: str = "",
+        at: datetime | None = None,
     ) -> Dossier:
         """Hand the dossier to the deciding agency (status 4); one hop on the control slip."""
         payload: dict[str, Any] = {}
@@ -672,7 +698,9 @@ class Desk:
             at,
         )
 
-    def receive_extra_papers(self, code: str, actor: str, *, note: str = "", at: datetime | None = None) -> Dossier:
+    def receive_extra_papers(
+        self, code: str, actor: str, *, note: str = "", at: datetime | None = None
+    ) -> Dossier:
         """Record the papers added; the due time moves by the working time waited."""
 
         def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
@@ -682,7 +710,9 @@ class Desk:
         payload = {"note": self._reason(note, "Ghi chú", required=False)} if note else {}
         return self._step(code, "extra_papers_received", actor, payload, at, compute)
 
-    def request_fee(self, code: str, actor: str, *, amount: int, reason: str = "", at: datetime | None = None) -> Dossier:
+    def request_fee(
+        self, code: str, actor: str, *, amount: int, reason: str = "", at: datetime | None = None
+    ) -> Dossier:
         """Ask the citizen to pay a fee or tax before the result (status 6)."""
         if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= 10_000_000_000:
             raise ValidationError(FieldError("amount", "Số tiền phải là số đồng lớn hơn 0."))
@@ -703,7 +733,13 @@ class Desk:
         return self._step(code, "withdrawn", actor, {"reason": self._reason(reason)}, at)
 
     def stop(
-        self, code: str, actor: str, *, reason: str, legal_basis: str = "", at: datetime | None = None
+        self,
+        code: str,
+        actor: str,
+        *,
+        reason: str,
+        legal_basis: str = "",
+        at: datetime | None = None,
     ) -> Dossier:
         """Stop handling the dossier (status 8; form stop_notice)."""
         payload = {"reason": self._reason(reason)}
@@ -717,7 +753,13 @@ class Desk:
         return self._step(code, "result_ready", actor, payload, at)
 
     def return_result(
-        self, code: str, actor: str, *, receiver: str = "", note: str = "", at: datetime | None = None
+        self,
+        code: str,
+        actor: str,
+        *,
+        receiver: str = "",
+        note: str = "",
+        at: datetime | None = None,
     ) -> Dossier:
         """Hand the result to the citizen (status 10)."""
         payload: dict[str, Any] = {}
@@ -737,9 +779,7 @@ class Desk:
 
         def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
             if new_due <= d.due_at:
-                raise ValidationError(
-                    FieldError("new_due", "Ngày hẹn trả mới phải sau ngày hẹn hiện tại.")
-                )
+                raise ValidationError(FieldError("new_due", "Ngày hẹn trả mới phải sau ngày hẹn hiện tại."))
             return {"due_at": to_vn(new_due), "previous_due_at": d.due_at}
 
         return self._step(code, "appointment_moved", actor, {"reason": reason_text}, at, compute)
@@ -836,7 +876,9 @@ class Desk:
             raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
         return self.store.period_counts(first, last, self.now())
 
-    def iter_logbook(self, first: date, last: date, statuses: tuple[int, ...] | None = None) -> Iterator[Dossier]:
+    def iter_logbook(
+        self, first: date, last: date, statuses: tuple[int, ...] | None = None
+    ) -> Iterator[Dossier]:
         """Dossiers of the logbook for a date range, streamed oldest first."""
         if last < first:
             raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
@@ -852,7 +894,9 @@ class Desk:
         errors: list[FieldError] = []
         user = clean(username or "").lower()
         if not user or not all(c.isalnum() or c in "._-" for c in user) or len(user) > 40:
-            errors.append(FieldError("username", "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch (tối đa 40)."))
+            errors.append(
+                FieldError("username", "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch (tối đa 40).")
+            )
         name = check_text(full_name, label="Họ và tên", required=True, max_len=120)
         if name.error:
             errors.append(FieldError("full_name", name.error))
@@ -877,8 +921,10 @@ class Desk:
             RuleError: unknown user, wrong PIN or disabled account (one message for all three).
         """
         row = self.store.official(clean(username or "").lower())
-        if row is None or not row["active"] or not hmac.compare_digest(
-            _pin_hash(pin or "", row["pin_salt"]), row["pin_hash"]
+        if (
+            row is None
+            or not row["active"]
+            or not hmac.compare_digest(_pin_hash(pin or "", row["pin_salt"]), row["pin_hash"])
         ):
             raise RuleError("Tên đăng nhập hoặc mã PIN không đúng.", "Đăng nhập không thành công")
         return Official(row["username"], row["full_name"], row["role"])

@@ -151,9 +151,7 @@ class OfficeHours:
     @property
     def hours_per_day(self) -> timedelta:
         """Working time in one working day: the sum of the sessions (8 h by default)."""
-        return sum(
-            (_since_midnight(end) - _since_midnight(start) for start, end in self.sessions), _ZERO
-        )
+        return sum((_since_midnight(end) - _since_midnight(start) for start, end in self.sessions), _ZERO)
 
     @classmethod
     def parse(cls, text: str) -> OfficeHours:

@@ -29,9 +29,7 @@ OVERFLOW_SIZE = 9999
 AGENCY_ID_RE = re.compile(r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){3}$")
 """QCVN 102:2016: four dot-separated groups, the last one naming the province."""
 
-CODE_RE = re.compile(
-    r"^(?P<agency>[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){3})-(?P<date>\d{6})-(?P<seq>\d{4,5})$"
-)
+CODE_RE = re.compile(r"^(?P<agency>[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){3})-(?P<date>\d{6})-(?P<seq>\d{4,5})$")
 """A dossier code in the national pattern (with the 5-digit overflow)."""
 
 
@@ -46,8 +44,7 @@ def check_agency_id(agency_id: str) -> str:
         raise ValidationError(
             FieldError(
                 "agency_id",
-                "Mã định danh cơ quan phải gồm 4 nhóm chữ/số ngăn cách bởi dấu chấm, "
-                "ví dụ 000.17.22.H56.",
+                "Mã định danh cơ quan phải gồm 4 nhóm chữ/số ngăn cách bởi dấu chấm, ví dụ 000.17.22.H56.",
             )
         )
     return value
@@ -86,8 +83,7 @@ def sequence_text(counter_no: int, n: int) -> str:
     raise ValidationError(
         FieldError(
             "code",
-            f"Quầy {counter_no} đã cấp hết mã hồ sơ của ngày hôm nay "
-            f"({BLOCK_SIZE + OVERFLOW_SIZE} mã).",
+            f"Quầy {counter_no} đã cấp hết mã hồ sơ của ngày hôm nay ({BLOCK_SIZE + OVERFLOW_SIZE} mã).",
         )
     )
 

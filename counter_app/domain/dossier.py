@@ -85,9 +85,7 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     "received": Transition(2, frozenset(), "Tiếp nhận hồ sơ"),
     "transferred": Transition(4, frozenset({2, 4}), "Chuyển xử lý"),
-    "extra_papers_requested": Transition(
-        5, frozenset({2, 4}), "Yêu cầu bổ sung hồ sơ", needs_reason=True
-    ),
+    "extra_papers_requested": Transition(5, frozenset({2, 4}), "Yêu cầu bổ sung hồ sơ", needs_reason=True),
     "extra_papers_received": Transition(4, frozenset({5}), "Nhận hồ sơ bổ sung"),
     "fee_requested": Transition(6, frozenset({2, 4}), "Yêu cầu nộp phí, lệ phí"),
     "fee_paid": Transition(4, frozenset({6}), "Đã nộp phí, lệ phí"),
@@ -96,9 +94,7 @@ TRANSITIONS: dict[str, Transition] = {
     "stopped": Transition(8, frozenset({2, 4, 5, 6}), "Dừng xử lý", needs_reason=True),
     "result_ready": Transition(9, frozenset({2, 4}), "Có kết quả"),
     "returned": Transition(10, frozenset({9}), "Trả kết quả"),
-    "appointment_moved": Transition(
-        None, frozenset({2, 4, 5, 6}), "Hẹn lại ngày trả", needs_reason=True
-    ),
+    "appointment_moved": Transition(None, frozenset({2, 4, 5, 6}), "Hẹn lại ngày trả", needs_reason=True),
 }
 """The lifecycle as a data table: event kind -> status change (DOMAIN.md §4)."""
 
@@ -285,9 +281,7 @@ class Event:
                 payload=dict(payload),
             )
         except (KeyError, ValueError, TypeError) as exc:
-            raise ValidationError(
-                FieldError("event", f"Sự kiện không hợp lệ ({exc}).")
-            ) from exc
+            raise ValidationError(FieldError("event", f"Sự kiện không hợp lệ ({exc}).")) from exc
 
 
 def new_event(
@@ -626,9 +620,7 @@ def history(events: Iterable[Event]) -> list[HistoryStep]:
         if p.get("note"):
             detail_parts.append(str(p["note"]))
         if event.kind in ("appointment_moved", "extra_papers_received"):
-            detail_parts.append(
-                "Hẹn trả mới: " + parse_time(str(p["due_at"])).strftime("%H:%M %d/%m/%Y")
-            )
+            detail_parts.append("Hẹn trả mới: " + parse_time(str(p["due_at"])).strftime("%H:%M %d/%m/%Y"))
         steps.append(
             HistoryStep(
                 at=event.occurred_at,

@@ -375,8 +375,7 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
             if proc.code in seen:
                 errors.add(
                     f"procedures[{i}].code",
-                    f"Mã thủ tục {proc.code} bị trùng (thủ tục thứ {seen[proc.code] + 1} "
-                    f"và thứ {i + 1}).",
+                    f"Mã thủ tục {proc.code} bị trùng (thủ tục thứ {seen[proc.code] + 1} và thứ {i + 1}).",
                 )
                 continue
             seen[proc.code] = i
@@ -510,12 +509,8 @@ def _parse_documents(raw: Any, path: str, who: str, errors: _Errors) -> tuple[Do
         for key in sorted(set(item) - _DOCUMENT_KEYS):
             errors.add(f"{p}.{key}", f"{label}: mục lạ {key!r}.")
         name = _text(item.get("name"), f"{p}.name", label, "tên giấy tờ", errors)
-        originals = _count(
-            item.get("originals", 0), f"{p}.originals", label, "số bản chính", errors
-        )
-        certified = _count(
-            item.get("certified", 0), f"{p}.certified", label, "số bản chứng thực", errors
-        )
+        originals = _count(item.get("originals", 0), f"{p}.originals", label, "số bản chính", errors)
+        certified = _count(item.get("certified", 0), f"{p}.certified", label, "số bản chứng thực", errors)
         copies = _count(item.get("copies", 0), f"{p}.copies", label, "số bản photo", errors)
         required = item.get("required", True)
         if not isinstance(required, bool):
@@ -527,9 +522,7 @@ def _parse_documents(raw: Any, path: str, who: str, errors: _Errors) -> tuple[Do
 
 
 def _parse_required_fields(raw: Any, path: str, who: str, errors: _Errors) -> tuple[str, ...]:
-    if not isinstance(raw, list) or not all(
-        isinstance(f, str) and _FIELD_NAME.match(f) for f in raw
-    ):
+    if not isinstance(raw, list) or not all(isinstance(f, str) and _FIELD_NAME.match(f) for f in raw):
         errors.add(path, f'{who}: required_fields phải là danh sách tên trường, ví dụ ["name"].')
         return ()
     if len(set(raw)) != len(raw):
@@ -548,9 +541,7 @@ def _count(value: Any, path: str, who: str, what: str, errors: _Errors) -> int:
     return value
 
 
-def _text(
-    value: Any, path: str, who: str, what: str, errors: _Errors, required: bool = True
-) -> str:
+def _text(value: Any, path: str, who: str, what: str, errors: _Errors, required: bool = True) -> str:
     if not isinstance(value, str):
         if value is None and not required:
             return ""
@@ -564,9 +555,7 @@ def _text(
     return cleaned
 
 
-def _optional_text(
-    raw: Mapping[str, Any], key: str, path: str, who: str, what: str, errors: _Errors
-) -> str:
+def _optional_text(raw: Mapping[str, Any], key: str, path: str, who: str, what: str, errors: _Errors) -> str:
     return _text(raw.get(key, ""), f"{path}.{key}", who, what, errors, required=False)
 
 

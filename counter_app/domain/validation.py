@@ -212,8 +212,7 @@ def check_phone(value: str | None, *, required: bool = False) -> Check:
     if not digits or not re.fullmatch(r"[0-9]+", digits):
         return Check(
             compact,
-            "Số điện thoại chỉ được gồm chữ số, dấu cách, dấu chấm, gạch nối, ngoặc đơn "
-            "và tiền tố +84.",
+            "Số điện thoại chỉ được gồm chữ số, dấu cách, dấu chấm, gạch nối, ngoặc đơn và tiền tố +84.",
         )
     if plus and not digits.startswith("84"):
         # A foreign number: kept as typed, the counter cannot judge it.

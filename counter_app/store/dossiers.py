@@ -160,9 +160,7 @@ class DossierStore:
             ),
         )
         if origin == "local":
-            self.conn.execute(
-                "INSERT INTO outbox (event_uuid, queued_at) VALUES (?, ?)", (event.uuid, now)
-            )
+            self.conn.execute("INSERT INTO outbox (event_uuid, queued_at) VALUES (?, ?)", (event.uuid, now))
         self._project(dossier, sync_state="pending" if origin == "local" else "sent")
 
     def _project(self, d: Dossier, *, sync_state: str) -> None:
@@ -223,10 +221,7 @@ class DossierStore:
         return [Event.from_json(json.loads(r[0])) for r in rows]
 
     def has_event(self, uuid: str) -> bool:
-        return (
-            self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", (uuid,)).fetchone()
-            is not None
-        )
+        return self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", (uuid,)).fetchone() is not None
 
     def get(self, code: str) -> Dossier | None:
         """The stored projection of one dossier, or None."""
@@ -237,8 +232,7 @@ class DossierStore:
         """Rebuild every dossier row from the events (in a transaction). Returns the count."""
         with self.transaction():
             states = {
-                r[0]: r[1]
-                for r in self.conn.execute("SELECT code, sync_state FROM dossiers").fetchall()
+                r[0]: r[1] for r in self.conn.execute("SELECT code, sync_state FROM dossiers").fetchall()
             }
             self.conn.execute("DELETE FROM dossiers")
             codes = [
@@ -259,9 +253,7 @@ class DossierStore:
     # -- outbox ----------------------------------------------------------------------------------
 
     def unsent_count(self) -> int:
-        return int(
-            self.conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
-        )
+        return int(self.conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0])
 
     # -- look-ups and search ---------------------------------------------------------------------
 
@@ -334,18 +326,14 @@ class DossierStore:
 
     def count_view(self, view: str, now: datetime) -> int:
         where, params = self._view_filter(view, now)
-        return int(
-            self.conn.execute(f"SELECT count(*) FROM dossiers WHERE {where}", params).fetchone()[0]
-        )
+        return int(self.conn.execute(f"SELECT count(*) FROM dossiers WHERE {where}", params).fetchone()[0])
 
     @staticmethod
     def _view_filter(view: str, now: datetime) -> tuple[str, tuple[Any, ...]]:
         now_vn = to_vn(now)
         today = now_vn.date()
         day_start = format_time(datetime.combine(today, datetime.min.time(), now_vn.tzinfo))
-        day_end = format_time(
-            datetime.combine(today + timedelta(days=1), datetime.min.time(), now_vn.tzinfo)
-        )
+        day_end = format_time(datetime.combine(today + timedelta(days=1), datetime.min.time(), now_vn.tzinfo))
         if view == "today":
             return "received_day = ?", (today.isoformat(),)
         if view == "recent":
@@ -386,9 +374,7 @@ class DossierStore:
     def period_counts(self, first: date, last: date, now: datetime) -> dict[str, Any]:
         """Indicator counts for a period (QĐ 766 group "processing progress")."""
         start = format_time(datetime.combine(first, datetime.min.time(), to_vn(now).tzinfo))
-        end = format_time(
-            datetime.combine(last + timedelta(days=1), datetime.min.time(), to_vn(now).tzinfo)
-        )
+        end = format_time(datetime.combine(last + timedelta(days=1), datetime.min.time(), to_vn(now).tzinfo))
         c = self.conn
         received = c.execute(
             "SELECT count(*) FROM dossiers WHERE received_day BETWEEN ? AND ?",
@@ -479,10 +465,7 @@ class DossierStore:
             self.conn.execute("DELETE FROM procedures")
             self.conn.executemany(
                 "INSERT INTO procedures (code, name, field, data) VALUES (?, ?, ?, ?)",
-                [
-                    (e["code"], e["name"], e["field"], json.dumps(e, ensure_ascii=False))
-                    for e in entries
-                ],
+                [(e["code"], e["name"], e["field"], json.dumps(e, ensure_ascii=False)) for e in entries],
             )
             self.conn.execute(
                 "INSERT INTO site_settings (key, value) VALUES ('_catalog_version', ?)"
@@ -514,8 +497,7 @@ class DossierStore:
 
     def official(self, username: str) -> dict[str, Any] | None:
         row = self.conn.execute(
-            "SELECT username, full_name, role, pin_salt, pin_hash, active FROM officials"
-            " WHERE username = ?",
+            "SELECT username, full_name, role, pin_salt, pin_hash, active FROM officials WHERE username = ?",
             (username,),
         ).fetchone()
         if row is None:

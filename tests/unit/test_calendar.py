@@ -47,9 +47,7 @@ WORKED_EXAMPLES = [
     pytest.param(vn(2025, 4, 29, 15), 1, vn(2025, 5, 5, 15), id="30-4-1-5-swapped-2-5"),
     pytest.param(vn(2025, 4, 24, 17, 20), 1, vn(2025, 4, 25, 17), id="after-closing"),
     pytest.param(vn(2025, 4, 25, 12, 10), 2, vn(2025, 4, 28, 11, 30), id="lunch-ends-at-11-30"),
-    pytest.param(
-        datetime(2025, 4, 23, 23, 30, tzinfo=UTC), 1, vn(2025, 4, 24, 17), id="utc-evening"
-    ),
+    pytest.param(datetime(2025, 4, 23, 23, 30, tzinfo=UTC), 1, vn(2025, 4, 24, 17), id="utc-evening"),
     pytest.param(vn(2026, 3, 3, 17, 30), 3, vn(2026, 3, 6, 17), id="ends-at-17-00"),
 ]
 
@@ -259,9 +257,7 @@ def test_override_validation() -> None:
 
 def test_a_calendar_without_working_days_raises_rule_error() -> None:
     start = date(2030, 1, 1)
-    closed = WorkCalendar(
-        overrides=[Override(start + timedelta(days=i), "day_off") for i in range(4 * 366)]
-    )
+    closed = WorkCalendar(overrides=[Override(start + timedelta(days=i), "day_off") for i in range(4 * 366)])
     with pytest.raises(RuleError) as excinfo:
         closed.due(vn(2030, 1, 1, 9), wd(1))
     assert "Không tìm thấy ngày làm việc" in excinfo.value.message
@@ -425,9 +421,7 @@ def in_office_hours(moment: datetime) -> bool:
 
 @PROPERTIES
 @given(aware_moments, limits)
-def test_due_is_not_before_the_start_and_inside_office_hours(
-    received: datetime, limit: TimeLimit
-) -> None:
+def test_due_is_not_before_the_start_and_inside_office_hours(received: datetime, limit: TimeLimit) -> None:
     due = CAL.due(received, limit)
     assert due.tzinfo is VN_TZ
     assert due >= CAL.normalise(received)
@@ -446,9 +440,7 @@ def test_due_is_n_working_days_of_working_time(received: datetime, days: float) 
 
 @PROPERTIES
 @given(aware_moments, working_times, working_times)
-def test_add_working_time_is_monotonic_and_measured_back(
-    start: datetime, a: timedelta, b: timedelta
-) -> None:
+def test_add_working_time_is_monotonic_and_measured_back(start: datetime, a: timedelta, b: timedelta) -> None:
     a, b = sorted((a, b))
     end_a = CAL.add_working_time(start, a)
     end_b = CAL.add_working_time(start, b)

@@ -73,8 +73,10 @@ def test_backdated_paper_dossier_uses_vietnam_day(desk: Desk, clock: FixedClock)
         ({"applicant": {"name": "Lê Văn A", "id_number": 31190001234}}, "applicant.id_number"),
         ({"applicant": {"name": "Lê\x1b[31m Văn", "id_number": "031190001234"}}, "applicant.name"),
         ({"applicant": {"name": "A" * 500, "id_number": "031190001234"}}, "applicant.name"),
-        ({"applicant": {"name": "Lê Văn A", "id_number": "031190001234", "phone": "abc"}},
-         "applicant.phone"),
+        (
+            {"applicant": {"name": "Lê Văn A", "id_number": "031190001234", "phone": "abc"}},
+            "applicant.phone",
+        ),
         ({"applicant": "Lê Văn A"}, "applicant.name"),
         ({"received_at": "2026-11-26T09:00:00+07:00"}, "received_at"),
         ({"received_at": "2026-11-20T09:00:00"}, "received_at"),
@@ -120,8 +122,9 @@ def test_lifecycle_through_the_desk(desk: Desk, clock: FixedClock) -> None:
     assert d.due_at > due_before
     with pytest.raises(ValidationError):
         desk.move_appointment(d.code, "A", new_due=d.due_at - timedelta(hours=1), reason="x")
-    d = desk.move_appointment(d.code, "A", new_due=datetime(2026, 12, 4, 17, 0, tzinfo=VN_TZ),
-                              reason="Cần xác minh thêm")
+    d = desk.move_appointment(
+        d.code, "A", new_due=datetime(2026, 12, 4, 17, 0, tzinfo=VN_TZ), reason="Cần xác minh thêm"
+    )
     assert d.appointment_moves == 1 and d.original_due_at == datetime(2026, 11, 30, 9, 30, tzinfo=VN_TZ)
     d = desk.request_fee(d.code, "A", amount=8000)
     assert d.status == 6
@@ -160,10 +163,19 @@ def test_search_folds_vietnamese(desk: Desk, clock: FixedClock) -> None:
     older = desk.receive(intake(), "A")
     clock.set(clock.now + timedelta(minutes=5))
     newer = desk.receive(intake(), "A")
-    desk.receive(intake(applicant={"name": "Trần Văn Đông", "id_number": "001099012345",
-                                   "phone": "0987654321"}), "A")
-    for query in ["dang thi hoa", "DANG THI HOA", "Đặng Thị Hoà", unicodedata.normalize("NFD", "đặng thị hoà"),
-                  "  dang   thi  hoa ", "dang thi ho", "Đặng"]:
+    desk.receive(
+        intake(applicant={"name": "Trần Văn Đông", "id_number": "001099012345", "phone": "0987654321"}),
+        "A",
+    )
+    for query in [
+        "dang thi hoa",
+        "DANG THI HOA",
+        "Đặng Thị Hoà",
+        unicodedata.normalize("NFD", "đặng thị hoà"),
+        "  dang   thi  hoa ",
+        "dang thi ho",
+        "Đặng",
+    ]:
         found = [r.code for r in desk.find(query)]
         assert found[:2] == [newer.code, older.code], query
     assert [r.applicant_name for r in desk.find("dong")] == ["Trần Văn Đông"]

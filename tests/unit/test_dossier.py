@@ -162,9 +162,7 @@ def test_canonical_form_is_stable_and_nfc() -> None:
 
 def test_event_from_bad_json() -> None:
     with pytest.raises(ValidationError):
-        Event.from_json(
-            {"uuid": "not-a-uuid", "dossier_code": CODE, "kind": "x", "occurred_at": "x"}
-        )
+        Event.from_json({"uuid": "not-a-uuid", "dossier_code": CODE, "kind": "x", "occurred_at": "x"})
     with pytest.raises(ValidationError):
         Event.from_json(
             {

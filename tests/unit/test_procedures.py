@@ -345,9 +345,7 @@ def test_missing_required_key_rejected() -> None:
     del data["procedures"][0]["limit"]
     with pytest.raises(ValidationError) as exc:
         parse_catalog(data)
-    assert exc.value.for_field("procedures[0].limit") == [
-        "Thủ tục thứ 1 (1.001193): thiếu mục 'limit'."
-    ]
+    assert exc.value.for_field("procedures[0].limit") == ["Thủ tục thứ 1 (1.001193): thiếu mục 'limit'."]
 
 
 def test_duplicate_codes_rejected() -> None:

@@ -41,7 +41,7 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, applied: int) -> Non
     db = Database(conn)
     all_names = [m.name for m in migrations.pending(db)]
     migrations.apply(db, stop_before=all_names[applied])
-    conn.execute("PRAGMA user_version = %d" % applied)
+    conn.execute(f"PRAGMA user_version = {applied}")
     conn.execute("INSERT INTO site_settings (key, value) VALUES ('commune_code', '11410')")
     conn.close()
     upgraded = open_database(path)

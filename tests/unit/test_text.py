@@ -11,9 +11,7 @@ from hypothesis import strategies as st
 
 from counter_app.domain.text import clean, fold, fts_query, has_control_chars, name_sort_key, nfc
 
-VIETNAMESE = (
-    "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
-)
+VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
 vietnamese_text = st.text(
     alphabet=st.sampled_from(VIETNAMESE + VIETNAMESE.upper() + " \t\n0123456789-'\"*()"),
     max_size=40,
@@ -184,9 +182,7 @@ def test_fts_query_hostile_input_is_valid_fts5(fts: sqlite3.Connection, hostile:
 
 
 @settings(max_examples=400)
-@given(
-    st.one_of(any_text, vietnamese_text, st.text(alphabet='"*()-:^+{} NEARORNOTand', max_size=30))
-)
+@given(st.one_of(any_text, vietnamese_text, st.text(alphabet='"*()-:^+{} NEARORNOTand', max_size=30)))
 def test_fts_query_never_breaks_fts5(s: str) -> None:
     q = fts_query(s)
     if q is None:

@@ -64,9 +64,7 @@ def test_check_text_rejects_control_chars(bad: str) -> None:
 
 
 def test_check_text_multiline() -> None:
-    c = check_text(
-        "Thôn 1\r\n\r\nxã A\t", label="Ghi chú", required=False, max_len=50, multiline=True
-    )
+    c = check_text("Thôn 1\r\n\r\nxã A\t", label="Ghi chú", required=False, max_len=50, multiline=True)
     assert c == Check("Thôn 1\nxã A")
     single = check_text("Thôn 1\nxã A", label="Địa chỉ", required=False, max_len=50)
     assert single == Check("Thôn 1 xã A")
@@ -170,9 +168,7 @@ def test_check_phone_unusual_prefix_is_warning(raw: str) -> None:
     assert c.value == raw
 
 
-@pytest.mark.parametrize(
-    "raw", ["09123", "091234567", "091234567890", "0912abc678", "số 0912", "09#12"]
-)
+@pytest.mark.parametrize("raw", ["09123", "091234567", "091234567890", "0912abc678", "số 0912", "09#12"])
 def test_check_phone_rejects(raw: str) -> None:
     c = check_phone(raw)
     assert c.error is not None

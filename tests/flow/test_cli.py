@@ -1,0 +1,128 @@
+"""The ``counter`` command end to end, through click's CliRunner on a real database file."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from counter_app.cli import main
+from tests.conftest import intake
+
+
+@pytest.fixture
+def run(db_path: Path) -> Any:
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | bytes | None = None) -> Any:
+        return runner.invoke(main, ["--db", str(db_path), *args], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def configured(run: Any) -> Any:
+    result = run("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2")
+    assert result.exit_code == 0, result.output
+    return run
+
+
+def test_help_documents_exit_codes() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "Exit codes" in result.output and "not found" in result.output
+
+
+def test_procedures_json(run: Any) -> None:
+    result = run("procedures", "--json")
+    assert result.exit_code == 0
+    items = json.loads(result.output)
+    assert len(items) >= 25
+    for key in ("code", "name", "field", "processing_days", "fee", "documents"):
+        assert key in items[0]
+
+
+def test_receive_show_find_and_steps(configured: Any, tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+    received = configured("receive", "--json", str(source), "--actor", "Cán bộ Lan")
+    assert received.exit_code == 0, received.output
+    data = json.loads(received.output)
+    code = data["code"]
+    assert code.endswith("-2001") and data["due"].endswith("+07:00")
+
+    shown = json.loads(configured("show", code, "--json").output)
+    assert shown["applicant"]["name"] == "Đặng Thị Hoà"
+    assert shown["history"][0]["actor"] == "Cán bộ Lan"
+
+    found = json.loads(configured("find", "dang thi hoa", "--json").output)
+    assert [f["code"] for f in found] == [code]
+    assert found[0]["id_number"] == "********1234"  # masked outside official forms
+
+    assert configured("transfer", code, "--to", "Công chức Tư pháp").exit_code == 0
+    assert configured("request-papers", code, "--paper", "Bản sao", "--reason", "Thiếu").exit_code == 0
+    assert configured("papers-received", code).exit_code == 0
+    assert configured("result", code).exit_code == 0
+    final = configured("return", code, "--json")
+    assert json.loads(final.output)["status"] == 10
+    refused = configured("refuse", code, "--reason", "x")
+    assert refused.exit_code == 3 and "Lỗi:" in refused.output
+    assert configured("check").exit_code == 0
+
+
+def test_receive_from_stdin_nfd(configured: Any) -> None:
+    text = json.dumps(intake(), ensure_ascii=False)
+    result = configured("receive", "--json", "-", input=unicodedata.normalize("NFD", text).encode())
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["applicant"]["name"] == "Đặng Thị Hoà"
+
+
+@pytest.mark.parametrize(
+    ("payload", "needle"),
+    [
+        (b'{"procedure": "1.004873", "applicant": {"name": "A', "JSON không hợp lệ"),
+        (b"\xff\xfe\x00garbage", "UTF-8"),
+        (b"[1, 2]", "đối tượng JSON"),
+        (b'{"procedure": "1.004873"}', "người nộp"),
+        (b" " * 1_000_001, "quá lớn"),
+    ],
+)
+def test_bad_input_is_one_clear_line(configured: Any, payload: bytes, needle: str) -> None:
+    result = configured("receive", "--json", "-", input=payload)
+    assert result.exit_code == 2
+    assert needle in result.output
+    assert "Traceback" not in result.output
+    assert json.loads(configured("list", "recent", "--json").output) == []
+
+
+def test_missing_file_and_not_found(configured: Any) -> None:
+    result = configured("receive", "--json", "/nonexistent/in.json")
+    assert result.exit_code == 2 and "Không có tệp" in result.output
+    result = configured("show", "000.00.00.X11410-261125-2999")
+    assert result.exit_code == 4
+
+
+def test_not_configured(run: Any, tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake()), encoding="utf-8")
+    result = run("receive", "--json", str(source))
+    assert result.exit_code == 6 and "chưa được cấu hình" in result.output
+
+
+def test_bad_database_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"not a database at all" * 50)
+    result = CliRunner().invoke(main, ["procedures", "--db", str(bad)])
+    assert result.exit_code == 5 and "Traceback" not in result.output
+
+
+def test_calendar_commands(configured: Any) -> None:
+    assert configured("calendar", "set", "2026-11-26", "day_off", "--label", "Nghỉ bù").exit_code == 0
+    listed = json.loads(configured("calendar", "list", "--json").output)
+    assert listed == [{"day": "2026-11-26", "kind": "day_off", "label": "Nghỉ bù"}]
+    assert configured("calendar", "remove", "2026-11-26").exit_code == 0
+    assert configured("calendar", "remove", "2026-11-26").exit_code == 2
