@@ -236,6 +236,8 @@ def _read_json_input(source: str) -> Any:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ValidationError(FieldError("json", "Tệp JSON phải được mã hóa UTF-8.")) from exc
+    except RecursionError as exc:
+        raise ValidationError(FieldError("json", "JSON lồng nhau quá sâu.")) from exc
     except json.JSONDecodeError as exc:
         raise ValidationError(
             FieldError("json", f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}.")

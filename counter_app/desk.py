@@ -850,8 +850,7 @@ class Desk:
                 results += self.store.by_column("phone", phone.value, limit, offset)
             if not results and 4 <= len(digits) <= 5:
                 results = self.store.by_code_suffix(digits, limit)
-            seen: set[str] = set()
-            return [r for r in results if not (r.code in seen or seen.add(r.code))]
+            return list({r.code: r for r in results}.values())
         passport = check_id_number(text, required=True)
         if not passport.error and passport.value[:1].isalpha():
             rows = self.store.by_column("id_number", passport.value, limit, offset)

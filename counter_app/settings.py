@@ -112,17 +112,13 @@ def validate(settings: Settings) -> Settings:
     if settings.counter_no and not 1 <= settings.counter_no <= 9:
         errors.append(FieldError("counter", "Số quầy phải từ 1 đến 9."))
     if settings.forms_basis not in FORM_BASES:
-        errors.append(
-            FieldError("forms_basis", "Căn cứ biểu mẫu phải là 03/2025 hoặc 01/2018.")
-        )
+        errors.append(FieldError("forms_basis", "Căn cứ biểu mẫu phải là 03/2025 hoặc 01/2018."))
     if settings.paper_size not in ("A4", "A5"):
         errors.append(FieldError("paper_size", "Khổ giấy phải là A4 hoặc A5."))
     try:
         settings.hours
     except ValueError:
-        errors.append(
-            FieldError("office_hours", "Giờ làm việc phải có dạng 07:00-11:30,13:30-17:00.")
-        )
+        errors.append(FieldError("office_hours", "Giờ làm việc phải có dạng 07:00-11:30,13:30-17:00."))
     for token in ("{agency}", "{date}", "{seq}"):
         if token not in settings.code_pattern:
             errors.append(FieldError("code_pattern", f"Mẫu mã hồ sơ thiếu {token}."))

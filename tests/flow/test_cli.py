@@ -89,6 +89,7 @@ def test_receive_from_stdin_nfd(configured: Any) -> None:
         (b"[1, 2]", "đối tượng JSON"),
         (b'{"procedure": "1.004873"}', "người nộp"),
         (b" " * 1_000_001, "quá lớn"),
+        (b"[" * 200_000, "quá sâu"),
     ],
 )
 def test_bad_input_is_one_clear_line(configured: Any, payload: bytes, needle: str) -> None:
