@@ -791,6 +791,11 @@ class Desk:
             self.store.log_access(self._actor(actor), "print", dossier.code, form)
         return dossier
 
+    def record_report_print(self, actor: str, what: str) -> None:
+        """Log that a report holding many people's data (the logbook) was printed or saved."""
+        with self.store.transaction():
+            self.store.log_access(actor or "unknown", "print", "", what)
+
     # -- reading -----------------------------------------------------------------------------------
 
     def get(self, code: str, *, viewer: str | None = None) -> Dossier:

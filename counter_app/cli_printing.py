@@ -1,0 +1,184 @@
+"""Printing commands of the ``counter`` CLI (receipt, forms, logbook); registered on import.
+
+Each command renders a PDF through :mod:`printing` (imported inside the command: reportlab is heavy
+and the other commands never need it), saves it (``-o FILE`` or the output folder) and, with
+``--print``, hands it to CUPS. A print that does not happen exits 7 with one line on stderr; the
+PDF is kept on disk either way.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from counter_app.cli import _actor, _emit_json, actor_option, json_option, main, with_desk
+from counter_app.domain.errors import FieldError, PrintingError, ValidationError
+
+FORM_NAMES = ("receipt", "extra_papers", "refusal", "apology", "stop_notice", "control_slip")
+"""Same as ``printing.FORMS`` (kept here so ``counter --help`` does not import reportlab)."""
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+_output = click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="PDF file to write (default: the output folder, env COUNTER_OUTPUT_DIR).",
+)
+_print = click.option(
+    "--print",
+    "to_printer",
+    is_flag=True,
+    help="Also send the PDF to the CUPS printer of the settings (lp); exit 7 if it is not printed.",
+)
+
+
+def _finish(desk: Any, pdf: Path, to_printer: bool, keep: bool, as_json: bool, extra: dict[str, Any]) -> None:
+    """Print the result, send to the printer when asked; a failed print raises PrintingError (7)."""
+    from printing import deliver, wording
+
+    printed, message = False, wording.SAVED.format(path=pdf)
+    if to_printer:
+        delivery = deliver(pdf, desk.settings, remove_after=not keep)
+        printed, message = delivery.printed, delivery.message
+    if as_json:
+        _emit_json({**extra, "path": str(pdf), "printed": printed, "message": message})
+    elif printed or not to_printer:
+        click.echo(message)
+    if to_printer and not printed:
+        raise PrintingError(message)
+
+
+@main.command()
+@click.argument("code")
+@_output
+@_print
+@click.option(
+    "--paper",
+    type=click.Choice(["A4", "A5"]),
+    default=None,
+    help="Paper size (default: the setting paper_size).",
+)
+@actor_option
+@json_option
+@with_desk
+def receipt(
+    desk: Any,
+    code: str,
+    out: Path | None,
+    to_printer: bool,
+    paper: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Print the receipt (giấy tiếp nhận hồ sơ và hẹn trả kết quả) of dossier CODE."""
+    from printing import render_form
+
+    pdf = render_form(desk, "receipt", code, out, _actor(actor), paper=paper)
+    _finish(desk, pdf, to_printer, out is not None, as_json, {"form": "receipt"})
+
+
+@main.command()
+@click.argument("kind", metavar="FORM", type=click.Choice(FORM_NAMES))
+@click.argument("code")
+@_output
+@_print
+@click.option(
+    "--paper",
+    type=click.Choice(["A4", "A5"]),
+    default=None,
+    help="Paper size (default: the setting paper_size).",
+)
+@actor_option
+@json_option
+@with_desk
+def form(
+    desk: Any,
+    kind: str,
+    code: str,
+    out: Path | None,
+    to_printer: bool,
+    paper: str | None,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Print FORM of dossier CODE: extra_papers, refusal, apology, stop_notice, control_slip
+    (or receipt)."""
+    from printing import render_form
+
+    pdf = render_form(desk, kind, code, out, _actor(actor), paper=paper)
+    _finish(desk, pdf, to_printer, out is not None, as_json, {"form": kind})
+
+
+@main.command()
+@click.option(
+    "--date", "day", type=click.DateTime(DATE_FORMATS), default=None, help="One day (default: today)."
+)
+@click.option(
+    "--from",
+    "first",
+    type=click.DateTime(DATE_FORMATS),
+    default=None,
+    help="First day of a range (with --to).",
+)
+@click.option(
+    "--to", "last", type=click.DateTime(DATE_FORMATS), default=None, help="Last day of a range (with --from)."
+)
+@click.option(
+    "--status",
+    "statuses",
+    type=click.IntRange(1, 10),
+    multiple=True,
+    help="Only dossiers in this national status (repeat for several).",
+)
+@_output
+@_print
+@actor_option
+@json_option
+@with_desk
+def logbook(
+    desk: Any,
+    day: datetime | None,
+    first: datetime | None,
+    last: datetime | None,
+    statuses: tuple[int, ...],
+    out: Path | None,
+    to_printer: bool,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Print the logbook (sổ theo dõi hồ sơ) of one day or a date range, with its summary."""
+    from printing import render_logbook
+
+    start, end = _period(desk, day, first, last)
+    pdf = render_logbook(desk, start, end, out, statuses or None, actor=_actor(actor))
+    _finish(
+        desk,
+        pdf,
+        to_printer,
+        out is not None,
+        as_json,
+        {"form": "logbook", "from": start.isoformat(), "to": end.isoformat()},
+    )
+
+
+def _period(
+    desk: Any, day: datetime | None, first: datetime | None, last: datetime | None
+) -> tuple[date, date]:
+    if day is not None and (first is not None or last is not None):
+        raise ValidationError(FieldError("date", "Dùng --date hoặc --from/--to, không dùng cả hai."))
+    if day is not None:
+        return day.date(), day.date()
+    if first is None and last is None:
+        today: date = desk.now().date()
+        return today, today
+    if first is None or last is None:
+        raise ValidationError(FieldError("from", "Cần cả --from và --to cho một khoảng ngày."))
+    if last < first:
+        raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
+    return first.date(), last.date()

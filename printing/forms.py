@@ -1,0 +1,675 @@
+"""The per-dossier forms (DOMAIN.md §2): receipt, extra_papers, refusal, apology, stop_notice and
+control_slip, each built from a dossier and its events.
+
+Official forms carry the full ID number (that is where it belongs); nothing here logs personal data.
+Every rendering of a form is written to the access log through :meth:`Desk.record_print`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Spacer,
+    Table,
+)
+
+from counter_app.domain.dossier import (
+    RETURN_METHODS,
+    TRANSITIONS,
+    DocumentItem,
+    Dossier,
+    Event,
+    Party,
+    parse_time,
+)
+from counter_app.domain.errors import FieldError, PrintingError, RuleError, ValidationError
+from counter_app.locations import output_dir
+from printing import layout, typeface, wording
+from printing.layout import Theme, field, para, rich
+from printing.wording import FORMS
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a form builder reads."""
+
+    dossier: Dossier
+    events: tuple[Event, ...]
+    settings: Any
+    theme: Theme
+    officials: Mapping[str, str]
+    """Known officials: username and full name -> full name (to print under a signature)."""
+
+    @property
+    def agency(self) -> str:
+        """The receiving centre as it was on the day of receipt."""
+        return self.dossier.receiving_agency_name or self.settings.agency_name
+
+    def official_name(self, actor: str) -> str:
+        """The official's full name when the actor is a known official; "" to sign by hand."""
+        return self.officials.get(actor, "")
+
+    def last(self, kind: str) -> Event | None:
+        for event in reversed(self.events):
+            if event.kind == kind:
+                return event
+        return None
+
+    def event(self, kind: str, form: str) -> Event:
+        """The latest event of ``kind``.
+
+        Raises:
+            RuleError: the dossier has none (there is nothing to print).
+        """
+        found = self.last(kind)
+        if found is None:
+            raise RuleError(wording.ERR_NO_EVENT[form].format(code=self.dossier.code))
+        return found
+
+    def head(self, form: str, day: date) -> list[Flowable]:
+        s = self.settings
+        name = wording.form_name(s.forms_basis, form)
+        return [
+            *layout.header(
+                self.theme,
+                province=s.province_name,
+                agency=self.agency,
+                place=s.place_name or s.commune_name,
+                day=day,
+                form_line=name.line,
+            ),
+            layout.title(self.theme, name.title),
+        ]
+
+
+def _party_lines(
+    party: Party, t: Theme, *, first_label: str, with_id: bool, with_email: bool = True
+) -> list[Flowable]:
+    """Name (bold), representative, address, phone, email and ID number of a person or body."""
+    lines: list[Flowable] = [field(first_label, party.name, t, bold=True)]
+    if party.kind == "organisation" and party.representative:
+        lines.append(field(wording.REPRESENTATIVE, party.representative, t))
+    lines.append(field(wording.ADDRESS, party.address, t))
+    lines.append(field(wording.PHONE, party.phone, t))
+    if with_email:
+        lines.append(field(wording.EMAIL, party.email, t))
+    if with_id:
+        label = wording.ID_ORGANISATION if party.kind == "organisation" else wording.ID_PERSON
+        lines.append(field(label, party.id_number, t))
+    return lines
+
+
+def _request_lines(d: Dossier, t: Theme) -> list[Flowable]:
+    lines = [field(wording.REQUEST, d.procedure_name, t)]
+    if d.summary:
+        lines.append(para(d.summary, t, "indent_italic"))
+    if d.owner is not None and d.owner.name and d.owner.name != d.applicant.name:
+        owner = d.owner.name + (f"; {wording.ADDRESS.lower()}: {d.owner.address}" if d.owner.address else "")
+        lines.append(field(wording.OWNER, owner, t))
+    return lines
+
+
+def _return_place(ctx: Context) -> str:
+    method = ctx.dossier.return_method
+    if method == "counter":
+        return ctx.agency
+    return RETURN_METHODS.get(method, method)
+
+
+# -- receipt -----------------------------------------------------------------------------------------
+
+
+def _receipt(ctx: Context) -> list[Flowable]:
+    d, t, s = ctx.dossier, ctx.theme, ctx.settings
+    story = ctx.head("receipt", d.received_at.date())
+    story.append(field(wording.CODE, d.code, t, bold=True, style="center"))
+    story += [Spacer(1, 1.5 * mm), layout.Code128Bars(d.code, font_size=t.size - 2)]
+    story.append(Spacer(1, t.size * 0.6))
+    first = (
+        wording.RECEIPT_FROM_ORGANISATION
+        if d.applicant.kind == "organisation"
+        else wording.RECEIPT_FROM_PERSON
+    )
+    applicant = _party_lines(d.applicant, t, first_label=first, with_id=True)
+    if s.lookup_url:
+        # The QR code stands beside the applicant block, away from the barcode's quiet zones.
+        url = s.lookup_url.replace("{code}", d.code)
+        size = 25 * mm if t.paper == "A4" else 21 * mm
+        side = size + 6 * mm
+        qr_cell = [layout.qr_code(url, size), para(wording.QR_HINT, t, "small_center")]
+        row = Table([[applicant, qr_cell]], colWidths=[t.frame_width - side, side])
+        row.setStyle(
+            layout.table_style(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        story.append(row)
+    else:
+        story += applicant
+    story += _request_lines(d, t)
+    story.append(para(wording.RECEIPT_DOCUMENTS, t))
+    story.append(layout.documents_table(t, d.documents))
+    story.append(Spacer(1, t.size * 0.5))
+    story += [
+        field(wording.RECEIPT_SETS, wording.RECEIPT_SETS_VALUE.format(n=wording.two(d.sets)), t),
+        field(wording.RECEIPT_LIMIT, d.legal_limit, t),
+        field(wording.RECEIPT_RECEIVED, wording.long_time(d.received_at), t),
+        field(wording.RECEIPT_DUE, wording.long_time(d.due_at), t, bold=True),
+        field(wording.RECEIPT_RETURN, _return_place(ctx), t),
+        field(wording.RECEIPT_FEE, wording.fee(d.fee_amount, d.fee_text), t),
+        para(wording.RECEIPT_LOGBOOK.format(volume=d.logbook_volume, entry=d.logbook_entry), t),
+    ]
+    received = ctx.last("received")
+    story.append(
+        layout.signatures(
+            t,
+            [
+                (wording.SIGN_SUBMITTER, wording.SIGN_HINT, d.applicant.name),
+                (
+                    wording.SIGN_RECEIVER,
+                    wording.SIGN_HINT,
+                    ctx.official_name(received.actor) if received else "",
+                ),
+            ],
+        )
+    )
+    return story
+
+
+# -- extra papers ------------------------------------------------------------------------------------
+
+
+def _extra_papers(ctx: Context) -> list[Flowable]:
+    d, t = ctx.dossier, ctx.theme
+    event = ctx.event("extra_papers_requested", "extra_papers")
+    papers = [DocumentItem.from_json(p) for p in event.payload.get("papers", [])]
+    papers = papers or list(d.extra_papers)
+    official = ctx.official_name(event.actor)
+    story = ctx.head("extra_papers", event.occurred_at.date())
+    story += _party_lines(d.applicant, t, first_label=wording.EXTRA_OF, with_id=False)
+    story += _request_lines(d, t)
+    story.append(field(wording.CODE, d.code, t, bold=True))
+    story.append(field(wording.EXTRA_REQUESTED_AT, wording.long_time(event.occurred_at), t))
+    story.append(para(wording.EXTRA_INTRO, t))
+    story.append(layout.documents_table(t, papers))
+    story.append(Spacer(1, t.size * 0.5))
+    story.append(field(wording.EXTRA_REASON, event.payload.get("reason", ""), t))
+    story.append(
+        para(
+            wording.EXTRA_WHERE.format(
+                agency=ctx.agency,
+                official=official or wording.EXTRA_OFFICIAL_UNKNOWN,
+                phone=wording.BLANK,
+            ),
+            t,
+        )
+    )
+    story.append(layout.signatures(t, [(wording.SIGN_GUIDE, wording.SIGN_HINT, official)]))
+    return story
+
+
+# -- refusal -----------------------------------------------------------------------------------------
+
+
+def _boxed(ctx: Context, value: str) -> Flowable:
+    """A reason, framed so it stands out and cannot be extended by hand."""
+    t = ctx.theme
+    box = Table([[para(value, t)]], colWidths=[t.frame_width - 8 * mm])
+    box.setStyle(
+        layout.table_style(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.5, layout.GRID),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return box
+
+
+def _refusal(ctx: Context) -> list[Flowable]:
+    d, t = ctx.dossier, ctx.theme
+    event = ctx.event("refused", "refusal")
+    story = ctx.head("refusal", event.occurred_at.date())
+    story += _party_lines(d.applicant, t, first_label=wording.EXTRA_OF, with_id=False)
+    story += _request_lines(d, t)
+    story.append(field(wording.CODE, d.code, t, bold=True))
+    story.append(para(wording.REFUSAL_BODY.format(agency=ctx.agency), t))
+    story.append(_boxed(ctx, str(event.payload.get("reason", ""))))
+    story.append(Spacer(1, t.size * 0.5))
+    story.append(para(wording.REFUSAL_HELP.format(agency=ctx.agency), t))
+    story.append(
+        layout.signatures(
+            t,
+            [
+                (wording.SIGN_SUBMITTER, wording.SIGN_HINT, d.applicant.name),
+                (wording.SIGN_REFUSER, wording.SIGN_HINT, ctx.official_name(event.actor)),
+            ],
+        )
+    )
+    return story
+
+
+# -- apology -----------------------------------------------------------------------------------------
+
+
+def _addressee(ctx: Context) -> list[Flowable]:
+    d, t = ctx.dossier, ctx.theme
+    return [
+        rich(
+            [f"{wording.APOLOGY_TO}: ", (f"{wording.SIR_OR_MADAM} {d.applicant.name}", typeface.BOLD)],
+            t,
+            "center",
+        ),
+        Spacer(1, t.size * 0.4),
+        field(wording.ADDRESS, d.applicant.address, t),
+        field(wording.PHONE, d.applicant.phone, t),
+    ]
+
+
+def _apology(ctx: Context) -> list[Flowable]:
+    d, t = ctx.dossier, ctx.theme
+    event = ctx.event("appointment_moved", "apology")
+    p = event.payload
+    new_due = parse_time(str(p["due_at"]))
+    previous = parse_time(str(p["previous_due_at"])) if p.get("previous_due_at") else d.due_at
+    story = ctx.head("apology", event.occurred_at.date())
+    story += _addressee(ctx)
+    story.append(field(wording.CODE, d.code, t, bold=True))
+    story.append(
+        para(
+            wording.APOLOGY_BODY.format(
+                agency=ctx.agency,
+                received=wording.long_time(d.received_at),
+                procedure=d.procedure_name,
+                code=d.code,
+                previous_due=wording.long_time(previous),
+            ),
+            t,
+        )
+    )
+    story.append(field(wording.APOLOGY_REASON, p.get("reason", ""), t))
+    story.append(
+        rich(
+            [
+                wording.APOLOGY_SORRY.format(agency=ctx.agency),
+                (wording.long_time(new_due), typeface.BOLD),
+                ".",
+            ],
+            t,
+        )
+    )
+    story.append(para(wording.APOLOGY_THANKS, t))
+    story.append(layout.signatures(t, [(wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, "")]))
+    return story
+
+
+# -- stop notice -------------------------------------------------------------------------------------
+
+
+def _stop_notice(ctx: Context) -> list[Flowable]:
+    d, t = ctx.dossier, ctx.theme
+    event = ctx.event("stopped", "stop_notice")
+    story = ctx.head("stop_notice", event.occurred_at.date())
+    story += _addressee(ctx)
+    story.append(field(wording.CODE, d.code, t, bold=True))
+    story += _request_lines(d, t)
+    story.append(field(wording.RECEIPT_RECEIVED, wording.long_time(d.received_at), t))
+    story.append(para(wording.STOP_BODY.format(agency=ctx.agency), t))
+    story.append(field(wording.STOP_REASON, event.payload.get("reason", ""), t))
+    if event.payload.get("legal_basis"):
+        story.append(field(wording.STOP_BASIS, event.payload["legal_basis"], t))
+    story.append(para(wording.STOP_AFTER.format(agency=ctx.agency), t))
+    story.append(layout.signatures(t, [(wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, "")]))
+    return story
+
+
+# -- control slip ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Hop:
+    """One row of the control slip's grid."""
+
+    agency: list[str]
+    """Lines of the agency cell ("1. Giao: …", "Nhận: …")."""
+    time: str
+    result: str = ""
+    notes: list[str] | None = None
+    heading: str = ""
+    """A bold line above the agency lines (the closing "NHẬN KẾT QUẢ")."""
+
+
+HOP_CLOSING = {"refused", "withdrawn", "stopped"}
+HOP_NOTE_KINDS = {
+    "extra_papers_requested",
+    "extra_papers_received",
+    "fee_requested",
+    "fee_paid",
+    "appointment_moved",
+}
+
+
+def slip_hops(ctx: Context) -> list[Hop]:
+    """One hop per hand-over (transfer, result back to the counter, result to the citizen, or a
+    closing step), from the events in order; the other steps become notes of the current hop."""
+    d = ctx.dossier
+    counter = ctx.agency
+    holder = counter
+    received = ctx.last("received")
+    deciding = d.deciding_agency_name
+    if received is not None:
+        deciding = str(received.payload.get("deciding", {}).get("name", "")) or deciding
+    hops: list[Hop] = []
+    pending: list[str] = []
+
+    def add(hop: Hop) -> None:
+        # Steps noted since the last hand-over happened while the previous holder had the dossier.
+        if pending:
+            target = hops[-1] if hops else hop
+            target.notes = (target.notes or []) + pending
+            pending.clear()
+        hops.append(hop)
+
+    for event in ctx.events:
+        p = event.payload
+        note = [str(p["note"])] if p.get("note") else []
+        n = f"{len(hops) + 1}. "
+        if event.kind == "transferred":
+            to = str(p.get("to_agency_name") or "") or deciding or wording.SLIP_BLANK
+            add(
+                Hop(
+                    [f"{n}{wording.SLIP_GIVE}: {holder}", f"{wording.SLIP_TAKE}: {to}"],
+                    wording.long_time(event.occurred_at),
+                    notes=note,
+                )
+            )
+            holder = to
+        elif event.kind == "result_ready":
+            timeliness = d.timeliness() if d.result_at == event.occurred_at else None
+            add(
+                Hop(
+                    [f"{n}{wording.SLIP_GIVE}: {holder}", f"{wording.SLIP_TAKE}: {counter}"],
+                    wording.long_time(event.occurred_at),
+                    result=wording.TIMELINESS.get(timeliness or "", TRANSITIONS[event.kind].label),
+                    notes=note,
+                )
+            )
+            holder = counter
+        elif event.kind == "returned":
+            receiver = str(p.get("receiver") or "") or d.applicant.name
+            add(
+                Hop(
+                    [f"{wording.SLIP_GIVE}: {counter}", f"{wording.SLIP_TAKE}: {receiver}"],
+                    wording.long_time(event.occurred_at),
+                    result=wording.SLIP_RETURNED,
+                    notes=note,
+                    heading=wording.SLIP_COLLECT,
+                )
+            )
+        elif event.kind in HOP_CLOSING:
+            detail = [str(p["reason"])] if p.get("reason") else []
+            if p.get("legal_basis"):
+                detail.append(f"{wording.STOP_BASIS}: {p['legal_basis']}")
+            add(
+                Hop(
+                    [f"{n}{holder}"],
+                    wording.long_time(event.occurred_at),
+                    result=TRANSITIONS[event.kind].label,
+                    notes=detail + note,
+                )
+            )
+        elif event.kind in HOP_NOTE_KINDS:
+            line = f"{TRANSITIONS[event.kind].label} ({wording.short_time(event.occurred_at)})"
+            if p.get("reason"):
+                line += f": {str(p['reason']).strip()}"
+            if event.kind in ("appointment_moved", "extra_papers_received") and p.get("due_at"):
+                new_due = wording.short_time(parse_time(str(p["due_at"])))
+                line += f"{'' if line.endswith('.') else '.'} {wording.SLIP_NEW_DUE}: {new_due}"
+            pending.append(line)
+    if pending and hops:
+        hops[-1].notes = (hops[-1].notes or []) + pending
+        pending.clear()
+    closed = d.status in (3, 7, 8, 10)
+    if not closed:
+        giver = holder  # rows to fill in by hand; the next hand-over starts from the holder
+        while len(hops) < 3:
+            hops.append(
+                Hop(
+                    [
+                        f"{len(hops) + 1}. {wording.SLIP_GIVE}: {giver}",
+                        f"{wording.SLIP_TAKE}: {wording.SLIP_BLANK}",
+                    ],
+                    wording.SLIP_TIME_BLANK,
+                )
+            )
+            giver = wording.SLIP_BLANK
+        hops.append(
+            Hop(
+                [f"{wording.SLIP_GIVE}: {counter}", f"{wording.SLIP_TAKE}: {wording.SLIP_CITIZEN}"],
+                wording.SLIP_TIME_BLANK,
+                heading=wording.SLIP_COLLECT,
+            )
+        )
+    if pending:
+        hops[0].notes = (hops[0].notes or []) + pending
+    return hops
+
+
+def _control_slip(ctx: Context) -> list[Flowable]:
+    d, t = ctx.dossier, ctx.theme
+    story = ctx.head("control_slip", d.received_at.date())
+    story.append(layout.Code128Bars(d.code, height=9 * mm, font_size=t.size - 3))
+    story.append(Spacer(1, t.size * 0.4))
+    story.append(field(wording.CODE, d.code, t, bold=True))
+    story += _request_lines(d, t)
+    story.append(field(wording.SLIP_SUBMITTER, d.applicant.name, t, bold=True))
+    story.append(field(wording.RECEIPT_RECEIVED, wording.long_time(d.received_at), t))
+    story.append(field(wording.SLIP_LIMIT, d.legal_limit, t))
+    story.append(field(wording.SLIP_DUE, wording.long_time(d.due_at), t, bold=True))
+    story.append(layout.documents_table(t, d.documents))
+    story.append(Spacer(1, t.size * 0.8))
+
+    w = t.frame_width
+    widths = [w * 0.30, w * 0.26, w * 0.16, w * 0.28]
+    head = lambda s: para(s, t, "cell_head")  # noqa: E731
+    rows: list[list[Any]] = [
+        [
+            head(wording.SLIP_AGENCY),
+            head(wording.SLIP_TIME),
+            head(wording.SLIP_RESULT),
+            head(wording.SLIP_NOTES),
+        ]
+    ]
+    for hop in slip_hops(ctx):
+        agency_cell: list[Flowable] = []
+        if hop.heading:
+            agency_cell.append(rich([(hop.heading, typeface.BOLD)], t, "cell"))
+        agency_cell += [para(line, t, "cell") for line in hop.agency]
+        signers = Table(
+            [
+                [
+                    para(wording.SLIP_GIVER, t, "small_center"),
+                    para(wording.SLIP_TAKER, t, "small_center"),
+                ]
+            ],
+            colWidths=[widths[1] / 2 - 4] * 2,
+        )
+        signers.setStyle(
+            layout.table_style([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
+        )
+        time_cell: list[Flowable] = [
+            para(hop.time, t, "cell_center"),
+            signers,
+            Spacer(1, 11 * mm if t.paper == "A4" else 8 * mm),
+        ]
+        rows.append(
+            [
+                agency_cell,
+                time_cell,
+                para(hop.result, t, "cell_center"),
+                [para(n, t, "cell") for n in (hop.notes or [])],
+            ]
+        )
+    story.append(layout.grid_table(rows, widths, extra=[("VALIGN", (0, 1), (-1, -1), "TOP")]))
+    return story
+
+
+FORM_EVENT = {
+    "extra_papers": "extra_papers_requested",
+    "refusal": "refused",
+    "apology": "appointment_moved",
+    "stop_notice": "stopped",
+}
+"""The event a form reports; the latest one is printed."""
+
+BUILDERS: dict[str, Callable[[Context], list[Flowable]]] = {
+    "receipt": _receipt,
+    "extra_papers": _extra_papers,
+    "refusal": _refusal,
+    "apology": _apology,
+    "stop_notice": _stop_notice,
+    "control_slip": _control_slip,
+}
+assert tuple(BUILDERS) == FORMS
+
+
+def _officials(desk: Any) -> dict[str, str]:
+    names: dict[str, str] = {}
+    try:
+        for row in desk.officials():
+            if row.get("full_name"):
+                names[row["username"]] = row["full_name"]
+                names[row["full_name"]] = row["full_name"]
+    except Exception:  # printing must not fail because the officials table is unreadable
+        return {}
+    return names
+
+
+def _page_numbers(t: Theme) -> Callable[[Any, Any], None]:
+    """Page number at the top centre from page 2 on (Decree 30/2020 places it there)."""
+
+    def later(canv: Any, doc: Any) -> None:
+        canv.saveState()
+        canv.setFont(layout.typeface.register(), t.size - 2)
+        canv.drawCentredString(
+            t.page[0] / 2, t.page[1] - t.top * 0.6, wording.CONTINUED_PAGE.format(n=doc.page)
+        )
+        canv.restoreState()
+
+    return later
+
+
+def build_form(ctx: Context, form: str, out: IO[bytes]) -> None:
+    """Lay out ``form`` for the context's dossier into ``out`` (a binary file)."""
+    t = ctx.theme
+    name = wording.form_name(ctx.settings.forms_basis, form)
+    doc = BaseDocTemplate(
+        out,
+        pagesize=t.page,
+        leftMargin=t.left,
+        rightMargin=t.right,
+        topMargin=t.top,
+        bottomMargin=t.bottom,
+        title=f"{name.title} – {ctx.dossier.code}",
+        author=ctx.agency,
+        subject=name.line,
+        creator="Counter",
+        lang="vi-VN",
+    )
+    frame = Frame(
+        t.left,
+        t.bottom,
+        t.frame_width,
+        t.page[1] - t.top - t.bottom,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    doc.addPageTemplates(
+        [
+            PageTemplate("first", [frame], autoNextPageTemplate="later"),
+            PageTemplate("later", [frame], onPage=_page_numbers(t)),
+        ]
+    )
+    doc.build(BUILDERS[form](ctx), canvasmaker=layout.canvas_maker)
+
+
+def default_path(form: str, code: str) -> Path:
+    """``<output folder>/<form>_<code>.pdf``; printing the same form again replaces the file."""
+    return output_dir() / f"{form}_{layout.safe_name(code)}.pdf"
+
+
+def render_form(
+    desk: Any,
+    form: str,
+    code: str,
+    out: Path | None = None,
+    actor: str = "",
+    *,
+    paper: str | None = None,
+) -> Path:
+    """Render one form of one dossier to a PDF file and record the print in the access log.
+
+    Args:
+        desk: The open desk.
+        form: One of :data:`FORMS`.
+        code: The dossier code (as typed or scanned).
+        out: The PDF file to write; default ``<output folder>/<form>_<code>.pdf``.
+        actor: The official printing (access log); "" records "unknown".
+        paper: "A4" or "A5"; default: the setting ``paper_size``.
+
+    Returns:
+        The path of the PDF written (mode 0600).
+
+    Raises:
+        ValidationError: unknown form.
+        NotFoundError: no such dossier.
+        RuleError: the dossier has no event the form reports (e.g. a refusal of a dossier that was
+            never refused).
+        PrintingError: the PDF cannot be written.
+    """
+    if form not in FORMS:
+        raise ValidationError(
+            FieldError("form", wording.ERR_UNKNOWN_FORM.format(form=form, forms=", ".join(FORMS)))
+        )
+    dossier = desk.get(code)
+    settings = desk.settings
+    ctx = Context(
+        dossier=dossier,
+        events=tuple(desk.events(dossier.code)),
+        settings=settings,
+        theme=layout.theme(paper or settings.paper_size),
+        officials=_officials(desk),
+    )
+    if form in FORM_EVENT:  # nothing to report: fail before touching the disk
+        ctx.event(FORM_EVENT[form], form)
+    target = Path(out) if out is not None else default_path(form, dossier.code)
+    try:
+        layout.write_pdf(target, lambda fh: build_form(ctx, form, fh))
+    except (PrintingError, RuleError):
+        raise
+    except Exception as exc:  # a layout failure: tell the official, keep the details in the log
+        raise PrintingError(wording.ERR_RENDER.format(form=form, code=dossier.code)) from exc
+    desk.record_print(dossier.code, actor or "unknown", form)
+    return target

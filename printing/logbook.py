@@ -1,0 +1,766 @@
+"""The supervisors' daily logbook (sổ theo dõi hồ sơ): one day or a date range, landscape A4.
+
+The rows stream: dossiers come one at a time from :meth:`Desk.iter_logbook`, each is wrapped into
+cell lines, placed on the current page and forgotten. No list of the period's dossiers is ever
+built, so a month of 20,000 dossiers costs the memory of one page of rows plus reportlab's page
+streams (see ``bench/bench_printing.py``). Pages are drawn directly on a reportlab canvas, not
+through a platypus Table: a table of thousands of rows is re-measured at every page split.
+
+Layout: the official header and title on the first page; on every page the column heads (with
+the "Ngày, tháng, năm" group), a running head from page 2 and "Trang n/N" at the foot (N is a
+form XObject filled in at the end). Rows are grouped by day with a heading band and the day's
+totals. A row taller than what is left of a page continues on the next one, so no text is ever
+cut. The last page(s) summarise the period (desk.period_report): received, returned, early / on
+time / late, overdue, by field, and for a week or more a bar chart of dossiers per day.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Frame, Spacer
+
+from counter_app.domain.calendar import to_vn
+from counter_app.domain.dossier import RETURN_METHODS, Dossier, status_name
+from counter_app.domain.errors import FieldError, PrintingError, ValidationError
+from counter_app.locations import output_dir
+from printing import layout, typeface, wording
+from printing.typesetting import measure, wrap
+
+PAGE = landscape(A4)
+LEFT, RIGHT, TOP, BOTTOM = 12 * mm, 10 * mm, 10 * mm, 13 * mm
+BODY_SIZE = 8.0
+LEADING = 9.4
+HEAD_SIZE = 7.5
+HEAD_LEADING = 8.8
+PAD_X = 2.0
+PAD_TOP = 2.0
+PAD_BOTTOM = 2.6
+BAND_FILL = colors.Color(0.92, 0.92, 0.92)
+TOTAL_FILL = colors.Color(0.97, 0.97, 0.97)
+LINE = 0.4
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the logbook."""
+
+    title: str
+    width: float
+    """Width in points."""
+    align: str = "left"
+    """"left" or "center"."""
+
+
+COLUMN_WIDTHS_MM = (9, 24, 36, 10, 28, 37, 26, 15, 15, 15, 15, 15, 12, 18)
+COLUMN_ALIGN = (
+    "center",
+    "left",
+    "left",
+    "center",
+    "left",
+    "left",
+    "left",
+    "center",
+    "center",
+    "center",
+    "center",
+    "center",
+    "left",
+    "left",
+)
+COLUMNS: tuple[Column, ...] = tuple(
+    Column(title, w * mm, align)
+    for title, w, align in zip(wording.LOGBOOK_COLUMNS, COLUMN_WIDTHS_MM, COLUMN_ALIGN, strict=True)
+)
+"""The logbook's columns, left to right (DOMAIN.md §2, the fuller 2018 list)."""
+KEY_COLUMNS = (0, 1)
+"""STT and code: repeated on the continuation of a row split over two pages."""
+DATE_COLUMNS = range(7, 12)
+"""Columns under the "Ngày, tháng, năm" group head."""
+TABLE_WIDTH = sum(c.width for c in COLUMNS)
+EDGES: tuple[float, ...] = tuple(LEFT + sum(c.width for c in COLUMNS[:i]) for i in range(len(COLUMNS) + 1))
+"""x of each column's left edge (and the table's right edge last), in points."""
+
+assert abs(TABLE_WIDTH - (PAGE[0] - LEFT - RIGHT)) < 0.5
+
+
+# -- rows --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """A row ready to draw: the lines of each cell, or one full-width band."""
+
+    cells: list[list[str]]
+    kind: str = "body"
+    """"body" (one cell per column), "band" (day heading) or "total" (a day's or the period's total)."""
+
+    @property
+    def lines(self) -> int:
+        return max((len(c) for c in self.cells), default=0) or 1
+
+    @property
+    def height(self) -> float:
+        return self.lines * LEADING + PAD_TOP + PAD_BOTTOM
+
+    def split(self, n: int) -> tuple[Row, Row]:
+        """The first ``n`` lines of every cell, and the rest; the rest of a dossier row repeats its
+        entry number and code when they are used up, so a continued row still says whose it is."""
+        rest = [c[n:] for c in self.cells]
+        if self.kind == "body":
+            for i in KEY_COLUMNS:
+                if not rest[i]:
+                    rest[i] = self.cells[i]
+        return Row([c[:n] for c in self.cells], self.kind), Row(rest, self.kind)
+
+
+def _when(at: datetime | None) -> str:
+    if at is None:
+        return ""
+    at = to_vn(at)
+    return f"{wording.two(at.hour)}:{wording.two(at.minute)}\n{wording.short_date(at.date())}"
+
+
+def dossier_cells(d: Dossier, now: datetime) -> list[str]:
+    """The text of each column for one dossier (before wrapping); dates as "hh:mm\\ndd/mm/yyyy"."""
+    name = d.applicant.name
+    if d.applicant.kind == "organisation" and d.applicant.representative:
+        name += f"\n({wording.REPRESENTATIVE}: {d.applicant.representative})"
+    if d.owner is not None and d.owner.name and d.owner.name != d.applicant.name:
+        name += f"\n({wording.LOGBOOK_OWNER}: {d.owner.name})"
+    contact = d.applicant.address
+    if d.applicant.phone:
+        contact += ("\n" if contact else "") + f"{wording.LOGBOOK_PHONE}: {d.applicant.phone}"
+    notes: list[str] = []
+    if d.status in (3, 5, 6, 7, 8):
+        note = status_name(d.status)
+        if d.status in (3, 7, 8) and d.last_reason:
+            note += f": {d.last_reason}"
+        notes.append(note)
+    if d.is_overdue(now):
+        notes.append(wording.LOGBOOK_OVERDUE)
+    if d.timeliness() == "late":
+        notes.append(wording.LOGBOOK_LATE)
+    if d.appointment_moves:
+        notes.append(wording.LOGBOOK_MOVED.format(n=d.appointment_moves))
+    if d.return_method != "counter":
+        notes.append(RETURN_METHODS.get(d.return_method, d.return_method))
+    return [
+        str(d.logbook_entry),
+        d.code,
+        d.procedure_name,
+        str(d.sets),
+        name,
+        contact,
+        d.deciding_agency_name,
+        _when(d.received_at),
+        _when(d.due_at),
+        _when(d.transferred_at),
+        _when(d.result_at),
+        _when(d.returned_at),
+        "",
+        "; ".join(notes),
+    ]
+
+
+def body_row(values: Sequence[str]) -> Row:
+    return Row(
+        [
+            wrap(v, typeface.REGULAR, BODY_SIZE, col.width - 2 * PAD_X) if v else []
+            for v, col in zip(values, COLUMNS, strict=True)
+        ]
+    )
+
+
+def band_row(value: str, kind: str) -> Row:
+    return Row([wrap(value, typeface.BOLD, BODY_SIZE, TABLE_WIDTH - 2 * PAD_X)], kind)
+
+
+# -- the painter -------------------------------------------------------------------------------------
+
+
+class LogbookPainter:
+    """Draws the logbook page by page on a canvas; rows are placed as they come.
+
+    The text of a page goes into one PDF text object, flushed when the page ends; the column heads
+    are one form XObject drawn on every page.
+    """
+
+    def __init__(
+        self,
+        canv: Canvas,
+        *,
+        settings: Any,
+        first: date,
+        last: date,
+        statuses: tuple[int, ...] | None,
+        now: datetime,
+    ) -> None:
+        typeface.register()
+        self.canv = canv
+        self.settings = settings
+        self.first, self.last = first, last
+        self.statuses = statuses
+        self.now = now
+        self.name = wording.form_name(settings.forms_basis, "logbook")
+        self.page = 0
+        self.y = 0.0
+        self.day: date | None = None
+        self.day_count = 0
+        self.day_sets = 0
+        self.count = 0
+        self.sets = 0
+        self._pending_band: Row | None = None
+        self._text: Any = None
+        self._font: tuple[str, float] | None = None
+        self._heads_height = self._define_column_heads()
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    @property
+    def period(self) -> str:
+        if self.first == self.last:
+            return wording.LOGBOOK_DAY.format(day=wording.short_date(self.first))
+        return wording.LOGBOOK_RANGE.format(
+            first=wording.short_date(self.first), last=wording.short_date(self.last)
+        )
+
+    def _start_page(self) -> None:
+        """End the current page (if any) and start the next one with its heads."""
+        if self.page:
+            self._end_page()
+        self.page += 1
+        c = self.canv
+        top = PAGE[1] - TOP
+        if self.page == 1:
+            top = self._first_page_head(top)
+        else:
+            c.setFont(typeface.ITALIC, 7.5)
+            c.drawString(
+                LEFT,
+                top - 7.5,
+                wording.LOGBOOK_RUNNING.format(
+                    title=self.name.title.upper(), agency=self.settings.agency_name, period=self.period
+                ),
+            )
+            top -= 12
+        c.saveState()
+        c.translate(0, top - self._heads_height)
+        c.doForm("column_heads")
+        c.restoreState()
+        self.y = top - self._heads_height
+        self._text = c.beginText()
+        self._text.setFillColor(colors.black)
+        self._font = None
+        c.setLineWidth(LINE)
+
+    def _end_page(self) -> None:
+        c = self.canv
+        if self._text is not None:
+            c.drawText(self._text)
+            self._text = None
+        label = wording.LOGBOOK_PAGE.format(n=self.page)
+        c.setFont(typeface.REGULAR, 8)
+        label_w = typeface.width(label, typeface.REGULAR, 8)
+        x = PAGE[0] / 2 - label_w / 2 - 6
+        c.drawString(x, BOTTOM - 16, label)
+        c.saveState()
+        c.translate(x + label_w, BOTTOM - 16)
+        c.doForm("page_total")  # the page count, known only at the end
+        c.restoreState()
+        c.showPage()
+
+    def _first_page_head(self, top: float) -> float:
+        """The official header, the title and the period on the first page; returns the next y."""
+        t = layout.theme("A4")
+        head_w = TABLE_WIDTH * 0.72
+        story = layout.header(
+            t,
+            province=self.settings.province_name,
+            agency=self.settings.agency_name,
+            place=self.settings.place_name or self.settings.commune_name,
+            day=to_vn(self.now).date(),
+            form_line=self.name.line,
+            width=head_w,
+        )
+        story.append(layout.title(t, self.name.title))
+        lines = [self.period]
+        years = sorted({self.first.year, self.last.year})
+        lines.append(wording.LOGBOOK_VOLUME.format(volume="–".join(str(y) for y in years)))
+        if self.statuses:
+            lines.append(
+                wording.LOGBOOK_FILTER.format(
+                    statuses=", ".join(f"{s} – {status_name(s)}" for s in self.statuses)
+                )
+            )
+        story += [layout.para(line, t, "center") for line in lines]
+        story.append(Spacer(1, 4))
+        frame = Frame(
+            LEFT + (TABLE_WIDTH - head_w) / 2,
+            BOTTOM,
+            head_w,
+            top - BOTTOM,
+            leftPadding=0,
+            rightPadding=0,
+            topPadding=0,
+            bottomPadding=0,
+        )
+        frame.addFromList(story, self.canv)
+        return frame._y
+
+    def _define_column_heads(self) -> float:
+        """Draw the column heads once, as the form XObject "column_heads"; return their height."""
+        titles = [wrap(c.title, typeface.BOLD, HEAD_SIZE, c.width - 2 * PAD_X) for c in COLUMNS]
+        group = wrap(wording.LOGBOOK_DATE_GROUP, typeface.BOLD, HEAD_SIZE, TABLE_WIDTH)
+        pad = PAD_TOP + PAD_BOTTOM
+        h_group = len(group) * HEAD_LEADING + pad
+        h_sub = max(len(titles[i]) for i in DATE_COLUMNS) * HEAD_LEADING + pad
+        h_span = max(len(t) for i, t in enumerate(titles) if i not in DATE_COLUMNS) * HEAD_LEADING + pad
+        h_sub = max(h_sub, h_span - h_group)
+        h_numbers = HEAD_LEADING + pad
+        h = h_group + h_sub
+        total = h + h_numbers
+        c = self.canv
+        c.beginForm("column_heads", 0, 0, PAGE[0], total)
+        top = total
+        c.setFillColor(layout.HEAD_FILL)
+        c.rect(LEFT, 0, TABLE_WIDTH, total, stroke=0, fill=1)
+        c.setFillColor(colors.black)
+        c.setLineWidth(LINE)
+        d0, d1 = EDGES[DATE_COLUMNS.start], EDGES[DATE_COLUMNS.stop]
+        segments = [
+            (LEFT, top, LEFT + TABLE_WIDTH, top),
+            (d0, top - h_group, d1, top - h_group),
+            (LEFT, h_numbers, LEFT + TABLE_WIDTH, h_numbers),
+            (LEFT, 0, LEFT + TABLE_WIDTH, 0),
+        ]
+        for i, x in enumerate(EDGES):
+            inner_date = DATE_COLUMNS.start < i < DATE_COLUMNS.stop
+            segments.append((x, top - (h_group if inner_date else 0), x, 0))
+        c.lines(segments)
+        c.setFont(typeface.BOLD, HEAD_SIZE)
+        for i, lines in enumerate(titles):
+            if i in DATE_COLUMNS:
+                self._centred_block(lines, EDGES[i], COLUMNS[i].width, top - h_group, h_sub)
+            else:
+                self._centred_block(lines, EDGES[i], COLUMNS[i].width, top, h)
+        self._centred_block(group, d0, d1 - d0, top, h_group)
+        c.setFont(typeface.ITALIC, HEAD_SIZE)
+        for i, col in enumerate(COLUMNS):
+            c.drawCentredString(EDGES[i] + col.width / 2, PAD_BOTTOM + 1.2, f"({i + 1})")
+        c.endForm()
+        return total
+
+    def _centred_block(self, lines: list[str], x: float, w: float, top: float, avail: float) -> None:
+        """Lines of the column heads, centred in a box, vertically too."""
+        y = top - (avail - len(lines) * HEAD_LEADING) / 2 - HEAD_SIZE
+        for line in lines:
+            self.canv.drawCentredString(x + w / 2, y, line)
+            y -= HEAD_LEADING
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def _room(self) -> float:
+        return self.y - BOTTOM
+
+    def _fresh_room(self) -> float:
+        return PAGE[1] - TOP - 12 - self._heads_height - BOTTOM
+
+    def _place(self, row: Row, keep: float = 0.0) -> None:
+        """Draw a row here, or on a new page; split it when taller than a whole page."""
+        if self.page == 0:
+            self._start_page()
+        if row.height + keep <= self._room():
+            self._draw(row)
+            return
+        if row.height + keep <= self._fresh_room() or self._room() < 6 * LEADING:
+            self._start_page()
+            if row.kind == "body" and self.day is not None:
+                self._draw(band_row(self._day_heading(self.day, continued=True), "band"))
+            if row.height <= self._room():
+                self._draw(row)
+                return
+        fits = max(1, int((self._room() - PAD_TOP - PAD_BOTTOM) // LEADING))
+        head, rest = row.split(fits)
+        self._draw(head)
+        self._place(rest)
+
+    def _put(self, x: float, y: float, line: str, font: str) -> None:
+        if self._font != (font, BODY_SIZE):
+            self._text.setFont(font, BODY_SIZE)
+            self._font = (font, BODY_SIZE)
+        self._text.setTextOrigin(x, y)
+        self._text.textOut(line)
+
+    def _draw(self, row: Row) -> None:
+        c = self.canv
+        top, h = self.y, row.height
+        bottom = top - h
+        first_y = top - PAD_TOP - BODY_SIZE + 0.6
+        if row.kind != "body":
+            c.setFillColor(BAND_FILL if row.kind == "band" else TOTAL_FILL)
+            c.rect(LEFT, bottom, TABLE_WIDTH, h, stroke=0, fill=1)
+            y = first_y
+            for line in row.cells[0]:
+                self._put(LEFT + PAD_X, y, line, typeface.BOLD)
+                y -= LEADING
+            c.lines(
+                [
+                    (LEFT, bottom, LEFT + TABLE_WIDTH, bottom),
+                    (LEFT, top, LEFT, bottom),
+                    (LEFT + TABLE_WIDTH, top, LEFT + TABLE_WIDTH, bottom),
+                ]
+            )
+        else:
+            font = typeface.REGULAR
+            for i, lines in enumerate(row.cells):
+                col = COLUMNS[i]
+                y = first_y
+                for line in lines:
+                    if col.align == "center":
+                        x = EDGES[i] + (col.width - measure(line, font, BODY_SIZE)) / 2
+                    else:
+                        x = EDGES[i] + PAD_X
+                    self._put(x, y, line, font)
+                    y -= LEADING
+            c.lines([(x, top, x, bottom) for x in EDGES] + [(LEFT, bottom, LEFT + TABLE_WIDTH, bottom)])
+        self.y = bottom
+
+    def _day_heading(self, day: date, continued: bool = False) -> str:
+        text = wording.LOGBOOK_DAY_HEADING.format(weekday=wording.weekday(day), day=wording.short_date(day))
+        return text + (wording.LOGBOOK_CONTINUED if continued else "")
+
+    def _close_day(self) -> None:
+        if self.day is None:
+            return
+        self._place(
+            band_row(
+                wording.LOGBOOK_DAY_TOTAL.format(
+                    day=wording.short_date(self.day), count=self.day_count, sets=self.day_sets
+                ),
+                "total",
+            )
+        )
+
+    def add(self, d: Dossier) -> None:
+        """Place one dossier (dossiers come oldest first)."""
+        day = to_vn(d.received_at).date()
+        if day != self.day:
+            self._close_day()
+            self.day, self.day_count, self.day_sets = day, 0, 0
+            self._pending_band = band_row(self._day_heading(day), "band")
+        row = body_row(dossier_cells(d, self.now))
+        if self._pending_band is not None:
+            band = self._pending_band
+            self._pending_band = None
+            # A day heading never stands alone at the foot of a page.
+            self._place(band, keep=min(row.height, self._fresh_room() / 2))
+        self._place(row)
+        self.day_count += 1
+        self.day_sets += d.sets
+        self.count += 1
+        self.sets += d.sets
+
+    def finish(self, report: dict[str, Any]) -> int:
+        """Close the last day, add the totals and the summary; return the number of pages."""
+        if self.page == 0:
+            self._start_page()
+        if self.count == 0:
+            self._place(band_row(wording.LOGBOOK_EMPTY, "total"))
+        else:
+            self._close_day()
+            if self.first != self.last:
+                self._place(
+                    band_row(
+                        wording.LOGBOOK_GRAND_TOTAL.format(
+                            first=wording.short_date(self.first),
+                            last=wording.short_date(self.last),
+                            count=self.count,
+                            sets=self.sets,
+                        ),
+                        "total",
+                    )
+                )
+        self._summary(report)
+        self._end_page()
+        c = self.canv
+        c.beginForm("page_total")
+        c.setFont(typeface.REGULAR, 8)
+        c.drawString(0, 0, str(self.page))
+        c.endForm()
+        return self.page
+
+    # -- summary ---------------------------------------------------------------------------------
+
+    def _summary(self, report: dict[str, Any]) -> None:
+        self._end_page()
+        self.page += 1
+        first_summary_page = self.page
+        t = layout.theme("A4")
+        c = self.canv
+        top = PAGE[1] - TOP
+        heading = [
+            layout.title(t, wording.SUMMARY_TITLE),
+            layout.para(self.period, t, "center"),
+            layout.para(self.settings.agency_name, t, "center"),
+            Spacer(1, 8),
+        ]
+        top = self._flow(heading, LEFT, TABLE_WIDTH, top)._y
+        story: list[Any] = []
+        cell = lambda s, style="cell": layout.para(s, t, style)  # noqa: E731
+        rows: list[list[Any]] = [
+            [cell(wording.SUMMARY_INDICATOR, "cell_head"), cell(wording.SUMMARY_COUNT, "cell_head")]
+        ]
+        for key, label in wording.SUMMARY_ROWS:
+            rows.append([cell(label), cell(str(report.get(key, 0)), "cell_center")])
+        rate = report.get("on_time_rate")
+        rows.append(
+            [
+                cell(wording.SUMMARY_RATE),
+                cell("—" if rate is None else f"{rate * 100:.1f}%".replace(".", ","), "cell_center"),
+            ]
+        )
+        left_w = 118 * mm
+        story.append(layout.grid_table(rows, [left_w - 28 * mm, 28 * mm]))
+        story.append(Spacer(1, 10))
+        fields = [[cell(wording.SUMMARY_FIELD, "cell_head"), cell(wording.SUMMARY_COUNT, "cell_head")]]
+        for name, n in report.get("by_field", []):
+            fields.append([cell(name or wording.SUMMARY_NO_FIELD), cell(str(n), "cell_center")])
+        story.append(layout.para(wording.SUMMARY_BY_FIELD, t, "bold"))
+        story.append(layout.grid_table(fields, [left_w - 28 * mm, 28 * mm]))
+        if self.statuses:
+            story.append(Spacer(1, 6))
+            story.append(layout.para(wording.SUMMARY_FILTER_NOTE, t, "small_italic"))
+        story.append(Spacer(1, 4))
+        story.append(
+            layout.para(wording.SUMMARY_PRINTED.format(at=wording.short_time(self.now)), t, "small_italic")
+        )
+
+        show_chart = (self.last - self.first).days + 1 >= 7
+        chart_bottom = top
+        if show_chart:  # right of the tables, on the summary's first page
+            chart_x = LEFT + left_w + 10 * mm
+            chart_bottom = self._chart(report, chart_x, top, PAGE[0] - RIGHT - chart_x)
+        frame = self._flow(story, LEFT, left_w if show_chart else TABLE_WIDTH, top)
+        signatures = layout.signature_table(
+            t,
+            [
+                (wording.SIGN_LOGBOOK_KEEPER, wording.SIGN_HINT, ""),
+                (wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, ""),
+            ],
+            space=22 * mm,
+            width=TABLE_WIDTH * 0.8,
+        )
+        w, h = signatures.wrapOn(c, TABLE_WIDTH * 0.8, PAGE[1])
+        y = (min(frame._y, chart_bottom) if self.page == first_summary_page else frame._y) - h - 6
+        if y < BOTTOM:
+            self._end_page()
+            self.page += 1
+            y = PAGE[1] - TOP - h
+        signatures.drawOn(c, LEFT + (TABLE_WIDTH - w) / 2, y)
+
+    def _flow(self, story: list[Any], x: float, width: float, top: float) -> Frame:
+        """Flow platypus flowables down from ``top``, splitting them over new pages as needed."""
+        c = self.canv
+        pending = list(story)
+        frame = Frame(
+            x, BOTTOM, width, top - BOTTOM, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0
+        )
+        while pending:
+            flowable = pending.pop(0)
+            if frame.add(flowable, c, trySplit=1):
+                continue
+            parts = frame.split(flowable, c)
+            if parts and frame.add(parts[0], c, trySplit=1):
+                pending[:0] = parts[1:]
+            elif frame._atTop:  # too big even for an empty page and cannot split: draw clipped
+                flowable.drawOn(c, x, BOTTOM)
+                continue
+            else:
+                pending.insert(0, flowable)
+            self._end_page()
+            self.page += 1
+            frame = Frame(
+                x,
+                BOTTOM,
+                width,
+                PAGE[1] - TOP - BOTTOM,
+                leftPadding=0,
+                rightPadding=0,
+                topPadding=0,
+                bottomPadding=0,
+            )
+        return frame
+
+    def _chart(self, report: dict[str, Any], x: float, top: float, width: float) -> float:
+        """Bar chart of dossiers received per day over the whole range (days without any: 0);
+        returns the y of its bottom."""
+        counts = {d: n for d, n in report.get("per_day", [])}
+        days = [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+        values = [counts.get(d.isoformat(), 0) for d in days]
+        height = 105 * mm
+        drawing = Drawing(width, height + 14 * mm)
+        drawing.add(
+            String(
+                width / 2,
+                height + 8 * mm,
+                wording.SUMMARY_PER_DAY,
+                fontName=typeface.BOLD,
+                fontSize=10,
+                textAnchor="middle",
+            )
+        )
+        chart = VerticalBarChart()
+        chart.x, chart.y = 12 * mm, 12 * mm
+        chart.width, chart.height = width - 16 * mm, height - 6 * mm
+        chart.data = [values]
+        step = max(1, math.ceil(len(days) / 31))
+        chart.categoryAxis.categoryNames = [
+            f"{d.day:02d}/{d.month:02d}" if i % step == 0 else "" for i, d in enumerate(days)
+        ]
+        chart.categoryAxis.labels.fontName = typeface.REGULAR
+        chart.categoryAxis.labels.fontSize = 6.5
+        chart.categoryAxis.labels.angle = 90
+        chart.categoryAxis.labels.boxAnchor = "e"
+        chart.categoryAxis.labels.dy = -2
+        chart.valueAxis.labels.fontName = typeface.REGULAR
+        chart.valueAxis.labels.fontSize = 7
+        chart.valueAxis.valueMin = 0
+        top_value = max(values) if values else 0
+        chart.valueAxis.valueMax = max(5, top_value + max(1, math.ceil(top_value * 0.1)))
+        chart.valueAxis.valueStep = _nice_step(chart.valueAxis.valueMax)
+        chart.bars[0].fillColor = colors.Color(0.35, 0.35, 0.35)
+        chart.bars[0].strokeColor = None
+        chart.barSpacing = 0.5
+        if len(days) <= 31:
+            chart.barLabelFormat = "%d"
+            chart.barLabels.fontName = typeface.REGULAR
+            chart.barLabels.fontSize = 6.5
+            chart.barLabels.nudge = 5
+        chart.groupSpacing = 2 if len(days) < 40 else 0.5
+        drawing.add(chart)
+        renderPDF.draw(drawing, self.canv, x, top - drawing.height)
+        return top - drawing.height
+
+
+def _nice_step(top: float) -> float:
+    raw = top / 6
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    for m in (1, 2, 5, 10):
+        if raw <= m * magnitude:
+            return max(1, m * magnitude)
+    return max(1, 10 * magnitude)
+
+
+# -- entry point -------------------------------------------------------------------------------------
+
+
+def default_path(first: date, last: date, statuses: tuple[int, ...] | None) -> Path:
+    name = f"logbook_{first.isoformat()}" + ("" if first == last else f"_{last.isoformat()}")
+    if statuses:
+        name += "_status-" + "-".join(str(s) for s in statuses)
+    return output_dir() / f"{name}.pdf"
+
+
+def paint(
+    out: IO[bytes],
+    dossiers: Iterable[Dossier],
+    *,
+    settings: Any,
+    first: date,
+    last: date,
+    statuses: tuple[int, ...] | None,
+    now: datetime,
+    report: dict[str, Any],
+) -> int:
+    """Draw the whole logbook into ``out``; returns the number of pages."""
+    name = wording.form_name(settings.forms_basis, "logbook")
+    canv = layout.canvas_maker(out, pagesize=PAGE, pageCompression=1, lang="vi-VN")
+    canv.setTitle(f"{name.title} – {first.isoformat()}" + ("" if first == last else f" – {last.isoformat()}"))
+    canv.setAuthor(settings.agency_name)
+    canv.setSubject(name.line)
+    canv.setCreator("Counter")
+    painter = LogbookPainter(canv, settings=settings, first=first, last=last, statuses=statuses, now=now)
+    for dossier in dossiers:
+        painter.add(dossier)
+    pages = painter.finish(report)
+    canv.save()
+    return pages
+
+
+def render_logbook(
+    desk: Any,
+    first: date,
+    last: date,
+    out: Path | None = None,
+    statuses: tuple[int, ...] | None = None,
+    *,
+    actor: str = "",
+) -> Path:
+    """Render the logbook of dossiers received from ``first`` to ``last`` (inclusive).
+
+    Args:
+        desk: The open desk.
+        first: First day (Vietnam date).
+        last: Last day (Vietnam date); equal to ``first`` for a daily logbook.
+        out: The PDF file; default ``<output folder>/logbook_<first>[_<last>].pdf``.
+        statuses: Only dossiers in these national statuses (None: all).
+        actor: The official printing, for the access log ("" records "unknown").
+
+    Returns:
+        The path of the PDF written (mode 0600).
+
+    Raises:
+        ValidationError: ``last`` before ``first``, or an unknown status.
+        PrintingError: the PDF cannot be written.
+    """
+    if last < first:
+        raise ValidationError(FieldError("to", wording.ERR_RANGE))
+    if statuses:
+        bad = [s for s in statuses if not 1 <= int(s) <= 10]
+        if bad:
+            raise ValidationError(FieldError("status", wording.ERR_STATUS.format(status=bad[0])))
+        statuses = tuple(sorted(set(int(s) for s in statuses)))
+    settings = desk.settings
+    now = desk.now()
+    report = desk.period_report(first, last)
+    target = Path(out) if out is not None else default_path(first, last, statuses)
+
+    def produce(fh: IO[bytes]) -> None:
+        paint(
+            fh,
+            _stream(desk, first, last, statuses),
+            settings=settings,
+            first=first,
+            last=last,
+            statuses=statuses,
+            now=now,
+            report=report,
+        )
+
+    try:
+        layout.write_pdf(target, produce)
+    except PrintingError:
+        raise
+    except Exception as exc:  # a layout failure: tell the official, keep the details in the log
+        raise PrintingError(wording.ERR_RENDER.format(form="logbook", code=f"{first}..{last}")) from exc
+    # the logbook shows many people's data: one access-log line for the whole of it
+    desk.record_report_print(actor, f"logbook {first}..{last}")
+    return target
+
+
+def _stream(desk: Any, first: date, last: date, statuses: tuple[int, ...] | None) -> Iterator[Dossier]:
+    yield from desk.iter_logbook(first, last, statuses)

@@ -1,0 +1,341 @@
+"""Every Vietnamese word the printed forms show, and how dates, times and sums are written on them.
+
+Kept in one module (STYLE.md, "Names"): the layout code names things in English and takes its text
+from here. Form numbers and titles are data (``data/forms.json``), keyed by the circular the
+commune follows (setting ``forms_basis``) and the form's purpose.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib import resources
+
+from counter_app.domain.calendar import to_vn
+
+FORMS: tuple[str, ...] = (
+    "receipt",
+    "extra_papers",
+    "refusal",
+    "apology",
+    "stop_notice",
+    "control_slip",
+)
+"""The per-dossier forms, by purpose (the logbook is printed by :func:`printing.render_logbook`)."""
+
+ALL_FORMS = (*FORMS, "logbook")
+
+
+@dataclass(frozen=True)
+class FormName:
+    """How one form is numbered and titled under one circular."""
+
+    number: str | None
+    """"01" ...; None when the circular has no such form (no form line is printed)."""
+    title: str
+    """The title, sentence case; printed upper case."""
+    citation: str
+    """The circular, e.g. "Thông tư số 03/2025/TT-VPCP ngày 15/9/2025"."""
+
+    @property
+    def line(self) -> str:
+        """The form line printed at the top right, or "" when the form has no number."""
+        if not self.number:
+            return ""
+        return f"Mẫu số {self.number}, ban hành kèm theo {self.citation}"
+
+
+@functools.cache
+def _forms_table() -> dict[str, dict[str, FormName]]:
+    raw = json.loads(resources.files("printing").joinpath("data", "forms.json").read_text(encoding="utf-8"))
+    table: dict[str, dict[str, FormName]] = {}
+    for basis, entry in raw["bases"].items():
+        table[basis] = {
+            form: FormName(spec["number"], spec["title"], entry["citation"])
+            for form, spec in entry["forms"].items()
+        }
+    return table
+
+
+def form_name(basis: str, form: str) -> FormName:
+    """The number and title of ``form`` under the circular ``basis`` ("03/2025" or "01/2018").
+
+    Raises:
+        KeyError: an unknown basis or form (settings validation keeps the basis known).
+    """
+    return _forms_table()[basis][form]
+
+
+def form_bases() -> tuple[str, ...]:
+    """The circulars the data table knows."""
+    return tuple(_forms_table())
+
+
+# -- header ------------------------------------------------------------------------------------------
+
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+# -- labels shared by several forms -----------------------------------------------------------------
+
+CODE = "Mã hồ sơ"
+ADDRESS = "Địa chỉ"
+PHONE = "Số điện thoại"
+EMAIL = "Email"
+ID_PERSON = "Số căn cước/Hộ chiếu"
+ID_ORGANISATION = "Mã số doanh nghiệp/Số giấy phép"
+REPRESENTATIVE = "Người đại diện"
+REQUEST = "Nội dung yêu cầu giải quyết"
+OWNER = "Chủ hồ sơ"
+SIGN_HINT = "(Ký và ghi rõ họ tên)"
+SIGN_SEAL_HINT = "(Ký, ghi rõ họ tên và đóng dấu)"
+DOCS_NO = "TT"
+DOCS_NAME = "Thành phần hồ sơ"
+DOCS_COUNT = "Số lượng"
+DOCS_ORIGINALS = "Bản chính"
+DOCS_CERTIFIED = "Bản chứng thực"
+DOCS_COPIES = "Bản photo"
+NOTHING = "Không"
+BLANK = "…………………………"
+QR_HINT = "Quét mã để tra cứu"
+CONTINUED_PAGE = "Trang {n}"
+
+# -- receipt -----------------------------------------------------------------------------------------
+
+RECEIPT_FROM_PERSON = "Tiếp nhận hồ sơ của Ông (Bà)"
+RECEIPT_FROM_ORGANISATION = "Tiếp nhận hồ sơ của tổ chức"
+RECEIPT_DOCUMENTS = "Thành phần hồ sơ nộp gồm:"
+RECEIPT_SETS = "Số lượng hồ sơ"
+RECEIPT_SETS_VALUE = "{n} bộ"
+RECEIPT_LIMIT = "Thời gian giải quyết hồ sơ theo quy định"
+RECEIPT_RECEIVED = "Thời gian nhận hồ sơ"
+RECEIPT_DUE = "Thời gian trả kết quả giải quyết hồ sơ"
+RECEIPT_RETURN = "Đăng ký nhận kết quả tại"
+RECEIPT_FEE = "Phí, lệ phí (nếu có)"
+RECEIPT_LOGBOOK = "Vào Sổ theo dõi hồ sơ, Quyển số: {volume}, Số thứ tự: {entry}"
+SIGN_SUBMITTER = "NGƯỜI NỘP HỒ SƠ"
+SIGN_RECEIVER = "NGƯỜI TIẾP NHẬN HỒ SƠ"
+
+# -- extra papers ------------------------------------------------------------------------------------
+
+EXTRA_OF = "Hồ sơ của"
+EXTRA_INTRO = (
+    "Sau khi nghiên cứu, đối chiếu với quy định hiện hành, đề nghị Ông (Bà) bổ sung, hoàn thiện "
+    "hồ sơ gồm những nội dung sau:"
+)
+EXTRA_REASON = "Lý do"
+EXTRA_WHERE = (
+    "Thông tin về thủ tục hành chính được công khai tại {agency} và trên Cổng Dịch vụ công "
+    "quốc gia. Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông (Bà) liên hệ "
+    "{official}, số điện thoại {phone}, để được hướng dẫn."
+)
+EXTRA_OFFICIAL_UNKNOWN = "cán bộ hướng dẫn"
+EXTRA_REQUESTED_AT = "Ngày yêu cầu bổ sung"
+SIGN_GUIDE = "NGƯỜI HƯỚNG DẪN"
+
+# -- refusal -----------------------------------------------------------------------------------------
+
+REFUSAL_BODY = (
+    "Sau khi xem xét, {agency} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:"
+)
+REFUSAL_HELP = "Xin thông báo để Ông (Bà) được biết. Mọi vướng mắc xin liên hệ {agency} để được hướng dẫn."
+SIGN_REFUSER = "NGƯỜI TỪ CHỐI"
+
+# -- apology -----------------------------------------------------------------------------------------
+
+APOLOGY_TO = "Kính gửi"
+SIR_OR_MADAM = "Ông (Bà)"
+APOLOGY_BODY = (
+    "Vào {received}, {agency} tiếp nhận hồ sơ của Ông (Bà) đề nghị giải quyết thủ tục "
+    "«{procedure}», mã hồ sơ {code}; thời gian hẹn trả kết quả là {previous_due}."
+)
+APOLOGY_REASON = "Tuy nhiên đến nay hồ sơ chưa được giải quyết xong. Lý do"
+APOLOGY_SORRY = "{agency} xin lỗi Ông (Bà) vì sự chậm trễ này và xin hẹn lại thời gian trả kết quả: "
+APOLOGY_THANKS = "Rất mong nhận được sự thông cảm của Ông (Bà)."
+SIGN_AGENCY = "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"
+
+# -- stop notice -------------------------------------------------------------------------------------
+
+STOP_BODY = "{agency} thông báo dừng giải quyết hồ sơ nêu trên."
+STOP_REASON = "Lý do"
+STOP_BASIS = "Căn cứ pháp lý"
+STOP_AFTER = (
+    "Hồ sơ, giấy tờ đã nộp được trả lại cho Ông (Bà) tại {agency}; phí, lệ phí đã nộp (nếu có) "
+    "được xử lý theo quy định của pháp luật."
+)
+
+# -- control slip ------------------------------------------------------------------------------------
+
+SLIP_SUBMITTER = "Người nộp hồ sơ"
+SLIP_RECEIVED = "Ngày nhận hồ sơ"
+SLIP_DUE = "Ngày hẹn trả kết quả"
+SLIP_LIMIT = "Thời hạn giải quyết theo quy định"
+SLIP_AGENCY = "TÊN CƠ QUAN"
+SLIP_TIME = "THỜI GIAN GIAO, NHẬN HỒ SƠ"
+SLIP_RESULT = "KẾT QUẢ XỬ LÝ HỒ SƠ (Trước hạn/đúng hạn/quá hạn)"
+SLIP_NOTES = "GHI CHÚ"
+SLIP_GIVE = "Giao"
+SLIP_TAKE = "Nhận"
+SLIP_GIVER = "Người giao"
+SLIP_TAKER = "Người nhận"
+SLIP_COLLECT = "NHẬN KẾT QUẢ"
+SLIP_CITIZEN = "Tổ chức, cá nhân"
+SLIP_COUNTER = "Bộ phận Một cửa"
+SLIP_TIME_BLANK = "…… giờ …… phút, ngày ……/……/………"
+SLIP_BLANK = "………………………"
+SLIP_RETURNED = "Đã trả kết quả"
+SLIP_NEW_DUE = "Hẹn trả mới"
+TIMELINESS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+
+# -- logbook -----------------------------------------------------------------------------------------
+
+LOGBOOK_DAY = "Ngày {day}"
+LOGBOOK_RANGE = "Từ ngày {first} đến ngày {last}"
+LOGBOOK_VOLUME = "Quyển số: {volume}"
+LOGBOOK_FILTER = "Chỉ gồm hồ sơ có trạng thái: {statuses}"
+LOGBOOK_DATE_GROUP = "Ngày, tháng, năm"
+LOGBOOK_COLUMNS = (
+    "STT",
+    "Mã hồ sơ",
+    "Tên thủ tục hành chính",
+    "Số lượng hồ sơ (bộ)",
+    "Tên cá nhân, tổ chức",
+    "Địa chỉ, số điện thoại",
+    "Cơ quan chủ trì giải quyết",
+    "Nhận hồ sơ",
+    "Hẹn trả kết quả",
+    "Chuyển hồ sơ đến cơ quan giải quyết",
+    "Nhận kết quả từ cơ quan giải quyết",
+    "Trả kết quả cho tổ chức, cá nhân",
+    "Ký nhận",
+    "Ghi chú",
+)
+LOGBOOK_DAY_HEADING = "{weekday}, ngày {day}"
+LOGBOOK_DAY_TOTAL = "Cộng ngày {day}: {count} hồ sơ, {sets} bộ"
+LOGBOOK_GRAND_TOTAL = "Tổng cộng {first} – {last}: {count} hồ sơ, {sets} bộ"
+LOGBOOK_EMPTY = "Không có hồ sơ nào trong thời gian này."
+LOGBOOK_PHONE = "ĐT"
+LOGBOOK_OWNER = "Chủ hồ sơ"
+LOGBOOK_OVERDUE = "Quá hạn"
+LOGBOOK_LATE = "Trả trễ hạn"
+LOGBOOK_MOVED = "Hẹn lại {n} lần"
+LOGBOOK_PAGE = "Trang {n}/"
+LOGBOOK_RUNNING = "{title} – {agency} – {period}"
+SUMMARY_TITLE = "TỔNG HỢP TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ"
+SUMMARY_INDICATOR = "Chỉ tiêu"
+SUMMARY_COUNT = "Số hồ sơ"
+SUMMARY_ROWS = (
+    ("received", "Hồ sơ tiếp nhận trong kỳ"),
+    ("returned", "Hồ sơ đã trả kết quả trong kỳ"),
+    ("finished", "Hồ sơ giải quyết xong trong kỳ"),
+    ("early", "   – Trước hạn"),
+    ("on_time", "   – Đúng hạn"),
+    ("late", "   – Quá hạn (trễ hạn)"),
+    ("overdue", "Hồ sơ đang giải quyết đã quá hạn (tại thời điểm in)"),
+    ("refused", "Hồ sơ từ chối tiếp nhận trong kỳ"),
+)
+SUMMARY_RATE = "Tỷ lệ giải quyết đúng hạn"
+SUMMARY_BY_FIELD = "Số hồ sơ tiếp nhận theo lĩnh vực"
+SUMMARY_FIELD = "Lĩnh vực"
+SUMMARY_NO_FIELD = "(Chưa phân loại)"
+SUMMARY_PER_DAY = "Số hồ sơ tiếp nhận theo ngày"
+SUMMARY_FILTER_NOTE = (
+    "Số liệu tổng hợp tính trên toàn bộ hồ sơ của kỳ, không theo bộ lọc trạng thái của danh sách."
+)
+SUMMARY_PRINTED = "In lúc {at}"
+SIGN_LOGBOOK_KEEPER = "NGƯỜI LẬP SỔ"
+LOGBOOK_CONTINUED = " (tiếp theo)"
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+# -- delivery and errors -------------------------------------------------------------------------------
+
+SAVED = "Đã lưu tệp PDF tại {path}."
+PRINTED = "Đã gửi «{name}» tới máy in {printer}{job}."
+PRINTED_JOB = " (lệnh in {job})"
+NO_PRINTER = "Chưa cấu hình máy in (thiết lập printer); tệp PDF đã lưu tại {path}."
+NO_LP = (
+    "Máy này chưa cài hệ thống in CUPS (không có lệnh lp); tệp PDF đã lưu tại {path}. "
+    "Hãy cài CUPS hoặc in tệp này từ máy khác."
+)
+PRINTER_UNKNOWN = "Không có máy in «{printer}» trong CUPS; tệp PDF đã lưu tại {path}."
+PRINTER_STOPPED = (
+    "Máy in «{printer}» đang tạm dừng (hàng đợi bị dừng), chưa gửi lệnh in; tệp PDF đã lưu tại "
+    "{path}. Hãy bật lại máy in rồi in lại."
+)
+LP_FAILED = "Không gửi được tới máy in «{printer}» ({detail}); tệp PDF đã lưu tại {path}."
+LP_TIMEOUT = "Máy in «{printer}» không phản hồi; tệp PDF đã lưu tại {path}."
+ERR_NO_FILE = "Không có tệp PDF «{path}» để in."
+ERR_UNKNOWN_FORM = "Không có biểu mẫu «{form}». Các biểu mẫu: {forms}."
+ERR_WRITE = "Không ghi được tệp PDF «{path}»: {reason}."
+ERR_RENDER = "Không tạo được biểu mẫu {form} cho hồ sơ {code}."
+ERR_PAPER = "Khổ giấy phải là A4 hoặc A5."
+ERR_RANGE = "Ngày kết thúc phải sau ngày bắt đầu."
+ERR_STATUS = "Không có trạng thái hồ sơ {status} (1–10)."
+ERR_NO_EVENT = {
+    "extra_papers": "Hồ sơ {code} chưa có yêu cầu bổ sung giấy tờ nào: không có phiếu để in.",
+    "refusal": "Hồ sơ {code} không bị từ chối: không có phiếu từ chối để in.",
+    "apology": "Hồ sơ {code} chưa được hẹn lại ngày trả: không có văn bản xin lỗi để in.",
+    "stop_notice": "Hồ sơ {code} không bị dừng giải quyết: không có thông báo để in.",
+}
+
+
+# -- formatting --------------------------------------------------------------------------------------
+
+
+def two(n: int) -> str:
+    """Numbers below 10 with a leading zero, as administrative documents write them."""
+    return f"{n:02d}"
+
+
+def long_time(at: datetime) -> str:
+    """``hh giờ mm phút, ngày dd tháng mm năm yyyy`` (Vietnam time)."""
+    at = to_vn(at)
+    return f"{two(at.hour)} giờ {two(at.minute)} phút, {long_date(at.date())}"
+
+
+def long_date(day: date) -> str:
+    """``ngày dd tháng mm năm yyyy``."""
+    return f"ngày {two(day.day)} tháng {two(day.month)} năm {day.year}"
+
+
+def dateline(place: str, day: date) -> str:
+    """``<Place>, ngày dd tháng mm năm yyyy`` (the place begins with a capital, as a sentence)."""
+    place = place.strip()
+    if place:
+        place = place[0].upper() + place[1:]
+        return f"{place}, {long_date(day)}"
+    return long_date(day)[0].upper() + long_date(day)[1:]
+
+
+def short_date(day: date) -> str:
+    """``dd/mm/yyyy``."""
+    return f"{two(day.day)}/{two(day.month)}/{day.year}"
+
+
+def short_time(at: datetime) -> str:
+    """``hh:mm dd/mm/yyyy`` (Vietnam time)."""
+    at = to_vn(at)
+    return f"{two(at.hour)}:{two(at.minute)} {short_date(at.date())}"
+
+
+def money(amount: int) -> str:
+    """``50.000 đồng``."""
+    return f"{amount:,} đồng".replace(",", ".")
+
+
+def fee(amount: int, text: str) -> str:
+    """The fee line of the receipt: the amount taken and the catalog's wording, or "Không"."""
+    text = text.strip()
+    if amount > 0:
+        figure = money(amount)
+        digits = f"{amount:,}".replace(",", ".")
+        if not text:
+            return figure
+        return text if digits in text else f"{figure} ({text})"
+    return text or NOTHING
+
+
+def weekday(day: date) -> str:
+    return WEEKDAYS[day.weekday()]

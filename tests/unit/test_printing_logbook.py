@@ -1,0 +1,328 @@
+"""The daily logbook (sổ theo dõi hồ sơ): 0, 1 and 5,000 dossiers; every column read back from its
+place on the page; day totals, page numbers, the summary and its chart; long text wrapped inside
+its cell; the rows streamed, never all in memory."""
+
+from __future__ import annotations
+
+import gc
+import re
+import weakref
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pypdf
+import pypdfium2
+import pytest
+
+from counter_app.desk import Desk
+from counter_app.domain.calendar import VN_TZ
+from counter_app.domain.dossier import Dossier
+from counter_app.domain.errors import ValidationError
+from printing import logbook, render_logbook
+from tests.conftest import FixedClock, intake
+from tests.unit.test_printing_support import (
+    chars_inside_pages,
+    embedded_fonts,
+    file_mode,
+    page_count,
+    pdf_text,
+    pdfium_text,
+    seed,
+    words,
+)
+
+DAY = date(2026, 11, 25)
+COLUMN_TITLES = [
+    "STT",
+    "Mã hồ sơ",
+    "Tên thủ tục hành chính",
+    "Số lượng hồ sơ (bộ)",
+    "Tên cá nhân, tổ chức",
+    "Địa chỉ, số điện thoại",
+    "Cơ quan chủ trì giải quyết",
+    "Ngày, tháng, năm",
+    "Nhận hồ sơ",
+    "Hẹn trả kết quả",
+    "Chuyển hồ sơ đến cơ quan giải quyết",
+    "Nhận kết quả từ cơ quan giải quyết",
+    "Trả kết quả cho tổ chức, cá nhân",
+    "Ký nhận",
+    "Ghi chú",
+]
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=VN_TZ)
+
+
+def is_body(ch: dict[str, Any], page_height: float) -> bool:
+    """A character of a dossier row: regular face, body size, above the page foot (bands are bold)."""
+    return (
+        ch["fontname"].endswith("LiberationSerif")
+        and abs(ch["size"] - logbook.BODY_SIZE) < 0.01
+        and ch["top"] < page_height - logbook.BOTTOM
+    )
+
+
+def body_columns(pdf: Path, page: int = 0) -> list[str]:
+    """The text of each column below the column numbers "(1) … (14)" and above the day's total."""
+    with pdfplumber.open(str(pdf)) as doc:
+        p = doc.pages[page]
+        found = p.extract_words()
+        heads_bottom = max(w["bottom"] for w in found if w["text"] == "(14)")
+        total_top = min((w["top"] for w in found if w["text"] == "Cộng"), default=p.height)
+        columns = []
+        rows = p.filter(lambda o: o.get("object_type") != "char" or is_body(o, p.height))
+        for x0, x1 in zip(logbook.EDGES, logbook.EDGES[1:], strict=False):
+            region = rows.within_bbox((x0, heads_bottom + 1, x1, total_top - 1))
+            columns.append(region.extract_text() or "")
+    return columns
+
+
+def footers(pdf: Path) -> list[str]:
+    """The page-number line of every page (pdfium reads the form XObject in place)."""
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return [
+            doc[i].get_textpage().get_text_bounded(bottom=0, top=logbook.BOTTOM).strip()
+            for i in range(len(doc))
+        ]
+    finally:
+        doc.close()
+
+
+def test_empty_day(desk: Desk, tmp_path: Path) -> None:
+    pdf = render_logbook(desk, DAY, DAY, tmp_path / "empty.pdf")
+    text = pdf_text(pdf)
+    for line in [
+        "Mẫu số 07, ban hành kèm theo Thông tư số 03/2025/TT-VPCP ngày 15/9/2025",
+        "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ VĨNH BẢO",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "SỔ THEO DÕI HỒ SƠ",
+        "Ngày 25/11/2026",
+        "Quyển số: 2026",
+        "Không có hồ sơ nào trong thời gian này.",
+        "TỔNG HỢP TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ",
+        "Hồ sơ tiếp nhận trong kỳ 0",
+        "NGƯỜI LẬP SỔ",
+    ]:
+        assert line in text, line
+    assert footers(pdf) == ["Trang 1/2", "Trang 2/2"]
+    for title in COLUMN_TITLES:
+        assert title in text, title
+    reader = pypdf.PdfReader(str(pdf))
+    assert [round(float(v)) for v in reader.pages[0].mediabox[2:]] == [842, 595], "landscape A4"
+    assert "Số hồ sơ tiếp nhận theo ngày" not in text, "no chart for a single day"
+    assert all(embedded for _, embedded in embedded_fonts(pdf))
+    assert file_mode(pdf) == 0o600
+
+
+def test_one_dossier_every_column(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
+    clock.set(at(25, 15))
+    d = desk.receive(
+        intake(
+            received_at=at(25, 9, 5).isoformat(),
+            owner={"name": "Trần Văn Bình"},
+            return_method="post",
+            sets=2,
+        ),
+        "cb1",
+    )
+    desk.transfer(d.code, "cb1", to_agency_name="Công chức Tư pháp - Hộ tịch", at=at(25, 10))
+    desk.record_result(d.code, "cb1", at=at(25, 14, 15))
+    desk.return_result(d.code, "cb1", at=at(25, 14, 40))
+    pdf = render_logbook(desk, DAY, DAY, tmp_path / "one.pdf")
+    cols = body_columns(pdf)
+    assert words(cols[0]) == "1"
+    assert cols[1].replace("\n", "") == d.code
+    assert words(cols[2]) == "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân"
+    assert words(cols[3]) == "2"
+    assert words(cols[4]) == "Đặng Thị Hoà (Chủ hồ sơ: Trần Văn Bình)"
+    assert words(cols[5]) == "Thôn Đông, xã Vĩnh Bảo, thành phố Hải Phòng ĐT: 0912345678"
+    assert words(cols[6]) == "Công chức Tư pháp - Hộ tịch"
+    due = d.due_at
+    assert words(cols[7]) == "09:05 25/11/2026"
+    assert words(cols[8]) == f"{due:%H:%M %d/%m/%Y}"
+    assert words(cols[9]) == "10:00 25/11/2026"
+    assert words(cols[10]) == "14:15 25/11/2026"
+    assert words(cols[11]) == "14:40 25/11/2026"
+    assert words(cols[12]) == ""
+    assert words(cols[13]) == "Qua dịch vụ bưu chính công ích"
+    text = pdf_text(pdf)
+    assert "Thứ Tư, ngày 25/11/2026" in text
+    assert "Cộng ngày 25/11/2026: 1 hồ sơ, 2 bộ" in text
+    assert "Hộ tịch 1" in text and "Hồ sơ tiếp nhận trong kỳ 1" in text
+    assert "Hồ sơ đã trả kết quả trong kỳ 1" in text and "– Trước hạn 1" in text
+    assert "Tỷ lệ giải quyết đúng hạn 100,0%" in text
+    log = desk.store.access_log("")
+    assert any(
+        action == "print" and detail == "logbook 2026-11-25..2026-11-25" for _, _, action, detail in log
+    )
+
+
+def test_notes_say_what_went_wrong(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
+    clock.set(at(20, 8))
+    late = desk.receive(intake(received_at=at(20, 8).isoformat()), "cb1")
+    refused = desk.receive(intake(received_at=at(20, 8).isoformat()), "cb1")
+    clock.set(at(27, 9, 30))  # due Thu 26/11 08:00 (24/11 is a day off from 2026)
+    desk.refuse(refused.code, "cb1", reason="Sai thẩm quyền.")
+    pdf = render_logbook(desk, date(2026, 11, 20), date(2026, 11, 20), tmp_path / "n.pdf")
+    notes = words(body_columns(pdf)[13])
+    assert "Quá hạn" in notes, "the first dossier is open past its due time"
+    assert "Không được tiếp nhận: Sai thẩm quyền." in notes
+    assert late.code != refused.code
+
+
+def test_long_text_wraps_inside_its_cell_and_a_tall_row_continues(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    clock.set(at(25, 15))
+    name = ("Nguyễn Hoàng Thị Phương Thảo Ánh Nguyệt " * 5).strip()[:150].strip()
+    address = ("Số nhà 1234, ngõ 567, ngách 89, đường Nguyễn Thị Minh Khai, tổ dân phố số 8, " * 5)[
+        :300
+    ].strip()
+    reason = " ".join(f"Lý do thứ {i}: giấy tờ chưa hợp lệ theo quy định." for i in range(1, 21))[:1000]
+    codes = []
+    for _ in range(3):
+        d = desk.receive(
+            intake(
+                applicant={
+                    "name": name,
+                    "address": address,
+                    "phone": "0912345678",
+                    "id_number": "031190001234",
+                }
+            ),
+            "cb1",
+        )
+        codes.append(d.code)
+    desk.refuse(codes[1], "cb1", reason=reason)
+    pdf = render_logbook(desk, DAY, DAY, tmp_path / "long.pdf")
+    text = pdf_text(pdf)
+    assert text.count(name) == 3
+    assert text.count(address) == 3
+    assert "(tiếp theo)" in text, "the tall row continued on the next page"
+    notes = " ".join(words(body_columns(pdf, i)[13]) for i in range(page_count(pdf) - 1))
+    assert words(f"Không được tiếp nhận: {reason}") in notes
+    chars_inside_pages(pdf)
+    with pdfplumber.open(str(pdf)) as doc:
+        for page in doc.pages[:-1]:
+            for ch in page.chars:
+                if not is_body(ch, page.height) or ch["text"] == " ":
+                    continue
+                assert any(
+                    x0 - 0.1 <= ch["x0"] and ch["x1"] <= x1 + 0.1
+                    for x0, x1 in zip(logbook.EDGES, logbook.EDGES[1:], strict=False)
+                ), f"{ch['text']!r} crosses a column line at x={ch['x0']:.1f}"
+
+
+def test_date_range_status_filter_and_chart(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
+    clock.set(at(30, 18))
+    codes = seed(desk, 14, date(2026, 11, 16), 7)
+    desk.refuse(codes[3], "cb1", reason="Sai thẩm quyền.")
+    pdf = render_logbook(desk, date(2026, 11, 16), date(2026, 11, 22), tmp_path / "week.pdf")
+    text = pdf_text(pdf)
+    assert "Từ ngày 16/11/2026 đến ngày 22/11/2026" in text
+    assert "Số hồ sơ tiếp nhận theo ngày" in text, "a week gets the bar chart"
+    assert "Tổng cộng 16/11/2026 – 22/11/2026: 14 hồ sơ, 14 bộ" in text
+    for day in range(16, 23):
+        assert f"Cộng ngày {day}/11/2026: 2 hồ sơ, 2 bộ" in text
+    assert re.search(r"Hộ tịch \d+", text) and "Chứng thực" in text
+    only = render_logbook(
+        desk, date(2026, 11, 16), date(2026, 11, 22), tmp_path / "refused.pdf", statuses=(3,)
+    )
+    filtered = pdf_text(only)
+    assert "Chỉ gồm hồ sơ có trạng thái: 3 – Không được tiếp nhận" in filtered
+    assert codes[3] in filtered.replace(" ", "") and codes[2] not in filtered.replace(" ", "")
+    assert "Tổng cộng 16/11/2026 – 22/11/2026: 1 hồ sơ, 1 bộ" in filtered
+    with pytest.raises(ValidationError):
+        render_logbook(desk, date(2026, 11, 22), date(2026, 11, 16))
+    with pytest.raises(ValidationError):
+        render_logbook(desk, DAY, DAY, statuses=(11,))
+
+
+def test_default_path(desk: Desk) -> None:
+    assert render_logbook(desk, DAY, DAY).name == "logbook_2026-11-25.pdf"
+    ranged = render_logbook(desk, date(2026, 11, 1), DAY, statuses=(4, 2))
+    assert ranged.name == "logbook_2026-11-01_2026-11-25_status-2-4.pdf"
+
+
+def test_rows_are_streamed_not_kept(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
+    """The painter holds no dossier once its row is on the page."""
+    clock.set(at(30, 18))
+    seed(desk, 300, date(2026, 11, 23), 3)
+    alive_max = 0
+    refs: list[weakref.ref[Dossier]] = []
+
+    def tracked() -> Iterator[Dossier]:
+        nonlocal alive_max
+        for d in desk.iter_logbook(date(2026, 11, 23), date(2026, 11, 25)):
+            gc.collect() if len(refs) % 50 == 0 else None
+            alive_max = max(alive_max, sum(1 for r in refs if r() is not None))
+            refs.append(weakref.ref(d))
+            yield d
+            del d
+
+    with (tmp_path / "s.pdf").open("wb") as fh:
+        pages = logbook.paint(
+            fh,
+            tracked(),
+            settings=desk.settings,
+            first=date(2026, 11, 23),
+            last=date(2026, 11, 25),
+            statuses=None,
+            now=desk.now(),
+            report=desk.period_report(date(2026, 11, 23), date(2026, 11, 25)),
+        )
+    assert len(refs) == 300 and pages > 5
+    assert alive_max <= 2, f"{alive_max} dossiers were alive at once"
+
+
+@pytest.mark.slow
+def test_five_thousand_dossiers_over_many_pages(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
+    clock.set(at(30, 18))
+    seed(desk, 5000, date(2026, 11, 16), 10)
+    pdf = render_logbook(desk, date(2026, 11, 16), date(2026, 11, 25), tmp_path / "big.pdf")
+    doc = pypdfium2.PdfDocument(str(pdf))
+    try:
+        pages = len(doc)
+        assert pages > 100
+        entries: list[int] = []
+        for i in range(pages - 1):  # the last page is the summary
+            text = (
+                doc[i]
+                .get_textpage()
+                .get_text_bounded(
+                    left=logbook.EDGES[0],
+                    right=logbook.EDGES[1],
+                    bottom=logbook.BOTTOM,
+                    top=doc[i].get_height(),
+                )
+            )
+            entries += [int(token) for token in text.split() if token.isdigit()]
+    finally:
+        doc.close()
+    assert sorted(entries) == list(range(1, 5001)), "every entry exactly once, none lost"
+    assert footers(pdf)[-1] == f"Trang {pages}/{pages}"
+    tail = pdf_text(pdf, slice(-3, None))
+    assert "Tổng cộng 16/11/2026 – 25/11/2026: 5000 hồ sơ, 5000 bộ" in tail
+    assert "Hồ sơ tiếp nhận trong kỳ 5000" in tail
+
+
+def test_several_hundred_rows_fill_pages_with_all_entries(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    clock.set(at(30, 18))
+    seed(desk, 400, date(2026, 11, 23), 2)
+    pdf = render_logbook(desk, date(2026, 11, 23), date(2026, 11, 24), tmp_path / "mid.pdf")
+    got = footers(pdf)
+    pages = len(got)
+    assert pages > 20 and got == [f"Trang {n}/{pages}" for n in range(1, pages + 1)]
+    text = pdfium_text(pdf)
+    assert "Cộng ngày 23/11/2026: 200 hồ sơ, 200 bộ" in text
+    assert "Cộng ngày 24/11/2026: 200 hồ sơ, 200 bộ" in text
+    assert text.count("(tiếp theo)") >= pages - 3, "a day running over a page is named again"
