@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -61,6 +62,11 @@ BACKDATE_LIMIT = timedelta(days=366)
 """How far back a paper dossier may be entered after the fact."""
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Clock skew allowed between the machine and a given receipt time."""
+SUFFIX_SEARCH_DAYS = 92
+"""A bare sequence number ("2001") is looked for among the dossiers of the last three months."""
+MAX_DRAFT_CHARS = 100_000
+"""A draft larger than this is not an intake form any more."""
+
 
 INTAKE_KEYS = frozenset(
     {
@@ -516,13 +522,8 @@ class Desk:
                 self._parse_count(entry.get(k, 0), f"{where}.{k}", errors)
                 for k in ("originals", "certified", "copies")
             ]
-            if sum(counts) == 0:
-                errors.append(
-                    FieldError(
-                        where,
-                        f"Giấy tờ «{name.value}»: ghi số bản chính, bản chứng thực hoặc bản photo.",
-                    )
-                )
+            # All counts zero is a paper only shown (xuất trình), e.g. the identity card: it is
+            # listed on the receipt with no copy kept.
             items.append(DocumentItem(name.value, *counts))
         return tuple(items)
 
@@ -559,12 +560,14 @@ class Desk:
             return generic[: -len("cấp xã")] + self.settings.commune_name
         return generic
 
-    def receive(self, data: Mapping[str, Any] | Intake, actor: str) -> Dossier:
+    def receive(self, data: Mapping[str, Any] | Intake, actor: str, *, clear_draft: bool = False) -> Dossier:
         """Receive a dossier: issue its code, compute its due time, record it durably.
 
         Args:
             data: The intake (a mapping as in ``counter receive --json``, or a parsed Intake).
             actor: The official receiving it.
+            clear_draft: Drop this counter's saved draft in the same transaction (the TUI form),
+                so a crash can never leave both the dossier and its draft behind.
 
         Returns:
             The received dossier (status 2).
@@ -618,6 +621,8 @@ class Desk:
             dossier = apply(None, event)
             self.store.append(event, dossier)
             self.store.log_access(actor, "receive", code)
+            if clear_draft:
+                self.store.delete_draft(settings.counter_no)
         return dossier
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -841,7 +846,7 @@ class Desk:
         if codes.looks_like_code(text):
             return self.store.by_column("code", codes.normalise_code(text), limit, offset)
         if "-" in text and any(c.isdigit() for c in text) and " " not in text.strip():
-            rows = self.store.by_code_prefix(codes.normalise_code(text), limit)
+            rows = self.store.by_code_prefix(codes.normalise_code(text), limit, offset)
             if rows:
                 return rows
         digits = compact[1:] if compact.startswith("+") else compact
@@ -854,7 +859,8 @@ class Desk:
             if not phone.error:
                 results += self.store.by_column("phone", phone.value, limit, offset)
             if not results and 4 <= len(digits) <= 5:
-                results = self.store.by_code_suffix(digits, limit)
+                since = self.now().date() - timedelta(days=SUFFIX_SEARCH_DAYS)
+                results = self.store.by_code_suffix(digits, since, limit, offset)
             return list({r.code: r for r in results}.values())
         passport = check_id_number(text, required=True)
         if not passport.error and passport.value[:1].isalpha():
@@ -917,6 +923,55 @@ class Desk:
 
     def officials(self) -> list[dict[str, Any]]:
         return self.store.officials()
+
+    def set_official_active(self, username: str, active: bool) -> None:
+        """Switch an official's account on or off (a disabled account cannot sign in).
+
+        Raises:
+            NotFoundError: no such official.
+            RuleError: it would leave no active supervisor.
+        """
+        user = clean(username or "").lower()
+        with self.store.transaction():
+            row = self.store.official(user)
+            if row is None:
+                raise NotFoundError(f"Không có cán bộ «{user}».")
+            if not active and row["role"] == "supervisor":
+                others = [
+                    o
+                    for o in self.store.officials()
+                    if o["role"] == "supervisor" and o["active"] and o["username"] != user
+                ]
+                if not others:
+                    raise RuleError("Phải còn ít nhất một tài khoản giám sát đang hoạt động.")
+            self.store.put_official(
+                user, row["full_name"], row["role"], row["pin_salt"], row["pin_hash"], active
+            )
+
+    # -- drafts ------------------------------------------------------------------------------------
+
+    def save_draft(self, data: Mapping[str, Any]) -> None:
+        """Keep the half-typed intake of this counter durably (it survives a crash or restart)."""
+        text = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
+        if len(text) > MAX_DRAFT_CHARS:
+            raise ValidationError(FieldError("draft", "Bản nháp quá lớn."))
+        with self.store.transaction():
+            self.store.put_draft(self.settings.counter_no, text, self.now())
+
+    def load_draft(self) -> dict[str, Any] | None:
+        """The half-typed intake left on this counter, or None."""
+        text = self.store.draft(self.settings.counter_no)
+        if not text:
+            return None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def clear_draft(self) -> None:
+        with self.store.transaction():
+            self.store.delete_draft(self.settings.counter_no)
 
     def sign_in(self, username: str, pin: str) -> Official:
         """Check an official's PIN.

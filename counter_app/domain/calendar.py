@@ -16,6 +16,8 @@ package lookups are cached per year (module-wide) and per day (per calendar).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import functools
 import math
 import re
@@ -25,7 +27,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-import holidays
 
 from counter_app.domain.errors import RuleError
 
@@ -273,14 +274,22 @@ def _format_cutoff(value: time) -> str:
     return f"{value.hour:02d} giờ {value.minute:02d}"
 
 
+if TYPE_CHECKING:
+    from holidays import HolidayBase
+
+
 @functools.cache
-def _package_year(year: int) -> holidays.HolidayBase:
+def _package_year(year: int) -> HolidayBase:
     """The ``holidays.VN`` table of one year, built once per process.
 
     ``language="vi"`` is explicit: left alone, the package guesses the language from the process
     locale (``C.UTF-8`` gives English names and US-style dates in "Day off (substituted from …)").
     ``expand=False`` keeps the cached object immutable; it is only asked about dates of ``year``.
     """
+    # Imported on first use: the package costs tens of milliseconds to import, and the UI's start-up
+    # and every batch command should not pay it before a due time is actually computed.
+    import holidays
+
     return holidays.country_holidays("VN", years=year, language="vi", expand=False)
 
 

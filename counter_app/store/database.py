@@ -11,10 +11,10 @@ import os
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from counter_app.domain.errors import StoreError
-from counter_app.store.migrations import SCHEMA_VERSION, migrations
+
+SCHEMA_VERSION = 3
+"""Number of migrations in ``migrations.py``; bump with each new one."""
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process (a second counter window, the nightly sync)."""
@@ -48,15 +48,26 @@ def configure(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA foreign_keys = ON")
 
 
-def open_database(path: str | Path | None, *, migrate: bool = True) -> Database:
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply pending migrations through sqlite-utils (imported only when there is work to do)."""
+    from sqlite_utils import Database
+
+    from counter_app.store.migrations import migrations
+
+    migrations.apply(Database(conn, execute_plugins=False))
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def open_database(path: str | Path | None, *, migrate_schema: bool = True) -> sqlite3.Connection:
     """Open (creating if needed) a counter database and bring its schema up to date.
 
     Args:
         path: The file; None for an in-memory database (unit tests).
-        migrate: Apply pending migrations (read-only tools may skip it).
+        migrate_schema: Apply pending migrations (read-only tools may skip it).
 
     Returns:
-        A sqlite-utils Database whose connection is in autocommit mode.
+        A connection in autocommit mode. sqlite-utils owns the schema (migrations); the hot path
+        uses the connection directly, so a start-up with an up-to-date schema never imports it.
 
     Raises:
         StoreError: the file cannot be opened, is not a database, or was written by a newer
@@ -72,19 +83,17 @@ def open_database(path: str | Path | None, *, migrate: bool = True) -> Database:
             _touch_private(file)
             conn = sqlite3.connect(str(file), isolation_level=None, check_same_thread=False)
         configure(conn)
-        db = Database(conn)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"Cơ sở dữ liệu thuộc phiên bản mới hơn (lược đồ {version} > {SCHEMA_VERSION}). "
                 "Hãy cập nhật phần mềm trước khi mở tệp này."
             )
-        if migrate:
-            migrations.apply(db)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if migrate_schema and version < SCHEMA_VERSION:
+            migrate(conn)
         if path is not None:
             _private_companions(Path(path))
-        return db
+        return conn
     except sqlite3.DatabaseError as exc:
         raise StoreError(
             f"Không mở được cơ sở dữ liệu «{path}»: {exc}. Tệp có thể bị hỏng hoặc không phải "

@@ -8,14 +8,13 @@ Reads never load a whole table: lists page, the logbook streams.
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
-
-from sqlite_utils import Database
 
 from counter_app.domain.calendar import Override, to_vn
 from counter_app.domain.dossier import Dossier, Event, dossier_from_json, fold, format_time
@@ -75,12 +74,18 @@ LIST_VIEWS = ("today", "due_today", "overdue", "waiting_papers", "ready", "open"
 
 
 class DossierStore:
-    """Persistence of dossiers and everything around them, on one sqlite-utils Database."""
+    """Persistence of dossiers and everything around them, on one SQLite connection."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.conn = db.conn
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
         self._lock = threading.RLock()
+
+    @property
+    def db(self) -> Any:
+        """A sqlite-utils view of the same connection, for tools that want its table API."""
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False)
 
     # -- transactions --------------------------------------------------------------------------
 
@@ -104,7 +109,7 @@ class DossierStore:
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
         with self._lock:
-            self.db.close()
+            self.conn.close()
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -260,21 +265,21 @@ class DossierStore:
     def exists(self, code: str) -> bool:
         return self.conn.execute("SELECT 1 FROM dossiers WHERE code = ?", (code,)).fetchone() is not None
 
-    def by_code_prefix(self, prefix: str, limit: int = 20) -> list[DossierRow]:
+    def by_code_prefix(self, prefix: str, limit: int = 20, offset: int = 0) -> list[DossierRow]:
         upper = prefix + "\uffff"
         rows = self.conn.execute(
             f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE code >= ? AND code < ? "
-            "ORDER BY received_at DESC LIMIT ?",
-            (prefix, upper, limit),
+            "ORDER BY received_at DESC LIMIT ? OFFSET ?",
+            (prefix, upper, limit, offset),
         ).fetchall()
         return [_row(r) for r in rows]
 
-    def by_code_suffix(self, suffix: str, limit: int = 20) -> list[DossierRow]:
-        """Codes ending with the typed digits (an official reading out "…-2001")."""
+    def by_code_suffix(self, suffix: str, since: date, limit: int = 20, offset: int = 0) -> list[DossierRow]:
+        """Codes received since a day and ending with the typed digits ("…-2001")."""
         rows = self.conn.execute(
-            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE code LIKE ? ESCAPE '\\' "
-            "ORDER BY received_at DESC LIMIT ?",
-            ("%-" + suffix.replace("%", "\\%").replace("_", "\\_"), limit),
+            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE received_day >= ? AND code LIKE ? ESCAPE '\\' "
+            "ORDER BY received_at DESC LIMIT ? OFFSET ?",
+            (since.isoformat(), "%-" + suffix.replace("%", "\\%").replace("_", "\\_"), limit, offset),
         ).fetchall()
         return [_row(r) for r in rows]
 
@@ -523,6 +528,22 @@ class DossierStore:
                 format_time(datetime.now().astimezone()),
             ),
         )
+
+    # -- drafts ----------------------------------------------------------------------------------
+
+    def put_draft(self, counter_no: int, data: str, saved_at: datetime) -> None:
+        self.conn.execute(
+            "INSERT INTO drafts (counter_no, data, saved_at) VALUES (?, ?, ?) ON CONFLICT (counter_no)"
+            " DO UPDATE SET data = excluded.data, saved_at = excluded.saved_at",
+            (counter_no, data, format_time(saved_at)),
+        )
+
+    def draft(self, counter_no: int) -> str | None:
+        row = self.conn.execute("SELECT data FROM drafts WHERE counter_no = ?", (counter_no,)).fetchone()
+        return row[0] if row else None
+
+    def delete_draft(self, counter_no: int) -> None:
+        self.conn.execute("DELETE FROM drafts WHERE counter_no = ?", (counter_no,))
 
     def integrity_ok(self) -> bool:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

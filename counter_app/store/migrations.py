@@ -181,5 +181,21 @@ def m002_officials(db: Database) -> None:
     )
 
 
-SCHEMA_VERSION = 2
-"""Number of migrations above; bump with each new one."""
+@migrations()
+def m003_drafts(db: Database) -> None:
+    """The half-typed intake of each counter, kept so a crash or restart loses nothing."""
+    db.execute(
+        """
+        CREATE TABLE drafts (
+            counter_no INTEGER PRIMARY KEY,
+            data TEXT NOT NULL,
+            saved_at TEXT NOT NULL
+        )"""
+    )
+
+
+# The number of migrations above lives beside the opener (which must not import sqlite-utils);
+# tests check that it matches.
+from counter_app.store.database import SCHEMA_VERSION  # noqa: E402
+
+__all__ = ["SCHEMA_VERSION", "migrations"]

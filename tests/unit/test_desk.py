@@ -32,7 +32,7 @@ def test_receive_issues_code_and_due(desk: Desk) -> None:
     assert d.deciding_agency_name.endswith("xã Vĩnh Bảo")
     assert counts(desk) == (1, 1, 1)
     assert desk.receive(intake(), "Nguyễn Văn Cán").code.endswith("-2002")
-    again = Desk.open(desk.store.db.conn.execute("PRAGMA database_list").fetchone()[2], env={})
+    again = Desk.open(desk.store.conn.execute("PRAGMA database_list").fetchone()[2], env={})
     assert again.get(d.code) == d  # durable and identical when read back by another connection
     again.close()
 
@@ -239,3 +239,35 @@ def test_officials_and_pins(desk: Desk) -> None:
         desk.add_official("x y", "", "boss", "12")
     stored = desk.store.conn.execute("SELECT pin_hash FROM officials").fetchone()[0]
     assert "2468" not in stored
+
+
+def test_drafts_survive_reopening_and_clear_with_the_save(desk: Desk, db_path: Any) -> None:
+    assert desk.load_draft() is None
+    draft = {"procedure": "1.004873", "applicant": {"name": "Đặng Thị Ho"}}
+    desk.save_draft(draft)
+    reopened = Desk.open(db_path, env={})
+    assert reopened.load_draft() == draft
+    reopened.close()
+    desk.receive(intake(), "A", clear_draft=True)
+    assert desk.load_draft() is None
+    with pytest.raises(ValidationError):
+        desk.save_draft({"x": "y" * 200_000})
+
+
+def test_official_deactivation_keeps_a_supervisor(desk: Desk) -> None:
+    desk.add_official("lan", "Phạm Thị Lan", "supervisor", "2468")
+    desk.add_official("minh", "Lê Văn Minh", "official", "1357")
+    desk.set_official_active("minh", False)
+    with pytest.raises(RuleError):
+        desk.sign_in("minh", "1357")
+    with pytest.raises(RuleError, match="giám sát"):
+        desk.set_official_active("lan", False)
+    with pytest.raises(NotFoundError):
+        desk.set_official_active("nobody", False)
+    desk.set_official_active("minh", True)
+    assert desk.sign_in("minh", "1357").username == "minh"
+
+
+def test_paper_only_shown_is_listed_with_no_copies(desk: Desk) -> None:
+    d = desk.receive(intake(documents=[{"name": "Thẻ căn cước (xuất trình)"}, "Tờ khai"]), "A")
+    assert [(p.name, p.originals) for p in d.documents] == [("Thẻ căn cước (xuất trình)", 0), ("Tờ khai", 1)]

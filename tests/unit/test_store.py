@@ -28,7 +28,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     path = tmp_path / "c.db"
     open_database(path).close()
     db = open_database(path)
-    names = [m.name for m in migrations.applied(db)]
+    names = [m.name for m in migrations.applied(Database(db))]
     assert len(names) == len(set(names)) == SCHEMA_VERSION
     db.close()
 
@@ -47,7 +47,7 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, applied: int) -> Non
     upgraded = open_database(path)
     assert upgraded.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert DossierStore(upgraded).read_settings()["commune_code"] == "11410"
-    assert {m.name for m in migrations.applied(upgraded)} == set(all_names)
+    assert {m.name for m in migrations.applied(Database(upgraded))} == set(all_names)
     upgraded.close()
 
 

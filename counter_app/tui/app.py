@@ -1,0 +1,521 @@
+"""The counter's Textual app: first run, sign-in, then intake, lists, dossiers and the supervisor view.
+
+Build it only with :func:`make_app` (the CLI and every test do); :func:`run` opens the database and
+runs it. Intake, lists and supervisor are modes, so each keeps its screen (and a half-typed dossier)
+while the official works elsewhere; a dossier opens on top of the current mode.
+
+Every failure, in a handler or a worker, reaches :meth:`CounterApp.show_error`: a desk error is shown
+as a notification with its Vietnamese title and message, anything else is logged and announced in one
+plain sentence. The official never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState
+
+from counter_app.desk import Desk, Official
+from counter_app.domain.errors import CounterError, PrintingError, ValidationError
+from counter_app.tui.commands import CounterCommands, DossierCommands, PaletteCommand
+from counter_app.tui.messages import (
+    ChipScanned,
+    DossierSaved,
+    OpenDossier,
+    SearchRequested,
+    StepRecorded,
+)
+from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen
+from counter_app.tui.screens.intake import IntakeScreen
+
+log = logging.getLogger("counter.tui")
+
+UNSENT_REFRESH_SECONDS = 30
+"""How often the status line re-reads the number of events waiting for the hub."""
+
+Clock = Callable[[], datetime]
+
+
+def _lists_screen() -> Screen[Any]:
+    # Imported on first use, like the other screens not needed to start: the counter must be
+    # ready for the first citizen as fast as a bare Textual app.
+    from counter_app.tui.screens.lists import ListsScreen
+
+    return ListsScreen()
+
+
+def _supervisor_screen() -> Screen[Any]:
+    from counter_app.tui.screens.supervisor import SupervisorScreen
+
+    return SupervisorScreen()
+
+
+class WelcomeScreen(Screen[None]):
+    """What shows under the first-run and sign-in screens."""
+
+    def compose(self) -> Any:
+        yield Static("MỘT CỬA", id="welcome")
+
+
+class CounterApp(App[None]):
+    """The one-stop counter."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Một cửa"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {CounterCommands, DossierCommands}
+    MODES = {
+        "welcome": WelcomeScreen,
+        "intake": IntakeScreen,
+        "lists": _lists_screen,
+        "supervisor": _supervisor_screen,
+    }
+    DEFAULT_MODE = "welcome"
+    NOTIFICATION_TIMEOUT = 6
+    # A tall terminal shows more (today's intake under the form); a wide one wider columns.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
+
+    BINDINGS = [
+        Binding(
+            "f2",
+            "focus_scan",
+            "Quét mã",
+            id="app.scan",
+            tooltip="Đưa con trỏ vào ô mã hồ sơ để quét hoặc gõ mã",
+        ),
+        Binding(
+            "f3",
+            "intake",
+            "Tiếp nhận",
+            id="app.intake",
+            tooltip="Màn hình tiếp nhận hồ sơ (giữ nguyên nội dung đang nhập)",
+        ),
+        Binding(
+            "f4",
+            "lists",
+            "Danh sách",
+            id="app.lists",
+            tooltip="Hồ sơ hôm nay, đến hạn, quá hạn, chờ bổ sung, chờ trả",
+        ),
+        Binding(
+            "f5",
+            "search",
+            "Tìm",
+            id="app.search",
+            tooltip="Tìm hồ sơ theo tên, số căn cước, số điện thoại, mã",
+        ),
+        Binding(
+            "f6",
+            "supervisor",
+            "Giám sát",
+            id="app.supervisor",
+            tooltip="Số liệu, sổ theo dõi, lịch làm việc, cán bộ (chỉ giám sát)",
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Lệnh",
+            id="app.palette",
+            priority=True,
+            show=False,
+            tooltip="Tìm mọi lệnh và hồ sơ theo tên",
+        ),
+        Binding("f10", "sign_out", "Đăng xuất", id="app.sign_out", show=False),
+        Binding(
+            "ctrl+q", "quit", "Thoát", id="app.quit", priority=True, show=False, tooltip="Thoát chương trình"
+        ),
+    ]
+
+    official: reactive[Official | None] = reactive(None, init=False)
+    """The official signed in, None before sign-in."""
+    unsent: reactive[int] = reactive(0, init=False)
+    """Events recorded here and not yet sent to the hub (from the desk's outbox)."""
+
+    def __init__(self, desk: Desk, *, clock: Clock | None = None) -> None:
+        super().__init__()
+        self.desk = desk
+        self._clock = clock
+
+    def now(self) -> datetime:
+        """The counter's "now" (the desk's clock unless the app was given one)."""
+        return self._clock() if self._clock is not None else self.desk.now()
+
+    # -- start-up -------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.refresh_unsent()
+        self.set_interval(UNSENT_REFRESH_SECONDS, self.refresh_unsent)
+        self._next_start_step()
+
+    def _next_start_step(self, _result: object = None) -> None:
+        """First run, then sign-in, then intake: each screen calls back here when done."""
+        if not self.desk.settings.is_configured:
+            self.push_screen(SetupScreen(), self._next_start_step)
+        elif not self.desk.has_officials():
+            self.push_screen(FirstSupervisorScreen(), self._first_supervisor_created)
+        elif self.official is None:
+            self.push_screen(SignInScreen(), self._signed_in)
+        else:
+            self.switch_mode("intake")
+
+    def _first_supervisor_created(self, official: Official | None) -> None:
+        if official is not None:
+            self.notify(
+                f"Đã tạo tài khoản giám sát «{official.username}». Hãy đăng nhập.",
+                title="Tài khoản",
+            )
+        self._next_start_step()
+
+    def _signed_in(self, official: Official | None) -> None:
+        if official is not None:
+            self.official = official
+        self._next_start_step()
+
+    def action_sign_out(self) -> None:
+        if self.official is None:
+            return
+        self.official = None
+        self.switch_mode("welcome")
+        self._next_start_step()
+
+    # -- errors ---------------------------------------------------------------------------------------
+
+    def show_error(self, error: BaseException) -> None:
+        """Show any failure the same way: a desk error as it is, anything else as one sentence."""
+        if isinstance(error, ValidationError) and len(error.errors) > 1:
+            self.notify("\n".join(e.message for e in error.errors), title=error.title, severity="error")
+        elif isinstance(error, CounterError):
+            self.notify(error.message, title=error.title, severity="error")
+        else:
+            log.error("unexpected error in the TUI", exc_info=error)
+            self.notify(
+                "Lỗi không mong đợi; chi tiết đã ghi vào tệp nhật ký. Dữ liệu đã lưu không bị ảnh hưởng.",
+                title="Lỗi",
+                severity="error",
+            )
+
+    def report_worker(self, worker: Worker[Any]) -> None:
+        """The one handler of worker failures (screens and widgets forward theirs here)."""
+        if worker.state == WorkerState.ERROR and worker.error is not None:
+            self.show_error(worker.error)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.report_worker(event.worker)
+
+    # -- status ---------------------------------------------------------------------------------------
+
+    def refresh_unsent(self) -> None:
+        try:
+            self.unsent = self.desk.unsent_events()
+        except CounterError as error:
+            self.show_error(error)
+
+    @on(DossierSaved)
+    @on(StepRecorded)
+    def _changed(self) -> None:
+        self.refresh_unsent()
+
+    # -- navigation -----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("focus_scan", "intake", "lists", "search", "supervisor", "sign_out", "show_list"):
+            if self.official is None:
+                return False
+            # The key of the screen already shown stays out of the footer.
+            if action == getattr(self.screen, "MODE", None):
+                return False
+        return True
+
+    def _main_screen_ready(self) -> bool:
+        return self.official is not None and not self.screen.is_modal
+
+    def _to_mode(self, mode: str) -> None:
+        if self.current_mode == mode:
+            # Leave any dossier opened on top of the mode's screen.
+            while len(self.screen_stack) > 1 and getattr(self.screen, "OPENS_ON_TOP", False):
+                self.pop_screen()
+        else:
+            self.switch_mode(mode)
+
+    def action_intake(self) -> None:
+        if self._main_screen_ready():
+            self._to_mode("intake")
+
+    def action_lists(self) -> None:
+        if self._main_screen_ready():
+            self._to_mode("lists")
+
+    def action_show_list(self, view: str) -> None:
+        if self._main_screen_ready():
+            self._to_mode("lists")
+            self.call_after_refresh(self._lists_view, view)
+
+    def _lists_view(self, view: str) -> None:
+        screen: Any = self.screen
+        if getattr(screen, "MODE", None) == "lists":
+            screen.view = view
+
+    def action_search(self) -> None:
+        self.action_show_list("search")
+
+    def refuse_supervisor(self) -> None:
+        """Tell an official the supervisor screen is not theirs, and take them to intake."""
+        self.notify(
+            "Màn hình giám sát chỉ dành cho cán bộ có vai trò giám sát.",
+            title="Không có quyền",
+            severity="error",
+        )
+        if self.current_mode == "supervisor":
+            self.switch_mode("intake")
+
+    def action_supervisor(self, tab: str = "") -> None:
+        if not self._main_screen_ready():
+            return
+        assert self.official is not None
+        if not self.official.is_supervisor:
+            self.refuse_supervisor()
+            return
+        self._to_mode("supervisor")
+        if tab:
+            self.call_after_refresh(self._supervisor_tab, tab)
+
+    def _supervisor_tab(self, tab: str) -> None:
+        screen: Any = self.screen
+        if getattr(screen, "MODE", None) == "supervisor":
+            screen.tabs.active = tab
+
+    def action_focus_scan(self) -> None:
+        if not self._main_screen_ready():
+            return
+        try:
+            scan = self.screen.query_one("#scan")
+        except Exception:  # a screen without the scan box (none today): nothing to focus
+            return
+        self.screen.set_focus(scan)
+
+    async def action_quit(self) -> None:
+        if self._has_draft():
+            from counter_app.tui.screens.dialogs import ConfirmDialog
+
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.exit()
+
+            self.push_screen(
+                ConfirmDialog(
+                    "Hồ sơ đang nhập dở chưa được lưu. Vẫn thoát chương trình?",
+                    yes="Thoát",
+                    no="Ở lại",
+                ),
+                answered,
+            )
+            return
+        self.exit()
+
+    def _has_draft(self) -> bool:
+        stack = self._screen_stacks.get("intake") or []
+        return bool(stack) and isinstance(stack[0], IntakeScreen) and stack[0].is_dirty
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(cast(Any, self)):
+            self.push_screen(
+                CommandPalette(placeholder="Gõ tên lệnh hoặc tên, mã hồ sơ…", id="--command-palette")
+            )
+
+    def palette_commands(self) -> Iterable[PaletteCommand]:
+        """The app's tasks for the command palette (screens add their own bindings)."""
+        if self.official is None:
+            yield PaletteCommand("Thoát", "Thoát chương trình", "quit", key="Ctrl+Q")
+            return
+        yield PaletteCommand(
+            "Tiếp nhận hồ sơ",
+            "Màn hình tiếp nhận: chọn thủ tục, nhập người nộp, lưu và in biên nhận",
+            "intake",
+            key="F3",
+        )
+        yield PaletteCommand("Quét hoặc gõ mã hồ sơ", "Đưa con trỏ vào ô mã hồ sơ", "focus_scan", key="F2")
+        yield PaletteCommand(
+            "Tìm hồ sơ", "Tìm theo tên, số căn cước, số điện thoại, mã hồ sơ", "search", key="F5"
+        )
+        yield PaletteCommand(
+            "Danh sách: tiếp nhận hôm nay", "Hồ sơ tiếp nhận trong ngày", "show_list('today')", key="F4"
+        )
+        yield PaletteCommand(
+            "Danh sách: đến hạn hôm nay", "Hồ sơ hẹn trả trong ngày", "show_list('due_today')"
+        )
+        yield PaletteCommand(
+            "Danh sách: quá hạn", "Hồ sơ đang xử lý đã qua giờ hẹn trả", "show_list('overdue')"
+        )
+        yield PaletteCommand(
+            "Danh sách: chờ bổ sung giấy tờ", "Hồ sơ đang chờ công dân bổ sung", "show_list('waiting_papers')"
+        )
+        yield PaletteCommand(
+            "Danh sách: có kết quả chờ trả", "Hồ sơ đã có kết quả, chờ trả cho công dân", "show_list('ready')"
+        )
+        if self.official.is_supervisor:
+            yield PaletteCommand(
+                "Giám sát: số liệu trong ngày và tháng",
+                "Tiếp nhận, đã trả, sớm/đúng/trễ hạn, quá hạn",
+                "supervisor",
+                key="F6",
+            )
+            yield PaletteCommand(
+                "Giám sát: in sổ theo dõi hồ sơ",
+                "In hoặc lưu PDF sổ theo dõi cho một ngày hoặc khoảng ngày",
+                "supervisor('logbook')",
+            )
+            yield PaletteCommand(
+                "Giám sát: ngày nghỉ, ngày làm bù, giờ làm việc",
+                "Lịch làm việc riêng của xã",
+                "supervisor('calendar')",
+            )
+            yield PaletteCommand(
+                "Giám sát: cán bộ và mã PIN", "Thêm cán bộ, đổi mã PIN, vai trò", "supervisor('officials')"
+            )
+        yield PaletteCommand("Đăng xuất", "Đăng xuất khỏi quầy", "sign_out", key="F10")
+        yield PaletteCommand("Thoát", "Thoát chương trình", "quit", key="Ctrl+Q")
+
+    # -- scans ----------------------------------------------------------------------------------------
+
+    @on(OpenDossier)
+    def _open_requested(self, message: OpenDossier) -> None:
+        self.open_dossier(message.code)
+
+    def open_dossier(self, code: str) -> None:
+        """Open a dossier by code on top of the current screen (replacing an open dossier)."""
+        if self.official is None:
+            return
+        try:
+            dossier = self.desk.get(code, viewer=self.official.full_name)
+        except CounterError as error:
+            self.show_error(error)
+            return
+        from counter_app.tui.screens.dossier import DossierScreen
+
+        screen = DossierScreen(dossier)
+        if getattr(self.screen, "OPENS_ON_TOP", False):
+            self.switch_screen(screen)
+        elif self.screen.is_modal:
+            return
+        else:
+            self.push_screen(screen)
+
+    @on(ChipScanned)
+    def _chip_elsewhere(self, message: ChipScanned) -> None:
+        # The intake screen handles its own scans; a card scanned anywhere else starts an intake.
+        if self.official is None:
+            return
+        self._to_mode("intake")
+        self.call_after_refresh(self._fill_chip, message)
+
+    def _fill_chip(self, message: ChipScanned) -> None:
+        screen = self.screen
+        if isinstance(screen, IntakeScreen):
+            screen.fill_from_chip(message.chip)
+
+    @on(SearchRequested)
+    def _search_requested(self, message: SearchRequested) -> None:
+        if self.official is None:
+            return
+        self._to_mode("lists")
+        self.call_after_refresh(self._search, message.query)
+
+    def _search(self, query: str) -> None:
+        screen: Any = self.screen
+        if getattr(screen, "MODE", None) == "lists":
+            screen.search(query)
+
+    # -- printing -------------------------------------------------------------------------------------
+
+    def print_form(self, code: str, form: str, *, on_done: Callable[[str], None] | None = None) -> None:
+        """Render a form of a dossier and print it (or save the PDF), in a thread."""
+        actor = self.official.full_name if self.official else ""
+        self._print_form(code, form, actor, on_done)
+
+    @work(thread=True, exit_on_error=False, group="print")
+    def _print_form(self, code: str, form: str, actor: str, on_done: Callable[[str], None] | None) -> None:
+        try:
+            printing = _printing()
+            pdf = printing.render_form(self.desk, form, code, actor=actor)
+            delivery = printing.deliver(pdf, self.desk.settings)
+        except CounterError as error:
+            if on_done is not None:
+                self.call_from_thread(on_done, f"chưa in được: {error.message}")
+            raise
+        self.call_from_thread(self._delivered, delivery, on_done)
+
+    def print_logbook(self, first: date, last: date, *, on_done: Callable[[str], None] | None = None) -> None:
+        """Render the logbook for a date range and print it (or save the PDF), in a thread."""
+        actor = self.official.full_name if self.official else ""
+        self._print_logbook(first, last, actor, on_done)
+
+    @work(thread=True, exit_on_error=False, group="print")
+    def _print_logbook(
+        self, first: date, last: date, actor: str, on_done: Callable[[str], None] | None
+    ) -> None:
+        try:
+            printing = _printing()
+            pdf = printing.render_logbook(self.desk, first, last, actor=actor)
+            delivery = printing.deliver(pdf, self.desk.settings)
+        except CounterError as error:
+            if on_done is not None:
+                self.call_from_thread(on_done, f"Chưa in được: {error.message}")
+            raise
+        self.call_from_thread(self._delivered, delivery, on_done)
+
+    def _delivered(self, delivery: Any, on_done: Callable[[str], None] | None) -> None:
+        message = str(getattr(delivery, "message", "") or getattr(delivery, "path", ""))
+        self.notify(message, title="Đã in" if getattr(delivery, "printed", False) else "Đã lưu PDF")
+        if on_done is not None:
+            on_done(message)
+
+
+def _printing() -> Any:
+    """The printing package, imported on first use: reportlab is heavy and most sessions print late."""
+    try:
+        import printing
+    except ImportError as error:  # pragma: no cover - an installation problem, not a user error
+        raise PrintingError("Không tải được phần in biểu mẫu; hãy cài đặt lại phần mềm.") from error
+    if not hasattr(printing, "render_form"):
+        raise PrintingError("Phần in biểu mẫu chưa sẵn sàng trong bản cài đặt này.")
+    return printing
+
+
+def make_app(desk: Desk, *, clock: Clock | None = None) -> CounterApp:
+    """Build the counter's app over an open desk (the only way to build it).
+
+    Args:
+        desk: The counter's desk (its database stays open for the app's life).
+        clock: "Now" for what the screens show; defaults to the desk's clock.
+    """
+    return CounterApp(desk, clock=clock)
+
+
+def run(db_path: str | Path) -> None:
+    """Open the counter's database and run the app until the official quits.
+
+    First run (no commune, no official) is handled by the app itself: a setup screen, then the first
+    supervisor, then sign-in.
+    """
+    import sys
+
+    try:
+        desk = Desk.open(db_path)
+    except CounterError as error:
+        print(f"Lỗi: {error.message}", file=sys.stderr)
+        raise SystemExit(error.exit_code) from error
+    try:
+        make_app(desk).run()
+    finally:
+        desk.close()

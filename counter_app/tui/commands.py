@@ -1,0 +1,135 @@
+"""The command palette (Ctrl+P): every task of the counter by name, and dossiers by code or applicant.
+
+Matching folds Vietnamese (no diacritics needed: "tiep nhan" finds "Tiếp nhận"), which Textual's
+fuzzy matcher does not do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from counter_app.domain.errors import CounterError
+from counter_app.domain.text import fold
+from counter_app.tui.widgets.dossier_table import STATUS_SHORT
+
+if TYPE_CHECKING:
+    from counter_app.tui.app import CounterApp
+
+
+@dataclass(frozen=True)
+class PaletteCommand:
+    """One task offered in the palette."""
+
+    title: str
+    help: str
+    action: str
+    """Action string run on ``namespace`` (e.g. ``app.intake`` or ``step('refused')``)."""
+    namespace: object | None = None
+    """The node that runs the action (None: the app)."""
+    key: str = ""
+
+
+def score(query: str, text: str) -> float:
+    """How well a typed query matches a command title (0: not at all), diacritics ignored."""
+    q = fold(query).split()
+    if not q:
+        return 0.0
+    t = fold(text)
+    words = t.split()
+    if t.startswith(" ".join(q)):
+        return 1.0
+    if all(any(w.startswith(part) for w in words) for part in q):
+        return 0.8
+    if all(part in t for part in q):
+        return 0.5
+    return 0.0
+
+
+class CounterCommands(Provider):
+    """The counter's tasks: the app's commands and the active screen's key bindings."""
+
+    @property
+    def counter_app(self) -> CounterApp:
+        return cast("CounterApp", self.app)
+
+    def commands(self) -> Iterable[PaletteCommand]:
+        yield from self.counter_app.palette_commands()
+        seen: set[str] = set()
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.system:
+                continue
+            if binding.action in seen or binding.action in ("command_palette", "app.command_palette"):
+                continue
+            if active.node is self.app:
+                continue  # the app's own tasks are listed above, with better help
+            seen.add(binding.action)
+            yield PaletteCommand(
+                binding.description,
+                binding.tooltip or binding.description,
+                binding.action,
+                active.node,
+                self.app.get_key_display(binding),
+            )
+
+    def _run(self, command: PaletteCommand) -> None:
+        namespace = command.namespace if command.namespace is not None else self.app
+        self.app.call_later(self.app.run_action, command.action, namespace)
+
+    def _display(self, command: PaletteCommand) -> Text:
+        text = Text(command.title)
+        if command.key:
+            text.append(f"  {command.key}", style="dim")
+        return text
+
+    async def discover(self) -> Hits:
+        for command in self.commands():
+            yield DiscoveryHit(
+                self._display(command), partial(self._run, command), command.title, command.help
+            )
+
+    async def search(self, query: str) -> Hits:
+        for command in self.commands():
+            value = max(score(query, command.title), score(query, command.help) * 0.6)
+            if value > 0:
+                yield Hit(
+                    value,
+                    self._display(command),
+                    partial(self._run, command),
+                    command.title,
+                    command.help,
+                )
+
+
+class DossierCommands(Provider):
+    """Dossiers by code, applicant name, ID number or phone (through the desk)."""
+
+    async def search(self, query: str) -> AsyncIterator[Hit]:
+        app = cast("CounterApp", self.app)
+        text = query.strip()
+        if len(text) < 3 or app.official is None:
+            return
+        try:
+            rows = await asyncio.to_thread(app.desk.find, text, 8)
+        except CounterError:
+            return
+        for rank, row in enumerate(rows):
+            display = Text.assemble(
+                (row.code, "bold"),
+                f"  {row.applicant_name}  ",
+                (STATUS_SHORT.get(row.status, str(row.status)), "dim"),
+            )
+            yield Hit(
+                0.9 - rank * 0.01,
+                display,
+                partial(app.open_dossier, row.code),
+                f"{row.code} {row.applicant_name}",
+                f"Mở hồ sơ · {row.procedure_name}",
+            )

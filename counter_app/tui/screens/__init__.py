@@ -1,0 +1,1 @@
+"""The counter's screens: first run, sign-in, intake, dossier, lists, supervisor, and dialogs."""

@@ -1,0 +1,120 @@
+"""What every screen of the counter shares: the scan box on top, the footer and status line below,
+worker failures reported in one place, and inline field errors from a desk ValidationError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import events
+from textual.app import ComposeResult
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, TextArea
+from textual.worker import Worker
+
+from counter_app.domain.errors import ValidationError
+from counter_app.tui.widgets.bars import ScanInput, StatusLine, TopBar
+from counter_app.tui.widgets.fields import Field
+
+if TYPE_CHECKING:
+    from counter_app.tui.app import CounterApp
+
+
+class Reporting:
+    """Mixin: worker failures of this node go to the app's one handler."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        cast("CounterApp", cast(Any, self).app).report_worker(event.worker)
+
+
+def show_field_errors(fields: Iterable[Field], error: ValidationError) -> list[str]:
+    """Put each message under its field; return the messages no field could show."""
+    by_key: dict[str, Field] = {f.key: f for f in fields}
+    for field in by_key.values():
+        field.error = ""
+    leftovers: list[str] = []
+    for problem in error.errors:
+        target = by_key.get(problem.field)
+        if target is None:
+            leftovers.append(problem.message)
+        elif not target.error:
+            target.error = problem.message
+    return leftovers
+
+
+def focus_first_error(fields: Iterable[Field]) -> bool:
+    """Focus the first field showing an error; False when none does."""
+    for field in fields:
+        if field.error:
+            field.focus()
+            return True
+    return False
+
+
+class CounterScreen(Reporting, Screen[None]):
+    """A main screen: title and scan box on top, the screen's body, status line and footer."""
+
+    SCREEN_TITLE = ""
+    """Shown in the top bar after the commune and counter."""
+    MODE = ""
+    """The app mode whose base screen this is ("" for a screen opened on top of a mode)."""
+    OPENS_ON_TOP = False
+    """Opened on top of a mode's screen (a dossier): F3/F4/F6 close it first."""
+
+    @property
+    def counter_app(self) -> CounterApp:
+        return cast("CounterApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        settings = self.counter_app.desk.settings
+        place = f" · {settings.commune_name} · Quầy {settings.counter_no}" if settings.is_configured else ""
+        yield TopBar(f"{self.SCREEN_TITLE.upper()}{place}")
+        yield from self.compose_body()
+        yield StatusLine(id="status-line")
+        yield Footer(id="footer", compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def scan_input(self) -> ScanInput:
+        return self.query_one("#scan", ScanInput)
+
+    async def on_key(self, event: events.Key) -> None:
+        # A scanner types a code (it starts with a digit) while a list or a button has focus:
+        # send the keys to the scan box instead of losing them. Text fields keep their keys.
+        scan = self.scan_input
+        character = event.character or ""
+        if self.focused is scan:
+            # Keys of the same burst, queued for the widget that had focus before the first digit.
+            if event.is_printable:
+                scan.insert_text_at_cursor(character)
+            elif event.key == "enter":
+                await scan.action_submit()
+            else:
+                return
+            event.stop()
+            event.prevent_default()
+            return
+        if not character.isdigit() or isinstance(self.focused, Input | TextArea):
+            return
+        if event.key in self.app.active_bindings:
+            return
+        self.set_focus(scan)
+        scan.insert_text_at_cursor(character)
+        event.stop()
+        event.prevent_default()
+
+
+class CounterModal(Reporting, ModalScreen[Any]):
+    """A dialog over a screen; Escape closes it without doing anything."""
+
+    BINDINGS = [("escape", "cancel", "Hủy")]
+
+    @property
+    def counter_app(self) -> CounterApp:
+        return cast("CounterApp", self.app)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

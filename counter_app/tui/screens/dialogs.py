@@ -1,0 +1,292 @@
+"""Dialogs: a yes/no question, a lifecycle step with its reason, and the choice of a form to print."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from counter_app.domain.calendar import VN_TZ
+from counter_app.domain.dossier import TRANSITIONS, Dossier
+from counter_app.domain.errors import CounterError, FieldError, ValidationError
+from counter_app.tui.formatting import due_text, parse_day_time
+from counter_app.tui.screens.base import CounterModal, focus_first_error, show_field_errors
+from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
+
+
+class ConfirmDialog(CounterModal):
+    """A question with Đồng ý / Không; dismisses with True or False."""
+
+    BINDINGS = [
+        Binding("escape,n", "answer(False)", "Không", id="confirm.no"),
+        Binding("y,c", "answer(True)", "Đồng ý", id="confirm.yes", show=False),
+    ]
+
+    def __init__(self, question: str, *, yes: str = "Đồng ý", no: str = "Không") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-question", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.yes, variant="error", id="yes")
+                yield Button(self.no, id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+STEP_FIELDS: dict[str, list[tuple[str, str]]] = {
+    "transferred": [("to_agency_name", "Cơ quan nhận"), ("note", "Ghi chú")],
+    "extra_papers_requested": [("papers", "Giấy tờ bổ sung"), ("reason", "Lý do")],
+    "extra_papers_received": [("note", "Ghi chú")],
+    "fee_requested": [("amount", "Số tiền (đồng)"), ("reason", "Nội dung")],
+    "fee_paid": [],
+    "refused": [("reason", "Lý do từ chối")],
+    "withdrawn": [("reason", "Lý do rút")],
+    "stopped": [("reason", "Lý do dừng"), ("legal_basis", "Căn cứ pháp lý")],
+    "result_ready": [("note", "Ghi chú")],
+    "returned": [("receiver", "Người nhận"), ("note", "Ghi chú")],
+    "appointment_moved": [("new_due", "Hẹn trả mới"), ("reason", "Lý do")],
+}
+"""The inputs each lifecycle step asks for, in order (key, label)."""
+
+PLACEHOLDERS = {
+    "papers": "tên giấy tờ; ngăn cách bằng dấu chấm phẩy",
+    "amount": "ví dụ 50000",
+    "new_due": "dd/mm/yyyy hh:mm",
+    "legal_basis": "không bắt buộc",
+    "note": "không bắt buộc",
+    "to_agency_name": "không bắt buộc",
+}
+
+StepRunner = Callable[[dict[str, Any]], Dossier]
+"""Calls the desk with the dialog's values; returns the updated dossier."""
+
+
+class StepDialog(CounterModal):
+    """Confirm one lifecycle step, with the reason (and other inputs) the step needs.
+
+    Dismisses with the updated dossier once the desk recorded the step, or None if cancelled. Bad
+    input stays in the dialog, shown under its field.
+    """
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Hủy", id="step.cancel"),
+        Binding("ctrl+s", "confirm", "Xác nhận", id="step.confirm"),
+    ]
+
+    def __init__(self, dossier: Dossier, kind: str, run: StepRunner) -> None:
+        super().__init__()
+        self.dossier = dossier
+        self.kind = kind
+        self.run = run
+
+    def _default(self, key: str) -> str:
+        if key == "to_agency_name":
+            return self.dossier.deciding_agency_name
+        if key == "receiver":
+            return self.dossier.applicant.name
+        return ""
+
+    def compose(self) -> ComposeResult:
+        rule = TRANSITIONS[self.kind]
+        with Vertical(classes="dialog step-dialog"):
+            yield Static(f"{rule.label}", classes="dialog-title", markup=False)
+            yield Static(
+                f"Hồ sơ {self.dossier.code} · {self.dossier.applicant.name}",
+                classes="dialog-subtitle",
+                markup=False,
+            )
+            if self.kind == "appointment_moved":
+                yield Static(
+                    f"Hẹn trả hiện tại: {due_text(self.dossier.due_at)}",
+                    classes="dialog-subtitle",
+                    markup=False,
+                )
+            for key, label in STEP_FIELDS.get(self.kind, []):
+                yield Field(
+                    label,
+                    key=key,
+                    value=self._default(key),
+                    placeholder=PLACEHOLDERS.get(key, ""),
+                    scan_aware=False,
+                    id=f"step-{key}",
+                )
+            yield ErrorLine(classes="dialog-error", id="step-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"Xác nhận: {rule.label}", variant="primary", id="confirm")
+                yield Button("Hủy (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        fields = list(self.query(Field))
+        for field in fields[:-1]:
+            field.input.enter_advances = True
+        if fields:
+            fields[0].focus()
+        else:
+            self.query_one("#confirm", Button).focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        event.stop()
+        fields = list(self.query(Field))
+        inputs = [f.input for f in fields]
+        if event.input in inputs and inputs.index(event.input) < len(inputs) - 1:
+            focus_now(inputs[inputs.index(event.input) + 1])
+        else:
+            self.action_confirm()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "confirm":
+            self.action_confirm()
+        else:
+            self.dismiss(None)
+
+    def _values(self) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        ok = True
+        for field in self.query(Field):
+            field.error = ""
+            text = field.value.strip()
+            if field.key == "amount":
+                digits = text.replace(".", "").replace(",", "").replace(" ", "")
+                if not digits.isdigit():
+                    field.error = "Số tiền phải là số đồng, ví dụ 50000."
+                    ok = False
+                    continue
+                values["amount"] = int(digits)
+            elif field.key == "new_due":
+                parsed = parse_day_time(text)
+                if parsed is None:
+                    field.error = "Ngày hẹn mới phải có dạng dd/mm/yyyy hh:mm, ví dụ 04/12/2026 16:00."
+                    ok = False
+                    continue
+                day, hour, minute = parsed
+                values["new_due"] = datetime(day.year, day.month, day.day, hour, minute, tzinfo=VN_TZ)
+            elif field.key == "papers":
+                values["papers"] = [p.strip() for p in text.replace("\n", ";").split(";") if p.strip()]
+            else:
+                values[field.key] = text
+        return values if ok else None
+
+    def action_confirm(self) -> None:
+        values = self._values()
+        if values is None:
+            focus_first_error(self.query(Field))
+            return
+        self.query_one("#confirm", Button).disabled = True
+        self._record(values)
+
+    @work(thread=True, exit_on_error=False, group="step")
+    def _record(self, values: dict[str, Any]) -> None:
+        try:
+            dossier = self.run(values)
+        except ValidationError as error:
+            self.app.call_from_thread(self._show_errors, error)
+        except CounterError as error:
+            self.app.call_from_thread(self._failed, error)
+        else:
+            self.app.call_from_thread(self.dismiss, dossier)
+
+    def _show_errors(self, error: ValidationError) -> None:
+        self.query_one("#confirm", Button).disabled = False
+        fields = list(self.query(Field))
+        remapped = ValidationError(
+            [FieldError(self._field_for(p.field, fields), p.message) for p in error.errors]
+        )
+        leftovers = show_field_errors(fields, remapped)
+        self.query_one("#step-error", ErrorLine).update("\n".join(leftovers))
+        focus_first_error(fields)
+
+    @staticmethod
+    def _field_for(name: str, fields: list[Field]) -> str:
+        keys = [f.key for f in fields]
+        if name in keys:
+            return name
+        head = name.split("[")[0].split(".")[0]
+        if head in ("documents", "papers") and "papers" in keys:
+            return "papers"
+        if head == "reason":
+            # The desk calls every free-text problem "reason" (agency, note, receiver too).
+            for key in keys:
+                if key not in ("amount", "new_due", "papers"):
+                    return key
+        return name
+
+    def _failed(self, error: CounterError) -> None:
+        self.counter_app.show_error(error)
+        self.dismiss(None)
+
+
+FORM_TITLES = {
+    "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+    "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    "extra_papers": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+    "refusal": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+    "apology": "Văn bản xin lỗi và hẹn lại ngày trả kết quả",
+    "stop_notice": "Thông báo dừng giải quyết hồ sơ",
+    "logbook": "Sổ theo dõi hồ sơ",
+}
+"""Form names as the official reads them (the printed title comes from the printing package)."""
+
+
+def forms_for(dossier: Dossier) -> list[str]:
+    """The forms that make sense for this dossier now, most used first."""
+    forms = ["receipt", "control_slip"]
+    if dossier.extra_papers:
+        forms.append("extra_papers")
+    if dossier.status == 3:
+        forms.append("refusal")
+    if dossier.appointment_moves:
+        forms.append("apology")
+    if dossier.status == 8:
+        forms.append("stop_notice")
+    return forms
+
+
+class PrintDialog(CounterModal):
+    """Choose a form of the dossier to print (or save as PDF); dismisses with the form key."""
+
+    BINDINGS = [Binding("escape", "cancel", "Hủy", id="print.cancel")]
+
+    def __init__(self, dossier: Dossier) -> None:
+        super().__init__()
+        self.dossier = dossier
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("In biểu mẫu", classes="dialog-title")
+            yield Static(f"Hồ sơ {self.dossier.code}", classes="dialog-subtitle", markup=False)
+            yield OptionList(
+                *(Option(FORM_TITLES.get(f, f), id=f) for f in forms_for(self.dossier)),
+                id="forms",
+            )
+            yield Static("Enter: in · Esc: đóng", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#forms", OptionList)
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)

@@ -1,0 +1,274 @@
+"""One dossier: applicant, procedure, national status, due time and time left, the history, and the
+lifecycle steps as single keys (each confirmed, with a reason where the step needs one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Button, DataTable, Static
+
+from counter_app.domain.dossier import RETURN_METHODS, TRANSITIONS, Dossier, allowed_steps
+from counter_app.domain.errors import CounterError
+from counter_app.tui.formatting import due_text, money, short_time
+from counter_app.tui.messages import StepRecorded
+from counter_app.tui.screens.base import CounterScreen
+from counter_app.tui.screens.dialogs import PrintDialog, StepDialog
+
+STEP_KEYS: dict[str, str] = {
+    "transferred": "c",
+    "extra_papers_requested": "b",
+    "extra_papers_received": "n",
+    "fee_requested": "p",
+    "fee_paid": "d",
+    "result_ready": "k",
+    "returned": "t",
+    "appointment_moved": "h",
+    "refused": "x",
+    "withdrawn": "r",
+    "stopped": "s",
+}
+"""One key per lifecycle step (Vietnamese initials: Chuyển, Bổ sung, Nhận bổ sung, Phí, Đã nộp,
+Kết quả, Trả, Hẹn lại; x for từ chối, r rút, s dừng)."""
+
+BUTTON_LABELS: dict[str, str] = {
+    "fee_requested": "Yêu cầu nộp phí",
+    "extra_papers_requested": "Yêu cầu bổ sung",
+}
+"""Shorter labels where the official step name does not fit the 80-column button panel."""
+
+
+class DossierScreen(CounterScreen):
+    """A dossier opened by a scan, a typed code or a list."""
+
+    SCREEN_TITLE = "Hồ sơ"
+    CSS_PATH = "dossier.tcss"
+    OPENS_ON_TOP = True
+    AUTO_FOCUS = None
+
+    BINDINGS = [
+        Binding("escape", "back", "Quay lại", id="dossier.back"),
+        Binding(
+            "i", "print", "In biểu mẫu", id="dossier.print", tooltip="In hoặc lưu PDF một biểu mẫu của hồ sơ"
+        ),
+        *(
+            Binding(
+                key,
+                f"step('{kind}')",
+                TRANSITIONS[kind].label,
+                id=f"dossier.{kind}",
+                tooltip=f"{TRANSITIONS[kind].label} (có xác nhận"
+                + (", cần ghi lý do)" if TRANSITIONS[kind].needs_reason else ")"),
+            )
+            for kind, key in STEP_KEYS.items()
+        ),
+    ]
+
+    dossier: reactive[Dossier | None] = reactive(None, init=False)
+    """The dossier shown (reloaded after each step)."""
+
+    def __init__(self, dossier: Dossier) -> None:
+        super().__init__()
+        self._initial = dossier
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="dossier-head")
+        with Horizontal(id="dossier"):
+            with VerticalScroll(id="dossier-main"):
+                yield Static(id="dossier-facts")
+                yield Static("LỊCH SỬ XỬ LÝ", classes="section-title")
+                yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+                yield Static("THÀNH PHẦN HỒ SƠ", classes="section-title")
+                yield Static(id="dossier-documents")
+            with Vertical(id="dossier-actions"):
+                yield Static("XỬ LÝ", classes="section-title")
+                for kind, key in STEP_KEYS.items():
+                    yield Button(
+                        f"{key} {BUTTON_LABELS.get(kind, TRANSITIONS[kind].label)}",
+                        id=f"step-{kind}",
+                        classes="step-button",
+                        compact=True,
+                    )
+                yield Button("i In biểu mẫu", id="print-button", classes="step-button", compact=True)
+
+    def on_mount(self) -> None:
+        history = self.query_one("#history", DataTable)
+        history.add_column("Thời điểm", key="at")
+        history.add_column("Bước", key="step")
+        history.add_column("Người thực hiện", key="actor")
+        history.add_column("Trạng thái", key="status")
+        history.add_column("Chi tiết", key="detail")
+        self.dossier = self._initial
+        # Focus off the scan box so the step keys work; no scrolling, the head stays in view.
+        self.set_focus(history, scroll_visible=False)
+
+    def watch_dossier(self, dossier: Dossier | None) -> None:
+        if dossier is None:
+            return
+        self._show_dossier(dossier)
+        self.refresh_bindings()
+
+    def _show_dossier(self, d: Dossier) -> None:
+        desk = self.counter_app.desk
+        left = desk.time_left(d)
+        head = Text.assemble((d.code, "bold reverse"), "  ", (f"[{d.status}] {d.status_name}", "bold"))
+        if left is not None:
+            style = "bold red" if left.late else ("yellow" if left.paused else "green")
+            head.append("  ")
+            head.append(left.describe_vi(desk.settings.hours.hours_per_day), style=style)
+        self.query_one("#dossier-head", Static).update(head)
+
+        a = d.applicant
+        lines = [
+            ("Người nộp", f"{a.name}" + (f" · sinh {a.birth_date}" if a.birth_date else "")),
+            ("Số căn cước", a.id_number or "—"),
+            ("Điện thoại", a.phone or "—"),
+            ("Địa chỉ", a.address or "—"),
+            ("Thủ tục", f"{d.procedure_code} {d.procedure_name}"),
+            ("Thời hạn", d.legal_limit),
+            ("Tiếp nhận", short_time(d.received_at)),
+            ("Hẹn trả", due_text(d.due_at)),
+            ("Nơi giải quyết", d.deciding_agency_name or "—"),
+            ("Phí, lệ phí", d.fee_text or (money(d.fee_amount) if d.fee_amount else "—")),
+            ("Nhận kết quả", RETURN_METHODS.get(d.return_method, d.return_method)),
+        ]
+        if d.original_due_at and d.original_due_at != d.due_at:
+            lines.insert(8, ("Hẹn trả ban đầu", due_text(d.original_due_at)))
+        if d.last_reason:
+            lines.append(("Lý do gần nhất", d.last_reason))
+        if d.extra_papers and d.status == 5:
+            lines.append(("Cần bổ sung", "; ".join(p.name for p in d.extra_papers)))
+        facts = Table.grid(padding=(0, 1))
+        facts.add_column(style="dim", no_wrap=True)
+        facts.add_column()
+        for label, value in lines:
+            facts.add_row(label, value)
+        self.query_one("#dossier-facts", Static).update(facts)
+
+        history = self.query_one("#history", DataTable)
+        history.clear()
+        for step in desk.history(d.code):
+            history.add_row(short_time(step.at), step.label, step.actor, str(step.status), step.detail)
+
+        docs = Text()
+        for i, doc in enumerate(d.documents, 1):
+            counts = ", ".join(
+                f"{n} {label}"
+                for n, label in (
+                    (doc.originals, "bản chính"),
+                    (doc.certified, "bản chứng thực"),
+                    (doc.copies, "bản photo"),
+                )
+                if n
+            )
+            docs.append(f"{i}. {doc.name}", style="")
+            docs.append(f" ({counts})\n" if counts else "\n", style="dim")
+        docs.append(f"Số lượng hồ sơ: {d.sets:02d} bộ", style="dim")
+        self.query_one("#dossier-documents", Static).update(docs)
+
+        allowed = set(allowed_steps(d))
+        for kind in STEP_KEYS:
+            button = self.query_one(f"#step-{kind}", Button)
+            button.display = kind in allowed
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "step" and parameters:
+            return self.dossier is not None and str(parameters[0]) in allowed_steps(self.dossier)
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def action_step(self, kind: str) -> None:
+        dossier = self.dossier
+        if dossier is None or kind not in allowed_steps(dossier):
+            return
+        official = self.counter_app.official
+        if official is None:
+            return
+        desk = self.counter_app.desk
+        actor = official.full_name
+
+        def run(values: dict[str, Any]) -> Dossier:
+            code = dossier.code
+            if kind == "transferred":
+                return desk.transfer(
+                    code, actor, to_agency_name=values.get("to_agency_name", ""), note=values.get("note", "")
+                )
+            if kind == "extra_papers_requested":
+                return desk.request_extra_papers(
+                    code, actor, papers=values["papers"], reason=values["reason"]
+                )
+            if kind == "extra_papers_received":
+                return desk.receive_extra_papers(code, actor, note=values.get("note", ""))
+            if kind == "fee_requested":
+                return desk.request_fee(code, actor, amount=values["amount"], reason=values.get("reason", ""))
+            if kind == "fee_paid":
+                return desk.record_fee_paid(code, actor)
+            if kind == "refused":
+                return desk.refuse(code, actor, reason=values["reason"])
+            if kind == "withdrawn":
+                return desk.withdraw(code, actor, reason=values["reason"])
+            if kind == "stopped":
+                return desk.stop(
+                    code, actor, reason=values["reason"], legal_basis=values.get("legal_basis", "")
+                )
+            if kind == "result_ready":
+                return desk.record_result(code, actor, note=values.get("note", ""))
+            if kind == "returned":
+                return desk.return_result(
+                    code, actor, receiver=values.get("receiver", ""), note=values.get("note", "")
+                )
+            if kind == "appointment_moved":
+                return desk.move_appointment(code, actor, new_due=values["new_due"], reason=values["reason"])
+            raise CounterError(f"Không có bước xử lý «{kind}».")
+
+        def recorded(updated: Dossier | None) -> None:
+            if updated is None:
+                return
+            self.dossier = updated
+            self.post_message(StepRecorded(updated, kind))
+            self.notify(
+                f"{TRANSITIONS[kind].label}: hồ sơ {updated.code} → {updated.status_name}.",
+                title="Đã ghi nhận",
+            )
+
+        self.app.push_screen(StepDialog(dossier, kind, run), recorded)
+
+    @on(Button.Pressed, ".step-button")
+    def _button(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        if button_id == "print-button":
+            self.action_print()
+        elif button_id.startswith("step-"):
+            self.action_step(button_id.removeprefix("step-"))
+
+    def action_print(self) -> None:
+        dossier = self.dossier
+        if dossier is None:
+            return
+
+        def chosen(form: str | None) -> None:
+            if form:
+                self.counter_app.print_form(dossier.code, form)
+
+        self.app.push_screen(PrintDialog(dossier), chosen)
+
+    def reload(self) -> None:
+        """Read the dossier again (after a sync or another window changed it)."""
+        if self.dossier is not None:
+            self._reload(self.dossier.code)
+
+    @work(thread=True, exit_on_error=False, group="dossier")
+    def _reload(self, code: str) -> None:
+        dossier = self.counter_app.desk.get(code)
+        self.app.call_from_thread(setattr, self, "dossier", dossier)

@@ -1,0 +1,216 @@
+"""First run and sign-in: name the commune and the counter, create the first supervisor, sign in.
+
+Each screen dismisses with its result once the desk accepted it; bad input stays on the screen, shown
+under its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from counter_app.domain.errors import CounterError, FieldError, RuleError, ValidationError
+from counter_app.tui.screens.base import Reporting, focus_first_error, show_field_errors
+from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
+
+
+class FormScreen(Reporting, Screen[Any]):
+    """A centred form: Enter moves to the next field, Enter on the last one (or Ctrl+S) submits."""
+
+    BINDINGS = [Binding("ctrl+s", "submit", "Tiếp tục", id="form.submit")]
+
+    TITLE_TEXT = ""
+    INTRO = ""
+    SUBMIT_LABEL = "Tiếp tục"
+
+    def compose(self) -> ComposeResult:
+        with Center(classes="form-page"):
+            with Vertical(classes="form-box"):
+                yield Static(self.TITLE_TEXT, classes="form-title", markup=False)
+                if self.INTRO:
+                    yield Static(self.INTRO, classes="form-intro", markup=False)
+                yield from self.compose_fields()
+                yield ErrorLine(id="form-error", classes="dialog-error")
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button(self.SUBMIT_LABEL, variant="primary", id="submit")
+        yield Footer()
+
+    def compose_fields(self) -> ComposeResult:
+        yield from ()
+
+    @property
+    def fields(self) -> list[Field]:
+        return list(self.query(Field))
+
+    def on_mount(self) -> None:
+        for field in self.fields[:-1]:
+            field.input.enter_advances = True
+        if self.fields:
+            self.fields[0].focus()
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        event.stop()
+        inputs = [f.input for f in self.fields]
+        if event.input in inputs and inputs.index(event.input) < len(inputs) - 1:
+            focus_now(inputs[inputs.index(event.input) + 1])
+        else:
+            self.action_submit()
+
+    @on(Button.Pressed, "#submit")
+    def _pressed(self) -> None:
+        self.action_submit()
+
+    def values(self) -> dict[str, str]:
+        return {f.key: f.value.strip() for f in self.fields}
+
+    def action_submit(self) -> None:
+        for field in self.fields:
+            field.error = ""
+        self.query_one("#form-error", ErrorLine).update("")
+        self.query_one("#submit", Button).disabled = True
+        self._run(self.values())
+
+    def perform(self, values: dict[str, str]) -> Any:
+        """Call the desk (in a thread); return what the screen dismisses with."""
+        raise NotImplementedError
+
+    @work(thread=True, exit_on_error=False, group="form")
+    def _run(self, values: dict[str, str]) -> None:
+        try:
+            result = self.perform(values)
+        except ValidationError as error:
+            self.app.call_from_thread(self._show_errors, error)
+        except CounterError as error:
+            self.app.call_from_thread(self._show_message, error)
+        else:
+            self.app.call_from_thread(self.dismiss, result)
+        finally:
+            self.app.call_from_thread(self._enable)
+
+    def _enable(self) -> None:
+        if self.is_mounted:
+            self.query_one("#submit", Button).disabled = False
+
+    def _show_errors(self, error: ValidationError) -> None:
+        leftovers = show_field_errors(self.fields, error)
+        self.query_one("#form-error", ErrorLine).update("\n".join(leftovers))
+        focus_first_error(self.fields)
+
+    def _show_message(self, error: CounterError) -> None:
+        self.query_one("#form-error", ErrorLine).update(error.message)
+
+
+class SetupScreen(FormScreen):
+    """First run: the commune, this counter's number, and (optionally) the city hub."""
+
+    TITLE_TEXT = "CÀI ĐẶT QUẦY MỘT CỬA"
+    INTRO = "Lần chạy đầu tiên: nhập thông tin xã/phường và số quầy. Có thể sửa lại sau."
+    SUBMIT_LABEL = "Lưu và tiếp tục"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Field("Mã xã", key="commune_code", placeholder="5 chữ số, ví dụ 11410", id="setup-commune-code")
+        yield Field(
+            "Tên xã/phường", key="commune_name", placeholder="ví dụ xã Vĩnh Bảo", id="setup-commune-name"
+        )
+        yield Field(
+            "Tỉnh/thành phố",
+            key="province_name",
+            placeholder="ví dụ Thành phố Hải Phòng",
+            id="setup-province",
+        )
+        yield Field("Số quầy", key="counter", placeholder="1 đến 9", id="setup-counter", scan_aware=False)
+        yield Field(
+            "Mã định danh",
+            key="agency_id",
+            placeholder="không bắt buộc, ví dụ 000.17.22.H56",
+            id="setup-agency",
+        )
+        yield Field("Máy chủ", key="hub_url", placeholder="không bắt buộc, https://…", id="setup-hub")
+        yield Field(
+            "Mã truy cập", key="hub_token", placeholder="không bắt buộc", password=True, id="setup-token"
+        )
+
+    def perform(self, values: dict[str, str]) -> Any:
+        counter = values["counter"]
+        if not counter.isdigit():
+            raise ValidationError(FieldError("counter", "Số quầy phải là một số từ 1 đến 9."))
+        desk = self.app.desk  # type: ignore[attr-defined]
+        extra = {"province_name": values["province_name"]} if values["province_name"] else {}
+        return desk.setup(
+            commune_code=values["commune_code"],
+            commune_name=values["commune_name"],
+            counter_no=int(counter),
+            agency_id=values["agency_id"] or None,
+            hub_url=values["hub_url"] or None,
+            hub_token=values["hub_token"] or None,
+            **extra,
+        )
+
+
+class FirstSupervisorScreen(FormScreen):
+    """First run: the supervisor account that will create the other officials."""
+
+    TITLE_TEXT = "TẠO TÀI KHOẢN GIÁM SÁT"
+    INTRO = "Chưa có cán bộ nào. Tạo tài khoản giám sát đầu tiên; người này sẽ thêm các cán bộ khác."
+    SUBMIT_LABEL = "Tạo tài khoản"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Field(
+            "Tên đăng nhập", key="username", placeholder="ví dụ lan.nt", id="first-username", scan_aware=False
+        )
+        yield Field(
+            "Họ và tên",
+            key="full_name",
+            placeholder="ví dụ Nguyễn Thị Lan",
+            id="first-full-name",
+            scan_aware=False,
+        )
+        yield Field("Mã PIN", key="pin", placeholder="4 đến 8 chữ số", password=True, id="first-pin")
+        yield Field("Nhập lại PIN", key="pin_again", password=True, id="first-pin-again")
+
+    def perform(self, values: dict[str, str]) -> Any:
+        if values["pin"] != values["pin_again"]:
+            raise ValidationError(FieldError("pin_again", "Hai lần nhập mã PIN không khớp."))
+        desk = self.app.desk  # type: ignore[attr-defined]
+        return desk.add_official(values["username"], values["full_name"], "supervisor", values["pin"])
+
+
+class SignInScreen(FormScreen):
+    """Sign in with a user name and a PIN; dismisses with the Official."""
+
+    TITLE_TEXT = "ĐĂNG NHẬP"
+    SUBMIT_LABEL = "Đăng nhập"
+
+    def __init__(self, *, on_signed_in: Callable[[Any], None] | None = None) -> None:
+        super().__init__()
+        self._on_signed_in = on_signed_in
+
+    @property
+    def INTRO(self) -> str:  # type: ignore[override]  # noqa: N802 - read like the class constant
+        settings = cast(Any, self.app).desk.settings
+        return f"{settings.agency_name or settings.commune_name} · Quầy {settings.counter_no}"
+
+    def compose_fields(self) -> ComposeResult:
+        yield Field("Tên đăng nhập", key="username", id="signin-username", scan_aware=False)
+        yield Field("Mã PIN", key="pin", password=True, id="signin-pin")
+
+    def perform(self, values: dict[str, str]) -> Any:
+        desk = self.app.desk  # type: ignore[attr-defined]
+        return desk.sign_in(values["username"], values["pin"])
+
+    def _show_message(self, error: CounterError) -> None:
+        if isinstance(error, RuleError):
+            pin = self.query_one("#signin-pin", Field)
+            pin.value = ""
+            pin.error = error.message
+            pin.focus()
+        else:
+            super()._show_message(error)

@@ -1,0 +1,443 @@
+"""The intake screen: one citizen's dossier in under a minute.
+
+Procedure by type-ahead (Enter), applicant fields (Tab or Enter between them), documents prefilled
+from the catalog, Ctrl+S saves, prints (or saves) the receipt, shows the code and clears the form for
+the next citizen. A chip-ID QR scan fills name, ID number, birth date and address. The form lives as
+long as the app: switching screens keeps what was typed; Escape asks before clearing it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.widgets import Input, Static
+
+from counter_app.domain.dossier import RETURN_METHODS, Dossier
+from counter_app.domain.errors import CounterError, ValidationError
+from counter_app.domain.procedures import Procedure
+from counter_app.domain.validation import (
+    ChipId,
+    check_email,
+    check_id_number,
+    check_phone,
+    check_text,
+)
+from counter_app.tui.formatting import due_text, money, parse_day
+from counter_app.tui.messages import ChipScanned, DossierSaved
+from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
+from counter_app.tui.screens.dialogs import ConfirmDialog
+from counter_app.tui.widgets.checklist import DocumentChecklist
+from counter_app.tui.widgets.dossier_table import DossierTable
+from counter_app.tui.widgets.fields import Choice, ErrorLine, Field
+from counter_app.tui.widgets.picker import ProcedurePicker
+
+RETURN_LABELS = {"counter": "Tại quầy", "post": "Qua bưu chính", "online": "Trực tuyến"}
+"""Short labels of the return methods for the narrow select (RETURN_METHODS has the full text)."""
+
+
+def check_field(key: str, value: str) -> tuple[str, str]:
+    """Check one applicant field as it is left: (error, warning), each "" when none."""
+    if not value.strip():
+        return "", ""
+    if key == "applicant.id_number":
+        check = check_id_number(value, required=False)
+    elif key == "applicant.phone":
+        check = check_phone(value, required=False)
+    elif key == "applicant.email":
+        check = check_email(value, required=False)
+    elif key == "applicant.birth_date":
+        if parse_day(value) is None:
+            return "Ngày sinh phải có dạng dd/mm/yyyy, ví dụ 05/03/1990.", ""
+        return "", ""
+    elif key == "applicant.name":
+        check = check_text(value, label="Họ và tên", required=False, max_len=150)
+    elif key == "applicant.address":
+        check = check_text(value, label="Địa chỉ", required=False, max_len=300)
+    else:
+        return "", ""
+    return check.error or "", check.warning or ""
+
+
+class IntakeScreen(CounterScreen):
+    """Receive a dossier: procedure, applicant, documents, fee, due time; save and print."""
+
+    SCREEN_TITLE = "Tiếp nhận hồ sơ"
+    MODE = "intake"
+    AUTO_FOCUS = "#procedure-input"
+
+    BINDINGS = [
+        Binding(
+            "ctrl+s",
+            "save",
+            "Lưu & in",
+            id="intake.save",
+            tooltip="Lưu hồ sơ, cấp mã, in (hoặc lưu) giấy biên nhận và để trống form cho người sau",
+        ),
+        Binding(
+            "escape",
+            "discard",
+            "Xóa form",
+            id="intake.discard",
+            tooltip="Bỏ hồ sơ đang nhập (có hỏi lại trước khi xóa)",
+        ),
+        Binding(
+            "ctrl+r",
+            "reprint",
+            "In lại biên nhận",
+            id="intake.reprint",
+            show=False,
+            tooltip="In lại giấy biên nhận của hồ sơ vừa lưu",
+        ),
+    ]
+
+    procedure: reactive[Procedure | None] = reactive(None, init=False)
+    """The chosen procedure."""
+    saving: reactive[bool] = reactive(False, init=False)
+    """True while the desk is storing the dossier (Ctrl+S is ignored meanwhile)."""
+    last_saved: reactive[Dossier | None] = reactive(None, init=False)
+    """The dossier saved last (its code stays on screen for the official to read out)."""
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="intake"):
+            yield ProcedurePicker(self.counter_app.desk.catalog, id="picker")
+            yield ErrorLine(id="procedure-error", classes="field-error")
+            yield Static(
+                "Chọn thủ tục: gõ vài chữ của tên (không cần dấu) hoặc vài số của mã, rồi Enter.",
+                id="procedure-info",
+            )
+            with Horizontal(id="intake-columns"):
+                with VerticalScroll(id="applicant"):
+                    yield Static("NGƯỜI NỘP HỒ SƠ", classes="section-title")
+                    yield Field("Họ và tên", key="applicant.name", id="f-name")
+                    yield Field(
+                        "Số căn cước",
+                        key="applicant.id_number",
+                        id="f-id",
+                        tooltip="Số căn cước/Hộ chiếu: 12 số (căn cước), 9 số (CMND cũ) "
+                        "hoặc 1 chữ cái + 7 số (hộ chiếu). Quét mã QR trên thẻ để điền sẵn.",
+                    )
+                    yield Field("Điện thoại", key="applicant.phone", id="f-phone")
+                    yield Field("Địa chỉ", key="applicant.address", id="f-address")
+                    yield Field(
+                        "Ngày sinh", key="applicant.birth_date", id="f-birth", placeholder="dd/mm/yyyy"
+                    )
+                    yield Field("Email", key="applicant.email", id="f-email")
+                    yield Field("Phí (đồng)", key="fee", id="f-fee", scan_aware=False)
+                    yield Field("Số bộ", key="sets", id="f-sets", value="1", scan_aware=False)
+                    with Horizontal(classes="field-row", id="return-row"):
+                        yield Static("Nhận kết quả", classes="field-label")
+                        yield Choice(
+                            [(RETURN_LABELS[k], k) for k in RETURN_METHODS],
+                            value="counter",
+                            id="f-return",
+                            tooltip="Nơi công dân nhận kết quả (Space hoặc ←/→ để đổi)",
+                        )
+                with Vertical(id="documents"):
+                    yield Static("THÀNH PHẦN HỒ SƠ", classes="section-title")
+                    yield DocumentChecklist(id="checklist")
+                    yield Static(
+                        "Space: đánh dấu · gõ số: số bản · BC/CT/PH: bản chính/chứng thực/photo",
+                        id="checklist-hint",
+                    )
+                    yield ErrorLine(id="documents-error", classes="field-error")
+            with Vertical(id="intake-today"):
+                yield Static("HỒ SƠ TIẾP NHẬN HÔM NAY (Enter: mở)", classes="section-title")
+                yield DossierTable(now=self.counter_app.now, id="today-table")
+            yield Static("", id="last-saved")
+
+    # -- parts --------------------------------------------------------------------------------------
+
+    @property
+    def picker(self) -> ProcedurePicker:
+        return self.query_one("#picker", ProcedurePicker)
+
+    @property
+    def checklist(self) -> DocumentChecklist:
+        return self.query_one("#checklist", DocumentChecklist)
+
+    @property
+    def fields(self) -> list[Field]:
+        return list(self.query(Field))
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+    def on_mount(self) -> None:
+        for field in self.fields:
+            field.input.enter_advances = True
+        self.set_interval(30, self._refresh_info)
+
+    def on_screen_resume(self) -> None:
+        self.call_after_refresh(self._show_today)
+
+    def _show_today(self) -> None:
+        """Today's intake under the form, when the terminal is tall enough to show it."""
+        table = self.query_one("#today-table", DossierTable)
+        if self.has_class("-tall"):
+            desk = self.counter_app.desk
+            table.show(lambda limit, offset: desk.list_view("today", limit, offset))
+        else:
+            table.show(None)
+
+    # -- procedure ----------------------------------------------------------------------------------
+
+    @on(ProcedurePicker.Highlighted)
+    def _preview(self, event: ProcedurePicker.Highlighted) -> None:
+        self._show_info(event.procedure)
+
+    @on(ProcedurePicker.Chosen)
+    def _chosen(self, event: ProcedurePicker.Chosen) -> None:
+        procedure = event.procedure
+        if procedure is not self.procedure:
+            self.procedure = procedure
+            self.checklist.load(procedure)
+            self.field("fee").value = str(procedure.fee.amount) if procedure.fee.amount else ""
+            self.field("sets").value = str(procedure.sets)
+        self.query_one("#procedure-error", ErrorLine).update("")
+        self._show_info(procedure)
+        empty = next((f for f in self.fields[:4] if not f.value.strip()), None)
+        (empty or self.field("applicant.name")).focus()
+
+    def watch_procedure(self, procedure: Procedure | None) -> None:
+        if procedure is None:
+            self.checklist.load(None)
+            self.field("fee").value = ""
+        self._show_info(procedure)
+
+    def _refresh_info(self) -> None:
+        if self.procedure is not None:
+            self._show_info(self.procedure)
+
+    def _show_info(self, procedure: Procedure | None) -> None:
+        info = self.query_one("#procedure-info", Static)
+        if procedure is None:
+            procedure = self.procedure
+        if procedure is None:
+            info.update("Chọn thủ tục: gõ vài chữ của tên (không cần dấu) hoặc vài số của mã, rồi Enter.")
+            return
+        try:
+            due = self.counter_app.desk.preview_due(procedure.code)
+        except CounterError as error:
+            self.counter_app.show_error(error)
+            return
+        fee = procedure.fee.text or (money(procedure.fee.amount) if procedure.fee.amount else "Miễn")
+        text = Text.assemble(
+            "Hẹn trả ",
+            (due_text(due), "bold"),
+            " · ",
+            procedure.limit.describe_vi(),
+            ("\nPhí, lệ phí: ", "dim"),
+            fee,
+        )
+        info.update(text)
+
+    @on(DocumentChecklist.CellHighlighted, "#checklist")
+    def _paper_hint(self, event: DocumentChecklist.CellHighlighted) -> None:
+        papers = self.checklist.papers
+        row = event.coordinate.row
+        if 0 <= row < len(papers):
+            paper = papers[row]
+            note = f" ({paper.note})" if paper.note else ""
+            self.query_one("#checklist-hint", Static).update(f"{row + 1}. {paper.name}{note}")
+
+    # -- inline checks --------------------------------------------------------------------------------
+
+    @on(Input.Blurred)
+    def _left_field(self, event: Input.Blurred) -> None:
+        field = next((f for f in self.fields if f.input is event.input), None)
+        if field is None or not field.key.startswith("applicant."):
+            return
+        error, warning = check_field(field.key, event.value)
+        field.error = error or (f"Lưu ý: {warning}" if warning else "")
+
+    @on(Input.Submitted)
+    def _next_field(self, event: Input.Submitted) -> None:
+        if event.input.id == "scan":
+            return
+        event.stop()
+        self.focus_next()
+
+    # -- chip ID -------------------------------------------------------------------------------------
+
+    @on(ChipScanned)
+    def _chip(self, event: ChipScanned) -> None:
+        event.stop()
+        self.fill_from_chip(event.chip)
+
+    def fill_from_chip(self, chip: ChipId) -> None:
+        """Fill the applicant from a chip-ID QR; the official checks it and adds the phone."""
+        self.field("applicant.name").value = chip.name
+        self.field("applicant.id_number").value = chip.id_number
+        self.field("applicant.address").value = chip.address
+        self.field("applicant.birth_date").value = (
+            chip.birth_date.strftime("%d/%m/%Y") if chip.birth_date else ""
+        )
+        for key in ("applicant.name", "applicant.id_number", "applicant.address", "applicant.birth_date"):
+            self.field(key).error = ""
+        self.notify(
+            f"Đã điền thông tin của {chip.name} từ căn cước. Kiểm tra địa chỉ (có thể là địa danh cũ).",
+            title="Quét căn cước",
+        )
+        if self.procedure is None:
+            self.picker.focus()
+        else:
+            self.field("applicant.phone").focus()
+
+    # -- save -----------------------------------------------------------------------------------------
+
+    @property
+    def is_dirty(self) -> bool:
+        """True when something was typed or chosen that saving or Escape would drop."""
+        defaults = {"sets": {"", "1", str(self.procedure.sets if self.procedure else 1)}}
+        typed = any(
+            f.value.strip() and f.value.strip() not in defaults.get(f.key, {""})
+            for f in self.fields
+            if f.key != "fee"
+        )
+        return typed or self.procedure is not None or bool(self.picker.input.value.strip())
+
+    def intake_data(self) -> dict[str, Any]:
+        """The form in the desk's intake shape."""
+        applicant: dict[str, str] = {}
+        for field in self.fields:
+            if field.key.startswith("applicant.") and field.value.strip():
+                applicant[field.key.split(".", 1)[1]] = field.value.strip()
+        if "birth_date" in applicant:
+            day = parse_day(applicant["birth_date"])
+            applicant["birth_date"] = day.isoformat() if day else applicant["birth_date"]
+        data: dict[str, Any] = {
+            "procedure": self.procedure.code if self.procedure else "",
+            "applicant": applicant,
+            "return_method": self.query_one("#f-return", Choice).value,
+        }
+        if self.procedure is not None:
+            data["documents"] = self.checklist.items()
+        sets = self.field("sets").value.strip()
+        data["sets"] = int(sets) if sets.isdigit() else sets
+        fee = self.field("fee").value.strip().replace(".", "").replace(",", "")
+        if fee:
+            data["fee"] = int(fee) if fee.isdigit() else fee
+        return data
+
+    def _local_errors(self) -> list[tuple[str, str]]:
+        problems = []
+        for field in self.fields:
+            if field.key == "applicant.birth_date" and field.value.strip():
+                error, _ = check_field(field.key, field.value)
+                if error:
+                    problems.append((field.key, error))
+        return problems
+
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        for field in self.fields:
+            field.error = ""
+        self.query_one("#procedure-error", ErrorLine).update("")
+        self.query_one("#documents-error", ErrorLine).update("")
+        local = self._local_errors()
+        if local:
+            for key, message in local:
+                self.field(key).error = message
+            focus_first_error(self.fields)
+            return
+        official = self.counter_app.official
+        if official is None:
+            return
+        self.saving = True
+        self._save(self.intake_data(), official.full_name)
+
+    @work(thread=True, exit_on_error=False, group="intake")
+    def _save(self, data: dict[str, Any], actor: str) -> None:
+        desk = self.counter_app.desk
+        try:
+            intake = desk.parse_intake(data)
+            dossier = desk.receive(intake, actor)
+        except ValidationError as error:
+            self.app.call_from_thread(self._show_errors, error)
+            return
+        finally:
+            self.app.call_from_thread(setattr, self, "saving", False)
+        self.app.call_from_thread(self._saved, dossier, list(intake.warnings))
+
+    def _show_errors(self, error: ValidationError) -> None:
+        leftovers = show_field_errors(self.fields, error)
+        procedure_errors = [e.message for e in error.errors if e.field == "procedure"]
+        document_errors = [e.message for e in error.errors if e.field.startswith("documents")]
+        self.query_one("#procedure-error", ErrorLine).update("\n".join(procedure_errors))
+        self.query_one("#documents-error", ErrorLine).update("\n".join(document_errors))
+        rest = [m for m in leftovers if m not in procedure_errors and m not in document_errors]
+        if rest:
+            self.notify("\n".join(rest), title=error.title, severity="error")
+        if procedure_errors:
+            self.picker.focus()
+        elif not focus_first_error(self.fields) and document_errors:
+            self.checklist.focus()
+
+    def _saved(self, dossier: Dossier, warnings: list[str]) -> None:
+        self.last_saved = dossier
+        self.post_message(DossierSaved(dossier))
+        self.clear_form()
+        self.notify(
+            f"Mã hồ sơ {dossier.code}\nHẹn trả: {due_text(dossier.due_at)}",
+            title="Đã tiếp nhận hồ sơ",
+        )
+        for warning in warnings:
+            self.notify(warning, title="Lưu ý", severity="warning")
+        self.counter_app.print_form(dossier.code, "receipt", on_done=self._receipt_done)
+        self._show_today()
+
+    def watch_last_saved(self, dossier: Dossier | None) -> None:
+        self._show_last_saved(dossier, "đang in giấy biên nhận…")
+
+    def _show_last_saved(self, dossier: Dossier | None, receipt: str) -> None:
+        if dossier is None:
+            return
+        self.query_one("#last-saved", Static).update(
+            Text.assemble(
+                ("✔ Đã lưu ", "green"),
+                (dossier.code, "bold reverse"),
+                f"  {dossier.applicant.name} · hẹn trả {due_text(dossier.due_at)} · {receipt}",
+            )
+        )
+
+    def _receipt_done(self, message: str) -> None:
+        self._show_last_saved(self.last_saved, message)
+
+    def action_reprint(self) -> None:
+        if self.last_saved is not None:
+            self.counter_app.print_form(self.last_saved.code, "receipt", on_done=self._receipt_done)
+
+    # -- clear ----------------------------------------------------------------------------------------
+
+    def clear_form(self) -> None:
+        """Empty the form for the next citizen (the last saved code stays shown)."""
+        for field in self.fields:
+            field.value = "1" if field.key == "sets" else ""
+            field.error = ""
+        self.query_one("#f-return", Choice).value = "counter"
+        self.query_one("#procedure-error", ErrorLine).update("")
+        self.query_one("#documents-error", ErrorLine).update("")
+        self.picker.clear()
+        self.procedure = None
+        self.picker.focus()
+
+    def action_discard(self) -> None:
+        if not self.is_dirty:
+            self.picker.focus()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.clear_form()
+
+        self.app.push_screen(
+            ConfirmDialog("Xóa toàn bộ nội dung đang nhập của hồ sơ này?", yes="Xóa", no="Không, nhập tiếp"),
+            answered,
+        )

@@ -1,0 +1,187 @@
+"""The lists: today's intake, due today, overdue, waiting for papers, results to hand back, and a search
+with results as you type. Each list pages through the database (never every row at once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widgets import Input, Static, Tab, Tabs
+
+from counter_app.tui.formatting import plural_dossiers
+from counter_app.tui.screens.base import CounterScreen
+from counter_app.tui.widgets.dossier_table import DossierTable
+from counter_app.tui.widgets.fields import FieldInput
+
+VIEWS: dict[str, str] = {
+    "today": "Hôm nay",
+    "due_today": "Đến hạn",
+    "overdue": "Quá hạn",
+    "waiting_papers": "Chờ bổ sung",
+    "ready": "Chờ trả",
+    "search": "Tìm kiếm",
+}
+"""The tabs, in order: desk list views, then the search."""
+
+VIEW_TITLES: dict[str, str] = {
+    "today": "Hồ sơ tiếp nhận hôm nay",
+    "due_today": "Hồ sơ đến hạn trả hôm nay",
+    "overdue": "Hồ sơ quá hạn (đang xử lý, đã qua giờ hẹn)",
+    "waiting_papers": "Hồ sơ chờ công dân bổ sung giấy tờ",
+    "ready": "Hồ sơ đã có kết quả, chờ trả cho công dân",
+    "search": "Tìm theo tên, số căn cước, số điện thoại hoặc mã hồ sơ",
+}
+
+SEARCH_DELAY = 0.15
+"""Seconds of quiet typing before a search runs (a fast typist sends one query, not ten)."""
+
+
+class ListsScreen(CounterScreen):
+    """Tabs of lists over one paged table; Enter on a row opens the dossier."""
+
+    SCREEN_TITLE = "Danh sách hồ sơ"
+    CSS_PATH = "lists.tcss"
+    MODE = "lists"
+
+    BINDINGS = [
+        Binding("f5", "view('search')", "Tìm", id="lists.search", show=False),
+        Binding("ctrl+f", "view('search')", "Tìm", id="lists.find", show=False),
+        Binding(
+            "ctrl+n", "next_view", "Danh sách sau", id="lists.next", tooltip="Chuyển sang danh sách kế tiếp"
+        ),
+        Binding("ctrl+b", "previous_view", "Danh sách trước", id="lists.previous", show=False),
+        Binding("ctrl+l", "reload", "Tải lại", id="lists.reload", tooltip="Đọc lại danh sách và số lượng"),
+    ]
+
+    view: reactive[str] = reactive("today", init=False)
+    """The list shown."""
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="lists"):
+            yield Tabs(*(Tab(label, id=key) for key, label in VIEWS.items()), id="list-tabs")
+            with Horizontal(id="search-row"):
+                yield Static("Tìm", classes="field-label")
+                yield FieldInput(
+                    placeholder="tên (không cần dấu), số căn cước, số điện thoại, mã hồ sơ…",
+                    id="search-input",
+                )
+            yield Static("", id="list-title")
+            yield DossierTable(now=self.counter_app.now, id="list-table")
+
+    @property
+    def table(self) -> DossierTable:
+        return self.query_one("#list-table", DossierTable)
+
+    @property
+    def search_input(self) -> FieldInput:
+        return self.query_one("#search-input", FieldInput)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._counts: dict[str, int] = {}
+
+    def on_screen_resume(self) -> None:
+        # Shown again (from another screen or back from a dossier): the lists may have changed.
+        self.call_after_refresh(self.action_reload)
+
+    # -- views ----------------------------------------------------------------------------------------
+
+    def action_view(self, view: str) -> None:
+        self.query_one("#list-tabs", Tabs).active = view
+
+    def action_next_view(self) -> None:
+        keys = list(VIEWS)
+        self.action_view(keys[(keys.index(self.view) + 1) % len(keys)])
+
+    def action_previous_view(self) -> None:
+        keys = list(VIEWS)
+        self.action_view(keys[(keys.index(self.view) - 1) % len(keys)])
+
+    @on(Tabs.TabActivated, "#list-tabs")
+    def _tab(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id and event.tab.id != self.view:
+            self.view = event.tab.id
+
+    def watch_view(self, view: str) -> None:
+        self._show_view(view)
+
+    def _show_view(self, view: str) -> None:
+        tabs = self.query_one("#list-tabs", Tabs)
+        if tabs.active != view:
+            tabs.active = view
+        searching = view == "search"
+        self.query_one("#search-row").display = searching
+        self._update_title()
+        desk = self.counter_app.desk
+        if searching:
+            self.search_input.focus()
+            self._run_search(self.search_input.value)
+        else:
+            self.table.show(lambda limit, offset: desk.list_view(view, limit, offset))
+            self.table.focus()
+            self._count(view)
+
+    def action_reload(self) -> None:
+        self._show_view(self.view)
+
+    def _update_title(self, loaded: int | None = None, done: bool = True) -> None:
+        view = self.view
+        title = VIEW_TITLES[view]
+        if view != "search" and view in self._counts:
+            title += f": {plural_dossiers(self._counts[view])}"
+        elif view == "search" and loaded is not None:
+            title = f"Kết quả: {plural_dossiers(loaded)}{'' if done else '+'}"
+        self.query_one("#list-title", Static).update(title)
+
+    @work(thread=True, exit_on_error=False, group="list-count", exclusive=True)
+    def _count(self, view: str) -> None:
+        count = self.counter_app.desk.count_view(view)
+        self.app.call_from_thread(self._counted, view, count)
+
+    def _counted(self, view: str, count: int) -> None:
+        self._counts[view] = count
+        if view == self.view:
+            self._update_title()
+
+    @on(DossierTable.Loaded)
+    def _loaded(self, event: DossierTable.Loaded) -> None:
+        if self.view == "search":
+            self._update_title(event.total_loaded, event.done)
+
+    # -- search ---------------------------------------------------------------------------------------
+
+    def search(self, query: str) -> None:
+        """Show the search tab with this query (from the scan box or the palette)."""
+        self.search_input.value = query
+        self.view = "search"
+        self._run_search(query)
+
+    @on(Input.Changed, "#search-input")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.view == "search":
+            self._debounce(event.value)
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()
+
+    @work(exclusive=True, group="search-typing")
+    async def _debounce(self, query: str) -> None:
+        await asyncio.sleep(SEARCH_DELAY)
+        self._run_search(query)
+
+    def _run_search(self, query: str) -> None:
+        desk = self.counter_app.desk
+        text = query.strip()
+        if not text:
+            self.table.show(None)
+            self.query_one("#list-title", Static).update(VIEW_TITLES["search"])
+            return
+        self.table.show(lambda limit, offset: desk.find(text, limit, offset))

@@ -1,0 +1,394 @@
+"""The supervisors' screen: the day's and the month's figures, the logbook, working days and office
+hours, officials and PINs. Officials without the supervisor role are refused before it opens.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from rich.table import Table
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane
+
+from counter_app.domain.errors import CounterError, FieldError, ValidationError
+from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
+from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
+from counter_app.tui.screens.dialogs import ConfirmDialog
+from counter_app.tui.widgets.fields import Field
+
+SPARK_DAYS = 30
+"""Days in the intake sparkline."""
+
+TABS = ("dashboard", "logbook", "calendar", "officials")
+
+
+def number(value: int) -> str:
+    """``1.234`` (dots between thousands)."""
+    return f"{value:,}".replace(",", ".")
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%".replace(".", ",")
+
+
+class SupervisorScreen(CounterScreen):
+    """Dashboard, logbook, calendar overrides and office hours, officials."""
+
+    SCREEN_TITLE = "Giám sát"
+    CSS_PATH = "supervisor.tcss"
+    MODE = "supervisor"
+
+    BINDINGS = [
+        Binding(
+            "f8",
+            "print_logbook",
+            "In sổ theo dõi",
+            id="supervisor.logbook",
+            tooltip="In hoặc lưu PDF sổ theo dõi hồ sơ cho khoảng ngày đã chọn",
+        ),
+        Binding("ctrl+s", "submit", "Lưu", id="supervisor.submit", tooltip="Thực hiện việc của thẻ đang mở"),
+        Binding("ctrl+n", "next_tab", "Thẻ sau", id="supervisor.next_tab"),
+        Binding("ctrl+l", "reload", "Tải lại", id="supervisor.reload", show=False),
+        Binding("delete", "remove_override", "Xóa ngày", id="supervisor.remove_override", show=False),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        today = self.counter_app.now().date()
+        with TabbedContent(id="supervisor-tabs", initial="dashboard"):
+            with TabPane("Tổng quan", id="dashboard"):
+                with VerticalScroll():
+                    yield Static("", id="dashboard-figures")
+                    yield Static("", id="spark-title")
+                    yield Sparkline([0] * SPARK_DAYS, id="spark")
+            with TabPane("Sổ theo dõi", id="logbook"):
+                with VerticalScroll():
+                    yield Static("SỔ THEO DÕI HỒ SƠ (Mẫu sổ theo dõi, khổ A4 ngang)", classes="section-title")
+                    yield Field(
+                        "Từ ngày", key="from", value=f"{today:%d/%m/%Y}", id="logbook-from", scan_aware=False
+                    )
+                    yield Field(
+                        "Đến ngày", key="to", value=f"{today:%d/%m/%Y}", id="logbook-to", scan_aware=False
+                    )
+                    yield Button("In / lưu sổ (F8)", variant="primary", id="logbook-print")
+                    yield Static("", id="logbook-result")
+            with TabPane("Ngày làm việc", id="calendar"):
+                with VerticalScroll():
+                    yield Static(
+                        "NGÀY NGHỈ, NGÀY LÀM BÙ CỦA XÃ (ghi đè lịch chung; Delete: xóa)",
+                        classes="section-title",
+                    )
+                    yield DataTable(id="overrides", cursor_type="row", zebra_stripes=True)
+                    yield Field(
+                        "Ngày", key="day", placeholder="dd/mm/yyyy", id="override-day", scan_aware=False
+                    )
+                    with Horizontal(classes="field-row"):
+                        yield Static("Loại", classes="field-label")
+                        yield Select(
+                            [(label, kind) for kind, label in OVERRIDE_KINDS.items()],
+                            value="day_off",
+                            allow_blank=False,
+                            compact=True,
+                            id="override-kind",
+                        )
+                    yield Field(
+                        "Ghi chú",
+                        key="label",
+                        placeholder="ví dụ Nghỉ bù Quốc khánh",
+                        id="override-label",
+                        scan_aware=False,
+                    )
+                    yield Button("Thêm ngày (Ctrl+S)", id="override-add")
+                    yield Static("GIỜ LÀM VIỆC", classes="section-title")
+                    yield Field("Giờ làm việc", key="office_hours", id="office-hours", scan_aware=False)
+                    yield Button("Lưu giờ làm việc", id="hours-save")
+            with TabPane("Cán bộ", id="officials"):
+                with VerticalScroll():
+                    yield Static(
+                        "CÁN BỘ (nhập tên đăng nhập có sẵn để đổi PIN hoặc vai trò)", classes="section-title"
+                    )
+                    yield DataTable(id="officials-table", cursor_type="row", zebra_stripes=True)
+                    yield Field("Tên đăng nhập", key="username", id="official-username", scan_aware=False)
+                    yield Field("Họ và tên", key="full_name", id="official-name", scan_aware=False)
+                    with Horizontal(classes="field-row"):
+                        yield Static("Vai trò", classes="field-label")
+                        yield Select(
+                            [(label, role) for role, label in ROLE_NAMES.items()],
+                            value="official",
+                            allow_blank=False,
+                            compact=True,
+                            id="official-role",
+                        )
+                    yield Field(
+                        "Mã PIN", key="pin", password=True, placeholder="4 đến 8 chữ số", id="official-pin"
+                    )
+                    yield Button("Lưu cán bộ (Ctrl+S)", id="official-save")
+
+    def on_mount(self) -> None:
+        overrides = self.query_one("#overrides", DataTable)
+        overrides.add_column("Ngày", key="day")
+        overrides.add_column("Loại", key="kind")
+        overrides.add_column("Ghi chú", key="label")
+        officials = self.query_one("#officials-table", DataTable)
+        officials.add_column("Tên đăng nhập", key="username")
+        officials.add_column("Họ và tên", key="name")
+        officials.add_column("Vai trò", key="role")
+        officials.add_column("Hoạt động", key="active")
+        self.query_one("#office-hours", Field).value = self.counter_app.desk.settings.office_hours
+
+    def on_screen_resume(self) -> None:
+        official = self.counter_app.official
+        if official is None or not official.is_supervisor:
+            # Never shown to an official: the app refuses first; this guards any other way in.
+            self.counter_app.refuse_supervisor()
+            return
+        self.call_after_refresh(self.action_reload)
+
+    @property
+    def tabs(self) -> TabbedContent:
+        return self.query_one("#supervisor-tabs", TabbedContent)
+
+    def action_next_tab(self) -> None:
+        active = self.tabs.active
+        self.tabs.active = TABS[(TABS.index(active) + 1) % len(TABS)] if active in TABS else TABS[0]
+
+    def action_reload(self) -> None:
+        self._load_dashboard()
+        self._show_overrides()
+        self._show_officials()
+
+    def action_submit(self) -> None:
+        active = self.tabs.active
+        if active == "logbook":
+            self.action_print_logbook()
+        elif active == "calendar":
+            focused = self.focused
+            if focused is self.query_one("#office-hours", Field).input:
+                self._save_hours()
+            else:
+                self._add_override()
+        elif active == "officials":
+            self._save_official()
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        actions = {
+            "logbook-print": self.action_print_logbook,
+            "override-add": self._add_override,
+            "hours-save": self._save_hours,
+            "official-save": self._save_official,
+        }
+        action = actions.get(event.button.id or "")
+        if action is not None:
+            action()
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        if event.input.id == "scan":
+            return
+        event.stop()
+        input_id = event.input.id or ""
+        if input_id == "logbook-to-input":
+            self.action_print_logbook()
+        elif input_id == "override-label-input":
+            self._add_override()
+        elif input_id == "office-hours-input":
+            self._save_hours()
+        elif input_id == "official-pin-input":
+            self._save_official()
+        else:
+            self.focus_next()
+
+    # -- dashboard ------------------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="dashboard", exclusive=True)
+    def _load_dashboard(self) -> None:
+        desk = self.counter_app.desk
+        today = self.counter_app.now().date()
+        day = desk.period_report(today, today)
+        month = desk.period_report(today.replace(day=1), today)
+        first = today - timedelta(days=SPARK_DAYS - 1)
+        spark = desk.period_report(first, today)
+        self.app.call_from_thread(self._show_dashboard, today, day, month, spark, first)
+
+    def _show_dashboard(
+        self, today: date, day: dict[str, Any], month: dict[str, Any], spark: dict[str, Any], first: date
+    ) -> None:
+        table = Table(box=None, pad_edge=False, expand=False, header_style="bold")
+        table.add_column("Chỉ số")
+        table.add_column(f"Hôm nay {today:%d/%m}", justify="right")
+        table.add_column(f"Tháng {today:%m/%Y}", justify="right")
+        rows = [
+            ("Tiếp nhận", "received"),
+            ("Đã trả kết quả", "returned"),
+            ("Giải quyết sớm hạn", "early"),
+            ("Giải quyết đúng hạn", "on_time"),
+            ("Giải quyết trễ hạn", "late"),
+            ("Đang quá hạn", "overdue"),
+            ("Từ chối tiếp nhận", "refused"),
+        ]
+        for label, key in rows:
+            table.add_row(label, number(day.get(key, 0)), number(month.get(key, 0)))
+        table.add_row("Tỉ lệ đúng hạn", percent(day.get("on_time_rate")), percent(month.get("on_time_rate")))
+        self.query_one("#dashboard-figures", Static).update(table)
+        counts = dict(spark.get("per_day", []))
+        data = [counts.get((first + timedelta(days=i)).isoformat(), 0) for i in range(SPARK_DAYS)]
+        self.query_one("#spark", Sparkline).data = data
+        self.query_one("#spark-title", Static).update(
+            f"Hồ sơ tiếp nhận {SPARK_DAYS} ngày qua ({first:%d/%m} – {today:%d/%m}): "
+            f"tổng {number(sum(data))}, cao nhất {number(max(data))}/ngày"
+        )
+
+    # -- logbook --------------------------------------------------------------------------------------
+
+    def action_print_logbook(self) -> None:
+        start = self.query_one("#logbook-from", Field)
+        end = self.query_one("#logbook-to", Field)
+        start.error = end.error = ""
+        first, last = parse_day(start.value), parse_day(end.value)
+        if first is None:
+            start.error = "Ngày phải có dạng dd/mm/yyyy."
+        if last is None:
+            end.error = "Ngày phải có dạng dd/mm/yyyy."
+        if first and last and last < first:
+            end.error = "Ngày kết thúc phải sau ngày bắt đầu."
+        if start.error or end.error or first is None or last is None:
+            self.tabs.active = "logbook"
+            focus_first_error([start, end])
+            return
+        self.query_one("#logbook-result", Static).update("Đang tạo sổ theo dõi…")
+        self.counter_app.print_logbook(first, last, on_done=self._logbook_done)
+
+    def _logbook_done(self, message: str) -> None:
+        self.query_one("#logbook-result", Static).update(message)
+
+    # -- calendar -------------------------------------------------------------------------------------
+
+    def _show_overrides(self) -> None:
+        table = self.query_one("#overrides", DataTable)
+        table.clear()
+        for override in self.counter_app.desk.overrides():
+            table.add_row(
+                day_text(override.day),
+                OVERRIDE_KINDS.get(override.kind, override.kind),
+                override.label,
+                key=override.day.isoformat(),
+            )
+
+    def _add_override(self) -> None:
+        day_field = self.query_one("#override-day", Field)
+        label_field = self.query_one("#override-label", Field)
+        day_field.error = label_field.error = ""
+        day = parse_day(day_field.value)
+        if day is None:
+            day_field.error = "Ngày phải có dạng dd/mm/yyyy, ví dụ 02/01/2027."
+            day_field.focus()
+            return
+        kind = str(self.query_one("#override-kind", Select).value)
+        try:
+            self.counter_app.desk.set_override(day, kind, label_field.value)
+        except ValidationError as error:
+            self._inline(error, [day_field, label_field])
+            return
+        except CounterError as error:
+            self.counter_app.show_error(error)
+            return
+        day_field.value = label_field.value = ""
+        self._show_overrides()
+        self.notify(f"Đã ghi {OVERRIDE_KINDS[kind].lower()} {day_text(day)}.", title="Lịch làm việc")
+
+    def action_remove_override(self) -> None:
+        table = self.query_one("#overrides", DataTable)
+        if self.focused is not table or not table.row_count:
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        if row_key.value is None:
+            return
+        day = date.fromisoformat(row_key.value)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.counter_app.desk.remove_override(day)
+                self._show_overrides()
+
+        self.app.push_screen(
+            ConfirmDialog(f"Xóa ngày {day_text(day)} khỏi lịch của xã?", yes="Xóa"), answered
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "remove_override":
+            return self.is_mounted and self.focused is self.query_one("#overrides", DataTable)
+        return True
+
+    def _save_hours(self) -> None:
+        field = self.query_one("#office-hours", Field)
+        field.error = ""
+        try:
+            self.counter_app.desk.update_settings(office_hours=field.value.strip())
+        except ValidationError as error:
+            self._inline(error, [field])
+            return
+        except CounterError as error:
+            self.counter_app.show_error(error)
+            return
+        self.notify(f"Giờ làm việc: {field.value.strip()}", title="Đã lưu")
+
+    # -- officials ------------------------------------------------------------------------------------
+
+    def _show_officials(self) -> None:
+        table = self.query_one("#officials-table", DataTable)
+        table.clear()
+        for row in self.counter_app.desk.officials():
+            table.add_row(
+                row["username"],
+                row["full_name"],
+                ROLE_NAMES.get(row["role"], row["role"]),
+                "có" if row["active"] else "không",
+                key=row["username"],
+            )
+
+    def _save_official(self) -> None:
+        fields = [
+            self.query_one("#official-username", Field),
+            self.query_one("#official-name", Field),
+            self.query_one("#official-pin", Field),
+        ]
+        for field in fields:
+            field.error = ""
+        role = str(self.query_one("#official-role", Select).value)
+        self._add_official(fields[0].value, fields[1].value, role, fields[2].value)
+
+    @work(thread=True, exit_on_error=False, group="official")
+    def _add_official(self, username: str, full_name: str, role: str, pin: str) -> None:
+        try:
+            official = self.counter_app.desk.add_official(username, full_name, role, pin)
+        except ValidationError as error:
+            self.app.call_from_thread(self._official_errors, error)
+            return
+        self.app.call_from_thread(self._official_saved, official)
+
+    def _official_errors(self, error: ValidationError) -> None:
+        fields = [
+            self.query_one("#official-username", Field),
+            self.query_one("#official-name", Field),
+            self.query_one("#official-pin", Field),
+        ]
+        self._inline(error, fields)
+
+    def _official_saved(self, official: Any) -> None:
+        for selector in ("#official-username", "#official-name", "#official-pin"):
+            self.query_one(selector, Field).value = ""
+        self._show_officials()
+        self.notify(
+            f"{official.full_name} ({ROLE_NAMES.get(official.role, official.role)}) đã được lưu.",
+            title="Cán bộ",
+        )
+
+    def _inline(self, error: ValidationError, fields: list[Field]) -> None:
+        leftovers = show_field_errors(fields, error)
+        if leftovers:
+            self.counter_app.show_error(ValidationError([FieldError("", m) for m in leftovers]))
+        focus_first_error(fields)

@@ -1,0 +1,193 @@
+"""The documents checklist of the chosen procedure, with counts of originals, certified copies and
+photocopies.
+
+Prefilled from the catalog: every required paper the citizen hands in is ticked with the catalog's
+counts, so a standard intake needs no key here. Papers only shown (identity card) or needed in some
+cases ("nếu có") are listed unticked. Keys: Space ticks, a digit sets the count under the cursor,
++ and - change it; a click on the tick column ticks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import events, on
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+
+from counter_app.domain.procedures import Procedure
+
+COUNT_COLUMNS = ("originals", "certified", "copies")
+"""Count columns in display order (after the tick and the name)."""
+
+
+@dataclass
+class Paper:
+    """One line of the checklist."""
+
+    name: str
+    originals: int
+    certified: int
+    copies: int
+    checked: bool
+    note: str = ""
+
+    @property
+    def total(self) -> int:
+        return self.originals + self.certified + self.copies
+
+
+class DocumentChecklist(DataTable[Text]):
+    """A table of the procedure's papers: tick, name, originals, certified copies, photocopies."""
+
+    BINDINGS = [
+        Binding("space", "tick", "Đánh dấu giấy tờ", id="checklist.toggle"),
+        Binding("plus,equals_sign", "change(1)", "Thêm 1 bản", show=False, id="checklist.more"),
+        Binding("minus", "change(-1)", "Bớt 1 bản", show=False, id="checklist.less"),
+    ]
+
+    class Changed(Message):
+        """The official ticked a paper or changed a count."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="cell", zebra_stripes=True, show_cursor=True)
+        self.papers: list[Paper] = []
+
+    def on_mount(self) -> None:
+        self._build_columns()
+
+    def _layout(self) -> tuple[int, list[tuple[str, int]]]:
+        """Name width and count headers for the table's width (abbreviated when narrow)."""
+        wide = self.size.width >= 64
+        counts = [("Chính", 5), ("C.thực", 6), ("Photo", 5)] if wide else [("BC", 2), ("CT", 2), ("PH", 2)]
+        fixed = 3 + sum(w for _, w in counts) + 2 * 5 + 2  # tick, counts, cell padding, scrollbar
+        return max(12, self.size.width - fixed), counts
+
+    def _build_columns(self) -> None:
+        self.clear(columns=True)
+        name_width, counts = self._layout()
+        self.add_column("", width=3, key="tick")
+        self.add_column("Thành phần hồ sơ", width=name_width, key="name")
+        for (label, width), key in zip(counts, COUNT_COLUMNS, strict=True):
+            self.add_column(label, width=width, key=key)
+
+    def load(self, procedure: Procedure | None) -> None:
+        """Show the papers of a procedure (or nothing), ticked as the catalog says."""
+        self.papers = []
+        if procedure is not None:
+            for spec in procedure.documents:
+                counts = spec.originals + spec.certified + spec.copies
+                self.papers.append(
+                    Paper(
+                        spec.name,
+                        spec.originals,
+                        spec.certified,
+                        spec.copies,
+                        checked=spec.required and counts > 0,
+                        note=spec.note,
+                    )
+                )
+        self._redraw()
+
+    def _redraw(self) -> None:
+        row, column = self.cursor_coordinate
+        self.clear()
+        for index, paper in enumerate(self.papers):
+            self.add_row(*self._cells(paper), key=str(index))
+        if self.papers:
+            self.move_cursor(row=min(row, len(self.papers) - 1), column=column, animate=False)
+
+    def _cells(self, paper: Paper) -> list[Text]:
+        if paper.checked:
+            tick = Text("[x]", style="bold green")
+        elif paper.total == 0:
+            tick = Text(" - ", style="dim")
+        else:
+            tick = Text("[ ]")
+        name = Text(paper.name, style="" if paper.checked else "dim")
+        if paper.total == 0 and paper.note:
+            name.append(f" ({paper.note})", style="italic dim")
+        counts = [
+            Text(str(getattr(paper, c)) if getattr(paper, c) else "·", justify="right") for c in COUNT_COLUMNS
+        ]
+        return [tick, name, *counts]
+
+    def on_resize(self, event: events.Resize) -> None:
+        column = self.columns.get("name")  # type: ignore[call-overload]
+        if column is not None and column.width != self._layout()[0]:
+            self._build_columns()
+            self._redraw()
+
+    def items(self) -> list[dict[str, object]]:
+        """The ticked papers in the desk's intake shape."""
+        return [
+            {
+                "name": p.name,
+                "originals": p.originals,
+                "certified": p.certified,
+                "copies": p.copies,
+            }
+            for p in self.papers
+            if p.checked
+        ]
+
+    @property
+    def is_default(self) -> bool:
+        """False once the official changed a tick or a count."""
+        return not getattr(self, "_touched", False)
+
+    def _current(self) -> tuple[Paper, str | None] | None:
+        if not self.papers:
+            return None
+        row, column = self.cursor_coordinate
+        if not 0 <= row < len(self.papers):
+            return None
+        kind = COUNT_COLUMNS[column - 2] if column >= 2 else None
+        return self.papers[row], kind
+
+    def _changed(self) -> None:
+        self._touched = True
+        self._redraw()
+        self.post_message(self.Changed())
+
+    def action_tick(self) -> None:
+        current = self._current()
+        if current is None:
+            return
+        paper, _ = current
+        paper.checked = not paper.checked
+        if paper.checked and paper.total == 0:
+            paper.originals = 1
+        self._changed()
+
+    def action_change(self, delta: int) -> None:
+        current = self._current()
+        if current is None:
+            return
+        paper, kind = current
+        kind = kind or "originals"
+        setattr(paper, kind, max(0, min(99, getattr(paper, kind) + delta)))
+        paper.checked = paper.total > 0
+        self._changed()
+
+    def on_key(self, event: events.Key) -> None:
+        # A digit on a count column sets that count; elsewhere it falls through (a scan).
+        current = self._current()
+        if current is None or not (event.character or "").isdigit():
+            return
+        paper, kind = current
+        if kind is None:
+            return
+        event.stop()
+        event.prevent_default()
+        setattr(paper, kind, int(event.character or 0))
+        paper.checked = paper.total > 0
+        self._changed()
+
+    @on(DataTable.CellSelected)
+    def _clicked(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        if event.coordinate.column == 0:
+            self.action_tick()

@@ -1,0 +1,152 @@
+"""A list of dossiers that pages through the database as the cursor moves down.
+
+A commune's database holds years of dossiers: the table asks its loader for one page at a time (in a
+thread worker) and asks for the next page only when the cursor comes near the last row loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from counter_app.store.dossiers import DossierRow
+from counter_app.tui.formatting import short_due
+from counter_app.tui.messages import OpenDossier
+
+PAGE_SIZE = 100
+"""Rows fetched per page."""
+PREFETCH = 10
+"""Fetch the next page when the cursor is this close to the last loaded row."""
+
+STATUS_SHORT = {
+    1: "Mới đăng ký",
+    2: "Đã tiếp nhận",
+    3: "Không tiếp nhận",
+    4: "Đang xử lý",
+    5: "Chờ bổ sung",
+    6: "Chờ nộp phí",
+    7: "Đã rút",
+    8: "Dừng xử lý",
+    9: "Có kết quả",
+    10: "Đã trả",
+}
+"""Short status names for narrow list columns (the dossier screen shows the official names)."""
+
+OPEN_STATUSES = (1, 2, 4, 6)
+"""Statuses in which a passed due time means late (5, waiting for papers, has its clock paused)."""
+
+Loader = Callable[[int, int], list[DossierRow]]
+"""Returns ``limit`` rows from ``offset``."""
+
+
+class DossierTable(DataTable[Text]):
+    """Dossier rows: code, applicant, due, status, procedure. Enter opens the dossier."""
+
+    class Loaded(Message):
+        """A page arrived (``total_loaded`` rows are shown)."""
+
+        def __init__(self, total_loaded: int, done: bool) -> None:
+            super().__init__()
+            self.total_loaded = total_loaded
+            self.done = done
+
+    def __init__(self, *, now: Callable[[], datetime], id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._now = now
+        self._loader: Loader | None = None
+        self._generation = 0
+        self._loaded = 0
+        self._offset = 0
+        self._done = True
+        self._loading = False
+
+    def on_mount(self) -> None:
+        self.add_column("Mã hồ sơ", key="code")
+        self.add_column("Người nộp", key="name")
+        self.add_column("Hẹn trả", key="due")
+        self.add_column("Trạng thái", key="status")
+        self.add_column("Thủ tục", key="procedure")
+
+    @property
+    def done(self) -> bool:
+        """True once the loader returned its last row."""
+        return self._done
+
+    def show(self, loader: Loader | None) -> None:
+        """Replace the rows with the first page of another list (None: empty)."""
+        self._generation += 1
+        self._loader = loader
+        self._loaded = 0
+        self._offset = 0
+        self._done = loader is None
+        self._loading = False
+        self.clear()
+        if loader is not None:
+            self._next_page()
+
+    def _next_page(self) -> None:
+        if self._done or self._loading or self._loader is None:
+            return
+        self._loading = True
+        self._fetch(self._loader, self._offset, self._generation)
+
+    @work(thread=True, exit_on_error=False, group="dossier-page")
+    def _fetch(self, loader: Loader, offset: int, generation: int) -> None:
+        rows = loader(PAGE_SIZE, offset)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._add_rows, rows, generation)
+
+    def _add_rows(self, rows: list[DossierRow], generation: int) -> None:
+        if generation != self._generation:
+            return  # a page of a list the official has left
+        self._loading = False
+        self._offset += len(rows)
+        added = 0
+        now = self._now()
+        for row in rows:
+            if row.code in self.rows:  # a search that ignores offsets gives the same page again
+                continue
+            self.add_row(*self._cells(row, now), key=row.code)
+            added += 1
+        self._loaded += added
+        if added == 0 or len(rows) < PAGE_SIZE:
+            self._done = True
+        self.post_message(self.Loaded(self._loaded, self._done))
+
+    def _cells(self, row: DossierRow, now: datetime) -> list[Text]:
+        late = row.status in OPEN_STATUSES and row.due_at < now
+        due = Text(short_due(row.due_at), style="bold red" if late else "")
+        if late:
+            due.append(" trễ", style="bold red")
+        procedure = row.procedure_name
+        if len(procedure) > 60:
+            procedure = procedure[:59] + "…"
+        return [
+            Text(row.code),
+            Text(row.applicant_name),
+            due,
+            Text(STATUS_SHORT.get(row.status, str(row.status))),
+            Text(f"{row.procedure_code} {procedure}", style="dim"),
+        ]
+
+    @on(DataTable.RowHighlighted)
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.row_count - PREFETCH:
+            self._next_page()
+
+    @on(DataTable.RowSelected)
+    def _chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(OpenDossier(event.row_key.value))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
+            self._loading = False
+        self.app.report_worker(event.worker)  # type: ignore[attr-defined]

@@ -1,0 +1,204 @@
+"""Form fields: an input that recognises scans, and a labelled field with its inline error.
+
+Every text field of the counter is a :class:`FieldInput`: a scanner types into whatever field has
+focus, so each field checks, on Enter, whether what it received ends with a dossier code or a chip-ID
+QR line. If so it gives itself back what the official had typed before and posts the scan instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static
+
+from counter_app.tui.messages import ChipScanned, OpenDossier
+from counter_app.tui.scanning import split_scan
+
+
+def own_agency(widget: Input) -> str:
+    """This counter's agency identifier (the first part of the codes it issues), or ""."""
+    desk = getattr(widget.app, "desk", None)
+    return desk.settings.agency_id if desk is not None else ""
+
+
+class FieldInput(Input):
+    """A one-line input that turns a scanned dossier code or chip-ID QR into a message."""
+
+    def __init__(self, *args: object, scan_aware: bool = True, **kwargs: object) -> None:
+        kwargs.setdefault("compact", True)
+        # Select-on-focus would let the first scanned character replace what was typed.
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.scan_aware = scan_aware
+        """Whether Enter checks the text for a scan (off for PINs and numbers)."""
+        self.enter_advances = False
+        """Enter moves to the next field at once (instead of posting Submitted to the screen)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        # The app hands each key to the widget focused when the key arrives. In a burst (a
+        # scanner, a paste of keys, a fast typist) the keys after an Enter that moved the focus
+        # are already queued here: pass them on to the field that now has the focus.
+        focused = self.screen.focused if self.is_attached else None
+        if focused is not None and focused is not self:
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return
+        # Enter and Tab are bindings, run only once the key has bubbled up to the app, after the
+        # keys typed behind them. Handled here, they keep their order.
+        if event.key in ("enter", "tab", "shift+tab"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                await self.action_submit()
+            elif event.key == "tab":
+                self.screen.focus_next()
+            else:
+                self.screen.focus_previous()
+
+    async def action_submit(self) -> None:
+        if self.scan_aware and self.value:
+            scanned = split_scan(self.value, own_agency(self))
+            if scanned is not None:
+                self.value = scanned.before
+                if scanned.chip is not None:
+                    self.post_message(ChipScanned(scanned.chip))
+                else:
+                    self.post_message(OpenDossier(scanned.code))
+                return
+        if self.enter_advances:
+            # Synchronous, unlike reacting to Submitted: the next key already goes to the next field.
+            self.screen.focus_next()
+            return
+        await super().action_submit()
+
+
+class ErrorLine(Static):
+    """An inline message (red) that takes no room while empty."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__("", id=id, classes=classes, markup=False)
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        super().update(content, layout=layout)
+        self.set_class(bool(str(content)), "-shown")
+
+
+class Field(Vertical):
+    """A label, a :class:`FieldInput` and the inline message under it."""
+
+    error: reactive[str] = reactive("", init=False)
+    """The message shown under the input ("" hides it)."""
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        key: str,
+        placeholder: str = "",
+        value: str = "",
+        password: bool = False,
+        tooltip: str | None = None,
+        max_length: int = 0,
+        scan_aware: bool = True,
+        restrict: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes=classes)
+        self.key = key
+        """The desk's name for the field, e.g. ``applicant.id_number`` (matches FieldError.field)."""
+        self._label = label
+        self._input = FieldInput(
+            value=value,
+            placeholder=placeholder,
+            password=password,
+            max_length=max_length,
+            scan_aware=scan_aware and not password,
+            restrict=restrict,
+            tooltip=tooltip,
+            id=f"{id}-input" if id else None,
+        )
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="field-row"):
+            yield Label(self._label, classes="field-label")
+            yield self._input
+        yield ErrorLine(classes="field-error")
+
+    @property
+    def input(self) -> FieldInput:
+        return self._input
+
+    @property
+    def value(self) -> str:
+        return self._input.value
+
+    @value.setter
+    def value(self, text: str) -> None:
+        self._input.value = text
+        self._input.cursor_position = len(text)
+
+    def watch_error(self, error: str) -> None:
+        self.query_one(".field-error", ErrorLine).update(error)
+        self.set_class(bool(error), "-error")
+        self._input.set_class(bool(error), "-invalid")
+
+    def focus(self, scroll_visible: bool = True) -> Field:
+        focus_now(self._input, scroll_visible)
+        return self
+
+
+def focus_now(widget: Widget, scroll_visible: bool = True) -> None:
+    """Focus a widget before the next key is handled.
+
+    ``Widget.focus()`` waits for the message queue, so a fast typist's (or a scanner's) next key
+    would still land in the old field; ``Screen.set_focus`` takes effect at once.
+    """
+    if widget.is_attached:
+        widget.screen.set_focus(widget, scroll_visible)
+    else:
+        widget.focus(scroll_visible)
+
+
+class Choice(Static, can_focus=True):
+    """One of a few fixed values, changed with Space, arrows or a click (lighter than a Select)."""
+
+    BINDINGS = [
+        Binding("space,right,enter", "cycle(1)", "Đổi", show=False, id="choice.next"),
+        Binding("left", "cycle(-1)", "Đổi lại", show=False, id="choice.previous"),
+    ]
+
+    value: reactive[str] = reactive("", init=False)
+    """The chosen value's key."""
+
+    def __init__(
+        self, options: list[tuple[str, str]], *, value: str, id: str | None = None, tooltip: str | None = None
+    ) -> None:
+        super().__init__("", id=id, markup=False)
+        self.options = options
+        """(label, value) pairs in order."""
+        self.set_reactive(Choice.value, value)
+        if tooltip:
+            self.tooltip = tooltip
+
+    def on_mount(self) -> None:
+        self.watch_value(self.value)
+
+    def watch_value(self, value: str) -> None:
+        label = next((text for text, key in self.options if key == value), value)
+        self.update(f"◂ {label} ▸")
+
+    def action_cycle(self, step: int) -> None:
+        keys = [key for _, key in self.options]
+        index = keys.index(self.value) if self.value in keys else 0
+        self.value = keys[(index + step) % len(keys)]
+
+    def on_click(self) -> None:
+        self.action_cycle(1)

@@ -1,0 +1,196 @@
+"""The procedure picker: type part of a name or code, arrows to move, Enter to choose.
+
+Searches the in-memory catalog (folded Vietnamese, by name or MaTTHC), so it answers at every
+keystroke. Digits also match anywhere in the code, so an official who knows "4873" types just that.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from counter_app.domain.procedures import Catalog, Procedure
+from counter_app.tui.widgets.fields import FieldInput, focus_now
+
+RESULTS = 30
+"""Most procedures listed under the picker."""
+
+
+def search_procedures(catalog: Catalog, query: str, limit: int = RESULTS) -> list[Procedure]:
+    """The catalog's own ranking, then (for a query of digits) codes holding those digits."""
+    results = catalog.search(query, limit)
+    compact = re.sub(r"[\s.]", "", query)
+    if compact.isdigit():
+        seen = {p.code for p in results}
+        results += [p for p in catalog if p.code not in seen and compact in p.code.replace(".", "")]
+    return results[:limit]
+
+
+def procedure_label(procedure: Procedure) -> str:
+    """How a chosen procedure reads in the picker: ``1.004873 · Thủ tục cấp …``."""
+    return f"{procedure.code} · {procedure.name}"
+
+
+class ProcedurePicker(Vertical):
+    """A search field with a drop-down list of matching procedures."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", "Thủ tục sau", show=False, id="picker.down"),
+        Binding("up", "move(-1)", "Thủ tục trước", show=False, id="picker.up"),
+        Binding("pagedown", "move(8)", "Trang sau", show=False, id="picker.pagedown"),
+        Binding("pageup", "move(-8)", "Trang trước", show=False, id="picker.pageup"),
+        Binding("escape", "close", "Đóng danh sách", show=False, id="picker.close"),
+    ]
+
+    procedure: reactive[Procedure | None] = reactive(None, init=False)
+    """The chosen procedure, None until the official picks one."""
+
+    class Highlighted(Message):
+        """The official moved onto a procedure in the list (the due time can be previewed)."""
+
+        def __init__(self, procedure: Procedure | None) -> None:
+            super().__init__()
+            self.procedure = procedure
+
+    class Chosen(Message):
+        """A procedure was chosen (Enter or a click)."""
+
+        def __init__(self, procedure: Procedure) -> None:
+            super().__init__()
+            self.procedure = procedure
+
+    def __init__(self, catalog: Catalog, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.catalog = catalog
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="field-row"):
+            yield Label("Thủ tục", classes="field-label")
+            yield FieldInput(
+                placeholder="gõ tên hoặc mã thủ tục (vd: khai sinh, 4873), Enter để chọn",
+                id="procedure-input",
+                select_on_focus=True,
+                tooltip="Tìm theo tên (không cần dấu) hoặc theo mã TTHC",
+            )
+        options = OptionList(id="procedure-options")
+        options.can_focus = False
+        yield options
+
+    @property
+    def input(self) -> FieldInput:
+        return self.query_one("#procedure-input", FieldInput)
+
+    @property
+    def options(self) -> OptionList:
+        return self.query_one("#procedure-options", OptionList)
+
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
+    def focus(self, scroll_visible: bool = True) -> ProcedurePicker:
+        focus_now(self.input, scroll_visible)
+        return self
+
+    def clear(self) -> None:
+        """Forget the chosen procedure and the typed query."""
+        self.procedure = None
+        self.input.value = ""
+        self._close()
+
+    def choose(self, code: str) -> None:
+        """Choose a procedure by code (as Enter or a click does)."""
+        procedure = self.catalog.get(code)
+        self.procedure = procedure
+        self.input.value = procedure_label(procedure)
+        self.input.cursor_position = 0
+        self._close()
+        self.post_message(self.Chosen(procedure))
+
+    def _open(self, query: str) -> None:
+        results = search_procedures(self.catalog, query)
+        options = self.options
+        options.set_options(
+            Option(
+                Text.assemble((p.code, "bold"), "  ", p.name, ("  · " + p.field, "dim")),
+                id=p.code,
+            )
+            for p in results
+        )
+        if results:
+            options.highlighted = 0
+            self.add_class("-open")
+        else:
+            self._close()
+            self.post_message(self.Highlighted(None))
+
+    def _close(self) -> None:
+        self.remove_class("-open")
+
+    @on(Input.Changed, "#procedure-input")
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.procedure is not None and event.value == procedure_label(self.procedure):
+            return
+        if self.procedure is not None:
+            self.procedure = None
+        if event.value.strip():
+            self._open(event.value)
+        else:
+            self._close()
+            self.post_message(self.Highlighted(None))
+
+    @on(Input.Submitted, "#procedure-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        option = self.options.highlighted_option if self.is_open else None
+        if option is not None and option.id is not None:
+            self.choose(option.id)
+        elif self.procedure is not None:
+            self.post_message(self.Chosen(self.procedure))  # Enter on a chosen one: move on
+        elif event.value.strip():
+            self.app.notify(
+                "Không có thủ tục nào khớp; hãy gõ ít chữ hơn hoặc gõ mã thủ tục.",
+                title="Không tìm thấy thủ tục",
+                severity="warning",
+            )
+
+    @on(OptionList.OptionHighlighted, "#procedure-options")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        code = event.option.id
+        if code is not None:
+            self.post_message(self.Highlighted(self.catalog.get(code)))
+
+    @on(OptionList.OptionSelected, "#procedure-options")
+    def _clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.choose(event.option.id)
+            focus_now(self.input)
+
+    def action_move(self, delta: int) -> None:
+        if not self.is_open:
+            self._open(self.input.value if self.procedure is None else "")
+            return
+        options = self.options
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, current + delta))
+
+    def action_close(self) -> None:
+        self._close()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close":
+            return self.is_open
+        return True

@@ -1,0 +1,125 @@
+"""Fixtures for the Pilot tests of the TUI: a counter with officials, an app, and helpers that drive
+it the way an official does (keys, and waiting for workers instead of sleeping).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual import events
+from textual.geometry import Region
+from textual.message import Message
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from counter_app.desk import Desk
+from counter_app.tui.app import CounterApp, make_app
+
+SUPERVISOR = ("lan", "1234", "Nguyễn Thị Lan")
+OFFICIAL = ("minh", "5678", "Trần Văn Minh")
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def staffed_desk(desk: Desk) -> Desk:
+    """The configured test counter with one supervisor and one official."""
+    desk.add_official(SUPERVISOR[0], SUPERVISOR[2], "supervisor", SUPERVISOR[1])
+    desk.add_official(OFFICIAL[0], OFFICIAL[2], "official", OFFICIAL[1])
+    return desk
+
+
+@pytest.fixture
+def output_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where forms are saved (no printer is configured in tests)."""
+    folder = tmp_path_factory.mktemp("forms")
+    monkeypatch.setenv("COUNTER_OUTPUT_DIR", str(folder))
+    return folder
+
+
+class Seen(list[Message]):
+    """Messages posted in the app (``message_hook``), with a helper to pick one kind."""
+
+    def of(self, kind: type[Message]) -> list[Any]:
+        """Each message of that kind once (the hook sees a message at every node it bubbles to)."""
+        unique: dict[int, Message] = {}
+        for message in self:
+            if isinstance(message, kind):
+                unique.setdefault(id(message), message)
+        return list(unique.values())
+
+
+@pytest.fixture
+def seen() -> Seen:
+    return Seen()
+
+
+@pytest.fixture
+def app(staffed_desk: Desk, output_dir: Path) -> CounterApp:
+    return make_app(staffed_desk)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let workers finish and the screen catch up (never a sleep)."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def key_name(character: str) -> str:
+    """Textual's name for the key that types ``character`` ("a", "space", "full_stop")."""
+    if character.isalnum():
+        return character
+    name = unicodedata.name(character).lower().replace("-", "_").replace(" ", "_")
+    return {"space": "space"}.get(name, name)
+
+
+async def type_text(pilot: Pilot[Any], text: str) -> None:
+    """Type text as a burst of key events, the way a scanner (or a quick typist) does.
+
+    ``pilot.press`` waits for the app to go idle after every key (about 60 ms each); the app must
+    keep the order of keys that arrive faster than it handles them anyway, so the test sends them
+    all and waits once.
+    """
+    for character in text:
+        pilot.app.post_message(events.Key(key_name(character), character))
+    await pilot.pause()
+
+
+async def sign_in(pilot: Pilot[Any], who: tuple[str, str, str] = SUPERVISOR) -> None:
+    await settle(pilot)
+    await type_text(pilot, who[0])
+    await pilot.press("enter")
+    await type_text(pilot, who[1])
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def no_blink(app: CounterApp) -> None:
+    for widget in app.screen.query(Input):
+        widget.cursor_blink = False
+
+
+def notifications(app: CounterApp) -> list[str]:
+    return [f"{n.title}: {n.message}" for n in app._notifications]
+
+
+def texts(app: CounterApp, selector: str) -> str:
+    """The visible text of the widgets matching ``selector`` on the active screen."""
+    out = []
+    for widget in app.screen.query(selector):
+        if not widget.display or not widget.size.area:
+            continue
+        lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+        out.extend(strip.text.rstrip() for strip in lines)
+    return "\n".join(out)
+
+
+def press_all(keys: Iterable[str]) -> list[str]:
+    return list(keys)
+
+
+Runner = Callable[..., Any]

@@ -1,0 +1,203 @@
+"""Scan a dossier code from anywhere, then move it through the lifecycle with single keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from counter_app.desk import Desk
+from counter_app.tui.messages import OpenDossier, StepRecorded
+from counter_app.tui.screens.dialogs import PrintDialog, StepDialog
+from counter_app.tui.screens.dossier import DossierScreen
+from counter_app.tui.screens.lists import ListsScreen
+from counter_app.tui.screens.supervisor import SupervisorScreen
+from tests.conftest import intake
+
+from .conftest import OFFICIAL, SIZE, SUPERVISOR, Seen, notifications, settle, sign_in, texts, type_text
+
+ACTOR = "Trần Văn Minh"
+
+
+@pytest.fixture
+def code(staffed_desk: Desk) -> str:
+    return staffed_desk.receive(intake(), ACTOR).code
+
+
+def dossier_screen(app) -> DossierScreen:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, DossierScreen)
+    return screen
+
+
+async def open_by_scan(pilot, code: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("f2")
+    await type_text(pilot, code)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_scanning_a_code_opens_the_dossier(app, code: str, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        screen = dossier_screen(app)
+        assert [m.code for m in seen.of(OpenDossier)] == [code]
+        head = texts(app, "#dossier-head")
+        assert code in head and "[2] Được tiếp nhận" in head
+        assert "Còn 3 ngày làm việc" in head
+        facts = texts(app, "#dossier-facts")
+        assert "Đặng Thị Hoà" in facts and "09:30 Thứ Hai 30/11/2026" in facts
+        assert screen.query_one("#history").row_count == 1
+        assert app.focused is not screen.scan_input  # the step keys are live
+
+
+async def test_a_scanner_typing_while_a_list_has_focus_opens_the_dossier(app, code: str) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, ListsScreen)
+        assert app.focused is app.screen.table
+        await type_text(pilot, code.lower())  # no F2: the first digit jumps to the scan box
+        await pilot.press("enter")
+        await settle(pilot)
+        assert dossier_screen(app).dossier.code == code
+
+
+async def test_an_unknown_code_is_reported_without_leaving_the_screen(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, "000.00.11.H26-261125-2999")
+        assert not isinstance(app.screen, DossierScreen)
+        assert any("Không có hồ sơ mã 000.00.11.H26-261125-2999" in n for n in notifications(app))
+
+
+async def step(pilot, key: str, *answers: str) -> None:  # type: ignore[no-untyped-def]
+    """Press a step key, answer the dialog's inputs in order, confirm."""
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, StepDialog), f"no dialog for {key!r}"
+    for answer in answers:
+        await pilot.press("ctrl+u")
+        await type_text(pilot, answer)
+        await pilot.press("enter")
+    if not answers:
+        await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def test_each_lifecycle_step_with_confirm_and_reason(
+    app, staffed_desk: Desk, code: str, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+
+        await step(pilot, "c", "Ủy ban nhân dân xã Vĩnh Bảo", "")
+        assert staffed_desk.get(code).status == 4
+        await step(pilot, "b", "Giấy khai sinh bản sao; Sổ hộ khẩu", "Thiếu giấy tờ chứng minh")
+        d = staffed_desk.get(code)
+        assert d.status == 5 and [p.name for p in d.extra_papers] == ["Giấy khai sinh bản sao", "Sổ hộ khẩu"]
+        assert "Tạm dừng" in texts(app, "#dossier-head")
+        await step(pilot, "n", "")
+        assert staffed_desk.get(code).status == 4
+        await step(pilot, "p", "50.000", "Lệ phí cấp giấy")
+        assert staffed_desk.get(code).status == 6
+        await step(pilot, "d")
+        assert staffed_desk.get(code).status == 4
+        await step(pilot, "h", "04/12/2026 16:00", "Cần xác minh thêm")
+        assert staffed_desk.get(code).due_at.isoformat() == "2026-12-04T16:00:00+07:00"
+        await step(pilot, "k", "")
+        assert staffed_desk.get(code).status == 9
+        await step(pilot, "t", "", "")  # the receiver defaults to the applicant
+        final = staffed_desk.get(code)
+        assert final.status == 10
+
+        kinds = [m.kind for m in seen.of(StepRecorded)]
+        assert kinds == [
+            "transferred",
+            "extra_papers_requested",
+            "extra_papers_received",
+            "fee_requested",
+            "fee_paid",
+            "appointment_moved",
+            "result_ready",
+            "returned",
+        ]
+        assert {s.actor for s in staffed_desk.history(code)} == {ACTOR}
+        screen = dossier_screen(app)
+        assert screen.query_one("#history").row_count == 9
+        assert "[10] Đã trả kết quả" in texts(app, "#dossier-head")
+        # A closed dossier offers no step: the keys do nothing.
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, DossierScreen)
+
+
+@pytest.mark.parametrize(
+    ("key", "status", "kind"),
+    [("x", 3, "refused"), ("r", 7, "withdrawn"), ("s", 8, "stopped")],
+)
+async def test_closing_steps_need_a_reason(
+    app, staffed_desk: Desk, code: str, key: str, status: int, kind: str
+) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        await pilot.press(key)
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        await pilot.press("ctrl+s")  # no reason
+        await settle(pilot)
+        assert app.screen is dialog
+        assert "lý do" in texts(app, ".field-error").lower()
+        assert staffed_desk.get(code).status == 2
+        await type_text(pilot, "Hồ sơ không thuộc thẩm quyền")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        d = staffed_desk.get(code)
+        assert d.status == status and d.last_reason == "Hồ sơ không thuộc thẩm quyền"
+        assert staffed_desk.history(code)[-1].kind == kind
+
+
+async def test_escape_cancels_a_step(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DossierScreen)
+        assert staffed_desk.get(code).status == 2
+
+
+async def test_a_form_is_printed_from_the_dossier_screen(app, code: str, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, PrintDialog)
+        await pilot.press("down", "enter")  # the control slip
+        await settle(pilot)
+        pdf = output_dir / f"control_slip_{code}.pdf"
+        assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+        assert any(str(pdf) in n for n in notifications(app))
+
+
+async def test_escape_returns_to_the_screen_the_dossier_was_opened_from(app, code: str) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, SUPERVISOR)
+        await pilot.press("f6")
+        await settle(pilot)
+        await open_by_scan(pilot, code)
+        assert isinstance(app.screen, DossierScreen)
+        await open_by_scan(pilot, code)  # a second scan replaces it, no pile of screens
+        assert len(app.screen_stack) == 2
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SupervisorScreen)

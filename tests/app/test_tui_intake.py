@@ -1,0 +1,230 @@
+"""The intake screen, driven with the keyboard: procedure by type-ahead, applicant, save, receipt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from counter_app.desk import Desk
+from counter_app.tui.messages import ChipScanned, DossierSaved, OpenDossier
+from counter_app.tui.screens.dialogs import ConfirmDialog
+from counter_app.tui.screens.dossier import DossierScreen
+from counter_app.tui.screens.intake import IntakeScreen
+from counter_app.tui.screens.lists import ListsScreen
+
+from .conftest import OFFICIAL, SIZE, Seen, notifications, settle, sign_in, texts, type_text
+
+CHIP_QR = (
+    "031190001234|123456789|Đặng Thị Hoà|05031990|Nữ|Thôn Đông, xã Vĩnh Bảo, thành phố Hải Phòng|01072021"
+)
+
+
+def intake_screen(app) -> IntakeScreen:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, IntakeScreen)
+    return screen
+
+
+async def fill_standard(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Procedure 1.004873 by four digits, then name, ID, phone, address with Tab."""
+    await type_text(pilot, "4873")
+    await pilot.press("enter")
+    await type_text(pilot, "Đặng Thị Hoà")
+    await pilot.press("tab")
+    await type_text(pilot, "031190001234")
+    await pilot.press("tab")
+    await type_text(pilot, "0912 345 678")
+    await pilot.press("tab")
+    await type_text(pilot, "Thôn Đông, xã Vĩnh Bảo")
+
+
+async def test_intake_saves_the_dossier_prints_the_receipt_and_clears_the_form(
+    app, staffed_desk: Desk, output_dir: Path, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        saved = seen.of(DossierSaved)
+        assert len(saved) == 1
+        dossier = saved[0].dossier
+        assert dossier.code == "000.00.11.H26-261125-2001"
+        stored = staffed_desk.get(dossier.code)
+        assert stored.applicant.name == "Đặng Thị Hoà"
+        assert stored.applicant.phone == "0912345678"
+        assert stored.procedure_code == "1.004873"
+        assert stored.documents[0].name.startswith("Tờ khai")
+        assert stored.received_at.isoformat() == "2026-11-25T09:30:00+07:00"
+        assert [step.actor for step in staffed_desk.history(dossier.code)] == ["Trần Văn Minh"]
+
+        receipt = output_dir / f"receipt_{dossier.code}.pdf"
+        assert receipt.exists() and receipt.read_bytes().startswith(b"%PDF")
+
+        screen = intake_screen(app)
+        assert screen.procedure is None
+        assert all(f.value in ("", "1") for f in screen.fields)
+        assert app.focused is screen.picker.input
+        assert dossier.code in texts(app, "#last-saved")
+        assert any(dossier.code in n for n in notifications(app))
+        assert app.unsent == 1  # the status line counts the event waiting for the hub
+
+
+async def test_due_time_shows_as_the_procedure_is_highlighted(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "hon nhan")
+        await pilot.pause()
+        # 1.004873 (3 working days) from Wed 25/11 09:30 -> Mon 30/11 09:30.
+        assert "09:30 Thứ Hai 30/11/2026" in texts(app, "#procedure-info")
+        await pilot.press("escape")  # closes the list, keeps the query
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "khai sinh")
+        await pilot.pause()
+        # 1.001193 is same-day (cut-off 15:00): due at closing time today.
+        assert "17:00 Thứ Tư 25/11/2026" in texts(app, "#procedure-info")
+
+
+async def test_a_chip_id_scan_fills_the_applicant(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        screen = intake_screen(app)
+        await type_text(pilot, CHIP_QR)  # the scanner types into the focused name field
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(seen.of(ChipScanned)) == 1
+        assert screen.field("applicant.name").value == "Đặng Thị Hoà"
+        assert screen.field("applicant.id_number").value == "031190001234"
+        assert screen.field("applicant.birth_date").value == "05/03/1990"
+        assert screen.field("applicant.address").value.startswith("Thôn Đông")
+        assert app.focused is screen.field("applicant.phone").input
+        await type_text(pilot, "0912345678")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dossier = seen.of(DossierSaved)[0].dossier
+        assert dossier.applicant.birth_date == "1990-03-05"
+
+
+async def test_a_chip_scan_on_another_screen_starts_an_intake(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, ListsScreen)
+        await pilot.press("f2")
+        await type_text(pilot, CHIP_QR)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = intake_screen(app)
+        assert screen.field("applicant.id_number").value == "031190001234"
+
+
+async def test_bad_input_is_shown_inline_and_nothing_is_saved(app, staffed_desk: Desk, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("ctrl+s")  # nothing chosen, nothing typed
+        await settle(pilot)
+        screen = intake_screen(app)
+        assert "Chưa chọn thủ tục hành chính." in texts(app, "#procedure-error")
+        assert screen.field("applicant.name").error == "Chưa nhập họ và tên."
+        assert app.focused is screen.picker.input
+
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        await type_text(pilot, "Đặng Thị Hoà")
+        await pilot.press("tab")
+        await type_text(pilot, "03119000123")  # 11 digits
+        await pilot.press("tab")  # leaving the field checks it at once
+        assert "12 chữ số" in screen.field("applicant.id_number").error
+        await type_text(pilot, "09123")  # too short a phone
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "12 chữ số" in screen.field("applicant.id_number").error
+        assert "chữ số" in screen.field("applicant.phone").error
+        assert screen.field("applicant.name").error == ""
+        assert app.focused is screen.field("applicant.id_number").input
+        assert seen.of(DossierSaved) == []
+        assert staffed_desk.count_view("today") == 0
+        assert staffed_desk.unsent_events() == 0
+        # What was typed is still there to correct.
+        assert screen.field("applicant.name").value == "Đặng Thị Hoà"
+
+
+async def test_a_half_filled_form_survives_switching_screens(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        await type_text(pilot, "Đặng Thị Hoà")
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, ListsScreen)
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = intake_screen(app)
+        assert screen.procedure is not None and screen.procedure.code == "1.004873"
+        assert screen.field("applicant.name").value == "Đặng Thị Hoà"
+
+
+async def test_escape_asks_before_clearing_the_form(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        await type_text(pilot, "Đặng Thị Hoà")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("escape")  # "Không": keep typing
+        await pilot.pause()
+        screen = intake_screen(app)
+        assert screen.field("applicant.name").value == "Đặng Thị Hoà"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert screen.field("applicant.name").value == ""
+        assert screen.procedure is None
+        await pilot.press("escape")  # an empty form is cleared without asking
+        await pilot.pause()
+        assert isinstance(app.screen, IntakeScreen)
+
+
+async def test_a_code_scanned_into_a_form_field_opens_the_dossier_and_keeps_the_typing(
+    app, staffed_desk: Desk, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import intake
+
+    dossier = staffed_desk.receive(intake(), "Trần Văn Minh")
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        await type_text(pilot, "Nguyễn Văn A")
+        await type_text(pilot, dossier.code)  # a citizen in the queue hands a receipt over
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [m.code for m in seen.of(OpenDossier)] == [dossier.code]
+        assert isinstance(app.screen, DossierScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert intake_screen(app).field("applicant.name").value == "Nguyễn Văn A"
+
+
+async def test_documents_checklist_counts_are_saved(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        screen = intake_screen(app)
+        checklist = screen.checklist
+        checklist.focus()
+        await pilot.pause()
+        await pilot.press("down", "space")  # tick the second paper (1 original by the catalog)
+        await pilot.press("right", "right", "right", "2")  # and two certified copies of it
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        docs = seen.of(DossierSaved)[0].dossier.documents
+        assert len(docs) == 2
+        assert (docs[1].originals, docs[1].certified, docs[1].copies) == (1, 2, 0)

@@ -1,0 +1,149 @@
+"""Lists page through the database; search shows results as the official types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from counter_app.desk import Desk
+from counter_app.domain.calendar import VN_TZ
+from counter_app.tui.screens.dossier import DossierScreen
+from counter_app.tui.screens.lists import ListsScreen
+from counter_app.tui.widgets.dossier_table import PAGE_SIZE
+from tests.conftest import intake
+
+from .conftest import OFFICIAL, SIZE, settle, sign_in, texts, type_text
+
+ACTOR = "Trần Văn Minh"
+
+
+def lists_screen(app) -> ListsScreen:  # type: ignore[no-untyped-def]
+    screen = app.screen
+    assert isinstance(screen, ListsScreen)
+    return screen
+
+
+def applicant(name: str, id_number: str, phone: str) -> dict[str, str]:
+    return {"name": name, "id_number": id_number, "phone": phone, "address": "Thôn Đông"}
+
+
+async def test_today_list_opens_a_dossier_with_enter(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    first = staffed_desk.receive(intake(), ACTOR)
+    second = staffed_desk.receive(
+        intake(applicant=applicant("Lê Văn Bình", "031190005678", "0987654321")), ACTOR
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = lists_screen(app)
+        assert screen.view == "today"
+        assert screen.table.row_count == 2
+        assert "Hồ sơ tiếp nhận hôm nay: 2 hồ sơ" in texts(app, "#list-title")
+        assert [k.value for k in screen.table.rows] == [second.code, first.code]  # newest first
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        assert app.screen.dossier.code == first.code
+
+
+async def test_each_list_shows_its_dossiers(app, staffed_desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]
+    # Received a week ago (3 working days): overdue today.
+    clock.set(datetime(2026, 11, 18, 9, 0, tzinfo=VN_TZ))
+    late = staffed_desk.receive(intake(), ACTOR)
+    clock.set(datetime(2026, 11, 20, 9, 0, tzinfo=VN_TZ))
+    waiting = staffed_desk.receive(intake(applicant=applicant("Phạm Thu", "031190000001", "")), ACTOR)
+    staffed_desk.request_extra_papers(waiting.code, ACTOR, papers=["Giấy khai sinh"], reason="Thiếu")
+    ready = staffed_desk.receive(intake(applicant=applicant("Vũ Hải", "031190000002", "")), ACTOR)
+    staffed_desk.record_result(ready.code, ACTOR)
+    clock.set(datetime(2026, 11, 25, 9, 30, tzinfo=VN_TZ))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = lists_screen(app)
+        expected = {
+            "today": set(),
+            "overdue": {late.code},
+            "waiting_papers": {waiting.code},
+            "ready": {ready.code},
+        }
+        for view, codes in expected.items():
+            screen.view = view
+            await settle(pilot)
+            assert {k.value for k in screen.table.rows} == codes, view
+        screen.view = "overdue"
+        await settle(pilot)
+        assert "trễ" in texts(app, "#list-table")
+
+
+async def test_a_list_loads_one_page_then_the_next_as_the_cursor_goes_down(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    total = PAGE_SIZE + 30
+    for i in range(total):
+        staffed_desk.receive(intake(applicant=applicant(f"Người {i}", f"0311900{i:05d}", "")), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        table = lists_screen(app).table
+        assert table.row_count == PAGE_SIZE
+        assert not table.done
+        table.move_cursor(row=PAGE_SIZE - 1)
+        await settle(pilot)
+        assert table.row_count == total
+        assert table.done
+
+
+async def test_search_shows_results_as_you_type(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    hoa = staffed_desk.receive(intake(), ACTOR)
+    binh = staffed_desk.receive(
+        intake(applicant=applicant("Lê Văn Bình", "031190005678", "0987654321")), ACTOR
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = lists_screen(app)
+        assert screen.view == "search"
+        assert app.focused is screen.search_input
+        await type_text(pilot, "dang")  # folded: finds Đặng
+        await settle(pilot)
+        assert [k.value for k in screen.table.rows] == [hoa.code]
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "0987 654 321")  # by phone
+        await settle(pilot)
+        assert [k.value for k in screen.table.rows] == [binh.code]
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "031190005678")  # by ID number
+        await settle(pilot)
+        assert [k.value for k in screen.table.rows] == [binh.code]
+        assert "Kết quả: 1 hồ sơ" in texts(app, "#list-title")
+
+
+async def test_text_typed_in_the_scan_box_searches(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    hoa = staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f2")
+        await type_text(pilot, "Hoà")
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = lists_screen(app)
+        assert screen.view == "search"
+        assert screen.search_input.value == "Hoà"
+        assert [k.value for k in screen.table.rows] == [hoa.code]
+
+
+async def test_lists_come_back_up_to_date_after_a_step(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    code = staffed_desk.receive(intake(), ACTOR).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = lists_screen(app)
+        screen.view = "ready"
+        await settle(pilot)
+        assert screen.table.row_count == 0
+        staffed_desk.record_result(code, ACTOR)  # e.g. from another window
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert [k.value for k in screen.table.rows] == [code]

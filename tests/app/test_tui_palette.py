@@ -1,0 +1,74 @@
+"""The command palette offers every task by name (diacritics optional) and finds dossiers."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+
+from counter_app.desk import Desk
+from counter_app.tui.commands import score
+from counter_app.tui.screens.dossier import DossierScreen
+from counter_app.tui.screens.lists import ListsScreen
+from tests.conftest import intake
+
+from .conftest import OFFICIAL, SIZE, SUPERVISOR, settle, sign_in, type_text
+
+
+def test_folded_scoring() -> None:
+    assert score("tiep nhan", "Tiếp nhận hồ sơ") == 1.0
+    assert score("ho so qua", "Danh sách: quá hạn hồ sơ") > 0
+    assert score("đăng xuất", "Đăng xuất") == 1.0
+    assert score("in so", "Tiếp nhận hồ sơ") == 0.0
+
+
+async def run_palette(pilot, query: str) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, CommandPalette)
+    await type_text(pilot, query)
+    await settle(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_the_palette_runs_a_task_found_without_diacritics(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await run_palette(pilot, "qua han")
+        screen = app.screen
+        assert isinstance(screen, ListsScreen)
+        assert screen.view == "overdue"
+
+
+async def test_the_palette_finds_a_dossier_by_applicant(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    code = staffed_desk.receive(intake(), "Trần Văn Minh").code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await run_palette(pilot, "Đặng Thị")
+        assert isinstance(app.screen, DossierScreen)
+        assert app.screen.dossier.code == code
+
+
+async def test_the_palette_offers_the_screen_s_own_keys(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    code = staffed_desk.receive(intake(), "Trần Văn Minh").code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f2")
+        await type_text(pilot, code)
+        await pilot.press("enter")
+        await settle(pilot)
+        await run_palette(pilot, "chuyen xu ly")  # the dossier screen's "c" step
+        await type_text(pilot, "Ủy ban nhân dân xã")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert staffed_desk.get(code).status == 4
+
+
+def test_supervisor_tasks_are_offered_to_supervisors_only(app) -> None:  # type: ignore[no-untyped-def]
+    from counter_app.desk import Official
+
+    app.official = Official(OFFICIAL[0], OFFICIAL[2], "official")
+    titles = [c.title for c in app.palette_commands()]
+    assert not any(t.startswith("Giám sát") for t in titles)
+    app.official = Official(SUPERVISOR[0], SUPERVISOR[2], "supervisor")
+    titles = [c.title for c in app.palette_commands()]
+    assert "Giám sát: in sổ theo dõi hồ sơ" in titles

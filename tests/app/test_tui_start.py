@@ -1,0 +1,121 @@
+"""First run, sign-in and roles, driven as an official would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from counter_app.desk import Desk
+from counter_app.tui.app import make_app
+from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen
+from counter_app.tui.screens.intake import IntakeScreen
+from counter_app.tui.screens.supervisor import SupervisorScreen
+
+from .conftest import OFFICIAL, SIZE, SUPERVISOR, notifications, settle, sign_in, type_text
+
+
+async def test_first_run_sets_up_the_counter_creates_a_supervisor_and_signs_in(
+    make_desk: Callable[..., Desk], output_dir: Path
+) -> None:
+    desk = make_desk(configure=False)
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        for text in ("11410", "xã Vĩnh Bảo", "Thành phố Hải Phòng", "2", "000.00.11.H26"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await pilot.press("enter", "enter")  # no hub address, no token
+        await settle(pilot)
+        assert desk.settings.is_configured
+        assert desk.settings.counter_no == 2
+        assert desk.settings.province_name == "Thành phố Hải Phòng"
+
+        assert isinstance(app.screen, FirstSupervisorScreen)
+        for text in ("lan", "Nguyễn Thị Lan", "1234", "1234"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        assert [o["role"] for o in desk.officials()] == ["supervisor"]
+
+        assert isinstance(app.screen, SignInScreen)
+        await sign_in(pilot, SUPERVISOR)
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.official is not None and app.official.full_name == "Nguyễn Thị Lan"
+
+
+async def test_setup_shows_bad_input_under_the_field_and_saves_nothing(
+    make_desk: Callable[..., Desk], output_dir: Path
+) -> None:
+    desk = make_desk(configure=False)
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "123")  # commune code: 3 digits
+        await pilot.press("enter")
+        await type_text(pilot, "xã Vĩnh Bảo")
+        await pilot.press("enter", "enter")
+        await type_text(pilot, "12")  # counter number out of range
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SetupScreen)
+        errors = {f.key: f.error for f in screen.fields}
+        assert errors["commune_code"] == "Mã xã phải gồm đúng 5 chữ số."
+        assert "1 đến 9" in errors["counter"] or "từ 1 đến 9" in errors["counter"]
+        assert not desk.settings.is_configured
+        assert app.focused is screen.fields[0].input  # the first wrong field
+
+
+async def test_wrong_pin_is_refused_inline(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, ("lan", "0000", ""))
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        pin = next(f for f in screen.fields if f.key == "pin")
+        assert pin.error == "Tên đăng nhập hoặc mã PIN không đúng."
+        assert pin.value == ""
+        assert app.official is None
+        await type_text(pilot, "1234")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+
+
+async def test_an_official_is_refused_the_supervisor_screen(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        assert isinstance(app.screen, IntakeScreen)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert not any(isinstance(s, SupervisorScreen) for s in app.screen_stack)
+        assert any("chỉ dành cho cán bộ có vai trò giám sát" in n for n in notifications(app))
+        # Nor through the command palette's action.
+        await app.run_action("supervisor('logbook')")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+
+
+async def test_a_supervisor_opens_the_supervisor_screen(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, SUPERVISOR)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, SupervisorScreen)
+
+
+async def test_sign_out_returns_to_sign_in_and_keeps_the_draft(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        await type_text(pilot, "Đặng Thị Hoà")
+        await pilot.press("f10")
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        assert app.official is None
+        await sign_in(pilot, OFFICIAL)
+        screen = app.screen
+        assert isinstance(screen, IntakeScreen)
+        assert screen.field("applicant.name").value == "Đặng Thị Hoà"

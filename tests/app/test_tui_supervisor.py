@@ -1,0 +1,124 @@
+"""The supervisors' screen: figures, the logbook, working days, officials."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import Sparkline
+
+from counter_app.desk import Desk
+from counter_app.tui.screens.supervisor import SPARK_DAYS, SupervisorScreen
+from counter_app.tui.widgets.fields import Field
+from tests.conftest import intake
+
+from .conftest import SIZE, SUPERVISOR, notifications, settle, sign_in, texts, type_text
+
+ACTOR = "Nguyễn Thị Lan"
+
+
+async def open_supervisor(pilot) -> SupervisorScreen:  # type: ignore[no-untyped-def]
+    await sign_in(pilot, SUPERVISOR)
+    await pilot.press("f6")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, SupervisorScreen)
+    return screen
+
+
+async def test_dashboard_shows_the_day_the_month_and_30_days(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        figures = texts(app, "#dashboard-figures")
+        assert "Hôm nay 25/11" in figures and "Tháng 11/2026" in figures
+        received = next(line for line in figures.splitlines() if line.strip().startswith("Tiếp nhận"))
+        assert received.split()[-2:] == ["3", "3"]
+        spark = screen.query_one("#spark", Sparkline)
+        assert len(spark.data) == SPARK_DAYS and spark.data[-1] == 3 and sum(spark.data) == 3
+        assert "tổng 3" in texts(app, "#spark-title")
+
+
+async def test_a_supervisor_prints_the_logbook(app, staffed_desk: Desk, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "logbook"
+        await pilot.pause()
+        await pilot.press("f8")
+        await settle(pilot)
+        pdf = output_dir / "logbook_2026-11-25.pdf"
+        assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+        assert str(pdf) in texts(app, "#logbook-result").replace("\n", "")
+
+
+async def test_a_logbook_range_with_bad_dates_is_refused_inline(app, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "logbook"
+        await pilot.pause()
+        screen.query_one("#logbook-from-input").focus()
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "30/11/2026")
+        await pilot.press("f8")
+        await settle(pilot)
+        assert "Ngày kết thúc phải sau ngày bắt đầu." in texts(app, ".field-error")
+        assert list(output_dir.glob("logbook_*")) == []
+
+
+async def test_working_day_overrides_and_office_hours(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "calendar"
+        await pilot.pause()
+        screen.query_one("#override-day-input").focus()
+        await type_text(pilot, "02/01/2027")
+        await pilot.press("enter", "tab")  # past the kind (Ngày nghỉ)
+        await type_text(pilot, "Nghỉ bù Tết Dương lịch")
+        await pilot.press("enter")
+        await settle(pilot)
+        overrides = staffed_desk.overrides()
+        assert [(o.day, o.kind, o.label) for o in overrides] == [
+            (date(2027, 1, 2), "day_off", "Nghỉ bù Tết Dương lịch")
+        ]
+        assert screen.query_one("#overrides").row_count == 1
+
+        hours = screen.query_one("#office-hours-input")
+        hours.focus()
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "7:30-11:30,13:30-17:30")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert staffed_desk.settings.office_hours.endswith("17:30")
+
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "sáng thứ hai")
+        await pilot.press("enter")
+        await settle(pilot)
+        hours_field = screen.query_one("#office-hours", Field)
+        assert "07:00-11:30,13:30-17:00" in hours_field.error  # it shows the expected shape
+        assert staffed_desk.settings.office_hours.endswith("17:30")
+
+
+async def test_a_supervisor_adds_an_official_and_changes_a_pin(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "officials"
+        await pilot.pause()
+        screen.query_one("#official-username-input").focus()
+        await type_text(pilot, "hoa.pt")
+        await pilot.press("enter")
+        await type_text(pilot, "Phạm Thị Hoa")
+        await pilot.press("enter", "tab")  # role: Cán bộ
+        await type_text(pilot, "12")  # PIN too short
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "4 đến 8 chữ số" in texts(app, ".field-error")
+        assert "hoa.pt" not in {o["username"] for o in staffed_desk.officials()}
+        await type_text(pilot, "3456")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert staffed_desk.sign_in("hoa.pt", "123456").full_name == "Phạm Thị Hoa"
+        assert screen.query_one("#officials-table").row_count == 3
+        assert any("Phạm Thị Hoa" in n for n in notifications(app))
