@@ -16,17 +16,14 @@ package lookups are cached per year (module-wide) and per day (per calendar).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import functools
 import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
-
 
 from counter_app.domain.errors import RuleError
 
