@@ -197,6 +197,68 @@ class DossierStore:
             sync_state,
             json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True),
         )
+        if d.events > 1:
+            # A lifecycle step changes only the status and dates: update just those columns so the
+            # name, ID, phone and code indexes (and the FTS trigger) are not rewritten. The WHERE
+            # checks the untouched columns really are unchanged; otherwise fall through.
+            (
+                code,
+                status,
+                proc_code,
+                proc_name,
+                field,
+                name,
+                folded,
+                id_number,
+                phone,
+                address,
+                received_at,
+                _day,
+                due_at,
+                paused_at,
+                transferred_at,
+                result_at,
+                returned_at,
+                closed_at,
+                counter_no,
+                events,
+                updated_at,
+                state,
+                data,
+            ) = values
+            updated = self.conn.execute(
+                "UPDATE dossiers SET status = ?, due_at = ?, paused_at = ?, transferred_at = ?,"
+                " result_at = ?, returned_at = ?, closed_at = ?, events = ?, updated_at = ?,"
+                " sync_state = ?, data = ? WHERE code = ? AND procedure_code = ? AND procedure_name = ?"
+                " AND field = ? AND applicant_name = ? AND name_folded = ? AND id_number = ?"
+                " AND phone = ? AND address = ? AND received_at = ? AND counter_no = ?",
+                (
+                    status,
+                    due_at,
+                    paused_at,
+                    transferred_at,
+                    result_at,
+                    returned_at,
+                    closed_at,
+                    events,
+                    updated_at,
+                    state,
+                    data,
+                    code,
+                    proc_code,
+                    proc_name,
+                    field,
+                    name,
+                    folded,
+                    id_number,
+                    phone,
+                    address,
+                    received_at,
+                    counter_no,
+                ),
+            )
+            if updated.rowcount == 1:
+                return
         self.conn.execute(
             "INSERT INTO dossiers (code, status, procedure_code, procedure_name, field,"
             " applicant_name, name_folded, id_number, phone, address, received_at, received_day,"
@@ -274,12 +336,15 @@ class DossierStore:
         ).fetchall()
         return [_row(r) for r in rows]
 
-    def by_code_suffix(self, suffix: str, since: date, limit: int = 20, offset: int = 0) -> list[DossierRow]:
-        """Codes received since a day and ending with the typed digits ("…-2001")."""
+    def by_code_suffix(self, digits: str, since: date, limit: int = 20, offset: int = 0) -> list[DossierRow]:
+        """Codes received since a day whose sequence is the typed 4 or 5 digits ("…-2001")."""
+        if not (digits.isdigit() and len(digits) in (4, 5)):
+            return []
+        tail = digits if len(digits) == 5 else "-" + digits
         rows = self.conn.execute(
-            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE received_day >= ? AND code LIKE ? ESCAPE '\\' "
+            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE substr(code, -5) = ? AND received_day >= ? "
             "ORDER BY received_at DESC LIMIT ? OFFSET ?",
-            (since.isoformat(), "%-" + suffix.replace("%", "\\%").replace("_", "\\_"), limit, offset),
+            (tail, since.isoformat(), limit, offset),
         ).fetchall()
         return [_row(r) for r in rows]
 
@@ -294,18 +359,35 @@ class DossierStore:
         return [_row(r) for r in rows]
 
     def by_name(self, query: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
-        """Folded full-text search on applicant names: best match first, newest first on ties."""
+        """Folded search on applicant names, ranked: the exact name first, then every name that
+        contains the typed words (the last one as a prefix); newest first within each group.
+
+        bm25 ranking was dropped: on common family names ("nguyen thi": 140k of 1M rows) it scores
+        and sorts every match (about 1 s), and for names it mostly favoured shorter ones. Walking
+        the index backwards by rowid stops after one page (see bench/bench_core.py).
+        """
         match = fts_query(query)
         if match is None:
             return []
+        name = fold_text(query)
+        columns = ", ".join("d." + c.strip() for c in _ROW_COLUMNS.split(","))
         try:
+            exact_total = self.conn.execute(
+                "SELECT count(*) FROM dossiers WHERE name_folded = ?", (name,)
+            ).fetchone()[0]
             rows = self.conn.execute(
-                f"SELECT {', '.join('d.' + c.strip() for c in _ROW_COLUMNS.split(','))} "
-                "FROM dossiers_fts f JOIN dossiers d ON d.rowid = f.rowid "
-                "WHERE dossiers_fts MATCH ? ORDER BY f.rank, d.received_at DESC LIMIT ? OFFSET ?",
-                (match, limit, offset),
+                f"SELECT {columns} FROM dossiers d WHERE d.name_folded = ? "
+                "ORDER BY d.received_at DESC LIMIT ? OFFSET ?",
+                (name, limit, offset),
             ).fetchall()
-        except Exception as exc:  # an FTS5 syntax error must never reach the official
+            if len(rows) < limit:
+                rows += self.conn.execute(
+                    f"SELECT {columns} FROM dossiers_fts f JOIN dossiers d ON d.rowid = f.rowid "
+                    "WHERE dossiers_fts MATCH ? AND d.name_folded <> ? "
+                    "ORDER BY f.rowid DESC LIMIT ? OFFSET ?",
+                    (match, name, limit - len(rows), max(0, offset - exact_total)),
+                ).fetchall()
+        except sqlite3.Error as exc:  # an FTS5 syntax error must never reach the official
             raise StoreError("Không tìm được theo tên này; hãy thử gõ lại.") from exc
         return [_row(r) for r in rows]
 

@@ -271,3 +271,20 @@ def test_official_deactivation_keeps_a_supervisor(desk: Desk) -> None:
 def test_paper_only_shown_is_listed_with_no_copies(desk: Desk) -> None:
     d = desk.receive(intake(documents=[{"name": "Thẻ căn cước (xuất trình)"}, "Tờ khai"]), "A")
     assert [(p.name, p.originals) for p in d.documents] == [("Thẻ căn cước (xuất trình)", 0), ("Tờ khai", 1)]
+
+
+def test_exact_name_ranks_before_longer_names(desk: Desk, clock: FixedClock) -> None:
+    exact = desk.receive(intake(applicant={"name": "Nguyễn Văn An", "id_number": "001099000001"}), "A")
+    clock.set(clock.now + timedelta(minutes=1))
+    longer = desk.receive(
+        intake(applicant={"name": "Nguyễn Văn Anh Tuấn", "id_number": "001099000002"}), "A"
+    )
+    assert [r.code for r in desk.find("nguyen van an")] == [exact.code, longer.code]
+    assert [r.code for r in desk.find("nguyen van an", limit=1, offset=1)] == [longer.code]
+    assert [r.code for r in desk.find("nguyen v")] == [longer.code, exact.code]  # newest first
+
+
+def test_code_suffix_search_tells_block_from_overflow(desk: Desk) -> None:
+    first = desk.receive(intake(), "A")
+    assert [r.code for r in desk.find("2001")] == [first.code]
+    assert desk.find("22001") == []
