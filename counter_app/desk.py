@@ -560,6 +560,48 @@ class Desk:
             return generic[: -len("cấp xã")] + self.settings.commune_name
         return generic
 
+    def received_payload(
+        self, intake: Intake, due: datetime, n: int, volume: str, entry: int
+    ) -> dict[str, Any]:
+        """The payload of a ``received`` event: the dossier as it was on the day of receipt.
+
+        Args:
+            intake: The validated intake.
+            due: The due time computed for it.
+            n: Its number in this counter's sequence of the day (1-based).
+            volume: Logbook volume; entry: its number in that volume.
+        """
+        settings = self.settings
+        p = intake.procedure
+        payload: dict[str, Any] = {
+            "procedure": {
+                "code": p.code,
+                "name": p.name,
+                "field": p.field,
+                "legal_limit": p.limit.describe_vi(),
+            },
+            "applicant": intake.applicant.to_json(),
+            "owner": intake.owner.to_json() if intake.owner else None,
+            "documents": [d.to_json() for d in intake.documents],
+            "sets": intake.sets,
+            "fee": {"amount": intake.fee_amount, "text": intake.fee_text},
+            "receiving": {
+                "agency_id": settings.agency_id,
+                "name": settings.agency_name,
+                "commune_code": settings.commune_code,
+                "counter": settings.counter_no,
+            },
+            "deciding": {"id": "", "name": intake.deciding_agency_name},
+            "due_at": due,
+            "return_method": intake.return_method,
+            "logbook": {"volume": volume, "entry": entry},
+            "summary": intake.summary,
+            "sequence": n,
+        }
+        if codes.is_overflow(n):
+            payload["overflow"] = True  # tells the hub this counter left its 4-digit block
+        return payload
+
     def receive(self, data: Mapping[str, Any] | Intake, actor: str, *, clear_draft: bool = False) -> Dossier:
         """Receive a dossier: issue its code, compute its due time, record it durably.
 
@@ -589,34 +631,7 @@ class Desk:
                 raise RuleError(f"Mã hồ sơ {code} đã tồn tại; hãy kiểm tra cấu hình số quầy.")
             volume = str(day.year)
             entry = self.store.next_logbook_entry(volume, settings.counter_no)
-            p = intake.procedure
-            payload: dict[str, Any] = {
-                "procedure": {
-                    "code": p.code,
-                    "name": p.name,
-                    "field": p.field,
-                    "legal_limit": p.limit.describe_vi(),
-                },
-                "applicant": intake.applicant.to_json(),
-                "owner": intake.owner.to_json() if intake.owner else None,
-                "documents": [d.to_json() for d in intake.documents],
-                "sets": intake.sets,
-                "fee": {"amount": intake.fee_amount, "text": intake.fee_text},
-                "receiving": {
-                    "agency_id": settings.agency_id,
-                    "name": settings.agency_name,
-                    "commune_code": settings.commune_code,
-                    "counter": settings.counter_no,
-                },
-                "deciding": {"id": "", "name": intake.deciding_agency_name},
-                "due_at": due,
-                "return_method": intake.return_method,
-                "logbook": {"volume": volume, "entry": entry},
-                "summary": intake.summary,
-                "sequence": n,
-            }
-            if codes.is_overflow(n):
-                payload["overflow"] = True  # tells the hub this counter left its 4-digit block
+            payload = self.received_payload(intake, due, n, volume, entry)
             event = new_event(code, "received", received_at, actor, settings.counter_id, payload)
             dossier = apply(None, event)
             self.store.append(event, dossier)
