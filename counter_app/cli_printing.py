@@ -54,16 +54,19 @@ def _finish(desk: Any, pdf: Path, to_printer: bool, keep: bool, as_json: bool, e
         raise PrintingError(message)
 
 
-@main.command()
-@click.argument("code")
-@_output
-@_print
-@click.option(
+_paper = click.option(
     "--paper",
     type=click.Choice(["A4", "A5"]),
     default=None,
     help="Paper size (default: the setting paper_size).",
 )
+
+
+@main.command()
+@click.argument("code")
+@_output
+@_print
+@_paper
 @actor_option
 @json_option
 @with_desk
@@ -88,12 +91,7 @@ def receipt(
 @click.argument("code")
 @_output
 @_print
-@click.option(
-    "--paper",
-    type=click.Choice(["A4", "A5"]),
-    default=None,
-    help="Paper size (default: the setting paper_size).",
-)
+@_paper
 @actor_option
 @json_option
 @with_desk
