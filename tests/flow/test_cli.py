@@ -127,3 +127,23 @@ def test_calendar_commands(configured: Any) -> None:
     assert listed == [{"day": "2026-11-26", "kind": "day_off", "label": "Nghỉ bù"}]
     assert configured("calendar", "remove", "2026-11-26").exit_code == 0
     assert configured("calendar", "remove", "2026-11-26").exit_code == 2
+
+
+def test_machine_time_zone_changes_nothing(
+    configured: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time as time_module
+
+    from counter_app.domain.calendar import now_vn
+
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time_module.tzset()
+    try:
+        source = tmp_path / "in.json"
+        source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+        data = json.loads(configured("receive", "--json", str(source)).output)
+        assert data["received_at"].endswith("+07:00") and data["due"].endswith("+07:00")
+        assert f"-{now_vn():%y%m%d}-" in data["code"]
+    finally:
+        monkeypatch.delenv("TZ")
+        time_module.tzset()
