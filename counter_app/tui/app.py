@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import App
@@ -28,7 +29,6 @@ from textual.worker import Worker, WorkerState
 
 from counter_app.desk import Desk, Official
 from counter_app.domain.errors import CounterError, PrintingError, ValidationError
-from counter_app.tui.commands import CounterCommands, DossierCommands, PaletteCommand
 from counter_app.tui.messages import (
     ChipScanned,
     DossierSaved,
@@ -38,6 +38,11 @@ from counter_app.tui.messages import (
 )
 from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen
 from counter_app.tui.screens.intake import IntakeScreen
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from counter_app.tui.commands import PaletteCommand
 
 log = logging.getLogger("counter.tui")
 
@@ -61,6 +66,19 @@ def _supervisor_screen() -> Screen[Any]:
     return SupervisorScreen()
 
 
+def _counter_commands() -> type[Provider]:
+    # The palette's providers are imported when the palette first opens, not at start-up.
+    from counter_app.tui.commands import CounterCommands
+
+    return CounterCommands
+
+
+def _dossier_commands() -> type[Provider]:
+    from counter_app.tui.commands import DossierCommands
+
+    return DossierCommands
+
+
 class WelcomeScreen(Screen[None]):
     """What shows under the first-run and sign-in screens."""
 
@@ -74,17 +92,16 @@ class CounterApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Một cửa"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = {CounterCommands, DossierCommands}
-    MODES = {
+    COMMANDS = {_counter_commands, _dossier_commands}
+    MODE_SCREENS: dict[str, Callable[[], Screen[Any]]] = {
         "welcome": WelcomeScreen,
         "intake": IntakeScreen,
         "lists": _lists_screen,
         "supervisor": _supervisor_screen,
     }
+    """The modes and how each makes its base screen (registered with ``add_mode``)."""
     DEFAULT_MODE = "welcome"
     NOTIFICATION_TIMEOUT = 6
-    # A tall terminal shows more (today's intake under the form); a wide one wider columns.
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (36, "-tall")]
 
     BINDINGS = [
         Binding(
@@ -146,6 +163,24 @@ class CounterApp(App[None]):
         super().__init__()
         self.desk = desk
         self._clock = clock
+        for mode, make in self.MODE_SCREENS.items():
+            self.add_mode(mode, partial(self._mode_screen, make))
+
+    def _mode_screen(self, make: Callable[[], Screen[Any]]) -> Screen[Any]:
+        """Make a mode's base screen, marked as styled with the stylesheet as it is now.
+
+        Textual re-parses and re-applies the whole stylesheet when a mode's first screen is made,
+        twice for the intake (once to set the mode up, once to switch to it), although nothing in
+        the CSS changed: a screen is styled when it mounts anyway. About 60 ms of start-up
+        (bench/bench_tui.py).
+
+        ``_css_update_count`` is private to Textual (pinned to one minor version); should it go,
+        this line does nothing and start-up is only slower. A theme change still restyles every
+        screen, since it bumps the app's count.
+        """
+        screen = make()
+        screen._css_update_count = self._css_update_count
+        return screen
 
     def now(self) -> datetime:
         """The counter's "now" (the desk's clock unless the app was given one)."""
@@ -305,16 +340,19 @@ class CounterApp(App[None]):
         self.screen.set_focus(scan)
 
     async def action_quit(self) -> None:
-        if self._has_draft():
+        intake = self._intake_screen()
+        if intake is not None and intake.is_dirty:
             from counter_app.tui.screens.dialogs import ConfirmDialog
 
             def answered(yes: bool | None) -> None:
                 if yes:
+                    intake.save_draft_now()  # put back at the next start
                     self.exit()
 
             self.push_screen(
                 ConfirmDialog(
-                    "Hồ sơ đang nhập dở chưa được lưu. Vẫn thoát chương trình?",
+                    "Hồ sơ đang nhập dở chưa được lưu (sẽ được khôi phục khi mở lại chương trình). "
+                    "Vẫn thoát?",
                     yes="Thoát",
                     no="Ở lại",
                 ),
@@ -323,9 +361,10 @@ class CounterApp(App[None]):
             return
         self.exit()
 
-    def _has_draft(self) -> bool:
+    def _intake_screen(self) -> IntakeScreen | None:
+        """The intake mode's screen, once it was opened."""
         stack = self._screen_stacks.get("intake") or []
-        return bool(stack) and isinstance(stack[0], IntakeScreen) and stack[0].is_dirty
+        return stack[0] if stack and isinstance(stack[0], IntakeScreen) else None
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(cast(Any, self)):
@@ -335,6 +374,8 @@ class CounterApp(App[None]):
 
     def palette_commands(self) -> Iterable[PaletteCommand]:
         """The app's tasks for the command palette (screens add their own bindings)."""
+        from counter_app.tui.commands import PaletteCommand
+
         if self.official is None:
             yield PaletteCommand("Thoát", "Thoát chương trình", "quit", key="Ctrl+Q")
             return
@@ -381,7 +422,9 @@ class CounterApp(App[None]):
                 "supervisor('calendar')",
             )
             yield PaletteCommand(
-                "Giám sát: cán bộ và mã PIN", "Thêm cán bộ, đổi mã PIN, vai trò", "supervisor('officials')"
+                "Giám sát: cán bộ và mã PIN",
+                "Thêm cán bộ, đổi mã PIN, vai trò, khóa hoặc mở lại tài khoản",
+                "supervisor('officials')",
             )
         yield PaletteCommand("Đăng xuất", "Đăng xuất khỏi quầy", "sign_out", key="F10")
         yield PaletteCommand("Thoát", "Thoát chương trình", "quit", key="Ctrl+Q")

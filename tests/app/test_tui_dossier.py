@@ -201,3 +201,24 @@ async def test_escape_returns_to_the_screen_the_dossier_was_opened_from(app, cod
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SupervisorScreen)
+
+
+async def test_the_daily_step_keys_are_in_the_footer_at_80_columns(app, code: str) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets._footer import FooterKey
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        width = app.size.width
+        shown = {
+            key.key: key.description
+            for key in app.screen.query(FooterKey)
+            if key.region.area and key.region.right <= width
+        }
+        assert shown.get("escape") == "Quay lại"
+        assert shown.get("c") == "Chuyển xử lý"
+        assert shown.get("b") == "Yêu cầu bổ sung"
+        assert shown.get("k") == "Có kết quả"
+        # Rare steps keep their key and their button, not a place in the footer.
+        assert "x" not in shown and "s" not in shown
+        assert dossier_screen(app).query_one("#step-refused").display

@@ -228,3 +228,27 @@ async def test_documents_checklist_counts_are_saved(app, seen: Seen) -> None:  #
         docs = seen.of(DossierSaved)[0].dossier.documents
         assert len(docs) == 2
         assert (docs[1].originals, docs[1].certified, docs[1].copies) == (1, 2, 0)
+
+
+async def test_a_paper_only_shown_is_ticked_with_no_copy(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        checklist = intake_screen(app).checklist
+        checklist.focus()
+        await pilot.pause()
+        await pilot.press("down", "down", "x")  # the divorce ruling: shown, not handed in
+        paper = checklist.papers[2]
+        assert paper.checked and paper.shown_only and paper.total == 0
+        row = texts(app, "#checklist").splitlines()[3]
+        assert row.startswith(" [x]  Thông tin bản án") and row.split()[-3:] == ["XT", "·", "·"]
+        assert "(chỉ xuất trình)" in texts(app, "#checklist-hint").replace("\n", " ")
+        await pilot.press("up", "x")  # a paper with a copy by the catalog becomes shown only too
+        assert checklist.papers[1].shown_only
+        await pilot.press("x")  # and x again: not received
+        assert not checklist.papers[1].checked
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        docs = seen.of(DossierSaved)[0].dossier.documents
+        assert [(d.originals, d.certified, d.copies) for d in docs] == [(1, 0, 0), (0, 0, 0)]
+        assert docs[1].name.startswith("Thông tin bản án")

@@ -119,3 +119,32 @@ async def test_sign_out_returns_to_sign_in_and_keeps_the_draft(app) -> None:  # 
         screen = app.screen
         assert isinstance(screen, IntakeScreen)
         assert screen.field("applicant.name").value == "Đặng Thị Hoà"
+
+
+def test_start_up_imports_only_what_intake_needs() -> None:
+    """Other screens, dialogs, the palette's providers and printing load when first used."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import counter_app.tui.app; "
+        "print(' '.join(m for m in sys.modules if m.startswith(('counter_app', 'printing', 'reportlab', "
+        "'textual.widgets._text_area'))))"
+    )
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "counter_app.tui.screens.intake" in loaded
+    deferred = {
+        "counter_app.tui.screens.lists",
+        "counter_app.tui.screens.supervisor",
+        "counter_app.tui.screens.dossier",
+        "counter_app.tui.screens.dialogs",
+        "counter_app.tui.commands",
+        "printing",
+        "reportlab",
+        "textual.widgets._text_area",
+    }
+    assert loaded & deferred == set()

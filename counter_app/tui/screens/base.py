@@ -4,13 +4,14 @@ worker failures reported in one place, and inline field errors from a desk Valid
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
 from textual.app import ComposeResult
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, TextArea
+from textual.widgets import Footer, Input
 from textual.worker import Worker
 
 from counter_app.domain.errors import ValidationError
@@ -41,6 +42,16 @@ def show_field_errors(fields: Iterable[Field], error: ValidationError) -> list[s
         elif not target.error:
             target.error = problem.message
     return leftovers
+
+
+def is_text_field(widget: object) -> bool:
+    """True for a widget that takes typed text (an Input or a TextArea)."""
+    if isinstance(widget, Input):
+        return True
+    # TextArea is not imported at start-up (its module and themes are heavy): if nothing has
+    # imported it, no TextArea exists to have the focus.
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return text_area is not None and isinstance(widget, text_area.TextArea)
 
 
 def focus_first_error(fields: Iterable[Field]) -> bool:
@@ -97,7 +108,7 @@ class CounterScreen(Reporting, Screen[None]):
             event.stop()
             event.prevent_default()
             return
-        if not character.isdigit() or isinstance(self.focused, Input | TextArea):
+        if not character.isdigit() or is_text_field(self.focused):
             return
         if event.key in self.app.active_bindings:
             return

@@ -42,7 +42,14 @@ BUTTON_LABELS: dict[str, str] = {
     "fee_requested": "Yêu cầu nộp phí",
     "extra_papers_requested": "Yêu cầu bổ sung",
 }
-"""Shorter labels where the official step name does not fit the 80-column button panel."""
+"""Shorter labels where the official step name does not fit the 80-column button panel (and the
+footer, which uses the same)."""
+
+FOOTER_STEPS = frozenset(
+    {"transferred", "extra_papers_requested", "extra_papers_received", "fee_paid", "result_ready", "returned"}
+)
+"""Steps whose key the footer shows: the day-to-day ones, so they fit on 80 columns. The others
+(fee request, new appointment, refusal, withdrawal, stop) keep their key and their button."""
 
 
 class DossierScreen(CounterScreen):
@@ -55,19 +62,25 @@ class DossierScreen(CounterScreen):
 
     BINDINGS = [
         Binding("escape", "back", "Quay lại", id="dossier.back"),
-        Binding(
-            "i", "print", "In biểu mẫu", id="dossier.print", tooltip="In hoặc lưu PDF một biểu mẫu của hồ sơ"
-        ),
         *(
             Binding(
                 key,
                 f"step('{kind}')",
-                TRANSITIONS[kind].label,
+                BUTTON_LABELS.get(kind, TRANSITIONS[kind].label),
+                show=kind in FOOTER_STEPS,
                 id=f"dossier.{kind}",
                 tooltip=f"{TRANSITIONS[kind].label} (có xác nhận"
                 + (", cần ghi lý do)" if TRANSITIONS[kind].needs_reason else ")"),
             )
             for kind, key in STEP_KEYS.items()
+        ),
+        Binding(
+            "i",
+            "print",
+            "In biểu mẫu",
+            show=False,  # the panel's last button says it
+            id="dossier.print",
+            tooltip="In hoặc lưu PDF một biểu mẫu của hồ sơ",
         ),
     ]
 
@@ -169,7 +182,7 @@ class DossierScreen(CounterScreen):
                 if n
             )
             docs.append(f"{i}. {doc.name}", style="")
-            docs.append(f" ({counts})\n" if counts else "\n", style="dim")
+            docs.append(f" ({counts or 'xuất trình'})\n", style="dim")
         docs.append(f"Số lượng hồ sơ: {d.sets:02d} bộ", style="dim")
         self.query_one("#dossier-documents", Static).update(docs)
 

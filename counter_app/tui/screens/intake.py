@@ -2,22 +2,31 @@
 
 Procedure by type-ahead (Enter), applicant fields (Tab or Enter between them), documents prefilled
 from the catalog, Ctrl+S saves, prints (or saves) the receipt, shows the code and clears the form for
-the next citizen. A chip-ID QR scan fills name, ID number, birth date and address. The form lives as
-long as the app: switching screens keeps what was typed; Escape asks before clearing it.
+the next citizen. A chip-ID QR scan fills name, ID number, birth date and address.
+
+The form lives as long as the app (switching screens keeps what was typed) and longer: a second after
+the last change it is saved as the counter's draft, in a thread, and the first time the screen opens
+(after sign-in) a draft left by a crash or a restart is put back. Saving the dossier drops the draft
+in the same transaction; Escape asks before clearing the form and drops the draft too.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
+from time import monotonic
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Input, Static
 
+from counter_app.desk import Desk
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import Procedure
@@ -31,7 +40,6 @@ from counter_app.domain.validation import (
 from counter_app.tui.formatting import due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
 from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
-from counter_app.tui.screens.dialogs import ConfirmDialog
 from counter_app.tui.widgets.checklist import DocumentChecklist
 from counter_app.tui.widgets.dossier_table import DossierTable
 from counter_app.tui.widgets.fields import Choice, ErrorLine, Field
@@ -39,6 +47,12 @@ from counter_app.tui.widgets.picker import ProcedurePicker
 
 RETURN_LABELS = {"counter": "Tại quầy", "post": "Qua bưu chính", "online": "Trực tuyến"}
 """Short labels of the return methods for the narrow select (RETURN_METHODS has the full text)."""
+DRAFT_DELAY = 1.0
+"""Seconds after the last change before the form is saved as the counter's draft."""
+TALL_ROWS = 36
+"""From this terminal height on, today's intake is listed under the form."""
+CHECKLIST_HINT = "Space: đánh dấu · x: chỉ xuất trình · gõ số: số bản chính/chứng thực/photo"
+"""Under the checklist until the cursor enters it (two lines at 80 columns)."""
 
 
 def check_field(key: str, value: str) -> tuple[str, str]:
@@ -103,6 +117,19 @@ class IntakeScreen(CounterScreen):
     last_saved: reactive[Dossier | None] = reactive(None, init=False)
     """The dossier saved last (its code stays on screen for the official to read out)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._draft_timer: Timer | None = None
+        self._draft_due = 0.0
+        self._draft_lock = threading.Lock()
+        """Held while the draft is written or a dossier received: one of them at a time."""
+        self._draft_epoch = 0
+        """Bumped by each draft write, save and discard; a write started before a later one is dropped."""
+        self._draft_stored = False
+        """True when the database holds a draft of this form (written or restored)."""
+        self._draft_checked = False
+        """Whether the draft left by the last session was looked for (once, at the first sign-in)."""
+
     def compose_body(self) -> ComposeResult:
         with Vertical(id="intake"):
             yield ProcedurePicker(self.counter_app.desk.catalog, id="picker")
@@ -141,10 +168,7 @@ class IntakeScreen(CounterScreen):
                 with Vertical(id="documents"):
                     yield Static("THÀNH PHẦN HỒ SƠ", classes="section-title")
                     yield DocumentChecklist(id="checklist")
-                    yield Static(
-                        "Space: đánh dấu · gõ số: số bản · BC/CT/PH: bản chính/chứng thực/photo",
-                        id="checklist-hint",
-                    )
+                    yield Static(CHECKLIST_HINT, id="checklist-hint")
                     yield ErrorLine(id="documents-error", classes="field-error")
             with Vertical(id="intake-today"):
                 yield Static("HỒ SƠ TIẾP NHẬN HÔM NAY (Enter: mở)", classes="section-title")
@@ -174,7 +198,21 @@ class IntakeScreen(CounterScreen):
         self.set_interval(30, self._refresh_info)
 
     def on_screen_resume(self) -> None:
+        if self.counter_app.official is None:
+            return  # no dossier and no draft is read before an official signs in
+        if not self._draft_checked:
+            self._draft_checked = True
+            self._restore_draft()
         self.call_after_refresh(self._show_today)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # A class set only on a tall terminal, rather than Textual's breakpoints: those mark every
+        # screen "-short" on a small one too, and each class change restyles the whole screen.
+        tall = event.size.height >= TALL_ROWS
+        if tall != self.has_class("-tall"):
+            self.set_class(tall, "-tall")
+            if self.is_attached and self.app.screen is self:
+                self.call_after_refresh(self._show_today)
 
     def _show_today(self) -> None:
         """Today's intake under the form, when the terminal is tall enough to show it."""
@@ -193,7 +231,12 @@ class IntakeScreen(CounterScreen):
 
     @on(ProcedurePicker.Chosen)
     def _chosen(self, event: ProcedurePicker.Chosen) -> None:
-        procedure = event.procedure
+        self._use_procedure(event.procedure)
+        self._focus_next_empty()
+        self.form_changed()
+
+    def _use_procedure(self, procedure: Procedure) -> None:
+        """Set the form up for a procedure: its papers, fee and number of sets."""
         if procedure is not self.procedure:
             self.procedure = procedure
             self.checklist.load(procedure)
@@ -201,6 +244,11 @@ class IntakeScreen(CounterScreen):
             self.field("sets").value = str(procedure.sets)
         self.query_one("#procedure-error", ErrorLine).update("")
         self._show_info(procedure)
+
+    def _focus_next_empty(self) -> None:
+        if self.procedure is None:
+            self.picker.focus()
+            return
         empty = next((f for f in self.fields[:4] if not f.value.strip()), None)
         (empty or self.field("applicant.name")).focus()
 
@@ -243,7 +291,7 @@ class IntakeScreen(CounterScreen):
         row = event.coordinate.row
         if 0 <= row < len(papers):
             paper = papers[row]
-            note = f" ({paper.note})" if paper.note else ""
+            note = " (chỉ xuất trình)" if paper.shown_only else f" ({paper.note})" if paper.note else ""
             self.query_one("#checklist-hint", Static).update(f"{row + 1}. {paper.name}{note}")
 
     # -- inline checks --------------------------------------------------------------------------------
@@ -351,22 +399,32 @@ class IntakeScreen(CounterScreen):
         if official is None:
             return
         self.saving = True
-        self._save(self.intake_data(), official.full_name)
+        # A draft write still waiting must not bring back the form once the dossier is saved.
+        self._cancel_draft_timer()
+        self._draft_epoch += 1
+        self._save(self.counter_app.desk, self.intake_data(), official.full_name)
 
     @work(thread=True, exit_on_error=False, group="intake")
-    def _save(self, data: dict[str, Any], actor: str) -> None:
-        desk = self.counter_app.desk
+    def _save(self, desk: Desk, data: dict[str, Any], actor: str) -> None:
         try:
             intake = desk.parse_intake(data)
-            dossier = desk.receive(intake, actor)
+            with self._draft_lock:
+                dossier = desk.receive(intake, actor, clear_draft=True)
         except ValidationError as error:
             self.app.call_from_thread(self._show_errors, error)
             return
-        finally:
-            self.app.call_from_thread(setattr, self, "saving", False)
+        except BaseException:
+            self.app.call_from_thread(self._not_saved)
+            raise  # to the app's one error handler
         self.app.call_from_thread(self._saved, dossier, list(intake.warnings))
 
+    def _not_saved(self) -> None:
+        """The dossier was not stored: the form stays, and so must its draft."""
+        self.saving = False
+        self.form_changed()
+
     def _show_errors(self, error: ValidationError) -> None:
+        self._not_saved()
         leftovers = show_field_errors(self.fields, error)
         procedure_errors = [e.message for e in error.errors if e.field == "procedure"]
         document_errors = [e.message for e in error.errors if e.field.startswith("documents")]
@@ -381,6 +439,8 @@ class IntakeScreen(CounterScreen):
             self.checklist.focus()
 
     def _saved(self, dossier: Dossier, warnings: list[str]) -> None:
+        self.saving = False
+        self._draft_stored = False  # dropped with the save, in the same transaction
         self.last_saved = dossier
         self.post_message(DossierSaved(dossier))
         self.clear_form()
@@ -433,11 +493,171 @@ class IntakeScreen(CounterScreen):
             self.picker.focus()
             return
 
+        # The dialogs' module is imported when first needed: it is not part of start-up.
+        from counter_app.tui.screens.dialogs import ConfirmDialog
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.clear_form()
+                self.discard_draft()
 
         self.app.push_screen(
             ConfirmDialog("Xóa toàn bộ nội dung đang nhập của hồ sơ này?", yes="Xóa", no="Không, nhập tiếp"),
             answered,
         )
+
+    # -- draft ----------------------------------------------------------------------------------------
+
+    @on(Input.Changed)
+    @on(Choice.Changed)
+    @on(DocumentChecklist.Changed)
+    def _form_edited(self, event: Input.Changed | Choice.Changed | DocumentChecklist.Changed) -> None:
+        if isinstance(event, Input.Changed) and event.input.id == "scan":
+            return
+        self.form_changed()
+
+    def form_changed(self) -> None:
+        """Save the draft :data:`DRAFT_DELAY` after the last change (a burst of keys saves once)."""
+        self._draft_due = monotonic() + DRAFT_DELAY
+        if self._draft_timer is None:
+            self._draft_timer = self.set_timer(DRAFT_DELAY, self._draft_time, name="intake-draft")
+
+    @property
+    def draft_pending(self) -> bool:
+        """True while a change waits for the delay before the draft is written."""
+        return self._draft_timer is not None
+
+    def _draft_time(self) -> None:
+        # One timer for a burst: it fires a delay after the first change and waits out the rest.
+        self._draft_timer = None
+        left = self._draft_due - monotonic()
+        if left > 0.05:
+            self._draft_timer = self.set_timer(left, self._draft_time, name="intake-draft")
+        else:
+            self.flush_draft()
+
+    def _cancel_draft_timer(self) -> None:
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+            self._draft_timer = None
+
+    def flush_draft(self) -> None:
+        """Write the draft now, in a thread: the form as it is, or no draft once the form is empty."""
+        self._cancel_draft_timer()
+        if self.saving:
+            return  # the save drops the draft, or its failure asks for a new one
+        if self.is_dirty:
+            self._draft_stored = True
+            self._draft_epoch += 1
+            self._write_draft(self.counter_app.desk, self.draft_data(), self._draft_epoch)
+        elif self._draft_stored:
+            self.discard_draft()
+
+    def discard_draft(self) -> None:
+        """Drop the counter's draft (in a thread), e.g. once the official cleared the form."""
+        self._cancel_draft_timer()
+        self._draft_stored = False
+        self._draft_epoch += 1
+        self._write_draft(self.counter_app.desk, None, self._draft_epoch)
+
+    def save_draft_now(self) -> None:
+        """Write the draft at once, in this thread (the app is about to exit)."""
+        self._cancel_draft_timer()
+        if self.saving or not self.is_dirty:
+            return
+        self._draft_stored = True
+        self._draft_epoch += 1
+        try:
+            self._store_draft(self.counter_app.desk, self.draft_data(), self._draft_epoch)
+        except CounterError as error:
+            self.counter_app.show_error(error)
+
+    @work(thread=True, exit_on_error=False, group="draft")
+    def _write_draft(self, desk: Desk, data: dict[str, Any] | None, epoch: int) -> None:
+        self._store_draft(desk, data, epoch)
+
+    def _store_draft(self, desk: Desk, data: dict[str, Any] | None, epoch: int) -> None:
+        with self._draft_lock:
+            if epoch != self._draft_epoch:
+                return  # a later write, a save or a discard came after this one
+            if data is None:
+                desk.clear_draft()
+            else:
+                desk.save_draft(data)
+
+    def draft_data(self) -> dict[str, Any]:
+        """The form as a draft: the desk's intake shape, plus what putting the form back needs."""
+        data = self.intake_data()
+        data["form"] = {
+            "query": "" if self.procedure is not None else self.picker.input.value,
+            "fields": {f.key: f.value for f in self.fields},
+            "papers": self.checklist.state(),
+        }
+        return data
+
+    def _restore_draft(self) -> None:
+        # Read here, not in a worker: one row by key, and the form must be back before the first
+        # key the official types lands in it.
+        try:
+            draft = self.counter_app.desk.load_draft()
+        except CounterError as error:
+            self.counter_app.show_error(error)
+            return
+        if draft and self.restore(draft):
+            self._draft_stored = True
+            self.notify("Đã khôi phục hồ sơ đang nhập dở", title="Hồ sơ đang nhập dở")
+
+    def restore(self, draft: Mapping[str, Any]) -> bool:
+        """Fill the form from a draft (see :meth:`draft_data`); False if it held nothing.
+
+        A draft in the bare intake shape (no ``form`` part) is restored as far as it goes. A procedure
+        no longer in the catalog is left typed in the picker for the official to choose again.
+        """
+        form = draft.get("form")
+        form = form if isinstance(form, Mapping) else {}
+        code = draft.get("procedure")
+        if isinstance(code, str) and code.strip():
+            try:
+                self._use_procedure(self.picker.choose(code, announce=False))
+            except CounterError:
+                self.picker.input.value = code
+        elif isinstance(form.get("query"), str):
+            self.picker.input.value = form["query"]
+        values = form.get("fields")
+        if not isinstance(values, Mapping):
+            values = _fields_of_intake(draft)
+        for field in self.fields:
+            value = values.get(field.key)
+            if isinstance(value, str):
+                field.value = value
+        method = draft.get("return_method")
+        if isinstance(method, str) and method in RETURN_LABELS:
+            self.query_one("#f-return", Choice).value = method
+        papers = form.get("papers")
+        if self.procedure is not None:
+            if isinstance(papers, list):
+                self.checklist.restore(papers)
+            elif isinstance(draft.get("documents"), list):
+                listed: list[Mapping[str, Any]] = [d for d in draft["documents"] if isinstance(d, Mapping)]
+                names = {d.get("name") for d in listed}
+                unticked = [{"name": p.name, "checked": False} for p in self.checklist.papers]
+                self.checklist.restore([*(e for e in unticked if e["name"] not in names), *listed])
+        self._focus_next_empty()
+        return self.is_dirty
+
+
+def _fields_of_intake(draft: Mapping[str, Any]) -> dict[str, str]:
+    """Field values from a draft in the desk's intake shape (the birth date back to dd/mm/yyyy)."""
+    values: dict[str, str] = {}
+    applicant = draft.get("applicant")
+    if isinstance(applicant, Mapping):
+        for key, value in applicant.items():
+            if isinstance(value, str):
+                values[f"applicant.{key}"] = value
+        day = parse_day(values.get("applicant.birth_date", ""))
+        if day is not None:
+            values["applicant.birth_date"] = day.strftime("%d/%m/%Y")
+    for key in ("sets", "fee"):
+        if isinstance(draft.get(key), int | str):
+            values[key] = str(draft[key])
+    return values

@@ -1,5 +1,6 @@
 """The supervisors' screen: the day's and the month's figures, the logbook, working days and office
-hours, officials and PINs. Officials without the supervisor role are refused before it opens.
+hours, officials, PINs and locked accounts. Officials without the supervisor role are refused before
+it opens.
 """
 
 from __future__ import annotations
@@ -54,7 +55,20 @@ class SupervisorScreen(CounterScreen):
         Binding("ctrl+n", "next_tab", "Thẻ sau", id="supervisor.next_tab"),
         Binding("ctrl+l", "reload", "Tải lại", id="supervisor.reload", show=False),
         Binding("delete", "remove_override", "Xóa ngày", id="supervisor.remove_override", show=False),
+        Binding(
+            "ctrl+t",
+            "toggle_official",
+            "Khóa/mở tài khoản",
+            id="supervisor.toggle_official",
+            tooltip="Khóa tài khoản của cán bộ đang chọn trong bảng (không đăng nhập được nữa), "
+            "hoặc mở lại tài khoản đã khóa (có xác nhận)",
+        ),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._officials: list[dict[str, Any]] = []
+        """The officials as last read from the desk (the table's rows)."""
 
     def compose_body(self) -> ComposeResult:
         today = self.counter_app.now().date()
@@ -111,6 +125,7 @@ class SupervisorScreen(CounterScreen):
                         "CÁN BỘ (nhập tên đăng nhập có sẵn để đổi PIN hoặc vai trò)", classes="section-title"
                     )
                     yield DataTable(id="officials-table", cursor_type="row", zebra_stripes=True)
+                    yield Button("Khóa / mở lại tài khoản (Ctrl+T)", id="official-toggle")
                     yield Field("Tên đăng nhập", key="username", id="official-username", scan_aware=False)
                     yield Field("Họ và tên", key="full_name", id="official-name", scan_aware=False)
                     with Horizontal(classes="field-row"):
@@ -180,6 +195,7 @@ class SupervisorScreen(CounterScreen):
             "override-add": self._add_override,
             "hours-save": self._save_hours,
             "official-save": self._save_official,
+            "official-toggle": self.action_toggle_official,
         }
         action = actions.get(event.button.id or "")
         if action is not None:
@@ -321,7 +337,13 @@ class SupervisorScreen(CounterScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "remove_override":
             return self.is_mounted and self.focused is self.query_one("#overrides", DataTable)
+        if action == "toggle_official":
+            return self.is_mounted and self.tabs.active == "officials" and bool(self._officials)
         return True
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self) -> None:
+        self.refresh_bindings()  # Ctrl+T is offered on the officials tab only
 
     def _save_hours(self) -> None:
         field = self.query_one("#office-hours", Field)
@@ -338,17 +360,77 @@ class SupervisorScreen(CounterScreen):
 
     # -- officials ------------------------------------------------------------------------------------
 
-    def _show_officials(self) -> None:
+    def _show_officials(self, keep: str | None = None) -> None:
+        """Read the officials again; the cursor stays on ``keep`` (default: the official under it)."""
         table = self.query_one("#officials-table", DataTable)
+        if keep is None:
+            chosen = self._chosen_official()
+            keep = chosen["username"] if chosen else None
         table.clear()
-        for row in self.counter_app.desk.officials():
+        self._officials = self.counter_app.desk.officials()
+        for row in self._officials:
             table.add_row(
                 row["username"],
                 row["full_name"],
                 ROLE_NAMES.get(row["role"], row["role"]),
-                "có" if row["active"] else "không",
+                "có" if row["active"] else "không (đã khóa)",
                 key=row["username"],
             )
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep), animate=False)
+        self._label_toggle()
+        self.refresh_bindings()
+
+    def _chosen_official(self) -> dict[str, Any] | None:
+        """The official under the table's cursor."""
+        table = self.query_one("#officials-table", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return next((o for o in self._officials if o["username"] == row_key.value), None)
+
+    @on(DataTable.RowHighlighted, "#officials-table")
+    def _label_toggle(self) -> None:
+        official = self._chosen_official()
+        button = self.query_one("#official-toggle", Button)
+        button.disabled = official is None
+        if official is not None:
+            verb = "Khóa" if official["active"] else "Mở lại"
+            button.label = f"{verb} tài khoản «{official['username']}» (Ctrl+T)"
+            button.refresh(layout=True)  # the width follows the label
+
+    def action_toggle_official(self) -> None:
+        """Lock the chosen official's account, or unlock it, after asking."""
+        official = self._chosen_official()
+        if official is None:
+            return
+        username, name = official["username"], official["full_name"]
+        active = not official["active"]
+        if active:
+            question, yes = f"Mở lại tài khoản «{username}» ({name})?", "Mở lại"
+        else:
+            question = (
+                f"Khóa tài khoản «{username}» ({name})? "
+                "Cán bộ này sẽ không đăng nhập được cho đến khi được mở lại."
+            )
+            yes = "Khóa"
+
+        def answered(sure: bool | None) -> None:
+            if sure:
+                self._set_active(username, active)
+
+        self.app.push_screen(ConfirmDialog(question, yes=yes), answered)
+
+    @work(thread=True, exit_on_error=False, group="official")
+    def _set_active(self, username: str, active: bool) -> None:
+        # A refusal (the last supervisor) or an unknown name reaches the app's one error handler.
+        self.counter_app.desk.set_official_active(username, active)
+        self.app.call_from_thread(self._active_set, username, active)
+
+    def _active_set(self, username: str, active: bool) -> None:
+        self._show_officials(keep=username)
+        done = "Đã mở lại" if active else "Đã khóa"
+        self.notify(f"{done} tài khoản «{username}».", title="Cán bộ")
 
     def _save_official(self) -> None:
         fields = [

@@ -4,11 +4,13 @@ photocopies.
 Prefilled from the catalog: every required paper the citizen hands in is ticked with the catalog's
 counts, so a standard intake needs no key here. Papers only shown (identity card) or needed in some
 cases ("nếu có") are listed unticked. Keys: Space ticks, a digit sets the count under the cursor,
-+ and - change it; a click on the tick column ticks.
++ and - change it, x marks a paper as only shown (xuất trình: ticked, no copy kept, listed on the
+receipt); a click on the tick column ticks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -38,6 +40,11 @@ class Paper:
     def total(self) -> int:
         return self.originals + self.certified + self.copies
 
+    @property
+    def shown_only(self) -> bool:
+        """Ticked with no copy: the citizen showed the paper and took it back (xuất trình)."""
+        return self.checked and self.total == 0
+
 
 class DocumentChecklist(DataTable[Text]):
     """A table of the procedure's papers: tick, name, originals, certified copies, photocopies."""
@@ -46,6 +53,14 @@ class DocumentChecklist(DataTable[Text]):
         Binding("space", "tick", "Đánh dấu giấy tờ", id="checklist.toggle"),
         Binding("plus,equals_sign", "change(1)", "Thêm 1 bản", show=False, id="checklist.more"),
         Binding("minus", "change(-1)", "Bớt 1 bản", show=False, id="checklist.less"),
+        Binding(
+            "x",
+            "shown_only",
+            "Chỉ xuất trình",
+            show=False,
+            id="checklist.shown_only",
+            tooltip="Giấy tờ chỉ xuất trình để đối chiếu, không nộp bản nào (ví dụ căn cước)",
+        ),
     ]
 
     class Changed(Message):
@@ -107,11 +122,15 @@ class DocumentChecklist(DataTable[Text]):
         else:
             tick = Text("[ ]")
         name = Text(paper.name, style="" if paper.checked else "dim")
-        if paper.total == 0 and paper.note:
+        if paper.shown_only:
+            name.append(" (xuất trình)", style="italic")
+        elif paper.total == 0 and paper.note:
             name.append(f" ({paper.note})", style="italic dim")
         counts = [
             Text(str(getattr(paper, c)) if getattr(paper, c) else "·", justify="right") for c in COUNT_COLUMNS
         ]
+        if paper.shown_only:  # seen even where the name is cut short
+            counts[0] = Text("XT", style="bold", justify="right")
         return [tick, name, *counts]
 
     def on_resize(self, event: events.Resize) -> None:
@@ -132,6 +151,42 @@ class DocumentChecklist(DataTable[Text]):
             for p in self.papers
             if p.checked
         ]
+
+    def state(self) -> list[dict[str, object]]:
+        """Every line's tick and counts, for a draft (see :meth:`restore`)."""
+        return [
+            {
+                "name": p.name,
+                "checked": p.checked,
+                "originals": p.originals,
+                "certified": p.certified,
+                "copies": p.copies,
+            }
+            for p in self.papers
+        ]
+
+    def restore(self, state: Iterable[object]) -> None:
+        """Put back ticks and counts saved by :meth:`state`, matching lines by paper name.
+
+        Lines the state does not name keep the catalog's prefill (the catalog may have changed
+        since); values that are not counts are ignored.
+        """
+        saved = {
+            entry["name"]: entry
+            for entry in state
+            if isinstance(entry, Mapping) and isinstance(entry.get("name"), str)
+        }
+        for paper in self.papers:
+            entry = saved.get(paper.name)
+            if entry is None:
+                continue
+            for kind in COUNT_COLUMNS:
+                count = entry.get(kind)
+                if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 99:
+                    setattr(paper, kind, count)
+            paper.checked = bool(entry.get("checked", True))
+        self._touched = True
+        self._redraw()
 
     @property
     def is_default(self) -> bool:
@@ -160,6 +215,19 @@ class DocumentChecklist(DataTable[Text]):
         paper.checked = not paper.checked
         if paper.checked and paper.total == 0:
             paper.originals = 1
+        self._changed()
+
+    def action_shown_only(self) -> None:
+        """Mark the paper under the cursor as only shown (no copy kept), or back to not received."""
+        current = self._current()
+        if current is None:
+            return
+        paper, _ = current
+        if paper.shown_only:
+            paper.checked = False
+        else:
+            paper.checked = True
+            paper.originals = paper.certified = paper.copies = 0
         self._changed()
 
     def action_change(self, delta: int) -> None:

@@ -13,6 +13,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
@@ -178,6 +179,18 @@ class Choice(Static, can_focus=True):
     value: reactive[str] = reactive("", init=False)
     """The chosen value's key."""
 
+    class Changed(Message):
+        """The chosen value changed (by the official or by the program)."""
+
+        def __init__(self, choice: Choice, value: str) -> None:
+            super().__init__()
+            self.choice = choice
+            self.value = value
+
+        @property
+        def control(self) -> Choice:
+            return self.choice
+
     def __init__(
         self, options: list[tuple[str, str]], *, value: str, id: str | None = None, tooltip: str | None = None
     ) -> None:
@@ -189,9 +202,13 @@ class Choice(Static, can_focus=True):
             self.tooltip = tooltip
 
     def on_mount(self) -> None:
-        self.watch_value(self.value)
+        self._show(self.value)
 
     def watch_value(self, value: str) -> None:
+        self._show(value)
+        self.post_message(self.Changed(self, value))
+
+    def _show(self, value: str) -> None:
         label = next((text for text, key in self.options if key == value), value)
         self.update(f"◂ {label} ▸")
 

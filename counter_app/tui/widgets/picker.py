@@ -107,14 +107,28 @@ class ProcedurePicker(Vertical):
         self.input.value = ""
         self._close()
 
-    def choose(self, code: str) -> None:
-        """Choose a procedure by code (as Enter or a click does)."""
+    def choose(self, code: str, *, announce: bool = True) -> Procedure:
+        """Choose a procedure by code (as Enter or a click does).
+
+        Args:
+            code: The procedure's national code.
+            announce: Post :class:`Chosen` (False when the caller sets up the form itself, as
+                restoring a draft does, and must not have the focus moved later).
+
+        Returns:
+            The chosen procedure.
+
+        Raises:
+            NotFoundError: the catalog has no such procedure.
+        """
         procedure = self.catalog.get(code)
         self.procedure = procedure
         self.input.value = procedure_label(procedure)
         self.input.cursor_position = 0
         self._close()
-        self.post_message(self.Chosen(procedure))
+        if announce:
+            self.post_message(self.Chosen(procedure))
+        return procedure
 
     def _open(self, query: str) -> None:
         results = search_procedures(self.catalog, query)
@@ -138,7 +152,7 @@ class ProcedurePicker(Vertical):
 
     @on(Input.Changed, "#procedure-input")
     def _typed(self, event: Input.Changed) -> None:
-        event.stop()
+        # Not stopped: the screen keeps its draft up to date from every change.
         if self.procedure is not None and event.value == procedure_label(self.procedure):
             return
         if self.procedure is not None:
