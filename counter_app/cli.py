@@ -204,6 +204,35 @@ def setup(
         )
 
 
+@main.command(name="settings")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Change a setting (repeat), e.g. --set printer=HP_LaserJet --set paper_size=A5.",
+)
+@json_option
+@with_desk
+def settings_(desk: Any, assignments: tuple[str, ...], as_json: bool) -> None:
+    """Show the counter's settings, or change some (printer, paper size, form numbering, office
+    hours, look-up address for the QR code, agency names ...)."""
+    if assignments:
+        values: dict[str, Any] = {}
+        for item in assignments:
+            name, sep, value = item.partition("=")
+            if not sep or not name.strip():
+                raise ValidationError(FieldError("set", f"Viết dạng TÊN=GIÁ_TRỊ, không phải «{item}»."))
+            values[name.strip()] = int(value) if name.strip() == "counter_no" and value.isdigit() else value
+        desk.update_settings(**values)
+    data = desk.settings.public_mapping()
+    if as_json:
+        _emit_json(data)
+    else:
+        for key, value in data.items():
+            click.echo(f"{key:>22}: {value}")
+
+
 @main.command()
 @json_option
 @click.option("--search", "query", default=None, help="Only procedures matching (folded) text.")

@@ -147,3 +147,15 @@ def test_machine_time_zone_changes_nothing(
     finally:
         monkeypatch.delenv("TZ")
         time_module.tzset()
+
+
+def test_settings_show_and_change(configured: Any) -> None:
+    changed = configured("settings", "--set", "printer=HP_LaserJet", "--set", "paper_size=A5", "--json")
+    assert changed.exit_code == 0, changed.output
+    data = json.loads(changed.output)
+    assert data["printer"] == "HP_LaserJet" and data["paper_size"] == "A5"
+    bad = configured("settings", "--set", "paper_size=A3")
+    assert bad.exit_code == 2 and "A4 hoặc A5" in bad.output
+    assert configured("settings", "--set", "nonsense").exit_code == 2
+    assert configured("settings", "--set", "colour=red").exit_code == 2
+    assert json.loads(configured("settings", "--json").output)["paper_size"] == "A5"
