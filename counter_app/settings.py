@@ -116,7 +116,7 @@ def validate(settings: Settings) -> Settings:
     if settings.paper_size not in ("A4", "A5"):
         errors.append(FieldError("paper_size", "Khổ giấy phải là A4 hoặc A5."))
     try:
-        settings.hours
+        OfficeHours.parse(settings.office_hours)
     except ValueError:
         errors.append(FieldError("office_hours", "Giờ làm việc phải có dạng 07:00-11:30,13:30-17:00."))
     for token in ("{agency}", "{date}", "{seq}"):
