@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -589,12 +589,6 @@ def check(desk: Any, as_json: bool) -> None:
         )
     if not (integrity and projection):
         raise click.exceptions.Exit(5)
-
-
-def _today() -> date:
-    from counter_app.domain.calendar import now_vn
-
-    return now_vn().date()
 
 
 # Printing commands live in their own module; importing it registers them on ``main``.

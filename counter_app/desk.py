@@ -33,7 +33,6 @@ from counter_app.domain.dossier import (
     parse_time,
 )
 from counter_app.domain.errors import (
-    ConfigError,
     FieldError,
     NotFoundError,
     RuleError,
@@ -1013,12 +1012,3 @@ class Desk:
         before = self.store.projection_rows()
         self.store.rebuild_projection()
         return before == self.store.projection_rows()
-
-
-def require_configured(desk: Desk) -> Desk:
-    """Raise ConfigError unless the desk's counter is set up (helper for entry points)."""
-    if not desk.settings.is_configured:
-        raise ConfigError(
-            "Quầy chưa được cấu hình. Chạy «counter setup --commune-code … --commune-name … --counter …»."
-        )
-    return desk
