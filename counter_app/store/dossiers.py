@@ -69,6 +69,31 @@ def _row(r: tuple[Any, ...]) -> DossierRow:
     )
 
 
+_PROJECTION_COLUMNS = (
+    "code", "status", "procedure_code", "procedure_name", "field", "applicant_name", "name_folded",
+    "id_number", "phone", "address", "received_at", "received_day", "due_at", "paused_at",
+    "transferred_at", "result_at", "returned_at", "closed_at", "counter_no", "events", "updated_at",
+    "sync_state", "data",
+)  # fmt: skip
+"""Columns of a dossier row, in table order."""
+_STEP_COLUMNS = (
+    "status", "due_at", "paused_at", "transferred_at", "result_at", "returned_at", "closed_at",
+    "events", "updated_at", "sync_state", "data",
+)  # fmt: skip
+"""Columns a lifecycle step may change."""
+_FIXED_COLUMNS = tuple(c for c in _PROJECTION_COLUMNS if c not in _STEP_COLUMNS and c != "received_day")
+"""Columns fixed at receipt (received_day follows received_at)."""
+_UPSERT = (
+    f"INSERT INTO dossiers ({', '.join(_PROJECTION_COLUMNS)})"
+    f" VALUES ({', '.join('?' * len(_PROJECTION_COLUMNS))})"
+    " ON CONFLICT (code) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _PROJECTION_COLUMNS[1:])
+)
+_STEP_UPDATE = (
+    f"UPDATE dossiers SET {', '.join(f'{c} = ?' for c in _STEP_COLUMNS)}"
+    f" WHERE {' AND '.join(f'{c} = ?' for c in _FIXED_COLUMNS)}"
+)
+
+
 LIST_VIEWS = ("today", "due_today", "overdue", "waiting_papers", "ready", "open", "recent")
 """Named lists the TUI pages through."""
 
@@ -172,113 +197,39 @@ class DossierStore:
         def t(v: datetime | None) -> str | None:
             return format_time(v) if v else None
 
-        values = (
-            d.code,
-            d.status,
-            d.procedure_code,
-            d.procedure_name,
-            d.field,
-            d.applicant.name,
-            fold_text(d.applicant.name),
-            d.applicant.id_number,
-            d.applicant.phone,
-            d.applicant.address,
-            format_time(d.received_at),
-            to_vn(d.received_at).date().isoformat(),
-            format_time(d.due_at),
-            t(d.paused_at),
-            t(d.transferred_at),
-            t(d.result_at),
-            t(d.returned_at),
-            t(d.closed_at),
-            d.counter_no,
-            d.events,
-            t(d.updated_at) or format_time(d.received_at),
-            sync_state,
-            json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True),
-        )
+        row = {
+            "code": d.code,
+            "status": d.status,
+            "procedure_code": d.procedure_code,
+            "procedure_name": d.procedure_name,
+            "field": d.field,
+            "applicant_name": d.applicant.name,
+            "name_folded": fold_text(d.applicant.name),
+            "id_number": d.applicant.id_number,
+            "phone": d.applicant.phone,
+            "address": d.applicant.address,
+            "received_at": format_time(d.received_at),
+            "received_day": to_vn(d.received_at).date().isoformat(),
+            "due_at": format_time(d.due_at),
+            "paused_at": t(d.paused_at),
+            "transferred_at": t(d.transferred_at),
+            "result_at": t(d.result_at),
+            "returned_at": t(d.returned_at),
+            "closed_at": t(d.closed_at),
+            "counter_no": d.counter_no,
+            "events": d.events,
+            "updated_at": t(d.updated_at) or format_time(d.received_at),
+            "sync_state": sync_state,
+            "data": json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True),
+        }
         if d.events > 1:
             # A lifecycle step changes only the status and dates: update just those columns so the
             # name, ID, phone and code indexes (and the FTS trigger) are not rewritten. The WHERE
-            # checks the untouched columns really are unchanged; otherwise fall through.
-            (
-                code,
-                status,
-                proc_code,
-                proc_name,
-                field,
-                name,
-                folded,
-                id_number,
-                phone,
-                address,
-                received_at,
-                _day,
-                due_at,
-                paused_at,
-                transferred_at,
-                result_at,
-                returned_at,
-                closed_at,
-                counter_no,
-                events,
-                updated_at,
-                state,
-                data,
-            ) = values
-            updated = self.conn.execute(
-                "UPDATE dossiers SET status = ?, due_at = ?, paused_at = ?, transferred_at = ?,"
-                " result_at = ?, returned_at = ?, closed_at = ?, events = ?, updated_at = ?,"
-                " sync_state = ?, data = ? WHERE code = ? AND procedure_code = ? AND procedure_name = ?"
-                " AND field = ? AND applicant_name = ? AND name_folded = ? AND id_number = ?"
-                " AND phone = ? AND address = ? AND received_at = ? AND counter_no = ?",
-                (
-                    status,
-                    due_at,
-                    paused_at,
-                    transferred_at,
-                    result_at,
-                    returned_at,
-                    closed_at,
-                    events,
-                    updated_at,
-                    state,
-                    data,
-                    code,
-                    proc_code,
-                    proc_name,
-                    field,
-                    name,
-                    folded,
-                    id_number,
-                    phone,
-                    address,
-                    received_at,
-                    counter_no,
-                ),
-            )
-            if updated.rowcount == 1:
+            # checks the other columns really are unchanged; otherwise fall through to the upsert.
+            params = [row[c] for c in _STEP_COLUMNS] + [row[c] for c in _FIXED_COLUMNS]
+            if self.conn.execute(_STEP_UPDATE, params).rowcount == 1:
                 return
-        self.conn.execute(
-            "INSERT INTO dossiers (code, status, procedure_code, procedure_name, field,"
-            " applicant_name, name_folded, id_number, phone, address, received_at, received_day,"
-            " due_at, paused_at, transferred_at, result_at, returned_at, closed_at, counter_no,"
-            " events, updated_at, sync_state, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (code) DO UPDATE SET status = excluded.status,"
-            " procedure_code = excluded.procedure_code, procedure_name = excluded.procedure_name,"
-            " field = excluded.field, applicant_name = excluded.applicant_name,"
-            " name_folded = excluded.name_folded, id_number = excluded.id_number,"
-            " phone = excluded.phone, address = excluded.address,"
-            " received_at = excluded.received_at, received_day = excluded.received_day,"
-            " due_at = excluded.due_at, paused_at = excluded.paused_at,"
-            " transferred_at = excluded.transferred_at, result_at = excluded.result_at,"
-            " returned_at = excluded.returned_at, closed_at = excluded.closed_at,"
-            " counter_no = excluded.counter_no, events = excluded.events,"
-            " updated_at = excluded.updated_at, sync_state = excluded.sync_state,"
-            " data = excluded.data",
-            values,
-        )
+        self.conn.execute(_UPSERT, [row[c] for c in _PROJECTION_COLUMNS])
 
     def events_of(self, code: str) -> list[Event]:
         """A dossier's events in recorded order (flagged ones excluded)."""
