@@ -46,7 +46,13 @@ from counter_app.domain.procedures import (
     parse_catalog,
 )
 from counter_app.domain.text import clean
-from counter_app.domain.validation import check_email, check_id_number, check_phone, check_text
+from counter_app.domain.validation import (
+    check_birth_date,
+    check_email,
+    check_id_number,
+    check_phone,
+    check_text,
+)
 from counter_app.settings import Settings, load_settings, validate
 from counter_app.store import DossierStore, open_database
 from counter_app.store.dossiers import LIST_VIEWS, DossierRow
@@ -452,7 +458,9 @@ class Desk:
         name = text("name", "Họ và tên" if kind == "person" else "Tên tổ chức", 150, True)
         address = text("address", "Địa chỉ", 300, "address" in required)
         representative = text("representative", "Người đại diện", 150, False)
-        birth = text("birth_date", "Ngày sinh", 10, False)
+        birth = check_birth_date(raw.get("birth_date") or "", today=self.now().date())
+        if birth.error:
+            errors.append(FieldError(f"{prefix}.birth_date", birth.error))
         id_check = check_id_number(
             raw.get("id_number") or "", required="id_number" in required and kind == "person"
         )
@@ -475,7 +483,7 @@ class Desk:
             phone=phone.value,
             email=email.value,
             address=address,
-            birth_date=birth,
+            birth_date=birth.value,
             representative=representative,
         )
 

@@ -340,3 +340,41 @@ def _ddmmyyyy(s: str) -> date | None:
         return date(int(s[4:]), int(s[2:4]), int(s[:2]))
     except ValueError:
         return None
+
+
+def parse_day(text: str) -> date | None:
+    """Read a date typed as ``dd/mm/yyyy`` (also ``dd-mm-yyyy``, ``dd.mm.yyyy``, ISO); None if not."""
+    raw = text.strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        pass
+    for sep in "/-.":
+        parts = raw.split(sep)
+        if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
+            d, m, y = (int(p) for p in parts)
+            if y < 100:
+                y += 2000
+            try:
+                return date(y, m, d)
+            except ValueError:
+                return None
+    return None
+
+
+def check_birth_date(value: str | None, *, today: date) -> Check:
+    """A birth date typed as dd/mm/yyyy (or ISO, or from the chip-ID QR), stored as ISO.
+
+    Empty is allowed (the field is optional); a date in the future or before 1900 is refused.
+    """
+    raw = (value or "").strip()
+    if not raw:
+        return Check("")
+    day = parse_day(raw)
+    if day is None:
+        return Check(raw, "Ngày sinh phải có dạng dd/mm/yyyy, ví dụ 05/03/1990.")
+    if day > today or day.year < 1900:
+        return Check(raw, "Ngày sinh không hợp lệ: kiểm tra lại năm sinh.")
+    return Check(day.isoformat())

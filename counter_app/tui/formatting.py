@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from counter_app.domain.calendar import to_vn
+from counter_app.domain.validation import parse_day
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 """Vietnamese weekday names, Monday first (``date.weekday()`` order)."""
@@ -47,28 +48,6 @@ def day_text(day: date) -> str:
 def money(amount: int) -> str:
     """``50.000 đồng`` (dots between thousands, as printed in Vietnam)."""
     return f"{amount:,} đồng".replace(",", ".")
-
-
-def parse_day(text: str) -> date | None:
-    """Read a date typed as ``dd/mm/yyyy`` (also ``dd-mm-yyyy``, ``dd.mm.yyyy``, ISO); None if not."""
-    raw = text.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        pass
-    for sep in "/-.":
-        parts = raw.split(sep)
-        if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
-            d, m, y = (int(p) for p in parts)
-            if y < 100:
-                y += 2000
-            try:
-                return date(y, m, d)
-            except ValueError:
-                return None
-    return None
 
 
 def parse_day_time(text: str) -> tuple[date, int, int] | None:

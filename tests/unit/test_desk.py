@@ -288,3 +288,20 @@ def test_code_suffix_search_tells_block_from_overflow(desk: Desk) -> None:
     first = desk.receive(intake(), "A")
     assert [r.code for r in desk.find("2001")] == [first.code]
     assert desk.find("22001") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("05/03/1990", "1990-03-05"), ("1990-03-05", "1990-03-05"), ("", "")]
+)
+def test_birth_date_is_read_and_stored_iso(desk: Desk, typed: str, stored: str) -> None:
+    applicant = {"name": "Lê Văn A", "id_number": "031190001234", "birth_date": typed}
+    assert desk.receive(intake(applicant=applicant), "A").applicant.birth_date == stored
+
+
+@pytest.mark.parametrize("typed", ["31/02/1990", "hôm qua", "01/01/2099", "01/01/1800"])
+def test_bad_birth_date_is_refused(desk: Desk, typed: str) -> None:
+    applicant = {"name": "Lê Văn A", "id_number": "031190001234", "birth_date": typed}
+    with pytest.raises(ValidationError) as info:
+        desk.receive(intake(applicant=applicant), "A")
+    assert [e.field for e in info.value.errors] == ["applicant.birth_date"]
+    assert counts(desk) == (0, 0, 0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from datetime import date
 from time import monotonic
 from typing import Any
 
@@ -32,6 +33,7 @@ from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import Procedure
 from counter_app.domain.validation import (
     ChipId,
+    check_birth_date,
     check_email,
     check_id_number,
     check_phone,
@@ -55,7 +57,7 @@ CHECKLIST_HINT = "Space: đánh dấu · x: chỉ xuất trình · gõ số: s�
 """Under the checklist until the cursor enters it (two lines at 80 columns)."""
 
 
-def check_field(key: str, value: str) -> tuple[str, str]:
+def check_field(key: str, value: str, today: date) -> tuple[str, str]:
     """Check one applicant field as it is left: (error, warning), each "" when none."""
     if not value.strip():
         return "", ""
@@ -66,9 +68,7 @@ def check_field(key: str, value: str) -> tuple[str, str]:
     elif key == "applicant.email":
         check = check_email(value, required=False)
     elif key == "applicant.birth_date":
-        if parse_day(value) is None:
-            return "Ngày sinh phải có dạng dd/mm/yyyy, ví dụ 05/03/1990.", ""
-        return "", ""
+        check = check_birth_date(value, today=today)
     elif key == "applicant.name":
         check = check_text(value, label="Họ và tên", required=False, max_len=150)
     elif key == "applicant.address":
@@ -301,7 +301,7 @@ class IntakeScreen(CounterScreen):
         field = next((f for f in self.fields if f.input is event.input), None)
         if field is None or not field.key.startswith("applicant."):
             return
-        error, warning = check_field(field.key, event.value)
+        error, warning = check_field(field.key, event.value, self.counter_app.now().date())
         field.error = error or (f"Lưu ý: {warning}" if warning else "")
 
     @on(Input.Submitted)
@@ -377,7 +377,7 @@ class IntakeScreen(CounterScreen):
         problems = []
         for field in self.fields:
             if field.key == "applicant.birth_date" and field.value.strip():
-                error, _ = check_field(field.key, field.value)
+                error, _ = check_field(field.key, field.value, self.counter_app.now().date())
                 if error:
                     problems.append((field.key, error))
         return problems
