@@ -53,7 +53,7 @@ from counter_app.domain.procedures import Procedure  # noqa: E402
 from counter_app.domain.text import fold, fts_query  # noqa: E402
 from counter_app.store.dossiers import _ROW_COLUMNS  # noqa: E402
 
-BUILD_VERSION = 1
+BUILD_VERSION = 2
 """Bump when the build changes what it stores (the cache is keyed by it)."""
 CACHE = HERE / ".cache"
 AGENCY = "000.00.11.H26"
@@ -417,13 +417,11 @@ class Builder:
         # Three years of use: the hub has the events older than two days (no store API yet).
         cutoff = (self.anchor - timedelta(days=2)).isoformat()
         conn.execute(
-            "UPDATE outbox SET sent_at = queued_at WHERE event_uuid IN"
-            " (SELECT uuid FROM events WHERE occurred_at < ?)",
-            (cutoff,),
+            "DELETE FROM outbox WHERE seq IN (SELECT seq FROM events WHERE occurred_at < ?)", (cutoff,)
         )
         conn.execute(
             "UPDATE dossiers SET sync_state = 'sent' WHERE code NOT IN (SELECT e.dossier_code"
-            " FROM outbox o JOIN events e ON e.uuid = o.event_uuid WHERE o.sent_at IS NULL)"
+            " FROM outbox o JOIN events e USING (seq))"
         )
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -153,19 +153,19 @@ class DossierStore:
 
     def next_code_number(self, day: date, counter_no: int) -> int:
         """Advance and return this counter's code sequence for a Vietnam day (in a transaction)."""
-        return self._next("code_sequences", "day", day.isoformat(), counter_no)
+        return self._next("code", day.isoformat(), counter_no)
 
     def next_logbook_entry(self, volume: str, counter_no: int) -> int:
         """Advance and return this counter's logbook entry number in a volume."""
-        return self._next("logbook_sequences", "volume", volume, counter_no)
+        return self._next("logbook", volume, counter_no)
 
-    def _next(self, table: str, key: str, value: str, counter_no: int) -> int:
+    def _next(self, name: str, key: str, counter_no: int) -> int:
         if not self.conn.in_transaction:
             raise RuntimeError("sequences advance only inside the saving transaction")
         row = self.conn.execute(
-            f"INSERT INTO {table} ({key}, counter_no, last) VALUES (?, ?, 1) "
-            f"ON CONFLICT ({key}, counter_no) DO UPDATE SET last = last + 1 RETURNING last",
-            (value, counter_no),
+            "INSERT INTO sequences (name, key, counter_no, last) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (name, key, counter_no) DO UPDATE SET last = last + 1 RETURNING last",
+            (name, key, counter_no),
         ).fetchone()
         return int(row[0])
 
@@ -174,7 +174,7 @@ class DossierStore:
     def append(self, event: Event, dossier: Dossier, *, origin: str = "local") -> None:
         """Store one event, queue it for the hub if it is ours, and update the projection."""
         now = format_time(datetime.now().astimezone())
-        self.conn.execute(
+        seq = self.conn.execute(
             "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body,"
             " origin, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -188,9 +188,9 @@ class DossierStore:
                 origin,
                 now,
             ),
-        )
+        ).lastrowid
         if origin == "local":
-            self.conn.execute("INSERT INTO outbox (event_uuid, queued_at) VALUES (?, ?)", (event.uuid, now))
+            self.conn.execute("INSERT INTO outbox (seq, queued_at) VALUES (?, ?)", (seq, now))
         self._project(dossier, sync_state="pending" if origin == "local" else "sent")
 
     def _project(self, d: Dossier, *, sync_state: str) -> None:
@@ -271,7 +271,8 @@ class DossierStore:
     # -- outbox ----------------------------------------------------------------------------------
 
     def unsent_count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0])
+        """Events recorded here that the hub has not acknowledged yet (the outbox holds only those)."""
+        return int(self.conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
 
     # -- look-ups and search ---------------------------------------------------------------------
 

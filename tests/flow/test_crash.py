@@ -160,18 +160,21 @@ def test_sigkill_loses_and_doubles_nothing(tmp_path: Path) -> None:
         numbers_stored = sorted(sequence_number(code) for code in stored)
         assert numbers_stored == list(range(1, len(stored) + 1))
         last = c.execute(
-            "SELECT last FROM code_sequences WHERE day = '2026-11-25' AND counter_no = ?",
+            "SELECT last FROM sequences WHERE name = 'code' AND key = '2026-11-25' AND counter_no = ?",
             (COUNTER_NO,),
         ).fetchone()[0]
         assert last == len(stored)
         entries = sorted(desk.get(code).logbook_entry for code in stored)
         assert entries == list(range(1, len(stored) + 1))
 
-        # Event, outbox and access log were written with the dossier or not at all.
+        # Event and outbox row were written with the dossier or not at all, and the queue is the
+        # received events in order.
         assert c.execute("SELECT count(*) FROM outbox").fetchone()[0] == len(stored)
         assert desk.unsent_events() == len(stored)
-        logged = c.execute("SELECT count(*) FROM access_log WHERE action = 'receive'").fetchone()[0]
-        assert logged == len(stored)
+        queued = c.execute(
+            "SELECT e.dossier_code FROM outbox o JOIN events e USING (seq) ORDER BY o.seq"
+        ).fetchall()
+        assert sorted(r[0] for r in queued) == sorted(stored)
 
         assert desk.check_projection() is True
     finally:

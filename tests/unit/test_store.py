@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sqlite3
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlite_utils import Database
 
+from counter_app.desk import Desk
 from counter_app.domain.errors import StoreError
 from counter_app.store import DossierStore, open_database
 from counter_app.store.migrations import SCHEMA_VERSION, migrations
+from tests.conftest import intake
 
 
 def test_durable_pragmas_and_private_file(tmp_path: Path) -> None:
@@ -49,6 +52,50 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, applied: int) -> Non
     assert DossierStore(upgraded).read_settings()["commune_code"] == "11410"
     assert {m.name for m in migrations.applied(Database(upgraded))} == set(all_names)
     upgraded.close()
+
+
+def test_upgrade_to_lean_writes_keeps_queue_sequences_and_search(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """Migration 5 rebuilds the outbox, the sequences and the name index from a version-4 file:
+    the unacknowledged events stay queued, the acknowledged ones leave the queue, codes and
+    logbook entries continue where they were (never reused) and names are still found."""
+    source = make_desk(tmp_path / "source.db")
+    first = source.receive(intake(), "Cán bộ A")
+    second = source.receive(intake(applicant={**intake()["applicant"], "name": "Lê Văn Bình"}), "Cán bộ A")
+    events = source.store.conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
+    rows = source.store.conn.execute("SELECT * FROM dossiers ORDER BY rowid").fetchall()
+    settings = source.store.read_settings()
+
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    db = Database(conn)
+    names = [m.name for m in migrations.pending(db)]
+    migrations.apply(db, stop_before=names[4])
+    conn.execute("PRAGMA user_version = 4")
+    conn.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(events[0]))})", events)
+    conn.executemany(f"INSERT INTO dossiers VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    conn.executemany("INSERT INTO site_settings (key, value) VALUES (?, ?)", settings.items())
+    uuids = [e[1] for e in events]
+    conn.execute(
+        "INSERT INTO outbox (event_uuid, queued_at, sent_at) VALUES (?, 'q', 'sent'), (?, 'q', NULL)",
+        uuids,
+    )
+    conn.execute("INSERT INTO code_sequences (day, counter_no, last) VALUES ('2026-11-25', 2, 2)")
+    conn.execute("INSERT INTO logbook_sequences (volume, counter_no, last) VALUES ('2026', 2, 2)")
+    conn.close()
+
+    upgraded = make_desk(path, configure=False)
+    assert upgraded.store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    queued = upgraded.store.conn.execute("SELECT e.uuid FROM outbox JOIN events e USING (seq)").fetchall()
+    assert queued == [(uuids[1],)]
+    assert upgraded.unsent_events() == 1
+    assert [r.code for r in upgraded.store.by_name("le van b")] == [second.code]
+    assert [r.code for r in upgraded.store.by_name("hoa")] == [first.code]
+    third = upgraded.receive(intake(), "Cán bộ A")
+    assert third.code.endswith("-2003") and third.logbook_entry == 3
+    assert upgraded.unsent_events() == 2
+    assert upgraded.check_projection() is True
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
