@@ -276,9 +276,7 @@ def test_paper_only_shown_is_listed_with_no_copies(desk: Desk) -> None:
 def test_exact_name_ranks_before_longer_names(desk: Desk, clock: FixedClock) -> None:
     exact = desk.receive(intake(applicant={"name": "Nguyễn Văn An", "id_number": "001099000001"}), "A")
     clock.set(clock.now + timedelta(minutes=1))
-    longer = desk.receive(
-        intake(applicant={"name": "Nguyễn Văn Anh Tuấn", "id_number": "001099000002"}), "A"
-    )
+    longer = desk.receive(intake(applicant={"name": "Nguyễn Văn Anh Tuấn", "id_number": "001099000002"}), "A")
     assert [r.code for r in desk.find("nguyen van an")] == [exact.code, longer.code]
     assert [r.code for r in desk.find("nguyen van an", limit=1, offset=1)] == [longer.code]
     assert [r.code for r in desk.find("nguyen v")] == [longer.code, exact.code]  # newest first
