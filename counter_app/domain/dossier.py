@@ -211,16 +211,26 @@ def parse_time(text: str) -> datetime:
 
 
 def _canonical_value(value: Any) -> Any:
+    # Exact types first (the common case, no ABC checks), then the general ones.
+    kind = type(value)
+    if kind is str:
+        return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    if kind is dict:
+        return {str(k): _canonical_value(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_canonical_value(v) for v in value]
+    if value is None or kind is int or kind is bool:
+        return value
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
+        return unicodedata.normalize("NFC", str(value))
     if isinstance(value, datetime):
         return format_time(value)
     if isinstance(value, Mapping):
         return {str(k): _canonical_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_canonical_value(v) for v in value]
-    if isinstance(value, bool | int | None):
-        return value
+    if isinstance(value, bool | int):
+        return int(value) if not isinstance(value, bool) else bool(value)
     if isinstance(value, float):
         if value.is_integer():
             return int(value)

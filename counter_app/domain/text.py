@@ -26,12 +26,11 @@ __all__ = [
 # bidi isolates (U+2066-2069), zero-width spaces/joiners and direction marks (U+200B-200F) and the
 # byte-order mark (U+FEFF). A name or an ID number never needs them, and they make two records look
 # identical on screen while differing in the database.
-_INVISIBLE = frozenset(
-    [chr(c) for c in range(0x202A, 0x202F)]
-    + [chr(c) for c in range(0x2066, 0x206A)]
-    + [chr(c) for c in range(0x200B, 0x2010)]
-    + ["\ufeff"]
-)
+_INVISIBLE = r"\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff"
+"""Bidi overrides and isolates, zero-width characters and marks, the BOM (a regex class body)."""
+_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+_CONTROL_MULTILINE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
+"""The same, allowing tabs and line breaks."""
 
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -85,15 +84,7 @@ def has_control_chars(s: str, *, multiline: bool = False) -> bool:
     Returns:
         True when at least one such character is present.
     """
-    for ch in s:
-        code = ord(ch)
-        if code < 0x20 or 0x7F <= code <= 0x9F:
-            if multiline and ch in "\n\t":
-                continue
-            return True
-        if ch in _INVISIBLE:
-            return True
-    return False
+    return (_CONTROL_MULTILINE if multiline else _CONTROL).search(s) is not None
 
 
 def _is_mark(ch: str) -> bool:
