@@ -247,12 +247,34 @@ def procedures(desk: Any, as_json: bool, query: str | None) -> None:
         click.echo(f"{p.code}  {p.limit.describe_vi():<28}  {p.name}")
 
 
+_JSON_PROBLEMS = (
+    ("Unterminated string", "chuỗi ký tự chưa có dấu ngoặc kép đóng (tệp bị cắt?)"),
+    ("Expecting value", "thiếu giá trị (tệp rỗng hoặc bị cắt?)"),
+    ("Expecting ',' delimiter", "thiếu dấu phẩy"),
+    ("Expecting ':' delimiter", "thiếu dấu hai chấm"),
+    ("Expecting property name", "tên trường phải đặt trong ngoặc kép"),
+    ("Extra data", "còn dữ liệu thừa sau đối tượng JSON"),
+    ("Invalid control character", "có ký tự điều khiển trong chuỗi"),
+    ("Invalid \\escape", "chuỗi thoát (\\) không hợp lệ"),
+)
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    """The decoder's complaint in Vietnamese (the official reads this, not a Python message)."""
+    for prefix, text in _JSON_PROBLEMS:
+        if exc.msg.startswith(prefix):
+            return text
+    return "sai cú pháp"
+
+
 def _read_json_input(source: str) -> Any:
     try:
         if source == "-":
             raw = sys.stdin.buffer.read(MAX_JSON_BYTES + 1)
         else:
             path = Path(source)
+            if path.is_dir():
+                raise ValidationError(FieldError("json", f"«{source}» là một thư mục, không phải tệp JSON."))
             if not path.is_file():
                 raise ValidationError(FieldError("json", f"Không có tệp «{source}»."))
             with path.open("rb") as fh:
@@ -269,7 +291,9 @@ def _read_json_input(source: str) -> Any:
         raise ValidationError(FieldError("json", "JSON lồng nhau quá sâu.")) from exc
     except json.JSONDecodeError as exc:
         raise ValidationError(
-            FieldError("json", f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {exc.msg}.")
+            FieldError(
+                "json", f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {_json_problem(exc)}."
+            )
         ) from exc
 
 

@@ -84,7 +84,9 @@ def test_receive_from_stdin_nfd(configured: Any) -> None:
 @pytest.mark.parametrize(
     ("payload", "needle"),
     [
-        (b'{"procedure": "1.004873", "applicant": {"name": "A', "JSON không hợp lệ"),
+        (b'{"procedure": "1.004873", "applicant": {"name": "A', "cột 51: chuỗi ký tự chưa có dấu ngoặc kép"),
+        (b"", "thiếu giá trị (tệp rỗng"),
+        (b'{"procedure": "1.004873"} {}', "dữ liệu thừa"),
         (b"\xff\xfe\x00garbage", "UTF-8"),
         (b"[1, 2]", "đối tượng JSON"),
         (b'{"procedure": "1.004873"}', "người nộp"),
@@ -103,6 +105,8 @@ def test_bad_input_is_one_clear_line(configured: Any, payload: bytes, needle: st
 def test_missing_file_and_not_found(configured: Any) -> None:
     result = configured("receive", "--json", "/nonexistent/in.json")
     assert result.exit_code == 2 and "Không có tệp" in result.output
+    result = configured("receive", "--json", str(Path(__file__).parent))
+    assert result.exit_code == 2 and "là một thư mục" in result.output
     result = configured("show", "000.00.00.X11410-261125-2999")
     assert result.exit_code == 4
 
