@@ -84,7 +84,7 @@ def test_receive_from_stdin_nfd(configured: Any) -> None:
 @pytest.mark.parametrize(
     ("payload", "needle"),
     [
-        (b'{"procedure": "1.004873", "applicant": {"name": "A', "cột 51: chuỗi ký tự chưa có dấu ngoặc kép"),
+        (b'{"procedure": "1.004873", "applicant": {"name": "A', "cột 49: chuỗi ký tự chưa có dấu ngoặc kép"),
         (b"", "thiếu giá trị (tệp rỗng"),
         (b'{"procedure": "1.004873"} {}', "dữ liệu thừa"),
         (b"\xff\xfe\x00garbage", "UTF-8"),
