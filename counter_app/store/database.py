@@ -13,7 +13,7 @@ from pathlib import Path
 
 from counter_app.domain.errors import StoreError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Number of migrations in ``migrations.py``; bump with each new one."""
 
 BUSY_TIMEOUT_MS = 10_000

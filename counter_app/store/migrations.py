@@ -204,14 +204,27 @@ def m004_search_indexes(db: Database) -> None:
     - The FTS update trigger fires only when the name changes (lifecycle steps do not touch it).
     - Indexes for the last digits of a code and for a dossier's access log.
     """
+    _rebuild_name_index(db, "")
+    db.execute("CREATE INDEX dossiers_name ON dossiers (name_folded, received_at)")
+    db.execute("CREATE INDEX dossiers_code_tail ON dossiers (substr(code, -5), received_at)")
+    db.execute("CREATE INDEX access_log_dossier ON access_log (dossier_code, id)")
+
+
+def _rebuild_name_index(db: Database, options: str) -> None:
+    """(Re)create the FTS5 index of folded applicant names, and its triggers.
+
+    Args:
+        options: More FTS5 options (``"detail=column"``), or ``""``.
+    """
+    extra = f", {options}" if options else ""
     for trigger in ("dossiers_fts_ai", "dossiers_fts_ad", "dossiers_fts_au"):
         db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     db.execute("DROP TABLE IF EXISTS dossiers_fts")
     db.execute(
-        """
+        f"""
         CREATE VIRTUAL TABLE dossiers_fts USING fts5 (
             name_folded, content='dossiers', content_rowid='rowid',
-            tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'
+            tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'{extra}
         )"""
     )
     db.execute("INSERT INTO dossiers_fts (dossiers_fts) VALUES ('rebuild')")
@@ -237,9 +250,6 @@ def m004_search_indexes(db: Database) -> None:
             INSERT INTO dossiers_fts (rowid, name_folded) VALUES (new.rowid, new.name_folded);
         END"""
     )
-    db.execute("CREATE INDEX dossiers_name ON dossiers (name_folded, received_at)")
-    db.execute("CREATE INDEX dossiers_code_tail ON dossiers (substr(code, -5), received_at)")
-    db.execute("CREATE INDEX access_log_dossier ON access_log (dossier_code, id)")
 
 
 @migrations()
@@ -249,8 +259,9 @@ def m005_lean_writes(db: Database) -> None:
     A receipt wrote about 53 WAL pages; most were FTS5 segment merges and indexes that a new
     dossier does not need:
 
-    - The name index keeps rowids only (``detail=none``, no column sizes): searches are AND-ed
-      words and prefixes, never phrases, and results are ordered by rowid, not bm25.
+    - The name index keeps no column sizes (``columnsize=0``; results are ordered by rowid, not
+      bm25) and no positions (searches are AND-ed words and prefixes, never phrases). It was
+      ``detail=none`` here; migration 6 sets ``detail=column``, as fast to write and faster to search.
     - The outbox is the queue of events not yet acknowledged by the hub, keyed by the event's
       ``seq`` (appended, not a random uuid): a row is deleted when the hub's answer names the
       event. Events already sent leave the queue here.
@@ -258,40 +269,7 @@ def m005_lean_writes(db: Database) -> None:
       small table, so a receipt dirties one page for them instead of two.
     - The result and return dates are indexed only once set.
     """
-    for trigger in ("dossiers_fts_ai", "dossiers_fts_ad", "dossiers_fts_au"):
-        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-    db.execute("DROP TABLE IF EXISTS dossiers_fts")
-    db.execute(
-        """
-        CREATE VIRTUAL TABLE dossiers_fts USING fts5 (
-            name_folded, content='dossiers', content_rowid='rowid',
-            tokenize='unicode61 remove_diacritics 2', prefix='1 2 3',
-            detail=none, columnsize=0
-        )"""
-    )
-    db.execute("INSERT INTO dossiers_fts (dossiers_fts) VALUES ('rebuild')")
-    db.execute(
-        """
-        CREATE TRIGGER dossiers_fts_ai AFTER INSERT ON dossiers BEGIN
-            INSERT INTO dossiers_fts (rowid, name_folded) VALUES (new.rowid, new.name_folded);
-        END"""
-    )
-    db.execute(
-        """
-        CREATE TRIGGER dossiers_fts_ad AFTER DELETE ON dossiers BEGIN
-            INSERT INTO dossiers_fts (dossiers_fts, rowid, name_folded)
-            VALUES ('delete', old.rowid, old.name_folded);
-        END"""
-    )
-    db.execute(
-        """
-        CREATE TRIGGER dossiers_fts_au AFTER UPDATE OF name_folded ON dossiers
-        WHEN old.name_folded IS NOT new.name_folded BEGIN
-            INSERT INTO dossiers_fts (dossiers_fts, rowid, name_folded)
-            VALUES ('delete', old.rowid, old.name_folded);
-            INSERT INTO dossiers_fts (rowid, name_folded) VALUES (new.rowid, new.name_folded);
-        END"""
-    )
+    _rebuild_name_index(db, "detail=none, columnsize=0")
 
     db.execute(
         """
@@ -328,6 +306,17 @@ def m005_lean_writes(db: Database) -> None:
     for index, column in (("dossiers_result", "result_at"), ("dossiers_returned", "returned_at")):
         db.execute(f"DROP INDEX IF EXISTS {index}")
         db.execute(f"CREATE INDEX {index} ON dossiers ({column}) WHERE {column} IS NOT NULL")
+
+
+@migrations()
+def m006_name_index_positions(db: Database) -> None:
+    """The name index with ``detail=column`` instead of ``detail=none``.
+
+    Measured on 1M dossiers: the same pages written per save (about 23 against 22), but name
+    searches about four times faster ("hoang": 2.6 ms against 11 ms), since FTS5 walks prefix
+    doclists lazily only when it keeps more than rowids.
+    """
+    _rebuild_name_index(db, "detail=column, columnsize=0")
 
 
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);

@@ -6,7 +6,7 @@ import sqlite3
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from counter_app.domain.text import clean, fold, fts_query, has_control_chars, name_sort_key, nfc
@@ -181,6 +181,16 @@ def test_fts_query_hostile_input_is_valid_fts5(fts: sqlite3.Connection, hostile:
         _match(fts, q)
 
 
+def _name_index() -> sqlite3.Connection:
+    """An in-memory index with the store's FTS5 options (no phrase queries with detail=column)."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute(
+        "CREATE VIRTUAL TABLE t USING fts5(n, tokenize='unicode61 remove_diacritics 2',"
+        " prefix='1 2 3', detail=column, columnsize=0)"
+    )
+    return conn
+
+
 @settings(max_examples=400)
 @given(st.one_of(any_text, vietnamese_text, st.text(alphabet='"*()-:^+{} NEARORNOTand', max_size=30)))
 def test_fts_query_never_breaks_fts5(s: str) -> None:
@@ -188,10 +198,19 @@ def test_fts_query_never_breaks_fts5(s: str) -> None:
     if q is None:
         assert not fold(s) or not any(ch.isalnum() for ch in fold(s))
         return
-    conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE VIRTUAL TABLE t USING fts5(n)")
+    conn = _name_index()
     conn.execute("INSERT INTO t(n) VALUES (?)", (fold(s),))
     conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (q,)).fetchone()
+
+
+@settings(max_examples=300)
+@given(vietnamese_text)
+def test_a_name_is_found_by_itself_typed_again(s: str) -> None:
+    q = fts_query(s)
+    assume(q is not None)
+    conn = _name_index()
+    conn.execute("INSERT INTO t(n) VALUES (?)", (fold(s),))
+    assert conn.execute("SELECT count(*) FROM t WHERE t MATCH ?", (q,)).fetchone()[0] == 1
 
 
 # --- name_sort_key ---------------------------------------------------------------------------
