@@ -17,6 +17,8 @@ This module does no I/O.
 from __future__ import annotations
 
 import json
+import os
+import time
 import unicodedata
 import uuid as uuid_module
 from collections.abc import Iterable, Mapping
@@ -294,6 +296,19 @@ class Event:
             raise ValidationError(FieldError("event", f"Sự kiện không hợp lệ ({exc}).")) from exc
 
 
+def uuid7() -> uuid_module.UUID:
+    """A time-ordered UUID (RFC 9562 version 7): 48 bits of Unix milliseconds, then 74 random bits.
+
+    Events are appended in time order, so their uuids land at the end of the unique index instead
+    of on a random page (a measurably cheaper save on a large database). The standard library has
+    ``uuid.uuid7`` only from Python 3.14.
+    """
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")  # 80 bits, 74 used
+    value = (millis & (1 << 48) - 1) << 80 | 0x7 << 76 | (rand >> 62 & 0xFFF) << 64 | 0b10 << 62
+    return uuid_module.UUID(int=value | rand & (1 << 62) - 1)
+
+
 def new_event(
     dossier_code: str,
     kind: str,
@@ -302,9 +317,9 @@ def new_event(
     counter_id: str,
     payload: Mapping[str, Any] | None = None,
 ) -> Event:
-    """Make a new event with a fresh random uuid."""
+    """Make a new event with a fresh uuid (version 7: unique, and ordered by creation time)."""
     return Event(
-        uuid=str(uuid_module.uuid4()),
+        uuid=str(uuid7()),
         dossier_code=dossier_code,
         kind=kind,
         occurred_at=to_vn(occurred_at),

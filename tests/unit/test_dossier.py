@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 import unicodedata
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -20,6 +22,7 @@ from counter_app.domain.dossier import (
     dossier_from_json,
     fold,
     new_event,
+    uuid7,
 )
 from counter_app.domain.errors import RuleError, ValidationError
 
@@ -207,3 +210,17 @@ def test_state_machine_properties(kinds: list[str]) -> None:
             assert new.closed_at is not None and allowed_steps(new) == []
         assert new.events == d.events + 1
         d = new
+
+
+def test_event_uuids_are_version_7_unique_and_time_ordered() -> None:
+    before = time.time_ns() // 1_000_000
+    first = uuid7()
+    time.sleep(0.002)
+    batch = [uuid7() for _ in range(10_000)]
+    after = time.time_ns() // 1_000_000
+    assert first.version == 7 and first.variant == uuid.RFC_4122
+    assert before <= first.int >> 80 <= after  # the first 48 bits are the creation time in ms
+    assert len({*batch, first}) == 10_001
+    assert all(str(first) < str(u) for u in batch)  # later events sort after (text order too)
+    event = new_event("C-1", "received", datetime(2026, 11, 25, 9, 0, tzinfo=VN_TZ), "A", "X#1", {})
+    assert uuid.UUID(event.uuid).version == 7
