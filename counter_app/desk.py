@@ -678,7 +678,7 @@ class Desk:
         with self._lock, self.store.transaction():
             current = self.store.get(code)
             if current is None:
-                raise NotFoundError(f"Không có hồ sơ mã {code}.")
+                raise self._not_found(code)
             body = dict(payload or {})
             if compute is not None:
                 body.update(compute(current, occurred))
@@ -833,11 +833,30 @@ class Desk:
         normal = codes.normalise_code(code)
         dossier = self.store.get(normal)
         if dossier is None:
-            raise NotFoundError(f"Không có hồ sơ mã {normal or '(trống)'}.")
+            raise self._not_found(normal)
         if viewer:
             with self.store.transaction():
                 self.store.log_access(viewer, "view", normal)
         return dossier
+
+    def _not_found(self, code: str) -> NotFoundError:
+        """The error for a code that is not here, naming the dossiers it may stand for.
+
+        A code typed in part (its last digits, "2001") is never acted on: the official is shown
+        the full codes it matches and types or scans the right one.
+        """
+        message = f"Không có hồ sơ mã {code or '(trống)'}."
+        if code and not codes.looks_like_code(code):
+            try:
+                candidates = [r.code for r in self.find(code, limit=4) if r.code.endswith(code)]
+            except ValidationError:
+                candidates = []
+            if len(candidates) == 1:
+                message += f" Có phải hồ sơ {candidates[0]}? Hãy nhập đủ mã hoặc quét mã vạch."
+            elif candidates:
+                message += f" Các hồ sơ có mã kết thúc bằng {code}: {', '.join(candidates[:3])}"
+                message += ", …" if len(candidates) > 3 else "."
+        return NotFoundError(message)
 
     def events(self, code: str) -> list[Event]:
         return self.store.events_of(codes.normalise_code(code))

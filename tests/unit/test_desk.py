@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -303,3 +304,17 @@ def test_bad_birth_date_is_refused(desk: Desk, typed: str) -> None:
         desk.receive(intake(applicant=applicant), "A")
     assert [e.field for e in info.value.errors] == ["applicant.birth_date"]
     assert counts(desk) == (0, 0, 0)
+
+
+def test_a_partial_code_is_never_acted_on_but_the_full_code_is_suggested(desk: Desk) -> None:
+    d = desk.receive(intake(), "A")
+    tail = d.code[-4:]
+    with pytest.raises(NotFoundError, match=f"Có phải hồ sơ {re.escape(d.code)}") as caught:
+        desk.transfer(tail, "A")
+    assert "quét mã vạch" in caught.value.message
+    assert desk.get(d.code).status == 2  # nothing moved
+    with pytest.raises(NotFoundError, match=re.escape(d.code)):
+        desk.get(tail)
+    with pytest.raises(NotFoundError) as unrelated:
+        desk.get("9999")
+    assert "Có phải" not in unrelated.value.message
