@@ -36,6 +36,7 @@ from counter_app.tui.messages import (
     SearchRequested,
     StepRecorded,
 )
+from counter_app.tui.screens.base import KeepsStyles
 from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen
 from counter_app.tui.screens.intake import IntakeScreen
 
@@ -79,7 +80,7 @@ def _dossier_commands() -> type[Provider]:
     return DossierCommands
 
 
-class WelcomeScreen(Screen[None]):
+class WelcomeScreen(KeepsStyles, Screen[None]):
     """What shows under the first-run and sign-in screens."""
 
     def compose(self) -> Any:
@@ -89,7 +90,13 @@ class WelcomeScreen(Screen[None]):
 class CounterApp(App[None]):
     """The one-stop counter."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = ["app.tcss", "screens/lists.tcss", "screens/dossier.tcss", "screens/supervisor.tcss"]
+    """Every screen's styles, read once at start-up (about 4 ms for the per-screen files).
+
+    A screen's own ``CSS_PATH`` would be read when it first opens, and Textual then parses the whole
+    stylesheet again from scratch (every widget's default CSS too) and restyles every widget of the
+    app: tens of milliseconds and about 1 MB at the first F4, F6 or scanned dossier.
+    """
     TITLE = "Một cửa"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = {_counter_commands, _dossier_commands}

@@ -56,7 +56,6 @@ class DossierScreen(CounterScreen):
     """A dossier opened by a scan, a typed code or a list."""
 
     SCREEN_TITLE = "Hồ sơ"
-    CSS_PATH = "dossier.tcss"
     OPENS_ON_TOP = True
     AUTO_FOCUS = None
 

@@ -14,14 +14,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Button, Input, Static
 
 from counter_app.domain.errors import CounterError, FieldError, RuleError, ValidationError
-from counter_app.tui.screens.base import Reporting, focus_first_error, show_field_errors
-from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
+from counter_app.tui.screens.base import KeepsStyles, Reporting, focus_first_error, show_field_errors
+from counter_app.tui.widgets.bars import CounterFooter
+from counter_app.tui.widgets.fields import ErrorLine, Field, SubmitButton, focus_now
 
 
-class FormScreen(Reporting, Screen[Any]):
+class FormScreen(KeepsStyles, Reporting, Screen[Any]):
     """A centred form: Enter moves to the next field, Enter on the last one (or Ctrl+S) submits."""
 
     BINDINGS = [Binding("ctrl+s", "submit", "Tiếp tục", id="form.submit")]
@@ -39,8 +40,8 @@ class FormScreen(Reporting, Screen[Any]):
                 yield from self.compose_fields()
                 yield ErrorLine(id="form-error", classes="dialog-error")
                 with Horizontal(classes="dialog-buttons"):
-                    yield Button(self.SUBMIT_LABEL, variant="primary", id="submit")
-        yield Footer()
+                    yield SubmitButton(self.SUBMIT_LABEL, id="submit")
+        yield CounterFooter()
 
     def compose_fields(self) -> ComposeResult:
         yield from ()

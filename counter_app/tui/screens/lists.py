@@ -45,7 +45,6 @@ class ListsScreen(CounterScreen):
     """Tabs of lists over one paged table; Enter on a row opens the dossier."""
 
     SCREEN_TITLE = "Danh sách hồ sơ"
-    CSS_PATH = "lists.tcss"
     MODE = "lists"
 
     BINDINGS = [

@@ -40,7 +40,6 @@ class SupervisorScreen(CounterScreen):
     """Dashboard, logbook, calendar overrides and office hours, officials."""
 
     SCREEN_TITLE = "Giám sát"
-    CSS_PATH = "supervisor.tcss"
     MODE = "supervisor"
 
     BINDINGS = [

@@ -1,10 +1,10 @@
-"""The bar on top of every main screen (title and the scan box) and the status line at the bottom."""
+"""The bar on top of every main screen (title and the scan box), the status line and the footer."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from counter_app.domain.codes import looks_like_code, normalise_code
 from counter_app.tui.formatting import ROLE_NAMES
@@ -67,3 +67,19 @@ class StatusLine(Static):
             parts.append(f"Quầy {settings.counter_no} · {settings.commune_name}")
         parts.append(f"Sự kiện chờ gửi: {getattr(app, 'unsent', 0)}")
         self.update(" │ ".join(parts))
+
+
+class CounterFooter(Footer):
+    """Textual's footer, without its leak of replaced keys.
+
+    The footer composes its keys again whenever the bindings change (at every focus change), and
+    each key it composes is bound to the footer's ``compact`` reactive. Textual drops the bindings
+    of removed keys only when ``compact`` changes, which it never does here: every focus change kept
+    a row of dead keys alive (their widgets, styles and rendered lines) for the rest of the day.
+    """
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        # A "change" of compact makes Textual prune the watchers of closed keys; live keys get the
+        # same value again, which changes nothing.
+        self.mutate_reactive(Footer.compact)
