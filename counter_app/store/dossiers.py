@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from counter_app.domain.calendar import Override, to_vn
@@ -394,21 +395,47 @@ class DossierStore:
     def iter_received(
         self, first: date, last: date, statuses: tuple[int, ...] | None = None, batch: int = 500
     ) -> Iterator[Dossier]:
-        """Dossiers received between two Vietnam days (inclusive), oldest first, streamed."""
+        """Dossiers received between two Vietnam days (inclusive), oldest first, streamed.
+
+        A file database is read through a connection of its own, in one read transaction: a long
+        logbook printed in a worker sees one consistent snapshot while the counter goes on saving
+        on the main connection (WAL readers never block the writer, nor see its half-done work).
+        """
         sql = "SELECT data FROM dossiers WHERE received_day >= ? AND received_day <= ?"
         params: list[Any] = [first.isoformat(), last.isoformat()]
         if statuses:
             sql += f" AND status IN ({', '.join('?' * len(statuses))})"
             params.extend(statuses)
         sql += " ORDER BY received_at, code"
-        cursor = self.conn.cursor()
-        cursor.execute(sql, params)
-        while True:
-            rows = cursor.fetchmany(batch)
-            if not rows:
-                break
-            for r in rows:
-                yield dossier_from_json(json.loads(r[0]))
+        reader = self._snapshot_reader()
+        try:
+            cursor = (reader or self.conn).cursor()
+            if reader is not None:
+                reader.execute("BEGIN")
+            cursor.execute(sql, params)
+            while True:
+                rows = cursor.fetchmany(batch)
+                if not rows:
+                    break
+                for r in rows:
+                    yield dossier_from_json(json.loads(r[0]))
+        finally:
+            if reader is not None:
+                reader.close()
+
+    def _snapshot_reader(self) -> sqlite3.Connection | None:
+        """A read-only connection to the same file, or None for an in-memory database."""
+        path = next((row[2] for row in self.conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+        if not path:
+            return None
+        try:
+            reader = sqlite3.connect(
+                f"{Path(path).as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+            )
+            reader.execute("PRAGMA busy_timeout = 10000")
+        except sqlite3.Error as exc:
+            raise StoreError("Không mở được cơ sở dữ liệu để đọc sổ theo dõi.") from exc
+        return reader
 
     def period_counts(self, first: date, last: date, now: datetime) -> dict[str, Any]:
         """Indicator counts for a period (QĐ 766 group "processing progress")."""

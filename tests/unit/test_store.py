@@ -142,3 +142,24 @@ def test_sequences_only_inside_transactions(tmp_path: Path) -> None:
         assert store.next_code_number(date(2026, 11, 25), 2) == 2
         assert store.next_code_number(date(2026, 11, 25), 3) == 1
     store.close()
+
+
+def test_logbook_stream_never_shows_a_save_that_is_not_committed(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """The logbook is read on a connection of its own (it runs in a worker while the counter
+    saves): a dossier in the middle of its save, which may still roll back, is not in it."""
+    desk = make_desk(tmp_path / "c.db")
+    kept = desk.receive(intake(), "A").code
+    day = desk.now().date()
+
+    class Abort(Exception):
+        pass
+
+    seen: list[str] = []
+    with pytest.raises(Abort), desk.store.transaction():
+        desk.store.conn.execute("DELETE FROM dossiers")  # half a save, about to be rolled back
+        seen = [d.code for d in desk.store.iter_received(day, day)]
+        raise Abort
+    assert seen == [kept]
+    assert [d.code for d in desk.store.iter_received(day, day)] == [kept]
