@@ -69,6 +69,10 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 """Clock skew allowed between the machine and a given receipt time."""
 SUFFIX_SEARCH_DAYS = 92
 """A bare sequence number ("2001") is looked for among the dossiers of the last three months."""
+NAME_MAX = 150
+"""Longest applicant name (a person's or an organisation's)."""
+ADDRESS_MAX = 300
+"""Longest address."""
 MAX_DRAFT_CHARS = 100_000
 """A draft larger than this is not an intake form any more."""
 
@@ -90,6 +94,37 @@ INTAKE_KEYS = frozenset(
 PARTY_KEYS = frozenset(
     {"name", "kind", "id_number", "phone", "email", "address", "birth_date", "representative"}
 )
+
+
+def check_party_field(key: str, value: str, today: date) -> tuple[str, str]:
+    """Check one applicant field on its own, as the form's field is left: (error, warning).
+
+    The same rules and limits as :meth:`Desk.parse_intake`, for inline messages before saving;
+    an empty value is not an error here (whether it is required depends on the procedure).
+
+    Args:
+        key: ``name``, ``id_number``, ``phone``, ``email``, ``birth_date`` or ``address``
+            (other keys have no check of their own).
+        value: What is typed.
+        today: The Vietnam date (for birth dates).
+    """
+    if not value.strip():
+        return "", ""
+    if key == "id_number":
+        check = check_id_number(value, required=False)
+    elif key == "phone":
+        check = check_phone(value, required=False)
+    elif key == "email":
+        check = check_email(value, required=False)
+    elif key == "birth_date":
+        check = check_birth_date(value, today=today)
+    elif key == "name":
+        check = check_text(value, label="Họ và tên", required=False, max_len=NAME_MAX)
+    elif key == "address":
+        check = check_text(value, label="Địa chỉ", required=False, max_len=ADDRESS_MAX)
+    else:
+        return "", ""
+    return check.error or "", check.warning or ""
 
 
 @dataclass(frozen=True)
@@ -455,8 +490,8 @@ class Desk:
             return check.value
 
         kind = "organisation" if raw.get("kind") == "organisation" else "person"
-        name = text("name", "Họ và tên" if kind == "person" else "Tên tổ chức", 150, True)
-        address = text("address", "Địa chỉ", 300, "address" in required)
+        name = text("name", "Họ và tên" if kind == "person" else "Tên tổ chức", NAME_MAX, True)
+        address = text("address", "Địa chỉ", ADDRESS_MAX, "address" in required)
         representative = text("representative", "Người đại diện", 150, False)
         birth = check_birth_date(raw.get("birth_date") or "", today=self.now().date())
         if birth.error:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from counter_app.desk import Desk
+from counter_app.desk import Desk, check_party_field
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.errors import ConfigError, NotFoundError, RuleError, ValidationError
 from tests.conftest import FixedClock, intake
@@ -318,3 +318,18 @@ def test_a_partial_code_is_never_acted_on_but_the_full_code_is_suggested(desk: D
     with pytest.raises(NotFoundError) as unrelated:
         desk.get("9999")
     assert "Có phải" not in unrelated.value.message
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("name", "A" * 151), ("address", "x" * 301), ("id_number", "03119000123"), ("phone", "12345"),
+     ("email", "lan@"), ("birth_date", "31/02/1990"), ("name", "Lan\u202eX")],
+)  # fmt: skip
+def test_field_check_and_intake_agree(desk: Desk, key: str, value: str) -> None:
+    """The inline check of one field (the intake form) says what saving would say."""
+    error, _ = check_party_field(key, value, desk.now().date())
+    assert error
+    with pytest.raises(ValidationError) as caught:
+        desk.parse_intake(intake(applicant={**intake()["applicant"], key: value}))
+    assert error in [e.message for e in caught.value.errors if e.field == f"applicant.{key}"]
+    assert check_party_field(key, "", desk.now().date()) == ("", "")

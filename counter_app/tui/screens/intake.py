@@ -27,18 +27,11 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from counter_app.desk import Desk
+from counter_app.desk import Desk, check_party_field
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import Procedure
-from counter_app.domain.validation import (
-    ChipId,
-    check_birth_date,
-    check_email,
-    check_id_number,
-    check_phone,
-    check_text,
-)
+from counter_app.domain.validation import ChipId
 from counter_app.tui.formatting import due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
 from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
@@ -59,23 +52,8 @@ CHECKLIST_HINT = "Space: đánh dấu · x: chỉ xuất trình · gõ số: s�
 
 def check_field(key: str, value: str, today: date) -> tuple[str, str]:
     """Check one applicant field as it is left: (error, warning), each "" when none."""
-    if not value.strip():
-        return "", ""
-    if key == "applicant.id_number":
-        check = check_id_number(value, required=False)
-    elif key == "applicant.phone":
-        check = check_phone(value, required=False)
-    elif key == "applicant.email":
-        check = check_email(value, required=False)
-    elif key == "applicant.birth_date":
-        check = check_birth_date(value, today=today)
-    elif key == "applicant.name":
-        check = check_text(value, label="Họ và tên", required=False, max_len=150)
-    elif key == "applicant.address":
-        check = check_text(value, label="Địa chỉ", required=False, max_len=300)
-    else:
-        return "", ""
-    return check.error or "", check.warning or ""
+    party, _, name = key.partition(".")
+    return check_party_field(name, value, today) if party == "applicant" else ("", "")
 
 
 class IntakeScreen(CounterScreen):
