@@ -582,6 +582,23 @@ def measure(db: Path, meta: dict[str, Any], args: argparse.Namespace) -> None:
             )
         )
 
+        # What a save writes: WAL frames per receive (one per page touched), checkpoints held off.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        wal = Path(str(scratch) + "-wal")
+        before = wal.stat().st_size if wal.exists() else 0
+        counted = [
+            synth.intake(synth.procedure(), person_at(args.seed, rng.randrange(people))) for _ in range(50)
+        ]
+        for intake in counted:
+            desk.receive(intake, OFFICIALS[0])
+        frame = conn.execute("PRAGMA page_size").fetchone()[0] + 24
+        pages = (wal.stat().st_size - max(before, 32)) / frame / len(counted)
+        conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        notes.append(f"pages written per save (WAL frames per receive, {len(counted)} saves): {pages:.1f}")
+        notes.append("")
+
         # A lifecycle step (barcode scanned, dossier moved on) is a save too.
         half = len(saved) // 2
         step_t, step_b = interleaved(saved[:half], 10, lambda c: desk.transfer(c, OFFICIALS[0]), bare_save)
