@@ -20,6 +20,11 @@ from textual.widgets import Button, Input, Label, Static
 from counter_app.tui.messages import ChipScanned, OpenDossier
 from counter_app.tui.scanning import split_scan
 
+MAX_FIELD_CHARS = 1000
+"""Most characters any one-line field takes: well above every limit of the desk (a name 150, an
+address 300) plus a chip-ID QR scanned on top of what was typed. A longer paste (a whole document
+copied by mistake) is refused with a message instead of freezing the form."""
+
 
 def own_agency(widget: Input) -> str:
     """This counter's agency identifier (the first part of the codes it issues), or ""."""
@@ -32,6 +37,8 @@ class FieldInput(Input):
 
     def __init__(self, *args: object, scan_aware: bool = True, **kwargs: object) -> None:
         compact = bool(kwargs.pop("compact", True))
+        if not kwargs.get("max_length"):
+            kwargs["max_length"] = MAX_FIELD_CHARS
         # Select-on-focus would let the first scanned character replace what was typed.
         kwargs.setdefault("select_on_focus", False)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -65,6 +72,14 @@ class FieldInput(Input):
                 self.screen.focus_next()
             else:
                 self.screen.focus_previous()
+
+    def restricted(self) -> None:
+        """A paste or key refused: say why under the field (no bell: the official sees it)."""
+        if isinstance(self.parent, Field):
+            limit = f"{self.max_length:,}".replace(",", ".")
+            self.parent.error = f"Quá dài (tối đa {limit} ký tự): phần vừa dán không được nhận."
+        else:
+            super().restricted()
 
     async def action_submit(self) -> None:
         if self.scan_aware and self.value:
