@@ -492,7 +492,7 @@ class Desk:
         kind = "organisation" if raw.get("kind") == "organisation" else "person"
         name = text("name", "Họ và tên" if kind == "person" else "Tên tổ chức", NAME_MAX, True)
         address = text("address", "Địa chỉ", ADDRESS_MAX, "address" in required)
-        representative = text("representative", "Người đại diện", 150, False)
+        representative = text("representative", "Người đại diện", NAME_MAX, False)
         birth = check_birth_date(raw.get("birth_date") or "", today=self.now().date())
         if birth.error:
             errors.append(FieldError(f"{prefix}.birth_date", birth.error))

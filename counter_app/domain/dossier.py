@@ -231,8 +231,10 @@ def _canonical_value(value: Any) -> Any:
         return {str(k): _canonical_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_canonical_value(v) for v in value]
-    if isinstance(value, bool | int):
-        return int(value) if not isinstance(value, bool) else bool(value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):  # an IntEnum, say: its number
+        return int(value)
     if isinstance(value, float):
         if value.is_integer():
             return int(value)
