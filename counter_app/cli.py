@@ -76,7 +76,7 @@ def db_option(func: F) -> F:
     return click.option(
         "--db",
         "db_path",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),  # a folder is refused by the store, in Vietnamese
         envvar="COUNTER_DB",
         default=None,
         help="Database file (default: in the user data folder; env COUNTER_DB).",

@@ -123,6 +123,8 @@ def test_bad_database_file(tmp_path: Path) -> None:
     bad.write_bytes(b"not a database at all" * 50)
     result = CliRunner().invoke(main, ["procedures", "--db", str(bad)])
     assert result.exit_code == 5 and "Traceback" not in result.output
+    folder = CliRunner().invoke(main, ["show", "X", "--db", str(tmp_path)])
+    assert folder.exit_code == 5 and "là một thư mục" in folder.output  # in Vietnamese, not click's
 
 
 def test_calendar_commands(configured: Any) -> None:
