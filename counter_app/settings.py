@@ -15,6 +15,7 @@ from typing import Any
 
 from counter_app.domain.calendar import OfficeHours
 from counter_app.domain.errors import ConfigError, FieldError, ValidationError
+from counter_app.domain.validation import check_phone
 
 FORM_BASES = ("03/2025", "01/2018")
 """Circulars whose form numbering the printed forms can follow."""
@@ -50,6 +51,9 @@ class Settings:
     """Paper of the forms: A4 or A5 (the logbook is always landscape A4)."""
     printer: str = ""
     """CUPS printer name for ``lp``; empty: forms are saved into the output folder."""
+    counter_phone: str = ""
+    """The counter's phone number, printed where a form tells the citizen whom to call (the
+    extra-papers request); empty: a blank to write it in by hand."""
     lookup_url: str = ""
     """Status look-up address for the receipt's QR code; ``{code}`` is replaced. Empty: no QR."""
     hub_url: str = ""
@@ -119,6 +123,10 @@ def validate(settings: Settings) -> Settings:
         OfficeHours.parse(settings.office_hours)
     except ValueError:
         errors.append(FieldError("office_hours", "Giờ làm việc phải có dạng 07:00-11:30,13:30-17:00."))
+    if settings.counter_phone:
+        phone = check_phone(settings.counter_phone, required=False)
+        if phone.error:
+            errors.append(FieldError("counter_phone", phone.error))
     for token in ("{agency}", "{date}", "{seq}"):
         if token not in settings.code_pattern:
             errors.append(FieldError("code_pattern", f"Mẫu mã hồ sơ thiếu {token}."))

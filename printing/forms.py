@@ -215,7 +215,7 @@ def _extra_papers(ctx: Context) -> list[Flowable]:
             wording.EXTRA_WHERE.format(
                 agency=ctx.agency,
                 official=official or wording.EXTRA_OFFICIAL_UNKNOWN,
-                phone=wording.BLANK,
+                phone=ctx.settings.counter_phone or wording.BLANK,
             ),
             t,
         )

@@ -164,4 +164,8 @@ def test_settings_show_and_change(configured: Any) -> None:
     assert bad.exit_code == 2 and "A4 hoặc A5" in bad.output
     assert configured("settings", "--set", "nonsense").exit_code == 2
     assert configured("settings", "--set", "colour=red").exit_code == 2
+    phone = configured("settings", "--set", "counter_phone=02 25 ABC")
+    assert phone.exit_code == 2 and "chữ số" in phone.output
+    assert configured("settings", "--set", "counter_phone=0225 3823 456").exit_code == 0
+    assert json.loads(configured("settings", "--json").output)["counter_phone"] == "0225 3823 456"
     assert json.loads(configured("settings", "--json").output)["paper_size"] == "A5"

@@ -115,6 +115,15 @@ def test_extra_papers_lists_the_papers_and_the_reason(
         ["2", "Giấy xác nhận nơi cư trú", "1", "0", "2"],
     ]
     assert "031190004321" not in text, "the extra-papers slip does not need the ID number"
+    assert "số điện thoại …" in text  # no counter phone set: a blank to fill in by hand
+
+
+def test_extra_papers_gives_the_counter_phone_when_set(
+    desk: Desk, story: dict[str, Any], tmp_path: Path
+) -> None:
+    desk.update_settings(counter_phone="0225 3823 456")
+    _, text = render(desk, "extra_papers", story["main"].code, tmp_path)
+    assert "số điện thoại 0225 3823 456, để được hướng dẫn" in " ".join(text.split())
 
 
 def test_refusal_gives_the_reason(desk: Desk, story: dict[str, Any], tmp_path: Path) -> None:
