@@ -18,6 +18,7 @@ from textual.widgets import Input
 
 from counter_app.desk import Desk
 from counter_app.tui.app import CounterApp, make_app
+from counter_app.tui.screens.intake import IntakeScreen
 
 SUPERVISOR = ("lan", "1234", "Nguyễn Thị Lan")
 OFFICIAL = ("minh", "5678", "Trần Văn Minh")
@@ -96,6 +97,20 @@ async def sign_in(pilot: Pilot[Any], who: tuple[str, str, str] = SUPERVISOR) -> 
     await type_text(pilot, who[1])
     await pilot.press("enter")
     await settle(pilot)
+
+
+def intake_screen(app: CounterApp) -> IntakeScreen:
+    """The screen on top, which must be the intake screen."""
+    screen = app.screen
+    assert isinstance(screen, IntakeScreen)
+    return screen
+
+
+async def begin_intake(pilot: Pilot[Any], name: str = "Đặng Thị Hoà") -> None:
+    """Pick procedure 1.004873 by four of its digits, then type the applicant's name."""
+    await type_text(pilot, "4873")
+    await pilot.press("enter")
+    await type_text(pilot, name)
 
 
 def no_blink(app: CounterApp) -> None:

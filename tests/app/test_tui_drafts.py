@@ -17,20 +17,22 @@ from counter_app.tui.screens import intake as intake_module
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.widgets.fields import Choice
 
-from .conftest import OFFICIAL, SIZE, Seen, notifications, settle, sign_in, type_text
-
-
-def intake_screen(app: CounterApp) -> IntakeScreen:
-    screen = app.screen
-    assert isinstance(screen, IntakeScreen)
-    return screen
+from .conftest import (
+    OFFICIAL,
+    SIZE,
+    Seen,
+    begin_intake,
+    intake_screen,
+    notifications,
+    settle,
+    sign_in,
+    type_text,
+)
 
 
 async def half_intake(pilot: Pilot[Any]) -> IntakeScreen:
     """Procedure, name, ID number, a phone cut short, return by post, one paper changed."""
-    await type_text(pilot, "4873")
-    await pilot.press("enter")
-    await type_text(pilot, "Đặng Thị Hoà")
+    await begin_intake(pilot)
     await pilot.press("tab")
     await type_text(pilot, "031190001234")
     await pilot.press("tab")
@@ -86,9 +88,7 @@ async def test_the_timer_writes_the_draft_by_itself(
     monkeypatch.setattr(intake_module, "DRAFT_DELAY", 0.001)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        await type_text(pilot, "Đặng Thị Hoà")
+        await begin_intake(pilot)
         screen = intake_screen(app)
         for _ in range(50):  # idle passes, not sleeps: a 1 ms timer fires at the first one
             if not screen.draft_pending:
@@ -163,9 +163,7 @@ async def test_saving_the_dossier_drops_the_draft(app: CounterApp, staffed_desk:
 async def test_a_refused_save_keeps_the_draft_up_to_date(app: CounterApp, staffed_desk: Desk) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        await type_text(pilot, "Đặng Thị Hoà")
+        await begin_intake(pilot)
         await pilot.press("tab")
         await type_text(pilot, "123")  # not an ID number
         await pilot.press("ctrl+s")
@@ -196,9 +194,7 @@ async def test_escape_discards_the_form_and_its_draft(app: CounterApp, staffed_d
 async def test_quitting_keeps_the_draft_for_the_next_start(app: CounterApp, staffed_desk: Desk) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        await type_text(pilot, "Đặng Thị Hoà")
+        await begin_intake(pilot)
         assert staffed_desk.load_draft() is None  # typed less than a second ago
         await pilot.press("ctrl+q")
         await pilot.pause()

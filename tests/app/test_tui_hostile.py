@@ -8,10 +8,9 @@ from textual import events
 
 from counter_app.desk import Desk
 from counter_app.tui.messages import DossierSaved
-from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.widgets.fields import MAX_FIELD_CHARS
 
-from .conftest import OFFICIAL, SIZE, Seen, settle, sign_in, type_text
+from .conftest import OFFICIAL, SIZE, Seen, begin_intake, intake_screen, settle, sign_in, type_text
 
 
 async def test_a_huge_paste_is_refused_with_a_message_and_nothing_is_lost(
@@ -19,12 +18,8 @@ async def test_a_huge_paste_is_refused_with_a_message_and_nothing_is_lost(
 ) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await sign_in(pilot, OFFICIAL)
-        screen = app.screen
-        assert isinstance(screen, IntakeScreen)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        name = screen.field("applicant.name")
-        await type_text(pilot, "Đặng ")
+        await begin_intake(pilot, "Đặng ")
+        name = intake_screen(app).field("applicant.name")
         name.input.post_message(events.Paste("Nguyễn Văn " * 50_000))  # a document pasted by mistake
         await settle(pilot)
         assert name.value == "Đặng "  # what was typed is kept, the paste is not taken

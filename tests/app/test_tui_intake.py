@@ -11,24 +11,27 @@ from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.lists import ListsScreen
 
-from .conftest import OFFICIAL, SIZE, Seen, notifications, settle, sign_in, texts, type_text
+from .conftest import (
+    OFFICIAL,
+    SIZE,
+    Seen,
+    begin_intake,
+    intake_screen,
+    notifications,
+    settle,
+    sign_in,
+    texts,
+    type_text,
+)
 
 CHIP_QR = (
     "031190001234|123456789|Đặng Thị Hoà|05031990|Nữ|Thôn Đông, xã Vĩnh Bảo, thành phố Hải Phòng|01072021"
 )
 
 
-def intake_screen(app) -> IntakeScreen:  # type: ignore[no-untyped-def]
-    screen = app.screen
-    assert isinstance(screen, IntakeScreen)
-    return screen
-
-
 async def fill_standard(pilot) -> None:  # type: ignore[no-untyped-def]
     """Procedure 1.004873 by four digits, then name, ID, phone, address with Tab."""
-    await type_text(pilot, "4873")
-    await pilot.press("enter")
-    await type_text(pilot, "Đặng Thị Hoà")
+    await begin_intake(pilot)
     await pilot.press("tab")
     await type_text(pilot, "031190001234")
     await pilot.press("tab")
@@ -131,9 +134,7 @@ async def test_bad_input_is_shown_inline_and_nothing_is_saved(app, staffed_desk:
         assert screen.field("applicant.name").error == "Chưa nhập họ và tên."
         assert app.focused is screen.picker.input
 
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        await type_text(pilot, "Đặng Thị Hoà")
+        await begin_intake(pilot)
         await pilot.press("tab")
         await type_text(pilot, "03119000123")  # 11 digits
         await pilot.press("tab")  # leaving the field checks it at once
@@ -155,9 +156,7 @@ async def test_bad_input_is_shown_inline_and_nothing_is_saved(app, staffed_desk:
 async def test_a_half_filled_form_survives_switching_screens(app) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        await type_text(pilot, "Đặng Thị Hoà")
+        await begin_intake(pilot)
         await pilot.press("f4")
         await settle(pilot)
         assert isinstance(app.screen, ListsScreen)
@@ -171,9 +170,7 @@ async def test_a_half_filled_form_survives_switching_screens(app) -> None:  # ty
 async def test_escape_asks_before_clearing_the_form(app) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        await type_text(pilot, "Đặng Thị Hoà")
+        await begin_intake(pilot)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
@@ -200,9 +197,7 @@ async def test_a_code_scanned_into_a_form_field_opens_the_dossier_and_keeps_the_
     dossier = staffed_desk.receive(intake(), "Trần Văn Minh")
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        await type_text(pilot, "Nguyễn Văn A")
+        await begin_intake(pilot, "Nguyễn Văn A")
         await type_text(pilot, dossier.code)  # a citizen in the queue hands a receipt over
         await pilot.press("enter")
         await settle(pilot)

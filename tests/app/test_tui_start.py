@@ -11,7 +11,7 @@ from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.supervisor import SupervisorScreen
 
-from .conftest import OFFICIAL, SIZE, SUPERVISOR, notifications, settle, sign_in, type_text
+from .conftest import OFFICIAL, SIZE, SUPERVISOR, begin_intake, notifications, settle, sign_in, type_text
 
 
 async def test_first_run_sets_up_the_counter_creates_a_supervisor_and_signs_in(
@@ -108,9 +108,7 @@ async def test_a_supervisor_opens_the_supervisor_screen(app) -> None:  # type: i
 async def test_sign_out_returns_to_sign_in_and_keeps_the_draft(app) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        await type_text(pilot, "Đặng Thị Hoà")
+        await begin_intake(pilot)
         await pilot.press("f10")
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
