@@ -364,6 +364,26 @@ def parse_day(text: str) -> date | None:
     return None
 
 
+def day_problem(text: str, what: str = "Ngày", example: str = "05/03/1990") -> str:
+    """Why ``text`` is not a day :func:`parse_day` reads ("" when it is one).
+
+    A day in the right shape that the calendar does not have (31/02, 29/02 of a common year, month
+    13) is named as such: telling the official to use dd/mm/yyyy when they did would mislead.
+    """
+    raw = text.strip()
+    if parse_day(raw) is not None:
+        return ""
+    if not raw:
+        return f"{what} chưa nhập (dạng dd/mm/yyyy, ví dụ {example})."
+    if _DAY_SHAPE.fullmatch(raw):
+        return f"{what} {raw} không có trên lịch: kiểm tra lại ngày và tháng."
+    return f"{what} phải có dạng dd/mm/yyyy, ví dụ {example}."
+
+
+_DAY_SHAPE = re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{2,4}|\d{4}-\d{2}-\d{2}")
+"""A typed day in a shape :func:`parse_day` knows, whether or not the calendar has it."""
+
+
 def check_birth_date(value: str | None, *, today: date) -> Check:
     """A birth date typed as dd/mm/yyyy (or ISO, or from the chip-ID QR), stored as ISO.
 
@@ -374,7 +394,7 @@ def check_birth_date(value: str | None, *, today: date) -> Check:
         return Check("")
     day = parse_day(raw)
     if day is None:
-        return Check(raw, "Ngày sinh phải có dạng dd/mm/yyyy, ví dụ 05/03/1990.")
+        return Check(raw, day_problem(raw, "Ngày sinh"))
     if day > today or day.year < 1900:
         return Check(raw, "Ngày sinh không hợp lệ: kiểm tra lại năm sinh.")
     return Check(day.isoformat())

@@ -45,6 +45,12 @@ def day_text(day: date) -> str:
     return f"{WEEKDAYS[day.weekday()]} {day:%d/%m/%Y}"
 
 
+def birth_text(stored: str) -> str:
+    """A stored birth date (ISO) as the official reads it, ``28/02/1990``; other text unchanged."""
+    day = parse_day(stored)
+    return f"{day:%d/%m/%Y}" if day else stored
+
+
 def money(amount: int) -> str:
     """``50.000 đồng`` (dots between thousands, as printed in Vietnam)."""
     return f"{amount:,} đồng".replace(",", ".")

@@ -52,6 +52,19 @@ async def test_scanning_a_code_opens_the_dossier(app, code: str, seen: Seen) -> 
         assert app.focused is not screen.scan_input  # the step keys are live
 
 
+async def test_the_birth_date_reads_as_the_official_typed_it(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    data = intake()
+    data["applicant"]["birth_date"] = "28/02/1990"
+    code = staffed_desk.receive(data, ACTOR).code
+    assert staffed_desk.get(code).applicant.birth_date == "1990-02-28"  # stored ISO
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        facts = texts(app, "#dossier-facts")
+        assert "Đặng Thị Hoà · sinh 28/02/1990" in facts
+        assert "1990-02-28" not in facts
+
+
 async def test_a_scanner_typing_while_a_list_has_focus_opens_the_dossier(app, code: str) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)

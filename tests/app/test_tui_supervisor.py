@@ -67,6 +67,12 @@ async def test_a_logbook_range_with_bad_dates_is_refused_inline(app, output_dir:
         await pilot.press("f8")
         await settle(pilot)
         assert "Ngày kết thúc phải sau ngày bắt đầu." in texts(app, ".field-error")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "31/11/2026")  # the error focused the end field; November has 30 days
+        await pilot.press("f8")
+        await settle(pilot)
+        shown = texts(app, ".field-error").replace("\n", " ")
+        assert "Đến ngày 31/11/2026 không có trên lịch: kiểm tra lại ngày và tháng." in shown
         assert list(output_dir.glob("logbook_*")) == []
 
 

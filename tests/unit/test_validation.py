@@ -13,14 +13,46 @@ from counter_app.domain.validation import (
     ID_FORMAT_ERROR,
     Check,
     ChipId,
+    check_birth_date,
     check_email,
     check_id_number,
     check_phone,
     check_text,
+    day_problem,
     id_kind,
     mask_id,
     parse_chip_qr,
 )
+
+# --- days ----------------------------------------------------------------------------------------
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.mark.parametrize("typed", ["05/03/1990", "5/3/1990", "05-03-1990", "05.03.1990", "1990-03-05"])
+def test_birth_date_accepts_the_usual_shapes(typed: str) -> None:
+    assert check_birth_date(typed, today=TODAY) == Check("1990-03-05")
+    assert day_problem(typed) == ""
+
+
+@pytest.mark.parametrize("typed", ["31/02/1990", "29/02/2023", "05/13/1990", "00/01/1990", "2023-02-29"])
+def test_a_day_the_calendar_lacks_is_named_as_such(typed: str) -> None:
+    check = check_birth_date(typed, today=TODAY)
+    assert check.error == f"Ngày sinh {typed} không có trên lịch: kiểm tra lại ngày và tháng."
+    assert check.value == typed  # kept as typed, for the official to correct
+
+
+@pytest.mark.parametrize("typed", ["5 tháng 3", "05/03", "1990", "05/03-1990", "ngày mai"])
+def test_a_day_in_another_shape_gets_the_format(typed: str) -> None:
+    assert check_birth_date(typed, today=TODAY).error == "Ngày sinh phải có dạng dd/mm/yyyy, ví dụ 05/03/1990."
+
+
+def test_birth_date_bounds_and_empty() -> None:
+    assert check_birth_date("", today=TODAY) == Check("")
+    assert check_birth_date("26/11/2026", today=TODAY).error == "Ngày sinh không hợp lệ: kiểm tra lại năm sinh."
+    assert check_birth_date("31/12/1899", today=TODAY).error == "Ngày sinh không hợp lệ: kiểm tra lại năm sinh."
+    assert day_problem("  ", "Từ ngày", "01/11/2026") == "Từ ngày chưa nhập (dạng dd/mm/yyyy, ví dụ 01/11/2026)."
+
 
 # --- check_text ------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from textual.widgets import Button, DataTable, Static
 
 from counter_app.domain.dossier import RETURN_METHODS, TRANSITIONS, Dossier, allowed_steps
 from counter_app.domain.errors import CounterError
-from counter_app.tui.formatting import due_text, money, short_time
+from counter_app.tui.formatting import birth_text, due_text, money, short_time
 from counter_app.tui.messages import StepRecorded
 from counter_app.tui.screens.base import CounterScreen
 from counter_app.tui.screens.dialogs import PrintDialog, StepDialog
@@ -139,7 +139,7 @@ class DossierScreen(CounterScreen):
 
         a = d.applicant
         lines = [
-            ("Người nộp", f"{a.name}" + (f" · sinh {a.birth_date}" if a.birth_date else "")),
+            ("Người nộp", f"{a.name}" + (f" · sinh {birth_text(a.birth_date)}" if a.birth_date else "")),
             ("Số căn cước", a.id_number or "—"),
             ("Điện thoại", a.phone or "—"),
             ("Địa chỉ", a.address or "—"),

@@ -16,6 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane
 
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
+from counter_app.domain.validation import day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
 from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
 from counter_app.tui.screens.dialogs import ConfirmDialog
@@ -265,9 +266,9 @@ class SupervisorScreen(CounterScreen):
         start.error = end.error = ""
         first, last = parse_day(start.value), parse_day(end.value)
         if first is None:
-            start.error = "Ngày phải có dạng dd/mm/yyyy."
+            start.error = day_problem(start.value, "Từ ngày", "01/11/2026")
         if last is None:
-            end.error = "Ngày phải có dạng dd/mm/yyyy."
+            end.error = day_problem(end.value, "Đến ngày", "30/11/2026")
         if first and last and last < first:
             end.error = "Ngày kết thúc phải sau ngày bắt đầu."
         if start.error or end.error or first is None or last is None:
@@ -299,7 +300,7 @@ class SupervisorScreen(CounterScreen):
         day_field.error = label_field.error = ""
         day = parse_day(day_field.value)
         if day is None:
-            day_field.error = "Ngày phải có dạng dd/mm/yyyy, ví dụ 02/01/2027."
+            day_field.error = day_problem(day_field.value, "Ngày", "02/01/2027")
             day_field.focus()
             return
         kind = str(self.query_one("#override-kind", Select).value)
