@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ async def test_scanning_a_code_opens_the_dossier(app, code: str, seen: Seen) -> 
         assert "Còn 3 ngày làm việc" in head
         facts = texts(app, "#dossier-facts")
         assert "Đặng Thị Hoà" in facts and "09:30 Thứ Hai 30/11/2026" in facts
-        assert screen.query_one("#history").row_count == 1
+        assert texts(app, "#history").count("Tiếp nhận hồ sơ [2]") == 1
         assert app.focused is not screen.scan_input  # the step keys are live
 
 
@@ -113,6 +114,10 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         d = staffed_desk.get(code)
         assert d.status == 5 and [p.name for p in d.extra_papers] == ["Giấy khai sinh bản sao", "Sổ hộ khẩu"]
         assert "Tạm dừng" in texts(app, "#dossier-head")
+        # The reason is in the timeline, wrapped to the pane (80x24), not in a column scrolled away.
+        timeline = texts(app, "#history")
+        assert "Yêu cầu bổ sung hồ sơ [5]" in timeline and "Thiếu giấy tờ" in timeline
+        assert all(len(line) <= app.screen.query_one("#history").size.width for line in timeline.splitlines())
         await step(pilot, "n", "")
         assert staffed_desk.get(code).status == 4
         await step(pilot, "p", "50.000", "Lệ phí cấp giấy")
@@ -140,7 +145,9 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         ]
         assert {s.actor for s in staffed_desk.history(code)} == {ACTOR}
         screen = dossier_screen(app)
-        assert screen.query_one("#history").row_count == 9
+        timeline = texts(app, "#history").splitlines()
+        assert len([line for line in timeline if re.match(r"\s*\d\d:\d\d \d\d/\d\d/\d{4}", line)]) == 9
+        assert screen.dossier.status == 10
         assert "[10] Đã trả kết quả" in texts(app, "#dossier-head")
         # A closed dossier offers no step: the keys do nothing.
         await pilot.press("c")

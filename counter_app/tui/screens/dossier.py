@@ -13,9 +13,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Button, DataTable, Static
+from textual.widgets import Button, Static
 
-from counter_app.domain.dossier import RETURN_METHODS, TRANSITIONS, Dossier, allowed_steps
+from counter_app.domain.dossier import (
+    RETURN_METHODS,
+    TRANSITIONS,
+    Dossier,
+    HistoryStep,
+    allowed_steps,
+)
 from counter_app.domain.errors import CounterError
 from counter_app.tui.formatting import birth_text, due_text, money, short_time
 from counter_app.tui.messages import StepRecorded
@@ -50,6 +56,24 @@ FOOTER_STEPS = frozenset(
 )
 """Steps whose key the footer shows: the day-to-day ones, so they fit on 80 columns. The others
 (fee request, new appointment, refusal, withdrawal, stop) keep their key and their button."""
+
+
+def timeline(steps: list[HistoryStep]) -> Table:
+    """The history as a table that wraps to the pane's width: when; what, the national status it
+    led to, by whom; and why.
+
+    A reason or the papers asked for can be long; wrapped under the step it stays readable on an
+    80-column terminal, where a column to the right would be scrolled out of sight.
+    """
+    table = Table(box=None, expand=True, padding=(0, 1), show_edge=False, header_style="bold")
+    table.add_column("Thời điểm", no_wrap=True, style="dim")
+    table.add_column(Text("Bước [trạng thái] · cán bộ"), ratio=1)
+    for step in steps:
+        what = Text.assemble((step.label, "bold"), f" [{step.status}] · {step.actor}")
+        if step.detail:
+            what.append(f"\n{step.detail}", style="italic")
+        table.add_row(short_time(step.at), what)
+    return table
 
 
 class DossierScreen(CounterScreen):
@@ -96,7 +120,7 @@ class DossierScreen(CounterScreen):
             with VerticalScroll(id="dossier-main"):
                 yield Static(id="dossier-facts")
                 yield Static("LỊCH SỬ XỬ LÝ", classes="section-title")
-                yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
+                yield Static(id="history")
                 yield Static("THÀNH PHẦN HỒ SƠ", classes="section-title")
                 yield Static(id="dossier-documents")
             with Vertical(id="dossier-actions"):
@@ -111,15 +135,10 @@ class DossierScreen(CounterScreen):
                 yield Button("i In biểu mẫu", id="print-button", classes="step-button", compact=True)
 
     def on_mount(self) -> None:
-        history = self.query_one("#history", DataTable)
-        history.add_column("Thời điểm", key="at")
-        history.add_column("Bước", key="step")
-        history.add_column("Người thực hiện", key="actor")
-        history.add_column("Trạng thái", key="status")
-        history.add_column("Chi tiết", key="detail")
         self.dossier = self._initial
-        # Focus off the scan box so the step keys work; no scrolling, the head stays in view.
-        self.set_focus(history, scroll_visible=False)
+        # Focus off the scan box so the step keys work (arrows scroll the dossier); no scrolling,
+        # the head stays in view.
+        self.set_focus(self.query_one("#dossier-main", VerticalScroll), scroll_visible=False)
 
     def watch_dossier(self, dossier: Dossier | None) -> None:
         if dossier is None:
@@ -164,10 +183,7 @@ class DossierScreen(CounterScreen):
             facts.add_row(label, value)
         self.query_one("#dossier-facts", Static).update(facts)
 
-        history = self.query_one("#history", DataTable)
-        history.clear()
-        for step in desk.history(d.code):
-            history.add_row(short_time(step.at), step.label, step.actor, str(step.status), step.detail)
+        self.query_one("#history", Static).update(timeline(desk.history(d.code)))
 
         docs = Text()
         for i, doc in enumerate(d.documents, 1):
