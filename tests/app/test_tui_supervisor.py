@@ -162,10 +162,15 @@ async def test_a_supervisor_locks_and_unlocks_an_official(app, staffed_desk: Des
         await settle(pilot)
         assert not next(o for o in staffed_desk.officials() if o["username"] == "minh")["active"]
 
-        # The same key (or the button) unlocks it.
+        # The same key (or the button) unlocks it; the arrows move between the dialog's buttons.
         await pilot.click("#official-toggle")
         await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("enter")  # on "Không", the safe answer: nothing changes
+        await settle(pilot)
+        assert not next(o for o in staffed_desk.officials() if o["username"] == "minh")["active"]
+        await pilot.click("#official-toggle")
+        await pilot.pause()
+        await pilot.press("left", "enter")
         await settle(pilot)
         assert all(o["active"] for o in staffed_desk.officials())
         assert any("Đã mở lại tài khoản «minh»" in n for n in notifications(app))

@@ -27,6 +27,9 @@ class ConfirmDialog(CounterModal):
     BINDINGS = [
         Binding("escape,n", "answer(False)", "Không", id="confirm.no"),
         Binding("y,c", "answer(True)", "Đồng ý", id="confirm.yes", show=False),
+        # Left and right move between the two buttons, as in any dialog box; Enter presses one.
+        Binding("left", "app.focus_previous", show=False),
+        Binding("right", "app.focus_next", show=False),
     ]
 
     def __init__(self, question: str, *, yes: str = "Đồng ý", no: str = "Không") -> None:
