@@ -7,6 +7,7 @@ transaction, so a write never waits half-way for a lock it cannot get.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from pathlib import Path
@@ -18,6 +19,45 @@ SCHEMA_VERSION = 6
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a writer waits for another process (a second counter window, the nightly sync)."""
+
+
+_SQLITE_PROBLEMS = {
+    "SQLITE_FULL": "ổ đĩa đã đầy; hãy giải phóng chỗ trống rồi thử lại",
+    "SQLITE_READONLY": "tệp hoặc thư mục chỉ cho phép đọc; hãy kiểm tra quyền ghi",
+    "SQLITE_CANTOPEN": (
+        "không mở được tệp để ghi (thư mục chỉ đọc, không có quyền, hoặc ổ đĩa đã bị rút ra); "
+        "hãy kiểm tra quyền ghi hoặc chọn tệp khác bằng --db"
+    ),
+    "SQLITE_PERM": "không có quyền truy cập tệp; hãy kiểm tra quyền của tệp và thư mục",
+    "SQLITE_BUSY": "một chương trình khác đang ghi vào cơ sở dữ liệu quá lâu; hãy thử lại sau ít phút",
+    "SQLITE_LOCKED": "một chương trình khác đang khóa cơ sở dữ liệu; hãy thử lại sau ít phút",
+    "SQLITE_IOERR": "lỗi đọc/ghi ổ đĩa; hãy kiểm tra ổ đĩa (có thể đã bị rút ra hoặc hỏng)",
+    "SQLITE_NOTADB": "tệp không phải cơ sở dữ liệu của phần mềm",
+    "SQLITE_CORRUPT": "tệp cơ sở dữ liệu bị hỏng; hãy dùng bản sao lưu gần nhất",
+}
+"""What a SQLite failure means for the official, by its primary result code's name."""
+
+_OS_PROBLEMS = {
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EROFS: "ổ đĩa chỉ cho phép đọc",
+    errno.EACCES: "không có quyền ghi vào thư mục này",
+    errno.EPERM: "không có quyền ghi vào thư mục này",
+    errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
+    errno.EEXIST: "một phần của đường dẫn là tệp, không phải thư mục",  # mkdir meets a file
+    errno.ENAMETOOLONG: "đường dẫn quá dài",
+}
+"""The same for the operating system's errors around the file (their own text is in English)."""
+
+
+def explain(exc: BaseException) -> str:
+    """One Vietnamese phrase for a database or file failure (the exception's own text otherwise)."""
+    if isinstance(exc, sqlite3.Error):
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        primary = name if name in _SQLITE_PROBLEMS else "_".join(name.split("_")[:2])
+        return _SQLITE_PROBLEMS.get(primary, str(exc))
+    if isinstance(exc, OSError):
+        return _OS_PROBLEMS.get(exc.errno or 0, exc.strerror or str(exc))
+    return str(exc)
 
 
 def _touch_private(path: Path) -> None:
@@ -94,10 +134,5 @@ def open_database(path: str | Path | None, *, migrate_schema: bool = True) -> sq
         if path is not None:
             _private_companions(Path(path))
         return conn
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(
-            f"Không mở được cơ sở dữ liệu «{path}»: {exc}. Tệp có thể bị hỏng hoặc không phải "
-            "cơ sở dữ liệu của phần mềm."
-        ) from exc
-    except OSError as exc:
-        raise StoreError(f"Không mở được cơ sở dữ liệu «{path}»: {exc.strerror}.") from exc
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"Không mở được cơ sở dữ liệu «{path}»: {explain(exc)}.") from exc

@@ -11,7 +11,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,6 +22,7 @@ from counter_app.domain.dossier import Dossier, Event, dossier_from_json, fold, 
 from counter_app.domain.errors import StoreError
 from counter_app.domain.text import fold as fold_text
 from counter_app.domain.text import fts_query
+from counter_app.store.database import explain
 
 
 @dataclass(frozen=True)
@@ -122,15 +123,25 @@ class DossierStore:
             if self.conn.in_transaction:  # nested: the outer transaction decides
                 yield
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-            else:
-                self.conn.execute("COMMIT")
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+                else:
+                    self.conn.execute("COMMIT")
+            except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+                if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+                    raise  # our own bug, not the machine's: logged as unexpected
+                # Disk full, read-only file, I/O error, another program holding the lock: nothing
+                # of this use case was written, and the official is told why in plain words.
+                with suppress(sqlite3.Error):
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                raise StoreError(f"Chưa lưu được: {explain(exc)}.") from exc
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+
+import pytest
+from textual.worker import WorkerFailed
 
 from counter_app.desk import Desk
 from counter_app.tui.messages import ChipScanned, DossierSaved, OpenDossier
@@ -151,6 +155,35 @@ async def test_bad_input_is_shown_inline_and_nothing_is_saved(app, staffed_desk:
         assert staffed_desk.unsent_events() == 0
         # What was typed is still there to correct.
         assert screen.field("applicant.name").value == "Đặng Thị Hoà"
+
+
+async def test_a_database_held_by_another_program_keeps_the_form_and_says_why(
+    app, staffed_desk: Desk, db_path: Path, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        await settle(pilot)
+        # Another program (a second window, the nightly sync) holds the write lock past the wait.
+        app.desk.store.conn.execute("PRAGMA busy_timeout = 200")
+        other = sqlite3.connect(db_path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        await pilot.press("ctrl+s")
+        with pytest.raises(WorkerFailed):  # the save's worker failed; the app reports it below
+            await settle(pilot)
+        await settle(pilot)
+        assert seen.of(DossierSaved) == []
+        assert any("Chưa lưu được: một chương trình khác đang ghi" in n for n in notifications(app))
+        screen = intake_screen(app)
+        assert screen.field("applicant.name").value == "Đặng Thị Hoà"  # nothing to type again
+        assert screen.procedure is not None
+
+        other.execute("ROLLBACK")  # the lock is released: the same form saves
+        other.close()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [m.dossier.code for m in seen.of(DossierSaved)] == ["000.00.11.H26-261125-2001"]
+        assert staffed_desk.count_view("today") == 1
 
 
 async def test_a_half_filled_form_survives_switching_screens(app) -> None:  # type: ignore[no-untyped-def]

@@ -122,6 +122,49 @@ def test_directory_is_refused(tmp_path: Path) -> None:
         open_database(tmp_path)
 
 
+def test_a_path_through_a_file_is_refused_in_vietnamese(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder")
+    with pytest.raises(StoreError) as caught:
+        open_database(tmp_path / "notes.txt" / "counter.db")
+    assert "một phần của đường dẫn là tệp, không phải thư mục" in caught.value.message
+    assert "Not a directory" not in caught.value.message
+
+
+def test_a_full_disk_saves_nothing_and_says_so(desk: Desk) -> None:
+    """SQLite's own SQLITE_FULL (the file may not grow), not a stand-in: the receipt is refused,
+    no code or logbook entry is used, and the counter carries on once there is room again."""
+    first = desk.receive(intake(), "Cán bộ A")
+    conn = desk.store.conn
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages}")
+    big = intake(summary="x" * 500)  # fills pages fast
+    with pytest.raises(StoreError) as caught:
+        for _ in range(200):
+            desk.receive(big, "Cán bộ A")
+    assert caught.value.message == "Chưa lưu được: ổ đĩa đã đầy; hãy giải phóng chỗ trống rồi thử lại."
+    assert caught.value.exit_code == 5
+    assert not conn.in_transaction
+    saved = conn.execute("SELECT count(*) FROM dossiers").fetchone()[0]
+    conn.execute("PRAGMA max_page_count = 1073741823")
+    later = desk.receive(intake(), "Cán bộ A")
+    assert conn.execute("SELECT count(*) FROM dossiers").fetchone()[0] == saved + 1
+    # Codes and logbook entries continue from the last saved dossier: the failed one used none.
+    assert int(later.code[-4:]) == int(first.code[-4:]) + saved
+    assert later.logbook_entry == first.logbook_entry + saved
+    assert desk.check_projection() is True
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_read_only_database_refuses_a_save_in_vietnamese(desk: Desk) -> None:
+    desk.store.conn.execute("PRAGMA query_only = ON")  # SQLite answers as for a read-only file
+    with pytest.raises(StoreError) as caught:
+        desk.receive(intake(), "Cán bộ A")
+    assert caught.value.message.startswith("Chưa lưu được: tệp hoặc thư mục chỉ cho phép đọc")
+    desk.store.conn.execute("PRAGMA query_only = OFF")
+    assert desk.receive(intake(), "Cán bộ A").code.endswith("-2001")
+
+
 def test_transaction_rolls_back_everything(tmp_path: Path) -> None:
     store = DossierStore(open_database(tmp_path / "c.db"))
     with pytest.raises(RuntimeError), store.transaction():

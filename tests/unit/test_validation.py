@@ -44,14 +44,17 @@ def test_a_day_the_calendar_lacks_is_named_as_such(typed: str) -> None:
 
 @pytest.mark.parametrize("typed", ["5 tháng 3", "05/03", "1990", "05/03-1990", "ngày mai"])
 def test_a_day_in_another_shape_gets_the_format(typed: str) -> None:
-    assert check_birth_date(typed, today=TODAY).error == "Ngày sinh phải có dạng dd/mm/yyyy, ví dụ 05/03/1990."
+    error = check_birth_date(typed, today=TODAY).error
+    assert error == "Ngày sinh phải có dạng dd/mm/yyyy, ví dụ 05/03/1990."
 
 
 def test_birth_date_bounds_and_empty() -> None:
     assert check_birth_date("", today=TODAY) == Check("")
-    assert check_birth_date("26/11/2026", today=TODAY).error == "Ngày sinh không hợp lệ: kiểm tra lại năm sinh."
-    assert check_birth_date("31/12/1899", today=TODAY).error == "Ngày sinh không hợp lệ: kiểm tra lại năm sinh."
-    assert day_problem("  ", "Từ ngày", "01/11/2026") == "Từ ngày chưa nhập (dạng dd/mm/yyyy, ví dụ 01/11/2026)."
+    wrong_year = "Ngày sinh không hợp lệ: kiểm tra lại năm sinh."
+    assert check_birth_date("26/11/2026", today=TODAY).error == wrong_year
+    assert check_birth_date("31/12/1899", today=TODAY).error == wrong_year
+    empty = day_problem("  ", "Từ ngày", "01/11/2026")
+    assert empty == "Từ ngày chưa nhập (dạng dd/mm/yyyy, ví dụ 01/11/2026)."
 
 
 # --- check_text ------------------------------------------------------------------------------
