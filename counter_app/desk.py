@@ -50,6 +50,7 @@ from counter_app.domain.validation import (
     check_birth_date,
     check_email,
     check_id_number,
+    check_org_number,
     check_phone,
     check_text,
 )
@@ -96,21 +97,24 @@ PARTY_KEYS = frozenset(
 )
 
 
-def check_party_field(key: str, value: str, today: date) -> tuple[str, str]:
+def check_party_field(key: str, value: str, today: date, kind: str = "person") -> tuple[str, str]:
     """Check one applicant field on its own, as the form's field is left: (error, warning).
 
     The same rules and limits as :meth:`Desk.parse_intake`, for inline messages before saving;
     an empty value is not an error here (whether it is required depends on the procedure).
 
     Args:
-        key: ``name``, ``id_number``, ``phone``, ``email``, ``birth_date`` or ``address``
-            (other keys have no check of their own).
+        key: ``name``, ``id_number``, ``phone``, ``email``, ``birth_date``, ``address`` or
+            ``representative`` (other keys have no check of their own).
         value: What is typed.
         today: The Vietnam date (for birth dates).
+        kind: ``person`` or ``organisation`` (whose identifier is an enterprise code).
     """
     if not value.strip():
         return "", ""
-    if key == "id_number":
+    if key == "id_number" and kind == "organisation":
+        check = check_org_number(value)
+    elif key == "id_number":
         check = check_id_number(value, required=False)
     elif key == "phone":
         check = check_phone(value, required=False)
@@ -119,7 +123,10 @@ def check_party_field(key: str, value: str, today: date) -> tuple[str, str]:
     elif key == "birth_date":
         check = check_birth_date(value, today=today)
     elif key == "name":
-        check = check_text(value, label="Họ và tên", required=False, max_len=NAME_MAX)
+        label = "Tên tổ chức" if kind == "organisation" else "Họ và tên"
+        check = check_text(value, label=label, required=False, max_len=NAME_MAX)
+    elif key == "representative":
+        check = check_text(value, label="Người đại diện", required=False, max_len=NAME_MAX)
     elif key == "address":
         check = check_text(value, label="Địa chỉ", required=False, max_len=ADDRESS_MAX)
     else:
@@ -496,9 +503,10 @@ class Desk:
         birth = check_birth_date(raw.get("birth_date") or "", today=self.now().date())
         if birth.error:
             errors.append(FieldError(f"{prefix}.birth_date", birth.error))
-        id_check = check_id_number(
-            raw.get("id_number") or "", required="id_number" in required and kind == "person"
-        )
+        if kind == "person":
+            id_check = check_id_number(raw.get("id_number") or "", required="id_number" in required)
+        else:
+            id_check = check_org_number(raw.get("id_number") or "")
         if id_check.error:
             errors.append(FieldError(f"{prefix}.id_number", id_check.error))
         elif id_check.warning:
@@ -933,6 +941,9 @@ class Desk:
             phone = check_phone(text, required=True)
             if not phone.error:
                 results += self.store.by_column("phone", phone.value, limit, offset)
+            org = check_org_number(text)
+            if not org.error and len(digits) in (7, 10, 13):  # an enterprise (tax) or budget code
+                results += self.store.by_column("id_number", org.value, limit, offset)
             if not results and 4 <= len(digits) <= 5:
                 since = self.now().date() - timedelta(days=SUFFIX_SEARCH_DAYS)
                 results = self.store.by_code_suffix(digits, since, limit, offset)

@@ -333,3 +333,56 @@ def test_field_check_and_intake_agree(desk: Desk, key: str, value: str) -> None:
         desk.parse_intake(intake(applicant={**intake()["applicant"], key: value}))
     assert error in [e.message for e in caught.value.errors if e.field == f"applicant.{key}"]
     assert check_party_field(key, "", desk.now().date()) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "value"),
+    [("organisation", "id_number", "031190001234"), ("organisation", "id_number", "01012345"),
+     ("organisation", "representative", "B" * 151), ("organisation", "name", "C" * 151)],
+)  # fmt: skip
+def test_organisation_field_check_and_intake_agree(desk: Desk, kind: str, key: str, value: str) -> None:
+    error, _ = check_party_field(key, value, desk.now().date(), kind)
+    assert error
+    applicant = {"kind": kind, "name": "Công ty TNHH An Phát", key: value}
+    with pytest.raises(ValidationError) as caught:
+        desk.parse_intake(intake(applicant=applicant))
+    assert error in [e.message for e in caught.value.errors if e.field == f"applicant.{key}"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("0101234567", "0101234567"), ("0101234567-001", "0101234567-001"), ("0101234567 001", "0101234567-001"),
+     ("0101.234.567", "0101234567"), ("1012345", "1012345")],
+)  # fmt: skip
+def test_an_organisation_is_received_with_its_enterprise_code(desk: Desk, typed: str, stored: str) -> None:
+    """An organisation brings its enterprise (tax) code, not a citizen's ID; a person may own the
+    dossier; both are stored, printed and found."""
+    d = desk.receive(
+        intake(
+            applicant={
+                "kind": "organisation",
+                "name": "Công ty TNHH An Phát",
+                "id_number": typed,
+                "representative": "Nguyễn Văn Hùng",
+                "phone": "0912345678",
+                "address": "Số 1 Trần Phú",
+            },
+            owner={"name": "Lê Thị Mai", "id_number": "038190001299", "address": "Thôn Đông"},
+        ),
+        "Cán bộ A",
+    )
+    stored_dossier = desk.get(d.code)
+    assert stored_dossier.applicant.kind == "organisation"
+    assert stored_dossier.applicant.id_number == stored
+    assert stored_dossier.applicant.representative == "Nguyễn Văn Hùng"
+    assert stored_dossier.owner is not None and stored_dossier.owner.id_number == "038190001299"
+    assert [r.code for r in desk.find(typed)] == [d.code]
+    assert [r.code for r in desk.find("an phat")] == [d.code]
+
+
+def test_a_citizen_id_is_still_checked_as_one(desk: Desk) -> None:
+    """A tax code typed for a person is refused: people are identified by their căn cước."""
+    with pytest.raises(ValidationError, match="12 chữ số"):
+        desk.parse_intake(intake(applicant={**intake()["applicant"], "id_number": "0101234567"}))
+    with pytest.raises(ValidationError, match="mã số doanh nghiệp"):
+        desk.parse_intake(intake(owner={"kind": "organisation", "name": "HTX Đông", "id_number": "12"}))

@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 from counter_app.domain.validation import (
     ID_FORMAT_ERROR,
+    ORG_ID_FORMAT_ERROR,
     Check,
     ChipId,
     check_birth_date,
     check_email,
     check_id_number,
+    check_org_number,
     check_phone,
     check_text,
     day_problem,
@@ -340,3 +342,26 @@ def test_parse_chip_qr_rejects_other_shapes(text: str | None) -> None:
 @given(st.text(max_size=80))
 def test_parse_chip_qr_never_raises(s: str) -> None:
     parse_chip_qr(s)
+
+
+# --- organisations ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("0101234567", "0101234567"), (" 0101 234 567 ", "0101234567"), ("0101234567-001", "0101234567-001"),
+     ("0101234567001", "0101234567-001"), ("1012345", "1012345")],
+)  # fmt: skip
+def test_org_number_shapes(typed: str, stored: str) -> None:
+    assert check_org_number(typed) == Check(stored)
+
+
+@pytest.mark.parametrize("typed", ["031190001234", "01012345678", "ABC1234567", "0101234567-01", "123"])
+def test_org_number_refused_with_the_shapes_it_takes(typed: str) -> None:
+    assert check_org_number(typed).error == ORG_ID_FORMAT_ERROR
+    assert check_org_number(typed).value == typed
+
+
+def test_org_number_optional_unless_asked() -> None:
+    assert check_org_number("") == Check("")
+    assert check_org_number("  ", required=True).error == "Chưa nhập mã số của tổ chức."
