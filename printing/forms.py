@@ -109,6 +109,13 @@ def _party_lines(
     return lines
 
 
+def _signer(party: Party) -> str:
+    """The name under the submitter's signature: an organisation signs through its representative."""
+    if party.kind == "organisation" and party.representative:
+        return party.representative
+    return party.name
+
+
 def _request_lines(d: Dossier, t: Theme) -> list[Flowable]:
     lines = [field(wording.REQUEST, d.procedure_name, t)]
     if d.summary:
@@ -180,7 +187,7 @@ def _receipt(ctx: Context) -> list[Flowable]:
         layout.signatures(
             t,
             [
-                (wording.SIGN_SUBMITTER, wording.SIGN_HINT, d.applicant.name),
+                (wording.SIGN_SUBMITTER, wording.SIGN_HINT, _signer(d.applicant)),
                 (
                     wording.SIGN_RECEIVER,
                     wording.SIGN_HINT,
@@ -260,7 +267,7 @@ def _refusal(ctx: Context) -> list[Flowable]:
         layout.signatures(
             t,
             [
-                (wording.SIGN_SUBMITTER, wording.SIGN_HINT, d.applicant.name),
+                (wording.SIGN_SUBMITTER, wording.SIGN_HINT, _signer(d.applicant)),
                 (wording.SIGN_REFUSER, wording.SIGN_HINT, ctx.official_name(event.actor)),
             ],
         )
@@ -271,11 +278,16 @@ def _refusal(ctx: Context) -> list[Flowable]:
 # -- apology -----------------------------------------------------------------------------------------
 
 
+def _addressed(party: Party) -> str:
+    """ "Ông (Bà) Nguyễn Văn An" for a citizen; an organisation by its name alone."""
+    return party.name if party.kind == "organisation" else f"{wording.SIR_OR_MADAM} {party.name}"
+
+
 def _addressee(ctx: Context) -> list[Flowable]:
     d, t = ctx.dossier, ctx.theme
     return [
         rich(
-            [f"{wording.APOLOGY_TO}: ", (f"{wording.SIR_OR_MADAM} {d.applicant.name}", typeface.BOLD)],
+            [f"{wording.APOLOGY_TO}: ", (_addressed(d.applicant), typeface.BOLD)],
             t,
             "center",
         ),

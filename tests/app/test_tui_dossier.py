@@ -66,6 +66,26 @@ async def test_the_birth_date_reads_as_the_official_typed_it(app, staffed_desk: 
         assert "1990-02-28" not in facts
 
 
+async def test_an_organisation_shows_its_code_representative_and_the_owner(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    applicant = {
+        "kind": "organisation",
+        "name": "Hợp tác xã Đông Hưng",
+        "id_number": "0201234567",
+        "representative": "Lê Văn Ước",
+        "address": "Thôn Đông Hưng",
+    }
+    owner = {"name": "Đỗ Thị Hằng", "id_number": "031190001299"}
+    code = staffed_desk.receive(intake(applicant=applicant, owner=owner), ACTOR).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        facts = texts(app, "#dossier-facts")
+        for line in ("Tổ chức nộp", "Hợp tác xã Đông Hưng", "Mã số thuế", "0201234567", "Lê Văn Ước"):
+            assert line in facts
+        assert "Chủ hồ sơ" in facts and "Đỗ Thị Hằng, 031190001299" in facts
+        assert "Số căn cước" not in facts
+
+
 async def test_a_scanner_typing_while_a_list_has_focus_opens_the_dossier(app, code: str) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)

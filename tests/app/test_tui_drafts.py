@@ -245,3 +245,29 @@ async def test_a_draft_in_the_bare_intake_shape_is_restored_as_far_as_it_goes(
         papers = [(p.checked, p.originals, p.certified) for p in screen.checklist.papers]
         assert papers[:2] == [(False, 1, 0), (True, 1, 1)]
         assert app.focused is screen.field("applicant.id_number").input
+
+
+async def test_an_organisation_and_its_owner_come_back_with_the_draft(
+    app: CounterApp, make_desk: Callable[..., Desk], db_path: Path
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot, "Hợp tác xã Đông Hưng")
+        screen = intake_screen(app)
+        screen.query_one("#f-kind", Choice).value = "organisation"
+        screen.query_one("#f-owner", Choice).value = "other"
+        await pilot.pause()
+        screen.field("applicant.representative").value = "Lê Văn Ước"
+        screen.field("owner.name").value = "Đỗ Thị Hằng"
+        await write_draft_now(pilot, screen)
+    restarted = make_app(make_desk(db_path, configure=False))
+    async with restarted.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        screen = intake_screen(restarted)
+        assert screen.kind == "organisation" and screen.has_owner
+        assert screen.field("applicant.name").label == "Tên tổ chức"
+        assert screen.field("applicant.representative").display
+        assert screen.field("applicant.representative").value == "Lê Văn Ước"
+        assert screen.field("owner.name").value == "Đỗ Thị Hằng"
+        data = screen.intake_data()
+        assert data["applicant"]["kind"] == "organisation" and data["owner"] == {"name": "Đỗ Thị Hằng"}

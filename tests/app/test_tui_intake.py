@@ -14,6 +14,7 @@ from counter_app.tui.screens.dialogs import ConfirmDialog
 from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.lists import ListsScreen
+from counter_app.tui.widgets.fields import Choice
 
 from .conftest import (
     OFFICIAL,
@@ -280,3 +281,77 @@ async def test_a_paper_only_shown_is_ticked_with_no_copy(app, seen: Seen) -> Non
         docs = seen.of(DossierSaved)[0].dossier.documents
         assert [(d.originals, d.certified, d.copies) for d in docs] == [(1, 0, 0), (0, 0, 0)]
         assert docs[1].name.startswith("Thông tin bản án")
+
+
+async def test_an_organisation_with_its_representative_and_another_owner(
+    app, staffed_desk: Desk, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot, "Hợp tác xã Nông nghiệp Đông Hưng")
+        screen = intake_screen(app)
+        await pilot.press("tab")
+        await type_text(pilot, "0201234567")  # a tax code typed while the applicant is a person
+        await pilot.press("tab")
+        assert "12 chữ số" in screen.field("applicant.id_number").error
+        assert not screen.field("applicant.representative").display  # a person has none
+
+        await pilot.press("shift+tab", "shift+tab", "shift+tab")  # back up to "Người nộp là"
+        assert app.focused is screen.query_one("#f-kind", Choice)
+        await pilot.press("right")  # Cá nhân -> Tổ chức
+        await pilot.pause()
+        assert screen.kind == "organisation"
+        assert screen.field("applicant.name").label == "Tên tổ chức"
+        assert screen.field("applicant.id_number").error == ""  # a tax code is right for a body
+        assert not screen.field("applicant.birth_date").display
+        await pilot.press("tab", "tab", "tab")  # name, tax code, then the representative
+        assert app.focused is screen.field("applicant.representative").input
+        await type_text(pilot, "Lê Văn Ước")
+        await pilot.press("tab")
+        await type_text(pilot, "0225 3888 999")
+
+        owner = screen.query_one("#f-owner", Choice)
+        assert not screen.field("owner.name").display
+        owner.focus()
+        await pilot.press("space")  # Là người nộp -> Người khác
+        await pilot.press("tab")
+        assert app.focused is screen.field("owner.name").input
+        await type_text(pilot, "Đỗ Thị Hằng")
+        await pilot.press("tab")
+        await type_text(pilot, "031190001299")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        saved = seen.of(DossierSaved)
+        assert len(saved) == 1
+        stored = staffed_desk.get(saved[0].dossier.code)
+        assert stored.applicant.kind == "organisation"
+        assert stored.applicant.name == "Hợp tác xã Nông nghiệp Đông Hưng"
+        assert stored.applicant.id_number == "0201234567"
+        assert stored.applicant.representative == "Lê Văn Ước"
+        assert stored.owner is not None and stored.owner.name == "Đỗ Thị Hằng"
+        assert stored.owner.id_number == "031190001299"
+        # The next citizen starts as a person with no other owner.
+        assert screen.kind == "person" and not screen.has_owner
+        assert screen.field("applicant.name").label == "Họ và tên"
+
+
+async def test_an_owner_chosen_but_not_named_is_asked_for(app, staffed_desk: Desk, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        screen = intake_screen(app)
+        screen.query_one("#f-owner", Choice).focus()
+        await pilot.press("space")
+        await pilot.press("tab")
+        await type_text(pilot, "")
+        await pilot.press("tab")
+        await type_text(pilot, "12345")  # a wrong ID for the owner, shown when the field is left
+        await pilot.press("tab")
+        assert "12 chữ số" in screen.field("owner.id_number").error
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert seen.of(DossierSaved) == []
+        assert screen.field("owner.name").error  # the owner's name is needed
+        assert app.focused is screen.field("owner.name").input
+        assert staffed_desk.count_view("today") == 0

@@ -3,7 +3,7 @@ control_slip; numbering by the forms_basis setting; what happens when there is n
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -275,3 +275,22 @@ def test_every_form_on_a5(desk: Desk, story: dict[str, Any], tmp_path: Path, for
     pdf = render_form(desk, form, code, tmp_path / f"{form}.pdf", "thu", paper="A5")
     chars_inside_pages(pdf)
     assert all(line in pdf_text(pdf) for line in HEADER)
+
+
+def test_an_organisation_is_addressed_by_its_name(desk: Desk, tmp_path: Path) -> None:
+    d = desk.receive(
+        intake(
+            applicant={
+                "kind": "organisation",
+                "name": "Hợp tác xã Nông nghiệp Đông Hưng",
+                "id_number": "0201234567",
+                "representative": "Lê Văn Ước",
+                "address": "Thôn Đông Hưng, xã Vĩnh Bảo",
+            }
+        ),
+        "thu",
+    )
+    desk.move_appointment(d.code, "thu", new_due=d.due_at + timedelta(days=2), reason="Cần xác minh thêm.")
+    _, text = render(desk, "apology", d.code, tmp_path)
+    assert "Kính gửi: Hợp tác xã Nông nghiệp Đông Hưng" in text
+    assert "Ông (Bà) Hợp tác xã" not in text

@@ -228,6 +228,9 @@ def test_organisation_applicant_and_post_return(desk: Desk, tmp_path: Path) -> N
     assert "Tiếp nhận hồ sơ của tổ chức: Hợp tác xã Nông nghiệp Đông Hưng" in text
     assert "Người đại diện: Lê Văn Ước" in text
     assert "Đăng ký nhận kết quả tại: Qua dịch vụ bưu chính công ích" in text
+    # The body signs through its representative: his name stands under "NGƯỜI NỘP HỒ SƠ".
+    tail = text[text.index("NGƯỜI NỘP HỒ SƠ") :]
+    assert "Lê Văn Ước" in tail and "Hợp tác xã Nông nghiệp Đông Hưng" not in tail
 
 
 def test_fonts_are_embedded_subsets(desk: Desk, received: Any, tmp_path: Path) -> None:

@@ -157,21 +157,30 @@ class DossierScreen(CounterScreen):
         self.query_one("#dossier-head", Static).update(head)
 
         a = d.applicant
-        lines = [
-            ("Người nộp", f"{a.name}" + (f" · sinh {birth_text(a.birth_date)}" if a.birth_date else "")),
-            ("Số căn cước", a.id_number or "—"),
-            ("Điện thoại", a.phone or "—"),
-            ("Địa chỉ", a.address or "—"),
+        lines: list[tuple[str, str]] = []
+        if a.kind == "organisation":
+            lines += [("Tổ chức nộp", a.name), ("Mã số thuế", a.id_number or "—")]
+            lines += [("Đại diện", a.representative)] if a.representative else []
+        else:
+            born = f" · sinh {birth_text(a.birth_date)}" if a.birth_date else ""
+            lines += [("Người nộp", a.name + born), ("Số căn cước", a.id_number or "—")]
+        lines += [("Điện thoại", a.phone or "—"), ("Địa chỉ", a.address or "—")]
+        if d.owner is not None and d.owner.name and d.owner.name != a.name:
+            owner = ", ".join(x for x in (d.owner.name, d.owner.id_number, d.owner.address) if x)
+            lines.append(("Chủ hồ sơ", owner))
+        lines += [
             ("Thủ tục", f"{d.procedure_code} {d.procedure_name}"),
             ("Thời hạn", d.legal_limit),
             ("Tiếp nhận", short_time(d.received_at)),
             ("Hẹn trả", due_text(d.due_at)),
+        ]
+        if d.original_due_at and d.original_due_at != d.due_at:
+            lines.append(("Hẹn trả ban đầu", due_text(d.original_due_at)))
+        lines += [
             ("Nơi giải quyết", d.deciding_agency_name or "—"),
             ("Phí, lệ phí", d.fee_text or (money(d.fee_amount) if d.fee_amount else "—")),
             ("Nhận kết quả", RETURN_METHODS.get(d.return_method, d.return_method)),
         ]
-        if d.original_due_at and d.original_due_at != d.due_at:
-            lines.insert(8, ("Hẹn trả ban đầu", due_text(d.original_due_at)))
         if d.last_reason:
             lines.append(("Lý do gần nhất", d.last_reason))
         if d.extra_papers and d.status == 5:

@@ -50,10 +50,31 @@ CHECKLIST_HINT = "Space: đánh dấu · x: chỉ xuất trình · gõ số: s�
 """Under the checklist until the cursor enters it (two lines at 80 columns)."""
 
 
-def check_field(key: str, value: str, today: date) -> tuple[str, str]:
-    """Check one applicant field as it is left: (error, warning), each "" when none."""
+KIND_LABELS = {"person": "Cá nhân", "organisation": "Tổ chức"}
+"""Who submits: a citizen, or an organisation through its representative."""
+OWNER_LABELS = {"same": "Là người nộp", "other": "Người khác"}
+"""Whether the dossier's owner is the person submitting it (most often) or someone else."""
+OWNER_FIELDS = (("Chủ: họ tên", "name"), ("Chủ: số CC", "id_number"), ("Chủ: địa chỉ", "address"))
+"""The owner's fields, shown when the owner is someone else (a person)."""
+FIELD_LABELS = {
+    "person": {"applicant.name": "Họ và tên", "applicant.id_number": "Số căn cước"},
+    "organisation": {"applicant.name": "Tên tổ chức", "applicant.id_number": "Mã số thuế"},
+}
+"""Labels that follow the kind of applicant."""
+
+
+def check_field(key: str, value: str, today: date, kind: str = "person") -> tuple[str, str]:
+    """Check one applicant or owner field as it is left: (error, warning), each "" when none.
+
+    Args:
+        kind: The applicant's kind (``person`` or ``organisation``); the owner is a person.
+    """
     party, _, name = key.partition(".")
-    return check_party_field(name, value, today) if party == "applicant" else ("", "")
+    if party == "applicant":
+        return check_party_field(name, value, today, kind)
+    if party == "owner":
+        return check_party_field(name, value, today)
+    return "", ""
 
 
 class IntakeScreen(CounterScreen):
@@ -119,6 +140,14 @@ class IntakeScreen(CounterScreen):
             with Horizontal(id="intake-columns"):
                 with VerticalScroll(id="applicant"):
                     yield Static("NGƯỜI NỘP HỒ SƠ", classes="section-title")
+                    with Horizontal(classes="field-row", id="kind-row"):
+                        yield Static("Người nộp là", classes="field-label")
+                        yield Choice(
+                            list((label, key) for key, label in KIND_LABELS.items()),
+                            value="person",
+                            id="f-kind",
+                            tooltip="Cá nhân, hoặc tổ chức nộp qua người đại diện (Space hoặc ←/→ để đổi)",
+                        )
                     yield Field("Họ và tên", key="applicant.name", id="f-name")
                     yield Field(
                         "Số căn cước",
@@ -127,10 +156,21 @@ class IntakeScreen(CounterScreen):
                         tooltip="Số căn cước/Hộ chiếu: 12 số (căn cước), 9 số (CMND cũ) "
                         "hoặc 1 chữ cái + 7 số (hộ chiếu). Quét mã QR trên thẻ để điền sẵn.",
                     )
+                    yield Field(
+                        "Đại diện",
+                        key="applicant.representative",
+                        id="f-representative",
+                        classes="org-only",
+                        tooltip="Người đại diện theo pháp luật hoặc theo ủy quyền của tổ chức",
+                    )
                     yield Field("Điện thoại", key="applicant.phone", id="f-phone")
                     yield Field("Địa chỉ", key="applicant.address", id="f-address")
                     yield Field(
-                        "Ngày sinh", key="applicant.birth_date", id="f-birth", placeholder="dd/mm/yyyy"
+                        "Ngày sinh",
+                        key="applicant.birth_date",
+                        id="f-birth",
+                        placeholder="dd/mm/yyyy",
+                        classes="person-only",
                     )
                     yield Field("Email", key="applicant.email", id="f-email")
                     yield Field("Phí (đồng)", key="fee", id="f-fee", scan_aware=False)
@@ -143,6 +183,17 @@ class IntakeScreen(CounterScreen):
                             id="f-return",
                             tooltip="Nơi công dân nhận kết quả (Space hoặc ←/→ để đổi)",
                         )
+                    with Horizontal(classes="field-row", id="owner-row"):
+                        yield Static("Chủ hồ sơ", classes="field-label")
+                        yield Choice(
+                            list((label, key) for key, label in OWNER_LABELS.items()),
+                            value="same",
+                            id="f-owner",
+                            tooltip="Chủ hồ sơ khác người nộp (nộp thay, theo ủy quyền): "
+                            "Space hoặc ←/→ để nhập thông tin chủ hồ sơ",
+                        )
+                    for label, key in OWNER_FIELDS:
+                        yield Field(label, key=f"owner.{key}", id=f"f-owner-{key}", classes="owner-only")
                 with Vertical(id="documents"):
                     yield Static("THÀNH PHẦN HỒ SƠ", classes="section-title")
                     yield DocumentChecklist(id="checklist")
@@ -168,6 +219,42 @@ class IntakeScreen(CounterScreen):
 
     def field(self, key: str) -> Field:
         return next(f for f in self.fields if f.key == key)
+
+    @property
+    def kind(self) -> str:
+        """``person`` or ``organisation``: who submits the dossier."""
+        return self.query_one("#f-kind", Choice).value
+
+    @property
+    def has_owner(self) -> bool:
+        """True when the dossier's owner is someone other than the person submitting it."""
+        return self.query_one("#f-owner", Choice).value == "other"
+
+    def in_use(self, field: Field) -> bool:
+        """Whether a field belongs to the form as it stands (not hidden by the kind or owner choice)."""
+        if field.has_class("org-only"):
+            return self.kind == "organisation"
+        if field.has_class("person-only"):
+            return self.kind == "person"
+        if field.has_class("owner-only"):
+            return self.has_owner
+        return True
+
+    @on(Choice.Changed, "#f-kind")
+    def _kind_changed(self, event: Choice.Changed) -> None:
+        kind = event.value
+        self.query_one("#applicant").set_class(kind == "organisation", "-org")
+        for key, label in FIELD_LABELS.get(kind, FIELD_LABELS["person"]).items():
+            self.field(key).label = label
+        # What was typed stays; its check may no longer hold (a tax code is not a căn cước).
+        field = self.field("applicant.id_number")
+        if field.value.strip():
+            error, warning = check_field(field.key, field.value, self.counter_app.now().date(), kind)
+            field.error = error or (f"Lưu ý: {warning}" if warning else "")
+
+    @on(Choice.Changed, "#f-owner")
+    def _owner_changed(self, event: Choice.Changed) -> None:
+        self.query_one("#applicant").set_class(event.value == "other", "-owner")
 
     def on_mount(self) -> None:
         for field in self.fields:
@@ -236,7 +323,8 @@ class IntakeScreen(CounterScreen):
         if self.procedure is None:
             self.picker.focus()
             return
-        empty = next((f for f in self.fields[:4] if not f.value.strip()), None)
+        first = [f for f in self.fields if f.key.startswith("applicant.") and self.in_use(f)][:4]
+        empty = next((f for f in first if not f.value.strip()), None)
         (empty or self.field("applicant.name")).focus()
 
     def watch_procedure(self, procedure: Procedure | None) -> None:
@@ -286,9 +374,9 @@ class IntakeScreen(CounterScreen):
     @on(Input.Blurred)
     def _left_field(self, event: Input.Blurred) -> None:
         field = next((f for f in self.fields if f.input is event.input), None)
-        if field is None or not field.key.startswith("applicant."):
+        if field is None or not field.key.startswith(("applicant.", "owner.")):
             return
-        error, warning = check_field(field.key, event.value, self.counter_app.now().date())
+        error, warning = check_field(field.key, event.value, self.counter_app.now().date(), self.kind)
         field.error = error or (f"Lưu ý: {warning}" if warning else "")
 
     @on(Input.Submitted)
@@ -306,7 +394,15 @@ class IntakeScreen(CounterScreen):
         self.fill_from_chip(event.chip)
 
     def fill_from_chip(self, chip: ChipId) -> None:
-        """Fill the applicant from a chip-ID QR; the official checks it and adds the phone."""
+        """Fill the applicant from a chip-ID QR; the official checks it and adds the phone.
+
+        For an organisation the card is its representative's: it fills the representative only.
+        """
+        if self.kind == "organisation":
+            self.field("applicant.representative").value = chip.name
+            self.field("applicant.representative").error = ""
+            self.notify(f"Người đại diện: {chip.name} (từ căn cước).", title="Quét căn cước")
+            return
         self.field("applicant.name").value = chip.name
         self.field("applicant.id_number").value = chip.id_number
         self.field("applicant.address").value = chip.address
@@ -335,22 +431,29 @@ class IntakeScreen(CounterScreen):
             for f in self.fields
             if f.key != "fee"
         )
-        return typed or self.procedure is not None or bool(self.picker.input.value.strip())
+        chosen = self.kind != "person" or self.has_owner
+        return typed or chosen or self.procedure is not None or bool(self.picker.input.value.strip())
 
     def intake_data(self) -> dict[str, Any]:
         """The form in the desk's intake shape."""
-        applicant: dict[str, str] = {}
+        parties: dict[str, dict[str, str]] = {"applicant": {}, "owner": {}}
         for field in self.fields:
-            if field.key.startswith("applicant.") and field.value.strip():
-                applicant[field.key.split(".", 1)[1]] = field.value.strip()
+            party, _, key = field.key.partition(".")
+            if party in parties and field.value.strip() and self.in_use(field):
+                parties[party][key] = field.value.strip()
+        applicant, owner = parties["applicant"], parties["owner"]
         if "birth_date" in applicant:
             day = parse_day(applicant["birth_date"])
             applicant["birth_date"] = day.isoformat() if day else applicant["birth_date"]
+        if self.kind == "organisation":
+            applicant["kind"] = "organisation"
         data: dict[str, Any] = {
             "procedure": self.procedure.code if self.procedure else "",
             "applicant": applicant,
             "return_method": self.query_one("#f-return", Choice).value,
         }
+        if self.has_owner:
+            data["owner"] = owner  # empty: the desk asks for the owner's name
         if self.procedure is not None:
             data["documents"] = self.checklist.items()
         sets = self.field("sets").value.strip()
@@ -363,7 +466,7 @@ class IntakeScreen(CounterScreen):
     def _local_errors(self) -> list[tuple[str, str]]:
         problems = []
         for field in self.fields:
-            if field.key == "applicant.birth_date" and field.value.strip():
+            if field.key == "applicant.birth_date" and field.value.strip() and self.in_use(field):
                 error, _ = check_field(field.key, field.value, self.counter_app.now().date())
                 if error:
                     problems.append((field.key, error))
@@ -469,6 +572,8 @@ class IntakeScreen(CounterScreen):
             field.value = "1" if field.key == "sets" else ""
             field.error = ""
         self.query_one("#f-return", Choice).value = "counter"
+        self.query_one("#f-kind", Choice).value = "person"
+        self.query_one("#f-owner", Choice).value = "same"
         self.query_one("#procedure-error", ErrorLine).update("")
         self.query_one("#documents-error", ErrorLine).update("")
         self.picker.clear()
@@ -579,6 +684,8 @@ class IntakeScreen(CounterScreen):
             "query": "" if self.procedure is not None else self.picker.input.value,
             "fields": {f.key: f.value for f in self.fields},
             "papers": self.checklist.state(),
+            "kind": self.kind,
+            "owner": "other" if self.has_owner else "same",
         }
         return data
 
@@ -610,6 +717,13 @@ class IntakeScreen(CounterScreen):
                 self.picker.input.value = code
         elif isinstance(form.get("query"), str):
             self.picker.input.value = form["query"]
+        applicant = draft.get("applicant")
+        kind = form.get("kind") or (applicant.get("kind") if isinstance(applicant, Mapping) else None)
+        if kind in KIND_LABELS:
+            self.query_one("#f-kind", Choice).value = str(kind)
+        owner = form.get("owner") or ("other" if isinstance(draft.get("owner"), Mapping) else None)
+        if owner in OWNER_LABELS:
+            self.query_one("#f-owner", Choice).value = str(owner)
         values = form.get("fields")
         if not isinstance(values, Mapping):
             values = _fields_of_intake(draft)
@@ -636,11 +750,13 @@ class IntakeScreen(CounterScreen):
 def _fields_of_intake(draft: Mapping[str, Any]) -> dict[str, str]:
     """Field values from a draft in the desk's intake shape (the birth date back to dd/mm/yyyy)."""
     values: dict[str, str] = {}
-    applicant = draft.get("applicant")
-    if isinstance(applicant, Mapping):
-        for key, value in applicant.items():
-            if isinstance(value, str):
-                values[f"applicant.{key}"] = value
+    for party in ("applicant", "owner"):
+        fields = draft.get(party)
+        if isinstance(fields, Mapping):
+            for key, value in fields.items():
+                if isinstance(value, str) and key != "kind":
+                    values[f"{party}.{key}"] = value
+    if values:
         day = parse_day(values.get("applicant.birth_date", ""))
         if day is not None:
             values["applicant.birth_date"] = day.strftime("%d/%m/%Y")

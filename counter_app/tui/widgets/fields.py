@@ -164,6 +164,17 @@ class Field(Widget):
         return self._input
 
     @property
+    def label(self) -> str:
+        return self._label
+
+    @label.setter
+    def label(self, text: str) -> None:
+        """Rename the field (an organisation's name is not a "Họ và tên")."""
+        self._label = text
+        if self._composed:
+            self.query_one(".field-label", Label).update(text)
+
+    @property
     def value(self) -> str:
         return self._input.value
 
