@@ -20,9 +20,12 @@ class OpenDossier(Message):
 class ChipScanned(Message):
     """The QR code of a chip ID card was scanned: fill the applicant on the intake form."""
 
-    def __init__(self, chip: ChipId) -> None:
+    def __init__(self, chip: ChipId, field: str = "") -> None:
         super().__init__()
         self.chip = chip
+        self.field = field
+        """The key of the form field the scan was typed into ("" from the scan box): a card
+        scanned into the owner's fields is the owner's."""
 
 
 class SearchRequested(Message):

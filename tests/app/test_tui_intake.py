@@ -355,3 +355,34 @@ async def test_an_owner_chosen_but_not_named_is_asked_for(app, staffed_desk: Des
         assert screen.field("owner.name").error  # the owner's name is needed
         assert app.focused is screen.field("owner.name").input
         assert staffed_desk.count_view("today") == 0
+
+
+async def test_a_chip_scanned_into_the_owner_fields_fills_the_owner(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    """The submitter was typed; the owner's card, scanned with the cursor in the owner's name,
+    fills the owner and leaves the submitter alone. For an organisation a card is its
+    representative's."""
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        screen = intake_screen(app)
+        screen.query_one("#f-owner", Choice).focus()
+        await pilot.press("space", "tab")
+        assert app.focused is screen.field("owner.name").input
+        owner_card = CHIP_QR.replace("031190001234", "031190005678").replace("Đặng Thị Hoà", "Phạm Văn Tư")
+        await type_text(pilot, owner_card)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert seen.of(ChipScanned)[-1].field == "owner.name"
+        assert screen.field("owner.name").value == "Phạm Văn Tư"
+        assert screen.field("owner.id_number").value == "031190005678"
+        assert screen.field("owner.address").value.startswith("Thôn Đông")
+        assert screen.field("applicant.name").value == "Đặng Thị Hoà"  # the submitter is unchanged
+
+        screen.query_one("#f-kind", Choice).value = "organisation"
+        await pilot.pause()
+        screen.field("applicant.phone").focus()
+        await type_text(pilot, CHIP_QR)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.field("applicant.representative").value == "Đặng Thị Hoà"
+        assert screen.field("applicant.phone").value == "0912 345 678"  # what was typed stays

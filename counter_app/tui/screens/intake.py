@@ -391,13 +391,20 @@ class IntakeScreen(CounterScreen):
     @on(ChipScanned)
     def _chip(self, event: ChipScanned) -> None:
         event.stop()
-        self.fill_from_chip(event.chip)
+        self.fill_from_chip(event.chip, owner=event.field.startswith("owner.") and self.has_owner)
 
-    def fill_from_chip(self, chip: ChipId) -> None:
+    def fill_from_chip(self, chip: ChipId, *, owner: bool = False) -> None:
         """Fill the applicant from a chip-ID QR; the official checks it and adds the phone.
 
         For an organisation the card is its representative's: it fills the representative only.
+        Scanned into one of the owner's fields, it fills the owner's name, ID number and address.
         """
+        if owner:
+            for key, value in (("name", chip.name), ("id_number", chip.id_number), ("address", chip.address)):
+                self.field(f"owner.{key}").value = value
+                self.field(f"owner.{key}").error = ""
+            self.notify(f"Chủ hồ sơ: {chip.name} (từ căn cước).", title="Quét căn cước")
+            return
         if self.kind == "organisation":
             self.field("applicant.representative").value = chip.name
             self.field("applicant.representative").error = ""

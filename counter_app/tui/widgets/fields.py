@@ -87,7 +87,8 @@ class FieldInput(Input):
             if scanned is not None:
                 self.value = scanned.before
                 if scanned.chip is not None:
-                    self.post_message(ChipScanned(scanned.chip))
+                    key = self.parent.key if isinstance(self.parent, Field) else ""
+                    self.post_message(ChipScanned(scanned.chip, key))
                 else:
                     self.post_message(OpenDossier(scanned.code))
                 return
