@@ -353,9 +353,14 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
     left = desk.time_left(dossier)
     click.echo(f"{dossier.code}  [{dossier.status}] {dossier.status_name}")
     click.echo(f"  Thủ tục: {dossier.procedure_code} {dossier.procedure_name}")
-    click.echo(
-        f"  Người nộp: {dossier.applicant.name}  {dossier.applicant.id_number}  {dossier.applicant.phone}"
-    )
+    a = dossier.applicant
+    who = "Tổ chức nộp" if a.kind == "organisation" else "Người nộp"
+    click.echo(f"  {who}: " + "  ".join(x for x in (a.name, a.id_number, a.phone) if x))
+    if a.kind == "organisation" and a.representative:
+        click.echo(f"  Người đại diện: {a.representative}")
+    owner = dossier.owner
+    if owner is not None and owner.name and owner.name != a.name:
+        click.echo("  Chủ hồ sơ: " + "  ".join(x for x in (owner.name, owner.id_number, owner.address) if x))
     click.echo(
         f"  Nhận: {dossier.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {dossier.due_at:%H:%M %d/%m/%Y}"
         + (f"   ({left.describe_vi()})" if left else "")

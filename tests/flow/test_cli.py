@@ -81,6 +81,25 @@ def test_receive_from_stdin_nfd(configured: Any) -> None:
     assert json.loads(result.output)["applicant"]["name"] == "Đặng Thị Hoà"
 
 
+def test_an_organisation_with_an_owner_from_the_command_line(configured: Any) -> None:
+    applicant = {
+        "kind": "organisation",
+        "name": "Công ty TNHH An Phát",
+        "id_number": "0101234567 001",
+        "representative": "Nguyễn Văn Hùng",
+    }
+    owner = {"name": "Lê Thị Mai", "id_number": "038190001299"}
+    text = json.dumps(intake(applicant=applicant, owner=owner), ensure_ascii=False)
+    received = configured("receive", "--json", "-", input=text.encode())
+    assert received.exit_code == 0, received.output
+    code = json.loads(received.output)["code"]
+    shown = configured("show", code).output
+    assert "Tổ chức nộp: Công ty TNHH An Phát  0101234567-001" in shown
+    assert "Người đại diện: Nguyễn Văn Hùng" in shown
+    assert "Chủ hồ sơ: Lê Thị Mai  038190001299" in shown
+    assert code in configured("find", "0101234567-001").output
+
+
 @pytest.mark.parametrize(
     ("payload", "needle"),
     [
