@@ -381,6 +381,7 @@ def _rows_json(rows: list[Any]) -> list[dict[str, Any]]:
             "procedure_code": r.procedure_code,
             "procedure_name": r.procedure_name,
             "applicant_name": r.applicant_name,
+            "owner_name": r.owner_name,
             "id_number": mask_id(r.id_number),
             "phone": r.phone,
             "received_at": r.received_at.isoformat(),
@@ -397,9 +398,7 @@ def _print_rows(rows: list[Any], as_json: bool) -> None:
     if not rows:
         click.echo("Không có hồ sơ nào.")
     for r in rows:
-        click.echo(
-            f"{r.code}  [{r.status}]  {r.received_at:%d/%m/%Y}  {r.applicant_name}  {r.procedure_name[:50]}"
-        )
+        click.echo(f"{r.code}  [{r.status}]  {r.received_at:%d/%m/%Y}  {r.who}  {r.procedure_name[:50]}")
 
 
 @main.command()

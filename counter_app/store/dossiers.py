@@ -42,12 +42,29 @@ class DossierRow:
     result_at: datetime | None
     returned_at: datetime | None
     sync_state: str
+    owner_name: str = ""
+    """The dossier's owner when someone else submitted it ("" otherwise)."""
+
+    @property
+    def who(self) -> str:
+        """The applicant, and the owner when it is someone else: "Lê Văn A (chủ hồ sơ: Lê Thị B)"."""
+        if self.owner_name and self.owner_name != self.applicant_name:
+            return f"{self.applicant_name} (chủ hồ sơ: {self.owner_name})"
+        return self.applicant_name
 
 
-_ROW_COLUMNS = (
-    "code, status, procedure_code, procedure_name, applicant_name, id_number, phone, "
-    "received_at, due_at, paused_at, result_at, returned_at, sync_state"
-)
+def _row_columns(table: str = "") -> str:
+    """The columns of a :class:`DossierRow`, optionally qualified by a table alias."""
+    t = f"{table}." if table else ""
+    plain = (
+        "code, status, procedure_code, procedure_name, applicant_name, id_number, phone, "
+        "received_at, due_at, paused_at, result_at, returned_at, sync_state"
+    ).split(", ")
+    owner = f"CASE WHEN {t}owner_folded IS NULL THEN '' ELSE json_extract({t}data, '$.owner.name') END"
+    return ", ".join([*(t + c for c in plain), owner])
+
+
+_ROW_COLUMNS = _row_columns()
 
 
 def _row(r: tuple[Any, ...]) -> DossierRow:
@@ -68,6 +85,7 @@ def _row(r: tuple[Any, ...]) -> DossierRow:
         result_at=t(r[10]),
         returned_at=t(r[11]),
         sync_state=r[12],
+        owner_name=r[13] or "",
     )
 
 
@@ -75,7 +93,7 @@ _PROJECTION_COLUMNS = (
     "code", "status", "procedure_code", "procedure_name", "field", "applicant_name", "name_folded",
     "id_number", "phone", "address", "received_at", "received_day", "due_at", "paused_at",
     "transferred_at", "result_at", "returned_at", "closed_at", "counter_no", "events", "updated_at",
-    "sync_state", "data",
+    "sync_state", "data", "owner_folded",
 )  # fmt: skip
 """Columns of a dossier row, in table order."""
 _STEP_COLUMNS = (
@@ -233,6 +251,7 @@ class DossierStore:
             "updated_at": t(d.updated_at) or format_time(d.received_at),
             "sync_state": sync_state,
             "data": json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True),
+            "owner_folded": fold_text(d.owner.name) if d.owner is not None and d.owner.name else None,
         }
         if d.events > 1:
             # A lifecycle step changes only the status and dates: update just those columns so the
@@ -322,6 +341,16 @@ class DossierStore:
         ).fetchall()
         return [_row(r) for r in rows]
 
+    @staticmethod
+    def name_match(query: str) -> str | None:
+        """The FTS5 expression for a typed name: all its words in the applicant's name, or all in
+        the owner's; never some in each (``Đặng Văn X`` owned by ``Trần Thị Hoa`` is no match for
+        "dang thi hoa"). None when the query holds no word."""
+        words = fts_query(query)
+        if words is None:
+            return None
+        return f"name_folded : ({words}) OR owner_folded : ({words})"
+
     def by_name(self, query: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
         """Folded search on applicant names, ranked: the exact name first, then every name that
         contains the typed words (the last one as a prefix); newest first within each group.
@@ -330,11 +359,11 @@ class DossierStore:
         and sorts every match (about 1 s), and for names it mostly favoured shorter ones. Walking
         the index backwards by rowid stops after one page (see bench/bench_core.py).
         """
-        match = fts_query(query)
+        match = self.name_match(query)
         if match is None:
             return []
         name = fold_text(query)
-        columns = ", ".join("d." + c.strip() for c in _ROW_COLUMNS.split(","))
+        columns = _row_columns("d")
         try:
             exact_total = self.conn.execute(
                 "SELECT count(*) FROM dossiers WHERE name_folded = ?", (name,)

@@ -210,44 +210,49 @@ def m004_search_indexes(db: Database) -> None:
     db.execute("CREATE INDEX access_log_dossier ON access_log (dossier_code, id)")
 
 
-def _rebuild_name_index(db: Database, options: str) -> None:
-    """(Re)create the FTS5 index of folded applicant names, and its triggers.
+def _rebuild_name_index(db: Database, options: str, columns: tuple[str, ...] = ("name_folded",)) -> None:
+    """(Re)create the FTS5 index of folded names, and its triggers.
 
     Args:
         options: More FTS5 options (``"detail=column"``), or ``""``.
+        columns: The projection's columns to index (migration 7 adds the owner's name).
     """
     extra = f", {options}" if options else ""
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns)
     for trigger in ("dossiers_fts_ai", "dossiers_fts_ad", "dossiers_fts_au"):
         db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     db.execute("DROP TABLE IF EXISTS dossiers_fts")
     db.execute(
         f"""
         CREATE VIRTUAL TABLE dossiers_fts USING fts5 (
-            name_folded, content='dossiers', content_rowid='rowid',
+            {names}, content='dossiers', content_rowid='rowid',
             tokenize='unicode61 remove_diacritics 2', prefix='1 2 3'{extra}
         )"""
     )
     db.execute("INSERT INTO dossiers_fts (dossiers_fts) VALUES ('rebuild')")
     db.execute(
-        """
+        f"""
         CREATE TRIGGER dossiers_fts_ai AFTER INSERT ON dossiers BEGIN
-            INSERT INTO dossiers_fts (rowid, name_folded) VALUES (new.rowid, new.name_folded);
+            INSERT INTO dossiers_fts (rowid, {names}) VALUES (new.rowid, {new});
         END"""
     )
     db.execute(
-        """
+        f"""
         CREATE TRIGGER dossiers_fts_ad AFTER DELETE ON dossiers BEGIN
-            INSERT INTO dossiers_fts (dossiers_fts, rowid, name_folded)
-            VALUES ('delete', old.rowid, old.name_folded);
+            INSERT INTO dossiers_fts (dossiers_fts, rowid, {names})
+            VALUES ('delete', old.rowid, {old});
         END"""
     )
     db.execute(
-        """
-        CREATE TRIGGER dossiers_fts_au AFTER UPDATE OF name_folded ON dossiers
-        WHEN old.name_folded IS NOT new.name_folded BEGIN
-            INSERT INTO dossiers_fts (dossiers_fts, rowid, name_folded)
-            VALUES ('delete', old.rowid, old.name_folded);
-            INSERT INTO dossiers_fts (rowid, name_folded) VALUES (new.rowid, new.name_folded);
+        f"""
+        CREATE TRIGGER dossiers_fts_au AFTER UPDATE OF {names} ON dossiers
+        WHEN {changed} BEGIN
+            INSERT INTO dossiers_fts (dossiers_fts, rowid, {names})
+            VALUES ('delete', old.rowid, {old});
+            INSERT INTO dossiers_fts (rowid, {names}) VALUES (new.rowid, {new});
         END"""
     )
 
@@ -317,6 +322,26 @@ def m006_name_index_positions(db: Database) -> None:
     doclists lazily only when it keeps more than rowids.
     """
     _rebuild_name_index(db, "detail=column, columnsize=0")
+
+
+@migrations()
+def m007_owner_search(db: Database) -> None:
+    """The owner's name is searchable too (a relative often submits for the owner, who later comes
+    asking under their own name): a folded ``owner_folded`` column, filled from each dossier's
+    stored JSON, and a second column in the name index. Dossiers without a separate owner leave it
+    NULL, which the index skips, so a save writes no more than before.
+    """
+    from counter_app.domain.text import fold
+
+    db.execute("ALTER TABLE dossiers ADD COLUMN owner_folded TEXT")
+    rows = db.execute(
+        "SELECT rowid, json_extract(data, '$.owner.name') FROM dossiers"
+        " WHERE json_extract(data, '$.owner.name') <> ''"
+    ).fetchall()
+    db.conn.executemany(
+        "UPDATE dossiers SET owner_folded = ? WHERE rowid = ?", [(fold(name), rowid) for rowid, name in rows]
+    )
+    _rebuild_name_index(db, "detail=column, columnsize=0", ("name_folded", "owner_folded"))
 
 
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);

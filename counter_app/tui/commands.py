@@ -123,13 +123,13 @@ class DossierCommands(Provider):
         for rank, row in enumerate(rows):
             display = Text.assemble(
                 (row.code, "bold"),
-                f"  {row.applicant_name}  ",
+                f"  {row.who}  ",
                 (STATUS_SHORT.get(row.status, str(row.status)), "dim"),
             )
             yield Hit(
                 0.9 - rank * 0.01,
                 display,
                 partial(app.open_dossier, row.code),
-                f"{row.code} {row.applicant_name}",
+                f"{row.code} {row.who}",
                 f"Mở hồ sơ · {row.procedure_name}",
             )

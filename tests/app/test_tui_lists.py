@@ -119,6 +119,20 @@ async def test_search_shows_results_as_you_type(app, staffed_desk: Desk) -> None
         assert "Kết quả: 1 hồ sơ" in texts(app, "#list-title")
 
 
+async def test_search_finds_a_dossier_by_its_owner(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """A daughter submitted her father's dossier; he comes asking under his own name."""
+    owned = staffed_desk.receive(intake(owner={"name": "Phạm Văn Tư", "id_number": "031190005678"}), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f5")
+        await settle(pilot)
+        await type_text(pilot, "pham van tu")
+        await settle(pilot)
+        screen = lists_screen(app)
+        assert [k.value for k in screen.table.rows] == [owned.code]
+        assert "Đặng Thị Hoà (chủ hồ sơ: Phạm Văn Tư)" in str(screen.table.get_row(owned.code)[1])
+
+
 async def test_text_typed_in_the_scan_box_searches(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     hoa = staffed_desk.receive(intake(), ACTOR)
     async with app.run_test(size=SIZE) as pilot:

@@ -378,6 +378,9 @@ def test_an_organisation_is_received_with_its_enterprise_code(desk: Desk, typed:
     assert stored_dossier.owner is not None and stored_dossier.owner.id_number == "038190001299"
     assert [r.code for r in desk.find(typed)] == [d.code]
     assert [r.code for r in desk.find("an phat")] == [d.code]
+    by_owner = desk.find("le thi mai")  # the owner comes asking under her own name
+    assert [r.code for r in by_owner] == [d.code] and by_owner[0].owner_name == "Lê Thị Mai"
+    assert by_owner[0].applicant_name == "Công ty TNHH An Phát"
 
 
 def test_a_citizen_id_is_still_checked_as_one(desk: Desk) -> None:
@@ -386,3 +389,18 @@ def test_a_citizen_id_is_still_checked_as_one(desk: Desk) -> None:
         desk.parse_intake(intake(applicant={**intake()["applicant"], "id_number": "0101234567"}))
     with pytest.raises(ValidationError, match="mã số doanh nghiệp"):
         desk.parse_intake(intake(owner={"kind": "organisation", "name": "HTX Đông", "id_number": "12"}))
+
+
+def test_a_name_is_matched_in_the_applicant_or_in_the_owner_never_across(desk: Desk) -> None:
+    """"dang thi hoa" finds Đặng Thị Hoà, and a dossier whose owner is Đặng Thị Hoà, but not one
+    submitted by a Đặng for a Trần Thị Hoa."""
+    own = desk.receive(intake(), "Cán bộ A")
+    for_her = desk.receive(
+        intake(applicant={**intake()["applicant"], "name": "Lê Văn Út"}, owner={"name": "Đặng Thị Hoà"}),
+        "Cán bộ A",
+    )
+    desk.receive(
+        intake(applicant={**intake()["applicant"], "name": "Đặng Văn Xuân"}, owner={"name": "Trần Thị Hoa"}),
+        "Cán bộ A",
+    )
+    assert [r.code for r in desk.find("dang thi hoa")] == [own.code, for_her.code]

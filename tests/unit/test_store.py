@@ -64,7 +64,6 @@ def test_upgrade_to_lean_writes_keeps_queue_sequences_and_search(
     first = source.receive(intake(), "Cán bộ A")
     second = source.receive(intake(applicant={**intake()["applicant"], "name": "Lê Văn Bình"}), "Cán bộ A")
     events = source.store.conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
-    rows = source.store.conn.execute("SELECT * FROM dossiers ORDER BY rowid").fetchall()
     settings = source.store.read_settings()
 
     path = tmp_path / "v4.db"
@@ -74,6 +73,8 @@ def test_upgrade_to_lean_writes_keeps_queue_sequences_and_search(
     migrations.apply(db, stop_before=names[4])
     conn.execute("PRAGMA user_version = 4")
     conn.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(events[0]))})", events)
+    v4_columns = ", ".join(c[1] for c in conn.execute("PRAGMA table_info(dossiers)").fetchall())
+    rows = source.store.conn.execute(f"SELECT {v4_columns} FROM dossiers ORDER BY rowid").fetchall()
     conn.executemany(f"INSERT INTO dossiers VALUES ({', '.join('?' * len(rows[0]))})", rows)
     conn.executemany("INSERT INTO site_settings (key, value) VALUES (?, ?)", settings.items())
     uuids = [e[1] for e in events]
@@ -206,3 +207,39 @@ def test_logbook_stream_never_shows_a_save_that_is_not_committed(
         raise Abort
     assert seen == [kept]
     assert [d.code for d in desk.store.iter_received(day, day)] == [kept]
+
+
+def test_upgrade_to_owner_search_indexes_the_owners_already_stored(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """Migration 7 fills the owner's folded name from each stored dossier and indexes it; the
+    projection still rebuilds identically from the events."""
+    source = make_desk(tmp_path / "source.db")
+    owned = source.receive(intake(owner={"name": "Phạm Văn Tư", "id_number": "031190005678"}), "Cán bộ A")
+    plain = source.receive(intake(), "Cán bộ A")
+    events = source.store.conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
+    settings = source.store.read_settings()
+    sequences = source.store.conn.execute("SELECT * FROM sequences").fetchall()
+
+    path = tmp_path / "v6.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    db = Database(conn)
+    names = [m.name for m in migrations.pending(db)]
+    migrations.apply(db, stop_before=names[6])
+    conn.execute("PRAGMA user_version = 6")
+    v6_columns = ", ".join(c[1] for c in conn.execute("PRAGMA table_info(dossiers)").fetchall())
+    rows = source.store.conn.execute(f"SELECT {v6_columns} FROM dossiers ORDER BY rowid").fetchall()
+    conn.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(events[0]))})", events)
+    conn.executemany(f"INSERT INTO dossiers VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    conn.executemany("INSERT INTO site_settings (key, value) VALUES (?, ?)", settings.items())
+    conn.executemany("INSERT INTO sequences VALUES (?, ?, ?, ?)", sequences)
+    conn.close()
+
+    upgraded = make_desk(path, configure=False)
+    folded = dict(upgraded.store.conn.execute("SELECT code, owner_folded FROM dossiers").fetchall())
+    assert folded == {owned.code: "pham van tu", plain.code: None}
+    found = upgraded.store.by_name("pham van tu")
+    assert [r.code for r in found] == [owned.code] and found[0].owner_name == "Phạm Văn Tư"
+    assert upgraded.check_projection() is True
+    later = upgraded.receive(intake(owner={"name": "Trần Thị Út"}), "Cán bộ A")
+    assert [r.code for r in upgraded.store.by_name("tran thi ut")] == [later.code]

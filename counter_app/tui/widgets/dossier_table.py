@@ -131,7 +131,7 @@ class DossierTable(DataTable[Text]):
             procedure = procedure[:59] + "…"
         return [
             Text(row.code),
-            Text(row.applicant_name),
+            Text(row.who),
             due,
             Text(STATUS_SHORT.get(row.status, str(row.status))),
             Text(f"{row.procedure_code} {procedure}", style="dim"),
