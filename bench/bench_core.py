@@ -50,8 +50,7 @@ from counter_app.domain import codes  # noqa: E402
 from counter_app.domain.calendar import VN_TZ, WorkCalendar, now_vn  # noqa: E402
 from counter_app.domain.dossier import Dossier, Event, apply, new_event  # noqa: E402
 from counter_app.domain.procedures import Procedure  # noqa: E402
-from counter_app.domain.text import fold  # noqa: E402
-from counter_app.store.dossiers import DossierStore  # noqa: E402
+from counter_app.domain.text import fold, fts_query  # noqa: E402
 
 BUILD_VERSION = 2
 """Bump when the build changes what it stores (the cache is keyed by it)."""
@@ -518,7 +517,7 @@ def measure(db: Path, meta: dict[str, Any], args: argparse.Namespace) -> None:
     notes: list[str] = []
     seconds, desk = timed(lambda: Desk.open(scratch, env={}))
     # A cache built at an older schema is brought up to date here, on the copy (migration 7 adds the
-    # owner's name to the name index: about a minute at 1M rows), as a counter's upgrade would.
+    # owners' name index: seconds at 1M rows), as a counter's upgrade would.
     log(f"opened the copy (with any schema migration) in {seconds:.1f} s")
     base = sqlite3.connect(baseline_path, isolation_level=None)
     counts: dict[str, int] = {}
@@ -646,7 +645,7 @@ def measure(db: Path, meta: dict[str, Any], args: argparse.Namespace) -> None:
         def bare_match(q: str) -> Any:
             return conn.execute(
                 "SELECT rowid FROM dossiers_fts WHERE dossiers_fts MATCH ? LIMIT 50",
-                (DossierStore.name_match(q),),
+                (fts_query(q),),
             ).fetchall()
 
         log(f"searching {len(measured)} names ...")
@@ -669,7 +668,7 @@ def measure(db: Path, meta: dict[str, Any], args: argparse.Namespace) -> None:
         def rank_only(q: str) -> Any:
             return conn.execute(
                 "SELECT rowid FROM dossiers_fts WHERE dossiers_fts MATCH ? ORDER BY rank LIMIT 50",
-                (DossierStore.name_match(q),),
+                (fts_query(q),),
             ).fetchall()
 
         rank_t = interleaved(diag, 0, rank_only)[0]
@@ -690,7 +689,7 @@ def measure(db: Path, meta: dict[str, Any], args: argparse.Namespace) -> None:
         notes.append("slowest name searches (desk.find), with the rows they match:")
         for q, t in sorted(slowest.items(), key=lambda kv: -kv[1])[:8]:
             hits = conn.execute(
-                "SELECT count(*) FROM dossiers_fts WHERE dossiers_fts MATCH ?", (DossierStore.name_match(q),)
+                "SELECT count(*) FROM dossiers_fts WHERE dossiers_fts MATCH ?", (fts_query(q),)
             ).fetchone()[0]
             notes.append(f"  {ms(t):>10}  {q!r:<24} {hits:>9,} matches")
 

@@ -341,25 +341,16 @@ class DossierStore:
         ).fetchall()
         return [_row(r) for r in rows]
 
-    @staticmethod
-    def name_match(query: str) -> str | None:
-        """The FTS5 expression for a typed name: all its words in the applicant's name, or all in
-        the owner's; never some in each (``Đặng Văn X`` owned by ``Trần Thị Hoa`` is no match for
-        "dang thi hoa"). None when the query holds no word."""
-        words = fts_query(query)
-        if words is None:
-            return None
-        return f"name_folded : ({words}) OR owner_folded : ({words})"
-
     def by_name(self, query: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
-        """Folded search on applicant names, ranked: the exact name first, then every name that
-        contains the typed words (the last one as a prefix); newest first within each group.
+        """Folded search on applicants' and owners' names, ranked: the applicant's exact name
+        first, then every name that contains the typed words (the last one as a prefix), all of
+        them in the applicant's name or all in the owner's; newest first within each group.
 
         bm25 ranking was dropped: on common family names ("nguyen thi": 140k of 1M rows) it scores
         and sorts every match (about 1 s), and for names it mostly favoured shorter ones. Walking
         the index backwards by rowid stops after one page (see bench/bench_core.py).
         """
-        match = self.name_match(query)
+        match = fts_query(query)
         if match is None:
             return []
         name = fold_text(query)
@@ -374,12 +365,18 @@ class DossierStore:
                 (name, limit, offset),
             ).fetchall()
             if len(rows) < limit:
-                rows += self.conn.execute(
-                    f"SELECT {columns} FROM dossiers_fts f JOIN dossiers d ON d.rowid = f.rowid "
-                    "WHERE dossiers_fts MATCH ? AND d.name_folded <> ? "
-                    "ORDER BY f.rowid DESC LIMIT ? OFFSET ?",
-                    (match, name, limit - len(rows), max(0, offset - exact_total)),
-                ).fetchall()
+                # Applicants' and owners' names have an index each; both are walked newest first
+                # for as many rows as this page needs, and merged (a dossier found both ways once).
+                want, skip = limit - len(rows), max(0, offset - exact_total)
+                found: dict[int, tuple[Any, ...]] = {}
+                for index in ("dossiers_fts", "owners_fts"):
+                    for rowid, *row in self.conn.execute(
+                        f"SELECT f.rowid, {columns} FROM {index} f JOIN dossiers d ON d.rowid = f.rowid "
+                        f"WHERE {index} MATCH ? AND d.name_folded <> ? ORDER BY f.rowid DESC LIMIT ?",
+                        (match, name, skip + want),
+                    ):
+                        found[rowid] = tuple(row)
+                rows += [found[rowid] for rowid in sorted(found, reverse=True)][skip : skip + want]
         except sqlite3.Error as exc:  # an FTS5 syntax error must never reach the official
             raise StoreError("Không tìm được theo tên này; hãy thử gõ lại.") from exc
         return [_row(r) for r in rows]
