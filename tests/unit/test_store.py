@@ -54,6 +54,24 @@ def test_upgrade_from_every_earlier_version(tmp_path: Path, applied: int) -> Non
     upgraded.close()
 
 
+def at_version(source: Desk, path: Path, version: int) -> sqlite3.Connection:
+    """A database file left at an earlier schema, holding the events, dossiers (the columns that
+    version had) and settings of ``source``; open, for the caller to add what else it needs."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    db = Database(conn)
+    migrations.apply(db, stop_before=[m.name for m in migrations.pending(db)][version])
+    conn.execute(f"PRAGMA user_version = {version}")
+    events = source.store.conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
+    conn.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(events[0]))})", events)
+    columns = ", ".join(c[1] for c in conn.execute("PRAGMA table_info(dossiers)").fetchall())
+    rows = source.store.conn.execute(f"SELECT {columns} FROM dossiers ORDER BY rowid").fetchall()
+    conn.executemany(f"INSERT INTO dossiers VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    conn.executemany(
+        "INSERT INTO site_settings (key, value) VALUES (?, ?)", source.store.read_settings().items()
+    )
+    return conn
+
+
 def test_upgrade_to_lean_writes_keeps_queue_sequences_and_search(
     tmp_path: Path, make_desk: Callable[..., Desk]
 ) -> None:
@@ -63,21 +81,9 @@ def test_upgrade_to_lean_writes_keeps_queue_sequences_and_search(
     source = make_desk(tmp_path / "source.db")
     first = source.receive(intake(), "Cán bộ A")
     second = source.receive(intake(applicant={**intake()["applicant"], "name": "Lê Văn Bình"}), "Cán bộ A")
-    events = source.store.conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
-    settings = source.store.read_settings()
-
     path = tmp_path / "v4.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    db = Database(conn)
-    names = [m.name for m in migrations.pending(db)]
-    migrations.apply(db, stop_before=names[4])
-    conn.execute("PRAGMA user_version = 4")
-    conn.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(events[0]))})", events)
-    v4_columns = ", ".join(c[1] for c in conn.execute("PRAGMA table_info(dossiers)").fetchall())
-    rows = source.store.conn.execute(f"SELECT {v4_columns} FROM dossiers ORDER BY rowid").fetchall()
-    conn.executemany(f"INSERT INTO dossiers VALUES ({', '.join('?' * len(rows[0]))})", rows)
-    conn.executemany("INSERT INTO site_settings (key, value) VALUES (?, ?)", settings.items())
-    uuids = [e[1] for e in events]
+    conn = at_version(source, path, 4)
+    uuids = [e[0] for e in conn.execute("SELECT uuid FROM events ORDER BY seq")]
     conn.execute(
         "INSERT INTO outbox (event_uuid, queued_at, sent_at) VALUES (?, 'q', 'sent'), (?, 'q', NULL)",
         uuids,
@@ -217,22 +223,11 @@ def test_upgrade_to_owner_search_indexes_the_owners_already_stored(
     source = make_desk(tmp_path / "source.db")
     owned = source.receive(intake(owner={"name": "Phạm Văn Tư", "id_number": "031190005678"}), "Cán bộ A")
     plain = source.receive(intake(), "Cán bộ A")
-    events = source.store.conn.execute("SELECT * FROM events ORDER BY seq").fetchall()
-    settings = source.store.read_settings()
-    sequences = source.store.conn.execute("SELECT * FROM sequences").fetchall()
-
     path = tmp_path / "v6.db"
-    conn = sqlite3.connect(path, isolation_level=None)
-    db = Database(conn)
-    names = [m.name for m in migrations.pending(db)]
-    migrations.apply(db, stop_before=names[6])
-    conn.execute("PRAGMA user_version = 6")
-    v6_columns = ", ".join(c[1] for c in conn.execute("PRAGMA table_info(dossiers)").fetchall())
-    rows = source.store.conn.execute(f"SELECT {v6_columns} FROM dossiers ORDER BY rowid").fetchall()
-    conn.executemany(f"INSERT INTO events VALUES ({', '.join('?' * len(events[0]))})", events)
-    conn.executemany(f"INSERT INTO dossiers VALUES ({', '.join('?' * len(rows[0]))})", rows)
-    conn.executemany("INSERT INTO site_settings (key, value) VALUES (?, ?)", settings.items())
-    conn.executemany("INSERT INTO sequences VALUES (?, ?, ?, ?)", sequences)
+    conn = at_version(source, path, 6)
+    conn.executemany(
+        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
+    )
     conn.close()
 
     upgraded = make_desk(path, configure=False)

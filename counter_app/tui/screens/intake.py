@@ -77,6 +77,12 @@ def check_field(key: str, value: str, today: date, kind: str = "person") -> tupl
     return "", ""
 
 
+def choice_row(label: str, options: Mapping[str, str], value: str, *, id: str, tooltip: str) -> Horizontal:
+    """A labelled :class:`Choice` on one line of the form (``options``: value -> label, in order)."""
+    choice = Choice([(text, key) for key, text in options.items()], value=value, id=id, tooltip=tooltip)
+    return Horizontal(Static(label, classes="field-label"), choice, classes="field-row", id=f"{id}-row")
+
+
 class IntakeScreen(CounterScreen):
     """Receive a dossier: procedure, applicant, documents, fee, due time; save and print."""
 
@@ -140,14 +146,13 @@ class IntakeScreen(CounterScreen):
             with Horizontal(id="intake-columns"):
                 with VerticalScroll(id="applicant"):
                     yield Static("NGƯỜI NỘP HỒ SƠ", classes="section-title")
-                    with Horizontal(classes="field-row", id="kind-row"):
-                        yield Static("Người nộp là", classes="field-label")
-                        yield Choice(
-                            list((label, key) for key, label in KIND_LABELS.items()),
-                            value="person",
-                            id="f-kind",
-                            tooltip="Cá nhân, hoặc tổ chức nộp qua người đại diện (Space hoặc ←/→ để đổi)",
-                        )
+                    yield choice_row(
+                        "Người nộp là",
+                        KIND_LABELS,
+                        "person",
+                        id="f-kind",
+                        tooltip="Cá nhân, hoặc tổ chức nộp qua người đại diện (Space hoặc ←/→ để đổi)",
+                    )
                     yield Field("Họ và tên", key="applicant.name", id="f-name")
                     yield Field(
                         "Số căn cước",
@@ -175,23 +180,21 @@ class IntakeScreen(CounterScreen):
                     yield Field("Email", key="applicant.email", id="f-email")
                     yield Field("Phí (đồng)", key="fee", id="f-fee", scan_aware=False)
                     yield Field("Số bộ", key="sets", id="f-sets", value="1", scan_aware=False)
-                    with Horizontal(classes="field-row", id="return-row"):
-                        yield Static("Nhận kết quả", classes="field-label")
-                        yield Choice(
-                            [(RETURN_LABELS[k], k) for k in RETURN_METHODS],
-                            value="counter",
-                            id="f-return",
-                            tooltip="Nơi công dân nhận kết quả (Space hoặc ←/→ để đổi)",
-                        )
-                    with Horizontal(classes="field-row", id="owner-row"):
-                        yield Static("Chủ hồ sơ", classes="field-label")
-                        yield Choice(
-                            list((label, key) for key, label in OWNER_LABELS.items()),
-                            value="same",
-                            id="f-owner",
-                            tooltip="Chủ hồ sơ khác người nộp (nộp thay, theo ủy quyền): "
-                            "Space hoặc ←/→ để nhập thông tin chủ hồ sơ",
-                        )
+                    yield choice_row(
+                        "Nhận kết quả",
+                        {k: RETURN_LABELS[k] for k in RETURN_METHODS},
+                        "counter",
+                        id="f-return",
+                        tooltip="Nơi công dân nhận kết quả (Space hoặc ←/→ để đổi)",
+                    )
+                    yield choice_row(
+                        "Chủ hồ sơ",
+                        OWNER_LABELS,
+                        "same",
+                        id="f-owner",
+                        tooltip="Chủ hồ sơ khác người nộp (nộp thay, theo ủy quyền): "
+                        "Space hoặc ←/→ để nhập thông tin chủ hồ sơ",
+                    )
                     for label, key in OWNER_FIELDS:
                         yield Field(label, key=f"owner.{key}", id=f"f-owner-{key}", classes="owner-only")
                 with Vertical(id="documents"):
