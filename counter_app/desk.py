@@ -937,23 +937,31 @@ class Desk:
             results: list[DossierRow] = []
             id_check = check_id_number(text, required=True)
             if not id_check.error:
-                results += self.store.by_column("id_number", id_check.value, limit, offset)
+                results += self.by_id_number(id_check.value, limit, offset)
             phone = check_phone(text, required=True)
             if not phone.error:
                 results += self.store.by_column("phone", phone.value, limit, offset)
             org = check_org_number(text)
             if not org.error and len(digits) in (7, 10, 13):  # an enterprise (tax) or budget code
-                results += self.store.by_column("id_number", org.value, limit, offset)
+                results += self.by_id_number(org.value, limit, offset)
             if not results and 4 <= len(digits) <= 5:
                 since = self.now().date() - timedelta(days=SUFFIX_SEARCH_DAYS)
                 results = self.store.by_code_suffix(digits, since, limit, offset)
             return list({r.code: r for r in results}.values())
         passport = check_id_number(text, required=True)
         if not passport.error and passport.value[:1].isalpha():
-            rows = self.store.by_column("id_number", passport.value, limit, offset)
+            rows = self.by_id_number(passport.value, limit, offset)
             if rows:
                 return rows
         return self.store.by_name(text, limit, offset)
+
+    def by_id_number(self, value: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """Dossiers submitted by, or owned by, the holder of an ID number; newest first."""
+        rows = self.store.by_column("id_number", value, limit + offset) + self.store.by_column(
+            "owner_id", value, limit + offset
+        )
+        unique = {r.code: r for r in rows}.values()
+        return sorted(unique, key=lambda r: r.received_at, reverse=True)[offset : offset + limit]
 
     def list_view(self, view: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
         """One page of a named list (today, due_today, overdue, waiting_papers, ready, open, recent)."""

@@ -93,7 +93,7 @@ _PROJECTION_COLUMNS = (
     "code", "status", "procedure_code", "procedure_name", "field", "applicant_name", "name_folded",
     "id_number", "phone", "address", "received_at", "received_day", "due_at", "paused_at",
     "transferred_at", "result_at", "returned_at", "closed_at", "counter_no", "events", "updated_at",
-    "sync_state", "data", "owner_folded",
+    "sync_state", "data", "owner_folded", "owner_id",
 )  # fmt: skip
 """Columns of a dossier row, in table order."""
 _STEP_COLUMNS = (
@@ -252,6 +252,7 @@ class DossierStore:
             "sync_state": sync_state,
             "data": json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True),
             "owner_folded": fold_text(d.owner.name) if d.owner is not None and d.owner.name else None,
+            "owner_id": (d.owner.id_number or None) if d.owner is not None and d.owner.name else None,
         }
         if d.events > 1:
             # A lifecycle step changes only the status and dates: update just those columns so the
@@ -332,7 +333,7 @@ class DossierStore:
         return [_row(r) for r in rows]
 
     def by_column(self, column: str, value: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
-        if column not in ("id_number", "phone", "code"):
+        if column not in ("id_number", "phone", "code", "owner_id"):
             raise ValueError(column)
         rows = self.conn.execute(
             f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE {column} = ? "

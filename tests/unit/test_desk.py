@@ -378,6 +378,7 @@ def test_an_organisation_is_received_with_its_enterprise_code(desk: Desk, typed:
     assert stored_dossier.owner is not None and stored_dossier.owner.id_number == "038190001299"
     assert [r.code for r in desk.find(typed)] == [d.code]
     assert [r.code for r in desk.find("an phat")] == [d.code]
+    assert [r.code for r in desk.find("038 190 001 299")] == [d.code]  # or with her own ID card
     by_owner = desk.find("le thi mai")  # the owner comes asking under her own name
     assert [r.code for r in by_owner] == [d.code] and by_owner[0].owner_name == "Lê Thị Mai"
     assert by_owner[0].applicant_name == "Công ty TNHH An Phát"

@@ -231,8 +231,12 @@ def test_upgrade_to_owner_search_indexes_the_owners_already_stored(
     conn.close()
 
     upgraded = make_desk(path, configure=False)
-    folded = dict(upgraded.store.conn.execute("SELECT code, owner_folded FROM dossiers").fetchall())
-    assert folded == {owned.code: "pham van tu", plain.code: None}
+    owners = upgraded.store.conn.execute("SELECT code, owner_folded, owner_id FROM dossiers").fetchall()
+    assert {code: (name, id_number) for code, name, id_number in owners} == {
+        owned.code: ("pham van tu", "031190005678"),
+        plain.code: (None, None),
+    }
+    assert [r.code for r in upgraded.find("031190005678")] == [owned.code]
     found = upgraded.store.by_name("pham van tu")
     assert [r.code for r in found] == [owned.code] and found[0].owner_name == "Phạm Văn Tư"
     assert upgraded.check_projection() is True
