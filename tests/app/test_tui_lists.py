@@ -131,6 +131,11 @@ async def test_search_finds_a_dossier_by_its_owner(app, staffed_desk: Desk) -> N
         screen = lists_screen(app)
         assert [k.value for k in screen.table.rows] == [owned.code]
         assert "Đặng Thị Hoà (chủ hồ sơ: Phạm Văn Tư)" in str(screen.table.get_row(owned.code)[1])
+        await pilot.press("down")  # from the search box into the results, then Enter opens
+        assert app.focused is screen.table
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen) and app.screen.dossier.code == owned.code
 
 
 async def test_text_typed_in_the_scan_box_searches(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]

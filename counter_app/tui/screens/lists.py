@@ -55,6 +55,9 @@ class ListsScreen(CounterScreen):
         ),
         Binding("ctrl+b", "previous_view", "Danh sách trước", id="lists.previous", show=False),
         Binding("ctrl+l", "reload", "Tải lại", id="lists.reload", tooltip="Đọc lại danh sách và số lượng"),
+        # From the search box the arrow goes down into the results (Enter does too); the table
+        # handles its own arrows, so this only fires from the box.
+        Binding("down", "to_results", "Xuống kết quả", id="lists.results", show=False),
     ]
 
     view: reactive[str] = reactive("today", init=False)
@@ -170,6 +173,10 @@ class ListsScreen(CounterScreen):
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.table.focus()
+
+    def action_to_results(self) -> None:
+        if self.focused is self.search_input and self.table.row_count:
+            self.table.focus()
 
     @work(exclusive=True, group="search-typing")
     async def _debounce(self, query: str) -> None:
