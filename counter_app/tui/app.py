@@ -306,7 +306,7 @@ class CounterApp(App[None]):
     def _lists_view(self, view: str) -> None:
         screen: Any = self.screen
         if getattr(screen, "MODE", None) == "lists":
-            screen.view = view
+            screen.open_view(view)
 
     def action_search(self) -> None:
         self.action_show_list("search")

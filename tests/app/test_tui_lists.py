@@ -136,6 +136,15 @@ async def test_search_finds_a_dossier_by_its_owner(app, staffed_desk: Desk) -> N
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DossierScreen) and app.screen.dossier.code == owned.code
+        await pilot.press("escape")
+        await settle(pilot)
+        screen.table.focus()
+        await pilot.press("tab")  # the focus wanders off the search box and the table...
+        await pilot.press("f5")  # ...F5 on the search tab brings it back to the box
+        await settle(pilot)
+        assert app.focused is screen.search_input
+        await pilot.press("ctrl+f")
+        assert app.focused is screen.search_input
 
 
 async def test_text_typed_in_the_scan_box_searches(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]

@@ -94,7 +94,15 @@ class ListsScreen(CounterScreen):
     # -- views ----------------------------------------------------------------------------------------
 
     def action_view(self, view: str) -> None:
-        self.query_one("#list-tabs", Tabs).active = view
+        self.open_view(view)
+
+    def open_view(self, view: str) -> None:
+        """Show a list; asked for the list already shown (F5 while searching), go back to its
+        search box or table, wherever the focus had wandered."""
+        if view == self.view:
+            (self.search_input if view == "search" else self.table).focus()
+        else:
+            self.query_one("#list-tabs", Tabs).active = view
 
     def action_next_view(self) -> None:
         keys = list(VIEWS)
