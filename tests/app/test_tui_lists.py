@@ -130,7 +130,12 @@ async def test_search_finds_a_dossier_by_its_owner(app, staffed_desk: Desk) -> N
         await settle(pilot)
         screen = lists_screen(app)
         assert [k.value for k in screen.table.rows] == [owned.code]
-        assert "Đặng Thị Hoà (chủ hồ sơ: Phạm Văn Tư)" in str(screen.table.get_row(owned.code)[1])
+        # The owner on a second line of the row: the name column stays narrow, the due time and
+        # status stay on an 80-column screen.
+        assert str(screen.table.get_row(owned.code)[1]) == "Đặng Thị Hoà\nchủ hồ sơ: Phạm Văn Tư"
+        shown = texts(app, "#list-table")
+        assert "chủ hồ sơ: Phạm Văn Tư" in shown and "Đã tiếp nhận" in shown
+        assert "Đặng Thị Hoà (chủ" not in shown
         await pilot.press("down")  # from the search box into the results, then Enter opens
         assert app.focused is screen.table
         await pilot.press("enter")
@@ -175,3 +180,21 @@ async def test_lists_come_back_up_to_date_after_a_step(app, staffed_desk: Desk) 
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert [k.value for k in screen.table.rows] == [code]
+
+
+async def test_a_long_company_name_is_clipped_so_the_due_time_stays_in_view(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    name = "Công ty TNHH Thương mại và Dịch vụ Xuất nhập khẩu Hải Phòng"
+    code = staffed_desk.receive(
+        intake(applicant={"kind": "organisation", "name": name, "representative": "Vũ Văn Nam"}), ACTOR
+    ).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        shown = texts(app, "#list-table")
+        assert "Công ty TNHH Thương mại…" in shown and name not in shown
+        assert "30/11 09:30" in shown  # the due time is on the 80-column screen
+        await pilot.press("enter")
+        await settle(pilot)
+        assert name in texts(app, "#dossier-facts").replace("\n", " ")  # whole on the dossier
+        assert app.screen.dossier.code == code
