@@ -196,5 +196,5 @@ async def test_a_long_company_name_is_clipped_so_the_due_time_stays_in_view(app,
         assert "30/11 09:30" in shown  # the due time is on the 80-column screen
         await pilot.press("enter")
         await settle(pilot)
-        assert name in texts(app, "#dossier-facts").replace("\n", " ")  # whole on the dossier
+        assert name in " ".join(texts(app, "#dossier-facts").split())  # whole, wrapped, on the dossier
         assert app.screen.dossier.code == code
