@@ -47,6 +47,7 @@ from counter_app.domain.procedures import (
 )
 from counter_app.domain.text import clean
 from counter_app.domain.validation import (
+    Check,
     check_birth_date,
     check_email,
     check_id_number,
@@ -97,39 +98,53 @@ PARTY_KEYS = frozenset(
 )
 
 
+_PARTY_TEXT = {
+    "name": ("Họ và tên", NAME_MAX),
+    "representative": ("Người đại diện", NAME_MAX),
+    "address": ("Địa chỉ", ADDRESS_MAX),
+}
+"""Free-text fields of a party: label in messages, longest length."""
+
+
+def party_field_check(
+    key: str, value: str, today: date, kind: str = "person", *, required: bool = False
+) -> Check | None:
+    """The rule for one field of an applicant or owner; None for a key without one.
+
+    The one place these rules live: :meth:`Desk.parse_intake` applies them to a whole intake and
+    :func:`check_party_field` to one field as the form's field is left.
+
+    Args:
+        kind: ``person`` or ``organisation`` (whose identifier is an enterprise code, never
+            required here, and whose name is a "Tên tổ chức").
+    """
+    if key == "id_number":
+        return (
+            check_org_number(value) if kind == "organisation" else check_id_number(value, required=required)
+        )
+    if key == "phone":
+        return check_phone(value, required=required)
+    if key == "email":
+        return check_email(value, required=required)
+    if key == "birth_date":
+        return check_birth_date(value, today=today)
+    if key in _PARTY_TEXT:
+        label, limit = _PARTY_TEXT[key]
+        if key == "name" and kind == "organisation":
+            label = "Tên tổ chức"
+        return check_text(value, label=label, required=required, max_len=limit)
+    return None
+
+
 def check_party_field(key: str, value: str, today: date, kind: str = "person") -> tuple[str, str]:
     """Check one applicant field on its own, as the form's field is left: (error, warning).
 
-    The same rules and limits as :meth:`Desk.parse_intake`, for inline messages before saving;
-    an empty value is not an error here (whether it is required depends on the procedure).
-
-    Args:
-        key: ``name``, ``id_number``, ``phone``, ``email``, ``birth_date``, ``address`` or
-            ``representative`` (other keys have no check of their own).
-        value: What is typed.
-        today: The Vietnam date (for birth dates).
-        kind: ``person`` or ``organisation`` (whose identifier is an enterprise code).
+    The same rules and limits as :meth:`Desk.parse_intake` (:func:`party_field_check`), for inline
+    messages before saving; an empty value is not an error here (whether it is required depends on
+    the procedure).
     """
-    if not value.strip():
-        return "", ""
-    if key == "id_number" and kind == "organisation":
-        check = check_org_number(value)
-    elif key == "id_number":
-        check = check_id_number(value, required=False)
-    elif key == "phone":
-        check = check_phone(value, required=False)
-    elif key == "email":
-        check = check_email(value, required=False)
-    elif key == "birth_date":
-        check = check_birth_date(value, today=today)
-    elif key == "name":
-        label = "Tên tổ chức" if kind == "organisation" else "Họ và tên"
-        check = check_text(value, label=label, required=False, max_len=NAME_MAX)
-    elif key == "representative":
-        check = check_text(value, label="Người đại diện", required=False, max_len=NAME_MAX)
-    elif key == "address":
-        check = check_text(value, label="Địa chỉ", required=False, max_len=ADDRESS_MAX)
-    else:
+    check = party_field_check(key, value, today, kind) if value.strip() else None
+    if check is None:
         return "", ""
     return check.error or "", check.warning or ""
 
@@ -490,45 +505,20 @@ class Desk:
         if any(e.field.startswith(prefix + ".") for e in errors):
             return None
 
-        def text(key: str, label: str, max_len: int, req: bool) -> str:
-            check = check_text(raw.get(key) or "", label=label, required=req, max_len=max_len)
+        kind = "organisation" if raw.get("kind") == "organisation" else "person"
+        today = self.now().date()
+        values: dict[str, str] = {}
+        for key in ("name", "address", "representative", "birth_date", "id_number", "phone", "email"):
+            # A name always; a procedure may also ask for these (required_fields in the catalog).
+            required_here = key == "name" or (key in ("id_number", "phone", "address") and key in required)
+            check = party_field_check(key, raw.get(key) or "", today, kind, required=required_here)
+            assert check is not None  # every key above has a rule
             if check.error:
                 errors.append(FieldError(f"{prefix}.{key}", check.error))
-            return check.value
-
-        kind = "organisation" if raw.get("kind") == "organisation" else "person"
-        name = text("name", "Họ và tên" if kind == "person" else "Tên tổ chức", NAME_MAX, True)
-        address = text("address", "Địa chỉ", ADDRESS_MAX, "address" in required)
-        representative = text("representative", "Người đại diện", NAME_MAX, False)
-        birth = check_birth_date(raw.get("birth_date") or "", today=self.now().date())
-        if birth.error:
-            errors.append(FieldError(f"{prefix}.birth_date", birth.error))
-        if kind == "person":
-            id_check = check_id_number(raw.get("id_number") or "", required="id_number" in required)
-        else:
-            id_check = check_org_number(raw.get("id_number") or "")
-        if id_check.error:
-            errors.append(FieldError(f"{prefix}.id_number", id_check.error))
-        elif id_check.warning:
-            warnings.append(id_check.warning)
-        phone = check_phone(raw.get("phone") or "", required="phone" in required)
-        if phone.error:
-            errors.append(FieldError(f"{prefix}.phone", phone.error))
-        elif phone.warning:
-            warnings.append(phone.warning)
-        email = check_email(raw.get("email") or "")
-        if email.error:
-            errors.append(FieldError(f"{prefix}.email", email.error))
-        return Party(
-            name=name,
-            kind=kind,  # type: ignore[arg-type]
-            id_number=id_check.value,
-            phone=phone.value,
-            email=email.value,
-            address=address,
-            birth_date=birth.value,
-            representative=representative,
-        )
+            elif check.warning:
+                warnings.append(check.warning)
+            values[key] = check.value
+        return Party(kind=kind, **values)  # type: ignore[arg-type]
 
     def _parse_count(self, value: Any, field: str, errors: list[FieldError], minimum: int = 0) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_COUNT:

@@ -174,9 +174,6 @@ def check_id_number(value: str | None, *, required: bool = True) -> Check:
     return Check(normalised)
 
 
-ORG_ID_LABEL = "Mã số doanh nghiệp/Số giấy phép"
-"""The label of an organisation's identifier (as the printed forms say)."""
-
 ORG_ID_FORMAT_ERROR = (
     "Mã số của tổ chức phải là mã số doanh nghiệp (mã số thuế) gồm 10 chữ số, mã đơn vị phụ thuộc "
     "gồm 13 chữ số (ví dụ 0101234567-001), hoặc mã đơn vị có quan hệ với ngân sách gồm 7 chữ số."

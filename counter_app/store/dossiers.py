@@ -22,7 +22,7 @@ from counter_app.domain.dossier import Dossier, Event, dossier_from_json, fold, 
 from counter_app.domain.errors import StoreError
 from counter_app.domain.text import fold as fold_text
 from counter_app.domain.text import fts_query
-from counter_app.store.database import explain
+from counter_app.store.database import BUSY_TIMEOUT_MS, explain
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class DossierStore:
                     raise
                 else:
                     self.conn.execute("COMMIT")
-            except (sqlite3.OperationalError, sqlite3.DatabaseError) as exc:
+            except sqlite3.DatabaseError as exc:
                 if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
                     raise  # our own bug, not the machine's: logged as unexpected
                 # Disk full, read-only file, I/O error, another program holding the lock: nothing
@@ -227,6 +227,7 @@ class DossierStore:
         def t(v: datetime | None) -> str | None:
             return format_time(v) if v else None
 
+        owner = d.owner if d.owner is not None and d.owner.name else None
         row = {
             "code": d.code,
             "status": d.status,
@@ -251,8 +252,8 @@ class DossierStore:
             "updated_at": t(d.updated_at) or format_time(d.received_at),
             "sync_state": sync_state,
             "data": json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True),
-            "owner_folded": fold_text(d.owner.name) if d.owner is not None and d.owner.name else None,
-            "owner_id": (d.owner.id_number or None) if d.owner is not None and d.owner.name else None,
+            "owner_folded": fold_text(owner.name) if owner else None,
+            "owner_id": (owner.id_number or None) if owner else None,
         }
         if d.events > 1:
             # A lifecycle step changes only the status and dates: update just those columns so the
@@ -470,7 +471,7 @@ class DossierStore:
             reader = sqlite3.connect(
                 f"{Path(path).as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
             )
-            reader.execute("PRAGMA busy_timeout = 10000")
+            reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         except sqlite3.Error as exc:
             raise StoreError("Không mở được cơ sở dữ liệu để đọc sổ theo dõi.") from exc
         return reader

@@ -252,8 +252,7 @@ class IntakeScreen(CounterScreen):
         # What was typed stays; its check may no longer hold (a tax code is not a căn cước).
         field = self.field("applicant.id_number")
         if field.value.strip():
-            error, warning = check_field(field.key, field.value, self.counter_app.now().date(), kind)
-            field.error = error or (f"Lưu ý: {warning}" if warning else "")
+            self._check_inline(field, field.value)
 
     @on(Choice.Changed, "#f-owner")
     def _owner_changed(self, event: Choice.Changed) -> None:
@@ -377,9 +376,12 @@ class IntakeScreen(CounterScreen):
     @on(Input.Blurred)
     def _left_field(self, event: Input.Blurred) -> None:
         field = next((f for f in self.fields if f.input is event.input), None)
-        if field is None or not field.key.startswith(("applicant.", "owner.")):
-            return
-        error, warning = check_field(field.key, event.value, self.counter_app.now().date(), self.kind)
+        if field is not None and field.key.startswith(("applicant.", "owner.")):
+            self._check_inline(field, event.value)
+
+    def _check_inline(self, field: Field, value: str) -> None:
+        """Show the desk's verdict on one field under it: an error, or a warning to look at."""
+        error, warning = check_field(field.key, value, self.counter_app.now().date(), self.kind)
         field.error = error or (f"Lưu ý: {warning}" if warning else "")
 
     @on(Input.Submitted)
