@@ -365,6 +365,9 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
         f"  Nhận: {dossier.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {dossier.due_at:%H:%M %d/%m/%Y}"
         + (f"   ({left.describe_vi()})" if left else "")
     )
+    if dossier.rating is not None:
+        said = f" ({dossier.rating.comment})" if dossier.rating.comment else ""
+        click.echo(f"  Đánh giá: {dossier.rating.label}{said}")
     for s in steps:
         click.echo(f"  {s.at:%H:%M %d/%m/%Y}  {s.label:<26} {s.actor}  {s.detail}")
 
@@ -520,6 +523,19 @@ _step_command(
     _reason,
 )
 
+_step_command(
+    "rate",
+    "Record the citizen's satisfaction once the dossier is closed (a later rating replaces it).",
+    "rate",
+    click.option(
+        "--level",
+        required=True,
+        help="5 Rất hài lòng, 4 Hài lòng, 3 Bình thường, 2 Không hài lòng, 1 Rất không hài lòng.",
+    ),
+    click.option("--comment", default="", help="What the citizen said."),
+    click.option("--rater", default="", help="Who rated, if not the applicant."),
+)
+
 
 @main.command()
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True)
@@ -527,7 +543,7 @@ _step_command(
 @json_option
 @with_desk
 def report(desk: Any, first: datetime, last: datetime, as_json: bool) -> None:
-    """Indicators for a period: received, returned, early / on time / late, overdue."""
+    """Indicators for a period: received, returned, early / on time / late, overdue, ratings."""
     data = desk.period_report(first.date(), last.date())
     if as_json:
         _emit_json(data)
@@ -541,8 +557,11 @@ def report(desk: Any, first: datetime, last: datetime, as_json: bool) -> None:
         "late",
         "overdue",
         "refused",
+        "rated",
     ):
         click.echo(f"{key:>10}: {data[key]}")
+    for level, count in data["ratings"].items():
+        click.echo(f"{'rating ' + level:>10}: {count}")
 
 
 @main.group()

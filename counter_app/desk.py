@@ -21,6 +21,7 @@ from typing import Any
 from counter_app.domain import codes
 from counter_app.domain.calendar import Override, WorkCalendar, now_vn, to_vn
 from counter_app.domain.dossier import (
+    RATING_LEVELS,
     RETURN_METHODS,
     DocumentItem,
     Dossier,
@@ -31,6 +32,7 @@ from counter_app.domain.dossier import (
     history,
     new_event,
     parse_time,
+    rating_level,
 )
 from counter_app.domain.errors import (
     FieldError,
@@ -842,6 +844,46 @@ class Desk:
             return {"due_at": to_vn(new_due), "previous_due_at": d.due_at}
 
         return self._step(code, "appointment_moved", actor, {"reason": reason_text}, at, compute)
+
+    def rate(
+        self,
+        code: str,
+        actor: str,
+        *,
+        level: int | str,
+        comment: str = "",
+        rater: str = "",
+        at: datetime | None = None,
+    ) -> Dossier:
+        """Record the citizen's satisfaction (DOMAIN.md §10) once the dossier is closed.
+
+        Args:
+            level: 1 (rất không hài lòng) to 5 (rất hài lòng), see ``RATING_LEVELS``.
+            comment: What the citizen said, if anything.
+            rater: Who rated, if not the applicant (the person who collected the result).
+
+        A second rating of the same dossier replaces the first in the figures; both stay in its
+        history.
+        """
+        errors: list[FieldError] = []
+        value = rating_level(level)
+        if value is None:
+            choices = ", ".join(f"{n} = {label}" for n, label in sorted(RATING_LEVELS.items()))
+            errors.append(FieldError("level", f"Chọn mức độ hài lòng từ 1 đến 5 ({choices})."))
+        said = check_text(comment or "", label="Ý kiến", required=False, max_len=1000, multiline=True)
+        if said.error:
+            errors.append(FieldError("comment", said.error))
+        who = check_text(rater or "", label="Người đánh giá", required=False, max_len=NAME_MAX)
+        if who.error:
+            errors.append(FieldError("rater", who.error))
+        if errors:
+            raise ValidationError(errors)
+        payload: dict[str, Any] = {"level": value}
+        if said.value:
+            payload["comment"] = said.value
+        if who.value:
+            payload["rater"] = who.value
+        return self._step(code, "rated", actor, payload, at)
 
     def record_print(self, code: str, actor: str, form: str) -> Dossier:
         """Log that a form of the dossier was printed (access log, personal data law)."""

@@ -67,6 +67,7 @@ EventKind = Literal[
     "result_ready",
     "returned",
     "appointment_moved",
+    "rated",
 ]
 
 
@@ -97,8 +98,34 @@ TRANSITIONS: dict[str, Transition] = {
     "result_ready": Transition(9, frozenset({2, 4}), "Có kết quả"),
     "returned": Transition(10, frozenset({9}), "Trả kết quả"),
     "appointment_moved": Transition(None, frozenset({2, 4, 5, 6}), "Hẹn lại ngày trả", needs_reason=True),
+    # The citizen's satisfaction (DOMAIN.md §10), asked once the service is over; a later rating of
+    # the same dossier replaces the earlier one (both stay in the history).
+    "rated": Transition(None, CLOSED_STATUSES, "Đánh giá mức độ hài lòng"),
 }
 """The lifecycle as a data table: event kind -> status change (DOMAIN.md §4)."""
+
+
+RATING_LEVELS: dict[int, str] = {
+    5: "Rất hài lòng",
+    4: "Hài lòng",
+    3: "Bình thường",
+    2: "Không hài lòng",
+    1: "Rất không hài lòng",
+}
+"""The five satisfaction levels (DOMAIN.md §10), best first; the number is what is stored."""
+
+SATISFIED_LEVELS = frozenset({4, 5})
+"""Levels counted as satisfied in the supervisor's satisfaction rate."""
+
+
+def rating_level(value: Any) -> int | None:
+    """The level 1-5 in ``value`` (an int or its digits), or None if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value in RATING_LEVELS else None
+    text = str(value).strip()
+    return int(text) if text.isdigit() and len(text) == 1 and int(text) in RATING_LEVELS else None
 
 
 def status_name(code: int) -> str:
@@ -193,6 +220,44 @@ RETURN_METHODS: dict[str, str] = {
 # ---------------------------------------------------------------------------------------------------
 # Events
 # ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A citizen's satisfaction with one dossier's service."""
+
+    level: int
+    """1-5, see :data:`RATING_LEVELS`."""
+    at: datetime
+    rater: str = ""
+    """Who gave it (the applicant, or whoever collected the result)."""
+    comment: str = ""
+    official: str = ""
+    """The official who recorded it."""
+
+    @property
+    def label(self) -> str:
+        return RATING_LEVELS.get(self.level, str(self.level))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "label": self.label,
+            "at": format_time(self.at),
+            "rater": self.rater,
+            "comment": self.comment,
+            "official": self.official,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Rating:
+        return cls(
+            level=int(data["level"]),
+            at=parse_time(str(data["at"])),
+            rater=str(data.get("rater", "")),
+            comment=str(data.get("comment", "")),
+            official=str(data.get("official", "")),
+        )
 
 
 def format_time(dt: datetime) -> str:
@@ -392,6 +457,8 @@ class Dossier:
     original_due_at: datetime | None = None
     events: int = 0
     updated_at: datetime | None = None
+    rating: Rating | None = None
+    """The citizen's latest satisfaction rating, once given."""
 
     @property
     def status_name(self) -> str:
@@ -458,6 +525,8 @@ class Dossier:
             "appointment_moves": self.appointment_moves,
             "events": self.events,
             "updated_at": format_time(self.updated_at) if self.updated_at else None,
+            # Only once rated: projections stored before ratings existed stay byte-equal to a rebuild.
+            **({"rating": self.rating.to_json()} if self.rating else {}),
         }
 
 
@@ -505,6 +574,7 @@ def dossier_from_json(data: Mapping[str, Any]) -> Dossier:
         appointment_moves=int(data.get("appointment_moves", 0)),
         events=int(data.get("events", 0)),
         updated_at=opt("updated_at"),
+        rating=Rating.from_json(data["rating"]) if data.get("rating") else None,
     )
 
 
@@ -523,6 +593,11 @@ def check_transition(dossier: Dossier | None, event: Event) -> None:
         return
     if dossier is None:
         raise RuleError(f"Không có hồ sơ {event.dossier_code}.")
+    if dossier.status not in rule.allowed_from and event.kind == "rated":
+        raise RuleError(
+            f"Chưa đánh giá được hồ sơ {dossier.code}: công dân đánh giá khi việc giải quyết đã kết thúc "
+            f"(đã trả kết quả, từ chối, rút hoặc dừng); hồ sơ đang ở trạng thái «{dossier.status_name}»."
+        )
     if dossier.status not in rule.allowed_from:
         raise RuleError(
             f"Không thể «{rule.label.lower()}» hồ sơ {dossier.code}: "
@@ -530,6 +605,8 @@ def check_transition(dossier: Dossier | None, event: Event) -> None:
         )
     if rule.needs_reason and not str(event.payload.get("reason", "")).strip():
         raise RuleError(f"Cần ghi lý do để «{rule.label.lower()}».")
+    if event.kind == "rated" and rating_level(event.payload.get("level")) is None:
+        raise RuleError("Mức độ hài lòng phải là một số từ 1 (rất không hài lòng) đến 5 (rất hài lòng).")
     if event.occurred_at < dossier.received_at:
         raise RuleError("Thời điểm xử lý không được trước thời điểm tiếp nhận hồ sơ.")
 
@@ -611,7 +688,15 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
         changes["result_at"] = at
     elif kind == "returned":
         changes["returned_at"] = at
-    if changes["status"] in CLOSED_STATUSES:
+    elif kind == "rated":
+        changes["rating"] = Rating(
+            level=int(p["level"]),
+            at=at,
+            rater=str(p.get("rater", "")),
+            comment=str(p.get("comment", "")),
+            official=event.actor,
+        )
+    if rule.to_status in CLOSED_STATUSES:
         changes["closed_at"] = at
         changes["paused_at"] = None
     return replace(dossier, **changes)
@@ -644,6 +729,12 @@ def history(events: Iterable[Event]) -> list[HistoryStep]:
             detail_parts.append(f"Đến: {p['to_agency_name']}")
         if p.get("reason"):
             detail_parts.append(f"Lý do: {p['reason']}")
+        if event.kind == "rated":
+            detail_parts.append(f"Mức độ: {RATING_LEVELS.get(int(p['level']), p['level'])}")
+            if p.get("rater"):
+                detail_parts.append(f"Người đánh giá: {p['rater']}")
+            if p.get("comment"):
+                detail_parts.append(f"Ý kiến: {p['comment']}")
         if p.get("note"):
             detail_parts.append(str(p["note"]))
         if event.kind in ("appointment_moved", "extra_papers_received"):

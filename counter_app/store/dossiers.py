@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.domain.calendar import Override, to_vn
-from counter_app.domain.dossier import Dossier, Event, dossier_from_json, fold, format_time
+from counter_app.domain.dossier import (
+    RATING_LEVELS,
+    SATISFIED_LEVELS,
+    Dossier,
+    Event,
+    dossier_from_json,
+    fold,
+    format_time,
+)
 from counter_app.domain.errors import StoreError
 from counter_app.domain.text import fold as fold_text
 from counter_app.domain.text import fts_query
@@ -222,6 +230,20 @@ class DossierStore:
         if origin == "local":
             self.conn.execute("INSERT INTO outbox (seq, queued_at) VALUES (?, ?)", (seq, now))
         self._project(dossier, sync_state="pending" if origin == "local" else "sent")
+        if event.kind == "rated":
+            self._project_rating(dossier)
+
+    def _project_rating(self, d: Dossier) -> None:
+        """Keep the dossier's latest rating in ``ratings`` (the supervisor's figures read it)."""
+        r = d.rating
+        if r is None:
+            return
+        self.conn.execute(
+            "INSERT INTO ratings (code, level, rated_at, rater, comment, official) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (code) DO UPDATE SET level = excluded.level, rated_at = excluded.rated_at,"
+            " rater = excluded.rater, comment = excluded.comment, official = excluded.official",
+            (d.code, r.level, format_time(r.at), r.rater, r.comment, r.official),
+        )
 
     def _project(self, d: Dossier, *, sync_state: str) -> None:
         def t(v: datetime | None) -> str | None:
@@ -286,6 +308,7 @@ class DossierStore:
                 r[0]: r[1] for r in self.conn.execute("SELECT code, sync_state FROM dossiers").fetchall()
             }
             self.conn.execute("DELETE FROM dossiers")
+            self.conn.execute("DELETE FROM ratings")
             codes = [
                 r[0]
                 for r in self.conn.execute(
@@ -294,12 +317,17 @@ class DossierStore:
                 ).fetchall()
             ]
             for code in codes:
-                self._project(fold(self.events_of(code)), sync_state=states.get(code, "pending"))
+                dossier = fold(self.events_of(code))
+                self._project(dossier, sync_state=states.get(code, "pending"))
+                self._project_rating(dossier)
             return len(codes)
 
     def projection_rows(self) -> list[tuple[Any, ...]]:
-        """Every dossier row, all columns, in code order (to compare a rebuild with the original)."""
-        return self.conn.execute("SELECT * FROM dossiers ORDER BY code").fetchall()
+        """Every dossier row (all columns, with its rating if any), in code order (to compare a rebuild
+        with the original)."""
+        return self.conn.execute(
+            "SELECT d.*, r.* FROM dossiers d LEFT JOIN ratings r ON r.code = d.code ORDER BY d.code"
+        ).fetchall()
 
     # -- outbox ----------------------------------------------------------------------------------
 
@@ -515,6 +543,14 @@ class DossierStore:
             " GROUP BY received_day ORDER BY received_day",
             (first.isoformat(), last.isoformat()),
         ).fetchall()
+        levels = dict(
+            c.execute(
+                "SELECT level, count(*) FROM ratings WHERE rated_at >= ? AND rated_at < ? GROUP BY level",
+                (start, end),
+            ).fetchall()
+        )
+        rated = sum(levels.values())
+        satisfied = sum(n for level, n in levels.items() if level in SATISFIED_LEVELS)
         finished = early + on_time + late
         return {
             "received": received,
@@ -526,6 +562,9 @@ class DossierStore:
             "overdue": overdue,
             "refused": refused,
             "on_time_rate": (early + on_time) / finished if finished else None,
+            "ratings": {str(level): levels.get(level, 0) for level in sorted(RATING_LEVELS, reverse=True)},
+            "rated": rated,
+            "satisfaction_rate": satisfied / rated if rated else None,
             "by_field": [(f, n) for f, n in by_field],
             "per_day": [(d, n) for d, n in per_day],
         }

@@ -376,6 +376,28 @@ def m007_owner_search(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_ratings(db: Database) -> None:
+    """Citizens' satisfaction ratings (DOMAIN.md §10): each dossier's latest, for the supervisor's
+    figures by period. A table of its own, written only when a rating is recorded, so receiving a
+    dossier writes exactly what it wrote before.
+
+    Nothing to fill in: before this version no rating could be recorded.
+    """
+    db.execute(
+        """
+        CREATE TABLE ratings (
+            code TEXT PRIMARY KEY,
+            level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+            rated_at TEXT NOT NULL,
+            rater TEXT NOT NULL,
+            comment TEXT NOT NULL,
+            official TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX ratings_rated_at ON ratings (rated_at)")
+
+
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);
 # tests check that it matches.
 from counter_app.store.database import SCHEMA_VERSION  # noqa: E402

@@ -71,6 +71,15 @@ def test_receive_show_find_and_steps(configured: Any, tmp_path: Path) -> None:
     assert json.loads(final.output)["status"] == 10
     refused = configured("refuse", code, "--reason", "x")
     assert refused.exit_code == 3 and "Lỗi:" in refused.output
+
+    bad = configured("rate", code, "--level", "6")
+    assert bad.exit_code == 2 and "1 đến 5" in bad.output and "Traceback" not in bad.output
+    rated = configured("rate", code, "--level", "5", "--comment", "Nhanh, chu đáo", "--json")
+    assert rated.exit_code == 0, rated.output
+    assert "Đánh giá: Rất hài lòng (Nhanh, chu đáo)" in configured("show", code).output
+    report = configured("report", "--from", "2000-01-01", "--to", "2099-12-31", "--json")
+    assert json.loads(report.output)["ratings"]["5"] == 1
+    assert "rating 5: 1" in configured("report", "--from", "2000-01-01", "--to", "2099-12-31").output
     assert configured("check").exit_code == 0
 
 

@@ -405,3 +405,47 @@ def test_a_name_is_matched_in_the_applicant_or_in_the_owner_never_across(desk: D
         "Cán bộ A",
     )
     assert [r.code for r in desk.find("dang thi hoa")] == [own.code, for_her.code]
+
+
+def test_a_citizen_rates_the_service_once_it_is_over(desk: Desk, clock: FixedClock, db_path: Any) -> None:
+    d = desk.receive(intake(), "Cán bộ A")
+    with pytest.raises(RuleError, match="đã kết thúc"):  # still being handled: nothing to rate yet
+        desk.rate(d.code, "Cán bộ A", level=5)
+    desk.record_result(d.code, "Cán bộ A")
+    desk.return_result(d.code, "Cán bộ A")
+    closed_at = desk.get(d.code).closed_at
+    before = counts(desk)
+    for bad in (0, 6, "", "nam", "4.5", True, "10"):
+        with pytest.raises(ValidationError) as caught:
+            desk.rate(d.code, "Cán bộ A", level=bad)  # type: ignore[arg-type]
+        assert caught.value.errors[0].field == "level" and "1 đến 5" in caught.value.errors[0].message
+    with pytest.raises(ValidationError):
+        desk.rate(d.code, "Cán bộ A", level=4, comment="x" * 1001)
+    assert counts(desk) == before  # nothing half-saved
+
+    clock.set(clock.now + timedelta(minutes=3))
+    rated = desk.rate(
+        d.code, "Cán bộ A", level="2", comment=unicodedata.normalize("NFD", "Chờ lâu quá"), rater="Đặng Văn B"
+    )
+    assert rated.status == 10 and rated.closed_at == closed_at  # a rating neither moves nor reopens
+    assert rated.rating is not None
+    assert (rated.rating.level, rated.rating.label) == (2, "Không hài lòng")
+    assert rated.rating.comment == "Chờ lâu quá" and rated.rating.official == "Cán bộ A"
+    step = desk.history(d.code)[-1]
+    assert step.label == "Đánh giá mức độ hài lòng" and "Không hài lòng" in step.detail
+
+    # Re-rated (the official picked the wrong level): the latest counts, both stay in the history.
+    clock.set(clock.now + timedelta(minutes=1))
+    desk.rate(d.code, "Cán bộ A", level=4)
+    other = desk.receive(intake(), "Cán bộ A")
+    desk.refuse(other.code, "Cán bộ A", reason="Không thuộc thẩm quyền")
+    desk.rate(other.code, "Cán bộ A", level=1)
+    report = desk.period_report(date(2026, 11, 1), date(2026, 11, 30))
+    assert report["ratings"] == {"5": 0, "4": 1, "3": 0, "2": 0, "1": 1}
+    assert report["rated"] == 2 and report["satisfaction_rate"] == 0.5
+    assert desk.period_report(date(2026, 12, 1), date(2026, 12, 31))["rated"] == 0
+    assert [s.kind for s in desk.history(d.code)].count("rated") == 2
+    assert desk.check_projection()  # the ratings table is rebuilt from the events too
+    again = Desk.open(db_path, env={})
+    assert again.get(d.code).rating.level == 4  # type: ignore[union-attr]
+    again.close()

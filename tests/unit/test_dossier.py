@@ -59,6 +59,8 @@ def step(kind: str, minutes: int, **payload: object) -> Event:
         payload.setdefault("reason", "Lý do thử")
     if kind in ("extra_papers_received", "appointment_moved"):
         payload.setdefault("due_at", (T0 + timedelta(days=9)).isoformat())
+    if kind == "rated":
+        payload.setdefault("level", 4)
     return new_event(CODE, kind, T0 + timedelta(minutes=minutes), "Cán bộ B", "x#2", payload)
 
 
@@ -187,6 +189,17 @@ def test_projection_json_round_trip() -> None:
         ]
     )
     assert dossier_from_json(json.loads(json.dumps(d.to_json()))) == d
+    assert "rating" not in d.to_json()  # projections stored before ratings existed stay as they were
+    rated = fold([received_event(), step("refused", 5), step("rated", 9, level=3, comment="Tạm được")])
+    assert dossier_from_json(json.loads(json.dumps(rated.to_json()))) == rated
+    assert rated.to_json()["rating"]["label"] == "Bình thường"
+
+
+@pytest.mark.parametrize("level", [None, 0, 6, "5 sao", 2.5, True])
+def test_a_rating_outside_the_five_levels_is_refused(level: object) -> None:
+    refused = fold([received_event(), step("refused", 5)])
+    with pytest.raises(RuleError, match="từ 1"):
+        apply(refused, step("rated", 9, level=level))
 
 
 KINDS = [k for k in TRANSITIONS if k != "received"]
@@ -195,7 +208,8 @@ KINDS = [k for k in TRANSITIONS if k != "received"]
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(st.lists(st.sampled_from(KINDS), max_size=12))
 def test_state_machine_properties(kinds: list[str]) -> None:
-    """Any sequence: each event is accepted iff allowed_steps said so; closed stays closed."""
+    """Any sequence: each event is accepted iff allowed_steps said so; closed stays closed (only the
+    citizen's rating comes after, and it changes neither the status nor the closing time)."""
     d = fold([received_event()])
     for i, kind in enumerate(kinds):
         allowed = kind in allowed_steps(d)
@@ -205,9 +219,12 @@ def test_state_machine_properties(kinds: list[str]) -> None:
             assert not allowed
             continue
         assert allowed
-        assert d.status not in CLOSED_STATUSES
+        assert (d.status in CLOSED_STATUSES) == (kind == "rated")
         if new.status in CLOSED_STATUSES:
-            assert new.closed_at is not None and allowed_steps(new) == []
+            assert new.closed_at is not None and allowed_steps(new) == ["rated"]
+        if kind == "rated":
+            assert (new.status, new.closed_at, new.due_at) == (d.status, d.closed_at, d.due_at)
+            assert new.rating is not None and new.rating.level == 4
         assert new.events == d.events + 1
         d = new
 
