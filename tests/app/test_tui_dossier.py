@@ -174,6 +174,33 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         await pilot.pause()
         assert isinstance(app.screen, DossierScreen)
 
+        # Only the citizen's rating is left: nothing is chosen for them, a digit picks the level.
+        await pilot.press("g")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog) and "Rất không hài lòng" in texts(app, "#step-level")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and "Chọn mức độ hài lòng" in texts(app, "#step-error")
+        assert staffed_desk.get(code).rating is None
+        await pilot.press("4")  # Hài lòng; the focus goes on to the comment
+        await type_text(pilot, "Cán bộ hướng dẫn tận tình")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        rating = staffed_desk.get(code).rating
+        assert rating is not None and (rating.level, rating.comment) == (4, "Cán bộ hướng dẫn tận tình")
+        facts = " ".join(texts(app, "#dossier-facts").split())  # read as words: the pane wraps it
+        assert "Đánh giá Hài lòng · «Cán bộ hướng dẫn tận tình»" in facts
+        assert "Đánh giá mức độ hài lòng [10]" in texts(app, "#history")
+        # Corrected with the arrows: the latest rating counts.
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("down", "down", "down", "enter")  # 1st down: top level; 3rd: Bình thường
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert staffed_desk.get(code).rating.level == 3  # type: ignore[union-attr]
+
 
 @pytest.mark.parametrize(
     ("key", "status", "kind"),

@@ -30,14 +30,22 @@ async def open_supervisor(pilot) -> SupervisorScreen:  # type: ignore[no-untyped
 
 
 async def test_dashboard_shows_the_day_the_month_and_30_days(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        staffed_desk.receive(intake(), ACTOR)
+    codes = [staffed_desk.receive(intake(), ACTOR).code for _ in range(3)]
+    for code, level in zip(codes[:2], (5, 2), strict=True):
+        staffed_desk.refuse(code, ACTOR, reason="Không thuộc thẩm quyền")
+        staffed_desk.rate(code, ACTOR, level=level)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_supervisor(pilot)
         figures = texts(app, "#dashboard-figures")
         assert "Hôm nay 25/11" in figures and "Tháng 11/2026" in figures
-        received = next(line for line in figures.splitlines() if line.strip().startswith("Tiếp nhận"))
-        assert received.split()[-2:] == ["3", "3"]
+
+        def row(label: str) -> list[str]:
+            line = next(line for line in figures.splitlines() if line.strip().startswith(label))
+            return line.split()[-2:]
+
+        assert row("Tiếp nhận") == ["3", "3"]
+        assert row("Lượt đánh giá") == ["2", "2"]
+        assert row("Tỉ lệ hài lòng") == ["50%", "50%"]
         spark = screen.query_one("#spark", Sparkline)
         assert len(spark.data) == SPARK_DAYS and spark.data[-1] == 3 and sum(spark.data) == 3
         assert "tổng 3" in texts(app, "#spark-title")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from counter_app.domain.calendar import VN_TZ
-from counter_app.domain.dossier import TRANSITIONS, Dossier
+from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.tui.formatting import due_text, parse_day_time
 from counter_app.tui.screens.base import CounterModal, focus_first_error, show_field_errors
@@ -68,6 +68,7 @@ STEP_FIELDS: dict[str, list[tuple[str, str]]] = {
     "result_ready": [("note", "Ghi chú")],
     "returned": [("receiver", "Người nhận"), ("note", "Ghi chú")],
     "appointment_moved": [("new_due", "Hẹn trả mới"), ("reason", "Lý do")],
+    "rated": [("comment", "Ý kiến"), ("rater", "Người đánh giá")],
 }
 """The inputs each lifecycle step asks for, in order (key, label)."""
 
@@ -78,6 +79,8 @@ PLACEHOLDERS = {
     "legal_basis": "không bắt buộc",
     "note": "không bắt buộc",
     "to_agency_name": "không bắt buộc",
+    "comment": "không bắt buộc",
+    "rater": "nếu không phải người nộp",
 }
 
 StepRunner = Callable[[dict[str, Any]], Dossier]
@@ -124,6 +127,14 @@ class StepDialog(CounterModal):
                     classes="dialog-subtitle",
                     markup=False,
                 )
+            if self.kind == "rated":
+                yield Static(
+                    "Mức độ hài lòng (số 1-5, hoặc ↑/↓ rồi Enter):", classes="dialog-subtitle", markup=False
+                )
+                yield OptionList(
+                    *(Option(f"{n}  {label}", id=str(n)) for n, label in RATING_LEVELS.items()),
+                    id="step-level",
+                )
             for key, label in STEP_FIELDS.get(self.kind, []):
                 yield Field(
                     label,
@@ -142,7 +153,11 @@ class StepDialog(CounterModal):
         fields = list(self.query(Field))
         for field in fields[:-1]:
             field.input.enter_advances = True
-        if fields:
+        if self.kind == "rated":
+            levels = self.query_one("#step-level", OptionList)
+            levels.highlighted = None  # nothing chosen for the citizen
+            levels.focus()
+        elif fields:
             fields[0].focus()
         else:
             self.query_one("#confirm", Button).focus()
@@ -157,6 +172,27 @@ class StepDialog(CounterModal):
         else:
             self.action_confirm()
 
+    def on_key(self, event: events.Key) -> None:
+        """On the levels, a digit 1-5 picks that level (the citizen says a word, the official a key)."""
+        if self.kind != "rated" or not isinstance(self.focused, OptionList):
+            return
+        if event.character and event.character in "12345":
+            event.stop()
+            levels = self.query_one("#step-level", OptionList)
+            levels.highlighted = levels.get_option_index(event.character)
+            self._level_chosen()
+
+    @on(OptionList.OptionSelected, "#step-level")
+    def _level_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._level_chosen()
+
+    def _level_chosen(self) -> None:
+        self.query_one("#step-error", ErrorLine).update("")
+        fields = list(self.query(Field))
+        if fields:
+            focus_now(fields[0].input)
+
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "confirm":
@@ -167,6 +203,14 @@ class StepDialog(CounterModal):
     def _values(self) -> dict[str, Any] | None:
         values: dict[str, Any] = {}
         ok = True
+        if self.kind == "rated":
+            levels = self.query_one("#step-level", OptionList)
+            chosen = levels.highlighted
+            if chosen is None:
+                self.query_one("#step-error", ErrorLine).update("Chọn mức độ hài lòng của công dân (1-5).")
+                levels.focus()
+                return None
+            values["level"] = levels.get_option_at_index(chosen).id
         for field in self.query(Field):
             field.error = ""
             text = field.value.strip()

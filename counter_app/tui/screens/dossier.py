@@ -40,19 +40,29 @@ STEP_KEYS: dict[str, str] = {
     "refused": "x",
     "withdrawn": "r",
     "stopped": "s",
+    "rated": "g",
 }
 """One key per lifecycle step (Vietnamese initials: Chuyển, Bổ sung, Nhận bổ sung, Phí, Đã nộp,
-Kết quả, Trả, Hẹn lại; x for từ chối, r rút, s dừng)."""
+Kết quả, Trả, Hẹn lại; x for từ chối, r rút, s dừng; g for đánh giá)."""
 
 BUTTON_LABELS: dict[str, str] = {
     "fee_requested": "Yêu cầu nộp phí",
     "extra_papers_requested": "Yêu cầu bổ sung",
+    "rated": "Đánh giá hài lòng",
 }
 """Shorter labels where the official step name does not fit the 80-column button panel (and the
 footer, which uses the same)."""
 
 FOOTER_STEPS = frozenset(
-    {"transferred", "extra_papers_requested", "extra_papers_received", "fee_paid", "result_ready", "returned"}
+    {
+        "transferred",
+        "extra_papers_requested",
+        "extra_papers_received",
+        "fee_paid",
+        "result_ready",
+        "returned",
+        "rated",
+    }
 )
 """Steps whose key the footer shows: the day-to-day ones, so they fit on 80 columns. The others
 (fee request, new appointment, refusal, withdrawal, stop) keep their key and their button."""
@@ -183,6 +193,9 @@ class DossierScreen(CounterScreen):
         ]
         if d.last_reason:
             lines.append(("Lý do gần nhất", d.last_reason))
+        if d.rating is not None:
+            said = f" · «{d.rating.comment}»" if d.rating.comment else ""
+            lines.append(("Đánh giá", f"{d.rating.label}{said}"))
         if d.extra_papers and d.status == 5:
             lines.append(("Cần bổ sung", "; ".join(p.name for p in d.extra_papers)))
         facts = Table.grid(padding=(0, 1))
@@ -265,6 +278,14 @@ class DossierScreen(CounterScreen):
                 return desk.return_result(
                     code, actor, receiver=values.get("receiver", ""), note=values.get("note", "")
                 )
+            if kind == "rated":
+                return desk.rate(
+                    code,
+                    actor,
+                    level=values["level"],
+                    comment=values.get("comment", ""),
+                    rater=values.get("rater", ""),
+                )
             if kind == "appointment_moved":
                 return desk.move_appointment(code, actor, new_due=values["new_due"], reason=values["reason"])
             raise CounterError(f"Không có bước xử lý «{kind}».")
@@ -274,10 +295,11 @@ class DossierScreen(CounterScreen):
                 return
             self.dossier = updated
             self.post_message(StepRecorded(updated, kind))
-            self.notify(
-                f"{TRANSITIONS[kind].label}: hồ sơ {updated.code} → {updated.status_name}.",
-                title="Đã ghi nhận",
-            )
+            if kind == "rated" and updated.rating is not None:
+                said = f"Công dân đánh giá «{updated.rating.label}» hồ sơ {updated.code}."
+            else:
+                said = f"{TRANSITIONS[kind].label}: hồ sơ {updated.code} → {updated.status_name}."
+            self.notify(said, title="Đã ghi nhận")
 
         self.app.push_screen(StepDialog(dossier, kind, run), recorded)
 

@@ -249,6 +249,10 @@ class SupervisorScreen(CounterScreen):
         for label, key in rows:
             table.add_row(label, number(day.get(key, 0)), number(month.get(key, 0)))
         table.add_row("Tỉ lệ đúng hạn", percent(day.get("on_time_rate")), percent(month.get("on_time_rate")))
+        table.add_row("Lượt đánh giá", number(day.get("rated", 0)), number(month.get("rated", 0)))
+        table.add_row(
+            "Tỉ lệ hài lòng", percent(day.get("satisfaction_rate")), percent(month.get("satisfaction_rate"))
+        )
         self.query_one("#dashboard-figures", Static).update(table)
         counts = dict(spark.get("per_day", []))
         data = [counts.get((first + timedelta(days=i)).isoformat(), 0) for i in range(SPARK_DAYS)]
