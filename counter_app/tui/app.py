@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
@@ -373,10 +374,6 @@ class CounterApp(App[None]):
         return stack[0] if stack and isinstance(stack[0], IntakeScreen) else None
 
     def action_command_palette(self) -> None:
-        # Imported at the first Ctrl+P: textual.command costs ~30 ms of start-up that the intake
-        # screen does not need (measured with python -X importtime).
-        from textual.command import CommandPalette
-
         if self.use_command_palette and not CommandPalette.is_open(cast(Any, self)):
             self.push_screen(
                 CommandPalette(placeholder="Gõ tên lệnh hoặc tên, mã hồ sơ…", id="--command-palette")

@@ -127,7 +127,7 @@ def test_start_up_imports_only_what_intake_needs() -> None:
     code = (
         "import sys; import counter_app.tui.app; "
         "print(' '.join(m for m in sys.modules if m.startswith(('counter_app', 'printing', 'reportlab', "
-        "'textual.widgets._text_area', 'textual.command'))))"
+        "'textual.widgets._text_area'))))"
     )
     loaded = set(
         subprocess.run(
@@ -144,6 +144,5 @@ def test_start_up_imports_only_what_intake_needs() -> None:
         "printing",
         "reportlab",
         "textual.widgets._text_area",
-        "textual.command",
     }
     assert loaded & deferred == set()
