@@ -638,5 +638,41 @@ def check(desk: Any, as_json: bool) -> None:
         raise click.exceptions.Exit(5)
 
 
+@main.command()
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for the copy (default: backups/ in the data folder; env COUNTER_BACKUP_DIR).",
+)
+@click.option(
+    "--keep",
+    type=click.IntRange(0, None),
+    default=0,
+    show_default=True,
+    help="Keep only the N newest backups in that folder (0: keep all).",
+)
+@json_option
+@with_desk
+def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
+    """Copy the database to a new owner-only file while the counter may keep working.
+
+    The copy is checked and synced before it gets its name (counter-YYYYMMDD-HHMMSS.db, Vietnam
+    time); a copy cut off by a power cut or a full disk is never left looking complete. To restore,
+    close the counter and put the copy in place of the database file (or open it with --db).
+    """
+    from counter_app.locations import backup_dir
+
+    result = desk.backup(folder or backup_dir(), keep=keep)
+    if as_json:
+        _emit_json(result)
+        return
+    size = f"{result['bytes'] / 1e6:.1f}".replace(".", ",")
+    click.echo(f"Đã sao lưu {result['dossiers']} hồ sơ ({size} MB) vào {result['path']}")
+    for name in result["removed"]:
+        click.echo(f"  Đã xóa bản sao lưu cũ: {name}")
+
+
 # Printing commands live in their own module; importing it registers them on ``main``.
 from counter_app import cli_printing  # noqa: E402,F401

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
+import re
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -38,6 +40,7 @@ from counter_app.domain.errors import (
     FieldError,
     NotFoundError,
     RuleError,
+    StoreError,
     ValidationError,
 )
 from counter_app.domain.procedures import (
@@ -59,6 +62,7 @@ from counter_app.domain.validation import (
 )
 from counter_app.settings import Settings, load_settings, validate
 from counter_app.store import DossierStore, open_database
+from counter_app.store.database import explain
 from counter_app.store.dossiers import LIST_VIEWS, DossierRow
 
 Clock = Callable[[], datetime]
@@ -99,6 +103,8 @@ PARTY_KEYS = frozenset(
     {"name", "kind", "id_number", "phone", "email", "address", "birth_date", "representative"}
 )
 
+
+log = logging.getLogger(__name__)
 
 _PARTY_TEXT = {
     "name": ("Họ và tên", NAME_MAX),
@@ -210,6 +216,16 @@ class TimeLeft:
 
 def _pin_hash(pin: str, salt: str) -> str:
     return hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), 120_000).hex()
+
+
+_BACKUP_NAME = re.compile(r"counter-(\d{8}-\d{6})(?:-(\d+))?\.db")
+"""How :meth:`Desk.backup` names its copies (the only files its rotation may remove)."""
+
+
+def _backup_order(name: str) -> tuple[str, int]:
+    match = _BACKUP_NAME.fullmatch(name)
+    assert match is not None
+    return match.group(1), int(match.group(2) or 1)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -1118,6 +1134,45 @@ class Desk:
         return bool(self.store.officials())
 
     # -- housekeeping ------------------------------------------------------------------------------
+
+    def backup(self, folder: Path, *, keep: int = 0) -> dict[str, Any]:
+        """Copy the database into ``folder`` as ``counter-<yyyymmdd-hhmmss>.db`` (Vietnam time).
+
+        Args:
+            folder: Where backups go (created owner-only if missing).
+            keep: Keep only this many of the newest backups there (0: keep all). Only files named
+                as this method names them are ever removed, and only after the new copy is safe.
+
+        Returns:
+            ``path``, ``bytes``, ``dossiers`` and ``removed`` (the old backups deleted).
+        """
+        if keep < 0:
+            raise ValidationError(FieldError("keep", "Số bản sao lưu giữ lại phải là số không âm."))
+        stamp = f"counter-{self.now():%Y%m%d-%H%M%S}"
+        target = folder / f"{stamp}.db"
+        n = 1
+        while target.exists() or target.with_name(target.name + ".partial").exists():
+            n += 1
+            target = folder / f"{stamp}-{n}.db"
+        try:
+            folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"Không tạo được thư mục sao lưu «{folder}»: {explain(exc)}.") from exc
+        result = self.store.backup(target)
+        removed: list[str] = []
+        if keep:
+            ours = sorted(
+                (p for p in folder.iterdir() if _BACKUP_NAME.fullmatch(p.name) and p.is_file()),
+                key=lambda p: _backup_order(p.name),
+            )
+            for old in ours[:-keep]:
+                try:
+                    old.unlink()
+                except OSError as exc:
+                    log.warning("could not remove old backup %s: %s", old.name, exc)
+                else:
+                    removed.append(old.name)
+        return {**result, "removed": removed}
 
     def check_projection(self) -> bool:
         """Rebuild the dossier rows from the events and say whether they equal what was stored."""

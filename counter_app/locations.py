@@ -48,6 +48,14 @@ def output_dir() -> Path:
     return _private_dir(data_dir() / "forms")
 
 
+def backup_dir() -> Path:
+    """Where ``counter backup`` puts its copies unless told otherwise (``COUNTER_BACKUP_DIR``)."""
+    override = os.environ.get("COUNTER_BACKUP_DIR")
+    if override:
+        return _private_dir(Path(override))
+    return _private_dir(data_dir() / "backups")
+
+
 def log_dir() -> Path:
     """Where the log file lives (tracebacks go here, never to the screen)."""
     return _private_dir(data_dir() / "logs")

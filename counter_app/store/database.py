@@ -60,6 +60,20 @@ def explain(exc: BaseException) -> str:
     return str(exc)
 
 
+def fsync_dir(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable (a no-op where folders cannot be synced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _touch_private(path: Path) -> None:
     """Create the database file owner-only (0600) before SQLite creates it with the umask."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ Reads never load a whole table: lists page, the logbook streams.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
@@ -30,7 +31,7 @@ from counter_app.domain.dossier import (
 from counter_app.domain.errors import StoreError
 from counter_app.domain.text import fold as fold_text
 from counter_app.domain.text import fts_query
-from counter_app.store.database import BUSY_TIMEOUT_MS, explain
+from counter_app.store.database import BUSY_TIMEOUT_MS, explain, fsync_dir
 
 
 @dataclass(frozen=True)
@@ -490,7 +491,59 @@ class DossierStore:
             if reader is not None:
                 reader.close()
 
-    def _snapshot_reader(self) -> sqlite3.Connection | None:
+    def backup(self, target: Path) -> dict[str, Any]:
+        """Copy the database, as it is at one moment, into a new file ``target`` (never replaced).
+
+        The copy is read through a connection of its own (the counter goes on saving meanwhile),
+        written to ``<target>.partial`` (owner-only), checked with ``quick_check``, made a single
+        self-contained file (no WAL), synced, and only then renamed to ``target``: a cut-off backup
+        never looks like a good one.
+
+        Returns:
+            ``path``, ``bytes`` and ``dossiers`` of the copy.
+
+        Raises:
+            StoreError: in-memory database, ``target`` exists, or the copy failed (disk full, no
+                right to write...): said in Vietnamese, with nothing left behind.
+        """
+        reader = self._snapshot_reader("sao lưu")
+        if reader is None:
+            raise StoreError("Cơ sở dữ liệu trong bộ nhớ không sao lưu được.")
+        partial = target.with_name(target.name + ".partial")
+        copy: sqlite3.Connection | None = None
+        try:
+            if target.exists():
+                raise StoreError(f"Đã có tệp «{target}»; bản sao lưu không ghi đè tệp có sẵn.")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial.unlink(missing_ok=True)  # left by a backup cut off earlier
+            os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            copy = sqlite3.connect(partial, isolation_level=None)
+            reader.backup(copy)
+            if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise StoreError("Bản sao lưu không đọc lại được; hãy kiểm tra ổ đĩa đích.")
+            copy.execute("PRAGMA journal_mode = DELETE")
+            dossiers = int(copy.execute("SELECT count(*) FROM dossiers").fetchone()[0])
+            copy.close()
+            copy = None
+            fd = os.open(partial, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(partial, target)
+            fsync_dir(target.parent)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"Chưa sao lưu được vào «{target}»: {explain(exc)}.") from exc
+        finally:
+            reader.close()
+            if copy is not None:
+                copy.close()
+            if not target.exists() or partial.exists():
+                with suppress(OSError):
+                    partial.unlink()
+        return {"path": str(target), "bytes": target.stat().st_size, "dossiers": dossiers}
+
+    def _snapshot_reader(self, purpose: str = "đọc sổ theo dõi") -> sqlite3.Connection | None:
         """A read-only connection to the same file, or None for an in-memory database."""
         path = next((row[2] for row in self.conn.execute("PRAGMA database_list") if row[1] == "main"), "")
         if not path:
@@ -501,7 +554,7 @@ class DossierStore:
             )
             reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         except sqlite3.Error as exc:
-            raise StoreError("Không mở được cơ sở dữ liệu để đọc sổ theo dõi.") from exc
+            raise StoreError(f"Không mở được cơ sở dữ liệu để {purpose}.") from exc
         return reader
 
     def period_counts(self, first: date, last: date, now: datetime) -> dict[str, Any]:

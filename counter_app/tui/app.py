@@ -271,7 +271,7 @@ class CounterApp(App[None]):
     # -- navigation -----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("focus_scan", "intake", "lists", "search", "supervisor", "sign_out", "show_list"):
+        if action in ("focus_scan", "intake", "lists", "search", "supervisor", "sign_out", "show_list", "backup"):
             if self.official is None:
                 return False
             # The key of the screen already shown stays out of the footer.
@@ -332,10 +332,23 @@ class CounterApp(App[None]):
         if tab:
             self.call_after_refresh(self._supervisor_tab, tab)
 
-    def _supervisor_tab(self, tab: str) -> None:
+    def _supervisor_tab(self, tab: str, then: str = "") -> None:
         screen: Any = self.screen
         if getattr(screen, "MODE", None) == "supervisor":
             screen.tabs.active = tab
+            if then:
+                getattr(screen, f"action_{then}")()
+
+    def action_backup(self) -> None:
+        """The supervisor's backup, from the palette: shown on its tab, where its result appears."""
+        if not self._main_screen_ready():
+            return
+        assert self.official is not None
+        if not self.official.is_supervisor:
+            self.refuse_supervisor()
+            return
+        self._to_mode("supervisor")
+        self.call_after_refresh(self._supervisor_tab, "logbook", "backup")
 
     def action_focus_scan(self) -> None:
         if not self._main_screen_ready():
@@ -422,6 +435,11 @@ class CounterApp(App[None]):
                 "Giám sát: in sổ theo dõi hồ sơ",
                 "In hoặc lưu PDF sổ theo dõi cho một ngày hoặc khoảng ngày",
                 "supervisor('logbook')",
+            )
+            yield PaletteCommand(
+                "Giám sát: sao lưu dữ liệu",
+                "Chép toàn bộ dữ liệu của quầy sang tệp sao lưu (kết quả ở thẻ Sổ theo dõi)",
+                "backup",
             )
             yield PaletteCommand(
                 "Giám sát: ngày nghỉ, ngày làm bù, giờ làm việc",

@@ -205,3 +205,48 @@ async def test_the_lock_key_is_offered_on_the_officials_tab_only(app) -> None:  
         screen.tabs.active = "officials"
         await pilot.pause()
         assert screen.check_action("toggle_official", ()) is True
+
+
+async def test_a_supervisor_backs_up_from_the_palette_and_an_official_cannot(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.command import CommandPalette
+
+    from counter_app.desk import Desk as DeskType
+
+    from .conftest import OFFICIAL
+
+    folder = tmp_path / "usb-backups"
+    monkeypatch.setenv("COUNTER_BACKUP_DIR", str(folder))
+    code = staffed_desk.receive(intake(), ACTOR).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        app.action_backup()  # an official is refused it
+        await settle(pilot)
+        assert not isinstance(app.screen, SupervisorScreen) and not folder.exists()
+        await pilot.press("f10")
+        await settle(pilot)
+        await sign_in(pilot, SUPERVISOR)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await type_text(pilot, "sao luu")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen) and screen.tabs.active == "logbook"
+        copies = list(folder.iterdir())
+        assert len(copies) == 1 and copies[0].name.startswith("counter-20261125-")
+        result = " ".join(texts(app, "#backup-result").split())
+        assert result.startswith("Đã sao lưu 1 hồ sơ") and copies[0].name in result.replace(" ", "")
+        copy = DeskType.open(copies[0], env={})
+        assert copy.get(code) == staffed_desk.get(code)
+        copy.close()
+        # The button does the same; a second copy gets its own name.
+        await pilot.click("#backup-now")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert len(list(folder.iterdir())) == 2

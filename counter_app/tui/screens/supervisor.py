@@ -89,6 +89,14 @@ class SupervisorScreen(CounterScreen):
                     )
                     yield Button("In / lưu sổ (F8)", variant="primary", id="logbook-print")
                     yield Static("", id="logbook-result")
+                    yield Static("SAO LƯU DỮ LIỆU", classes="section-title")
+                    yield Static(
+                        "Chép toàn bộ dữ liệu của quầy sang một tệp riêng (nên làm khi kết thúc ngày); "
+                        "vẫn tiếp nhận hồ sơ được trong lúc sao lưu.",
+                        classes="dialog-hint",
+                    )
+                    yield Button("Sao lưu ngay", id="backup-now")
+                    yield Static("", id="backup-result")
             with TabPane("Ngày làm việc", id="calendar"):
                 with VerticalScroll():
                     yield Static(
@@ -196,6 +204,7 @@ class SupervisorScreen(CounterScreen):
             "hours-save": self._save_hours,
             "official-save": self._save_official,
             "official-toggle": self.action_toggle_official,
+            "backup-now": self.action_backup,
         }
         action = actions.get(event.button.id or "")
         if action is not None:
@@ -284,6 +293,37 @@ class SupervisorScreen(CounterScreen):
 
     def _logbook_done(self, message: str) -> None:
         self.query_one("#logbook-result", Static).update(message)
+
+    # -- backup ---------------------------------------------------------------------------------------
+
+    def action_backup(self) -> None:
+        """Copy the database into the backup folder, in a worker (a large file takes a while)."""
+        self.query_one("#backup-now", Button).disabled = True
+        self.query_one("#backup-result", Static).update("Đang sao lưu…")
+        self._backup()
+
+    @work(thread=True, exit_on_error=False, group="backup", exclusive=True)
+    def _backup(self) -> None:
+        from counter_app.locations import backup_dir
+
+        try:
+            result = self.counter_app.desk.backup(backup_dir())
+        except (CounterError, OSError) as error:
+            message = error.message if isinstance(error, CounterError) else str(error)
+            self.app.call_from_thread(self._backup_done, f"Chưa sao lưu được: {message}", error)
+        else:
+            size = f"{result['bytes'] / 1e6:.1f}".replace(".", ",")
+            self.app.call_from_thread(
+                self._backup_done, f"Đã sao lưu {result['dossiers']} hồ sơ ({size} MB) vào {result['path']}"
+            )
+
+    def _backup_done(self, message: str, error: BaseException | None = None) -> None:
+        self.query_one("#backup-now", Button).disabled = False
+        self.query_one("#backup-result", Static).update(message)
+        if error is not None:
+            self.counter_app.show_error(error)
+        else:
+            self.notify(message, title="Sao lưu")
 
     # -- calendar -------------------------------------------------------------------------------------
 

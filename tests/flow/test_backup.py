@@ -1,0 +1,119 @@
+"""``counter backup``: a checked, owner-only copy taken while the counter keeps working."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from counter_app.cli import main
+from counter_app.desk import Desk
+from counter_app.domain.errors import StoreError
+from tests.conftest import FixedClock, intake
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_backup_is_a_whole_checked_private_copy(desk: Desk, tmp_path: Path) -> None:
+    codes = [desk.receive(intake(), "Cán bộ A").code for _ in range(3)]
+    desk.record_result(codes[0], "Cán bộ A")
+    # Another program holds the write lock, half-way through its own transaction: the backup
+    # neither waits for it nor copies its unfinished work.
+    path = desk.store.conn.execute("PRAGMA database_list").fetchone()[2]
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("DELETE FROM dossiers")
+    try:
+        result = desk.backup(tmp_path / "backups")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+    copy = Path(result["path"])
+    assert copy.parent == tmp_path / "backups" and copy.name.startswith("counter-20261125-")
+    assert result["dossiers"] == 3 and result["bytes"] == copy.stat().st_size
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
+    assert sorted(p.name for p in copy.parent.iterdir()) == [copy.name]  # one file: no WAL, no partial
+    restored = Desk.open(copy, env={})
+    assert restored.get(codes[0]) == desk.get(codes[0])
+    assert restored.store.integrity_ok() and restored.check_projection()
+    assert restored.settings.counter_id == desk.settings.counter_id
+    restored.close()
+
+
+def test_rotation_keeps_the_newest_and_never_touches_other_files(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "notes.db").write_text("not ours")
+    names = []
+    for _ in range(3):
+        clock.set(clock.now + timedelta(days=1))
+        names.append(Path(desk.backup(folder)["path"]).name)
+    same_second = desk.backup(folder)  # twice in one second: a second name, never an overwrite
+    assert Path(same_second["path"]).name.endswith("-2.db")
+    result = desk.backup(folder, keep=2)
+    kept = sorted(p.name for p in folder.iterdir())
+    assert "notes.db" in kept and len(kept) == 3
+    assert sorted(result["removed"]) == sorted([*names, Path(same_second["path"]).name][:3])
+    with pytest.raises(Exception, match="không âm"):
+        desk.backup(folder, keep=-1)
+
+
+def test_a_backup_that_cannot_be_written_says_why_and_leaves_nothing(desk: Desk, tmp_path: Path) -> None:
+    (tmp_path / "usb").mkdir()
+    blocker = tmp_path / "usb" / "file"
+    blocker.write_text("x")
+    with pytest.raises(StoreError, match="thư mục sao lưu"):
+        desk.backup(blocker / "sub")
+    assert sorted(p.name for p in (tmp_path / "usb").iterdir()) == ["file"]
+
+
+def test_the_command_line_backup_with_a_full_disk(db_path: Path, tmp_path: Path) -> None:
+    """The copy hits a file-size limit (as a full USB stick would): one clear line, exit 5, no file."""
+    runner = CliRunner()
+    setup = ["--db", str(db_path), "setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo"]
+    assert runner.invoke(main, [*setup, "--counter", "2"]).exit_code == 0
+    ok = runner.invoke(main, ["--db", str(db_path), "backup", "--to", str(tmp_path / "ok"), "--json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["dossiers"] == 0
+
+    size = db_path.stat().st_size
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size // 3, size // 3))
+
+    folder = tmp_path / "full"
+    done = subprocess.run(
+        [sys.executable, "-c", "from counter_app.cli import main; main()", "--db", str(db_path), "backup", "--to", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=limit,  # noqa: PLW1509 - a test child, no threads at fork time
+        env={**os.environ},
+        timeout=60,
+    )
+    assert done.returncode == 5, done.stderr
+    assert done.stderr.startswith("Lỗi: Chưa sao lưu được") and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert list(folder.iterdir()) == []
+
+
+def test_backup_help_says_how_to_restore() -> None:
+    result = CliRunner().invoke(main, ["backup", "--help"])
+    assert result.exit_code == 0 and "restore" in result.output
+    _: Any = None
