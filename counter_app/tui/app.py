@@ -87,6 +87,12 @@ class WelcomeScreen(KeepsStyles, Screen[None]):
         yield Static("MỘT CỬA", id="welcome")
 
 
+_NEEDS_SIGN_IN = frozenset(
+    {"focus_scan", "intake", "lists", "search", "supervisor", "sign_out", "show_list", "backup"}
+)
+"""App actions that mean nothing before an official signs in."""
+
+
 class CounterApp(App[None]):
     """The one-stop counter."""
 
@@ -271,7 +277,7 @@ class CounterApp(App[None]):
     # -- navigation -----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("focus_scan", "intake", "lists", "search", "supervisor", "sign_out", "show_list", "backup"):
+        if action in _NEEDS_SIGN_IN:
             if self.official is None:
                 return False
             # The key of the screen already shown stays out of the footer.

@@ -12,7 +12,6 @@ import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -99,7 +98,8 @@ def test_the_command_line_backup_with_a_full_disk(db_path: Path, tmp_path: Path)
 
     folder = tmp_path / "full"
     done = subprocess.run(
-        [sys.executable, "-c", "from counter_app.cli import main; main()", "--db", str(db_path), "backup", "--to", str(folder)],
+        [sys.executable, "-c", "from counter_app.cli import main; main()"]
+        + ["--db", str(db_path), "backup", "--to", str(folder)],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -116,4 +116,3 @@ def test_the_command_line_backup_with_a_full_disk(db_path: Path, tmp_path: Path)
 def test_backup_help_says_how_to_restore() -> None:
     result = CliRunner().invoke(main, ["backup", "--help"])
     assert result.exit_code == 0 and "restore" in result.output
-    _: Any = None

@@ -393,7 +393,7 @@ def test_a_citizen_id_is_still_checked_as_one(desk: Desk) -> None:
 
 
 def test_a_name_is_matched_in_the_applicant_or_in_the_owner_never_across(desk: Desk) -> None:
-    """"dang thi hoa" finds Đặng Thị Hoà, and a dossier whose owner is Đặng Thị Hoà, but not one
+    """ "dang thi hoa" finds Đặng Thị Hoà, and a dossier whose owner is Đặng Thị Hoà, but not one
     submitted by a Đặng for a Trần Thị Hoa."""
     own = desk.receive(intake(), "Cán bộ A")
     for_her = desk.receive(
