@@ -30,6 +30,8 @@ log = logging.getLogger("counter")
 
 MAX_JSON_BYTES = 1_000_000
 """An intake file larger than this is refused unread."""
+MAX_CATALOG_BYTES = 20_000_000
+"""The same for a procedure catalog (a province's full list runs to a few MB)."""
 
 EXIT_CODES_HELP = """\
   0  done
@@ -123,10 +125,13 @@ class CounterGroup(click.Group):
             return super().invoke(ctx)
         except CounterError as exc:
             log.info("command failed: %s", exc.message)
-            click.echo(f"Lỗi: {exc.message}", err=True)
             if isinstance(exc, ValidationError) and len(exc.errors) > 1:
+                # A headline, then one line per problem (each said once).
+                click.echo(f"Lỗi: {exc.title} ({len(exc.errors)} chỗ cần sửa):", err=True)
                 for error in exc.errors:
                     click.echo(f"  - {error.field}: {error.message}", err=True)
+            else:
+                click.echo(f"Lỗi: {exc.message}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -236,9 +241,30 @@ def settings_(desk: Any, assignments: tuple[str, ...], as_json: bool) -> None:
 @main.command()
 @json_option
 @click.option("--search", "query", default=None, help="Only procedures matching (folded) text.")
+@click.option(
+    "--import",
+    "source",
+    default=None,
+    help="Replace the catalog with a file in the shape of --export (or - for standard input); "
+    "checked whole first, nothing changes if any entry is wrong.",
+)
+@click.option("--export", "export", is_flag=True, help="Print the whole catalog in the shape --import reads.")
 @with_desk
-def procedures(desk: Any, as_json: bool, query: str | None) -> None:
-    """List the procedure catalog."""
+def procedures(desk: Any, as_json: bool, query: str | None, source: str | None, export: bool) -> None:
+    """List the procedure catalog; export it, or import an updated one."""
+    if source is not None:
+        before = desk.catalog
+        catalog = desk.import_catalog(_read_json_input(source, max_bytes=MAX_CATALOG_BYTES))
+        click.echo(
+            f"Đã nạp danh mục phiên bản {catalog.version}: {len(catalog.procedures)} thủ tục "
+            f"(trước đó: phiên bản {before.version}, {len(before.procedures)} thủ tục)."
+        )
+        return
+    if export:
+        from counter_app.domain.procedures import catalog_to_json
+
+        _emit_json(catalog_to_json(desk.catalog))
+        return
     items = desk.catalog.search(query, limit=1000) if query else list(desk.catalog)
     if as_json:
         _emit_json([p.to_json() for p in items])
@@ -267,10 +293,11 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
     return "sai cú pháp"
 
 
-def _read_json_input(source: str) -> Any:
+def _read_json_input(source: str, max_bytes: int = 0) -> Any:
+    limit = max_bytes or MAX_JSON_BYTES
     try:
         if source == "-":
-            raw = sys.stdin.buffer.read(MAX_JSON_BYTES + 1)
+            raw = sys.stdin.buffer.read(limit + 1)
         else:
             path = Path(source)
             if path.is_dir():
@@ -278,11 +305,13 @@ def _read_json_input(source: str) -> Any:
             if not path.is_file():
                 raise ValidationError(FieldError("json", f"Không có tệp «{source}»."))
             with path.open("rb") as fh:
-                raw = fh.read(MAX_JSON_BYTES + 1)
+                raw = fh.read(limit + 1)
     except OSError as exc:
-        raise ValidationError(FieldError("json", f"Không đọc được «{source}»: {exc.strerror}.")) from exc
-    if len(raw) > MAX_JSON_BYTES:
-        raise ValidationError(FieldError("json", "Tệp JSON quá lớn (tối đa 1 MB)."))
+        from counter_app.store.database import explain
+
+        raise ValidationError(FieldError("json", f"Không đọc được «{source}»: {explain(exc)}.")) from exc
+    if len(raw) > limit:
+        raise ValidationError(FieldError("json", f"Tệp JSON quá lớn (tối đa {limit // 1_000_000} MB)."))
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:

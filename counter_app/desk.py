@@ -135,6 +135,8 @@ def party_field_check(
     if key == "email":
         return check_email(value, required=required)
     if key == "birth_date":
+        if required and not value.strip():
+            return Check("", "Chưa nhập ngày sinh (thủ tục này cần ngày sinh).")
         return check_birth_date(value, today=today)
     if key in _PARTY_TEXT:
         label, limit = _PARTY_TEXT[key]
@@ -527,8 +529,11 @@ class Desk:
         today = self.now().date()
         values: dict[str, str] = {}
         for key in ("name", "address", "representative", "birth_date", "id_number", "phone", "email"):
-            # A name always; a procedure may also ask for these (required_fields in the catalog).
-            required_here = key == "name" or (key in ("id_number", "phone", "address") and key in required)
+            # A name always; a procedure may ask for any other (required_fields in the catalog),
+            # save what the applicant's kind has not: an organisation has no birth date, a person
+            # no representative.
+            not_for = "birth_date" if kind == "organisation" else "representative"
+            required_here = key == "name" or (key in required and key != not_for)
             check = party_field_check(key, raw.get(key) or "", today, kind, required=required_here)
             assert check is not None  # every key above has a rule
             if check.error:

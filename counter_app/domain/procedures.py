@@ -46,6 +46,8 @@ Unit = Literal["working_days", "calendar_days", "same_day"]
 _UNITS: tuple[Unit, ...] = ("working_days", "calendar_days", "same_day")
 _CUTOFF = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_.]*$")
+PARTY_FIELDS = ("name", "id_number", "phone", "address", "birth_date", "email", "representative")
+"""The applicant's fields a procedure may require (``required_fields``); the name always is."""
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -527,6 +529,13 @@ def _parse_required_fields(raw: Any, path: str, who: str, errors: _Errors) -> tu
         return ()
     if len(set(raw)) != len(raw):
         errors.add(path, f"{who}: required_fields có tên trường bị lặp.")
+    unknown = [f for f in raw if f not in PARTY_FIELDS]
+    if unknown:
+        # A field the intake does not have could never be asked for: say so rather than ignore it.
+        errors.add(
+            path,
+            f"{who}: required_fields có trường lạ {', '.join(unknown)}; chỉ dùng: {', '.join(PARTY_FIELDS)}.",
+        )
     return tuple(raw)
 
 

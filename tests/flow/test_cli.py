@@ -197,3 +197,33 @@ def test_settings_show_and_change(configured: Any) -> None:
     assert configured("settings", "--set", "counter_phone=0225 3823 456").exit_code == 0
     assert json.loads(configured("settings", "--json").output)["counter_phone"] == "0225 3823 456"
     assert json.loads(configured("settings", "--json").output)["paper_size"] == "A5"
+
+
+def test_the_catalog_is_exported_edited_and_imported(configured: Any, tmp_path: Path) -> None:
+    exported = configured("procedures", "--export")
+    assert exported.exit_code == 0, exported.output
+    data = json.loads(exported.output)
+    count = len(data["procedures"])
+    data["version"] = "9999.1"
+    data["procedures"][0]["fee"] = 12000
+    edited = tmp_path / "catalog.json"
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = configured("procedures", "--import", str(edited))
+    assert result.exit_code == 0, result.output
+    assert f"phiên bản 9999.1: {count} thủ tục" in result.output
+    listed = json.loads(configured("procedures", "--json").output)
+    assert listed[0]["fee"] == 12000
+
+    # A wrong entry: every problem named, one line each, and the catalog left as it was.
+    data["version"] = "9999.2"
+    data["procedures"][1]["limit"] = {"unit": "weeks", "amount": 2}
+    data["procedures"][2]["required_fields"] = ["name", "shoe_size"]
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    bad = configured("procedures", "--import", str(edited))
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    assert "procedures[1].limit" in bad.output and "trường lạ shoe_size" in bad.output
+    assert json.loads(configured("procedures", "--export").output)["version"] == "9999.1"
+    cut = configured("procedures", "--import", "-", input=edited.read_bytes()[:500])
+    assert cut.exit_code == 2 and "JSON không hợp lệ" in cut.output
+    huge = configured("procedures", "--import", "-", input=b" " * 20_000_001)
+    assert huge.exit_code == 2 and "quá lớn (tối đa 20 MB)" in huge.output

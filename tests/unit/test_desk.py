@@ -449,3 +449,29 @@ def test_a_citizen_rates_the_service_once_it_is_over(desk: Desk, clock: FixedClo
     again = Desk.open(db_path, env={})
     assert again.get(d.code).rating.level == 4  # type: ignore[union-attr]
     again.close()
+
+
+def test_a_procedure_may_require_any_applicant_field(desk: Desk) -> None:
+    from counter_app.domain.procedures import catalog_to_json
+
+    data = catalog_to_json(desk.catalog)
+    entry = next(p for p in data["procedures"] if p["code"] == "1.004873")
+    entry["required_fields"] = ["name", "id_number", "phone", "birth_date", "email", "representative"]
+    data["version"] = "9999.1"
+    desk.import_catalog(data)
+    bare = {"name": "Đặng Thị Hoà", "id_number": "031190001234"}
+    with pytest.raises(ValidationError) as caught:
+        desk.receive(intake(applicant=bare), "A")
+    assert {e.field for e in caught.value.errors} == {
+        "applicant.phone",
+        "applicant.birth_date",
+        "applicant.email",
+    }  # a person has no representative to require
+    assert "ngày sinh" in caught.value.for_field("applicant.birth_date")[0]
+    full = {**bare, "phone": "0912345678", "birth_date": "28/02/1990", "email": "hoa@example.vn"}
+    assert desk.receive(intake(applicant=full), "A").applicant.email == "hoa@example.vn"
+    company = {"kind": "organisation", "name": "Công ty TNHH An Phát", "phone": "0912345678"}
+    with pytest.raises(ValidationError) as caught:
+        desk.receive(intake(applicant={**company, "email": "a@b.vn"}), "A")
+    assert {e.field for e in caught.value.errors} == {"applicant.representative"}  # no birth date
+    desk.receive(intake(applicant={**company, "email": "a@b.vn", "representative": "Lê Văn Hùng"}), "A")

@@ -323,6 +323,7 @@ def test_text_is_normalised() -> None:
         ({"documents": ["Tờ khai"]}, "procedures[0].documents[0]", "đối tượng"),
         ({"required_fields": ["Name!"]}, "procedures[0].required_fields", "tên trường"),
         ({"required_fields": ["name", "name"]}, "procedures[0].required_fields", "lặp"),
+        ({"required_fields": ["name", "shoe_size"]}, "procedures[0].required_fields", "trường lạ shoe_size"),
         ({"processing_days": 3}, "procedures[0].processing_days", "không khớp"),
         ({"colour": "red"}, "procedures[0].colour", "mục lạ"),
     ],
