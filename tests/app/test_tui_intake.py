@@ -386,3 +386,35 @@ async def test_a_chip_scanned_into_the_owner_fields_fills_the_owner(app, seen: S
         await pilot.pause()
         assert screen.field("applicant.representative").value == "Đặng Thị Hoà"
         assert screen.field("applicant.phone").value == "0912 345 678"  # what was typed stays
+
+
+async def test_the_fields_a_procedure_requires_are_starred_and_asked_for(
+    app, staffed_desk: Desk, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    from counter_app.domain.procedures import catalog_to_json
+
+    data = catalog_to_json(staffed_desk.catalog)
+    entry = next(p for p in data["procedures"] if p["code"] == "1.004873")
+    entry["required_fields"] = ["name", "id_number", "phone", "birth_date"]
+    data["version"] = "9999.1"
+    staffed_desk.import_catalog(data)
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        screen = intake_screen(app)
+
+        def starred() -> set[str]:
+            return {f.key for f in screen.fields if str(f.query_one(".field-label").render()).endswith("*")}
+
+        assert starred() == {"applicant.name"}  # before a procedure: the name only
+        await begin_intake(pilot)
+        assert starred() == {"applicant.name", "applicant.id_number", "applicant.phone", "applicant.birth_date"}
+        await pilot.press("tab")
+        await type_text(pilot, "031190001234")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not seen.of(DossierSaved)
+        assert "điện thoại" in screen.field("applicant.phone").error.lower()
+        assert "ngày sinh" in screen.field("applicant.birth_date").error
+        screen.query_one("#f-kind", Choice).value = "organisation"
+        await pilot.pause()
+        assert starred() == {"applicant.name", "applicant.phone"}  # no birth date for a body

@@ -249,6 +249,7 @@ class IntakeScreen(CounterScreen):
         self.query_one("#applicant").set_class(kind == "organisation", "-org")
         for key, label in FIELD_LABELS.get(kind, FIELD_LABELS["person"]).items():
             self.field(key).label = label
+        self._mark_required()
         # What was typed stays; its check may no longer hold (a tax code is not a căn cước).
         field = self.field("applicant.id_number")
         if field.value.strip():
@@ -261,6 +262,7 @@ class IntakeScreen(CounterScreen):
     def on_mount(self) -> None:
         for field in self.fields:
             field.input.enter_advances = True
+        self._mark_required()
         self.set_interval(30, self._refresh_info)
 
     def on_screen_resume(self) -> None:
@@ -334,6 +336,21 @@ class IntakeScreen(CounterScreen):
             self.checklist.load(None)
             self.field("fee").value = ""
         self._show_info(procedure)
+        self._mark_required()
+
+    def _mark_required(self) -> None:
+        """Star the applicant's fields the chosen procedure needs (the name always), as the desk
+        will require them on save: an organisation has no birth date, a person no representative."""
+        procedure = self.procedure
+        needed = set(procedure.required_fields) if procedure is not None else {"name"}
+        needed.add("name")
+        needed.discard("birth_date" if self.kind == "organisation" else "representative")
+        if self.kind == "organisation":
+            needed.discard("id_number")  # an enterprise code is never required by the desk
+        for field in self.fields:
+            party, _, name = field.key.partition(".")
+            if party == "applicant":
+                field.required = name in needed
 
     def _refresh_info(self) -> None:
         if self.procedure is not None:

@@ -152,9 +152,10 @@ class Field(Widget):
         )
         self._error_line: ErrorLine | None = None
         self._composed = False
+        self._required = False
 
     def compose(self) -> ComposeResult:
-        yield Label(self._label, classes="field-label")
+        yield Label(self._label_text(), classes="field-label")
         yield self._input
         self._composed = True
         if self._error_line is not None:
@@ -172,8 +173,26 @@ class Field(Widget):
     def label(self, text: str) -> None:
         """Rename the field (an organisation's name is not a "Họ và tên")."""
         self._label = text
+        self._show_label()
+
+    @property
+    def required(self) -> bool:
+        """Whether the chosen procedure needs this field: its label then ends with "*"."""
+        return self._required
+
+    @required.setter
+    def required(self, flag: bool) -> None:
+        if flag != self._required:
+            self._required = flag
+            self.set_class(flag, "-required")
+            self._show_label()
+
+    def _label_text(self) -> str:
+        return f"{self._label}*" if self._required else self._label
+
+    def _show_label(self) -> None:
         if self._composed:
-            self.query_one(".field-label", Label).update(text)
+            self.query_one(".field-label", Label).update(self._label_text())
 
     @property
     def value(self) -> str:
