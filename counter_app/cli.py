@@ -14,6 +14,7 @@ import getpass
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -117,8 +118,57 @@ def with_desk(func: F) -> F:
     return db_option(wrapper)  # type: ignore[return-value]
 
 
+_USAGE_PROBLEMS: tuple[tuple[str, str], ...] = (
+    (r"Missing option '(?P<a>.+?)'\.", "thiếu tùy chọn {a}"),
+    (r"Missing argument '(?P<a>.+?)'\.", "thiếu {a}"),
+    (r"No such command '(?P<a>.+?)'\.", "không có lệnh «{a}»"),
+    (r"No such option:? '?(?P<a>[^' ]+)'?\.?(?: Did you mean '?(?P<b>[^'?]+)'?\?)?", "không có tùy chọn {a}"),
+    (r"Option '(?P<a>.+?)' requires an argument\.", "tùy chọn {a} cần một giá trị"),
+    (r"Got unexpected extra arguments? \((?P<a>.+)\)", "thừa đối số: {a}"),
+    (r"'(?P<a>.*?)' is not one of (?P<b>.+?)\.", "«{a}» không phải một trong {b}"),
+    (r"'(?P<a>.*?)' is not a valid integer(?: range)?\.", "«{a}» không phải số nguyên"),
+    (r"(?P<a>\S+) is not in the range (?P<b>.+?)\.", "{a} nằm ngoài khoảng {b}"),
+    (r"'(?P<a>.*?)' does not match the formats? (?P<b>.+?)\.", "«{a}» không đúng dạng {b}"),
+)
+"""Click's own (English) complaints about a command line, in Vietnamese."""
+
+
+def usage_problem(exc: click.ClickException) -> str:
+    """One Vietnamese line for a wrong command line (a hint to the command's help appended)."""
+    message = exc.format_message()
+    invalid = re.fullmatch(r"Invalid value for '(.+?)': (.+)", message, re.S)
+    prefix = f"giá trị không hợp lệ cho {invalid.group(1)}: " if invalid else ""
+    message = invalid.group(2) if invalid else message
+    for pattern, text in _USAGE_PROBLEMS:
+        found = re.fullmatch(pattern, message.strip(), re.S)
+        if found:
+            message = text.format(**found.groupdict())
+            if found.groupdict().get("b") and "Did you mean" in pattern:
+                message += f" (có phải {found.group('b')}?)"
+            break
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (xem: {ctx.command_path} --help)" if isinstance(exc, click.UsageError) and ctx else ""
+    line = " ".join((prefix + message).split())
+    return line[:1].upper() + line[1:] + hint
+
+
 class CounterGroup(click.Group):
     """A click group that turns every CounterError into one line on stderr and an exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run as a program: a wrong command line, like any error, is one Vietnamese line."""
+        if not kwargs.get("standalone_mode", True):
+            return super().main(*args, **kwargs)
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            click.echo(f"Lỗi: {usage_problem(exc)}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Đã dừng.", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

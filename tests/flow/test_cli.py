@@ -227,3 +227,25 @@ def test_the_catalog_is_exported_edited_and_imported(configured: Any, tmp_path: 
     assert cut.exit_code == 2 and "JSON không hợp lệ" in cut.output
     huge = configured("procedures", "--import", "-", input=b" " * 20_000_001)
     assert huge.exit_code == 2 and "quá lớn (tối đa 20 MB)" in huge.output
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["rate", "X"], "Thiếu tùy chọn --level (xem: counter rate --help)"),
+        (["nonsense"], "Không có lệnh «nonsense»"),
+        (["list", "foo"], "«foo» không phải một trong"),
+        (["list", "today", "--limit", "abc"], "«abc» không phải số nguyên"),
+        (["list", "today", "--limit", "0"], "0 nằm ngoài khoảng"),
+        (["list", "today", "--lmit", "3"], "Không có tùy chọn --lmit (có phải --limit?)"),
+        (["report", "--from", "1/11/2026", "--to", "2026-11-30"], "«1/11/2026» không đúng dạng"),
+        (["show"], "Thiếu CODE"),
+        (["show", "a", "b"], "Thừa đối số: b"),
+    ],
+)
+def test_a_wrong_command_line_is_one_vietnamese_line(db_path: Path, args: list[str], needle: str) -> None:
+    result = CliRunner().invoke(main, ["--db", str(db_path), *args], prog_name="counter")
+    assert result.exit_code == 2
+    assert result.output.startswith("Lỗi: ") and result.output.count("\n") == 1, result.output
+    assert needle in result.output
+    assert "Usage:" not in result.output and "Error:" not in result.output
