@@ -627,20 +627,14 @@ def report(desk: Any, first: datetime, last: datetime, as_json: bool) -> None:
     if as_json:
         _emit_json(data)
         return
-    for key in (
-        "received",
-        "returned",
-        "finished",
-        "early",
-        "on_time",
-        "late",
-        "overdue",
-        "refused",
-        "rated",
-    ):
-        click.echo(f"{key:>10}: {data[key]}")
+    from counter_app.desk import REPORT_FIGURES, figure_text
+    from counter_app.domain.dossier import RATING_LEVELS
+
+    click.echo(f"Từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}")
+    for key, label in REPORT_FIGURES:
+        click.echo(f"  {label:<22} {figure_text(key, data[key]):>8}")
     for level, count in data["ratings"].items():
-        click.echo(f"{'rating ' + level:>10}: {count}")
+        click.echo(f"    {RATING_LEVELS[int(level)]:<20} {figure_text('rated', count):>8}")
 
 
 @main.group()

@@ -220,6 +220,31 @@ def _pin_hash(pin: str, salt: str) -> str:
     return hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), 120_000).hex()
 
 
+REPORT_FIGURES: tuple[tuple[str, str], ...] = (
+    ("received", "Tiếp nhận"),
+    ("returned", "Đã trả kết quả"),
+    ("early", "Giải quyết sớm hạn"),
+    ("on_time", "Giải quyết đúng hạn"),
+    ("late", "Giải quyết trễ hạn"),
+    ("overdue", "Đang quá hạn"),
+    ("refused", "Từ chối tiếp nhận"),
+    ("on_time_rate", "Tỉ lệ đúng hạn"),
+    ("rated", "Lượt đánh giá"),
+    ("satisfaction_rate", "Tỉ lệ hài lòng"),
+)
+"""The period report's figures as supervisors read them (QĐ 766 groups), in order: the
+dashboard and ``counter report`` show the same ones. Keys ending in ``_rate`` are shares (0-1)."""
+
+
+def figure_text(key: str, value: float | None) -> str:
+    """A report figure as printed: ``1.234`` (dots between thousands), ``87%``, or ``—`` (no data)."""
+    if value is None:
+        return "—"
+    if key.endswith("_rate"):
+        return f"{value * 100:.0f}%"
+    return f"{int(value):,}".replace(",", ".")
+
+
 _BACKUP_NAME = re.compile(r"counter-(\d{8}-\d{6})(?:-(\d+))?\.db")
 """How :meth:`Desk.backup` names its copies (the only files its rotation may remove)."""
 

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane
 
+from counter_app.desk import REPORT_FIGURES, figure_text
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
@@ -26,15 +27,6 @@ SPARK_DAYS = 30
 """Days in the intake sparkline."""
 
 TABS = ("dashboard", "logbook", "calendar", "officials")
-
-
-def number(value: int) -> str:
-    """``1.234`` (dots between thousands)."""
-    return f"{value:,}".replace(",", ".")
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.0f}%".replace(".", ",")
 
 
 class SupervisorScreen(CounterScreen):
@@ -246,29 +238,15 @@ class SupervisorScreen(CounterScreen):
         table.add_column("Chỉ số")
         table.add_column(f"Hôm nay {today:%d/%m}", justify="right")
         table.add_column(f"Tháng {today:%m/%Y}", justify="right")
-        rows = [
-            ("Tiếp nhận", "received"),
-            ("Đã trả kết quả", "returned"),
-            ("Giải quyết sớm hạn", "early"),
-            ("Giải quyết đúng hạn", "on_time"),
-            ("Giải quyết trễ hạn", "late"),
-            ("Đang quá hạn", "overdue"),
-            ("Từ chối tiếp nhận", "refused"),
-        ]
-        for label, key in rows:
-            table.add_row(label, number(day.get(key, 0)), number(month.get(key, 0)))
-        table.add_row("Tỉ lệ đúng hạn", percent(day.get("on_time_rate")), percent(month.get("on_time_rate")))
-        table.add_row("Lượt đánh giá", number(day.get("rated", 0)), number(month.get("rated", 0)))
-        table.add_row(
-            "Tỉ lệ hài lòng", percent(day.get("satisfaction_rate")), percent(month.get("satisfaction_rate"))
-        )
+        for key, label in REPORT_FIGURES:
+            table.add_row(label, figure_text(key, day[key]), figure_text(key, month[key]))
         self.query_one("#dashboard-figures", Static).update(table)
         counts = dict(spark.get("per_day", []))
         data = [counts.get((first + timedelta(days=i)).isoformat(), 0) for i in range(SPARK_DAYS)]
         self.query_one("#spark", Sparkline).data = data
         self.query_one("#spark-title", Static).update(
             f"Hồ sơ tiếp nhận {SPARK_DAYS} ngày qua ({first:%d/%m} – {today:%d/%m}): "
-            f"tổng {number(sum(data))}, cao nhất {number(max(data))}/ngày"
+            f"tổng {figure_text('received', sum(data))}, cao nhất {figure_text('received', max(data))}/ngày"
         )
 
     # -- logbook --------------------------------------------------------------------------------------
