@@ -539,8 +539,9 @@ class DossierStore:
             if copy is not None:
                 copy.close()
             if not target.exists() or partial.exists():
-                with suppress(OSError):
-                    partial.unlink()
+                for leftover in ("", "-journal", "-wal", "-shm"):
+                    with suppress(OSError):
+                        Path(f"{partial}{leftover}").unlink()
         return {"path": str(target), "bytes": target.stat().st_size, "dossiers": dossiers}
 
     def _snapshot_reader(self, purpose: str = "đọc sổ theo dõi") -> sqlite3.Connection | None:

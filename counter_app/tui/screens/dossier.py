@@ -299,6 +299,8 @@ class DossierScreen(CounterScreen):
                 said = f"Công dân đánh giá «{updated.rating.label}» hồ sơ {updated.code}."
             else:
                 said = f"{TRANSITIONS[kind].label}: hồ sơ {updated.code} → {updated.status_name}."
+                if "rated" in allowed_steps(updated) and updated.rating is None:
+                    said += f" Mời công dân đánh giá mức độ hài lòng (phím {STEP_KEYS['rated']})."
             self.notify(said, title="Đã ghi nhận")
 
         self.app.push_screen(StepDialog(dossier, kind, run), recorded)
