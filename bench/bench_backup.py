@@ -74,13 +74,19 @@ def main() -> None:
             (work / "backup.db").unlink()
     best_copy, best_backup = min(copies), min(backups)
     print(f"database: {args.db} ({size / 2**30:.2f} GiB, {result.get('dossiers')} dossiers)")
-    print("figure                 | value    | baseline                  | ratio")
-    print(
-        f"backup (best of {args.runs})      | {best_backup:6.1f} s | {best_copy:6.1f} s copy+fsync"
-        f"          | {best_backup / best_copy:.2f}x"
-    )
     mib = size / 2**20
-    print(f"throughput             | {mib / best_backup:6.0f} MiB/s | {mib / best_copy:6.0f} MiB/s")
+    rows = [
+        ("figure", "value", "baseline", "ratio"),
+        (
+            f"backup, best of {args.runs}",
+            f"{best_backup:.1f} s",
+            f"{best_copy:.1f} s (copy + fsync)",
+            f"{best_backup / best_copy:.2f}x",
+        ),
+        ("throughput", f"{mib / best_backup:.0f} MiB/s", f"{mib / best_copy:.0f} MiB/s", ""),
+    ]
+    for row in rows:
+        print(" | ".join(f"{cell:<24}" for cell in row).rstrip())
 
 
 if __name__ == "__main__":
