@@ -747,5 +747,29 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
         click.echo(f"  Đã xóa bản sao lưu cũ: {name}")
 
 
+@main.command(name="purge-forms")
+@click.option(
+    "--days",
+    type=click.IntRange(0, 3650),
+    default=None,
+    help="Delete saved forms older than this (default: the forms_retention_days setting; 0 keeps all).",
+)
+@json_option
+@with_desk
+def purge_forms(desk: Any, days: int | None, as_json: bool) -> None:
+    """Delete forms saved as PDFs past their retention (they hold personal data); for the nightly run.
+
+    Only files named as the counter names its forms are removed from the output folder.
+    """
+    from counter_app.locations import output_dir, purge_saved_forms
+
+    keep = desk.settings.forms_retention_days if days is None else days
+    removed = purge_saved_forms(keep)
+    if as_json:
+        _emit_json({"folder": str(output_dir()), "days": keep, "removed": removed})
+        return
+    click.echo(f"Đã xóa {len(removed)} biểu mẫu lưu quá {keep} ngày trong {output_dir()}.")
+
+
 # Printing commands live in their own module; importing it registers them on ``main``.
 from counter_app import cli_printing  # noqa: E402,F401

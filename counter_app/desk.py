@@ -60,7 +60,7 @@ from counter_app.domain.validation import (
     check_phone,
     check_text,
 )
-from counter_app.settings import Settings, load_settings, validate
+from counter_app.settings import Settings, coerce_setting, load_settings, validate
 from counter_app.store import DossierStore, open_database
 from counter_app.store.database import explain
 from counter_app.store.dossiers import LIST_VIEWS, DossierRow
@@ -372,7 +372,7 @@ class Desk:
         unknown = [k for k in values if not hasattr(current, k)]
         if unknown:
             raise ValidationError(FieldError(unknown[0], f"Không có thiết lập «{unknown[0]}»."))
-        updated = validate(replace(current, **values))
+        updated = validate(replace(current, **{k: coerce_setting(k, v) for k, v in values.items()}))
         self.store.write_settings({k: str(getattr(updated, k)) for k in values})
         self.settings = load_settings(self.store.read_settings())
         self._calendar = None

@@ -7,12 +7,25 @@ personal data (Law 91/2025/QH15).
 
 from __future__ import annotations
 
+import logging
 import os
+import re
+import time
 from pathlib import Path
 
 import platformdirs
 
 APP_NAME = "counter"
+
+log = logging.getLogger(__name__)
+
+SAVED_FORM = re.compile(
+    r"(?:receipt|extra_papers|refusal|apology|stop_notice|control_slip)_[\w.-]+\.pdf"
+    r"|logbook_\d{4}-\d{2}-\d{2}[\w.-]*\.pdf"
+)
+"""Names the printing package gives the forms it saves (a test holds it to every form)."""
+UNFINISHED_FORM = re.compile(r"\.tmp-[\w.-]*\.pdf")
+"""A form being written (renamed when complete): one left behind was cut off by a crash."""
 
 
 def _private_dir(path: Path) -> Path:
@@ -59,3 +72,37 @@ def backup_dir() -> Path:
 def log_dir() -> Path:
     """Where the log file lives (tracebacks go here, never to the screen)."""
     return _private_dir(data_dir() / "logs")
+
+
+def purge_saved_forms(days: int, *, folder: Path | None = None, now: float | None = None) -> list[str]:
+    """Delete the forms saved in the output folder more than ``days`` days ago (0: none).
+
+    Only files named as the printing package names its forms are touched, so an output folder
+    pointed at a shared place loses nothing else; a form cut off by a crash goes after a day.
+
+    Returns:
+        The names removed.
+    """
+    folder = folder or output_dir()
+    now = time.time() if now is None else now
+    removed: list[str] = []
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return removed
+    for path in entries:
+        if days > 0 and SAVED_FORM.fullmatch(path.name):
+            limit = days * 86_400
+        elif UNFINISHED_FORM.fullmatch(path.name):
+            limit = 86_400
+        else:
+            continue
+        try:
+            if path.is_file() and now - path.stat().st_mtime > limit:
+                path.unlink()
+                removed.append(path.name)
+        except OSError as exc:
+            log.warning("could not remove old form %s: %s", path.name, exc)
+    if removed:
+        log.info("removed %d saved forms older than their retention", len(removed))
+    return removed

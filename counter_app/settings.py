@@ -56,6 +56,9 @@ class Settings:
     extra-papers request); empty: a blank to write it in by hand."""
     lookup_url: str = ""
     """Status look-up address for the receipt's QR code; ``{code}`` is replaced. Empty: no QR."""
+    forms_retention_days: int = 30
+    """Forms saved as PDFs (no printer, or printed to a file) are deleted after this many days:
+    they hold personal data (Law 91/2025). 0 keeps them."""
     hub_url: str = ""
     """The city hub's base address, for sync."""
     hub_token: str = ""
@@ -97,12 +100,20 @@ class Settings:
         return data
 
 
-def _coerce(name: str, value: Any) -> Any:
+def coerce_setting(name: str, value: Any) -> Any:
+    """A setting's value from text (as stored, typed or passed in the environment) to its type."""
     if name == "counter_no":
         try:
             return int(value)
         except (TypeError, ValueError) as exc:
             raise ValidationError(FieldError("counter", "Số quầy phải là một số từ 1 đến 9.")) from exc
+    if name == "forms_retention_days":
+        text = str(value).strip()
+        if not text.isdigit():
+            raise ValidationError(
+                FieldError(name, "Số ngày giữ biểu mẫu đã lưu phải là số ngày (0: giữ mãi).")
+            )
+        return int(text)
     return str(value)
 
 
@@ -115,6 +126,8 @@ def validate(settings: Settings) -> Settings:
     errors: list[FieldError] = []
     if settings.counter_no and not 1 <= settings.counter_no <= 9:
         errors.append(FieldError("counter", "Số quầy phải từ 1 đến 9."))
+    if not 0 <= settings.forms_retention_days <= 3650:
+        errors.append(FieldError("forms_retention_days", "Số ngày giữ biểu mẫu đã lưu phải từ 0 đến 3650."))
     if settings.forms_basis not in FORM_BASES:
         errors.append(FieldError("forms_basis", "Căn cứ biểu mẫu phải là 03/2025 hoặc 01/2018."))
     if settings.paper_size not in ("A4", "A5"):
@@ -146,8 +159,8 @@ def load_settings(stored: Mapping[str, str], env: Mapping[str, str] | None = Non
     values: dict[str, Any] = {}
     for name in known:
         if name in stored and stored[name] != "":
-            values[name] = _coerce(name, stored[name])
+            values[name] = coerce_setting(name, stored[name])
         key = f"COUNTER_{name.upper()}"
         if key in env:
-            values[name] = _coerce(name, env[key])
+            values[name] = coerce_setting(name, env[key])
     return validate(replace(Settings(), **values))

@@ -205,6 +205,14 @@ class CounterApp(App[None]):
         self.refresh_unsent()
         self.set_interval(UNSENT_REFRESH_SECONDS, self.refresh_unsent)
         self._next_start_step()
+        self._purge_old_forms()
+
+    @work(thread=True, exit_on_error=False, group="housekeeping")
+    def _purge_old_forms(self) -> None:
+        """Saved forms past their retention (a setting) go, once per start, off the UI thread."""
+        from counter_app.locations import purge_saved_forms
+
+        purge_saved_forms(self.desk.settings.forms_retention_days)
 
     def _next_start_step(self, _result: object = None) -> None:
         """First run, then sign-in, then intake: each screen calls back here when done."""

@@ -146,3 +146,18 @@ def test_start_up_imports_only_what_intake_needs() -> None:
         "textual.widgets._text_area",
     }
     assert loaded & deferred == set()
+
+
+async def test_a_start_removes_saved_forms_past_their_retention(app, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    old = output_dir / "receipt_000.00.11.H26-260901-2001.pdf"
+    recent = output_dir / "receipt_000.00.11.H26-261124-2001.pdf"
+    for path, age in ((old, 31), (recent, 1)):
+        path.write_bytes(b"%PDF-1.4")
+        os.utime(path, (time.time() - age * 86_400,) * 2)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not old.exists() and recent.exists()  # the default keeps 30 days

@@ -251,3 +251,24 @@ def test_a_wrong_command_line_is_one_vietnamese_line(db_path: Path, args: list[s
     assert result.output.startswith("Lỗi: ") and result.output.count("\n") == 1, result.output
     assert needle in result.output
     assert "Usage:" not in result.output and "Error:" not in result.output
+
+
+def test_saved_forms_past_their_retention_are_purged(configured: Any) -> None:
+    import os
+    import time
+
+    from counter_app.locations import output_dir
+
+    old = output_dir() / "receipt_000.00.00.X11410-260101-2001.pdf"
+    new = output_dir() / "receipt_000.00.00.X11410-261120-2001.pdf"
+    for path, age in ((old, 45), (new, 5)):
+        path.write_bytes(b"%PDF-1.4")
+        os.utime(path, (time.time() - age * 86_400,) * 2)
+    assert configured("settings", "--set", "forms_retention_days=60").exit_code == 0
+    kept = configured("purge-forms", "--json")
+    assert json.loads(kept.output)["removed"] == [] and old.exists()  # 45 days < 60
+    bad = configured("settings", "--set", "forms_retention_days=-3")
+    assert bad.exit_code == 2 and "Số ngày giữ biểu mẫu" in bad.output
+    result = configured("purge-forms", "--days", "30")
+    assert result.exit_code == 0 and "Đã xóa 1 biểu mẫu" in result.output
+    assert not old.exists() and new.exists()
