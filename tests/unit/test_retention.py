@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from counter_app.domain.errors import ValidationError
 from counter_app.locations import SAVED_FORM, purge_saved_forms
 from counter_app.settings import Settings, load_settings
-from counter_app.domain.errors import ValidationError
 
 DAY = 86_400
 
