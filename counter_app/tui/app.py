@@ -88,7 +88,7 @@ class WelcomeScreen(KeepsStyles, Screen[None]):
 
 
 _NEEDS_SIGN_IN = frozenset(
-    {"focus_scan", "intake", "lists", "search", "supervisor", "sign_out", "show_list", "backup"}
+    {"focus_scan", "intake", "lists", "search", "supervisor", "sign_out", "show_list"}
 )
 """App actions that mean nothing before an official signs in."""
 
@@ -335,7 +335,9 @@ class CounterApp(App[None]):
         if self.current_mode == "supervisor":
             self.switch_mode("intake")
 
-    def action_supervisor(self, tab: str = "") -> None:
+    def action_supervisor(self, tab: str = "", then: str = "") -> None:
+        """The supervisor's screen (refused to officials), on ``tab``, then its action ``then``
+        (the palette's "sao lưu dữ liệu" runs the backup on the tab where its result shows)."""
         if not self._main_screen_ready():
             return
         assert self.official is not None
@@ -344,7 +346,7 @@ class CounterApp(App[None]):
             return
         self._to_mode("supervisor")
         if tab:
-            self.call_after_refresh(self._supervisor_tab, tab)
+            self.call_after_refresh(self._supervisor_tab, tab, then)
 
     def _supervisor_tab(self, tab: str, then: str = "") -> None:
         screen: Any = self.screen
@@ -352,17 +354,6 @@ class CounterApp(App[None]):
             screen.tabs.active = tab
             if then:
                 getattr(screen, f"action_{then}")()
-
-    def action_backup(self) -> None:
-        """The supervisor's backup, from the palette: shown on its tab, where its result appears."""
-        if not self._main_screen_ready():
-            return
-        assert self.official is not None
-        if not self.official.is_supervisor:
-            self.refuse_supervisor()
-            return
-        self._to_mode("supervisor")
-        self.call_after_refresh(self._supervisor_tab, "logbook", "backup")
 
     def action_focus_scan(self) -> None:
         if not self._main_screen_ready():
@@ -453,7 +444,7 @@ class CounterApp(App[None]):
             yield PaletteCommand(
                 "Giám sát: sao lưu dữ liệu",
                 "Chép toàn bộ dữ liệu của quầy sang tệp sao lưu (kết quả ở thẻ Sổ theo dõi)",
-                "backup",
+                "supervisor('logbook', 'backup')",
             )
             yield PaletteCommand(
                 "Giám sát: ngày nghỉ, ngày làm bù, giờ làm việc",
