@@ -87,9 +87,7 @@ class WelcomeScreen(KeepsStyles, Screen[None]):
         yield Static("MỘT CỬA", id="welcome")
 
 
-_NEEDS_SIGN_IN = frozenset(
-    {"focus_scan", "intake", "lists", "search", "supervisor", "sign_out", "show_list"}
-)
+_NEEDS_SIGN_IN = frozenset({"focus_scan", "intake", "lists", "search", "supervisor", "sign_out", "show_list"})
 """App actions that mean nothing before an official signs in."""
 
 
