@@ -106,6 +106,12 @@ PARTY_KEYS = frozenset(
 
 log = logging.getLogger(__name__)
 
+SIGN_IN_TRIES = 5
+"""Wrong PINs in a row after which an account waits before the next try."""
+SIGN_IN_WAIT = timedelta(minutes=5)
+"""How long it waits the first time; each later lock doubles it, up to ``SIGN_IN_WAIT_MAX``."""
+SIGN_IN_WAIT_MAX = timedelta(hours=8)
+
 _PARTY_TEXT = {
     "name": ("Họ và tên", NAME_MAX),
     "representative": ("Người đại diện", NAME_MAX),
@@ -1148,16 +1154,37 @@ class Desk:
     def sign_in(self, username: str, pin: str) -> Official:
         """Check an official's PIN.
 
+        A PIN has few digits, so every ``SIGN_IN_TRIES`` wrong PINs in a row make the account wait
+        ``SIGN_IN_WAIT`` before the next try (counted in the database: a restart does not reset
+        it). A right PIN, or a supervisor setting a new PIN, clears the count.
+
         Raises:
-            RuleError: unknown user, wrong PIN or disabled account (one message for all three).
+            RuleError: unknown user, wrong PIN or disabled account (one message for all three), or
+                an account waiting after too many wrong PINs (with the time it may try again).
         """
         row = self.store.official(clean(username or "").lower())
+        now = self.now()
+        if row is not None and row["locked_until"] and now < parse_time(row["locked_until"]):
+            raise RuleError(
+                f"Đã nhập sai mã PIN {row['failed_sign_ins']} lần; hãy thử lại sau "
+                f"{to_vn(parse_time(row['locked_until'])):%H:%M ngày %d/%m}, "
+                "hoặc nhờ cán bộ giám sát đặt lại mã PIN.",
+                "Tạm khóa đăng nhập",
+            )
         if (
             row is None
             or not row["active"]
             or not hmac.compare_digest(_pin_hash(pin or "", row["pin_salt"]), row["pin_hash"])
         ):
+            if row is not None:
+                failures = int(row["failed_sign_ins"]) + 1
+                locks = failures // SIGN_IN_TRIES if failures % SIGN_IN_TRIES == 0 else 0
+                locked = now + min(SIGN_IN_WAIT * 2 ** (locks - 1), SIGN_IN_WAIT_MAX) if locks else None
+                self.store.record_sign_in(row["username"], failed=True, locked_until=locked)
+                log.info("failed sign-in %d for an official account", failures)
             raise RuleError("Tên đăng nhập hoặc mã PIN không đúng.", "Đăng nhập không thành công")
+        if row["failed_sign_ins"]:
+            self.store.record_sign_in(row["username"], failed=False)
         return Official(row["username"], row["full_name"], row["role"])
 
     def has_officials(self) -> bool:

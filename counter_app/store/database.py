@@ -14,7 +14,7 @@ from pathlib import Path
 
 from counter_app.domain.errors import StoreError
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 """Number of migrations in ``migrations.py``; bump with each new one."""
 
 BUSY_TIMEOUT_MS = 10_000

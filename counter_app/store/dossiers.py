@@ -695,13 +695,38 @@ class DossierStore:
 
     def official(self, username: str) -> dict[str, Any] | None:
         row = self.conn.execute(
-            "SELECT username, full_name, role, pin_salt, pin_hash, active FROM officials WHERE username = ?",
+            "SELECT username, full_name, role, pin_salt, pin_hash, active, failed_sign_ins, locked_until"
+            " FROM officials WHERE username = ?",
             (username,),
         ).fetchone()
         if row is None:
             return None
-        keys = ("username", "full_name", "role", "pin_salt", "pin_hash", "active")
+        keys = (
+            "username",
+            "full_name",
+            "role",
+            "pin_salt",
+            "pin_hash",
+            "active",
+            "failed_sign_ins",
+            "locked_until",
+        )
         return dict(zip(keys, row, strict=True))
+
+    def record_sign_in(self, username: str, *, failed: bool, locked_until: datetime | None = None) -> None:
+        """Count a failed sign-in (and lock the account until a time), or clear the count."""
+        with self.transaction():
+            if failed:
+                self.conn.execute(
+                    "UPDATE officials SET failed_sign_ins = failed_sign_ins + 1, locked_until = ?"
+                    " WHERE username = ?",
+                    (format_time(locked_until) if locked_until else None, username),
+                )
+            else:
+                self.conn.execute(
+                    "UPDATE officials SET failed_sign_ins = 0, locked_until = NULL WHERE username = ?",
+                    (username,),
+                )
 
     def put_official(
         self, username: str, full_name: str, role: str, salt: str, pin_hash: str, active: bool
@@ -710,7 +735,8 @@ class DossierStore:
             "INSERT INTO officials (username, full_name, role, pin_salt, pin_hash, active,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO UPDATE SET"
             " full_name = excluded.full_name, role = excluded.role, pin_salt = excluded.pin_salt,"
-            " pin_hash = excluded.pin_hash, active = excluded.active",
+            " pin_hash = excluded.pin_hash, active = excluded.active, failed_sign_ins = 0,"
+            " locked_until = NULL",
             (
                 username,
                 full_name,

@@ -398,6 +398,14 @@ def m008_ratings(db: Database) -> None:
     db.execute("CREATE INDEX ratings_rated_at ON ratings (rated_at)")
 
 
+@migrations()
+def m009_sign_in_failures(db: Database) -> None:
+    """Failed sign-ins per official and the time until which the account waits (a PIN has few
+    digits: after a few wrong tries the next must wait, even across a restart of the program)."""
+    db.execute("ALTER TABLE officials ADD COLUMN failed_sign_ins INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE officials ADD COLUMN locked_until TEXT")
+
+
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);
 # tests check that it matches.
 from counter_app.store.database import SCHEMA_VERSION  # noqa: E402

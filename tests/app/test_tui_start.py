@@ -67,6 +67,23 @@ async def test_setup_shows_bad_input_under_the_field_and_saves_nothing(
         assert app.focused is screen.fields[0].input  # the first wrong field
 
 
+async def test_after_five_wrong_pins_the_account_waits(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, ("lan", "0000", ""))
+        screen = app.screen
+        pin = next(f for f in screen.fields if f.key == "pin")
+        for _ in range(4):
+            await type_text(pilot, "0000")
+            await pilot.press("enter")
+            await settle(pilot)
+        assert pin.error == "Tên đăng nhập hoặc mã PIN không đúng."
+        await type_text(pilot, "1234")  # the right PIN, too late
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and app.official is None
+        assert pin.error.startswith("Đã nhập sai mã PIN 5 lần; hãy thử lại sau 09:35")
+
+
 async def test_wrong_pin_is_refused_inline(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, ("lan", "0000", ""))

@@ -475,3 +475,41 @@ def test_a_procedure_may_require_any_applicant_field(desk: Desk) -> None:
         desk.receive(intake(applicant={**company, "email": "a@b.vn"}), "A")
     assert {e.field for e in caught.value.errors} == {"applicant.representative"}  # no birth date
     desk.receive(intake(applicant={**company, "email": "a@b.vn", "representative": "Lê Văn Hùng"}), "A")
+
+
+def test_wrong_pins_make_the_account_wait_even_across_a_restart(
+    desk: Desk, clock: FixedClock, db_path: Any
+) -> None:
+    from counter_app.desk import SIGN_IN_TRIES, SIGN_IN_WAIT
+
+    desk.add_official("lan", "Phạm Thị Lan", "official", "2468")
+    desk.add_official("minh", "Trần Văn Minh", "supervisor", "1357")
+    for _ in range(SIGN_IN_TRIES - 1):
+        with pytest.raises(RuleError, match="không đúng"):
+            desk.sign_in("lan", "0000")
+    assert desk.sign_in("lan", "2468").username == "lan"  # a right PIN clears the count
+    for _ in range(SIGN_IN_TRIES):
+        with pytest.raises(RuleError, match="không đúng"):
+            desk.sign_in("lan", "0000")
+    reopened = Desk.open(db_path, clock=clock, env={})
+    with pytest.raises(RuleError, match="thử lại sau 09:35 ngày 25/11") as caught:
+        reopened.sign_in("lan", "2468")  # even the right PIN waits
+    assert caught.value.title == "Tạm khóa đăng nhập"
+    assert reopened.sign_in("minh", "1357").is_supervisor  # other accounts are not held up
+    clock.set(clock.now + SIGN_IN_WAIT + timedelta(seconds=1))
+    with pytest.raises(RuleError, match="không đúng"):
+        reopened.sign_in("lan", "9999")  # one more try after the wait; the next lock comes later
+    for _ in range(SIGN_IN_TRIES - 1):  # the second lock waits twice as long
+        with pytest.raises(RuleError, match="không đúng"):
+            reopened.sign_in("lan", "9999")
+    with pytest.raises(RuleError, match="thử lại sau 09:45"):  # 09:35 + 10 minutes
+        reopened.sign_in("lan", "2468")
+    clock.set(clock.now + 2 * SIGN_IN_WAIT)
+    assert reopened.sign_in("lan", "2468").username == "lan"
+    # A supervisor setting a new PIN lifts a lock at once.
+    for _ in range(SIGN_IN_TRIES):
+        with pytest.raises(RuleError):
+            reopened.sign_in("lan", "0000")
+    reopened.add_official("lan", "Phạm Thị Lan", "official", "8642")
+    assert reopened.sign_in("lan", "8642").username == "lan"
+    reopened.close()
