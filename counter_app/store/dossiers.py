@@ -689,9 +689,12 @@ class DossierStore:
 
     def officials(self) -> list[dict[str, Any]]:
         rows = self.conn.execute(
-            "SELECT username, full_name, role, active FROM officials ORDER BY username"
+            "SELECT username, full_name, role, active, locked_until FROM officials ORDER BY username"
         ).fetchall()
-        return [{"username": u, "full_name": n, "role": r, "active": bool(a)} for u, n, r, a in rows]
+        return [
+            {"username": u, "full_name": n, "role": r, "active": bool(a), "locked_until": lock}
+            for u, n, r, a, lock in rows
+        ]
 
     def official(self, username: str) -> dict[str, Any] | None:
         row = self.conn.execute(

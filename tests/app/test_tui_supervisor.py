@@ -250,3 +250,21 @@ async def test_a_supervisor_backs_up_from_the_palette_and_an_official_cannot(  #
         await app.workers.wait_for_complete()
         await settle(pilot)
         assert len(list(folder.iterdir())) == 2
+
+
+async def test_a_supervisor_sees_an_account_waiting_after_wrong_pins(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from counter_app.desk import SIGN_IN_TRIES
+
+    for _ in range(SIGN_IN_TRIES):
+        with pytest.raises(RuleError):
+            staffed_desk.sign_in("minh", "0000")
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "officials"
+        await pilot.pause()
+        rows = texts(app, "#officials-table")
+        assert "chờ đến 09:35 (sai PIN; đặt PIN mới để mở)" in rows
+        staffed_desk.add_official("minh", "Trần Văn Minh", "official", "9753")  # a new PIN
+        screen.action_reload()
+        await settle(pilot)
+        assert "chờ đến" not in texts(app, "#officials-table")

@@ -16,6 +16,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane
 
 from counter_app.desk import REPORT_FIGURES, figure_text
+from counter_app.domain.calendar import to_vn
+from counter_app.domain.dossier import parse_time
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
@@ -382,6 +384,15 @@ class SupervisorScreen(CounterScreen):
 
     # -- officials ------------------------------------------------------------------------------------
 
+    def _activity(self, row: dict[str, Any]) -> str:
+        """ "có", "không (đã khóa)", or the time a PIN-locked account may try again."""
+        if not row["active"]:
+            return "không (đã khóa)"
+        until = row.get("locked_until")
+        if until and parse_time(until) > self.counter_app.now():
+            return f"chờ đến {to_vn(parse_time(until)):%H:%M} (sai PIN; đặt PIN mới để mở)"
+        return "có"
+
     def _show_officials(self, keep: str | None = None) -> None:
         """Read the officials again; the cursor stays on ``keep`` (default: the official under it)."""
         table = self.query_one("#officials-table", DataTable)
@@ -395,7 +406,7 @@ class SupervisorScreen(CounterScreen):
                 row["username"],
                 row["full_name"],
                 ROLE_NAMES.get(row["role"], row["role"]),
-                "có" if row["active"] else "không (đã khóa)",
+                self._activity(row),
                 key=row["username"],
             )
         if keep is not None and keep in table.rows:
