@@ -741,8 +741,9 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
     if as_json:
         _emit_json(result)
         return
-    size = f"{result['bytes'] / 1e6:.1f}".replace(".", ",")
-    click.echo(f"Đã sao lưu {result['dossiers']} hồ sơ ({size} MB) vào {result['path']}")
+    from counter_app.desk import backup_summary
+
+    click.echo(backup_summary(result))
     for name in result["removed"]:
         click.echo(f"  Đã xóa bản sao lưu cũ: {name}")
 

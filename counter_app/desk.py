@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -152,6 +152,17 @@ def party_field_check(
     return None
 
 
+def required_party_fields(listed: Iterable[str], kind: str = "person") -> frozenset[str]:
+    """The applicant's fields the desk requires, from a procedure's ``required_fields``: the name
+    always; not what the applicant's kind has not (an organisation has no birth date, a person no
+    representative); never an organisation's enterprise code (it may have none yet)."""
+    needed = {"name", *listed}
+    needed.discard("birth_date" if kind == "organisation" else "representative")
+    if kind == "organisation":
+        needed.discard("id_number")
+    return frozenset(needed)
+
+
 def check_party_field(key: str, value: str, today: date, kind: str = "person") -> tuple[str, str]:
     """Check one applicant field on its own, as the form's field is left: (error, warning).
 
@@ -249,6 +260,12 @@ def figure_text(key: str, value: float | None) -> str:
     if key.endswith("_rate"):
         return f"{value * 100:.0f}%"
     return f"{int(value):,}".replace(",", ".")
+
+
+def backup_summary(result: Mapping[str, Any]) -> str:
+    """What :meth:`Desk.backup` did, in one sentence for the official."""
+    size = f"{result['bytes'] / 1e6:.1f}".replace(".", ",")
+    return f"Đã sao lưu {result['dossiers']} hồ sơ ({size} MB) vào {result['path']}"
 
 
 _BACKUP_NAME = re.compile(r"counter-(\d{8}-\d{6})(?:-(\d+))?\.db")
@@ -557,15 +574,11 @@ class Desk:
             return None
 
         kind = "organisation" if raw.get("kind") == "organisation" else "person"
+        needed = required_party_fields(required, kind)
         today = self.now().date()
         values: dict[str, str] = {}
         for key in ("name", "address", "representative", "birth_date", "id_number", "phone", "email"):
-            # A name always; a procedure may ask for any other (required_fields in the catalog),
-            # save what the applicant's kind has not: an organisation has no birth date, a person
-            # no representative.
-            not_for = "birth_date" if kind == "organisation" else "representative"
-            required_here = key == "name" or (key in required and key != not_for)
-            check = party_field_check(key, raw.get(key) or "", today, kind, required=required_here)
+            check = party_field_check(key, raw.get(key) or "", today, kind, required=key in needed)
             assert check is not None  # every key above has a rule
             if check.error:
                 errors.append(FieldError(f"{prefix}.{key}", check.error))
@@ -1100,7 +1113,13 @@ class Desk:
         return Official(user, name.value, role)
 
     def officials(self) -> list[dict[str, Any]]:
-        return self.store.officials()
+        """The officials; ``waiting_until`` is set while an account waits after wrong PINs."""
+        now = self.now()
+        rows = self.store.officials()
+        for row in rows:
+            until = row.pop("locked_until")
+            row["waiting_until"] = to_vn(parse_time(until)) if until and now < parse_time(until) else None
+        return rows
 
     def set_official_active(self, username: str, active: bool) -> None:
         """Switch an official's account on or off (a disabled account cannot sign in).

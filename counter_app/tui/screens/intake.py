@@ -27,7 +27,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from counter_app.desk import Desk, check_party_field
+from counter_app.desk import Desk, check_party_field, required_party_fields
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import Procedure
@@ -341,12 +341,8 @@ class IntakeScreen(CounterScreen):
     def _mark_required(self) -> None:
         """Star the applicant's fields the chosen procedure needs (the name always), as the desk
         will require them on save: an organisation has no birth date, a person no representative."""
-        procedure = self.procedure
-        needed = set(procedure.required_fields) if procedure is not None else {"name"}
-        needed.add("name")
-        needed.discard("birth_date" if self.kind == "organisation" else "representative")
-        if self.kind == "organisation":
-            needed.discard("id_number")  # an enterprise code is never required by the desk
+        listed = self.procedure.required_fields if self.procedure is not None else ()
+        needed = required_party_fields(listed, self.kind)
         for field in self.fields:
             party, _, name = field.key.partition(".")
             if party == "applicant":

@@ -15,9 +15,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane
 
-from counter_app.desk import REPORT_FIGURES, figure_text
-from counter_app.domain.calendar import to_vn
-from counter_app.domain.dossier import parse_time
+from counter_app.desk import REPORT_FIGURES, backup_summary, figure_text
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
@@ -292,10 +290,7 @@ class SupervisorScreen(CounterScreen):
             message = error.message if isinstance(error, CounterError) else str(error)
             self.app.call_from_thread(self._backup_done, f"Chưa sao lưu được: {message}", error)
         else:
-            size = f"{result['bytes'] / 1e6:.1f}".replace(".", ",")
-            self.app.call_from_thread(
-                self._backup_done, f"Đã sao lưu {result['dossiers']} hồ sơ ({size} MB) vào {result['path']}"
-            )
+            self.app.call_from_thread(self._backup_done, backup_summary(result))
 
     def _backup_done(self, message: str, error: BaseException | None = None) -> None:
         self.query_one("#backup-now", Button).disabled = False
@@ -384,13 +379,13 @@ class SupervisorScreen(CounterScreen):
 
     # -- officials ------------------------------------------------------------------------------------
 
-    def _activity(self, row: dict[str, Any]) -> str:
-        """ "có", "không (đã khóa)", or the time a PIN-locked account may try again."""
+    @staticmethod
+    def _activity(row: dict[str, Any]) -> str:
+        """The account's state as the table shows it: on, off, or waiting after wrong PINs."""
         if not row["active"]:
             return "không (đã khóa)"
-        until = row.get("locked_until")
-        if until and parse_time(until) > self.counter_app.now():
-            return f"chờ đến {to_vn(parse_time(until)):%H:%M} (sai PIN; đặt PIN mới để mở)"
+        if row["waiting_until"] is not None:
+            return f"chờ đến {row['waiting_until']:%H:%M} (sai PIN; đặt PIN mới để mở)"
         return "có"
 
     def _show_officials(self, keep: str | None = None) -> None:
