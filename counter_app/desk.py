@@ -47,6 +47,7 @@ from counter_app.domain.procedures import (
     Catalog,
     Procedure,
     catalog_to_json,
+    default_catalog_version,
     load_default_catalog,
     parse_catalog,
 )
@@ -405,8 +406,8 @@ class Desk:
 
     def _ensure_catalog(self) -> None:
         version, entries = self.store.stored_catalog()
-        default = load_default_catalog()
-        if not entries or _version_key(version) < _version_key(default.version):
+        if not entries or _version_key(version) < _version_key(default_catalog_version()):
+            default = load_default_catalog()
             self.store.replace_catalog(default.version, catalog_to_json(default)["procedures"])
             self._catalog = default
         else:

@@ -35,6 +35,7 @@ __all__ = [
     "Fee",
     "Procedure",
     "catalog_to_json",
+    "default_catalog_version",
     "load_default_catalog",
     "parse_catalog",
 ]
@@ -568,6 +569,27 @@ def _optional_text(raw: Mapping[str, Any], key: str, path: str, who: str, what: 
     return _text(raw.get(key, ""), f"{path}.{key}", who, what, errors, required=False)
 
 
+def _read_default_catalog() -> Any:
+    resource = importlib.resources.files("counter_app.data").joinpath("procedures.json")
+    try:
+        return json.loads(resource.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValidationError(
+            FieldError("procedures.json", f"Tệp danh mục thủ tục bị hỏng (dòng {exc.lineno}).")
+        ) from exc
+
+
+def default_catalog_version() -> str:
+    """The version of the catalog shipped with the program, without checking its entries.
+
+    A start only needs this to see whether the stored catalog is older; checking every entry of
+    the shipped file (:func:`load_default_catalog`) is left for when it is loaded.
+    """
+    data = _read_default_catalog()
+    version = data.get("version") if isinstance(data, dict) else None
+    return version.strip() if isinstance(version, str) else ""
+
+
 @functools.cache
 def load_default_catalog() -> Catalog:
     """Load the catalog shipped with the program (``counter_app/data/procedures.json``).
@@ -580,11 +602,4 @@ def load_default_catalog() -> Catalog:
     Raises:
         ValidationError: If the packaged file is damaged (a build error, not a user error).
     """
-    resource = importlib.resources.files("counter_app.data").joinpath("procedures.json")
-    try:
-        data = json.loads(resource.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValidationError(
-            FieldError("procedures.json", f"Tệp danh mục thủ tục bị hỏng (dòng {exc.lineno}).")
-        ) from exc
-    return parse_catalog(data)
+    return parse_catalog(_read_default_catalog())

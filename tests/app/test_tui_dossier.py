@@ -290,3 +290,32 @@ async def test_the_daily_step_keys_are_in_the_footer_at_80_columns(app, code: st
         # Rare steps keep their key and their button, not a place in the footer.
         assert "x" not in shown and "s" not in shown
         assert dossier_screen(app).query_one("#step-refused").display
+
+
+async def test_the_footer_follows_the_steps_and_is_not_rebuilt_for_nothing(app, code: str) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets._footer import FooterKey
+
+    from counter_app.tui.widgets.bars import CounterFooter
+
+    def keys() -> set[str]:
+        return {key.key for key in app.screen.query(FooterKey)}
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        assert {"b", "k"} <= keys()  # in processing: papers may be asked, the result recorded
+        footer = app.screen.query_one(CounterFooter)
+        built: list[int] = []
+        original = footer.recompose
+
+        async def counting() -> None:
+            built.append(1)
+            await original()
+
+        footer.recompose = counting  # type: ignore[method-assign]
+        for _ in range(4):  # focus moves alone show the same keys
+            await pilot.press("tab")
+            await pilot.pause()
+        assert not built
+        await step(pilot, "k", "")
+        assert built and not {"b", "k"} & keys()  # result ready: those keys have gone

@@ -513,3 +513,19 @@ def test_wrong_pins_make_the_account_wait_even_across_a_restart(
     reopened.add_official("lan", "Phạm Thị Lan", "official", "8642")
     assert reopened.sign_in("lan", "8642").username == "lan"
     reopened.close()
+
+
+def test_the_shipped_catalog_replaces_an_older_stored_one_only(make_desk: Any, db_path: Any) -> None:
+    from counter_app.domain.procedures import catalog_to_json, load_default_catalog
+
+    shipped = load_default_catalog()
+    desk = make_desk()
+    one = catalog_to_json(desk.catalog)
+    one["procedures"] = [p for p in one["procedures"] if p["code"] == "1.004873"]
+    for version, kept in (("2000.1", False), ("9999.1", True)):
+        one["version"] = version
+        desk.import_catalog(one)
+        reopened = Desk.open(db_path, env={})
+        assert reopened.catalog.version == (version if kept else shipped.version)
+        assert len(reopened.catalog.procedures) == (1 if kept else len(shipped.procedures))
+        reopened.close()

@@ -19,6 +19,7 @@ from counter_app.domain.procedures import (
     Fee,
     Procedure,
     catalog_to_json,
+    default_catalog_version,
     load_default_catalog,
     parse_catalog,
 )
@@ -40,6 +41,11 @@ FIELDS = {
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
     return load_default_catalog()
+
+
+def test_the_shipped_version_read_alone_is_the_loaded_catalogs(catalog: Catalog) -> None:
+    # A start compares this version with the stored catalog's without checking every entry.
+    assert default_catalog_version() == catalog.version != ""
 
 
 def minimal(**overrides: Any) -> dict[str, Any]:

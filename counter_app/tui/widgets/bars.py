@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from counter_app.domain.codes import looks_like_code, normalise_code
@@ -70,15 +71,47 @@ class StatusLine(Static):
 
 
 class CounterFooter(Footer):
-    """Textual's footer, without its leak of replaced keys.
+    """Textual's footer, composed again only when the keys it shows change, and without a leak.
 
-    The footer composes its keys again whenever the bindings change (at every focus change), and
-    each key it composes is bound to the footer's ``compact`` reactive. Textual drops the bindings
-    of removed keys only when ``compact`` changes, which it never does here: every focus change kept
-    a row of dead keys alive (their widgets, styles and rendered lines) for the rest of the day.
+    Textual's footer composes its keys again after every change of bindings, that is at every
+    focus change, once per change: opening the intake screen composed it about a dozen times
+    (some 20 ms of the start-up, bench/bench_tui.py) to show the same keys. Here the changes of
+    one refresh make one recompose, and none when the shown keys are the same as before.
+
+    Each key the footer composes is bound to its ``compact`` reactive, and Textual drops the
+    bindings of removed keys only when ``compact`` changes, which it never does here: every
+    recompose kept a row of dead keys alive (their widgets, styles and rendered lines) for the
+    rest of the day.
     """
 
+    _pending = False
+    _shown: tuple[tuple[str, str, str, bool], ...] | None = None
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or self._pending:
+            return
+        if self.is_attached and screen is self.screen:
+            self._pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    def _shown_keys(self) -> tuple[tuple[str, str, str, bool], ...]:
+        return tuple(
+            (binding.key, binding.action, binding.description, enabled)
+            for _node, binding, enabled, _tooltip in self.screen.active_bindings.values()
+            if binding.show
+        )
+
+    async def _recompose_if_changed(self) -> None:
+        self._pending = False
+        if not self.is_attached:
+            return
+        shown = self._shown_keys()
+        if shown != self._shown:
+            await self.recompose()
+
     async def recompose(self) -> None:
+        self._shown = self._shown_keys() if self.is_attached else None
         await super().recompose()
         # A "change" of compact makes Textual prune the watchers of closed keys; live keys get the
         # same value again, which changes nothing.
