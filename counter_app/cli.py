@@ -99,17 +99,22 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
 
 
+def resolve_db_path(db_path: Path | None) -> Path:
+    """The command's ``--db``, else the group's, else the default file in the user data folder."""
+    from counter_app.locations import default_db_path
+
+    ctx = click.get_current_context()
+    return Path(db_path or (ctx.obj or {}).get("db_path") or default_db_path())
+
+
 def with_desk(func: F) -> F:
     """Open the desk for the command (``--db`` or the group's) and close it afterwards."""
 
     @wraps(func)
     def wrapper(*args: Any, db_path: Path | None = None, **kwargs: Any) -> Any:
         from counter_app.desk import Desk
-        from counter_app.locations import default_db_path
 
-        ctx = click.get_current_context()
-        path = db_path or (ctx.obj or {}).get("db_path") or default_db_path()
-        desk = Desk.open(path)
+        desk = Desk.open(resolve_db_path(db_path))
         try:
             return func(desk, *args, **kwargs)
         finally:
@@ -222,11 +227,9 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
 def ui(db_path: Path | None) -> None:
     """Start the terminal UI (the default)."""
     # Imported here, not at the top: Textual is heavy and the batch commands never need it.
-    from counter_app.locations import default_db_path
     from counter_app.tui.app import run
 
-    ctx = click.get_current_context()
-    run(db_path or (ctx.obj or {}).get("db_path") or default_db_path())
+    run(resolve_db_path(db_path))
 
 
 @main.command()
@@ -732,8 +735,9 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
     """Copy the database to a new owner-only file while the counter may keep working.
 
     The copy is checked and synced before it gets its name (counter-YYYYMMDD-HHMMSS.db, Vietnam
-    time); a copy cut off by a power cut or a full disk is never left looking complete. To restore,
-    close the counter and put the copy in place of the database file (or open it with --db).
+    time); a copy cut off by a power cut or a full disk is never left looking complete. To put one
+    back: `counter restore FILE` (never copy it over the database file by hand: a leftover -wal
+    file would be applied to it).
     """
     from counter_app.locations import backup_dir
 
@@ -746,6 +750,63 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
     click.echo(backup_summary(result))
     for name in result["removed"]:
         click.echo(f"  Đã xóa bản sao lưu cũ: {name}")
+
+
+@main.command()
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.option("--yes", is_flag=True, help="Carry out the restore; without it, only say what it would do.")
+@json_option
+@db_option
+def restore(backup_file: Path, yes: bool, as_json: bool, db_path: Path | None) -> None:
+    """Put a backup (from `counter backup`) in place of the database; close the counter first.
+
+    Without --yes nothing changes: it says what the restore would do, and what the current database
+    holds that the backup lacks (dossiers, events not yet sent), which the restore would lose.
+
+    The current file is kept aside as <name>.before-restore-<time>. Codes printed on receipts are
+    never issued again: the sequences of the current database are kept when they are ahead; when
+    nothing tells them (the file is lost, damaged or set up anew), this counter's codes from the
+    backup's last day to today start at k501. A backup of another commune or counter is refused
+    over a database set up for this one.
+    """
+    from counter_app.domain.calendar import now_vn
+    from counter_app.store.restore import plan_restore
+    from counter_app.store.restore import restore as carry_out
+
+    live = resolve_db_path(db_path)
+    now = now_vn()
+    plan = plan_restore(live, backup_file, now=now)
+    if not yes:
+        if as_json:
+            _emit_json(
+                {
+                    "done": False,
+                    "database": str(live),
+                    "backup": str(backup_file),
+                    "current": plan.current.state,
+                    "lost_dossiers": plan.lost_dossiers,
+                    "lost_events": plan.lost_events,
+                    "lost_unsent": plan.lost_unsent,
+                    "skip_days": [day.isoformat() for day in plan.skip_days],
+                }
+            )
+            return
+        for line in plan.describe():
+            click.echo(line)
+        click.echo("Chưa thay đổi gì. Đóng chương trình Quầy rồi chạy lại với --yes để khôi phục.")
+        return
+    result = carry_out(plan, now=now)
+    if as_json:
+        _emit_json({"done": True, **result})
+        return
+    click.echo(f"Đã khôi phục {result['dossiers']} hồ sơ từ «{result['backup']}» vào «{result['database']}».")
+    if result["kept_aside"]:
+        click.echo(f"Cơ sở dữ liệu trước khi khôi phục được giữ tại «{result['kept_aside']}».")
+    if result["lost_events"]:
+        click.echo(
+            f"Không có trong bản sao lưu: {result['lost_dossiers']} hồ sơ, {result['lost_events']} sự kiện "
+            "(vẫn còn trong tệp giữ lại)."
+        )
 
 
 @main.command(name="purge-forms")

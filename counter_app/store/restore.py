@@ -1,0 +1,363 @@
+"""Putting a backup back in place of the counter's database, without reusing a dossier code.
+
+A backup is older than the database it replaces: dossiers recorded since were printed on receipts
+with their codes. Restoring must not make the counter issue those codes again, so:
+
+- when the current database can still be read, its sequences (codes and logbook numbers) are kept
+  where they are ahead of the backup's, and what the backup lacks (dossiers, events, events not yet
+  sent to the hub) is counted and shown before anything changes;
+- when it cannot be read (damaged, lost), this counter's code sequence for each day from the
+  backup's last event to today starts at ``RESTORE_SKIP`` + 1 of its block (2501 for counter 2):
+  codes issued after the backup are not issued again unless the counter issued 500 of them in a day.
+
+Nothing is deleted: the current file is first copied aside (``<name>.before-restore-<stamp>``, with
+its ``-wal``), owner-only and synced. The backup is copied, migrated and checked in a staging file;
+then its pages are written into the live database in one SQLite transaction (the backup API), so a
+counter window left open sees the restored data instead of writing into a file that was replaced.
+Only a file SQLite cannot open at all is replaced by a rename.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from counter_app.domain.calendar import to_vn
+from counter_app.domain.errors import StoreError
+from counter_app.store.database import SCHEMA_VERSION, configure, explain, fsync_dir, open_database
+
+RESTORE_SKIP = 500
+"""Codes a counter is assumed to have issued in a day after the backup, when nothing tells how many."""
+
+_NEEDED_TABLES = frozenset({"dossiers", "events", "site_settings"})
+
+
+@dataclass
+class Inspection:
+    """What a database file holds, as far as restoring needs to know."""
+
+    state: str
+    """``missing``, ``readable`` or ``damaged``."""
+    dossiers: int = 0
+    schema: int = 0
+    counter_no: int = 0
+    commune_code: str = ""
+    last_day: date | None = None
+    sequences: list[tuple[str, str, int, int]] | None = None
+    problem: str = ""
+    foreign: bool = False
+    """A SQLite database, but not a counter's: never overwritten."""
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def _inspect(conn: sqlite3.Connection, *, now: datetime) -> Inspection:
+    """Read a counter database's identity, contents and sequences (raises sqlite3.Error)."""
+    if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+        raise sqlite3.DatabaseError("quick_check failed")
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not _NEEDED_TABLES <= tables:
+        return Inspection("damaged", problem="không phải cơ sở dữ liệu của phần mềm Quầy", foreign=True)
+    settings = dict(conn.execute("SELECT key, value FROM site_settings").fetchall())
+    counter = str(settings.get("counter_no", "0"))
+    last = conn.execute("SELECT max(max(occurred_at, recorded_at)) FROM events").fetchone()[0]
+    sequences = (
+        [tuple(row) for row in conn.execute("SELECT name, key, counter_no, last FROM sequences")]
+        if "sequences" in tables
+        else None
+    )
+    return Inspection(
+        "readable",
+        dossiers=int(conn.execute("SELECT count(*) FROM dossiers").fetchone()[0]),
+        schema=int(conn.execute("PRAGMA user_version").fetchone()[0]),
+        counter_no=int(counter) if counter.isdigit() else 0,
+        commune_code=str(settings.get("commune_code", "")),
+        last_day=to_vn(datetime.fromisoformat(last)).date() if last else to_vn(now).date(),
+        sequences=sequences,  # type: ignore[arg-type]
+    )
+
+
+def inspect_backup(backup: Path, *, now: datetime) -> Inspection:
+    """Check that ``backup`` is a whole counter database this program can open.
+
+    Raises:
+        StoreError: missing, not a database, damaged, another program's file, or a newer schema.
+    """
+    if not backup.is_file():
+        raise StoreError(f"Không thấy tệp sao lưu «{backup}».")
+    try:
+        with closing(_read_only(backup)) as conn:
+            found = _inspect(conn, now=now)
+    except (sqlite3.Error, OSError, ValueError) as exc:
+        problem = explain(exc) if isinstance(exc, sqlite3.Error | OSError) else str(exc)
+        if isinstance(exc, sqlite3.DatabaseError) and str(exc) == "quick_check failed":
+            problem = "tệp bị hỏng"
+        raise StoreError(f"Không dùng được bản sao lưu «{backup}»: {problem}.") from exc
+    if found.state != "readable":
+        raise StoreError(f"Không dùng được bản sao lưu «{backup}»: {found.problem}.")
+    if found.schema > SCHEMA_VERSION:
+        raise StoreError(
+            f"Bản sao lưu «{backup}» thuộc phiên bản phần mềm mới hơn (lược đồ {found.schema} > "
+            f"{SCHEMA_VERSION}). Hãy cập nhật phần mềm trước."
+        )
+    return found
+
+
+def inspect_current(live: Path, *, now: datetime) -> Inspection:
+    """What the database about to be replaced holds (``damaged`` when it cannot be read)."""
+    if not live.exists() or (live.is_file() and live.stat().st_size == 0):
+        return Inspection("missing")
+    if live.is_dir():
+        raise StoreError(f"«{live}» là một thư mục, không phải tệp cơ sở dữ liệu.")
+    try:
+        with closing(_read_only(live)) as conn:
+            return _inspect(conn, now=now)
+    except (sqlite3.Error, OSError, ValueError) as exc:
+        return Inspection("damaged", problem=explain(exc))
+
+
+@dataclass
+class RestorePlan:
+    """What a restore would do; ``describe()`` says it in Vietnamese for the IT admin."""
+
+    live: Path
+    backup: Path
+    source: Inspection
+    current: Inspection
+    skip_days: list[date]
+    lost_dossiers: int = 0
+    lost_events: int = 0
+    lost_unsent: int = 0
+
+    def describe(self) -> list[str]:
+        source, current = self.source, self.current
+        lines = [
+            f"Bản sao lưu «{self.backup}»: {source.dossiers} hồ sơ, "
+            f"sự kiện cuối ngày {source.last_day:%d/%m/%Y}."
+        ]
+        if current.state == "missing":
+            lines.append(f"Chưa có cơ sở dữ liệu «{self.live}»: bản sao lưu sẽ được đặt vào đó.")
+        elif current.state == "damaged":
+            lines.append(
+                f"Cơ sở dữ liệu hiện tại «{self.live}» không đọc được ({current.problem}); "
+                "nó được giữ lại một bản bên cạnh."
+            )
+        else:
+            lines.append(
+                f"Cơ sở dữ liệu hiện tại «{self.live}»: {current.dossiers} hồ sơ; "
+                "nó được giữ lại một bản bên cạnh."
+            )
+            if self.lost_events:
+                unsent = f" ({self.lost_unsent} sự kiện chưa gửi lên hệ thống)" if self.lost_unsent else ""
+                lines.append(
+                    f"Sẽ MẤT {self.lost_dossiers} hồ sơ và {self.lost_events} sự kiện "
+                    f"không có trong bản sao lưu{unsent}."
+                )
+            lines.append("Số thứ tự mã hồ sơ và sổ theo dõi giữ mức cao hơn của hai bên.")
+        if self.skip_days:
+            first, last = self.skip_days[0], self.skip_days[-1]
+            start = source.counter_no * 1000 + RESTORE_SKIP + 1
+            lines.append(
+                f"Không biết quầy đã cấp bao nhiêu mã sau bản sao lưu: từ {first:%d/%m/%Y} "
+                f"đến {last:%d/%m/%Y}, mã mới của quầy {source.counter_no} bắt đầu từ số {start}."
+            )
+        return lines
+
+
+def plan_restore(live: Path, backup: Path, *, now: datetime) -> RestorePlan:
+    """Inspect both files; refuse a backup of another commune or counter over a set-up database.
+
+    Raises:
+        StoreError: the backup cannot be used, or belongs to another counter.
+    """
+    source = inspect_backup(backup, now=now)
+    current = inspect_current(live, now=now)
+    if current.state == "readable" and current.counter_no and source.counter_no:
+        if (current.commune_code, current.counter_no) != (source.commune_code, source.counter_no):
+            raise StoreError(
+                f"Bản sao lưu là của quầy {source.counter_no} (mã xã {source.commune_code}), "
+                f"còn cơ sở dữ liệu này là của quầy {current.counter_no} (mã xã "
+                f"{current.commune_code}): khôi phục sẽ làm hai quầy cấp trùng mã hồ sơ. Hãy khôi "
+                "phục vào đúng máy của quầy đó (hoặc dùng --db tệp mới)."
+            )
+    if current.foreign:
+        raise StoreError(
+            f"«{live}» là cơ sở dữ liệu của chương trình khác, không phải của Quầy; không ghi đè lên nó."
+        )
+    lost = (0, 0, 0)
+    continuation = False
+    if current.state == "readable":
+        try:
+            lost, continuation = _compare(live, backup)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Không so sánh được «{live}» với bản sao lưu: {explain(exc)}.") from exc
+    skip_days: list[date] = []
+    if not continuation and source.counter_no and source.last_day is not None:
+        # Nothing tells how many codes were issued after the backup (the database is lost,
+        # damaged, or another history, such as a new machine set up again): skip ahead.
+        # Both ends count, whichever comes first: a machine clock set back must not skip nothing.
+        day, last = sorted((source.last_day, to_vn(now).date()))
+        while day <= last:
+            skip_days.append(day)
+            day += timedelta(days=1)
+    return RestorePlan(live, backup, source, current, skip_days, *lost)
+
+
+def _compare(live: Path, backup: Path) -> tuple[tuple[int, int, int], bool]:
+    """What the live database holds that the backup lacks, and whether it holds all of the backup.
+
+    Returns:
+        ``(dossiers, events, unsent events)`` only in the live database, and True when every
+        event of the backup is in it (the live database continues the backup's history, so its
+        sequences are the truth).
+    """
+    with closing(_read_only(live)) as conn:
+        conn.execute("ATTACH DATABASE ? AS b", (f"{backup.resolve().as_uri()}?mode=ro",))
+        lost = conn.execute(
+            "SELECT"
+            " (SELECT count(*) FROM main.dossiers c WHERE NOT EXISTS"
+            "   (SELECT 1 FROM b.dossiers d WHERE d.code = c.code)),"
+            " (SELECT count(*) FROM main.events c WHERE NOT EXISTS"
+            "   (SELECT 1 FROM b.events e WHERE e.uuid = c.uuid)),"
+            " (SELECT count(*) FROM main.outbox o JOIN main.events c ON c.seq = o.seq WHERE NOT EXISTS"
+            "   (SELECT 1 FROM b.events e WHERE e.uuid = c.uuid))"
+        ).fetchone()
+        continuation = not conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM b.events e WHERE NOT EXISTS"
+            " (SELECT 1 FROM main.events c WHERE c.uuid = e.uuid))"
+        ).fetchone()[0]
+    return (int(lost[0]), int(lost[1]), int(lost[2])), bool(continuation)
+
+
+def _sync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _private_copy(source: Path, target: Path) -> None:
+    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+        shutil.copyfileobj(src, out, 1024 * 1024)
+        out.flush()
+        os.fsync(out.fileno())
+
+
+@contextmanager
+def _write_locked(live: Path) -> Iterator[sqlite3.Connection | None]:
+    """A connection holding the live database's write lock, or None when SQLite cannot open it."""
+    try:
+        conn = sqlite3.connect(str(live), isolation_level=None)
+        configure(conn)
+        conn.execute("BEGIN IMMEDIATE")
+    except (sqlite3.Error, StoreError):
+        yield None
+        return
+    try:
+        yield conn
+    finally:
+        with suppress(sqlite3.Error):
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        conn.close()
+
+
+def _stage(plan: RestorePlan, staging: Path) -> None:
+    """Copy the backup into ``staging``, bring it to this schema, carry the sequences forward."""
+    os.close(os.open(staging, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    with closing(_read_only(plan.backup)) as source, closing(sqlite3.connect(str(staging))) as target:
+        source.backup(target)
+    conn = open_database(staging)  # migrations of an older backup run here, before anything changes
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        upsert = (
+            "INSERT INTO sequences (name, key, counter_no, last) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (name, key, counter_no) DO UPDATE SET last = max(last, excluded.last)"
+        )
+        if plan.current.sequences:
+            conn.executemany(upsert, plan.current.sequences)
+        counter = plan.source.counter_no
+        conn.executemany(upsert, [("code", d.isoformat(), counter, RESTORE_SKIP) for d in plan.skip_days])
+        conn.execute("COMMIT")
+        if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise StoreError("Bản sao lưu không đọc lại được sau khi chép; hãy kiểm tra ổ đĩa.")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+    _sync_file(staging)
+
+
+def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
+    """Carry out ``plan``: keep the current file aside, then put the backup in its place.
+
+    Returns:
+        ``database``, ``backup``, ``dossiers`` (restored), ``kept_aside`` (path or None),
+        ``lost_dossiers``, ``lost_events``, ``lost_unsent`` and ``skip_days``.
+
+    Raises:
+        StoreError: any step failed; the live database is then as it was.
+    """
+    live = plan.live
+    staging = live.with_name(live.name + ".restoring")
+    stamp = f"{to_vn(now):%Y%m%d-%H%M%S}"
+    aside: Path | None = None
+    try:
+        for leftover in ("", "-wal", "-shm", "-journal"):  # a restore cut off earlier
+            Path(f"{staging}{leftover}").unlink(missing_ok=True)
+        live.parent.mkdir(parents=True, exist_ok=True)
+        _stage(plan, staging)
+        locked = _write_locked(live) if plan.current.state != "missing" else _no_lock()
+        with locked as conn:
+            if plan.current.state != "missing":
+                aside = live.with_name(f"{live.name}.before-restore-{stamp}")
+                _private_copy(live, aside)
+                wal = Path(f"{live}-wal")
+                if wal.exists() and wal.stat().st_size:
+                    _private_copy(wal, Path(f"{aside}-wal"))
+                fsync_dir(live.parent)
+            if conn is not None:
+                conn.execute("ROLLBACK")  # the backup API takes the write lock itself
+                with closing(sqlite3.connect(str(staging))) as source:
+                    source.backup(conn)
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if conn is None:
+            for companion in ("-wal", "-shm"):
+                Path(f"{live}{companion}").unlink(missing_ok=True)
+            os.replace(staging, live)
+            fsync_dir(live.parent)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"Chưa khôi phục được «{live}»: {explain(exc)}. Cơ sở dữ liệu vẫn như cũ.") from exc
+    finally:
+        for leftover in ("", "-wal", "-shm", "-journal"):
+            with suppress(OSError):
+                Path(f"{staging}{leftover}").unlink()
+    with closing(open_database(live)) as check:
+        dossiers = int(check.execute("SELECT count(*) FROM dossiers").fetchone()[0])
+    return {
+        "database": str(live),
+        "backup": str(plan.backup),
+        "dossiers": dossiers,
+        "kept_aside": str(aside) if aside else None,
+        "lost_dossiers": plan.lost_dossiers,
+        "lost_events": plan.lost_events,
+        "lost_unsent": plan.lost_unsent,
+        "skip_days": [day.isoformat() for day in plan.skip_days],
+    }
+
+
+@contextmanager
+def _no_lock() -> Iterator[None]:
+    yield None

@@ -1,0 +1,194 @@
+"""Restoring a backup: nothing lost without being told, the old file kept, no code issued twice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import stat
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from counter_app.desk import Desk
+from counter_app.domain.calendar import now_vn
+from counter_app.domain.errors import NotFoundError, StoreError
+from counter_app.store.restore import plan_restore, restore
+from tests.conftest import FixedClock, intake
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def codes(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {row[0] for row in conn.execute("SELECT code FROM dossiers")}
+
+
+def take_backup(desk: Desk, tmp_path: Path) -> Path:
+    return Path(desk.backup(tmp_path / "backups")["path"])
+
+
+def test_over_a_readable_database_it_says_what_would_go_then_keeps_every_number(
+    desk: Desk, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    first = desk.receive(intake(), "A")
+    backup = take_backup(desk, tmp_path)
+    later = desk.receive(intake(), "A")  # printed on a receipt after the backup
+    desk.close()
+    before = digest(db_path)
+
+    plan = plan_restore(db_path, backup, now=clock.now)
+    assert (plan.lost_dossiers, plan.lost_events, plan.lost_unsent) == (1, 1, 1)
+    assert plan.skip_days == []  # the current database continues the backup: its numbers are known
+    assert any("Sẽ MẤT 1 hồ sơ" in line for line in plan.describe())
+    assert digest(db_path) == before  # planning changes nothing
+
+    result = restore(plan, now=clock.now)
+    assert codes(db_path) == {first.code}
+    aside = Path(result["kept_aside"])
+    assert codes(aside) == {first.code, later.code}  # what the restore dropped is still there
+    assert stat.S_IMODE(aside.stat().st_mode) == 0o600
+    again = Desk.open(db_path, clock=clock, env={})
+    with pytest.raises(NotFoundError):
+        again.get(later.code)
+    assert again.receive(intake(), "A").code.endswith("-2003")  # 2002 is never issued again
+    assert again.check_projection()
+    again.close()
+
+
+def test_a_lost_database_skips_ahead_for_every_day_since_the_backup(
+    make_desk: Any, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    # Events carry the wall clock's recording time: the test's clock follows it here.
+    clock.now = now_vn().replace(microsecond=0)
+    desk = make_desk()
+    desk.receive(intake(), "A")
+    backup = take_backup(desk, tmp_path)
+    desk.close()
+    for suffix in ("", "-wal", "-shm"):  # the disk died
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    day = clock.now.date()
+    clock.now += timedelta(days=2)  # the backup's day and the two after: codes issued unknown
+
+    plan = plan_restore(db_path, backup, now=clock.now)
+    assert plan.skip_days == [day, day + timedelta(days=1), day + timedelta(days=2)]
+    restore(plan, now=clock.now)
+    again = Desk.open(db_path, clock=clock, env={})
+    assert again.receive(intake(), "A").code.endswith(f"-{clock.now:%y%m%d}-2501")
+    paper_day = clock.now - timedelta(days=1)  # a paper dossier entered after the fact
+    paper = again.receive(intake(received_at=paper_day.isoformat()), "A")
+    assert paper.code.endswith(f"-{paper_day:%y%m%d}-2501")
+    again.close()
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+
+
+def test_a_damaged_file_is_kept_byte_for_byte_and_replaced(
+    desk: Desk, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    kept = desk.receive(intake(), "A")
+    backup = take_backup(desk, tmp_path)
+    desk.close()
+    db_path.write_bytes(b"\x00garbage after a power cut" * 100)
+    plan = plan_restore(db_path, backup, now=clock.now)
+    assert plan.current.state == "damaged" and plan.skip_days
+    result = restore(plan, now=clock.now)
+    assert Path(result["kept_aside"]).read_bytes() == b"\x00garbage after a power cut" * 100
+    assert codes(db_path) == {kept.code}
+
+
+def test_a_counter_window_left_open_sees_the_restore_and_loses_nothing_after_it(
+    desk: Desk, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    desk.receive(intake(), "A")
+    backup = take_backup(desk, tmp_path)
+    dropped = desk.receive(intake(), "A")
+    restore(plan_restore(db_path, backup, now=clock.now), now=clock.now)
+    # The open desk reads the restored data: the file was written in place, not swapped under it.
+    with pytest.raises(NotFoundError):
+        desk.get(dropped.code)
+    saved = desk.receive(intake(), "A")
+    assert saved.code.endswith("-2003")
+    other = Desk.open(db_path, clock=clock, env={})
+    assert other.get(saved.code) == saved  # in the live file, for every later reader
+    other.close()
+
+
+def test_another_counters_backup_and_another_programs_file_are_refused(
+    make_desk: Any, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    other = make_desk(tmp_path / "other.db", counter_no=3)
+    other.receive(intake(), "B")
+    backup = take_backup(other, tmp_path)
+    here = make_desk()
+    here.receive(intake(), "A")
+    here.close()
+    before = digest(db_path)
+    with pytest.raises(StoreError, match="quầy 3.*quầy 2.*trùng mã"):
+        plan_restore(db_path, backup, now=clock.now)
+    assert digest(db_path) == before
+
+    foreign = tmp_path / "foreign.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("CREATE TABLE notes (text TEXT)")
+    with pytest.raises(StoreError, match="chương trình khác"):
+        plan_restore(foreign, backup, now=clock.now)
+    with pytest.raises(StoreError, match="không phải cơ sở dữ liệu của phần mềm"):
+        plan_restore(db_path, foreign, now=clock.now)
+    cut = tmp_path / "cut.db"
+    cut.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])  # copied half-way
+    with pytest.raises(StoreError, match="Không dùng được bản sao lưu"):
+        plan_restore(db_path, cut, now=clock.now)
+    assert digest(db_path) == before
+
+
+def test_an_older_schema_backup_is_migrated_before_anything_changes(
+    desk: Desk, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    from tests.unit.test_store import at_version
+
+    d = desk.receive(intake(), "A")
+    old = tmp_path / "old-backup.db"
+    at_version(desk, old, 7).close()  # before ratings and sign-in throttling
+    desk.close()
+    restore(plan_restore(db_path, old, now=clock.now), now=clock.now)
+    again = Desk.open(db_path, clock=clock, env={})
+    assert again.get(d.code).code == d.code
+    assert again.store.conn.execute("PRAGMA user_version").fetchone()[0] >= 9
+    again.close()
+
+
+def test_the_command_line_asks_for_yes_and_speaks_one_line_on_error(
+    desk: Desk, db_path: Path, tmp_path: Path
+) -> None:
+    desk.receive(intake(), "A")
+    backup = take_backup(desk, tmp_path)
+    desk.receive(intake(), "A")
+    desk.close()
+    before = digest(db_path)
+
+    def counter(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", "from counter_app.cli import main; main()", *args, "--db", str(db_path)],
+            capture_output=True,
+            text=True,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "xdg")},
+            check=False,
+        )
+
+    dry = counter("restore", str(backup))
+    assert dry.returncode == 0 and "Sẽ MẤT 1 hồ sơ" in dry.stdout and "--yes" in dry.stdout
+    assert digest(db_path) == before
+    missing = counter("restore", str(tmp_path / "none.db"), "--yes")
+    assert missing.returncode == 5 and missing.stderr.count("\n") == 1
+    assert missing.stderr.startswith("Lỗi: Không thấy tệp sao lưu") and digest(db_path) == before
+    done = counter("restore", str(backup), "--yes", "--json")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["done"] and result["dossiers"] == 1 and result["lost_dossiers"] == 1
+    assert Path(result["kept_aside"]).exists()
