@@ -286,8 +286,9 @@ class CounterApp(App[None]):
         if action in _NEEDS_SIGN_IN:
             if self.official is None:
                 return False
-            # The key of the screen already shown stays out of the footer.
-            if action == getattr(self.screen, "MODE", None):
+            # The key of the screen already shown stays out of the footer, a dialog over it too.
+            shown = next((s for s in reversed(self.screen_stack) if not s.is_modal), self.screen)
+            if action == getattr(shown, "MODE", None):
                 return False
         return True
 

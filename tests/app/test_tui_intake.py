@@ -201,6 +201,12 @@ async def test_a_half_filled_form_survives_switching_screens(app) -> None:  # ty
         assert screen.field("applicant.name").value == "Đặng Thị Hoà"
 
 
+def screen_footer_keys(screen):  # type: ignore[no-untyped-def]
+    from textual.widgets._footer import FooterKey
+
+    return list(screen.query(FooterKey))
+
+
 async def test_escape_asks_before_clearing_the_form(app) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
@@ -208,6 +214,9 @@ async def test_escape_asks_before_clearing_the_form(app) -> None:  # type: ignor
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
+        # The intake's own key stays out of the footer under the dialog too.
+        footer_keys = {key.key for key in screen_footer_keys(app.screen_stack[0])}
+        assert "f4" in footer_keys and "f3" not in footer_keys
         await pilot.press("escape")  # "Không": keep typing
         await pilot.pause()
         screen = intake_screen(app)
