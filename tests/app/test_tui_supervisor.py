@@ -268,3 +268,23 @@ async def test_a_supervisor_sees_an_account_waiting_after_wrong_pins(app, staffe
         screen.action_reload()
         await settle(pilot)
         assert "chờ đến" not in texts(app, "#officials-table")
+
+
+async def test_ctrl_n_puts_the_focus_in_the_tab_it_shows(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        for tab in ("logbook", "calendar"):
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+            assert screen.tabs.active == tab
+            assert screen.focused is not None and screen.tabs.active_pane in screen.focused.ancestors
+        # No day yet: the empty table is passed over, the typing goes into the day field.
+        assert screen.focused is screen.query_one("#override-day-input")
+        await type_text(pilot, "31/12/2026")
+        await pilot.press("enter", "tab")
+        await type_text(pilot, "Nghỉ theo quyết định của UBND")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [(o.day, o.label) for o in staffed_desk.overrides()] == [
+            (date(2026, 12, 31), "Nghỉ theo quyết định của UBND")
+        ]

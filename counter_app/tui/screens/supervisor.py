@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane, Tabs
 
 from counter_app.desk import REPORT_FIGURES, backup_summary, figure_text
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
@@ -21,9 +21,16 @@ from counter_app.domain.validation import day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
 from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
 from counter_app.tui.screens.dialogs import ConfirmDialog
-from counter_app.tui.widgets.fields import Field
+from counter_app.tui.widgets.fields import Field, focus_now
 
 SPARK_DAYS = 30
+
+TAB_FOCUS = {
+    "logbook": "#logbook-from-input",
+    "calendar": "#override-day-input",
+    "officials": "#officials-table",
+}
+"""Where the focus goes when a tab is shown: what the supervisor types or picks there first."""
 """Days in the intake sparkline."""
 
 TABS = ("dashboard", "logbook", "calendar", "officials")
@@ -363,6 +370,22 @@ class SupervisorScreen(CounterScreen):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:
         self.refresh_bindings()  # Ctrl+T is offered on the officials tab only
+        self.call_after_refresh(self._focus_into_tab)
+
+    def _focus_into_tab(self) -> None:
+        """Put the focus on the first thing to type in the tab just shown (``TAB_FOCUS``), unless it
+        is already in that tab or on the tab strip.
+
+        Ctrl+N left the focus in the tab it hid: Tab then started again from the top bar, and what
+        the supervisor typed next went into the scan box.
+        """
+        pane = self.tabs.active_pane
+        focused = self.focused
+        if pane is None or (focused is not None and (pane in focused.ancestors or isinstance(focused, Tabs))):
+            return
+        target = TAB_FOCUS.get(self.tabs.active)
+        if target is not None:
+            focus_now(self.query_one(target))
 
     def _save_hours(self) -> None:
         field = self.query_one("#office-hours", Field)
