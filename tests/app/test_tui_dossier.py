@@ -319,3 +319,21 @@ async def test_the_footer_follows_the_steps_and_is_not_rebuilt_for_nothing(app, 
         assert not built
         await step(pilot, "k", "")
         assert built and not {"b", "k"} & keys()  # result ready: those keys have gone
+
+
+async def test_a_dialog_opens_clear_of_the_notices_before_it(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
+    staffed_desk.record_result(code, "Cán bộ A")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        await step(pilot, "t", "", "")
+        assert any("Mời công dân đánh giá" in n for n in notifications(app))
+        await pilot.press("g")  # the invitation answered: it no longer covers the dialog's buttons
+        await pilot.pause()
+        assert isinstance(app.screen, StepDialog) and notifications(app) == []
+        await pilot.press("escape")
+        await pilot.pause()
+        app.notify("Một thông báo")
+        await pilot.press("i")  # the print dialog has an on_mount of its own: both run
+        await pilot.pause()
+        assert isinstance(app.screen, PrintDialog) and notifications(app) == []

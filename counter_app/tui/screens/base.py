@@ -160,5 +160,11 @@ class CounterModal(KeepsStyles, Reporting, ModalScreen[Any]):
     def counter_app(self) -> CounterApp:
         return cast("CounterApp", self.app)
 
+    def on_mount(self) -> None:
+        # The notices of what was done before (read, or answered by opening this dialog, such as
+        # the invitation to rate) would cover the dialog's buttons on an 80x24 screen. Textual
+        # calls this besides a dialog's own on_mount (handlers run for each class).
+        self.app.clear_notifications()
+
     def action_cancel(self) -> None:
         self.dismiss(None)
