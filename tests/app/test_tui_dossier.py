@@ -169,6 +169,7 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         assert len([line for line in timeline if re.match(r"\s*\d\d:\d\d \d\d/\d\d/\d{4}", line)]) == 9
         assert screen.dossier.status == 10
         assert "[10] Đã trả kết quả" in texts(app, "#dossier-head")
+        assert "Giải quyết sớm hạn" in texts(app, "#dossier-head")  # result before the due day
         assert any("Mời công dân đánh giá" in n for n in notifications(app))
         # A closed dossier offers no step: the keys do nothing.
         await pilot.press("c")

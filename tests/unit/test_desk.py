@@ -529,3 +529,22 @@ def test_the_shipped_catalog_replaces_an_older_stored_one_only(make_desk: Any, d
         assert reopened.catalog.version == (version if kept else shipped.version)
         assert len(reopened.catalog.procedures) == (1 if kept else len(shipped.procedures))
         reopened.close()
+
+
+def test_the_dossier_screen_and_the_dashboard_judge_a_result_alike(desk: Desk, clock: FixedClock) -> None:
+    # A 3-working-day procedure received Wed 25/11 09:30 is due Mon 30/11 09:30.
+    finished = [
+        datetime(2026, 11, 27, 10, 0, tzinfo=VN_TZ),  # Friday: early
+        datetime(2026, 11, 30, 8, 0, tzinfo=VN_TZ),  # the due day, before the time: on time
+        datetime(2026, 11, 30, 9, 30, tzinfo=VN_TZ),  # exactly at the due time: on time
+        datetime(2026, 11, 30, 9, 31, tzinfo=VN_TZ),  # a minute late
+        datetime(2026, 12, 1, 8, 0, tzinfo=VN_TZ),  # next day: late
+    ]
+    received = [desk.receive(intake(), "A") for _ in finished]
+    judged = []
+    for d, at in zip(received, finished, strict=True):
+        clock.set(at)
+        judged.append(desk.record_result(d.code, "A").timeliness())
+    assert judged == ["early", "on_time", "on_time", "late", "late"]
+    report = desk.period_report(date(2026, 11, 1), date(2026, 12, 31))
+    assert (report["early"], report["on_time"], report["late"]) == (1, 2, 2)

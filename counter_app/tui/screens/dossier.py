@@ -15,6 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
+from counter_app.desk import REPORT_FIGURES
 from counter_app.domain.dossier import (
     RETURN_METHODS,
     TRANSITIONS,
@@ -164,6 +165,11 @@ class DossierScreen(CounterScreen):
             style = "bold red" if left.late else ("yellow" if left.paused else "green")
             head.append("  ")
             head.append(left.describe_vi(desk.settings.hours.hours_per_day), style=style)
+        elif (timeliness := d.timeliness()) is not None:  # finished: how it went against the due time
+            head.append("  ")
+            head.append(
+                dict(REPORT_FIGURES)[timeliness], style="bold red" if timeliness == "late" else "green"
+            )
         self.query_one("#dossier-head", Static).update(head)
 
         a = d.applicant
