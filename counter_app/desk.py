@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.domain import codes
-from counter_app.domain.calendar import Override, WorkCalendar, now_vn, to_vn
+from counter_app.domain.calendar import VN_TZ, Override, WorkCalendar, now_vn, to_vn
 from counter_app.domain.dossier import (
     RATING_LEVELS,
     RETURN_METHODS,
@@ -31,6 +31,7 @@ from counter_app.domain.dossier import (
     HistoryStep,
     Party,
     apply,
+    format_time,
     history,
     new_event,
     parse_time,
@@ -236,6 +237,52 @@ class TimeLeft:
 
 def _pin_hash(pin: str, salt: str) -> str:
     return hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), 120_000).hex()
+
+
+ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu"}
+"""What the access log's actions are called for the supervisor."""
+
+FORM_NAMES = {
+    "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+    "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
+    "extra_papers": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+    "refusal": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+    "apology": "Văn bản xin lỗi và hẹn lại ngày trả kết quả",
+    "stop_notice": "Thông báo dừng giải quyết hồ sơ",
+    "logbook": "Sổ theo dõi hồ sơ",
+}
+"""Form names as the official reads them (the printed title comes from the printing package)."""
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One line of the access log: who viewed or printed whose data, and when."""
+
+    at: datetime
+    actor: str
+    action: str
+    dossier_code: str
+    detail: str
+
+    @property
+    def action_name(self) -> str:
+        return ACCESS_ACTIONS.get(self.action, self.action)
+
+    @property
+    def detail_text(self) -> str:
+        """The form printed, by its name ("logbook 2026-11-01..2026-11-30" keeps its dates)."""
+        form, _, rest = self.detail.partition(" ")
+        name = FORM_NAMES.get(form)
+        return f"{name} {rest}".strip() if name else self.detail
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "at": format_time(self.at),
+            "actor": self.actor,
+            "action": self.action,
+            "dossier_code": self.dossier_code,
+            "detail": self.detail,
+        }
 
 
 REPORT_FIGURES: tuple[tuple[str, str], ...] = (
@@ -962,6 +1009,39 @@ class Desk:
         """Log that a report holding many people's data (the logbook) was printed or saved."""
         with self.store.transaction():
             self.store.log_access(actor or "unknown", "print", "", what)
+
+    def access_log(
+        self,
+        code: str | None = None,
+        *,
+        first: date | None = None,
+        last: date | None = None,
+        limit: int = 1000,
+    ) -> list[AccessEntry]:
+        """Who viewed or printed personal data, newest first (Law 91/2025: the data subject may ask).
+
+        Args:
+            code: One dossier's entries (all dossiers when None, the logbook's prints included).
+            first, last: Vietnam days, both included (default: all time).
+            limit: At most this many entries.
+
+        Raises:
+            ValidationError: the period ends before it starts, or a limit below 1.
+            NotFoundError: no such dossier.
+        """
+        if first is not None and last is not None and last < first:
+            raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
+        if limit < 1:
+            raise ValidationError(FieldError("limit", "Số dòng phải từ 1 trở lên."))
+        normal = None if code is None else self.get(code).code
+        midnight = datetime.min.time()
+        start = format_time(datetime.combine(first or date(1970, 1, 1), midnight, VN_TZ))
+        end = format_time(datetime.combine((last or date(9998, 12, 30)) + timedelta(days=1), midnight, VN_TZ))
+        rows = self.store.access_entries(dossier_code=normal, start=start, end=end, limit=limit)
+        return [
+            AccessEntry(at=parse_time(at), actor=actor, action=action, dossier_code=dossier, detail=detail)
+            for at, actor, action, dossier, detail in rows
+        ]
 
     # -- reading -----------------------------------------------------------------------------------
 

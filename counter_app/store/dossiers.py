@@ -685,6 +685,25 @@ class DossierStore:
             (dossier_code,),
         ).fetchall()
 
+    def access_entries(
+        self, *, dossier_code: str | None, start: str, end: str, limit: int
+    ) -> list[tuple[str, str, str, str, str]]:
+        """Access log rows ``(at, actor, action, dossier_code, detail)``, newest first.
+
+        ``start`` and ``end`` are canonical times (``end`` excluded). A period without a dossier
+        reads the whole log (it grows by a row per view or print: a few hundred thousand rows in
+        years, scanned in well under a second); a dossier's entries use its index.
+        """
+        where, args = "at >= ? AND at < ?", [start, end]
+        if dossier_code is not None:
+            where += " AND dossier_code = ?"
+            args.append(dossier_code)
+        return self.conn.execute(
+            f"SELECT at, actor, action, dossier_code, detail FROM access_log WHERE {where}"
+            " ORDER BY id DESC LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+
     # -- officials -------------------------------------------------------------------------------
 
     def officials(self) -> list[dict[str, Any]]:

@@ -338,3 +338,30 @@ async def test_a_dialog_opens_clear_of_the_notices_before_it(app, staffed_desk: 
         await pilot.press("i")  # the print dialog has an on_mount of its own: both run
         await pilot.pause()
         assert isinstance(app.screen, PrintDialog) and notifications(app) == []
+
+
+async def test_an_official_is_not_offered_the_access_log(app, code: str) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)  # a supervisor's question
+
+
+async def test_a_supervisor_reads_who_saw_or_printed_a_dossier(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
+    from counter_app.tui.screens.dialogs import AccessLogDialog
+
+    staffed_desk.record_print(code, "Cán bộ A", "receipt")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, SUPERVISOR)
+        await open_by_scan(pilot, code)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AccessLogDialog)
+        shown = " ".join(texts(app, "#access-table").split())
+        assert "In / lưu" in shown and "Giấy tiếp nhận hồ sơ" in shown
+        assert "Xem" in shown  # the supervisor's own scan is a view too
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DossierScreen)

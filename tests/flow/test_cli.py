@@ -272,3 +272,17 @@ def test_saved_forms_past_their_retention_are_purged(configured: Any) -> None:
     result = configured("purge-forms", "--days", "30")
     assert result.exit_code == 0 and "Đã xóa 1 biểu mẫu" in result.output
     assert not old.exists() and new.exists()
+
+
+def test_the_access_log_from_the_command_line(configured: Any, tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+    code = json.loads(configured("receive", "--json", str(source), "--actor", "Cán bộ Lan").output)["code"]
+    assert configured("show", code, "--actor", "Giám sát Hà").exit_code == 0
+    shown = configured("access-log", code)
+    assert shown.exit_code == 0 and "Xem" in shown.output and "Giám sát Hà" in shown.output
+    entries = json.loads(configured("access-log", "--json").output)
+    assert [(e["actor"], e["action"], e["dossier_code"]) for e in entries] == [("Giám sát Hà", "view", code)]
+    assert "Không có lượt truy cập" in configured("access-log", "--from", "2099-01-01").output
+    backwards = configured("access-log", "--from", "2026-11-26", "--to", "2026-11-25")
+    assert backwards.exit_code == 2 and "Ngày kết thúc phải sau ngày bắt đầu" in backwards.output

@@ -548,3 +548,31 @@ def test_the_dossier_screen_and_the_dashboard_judge_a_result_alike(desk: Desk, c
     assert judged == ["early", "on_time", "on_time", "late", "late"]
     report = desk.period_report(date(2026, 11, 1), date(2026, 12, 31))
     assert (report["early"], report["on_time"], report["late"]) == (1, 2, 2)
+
+
+def test_the_access_log_answers_who_saw_or_printed_whose_data(desk: Desk, clock: FixedClock) -> None:
+    a = desk.receive(intake(), "Cán bộ A")
+    b = desk.receive(intake(), "Cán bộ A")
+    desk.get(a.code, viewer="Cán bộ B")
+    desk.record_print(a.code, "Cán bộ A", "receipt")
+    desk.get(b.code, viewer="Cán bộ C")
+    desk.record_report_print("Giám sát D", "logbook 2026-11-01..2026-11-30")
+    desk.get(a.code)  # a read by the program itself, with no one to name, is not a view
+
+    mine = desk.access_log(a.code)
+    assert [(e.actor, e.action_name, e.detail_text) for e in mine] == [
+        ("Cán bộ A", "In / lưu", "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+        ("Cán bộ B", "Xem", ""),
+    ]
+    everyone = desk.access_log()
+    assert [e.actor for e in everyone] == ["Giám sát D", "Cán bộ C", "Cán bộ A", "Cán bộ B"]
+    assert everyone[0].detail_text == "Sổ theo dõi hồ sơ 2026-11-01..2026-11-30"
+    assert len(desk.access_log(limit=2)) == 2
+    today = everyone[0].at.date()  # stamped by the wall clock, in Vietnam time
+    assert len(desk.access_log(first=today, last=today)) == 4
+    assert desk.access_log(first=today + timedelta(days=1)) == []
+    with pytest.raises(ValidationError):
+        desk.access_log(first=today, last=today - timedelta(days=1))
+    with pytest.raises(NotFoundError):
+        desk.access_log("000.00.11.H26-261125-2999")
+    assert mine[0].to_json()["at"].endswith("+07:00")

@@ -6,13 +6,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from rich.table import Table
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from counter_app.desk import FORM_NAMES, AccessEntry
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
@@ -284,18 +286,6 @@ class StepDialog(CounterModal):
         self.dismiss(None)
 
 
-FORM_TITLES = {
-    "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-    "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
-    "extra_papers": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-    "refusal": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
-    "apology": "Văn bản xin lỗi và hẹn lại ngày trả kết quả",
-    "stop_notice": "Thông báo dừng giải quyết hồ sơ",
-    "logbook": "Sổ theo dõi hồ sơ",
-}
-"""Form names as the official reads them (the printed title comes from the printing package)."""
-
-
 def forms_for(dossier: Dossier) -> list[str]:
     """The forms that make sense for this dossier now, most used first."""
     forms = ["receipt", "control_slip"]
@@ -324,7 +314,7 @@ class PrintDialog(CounterModal):
             yield Static("In biểu mẫu", classes="dialog-title")
             yield Static(f"Hồ sơ {self.dossier.code}", classes="dialog-subtitle", markup=False)
             yield OptionList(
-                *(Option(FORM_TITLES.get(f, f), id=f) for f in forms_for(self.dossier)),
+                *(Option(FORM_NAMES.get(f, f), id=f) for f in forms_for(self.dossier)),
                 id="forms",
             )
             yield Static("Enter: in · Esc: đóng", classes="dialog-hint")
@@ -337,3 +327,40 @@ class PrintDialog(CounterModal):
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+
+class AccessLogDialog(CounterModal):
+    """Who viewed or printed this dossier's data, newest first (supervisors only)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Đóng", id="access.close")]
+    SHOWN = 200
+    """Entries read: years of views of one dossier stay far below this."""
+
+    def __init__(self, dossier: Dossier, entries: list[AccessEntry]) -> None:
+        super().__init__()
+        self.dossier = dossier
+        self.entries = entries
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Nhật ký truy cập dữ liệu", classes="dialog-title")
+            yield Static(
+                f"Hồ sơ {self.dossier.code} · {self.dossier.applicant.name}",
+                classes="dialog-subtitle",
+                markup=False,
+            )
+            table = Table(box=None, expand=True, padding=(0, 1), show_edge=False, header_style="bold")
+            table.add_column("Thời điểm", no_wrap=True, style="dim")
+            table.add_column("Việc", no_wrap=True)
+            table.add_column("Cán bộ · biểu mẫu", ratio=1)
+            for entry in self.entries:
+                who = entry.actor + (f" · {entry.detail_text}" if entry.detail else "")
+                table.add_row(f"{entry.at:%H:%M %d/%m/%Y}", entry.action_name, who)
+            with VerticalScroll(id="access-entries", classes="dialog-scroll"):
+                yield Static(
+                    table if self.entries else "Chưa có ai xem hoặc in hồ sơ này.", id="access-table"
+                )
+            yield Static("Esc: đóng · ↑/↓: cuộn", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#access-entries", VerticalScroll).focus()

@@ -27,7 +27,7 @@ from counter_app.domain.errors import CounterError
 from counter_app.tui.formatting import birth_text, due_text, money, short_time
 from counter_app.tui.messages import StepRecorded
 from counter_app.tui.screens.base import CounterScreen
-from counter_app.tui.screens.dialogs import PrintDialog, StepDialog
+from counter_app.tui.screens.dialogs import AccessLogDialog, PrintDialog, StepDialog
 
 STEP_KEYS: dict[str, str] = {
     "transferred": "c",
@@ -115,6 +115,14 @@ class DossierScreen(CounterScreen):
             show=False,  # the panel's last button says it
             id="dossier.print",
             tooltip="In hoặc lưu PDF một biểu mẫu của hồ sơ",
+        ),
+        Binding(
+            "a",
+            "access_log",
+            "Nhật ký truy cập",
+            show=False,  # a supervisor's question, not a daily step: the palette lists it
+            id="dossier.access_log",
+            tooltip="Ai đã xem hoặc in dữ liệu của hồ sơ này (chỉ cán bộ giám sát)",
         ),
     ]
 
@@ -239,6 +247,9 @@ class DossierScreen(CounterScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "step" and parameters:
             return self.dossier is not None and str(parameters[0]) in allowed_steps(self.dossier)
+        if action == "access_log":
+            official = self.counter_app.official
+            return official is not None and official.is_supervisor
         return True
 
     def action_back(self) -> None:
@@ -329,6 +340,17 @@ class DossierScreen(CounterScreen):
                 self.counter_app.print_form(dossier.code, form)
 
         self.app.push_screen(PrintDialog(dossier), chosen)
+
+    def action_access_log(self) -> None:
+        official = self.counter_app.official
+        if self.dossier is None or official is None or not official.is_supervisor:
+            return
+        self._read_access_log(self.dossier)
+
+    @work(thread=True, exit_on_error=False, group="dossier")
+    def _read_access_log(self, dossier: Dossier) -> None:
+        entries = self.counter_app.desk.access_log(dossier.code, limit=AccessLogDialog.SHOWN)
+        self.app.call_from_thread(self.app.push_screen, AccessLogDialog(dossier, entries))
 
     def reload(self) -> None:
         """Read the dossier again (after a sync or another window changed it)."""
