@@ -181,6 +181,8 @@ def plan_restore(live: Path, backup: Path, *, now: datetime) -> RestorePlan:
     Raises:
         StoreError: the backup cannot be used, or belongs to another counter.
     """
+    if backup.exists() and live.exists() and backup.resolve() == live.resolve():
+        raise StoreError(f"«{backup}» chính là cơ sở dữ liệu đang dùng; hãy chọn một bản sao lưu.")
     source = inspect_backup(backup, now=now)
     current = inspect_current(live, now=now)
     if current.state == "readable" and current.counter_no and source.counter_no:
