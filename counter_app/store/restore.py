@@ -94,6 +94,8 @@ def inspect_backup(backup: Path, *, now: datetime) -> Inspection:
     Raises:
         StoreError: missing, not a database, damaged, another program's file, or a newer schema.
     """
+    if backup.is_dir():
+        raise StoreError(f"«{backup}» là một thư mục; hãy chỉ ra tệp sao lưu trong đó (counter-….db).")
     if not backup.is_file():
         raise StoreError(f"Không thấy tệp sao lưu «{backup}».")
     try:

@@ -142,6 +142,8 @@ def test_another_counters_backup_and_another_programs_file_are_refused(
         plan_restore(db_path, foreign, now=clock.now)
     with pytest.raises(StoreError, match="chính là cơ sở dữ liệu đang dùng"):
         plan_restore(db_path, db_path.parent / "." / db_path.name, now=clock.now)
+    with pytest.raises(StoreError, match="là một thư mục"):
+        plan_restore(db_path, tmp_path, now=clock.now)
     cut = tmp_path / "cut.db"
     cut.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])  # copied half-way
     with pytest.raises(StoreError, match="Không dùng được bản sao lưu"):
