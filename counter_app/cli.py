@@ -17,7 +17,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -686,6 +686,30 @@ def calendar_list(desk: Any, as_json: bool) -> None:
     else:
         for o in items:
             click.echo(f"{o['day']}  {o['kind']:<12} {o['label']}")
+
+
+@calendar.command(name="upcoming")
+@click.option("--days", type=click.IntRange(1, 731), default=90, show_default=True, help="How far ahead.")
+@json_option
+@with_desk
+def calendar_upcoming(desk: Any, days: int, as_json: bool) -> None:
+    """Holidays, days off and make-up working days from today: the package's and the commune's."""
+    from counter_app.domain.calendar import WEEKDAYS
+
+    today = desk.now().date()
+    items = [
+        {"day": day.isoformat(), "working": working, "note": note}
+        for day, working, note in desk.special_days(today, today + timedelta(days=days - 1))
+    ]
+    if as_json:
+        _emit_json(items)
+        return
+    if not items:
+        click.echo(f"Không có ngày nghỉ lễ hay làm bù nào trong {days} ngày tới.")
+    for item in items:
+        day = date.fromisoformat(item["day"])
+        kind = "làm việc bù" if item["working"] else "nghỉ"
+        click.echo(f"{day:%d/%m/%Y} {WEEKDAYS[day.weekday()]:<9} {kind:<12} {item['note']}")
 
 
 @calendar.command(name="set")

@@ -487,6 +487,18 @@ class Desk:
     def overrides(self) -> list[Override]:
         return self.store.overrides()
 
+    def special_days(self, first: date, last: date) -> list[tuple[date, bool, str]]:
+        """Holidays, days off and make-up days in a period, the commune's overrides included.
+
+        Raises:
+            ValidationError: the period ends before it starts, or spans more than two years.
+        """
+        if last < first:
+            raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
+        if (last - first).days > 731:
+            raise ValidationError(FieldError("to", "Chỉ xem được tối đa hai năm một lần."))
+        return self.calendar().special_days(first, last)
+
     def set_override(self, day: date, kind: str, label: str = "") -> Override:
         """Declare a day off or a make-up working day (beats the package's calendar)."""
         if kind not in ("day_off", "working_day"):

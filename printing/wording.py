@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 
-from counter_app.domain.calendar import to_vn
+from counter_app.domain.calendar import WEEKDAYS, to_vn
 
 FORMS: tuple[str, ...] = (
     "receipt",
@@ -247,7 +247,6 @@ SUMMARY_FILTER_NOTE = (
 SUMMARY_PRINTED = "In lúc {at}"
 SIGN_LOGBOOK_KEEPER = "NGƯỜI LẬP SỔ"
 LOGBOOK_CONTINUED = " (tiếp theo)"
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 # -- delivery and errors -------------------------------------------------------------------------------
 

@@ -48,6 +48,10 @@ _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
 
 
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+"""Vietnamese weekday names, Monday first (``date.weekday()`` order), for screens and forms."""
+
+
 def now_vn() -> datetime:
     """Return the current instant in Vietnam time.
 
@@ -365,6 +369,24 @@ class WorkCalendar:
         if table.is_weekend(day) and day in table.weekend_workdays:
             return "Ngày làm việc bù"
         return ""
+
+    def special_days(self, first: date, last: date) -> list[tuple[date, bool, str]]:
+        """The days between ``first`` and ``last`` (both included) that break the week's pattern.
+
+        Returns:
+            ``(day, working, note)`` for each weekday the counter is closed (a public holiday, a
+            local day off), each weekend day it is open (a make-up day), each overridden day and
+            each named holiday (Tết's Saturday too), in date order; ordinary days are left out.
+        """
+        days: list[tuple[date, bool, str]] = []
+        day = first
+        while day <= last:
+            working = self.is_working_day(day)
+            note = self.day_note(day)
+            if working == (day.weekday() >= 5) or day in self._overrides or note:
+                days.append((day, working, note))
+            day += timedelta(days=1)
+        return days
 
     def next_working_day(self, day: date) -> date:
         """Find the first working day strictly after a day.

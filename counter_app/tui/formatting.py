@@ -7,11 +7,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from counter_app.domain.calendar import to_vn
+from counter_app.domain.calendar import WEEKDAYS, to_vn
 from counter_app.domain.validation import parse_day
-
-WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
-"""Vietnamese weekday names, Monday first (``date.weekday()`` order)."""
 
 ROLE_NAMES = {"official": "Cán bộ", "supervisor": "Giám sát"}
 """Roles as the screens name them."""

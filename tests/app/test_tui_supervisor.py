@@ -100,6 +100,10 @@ async def test_working_day_overrides_and_office_hours(app, staffed_desk: Desk) -
             (date(2027, 1, 2), "day_off", "Nghỉ bù Tết Dương lịch")
         ]
         assert screen.query_one("#overrides").row_count == 1
+        # The days ahead that due times skip or count, the package's and the commune's together.
+        ahead = texts(app, "#upcoming-days")
+        assert "Thứ Sáu 01/01/2027" in ahead and "Tết Dương lịch" in ahead
+        assert "Thứ Bảy 02/01/2027" in ahead and "Nghỉ bù Tết Dương lịch" in ahead
 
         hours = screen.query_one("#office-hours-input")
         hours.focus()

@@ -286,3 +286,25 @@ def test_the_access_log_from_the_command_line(configured: Any, tmp_path: Path) -
     assert "Không có lượt truy cập" in configured("access-log", "--from", "2099-01-01").output
     backwards = configured("access-log", "--from", "2026-11-26", "--to", "2026-11-25")
     assert backwards.exit_code == 2 and "Ngày kết thúc phải sau ngày bắt đầu" in backwards.output
+
+
+def test_the_calendar_ahead_from_the_command_line(configured: Any) -> None:
+    from datetime import timedelta
+
+    from counter_app.domain.calendar import now_vn
+
+    soon = now_vn().date() + timedelta(days=10)  # the command counts from the machine's today
+    assert (
+        configured("calendar", "set", soon.isoformat(), "day_off", "--label", "Nghỉ theo UBND").exit_code == 0
+    )
+    shown = configured("calendar", "upcoming", "--days", "30")
+    assert shown.exit_code == 0
+    assert any(
+        line.startswith(f"{soon:%d/%m/%Y} ") and "Nghỉ theo UBND" in line
+        for line in shown.output.splitlines()
+    )
+    items = json.loads(configured("calendar", "upcoming", "--days", "30", "--json").output)
+    assert {"day": soon.isoformat(), "working": False, "note": "Nghỉ theo UBND"} in items
+    assert all(items[i]["day"] < items[i + 1]["day"] for i in range(len(items) - 1))
+    assert soon.isoformat() not in configured("calendar", "upcoming", "--days", "10", "--json").output
+    assert configured("calendar", "upcoming", "--days", "0").exit_code == 2

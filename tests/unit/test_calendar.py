@@ -467,3 +467,24 @@ def test_working_time_between_is_antisymmetric(a: datetime, b: datetime) -> None
         assert forward >= timedelta(0)
     else:
         assert forward <= timedelta(0)
+
+
+def test_special_days_list_what_breaks_the_week_and_nothing_else() -> None:
+    cal = WorkCalendar(
+        overrides=[
+            Override(date(2025, 4, 29), "day_off", "Nghỉ theo quyết định của UBND"),
+            Override(date(2025, 5, 10), "working_day", "Làm bù"),
+        ]
+    )
+    days = cal.special_days(date(2025, 4, 24), date(2025, 5, 11))
+    assert days == [
+        (date(2025, 4, 26), True, "Ngày làm việc bù"),  # a make-up Saturday (for Friday 2/5)
+        (date(2025, 4, 29), False, "Nghỉ theo quyết định của UBND"),  # the commune's day off
+        (date(2025, 4, 30), False, "Ngày Chiến thắng"),
+        (date(2025, 5, 1), False, "Ngày Quốc tế Lao động"),
+        (date(2025, 5, 2), False, days[4][2]),  # the day off bought by the Saturday
+        (date(2025, 5, 10), True, "Làm bù"),  # an overridden Saturday
+    ]
+    assert days[4][2]  # named by the package
+    tet = WorkCalendar().special_days(date(2027, 2, 1), date(2027, 2, 14))
+    assert [d.day for d, working, _ in tet if not working] == [4, 5, 6, 7, 8, 9, 10]  # Tết's weekend too

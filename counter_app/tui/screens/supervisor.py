@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,6 +25,9 @@ from counter_app.tui.screens.dialogs import ConfirmDialog
 from counter_app.tui.widgets.fields import Field, focus_now
 
 SPARK_DAYS = 30
+
+UPCOMING_DAYS = 120
+"""How far ahead the calendar tab lists holidays and make-up days (past the next Tết from autumn)."""
 
 TAB_FOCUS = {
     "logbook": "#logbook-from-input",
@@ -126,6 +130,11 @@ class SupervisorScreen(CounterScreen):
                     yield Static("GIỜ LÀM VIỆC", classes="section-title")
                     yield Field("Giờ làm việc", key="office_hours", id="office-hours", scan_aware=False)
                     yield Button("Lưu giờ làm việc", id="hours-save")
+                    yield Static(
+                        f"NGÀY NGHỈ LỄ, NGHỈ BÙ, LÀM BÙ {UPCOMING_DAYS} NGÀY TỚI (lịch chung và của xã)",
+                        classes="section-title",
+                    )
+                    yield Static(id="upcoming-days")
             with TabPane("Cán bộ", id="officials"):
                 with VerticalScroll():
                     yield Static(
@@ -312,13 +321,22 @@ class SupervisorScreen(CounterScreen):
     def _show_overrides(self) -> None:
         table = self.query_one("#overrides", DataTable)
         table.clear()
-        for override in self.counter_app.desk.overrides():
+        desk = self.counter_app.desk
+        for override in desk.overrides():
             table.add_row(
                 day_text(override.day),
                 OVERRIDE_KINDS.get(override.kind, override.kind),
                 override.label,
                 key=override.day.isoformat(),
             )
+        # What the due times will skip or count, so the supervisor sees a missing day off in time.
+        today = self.counter_app.now().date()
+        upcoming = desk.special_days(today, today + timedelta(days=UPCOMING_DAYS - 1))
+        shown = Table.grid(padding=(0, 2))
+        for day, working, note in upcoming:
+            kind = Text("làm việc bù", style="bold") if working else Text("nghỉ", style="dim")
+            shown.add_row(day_text(day), kind, note)
+        self.query_one("#upcoming-days", Static).update(shown if upcoming else "Không có.")
 
     def _add_override(self) -> None:
         day_field = self.query_one("#override-day", Field)
