@@ -59,6 +59,9 @@ class Settings:
     forms_retention_days: int = 30
     """Forms saved as PDFs (no printer, or printed to a file) are deleted after this many days:
     they hold personal data (Law 91/2025). 0 keeps them."""
+    idle_lock_minutes: int = 15
+    """After this many minutes without a key or a click, the counter signs the official out (the
+    form being typed is kept): a citizen's data is not left on an unattended screen. 0: never."""
     hub_url: str = ""
     """The city hub's base address, for sync."""
     hub_token: str = ""
@@ -107,14 +110,19 @@ def coerce_setting(name: str, value: Any) -> Any:
             return int(value)
         except (TypeError, ValueError) as exc:
             raise ValidationError(FieldError("counter", "Số quầy phải là một số từ 1 đến 9.")) from exc
-    if name == "forms_retention_days":
+    if name in _WHOLE_NUMBERS:
         text = str(value).strip()
         if not text.isdigit():
-            raise ValidationError(
-                FieldError(name, "Số ngày giữ biểu mẫu đã lưu phải là số ngày (0: giữ mãi).")
-            )
+            raise ValidationError(FieldError(name, _WHOLE_NUMBERS[name]))
         return int(text)
     return str(value)
+
+
+_WHOLE_NUMBERS = {
+    "forms_retention_days": "Số ngày giữ biểu mẫu đã lưu phải là số ngày (0: giữ mãi).",
+    "idle_lock_minutes": "Số phút tự khóa phải là số phút (0: không tự khóa).",
+}
+"""Settings that are whole numbers, with what to say when the text is not one."""
 
 
 def validate(settings: Settings) -> Settings:
@@ -128,6 +136,10 @@ def validate(settings: Settings) -> Settings:
         errors.append(FieldError("counter", "Số quầy phải từ 1 đến 9."))
     if not 0 <= settings.forms_retention_days <= 3650:
         errors.append(FieldError("forms_retention_days", "Số ngày giữ biểu mẫu đã lưu phải từ 0 đến 3650."))
+    if not 0 <= settings.idle_lock_minutes <= 480:
+        errors.append(
+            FieldError("idle_lock_minutes", "Số phút tự khóa phải từ 0 đến 480 (0: không tự khóa).")
+        )
     if settings.forms_basis not in FORM_BASES:
         errors.append(FieldError("forms_basis", "Căn cứ biểu mẫu phải là 03/2025 hoặc 01/2018."))
     if settings.paper_size not in ("A4", "A5"):

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -49,6 +49,9 @@ log = logging.getLogger("counter.tui")
 
 UNSENT_REFRESH_SECONDS = 30
 """How often the status line re-reads the number of events waiting for the hub."""
+
+IDLE_CHECK_SECONDS = 30
+"""How often the app checks for the idle lock (the setting counts in minutes)."""
 
 Clock = Callable[[], datetime]
 
@@ -202,6 +205,8 @@ class CounterApp(App[None]):
     def on_mount(self) -> None:
         self.refresh_unsent()
         self.set_interval(UNSENT_REFRESH_SECONDS, self.refresh_unsent)
+        self._last_input = self.now()
+        self.set_interval(IDLE_CHECK_SECONDS, self._lock_if_idle)
         self._next_start_step()
         self._purge_old_forms()
 
@@ -239,9 +244,30 @@ class CounterApp(App[None]):
     def action_sign_out(self) -> None:
         if self.official is None:
             return
+        # A dialog left open would be confirmed later in the name of the official who opened it.
+        while self.screen.is_modal and len(self.screen_stack) > 1:
+            self.pop_screen()
         self.official = None
         self.switch_mode("welcome")
         self._next_start_step()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = self.now()
+        await super().on_event(event)
+
+    def _lock_if_idle(self) -> None:
+        """Sign out after the idle minutes of the settings (personal data: no unattended screen)."""
+        minutes = self.desk.settings.idle_lock_minutes
+        if not minutes or self.official is None or self.now() - self._last_input < timedelta(minutes=minutes):
+            return
+        self.action_sign_out()
+        self.notify(
+            f"Quầy đã tự khóa sau {minutes} phút không thao tác; hồ sơ đang nhập vẫn được giữ. "
+            "Hãy đăng nhập lại.",
+            title="Tự khóa",
+            timeout=3600,
+        )
 
     # -- errors ---------------------------------------------------------------------------------------
 

@@ -178,3 +178,44 @@ async def test_a_start_removes_saved_forms_past_their_retention(app, output_dir:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not old.exists() and recent.exists()  # the default keeps 30 days
+
+
+async def test_an_idle_counter_locks_itself_and_keeps_the_form(app, staffed_desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from counter_app.tui.screens.dialogs import ConfirmDialog
+
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot)
+        clock.now += timedelta(minutes=14)
+        app._lock_if_idle()
+        assert app.official is not None  # 14 of the 15 minutes
+        await pilot.press("end")  # a key: the official is there
+        clock.now += timedelta(minutes=14)
+        app._lock_if_idle()
+        assert app.official is not None
+        await pilot.press("escape")  # a dialog left open when the counter locks...
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        clock.now += timedelta(minutes=15)
+        app._lock_if_idle()
+        await settle(pilot)
+        assert app.official is None and isinstance(app.screen, SignInScreen)
+        assert any("tự khóa sau 15 phút" in n for n in notifications(app))
+        await sign_in(pilot, SUPERVISOR)  # ...is not there for the next official to confirm
+        screen = app.screen
+        assert isinstance(screen, IntakeScreen)
+        assert screen.field("applicant.name").value == "Đặng Thị Hoà"  # the form is kept
+
+
+async def test_the_idle_lock_can_be_turned_off(app, staffed_desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    staffed_desk.update_settings(idle_lock_minutes="0")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        clock.now += timedelta(hours=8)
+        app._lock_if_idle()
+        await settle(pilot)
+        assert app.official is not None and isinstance(app.screen, IntakeScreen)

@@ -65,10 +65,23 @@ def test_zero_days_keeps_every_saved_form(tmp_path: Path) -> None:
     assert purge_saved_forms(30, folder=tmp_path / "missing", now=now) == []
 
 
-@pytest.mark.parametrize("value", ["-1", "abc", "3651", "7.5"])
-def test_the_retention_setting_is_checked(value: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("forms_retention_days", "-1"),
+        ("forms_retention_days", "abc"),
+        ("forms_retention_days", "3651"),
+        ("forms_retention_days", "7.5"),
+        ("idle_lock_minutes", "-5"),
+        ("idle_lock_minutes", "mười"),
+        ("idle_lock_minutes", "481"),
+        ("idle_lock_minutes", "1.5"),
+    ],
+)
+def test_the_whole_number_settings_are_checked(name: str, value: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        load_settings({"forms_retention_days": value}, env={})
-    assert caught.value.errors[0].field == "forms_retention_days"
+        load_settings({name: value}, env={})
+    assert caught.value.errors[0].field == name
     assert load_settings({"forms_retention_days": "90"}, env={}).forms_retention_days == 90
-    assert Settings().forms_retention_days == 30
+    assert load_settings({}, env={"COUNTER_IDLE_LOCK_MINUTES": " 0 "}).idle_lock_minutes == 0
+    assert (Settings().forms_retention_days, Settings().idle_lock_minutes) == (30, 15)
