@@ -33,7 +33,7 @@ _SQLITE_PROBLEMS = {
     "SQLITE_LOCKED": "một chương trình khác đang khóa cơ sở dữ liệu; hãy thử lại sau ít phút",
     "SQLITE_IOERR": "lỗi đọc/ghi ổ đĩa; hãy kiểm tra ổ đĩa (có thể đã bị rút ra hoặc hỏng)",
     "SQLITE_NOTADB": "tệp không phải cơ sở dữ liệu của phần mềm",
-    "SQLITE_CORRUPT": "tệp cơ sở dữ liệu bị hỏng; hãy dùng bản sao lưu gần nhất",
+    "SQLITE_CORRUPT": "tệp cơ sở dữ liệu bị hỏng; hãy khôi phục bản sao lưu gần nhất (counter restore TỆP)",
 }
 """What a SQLite failure means for the official, by its primary result code's name."""
 

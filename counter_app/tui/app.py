@@ -239,6 +239,7 @@ class CounterApp(App[None]):
     def _signed_in(self, official: Official | None) -> None:
         if official is not None:
             self.official = official
+            self.clear_notifications()  # the notices meant for the sign-in screen (locked, created)
         self._next_start_step()
 
     def action_sign_out(self) -> None:

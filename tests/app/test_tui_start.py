@@ -204,6 +204,7 @@ async def test_an_idle_counter_locks_itself_and_keeps_the_form(app, staffed_desk
         assert app.official is None and isinstance(app.screen, SignInScreen)
         assert any("tự khóa sau 15 phút" in n for n in notifications(app))
         await sign_in(pilot, SUPERVISOR)  # ...is not there for the next official to confirm
+        assert not any("tự khóa" in n for n in notifications(app))  # a notice for the sign-in only
         screen = app.screen
         assert isinstance(screen, IntakeScreen)
         assert screen.field("applicant.name").value == "Đặng Thị Hoà"  # the form is kept

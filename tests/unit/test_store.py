@@ -242,3 +242,20 @@ def test_upgrade_to_owner_search_indexes_the_owners_already_stored(
     assert upgraded.check_projection() is True
     later = upgraded.receive(intake(owner={"name": "Trần Thị Út"}), "Cán bộ A")
     assert [r.code for r in upgraded.store.by_name("tran thi ut")] == [later.code]
+
+
+def test_a_damaged_page_is_explained_with_the_way_out(tmp_path: Path) -> None:
+    from counter_app.store.database import explain
+
+    path = tmp_path / "damaged.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (x TEXT)")
+        conn.executemany("INSERT INTO t VALUES (?)", [("x" * 500,) for _ in range(200)])
+    data = bytearray(path.read_bytes())
+    data[4096 * 2 : 4096 * 3] = b"\xff" * 4096  # a page in the middle of the table, not the header
+    path.write_bytes(bytes(data))
+    conn = sqlite3.connect(path)
+    with pytest.raises(sqlite3.DatabaseError) as caught:
+        conn.execute("SELECT count(*), max(length(x)) FROM t").fetchall()
+    conn.close()
+    assert "counter restore" in explain(caught.value)
