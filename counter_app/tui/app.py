@@ -495,6 +495,10 @@ class CounterApp(App[None]):
         """Open a dossier by code on top of the current screen (replacing an open dossier)."""
         if self.official is None:
             return
+        if self.screen.is_modal:
+            # Not read: it would be logged as seen while the dialog stays on top of it.
+            self._scan_behind_dialog()
+            return
         try:
             dossier = self.desk.get(code, viewer=self.official.full_name)
         except CounterError as error:
@@ -505,15 +509,23 @@ class CounterApp(App[None]):
         screen = DossierScreen(dossier)
         if getattr(self.screen, "OPENS_ON_TOP", False):
             self.switch_screen(screen)
-        elif self.screen.is_modal:
-            return
         else:
             self.push_screen(screen)
+
+    def _scan_behind_dialog(self) -> None:
+        self.notify(
+            "Đang mở một hộp thoại: hãy hoàn tất hoặc đóng nó (Esc) rồi quét lại.",
+            title="Chưa mở được",
+            severity="warning",
+        )
 
     @on(ChipScanned)
     def _chip_elsewhere(self, message: ChipScanned) -> None:
         # The intake screen handles its own scans; a card scanned anywhere else starts an intake.
         if self.official is None:
+            return
+        if self.screen.is_modal:
+            self._scan_behind_dialog()
             return
         self._to_mode("intake")
         self.call_after_refresh(self._fill_chip, message)

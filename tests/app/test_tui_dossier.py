@@ -365,3 +365,23 @@ async def test_a_supervisor_reads_who_saw_or_printed_a_dossier(app, staffed_desk
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DossierScreen)
+
+
+async def test_a_code_scanned_into_a_dialog_confirms_nothing(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
+    other = staffed_desk.receive(intake(), ACTOR).code
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        await pilot.press("c")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        await pilot.press("tab")  # the note field
+        await type_text(pilot, other)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog  # the scanner's Enter confirmed nothing...
+        assert staffed_desk.get(code).status == 2
+        assert dialog.query_one("#step-note-input").value == ""  # ...and left no code as the note
+        assert any("hãy hoàn tất hoặc đóng nó (Esc) rồi quét lại" in n for n in notifications(app))
+        assert staffed_desk.store.access_log(other) == []  # not shown, so not logged as seen

@@ -137,13 +137,15 @@ class StepDialog(CounterModal):
                     *(Option(f"{n}  {label}", id=str(n)) for n, label in RATING_LEVELS.items()),
                     id="step-level",
                 )
+            # Scan-aware: a receipt scanned into a reason (the scanner ends with Enter) must not
+            # confirm the step with the code as its reason; the code is taken out and the app says
+            # to close the dialog first. Ctrl+S confirms a text that really ends with a code.
             for key, label in STEP_FIELDS.get(self.kind, []):
                 yield Field(
                     label,
                     key=key,
                     value=self._default(key),
                     placeholder=PLACEHOLDERS.get(key, ""),
-                    scan_aware=False,
                     id=f"step-{key}",
                 )
             yield ErrorLine(classes="dialog-error", id="step-error")
