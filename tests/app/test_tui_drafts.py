@@ -185,7 +185,7 @@ async def test_escape_discards_the_form_and_its_draft(app: CounterApp, staffed_d
         screen.field("applicant.name").focus()
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("left", "enter")
         await settle(pilot)
         assert screen.procedure is None and screen.field("applicant.name").value == ""
         assert staffed_desk.load_draft() is None
@@ -198,7 +198,7 @@ async def test_quitting_keeps_the_draft_for_the_next_start(app: CounterApp, staf
         assert staffed_desk.load_draft() is None  # typed less than a second ago
         await pilot.press("ctrl+q")
         await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("left", "enter")
         await pilot.pause()
     draft = staffed_desk.load_draft()
     assert draft is not None and draft["applicant"]["name"] == "Đặng Thị Hoà"

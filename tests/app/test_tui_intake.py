@@ -217,13 +217,21 @@ async def test_escape_asks_before_clearing_the_form(app) -> None:  # type: ignor
         # The intake's own key stays out of the footer under the dialog too.
         footer_keys = {key.key for key in screen_footer_keys(app.screen_stack[0])}
         assert "f4" in footer_keys and "f3" not in footer_keys
+        # A chip-ID card scanned by mistake types letters ("c", "y"...) and Enter: it answers "no".
+        await type_text(pilot, "031190001234|123456789|Lý Ngọc Thủy|15061990|Nữ|Xóm Chùa, xã Yên|20042021")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert intake_screen(app).field("applicant.name").value == "Đặng Thị Hoà"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("escape")  # "Không": keep typing
         await pilot.pause()
         screen = intake_screen(app)
         assert screen.field("applicant.name").value == "Đặng Thị Hoà"
         await pilot.press("escape")
         await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("left", "enter")
         await pilot.pause()
         assert screen.field("applicant.name").value == ""
         assert screen.procedure is None

@@ -159,7 +159,7 @@ async def test_a_supervisor_locks_and_unlocks_an_official(app, staffed_desk: Des
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
         assert "Trần Văn Minh" in app.screen.question
-        await pilot.press("y")
+        await pilot.press("left", "enter")
         await settle(pilot)
         assert {o["username"]: o["active"] for o in staffed_desk.officials()} == {"lan": True, "minh": False}
         assert "đã khóa" in table.get_row("minh")[3]
@@ -194,7 +194,7 @@ async def test_the_last_supervisor_cannot_be_locked(app, staffed_desk: Desk) -> 
         screen.tabs.active = "officials"
         await pilot.pause()
         screen.query_one("#officials-table", DataTable).focus()  # on lan, the only supervisor
-        await pilot.press("ctrl+t", "y")
+        await pilot.press("ctrl+t", "left", "enter")
         await settle(pilot)
         # Refused by the desk, shown by the app's one error handler, nothing changed.
         assert any("Phải còn ít nhất một tài khoản giám sát" in n for n in notifications(app))

@@ -27,9 +27,10 @@ class ConfirmDialog(CounterModal):
     """A question with Đồng ý / Không; dismisses with True or False."""
 
     BINDINGS = [
-        Binding("escape,n", "answer(False)", "Không", id="confirm.no"),
-        Binding("y,c", "answer(True)", "Đồng ý", id="confirm.yes", show=False),
+        Binding("escape", "answer(False)", "Không", id="confirm.no"),
         # Left and right move between the two buttons, as in any dialog box; Enter presses one.
+        # No letter answers "yes": a chip-ID card scanned by mistake types names full of them
+        # ("Ngọc", "Thủy"), and would have confirmed clearing the form. The focus starts on "no".
         Binding("left", "app.focus_previous", show=False),
         Binding("right", "app.focus_next", show=False),
     ]
@@ -46,6 +47,9 @@ class ConfirmDialog(CounterModal):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.yes, variant="error", id="yes")
                 yield Button(self.no, id="no")
+            yield Static(
+                f"←: chọn «{self.yes}» rồi Enter · Esc: {self.no}", classes="dialog-hint", markup=False
+            )
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
