@@ -385,3 +385,22 @@ async def test_a_code_scanned_into_a_dialog_confirms_nothing(app, staffed_desk: 
         assert dialog.query_one("#step-note-input").value == ""  # ...and left no code as the note
         assert any("hãy hoàn tất hoặc đóng nó (Esc) rồi quét lại" in n for n in notifications(app))
         assert staffed_desk.store.access_log(other) == []  # not shown, so not logged as seen
+
+
+async def test_a_chip_card_scanned_on_the_dossier_screen_starts_an_intake(
+    app, staffed_desk: Desk, code: str
+) -> None:  # type: ignore[no-untyped-def]
+    from counter_app.tui.screens.intake import IntakeScreen
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await open_by_scan(pilot, code)
+        # The name is full of step keys (c, t, h, k, s...): none may fire.
+        await type_text(
+            pilot, "031190001234|123456789|Lý Ngọc Thủy Châu|15061990|Nữ|Xóm Chùa, xã Yên|20042021"
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.screen.field("applicant.name").value == "Lý Ngọc Thủy Châu"
+        assert [s.kind for s in staffed_desk.history(code)] == ["received"]
