@@ -435,3 +435,29 @@ async def test_the_fields_a_procedure_requires_are_starred_and_asked_for(
         screen.query_one("#f-kind", Choice).value = "organisation"
         await pilot.pause()
         assert starred() == {"applicant.name", "applicant.phone"}  # no birth date for a body
+
+
+async def test_a_scan_while_a_count_is_selected_leaves_the_counts_and_fills_the_form(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        screen = intake_screen(app)
+        checklist = screen.checklist
+        checklist.focus()
+        await pilot.pause()
+        await pilot.press("right", "right", "right")  # on the "certified copies" count
+        before = [(p.checked, p.originals, p.certified, p.copies) for p in checklist.papers]
+        await pilot.press("2")  # a hand sets a count...
+        assert checklist.papers[0].certified == 2
+        await pilot.pause(0.1)  # a hand's pace between two keys
+        await pilot.press("0")
+        assert checklist.papers[0].certified == 0
+        await pilot.pause(0.1)  # a hand's pace between two keys
+        # ...a chip-ID card scanned here (digits first, as fast as a scanner) sets none.
+        await type_text(pilot, "031190001234|123456789|Lý Thị Xuân|15061990|Nữ|Xóm Chùa, xã Yên|20042021")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [(p.checked, p.originals, p.certified, p.copies) for p in checklist.papers] == before
+        assert screen.field("applicant.name").value == "Lý Thị Xuân"
+        assert screen.field("applicant.id_number").value == "031190001234"

@@ -125,6 +125,12 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
     def scan_input(self) -> ScanInput:
         return self.query_one("#scan", ScanInput)
 
+    def take_scan(self, text: str) -> None:
+        """Move the focus to the scan box with the first keys of a scan a widget caught."""
+        scan = self.scan_input
+        self.set_focus(scan)
+        scan.insert_text_at_cursor(text)
+
     async def on_key(self, event: events.Key) -> None:
         # A scanner types a code (it starts with a digit) while a list or a button has focus:
         # send the keys to the scan box instead of losing them. Text fields keep their keys.
@@ -145,8 +151,7 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
             return
         if event.key in self.app.active_bindings:
             return
-        self.set_focus(scan)
-        scan.insert_text_at_cursor(character)
+        self.take_scan(character)
         event.stop()
         event.prevent_default()
 

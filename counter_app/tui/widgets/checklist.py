@@ -24,6 +24,10 @@ from counter_app.domain.procedures import Procedure
 COUNT_COLUMNS = ("originals", "certified", "copies")
 """Count columns in display order (after the tick and the name)."""
 
+SCAN_GAP = 0.03
+"""Seconds between two digits below which they come from a scanner: a hand types a key in 80 ms
+or more, a USB scanner in a few."""
+
 
 @dataclass
 class Paper:
@@ -44,6 +48,18 @@ class Paper:
     def shown_only(self) -> bool:
         """Ticked with no copy: the citizen showed the paper and took it back (xuất trình)."""
         return self.checked and self.total == 0
+
+
+@dataclass
+class _CountKey:
+    """The last digit typed as a count, kept to undo it if the next one shows a scan."""
+
+    at: float
+    paper: Paper
+    kind: str
+    before: int
+    was_checked: bool
+    character: str
 
 
 class DocumentChecklist(DataTable[Text]):
@@ -69,6 +85,7 @@ class DocumentChecklist(DataTable[Text]):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="cell", zebra_stripes=True, show_cursor=True)
         self.papers: list[Paper] = []
+        self._last_count: _CountKey | None = None
 
     def on_mount(self) -> None:
         self._build_columns()
@@ -242,15 +259,31 @@ class DocumentChecklist(DataTable[Text]):
 
     def on_key(self, event: events.Key) -> None:
         # A digit on a count column sets that count; elsewhere it falls through (a scan).
+        character = event.character or ""
         current = self._current()
-        if current is None or not (event.character or "").isdigit():
+        if self.screen.focused is not self or current is None or not character.isdigit():
+            self._last_count = None  # keys left over from a burst bubble on to the screen
             return
         paper, kind = current
         if kind is None:
             return
         event.stop()
         event.prevent_default()
-        setattr(paper, kind, int(event.character or 0))
+        last = self._last_count
+        if last is not None and event.time - last.at < SCAN_GAP:
+            # Two digits faster than a hand types: a scanner, typing a dossier code or a chip-ID
+            # card. The first was no count: put it back and give the scan box both digits (and,
+            # through the screen, the rest of the burst).
+            setattr(last.paper, last.kind, last.before)
+            last.paper.checked = last.was_checked
+            self._last_count = None
+            self._changed()
+            take_scan = getattr(self.screen, "take_scan", None)  # the screen's scan box, at once
+            if take_scan is not None:
+                take_scan(last.character + character)
+            return
+        self._last_count = _CountKey(event.time, paper, kind, getattr(paper, kind), paper.checked, character)
+        setattr(paper, kind, int(character))
         paper.checked = paper.total > 0
         self._changed()
 
