@@ -31,10 +31,20 @@ from typing import Any
 
 from counter_app.domain.calendar import to_vn
 from counter_app.domain.errors import StoreError
-from counter_app.store.database import SCHEMA_VERSION, configure, explain, fsync_dir, open_database
+from counter_app.store.database import (
+    BUSY_TIMEOUT_MS,
+    SCHEMA_VERSION,
+    configure,
+    explain,
+    fsync_dir,
+    open_database,
+)
 
 RESTORE_SKIP = 500
 """Codes a counter is assumed to have issued in a day after the backup, when nothing tells how many."""
+
+LOCK_WAIT_MS = BUSY_TIMEOUT_MS
+"""How long a restore waits for a counter window's save to end before it gives up."""
 
 _NEEDED_TABLES = frozenset({"dossiers", "events", "site_settings"})
 
@@ -266,6 +276,7 @@ def _write_locked(live: Path) -> Iterator[sqlite3.Connection | None]:
     try:
         conn = sqlite3.connect(str(live), isolation_level=None)
         configure(conn)
+        conn.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_MS)}")
         conn.execute("BEGIN IMMEDIATE")
     except (sqlite3.Error, StoreError):
         yield None
@@ -323,21 +334,23 @@ def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
             Path(f"{staging}{leftover}").unlink(missing_ok=True)
         live.parent.mkdir(parents=True, exist_ok=True)
         _stage(plan, staging)
-        locked = _write_locked(live) if plan.current.state != "missing" else _no_lock()
-        with locked as conn:
-            if plan.current.state != "missing":
-                aside = live.with_name(f"{live.name}.before-restore-{stamp}")
-                _private_copy(live, aside)
-                wal = Path(f"{live}-wal")
-                if wal.exists() and wal.stat().st_size:
-                    _private_copy(wal, Path(f"{aside}-wal"))
-                fsync_dir(live.parent)
-            if conn is not None:
+        if plan.current.state == "readable":
+            # In place, under the write lock: a counter window left open reads the restored data.
+            with _write_locked(live) as conn:
+                if conn is None:
+                    raise StoreError(
+                        f"Chưa khôi phục được «{live}»: một chương trình khác đang ghi vào nó; hãy "
+                        "đóng chương trình Quầy (mọi cửa sổ) rồi thử lại. Cơ sở dữ liệu vẫn như cũ."
+                    )
+                aside = _keep_aside(live, stamp)
                 conn.execute("ROLLBACK")  # the backup API takes the write lock itself
                 with closing(sqlite3.connect(str(staging))) as source:
                     source.backup(conn)
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        if conn is None:
+        else:
+            # Lost or damaged: nothing can be using it; a damaged file may not even take pages.
+            if plan.current.state == "damaged":
+                aside = _keep_aside(live, stamp)
             for companion in ("-wal", "-shm"):
                 Path(f"{live}{companion}").unlink(missing_ok=True)
             os.replace(staging, live)
@@ -362,6 +375,12 @@ def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def _no_lock() -> Iterator[None]:
-    yield None
+def _keep_aside(live: Path, stamp: str) -> Path:
+    """Copy the database (and its ``-wal``) to ``<name>.before-restore-<stamp>``, owner-only, synced."""
+    aside = live.with_name(f"{live.name}.before-restore-{stamp}")
+    _private_copy(live, aside)
+    wal = Path(f"{live}-wal")
+    if wal.exists() and wal.stat().st_size:
+        _private_copy(wal, Path(f"{aside}-wal"))
+    fsync_dir(live.parent)
+    return aside

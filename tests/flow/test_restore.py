@@ -196,3 +196,25 @@ def test_the_command_line_asks_for_yes_and_speaks_one_line_on_error(
     result = json.loads(done.stdout)
     assert result["done"] and result["dossiers"] == 1 and result["lost_dossiers"] == 1
     assert Path(result["kept_aside"]).exists()
+
+
+def test_a_restore_waits_for_no_writer_and_changes_nothing_under_one(
+    desk: Desk, db_path: Path, tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import counter_app.store.restore as restoring
+
+    desk.receive(intake(), "A")
+    backup = take_backup(desk, tmp_path)
+    desk.receive(intake(), "A")
+    plan = plan_restore(db_path, backup, now=clock.now)
+    monkeypatch.setattr(restoring, "LOCK_WAIT_MS", 50)  # the counter's own wait is ten seconds
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a save in progress in another window
+    try:
+        with pytest.raises(StoreError, match="một chương trình khác đang ghi"):
+            restore(plan, now=clock.now)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert len(codes(db_path)) == 2
+    assert not list(tmp_path.glob("*.restoring*")) and not list(tmp_path.glob("*before-restore*"))
