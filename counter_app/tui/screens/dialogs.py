@@ -366,7 +366,10 @@ class AccessLogDialog(CounterModal):
                 yield Static(
                     table if self.entries else "Chưa có ai xem hoặc in hồ sơ này.", id="access-table"
                 )
-            yield Static("Esc: đóng · ↑/↓: cuộn", classes="dialog-hint")
+            more = ""
+            if len(self.entries) >= self.SHOWN:
+                more = f"{self.SHOWN} lượt gần nhất; đủ cả: counter access-log {self.dossier.code} · "
+            yield Static(f"{more}Esc: đóng · ↑/↓: cuộn", classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#access-entries", VerticalScroll).focus()
