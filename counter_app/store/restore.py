@@ -6,9 +6,11 @@ with their codes. Restoring must not make the counter issue those codes again, s
 - when the current database can still be read, its sequences (codes and logbook numbers) are kept
   where they are ahead of the backup's, and what the backup lacks (dossiers, events, events not yet
   sent to the hub) is counted and shown before anything changes;
-- when it cannot be read (damaged, lost), this counter's code sequence for each day from the
-  backup's last event to today starts at ``RESTORE_SKIP`` + 1 of its block (2501 for counter 2):
-  codes issued after the backup are not issued again unless the counter issued 500 of them in a day.
+- when it cannot be read (damaged, lost) or holds another history (a new machine set up again),
+  this counter's code sequence for each day from the backup's last event to today starts at
+  ``RESTORE_SKIP`` + 1 of its block (2501 for counter 2), and its logbook numbers of that year skip
+  ``RESTORE_SKIP`` for each such day: nothing issued after the backup is issued again unless the
+  counter received 500 dossiers in a day.
 
 Nothing is deleted: the current file is first copied aside (``<name>.before-restore-<stamp>``, with
 its ``-wal``), owner-only and synced. The backup is copied, migrated and checked in a staging file;
@@ -152,6 +154,14 @@ class RestorePlan:
     lost_events: int = 0
     lost_unsent: int = 0
 
+    @property
+    def skip_volumes(self) -> dict[str, int]:
+        """Logbook volumes (years) touched by the skipped days, with how many days each."""
+        volumes: dict[str, int] = {}
+        for day in self.skip_days:
+            volumes[str(day.year)] = volumes.get(str(day.year), 0) + 1
+        return volumes
+
     def describe(self) -> list[str]:
         source, current = self.source, self.current
         lines = [
@@ -184,6 +194,8 @@ class RestorePlan:
                 f"Không biết quầy đã cấp bao nhiêu mã sau bản sao lưu: từ {first:%d/%m/%Y} "
                 f"đến {last:%d/%m/%Y}, mã mới của quầy {source.counter_no} bắt đầu từ số {start}."
             )
+            for volume, days in self.skip_volumes.items():
+                lines.append(f"Số thứ tự sổ theo dõi quyển {volume} tăng thêm {RESTORE_SKIP * days}.")
         return lines
 
 
@@ -306,6 +318,13 @@ def _stage(plan: RestorePlan, staging: Path) -> None:
             conn.executemany(upsert, plan.current.sequences)
         counter = plan.source.counter_no
         conn.executemany(upsert, [("code", d.isoformat(), counter, RESTORE_SKIP) for d in plan.skip_days])
+        # The logbook numbers a year's receipts in one run: each unknown day may have used up to
+        # RESTORE_SKIP of them. A gap in the logbook is explained; a number printed twice is not.
+        conn.executemany(
+            "INSERT INTO sequences (name, key, counter_no, last) VALUES ('logbook', ?, ?, ?)"
+            " ON CONFLICT (name, key, counter_no) DO UPDATE SET last = last + excluded.last",
+            [(volume, counter, RESTORE_SKIP * days) for volume, days in plan.skip_volumes.items()],
+        )
         conn.execute("COMMIT")
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise StoreError("Bản sao lưu không đọc lại được sau khi chép; hãy kiểm tra ổ đĩa.")

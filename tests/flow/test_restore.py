@@ -68,7 +68,7 @@ def test_a_lost_database_skips_ahead_for_every_day_since_the_backup(
     # Events carry the wall clock's recording time: the test's clock follows it here.
     clock.now = now_vn().replace(microsecond=0)
     desk = make_desk()
-    desk.receive(intake(), "A")
+    entry = desk.receive(intake(), "A").logbook_entry
     backup = take_backup(desk, tmp_path)
     desk.close()
     for suffix in ("", "-wal", "-shm"):  # the disk died
@@ -80,10 +80,17 @@ def test_a_lost_database_skips_ahead_for_every_day_since_the_backup(
     assert plan.skip_days == [day, day + timedelta(days=1), day + timedelta(days=2)]
     restore(plan, now=clock.now)
     again = Desk.open(db_path, clock=clock, env={})
-    assert again.receive(intake(), "A").code.endswith(f"-{clock.now:%y%m%d}-2501")
+    first = again.receive(intake(), "A")
+    assert first.code.endswith(f"-{clock.now:%y%m%d}-2501")
     paper_day = clock.now - timedelta(days=1)  # a paper dossier entered after the fact
     paper = again.receive(intake(received_at=paper_day.isoformat()), "A")
     assert paper.code.endswith(f"-{paper_day:%y%m%d}-2501")
+    # The logbook numbers skip too: 500 for each unknown day of the volume (the year).
+    volume = str(clock.now.year)
+    before = entry if day.year == clock.now.year else 0
+    assert first.logbook_entry == before + 500 * plan.skip_volumes[volume] + 1
+    assert sum(plan.skip_volumes.values()) == 3
+    assert any(f"sổ theo dõi quyển {volume} tăng thêm" in line for line in plan.describe())
     again.close()
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
 
