@@ -25,6 +25,7 @@ from counter_app.tui.screens.dialogs import ConfirmDialog
 from counter_app.tui.widgets.fields import Field, focus_now
 
 SPARK_DAYS = 30
+"""Days in the intake sparkline."""
 
 UPCOMING_DAYS = 120
 """How far ahead the calendar tab lists holidays and make-up days (past the next Tết from autumn)."""
@@ -35,7 +36,6 @@ TAB_FOCUS = {
     "officials": "#officials-table",
 }
 """Where the focus goes when a tab is shown: what the supervisor types or picks there first."""
-"""Days in the intake sparkline."""
 
 TABS = ("dashboard", "logbook", "calendar", "officials")
 
