@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from textual.worker import Worker, WorkerState
 
 from counter_app.desk import Desk
 from counter_app.tui.messages import OpenDossier, StepRecorded
@@ -164,6 +165,9 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
             "returned",
         ]
         assert {s.actor for s in staffed_desk.history(code)} == {ACTOR}
+        # Each dialog closes once its worker has finished, never cancelling the worker it ran in.
+        states = [m.state for m in seen.of(Worker.StateChanged) if m.worker.group in ("step", "form")]
+        assert WorkerState.SUCCESS in states and WorkerState.CANCELLED not in states
         screen = dossier_screen(app)
         timeline = texts(app, "#history").splitlines()
         assert len([line for line in timeline if re.match(r"\s*\d\d:\d\d \d\d/\d\d/\d{4}", line)]) == 9

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from counter_app.desk import FORM_NAMES, AccessEntry
 from counter_app.domain.calendar import VN_TZ
@@ -252,15 +253,29 @@ class StepDialog(CounterModal):
         self._record(values)
 
     @work(thread=True, exit_on_error=False, group="step")
-    def _record(self, values: dict[str, Any]) -> None:
+    def _record(self, values: dict[str, Any]) -> Dossier | CounterError:
+        # The outcome is handled once the worker has finished (on_worker_state_changed): closing
+        # the dialog from inside the worker cancelled the worker it was still running in.
         try:
-            dossier = self.run(values)
-        except ValidationError as error:
-            self.app.call_from_thread(self._show_errors, error)
+            return self.run(values)
         except CounterError as error:
-            self.app.call_from_thread(self._failed, error)
+            return error
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Reporting (the base) shows unexpected failures; the confirm button comes back for a retry.
+        if event.worker.group != "step":
+            return
+        if event.state == WorkerState.ERROR and self.is_mounted:
+            self.query_one("#confirm", Button).disabled = False
+        if event.state != WorkerState.SUCCESS:
+            return
+        outcome = event.worker.result
+        if isinstance(outcome, ValidationError):
+            self._show_errors(outcome)
+        elif isinstance(outcome, CounterError):
+            self._failed(outcome)
         else:
-            self.app.call_from_thread(self.dismiss, dossier)
+            self.dismiss(outcome)
 
     def _show_errors(self, error: ValidationError) -> None:
         self.query_one("#confirm", Button).disabled = False

@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
+from textual.worker import Worker, WorkerState
 
 from counter_app.domain.errors import CounterError, FieldError, RuleError, ValidationError
 from counter_app.tui.screens.base import KeepsStyles, Reporting, focus_first_error, show_field_errors
@@ -84,17 +85,28 @@ class FormScreen(KeepsStyles, Reporting, Screen[Any]):
         raise NotImplementedError
 
     @work(thread=True, exit_on_error=False, group="form")
-    def _run(self, values: dict[str, str]) -> None:
+    def _run(self, values: dict[str, str]) -> tuple[Any, CounterError | None]:
+        # The outcome is handled once the worker has finished (on_worker_state_changed): closing
+        # the screen from inside the worker cancelled the worker it was still running in.
         try:
-            result = self.perform(values)
-        except ValidationError as error:
-            self.app.call_from_thread(self._show_errors, error)
+            return self.perform(values), None
         except CounterError as error:
-            self.app.call_from_thread(self._show_message, error)
+            return None, error
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Reporting (the base) shows unexpected failures.
+        if event.worker.group != "form" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        self._enable()
+        if event.state != WorkerState.SUCCESS or event.worker.result is None:
+            return
+        result, error = event.worker.result
+        if isinstance(error, ValidationError):
+            self._show_errors(error)
+        elif error is not None:
+            self._show_message(error)
         else:
-            self.app.call_from_thread(self.dismiss, result)
-        finally:
-            self.app.call_from_thread(self._enable)
+            self.dismiss(result)
 
     def _enable(self) -> None:
         if self.is_mounted:
