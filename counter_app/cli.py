@@ -832,18 +832,7 @@ def restore(backup_file: Path, yes: bool, as_json: bool, db_path: Path | None) -
     plan = plan_restore(live, backup_file, now=now)
     if not yes:
         if as_json:
-            _emit_json(
-                {
-                    "done": False,
-                    "database": str(live),
-                    "backup": str(backup_file),
-                    "current": plan.current.state,
-                    "lost_dossiers": plan.lost_dossiers,
-                    "lost_events": plan.lost_events,
-                    "lost_unsent": plan.lost_unsent,
-                    "skip_days": [day.isoformat() for day in plan.skip_days],
-                }
-            )
+            _emit_json({"done": False, **plan.summary()})
             return
         for line in plan.describe():
             click.echo(line)

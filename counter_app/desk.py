@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.domain import codes
-from counter_app.domain.calendar import VN_TZ, Override, WorkCalendar, now_vn, to_vn
+from counter_app.domain.calendar import Override, WorkCalendar, now_vn, to_vn
 from counter_app.domain.dossier import (
     RATING_LEVELS,
     RETURN_METHODS,
@@ -1046,10 +1046,7 @@ class Desk:
         if limit < 1:
             raise ValidationError(FieldError("limit", "Số dòng phải từ 1 trở lên."))
         normal = None if code is None else self.get(code).code
-        midnight = datetime.min.time()
-        start = format_time(datetime.combine(first or date(1970, 1, 1), midnight, VN_TZ))
-        end = format_time(datetime.combine((last or date(9998, 12, 30)) + timedelta(days=1), midnight, VN_TZ))
-        rows = self.store.access_entries(dossier_code=normal, start=start, end=end, limit=limit)
+        rows = self.store.access_entries(dossier_code=normal, first=first, last=last, limit=limit)
         return [
             AccessEntry(at=parse_time(at), actor=actor, action=action, dossier_code=dossier, detail=detail)
             for at, actor, action, dossier, detail in rows

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from counter_app.domain.calendar import Override, to_vn
+from counter_app.domain.calendar import VN_TZ, Override, to_vn
 from counter_app.domain.dossier import (
     RATING_LEVELS,
     SATISFIED_LEVELS,
@@ -31,7 +31,7 @@ from counter_app.domain.dossier import (
 from counter_app.domain.errors import StoreError
 from counter_app.domain.text import fold as fold_text
 from counter_app.domain.text import fts_query
-from counter_app.store.database import BUSY_TIMEOUT_MS, explain, fsync_dir
+from counter_app.store.database import connect_read_only, create_private, explain, fsync_dir, fsync_file
 
 
 @dataclass(frozen=True)
@@ -125,6 +125,15 @@ _STEP_UPDATE = (
 
 LIST_VIEWS = ("today", "due_today", "overdue", "waiting_papers", "ready", "open", "recent")
 """Named lists the TUI pages through."""
+
+
+def _day_span(first: date, last: date) -> tuple[str, str]:
+    """Canonical times from the start of Vietnam day ``first`` to the start of the day after ``last``."""
+    midnight = datetime.min.time()
+    return (
+        format_time(datetime.combine(first, midnight, VN_TZ)),
+        format_time(datetime.combine(last + timedelta(days=1), midnight, VN_TZ)),
+    )
 
 
 class DossierStore:
@@ -440,8 +449,7 @@ class DossierStore:
     def _view_filter(view: str, now: datetime) -> tuple[str, tuple[Any, ...]]:
         now_vn = to_vn(now)
         today = now_vn.date()
-        day_start = format_time(datetime.combine(today, datetime.min.time(), now_vn.tzinfo))
-        day_end = format_time(datetime.combine(today + timedelta(days=1), datetime.min.time(), now_vn.tzinfo))
+        day_start, day_end = _day_span(today, today)
         if view == "today":
             return "received_day = ?", (today.isoformat(),)
         if view == "recent":
@@ -516,7 +524,7 @@ class DossierStore:
                 raise StoreError(f"Đã có tệp «{target}»; bản sao lưu không ghi đè tệp có sẵn.")
             target.parent.mkdir(parents=True, exist_ok=True)
             partial.unlink(missing_ok=True)  # left by a backup cut off earlier
-            os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            create_private(partial)
             copy = sqlite3.connect(partial, isolation_level=None)
             reader.backup(copy)
             if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
@@ -525,11 +533,7 @@ class DossierStore:
             dossiers = int(copy.execute("SELECT count(*) FROM dossiers").fetchone()[0])
             copy.close()
             copy = None
-            fd = os.open(partial, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            fsync_file(partial)
             os.replace(partial, target)
             fsync_dir(target.parent)
         except (sqlite3.Error, OSError) as exc:
@@ -550,18 +554,14 @@ class DossierStore:
         if not path:
             return None
         try:
-            reader = sqlite3.connect(
-                f"{Path(path).as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-            )
-            reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            reader = connect_read_only(Path(path))
         except sqlite3.Error as exc:
             raise StoreError(f"Không mở được cơ sở dữ liệu để {purpose}.") from exc
         return reader
 
     def period_counts(self, first: date, last: date, now: datetime) -> dict[str, Any]:
         """Indicator counts for a period (QĐ 766 group "processing progress")."""
-        start = format_time(datetime.combine(first, datetime.min.time(), to_vn(now).tzinfo))
-        end = format_time(datetime.combine(last + timedelta(days=1), datetime.min.time(), to_vn(now).tzinfo))
+        start, end = _day_span(first, last)
         c = self.conn
         received = c.execute(
             "SELECT count(*) FROM dossiers WHERE received_day BETWEEN ? AND ?",
@@ -686,14 +686,15 @@ class DossierStore:
         ).fetchall()
 
     def access_entries(
-        self, *, dossier_code: str | None, start: str, end: str, limit: int
+        self, *, dossier_code: str | None, first: date | None, last: date | None, limit: int
     ) -> list[tuple[str, str, str, str, str]]:
         """Access log rows ``(at, actor, action, dossier_code, detail)``, newest first.
 
-        ``start`` and ``end`` are canonical times (``end`` excluded). A period without a dossier
-        reads the whole log (it grows by a row per view or print: a few hundred thousand rows in
-        years, scanned in well under a second); a dossier's entries use its index.
+        ``first`` and ``last`` are Vietnam days, both included (None: open-ended). A period
+        without a dossier reads the whole log (it grows by a row per view or print: a few hundred
+        thousand rows in years, scanned in well under a second); a dossier's entries use its index.
         """
+        start, end = _day_span(first or date(1970, 1, 1), last or date(9998, 12, 30))
         where, args = "at >= ? AND at < ?", [start, end]
         if dossier_code is not None:
             where += " AND dossier_code = ?"

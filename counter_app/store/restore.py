@@ -37,8 +37,11 @@ from counter_app.store.database import (
     BUSY_TIMEOUT_MS,
     SCHEMA_VERSION,
     configure,
+    connect_read_only,
+    create_private,
     explain,
     fsync_dir,
+    fsync_file,
     open_database,
 )
 
@@ -68,16 +71,10 @@ class Inspection:
     """A SQLite database, but not a counter's: never overwritten."""
 
 
-def _read_only(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout = 10000")
-    return conn
-
-
 def _inspect(conn: sqlite3.Connection, *, now: datetime) -> Inspection:
     """Read a counter database's identity, contents and sequences (raises sqlite3.Error)."""
     if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-        raise sqlite3.DatabaseError("quick_check failed")
+        return Inspection("damaged", problem="tệp bị hỏng")
     tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     if not _NEEDED_TABLES <= tables:
         return Inspection("damaged", problem="không phải cơ sở dữ liệu của phần mềm Quầy", foreign=True)
@@ -111,12 +108,10 @@ def inspect_backup(backup: Path, *, now: datetime) -> Inspection:
     if not backup.is_file():
         raise StoreError(f"Không thấy tệp sao lưu «{backup}».")
     try:
-        with closing(_read_only(backup)) as conn:
+        with closing(connect_read_only(backup)) as conn:
             found = _inspect(conn, now=now)
     except (sqlite3.Error, OSError, ValueError) as exc:
         problem = explain(exc) if isinstance(exc, sqlite3.Error | OSError) else str(exc)
-        if isinstance(exc, sqlite3.DatabaseError) and str(exc) == "quick_check failed":
-            problem = "tệp bị hỏng"
         raise StoreError(f"Không dùng được bản sao lưu «{backup}»: {problem}.") from exc
     if found.state != "readable":
         raise StoreError(f"Không dùng được bản sao lưu «{backup}»: {found.problem}.")
@@ -135,7 +130,7 @@ def inspect_current(live: Path, *, now: datetime) -> Inspection:
     if live.is_dir():
         raise StoreError(f"«{live}» là một thư mục, không phải tệp cơ sở dữ liệu.")
     try:
-        with closing(_read_only(live)) as conn:
+        with closing(connect_read_only(live)) as conn:
             return _inspect(conn, now=now)
     except (sqlite3.Error, OSError, ValueError) as exc:
         return Inspection("damaged", problem=explain(exc))
@@ -153,6 +148,18 @@ class RestorePlan:
     lost_dossiers: int = 0
     lost_events: int = 0
     lost_unsent: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        """What the plan found, as the command line prints it in JSON (with or without --yes)."""
+        return {
+            "database": str(self.live),
+            "backup": str(self.backup),
+            "current": self.current.state,
+            "lost_dossiers": self.lost_dossiers,
+            "lost_events": self.lost_events,
+            "lost_unsent": self.lost_unsent,
+            "skip_days": [day.isoformat() for day in self.skip_days],
+        }
 
     @property
     def skip_volumes(self) -> dict[str, int]:
@@ -248,7 +255,7 @@ def _compare(live: Path, backup: Path) -> tuple[tuple[int, int, int], bool]:
         event of the backup is in it (the live database continues the backup's history, so its
         sequences are the truth).
     """
-    with closing(_read_only(live)) as conn:
+    with closing(connect_read_only(live)) as conn:
         conn.execute("ATTACH DATABASE ? AS b", (f"{backup.resolve().as_uri()}?mode=ro",))
         lost = conn.execute(
             "SELECT"
@@ -266,20 +273,11 @@ def _compare(live: Path, backup: Path) -> tuple[tuple[int, int, int], bool]:
     return (int(lost[0]), int(lost[1]), int(lost[2])), bool(continuation)
 
 
-def _sync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _private_copy(source: Path, target: Path) -> None:
-    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+    create_private(target)
+    with target.open("wb") as out, source.open("rb") as src:
         shutil.copyfileobj(src, out, 1024 * 1024)
-        out.flush()
-        os.fsync(out.fileno())
+    fsync_file(target)
 
 
 @contextmanager
@@ -304,8 +302,8 @@ def _write_locked(live: Path) -> Iterator[sqlite3.Connection | None]:
 
 def _stage(plan: RestorePlan, staging: Path) -> None:
     """Copy the backup into ``staging``, bring it to this schema, carry the sequences forward."""
-    os.close(os.open(staging, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    with closing(_read_only(plan.backup)) as source, closing(sqlite3.connect(str(staging))) as target:
+    create_private(staging)
+    with closing(connect_read_only(plan.backup)) as source, closing(sqlite3.connect(str(staging))) as target:
         source.backup(target)
     conn = open_database(staging)  # migrations of an older backup run here, before anything changes
     try:
@@ -331,15 +329,15 @@ def _stage(plan: RestorePlan, staging: Path) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
-    _sync_file(staging)
+    fsync_file(staging)
 
 
 def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
     """Carry out ``plan``: keep the current file aside, then put the backup in its place.
 
     Returns:
-        ``database``, ``backup``, ``dossiers`` (restored), ``kept_aside`` (path or None),
-        ``lost_dossiers``, ``lost_events``, ``lost_unsent`` and ``skip_days``.
+        The plan's :meth:`RestorePlan.summary`, with ``dossiers`` (restored) and ``kept_aside``
+        (the path of the file kept aside, or None).
 
     Raises:
         StoreError: any step failed; the live database is then as it was.
@@ -382,16 +380,7 @@ def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
                 Path(f"{staging}{leftover}").unlink()
     with closing(open_database(live)) as check:
         dossiers = int(check.execute("SELECT count(*) FROM dossiers").fetchone()[0])
-    return {
-        "database": str(live),
-        "backup": str(plan.backup),
-        "dossiers": dossiers,
-        "kept_aside": str(aside) if aside else None,
-        "lost_dossiers": plan.lost_dossiers,
-        "lost_events": plan.lost_events,
-        "lost_unsent": plan.lost_unsent,
-        "skip_days": [day.isoformat() for day in plan.skip_days],
-    }
+    return {**plan.summary(), "dossiers": dossiers, "kept_aside": str(aside) if aside else None}
 
 
 def _keep_aside(live: Path, stamp: str) -> Path:

@@ -98,9 +98,9 @@ class FormScreen(KeepsStyles, Reporting, Screen[Any]):
         if event.worker.group != "form" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
             return
         self._enable()
-        if event.state != WorkerState.SUCCESS or event.worker.result is None:
+        if event.state != WorkerState.SUCCESS:
             return
-        result, error = event.worker.result
+        result, error = cast(tuple[Any, CounterError | None], event.worker.result)
         if isinstance(error, ValidationError):
             self._show_errors(error)
         elif error is not None:
