@@ -91,7 +91,10 @@ def actor_option(func: F) -> F:
         "--actor",
         envvar="COUNTER_ACTOR",
         default=None,
-        help="Official recording the step (env COUNTER_ACTOR; default: the OS user).",
+        help=(
+            "Official doing it, recorded with the step or in the access log "
+            "(env COUNTER_ACTOR; default: the OS user)."
+        ),
     )(func)
 
 
@@ -490,10 +493,17 @@ def _print_rows(rows: list[Any], as_json: bool) -> None:
 @click.argument("query")
 @json_option
 @click.option("--limit", default=50, type=click.IntRange(1, 500), show_default=True)
+@actor_option
 @with_desk
-def find(desk: Any, query: str, as_json: bool, limit: int) -> None:
-    """Find dossiers by code, ID number, phone or applicant name (accents optional)."""
-    _print_rows(desk.find(query, limit=limit), as_json)
+def find(desk: Any, query: str, as_json: bool, limit: int, actor: str | None) -> None:
+    """Find dossiers by code, ID number, phone or applicant name (accents optional).
+
+    The search goes into the access log (who searched, what, how many dossiers it showed), with
+    ID and phone numbers masked.
+    """
+    rows = desk.find(query, limit=limit)
+    desk.log_search(_actor(actor), query, [r.code for r in rows], more=len(rows) >= limit)
+    _print_rows(rows, as_json)
 
 
 @main.command(name="list")

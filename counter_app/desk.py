@@ -61,6 +61,7 @@ from counter_app.domain.validation import (
     check_org_number,
     check_phone,
     check_text,
+    mask_numbers,
 )
 from counter_app.settings import Settings, coerce_setting, load_settings, validate
 from counter_app.store import DossierStore, open_database
@@ -85,6 +86,11 @@ ADDRESS_MAX = 300
 """Longest address."""
 MAX_DRAFT_CHARS = 100_000
 """A draft larger than this is not an intake form any more."""
+
+SEARCH_LOGGED_EACH = 5
+"""A search that shows at most this many dossiers (one person's ID number or phone, a code) is
+logged against each of them, so each dossier's access log has it; a broader one (a common name)
+gets one line for the whole search."""
 
 
 INTAKE_KEYS = frozenset(
@@ -239,7 +245,7 @@ def _pin_hash(pin: str, salt: str) -> str:
     return hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), 120_000).hex()
 
 
-ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu"}
+ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu", "search": "Tìm kiếm"}
 """What the access log's actions are called for the supervisor."""
 
 FORM_NAMES = {
@@ -270,7 +276,11 @@ class AccessEntry:
 
     @property
     def detail_text(self) -> str:
-        """The form printed, by its name ("logbook 2026-11-01..2026-11-30" keeps its dates)."""
+        """The form printed, by its name ("logbook 2026-11-01..2026-11-30" keeps its dates); for a
+        search, what was asked and how many dossiers it showed."""
+        if self.action == "search":
+            shown, _, query = self.detail.partition(" ")
+            return f"“{query}”: {shown} hồ sơ"
         form, _, rest = self.detail.partition(" ")
         name = FORM_NAMES.get(form)
         return f"{name} {rest}".strip() if name else self.detail
@@ -1021,6 +1031,28 @@ class Desk:
         """Log that a report holding many people's data (the logbook) was printed or saved."""
         with self.store.transaction():
             self.store.log_access(actor or "unknown", "print", "", what)
+
+    def log_search(self, viewer: str, query: str, shown: Iterable[str], *, more: bool = False) -> None:
+        """Log a search whose results someone saw: names, ID numbers and phones of the dossiers
+        found (DOMAIN.md §9, who viewed whose data). ID and phone numbers in the query are masked.
+
+        Args:
+            viewer: Who searched.
+            query: The query as typed.
+            shown: The codes of the dossiers shown.
+            more: More results existed than were shown.
+        """
+        text = clean(query or "")[:200]
+        if not text:
+            return
+        found = list(dict.fromkeys(shown))
+        said = text if codes.looks_like_code(text) else mask_numbers(text)
+        detail = f"{len(found)}{'+' if more else ''} {said}"
+        actor = self._actor(viewer)
+        each = found if not more and 0 < len(found) <= SEARCH_LOGGED_EACH else [""]
+        with self.store.transaction():
+            for code in each:
+                self.store.log_access(actor, "search", code, detail)
 
     def access_log(
         self,

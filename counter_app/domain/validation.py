@@ -299,6 +299,21 @@ def mask_id(value: str | None) -> str:
     return "*" * (len(s) - 4) + s[-4:]
 
 
+_NUMBER_RUN = re.compile(r"\d(?:[\d .-]*\d)?")
+"""A run of digits, with the separators people type inside ID and phone numbers."""
+
+
+def mask_numbers(text: str) -> str:
+    """Mask every ID- or phone-length number inside free text ("tran 001099012345" gives
+    "tran ********2345"); runs of fewer than six digits (a dossier number's tail) stay as typed."""
+
+    def masked(match: re.Match[str]) -> str:
+        run = match.group()
+        return mask_id(run) if sum(c.isdigit() for c in run) >= 6 else run
+
+    return _NUMBER_RUN.sub(masked, text)
+
+
 @dataclass(frozen=True)
 class ChipId:
     """What the QR code on a chip căn cước holds (DOMAIN.md §7)."""

@@ -198,3 +198,49 @@ async def test_a_long_company_name_is_clipped_so_the_due_time_stays_in_view(app,
         await settle(pilot)
         assert name in " ".join(texts(app, "#dossier-facts").split())  # whole, wrapped, on the dossier
         assert app.screen.dossier.code == code
+
+
+async def test_a_search_seen_on_screen_goes_into_the_access_log(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """Who looked up whose data (personal data law): a search whose results stayed on screen is
+    logged, with the ID number masked; the queries passed through while typing are not."""
+    hoa = staffed_desk.receive(intake(), ACTOR)
+    other = staffed_desk.receive(intake(applicant=applicant("Lê Văn Bình", "031190005678", "")), ACTOR)
+
+    def searches() -> list[tuple[str, str, str]]:
+        entries = staffed_desk.access_log()
+        return [(e.dossier_code, e.actor, e.detail) for e in entries if e.action == "search"]
+
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = lists_screen(app)
+        screen.seen_after = 3600  # nothing counts as seen by waiting, in this part
+        await type_text(pilot, "le van")
+        await settle(pilot)
+        assert [k.value for k in screen.table.rows] == [other.code]
+        screen.search_input.value = ""  # changed its mind before the results counted as seen
+        await type_text(pilot, "031190001234")
+        await settle(pilot)
+        assert [k.value for k in screen.table.rows] == [hoa.code]
+        assert searches() == []
+        await pilot.press("f3")  # leaving the screen: what is on it was seen
+        await settle(pilot)
+        name = app.official.full_name
+        assert searches() == [(hoa.code, name, "1 ********1234")]
+
+        await pilot.press("f5")  # the same results again: not logged twice
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert len(searches()) == 1
+
+        await pilot.press("f5")
+        await settle(pilot)
+        screen.seen_after = 0.05  # results that stay on screen count as seen after a while
+        screen.search_input.value = ""
+        await type_text(pilot, "binh")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert searches()[0] == (other.code, name, "1 binh")

@@ -283,6 +283,12 @@ def test_the_access_log_from_the_command_line(configured: Any, tmp_path: Path) -
     assert shown.exit_code == 0 and "Xem" in shown.output and "Giám sát Hà" in shown.output
     entries = json.loads(configured("access-log", "--json").output)
     assert [(e["actor"], e["action"], e["dossier_code"]) for e in entries] == [("Giám sát Hà", "view", code)]
+    found = configured("find", "031 190 001 234", "--actor", "Cán bộ Lan", "--json")
+    assert [r["code"] for r in json.loads(found.output)] == [code]
+    searched = json.loads(configured("access-log", code, "--json").output)[0]
+    said = (searched["actor"], searched["action"], searched["detail"])
+    assert said == ("Cán bộ Lan", "search", "1 ********1234")
+    assert "Tìm kiếm" in configured("access-log", code).output
     assert "Không có lượt truy cập" in configured("access-log", "--from", "2099-01-01").output
     backwards = configured("access-log", "--from", "2026-11-26", "--to", "2026-11-25")
     assert backwards.exit_code == 2 and "Ngày kết thúc phải sau ngày bắt đầu" in backwards.output

@@ -550,6 +550,42 @@ def test_the_dossier_screen_and_the_dashboard_judge_a_result_alike(desk: Desk, c
     assert (report["early"], report["on_time"], report["late"]) == (1, 2, 2)
 
 
+def test_a_search_is_in_the_access_log_with_its_numbers_masked(desk: Desk, clock: FixedClock) -> None:
+    hoa = intake(applicant={"name": "Đặng Thị Hoa", "id_number": "001099012345", "phone": "0987654321"})
+    mine = [desk.receive(hoa, "A") for _ in range(2)]
+    others = [desk.receive(intake(), "A") for _ in range(6)]  # all "Đặng Thị Hoà", 031190001234
+
+    shown = desk.find("001 099 012 345")
+    desk.log_search("Cán bộ B", "001 099 012 345", [r.code for r in shown])
+    # One person's dossiers: the search is in each one's own log, and the number is masked.
+    for d in mine:
+        [entry] = desk.access_log(d.code)
+        assert (entry.actor, entry.action_name) == ("Cán bộ B", "Tìm kiếm")
+        assert entry.detail_text == "“********2345”: 2 hồ sơ"
+        assert "001099012345" not in entry.detail and "012 345" not in entry.detail
+
+    # A common name: one line for the whole search, tied to no dossier.
+    broad = desk.find("dang thi hoa")
+    assert len(broad) == 8
+    desk.log_search("Cán bộ C", "dang thi hoa", [r.code for r in broad])
+    assert all(desk.access_log(d.code) == [] for d in others)
+    latest = desk.access_log(limit=1)[0]
+    assert (latest.dossier_code, latest.detail_text) == ("", "“dang thi hoa”: 8 hồ sơ")
+    # So is a page of results that had more behind it, however few were shown.
+    desk.log_search("Cán bộ C", "dang thi", [others[0].code], more=True)
+    latest = desk.access_log(limit=1)[0]
+    assert (latest.dossier_code, latest.detail_text) == ("", "“dang thi”: 1+ hồ sơ")
+
+    # A code is not personal data and is kept as typed; an empty query logs nothing.
+    desk.log_search("Cán bộ B", mine[0].code, [mine[0].code])
+    assert desk.access_log(mine[0].code)[0].detail == f"1 {mine[0].code}"
+    before = len(desk.access_log())
+    desk.log_search("Cán bộ B", "   ", [])
+    assert len(desk.access_log()) == before
+    with pytest.raises(ValidationError):
+        desk.log_search("", "hoa", [])  # a search by no one is not logged as anyone's
+
+
 def test_the_access_log_answers_who_saw_or_printed_whose_data(desk: Desk, clock: FixedClock) -> None:
     a = desk.receive(intake(), "Cán bộ A")
     b = desk.receive(intake(), "Cán bộ A")

@@ -23,6 +23,7 @@ from counter_app.domain.validation import (
     day_problem,
     id_kind,
     mask_id,
+    mask_numbers,
     parse_chip_qr,
 )
 
@@ -269,6 +270,22 @@ def test_mask_id() -> None:
     assert mask_id("1234") == "****"
     assert mask_id("") == ""
     assert mask_id(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("001099012345", "********2345"),
+        ("tran 001 099 012 345", "tran ********2345"),
+        ("0912.345.678 hoa", "******5678 hoa"),
+        ("2001", "2001"),  # a dossier number's tail is not personal data
+        ("12345 và 987654", "12345 và **7654"),
+        ("dang thi hoa", "dang thi hoa"),
+        ("", ""),
+    ],
+)
+def test_mask_numbers_hides_id_and_phone_numbers_inside_text(text: str, masked: str) -> None:
+    assert mask_numbers(text) == masked
 
 
 @given(st.text(alphabet="0123456789", min_size=5, max_size=12))

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
+from textual.timer import Timer
 from textual.widgets import Input, Static, Tab, Tabs
 
 from counter_app.tui.formatting import plural_dossiers
@@ -39,6 +40,9 @@ VIEW_TITLES: dict[str, str] = {
 
 SEARCH_DELAY = 0.15
 """Seconds of quiet typing before a search runs (a fast typist sends one query, not ten)."""
+SEARCH_SEEN = 2.0
+"""Seconds a search's results stay on screen before the access log counts them as seen (the
+queries passed through while typing a name are not); leaving the screen counts them at once."""
 
 
 class ListsScreen(CounterScreen):
@@ -86,6 +90,18 @@ class ListsScreen(CounterScreen):
     def __init__(self) -> None:
         super().__init__()
         self._counts: dict[str, int] = {}
+        self._searched = ""
+        self._seen: tuple[str, str, list[str], bool] | None = None
+        """The search on screen not yet in the access log: viewer, query, codes shown, more."""
+        self._seen_timer: Timer | None = None
+        self.seen_after = SEARCH_SEEN
+        """Seconds before results on screen count as seen (SEARCH_SEEN)."""
+        self._logged: tuple[str, str, list[str]] | None = None
+        """The last search logged (viewer, query, codes): the same results shown again to the same
+        official after a reload are not logged twice."""
+
+    def on_screen_suspend(self) -> None:
+        self._log_seen()
 
     def on_screen_resume(self) -> None:
         # Shown again (from another screen or back from a dossier): the lists may have changed.
@@ -132,6 +148,7 @@ class ListsScreen(CounterScreen):
             self.search_input.focus()
             self._run_search(self.search_input.value)
         else:
+            self._log_seen()  # the search's results leave the screen
             self.table.show(lambda limit, offset: desk.list_view(view, limit, offset))
             self.table.focus()
             self._count(view)
@@ -162,6 +179,41 @@ class ListsScreen(CounterScreen):
     def _loaded(self, event: DossierTable.Loaded) -> None:
         if self.view == "search":
             self._update_title(event.total_loaded, event.done)
+            self._results_shown(event.done)
+
+    # -- the access log of searches -------------------------------------------------------------------
+
+    def _results_shown(self, done: bool) -> None:
+        official = self.counter_app.official
+        if official is None or not self._searched:
+            return
+        codes = [str(key.value) for key in self.table.rows]
+        if self._logged == (official.full_name, self._searched, codes):
+            return
+        self._seen = (official.full_name, self._searched, codes, not done)
+        if self._seen_timer is not None:
+            self._seen_timer.stop()
+        self._seen_timer = self.set_timer(self.seen_after, self._log_seen, name="search-seen")
+
+    def _forget_seen(self) -> None:
+        """A new query replaced the results before they counted as seen."""
+        self._seen = None
+        if self._seen_timer is not None:
+            self._seen_timer.stop()
+            self._seen_timer = None
+
+    def _log_seen(self) -> None:
+        seen, self._seen = self._seen, None
+        if self._seen_timer is not None:
+            self._seen_timer.stop()
+            self._seen_timer = None
+        if seen is not None:
+            self._logged = seen[:3]
+            self._write_search_log(*seen)
+
+    @work(thread=True, exit_on_error=False, group="search-log")
+    def _write_search_log(self, viewer: str, query: str, codes: list[str], more: bool) -> None:
+        self.counter_app.desk.log_search(viewer, query, codes, more=more)
 
     # -- search ---------------------------------------------------------------------------------------
 
@@ -194,6 +246,9 @@ class ListsScreen(CounterScreen):
     def _run_search(self, query: str) -> None:
         desk = self.counter_app.desk
         text = query.strip()
+        if text != self._searched:
+            self._forget_seen()
+        self._searched = text
         if not text:
             self.table.show(None)
             self.query_one("#list-title", Static).update(VIEW_TITLES["search"])
