@@ -10,6 +10,7 @@ machine with no terminal (the nightly batch).
 
 from __future__ import annotations
 
+import functools
 import getpass
 import json
 import logging
@@ -18,13 +19,12 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from counter_app.domain.errors import CounterError, FieldError, ValidationError
+from counter_app.domain.errors import CounterError, FieldError, StoreError, ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("counter")
@@ -45,6 +45,10 @@ EXIT_CODES_HELP = """\
   7  printing failed (the PDF is kept)
   8  sync rejected
   130 interrupted"""
+
+
+DAY = click.DateTime(["%Y-%m-%d", "%d/%m/%Y"])
+"""A date on the command line, as ISO (2026-11-25) or as written in Vietnam (25/11/2026)."""
 
 
 def _setup_logging() -> None:
@@ -74,12 +78,23 @@ def _actor(value: str | None) -> str:
         return "unknown"
 
 
+def given_path(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """A path from the command line as a Path; an empty one (``--db ""``) is refused by name
+    (``Path("")`` would quietly mean the current folder)."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("đường dẫn đang để trống", ctx=ctx, param=param)
+    return Path(value)
+
+
 def db_option(func: F) -> F:
     """``--db PATH`` (env ``COUNTER_DB``) on a command; falls back to the group's value."""
     return click.option(
         "--db",
         "db_path",
-        type=click.Path(path_type=Path),  # a folder is refused by the store, in Vietnamese
+        type=click.Path(),  # a folder is refused by the store, in Vietnamese
+        callback=given_path,
         envvar="COUNTER_DB",
         default=None,
         help="Database file (default: in the user data folder; env COUNTER_DB).",
@@ -110,14 +125,25 @@ def resolve_db_path(db_path: Path | None) -> Path:
     return Path(db_path or (ctx.obj or {}).get("db_path") or default_db_path())
 
 
-def with_desk(func: F) -> F:
-    """Open the desk for the command (``--db`` or the group's) and close it afterwards."""
+def with_desk(func: F, *, creates: bool = False) -> F:
+    """Open the desk for the command (``--db`` or the group's) and close it afterwards.
 
-    @wraps(func)
+    Only a command that ``creates`` the database (setup) may start a new file: any other one,
+    given a path where there is none (a mistyped ``--db``), says so instead of quietly working on
+    a new, empty database.
+    """
+
+    @functools.wraps(func)
     def wrapper(*args: Any, db_path: Path | None = None, **kwargs: Any) -> Any:
         from counter_app.desk import Desk
 
-        desk = Desk.open(resolve_db_path(db_path))
+        path = resolve_db_path(db_path)
+        if not creates and str(path) != ":memory:" and not path.exists():
+            raise StoreError(
+                f"Không có tệp cơ sở dữ liệu «{path}». Kiểm tra --db (hoặc COUNTER_DB); "
+                "quầy mới thì chạy «counter setup» hoặc mở «counter» trước."
+            )
+        desk = Desk.open(path)
         try:
             return func(desk, *args, **kwargs)
         finally:
@@ -128,7 +154,13 @@ def with_desk(func: F) -> F:
 
 _USAGE_PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"Missing option '(?P<a>.+?)'\.", "thiếu tùy chọn {a}"),
+    (r"Missing argument '(?P<a>.+?)'\. Choose from:\s*(?P<c>.+)", "thiếu đối số, một trong: {c}"),
     (r"Missing argument '(?P<a>.+?)'\.", "thiếu {a}"),
+    (r"(?:File|Path) '(?P<a>.*?)' is a directory\.", "«{a}» là một thư mục, không phải tệp"),
+    (r"Directory '(?P<a>.*?)' is a file\.", "«{a}» là một tệp, không phải thư mục"),
+    (r"(?:File|Path|Directory) '(?P<a>.*?)' does not exist\.", "«{a}» không tồn tại"),
+    (r"(?:File|Path|Directory) '(?P<a>.*?)' is not writable\.", "không có quyền ghi «{a}»"),
+    (r"(?:File|Path|Directory) '(?P<a>.*?)' is not readable\.", "không có quyền đọc «{a}»"),
     (r"No such command '(?P<a>.+?)'\.", "không có lệnh «{a}»"),
     (r"No such option:? '?(?P<a>[^' ]+)'?\.?(?: Did you mean '?(?P<b>[^'?]+)'?\?)?", "không có tùy chọn {a}"),
     (r"Option '(?P<a>.+?)' requires an argument\.", "tùy chọn {a} cần một giá trị"),
@@ -136,21 +168,31 @@ _USAGE_PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"'(?P<a>.*?)' is not one of (?P<b>.+?)\.", "«{a}» không phải một trong {b}"),
     (r"'(?P<a>.*?)' is not a valid integer(?: range)?\.", "«{a}» không phải số nguyên"),
     (r"(?P<a>\S+) is not in the range (?P<b>.+?)\.", "{a} nằm ngoài khoảng {b}"),
-    (r"'(?P<a>.*?)' does not match the formats? (?P<b>.+?)\.", "«{a}» không đúng dạng {b}"),
+    (
+        r"'(?P<a>.*?)' does not match the formats? (?P<b>.+?)\.",
+        "«{a}» không phải ngày hợp lệ (viết dạng {b})",
+    ),
 )
 """Click's own (English) complaints about a command line, in Vietnamese."""
+
+_FORMAT_EXAMPLES = (("'%Y-%m-%d'", "2026-11-25"), ("'%d/%m/%Y'", "25/11/2026"))
+"""Date formats as click names them, and as a person reads them."""
 
 
 def usage_problem(exc: click.ClickException) -> str:
     """One Vietnamese line for a wrong command line (a hint to the command's help appended)."""
     message = exc.format_message()
     invalid = re.fullmatch(r"Invalid value for '(.+?)': (.+)", message, re.S)
-    prefix = f"giá trị không hợp lệ cho {invalid.group(1)}: " if invalid else ""
+    named = invalid.group(1).replace("' / '", " / ") if invalid else ""  # "'-o' / '--output'"
+    prefix = f"giá trị không hợp lệ cho {named}: " if invalid else ""
     message = invalid.group(2) if invalid else message
     for pattern, text in _USAGE_PROBLEMS:
         found = re.fullmatch(pattern, message.strip(), re.S)
         if found:
-            message = text.format(**found.groupdict())
+            said = {k: " ".join((v or "").split()) for k, v in found.groupdict().items()}
+            for fmt, example in _FORMAT_EXAMPLES:
+                said = {k: v.replace(fmt, example) for k, v in said.items()}
+            message = text.format(**said)
             if found.groupdict().get("b") and "Did you mean" in pattern:
                 message += f" (có phải {found.group('b')}?)"
             break
@@ -158,6 +200,32 @@ def usage_problem(exc: click.ClickException) -> str:
     hint = f" (xem: {ctx.command_path} --help)" if isinstance(exc, click.UsageError) and ctx else ""
     line = " ".join((prefix + message).split())
     return line[:1].upper() + line[1:] + hint
+
+
+def _undecodable(argv: list[str]) -> str:
+    """Say which argument or COUNTER_ variable is not valid UTF-8 text ("" when all are).
+
+    Python hands such bytes over as lone surrogates, which fail much later, when the text is
+    stored or printed; refused here, before anything runs, they can never be half-saved.
+    """
+
+    def broken(text: str) -> bool:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+
+    def shown(text: str) -> str:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")[:60]
+
+    for arg in argv:
+        if isinstance(arg, str) and broken(arg):
+            return f"đối số «{shown(arg)}» không phải văn bản UTF-8 hợp lệ; hãy gõ lại hoặc đổi bảng mã."
+    for name, value in os.environ.items():
+        if name.startswith("COUNTER_") and broken(value):
+            return f"biến môi trường {name} không phải văn bản UTF-8 hợp lệ."
+    return ""
 
 
 class CounterGroup(click.Group):
@@ -168,8 +236,17 @@ class CounterGroup(click.Group):
         if not kwargs.get("standalone_mode", True):
             return super().main(*args, **kwargs)
         kwargs["standalone_mode"] = False
+        argv = kwargs.get("args") or (args[0] if args else None) or sys.argv[1:]
+        problem = _undecodable(list(argv))
+        if problem:
+            click.echo(f"Lỗi: {problem}", err=True)
+            sys.exit(2)
         try:
             code = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # "counter calendar" alone: its help, as --help shows it, not squashed into one line.
+            click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message(), err=True)
+            sys.exit(exc.exit_code)
         except click.ClickException as exc:
             click.echo(f"Lỗi: {usage_problem(exc)}", err=True)
             sys.exit(exc.exit_code)
@@ -245,7 +322,7 @@ def ui(db_path: Path | None) -> None:
 @click.option("--hub", "hub_url", default=None, help="City hub base address.")
 @click.option("--token", "hub_token", default=None, help="This counter's hub token.")
 @json_option
-@with_desk
+@functools.partial(with_desk, creates=True)
 def setup(
     desk: Any, as_json: bool, agency_name: str | None, province_name: str | None, **values: Any
 ) -> None:
@@ -352,6 +429,10 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
 def _read_json_input(source: str, max_bytes: int = 0) -> Any:
     limit = max_bytes or MAX_JSON_BYTES
     try:
+        if not source.strip():
+            raise ValidationError(
+                FieldError("json", "Đường dẫn tệp JSON đang để trống (dùng - để đọc từ đầu vào).")
+            )
         if source == "-":
             raw = sys.stdin.buffer.read(limit + 1)
         else:
@@ -631,8 +712,8 @@ _step_command(
 
 @main.command(name="access-log")
 @click.argument("code", required=False)
-@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day (Vietnam).")
-@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day, included.")
+@click.option("--from", "first", type=DAY, default=None, help="First day (Vietnam).")
+@click.option("--to", "last", type=DAY, default=None, help="Last day, included.")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True)
 @json_option
 @with_desk
@@ -660,8 +741,8 @@ def access_log(
 
 
 @main.command()
-@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--from", "first", type=DAY, required=True)
+@click.option("--to", "last", type=DAY, required=True)
 @json_option
 @with_desk
 def report(desk: Any, first: datetime, last: datetime, as_json: bool) -> None:
@@ -723,7 +804,7 @@ def calendar_upcoming(desk: Any, days: int, as_json: bool) -> None:
 
 
 @calendar.command(name="set")
-@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+@click.argument("day", type=DAY, metavar="DAY")
 @click.argument("kind", type=click.Choice(["day_off", "working_day"]))
 @click.option("--label", default="")
 @with_desk
@@ -734,7 +815,7 @@ def calendar_set(desk: Any, day: datetime, kind: str, label: str) -> None:
 
 
 @calendar.command(name="remove")
-@click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+@click.argument("day", type=DAY, metavar="DAY")
 @with_desk
 def calendar_remove(desk: Any, day: datetime) -> None:
     """Remove the override of DAY."""
@@ -747,10 +828,16 @@ def calendar_remove(desk: Any, day: datetime) -> None:
 @click.argument("username")
 @click.option("--name", "full_name", required=True)
 @click.option("--role", type=click.Choice(["official", "supervisor"]), default="official")
-@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--pin", default=None, help="The PIN (asked twice, hidden, when left out at a keyboard).")
 @with_desk
-def add_official(desk: Any, username: str, full_name: str, role: str, pin: str) -> None:
+def add_official(desk: Any, username: str, full_name: str, role: str, pin: str | None) -> None:
     """Create or update an official who signs in to the UI."""
+    if pin is None:
+        if not sys.stdin.isatty():
+            raise ValidationError(FieldError("pin", "Thiếu --pin (chỉ hỏi PIN được khi gõ từ bàn phím)."))
+        pin = click.prompt("PIN", hide_input=True, prompt_suffix=": ")
+        if click.prompt("Nhập lại PIN", hide_input=True, prompt_suffix=": ") != pin:
+            raise ValidationError(FieldError("pin", "Hai lần nhập PIN không khớp; hãy chạy lại lệnh."))
     official = desk.add_official(username, full_name, role, pin)
     click.echo(f"Đã lưu cán bộ {official.full_name} ({official.username}, {official.role}).")
 
@@ -782,7 +869,8 @@ def check(desk: Any, as_json: bool) -> None:
 @click.option(
     "--to",
     "folder",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(file_okay=False),
+    callback=given_path,
     default=None,
     help="Folder for the copy (default: backups/ in the data folder; env COUNTER_BACKUP_DIR).",
 )
@@ -817,7 +905,7 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
 
 
 @main.command()
-@click.argument("backup_file", metavar="BACKUP", type=click.Path(path_type=Path))
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(), callback=given_path)
 @click.option("--yes", is_flag=True, help="Carry out the restore; without it, only say what it would do.")
 @json_option
 @db_option

@@ -14,8 +14,9 @@ from typing import Any
 
 import click
 
-from counter_app.cli import _actor, _emit_json, actor_option, json_option, main, with_desk
+from counter_app.cli import _actor, _emit_json, actor_option, given_path, json_option, main, with_desk
 from counter_app.domain.errors import FieldError, PrintingError, ValidationError
+from counter_app.store.database import explain
 
 FORM_NAMES = ("receipt", "extra_papers", "refusal", "apology", "stop_notice", "control_slip")
 """Same as ``printing.FORMS`` (kept here so ``counter --help`` does not import reportlab)."""
@@ -26,10 +27,59 @@ _output = click.option(
     "-o",
     "--output",
     "out",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=click.Path(),
+    callback=given_path,
     default=None,
-    help="PDF file to write (default: the output folder, env COUNTER_OUTPUT_DIR).",
+    help=(
+        "PDF file to write (default: the output folder, env COUNTER_OUTPUT_DIR). An existing PDF is "
+        "replaced; any other existing file, the database itself, a folder or a device is refused."
+    ),
 )
+
+
+def _checked_output(desk: Any, out: Path | None) -> Path | None:
+    """The file an ``-o`` PDF may really be written to, or a ValidationError (exit 2).
+
+    The PDF replaces the target by a rename, so a wrong ``-o`` would silently destroy what was
+    there: the counter's own database, a document, a device node. Only an existing PDF (a form
+    printed again) is replaced. A symbolic link is followed, so the file it names gets the PDF.
+    """
+    if out is None:
+        return None
+    if not str(out).strip():
+        raise ValidationError(FieldError("output", "Đường dẫn tệp PDF (-o) đang để trống."))
+    target = out.expanduser()
+    real = target.resolve()
+    live = desk.store.path
+    if live is not None and real in {Path(f"{live.resolve()}{s}") for s in ("", "-wal", "-shm", "-journal")}:
+        raise ValidationError(
+            FieldError("output", f"«{out}» là tệp cơ sở dữ liệu của quầy; hãy chọn một tên tệp PDF khác.")
+        )
+    if real.is_dir():
+        raise ValidationError(
+            FieldError(
+                "output", f"«{out}» là một thư mục; hãy ghi cả tên tệp, ví dụ «{out / 'bieu-mau.pdf'}»."
+            )
+        )
+    if real.exists():
+        if not real.is_file():
+            raise ValidationError(FieldError("output", f"«{out}» không phải là một tệp thông thường."))
+        try:
+            with real.open("rb") as fh:
+                head = fh.read(5)
+        except OSError as exc:
+            raise ValidationError(FieldError("output", f"Không đọc được «{out}»: {explain(exc)}.")) from exc
+        if head != b"%PDF-":
+            raise ValidationError(
+                FieldError(
+                    "output", f"«{out}» đã có và không phải tệp PDF; hãy chọn tên khác (không ghi đè)."
+                )
+            )
+    elif not real.parent.is_dir():
+        raise ValidationError(FieldError("output", f"Thư mục «{real.parent}» không tồn tại."))
+    return real
+
+
 _print = click.option(
     "--print",
     "to_printer",
@@ -82,6 +132,7 @@ def receipt(
     """Print the receipt (giấy tiếp nhận hồ sơ và hẹn trả kết quả) of dossier CODE."""
     from printing import render_form
 
+    out = _checked_output(desk, out)
     pdf = render_form(desk, "receipt", code, out, _actor(actor), paper=paper)
     _finish(desk, pdf, to_printer, out is not None, as_json, {"form": "receipt"})
 
@@ -109,6 +160,7 @@ def form(
     (or receipt)."""
     from printing import render_form
 
+    out = _checked_output(desk, out)
     pdf = render_form(desk, kind, code, out, _actor(actor), paper=paper)
     _finish(desk, pdf, to_printer, out is not None, as_json, {"form": kind})
 
@@ -154,6 +206,7 @@ def logbook(
     from printing import render_logbook
 
     start, end = _period(desk, day, first, last)
+    out = _checked_output(desk, out)
     pdf = render_logbook(desk, start, end, out, statuses or None, actor=_actor(actor))
     _finish(
         desk,

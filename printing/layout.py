@@ -28,6 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from counter_app.domain.errors import PrintingError
+from counter_app.store.database import explain
 from printing import typeface, wording
 from printing.typesetting import Text, runs_of
 
@@ -477,7 +478,7 @@ def write_pdf(target: Path, produce: Callable[[IO[bytes]], None]) -> Path:
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=folder)
     except OSError as exc:
-        raise PrintingError(wording.ERR_WRITE.format(path=target, reason=exc.strerror or exc)) from exc
+        raise PrintingError(wording.ERR_WRITE.format(path=target, reason=explain(exc))) from exc
     tmp = Path(tmp_name)
     try:
         os.fchmod(fd, 0o600)
@@ -487,7 +488,7 @@ def write_pdf(target: Path, produce: Callable[[IO[bytes]], None]) -> Path:
         os.chmod(target, 0o600)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise PrintingError(wording.ERR_WRITE.format(path=target, reason=exc.strerror or exc)) from exc
+        raise PrintingError(wording.ERR_WRITE.format(path=target, reason=explain(exc))) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

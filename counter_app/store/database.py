@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from counter_app.domain.errors import StoreError
@@ -110,11 +111,13 @@ def _touch_private(path: Path) -> None:
 
 
 def _private_companions(path: Path) -> None:
+    """Take the group's and others' rights off the database and its companions; the owner's stay
+    as they are (a file the admin made read-only stays read-only)."""
     for suffix in ("", "-wal", "-shm"):
         companion = Path(str(path) + suffix)
         try:
             if companion.exists():
-                companion.chmod(0o600)
+                companion.chmod(stat.S_IMODE(companion.stat().st_mode) & 0o700)
         except OSError:
             pass
 

@@ -548,13 +548,19 @@ class DossierStore:
                         Path(f"{partial}{leftover}").unlink()
         return {"path": str(target), "bytes": target.stat().st_size, "dossiers": dossiers}
 
+    @property
+    def path(self) -> Path | None:
+        """The database file, or None for an in-memory database."""
+        path = next((row[2] for row in self.conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+        return Path(path) if path else None
+
     def _snapshot_reader(self, purpose: str = "đọc sổ theo dõi") -> sqlite3.Connection | None:
         """A read-only connection to the same file, or None for an in-memory database."""
-        path = next((row[2] for row in self.conn.execute("PRAGMA database_list") if row[1] == "main"), "")
-        if not path:
+        path = self.path
+        if path is None:
             return None
         try:
-            reader = connect_read_only(Path(path))
+            reader = connect_read_only(path)
         except sqlite3.Error as exc:
             raise StoreError(f"Không mở được cơ sở dữ liệu để {purpose}.") from exc
         return reader

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from counter_app.cli import main
+from counter_app.desk import Desk
 from tests.conftest import intake
 
 
@@ -38,8 +40,8 @@ def test_help_documents_exit_codes() -> None:
     assert "Exit codes" in result.output and "not found" in result.output
 
 
-def test_procedures_json(run: Any) -> None:
-    result = run("procedures", "--json")
+def test_procedures_json(configured: Any) -> None:
+    result = configured("procedures", "--json")
     assert result.exit_code == 0
     items = json.loads(result.output)
     assert len(items) >= 25
@@ -141,11 +143,22 @@ def test_missing_file_and_not_found(configured: Any) -> None:
     assert result.exit_code == 4
 
 
-def test_not_configured(run: Any, tmp_path: Path) -> None:
+def test_not_configured(run: Any, tmp_path: Path, db_path: Path) -> None:
     source = tmp_path / "in.json"
     source.write_text(json.dumps(intake()), encoding="utf-8")
+    Desk.open(db_path).close()  # a database opened once (the UI started), never set up
     result = run("receive", "--json", str(source))
     assert result.exit_code == 6 and "chưa được cấu hình" in result.output
+
+
+@pytest.mark.parametrize("args", [["list", "today"], ["find", "hoa"], ["procedures"], ["show", "X"]])
+def test_a_mistyped_database_path_is_not_made_into_a_new_database(tmp_path: Path, args: list[str]) -> None:
+    """Only setup (and the UI's first run) start a database: any other command given a path where
+    there is none says so, rather than answering from a new, empty one."""
+    typo = tmp_path / "typo" / "counter.db"
+    result = CliRunner().invoke(main, ["--db", str(typo), *args])
+    assert result.exit_code == 5 and "Không có tệp cơ sở dữ liệu" in result.output
+    assert not typo.parent.exists()
 
 
 def test_bad_database_file(tmp_path: Path) -> None:
@@ -240,12 +253,19 @@ def test_the_catalog_is_exported_edited_and_imported(configured: Any, tmp_path: 
         (["list", "today", "--limit", "abc"], "«abc» không phải số nguyên"),
         (["list", "today", "--limit", "0"], "0 nằm ngoài khoảng"),
         (["list", "today", "--lmit", "3"], "Không có tùy chọn --lmit (có phải --limit?)"),
-        (["report", "--from", "1/11/2026", "--to", "2026-11-30"], "«1/11/2026» không đúng dạng"),
+        (["report", "--from", "2026-13-01", "--to", "2026-11-30"], "«2026-13-01» không phải ngày hợp lệ"),
+        (["calendar", "set", "30/02/2026", "day_off"], "«30/02/2026» không phải ngày hợp lệ"),
+        (["list"], "Thiếu đối số, một trong: today, due_today"),
+        (["--db", "", "list", "today"], "Giá trị không hợp lệ cho --db: đường dẫn đang để trống"),
+        (["backup", "--to", ""], "Giá trị không hợp lệ cho --to: đường dẫn đang để trống"),
+        (["receive", "--json", ""], "Đường dẫn tệp JSON đang để trống"),
+        (["add-official", "lan", "--name", "Vũ Thị Lan"], "Thiếu --pin"),
         (["show"], "Thiếu CODE"),
         (["show", "a", "b"], "Thừa đối số: b"),
     ],
 )
 def test_a_wrong_command_line_is_one_vietnamese_line(db_path: Path, args: list[str], needle: str) -> None:
+    Desk.open(db_path).close()
     result = CliRunner().invoke(main, ["--db", str(db_path), *args], prog_name="counter")
     assert result.exit_code == 2
     assert result.output.startswith("Lỗi: ") and result.output.count("\n") == 1, result.output
@@ -314,3 +334,35 @@ def test_the_calendar_ahead_from_the_command_line(configured: Any) -> None:
     assert all(items[i]["day"] < items[i + 1]["day"] for i in range(len(items) - 1))
     assert soon.isoformat() not in configured("calendar", "upcoming", "--days", "10", "--json").output
     assert configured("calendar", "upcoming", "--days", "0").exit_code == 2
+
+
+def test_text_that_is_not_utf8_is_refused_before_anything_runs(
+    configured: Any, tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bytes that are not UTF-8 (a terminal in another encoding) reach Python as lone surrogates,
+    which used to fail only when stored or printed: exit 1 and a traceback in the log."""
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+    bad = b"c\xe1n b\xff".decode("utf-8", "surrogateescape")
+    for args in (
+        ["show", bad],
+        ["receive", "--json", str(source), "--actor", bad],
+        ["settings", "--set", f"printer={bad}"],
+    ):
+        result = CliRunner().invoke(main, ["--db", str(db_path), *args])
+        assert result.exit_code == 2 and "không phải văn bản UTF-8 hợp lệ" in result.output, result.output
+    monkeypatch.setenv("COUNTER_ACTOR", bad)
+    result = CliRunner().invoke(main, ["--db", str(db_path), "receive", "--json", str(source)])
+    assert result.exit_code == 2 and "COUNTER_ACTOR" in result.output
+    assert Desk.open(db_path).unsent_events() == 0  # nothing was received
+
+
+def test_a_database_made_read_only_stays_read_only(configured: Any, db_path: Path) -> None:
+    """Opening takes the group's and others' rights away (personal data), never gives the owner
+    back a write right the admin took away."""
+    db_path.chmod(0o444)
+    assert configured("list", "today").exit_code == 0
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o400
+    db_path.chmod(0o664)
+    assert configured("list", "today").exit_code == 0
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600

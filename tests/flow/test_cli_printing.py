@@ -163,3 +163,39 @@ def test_logbook_commands(run: Any, desk: Desk, code: str, tmp_path: Path, outpu
 def test_logbook_bad_arguments(run: Any, desk: Desk, args: tuple[str, ...]) -> None:
     result = run("logbook", *args)
     assert result.exit_code == 2, result.output
+
+
+def test_an_output_path_never_destroys_what_is_there(
+    run: Any, code: str, tmp_path: Path, db_path: Path
+) -> None:
+    """-o replaces a PDF (a form printed again) and nothing else: not the counter's own database
+    (nor through a link), a document, a folder or a device."""
+    letter = tmp_path / "thu.txt"
+    letter.write_text("Kính gửi ...", encoding="utf-8")
+    (tmp_path / "db-link.pdf").symlink_to(db_path)
+    refused = {
+        str(db_path): "là tệp cơ sở dữ liệu của quầy",
+        f"{db_path}-wal": "là tệp cơ sở dữ liệu của quầy",
+        str(tmp_path / "db-link.pdf"): "là tệp cơ sở dữ liệu của quầy",
+        str(letter): "đã có và không phải tệp PDF",
+        str(tmp_path): "là một thư mục",
+        "/dev/null": "không phải là một tệp thông thường",
+        str(tmp_path / "no" / "such" / "r.pdf"): "không tồn tại",
+        "": "đường dẫn đang để trống",
+    }
+    before = db_path.read_bytes()
+    for target, needle in refused.items():
+        for args in (["receipt", code], ["logbook"]):
+            result = run(*args, "-o", target)
+            assert result.exit_code == 2 and needle in result.output, (target, result.output)
+    assert letter.read_text(encoding="utf-8") == "Kính gửi ..."
+    assert Desk.open(db_path).get(code).code == code  # the database is still a database
+    assert db_path.read_bytes()[:16] == before[:16] == b"SQLite format 3\x00"
+
+    again = tmp_path / "bien-nhan.pdf"
+    assert run("receipt", code, "-o", str(again)).exit_code == 0
+    assert run("receipt", code, "-o", str(again)).exit_code == 0  # an existing PDF is replaced
+    link = tmp_path / "moi-nhat.pdf"
+    link.symlink_to(again)
+    assert run("logbook", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and "SỔ THEO DÕI" in pdf_text(again).upper()  # written through the link
