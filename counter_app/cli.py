@@ -51,6 +51,17 @@ DAY = click.DateTime(["%Y-%m-%d", "%d/%m/%Y"])
 """A date on the command line, as ISO (2026-11-25) or as written in Vietnam (25/11/2026)."""
 
 
+class VietnamTimeFormatter(logging.Formatter):
+    """Log times in Vietnam time with their offset (2026-11-26T10:34:43.005+07:00), whatever the
+    machine's zone: a line says when it happened at the counter, and a UTC machine no longer
+    writes 03:34 for 10:34."""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        from counter_app.domain.calendar import VN_TZ
+
+        return datetime.fromtimestamp(record.created, VN_TZ).isoformat(timespec="milliseconds")
+
+
 def _setup_logging() -> None:
     from counter_app.locations import log_dir
 
@@ -58,7 +69,7 @@ def _setup_logging() -> None:
         handler: logging.Handler = logging.FileHandler(log_dir() / "counter.log", encoding="utf-8")
     except OSError:
         handler = logging.NullHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(VietnamTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     if not any(isinstance(h, logging.FileHandler) for h in root.handlers):
         root.addHandler(handler)

@@ -94,6 +94,10 @@ _NEEDS_SIGN_IN = frozenset({"focus_scan", "intake", "lists", "search", "supervis
 """App actions that mean nothing before an official signs in."""
 
 
+RESET_AT_SIGN_OUT = ("lists", "supervisor")
+"""Modes whose screens are made anew for the next official (the intake keeps its form)."""
+
+
 class CounterApp(App[None]):
     """The one-stop counter."""
 
@@ -153,6 +157,8 @@ class CounterApp(App[None]):
             id="app.supervisor",
             tooltip="Số liệu, sổ theo dõi, lịch làm việc, cán bộ (chỉ giám sát)",
         ),
+        # The same key for an official: not in the footer, but pressed it says why nothing opens.
+        Binding("f6", "refuse_supervisor", "Giám sát", id="app.supervisor_refused", show=False),
         Binding(
             "ctrl+p",
             "command_palette",
@@ -245,12 +251,25 @@ class CounterApp(App[None]):
     def action_sign_out(self) -> None:
         if self.official is None:
             return
-        # A dialog left open would be confirmed later in the name of the official who opened it.
-        while self.screen.is_modal and len(self.screen_stack) > 1:
-            self.pop_screen()
+        # A dialog left open would be confirmed later in the name of the official who opened it;
+        # a dossier left open would greet the next one with someone's data.
+        self._close_opened(dialogs=True)
         self.official = None
         self.switch_mode("welcome")
+        # The lists and the supervisor's screen start afresh for whoever signs in next (a search
+        # typed, a list of names); the intake keeps its half-typed form, the citizen is still there.
+        for mode in RESET_AT_SIGN_OUT:
+            if mode in self._screen_stacks:
+                self.remove_mode(mode)
+                self.add_mode(mode, partial(self._mode_screen, self.MODE_SCREENS[mode]))
         self._next_start_step()
+
+    def _close_opened(self, *, dialogs: bool = False) -> None:
+        """Close what was opened on top of the current mode's screen: dossiers (and dialogs)."""
+        while len(self.screen_stack) > 1 and (
+            getattr(self.screen, "OPENS_ON_TOP", False) or (dialogs and self.screen.is_modal)
+        ):
+            self.pop_screen()
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
@@ -317,17 +336,24 @@ class CounterApp(App[None]):
             shown = next((s for s in reversed(self.screen_stack) if not s.is_modal), self.screen)
             if action == getattr(shown, "MODE", None):
                 return False
+            if action == "supervisor" and not self.official.is_supervisor:
+                return False  # not offered to an official (the palette leaves it out too)
+        if action == "refuse_supervisor":
+            return self.official is not None and not self.official.is_supervisor
         return True
 
     def _main_screen_ready(self) -> bool:
         return self.official is not None and not self.screen.is_modal
 
     def _to_mode(self, mode: str) -> None:
-        if self.current_mode == mode:
-            # Leave any dossier opened on top of the mode's screen.
-            while len(self.screen_stack) > 1 and getattr(self.screen, "OPENS_ON_TOP", False):
-                self.pop_screen()
-        else:
+        """Show a mode's own screen: F3 is the intake form, F4 the lists, whatever was open.
+
+        A dossier opened on top of a mode's screen is closed when the official leaves it: left
+        there, it came back in place of the form at the next F3, and the letters typed for a
+        procedure ran its steps.
+        """
+        self._close_opened()
+        if self.current_mode != mode:
             self.switch_mode(mode)
 
     def action_intake(self) -> None:
@@ -351,6 +377,9 @@ class CounterApp(App[None]):
     def action_search(self) -> None:
         self.action_show_list("search")
 
+    def action_refuse_supervisor(self) -> None:
+        self.refuse_supervisor()
+
     def refuse_supervisor(self) -> None:
         """Tell an official the supervisor screen is not theirs, and take them to intake."""
         self.notify(
@@ -359,7 +388,7 @@ class CounterApp(App[None]):
             severity="error",
         )
         if self.current_mode == "supervisor":
-            self.switch_mode("intake")
+            self._to_mode("intake")
 
     def action_supervisor(self, tab: str = "", then: str = "") -> None:
         """The supervisor's screen (refused to officials), on ``tab``, then its action ``then``
@@ -419,8 +448,10 @@ class CounterApp(App[None]):
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(cast(Any, self)):
+            from counter_app.tui.commands import CounterPalette  # with the providers, at first use
+
             self.push_screen(
-                CommandPalette(placeholder="Gõ tên lệnh hoặc tên, mã hồ sơ…", id="--command-palette")
+                CounterPalette(placeholder="Gõ tên lệnh hoặc tên, mã hồ sơ…", id="--command-palette")
             )
 
     def palette_commands(self) -> Iterable[PaletteCommand]:

@@ -12,8 +12,12 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from rich.align import Align
 from rich.text import Text
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.binding import Binding
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.dom import DOMNode
+from textual.widgets.option_list import Option
 
 from counter_app.domain.errors import CounterError
 from counter_app.domain.text import fold
@@ -52,6 +56,43 @@ def score(query: str, text: str) -> float:
     return 0.0
 
 
+def _declared_by_us(node: DOMNode, action: str) -> bool:
+    """True when one of the counter's own classes of ``node`` declares a binding to ``action``."""
+    for cls in type(node).__mro__:
+        if not cls.__module__.startswith("counter_app."):
+            continue
+        for declared in cls.__dict__.get("BINDINGS", ()):
+            if (declared.action if isinstance(declared, Binding) else declared[1]) == action:
+                return True
+    return False
+
+
+NO_MATCH = "Không có lệnh hay hồ sơ nào khớp"
+"""What the palette says when nothing matches (Textual's own text is English)."""
+
+
+class CounterPalette(CommandPalette):
+    """Textual's command palette, saying in Vietnamese that nothing matched.
+
+    Textual writes its "No matches found" line from a private timer callback; the override starts
+    that timer with its own callback (Textual is pinned to one minor version in pyproject.toml).
+    """
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def no_match() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(NO_MATCH, style="not bold")), disabled=True, id=self._NO_MATCHES)
+                )
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, no_match)
+
+
 class CounterCommands(Provider):
     """The counter's tasks: the app's commands and the active screen's key bindings."""
 
@@ -70,6 +111,8 @@ class CounterCommands(Provider):
                 continue
             if active.node is self.app:
                 continue  # the app's own tasks are listed above, with better help
+            if not _declared_by_us(active.node, binding.action):
+                continue  # Textual's own widget keys ("Delete all to the right"): English, and not tasks
             seen.add(binding.action)
             yield PaletteCommand(
                 binding.description,

@@ -244,3 +244,25 @@ async def test_a_search_seen_on_screen_goes_into_the_access_log(app, staffed_des
         await pilot.pause(0.3)
         await settle(pilot)
         assert searches()[0] == (other.code, name, "1 binh")
+
+
+async def test_the_highlighted_dossier_is_read_in_full_under_the_list(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """On 80 columns the procedure column is out of view: the line under the table names the
+    highlighted dossier's procedure and applicant in full."""
+    first = staffed_desk.receive(intake(), ACTOR)
+    second = staffed_desk.receive(intake(applicant=applicant("Lê Văn Bình", "031190005678", "")), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        detail = texts(app, "#list-detail")
+        assert second.procedure_name[:30] in detail and "Lê Văn Bình" in detail
+        assert f"({second.procedure_code})" in detail
+        await pilot.press("down")
+        await settle(pilot)
+        assert "Đặng Thị Hoà" in texts(app, "#list-detail")
+        screen = lists_screen(app)
+        screen.view = "ready"  # an empty list: no detail left from the other one
+        await settle(pilot)
+        assert texts(app, "#list-detail").strip() == ""
+        assert first.code

@@ -72,3 +72,29 @@ def test_supervisor_tasks_are_offered_to_supervisors_only(app) -> None:  # type:
     app.official = Official(SUPERVISOR[0], SUPERVISOR[2], "supervisor")
     titles = [c.title for c in app.palette_commands()]
     assert "Giám sát: in sổ theo dõi hồ sơ" in titles
+
+
+async def test_the_palette_speaks_vietnamese_only(app) -> None:  # type: ignore[no-untyped-def]
+    """Only the counter's tasks, never Textual's own widget keys (English: "Delete all to the
+    right", "Paste text from the clipboard"); "nothing matches" in Vietnamese."""
+    from textual.command import CommandList
+
+    from counter_app.tui.commands import NO_MATCH, CounterCommands
+
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)  # the focus in the intake's procedure box, an Input
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        titles = [c.title for c in CounterCommands(app.screen_stack[-2], None).commands()]
+        assert any(t.startswith("Lưu") for t in titles), titles  # the intake's own Ctrl+S
+        english = {"Delete all to the right", "Paste text from the clipboard", "Submit", "Scroll Up"}
+        assert not english & set(titles)
+        await type_text(pilot, "zzqxw")
+        await settle(pilot)
+        await pilot.pause(0.8)  # the palette waits half a second before saying nothing matched
+        options = palette.query_one(CommandList)
+        shown = [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
+        assert any(NO_MATCH in text for text in shown), shown
+        assert not any("No matches" in text for text in shown)

@@ -366,3 +366,21 @@ def test_a_database_made_read_only_stays_read_only(configured: Any, db_path: Pat
     db_path.chmod(0o664)
     assert configured("list", "today").exit_code == 0
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+
+
+def test_the_log_says_vietnam_time_whatever_the_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import logging
+    import time as time_module
+
+    from counter_app.cli import VietnamTimeFormatter
+
+    monkeypatch.setenv("TZ", "UTC")
+    time_module.tzset()
+    try:
+        record = logging.LogRecord("counter", logging.INFO, __file__, 1, "failed sign-in", None, None)
+        record.created = 1795663483.005  # 2026-11-26 03:24:43 UTC
+        line = VietnamTimeFormatter("%(asctime)s %(message)s").format(record)
+        assert line == "2026-11-26T10:24:43.005+07:00 failed sign-in"
+    finally:
+        monkeypatch.undo()
+        time_module.tzset()

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import asyncio
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Input, Static, Tab, Tabs
+from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
+from counter_app.store.dossiers import DossierRow
 from counter_app.tui.formatting import plural_dossiers
 from counter_app.tui.screens.base import CounterScreen
 from counter_app.tui.widgets.dossier_table import DossierTable
@@ -78,6 +80,7 @@ class ListsScreen(CounterScreen):
                 )
             yield Static("", id="list-title")
             yield DossierTable(now=self.counter_app.now, id="list-table")
+            yield Static("", id="list-detail")
 
     @property
     def table(self) -> DossierTable:
@@ -105,7 +108,13 @@ class ListsScreen(CounterScreen):
 
     def on_screen_resume(self) -> None:
         # Shown again (from another screen or back from a dossier): the lists may have changed.
-        self.call_after_refresh(self.action_reload)
+        self.call_after_refresh(self._reload_if_shown)
+
+    def _reload_if_shown(self) -> None:
+        # Resumed only on the way out (a dossier closed at sign-out, this screen then dropped):
+        # nothing to show, and its widgets may be gone already.
+        if self.is_current:
+            self.action_reload()
 
     # -- views ----------------------------------------------------------------------------------------
 
@@ -137,6 +146,7 @@ class ListsScreen(CounterScreen):
         self._show_view(view)
 
     def _show_view(self, view: str) -> None:
+        self._show_detail(None)
         tabs = self.query_one("#list-tabs", Tabs)
         if tabs.active != view:
             tabs.active = view
@@ -180,6 +190,20 @@ class ListsScreen(CounterScreen):
         if self.view == "search":
             self._update_title(event.total_loaded, event.done)
             self._results_shown(event.done)
+
+    @on(DataTable.RowHighlighted, "#list-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Under the table, the highlighted dossier's procedure and applicant in full: on 80
+        columns the procedure column is out of view and long names are cut."""
+        row = self.table.row_of(str(event.row_key.value)) if event.row_key.value else None
+        self._show_detail(row)
+
+    def _show_detail(self, row: DossierRow | None) -> None:
+        detail = Text(no_wrap=True, overflow="ellipsis")
+        if row is not None:
+            detail.append(f"{row.procedure_name} ({row.procedure_code})")
+            detail.append(f" · {row.who}", style="dim")
+        self.query_one("#list-detail", Static).update(detail)
 
     # -- the access log of searches -------------------------------------------------------------------
 
@@ -250,6 +274,7 @@ class ListsScreen(CounterScreen):
             self._forget_seen()
         self._searched = text
         if not text:
+            self._show_detail(None)
             self.table.show(None)
             self.query_one("#list-title", Static).update(VIEW_TITLES["search"])
             return

@@ -74,6 +74,7 @@ class DossierTable(DataTable[Text]):
         self._offset = 0
         self._done = True
         self._loading = False
+        self._shown: dict[str, DossierRow] = {}
 
     def on_mount(self) -> None:
         self.add_column("Mã hồ sơ", key="code")
@@ -95,6 +96,7 @@ class DossierTable(DataTable[Text]):
         self._offset = 0
         self._done = loader is None
         self._loading = False
+        self._shown.clear()
         self.clear()
         if loader is not None:
             self._next_page()
@@ -122,6 +124,7 @@ class DossierTable(DataTable[Text]):
             if row.code in self.rows:  # a search that ignores offsets gives the same page again
                 continue
             self.add_row(*self._cells(row, now), key=row.code, height=2 if self._has_owner(row) else 1)
+            self._shown[row.code] = row
             added += 1
         self._loaded += added
         if added == 0 or len(rows) < PAGE_SIZE:
@@ -133,7 +136,7 @@ class DossierTable(DataTable[Text]):
         due = Text(short_due(row.due_at), style="bold red" if late else "")
         if late:
             due.append(" trễ", style="bold red")
-        procedure = _clip(row.procedure_name, 60)
+        procedure = _clip(row.procedure_name, 60)  # the name first: on 80 columns, the part in view
         who = Text(_clip(row.applicant_name, NAME_CHARS))
         if self._has_owner(row):  # on a second line, so the column stays as narrow as a name
             who.append("\n" + _clip(f"chủ hồ sơ: {row.owner_name}", NAME_CHARS), style="dim")
@@ -142,8 +145,12 @@ class DossierTable(DataTable[Text]):
             who,
             due,
             Text(STATUS_SHORT.get(row.status, str(row.status))),
-            Text(f"{row.procedure_code} {procedure}", style="dim"),
+            Text(f"{procedure} ({row.procedure_code})", style="dim"),
         ]
+
+    def row_of(self, code: str) -> DossierRow | None:
+        """The dossier shown in the row of ``code`` (None once the list changed)."""
+        return self._shown.get(code)
 
     @staticmethod
     def _has_owner(row: DossierRow) -> bool:
