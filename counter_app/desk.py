@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.domain import codes
-from counter_app.domain.calendar import Override, WorkCalendar, now_vn, to_vn
+from counter_app.domain.calendar import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    WEEKDAYS,
+    Override,
+    WorkCalendar,
+    now_vn,
+    to_vn,
+)
 from counter_app.domain.dossier import (
     RATING_LEVELS,
     RETURN_METHODS,
@@ -45,6 +53,9 @@ from counter_app.domain.errors import (
     ValidationError,
 )
 from counter_app.domain.procedures import (
+    MAX_DOCUMENTS,
+    MAX_FEE,
+    MAX_PAPER_COUNT,
     Catalog,
     Procedure,
     catalog_to_json,
@@ -52,8 +63,9 @@ from counter_app.domain.procedures import (
     load_default_catalog,
     parse_catalog,
 )
-from counter_app.domain.text import clean
+from counter_app.domain.text import clean, has_control_chars, replace_nonchars
 from counter_app.domain.validation import (
+    ID_LABEL,
     Check,
     check_birth_date,
     check_email,
@@ -61,7 +73,10 @@ from counter_app.domain.validation import (
     check_org_number,
     check_phone,
     check_text,
+    json_kind,
     mask_numbers,
+    nonchar_error,
+    shown,
 )
 from counter_app.settings import Settings, coerce_setting, load_settings, validate
 from counter_app.store import DossierStore, open_database
@@ -70,10 +85,8 @@ from counter_app.store.dossiers import LIST_VIEWS, DossierRow
 
 Clock = Callable[[], datetime]
 
-MAX_DOCUMENTS = 60
-"""More papers than any procedure lists: a sign of a broken import, not a real dossier."""
-MAX_COUNT = 99
-"""Largest count of one paper or of sets."""
+MAX_COUNT = MAX_PAPER_COUNT
+"""Largest count of one paper or of sets (the catalog's bound: papers are prefilled from it)."""
 BACKDATE_LIMIT = timedelta(days=366)
 """How far back a paper dossier may be entered after the fact."""
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -86,6 +99,19 @@ ADDRESS_MAX = 300
 """Longest address."""
 MAX_DRAFT_CHARS = 100_000
 """A draft larger than this is not an intake form any more."""
+FEE_REQUEST_MAX = 10_000_000_000
+"""Largest fee or tax the counter asks for in one step (10 billion đồng: land use levies reach
+billions, nothing at a commune counter reaches this)."""
+APPOINTMENT_HORIZON = timedelta(days=366)
+"""How far ahead a moved appointment may be: an apology promises a date, not an open end."""
+SPECIAL_DAYS_MAX = 731
+"""Longest period of the special-days list (two years; it walks the calendar day by day)."""
+PAGE_MAX = 1_000
+"""Most rows of one page of a list or a search."""
+OFFSET_MAX = 10_000_000
+"""Furthest a page may start; a commune counter will not hold this many dossiers."""
+ACCESS_LOG_MAX = 100_000
+"""Most access-log lines returned at once."""
 
 SEARCH_LOGGED_EACH = 5
 """A search that shows at most this many dossiers (one person's ID number or phone, a code) is
@@ -110,6 +136,42 @@ INTAKE_KEYS = frozenset(
 PARTY_KEYS = frozenset(
     {"name", "kind", "id_number", "phone", "email", "address", "birth_date", "representative"}
 )
+DOCUMENT_KEYS = frozenset({"name", "originals", "certified", "copies"})
+"""The keys of one paper of an intake (a paper may also be given as its name alone)."""
+PARTY_KINDS = {"person": "cá nhân", "organisation": "tổ chức"}
+"""An applicant's or owner's kinds (``kind``), with what they are called."""
+PARTY_ROLES = {"applicant": "người nộp hồ sơ", "owner": "chủ hồ sơ"}
+"""What the intake's two parties are called in messages."""
+PARTY_LABELS = {
+    "name": "Họ và tên",
+    "address": "Địa chỉ",
+    "representative": "Người đại diện",
+    "birth_date": "Ngày sinh",
+    "id_number": ID_LABEL,
+    "phone": "Số điện thoại",
+    "email": "Email",
+}
+"""What an applicant's fields are called in messages."""
+DOCUMENT_COUNTS = {"originals": "số bản chính", "certified": "số bản chứng thực", "copies": "số bản photo"}
+"""A paper's counts, with what they are called in messages."""
+
+
+def not_text(path: str, value: Any) -> FieldError:
+    """The error for a field that must be text and is not."""
+    return FieldError(path, f"Trường «{path}» phải là chuỗi ký tự, không phải {json_kind(value)}.")
+
+
+def _unknown_keys(raw: Mapping[Any, Any], allowed: frozenset[str], prefix: str) -> FieldError | None:
+    unknown = sorted(shown(k) for k in raw if k not in allowed)
+    if not unknown:
+        return None
+    paths = [f"{prefix}{k}" for k in unknown]
+    more = f" (và {len(paths) - 5} trường khác)" if len(paths) > 5 else ""
+    return FieldError(
+        paths[0],
+        f"Trường không được hỗ trợ: {', '.join(paths[:5])}{more}; chỉ dùng: "
+        f"{', '.join(prefix + k for k in sorted(allowed))}.",
+    )
 
 
 log = logging.getLogger(__name__)
@@ -311,6 +373,11 @@ REPORT_FIGURES: tuple[tuple[str, str], ...] = (
 dashboard and ``counter report`` show the same ones. Keys ending in ``_rate`` are shares (0-1)."""
 
 
+def _thousands(value: int) -> str:
+    """``1.234.567``: dots between thousands, as Vietnamese writes amounts."""
+    return f"{value:,}".replace(",", ".")
+
+
 def figure_text(key: str, value: float | None) -> str:
     """A report figure as printed: ``1.234`` (dots between thousands), ``87%``, or ``—`` (no data)."""
     if value is None:
@@ -341,6 +408,73 @@ def _version_key(version: str) -> tuple[int, ...]:
         return tuple(int(p) for p in version.split("."))
     except ValueError:
         return ()
+
+
+def _day_text(day: date) -> str:
+    # Not strftime: it writes year 1 as "1" on some platforms, and the point is to show the year.
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def check_day(day: date, field: str, label: str) -> None:
+    """Refuse a day outside ``FIRST_YEAR``-``LAST_YEAR`` before anything adds to it or converts it.
+
+    Raises:
+        ValidationError: naming the field and the years allowed.
+    """
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(
+            FieldError(
+                field,
+                f"{label} {_day_text(day)} nằm ngoài khoảng cho phép: từ năm {FIRST_YEAR} "
+                f"đến năm {LAST_YEAR}.",
+            )
+        )
+
+
+def check_period(first: date | None, last: date | None, longest: int | None = None) -> None:
+    """A period of Vietnam days (either end may be open): sensible years, in order, not too long.
+
+    The years bound every period (a report, the logbook, the access log) to at most a century:
+    their cost grows with the dossiers found, not with the days spanned, and "everything so far"
+    (2000-2099) is a real question for a report. Only a query that walks day by day (the calendar's
+    special days) passes a tighter ``longest``.
+
+    Raises:
+        ValidationError: a day outside ``FIRST_YEAR``-``LAST_YEAR``, the end before the start, or
+            more than ``longest`` days.
+    """
+    if first is not None:
+        check_day(first, "from", "Ngày bắt đầu")
+    if last is not None:
+        check_day(last, "to", "Ngày kết thúc")
+    if first is None or last is None:
+        return
+    if last < first:
+        raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
+    if longest is not None and (last - first).days + 1 > longest:
+        raise ValidationError(
+            FieldError(
+                "to", f"Mỗi lần chỉ xem được tối đa {longest} ngày; hãy chia khoảng thời gian nhỏ hơn."
+            )
+        )
+
+
+def check_page(limit: int, offset: int, most: int = PAGE_MAX) -> None:
+    """A page of rows: 1 to ``most`` rows, starting 0 to ``OFFSET_MAX`` rows in.
+
+    Raises:
+        ValidationError: otherwise (SQLite takes a negative limit as "all rows" and overflows past
+            2^63).
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= most:
+        raise ValidationError(FieldError("limit", f"Số dòng mỗi trang phải từ 1 đến {_thousands(most)}."))
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= OFFSET_MAX:
+        raise ValidationError(FieldError("offset", f"Vị trí bắt đầu phải từ 0 đến {_thousands(OFFSET_MAX)}."))
+
+
+def office_hours_text(calendar: WorkCalendar) -> str:
+    """The office sessions as the official reads them: "07:00–11:30, 13:30–17:00"."""
+    return ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in calendar.hours.sessions)
 
 
 class Desk:
@@ -468,7 +602,14 @@ class Desk:
             self.store.replace_catalog(default.version, catalog_to_json(default)["procedures"])
             self._catalog = default
         else:
-            self._catalog = parse_catalog({"version": version, "procedures": entries})
+            try:
+                self._catalog = parse_catalog({"version": version, "procedures": entries})
+            except ValidationError as exc:
+                # Imported before the catalog's bounds were tightened: the counter must still
+                # start. The stored catalog is kept (nothing is lost); the shipped one serves
+                # until a valid catalog is imported.
+                log.warning("stored catalog %s no longer valid, using the shipped one: %s", version, exc)
+                self._catalog = load_default_catalog()
 
     @property
     def catalog(self) -> Catalog:
@@ -477,9 +618,16 @@ class Desk:
         assert self._catalog is not None
         return self._catalog
 
-    def import_catalog(self, data: Mapping[str, Any]) -> Catalog:
-        """Replace the catalog (from the hub or a file) after validating it whole."""
-        catalog = parse_catalog(dict(data))
+    def import_catalog(self, data: Any) -> Catalog:
+        """Replace the catalog (from the hub or a file) after validating it whole.
+
+        Args:
+            data: The decoded JSON; anything but a ``{version, procedures}`` object is refused.
+
+        Raises:
+            ValidationError: listing the problems (see :func:`parse_catalog`); nothing changed.
+        """
+        catalog = parse_catalog(data)
         self.store.replace_catalog(catalog.version, catalog_to_json(catalog)["procedures"])
         self._catalog = catalog
         return catalog
@@ -503,14 +651,17 @@ class Desk:
         Raises:
             ValidationError: the period ends before it starts, or spans more than two years.
         """
-        if last < first:
-            raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
-        if (last - first).days > 731:
-            raise ValidationError(FieldError("to", "Chỉ xem được tối đa hai năm một lần."))
+        check_period(first, last, SPECIAL_DAYS_MAX)
         return self.calendar().special_days(first, last)
 
     def set_override(self, day: date, kind: str, label: str = "") -> Override:
-        """Declare a day off or a make-up working day (beats the package's calendar)."""
+        """Declare a day off or a make-up working day (beats the package's calendar).
+
+        Raises:
+            ValidationError: an unknown kind, a bad label, or a day outside
+                ``FIRST_YEAR``-``LAST_YEAR``.
+        """
+        check_day(day, "day", "Ngày")
         if kind not in ("day_off", "working_day"):
             raise ValidationError(
                 FieldError("kind", "Loại ngày phải là «day_off» (nghỉ) hoặc «working_day» (làm bù).")
@@ -533,6 +684,8 @@ class Desk:
     def preview_due(self, procedure_code: str, received_at: datetime | None = None) -> datetime:
         """The due time a dossier of this procedure would get if received now (or then)."""
         procedure = self.procedure(procedure_code)
+        if received_at is not None:
+            check_day(received_at, "received_at", "Ngày nhận")
         return self.calendar().due(received_at or self.now(), procedure.limit)
 
     # -- intake ------------------------------------------------------------------------------------
@@ -547,20 +700,30 @@ class Desk:
             raise ValidationError(FieldError("intake", "Dữ liệu hồ sơ phải là một đối tượng JSON."))
         errors: list[FieldError] = []
         warnings: list[str] = []
-        unknown = sorted(set(data) - INTAKE_KEYS)
+        unknown = _unknown_keys(data, INTAKE_KEYS, "")
         if unknown:
-            errors.append(
-                FieldError(unknown[0], f"Trường không được hỗ trợ: {', '.join(map(str, unknown))}.")
-            )
+            errors.append(unknown)
         procedure: Procedure | None = None
         proc_code = data.get("procedure")
-        if not isinstance(proc_code, str) or not proc_code.strip():
+        if proc_code is None or (isinstance(proc_code, str) and not proc_code.strip()):
             errors.append(FieldError("procedure", "Chưa chọn thủ tục hành chính."))
+        elif not isinstance(proc_code, str):
+            errors.append(
+                FieldError(
+                    "procedure",
+                    'Trường «procedure» phải là mã thủ tục viết như chuỗi ký tự, ví dụ "1.004873", '
+                    f"không phải {json_kind(proc_code)}.",
+                )
+            )
         else:
-            try:
-                procedure = self.procedure(proc_code)
-            except NotFoundError as exc:
-                errors.append(FieldError("procedure", exc.message))
+            code_check = check_text(proc_code, label="Mã thủ tục", required=True, max_len=40)
+            if code_check.error:
+                errors.append(FieldError("procedure", code_check.error))
+            else:
+                try:
+                    procedure = self.procedure(code_check.value)
+                except NotFoundError as exc:
+                    errors.append(FieldError("procedure", exc.message))
         required = set(procedure.required_fields) if procedure else {"name", "id_number"}
         applicant = self._parse_party(data.get("applicant"), "applicant", required, errors, warnings)
         owner = None
@@ -568,38 +731,51 @@ class Desk:
             owner = self._parse_party(data.get("owner"), "owner", {"name"}, errors, warnings)
         documents = self._parse_documents(data.get("documents"), procedure, errors)
         sets = self._parse_count(
-            data.get("sets", procedure.sets if procedure else 1), "sets", errors, minimum=1
+            data.get("sets", procedure.sets if procedure else 1),
+            "sets",
+            errors,
+            minimum=1,
+            label="Số bộ hồ sơ",
         )
         fee_amount = procedure.fee.amount if procedure else 0
         fee_text = procedure.fee.text if procedure else ""
         if "fee" in data and data["fee"] is not None:
             fee = data["fee"]
-            if isinstance(fee, bool) or not isinstance(fee, int) or not 0 <= fee <= 100_000_000:
-                errors.append(FieldError("fee", "Phí, lệ phí phải là số đồng, từ 0 đến 100.000.000."))
+            if isinstance(fee, bool) or not isinstance(fee, int | str):
+                # A form's field gives text ("50.000đ"): the plain rule below; a file, a path.
+                errors.append(
+                    FieldError(
+                        "fee",
+                        f"Phí, lệ phí («fee») phải là số đồng, từ 0 đến {_thousands(MAX_FEE)}, "
+                        f"không phải {json_kind(fee)}.",
+                    )
+                )
+            elif isinstance(fee, str) or not 0 <= fee <= MAX_FEE:
+                errors.append(
+                    FieldError("fee", f"Phí, lệ phí phải là số đồng, từ 0 đến {_thousands(MAX_FEE)}.")
+                )
             else:
                 fee_amount = fee
                 if procedure and fee != procedure.fee.amount:
-                    fee_text = f"{fee:,} đồng".replace(",", ".")
-        return_method = data.get("return_method", "counter")
-        if return_method not in RETURN_METHODS:
-            errors.append(FieldError("return_method", "Nơi nhận kết quả phải là counter, post hoặc online."))
-        summary = check_text(
-            data.get("summary", "") or "",
-            label="Trích yếu",
-            required=False,
-            max_len=500,
-            multiline=True,
-        )
-        if summary.error:
-            errors.append(FieldError("summary", summary.error))
-        deciding = check_text(
-            data.get("deciding_agency", "") or "",
-            label="Cơ quan giải quyết",
-            required=False,
-            max_len=200,
-        )
-        if deciding.error:
-            errors.append(FieldError("deciding_agency", deciding.error))
+                    fee_text = f"{_thousands(fee)} đồng"
+        return_method = data.get("return_method")
+        if return_method is None:
+            return_method = "counter"
+        elif not isinstance(return_method, str):
+            errors.append(not_text("return_method", return_method))
+        else:
+            # A keyword, not text: "Counter" or " post " can only mean one thing.
+            return_method = clean(return_method).casefold()
+            if return_method not in RETURN_METHODS:
+                errors.append(
+                    FieldError(
+                        "return_method",
+                        "Nơi nhận kết quả phải là counter (tại Bộ phận Một cửa), post (bưu chính) "
+                        f"hoặc online (trực tuyến), không phải «{shown(return_method)}».",
+                    )
+                )
+        summary = self._intake_text(data, "summary", "Trích yếu", 500, errors, multiline=True)
+        deciding = self._intake_text(data, "deciding_agency", "Cơ quan giải quyết", 200, errors)
         received_at = self._parse_received_at(data.get("received_at"), errors)
         if errors or procedure is None or applicant is None:
             raise ValidationError(errors or [FieldError("intake", "Dữ liệu hồ sơ chưa hợp lệ.")])
@@ -612,11 +788,33 @@ class Desk:
             fee_amount=fee_amount,
             fee_text=fee_text,
             return_method=str(return_method),
-            summary=summary.value,
+            summary=summary,
             received_at=received_at,
-            deciding_agency_name=deciding.value or self._deciding_agency(procedure),
+            deciding_agency_name=deciding or self._deciding_agency(procedure),
             warnings=tuple(warnings),
         )
+
+    def _intake_text(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        label: str,
+        max_len: int,
+        errors: list[FieldError],
+        *,
+        multiline: bool = False,
+    ) -> str:
+        """An optional free-text field of the intake: text or null, checked like a typed field."""
+        value = data.get(key)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            errors.append(not_text(key, value))
+            return ""
+        check = check_text(value, label=label, required=False, max_len=max_len, multiline=multiline)
+        if check.error:
+            errors.append(FieldError(key, check.error))
+        return check.value
 
     def _parse_party(
         self,
@@ -626,40 +824,96 @@ class Desk:
         errors: list[FieldError],
         warnings: list[str],
     ) -> Party | None:
-        if not isinstance(raw, Mapping):
-            errors.append(FieldError(f"{prefix}.name", "Thiếu thông tin người nộp hồ sơ."))
+        role = PARTY_ROLES[prefix]
+        if raw is None:
+            errors.append(FieldError(f"{prefix}.name", f"Thiếu thông tin {role}."))
             return None
-        unknown = sorted(set(raw) - PARTY_KEYS)
-        if unknown:
+        if not isinstance(raw, Mapping):
             errors.append(
                 FieldError(
-                    f"{prefix}.{unknown[0]}",
-                    f"Trường không được hỗ trợ: {', '.join(map(str, unknown))}.",
+                    prefix,
+                    f"Trường «{prefix}» ({role}) phải là một đối tượng JSON có name, id_number…, "
+                    f"không phải {json_kind(raw)}.",
                 )
             )
+            return None
+        before = len(errors)
+        unknown = _unknown_keys(raw, PARTY_KEYS, f"{prefix}.")
+        if unknown:
+            errors.append(unknown)
         for key, value in raw.items():
-            if value is not None and not isinstance(value, str):
-                errors.append(FieldError(f"{prefix}.{key}", f"Trường «{key}» phải là chuỗi ký tự."))
-        if any(e.field.startswith(prefix + ".") for e in errors):
+            if key in PARTY_KEYS and value is not None and not isinstance(value, str):
+                errors.append(not_text(f"{prefix}.{key}", value))
+        if len(errors) > before:
             return None
 
-        kind = "organisation" if raw.get("kind") == "organisation" else "person"
+        kind = self._party_kind(raw.get("kind"), prefix, errors)
+        if kind is None:
+            return None
         needed = required_party_fields(required, kind)
         today = self.now().date()
         values: dict[str, str] = {}
         for key in ("name", "address", "representative", "birth_date", "id_number", "phone", "email"):
-            check = party_field_check(key, raw.get(key) or "", today, kind, required=key in needed)
+            value = raw.get(key) or ""
+            bad = nonchar_error(value, PARTY_LABELS[key])
+            if bad:  # a lone surrogate cannot even be shown back, whatever the field's own rule
+                errors.append(FieldError(f"{prefix}.{key}", bad))
+                continue
+            check = party_field_check(key, value, today, kind, required=key in needed)
             assert check is not None  # every key above has a rule
             if check.error:
                 errors.append(FieldError(f"{prefix}.{key}", check.error))
             elif check.warning:
                 warnings.append(check.warning)
             values[key] = check.value
+        if len(errors) > before:
+            return None
         return Party(kind=kind, **values)  # type: ignore[arg-type]
 
-    def _parse_count(self, value: Any, field: str, errors: list[FieldError], minimum: int = 0) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_COUNT:
-            errors.append(FieldError(field, f"Số lượng phải là số nguyên từ {minimum} đến {MAX_COUNT}."))
+    @staticmethod
+    def _party_kind(raw: str | None, prefix: str, errors: list[FieldError]) -> str | None:
+        """``person`` (the default) or ``organisation``; None (with an error) for anything else.
+
+        Case and surrounding spaces are ignored: the value is a keyword with two fixed spellings,
+        so "ORGANISATION" can only mean one thing, and a file exported from a spreadsheet may well
+        capitalise it. Any other word is refused: taking "robot" or "organization" for a person
+        would print the wrong form of address and check the wrong kind of identifier.
+        """
+        kind = clean(raw or "").casefold() or "person"
+        if kind in PARTY_KINDS:
+            return kind
+        allowed = " hoặc ".join(f"{k} ({v})" for k, v in PARTY_KINDS.items())
+        errors.append(
+            FieldError(
+                f"{prefix}.kind",
+                f"Trường «{prefix}.kind» phải là {allowed}, không phải «{shown(raw)}».",
+            )
+        )
+        return None
+
+    def _parse_count(
+        self,
+        value: Any,
+        field: str,
+        errors: list[FieldError],
+        minimum: int = 0,
+        label: str = "Số lượng",
+    ) -> int:
+        typed = isinstance(value, str) and f"«{field}»" not in label
+        if (isinstance(value, bool) or not isinstance(value, int)) and not typed:
+            # Only a file or a script sends a count that is no number: name its path for them.
+            # Text is what a form's field gives ("abc" typed as the sets): the plain rule below.
+            where = "" if f"«{field}»" in label else f" («{field}»)"
+            errors.append(
+                FieldError(
+                    field,
+                    f"{label}{where} phải là số nguyên từ {minimum} đến {MAX_COUNT}, "
+                    f"không phải {json_kind(value)}.",
+                )
+            )
+            return minimum
+        if not isinstance(value, int) or not minimum <= value <= MAX_COUNT:
+            errors.append(FieldError(field, f"{label} phải là số nguyên từ {minimum} đến {MAX_COUNT}."))
             return minimum
         return value
 
@@ -686,18 +940,32 @@ class Desk:
             if isinstance(entry, str):
                 entry = {"name": entry, "originals": 1}
             if not isinstance(entry, Mapping):
-                errors.append(FieldError(where, f"Thành phần hồ sơ thứ {i + 1} không hợp lệ."))
+                errors.append(
+                    FieldError(
+                        where,
+                        f"Thành phần hồ sơ thứ {i + 1} («{where}») phải là tên giấy tờ hoặc đối tượng "
+                        f"có name, originals, certified, copies, không phải {json_kind(entry)}.",
+                    )
+                )
                 continue
+            unknown = _unknown_keys(entry, DOCUMENT_KEYS, f"{where}.")
+            if unknown:
+                errors.append(unknown)
             raw_name = entry.get("name")
             if raw_name is not None and not isinstance(raw_name, str):
-                errors.append(FieldError(f"{where}.name", f"Tên giấy tờ thứ {i + 1} phải là chuỗi ký tự."))
+                errors.append(not_text(f"{where}.name", raw_name))
                 continue
             name = check_text(raw_name or "", label=f"Tên giấy tờ thứ {i + 1}", required=True, max_len=300)
             if name.error:
                 errors.append(FieldError(f"{where}.name", name.error))
             counts = [
-                self._parse_count(entry.get(k, 0), f"{where}.{k}", errors)
-                for k in ("originals", "certified", "copies")
+                self._parse_count(
+                    entry.get(k, 0),
+                    f"{where}.{k}",
+                    errors,
+                    label=f"{what.capitalize()} của giấy tờ thứ {i + 1} («{where}.{k}»)",
+                )
+                for k, what in DOCUMENT_COUNTS.items()
             ]
             # All counts zero is a paper only shown (xuất trình), e.g. the identity card: it is
             # listed on the receipt with no copy kept.
@@ -705,11 +973,18 @@ class Desk:
         return tuple(items)
 
     def _parse_received_at(self, raw: Any, errors: list[FieldError]) -> datetime | None:
-        if raw in (None, ""):
+        if raw is None or raw == "":
+            return None
+        if not isinstance(raw, str):
+            errors.append(not_text("received_at", raw))
             return None
         try:
-            at = parse_time(str(raw))
+            # Parsed as written, its year checked before any zone conversion: converting year 1
+            # or 9999 overflows.
+            written = datetime.fromisoformat(raw.strip())
         except ValueError:
+            written = None
+        if written is None or written.tzinfo is None:
             errors.append(
                 FieldError(
                     "received_at",
@@ -717,6 +992,13 @@ class Desk:
                 )
             )
             return None
+        if written.year > LAST_YEAR:
+            errors.append(FieldError("received_at", "Thời điểm nhận hồ sơ không được ở tương lai."))
+            return None
+        if written.year < FIRST_YEAR:
+            errors.append(FieldError("received_at", "Chỉ nhập bù hồ sơ giấy nhận trong vòng một năm."))
+            return None
+        at = to_vn(written)
         now = self.now()
         if at > now + FUTURE_TOLERANCE:
             errors.append(FieldError("received_at", "Thời điểm nhận hồ sơ không được ở tương lai."))
@@ -841,7 +1123,9 @@ class Desk:
     ) -> Dossier:
         settings = self.settings.require_configured()
         actor = self._actor(actor)
-        code = codes.normalise_code(code)
+        code = self._code(code)
+        if at is not None:
+            check_day(at, "at", "Ngày xử lý")
         occurred = to_vn(at) if at else self.now()
         if occurred > self.now() + FUTURE_TOLERANCE:
             raise ValidationError(FieldError("at", "Thời điểm xử lý không được ở tương lai."))
@@ -910,8 +1194,18 @@ class Desk:
         self, code: str, actor: str, *, amount: int, reason: str = "", at: datetime | None = None
     ) -> Dossier:
         """Ask the citizen to pay a fee or tax before the result (status 6)."""
-        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= 10_000_000_000:
-            raise ValidationError(FieldError("amount", "Số tiền phải là số đồng lớn hơn 0."))
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise ValidationError(FieldError("amount", "Số tiền phải là số đồng (số nguyên)."))
+        if amount <= 0:
+            raise ValidationError(FieldError("amount", "Số tiền phải lớn hơn 0 đồng."))
+        if amount > FEE_REQUEST_MAX:
+            raise ValidationError(
+                FieldError(
+                    "amount",
+                    f"Số tiền tối đa là {_thousands(FEE_REQUEST_MAX)} đồng; hãy kiểm tra lại "
+                    "(có thể gõ thừa chữ số 0).",
+                )
+            )
         payload: dict[str, Any] = {"amount": amount}
         if reason:
             payload["note"] = self._reason(reason, "Nội dung", required=False)
@@ -968,17 +1262,72 @@ class Desk:
     def move_appointment(
         self, code: str, actor: str, *, new_due: datetime, reason: str, at: datetime | None = None
     ) -> Dossier:
-        """Move the appointment later, with an apology (form apology)."""
+        """Move the appointment later, with an apology (form apology).
+
+        The new appointment is one the citizen can keep: later than now and than the current one,
+        within ``APPOINTMENT_HORIZON``, on a working day of this commune's calendar and inside its
+        office hours (a closing time such as 17:00 counts, as a due time may end there).
+
+        Raises:
+            ValidationError: the reason is missing, or the new time breaks a rule above (the
+                message says what to pick instead).
+        """
         reason_text = self._reason(reason)
-        if new_due.tzinfo is None:
-            raise ValidationError(FieldError("new_due", "Ngày hẹn mới phải kèm múi giờ."))
+        self._check_new_due(new_due)
 
         def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
             if new_due <= d.due_at:
-                raise ValidationError(FieldError("new_due", "Ngày hẹn trả mới phải sau ngày hẹn hiện tại."))
+                raise ValidationError(
+                    FieldError(
+                        "new_due",
+                        "Ngày hẹn trả mới phải sau ngày hẹn hiện tại "
+                        f"({d.due_at:%H:%M} {_day_text(d.due_at.date())}).",
+                    )
+                )
             return {"due_at": to_vn(new_due), "previous_due_at": d.due_at}
 
         return self._step(code, "appointment_moved", actor, {"reason": reason_text}, at, compute)
+
+    def _check_new_due(self, new_due: datetime) -> None:
+        """Refuse a moved appointment nobody could keep (see :meth:`move_appointment`)."""
+
+        def refuse(message: str) -> ValidationError:
+            return ValidationError(FieldError("new_due", message))
+
+        if not isinstance(new_due, datetime):
+            raise refuse("Ngày hẹn mới phải là ngày và giờ, ví dụ 04/12/2026 16:00.")
+        if new_due.tzinfo is None or new_due.utcoffset() is None:
+            raise refuse("Ngày hẹn mới phải kèm múi giờ.")
+        now = self.now()
+        latest = now + APPOINTMENT_HORIZON
+        too_far = refuse(
+            f"Ngày hẹn trả mới chỉ được trong vòng một năm, đến hết ngày {_day_text(latest.date())}."
+        )
+        if new_due.year > LAST_YEAR:  # checked before converting: year 9999 overflows
+            raise too_far
+        if new_due.year < FIRST_YEAR:
+            raise refuse("Ngày hẹn trả mới đã qua; hãy chọn một thời điểm sau bây giờ.")
+        due = to_vn(new_due)
+        if due <= now:
+            raise refuse(
+                f"Ngày hẹn trả mới ({due:%H:%M} {_day_text(due.date())}) đã qua; hãy chọn một thời "
+                f"điểm sau bây giờ ({now:%H:%M} {_day_text(now.date())})."
+            )
+        if due.date() > latest.date():
+            raise too_far
+        calendar = self.calendar()
+        if calendar.in_office_hours(due):
+            return
+        day = due.date()
+        hours = office_hours_text(calendar)
+        if calendar.is_working_day(day):
+            raise refuse(f"{due:%H:%M} ngoài giờ làm việc; hãy hẹn trong giờ làm việc ({hours}).")
+        nxt = calendar.next_working_day(day)
+        why = calendar.day_note(day) or WEEKDAYS[day.weekday()]
+        raise refuse(
+            f"Ngày {_day_text(day)} ({why}) không phải ngày làm việc; ngày làm việc tiếp theo là "
+            f"{WEEKDAYS[nxt.weekday()]} {_day_text(nxt)} (giờ làm việc {hours})."
+        )
 
     def rate(
         self,
@@ -1042,7 +1391,7 @@ class Desk:
             shown: The codes of the dossiers shown.
             more: More results existed than were shown.
         """
-        text = clean(query or "")[:200]
+        text = replace_nonchars(clean(query or ""))[:200]
         if not text:
             return
         found = list(dict.fromkeys(shown))
@@ -1070,13 +1419,13 @@ class Desk:
             limit: At most this many entries.
 
         Raises:
-            ValidationError: the period ends before it starts, or a limit below 1.
+            ValidationError: the period ends before it starts or falls outside
+                ``FIRST_YEAR``-``LAST_YEAR``; a limit outside 1 to ``ACCESS_LOG_MAX``.
             NotFoundError: no such dossier.
         """
-        if first is not None and last is not None and last < first:
-            raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
-        if limit < 1:
-            raise ValidationError(FieldError("limit", "Số dòng phải từ 1 trở lên."))
+        check_period(first, last)
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= ACCESS_LOG_MAX:
+            raise ValidationError(FieldError("limit", f"Số dòng phải từ 1 đến {_thousands(ACCESS_LOG_MAX)}."))
         normal = None if code is None else self.get(code).code
         rows = self.store.access_entries(dossier_code=normal, first=first, last=last, limit=limit)
         return [
@@ -1092,7 +1441,7 @@ class Desk:
         Raises:
             NotFoundError: no such dossier.
         """
-        normal = codes.normalise_code(code)
+        normal = self._code(code)
         dossier = self.store.get(normal)
         if dossier is None:
             raise self._not_found(normal)
@@ -1100,6 +1449,23 @@ class Desk:
             with self.store.transaction():
                 self.store.log_access(viewer, "view", normal)
         return dossier
+
+    @staticmethod
+    def _code(code: str) -> str:
+        """A dossier code as typed or scanned, normalised; refused when it could never be one.
+
+        Raises:
+            ValidationError: control characters, non-characters (a lone surrogate cannot even be
+                looked up) or more than 60 characters.
+        """
+        normal = codes.normalise_code(code or "")
+        if has_control_chars(normal) or len(normal) > 60:
+            raise ValidationError(
+                FieldError(
+                    "code", "Mã hồ sơ có ký tự không hợp lệ hoặc quá dài; hãy gõ lại hoặc quét mã vạch."
+                )
+            )
+        return normal
 
     def _not_found(self, code: str) -> NotFoundError:
         """The error for a code that is not here, naming the dossiers it may stand for.
@@ -1121,7 +1487,7 @@ class Desk:
         return NotFoundError(message)
 
     def events(self, code: str) -> list[Event]:
-        return self.store.events_of(codes.normalise_code(code))
+        return self.store.events_of(self._code(code))
 
     def history(self, code: str) -> list[HistoryStep]:
         return history(self.events(code))
@@ -1139,11 +1505,15 @@ class Desk:
 
     def find(self, query: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
         """Search by dossier code, ID number, phone, or applicant name (folded Vietnamese)."""
+        check_page(limit, offset)
         text = clean(query or "")
         if not text:
             return []
         if len(text) > 200:
             raise ValidationError(FieldError("query", "Chuỗi tìm kiếm quá dài (tối đa 200 ký tự)."))
+        bad = nonchar_error(text, "Chuỗi tìm kiếm")  # could match nothing, and crashes SQLite
+        if bad:
+            raise ValidationError(FieldError("query", bad))
         compact = "".join(ch for ch in text if ch not in " .-()")
         if codes.looks_like_code(text):
             return self.store.by_column("code", codes.normalise_code(text), limit, offset)
@@ -1176,6 +1546,7 @@ class Desk:
 
     def by_id_number(self, value: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
         """Dossiers submitted by, or owned by, the holder of an ID number; newest first."""
+        check_page(limit, offset)
         rows = self.store.by_column("id_number", value, limit + offset) + self.store.by_column(
             "owner_id", value, limit + offset
         )
@@ -1185,26 +1556,33 @@ class Desk:
     def list_view(self, view: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
         """One page of a named list (today, due_today, overdue, waiting_papers, ready, open, recent)."""
         if view not in LIST_VIEWS:
-            raise ValidationError(FieldError("view", f"Không có danh sách «{view}»."))
+            raise ValidationError(FieldError("view", f"Không có danh sách «{shown(view)}»."))
+        check_page(limit, offset)
         return self.store.list_view(view, self.now(), limit, offset)
 
     def count_view(self, view: str) -> int:
         if view not in LIST_VIEWS:
-            raise ValidationError(FieldError("view", f"Không có danh sách «{view}»."))
+            raise ValidationError(FieldError("view", f"Không có danh sách «{shown(view)}»."))
         return self.store.count_view(view, self.now())
 
     def period_report(self, first: date, last: date) -> dict[str, Any]:
-        """Indicators for a period: received, returned, early / on time / late, overdue, by field."""
-        if last < first:
-            raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
+        """Indicators for a period: received, returned, early / on time / late, overdue, by field.
+
+        Raises:
+            ValidationError: see :func:`check_period`.
+        """
+        check_period(first, last)
         return self.store.period_counts(first, last, self.now())
 
     def iter_logbook(
         self, first: date, last: date, statuses: tuple[int, ...] | None = None
     ) -> Iterator[Dossier]:
-        """Dossiers of the logbook for a date range, streamed oldest first."""
-        if last < first:
-            raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
+        """Dossiers of the logbook for a date range, streamed oldest first.
+
+        Raises:
+            ValidationError: see :func:`check_period` (raised at the call, not on first use).
+        """
+        check_period(first, last)
         return self.store.iter_received(first, last, statuses)
 
     def unsent_events(self) -> int:
@@ -1271,7 +1649,9 @@ class Desk:
 
     def save_draft(self, data: Mapping[str, Any]) -> None:
         """Keep the half-typed intake of this counter durably (it survives a crash or restart)."""
-        text = json.dumps(dict(data), ensure_ascii=False, sort_keys=True)
+        # A lone surrogate (a damaged paste) cannot be stored: the draft keeps a replacement mark
+        # there rather than being lost; the save itself refuses it with a message.
+        text = replace_nonchars(json.dumps(dict(data), ensure_ascii=False, sort_keys=True))
         if len(text) > MAX_DRAFT_CHARS:
             raise ValidationError(FieldError("draft", "Bản nháp quá lớn."))
         with self.store.transaction():

@@ -30,6 +30,8 @@ from counter_app.domain.errors import RuleError
 __all__ = [
     "VN_TZ",
     "DEFAULT_OFFICE_HOURS",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "OfficeHours",
     "Override",
     "TimeLimit",
@@ -40,6 +42,13 @@ __all__ = [
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 """The zone every result is expressed in (UTC+7, no daylight saving)."""
+
+FIRST_YEAR = 2000
+"""Earliest year a day given to the counter may fall in (a period, an override, a time)."""
+LAST_YEAR = 2100
+"""Latest such year. The counter started in 2025 and its codes carry a two-digit year (``yyMMdd``);
+anything outside 2000-2100 is a typing slip, and refusing it keeps every date sum far from
+``datetime``'s limits (year 1 and 9999 overflow as soon as a day or a zone offset is added)."""
 
 _MAX_SCAN_DAYS = 3 * 366
 """How far to look for a working day before deciding the calendar is broken (about 3 years)."""
@@ -418,6 +427,26 @@ class WorkCalendar:
             "Kiểm tra lại lịch nghỉ (các ngày nghỉ do xã khai báo).",
             title="Lịch làm việc không hợp lệ",
         )
+
+    def in_office_hours(self, at: datetime) -> bool:
+        """Tell whether a moment falls inside a session of a working day, its end included.
+
+        The end counts (unlike :meth:`normalise`, where the counter is already closed at 17:00):
+        a count of working time may run out exactly at a closing time, so an appointment at 11:30
+        or 17:00 is a real one.
+
+        Args:
+            at: An aware datetime in any zone.
+
+        Raises:
+            ValueError: If ``at`` is naive.
+        """
+        local = to_vn(at)
+        day = local.date()
+        if not self.is_working_day(day):
+            return False
+        tod = local - datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
+        return any(start <= tod <= end for start, end in self._bounds)
 
     # -- working time -----------------------------------------------------------------------
 

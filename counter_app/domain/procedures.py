@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,7 +26,8 @@ from typing import Any, Literal, cast
 
 from counter_app.domain.calendar import TimeLimit
 from counter_app.domain.errors import FieldError, NotFoundError, ValidationError
-from counter_app.domain.text import clean, fold, has_control_chars
+from counter_app.domain.text import clean, first_nonchar, fold, has_control_chars
+from counter_app.domain.validation import json_kind, shown
 
 __all__ = [
     "Catalog",
@@ -50,6 +50,39 @@ _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_.]*$")
 PARTY_FIELDS = ("name", "id_number", "phone", "address", "birth_date", "email", "representative")
 """The applicant's fields a procedure may require (``required_fields``); the name always is."""
 _WORD = re.compile(r"[^\W_]+")
+
+# Bounds of a catalog file. The shipped catalog (36 procedures, limits up to 20 working days or 45
+# days, at most 6 papers of 2 copies, names up to 290 characters) sits well inside them; a file
+# beyond them is broken or hostile, and would otherwise reach the due-date arithmetic (10^9 working
+# days overflow it), the receipt layout and the type-ahead search.
+MAX_PROCEDURES = 2_000
+"""A commune handles a few hundred procedures; the whole national list is of this order."""
+MAX_WORKING_DAYS = 120
+"""Longest limit in working days (about six months); commune procedures take days or weeks."""
+MAX_CALENDAR_DAYS = 180
+"""Longest limit in days (ngày, not ngày làm việc): about six months."""
+HOURS_PER_WORKING_DAY = 8
+"""A limit under one working day is a whole number of working hours (0.5 = 04 giờ làm việc)."""
+MAX_DOCUMENTS = 60
+"""More papers than any procedure lists (the intake refuses more as well)."""
+MAX_PAPER_COUNT = 99
+"""Largest count of one paper, or of sets, in the catalog and at intake."""
+MAX_FEE = 100_000_000
+"""Largest fee in đồng, in the catalog and at intake."""
+NAME_MAX = 500
+"""Longest procedure name (official names run to about 300 characters)."""
+DOCUMENT_NAME_MAX = 300
+"""Longest paper name: the intake takes the same (papers are prefilled from the catalog)."""
+FIELD_MAX = 100
+"""Longest field (lĩnh vực) name."""
+AGENCY_MAX = 200
+"""Longest deciding agency name (the intake's limit for the same text)."""
+TEXT_MAX = 1_000
+"""Longest fee wording or note."""
+TAG_MAX = 40
+"""Longest version, source or confidence mark."""
+MAX_REPORTED_ERRORS = 50
+"""Problems listed for one file; the rest are counted (a hostile file could hold thousands)."""
 
 
 @dataclass(frozen=True)
@@ -334,17 +367,32 @@ class _Errors:
 
     def __init__(self) -> None:
         self.items: list[FieldError] = []
+        self.count = 0
+        """Every problem found; only the first ``MAX_REPORTED_ERRORS`` are kept."""
 
     def add(self, path: str, message: str) -> None:
-        self.items.append(FieldError(path, message))
+        self.count += 1
+        if len(self.items) < MAX_REPORTED_ERRORS:
+            self.items.append(FieldError(path, message))
+
+    def raise_if_any(self) -> None:
+        if not self.count:
+            return
+        items = list(self.items)
+        if self.count > len(items):
+            items.append(FieldError("", f"… và {self.count - len(items)} lỗi khác."))
+        raise ValidationError(items, "Danh mục thủ tục không hợp lệ")
 
 
 def parse_catalog(data: Mapping[str, Any]) -> Catalog:
     """Build a catalog from its JSON form, checking every entry.
 
-    Rejected: a missing or unknown key, a code not shaped ``d.dddddd``, a duplicate code, empty
-    names, control characters, a negative or non-integer count or fee, an unknown time unit, a
-    malformed cut-off, fractional calendar days, a ``processing_days`` that disagrees with the
+    Rejected: a top level that is not ``{version, procedures}``, more than ``MAX_PROCEDURES``
+    procedures, a missing or unknown key, a code not shaped ``d.dddddd``, a duplicate code, empty
+    names, text longer than its bound or holding control characters or non-characters, a negative,
+    non-integer or too large count or fee, an unknown time unit, a malformed cut-off, a limit beyond
+    ``MAX_WORKING_DAYS`` / ``MAX_CALENDAR_DAYS``, fractional days (except whole working hours under
+    one day), more than ``MAX_DOCUMENTS`` papers, a ``processing_days`` that disagrees with the
     limit.
 
     Args:
@@ -360,15 +408,25 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
     errors = _Errors()
     if not isinstance(data, Mapping):
         raise ValidationError(
-            FieldError("", "Danh mục thủ tục phải là một đối tượng JSON có version và procedures.")
+            FieldError(
+                "",
+                "Danh mục thủ tục phải là đối tượng JSON {version, procedures}, "
+                f"không phải {json_kind(data)}.",
+            ),
+            "Danh mục thủ tục không hợp lệ",
         )
-    for key in sorted(set(data) - _TOP_KEYS):
-        errors.add(key, f"Danh mục có mục lạ {key!r}; chỉ được có version và procedures.")
-    version = _text(data.get("version"), "version", "Danh mục", "phiên bản (version)", errors)
+    for key in sorted(map(str, set(data) - _TOP_KEYS)):
+        errors.add(shown(key), f"Danh mục có mục lạ «{shown(key)}»; chỉ được có version và procedures.")
+    version = _text(data.get("version"), "version", "Danh mục", "phiên bản (version)", errors, TAG_MAX)
     raw_procedures = data.get("procedures")
     procedures: list[Procedure] = []
     if not isinstance(raw_procedures, list) or not raw_procedures:
         errors.add("procedures", "Danh mục phải có danh sách thủ tục (procedures) không rỗng.")
+    elif len(raw_procedures) > MAX_PROCEDURES:
+        errors.add(
+            "procedures",
+            f"Danh mục có {len(raw_procedures)} thủ tục; tối đa {MAX_PROCEDURES} thủ tục một lần nạp.",
+        )
     else:
         seen: dict[str, int] = {}
         for i, raw in enumerate(raw_procedures):
@@ -383,51 +441,51 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
                 continue
             seen[proc.code] = i
             procedures.append(proc)
-    if errors.items:
-        raise ValidationError(errors.items, "Danh mục thủ tục không hợp lệ")
+    errors.raise_if_any()
     return Catalog(version=version, procedures=tuple(procedures))
 
 
 def _parse_procedure(raw: Any, path: str, index: int, errors: _Errors) -> Procedure | None:
-    before = len(errors.items)
+    before = errors.count
     if not isinstance(raw, Mapping):
         errors.add(path, f"Thủ tục thứ {index + 1} phải là một đối tượng JSON.")
         return None
     code_raw = raw.get("code")
     who = f"Thủ tục thứ {index + 1}"
-    if isinstance(code_raw, str) and code_raw.strip():
+    if isinstance(code_raw, str) and CODE_PATTERN.match(code_raw.strip()):
         who += f" ({code_raw.strip()})"
-    for key in sorted(set(raw) - _PROCEDURE_KEYS):
-        errors.add(f"{path}.{key}", f"{who}: mục lạ {key!r}.")
+    for key in sorted(map(str, set(raw) - _PROCEDURE_KEYS)):
+        errors.add(f"{path}.{shown(key)}", f"{who}: mục lạ «{shown(key)}».")
     for key in _PROCEDURE_REQUIRED:
         if key not in raw:
             errors.add(f"{path}.{key}", f"{who}: thiếu mục {key!r}.")
-    if len(errors.items) > before:
+    if errors.count > before:
         return None
 
-    code = _text(raw["code"], f"{path}.code", who, "mã thủ tục", errors)
+    code = _text(raw["code"], f"{path}.code", who, "mã thủ tục", errors, TAG_MAX)
     if code and not CODE_PATTERN.match(code):
         errors.add(
             f"{path}.code",
             f"{who}: mã thủ tục phải có dạng 1 chữ số, dấu chấm, 6 chữ số (ví dụ 1.001193).",
         )
-    name = _text(raw["name"], f"{path}.name", who, "tên thủ tục", errors)
-    field_name = _text(raw["field"], f"{path}.field", who, "lĩnh vực", errors)
+    name = _text(raw["name"], f"{path}.name", who, "tên thủ tục", errors, NAME_MAX)
+    field_name = _text(raw["field"], f"{path}.field", who, "lĩnh vực", errors, FIELD_MAX)
     limit = _parse_limit(raw["limit"], f"{path}.limit", who, errors)
-    fee_amount = _count(raw.get("fee", 0), f"{path}.fee", who, "lệ phí", errors)
-    fee_text = _optional_text(raw, "fee_text", path, who, "ghi chú lệ phí", errors)
+    fee_amount = _count(raw.get("fee", 0), f"{path}.fee", who, "lệ phí", errors, MAX_FEE)
+    fee_text = _optional_text(raw, "fee_text", path, who, "ghi chú lệ phí", errors, TEXT_MAX)
     documents = _parse_documents(raw["documents"], f"{path}.documents", who, errors)
-    sets = _count(raw.get("sets", 1), f"{path}.sets", who, "số bộ hồ sơ", errors)
-    if sets == 0:
+    counted = errors.count
+    sets = _count(raw.get("sets", 1), f"{path}.sets", who, "số bộ hồ sơ", errors, MAX_PAPER_COUNT)
+    if sets == 0 and errors.count == counted:  # not when already refused as too large
         errors.add(f"{path}.sets", f"{who}: số bộ hồ sơ phải từ 1 trở lên.")
-    agency = _optional_text(raw, "deciding_agency", path, who, "cơ quan giải quyết", errors)
+    agency = _optional_text(raw, "deciding_agency", path, who, "cơ quan giải quyết", errors, AGENCY_MAX)
     required_fields = _parse_required_fields(
         raw.get("required_fields", ["name", "id_number"]), f"{path}.required_fields", who, errors
     )
-    source = _optional_text(raw, "source", path, who, "nguồn", errors)
-    confidence = _optional_text(raw, "confidence", path, who, "độ tin cậy", errors)
-    note = _optional_text(raw, "note", path, who, "ghi chú", errors)
-    if len(errors.items) > before or limit is None:
+    source = _optional_text(raw, "source", path, who, "nguồn", errors, TAG_MAX)
+    confidence = _optional_text(raw, "confidence", path, who, "độ tin cậy", errors, TAG_MAX)
+    note = _optional_text(raw, "note", path, who, "ghi chú", errors, TEXT_MAX)
+    if errors.count > before or limit is None:
         return None
     proc = Procedure(
         code=code,
@@ -445,10 +503,12 @@ def _parse_procedure(raw: Any, path: str, index: int, errors: _Errors) -> Proced
     )
     if "processing_days" in raw:
         days = raw["processing_days"]
-        if not _is_number(days) or float(days) != proc.processing_days:
+        # Compared as numbers, never through float(): 10**400 would overflow the conversion.
+        if not _is_number(days) or days != proc.processing_days:
+            given = _number_text(days) if _is_number(days) else json_kind(days)
             errors.add(
                 f"{path}.processing_days",
-                f"{who}: processing_days ({days!r}) không khớp thời hạn "
+                f"{who}: processing_days ({given}) không khớp thời hạn "
                 f"({_number(proc.processing_days)} ngày).",
             )
             return None
@@ -459,21 +519,38 @@ def _parse_limit(raw: Any, path: str, who: str, errors: _Errors) -> TimeLimit | 
     if not isinstance(raw, Mapping):
         errors.add(path, f"{who}: thời hạn (limit) phải là đối tượng có unit, amount, cutoff.")
         return None
-    before = len(errors.items)
-    for key in sorted(set(raw) - _LIMIT_KEYS):
-        errors.add(f"{path}.{key}", f"{who}: thời hạn có mục lạ {key!r}.")
+    before = errors.count
+    for key in sorted(map(str, set(raw) - _LIMIT_KEYS)):
+        errors.add(f"{path}.{shown(key)}", f"{who}: thời hạn có mục lạ «{shown(key)}».")
     unit = raw.get("unit")
-    if unit not in _UNITS:
+    if not isinstance(unit, str) or unit not in _UNITS:
+        given = f"«{shown(unit)}»" if isinstance(unit, str) else json_kind(unit)
         errors.add(
             f"{path}.unit",
-            f"{who}: đơn vị thời hạn {unit!r} không hợp lệ; dùng working_days (ngày làm việc), "
+            f"{who}: đơn vị thời hạn {given} không hợp lệ; dùng working_days (ngày làm việc), "
             "calendar_days (ngày) hoặc same_day (trong ngày).",
         )
     amount = raw.get("amount", 0)
-    if not _is_number(amount) or not math.isfinite(amount) or amount < 0:
+    longest = MAX_CALENDAR_DAYS if unit == "calendar_days" else MAX_WORKING_DAYS
+    # No float() or math.isfinite() before the bound: a 400-digit integer would overflow them.
+    if not _is_number(amount) or amount != amount or amount < 0:  # amount != amount: NaN
         errors.add(f"{path}.amount", f"{who}: số ngày của thời hạn phải là số không âm.")
+    elif unit in ("working_days", "calendar_days") and amount > longest:
+        days = "ngày" if unit == "calendar_days" else "ngày làm việc"
+        errors.add(
+            f"{path}.amount",
+            f"{who}: thời hạn dài nhất là {longest} {days}; kiểm tra lại số ngày ({_number_text(amount)}).",
+        )
     elif unit == "calendar_days" and not float(amount).is_integer():
         errors.add(f"{path}.amount", f"{who}: thời hạn tính theo ngày phải là số nguyên.")
+    elif unit == "working_days" and not _whole_working_days_or_hours(amount):
+        # Legal texts give "02 ngày làm việc" or, under a day, "04 giờ làm việc"; never 2,5 ngày.
+        errors.add(
+            f"{path}.amount",
+            f"{who}: thời hạn từ 1 ngày làm việc trở lên phải là số nguyên ngày ({_number_text(amount)} "
+            f"không hợp lệ); dưới 1 ngày thì tính theo giờ làm việc, 1 giờ = 1/{HOURS_PER_WORKING_DAY} "
+            "ngày (ví dụ 0.5 là 4 giờ).",
+        )
     elif unit == "same_day" and amount != 0:
         errors.add(f"{path}.amount", f"{who}: thủ tục trong ngày không có số ngày (amount = 0).")
     elif unit in ("working_days", "calendar_days") and amount == 0:
@@ -489,7 +566,7 @@ def _parse_limit(raw: Any, path: str, who: str, errors: _Errors) -> TimeLimit | 
             errors.add(f"{path}.cutoff", f"{who}: giờ tiếp nhận cuối (cutoff) phải có dạng HH:MM.")
         else:
             cutoff = time(int(match.group(1)), int(match.group(2)))
-    if len(errors.items) > before:
+    if errors.count > before:
         return None
     try:
         return TimeLimit(unit=cast(Unit, unit), amount=amount, cutoff=cutoff)
@@ -498,9 +575,18 @@ def _parse_limit(raw: Any, path: str, who: str, errors: _Errors) -> TimeLimit | 
         return None
 
 
+def _whole_working_days_or_hours(amount: float) -> bool:
+    if amount >= 1:
+        return float(amount).is_integer()
+    return float(amount * HOURS_PER_WORKING_DAY).is_integer()
+
+
 def _parse_documents(raw: Any, path: str, who: str, errors: _Errors) -> tuple[DocumentSpec, ...]:
     if not isinstance(raw, list) or not raw:
         errors.add(path, f"{who}: phải có danh sách thành phần hồ sơ (documents) không rỗng.")
+        return ()
+    if len(raw) > MAX_DOCUMENTS:
+        errors.add(path, f"{who}: có {len(raw)} giấy tờ; tối đa {MAX_DOCUMENTS} giấy tờ.")
         return ()
     docs = []
     for i, item in enumerate(raw):
@@ -509,23 +595,31 @@ def _parse_documents(raw: Any, path: str, who: str, errors: _Errors) -> tuple[Do
         if not isinstance(item, Mapping):
             errors.add(p, f"{label}: phải là đối tượng có name, originals, certified, copies.")
             continue
-        for key in sorted(set(item) - _DOCUMENT_KEYS):
-            errors.add(f"{p}.{key}", f"{label}: mục lạ {key!r}.")
-        name = _text(item.get("name"), f"{p}.name", label, "tên giấy tờ", errors)
-        originals = _count(item.get("originals", 0), f"{p}.originals", label, "số bản chính", errors)
-        certified = _count(item.get("certified", 0), f"{p}.certified", label, "số bản chứng thực", errors)
-        copies = _count(item.get("copies", 0), f"{p}.copies", label, "số bản photo", errors)
+        for key in sorted(map(str, set(item) - _DOCUMENT_KEYS)):
+            errors.add(f"{p}.{shown(key)}", f"{label}: mục lạ «{shown(key)}».")
+        name = _text(item.get("name"), f"{p}.name", label, "tên giấy tờ", errors, DOCUMENT_NAME_MAX)
+        originals = _count(
+            item.get("originals", 0), f"{p}.originals", label, "số bản chính", errors, MAX_PAPER_COUNT
+        )
+        certified = _count(
+            item.get("certified", 0), f"{p}.certified", label, "số bản chứng thực", errors, MAX_PAPER_COUNT
+        )
+        copies = _count(item.get("copies", 0), f"{p}.copies", label, "số bản photo", errors, MAX_PAPER_COUNT)
         required = item.get("required", True)
         if not isinstance(required, bool):
             errors.add(f"{p}.required", f"{label}: required phải là true hoặc false.")
             required = True
-        note = _optional_text(item, "note", p, label, "ghi chú", errors)
+        note = _optional_text(item, "note", p, label, "ghi chú", errors, TEXT_MAX)
         docs.append(DocumentSpec(name, originals, certified, copies, required, note))
     return tuple(docs)
 
 
 def _parse_required_fields(raw: Any, path: str, who: str, errors: _Errors) -> tuple[str, ...]:
-    if not isinstance(raw, list) or not all(isinstance(f, str) and _FIELD_NAME.match(f) for f in raw):
+    if (
+        not isinstance(raw, list)
+        or len(raw) > len(PARTY_FIELDS)
+        or not all(isinstance(f, str) and _FIELD_NAME.match(f) and len(f) <= TAG_MAX for f in raw)
+    ):
         errors.add(path, f'{who}: required_fields phải là danh sách tên trường, ví dụ ["name"].')
         return ()
     if len(set(raw)) != len(raw):
@@ -544,29 +638,58 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _count(value: Any, path: str, who: str, what: str, errors: _Errors) -> int:
+def _count(value: Any, path: str, who: str, what: str, errors: _Errors, largest: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        errors.add(path, f"{who}: {what} phải là số nguyên không âm (nhận được {value!r}).")
+        given = _number_text(value) if _is_number(value) else json_kind(value)
+        errors.add(path, f"{who}: {what} phải là số nguyên không âm (nhận được {given}).")
+        return 0
+    if value > largest:
+        errors.add(
+            path,
+            f"{who}: {what} tối đa là {_thousands(largest)} (nhận được {_number_text(value)}).",
+        )
         return 0
     return value
 
 
-def _text(value: Any, path: str, who: str, what: str, errors: _Errors, required: bool = True) -> str:
+def _thousands(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _number_text(value: float) -> str:
+    """A number from a file, for a message: never through str() or float() when it is huge (a
+    400-digit integer overflows float and str() refuses more than 4300 digits)."""
+    if isinstance(value, int) and abs(value) >= 10**12:
+        return "số quá lớn"
+    return f"{value:g}".replace(".", ",") if isinstance(value, float) else str(value)
+
+
+def _text(
+    value: Any, path: str, who: str, what: str, errors: _Errors, max_len: int, required: bool = True
+) -> str:
     if not isinstance(value, str):
         if value is None and not required:
             return ""
-        errors.add(path, f"{who}: {what} phải là chuỗi ký tự.")
+        errors.add(path, f"{who}: {what} phải là chuỗi ký tự, không phải {json_kind(value)}.")
         return ""
     cleaned = clean(value)
+    bad = first_nonchar(cleaned)
+    if bad is not None:
+        errors.add(path, f"{who}: {what} có ký tự không hợp lệ (mã U+{ord(bad):04X}, không phải chữ).")
+        return ""
     if has_control_chars(cleaned):
         errors.add(path, f"{who}: {what} có ký tự điều khiển hoặc ký tự ẩn.")
     elif required and not cleaned:
         errors.add(path, f"{who}: thiếu {what}.")
+    elif len(cleaned) > max_len:
+        errors.add(path, f"{who}: {what} dài {len(cleaned)} ký tự, tối đa {max_len} ký tự.")
     return cleaned
 
 
-def _optional_text(raw: Mapping[str, Any], key: str, path: str, who: str, what: str, errors: _Errors) -> str:
-    return _text(raw.get(key, ""), f"{path}.{key}", who, what, errors, required=False)
+def _optional_text(
+    raw: Mapping[str, Any], key: str, path: str, who: str, what: str, errors: _Errors, max_len: int
+) -> str:
+    return _text(raw.get(key, ""), f"{path}.{key}", who, what, errors, max_len, required=False)
 
 
 def _read_default_catalog() -> Any:

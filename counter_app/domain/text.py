@@ -17,9 +17,11 @@ __all__ = [
     "clean",
     "fold",
     "fts_query",
+    "first_nonchar",
     "has_control_chars",
     "name_sort_key",
     "nfc",
+    "replace_nonchars",
 ]
 
 # Invisible characters that can hide or reorder text: bidi embeddings/overrides (U+202A-202E),
@@ -28,8 +30,17 @@ __all__ = [
 # identical on screen while differing in the database.
 _INVISIBLE = r"\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff"
 """Bidi overrides and isolates, zero-width characters and marks, the BOM (a regex class body)."""
-_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
-_CONTROL_MULTILINE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
+# Code points that are not characters at all. A lone UTF-16 surrogate (U+D800-DFFF) comes from JSON
+# such as "\ud800" or a damaged paste; no UTF-8 encoder can write it, so it would crash the database
+# write, the printout or the terminal long after the check. The 66 noncharacters (U+FDD0-FDEF and the
+# last two code points of every plane) are reserved for a program's internal use and never typed.
+_NONCHARS = "\ud800-\udfff\ufdd0-\ufdef" + "".join(
+    chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17)
+)
+"""Surrogates and noncharacters (a regex class body)."""
+_NONCHAR = re.compile(f"[{_NONCHARS}]")
+_CONTROL = re.compile(rf"[\x00-\x1f\x7f-\x9f{_INVISIBLE}{_NONCHARS}]")
+_CONTROL_MULTILINE = re.compile(rf"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}{_NONCHARS}]")
 """The same, allowing tabs and line breaks."""
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -75,7 +86,9 @@ def has_control_chars(s: str, *, multiline: bool = False) -> bool:
     """Tell whether ``s`` holds control or invisible formatting characters.
 
     Counted: C0 controls (U+0000-001F), DEL, C1 controls (U+0080-009F), bidi overrides and isolates,
-    zero-width characters and the BOM. ``"\\n"`` and ``"\\t"`` are allowed when ``multiline``.
+    zero-width characters and the BOM, and code points that are no characters (lone surrogates,
+    noncharacters: see :func:`first_nonchar`). ``"\\n"`` and ``"\\t"`` are allowed when
+    ``multiline``.
 
     Args:
         s: Text to inspect (usually already :func:`clean`-ed).
@@ -85,6 +98,29 @@ def has_control_chars(s: str, *, multiline: bool = False) -> bool:
         True when at least one such character is present.
     """
     return (_CONTROL_MULTILINE if multiline else _CONTROL).search(s) is not None
+
+
+def first_nonchar(s: str) -> str | None:
+    """The first code point of ``s`` that is not a character, or None.
+
+    Lone UTF-16 surrogates (U+D800-DFFF: JSON ``"\\ud800"``, a damaged paste) cannot be encoded,
+    so storing or printing them fails; noncharacters (U+FDD0-FDEF, U+xxFFFE, U+xxFFFF) are never
+    text. Both are refused wherever text is checked.
+
+    Args:
+        s: Text to inspect.
+
+    Returns:
+        The offending code point, for a message such as "U+D800"; None when there is none.
+    """
+    match = _NONCHAR.search(s)
+    return match.group() if match else None
+
+
+def replace_nonchars(s: str) -> str:
+    """``s`` with every surrogate and noncharacter replaced by U+FFFD (for logs and drafts, which
+    keep what they can rather than refuse)."""
+    return _NONCHAR.sub("\ufffd", s)
 
 
 def _is_mark(ch: str) -> bool:

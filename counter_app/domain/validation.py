@@ -11,11 +11,12 @@ Pure functions only: no I/O, standard library and ``counter_app.domain`` only.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from counter_app.domain.text import clean, has_control_chars, nfc
+from counter_app.domain.text import clean, first_nonchar, has_control_chars, nfc, replace_nonchars
 
 __all__ = [
     "Check",
@@ -27,8 +28,11 @@ __all__ = [
     "check_phone",
     "check_text",
     "id_kind",
+    "json_kind",
     "mask_id",
+    "nonchar_error",
     "parse_chip_qr",
+    "shown",
 ]
 
 IdKind = Literal["cccd", "cmnd", "passport"]
@@ -93,10 +97,13 @@ def check_text(
         multiline: Keep line breaks (see :func:`counter_app.domain.text.clean`).
 
     Returns:
-        The cleaned value, with an error when it is empty but required, too long or holds control
-        or invisible characters.
+        The cleaned value, with an error when it is empty but required, too long, or holds control
+        or invisible characters or code points that are no characters (lone surrogates).
     """
     cleaned = clean(value or "", multiline=multiline)
+    bad = nonchar_error(cleaned, label)
+    if bad is not None:
+        return Check(replace_nonchars(cleaned), bad)
     if has_control_chars(cleaned, multiline=multiline):
         return Check(
             cleaned,
@@ -112,6 +119,48 @@ def check_text(
             f"{label} dài {len(cleaned)} ký tự, tối đa {max_len} ký tự; hãy rút gọn.",
         )
     return Check(cleaned)
+
+
+def nonchar_error(value: str, label: str) -> str | None:
+    """Why ``value`` cannot be stored when it holds a code point that is no character (a lone
+    surrogate from JSON ``"\\ud800"``, a noncharacter); None when it holds none.
+
+    Such text cannot be written to the database, a PDF or the terminal, so every text check refuses
+    it, naming the code point so the official can find it.
+    """
+    bad = first_nonchar(value)
+    if bad is None:
+        return None
+    return (
+        f"{label} có ký tự không hợp lệ (mã U+{ord(bad):04X}, không phải chữ; thường do dán từ tệp "
+        "hỏng); hãy xóa và gõ lại."
+    )
+
+
+def json_kind(value: Any) -> str:
+    """What a decoded JSON value is, in Vietnamese, for "… phải là chuỗi ký tự, không phải số"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "số"
+    if isinstance(value, str):
+        return "chuỗi ký tự"
+    if isinstance(value, Mapping):
+        return "đối tượng"
+    if isinstance(value, list | tuple):
+        return "danh sách"
+    return type(value).__name__
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """A key or value from a file, safe to put in a message or a field path: escaped when it holds
+    control characters or non-characters (a lone surrogate cannot even be printed), cut short."""
+    text = str(value)
+    if has_control_chars(text):
+        text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _lower_first(label: str) -> str:

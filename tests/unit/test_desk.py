@@ -78,7 +78,7 @@ def test_backdated_paper_dossier_uses_vietnam_day(desk: Desk, clock: FixedClock)
             {"applicant": {"name": "Lê Văn A", "id_number": "031190001234", "phone": "abc"}},
             "applicant.phone",
         ),
-        ({"applicant": "Lê Văn A"}, "applicant.name"),
+        ({"applicant": "Lê Văn A"}, "applicant"),  # not an object: the whole party is wrong
         ({"received_at": "2026-11-26T09:00:00+07:00"}, "received_at"),
         ({"received_at": "2026-11-20T09:00:00"}, "received_at"),
         ({"received_at": "hôm qua"}, "received_at"),
