@@ -55,6 +55,7 @@ _MAX_SCAN_DAYS = 3 * 366
 
 _ONE_DAY = timedelta(days=1)
 _ZERO = timedelta(0)
+_MINUTE = timedelta(minutes=1)
 
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -610,7 +611,10 @@ class WorkCalendar:
             ValueError: If ``received_at`` is naive.
             RuleError: If the calendar has no working day within ~3 years.
         """
-        start = self._counting_start(to_vn(received_at), limit.cutoff)
+        # Appointments are whole minutes (forms print "10 giờ 35 phút"): the seconds of the
+        # receipt would otherwise ride along and tip a count ending at closing time into the next
+        # morning after the smallest pause.
+        start = self._counting_start(to_vn(received_at).replace(second=0, microsecond=0), limit.cutoff)
         unit = limit.unit
         if unit == "working_days":
             return self._add(start, self._per_day * limit.amount)
@@ -642,6 +646,9 @@ class WorkCalendar:
         waited = self.working_time_between(paused_at, resumed_at)
         if waited < _ZERO:
             raise ValueError("the clock cannot resume before it paused")
+        # Whole minutes waited: papers brought back within seconds leave a 17:00 appointment at
+        # 17:00, where 11 seconds used to move it to 07:00:11 the next working day.
+        waited = _MINUTE * (waited // _MINUTE)
         due = to_vn(due)
         if not waited:
             return due

@@ -431,11 +431,13 @@ def test_due_is_not_before_the_start_and_inside_office_hours(received: datetime,
 @PROPERTIES
 @given(aware_moments, working_day_amounts)
 def test_due_is_n_working_days_of_working_time(received: datetime, days: float) -> None:
-    start = CAL.normalise(received)
+    minute = received.replace(second=0, microsecond=0)  # counting starts at the receipt's minute
+    start = CAL.normalise(minute)
     assert in_office_hours(start)
     due = CAL.due(received, wd(days))
+    assert (due.second, due.microsecond) == (0, 0)
     assert CAL.working_time_between(start, due) == days * 8 * H
-    assert CAL.working_time_between(received, due) == days * 8 * H
+    assert CAL.working_time_between(minute, due) == days * 8 * H
 
 
 @PROPERTIES
@@ -488,3 +490,17 @@ def test_special_days_list_what_breaks_the_week_and_nothing_else() -> None:
     assert days[4][2]  # named by the package
     tet = WorkCalendar().special_days(date(2027, 2, 1), date(2027, 2, 14))
     assert [d.day for d, working, _ in tet if not working] == [4, 5, 6, 7, 8, 9, 10]  # Tết's weekend too
+
+
+def test_appointments_are_whole_minutes() -> None:
+    """A receipt's seconds do not ride along into the appointment, and papers brought back within
+    seconds do not tip a 17:00 appointment into the next morning (07:00:11, seen at a counter)."""
+    limit = TimeLimit("working_days", 1)
+    due = CAL.due(vn(2026, 11, 26, 9, 0).replace(second=41), limit)
+    assert due == vn(2026, 11, 27, 9, 0)
+    at_closing = vn(2026, 11, 26, 17, 0)
+    paused = vn(2026, 11, 26, 10, 35).replace(second=20)
+    assert CAL.shift_for_pause(at_closing, paused, paused.replace(second=31)) == at_closing
+    assert CAL.shift_for_pause(at_closing, paused, paused + timedelta(minutes=1, seconds=50)) == vn(
+        2026, 11, 27, 7, 1
+    )
