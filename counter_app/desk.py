@@ -91,6 +91,8 @@ BACKDATE_LIMIT = timedelta(days=366)
 """How far back a paper dossier may be entered after the fact."""
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Clock skew allowed between the machine and a given receipt time."""
+NUMBER_PREFIX_MIN = 6
+"""Digits typed before a search shows the ID numbers and phones that start with them."""
 SUFFIX_SEARCH_DAYS = 92
 """A bare sequence number ("2001") is looked for among the dossiers of the last three months."""
 NAME_MAX = 150
@@ -360,6 +362,7 @@ class AccessEntry:
 REPORT_FIGURES: tuple[tuple[str, str], ...] = (
     ("received", "Tiếp nhận"),
     ("returned", "Đã trả kết quả"),
+    ("finished", "Đã giải quyết xong"),  # = early + on time + late (results, returned or not yet)
     ("early", "Giải quyết sớm hạn"),
     ("on_time", "Giải quyết đúng hạn"),
     ("late", "Giải quyết trễ hạn"),
@@ -1473,7 +1476,7 @@ class Desk:
         A code typed in part (its last digits, "2001") is never acted on: the official is shown
         the full codes it matches and types or scans the right one.
         """
-        message = f"Không có hồ sơ mã {code or '(trống)'}."
+        message = f"Không có hồ sơ mã {shown(code) if code else '(trống)'}."  # a pasted page, cut short
         if code and not codes.looks_like_code(code):
             try:
                 candidates = [r.code for r in self.find(code, limit=4) if r.code.endswith(code)]
@@ -1536,6 +1539,9 @@ class Desk:
             if not results and 4 <= len(digits) <= 5:
                 since = self.now().date() - timedelta(days=SUFFIX_SEARCH_DAYS)
                 results = self.store.by_code_suffix(digits, since, limit, offset)
+            if not results and len(digits) >= NUMBER_PREFIX_MIN:
+                # Typed in part, as results show while typing: the numbers that start so.
+                results = self.store.by_number_prefix(digits, limit, offset)
             return list({r.code: r for r in results}.values())
         passport = check_id_number(text, required=True)
         if not passport.error and passport.value[:1].isalpha():

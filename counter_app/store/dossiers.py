@@ -371,6 +371,23 @@ class DossierStore:
         ).fetchall()
         return [_row(r) for r in rows]
 
+    def by_number_prefix(self, digits: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
+        """Dossiers whose applicant's ID number or phone starts with ``digits``, newest first.
+
+        Two index range scans (SQLite unions the OR); the first digits of an ID number are a
+        province and a birth year, so a short prefix can match thousands: callers ask for six
+        digits or more.
+        """
+        if not digits.isdigit():
+            return []
+        high = digits[:-1] + chr(ord(digits[-1]) + 1)  # "…9" gives "…:", the next string up
+        rows = self.conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE (id_number >= ? AND id_number < ?)"
+            " OR (phone >= ? AND phone < ?) ORDER BY received_at DESC LIMIT ? OFFSET ?",
+            (digits, high, digits, high, limit, offset),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
     def by_column(self, column: str, value: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
         if column not in ("id_number", "phone", "code", "owner_id"):
             raise ValueError(column)

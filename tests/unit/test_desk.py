@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from counter_app.desk import Desk, check_party_field
+from counter_app.desk import REPORT_FIGURES, Desk, check_party_field
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.errors import ConfigError, NotFoundError, RuleError, ValidationError
 from tests.conftest import FixedClock, intake
@@ -158,6 +158,26 @@ def test_unknown_dossier(desk: Desk) -> None:
         desk.transfer("000.00.11.H26-261125-2999", "A")
     with pytest.raises(NotFoundError):
         desk.get("nonsense")
+
+
+def test_a_number_typed_in_part_finds_the_ids_and_phones_that_start_so(desk: Desk, clock: FixedClock) -> None:
+    """Results show while the official types: the first digits of an ID number or a phone find
+    the dossiers whose number starts so, newest first (a full number still finds only its own)."""
+    dong = desk.receive(
+        intake(applicant={"name": "Trần Văn Đông", "id_number": "001099012345", "phone": "0987654321"}), "A"
+    )
+    clock.set(clock.now + timedelta(minutes=5))
+    hoa_data = {"name": "Lê Thị Hoa", "id_number": "001099077777", "phone": ""}
+    hoa = desk.receive(intake(applicant=hoa_data), "A")
+    desk.receive(intake(), "A")  # 031190001234, 0912345678: matches none of the prefixes below
+
+    assert [r.code for r in desk.find("001099")] == [hoa.code, dong.code]
+    assert [r.code for r in desk.find("0010990")] == [hoa.code, dong.code]
+    assert [r.code for r in desk.find("00109901")] == [dong.code]
+    assert [r.code for r in desk.find("098 765")] == [dong.code]
+    assert [r.code for r in desk.find("0987654321")] == [dong.code]
+    assert desk.find("00109") == []  # five digits: a dossier number's tail, not a prefix
+    assert desk.find("099999") == []
 
 
 def test_search_folds_vietnamese(desk: Desk, clock: FixedClock) -> None:
@@ -548,6 +568,11 @@ def test_the_dossier_screen_and_the_dashboard_judge_a_result_alike(desk: Desk, c
     assert judged == ["early", "on_time", "on_time", "late", "late"]
     report = desk.period_report(date(2026, 11, 1), date(2026, 12, 31))
     assert (report["early"], report["on_time"], report["late"]) == (1, 2, 2)
+    # The dashboard shows the total the three add up to, beside "returned" (a result not yet
+    # handed back is finished, not returned: without it, 1 returned beside 1 early and 1 on time
+    # read as a dossier counted twice).
+    assert report["finished"] == 5 and report["returned"] == 0
+    assert [k for k, _ in REPORT_FIGURES][:5] == ["received", "returned", "finished", "early", "on_time"]
 
 
 def test_a_search_is_in_the_access_log_with_its_numbers_masked(desk: Desk, clock: FixedClock) -> None:
@@ -612,3 +637,11 @@ def test_the_access_log_answers_who_saw_or_printed_whose_data(desk: Desk, clock:
     with pytest.raises(NotFoundError):
         desk.access_log("000.00.11.H26-261125-2999")
     assert mine[0].to_json()["at"].endswith("+07:00")
+
+
+def test_an_unknown_code_is_echoed_short_and_without_control_characters(desk: Desk) -> None:
+    for typed in ("A" * 100_000, "abc\x07def", "X" * 60):
+        with pytest.raises((NotFoundError, ValidationError)) as caught:
+            desk.get(typed)
+        message = caught.value.message
+        assert len(message) < 120 and "\x07" not in message, message
