@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.domain.calendar import to_vn
-from counter_app.domain.errors import StoreError
+from counter_app.domain.errors import FieldError, StoreError, ValidationError
 from counter_app.store.database import (
     BUSY_TIMEOUT_MS,
     SCHEMA_VERSION,
@@ -101,12 +101,19 @@ def inspect_backup(backup: Path, *, now: datetime) -> Inspection:
     """Check that ``backup`` is a whole counter database this program can open.
 
     Raises:
-        StoreError: missing, not a database, damaged, another program's file, or a newer schema.
+        ValidationError: missing, or a folder.
+        StoreError: not a database, damaged, another program's file, or a newer schema.
     """
+    # A wrong path is a wrong argument (exit 2); a file that is there but unusable, a database
+    # problem (exit 5).
     if backup.is_dir():
-        raise StoreError(f"«{backup}» là một thư mục; hãy chỉ ra tệp sao lưu trong đó (counter-….db).")
+        raise ValidationError(
+            FieldError(
+                "backup", f"«{backup}» là một thư mục; hãy chỉ ra tệp sao lưu trong đó (counter-….db)."
+            )
+        )
     if not backup.is_file():
-        raise StoreError(f"Không thấy tệp sao lưu «{backup}».")
+        raise ValidationError(FieldError("backup", f"Không thấy tệp sao lưu «{backup}»."))
     try:
         with closing(connect_read_only(backup)) as conn:
             found = _inspect(conn, now=now)

@@ -16,7 +16,7 @@ import pytest
 
 from counter_app.desk import Desk
 from counter_app.domain.calendar import now_vn
-from counter_app.domain.errors import NotFoundError, StoreError
+from counter_app.domain.errors import NotFoundError, StoreError, ValidationError
 from counter_app.store.restore import plan_restore, restore
 from tests.conftest import FixedClock, intake
 
@@ -149,7 +149,7 @@ def test_another_counters_backup_and_another_programs_file_are_refused(
         plan_restore(db_path, foreign, now=clock.now)
     with pytest.raises(StoreError, match="chính là cơ sở dữ liệu đang dùng"):
         plan_restore(db_path, db_path.parent / "." / db_path.name, now=clock.now)
-    with pytest.raises(StoreError, match="là một thư mục"):
+    with pytest.raises(ValidationError, match="là một thư mục"):
         plan_restore(db_path, tmp_path, now=clock.now)
     cut = tmp_path / "cut.db"
     cut.write_bytes(backup.read_bytes()[: backup.stat().st_size // 2])  # copied half-way
@@ -196,7 +196,7 @@ def test_the_command_line_asks_for_yes_and_speaks_one_line_on_error(
     assert dry.returncode == 0 and "Sẽ MẤT 1 hồ sơ" in dry.stdout and "--yes" in dry.stdout
     assert digest(db_path) == before
     missing = counter("restore", str(tmp_path / "none.db"), "--yes")
-    assert missing.returncode == 5 and missing.stderr.count("\n") == 1
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1
     assert missing.stderr.startswith("Lỗi: Không thấy tệp sao lưu") and digest(db_path) == before
     done = counter("restore", str(backup), "--yes", "--json")
     assert done.returncode == 0, done.stderr
