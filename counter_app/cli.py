@@ -136,12 +136,13 @@ def resolve_db_path(db_path: Path | None) -> Path:
     return Path(db_path or (ctx.obj or {}).get("db_path") or default_db_path())
 
 
-def with_desk(func: F, *, creates: bool = False) -> F:
+def with_desk(func: F, *, creates: bool = False, strict: bool = True) -> F:
     """Open the desk for the command (``--db`` or the group's) and close it afterwards.
 
     Only a command that ``creates`` the database (setup) may start a new file: any other one,
     given a path where there is none (a mistyped ``--db``), says so instead of quietly working on
-    a new, empty database.
+    a new, empty database. A ``strict=False`` command (settings, setup) still opens when a setting is
+    wrong: it is the one that shows or repairs it.
     """
 
     @functools.wraps(func)
@@ -154,7 +155,7 @@ def with_desk(func: F, *, creates: bool = False) -> F:
                 f"Không có tệp cơ sở dữ liệu «{path}». Kiểm tra --db (hoặc COUNTER_DB); "
                 "quầy mới thì chạy «counter setup» hoặc mở «counter» trước."
             )
-        desk = Desk.open(path)
+        desk = Desk.open(path, strict=strict)
         try:
             return func(desk, *args, **kwargs)
         finally:
@@ -333,7 +334,7 @@ def ui(db_path: Path | None) -> None:
 @click.option("--hub", "hub_url", default=None, help="City hub base address.")
 @click.option("--token", "hub_token", default=None, help="This counter's hub token.")
 @json_option
-@functools.partial(with_desk, creates=True)
+@functools.partial(with_desk, creates=True, strict=False)
 def setup(
     desk: Any, as_json: bool, agency_name: str | None, province_name: str | None, **values: Any
 ) -> None:
@@ -362,7 +363,7 @@ def setup(
     help="Change a setting (repeat), e.g. --set printer=HP_LaserJet --set paper_size=A5.",
 )
 @json_option
-@with_desk
+@functools.partial(with_desk, strict=False)
 def settings_(desk: Any, assignments: tuple[str, ...], as_json: bool) -> None:
     """Show the counter's settings, or change some (printer, paper size, form numbering, office
     hours, look-up address for the QR code, agency names ...)."""
@@ -380,6 +381,8 @@ def settings_(desk: Any, assignments: tuple[str, ...], as_json: bool) -> None:
     else:
         for key, value in data.items():
             click.echo(f"{key:>22}: {value}")
+    if desk.setting_problems:  # shown above as they stand; what is wrong, on stderr
+        raise ValidationError(desk.setting_problems, title="Thiết lập chưa hợp lệ")
 
 
 @main.command()

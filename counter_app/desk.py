@@ -15,7 +15,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,7 @@ from counter_app.domain.validation import (
     nonchar_error,
     shown,
 )
-from counter_app.settings import Settings, coerce_setting, load_settings, validate
+from counter_app.settings import Settings, change_settings, inspect_settings, load_settings
 from counter_app.store import DossierStore, open_database
 from counter_app.store.database import explain
 from counter_app.store.dossiers import LIST_VIEWS, DossierRow
@@ -496,22 +496,39 @@ class Desk:
         self._calendar: WorkCalendar | None = None
         self._catalog: Catalog | None = None
         self._lock = threading.RLock()
+        self.strict = True
+        """Refuse wrong settings; False only for the commands that show or repair them."""
+        self.setting_problems: list[FieldError] = []
+        """What is wrong with the settings (empty unless the desk was opened with strict=False)."""
 
     # -- opening -----------------------------------------------------------------------------------
 
     @classmethod
     def open(
-        cls, path: str | Path | None, *, clock: Clock = now_vn, env: Mapping[str, str] | None = None
+        cls,
+        path: str | Path | None,
+        *,
+        clock: Clock = now_vn,
+        env: Mapping[str, str] | None = None,
+        strict: bool = True,
     ) -> Desk:
         """Open a counter database (migrating it), load its settings and make sure it has a catalog.
 
+        Args:
+            strict: Refuse wrong settings. False for the commands that show or repair them
+                (``counter settings``, ``counter setup``): the problems are in ``setting_problems``.
+
         Raises:
             StoreError: the database cannot be opened.
-            ValidationError: a stored or overriding setting is wrong.
+            ValidationError: a stored or overriding setting is wrong (strict only).
         """
         store = DossierStore(open_database(path))
-        settings = load_settings(store.read_settings(), env)
+        settings, problems = inspect_settings(store.read_settings(), env)
+        if problems and strict:
+            store.close()
+            raise ValidationError(problems, title="Thiết lập chưa hợp lệ")
         desk = cls(store, settings, clock)
+        desk.strict, desk.setting_problems = strict, problems
         desk._ensure_catalog()
         return desk
 
@@ -553,11 +570,7 @@ class Desk:
             errors.extend(exc.errors)
         agency = ""
         try:
-            agency = (
-                codes.check_agency_id(agency_id)
-                if agency_id
-                else (codes.default_agency_id(commune_code) if not errors else "")
-            )
+            agency = codes.check_agency_id(agency_id) if agency_id else ""
         except ValidationError as exc:
             errors.extend(exc.errors)
         if hub_url and not hub_url.startswith(("http://", "https://")):
@@ -568,15 +581,9 @@ class Desk:
             "commune_code": commune_code,
             "commune_name": name.value,
             "counter_no": counter_no,
-            "agency_id": agency,
         }
-        stored = self.store.read_settings()
-        if not stored.get("agency_name") and "agency_name" not in others:
-            values["agency_name"] = f"Trung tâm Phục vụ hành chính công {name.value}"
-        if not stored.get("deciding_agency_name") and "deciding_agency_name" not in others:
-            values["deciding_agency_name"] = f"Ủy ban nhân dân {name.value}"
-        if not stored.get("place_name") and "place_name" not in others:
-            values["place_name"] = name.value
+        if agency:  # else derived from the commune by change_settings (again if the commune changes)
+            values["agency_id"] = agency
         if hub_url is not None:
             values["hub_url"] = hub_url
         if hub_token is not None:
@@ -585,14 +592,21 @@ class Desk:
         return self.update_settings(**values)
 
     def update_settings(self, **values: Any) -> Settings:
-        """Change and store settings (validated first; nothing stored on error)."""
-        current = load_settings(self.store.read_settings(), env={})
-        unknown = [k for k in values if not hasattr(current, k)]
-        if unknown:
-            raise ValidationError(FieldError(unknown[0], f"Không có thiết lập «{unknown[0]}»."))
-        updated = validate(replace(current, **{k: coerce_setting(k, v) for k, v in values.items()}))
-        self.store.write_settings({k: str(getattr(updated, k)) for k in values})
-        self.settings = load_settings(self.store.read_settings())
+        """Change and store settings (validated first; nothing stored on error).
+
+        Raises:
+            ValidationError: an unknown setting or a wrong value.
+            RuleError: the database holds dossiers and the commune or counter number would change.
+        """
+        # Not load_settings: a wrong stored value may be the very one being repaired.
+        current, _ = inspect_settings(self.store.read_settings(), env={})
+        dossiers = self.store.dossier_count()
+        _, changed = change_settings(current, values, dossiers=dossiers)
+        self.store.write_settings(changed)
+        if self.strict:
+            self.settings = load_settings(self.store.read_settings())
+        else:
+            self.settings, self.setting_problems = inspect_settings(self.store.read_settings())
         self._calendar = None
         return self.settings
 

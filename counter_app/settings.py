@@ -4,17 +4,27 @@ Site settings (commune, counter number, agency, hub) are written by ``counter se
 database itself, so every command that opens a database (``--db``) finds the counter it belongs to;
 ``COUNTER_*`` environment variables override any of them for one run (a printer name on one desk, a
 test). Nothing reads settings from globals: they are loaded once and passed in.
+
+Every value is checked by one validation (:func:`validate`), whatever its source: ``counter setup``,
+``counter settings --set``, a ``COUNTER_*`` variable, the TUI's settings forms (through the desk) or
+the database itself. A message names the setting (and the variable when the value came from the
+environment), in Vietnamese. This module does no I/O beyond reading the environment it is given.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
+from urllib.parse import urlsplit
 
+from counter_app.domain import codes
 from counter_app.domain.calendar import OfficeHours
-from counter_app.domain.errors import ConfigError, FieldError, ValidationError
+from counter_app.domain.errors import ConfigError, FieldError, RuleError, ValidationError
+from counter_app.domain.text import has_control_chars, nfc
 from counter_app.domain.validation import check_phone
 
 FORM_BASES = ("03/2025", "01/2018")
@@ -44,7 +54,8 @@ class Settings:
     office_hours: str = "07:00-11:30,13:30-17:00"
     """Sessions of the working day; 1 working day = their total (8 hours by default)."""
     code_pattern: str = "{agency}-{date}-{seq}"
-    """Dossier code pattern; tokens {agency}, {date} (yyMMdd), {seq}, {counter}."""
+    """Dossier code pattern; tokens {agency}, {date} (yyMMdd), {seq}, each once and in this order, and
+    at most one {counter}; between them only A-Z, 0-9 and - . _ / (see :func:`validate`)."""
     forms_basis: str = "03/2025"
     """Circular whose numbering the printed forms follow: 03/2025 (default) or 01/2018."""
     paper_size: str = "A4"
@@ -103,76 +114,406 @@ class Settings:
         return data
 
 
+LABELS = {
+    "commune_code": "Mã xã",
+    "commune_name": "Tên xã/phường",
+    "province_name": "Tên tỉnh/thành phố",
+    "agency_id": "Mã định danh cơ quan",
+    "agency_name": "Tên cơ quan tiếp nhận",
+    "deciding_agency_name": "Tên cơ quan chủ trì giải quyết",
+    "place_name": "Địa danh ghi trên biểu mẫu",
+    "counter_no": "Số quầy",
+    "office_hours": "Giờ làm việc",
+    "code_pattern": "Mẫu mã hồ sơ",
+    "forms_basis": "Căn cứ biểu mẫu",
+    "paper_size": "Khổ giấy",
+    "printer": "Tên máy in",
+    "counter_phone": "Số điện thoại của quầy",
+    "lookup_url": "Địa chỉ tra cứu",
+    "forms_retention_days": "Số ngày giữ biểu mẫu đã lưu",
+    "idle_lock_minutes": "Số phút tự khóa",
+    "hub_url": "Địa chỉ máy chủ",
+    "hub_token": "Mã truy cập máy chủ",
+}
+"""Each setting as the official reads it; messages give this label and the setting's name."""
+
+IDENTITY = ("commune_code", "commune_name", "agency_id", "counter_no")
+"""What ``counter setup`` names: a counter has all of them (set up) or none (not yet)."""
+
+PRINTED_NAMES = ("agency_name", "deciding_agency_name", "place_name")
+"""Names printed on every official form; a set-up counter cannot leave them empty."""
+
+DERIVED = ("agency_id", *PRINTED_NAMES)
+"""Settings derived from the commune (code and name) unless the admin gives them."""
+
+CODE_TOKENS = ("agency", "date", "seq")
+"""The tokens of the national dossier code, each exactly once and in this order (DOMAIN.md §3)."""
+
+_MAX_LENGTH = {"printer": 127, "code_pattern": 100, "lookup_url": 500, "hub_url": 500, "hub_token": 500}
+"""Longest accepted text per setting (127: the CUPS limit on a queue name); others: 200."""
+_COMMUNE_CODE = re.compile(r"[0-9]{5}")
+_PATTERN_LITERAL = re.compile(r"[A-Z0-9./_-]*")
+"""Text a code pattern may hold between its tokens: what Code 128 and a scan keep as typed (the
+look-up upper-cases what is scanned and drops spaces, so lower case or spaces would never match)."""
+_PRINTER_FORBIDDEN = frozenset(" /\\#")
+"""Characters CUPS refuses in a queue name."""
+_SAMPLE_CODE = "000.17.22.H56-210531-1001"
+"""Stands for ``{code}`` when the look-up address is checked."""
+
+
+def env_name(name: str) -> str:
+    """The environment variable that overrides a setting: ``COUNTER_<NAME>``."""
+    return f"COUNTER_{name.upper()}"
+
+
+def _say(name: str, text: str) -> str:
+    """A message that names the setting: its label, its name, then what is wrong."""
+    return f"{LABELS.get(name, name)} («{name}») {text}"
+
+
+def _control_problem(name: str, value: str) -> str | None:
+    """A message when a text holds control or invisible characters (an escape, a bidi override)."""
+    if has_control_chars(value):
+        return _say(name, "có ký tự điều khiển hoặc ký tự ẩn; hãy xóa và gõ lại.")
+    return None
+
+
+def _text_problem(name: str, value: str) -> str | None:
+    """What is wrong with a text setting whatever its meaning, or None."""
+    limit = _MAX_LENGTH.get(name, 200)
+    too_long = _say(name, f"dài {len(value)} ký tự, tối đa {limit} ký tự.") if len(value) > limit else None
+    return _control_problem(name, value) or too_long
+
+
 def coerce_setting(name: str, value: Any) -> Any:
-    """A setting's value from text (as stored, typed or passed in the environment) to its type."""
+    """A setting's value from text (as stored, typed or passed in the environment) to its type.
+
+    Text is put in NFC and trimmed; a control or invisible character is refused here already, before
+    trimming could hide it.
+
+    Raises:
+        ValidationError: the text is not of the setting's type (the error names the setting).
+    """
     if name == "counter_no":
-        try:
-            return int(value)
-        except (TypeError, ValueError) as exc:
-            raise ValidationError(FieldError("counter", "Số quầy phải là một số từ 1 đến 9.")) from exc
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit()):
+            raise ValidationError(FieldError(name, _say(name, "phải là một số từ 1 đến 9.")))
+        return int(text)
     if name in _WHOLE_NUMBERS:
         text = str(value).strip()
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             raise ValidationError(FieldError(name, _WHOLE_NUMBERS[name]))
         return int(text)
-    return str(value)
+    text = str(value)
+    problem = _control_problem(name, text)
+    if problem:
+        raise ValidationError(FieldError(name, problem))
+    text = nfc(text).strip()
+    return text.upper() if name == "agency_id" else text
 
 
 _WHOLE_NUMBERS = {
-    "forms_retention_days": "Số ngày giữ biểu mẫu đã lưu phải là số ngày (0: giữ mãi).",
-    "idle_lock_minutes": "Số phút tự khóa phải là số phút (0: không tự khóa).",
+    "forms_retention_days": _say("forms_retention_days", "phải là số ngày (0: giữ mãi)."),
+    "idle_lock_minutes": _say("idle_lock_minutes", "phải là số phút (0: không tự khóa)."),
 }
 """Settings that are whole numbers, with what to say when the text is not one."""
 
 
+def _url_problem(name: str, value: str) -> str | None:
+    """Why an address is not a plain http(s) address with a host, or None."""
+    url = value.replace("{code}", _SAMPLE_CODE) if name == "lookup_url" else value
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading the port is what checks it
+    except ValueError:
+        return _say(name, "không phải một địa chỉ hợp lệ.")
+    if any(ch.isspace() for ch in url) or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return _say(
+            name, "phải là địa chỉ bắt đầu bằng http:// hoặc https://, có tên máy chủ, không có khoảng trắng."
+        )
+    return None
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    """Why a dossier code pattern would not give a national-shape code, or None.
+
+    DOMAIN.md §3: ``<agency>-<yyMMdd>-<NNNN>`` is the national shape [C]; the pattern stays a setting
+    (the TT 03/2025 article is unconfirmed, §11.1) with the OpenCPS tokens, ``{counter}`` included.
+    So: {agency}, {date}, {seq} each exactly once and in that order (a code read left to right is
+    agency, day, number: prefix search and date order keep working); {counter} at most once; no
+    format spec, conversion or other field (``make_code`` would fail at the first receipt, or leak
+    attributes); between them only what a barcode and a scan keep as typed.
+    """
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError:
+        return _say("code_pattern", "có dấu ngoặc { } không khớp.")
+    found: list[str] = []
+    for literal, field, spec, conversion in parts:
+        if not _PATTERN_LITERAL.fullmatch(literal):
+            return _say(
+                "code_pattern",
+                "chỉ được có chữ in hoa không dấu, chữ số và các dấu - . _ / ngoài các mục "
+                "{agency}, {date}, {seq}, {counter}.",
+            )
+        if field is None:
+            continue
+        if field not in (*CODE_TOKENS, "counter") or spec or conversion:
+            shown = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            return _say(
+                "code_pattern",
+                f"có mục lạ «{{{shown}}}»; chỉ dùng {{agency}}, {{date}}, {{seq}}, {{counter}}.",
+            )
+        found.append(field)
+    if [f for f in found if f != "counter"] != list(CODE_TOKENS):
+        return _say(
+            "code_pattern",
+            "phải có {agency}, {date}, {seq}, mỗi mục đúng một lần và theo thứ tự đó "
+            "(mẫu quốc gia: {agency}-{date}-{seq}).",
+        )
+    if found.count("counter") > 1:
+        return _say("code_pattern", "chỉ được có {counter} nhiều nhất một lần.")
+    return None
+
+
+def _problems(settings: Settings) -> list[FieldError]:
+    """Every problem of a whole set of settings, one per setting at most, in field order."""
+    found: dict[str, str] = {}
+
+    def add(name: str, message: str) -> None:
+        found.setdefault(name, message)
+
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if isinstance(value, str):
+            problem = _text_problem(f.name, value)
+            if problem:
+                add(f.name, problem)
+    s = settings
+    configured = any(getattr(s, name) for name in IDENTITY)
+    if s.commune_code and not _COMMUNE_CODE.fullmatch(s.commune_code):
+        add("commune_code", _say("commune_code", "phải gồm đúng 5 chữ số (QĐ 19/2025/QĐ-TTg)."))
+    if s.agency_id and not codes.AGENCY_ID_RE.match(s.agency_id):
+        add(
+            "agency_id",
+            _say(
+                "agency_id", "phải gồm 4 nhóm chữ/số ngăn cách bởi dấu chấm (QCVN 102), ví dụ 000.17.22.H56."
+            ),
+        )
+    if (s.counter_no or configured) and not 1 <= s.counter_no <= 9:
+        add("counter_no", _say("counter_no", "phải từ 1 đến 9."))
+    if configured:
+        for name in (*IDENTITY, *PRINTED_NAMES):
+            if not getattr(s, name):
+                add(name, _say(name, "không được để trống khi quầy đã được cấu hình."))
+    if not 0 <= s.forms_retention_days <= 3650:
+        add("forms_retention_days", _say("forms_retention_days", "phải từ 0 đến 3650."))
+    if not 0 <= s.idle_lock_minutes <= 480:
+        add("idle_lock_minutes", _say("idle_lock_minutes", "phải từ 0 đến 480 (0: không tự khóa)."))
+    if s.forms_basis not in FORM_BASES:
+        add("forms_basis", _say("forms_basis", "phải là 03/2025 hoặc 01/2018."))
+    if s.paper_size not in ("A4", "A5"):
+        add("paper_size", _say("paper_size", "phải là A4 hoặc A5."))
+    try:
+        OfficeHours.parse(s.office_hours)
+    except ValueError:
+        add("office_hours", _say("office_hours", "phải có dạng 07:00-11:30,13:30-17:00."))
+    if s.counter_phone:
+        phone = check_phone(s.counter_phone, required=False)
+        if phone.error:
+            add("counter_phone", f"{LABELS['counter_phone']} («counter_phone»): {phone.error}")
+    if s.printer and (s.printer.startswith("-") or _PRINTER_FORBIDDEN & set(s.printer)):
+        add(
+            "printer",
+            _say("printer", "là tên hàng đợi CUPS: không có khoảng trắng, /, \\, #, không bắt đầu bằng -."),
+        )
+    for name in ("hub_url", "lookup_url"):
+        value = getattr(s, name)
+        problem = _url_problem(name, value) if value else None
+        if problem:
+            add(name, problem)
+    problem = _pattern_problem(s.code_pattern)
+    if problem:
+        add("code_pattern", problem)
+    order = [f.name for f in fields(settings)]
+    return [FieldError(name, found[name]) for name in sorted(found, key=order.index)]
+
+
 def validate(settings: Settings) -> Settings:
-    """Check the values that can be checked without a network.
+    """Check every setting (what can be checked without a network), the same for every source.
 
     Raises:
-        ValidationError: a value is out of range or malformed.
+        ValidationError: a value is out of range or malformed, or a set-up counter lacks part of
+            its identity; one error per setting, each naming it.
     """
-    errors: list[FieldError] = []
-    if settings.counter_no and not 1 <= settings.counter_no <= 9:
-        errors.append(FieldError("counter", "Số quầy phải từ 1 đến 9."))
-    if not 0 <= settings.forms_retention_days <= 3650:
-        errors.append(FieldError("forms_retention_days", "Số ngày giữ biểu mẫu đã lưu phải từ 0 đến 3650."))
-    if not 0 <= settings.idle_lock_minutes <= 480:
-        errors.append(
-            FieldError("idle_lock_minutes", "Số phút tự khóa phải từ 0 đến 480 (0: không tự khóa).")
-        )
-    if settings.forms_basis not in FORM_BASES:
-        errors.append(FieldError("forms_basis", "Căn cứ biểu mẫu phải là 03/2025 hoặc 01/2018."))
-    if settings.paper_size not in ("A4", "A5"):
-        errors.append(FieldError("paper_size", "Khổ giấy phải là A4 hoặc A5."))
-    try:
-        OfficeHours.parse(settings.office_hours)
-    except ValueError:
-        errors.append(FieldError("office_hours", "Giờ làm việc phải có dạng 07:00-11:30,13:30-17:00."))
-    if settings.counter_phone:
-        phone = check_phone(settings.counter_phone, required=False)
-        if phone.error:
-            errors.append(FieldError("counter_phone", phone.error))
-    for token in ("{agency}", "{date}", "{seq}"):
-        if token not in settings.code_pattern:
-            errors.append(FieldError("code_pattern", f"Mẫu mã hồ sơ thiếu {token}."))
+    errors = _problems(settings)
     if errors:
         raise ValidationError(errors)
     return settings
 
 
+def _from_source(error: FieldError, source: str | None) -> FieldError:
+    """The same problem, saying where the value came from and how to fix it there."""
+    if source is not None and source != "stored":
+        return FieldError(error.field, f"Biến môi trường «{source}»: {error.message} Sửa hoặc bỏ biến này.")
+    by_setup = error.field in ("commune_code", "commune_name", "counter_no")
+    fix = "counter setup" if by_setup else f"counter settings --set {error.field}=…"
+    return FieldError(error.field, f"{error.message} (giá trị đã lưu trong cơ sở dữ liệu; sửa bằng «{fix}»)")
+
+
+def inspect_settings(
+    stored: Mapping[str, str], env: Mapping[str, str] | None = None
+) -> tuple[Settings, list[FieldError]]:
+    """Build the settings from what the database stores, then ``COUNTER_<NAME>`` overrides, and say
+    what is wrong with them instead of refusing: for a command that shows or repairs settings.
+
+    A value that is not even of its setting's type is left out (the stored one, or the default,
+    stands); any other wrong value is kept, so it can be shown beside its problem.
+
+    Returns:
+        The settings and their problems (empty when all is well), each naming the setting and, for
+        a value from the environment, the variable.
+    """
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    problems: list[FieldError] = []
+    for f in fields(Settings):
+        name, key = f.name, env_name(f.name)
+        if stored.get(name, "") != "":
+            try:
+                values[name] = coerce_setting(name, stored[name])
+                sources[name] = "stored"
+            except ValidationError as exc:
+                problems.extend(_from_source(e, "stored") for e in exc.errors)
+        if key in env:
+            try:
+                values[name] = coerce_setting(name, env[key])
+                sources[name] = key
+            except ValidationError as exc:
+                problems.extend(_from_source(e, key) for e in exc.errors)
+    settings = replace(Settings(), **values)
+    reported = {p.field for p in problems}
+    problems.extend(
+        _from_source(e, sources.get(e.field)) for e in _problems(settings) if e.field not in reported
+    )
+    return settings, problems
+
+
 def load_settings(stored: Mapping[str, str], env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from what the database stores, then ``COUNTER_<NAME>`` overrides.
+
+    A wrong value refuses the whole load: a counter must not issue codes, dates or forms from a
+    setting the admin did not mean. The error names each setting, and the variable for a value from
+    the environment («COUNTER_OFFICE_HOURS»), so the admin knows what to fix where.
 
     Raises:
         ValidationError: a stored or overriding value is wrong.
     """
-    env = os.environ if env is None else env
-    known = {f.name for f in fields(Settings)}
-    values: dict[str, Any] = {}
-    for name in known:
-        if name in stored and stored[name] != "":
-            values[name] = coerce_setting(name, stored[name])
-        key = f"COUNTER_{name.upper()}"
-        if key in env:
-            values[name] = coerce_setting(name, env[key])
-    return validate(replace(Settings(), **values))
+    settings, problems = inspect_settings(stored, env)
+    if problems:
+        raise ValidationError(problems, title="Thiết lập chưa hợp lệ")
+    return settings
+
+
+def derived_settings(commune_code: str, commune_name: str) -> dict[str, str]:
+    """What ``counter setup`` derives from the commune unless the admin gives it.
+
+    The agency identifier is a placeholder of the national shape until the real one is set
+    (:func:`counter_app.domain.codes.default_agency_id`); the names are those printed on forms.
+    """
+    derived: dict[str, str] = {}
+    if _COMMUNE_CODE.fullmatch(commune_code):
+        derived["agency_id"] = codes.default_agency_id(commune_code)
+    if commune_name:
+        derived["agency_name"] = f"Trung tâm Phục vụ hành chính công {commune_name}"
+        derived["deciding_agency_name"] = f"Ủy ban nhân dân {commune_name}"
+        derived["place_name"] = commune_name
+    return derived
+
+
+def check_identity_change(before: Settings, after: Settings, dossiers: int) -> None:
+    """Refuse to change the commune or the counter number of a database that holds dossiers.
+
+    Dossier codes and logbook numbers were issued for that commune and that counter (the counter's
+    block of each day's sequence, DOMAIN.md §3): under another commune or number the same database
+    would issue codes that may collide with the real counter's and a logbook that mixes two.
+
+    Args:
+        before: The settings as stored.
+        after: The settings as they would be.
+        dossiers: How many dossiers the database holds.
+
+    Raises:
+        RuleError: the database holds dossiers and the commune code or counter number would change.
+    """
+    if dossiers <= 0:
+        return
+    changes = []
+    if before.commune_code and after.commune_code != before.commune_code:
+        changes.append(f"mã xã từ {before.commune_code} sang {after.commune_code or '(trống)'}")
+    if before.counter_no and after.counter_no != before.counter_no:
+        changes.append(f"số quầy từ {before.counter_no} sang {after.counter_no or '(trống)'}")
+    if changes:
+        raise RuleError(
+            f"Không đổi được {' và '.join(changes)}: cơ sở dữ liệu này đã có {dossiers} hồ sơ, mà mã hồ sơ "
+            f"và số thứ tự sổ theo dõi đã cấp thuộc về xã {before.commune_code}, quầy {before.counter_no}. "
+            "Quầy của xã khác (hoặc số quầy khác) dùng một cơ sở dữ liệu mới (--db).",
+            title="Không đổi được xã/quầy",
+        )
+
+
+def change_settings(
+    current: Settings, values: Mapping[str, Any], *, dossiers: int = 0
+) -> tuple[Settings, dict[str, str]]:
+    """Apply a change of settings (setup, ``--set``, a TUI form): the one path every change takes.
+
+    Values are coerced and the whole result validated. When the commune code changes, the settings
+    derived from the commune (agency id, agency and deciding agency names, place) are derived again
+    from the new one, unless given in the same change; when only the commune's name changes, those
+    that still read as derived from the old name follow it. A database holding dossiers keeps its
+    commune and counter number (:func:`check_identity_change`).
+
+    Args:
+        current: The settings as stored (without environment overrides).
+        values: Settings to change, by name, as text or already typed.
+        dossiers: How many dossiers the database holds.
+
+    Returns:
+        The new settings, and what to store (each changed setting as text).
+
+    Raises:
+        ValidationError: an unknown setting or a wrong value; nothing should be stored.
+        RuleError: the change would move a database holding dossiers to another commune or counter.
+    """
+    known = [f.name for f in fields(Settings)]
+    unknown = [name for name in values if name not in known]
+    if unknown:
+        raise ValidationError([FieldError(name, f"Không có thiết lập «{name}».") for name in unknown])
+    changes: dict[str, Any] = {}
+    errors: list[FieldError] = []
+    for name, value in values.items():
+        try:
+            changes[name] = coerce_setting(name, value)
+        except ValidationError as exc:
+            errors.extend(exc.errors)
+    code = changes.get("commune_code", current.commune_code)
+    commune_name = changes.get("commune_name", current.commune_name)
+    old = derived_settings(current.commune_code, current.commune_name)
+    new = derived_settings(code, commune_name)
+    moved = bool(current.commune_code) and code != current.commune_code
+    for key in DERIVED:
+        if key in changes or key not in new:
+            continue
+        value = getattr(current, key)
+        if (not value or moved or value == old.get(key)) and new[key] != value:
+            changes[key] = new[key]
+    updated = replace(current, **changes)
+    reported = {e.field for e in errors}
+    errors.extend(e for e in _problems(updated) if e.field not in reported)
+    if errors:
+        raise ValidationError(errors)
+    check_identity_change(current, updated, dossiers)
+    return updated, {key: str(getattr(updated, key)) for key in changes}

@@ -458,6 +458,11 @@ class DossierStore:
         ).fetchall()
         return [_row(r) for r in rows]
 
+    def dossier_count(self) -> int:
+        """How many dossiers the database holds: the rowid's maximum, without a count over every
+        row (a dossier is never deleted; a projection rebuild inserts them all again from 1)."""
+        return int(self.conn.execute("SELECT coalesce(max(rowid), 0) FROM dossiers").fetchone()[0])
+
     def count_view(self, view: str, now: datetime) -> int:
         where, params = self._view_filter(view, now)
         return int(self.conn.execute(f"SELECT count(*) FROM dossiers WHERE {where}", params).fetchone()[0])

@@ -1,0 +1,252 @@
+"""One validation of every setting, whatever its source (stored, environment, a change), and the
+rules of a change: names derived again with the commune, a commune and counter kept once dossiers
+exist. Pure functions: no database, no terminal."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from counter_app.domain.codes import make_code
+from counter_app.domain.errors import RuleError, ValidationError
+from counter_app.settings import (
+    Settings,
+    change_settings,
+    check_identity_change,
+    env_name,
+    inspect_settings,
+    load_settings,
+    validate,
+)
+
+VINH_BAO = change_settings(
+    Settings(), {"commune_code": "11410", "commune_name": "xã Vĩnh Bảo", "counter_no": 1}
+)[0]
+"""Counter 1 of xã Vĩnh Bảo, as a first ``counter setup`` leaves it."""
+STORED = {k: v for k, v in VINH_BAO.to_mapping().items() if v}
+"""The same as the database stores it."""
+
+WRONG = [
+    ("counter_no", "0"),
+    ("counter_no", "10"),
+    ("counter_no", "٣"),  # an Arabic-Indic digit: int() reads it, a counter number it is not
+    ("agency_id", "xx"),
+    ("agency_id", ""),
+    ("commune_code", "99"),
+    ("commune_code", "1141O"),
+    ("commune_code", ""),
+    ("commune_name", ""),
+    ("agency_name", ""),
+    ("deciding_agency_name", ""),
+    ("place_name", ""),
+    ("hub_url", "ftp://x"),
+    ("hub_url", "https://"),
+    ("hub_url", "http://hub .example.vn"),
+    ("lookup_url", "javascript:alert(1)"),
+    ("lookup_url", "https://[bad/{code}"),
+    ("printer", "HP\x1b"),
+    ("printer", "HP LaserJet"),
+    ("printer", "-oraw"),
+    ("commune_name", "xã Vĩnh\u202eBảo"),  # a bidi override reorders what the forms print
+    ("province_name", "Thành phố\x00Hải Phòng"),
+    ("hub_token", "abc\r\nX-Evil: 1"),
+    ("agency_name", "Trung tâm " * 30),
+    ("code_pattern", "{agency}-{date}-{seq}{seq}"),
+    ("code_pattern", "{seq}-{date}-{agency}"),
+    ("code_pattern", "{agency}-{date}"),
+    ("office_hours", "garbage"),
+    ("paper_size", "A3"),
+]
+"""A setting and a value that must be refused, whatever the source."""
+
+
+@pytest.mark.parametrize(("name", "value"), WRONG)
+def test_a_wrong_value_is_refused_from_every_source(name: str, value: str) -> None:
+    # A change (counter settings --set, a TUI form, counter setup).
+    with pytest.raises(ValidationError) as changed:
+        change_settings(VINH_BAO, {name: value})
+    assert [e.field for e in changed.value.errors] == [name]
+    assert f"«{name}»" in changed.value.message
+
+    # The database (a value stored before this check existed).
+    with pytest.raises(ValidationError) as stored:
+        load_settings({**STORED, name: value}, env={})
+    assert name in [e.field for e in stored.value.errors]
+    assert f"«{name}»" in stored.value.message
+
+    # The environment: the variable is named, so the admin knows where to look.
+    with pytest.raises(ValidationError) as overridden:
+        load_settings(STORED, env={env_name(name): value})
+    assert [e.field for e in overridden.value.errors] == [name]
+    assert f"«COUNTER_{name.upper()}»" in overridden.value.message
+    assert f"«{name}»" in overridden.value.message
+
+
+@pytest.mark.parametrize(("name", "value"), [w for w in WRONG if w[0] not in ("counter_no", "commune_code")])
+def test_validate_alone_refuses_the_typed_value_too(name: str, value: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate(replace(VINH_BAO, **{name: value}))
+    assert [e.field for e in caught.value.errors] == [name]
+
+
+def test_a_zero_counter_from_the_environment_is_not_called_unconfigured() -> None:
+    with pytest.raises(ValidationError) as caught:
+        load_settings(STORED, env={"COUNTER_COUNTER_NO": "0"})
+    assert "COUNTER_COUNTER_NO" in caught.value.message
+    assert "chưa được cấu hình" not in caught.value.message
+
+
+def test_every_problem_is_said_once_naming_its_source() -> None:
+    env = {"COUNTER_OFFICE_HOURS": "garbage", "COUNTER_PRINTER": "HP\x1b", "COUNTER_PAPER_SIZE": "A5"}
+    settings, problems = inspect_settings({**STORED, "hub_url": "ftp://x"}, env=env)
+    assert [p.field for p in problems] == ["printer", "office_hours", "hub_url"]
+    assert "«COUNTER_PRINTER»" in problems[0].message and "«COUNTER_OFFICE_HOURS»" in problems[1].message
+    assert "đã lưu" in problems[2].message and "counter settings --set hub_url=" in problems[2].message
+    # What could be read is kept, to be shown beside its problem; what could not, is not.
+    assert settings.office_hours == "garbage" and settings.printer == "" and settings.paper_size == "A5"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("agency_id", " 000.17.22.h56 ", "000.17.22.H56"),
+        ("commune_name", unicodedata.normalize("NFD", " xã Vĩnh Bảo "), "xã Vĩnh Bảo"),  # stored NFC
+        ("lookup_url", "https://dichvucong.haiphong.gov.vn/tra-cuu?ma={code}", None),
+        ("hub_url", "http://127.0.0.1:8080", None),
+        ("printer", "Quay2", None),
+        ("counter_phone", "0225 3823 456", None),
+        ("code_pattern", "{agency}-{date}-{seq}", None),
+        ("code_pattern", "{agency}-{date}-{counter}{seq}", None),
+        ("code_pattern", "HS/{agency}/{date}/{seq}", None),
+        ("office_hours", "07:30-11:30,13:30-17:30", None),
+    ],
+)
+def test_right_values_pass_from_every_source(name: str, value: str, expected: str | None) -> None:
+    changed, stored = change_settings(VINH_BAO, {name: value})
+    from_env = load_settings(STORED, env={env_name(name): value})
+    from_db = load_settings({**STORED, name: value}, env={})
+    got = {getattr(s, name) for s in (changed, from_env, from_db)}
+    assert got == {expected or value.strip()}
+    assert stored[name] == (expected or value.strip())
+
+
+def test_a_fresh_database_is_valid_and_not_set_up() -> None:
+    settings = load_settings({}, env={"COUNTER_PRINTER": "Quay2"})
+    assert settings.printer == "Quay2" and not settings.is_configured
+    assert validate(Settings()) == Settings()
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needle"),
+    [
+        ("{agency}-{date}-{x}", "«{x}»"),
+        ("{agency.__class__}-{date}-{seq}", "«{agency.__class__}»"),  # no attribute walking
+        ("{agency}-{date}-{seq:>8}", "«{seq:>8}»"),
+        ("{agency!r}-{date}-{seq}", "«{agency!r}»"),
+        ("{}-{date}-{seq}", "«{}»"),
+        ("{agency}-{date}-{seq", "không khớp"),
+        ("{agency}-{date}-{seq}}", "không khớp"),
+        ("{agency} {date} {seq}", "chữ in hoa"),  # a scan drops spaces: the look-up would miss
+        ("{agency}-{date}-hs{seq}", "chữ in hoa"),  # a scan is upper-cased
+        ("{{agency}}-{date}-{seq}", "chữ in hoa"),
+        ("{agency}-{date}-{seq}-{counter}{counter}", "nhiều nhất một lần"),
+        ("{date}-{agency}-{seq}", "theo thứ tự"),
+    ],
+)
+def test_a_code_pattern_gives_the_national_order_or_is_refused(pattern: str, needle: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validate(replace(VINH_BAO, code_pattern=pattern))
+    assert needle in caught.value.message and "«code_pattern»" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "pattern", ["{agency}-{date}-{seq}", "{agency}-{date}-{counter}{seq}", "HS/{agency}/{date}/{seq}"]
+)
+def test_an_accepted_pattern_makes_codes(pattern: str) -> None:
+    settings = validate(replace(VINH_BAO, code_pattern=pattern))
+    code = make_code(settings.agency_id, date(2026, 11, 26), 1, 10, settings.code_pattern)
+    assert code.index("000.00.00.X11410") < code.index("261126") < code.index("1010")
+
+
+# -- a change of commune or counter ------------------------------------------------------------
+
+
+def test_a_first_setup_derives_the_agency_and_the_printed_names() -> None:
+    assert VINH_BAO.agency_id == "000.00.00.X11410"
+    assert VINH_BAO.agency_name == "Trung tâm Phục vụ hành chính công xã Vĩnh Bảo"
+    assert VINH_BAO.deciding_agency_name == "Ủy ban nhân dân xã Vĩnh Bảo"
+    assert VINH_BAO.place_name == "xã Vĩnh Bảo"
+
+
+def test_another_commune_derives_its_own_names_again() -> None:
+    customised = replace(VINH_BAO, agency_name="Bộ phận Một cửa xã Vĩnh Bảo", agency_id="000.00.11.H26")
+    moved, stored = change_settings(customised, {"commune_code": "11420", "commune_name": "xã Vĩnh Am"})
+    assert moved.agency_id == "000.00.00.X11420"
+    assert moved.agency_name == "Trung tâm Phục vụ hành chính công xã Vĩnh Am"
+    assert moved.deciding_agency_name == "Ủy ban nhân dân xã Vĩnh Am"
+    assert moved.place_name == "xã Vĩnh Am"
+    assert set(stored) == {
+        "commune_code",
+        "commune_name",
+        "agency_id",
+        *("agency_name", "deciding_agency_name"),
+    } | {"place_name"}
+
+
+def test_names_given_with_the_new_commune_are_kept() -> None:
+    moved, _ = change_settings(
+        VINH_BAO,
+        {"commune_code": "11420", "commune_name": "xã Vĩnh Am", "agency_name": "Bộ phận Một cửa xã Vĩnh Am"},
+    )
+    assert moved.agency_name == "Bộ phận Một cửa xã Vĩnh Am"
+    assert moved.place_name == "xã Vĩnh Am"
+
+
+def test_a_renamed_commune_carries_only_the_names_still_derived() -> None:
+    customised = replace(VINH_BAO, deciding_agency_name="UBND xã Vĩnh Bảo", agency_id="000.00.11.H26")
+    renamed, stored = change_settings(customised, {"commune_name": "phường Vĩnh Bảo"})
+    assert renamed.agency_name == "Trung tâm Phục vụ hành chính công phường Vĩnh Bảo"
+    assert renamed.place_name == "phường Vĩnh Bảo"
+    assert renamed.deciding_agency_name == "UBND xã Vĩnh Bảo"  # the admin's own words stay
+    assert renamed.agency_id == "000.00.11.H26"  # same commune code: the real identifier stays
+    assert "agency_id" not in stored and "deciding_agency_name" not in stored
+
+
+def test_other_changes_leave_the_commune_alone() -> None:
+    changed, stored = change_settings(replace(VINH_BAO, agency_id="000.00.11.H26"), {"printer": "Quay2"})
+    assert stored == {"printer": "Quay2"} and changed.agency_id == "000.00.11.H26"
+
+
+@pytest.mark.parametrize(
+    ("values", "needle"),
+    [
+        ({"commune_code": "11420", "commune_name": "xã Vĩnh Am"}, "mã xã từ 11410 sang 11420"),
+        ({"counter_no": "3"}, "số quầy từ 1 sang 3"),
+        ({"counter_no": 3, "commune_code": "11420"}, "mã xã từ 11410 sang 11420 và số quầy từ 1 sang 3"),
+    ],
+)
+def test_a_database_with_dossiers_keeps_its_commune_and_counter(values: dict[str, Any], needle: str) -> None:
+    with pytest.raises(RuleError) as caught:
+        change_settings(VINH_BAO, values, dossiers=4)
+    assert needle in caught.value.message and "4 hồ sơ" in caught.value.message
+    assert change_settings(VINH_BAO, values, dossiers=0)[0].commune_code in ("11410", "11420")
+
+
+def test_a_database_with_dossiers_may_still_change_the_rest() -> None:
+    same = {"commune_code": "11410", "commune_name": "xã Vĩnh Bảo", "counter_no": 1}
+    assert change_settings(VINH_BAO, same, dossiers=4)[0] == VINH_BAO
+    # The placeholder agency id gives way to the real one (DOMAIN.md §11.4).
+    assert (
+        change_settings(VINH_BAO, {"agency_id": "000.00.11.H26"}, dossiers=4)[0].agency_id == "000.00.11.H26"
+    )
+    check_identity_change(Settings(), VINH_BAO, dossiers=4)  # a first setup over synced dossiers
+
+
+def test_an_unknown_setting_is_named() -> None:
+    with pytest.raises(ValidationError) as caught:
+        change_settings(VINH_BAO, {"colour": "red"})
+    assert caught.value.errors[0].field == "colour" and "«colour»" in caught.value.message
