@@ -17,23 +17,6 @@ from counter_app.desk import Desk
 from tests.conftest import intake
 
 
-@pytest.fixture
-def run(db_path: Path) -> Any:
-    runner = CliRunner()
-
-    def invoke(*args: str, input: str | bytes | None = None) -> Any:
-        return runner.invoke(main, ["--db", str(db_path), *args], input=input, catch_exceptions=False)
-
-    return invoke
-
-
-@pytest.fixture
-def configured(run: Any) -> Any:
-    result = run("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2")
-    assert result.exit_code == 0, result.output
-    return run
-
-
 def test_help_documents_exit_codes() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0

@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from counter_app.cli import main
 from counter_app.desk import Desk
 from tests.conftest import intake
 from tests.unit.test_printing_support import (
@@ -24,16 +22,6 @@ from tests.unit.test_printing_support import (
     pdf_text,
     render_page,
 )
-
-
-@pytest.fixture
-def run(db_path: Path) -> Any:
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Any:
-        return runner.invoke(main, ["--db", str(db_path), *args], catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture

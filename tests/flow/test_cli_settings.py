@@ -10,27 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from counter_app.cli import main
 from tests.conftest import intake
-
-
-@pytest.fixture
-def run(db_path: Path) -> Any:
-    runner = CliRunner()
-
-    def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
-        return runner.invoke(main, ["--db", str(db_path), *args], env=env, catch_exceptions=False)
-
-    return invoke
-
-
-@pytest.fixture
-def configured(run: Any) -> Any:
-    result = run("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2")
-    assert result.exit_code == 0, result.output
-    return run
 
 
 def settings_of(run: Any) -> dict[str, str]:
