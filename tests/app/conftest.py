@@ -90,6 +90,14 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.pause()
 
 
+async def scan(pilot: Pilot[Any], code: str) -> None:
+    """F2, then a dossier code and Enter as the scanner types them; wait for the dossier."""
+    await pilot.press("f2")
+    await type_text(pilot, code)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def sign_in(pilot: Pilot[Any], who: tuple[str, str, str] = SUPERVISOR) -> None:
     await settle(pilot)
     await type_text(pilot, who[0])

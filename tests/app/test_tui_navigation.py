@@ -9,7 +9,7 @@ from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.lists import ListsScreen
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, SUPERVISOR, notifications, settle, sign_in, type_text
+from .conftest import OFFICIAL, SIZE, SUPERVISOR, notifications, scan, settle, sign_in, type_text
 
 ACTOR = "Trần Văn Minh"
 
@@ -24,10 +24,7 @@ async def test_f3_and_f4_show_their_own_screen_not_a_dossier_left_open(app, staf
     code = staffed_desk.receive(intake(), ACTOR).code
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await pilot.press("f2")
-        await type_text(pilot, code)
-        await pilot.press("enter")
-        await settle(pilot)
+        await scan(pilot, code)
         assert isinstance(app.screen, DossierScreen)
         await pilot.press("f4")
         await settle(pilot)
@@ -64,10 +61,7 @@ async def test_the_next_official_starts_clean(app, staffed_desk: Desk) -> None: 
         await settle(pilot)
         await type_text(pilot, "hoa")
         await settle(pilot)
-        await pilot.press("f2")
-        await type_text(pilot, code)
-        await pilot.press("enter")
-        await settle(pilot)
+        await scan(pilot, code)
         assert isinstance(app.screen, DossierScreen)
         await pilot.press("f10")
         await settle(pilot)
@@ -108,10 +102,7 @@ async def test_signing_out_over_a_dossier_opened_from_any_screen(app, staffed_de
         for key in ("f3", "f4", "f6"):
             await pilot.press(key)
             await settle(pilot)
-            await pilot.press("f2")
-            await type_text(pilot, code)
-            await pilot.press("enter")
-            await settle(pilot)
+            await scan(pilot, code)
             assert isinstance(app.screen, DossierScreen)
             await pilot.press("f10")
             await settle(pilot)

@@ -10,7 +10,7 @@ from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.lists import ListsScreen
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, SUPERVISOR, settle, sign_in, type_text
+from .conftest import OFFICIAL, SIZE, SUPERVISOR, scan, settle, sign_in, type_text
 
 
 def test_folded_scoring() -> None:
@@ -52,10 +52,7 @@ async def test_the_palette_offers_the_screen_s_own_keys(app, staffed_desk: Desk)
     code = staffed_desk.receive(intake(), "Trần Văn Minh").code
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await pilot.press("f2")
-        await type_text(pilot, code)
-        await pilot.press("enter")
-        await settle(pilot)
+        await scan(pilot, code)
         await run_palette(pilot, "chuyen xu ly")  # the dossier screen's "c" step
         await type_text(pilot, "Ủy ban nhân dân xã")
         await pilot.press("ctrl+s")
