@@ -67,6 +67,78 @@ async def test_setup_shows_bad_input_under_the_field_and_saves_nothing(
         assert app.focused is screen.fields[0].input  # the first wrong field
 
 
+async def test_an_empty_setup_form_shows_every_missing_field_at_once(
+    make_desk: Callable[..., Desk], output_dir: Path
+) -> None:
+    desk = make_desk(configure=False)
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+s")  # every field empty
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SetupScreen)
+        errors = {f.key: f.error for f in screen.fields if f.error}
+        # Was the counter number alone; the commune's code and name only at the next Ctrl+S.
+        assert set(errors) == {"commune_code", "commune_name", "counter"}
+        assert errors["commune_code"] == "Mã xã phải gồm đúng 5 chữ số."
+        assert errors["counter"] == "Chưa nhập số quầy (một số từ 1 đến 9)."
+        assert app.focused is screen.fields[0].input
+        assert not desk.settings.is_configured
+
+
+async def test_setup_checks_the_other_settings_with_the_commune(
+    make_desk: Callable[..., Desk], output_dir: Path
+) -> None:
+    desk = make_desk(configure=False)
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "tab", "tab")
+        await type_text(pilot, "hai")  # counter number: not a number
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "https://")  # no host: only the settings' own check sees it
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SetupScreen)
+        errors = {f.key: f.error for f in screen.fields if f.error}
+        assert set(errors) == {"commune_code", "commune_name", "counter", "hub_url"}
+        assert errors["counter"] == "Số quầy phải là một số từ 1 đến 9."
+        assert "tên máy chủ" in errors["hub_url"]
+
+
+async def test_the_first_supervisor_form_shows_every_problem_at_once(
+    make_desk: Callable[..., Desk], output_dir: Path
+) -> None:
+    desk = make_desk()
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, FirstSupervisorScreen)
+        for text in ("Lan NT", "Nguyễn Thị Lan", "12", "34"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await settle(pilot)
+        errors = {f.key: f.error for f in screen.fields if f.error}
+        # Was the PIN mismatch alone; the user name and the short PIN only once it was fixed.
+        assert errors == {
+            "username": "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch (tối đa 40).",
+            "pin": "Mã PIN phải gồm 4 đến 8 chữ số.",
+            "pin_again": "Hai lần nhập mã PIN không khớp.",
+        }
+        assert app.focused is screen.fields[0].input
+        assert desk.officials() == []
+        # Fixed, it goes through as a supervisor (the role the form asks the desk for).
+        for field, text in zip(screen.fields, ("lan.nt", "", "1234", "1234"), strict=True):
+            if text:
+                field.value = text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert [(o["username"], o["role"]) for o in desk.officials()] == [("lan.nt", "supervisor")]
+
+
 async def test_after_five_wrong_pins_the_account_waits(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, ("lan", "0000", ""))

@@ -292,3 +292,151 @@ async def test_ctrl_n_puts_the_focus_in_the_tab_it_shows(app, staffed_desk: Desk
         assert [(o.day, o.label) for o in staffed_desk.overrides()] == [
             (date(2026, 12, 31), "Nghỉ theo quyết định của UBND")
         ]
+
+
+async def test_the_days_ahead_are_reached_with_tab_and_scrolled_on_80x24(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "calendar"
+        await settle(pilot)
+        screen.query_one("#hours-save").focus()
+        await pilot.pause()
+        await pilot.press("tab")  # it wrapped back to the top bar: the list below was out of reach
+        await settle(pilot)
+        upcoming = screen.query_one("#upcoming-days", DataTable)
+        assert screen.focused is upcoming
+        pane = screen.tabs.active_pane
+        assert pane is not None and upcoming.region.height >= 5
+        assert pane.region.contains_region(upcoming.region)  # scrolled into view, not under the footer
+        assert "Tết Dương lịch" in texts(app, "#upcoming-days")
+        await pilot.press("down")  # the arrows, PageDown and Ctrl+End move through the days
+        assert upcoming.cursor_row == 1
+        await pilot.press("ctrl+end")
+        await settle(pilot)
+        assert upcoming.cursor_row == upcoming.row_count - 1
+        last = upcoming.get_row_at(upcoming.row_count - 1)[0]
+        assert last in texts(app, "#upcoming-days")
+
+
+async def test_a_tall_terminal_shows_every_day_ahead(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "calendar"
+        await settle(pilot)
+        upcoming = screen.query_one("#upcoming-days", DataTable)
+        assert upcoming.row_count > 5
+        shown = texts(app, "#upcoming-days")
+        assert all(str(upcoming.get_row_at(i)[0]) in shown for i in range(upcoming.row_count))
+
+
+async def test_an_existing_username_fills_in_the_official_and_changes_only_the_pin(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    staffed_desk.set_official_active("minh", False)  # a new PIN opens a locked account again: say so
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "officials"
+        await pilot.pause()
+        screen.query_one("#official-username-input").focus()
+        await type_text(pilot, "minh")
+        await settle(pilot)
+        assert screen.query_one("#official-name", Field).value == "Trần Văn Minh"
+        assert "Đã có: Trần Văn Minh, Cán bộ" in texts(app, "#official-known")
+        screen.query_one("#official-pin-input").focus()
+        await type_text(pilot, "2468")
+        await pilot.press("ctrl+s")  # was: "Chưa nhập họ và tên."
+        await settle(pilot)
+        assert texts(app, ".field-error") == ""
+        assert staffed_desk.sign_in("minh", "2468").full_name == "Trần Văn Minh"
+        assert any(
+            "minh" in n and "đã đổi mã PIN" in n and "tài khoản đã được mở lại" in n and "vai trò" not in n
+            for n in notifications(app)
+        )
+        assert screen.query_one("#official-username", Field).value == ""
+
+
+async def test_enter_on_an_official_changes_the_role_and_an_empty_name_is_kept(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "officials"
+        await settle(pilot)
+        table = screen.query_one("#officials-table", DataTable)
+        assert screen.focused is table
+        await pilot.press("down", "enter")  # minh: the form is his, the cursor in the PIN
+        await settle(pilot)
+        assert screen.query_one("#official-username", Field).value == "minh"
+        assert screen.focused is screen.query_one("#official-pin-input")
+        name = screen.query_one("#official-name", Field)
+        name.value = ""  # an empty name keeps the one on record
+        screen.query_one("#official-role").value = "supervisor"
+        await type_text(pilot, "1357")
+        await pilot.press("enter")
+        await settle(pilot)
+        minh = next(o for o in staffed_desk.officials() if o["username"] == "minh")
+        assert (minh["full_name"], minh["role"]) == ("Trần Văn Minh", "supervisor")
+        assert any("đã đổi mã PIN" in n and "vai trò mới: Giám sát" in n for n in notifications(app))
+
+
+async def test_the_last_supervisor_keeps_the_role(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "officials"
+        await settle(pilot)
+        await pilot.press("enter")  # lan, the only supervisor
+        await settle(pilot)
+        screen.query_one("#official-role").value = "official"
+        await type_text(pilot, "9999")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("giám sát cuối cùng" in n for n in notifications(app))
+        lan = next(o for o in staffed_desk.officials() if o["username"] == "lan")
+        assert lan["role"] == "supervisor"
+        staffed_desk.sign_in("lan", SUPERVISOR[1])  # the PIN did not change either
+
+
+async def test_a_new_longer_name_shows_whole_at_once(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "officials"
+        await settle(pilot)
+        staffed_desk.add_official("binh.tt", "Trần Thanh Bình", "official", "2468")
+        screen.action_reload()
+        texts(app, "#officials-table")  # the screen is drawn before the table measures new rows
+        await settle(pilot)
+        rows = texts(app, "#officials-table").splitlines()
+        assert "Trần Thanh Bình " in rows[1]  # was cut to "Trần Thanh Bìn" until a restart
+        assert len({row.index(" Cán bộ") for row in rows[1:] if " Cán bộ" in row}) == 1  # aligned
+
+
+async def test_ctrl_s_is_offered_only_on_tabs_where_it_does_something(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        assert screen.tabs.active == "dashboard"
+        assert "ctrl+s" not in app.active_bindings and "f8" in app.active_bindings
+        for tab in ("logbook", "calendar", "officials"):
+            screen.tabs.active = tab
+            await settle(pilot)
+            assert "ctrl+s" in app.active_bindings
+        assert "f8" not in app.active_bindings  # the logbook's key where its dates are not shown
+
+
+async def test_the_last_day_removed_leaves_a_note_and_the_focus_in_the_form(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    staffed_desk.set_override(date(2026, 12, 31), "day_off", "Nghỉ theo quyết định của UBND")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "calendar"
+        await settle(pilot)
+        table = screen.query_one("#overrides", DataTable)
+        assert table.display and "Chưa có ngày nào." not in texts(app, "#overrides-empty")
+        table.focus()
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("left", "enter")
+        await settle(pilot)
+        assert staffed_desk.overrides() == []
+        assert not table.display and texts(app, "#overrides-empty") == "Chưa có ngày nào."
+        assert screen.focused is screen.query_one("#override-day-input")

@@ -7,20 +7,39 @@ under its field.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
 from counter_app.domain.errors import CounterError, FieldError, RuleError, ValidationError
+from counter_app.settings import Settings, coerce_setting, validate
 from counter_app.tui.screens.base import KeepsStyles, Reporting, focus_first_error, show_field_errors
 from counter_app.tui.widgets.bars import CounterFooter
 from counter_app.tui.widgets.fields import ErrorLine, Field, SubmitButton, focus_now
+
+LATER_CHECKED = ("province_name", "hub_url", "hub_token")
+"""Setup values the desk's ``setup`` checks only once the commune and counter are right."""
+
+SETTING_FIELDS = {"counter_no": "counter"}
+"""A setting's name where the setup form's field is called otherwise."""
+
+
+def setting_problems(values: dict[str, str]) -> list[FieldError]:
+    """What the settings' own check says of each value, one at a time (no other setting's problem)."""
+    problems: list[FieldError] = []
+    for name, value in values.items():
+        try:
+            validate(replace(Settings(), **{name: coerce_setting(name, value)}))
+        except ValidationError as error:
+            problems.extend(e for e in error.errors if e.field == name)
+    return problems
 
 
 class FormScreen(KeepsStyles, Reporting, Screen[Any]):
@@ -33,7 +52,10 @@ class FormScreen(KeepsStyles, Reporting, Screen[Any]):
     SUBMIT_LABEL = "Tiếp tục"
 
     def compose(self) -> ComposeResult:
-        with Center(classes="form-page"):
+        # Scrolls when every field shows an error on a small terminal (the title would be cut off).
+        page = VerticalScroll(classes="form-page")
+        page.can_focus = False  # not a stop of Tab: the fields are
+        with page:
             with Vertical(classes="form-box"):
                 yield Static(self.TITLE_TEXT, classes="form-title", markup=False)
                 if self.INTRO:
@@ -152,20 +174,34 @@ class SetupScreen(FormScreen):
         )
 
     def perform(self, values: dict[str, str]) -> Any:
+        # Every problem at once, each under its field: the number is read here, the rest checked by
+        # the desk, which stops after its own checks (commune, counter, agency, hub address) before
+        # the settings' own check of the other values; those are checked here as well.
+        errors: list[FieldError] = []
         counter = values["counter"]
-        if not counter.isdigit():
-            raise ValidationError(FieldError("counter", "Số quầy phải là một số từ 1 đến 9."))
+        counter_no = 0  # refused by the desk too, which then checks every other field
+        if not counter:
+            errors.append(FieldError("counter", "Chưa nhập số quầy (một số từ 1 đến 9)."))
+        elif not (counter.isascii() and counter.isdigit()):
+            errors.append(FieldError("counter", "Số quầy phải là một số từ 1 đến 9."))
+        else:
+            counter_no = int(counter)
         desk = self.app.desk  # type: ignore[attr-defined]
-        extra = {"province_name": values["province_name"]} if values["province_name"] else {}
-        return desk.setup(
-            commune_code=values["commune_code"],
-            commune_name=values["commune_name"],
-            counter_no=int(counter),
-            agency_id=values["agency_id"] or None,
-            hub_url=values["hub_url"] or None,
-            hub_token=values["hub_token"] or None,
-            **extra,
-        )
+        others = {name: values[name] for name in LATER_CHECKED if values[name]}
+        try:
+            return desk.setup(
+                commune_code=values["commune_code"],
+                commune_name=values["commune_name"],
+                counter_no=counter_no,
+                agency_id=values["agency_id"] or None,
+                hub_url=values["hub_url"] or None,
+                hub_token=values["hub_token"] or None,
+                **{k: v for k, v in others.items() if k == "province_name"},
+            )
+        except ValidationError as error:
+            errors.extend(FieldError(SETTING_FIELDS.get(e.field, e.field), e.message) for e in error.errors)
+            errors.extend(setting_problems(others))
+            raise ValidationError(errors) from None
 
 
 class FirstSupervisorScreen(FormScreen):
@@ -190,10 +226,20 @@ class FirstSupervisorScreen(FormScreen):
         yield Field("Nhập lại PIN", key="pin_again", password=True, id="first-pin-again")
 
     def perform(self, values: dict[str, str]) -> Any:
-        if values["pin"] != values["pin_again"]:
-            raise ValidationError(FieldError("pin_again", "Hai lần nhập mã PIN không khớp."))
+        errors: list[FieldError] = []
+        if values["pin"] and not values["pin_again"]:
+            errors.append(FieldError("pin_again", "Chưa nhập lại mã PIN."))
+        elif values["pin"] != values["pin_again"]:
+            errors.append(FieldError("pin_again", "Hai lần nhập mã PIN không khớp."))
+        # The desk checks every field and saves nothing if one is wrong. With the PINs not matching
+        # it is handed a role it refuses: it still says what else is wrong, and creates no account.
+        role = "supervisor" if not errors else ""
         desk = self.app.desk  # type: ignore[attr-defined]
-        return desk.add_official(values["username"], values["full_name"], "supervisor", values["pin"])
+        try:
+            return desk.add_official(values["username"], values["full_name"], role, values["pin"])
+        except ValidationError as error:
+            errors.extend(e for e in error.errors if role or e.field != "role")
+            raise ValidationError(errors) from None
 
 
 class SignInScreen(FormScreen):

@@ -5,9 +5,11 @@ it opens.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -17,12 +19,12 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane, Tabs
 
 from counter_app.desk import REPORT_FIGURES, backup_summary, figure_text
-from counter_app.domain.errors import CounterError, FieldError, ValidationError
+from counter_app.domain.errors import CounterError, FieldError, RuleError, ValidationError
 from counter_app.domain.validation import day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
 from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
 from counter_app.tui.screens.dialogs import ConfirmDialog
-from counter_app.tui.widgets.fields import Field, focus_now
+from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
 
 SPARK_DAYS = 30
 """Days in the intake sparkline."""
@@ -37,7 +39,48 @@ TAB_FOCUS = {
 }
 """Where the focus goes when a tab is shown: what the supervisor types or picks there first."""
 
+SHOWN_ON = {"submit": ("logbook", "calendar", "officials"), "print_logbook": ("dashboard", "logbook")}
+"""The tabs where a key of the screen has something to do (Ctrl+S on the figures did nothing)."""
+
+NEW_PIN_HINT = "4 đến 8 chữ số"
+CHANGE_PIN_HINT = "mã PIN mới, 4 đến 8 chữ số"
+SAVE_NEW = "Thêm cán bộ (Ctrl+S)"
+SAVE_CHANGES = "Lưu thay đổi (Ctrl+S)"
+
 TABS = ("dashboard", "logbook", "calendar", "officials")
+
+OVERRIDE_COLUMNS = (("Ngày", "day"), ("Loại", "kind"), ("Ghi chú", "label"))
+UPCOMING_COLUMNS = (("Ngày", "day"), ("Loại", "kind"), ("Lý do", "note"))
+OFFICIAL_COLUMNS = (
+    ("Tên đăng nhập", "username"),
+    ("Họ và tên", "name"),
+    ("Vai trò", "role"),
+    ("Hoạt động", "active"),
+)
+
+Cell = str | Text
+
+
+def fill_table(
+    table: DataTable[Any], columns: Sequence[tuple[str, str]], rows: Sequence[tuple[str, Sequence[Cell]]]
+) -> None:
+    """Replace a table's rows, each column exactly as wide as its widest cell.
+
+    Textual measures new rows only when the table goes idle; a screen drawn before that (a row
+    added after a save) kept the lines it drew with the old widths: a longer name came out cut
+    ("Trần Thanh Bìn") under misaligned columns until a restart. Columns given their width here are
+    drawn right at once, and narrow again when the longest value goes.
+    """
+    table.clear(columns=True)
+    for index, (label, key) in enumerate(columns):
+        widths = [cell_len(label), *(_width(cells[index]) for _, cells in rows)]
+        table.add_column(label, key=key, width=max(widths))
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+
+
+def _width(cell: Cell) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
 
 
 class SupervisorScreen(CounterScreen):
@@ -50,7 +93,7 @@ class SupervisorScreen(CounterScreen):
         Binding(
             "f8",
             "print_logbook",
-            "In sổ theo dõi",
+            "In sổ",
             id="supervisor.logbook",
             tooltip="In hoặc lưu PDF sổ theo dõi hồ sơ cho khoảng ngày đã chọn",
         ),
@@ -72,6 +115,8 @@ class SupervisorScreen(CounterScreen):
         super().__init__()
         self._officials: list[dict[str, Any]] = []
         """The officials as last read from the desk (the table's rows)."""
+        self._filled_from: dict[str, Any] | None = None
+        """The existing official whose name and role the form was filled in with (None: a new one)."""
 
     def compose_body(self) -> ComposeResult:
         today = self.counter_app.now().date()
@@ -107,6 +152,7 @@ class SupervisorScreen(CounterScreen):
                         classes="section-title",
                     )
                     yield DataTable(id="overrides", cursor_type="row", zebra_stripes=True)
+                    yield Static("Chưa có ngày nào.", id="overrides-empty", classes="dialog-hint")
                     yield Field(
                         "Ngày", key="day", placeholder="dd/mm/yyyy", id="override-day", scan_aware=False
                     )
@@ -129,16 +175,20 @@ class SupervisorScreen(CounterScreen):
                     yield Button("Thêm ngày (Ctrl+S)", id="override-add")
                     yield Static("GIỜ LÀM VIỆC", classes="section-title")
                     yield Field("Giờ làm việc", key="office_hours", id="office-hours", scan_aware=False)
-                    yield Button("Lưu giờ làm việc", id="hours-save")
+                    yield Button("Lưu giờ làm việc (Ctrl+S)", id="hours-save")
                     yield Static(
                         f"NGÀY NGHỈ LỄ, NGHỈ BÙ, LÀM BÙ {UPCOMING_DAYS} NGÀY TỚI (lịch chung và của xã)",
                         classes="section-title",
                     )
-                    yield Static(id="upcoming-days")
+                    # A table, not a text: Tab reaches it and the arrows scroll it on a small screen.
+                    yield DataTable(id="upcoming-days", cursor_type="row", zebra_stripes=True)
             with TabPane("Cán bộ", id="officials"):
                 with VerticalScroll():
+                    yield Static("CÁN BỘ", classes="section-title")
                     yield Static(
-                        "CÁN BỘ (nhập tên đăng nhập có sẵn để đổi PIN hoặc vai trò)", classes="section-title"
+                        "Thêm cán bộ: nhập tên đăng nhập mới. Đổi mã PIN, vai trò hoặc họ tên: Enter ở "
+                        "dòng của cán bộ trong bảng (hoặc gõ tên đăng nhập có sẵn).",
+                        classes="dialog-hint",
                     )
                     yield DataTable(id="officials-table", cursor_type="row", zebra_stripes=True)
                     yield Button("Khóa / mở lại tài khoản (Ctrl+T)", id="official-toggle")
@@ -154,20 +204,15 @@ class SupervisorScreen(CounterScreen):
                             id="official-role",
                         )
                     yield Field(
-                        "Mã PIN", key="pin", password=True, placeholder="4 đến 8 chữ số", id="official-pin"
+                        "Mã PIN", key="pin", password=True, placeholder=NEW_PIN_HINT, id="official-pin"
                     )
-                    yield Button("Lưu cán bộ (Ctrl+S)", id="official-save")
+                    yield ErrorLine(id="official-known", classes="dialog-hint")
+                    yield Button(SAVE_NEW, id="official-save")
 
     def on_mount(self) -> None:
-        overrides = self.query_one("#overrides", DataTable)
-        overrides.add_column("Ngày", key="day")
-        overrides.add_column("Loại", key="kind")
-        overrides.add_column("Ghi chú", key="label")
-        officials = self.query_one("#officials-table", DataTable)
-        officials.add_column("Tên đăng nhập", key="username")
-        officials.add_column("Họ và tên", key="name")
-        officials.add_column("Vai trò", key="role")
-        officials.add_column("Hoạt động", key="active")
+        fill_table(self.query_one("#overrides", DataTable), OVERRIDE_COLUMNS, [])
+        fill_table(self.query_one("#upcoming-days", DataTable), UPCOMING_COLUMNS, [])
+        fill_table(self.query_one("#officials-table", DataTable), OFFICIAL_COLUMNS, [])
         self.query_one("#office-hours", Field).value = self.counter_app.desk.settings.office_hours
 
     def on_screen_resume(self) -> None:
@@ -196,8 +241,8 @@ class SupervisorScreen(CounterScreen):
         if active == "logbook":
             self.action_print_logbook()
         elif active == "calendar":
-            focused = self.focused
-            if focused is self.query_one("#office-hours", Field).input:
+            hours = (self.query_one("#office-hours", Field).input, self.query_one("#hours-save", Button))
+            if self.focused in hours:
                 self._save_hours()
             else:
                 self._add_override()
@@ -319,24 +364,36 @@ class SupervisorScreen(CounterScreen):
     # -- calendar -------------------------------------------------------------------------------------
 
     def _show_overrides(self) -> None:
-        table = self.query_one("#overrides", DataTable)
-        table.clear()
         desk = self.counter_app.desk
-        for override in desk.overrides():
-            table.add_row(
-                day_text(override.day),
-                OVERRIDE_KINDS.get(override.kind, override.kind),
-                override.label,
-                key=override.day.isoformat(),
+        rows: list[tuple[str, Sequence[Cell]]] = [
+            (
+                override.day.isoformat(),
+                (day_text(override.day), OVERRIDE_KINDS.get(override.kind, override.kind), override.label),
             )
+            for override in desk.overrides()
+        ]
+        overrides = self.query_one("#overrides", DataTable)
+        fill_table(overrides, OVERRIDE_COLUMNS, rows)
+        # An empty table is a header alone, which reads like a broken screen.
+        overrides.display = bool(rows)
+        self.query_one("#overrides-empty", Static).display = not rows
         # What the due times will skip or count, so the supervisor sees a missing day off in time.
         today = self.counter_app.now().date()
         upcoming = desk.special_days(today, today + timedelta(days=UPCOMING_DAYS - 1))
-        shown = Table.grid(padding=(0, 2))
-        for day, working, note in upcoming:
-            kind = Text("làm việc bù", style="bold") if working else Text("nghỉ", style="dim")
-            shown.add_row(day_text(day), kind, note)
-        self.query_one("#upcoming-days", Static).update(shown if upcoming else "Không có.")
+        rows = [
+            (
+                day.isoformat(),
+                (
+                    day_text(day),
+                    Text("làm việc bù", style="bold") if working else Text("nghỉ", style="dim"),
+                    note,
+                ),
+            )
+            for day, working, note in upcoming
+        ]
+        if not rows:
+            rows = [("none", ("Không có", "", ""))]
+        fill_table(self.query_one("#upcoming-days", DataTable), UPCOMING_COLUMNS, rows)
 
     def _add_override(self) -> None:
         day_field = self.query_one("#override-day", Field)
@@ -373,16 +430,23 @@ class SupervisorScreen(CounterScreen):
             if yes:
                 self.counter_app.desk.remove_override(day)
                 self._show_overrides()
+                if not table.display:  # the last day went, and the table with it
+                    focus_now(self.query_one("#override-day", Field).input)
 
         self.app.push_screen(
             ConfirmDialog(f"Xóa ngày {day_text(day)} khỏi lịch của xã?", yes="Xóa"), answered
         )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A key in the footer must do something on the tab shown; elsewhere it is left out.
+        if not self.is_mounted:
+            return action not in SHOWN_ON
         if action == "remove_override":
-            return self.is_mounted and self.focused is self.query_one("#overrides", DataTable)
+            return self.focused is self.query_one("#overrides", DataTable)
         if action == "toggle_official":
-            return self.is_mounted and self.tabs.active == "officials" and bool(self._officials)
+            return self.tabs.active == "officials" and bool(self._officials)
+        if action in SHOWN_ON:
+            return self.tabs.active in SHOWN_ON[action]
         return True
 
     @on(TabbedContent.TabActivated)
@@ -435,16 +499,20 @@ class SupervisorScreen(CounterScreen):
         if keep is None:
             chosen = self._chosen_official()
             keep = chosen["username"] if chosen else None
-        table.clear()
         self._officials = self.counter_app.desk.officials()
-        for row in self._officials:
-            table.add_row(
+        rows: list[tuple[str, Sequence[Cell]]] = [
+            (
                 row["username"],
-                row["full_name"],
-                ROLE_NAMES.get(row["role"], row["role"]),
-                self._activity(row),
-                key=row["username"],
+                (
+                    row["username"],
+                    row["full_name"],
+                    ROLE_NAMES.get(row["role"], row["role"]),
+                    self._activity(row),
+                ),
             )
+            for row in self._officials
+        ]
+        fill_table(table, OFFICIAL_COLUMNS, rows)
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep), animate=False)
         self._label_toggle()
@@ -501,42 +569,131 @@ class SupervisorScreen(CounterScreen):
         done = "Đã mở lại" if active else "Đã khóa"
         self.notify(f"{done} tài khoản «{username}».", title="Cán bộ")
 
-    def _save_official(self) -> None:
-        fields = [
+    def _official_fields(self) -> tuple[Field, Field, Field]:
+        """The username, full name and PIN fields of the officials tab."""
+        return (
             self.query_one("#official-username", Field),
             self.query_one("#official-name", Field),
             self.query_one("#official-pin", Field),
-        ]
-        for field in fields:
+        )
+
+    def _known_official(self, username: str) -> dict[str, Any] | None:
+        """The official with this username (as the desk spells it: trimmed, lower case), or None."""
+        wanted = username.strip().lower()
+        return next((o for o in self._officials if o["username"] == wanted), None) if wanted else None
+
+    @on(Input.Changed, "#official-username-input")
+    def _username_typed(self, event: Input.Changed) -> None:
+        """An existing username fills in that official's name and role: only the PIN is left to type."""
+        _, name, _ = self._official_fields()
+        role = self.query_one("#official-role", Select)
+        known = self._known_official(event.value)
+        previous = self._filled_from
+        if known is not None and (previous is None or previous["username"] != known["username"]):
+            if not name.value.strip() or (previous is not None and name.value == previous["full_name"]):
+                name.value = known["full_name"]
+            role.value = known["role"]
+        elif known is None and previous is not None:
+            # Typed on past an existing name: what was filled in for it no longer applies.
+            if name.value == previous["full_name"]:
+                name.value = ""
+            role.value = "official"
+        self._filled_from = known
+        self._show_known(known)
+
+    def _show_known(self, known: dict[str, Any] | None) -> None:
+        """Say whose account the form changes, and label the PIN and the button for it."""
+        _, _, pin = self._official_fields()
+        line = self.query_one("#official-known", ErrorLine)
+        button = self.query_one("#official-save", Button)
+        if known is None:
+            line.update("")
+            pin.input.placeholder = NEW_PIN_HINT
+            button.label = SAVE_NEW
+        else:
+            state = "đã khóa, lưu sẽ mở lại" if not known["active"] else "đang hoạt động"
+            line.update(
+                f"Đã có: {known['full_name']}, {ROLE_NAMES.get(known['role'], known['role'])}, {state}. "
+                "Nhập mã PIN mới (cần cả khi chỉ đổi vai trò hoặc họ tên) rồi Ctrl+S."
+            )
+            pin.input.placeholder = CHANGE_PIN_HINT
+            button.label = SAVE_CHANGES
+        button.refresh(layout=True)
+
+    @on(DataTable.RowSelected, "#officials-table")
+    def _official_picked(self) -> None:
+        """Enter on an official's row: their account in the form, the cursor in the PIN."""
+        official = self._chosen_official()
+        if official is None:
+            return
+        username, name, pin = self._official_fields()
+        self._filled_from = None
+        name.value = ""  # filled in from the username, with the role
+        username.value = official["username"]
+        pin.value = ""
+        for field in (username, name, pin):
+            field.error = ""
+        pin.focus()
+
+    def _save_official(self) -> None:
+        username, name, pin = self._official_fields()
+        for field in (username, name, pin):
             field.error = ""
         role = str(self.query_one("#official-role", Select).value)
-        self._add_official(fields[0].value, fields[1].value, role, fields[2].value)
+        known = self._known_official(username.value)
+        full_name = name.value
+        if known is not None and not full_name.strip():
+            full_name = known["full_name"]  # an empty name keeps the one on record
+        if known is not None and self._last_supervisor(known, role):
+            self.counter_app.show_error(
+                RuleError(
+                    f"«{known['username']}» là tài khoản giám sát cuối cùng đang hoạt động: hãy cho cán bộ "
+                    "khác vai trò giám sát trước khi đổi vai trò của tài khoản này."
+                )
+            )
+            return
+        self._add_official(username.value, full_name, role, pin.value, known)
+
+    def _last_supervisor(self, known: dict[str, Any], role: str) -> bool:
+        """Whether giving ``known`` this role would leave no active supervisor."""
+        if known["role"] != "supervisor" or role == "supervisor":
+            return False
+        return not any(
+            o["role"] == "supervisor" and o["active"] and o["username"] != known["username"]
+            for o in self._officials
+        )
 
     @work(thread=True, exit_on_error=False, group="official")
-    def _add_official(self, username: str, full_name: str, role: str, pin: str) -> None:
+    def _add_official(
+        self, username: str, full_name: str, role: str, pin: str, known: dict[str, Any] | None
+    ) -> None:
         try:
             official = self.counter_app.desk.add_official(username, full_name, role, pin)
         except ValidationError as error:
-            self.app.call_from_thread(self._official_errors, error)
+            self.app.call_from_thread(self._inline, error, list(self._official_fields()))
             return
-        self.app.call_from_thread(self._official_saved, official)
+        self.app.call_from_thread(self._official_saved, official, known)
 
-    def _official_errors(self, error: ValidationError) -> None:
-        fields = [
-            self.query_one("#official-username", Field),
-            self.query_one("#official-name", Field),
-            self.query_one("#official-pin", Field),
-        ]
-        self._inline(error, fields)
-
-    def _official_saved(self, official: Any) -> None:
-        for selector in ("#official-username", "#official-name", "#official-pin"):
-            self.query_one(selector, Field).value = ""
-        self._show_officials()
-        self.notify(
-            f"{official.full_name} ({ROLE_NAMES.get(official.role, official.role)}) đã được lưu.",
-            title="Cán bộ",
-        )
+    def _official_saved(self, official: Any, known: dict[str, Any] | None) -> None:
+        for field in self._official_fields():
+            field.value = ""
+        self._filled_from = None
+        self._show_known(None)
+        self.query_one("#official-role", Select).value = "official"
+        self._show_officials(keep=official.username)
+        role = ROLE_NAMES.get(official.role, official.role)
+        if known is None:
+            message = f"Đã thêm cán bộ «{official.username}» {official.full_name} ({role})."
+        else:
+            changes = ["đã đổi mã PIN"]
+            if known["role"] != official.role:
+                changes.append(f"vai trò mới: {role}")
+            if known["full_name"] != official.full_name:
+                changes.append(f"họ tên mới: {official.full_name}")
+            if not known["active"]:
+                changes.append("tài khoản đã được mở lại")
+            message = f"«{official.username}» ({official.full_name}): {'; '.join(changes)}."
+        self.notify(message, title="Cán bộ")
 
     def _inline(self, error: ValidationError, fields: list[Field]) -> None:
         leftovers = show_field_errors(fields, error)
