@@ -1629,8 +1629,25 @@ class Desk:
             raise ValidationError(errors)
         salt = secrets.token_hex(16)
         with self.store.transaction():
+            row = self.store.official(user)
+            if row is not None and row["role"] == "supervisor" and role != "supervisor":
+                self._keep_a_supervisor(user)
             self.store.put_official(user, name.value, role, salt, _pin_hash(pin, salt), True)
         return Official(user, name.value, role)
+
+    def _keep_a_supervisor(self, leaving: str) -> None:
+        """Refuse a change that takes ``leaving`` out of the active supervisors if they are the last.
+
+        Raises:
+            RuleError: no other active supervisor (nobody could manage officials any more).
+        """
+        others = [
+            o
+            for o in self.store.officials()
+            if o["role"] == "supervisor" and o["active"] and o["username"] != leaving
+        ]
+        if not others:
+            raise RuleError("Phải còn ít nhất một tài khoản giám sát đang hoạt động.")
 
     def officials(self) -> list[dict[str, Any]]:
         """The officials; ``waiting_until`` is set while an account waits after wrong PINs."""
@@ -1654,13 +1671,7 @@ class Desk:
             if row is None:
                 raise NotFoundError(f"Không có cán bộ «{user}».")
             if not active and row["role"] == "supervisor":
-                others = [
-                    o
-                    for o in self.store.officials()
-                    if o["role"] == "supervisor" and o["active"] and o["username"] != user
-                ]
-                if not others:
-                    raise RuleError("Phải còn ít nhất một tài khoản giám sát đang hoạt động.")
+                self._keep_a_supervisor(user)
             self.store.put_official(
                 user, row["full_name"], row["role"], row["pin_salt"], row["pin_hash"], active
             )

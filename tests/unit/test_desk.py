@@ -645,3 +645,15 @@ def test_an_unknown_code_is_echoed_short_and_without_control_characters(desk: De
             desk.get(typed)
         message = caught.value.message
         assert len(message) < 120 and "\x07" not in message, message
+
+
+def test_the_last_active_supervisor_keeps_the_role(desk: Desk) -> None:
+    """Nobody could manage officials any more: refused whether the account is switched off or
+    re-saved as an official (the command line's add-official re-saves)."""
+    desk.add_official("lan", "Nguyễn Thị Lan", "supervisor", "1234")
+    with pytest.raises(RuleError, match="ít nhất một tài khoản giám sát"):
+        desk.add_official("lan", "Nguyễn Thị Lan", "official", "1234")
+    with pytest.raises(RuleError, match="ít nhất một tài khoản giám sát"):
+        desk.set_official_active("lan", False)
+    desk.add_official("ha", "Trần Thu Hà", "supervisor", "5678")
+    assert desk.add_official("lan", "Nguyễn Thị Lan", "official", "1234").role == "official"
