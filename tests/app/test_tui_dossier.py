@@ -189,7 +189,7 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         await settle(pilot)
         assert app.screen is dialog and "Chọn mức độ hài lòng" in texts(app, "#step-error")
         assert staffed_desk.get(code).rating is None
-        await pilot.press("4")  # Hài lòng; the focus goes on to the comment
+        await pilot.press("4", "enter")  # Hài lòng; Enter goes on to the comment
         await type_text(pilot, "Cán bộ hướng dẫn tận tình")
         await pilot.press("ctrl+s")
         await settle(pilot)

@@ -90,8 +90,43 @@ PLACEHOLDERS = {
     "rater": "nếu không phải người nộp",
 }
 
+RATING_HINT = "Mức độ hài lòng: gõ số 1-5 hoặc ↑/↓, rồi Enter để sang ý kiến"
+"""Over the levels of a rating: a digit or an arrow picks a level, Enter moves on to the comment."""
+
 StepRunner = Callable[[dict[str, Any]], Dossier]
 """Calls the desk with the dialog's values; returns the updated dossier."""
+
+
+class RatingLevels(OptionList):
+    """The satisfaction levels: a digit 1-5 picks one (the citizen says a word, the official types
+    its number) and the focus stays, to correct it, until Enter moves on (the dialog does that, on
+    ``OptionSelected``). Text typed on a chosen level is the comment begun without that Enter: it
+    goes to :attr:`then`."""
+
+    def __init__(self, *options: Option, id: str | None = None) -> None:
+        super().__init__(*options, id=id)
+        self.then: Input | None = None
+        """The input the text typed here goes to (the comment)."""
+
+    def on_key(self, event: events.Key) -> None:
+        character = event.character or ""
+        focused = self.screen.focused
+        if focused is not self:
+            # Keys of a burst queued here before the focus moved on: the input now focused gets them.
+            if focused is not None and event.is_printable:
+                event.stop()
+                event.prevent_default()
+                focused.post_message(events.Key(event.key, character))
+            return
+        if character and character in "12345":
+            event.stop()
+            event.prevent_default()
+            self.highlighted = self.get_option_index(character)
+        elif event.is_printable and character.strip() and self.highlighted is not None and self.then:
+            event.stop()
+            event.prevent_default()
+            focus_now(self.then)
+            self.then.insert_text_at_cursor(character)
 
 
 class StepDialog(CounterModal):
@@ -135,10 +170,8 @@ class StepDialog(CounterModal):
                     markup=False,
                 )
             if self.kind == "rated":
-                yield Static(
-                    "Mức độ hài lòng (số 1-5, hoặc ↑/↓ rồi Enter):", classes="dialog-subtitle", markup=False
-                )
-                yield OptionList(
+                yield Static(RATING_HINT, classes="dialog-subtitle", markup=False)
+                yield RatingLevels(
                     *(Option(f"{n}  {label}", id=str(n)) for n, label in RATING_LEVELS.items()),
                     id="step-level",
                 )
@@ -163,8 +196,9 @@ class StepDialog(CounterModal):
         for field in fields[:-1]:
             field.input.enter_advances = True
         if self.kind == "rated":
-            levels = self.query_one("#step-level", OptionList)
+            levels = self.query_one("#step-level", RatingLevels)
             levels.highlighted = None  # nothing chosen for the citizen
+            levels.then = fields[0].input if fields else None
             levels.focus()
         elif fields:
             fields[0].focus()
@@ -181,15 +215,10 @@ class StepDialog(CounterModal):
         else:
             self.action_confirm()
 
-    def on_key(self, event: events.Key) -> None:
-        """On the levels, a digit 1-5 picks that level (the citizen says a word, the official a key)."""
-        if self.kind != "rated" or not isinstance(self.focused, OptionList):
-            return
-        if event.character and event.character in "12345":
-            event.stop()
-            levels = self.query_one("#step-level", OptionList)
-            levels.highlighted = levels.get_option_index(event.character)
-            self._level_chosen()
+    @on(RatingLevels.OptionHighlighted, "#step-level")
+    def _level_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        self.query_one("#step-error", ErrorLine).update("")
 
     @on(OptionList.OptionSelected, "#step-level")
     def _level_selected(self, event: OptionList.OptionSelected) -> None:

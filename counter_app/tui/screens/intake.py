@@ -2,12 +2,16 @@
 
 Procedure by type-ahead (Enter), applicant fields (Tab or Enter between them), documents prefilled
 from the catalog, Ctrl+S saves, prints (or saves) the receipt, shows the code and clears the form for
-the next citizen. A chip-ID QR scan fills name, ID number, birth date and address.
+the next citizen. A chip-ID QR scan fills name, ID number, birth date and address; a card of someone
+other than the applicant already typed asks first, and replaces that person entirely.
 
 The form lives as long as the app (switching screens keeps what was typed) and longer: a second after
 the last change it is saved as the counter's draft, in a thread, and the first time the screen opens
 (after sign-in) a draft left by a crash or a restart is put back. Saving the dossier drops the draft
 in the same transaction; Escape asks before clearing the form and drops the draft too.
+
+Shown again (back from a dossier, another screen or a dialog), the screen puts the focus back in the
+form, never in the scan box a code was scanned into on the way out.
 """
 
 from __future__ import annotations
@@ -25,19 +29,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from counter_app.desk import Desk, check_party_field, required_party_fields
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import Procedure
+from counter_app.domain.text import fold
 from counter_app.domain.validation import ChipId
 from counter_app.tui.formatting import due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
 from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
 from counter_app.tui.widgets.checklist import DocumentChecklist
 from counter_app.tui.widgets.dossier_table import DossierTable
-from counter_app.tui.widgets.fields import Choice, ErrorLine, Field
+from counter_app.tui.widgets.fields import Choice, ErrorLine, Field, focus_now
 from counter_app.tui.widgets.picker import ProcedurePicker
 
 RETURN_LABELS = {"counter": "Tại quầy", "post": "Qua bưu chính", "online": "Trực tuyến"}
@@ -47,7 +53,8 @@ DRAFT_DELAY = 1.0
 TALL_ROWS = 36
 """From this terminal height on, today's intake is listed under the form."""
 CHECKLIST_HINT = "Space: đánh dấu · x: chỉ xuất trình · gõ số: số bản chính/chứng thực/photo"
-"""Under the checklist until the cursor enters it (two lines at 80 columns)."""
+"""Under the checklist while it lists no paper (two lines at 80 columns); then the highlighted paper's
+full name, cut short in its column."""
 
 
 KIND_LABELS = {"person": "Cá nhân", "organisation": "Tổ chức"}
@@ -134,6 +141,8 @@ class IntakeScreen(CounterScreen):
         """True when the database holds a draft of this form (written or restored)."""
         self._draft_checked = False
         """Whether the draft left by the last session was looked for (once, at the first sign-in)."""
+        self._form_focus: Widget | None = None
+        """The widget of the form that had the focus last (the scan box is not part of the form)."""
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="intake"):
@@ -271,7 +280,26 @@ class IntakeScreen(CounterScreen):
         if not self._draft_checked:
             self._draft_checked = True
             self._restore_draft()
+        self._focus_form()
         self.call_after_refresh(self._show_today)
+
+    @on(events.DescendantFocus)
+    def _focus_moved(self, event: events.DescendantFocus) -> None:
+        if event.widget.id != "scan":
+            self._form_focus = event.widget
+
+    def _focus_form(self) -> None:
+        """Put the focus back in the form when the screen shows again with it in the scan box (F2,
+        or a code scanned over a list, before the official left): the next key typed belongs to the
+        form. The field that had it before, else the procedure or the first empty field."""
+        focused = self.focused
+        if focused is not None and focused.id != "scan":
+            return
+        last = self._form_focus
+        if last is not None and last.is_attached and last.focusable and last.screen is self:
+            focus_now(last)
+        else:
+            self._focus_next_empty()
 
     def on_resize(self, event: events.Resize) -> None:
         # A class set only on a tall terminal, rather than Textual's breakpoints: those mark every
@@ -279,6 +307,7 @@ class IntakeScreen(CounterScreen):
         tall = event.size.height >= TALL_ROWS
         if tall != self.has_class("-tall"):
             self.set_class(tall, "-tall")
+            self.checklist.full_names = tall  # rows to spare: every paper's name in full
             if self.is_attached and self.app.screen is self:
                 self.call_after_refresh(self._show_today)
 
@@ -318,6 +347,7 @@ class IntakeScreen(CounterScreen):
         if procedure is not self.procedure:
             self.procedure = procedure
             self.checklist.load(procedure)
+            self._show_paper_hint()
             self.field("fee").value = str(procedure.fee.amount) if procedure.fee.amount else ""
             self.field("sets").value = str(procedure.sets)
         self.query_one("#procedure-error", ErrorLine).update("")
@@ -334,6 +364,7 @@ class IntakeScreen(CounterScreen):
     def watch_procedure(self, procedure: Procedure | None) -> None:
         if procedure is None:
             self.checklist.load(None)
+            self._show_paper_hint()
             self.field("fee").value = ""
         self._show_info(procedure)
         self._mark_required()
@@ -376,13 +407,21 @@ class IntakeScreen(CounterScreen):
         info.update(text)
 
     @on(DocumentChecklist.CellHighlighted, "#checklist")
-    def _paper_hint(self, event: DocumentChecklist.CellHighlighted) -> None:
-        papers = self.checklist.papers
-        row = event.coordinate.row
-        if 0 <= row < len(papers):
-            paper = papers[row]
-            note = " (chỉ xuất trình)" if paper.shown_only else f" ({paper.note})" if paper.note else ""
-            self.query_one("#checklist-hint", Static).update(f"{row + 1}. {paper.name}{note}")
+    @on(DocumentChecklist.Changed)
+    def _paper_hint(self) -> None:
+        self._show_paper_hint()
+
+    def _show_paper_hint(self) -> None:
+        """Under the checklist: the highlighted paper's full name (cut short in its column), or
+        the keys while no paper is listed."""
+        highlighted = self.checklist.paper_at_cursor()
+        hint = self.query_one("#checklist-hint", Static)
+        if highlighted is None:
+            hint.update(CHECKLIST_HINT)
+            return
+        row, paper = highlighted
+        note = " (chỉ xuất trình)" if paper.shown_only else f" ({paper.note})" if paper.note else ""
+        hint.update(f"{row + 1}. {paper.name}{note}")
 
     # -- inline checks --------------------------------------------------------------------------------
 
@@ -416,6 +455,9 @@ class IntakeScreen(CounterScreen):
 
         For an organisation the card is its representative's: it fills the representative only.
         Scanned into one of the owner's fields, it fills the owner's name, ID number and address.
+        The card of someone other than the applicant in the form (see :meth:`other_applicant`) is
+        not mixed into that person's data: the official is asked, and a yes replaces the applicant
+        whole (:meth:`replace_applicant`).
         """
         if owner:
             for key, value in (("name", chip.name), ("id_number", chip.id_number), ("address", chip.address)):
@@ -428,6 +470,63 @@ class IntakeScreen(CounterScreen):
             self.field("applicant.representative").error = ""
             self.notify(f"Người đại diện: {chip.name} (từ căn cước).", title="Quét căn cước")
             return
+        previous = self.other_applicant(chip)
+        if previous:
+            self._ask_to_replace(chip, previous)
+            return
+        self._fill_applicant(chip)
+
+    def other_applicant(self, chip: ChipId) -> str:
+        """Who the form's applicant is when that is not the card's holder ("" when it is, or when
+        no one is typed yet): told apart by ID number (the card's or its old CMND), by name while
+        no ID number is typed. A phone or email typed alone is taken to be the card holder's."""
+        name = self.field("applicant.name").value.strip()
+        typed_id = "".join(self.field("applicant.id_number").value.split())
+        if typed_id:
+            if typed_id in {chip.id_number, chip.old_id}:
+                return ""
+            return f"{name}, {typed_id}" if name else typed_id
+        if name and fold(name) != fold(chip.name):
+            return name
+        return ""
+
+    def _ask_to_replace(self, chip: ChipId, previous: str) -> None:
+        # The dialogs' module is imported when first needed: it is not part of start-up.
+        from counter_app.tui.screens.dialogs import ConfirmDialog
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.replace_applicant(chip)
+            else:
+                self.notify(f"Giữ nguyên người nộp {previous}.", title="Quét căn cước")
+
+        question = (
+            f"Thẻ căn cước của {chip.name} ({chip.id_number}) không phải của người nộp đang nhập "
+            f"({previous}).\n\nThay người nộp bằng {chip.name}? Điện thoại, email, chủ hồ sơ và "
+            "nơi nhận kết quả đã nhập cho người trước sẽ bị xóa; thủ tục và giấy tờ giữ nguyên."
+        )
+        self.app.push_screen(
+            ConfirmDialog(question, yes="Thay người nộp", no="Không, giữ người cũ"),
+            answered,
+        )
+
+    def replace_applicant(self, chip: ChipId) -> None:
+        """Put the card's holder in place of the applicant typed so far.
+
+        Everything that was the previous person's goes: every applicant field the card does not
+        fill (phone, email), the owner they submitted for (a mandate is given to one person), and
+        where they wanted the result (their choice, by post to their address). The procedure, its
+        papers, fee and number of sets stay: they are the dossier's, whoever hands it in.
+        """
+        for field in self.fields:
+            if field.key.startswith(("applicant.", "owner.")):
+                field.value = ""
+                field.error = ""
+        self.query_one("#f-owner", Choice).value = "same"
+        self.query_one("#f-return", Choice).value = "counter"
+        self._fill_applicant(chip)
+
+    def _fill_applicant(self, chip: ChipId) -> None:
         self.field("applicant.name").value = chip.name
         self.field("applicant.id_number").value = chip.id_number
         self.field("applicant.address").value = chip.address

@@ -3,9 +3,12 @@ photocopies.
 
 Prefilled from the catalog: every required paper the citizen hands in is ticked with the catalog's
 counts, so a standard intake needs no key here. Papers only shown (identity card) or needed in some
-cases ("nếu có") are listed unticked. Keys: Space ticks, a digit sets the count under the cursor,
-+ and - change it, x marks a paper as only shown (xuất trình: ticked, no copy kept, listed on the
-receipt); a click on the tick column ticks.
+cases ("nếu có") are listed unticked. Keys: Space ticks, a digit sets the count under the cursor
+(on the tick or the name: the originals), + and - change it, x marks a paper as only shown (xuất
+trình: ticked, no copy kept, listed on the receipt); a click on the tick column ticks.
+
+A name longer than its column ends with "…" (the screen shows the highlighted one in full under the
+table); with :attr:`DocumentChecklist.full_names` on, names wrap over as many lines as they need.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from rich.text import Text
 from textual import events, on
 from textual.binding import Binding
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widgets import DataTable
 
 from counter_app.domain.procedures import Procedure
@@ -82,6 +86,10 @@ class DocumentChecklist(DataTable[Text]):
     class Changed(Message):
         """The official ticked a paper or changed a count."""
 
+    full_names: reactive[bool] = reactive(False, init=False)
+    """Wrap each paper's name over as many lines as it needs (a tall terminal has the rows), instead
+    of one line per paper ending with "…"."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="cell", zebra_stripes=True, show_cursor=True)
         self.papers: list[Paper] = []
@@ -127,7 +135,7 @@ class DocumentChecklist(DataTable[Text]):
         row, column = self.cursor_coordinate
         self.clear()
         for index, paper in enumerate(self.papers):
-            self.add_row(*self._cells(paper), key=str(index))
+            self.add_row(*self._cells(paper), key=str(index), height=None if self.full_names else 1)
         if self.papers:
             self.move_cursor(row=min(row, len(self.papers) - 1), column=column, animate=False)
 
@@ -138,7 +146,8 @@ class DocumentChecklist(DataTable[Text]):
             tick = Text(" - ", style="dim")
         else:
             tick = Text("[ ]")
-        name = Text(paper.name, style="" if paper.checked else "dim")
+        name = Text(paper.name, style="" if paper.checked else "dim", overflow="ellipsis")
+        name.no_wrap = not self.full_names
         if paper.shown_only:
             name.append(" (xuất trình)", style="italic")
         elif paper.total == 0 and paper.note:
@@ -149,6 +158,9 @@ class DocumentChecklist(DataTable[Text]):
         if paper.shown_only:  # seen even where the name is cut short
             counts[0] = Text("XT", style="bold", justify="right")
         return [tick, name, *counts]
+
+    def watch_full_names(self) -> None:
+        self._redraw()
 
     def on_resize(self, event: events.Resize) -> None:
         column = self.columns.get("name")  # type: ignore[call-overload]
@@ -219,6 +231,11 @@ class DocumentChecklist(DataTable[Text]):
         kind = COUNT_COLUMNS[column - 2] if column >= 2 else None
         return self.papers[row], kind
 
+    def paper_at_cursor(self) -> tuple[int, Paper] | None:
+        """The highlighted line: its index and paper (None when the list is empty)."""
+        current = self._current()
+        return None if current is None else (self.cursor_coordinate.row, current[0])
+
     def _changed(self) -> None:
         self._touched = True
         self._redraw()
@@ -258,15 +275,15 @@ class DocumentChecklist(DataTable[Text]):
         self._changed()
 
     def on_key(self, event: events.Key) -> None:
-        # A digit on a count column sets that count; elsewhere it falls through (a scan).
+        # A digit sets the count under the cursor; on the tick or the name, the originals (the count
+        # most papers have). Two digits closer than a hand types are a scan (below).
         character = event.character or ""
         current = self._current()
         if self.screen.focused is not self or current is None or not character.isdigit():
             self._last_count = None  # keys left over from a burst bubble on to the screen
             return
-        paper, kind = current
-        if kind is None:
-            return
+        paper, column = current
+        kind = column or "originals"
         event.stop()
         event.prevent_default()
         last = self._last_count

@@ -2,12 +2,15 @@
 
 Searches the in-memory catalog (folded Vietnamese, by name or MaTTHC), so it answers at every
 keystroke. Digits also match anywhere in the code, so an official who knows "4873" types just that.
+A chosen procedure's label longer than the field ends with "…" (its tooltip holds it in full).
 """
 
 from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
+from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +18,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
+from textual.strip import Strip
 from textual.widgets import Input, Label, OptionList
+from textual.widgets.input import Selection
 from textual.widgets.option_list import Option
 
 from counter_app.domain.procedures import Catalog, Procedure
@@ -40,6 +45,42 @@ def procedure_label(procedure: Procedure) -> str:
     return f"{procedure.code} · {procedure.name}"
 
 
+class ProcedureInput(FieldInput):
+    """The picker's search field: text running past an edge is marked there with "…"."""
+
+    def on_focus(self) -> None:
+        # Called before Input's own handler (which selects all, cursor at the end): after it.
+        self.call_next(self._cursor_to_start)
+
+    def _cursor_to_start(self) -> None:
+        """All of it stays selected (the first key replaces it) with the cursor at the start, not
+        at the end: a chosen procedure's label keeps showing its code and the start of its name."""
+        if self.value and self.selection == Selection(0, len(self.value)):
+            self.selection = Selection(len(self.value), 0)
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        width = self.scrollable_content_region.width
+        scroll_x = round(self.scroll_offset.x)
+        if y != 0 or not self.value or width < 2:
+            return strip
+        # The cell at a cut edge becomes "…", in the style it had (the cursor or the selection
+        # still shows on it). The strip holds one cell more than the width, for the cursor.
+        if scroll_x > 0:
+            strip = Strip.join([_ellipsis(strip, 0), strip.crop(1, strip.cell_length)])
+        if cell_len(self.value) > scroll_x + width:
+            strip = Strip.join(
+                [strip.crop(0, width - 1), _ellipsis(strip, width - 1), strip.crop(width, strip.cell_length)]
+            )
+        return strip
+
+
+def _ellipsis(strip: Strip, x: int) -> Strip:
+    """One "…" in the style of the strip's cell at ``x``."""
+    style = next((segment.style for segment in strip.crop(x, x + 1) if segment.text), None)
+    return Strip([Segment("…", style)])
+
+
 class ProcedurePicker(Vertical):
     """A search field with a drop-down list of matching procedures."""
 
@@ -50,6 +91,9 @@ class ProcedurePicker(Vertical):
         Binding("pageup", "move(-8)", "Trang trước", show=False, id="picker.pageup"),
         Binding("escape", "close", "Đóng danh sách", show=False, id="picker.close"),
     ]
+
+    TOOLTIP = "Tìm theo tên (không cần dấu) hoặc theo mã TTHC"
+    """The search field's tooltip until a procedure is chosen (then: its code and full name)."""
 
     procedure: reactive[Procedure | None] = reactive(None, init=False)
     """The chosen procedure, None until the official picks one."""
@@ -75,19 +119,19 @@ class ProcedurePicker(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row"):
             yield Label("Thủ tục", classes="field-label")
-            yield FieldInput(
+            yield ProcedureInput(
                 placeholder="gõ tên hoặc mã thủ tục (vd: khai sinh, 4873), Enter để chọn",
                 id="procedure-input",
                 select_on_focus=True,
-                tooltip="Tìm theo tên (không cần dấu) hoặc theo mã TTHC",
+                tooltip=self.TOOLTIP,
             )
         options = OptionList(id="procedure-options")
         options.can_focus = False
         yield options
 
     @property
-    def input(self) -> FieldInput:
-        return self.query_one("#procedure-input", FieldInput)
+    def input(self) -> ProcedureInput:
+        return self.query_one("#procedure-input", ProcedureInput)
 
     @property
     def options(self) -> OptionList:
@@ -104,6 +148,7 @@ class ProcedurePicker(Vertical):
     def clear(self) -> None:
         """Forget the chosen procedure and the typed query."""
         self.procedure = None
+        self.input.tooltip = self.TOOLTIP
         self.input.value = ""
         self._close()
 
@@ -125,6 +170,7 @@ class ProcedurePicker(Vertical):
         self.procedure = procedure
         self.input.value = procedure_label(procedure)
         self.input.cursor_position = 0
+        self.input.tooltip = procedure_label(procedure)
         self._close()
         if announce:
             self.post_message(self.Chosen(procedure))
@@ -157,6 +203,7 @@ class ProcedurePicker(Vertical):
             return
         if self.procedure is not None:
             self.procedure = None
+            self.input.tooltip = self.TOOLTIP
         if event.value.strip():
             self._open(event.value)
         else:
