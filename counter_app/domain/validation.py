@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from counter_app.domain.text import clean, first_nonchar, has_control_chars, nfc, replace_nonchars
+from counter_app.domain.text import clean, first_nonchar, fold, has_control_chars, nfc, replace_nonchars
 
 __all__ = [
     "Check",
@@ -381,6 +381,15 @@ class ChipId:
     """Place of residence; may name pre-2025 units, so it only prefills the form."""
     issue_date: date | None
     """Date of issue; None when empty or not a real date."""
+
+    def is_someone_else(self, name: str, id_number: str) -> bool:
+        """Whether a person typed so far (``name``, ``id_number``) is not this card's holder: told
+        apart by ID number (the card's or its old CMND, spaces ignored), by name (diacritics and
+        case ignored) while no ID number is typed. Nobody typed yet is nobody else."""
+        typed_id = "".join(id_number.split())
+        if typed_id:
+            return typed_id not in {self.id_number, self.old_id}
+        return bool(name.strip()) and fold(name) != fold(self.name)
 
 
 def parse_chip_qr(text: str | None) -> ChipId | None:

@@ -382,3 +382,14 @@ def test_org_number_refused_with_the_shapes_it_takes(typed: str) -> None:
 def test_org_number_optional_unless_asked() -> None:
     assert check_org_number("") == Check("")
     assert check_org_number("  ", required=True).error == "Chưa nhập mã số của tổ chức."
+
+
+def test_a_chip_card_tells_its_holder_from_someone_else() -> None:
+    card = parse_chip_qr("001099012345|123456789|Nguyễn Văn An|01011990|Nam|Hà Nội|15062021")
+    assert card is not None
+    assert not card.is_someone_else("", "")  # nobody typed yet
+    assert not card.is_someone_else("Nguyen Van An", "")  # the same name, without diacritics
+    assert not card.is_someone_else("Trần Thị Mai", "001 099 012 345")  # the ID decides
+    assert not card.is_someone_else("", "123456789")  # the old CMND on the card
+    assert card.is_someone_else("Trần Thị Mai", "")
+    assert card.is_someone_else("", "001199054321")

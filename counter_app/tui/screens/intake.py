@@ -36,7 +36,6 @@ from counter_app.desk import Desk, check_party_field, required_party_fields
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import Procedure
-from counter_app.domain.text import fold
 from counter_app.domain.validation import ChipId
 from counter_app.tui.formatting import due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
@@ -478,17 +477,13 @@ class IntakeScreen(CounterScreen):
 
     def other_applicant(self, chip: ChipId) -> str:
         """Who the form's applicant is when that is not the card's holder ("" when it is, or when
-        no one is typed yet): told apart by ID number (the card's or its old CMND), by name while
-        no ID number is typed. A phone or email typed alone is taken to be the card holder's."""
+        no one is typed yet; :meth:`ChipId.is_someone_else` tells). A phone or email typed alone
+        is taken to be the card holder's."""
         name = self.field("applicant.name").value.strip()
         typed_id = "".join(self.field("applicant.id_number").value.split())
-        if typed_id:
-            if typed_id in {chip.id_number, chip.old_id}:
-                return ""
-            return f"{name}, {typed_id}" if name else typed_id
-        if name and fold(name) != fold(chip.name):
-            return name
-        return ""
+        if not chip.is_someone_else(name, typed_id):
+            return ""
+        return f"{name}, {typed_id}" if name and typed_id else typed_id or name
 
     def _ask_to_replace(self, chip: ChipId, previous: str) -> None:
         # The dialogs' module is imported when first needed: it is not part of start-up.
