@@ -1647,7 +1647,10 @@ class Desk:
             if o["role"] == "supervisor" and o["active"] and o["username"] != leaving
         ]
         if not others:
-            raise RuleError("Phải còn ít nhất một tài khoản giám sát đang hoạt động.")
+            raise RuleError(
+                f"Phải còn ít nhất một tài khoản giám sát đang hoạt động: «{leaving}» là tài khoản giám "
+                "sát cuối cùng; hãy cho cán bộ khác vai trò giám sát trước."
+            )
 
     def officials(self) -> list[dict[str, Any]]:
         """The officials; ``waiting_until`` is set while an account waits after wrong PINs."""

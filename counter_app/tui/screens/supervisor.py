@@ -19,7 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane, Tabs
 
 from counter_app.desk import REPORT_FIGURES, backup_summary, figure_text
-from counter_app.domain.errors import CounterError, FieldError, RuleError, ValidationError
+from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
 from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
@@ -644,24 +644,9 @@ class SupervisorScreen(CounterScreen):
         full_name = name.value
         if known is not None and not full_name.strip():
             full_name = known["full_name"]  # an empty name keeps the one on record
-        if known is not None and self._last_supervisor(known, role):
-            self.counter_app.show_error(
-                RuleError(
-                    f"«{known['username']}» là tài khoản giám sát cuối cùng đang hoạt động: hãy cho cán bộ "
-                    "khác vai trò giám sát trước khi đổi vai trò của tài khoản này."
-                )
-            )
-            return
+        # The last supervisor keeping the role is the desk's rule: its refusal reaches the app's
+        # one error handler from the worker.
         self._add_official(username.value, full_name, role, pin.value, known)
-
-    def _last_supervisor(self, known: dict[str, Any], role: str) -> bool:
-        """Whether giving ``known`` this role would leave no active supervisor."""
-        if known["role"] != "supervisor" or role == "supervisor":
-            return False
-        return not any(
-            o["role"] == "supervisor" and o["active"] and o["username"] != known["username"]
-            for o in self._officials
-        )
 
     @work(thread=True, exit_on_error=False, group="official")
     def _add_official(
