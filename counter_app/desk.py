@@ -1611,7 +1611,29 @@ class Desk:
     # -- officials ---------------------------------------------------------------------------------
 
     def add_official(self, username: str, full_name: str, role: str, pin: str) -> Official:
-        """Create or update an official (supervisors manage them)."""
+        """Create or update an official (supervisors manage them).
+
+        Raises:
+            ValidationError: every wrong field (:meth:`official_problems`); nothing saved.
+            RuleError: it would leave no active supervisor.
+        """
+        errors = self.official_problems(username, full_name, role, pin)
+        if errors:
+            raise ValidationError(errors)
+        user = clean(username).lower()
+        name = check_text(full_name, label="Họ và tên", required=True, max_len=120).value
+        salt = secrets.token_hex(16)
+        with self.store.transaction():
+            row = self.store.official(user)
+            if row is not None and row["role"] == "supervisor" and role != "supervisor":
+                self._keep_a_supervisor(user)
+            self.store.put_official(user, name, role, salt, _pin_hash(pin, salt), True)
+        return Official(user, name, role)
+
+    @staticmethod
+    def official_problems(username: str, full_name: str, role: str, pin: str) -> list[FieldError]:
+        """What is wrong with an official's account as typed, every field at once (a form shows
+        them all before anything is saved)."""
         errors: list[FieldError] = []
         user = clean(username or "").lower()
         if not user or not all(c.isalnum() or c in "._-" for c in user) or len(user) > 40:
@@ -1625,15 +1647,7 @@ class Desk:
             errors.append(FieldError("role", "Vai trò phải là cán bộ (official) hoặc giám sát (supervisor)."))
         if not (pin.isdigit() and 4 <= len(pin) <= 8):
             errors.append(FieldError("pin", "Mã PIN phải gồm 4 đến 8 chữ số."))
-        if errors:
-            raise ValidationError(errors)
-        salt = secrets.token_hex(16)
-        with self.store.transaction():
-            row = self.store.official(user)
-            if row is not None and row["role"] == "supervisor" and role != "supervisor":
-                self._keep_a_supervisor(user)
-            self.store.put_official(user, name.value, role, salt, _pin_hash(pin, salt), True)
-        return Official(user, name.value, role)
+        return errors
 
     def _keep_a_supervisor(self, leaving: str) -> None:
         """Refuse a change that takes ``leaving`` out of the active supervisors if they are the last.

@@ -231,15 +231,12 @@ class FirstSupervisorScreen(FormScreen):
             errors.append(FieldError("pin_again", "Chưa nhập lại mã PIN."))
         elif values["pin"] != values["pin_again"]:
             errors.append(FieldError("pin_again", "Hai lần nhập mã PIN không khớp."))
-        # The desk checks every field and saves nothing if one is wrong. With the PINs not matching
-        # it is handed a role it refuses: it still says what else is wrong, and creates no account.
-        role = "supervisor" if not errors else ""
         desk = self.app.desk  # type: ignore[attr-defined]
-        try:
-            return desk.add_official(values["username"], values["full_name"], role, values["pin"])
-        except ValidationError as error:
-            errors.extend(e for e in error.errors if role or e.field != "role")
-            raise ValidationError(errors) from None
+        account = (values["username"], values["full_name"], "supervisor", values["pin"])
+        errors += desk.official_problems(*account)  # every problem at once, the PINs' too
+        if errors:
+            raise ValidationError(errors)
+        return desk.add_official(*account)
 
 
 class SignInScreen(FormScreen):
