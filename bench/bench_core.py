@@ -723,12 +723,12 @@ def measure(db: Path, meta: dict[str, Any], args: argparse.Namespace) -> None:
         acc_t, acc_b = interleaved(
             log_codes,
             3,
-            lambda c: desk.store.access_log(c),
+            lambda c: desk.store.access_entries(dossier_code=c, first=None, last=None, limit=1000),
             bare_log,
         )
         pair(
             rows,
-            "store.access_log(code)",
+            "store.access_entries(code)",
             acc_t,
             "SELECT access_log BY id",
             acc_b,

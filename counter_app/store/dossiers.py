@@ -707,12 +707,6 @@ class DossierStore:
             (format_time(datetime.now().astimezone()), actor, action, dossier_code, detail),
         )
 
-    def access_log(self, dossier_code: str) -> list[tuple[str, str, str, str]]:
-        return self.conn.execute(
-            "SELECT at, actor, action, detail FROM access_log WHERE dossier_code = ? ORDER BY id",
-            (dossier_code,),
-        ).fetchall()
-
     def access_entries(
         self, *, dossier_code: str | None, first: date | None, last: date | None, limit: int
     ) -> list[tuple[str, str, str, str, str]]:

@@ -388,7 +388,7 @@ async def test_a_code_scanned_into_a_dialog_confirms_nothing(app, staffed_desk: 
         assert staffed_desk.get(code).status == 2
         assert dialog.query_one("#step-note-input").value == ""  # ...and left no code as the note
         assert any("hãy hoàn tất hoặc đóng nó (Esc) rồi quét lại" in n for n in notifications(app))
-        assert staffed_desk.store.access_log(other) == []  # not shown, so not logged as seen
+        assert staffed_desk.access_log(other) == []  # not shown, so not logged as seen
 
 
 async def test_a_chip_card_scanned_on_the_dossier_screen_starts_an_intake(

@@ -45,7 +45,7 @@ def test_receipt_to_a_file(run: Any, code: str, tmp_path: Path, desk: Desk) -> N
     assert f"Mã hồ sơ: {code}" in pdf_text(target)
     assert decode(render_page(target)).get("Code128") == code
     assert file_mode(target) == 0o600
-    assert any(a == "Vũ Thị Lan" and d == "receipt" for _, a, _, d in desk.store.access_log(code))
+    assert any(e.actor == "Vũ Thị Lan" and e.detail == "receipt" for e in desk.access_log(code))
 
 
 def test_receipt_into_the_output_folder_on_a5_as_json(run: Any, code: str, output_dir: Path) -> None:
