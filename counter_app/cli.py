@@ -434,6 +434,10 @@ _JSON_PROBLEMS = (
 
 def _json_problem(exc: json.JSONDecodeError) -> str:
     """The decoder's complaint in Vietnamese (the official reads this, not a Python message)."""
+    if exc.msg.startswith("Expecting value") and exc.pos < len(exc.doc) and exc.doc[exc.pos :].strip():
+        # A value was expected and something else is there: not a cut-off file, text that is not JSON.
+        found = exc.doc[exc.pos :].lstrip()[:1]
+        return f"không phải giá trị JSON (gặp «{found}»; chuỗi phải đặt trong ngoặc kép)"
     for prefix, text in _JSON_PROBLEMS:
         if exc.msg.startswith(prefix):
             return text
@@ -872,8 +876,9 @@ def check(desk: Any, as_json: bool) -> None:
         _emit_json(result)
     else:
         click.echo(
-            f"integrity: {'ok' if integrity else 'FAILED'}; "
-            f"projection: {'ok' if projection else 'DIFFERS'}; unsent events: {result['unsent_events']}"
+            f"Toàn vẹn dữ liệu: {'tốt' if integrity else 'HỎNG'}; "
+            f"hồ sơ dựng lại từ sự kiện: {'khớp' if projection else 'KHÁC'}; "
+            f"sự kiện chờ gửi: {result['unsent_events']}"
         )
     if not (integrity and projection):
         raise click.exceptions.Exit(5)

@@ -727,6 +727,13 @@ def history(events: Iterable[Event]) -> list[HistoryStep]:
         detail_parts = []
         if p.get("to_agency_name"):
             detail_parts.append(f"Đến: {p['to_agency_name']}")
+        if event.kind == "extra_papers_requested" and p.get("papers"):
+            names = [str(d.get("name", d)) if isinstance(d, dict) else str(d) for d in p["papers"]]
+            detail_parts.append("Cần bổ sung: " + ", ".join(names))
+        if event.kind == "fee_requested" and isinstance(p.get("amount"), int):
+            detail_parts.append(f"Số tiền: {p['amount']:,} đồng".replace(",", "."))
+        if p.get("receiver"):
+            detail_parts.append(f"Người nhận: {p['receiver']}")
         if p.get("reason"):
             detail_parts.append(f"Lý do: {p['reason']}")
         if event.kind == "rated":

@@ -67,7 +67,8 @@ def test_receive_show_find_and_steps(configured: Any, tmp_path: Path) -> None:
     assert json.loads(report.output)["ratings"]["5"] == 1
     text = configured("report", "--from", "2000-01-01", "--to", "2099-12-31").output
     assert re.search(r"Rất hài lòng +1\n", text) and re.search(r"Tỉ lệ hài lòng +100%", text)
-    assert configured("check").exit_code == 0
+    checked = configured("check")
+    assert checked.exit_code == 0 and "Toàn vẹn dữ liệu: tốt" in checked.output
 
 
 def test_receive_from_stdin_nfd(configured: Any) -> None:
@@ -101,6 +102,8 @@ def test_an_organisation_with_an_owner_from_the_command_line(configured: Any) ->
     [
         (b'{"procedure": "1.004873", "applicant": {"name": "A', "cột 49: chuỗi ký tự chưa có dấu ngoặc kép"),
         (b"", "thiếu giá trị (tệp rỗng"),
+        (b"not json", "không phải giá trị JSON (gặp «n»"),
+        ('{"procedure": tên}'.encode(), "không phải giá trị JSON (gặp «t»"),
         (b'{"procedure": "1.004873"} {}', "dữ liệu thừa"),
         (b"\xff\xfe\x00garbage", "UTF-8"),
         (b"[1, 2]", "đối tượng JSON"),

@@ -134,9 +134,15 @@ def test_lifecycle_through_the_desk(desk: Desk, clock: FixedClock) -> None:
     assert d.status == 9 and d.timeliness() == "early"
     d = desk.return_result(d.code, "A", receiver="Đặng Thị Hoà")
     assert d.status == 10
-    labels = [s.label for s in desk.history(d.code)]
+    steps = desk.history(d.code)
+    labels = [s.label for s in steps]
     assert labels[0] == "Tiếp nhận hồ sơ" and labels[-1] == "Trả kết quả"
     assert len(labels) == 9
+    # What each step was given is in its line (the dossier screen, `counter show`, the control slip).
+    details = {s.kind: s.detail for s in steps}
+    assert "Số tiền: 8.000 đồng" in details["fee_requested"]
+    assert "Người nhận: Đặng Thị Hoà" in details["returned"]
+    assert details["extra_papers_requested"].startswith("Cần bổ sung: ")
     assert desk.check_projection()
 
 
