@@ -441,10 +441,16 @@ def _ddmmyyyy(s: str) -> date | None:
 
 
 def parse_day(text: str) -> date | None:
-    """Read a date typed as ``dd/mm/yyyy`` (also ``dd-mm-yyyy``, ``dd.mm.yyyy``, ISO); None if not."""
+    """Read a date typed as ``dd/mm/yyyy`` (also ``dd-mm-yyyy``, ``dd.mm.yyyy``, ``ddmmyyyy`` as the
+    chip card writes it, ISO); None if not."""
     raw = text.strip()
     if not raw:
         return None
+    if len(raw) == 8 and raw.isascii() and raw.isdigit() and 1900 <= int(raw[4:]) <= 2100:
+        try:  # 12031990: typed without the slashes
+            return date(int(raw[4:]), int(raw[2:4]), int(raw[:2]))
+        except ValueError:
+            pass  # 19901203 is ISO's basic form, read below
     try:
         return date.fromisoformat(raw)
     except ValueError:

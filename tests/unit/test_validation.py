@@ -393,3 +393,24 @@ def test_a_chip_card_tells_its_holder_from_someone_else() -> None:
     assert not card.is_someone_else("", "123456789")  # the old CMND on the card
     assert card.is_someone_else("Trần Thị Mai", "")
     assert card.is_someone_else("", "001199054321")
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("12/03/1990", date(1990, 3, 12)),
+        ("12031990", date(1990, 3, 12)),  # typed without the slashes, as the chip card writes it
+        ("19901203", date(1990, 12, 3)),  # ISO's basic form
+        ("1990-12-03", date(1990, 12, 3)),
+        ("31021990", None),
+        ("1203199", None),
+    ],
+)
+def test_a_day_is_read_as_people_type_it(typed: str, read: date | None) -> None:
+    from counter_app.domain.validation import parse_day
+
+    assert parse_day(typed) == read
+
+
+def test_a_birth_date_typed_without_slashes_is_taken() -> None:
+    assert check_birth_date("12031990", today=date(2026, 11, 26)).value == "1990-03-12"
