@@ -173,7 +173,7 @@ def _receipt(ctx: Context) -> list[Flowable]:
     story.append(para(wording.RECEIPT_DOCUMENTS, t))
     story.append(layout.documents_table(t, d.documents))
     story.append(Spacer(1, t.size * 0.5))
-    story += [
+    closing: list[Flowable] = [
         field(wording.RECEIPT_SETS, wording.RECEIPT_SETS_VALUE.format(n=wording.two(d.sets)), t),
         field(wording.RECEIPT_LIMIT, d.legal_limit, t),
         field(wording.RECEIPT_RECEIVED, wording.long_time(d.received_at), t),
@@ -183,6 +183,8 @@ def _receipt(ctx: Context) -> list[Flowable]:
         para(wording.RECEIPT_LOGBOOK.format(volume=d.logbook_volume, entry=d.logbook_entry), t),
     ]
     received = ctx.last("received")
+    # The signatures confirm the appointment and the entry in the logbook: they never stand on a
+    # page of their own, away from those lines.
     story.append(
         layout.signatures(
             t,
@@ -194,6 +196,7 @@ def _receipt(ctx: Context) -> list[Flowable]:
                     ctx.official_name(received.actor) if received else "",
                 ),
             ],
+            after=closing,
         )
     )
     return story
@@ -213,21 +216,22 @@ def _extra_papers(ctx: Context) -> list[Flowable]:
     story += _request_lines(d, t)
     story.append(field(wording.CODE, d.code, t, bold=True))
     story.append(field(wording.EXTRA_REQUESTED_AT, wording.long_time(event.occurred_at), t))
-    story.append(para(wording.EXTRA_INTRO, t))
+    story.append(para(wording.EXTRA_INTRO.format(you=wording.you(d.applicant.kind)), t))
     story.append(layout.documents_table(t, papers))
     story.append(Spacer(1, t.size * 0.5))
     story.append(field(wording.EXTRA_REASON, event.payload.get("reason", ""), t))
-    story.append(
+    closing: list[Flowable] = [
         para(
             wording.EXTRA_WHERE.format(
                 agency=ctx.agency,
+                you=wording.you(d.applicant.kind),
                 official=official or wording.EXTRA_OFFICIAL_UNKNOWN,
                 phone=ctx.settings.counter_phone or wording.BLANK,
             ),
             t,
-        )
-    )
-    story.append(layout.signatures(t, [(wording.SIGN_GUIDE, wording.SIGN_HINT, official)]))
+        ),
+    ]
+    story.append(layout.signatures(t, [(wording.SIGN_GUIDE, wording.SIGN_HINT, official)], after=closing))
     return story
 
 
@@ -262,16 +266,16 @@ def _refusal(ctx: Context) -> list[Flowable]:
     story.append(para(wording.REFUSAL_BODY.format(agency=ctx.agency), t))
     story.append(_boxed(ctx, str(event.payload.get("reason", ""))))
     story.append(Spacer(1, t.size * 0.5))
-    story.append(para(wording.REFUSAL_HELP.format(agency=ctx.agency), t))
-    story.append(
-        layout.signatures(
-            t,
-            [
-                (wording.SIGN_SUBMITTER, wording.SIGN_HINT, _signer(d.applicant)),
-                (wording.SIGN_REFUSER, wording.SIGN_HINT, ctx.official_name(event.actor)),
-            ],
-        )
+    help_line = wording.REFUSAL_HELP.format(agency=ctx.agency, you=wording.you(d.applicant.kind))
+    signatures = layout.signatures(
+        t,
+        [
+            (wording.SIGN_SUBMITTER, wording.SIGN_HINT, _signer(d.applicant)),
+            (wording.SIGN_REFUSER, wording.SIGN_HINT, ctx.official_name(event.actor)),
+        ],
+        after=[para(help_line, t)],
     )
+    story.append(signatures)
     return story
 
 
@@ -310,6 +314,7 @@ def _apology(ctx: Context) -> list[Flowable]:
         para(
             wording.APOLOGY_BODY.format(
                 agency=ctx.agency,
+                you=wording.you(d.applicant.kind),
                 received=wording.long_time(d.received_at),
                 procedure=d.procedure_name,
                 code=d.code,
@@ -319,18 +324,19 @@ def _apology(ctx: Context) -> list[Flowable]:
         )
     )
     story.append(field(wording.APOLOGY_REASON, p.get("reason", ""), t))
-    story.append(
+    closing: list[Flowable] = []
+    closing.append(
         rich(
             [
-                wording.APOLOGY_SORRY.format(agency=ctx.agency),
+                wording.APOLOGY_SORRY.format(agency=ctx.agency, you=wording.you(d.applicant.kind)),
                 (wording.long_time(new_due), typeface.BOLD),
                 ".",
             ],
             t,
         )
     )
-    story.append(para(wording.APOLOGY_THANKS, t))
-    story.append(layout.signatures(t, [(wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, "")]))
+    closing.append(para(wording.APOLOGY_THANKS.format(you=wording.you(d.applicant.kind)), t))
+    story.append(layout.signatures(t, [(wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, "")], after=closing))
     return story
 
 
@@ -349,8 +355,10 @@ def _stop_notice(ctx: Context) -> list[Flowable]:
     story.append(field(wording.STOP_REASON, event.payload.get("reason", ""), t))
     if event.payload.get("legal_basis"):
         story.append(field(wording.STOP_BASIS, event.payload["legal_basis"], t))
-    story.append(para(wording.STOP_AFTER.format(agency=ctx.agency), t))
-    story.append(layout.signatures(t, [(wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, "")]))
+    after = wording.STOP_AFTER.format(agency=ctx.agency, you=wording.you(d.applicant.kind))
+    story.append(
+        layout.signatures(t, [(wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, "")], after=[para(after, t)])
+    )
     return story
 
 
@@ -451,8 +459,13 @@ def slip_hops(ctx: Context) -> list[Hop]:
             )
         elif event.kind in HOP_NOTE_KINDS:
             line = f"{TRANSITIONS[event.kind].label} ({wording.short_time(event.occurred_at)})"
-            if p.get("reason"):
-                line += f": {str(p['reason']).strip()}"
+            said = [
+                wording.money(p["amount"]) if isinstance(p.get("amount"), int) and p["amount"] > 0 else "",
+                str(p.get("reason") or "").strip(),
+                str(p.get("note") or "").strip(),
+            ]
+            if any(said):
+                line += ": " + "; ".join(part for part in said if part)
             if event.kind in ("appointment_moved", "extra_papers_received") and p.get("due_at"):
                 new_due = wording.short_time(parse_time(str(p["due_at"])))
                 line += f"{'' if line.endswith('.') else '.'} {wording.SLIP_NEW_DUE}: {new_due}"
@@ -541,7 +554,11 @@ def _control_slip(ctx: Context) -> list[Flowable]:
                 [para(n, t, "cell") for n in (hop.notes or [])],
             ]
         )
-    story.append(layout.grid_table(rows, widths, extra=[("VALIGN", (0, 1), (-1, -1), "TOP")]))
+    # A step with a long history of notes may be taller than what is left of the page: its row
+    # splits (the heads repeat) instead of pushing the whole grid to the next page.
+    story.append(
+        layout.grid_table(rows, widths, extra=[("VALIGN", (0, 1), (-1, -1), "TOP")], split_in_row=True)
+    )
     return story
 
 
@@ -576,20 +593,6 @@ def _officials(desk: Any) -> dict[str, str]:
     return names
 
 
-def _page_numbers(t: Theme) -> Callable[[Any, Any], None]:
-    """Page number at the top centre from page 2 on (Decree 30/2020 places it there)."""
-
-    def later(canv: Any, doc: Any) -> None:
-        canv.saveState()
-        canv.setFont(layout.typeface.register(), t.size - 2)
-        canv.drawCentredString(
-            t.page[0] / 2, t.page[1] - t.top * 0.6, wording.CONTINUED_PAGE.format(n=doc.page)
-        )
-        canv.restoreState()
-
-    return later
-
-
 def build_form(ctx: Context, form: str, out: IO[bytes]) -> None:
     """Lay out ``form`` for the context's dossier into ``out`` (a binary file)."""
     t = ctx.theme
@@ -607,24 +610,26 @@ def build_form(ctx: Context, form: str, out: IO[bytes]) -> None:
         creator="Counter",
         lang="vi-VN",
     )
-    frame = Frame(
-        t.left,
-        t.bottom,
-        t.frame_width,
-        t.page[1] - t.top - t.bottom,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="body",
-    )
+    height = t.page[1] - t.top - t.bottom
+    band = layout.running_head_height(t)
+    pad = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
+    first = Frame(t.left, t.bottom, t.frame_width, height, id="first", **pad)
+    later = Frame(t.left, t.bottom, t.frame_width, height - band, id="later", **pad)
+    code = ctx.dossier.code
+
+    def continuation(canv: Any, doc: Any) -> None:
+        layout.draw_running_head(canv, t, code)
+
     doc.addPageTemplates(
         [
-            PageTemplate("first", [frame], autoNextPageTemplate="later"),
-            PageTemplate("later", [frame], onPage=_page_numbers(t)),
+            PageTemplate("first", [first], autoNextPageTemplate="later"),
+            PageTemplate("later", [later], onPage=continuation),
         ]
     )
-    doc.build(BUILDERS[form](ctx), canvasmaker=layout.canvas_maker)
+    # Every page of a form that runs over says "Trang n/N"; pages after the first carry the
+    # dossier's code and barcode in a band of their own (a loose sheet still says whose it is).
+    numbering = lambda canv, n, total: layout.draw_page_number(canv, t, n, total)  # noqa: E731
+    doc.build(BUILDERS[form](ctx), canvasmaker=layout.counting_canvas_maker(numbering))
 
 
 def default_path(form: str, code: str) -> Path:

@@ -270,9 +270,21 @@ def title(t: Theme, value: str) -> Text:
     return para(value.upper(), t, "title")
 
 
-def signatures(t: Theme, blocks: Sequence[tuple[str, str, str]], space: float | None = None) -> Flowable:
-    """Signature blocks side by side: (TITLE, hint, printed name or "") each; kept on one page."""
-    return KeepTogether([Spacer(1, t.size * 0.6), signature_table(t, blocks, space)])
+def signatures(
+    t: Theme,
+    blocks: Sequence[tuple[str, str, str]],
+    space: float | None = None,
+    *,
+    after: Sequence[Flowable] = (),
+) -> Flowable:
+    """Signature blocks side by side: (TITLE, hint, printed name or "") each; kept on one page
+    together with ``after``, the closing lines they confirm, so a signature never stands alone at
+    the top of a page.
+
+    The lines go into the same KeepTogether rather than an outer one: reportlab measures a nested
+    KeepTogether as infinitely tall, which would push the whole block to a page of its own.
+    """
+    return KeepTogether([*after, Spacer(1, t.size * 0.6), signature_table(t, blocks, space)])
 
 
 def signature_table(
@@ -318,9 +330,11 @@ def grid_table(
     *,
     header_rows: int = 1,
     extra: Sequence[tuple[Any, ...]] = (),
+    split_in_row: bool = False,
 ) -> Table:
-    """A ruled table whose first rows repeat on every page it spans."""
-    table = Table(rows, colWidths=list(widths), repeatRows=header_rows)
+    """A ruled table whose first rows repeat on every page it spans; with ``split_in_row`` a row
+    taller than what is left of a page is split between its lines."""
+    table = Table(rows, colWidths=list(widths), repeatRows=header_rows, splitInRow=int(split_in_row))
     commands: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -452,6 +466,77 @@ def canvas_maker(*args: Any, **kwargs: Any) -> Canvas:
     if not kwargs.get("initialFontName"):
         kwargs["initialFontName"] = typeface.register()
     return Canvas(*args, **kwargs)
+
+
+class CountingCanvas(Canvas):
+    """A canvas that holds its pages back until the end, so each can be told the page count.
+
+    ``on_page(canvas, n, total)`` runs on every page once the document is complete (the usual
+    reportlab recipe: each page's state is kept at ``showPage`` and replayed at ``save``); the forms
+    print "Trang n/N" with it, which platypus alone cannot (N is unknown while pages are laid out).
+    """
+
+    def __init__(self, *args: Any, on_page: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
+        if not kwargs.get("initialFontName"):
+            kwargs["initialFontName"] = typeface.register()
+        super().__init__(*args, **kwargs)
+        self._on_page = on_page
+        self._held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._held)
+        for state in self._held:
+            self.__dict__.update(state)
+            self._on_page(self, self._pageNumber, total)
+            super().showPage()
+        super().save()
+
+
+def counting_canvas_maker(on_page: Callable[[Canvas, int, int], None]) -> Callable[..., Canvas]:
+    """A ``canvasmaker`` for ``doc.build`` whose canvases call ``on_page`` (see :class:`CountingCanvas`)."""
+
+    def make(*args: Any, **kwargs: Any) -> Canvas:
+        return CountingCanvas(*args, on_page=on_page, **kwargs)
+
+    return make
+
+
+def running_head_height(t: Theme) -> float:
+    """Height of :func:`draw_running_head`'s band (barcode and code) under the top margin."""
+    return _running_bars(t, "0").wrap(t.frame_width, t.page[1])[1] + 2.5 * mm
+
+
+def _running_bars(t: Theme, code: str) -> Code128Bars:
+    return Code128Bars(code, height=7 * mm if t.paper == "A4" else 6 * mm, font_size=t.size - 3.5)
+
+
+def draw_running_head(canv: Canvas, t: Theme, code: str) -> None:
+    """The band at the top of a continuation page: the dossier's barcode with its code under it,
+    so a loose page still says which dossier it belongs to (and a scanner files it)."""
+    bars = _running_bars(t, code)
+    w, h = bars.wrap(t.frame_width, t.page[1])
+    top = t.page[1] - t.top
+    bars.drawOn(canv, t.left + (t.frame_width - w) / 2, top - h)
+    canv.saveState()
+    canv.setLineWidth(0.4)
+    y = top - h - 1.2 * mm
+    canv.line(t.left, y, t.left + t.frame_width, y)
+    canv.restoreState()
+
+
+def draw_page_number(canv: Canvas, t: Theme, n: int, total: int) -> None:
+    """ "Trang n/N" at the top centre (Decree 30/2020 places the page number there); nothing on a
+    one-page form."""
+    if total < 2:
+        return
+    canv.saveState()
+    canv.setFont(typeface.register(), t.size - 2)
+    canv.drawCentredString(t.page[0] / 2, t.page[1] - t.top * 0.6, wording.PAGE_OF.format(n=n, total=total))
+    canv.restoreState()
 
 
 # -- files -------------------------------------------------------------------------------------------

@@ -134,6 +134,26 @@ def _when(at: datetime | None) -> str:
     return f"{wording.two(at.hour)}:{wording.two(at.minute)}\n{wording.short_date(at.date())}"
 
 
+NOTE_REASON_MAX = 90
+"""Characters of a refusal, withdrawal or stop reason shown in the "Ghi chú" column.
+
+The column is 18 mm wide on a full landscape page: a 300-character reason would wrap to some
+35 lines and one dossier would fill a page. Widening the column would take the room from the
+name, address and date columns every row needs, for a note few rows have; the full reason is on
+the dossier's own refusal or stop notice (and in its history), so the logbook shows its start."""
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, "…" marking the cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.") + "…"
+
+
 def dossier_cells(d: Dossier, now: datetime) -> list[str]:
     """The text of each column for one dossier (before wrapping); dates as "hh:mm\\ndd/mm/yyyy"."""
     name = d.applicant.name
@@ -148,7 +168,7 @@ def dossier_cells(d: Dossier, now: datetime) -> list[str]:
     if d.status in (3, 5, 6, 7, 8):
         note = status_name(d.status)
         if d.status in (3, 7, 8) and d.last_reason:
-            note += f": {d.last_reason}"
+            note += f": {shorten(d.last_reason, NOTE_REASON_MAX)}"
         notes.append(note)
     if d.is_overdue(now):
         notes.append(wording.LOGBOOK_OVERDUE)
@@ -224,6 +244,9 @@ class LogbookPainter:
         self.count = 0
         self.sets = 0
         self._pending_band: Row | None = None
+        self._held: Row | None = None
+        """The latest dossier row, not yet drawn: it is placed once we know whether the day's
+        total follows it, so a total never opens a page on its own."""
         self._text: Any = None
         self._font: tuple[str, float] | None = None
         self._heads_height = self._define_column_heads()
@@ -443,17 +466,51 @@ class LogbookPainter:
         text = wording.LOGBOOK_DAY_HEADING.format(weekday=wording.weekday(day), day=wording.short_date(day))
         return text + (wording.LOGBOOK_CONTINUED if continued else "")
 
-    def _close_day(self) -> None:
+    def _flush(self, keep: float = 0.0) -> None:
+        """Place the held row (and its day heading), with ``keep`` points of what follows it on
+        the same page when a fresh page could hold both."""
+        row, self._held = self._held, None
+        if row is None:
+            return
+        if row.height + keep > self._fresh_room():
+            keep = 0.0
+        if self._pending_band is not None:
+            band = self._pending_band
+            self._pending_band = None
+            # A day heading never stands alone at the foot of a page.
+            self._place(band, keep=min(row.height + keep, self._fresh_room() / 2))
+        self._place(row, keep=keep)
+
+    def _day_total(self) -> Row:
+        assert self.day is not None
+        return band_row(
+            wording.LOGBOOK_DAY_TOTAL.format(
+                day=wording.short_date(self.day), count=self.day_count, sets=self.day_sets
+            ),
+            "total",
+        )
+
+    def _grand_total(self) -> Row:
+        return band_row(
+            wording.LOGBOOK_GRAND_TOTAL.format(
+                first=wording.short_date(self.first),
+                last=wording.short_date(self.last),
+                count=self.count,
+                sets=self.sets,
+            ),
+            "total",
+        )
+
+    def _close_day(self, after: Row | None = None) -> None:
+        """Place the held last row of the day with the day's total (and ``after``, the grand
+        total) on the same page."""
         if self.day is None:
             return
-        self._place(
-            band_row(
-                wording.LOGBOOK_DAY_TOTAL.format(
-                    day=wording.short_date(self.day), count=self.day_count, sets=self.day_sets
-                ),
-                "total",
-            )
-        )
+        total = self._day_total()
+        follows = [total] + ([after] if after is not None else [])
+        self._flush(keep=sum(r.height for r in follows))
+        for r in follows:
+            self._place(r)
 
     def add(self, d: Dossier) -> None:
         """Place one dossier (dossiers come oldest first)."""
@@ -462,13 +519,9 @@ class LogbookPainter:
             self._close_day()
             self.day, self.day_count, self.day_sets = day, 0, 0
             self._pending_band = band_row(self._day_heading(day), "band")
-        row = body_row(dossier_cells(d, self.now))
-        if self._pending_band is not None:
-            band = self._pending_band
-            self._pending_band = None
-            # A day heading never stands alone at the foot of a page.
-            self._place(band, keep=min(row.height, self._fresh_room() / 2))
-        self._place(row)
+        else:
+            self._flush()
+        self._held = body_row(dossier_cells(d, self.now))
         self.day_count += 1
         self.day_sets += d.sets
         self.count += 1
@@ -481,19 +534,7 @@ class LogbookPainter:
         if self.count == 0:
             self._place(band_row(wording.LOGBOOK_EMPTY, "total"))
         else:
-            self._close_day()
-            if self.first != self.last:
-                self._place(
-                    band_row(
-                        wording.LOGBOOK_GRAND_TOTAL.format(
-                            first=wording.short_date(self.first),
-                            last=wording.short_date(self.last),
-                            count=self.count,
-                            sets=self.sets,
-                        ),
-                        "total",
-                    )
-                )
+            self._close_day(after=self._grand_total() if self.first != self.last else None)
         self._summary(report)
         self._end_page()
         c = self.canv

@@ -100,7 +100,7 @@ DOCS_COPIES = "Bản photo"
 NOTHING = "Không"
 BLANK = "…………………………"
 QR_HINT = "Quét mã để tra cứu"
-CONTINUED_PAGE = "Trang {n}"
+PAGE_OF = "Trang {n}/{total}"
 
 # -- receipt -----------------------------------------------------------------------------------------
 
@@ -122,13 +122,13 @@ SIGN_RECEIVER = "NGƯỜI TIẾP NHẬN HỒ SƠ"
 
 EXTRA_OF = "Hồ sơ của"
 EXTRA_INTRO = (
-    "Sau khi nghiên cứu, đối chiếu với quy định hiện hành, đề nghị Ông (Bà) bổ sung, hoàn thiện "
+    "Sau khi nghiên cứu, đối chiếu với quy định hiện hành, đề nghị {you} bổ sung, hoàn thiện "
     "hồ sơ gồm những nội dung sau:"
 )
 EXTRA_REASON = "Lý do"
 EXTRA_WHERE = (
     "Thông tin về thủ tục hành chính được công khai tại {agency} và trên Cổng Dịch vụ công "
-    "quốc gia. Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, Ông (Bà) liên hệ "
+    "quốc gia. Trong quá trình hoàn thiện hồ sơ, nếu có vướng mắc, {you} liên hệ "
     "{official}, số điện thoại {phone}, để được hướng dẫn."
 )
 EXTRA_OFFICIAL_UNKNOWN = "cán bộ hướng dẫn"
@@ -140,20 +140,22 @@ SIGN_GUIDE = "NGƯỜI HƯỚNG DẪN"
 REFUSAL_BODY = (
     "Sau khi xem xét, {agency} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:"
 )
-REFUSAL_HELP = "Xin thông báo để Ông (Bà) được biết. Mọi vướng mắc xin liên hệ {agency} để được hướng dẫn."
+REFUSAL_HELP = "Xin thông báo để {you} được biết. Mọi vướng mắc xin liên hệ {agency} để được hướng dẫn."
 SIGN_REFUSER = "NGƯỜI TỪ CHỐI"
 
 # -- apology -----------------------------------------------------------------------------------------
 
 APOLOGY_TO = "Kính gửi"
 SIR_OR_MADAM = "Ông (Bà)"
+ORGANISATION_YOU = "Quý cơ quan, tổ chức"
+"""How the forms address an organisation applicant in their text (a citizen: :data:`SIR_OR_MADAM`)."""
 APOLOGY_BODY = (
-    "Vào {received}, {agency} tiếp nhận hồ sơ của Ông (Bà) đề nghị giải quyết thủ tục "
+    "Vào {received}, {agency} tiếp nhận hồ sơ của {you} đề nghị giải quyết thủ tục "
     "«{procedure}», mã hồ sơ {code}; thời gian hẹn trả kết quả là {previous_due}."
 )
 APOLOGY_REASON = "Tuy nhiên đến nay hồ sơ chưa được giải quyết xong. Lý do"
-APOLOGY_SORRY = "{agency} xin lỗi Ông (Bà) vì sự chậm trễ này và xin hẹn lại thời gian trả kết quả: "
-APOLOGY_THANKS = "Rất mong nhận được sự thông cảm của Ông (Bà)."
+APOLOGY_SORRY = "{agency} xin lỗi {you} vì sự chậm trễ này và xin hẹn lại thời gian trả kết quả: "
+APOLOGY_THANKS = "Rất mong nhận được sự thông cảm của {you}."
 SIGN_AGENCY = "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ"
 
 # -- stop notice -------------------------------------------------------------------------------------
@@ -162,7 +164,7 @@ STOP_BODY = "{agency} thông báo dừng giải quyết hồ sơ nêu trên."
 STOP_REASON = "Lý do"
 STOP_BASIS = "Căn cứ pháp lý"
 STOP_AFTER = (
-    "Hồ sơ, giấy tờ đã nộp được trả lại cho Ông (Bà) tại {agency}; phí, lệ phí đã nộp (nếu có) "
+    "Hồ sơ, giấy tờ đã nộp được trả lại cho {you} tại {agency}; phí, lệ phí đã nộp (nếu có) "
     "được xử lý theo quy định của pháp luật."
 )
 
@@ -233,7 +235,12 @@ SUMMARY_ROWS = (
     ("early", "   – Trước hạn"),
     ("on_time", "   – Đúng hạn"),
     ("late", "   – Quá hạn (trễ hạn)"),
-    ("overdue", "Hồ sơ đang giải quyết đã quá hạn (tại thời điểm in)"),
+    # desk.period_report counts every overdue dossier of the counter, whatever its receipt day:
+    # said so on the row, since the rows around it are about the period
+    (
+        "overdue",
+        "Hồ sơ đang giải quyết đã quá hạn (toàn bộ hồ sơ của Bộ phận, tại thời điểm in, không riêng kỳ này)",
+    ),
     ("refused", "Hồ sơ từ chối tiếp nhận trong kỳ"),
 )
 SUMMARY_RATE = "Tỷ lệ giải quyết đúng hạn"
@@ -334,6 +341,12 @@ def fee(amount: int, text: str) -> str:
             return figure
         return text if digits in text else f"{figure} ({text})"
     return text or NOTHING
+
+
+def you(kind: str) -> str:
+    """How a form's text addresses the applicant: "Ông (Bà)" for a citizen, "Quý cơ quan, tổ chức"
+    for an organisation (``kind`` as in ``Party.kind``)."""
+    return ORGANISATION_YOU if kind == "organisation" else SIR_OR_MADAM
 
 
 def weekday(day: date) -> str:
