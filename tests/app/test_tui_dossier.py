@@ -16,7 +16,7 @@ from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.screens.supervisor import SupervisorScreen
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, SUPERVISOR, Seen, notifications, settle, sign_in, texts, type_text
+from .conftest import OFFICIAL, SIZE, SUPERVISOR, Seen, notifications, scan, settle, sign_in, texts, type_text
 
 ACTOR = "Trần Văn Minh"
 
@@ -32,17 +32,10 @@ def dossier_screen(app) -> DossierScreen:  # type: ignore[no-untyped-def]
     return screen
 
 
-async def open_by_scan(pilot, code: str) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press("f2")
-    await type_text(pilot, code)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
 async def test_scanning_a_code_opens_the_dossier(app, code: str, seen: Seen) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         screen = dossier_screen(app)
         assert [m.code for m in seen.of(OpenDossier)] == [code]
         head = texts(app, "#dossier-head")
@@ -61,7 +54,7 @@ async def test_the_birth_date_reads_as_the_official_typed_it(app, staffed_desk: 
     assert staffed_desk.get(code).applicant.birth_date == "1990-02-28"  # stored ISO
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         facts = texts(app, "#dossier-facts")
         assert "Đặng Thị Hoà · sinh 28/02/1990" in facts
         assert "1990-02-28" not in facts
@@ -79,7 +72,7 @@ async def test_an_organisation_shows_its_code_representative_and_the_owner(app, 
     code = staffed_desk.receive(intake(applicant=applicant, owner=owner), ACTOR).code
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         facts = texts(app, "#dossier-facts")
         for line in ("Tổ chức nộp", "Hợp tác xã Đông Hưng", "Mã số thuế", "0201234567", "Lê Văn Ước"):
             assert line in facts
@@ -103,7 +96,7 @@ async def test_a_scanner_typing_while_a_list_has_focus_opens_the_dossier(app, co
 async def test_an_unknown_code_is_reported_without_leaving_the_screen(app) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, "000.00.11.H26-261125-2999")
+        await scan(pilot, "000.00.11.H26-261125-2999")
         assert not isinstance(app.screen, DossierScreen)
         assert any("Không có hồ sơ mã 000.00.11.H26-261125-2999" in n for n in notifications(app))
 
@@ -127,7 +120,7 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
 ) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
 
         await step(pilot, "c", "Ủy ban nhân dân xã Vĩnh Bảo", "")
         assert staffed_desk.get(code).status == 4
@@ -217,7 +210,7 @@ async def test_closing_steps_need_a_reason(
 ) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         await pilot.press(key)
         await pilot.pause()
         dialog = app.screen
@@ -239,7 +232,7 @@ async def test_closing_steps_need_a_reason(
 async def test_escape_cancels_a_step(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         await pilot.press("x")
         await pilot.pause()
         await pilot.press("escape")
@@ -251,7 +244,7 @@ async def test_escape_cancels_a_step(app, staffed_desk: Desk, code: str) -> None
 async def test_a_form_is_printed_from_the_dossier_screen(app, code: str, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         await pilot.press("i")
         await pilot.pause()
         assert isinstance(app.screen, PrintDialog)
@@ -267,9 +260,9 @@ async def test_escape_returns_to_the_screen_the_dossier_was_opened_from(app, cod
         await sign_in(pilot, SUPERVISOR)
         await pilot.press("f6")
         await settle(pilot)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         assert isinstance(app.screen, DossierScreen)
-        await open_by_scan(pilot, code)  # a second scan replaces it, no pile of screens
+        await scan(pilot, code)  # a second scan replaces it, no pile of screens
         assert len(app.screen_stack) == 2
         await pilot.press("escape")
         await pilot.pause()
@@ -281,7 +274,7 @@ async def test_the_daily_step_keys_are_in_the_footer_at_80_columns(app, code: st
 
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         width = app.size.width
         shown = {
             key.key: key.description
@@ -307,7 +300,7 @@ async def test_the_footer_follows_the_steps_and_is_not_rebuilt_for_nothing(app, 
 
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         assert {"b", "k"} <= keys()  # in processing: papers may be asked, the result recorded
         footer = app.screen.query_one(CounterFooter)
         built: list[int] = []
@@ -330,7 +323,7 @@ async def test_a_dialog_opens_clear_of_the_notices_before_it(app, staffed_desk: 
     staffed_desk.record_result(code, "Cán bộ A")
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         await step(pilot, "t", "", "")
         assert any("Mời công dân đánh giá" in n for n in notifications(app))
         await pilot.press("g")  # the invitation answered: it no longer covers the dialog's buttons
@@ -347,7 +340,7 @@ async def test_a_dialog_opens_clear_of_the_notices_before_it(app, staffed_desk: 
 async def test_an_official_is_not_offered_the_access_log(app, code: str) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, DossierScreen)  # a supervisor's question
@@ -359,7 +352,7 @@ async def test_a_supervisor_reads_who_saw_or_printed_a_dossier(app, staffed_desk
     staffed_desk.record_print(code, "Cán bộ A", "receipt")
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, SUPERVISOR)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, AccessLogDialog)
@@ -375,7 +368,7 @@ async def test_a_code_scanned_into_a_dialog_confirms_nothing(app, staffed_desk: 
     other = staffed_desk.receive(intake(), ACTOR).code
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         await pilot.press("c")
         await pilot.pause()
         dialog = app.screen
@@ -398,7 +391,7 @@ async def test_a_chip_card_scanned_on_the_dossier_screen_starts_an_intake(
 
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await open_by_scan(pilot, code)
+        await scan(pilot, code)
         # The name is full of step keys (c, t, h, k, s...): none may fire.
         await type_text(
             pilot, "031190001234|123456789|Lý Ngọc Thủy Châu|15061990|Nữ|Xóm Chùa, xã Yên|20042021"
@@ -408,3 +401,21 @@ async def test_a_chip_card_scanned_on_the_dossier_screen_starts_an_intake(
         assert isinstance(app.screen, IntakeScreen)
         assert app.screen.field("applicant.name").value == "Lý Ngọc Thủy Châu"
         assert [s.kind for s in staffed_desk.history(code)] == ["received"]
+
+
+async def test_a_reason_shows_while_it_explains_the_status(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
+    """The request's reason while the dossier waits for the papers; once they are in, it is
+    history (it stayed as "Lý do gần nhất" beside a dossier being processed)."""
+    staffed_desk.request_extra_papers(
+        code, "Trần Văn Minh", papers=["Giấy xác nhận cư trú"], reason="Thiếu giấy cư trú"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        assert "Thiếu giấy cư trú" in texts(app, "#dossier-facts")
+        staffed_desk.receive_extra_papers(code, "Trần Văn Minh")
+        await pilot.press("escape")
+        await settle(pilot)
+        await scan(pilot, code)
+        assert "Thiếu giấy cư trú" not in texts(app, "#dossier-facts")
+        assert "Thiếu giấy" in texts(app, "#history")  # in the timeline still

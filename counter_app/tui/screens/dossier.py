@@ -68,6 +68,10 @@ FOOTER_STEPS = frozenset(
 """Steps whose key the footer shows: the day-to-day ones, so they fit on 80 columns. The others
 (fee request, new appointment, refusal, withdrawal, stop) keep their key and their button."""
 
+REASONED_STATUSES = frozenset({3, 5, 7, 8})
+"""Statuses a step's reason explains while the dossier stays in them (refused, waiting for papers,
+withdrawn, stopped); once it moves on, the reason is history (the timeline keeps every one)."""
+
 
 def timeline(steps: list[HistoryStep]) -> Table:
     """The history as a table that wraps to the pane's width: when; what, the national status it
@@ -205,8 +209,8 @@ class DossierScreen(CounterScreen):
             ("Phí, lệ phí", d.fee_text or (money(d.fee_amount) if d.fee_amount else "—")),
             ("Nhận kết quả", RETURN_METHODS.get(d.return_method, d.return_method)),
         ]
-        if d.last_reason:
-            lines.append(("Lý do gần nhất", d.last_reason))
+        if d.last_reason and d.status in REASONED_STATUSES:
+            lines.append(("Lý do", d.last_reason))
         if d.rating is not None:
             said = f" · «{d.rating.comment}»" if d.rating.comment else ""
             lines.append(("Đánh giá", f"{d.rating.label}{said}"))
