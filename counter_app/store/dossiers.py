@@ -493,7 +493,10 @@ class DossierStore:
     def iter_received(
         self, first: date, last: date, statuses: tuple[int, ...] | None = None, batch: int = 500
     ) -> Iterator[Dossier]:
-        """Dossiers received between two Vietnam days (inclusive), oldest first, streamed.
+        """Dossiers received between two Vietnam days (inclusive), day by day, streamed; within a day
+        in the order they were entered in the logbook (the "STT" a receipt prints), so the book reads
+        1, 2, 3 down each day's rows. A paper dossier entered later for an earlier day comes last in
+        that day, with its higher number: the order says when it was entered.
 
         A file database is read through a connection of its own, in one read transaction: a long
         logbook printed in a worker sees one consistent snapshot while the counter goes on saving
@@ -504,7 +507,10 @@ class DossierStore:
         if statuses:
             sql += f" AND status IN ({', '.join('?' * len(statuses))})"
             params.extend(statuses)
-        sql += " ORDER BY received_at, code"
+        sql += (
+            " ORDER BY received_day, counter_no, json_extract(data, '$.logbook.volume'),"
+            " json_extract(data, '$.logbook.entry'), received_at, code"
+        )
         reader = self._snapshot_reader()
         try:
             cursor = (reader or self.conn).cursor()

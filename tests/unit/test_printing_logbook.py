@@ -326,3 +326,14 @@ def test_several_hundred_rows_fill_pages_with_all_entries(
     assert "Cộng ngày 23/11/2026: 200 hồ sơ, 200 bộ" in text
     assert "Cộng ngày 24/11/2026: 200 hồ sơ, 200 bộ" in text
     assert text.count("(tiếp theo)") >= pages - 3, "a day running over a page is named again"
+
+
+def test_a_day_reads_in_the_order_of_its_logbook_numbers(desk: Desk, clock: FixedClock) -> None:
+    """A paper dossier entered later for an earlier hour of the day comes after the ones entered
+    before it, with its higher number: the book's STT reads 1, 2, 3 down the day (it read 2, 1)."""
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ))
+    first = desk.receive(intake(), "cb1")
+    late_entry = desk.receive(intake(received_at="2026-11-25T08:00:00+07:00"), "cb1")
+    rows = list(desk.iter_logbook(DAY, DAY))
+    assert [d.code for d in rows] == [first.code, late_entry.code]
+    assert [d.logbook_entry for d in rows] == sorted(d.logbook_entry for d in rows)
