@@ -63,7 +63,7 @@ from counter_app.domain.procedures import (
     load_default_catalog,
     parse_catalog,
 )
-from counter_app.domain.text import clean, has_control_chars, replace_nonchars
+from counter_app.domain.text import clean, has_control_chars, replace_nonchars, thousands
 from counter_app.domain.validation import (
     ID_LABEL,
     Check,
@@ -376,18 +376,13 @@ REPORT_FIGURES: tuple[tuple[str, str], ...] = (
 dashboard and ``counter report`` show the same ones. Keys ending in ``_rate`` are shares (0-1)."""
 
 
-def _thousands(value: int) -> str:
-    """``1.234.567``: dots between thousands, as Vietnamese writes amounts."""
-    return f"{value:,}".replace(",", ".")
-
-
 def figure_text(key: str, value: float | None) -> str:
     """A report figure as printed: ``1.234`` (dots between thousands), ``87%``, or ``—`` (no data)."""
     if value is None:
         return "—"
     if key.endswith("_rate"):
         return f"{value * 100:.0f}%"
-    return f"{int(value):,}".replace(",", ".")
+    return thousands(int(value))
 
 
 def backup_summary(result: Mapping[str, Any]) -> str:
@@ -470,9 +465,9 @@ def check_page(limit: int, offset: int, most: int = PAGE_MAX) -> None:
             2^63).
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= most:
-        raise ValidationError(FieldError("limit", f"Số dòng mỗi trang phải từ 1 đến {_thousands(most)}."))
+        raise ValidationError(FieldError("limit", f"Số dòng mỗi trang phải từ 1 đến {thousands(most)}."))
     if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= OFFSET_MAX:
-        raise ValidationError(FieldError("offset", f"Vị trí bắt đầu phải từ 0 đến {_thousands(OFFSET_MAX)}."))
+        raise ValidationError(FieldError("offset", f"Vị trí bắt đầu phải từ 0 đến {thousands(OFFSET_MAX)}."))
 
 
 def office_hours_text(calendar: WorkCalendar) -> str:
@@ -763,18 +758,18 @@ class Desk:
                 errors.append(
                     FieldError(
                         "fee",
-                        f"Phí, lệ phí («fee») phải là số đồng, từ 0 đến {_thousands(MAX_FEE)}, "
+                        f"Phí, lệ phí («fee») phải là số đồng, từ 0 đến {thousands(MAX_FEE)}, "
                         f"không phải {json_kind(fee)}.",
                     )
                 )
             elif isinstance(fee, str) or not 0 <= fee <= MAX_FEE:
                 errors.append(
-                    FieldError("fee", f"Phí, lệ phí phải là số đồng, từ 0 đến {_thousands(MAX_FEE)}.")
+                    FieldError("fee", f"Phí, lệ phí phải là số đồng, từ 0 đến {thousands(MAX_FEE)}.")
                 )
             else:
                 fee_amount = fee
                 if procedure and fee != procedure.fee.amount:
-                    fee_text = f"{_thousands(fee)} đồng"
+                    fee_text = f"{thousands(fee)} đồng"
         return_method = data.get("return_method")
         if return_method is None:
             return_method = "counter"
@@ -1219,7 +1214,7 @@ class Desk:
             raise ValidationError(
                 FieldError(
                     "amount",
-                    f"Số tiền tối đa là {_thousands(FEE_REQUEST_MAX)} đồng; hãy kiểm tra lại "
+                    f"Số tiền tối đa là {thousands(FEE_REQUEST_MAX)} đồng; hãy kiểm tra lại "
                     "(có thể gõ thừa chữ số 0).",
                 )
             )
@@ -1442,7 +1437,7 @@ class Desk:
         """
         check_period(first, last)
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= ACCESS_LOG_MAX:
-            raise ValidationError(FieldError("limit", f"Số dòng phải từ 1 đến {_thousands(ACCESS_LOG_MAX)}."))
+            raise ValidationError(FieldError("limit", f"Số dòng phải từ 1 đến {thousands(ACCESS_LOG_MAX)}."))
         normal = None if code is None else self.get(code).code
         rows = self.store.access_entries(dossier_code=normal, first=first, last=last, limit=limit)
         return [

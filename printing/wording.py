@@ -14,6 +14,7 @@ from datetime import date, datetime
 from importlib import resources
 
 from counter_app.domain.calendar import WEEKDAYS, to_vn
+from counter_app.domain.text import money, thousands
 
 FORMS: tuple[str, ...] = (
     "receipt",
@@ -326,17 +327,12 @@ def short_time(at: datetime) -> str:
     return f"{two(at.hour)}:{two(at.minute)} {short_date(at.date())}"
 
 
-def money(amount: int) -> str:
-    """``50.000 đồng``."""
-    return f"{amount:,} đồng".replace(",", ".")
-
-
 def fee(amount: int, text: str) -> str:
     """The fee line of the receipt: the amount taken and the catalog's wording, or "Không"."""
     text = text.strip()
     if amount > 0:
         figure = money(amount)
-        digits = f"{amount:,}".replace(",", ".")
+        digits = thousands(amount)
         if not text:
             return figure
         return text if digits in text else f"{figure} ({text})"

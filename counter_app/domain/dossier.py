@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from counter_app.domain.calendar import VN_TZ, to_vn
 from counter_app.domain.errors import RuleError, ValidationError
+from counter_app.domain.text import money
 
 # ---------------------------------------------------------------------------------------------------
 # National statuses (DVCQG TrangThaiHoSo)
@@ -731,7 +732,7 @@ def history(events: Iterable[Event]) -> list[HistoryStep]:
             names = [str(d.get("name", d)) if isinstance(d, dict) else str(d) for d in p["papers"]]
             detail_parts.append("Cần bổ sung: " + ", ".join(names))
         if event.kind == "fee_requested" and isinstance(p.get("amount"), int):
-            detail_parts.append(f"Số tiền: {p['amount']:,} đồng".replace(",", "."))
+            detail_parts.append(f"Số tiền: {money(p['amount'])}")
         if p.get("receiver"):
             detail_parts.append(f"Người nhận: {p['receiver']}")
         if p.get("reason"):

@@ -26,7 +26,7 @@ from typing import Any, Literal, cast
 
 from counter_app.domain.calendar import TimeLimit
 from counter_app.domain.errors import FieldError, NotFoundError, ValidationError
-from counter_app.domain.text import clean, first_nonchar, fold, has_control_chars
+from counter_app.domain.text import clean, first_nonchar, fold, has_control_chars, thousands
 from counter_app.domain.validation import json_kind, shown
 
 __all__ = [
@@ -646,14 +646,10 @@ def _count(value: Any, path: str, who: str, what: str, errors: _Errors, largest:
     if value > largest:
         errors.add(
             path,
-            f"{who}: {what} tối đa là {_thousands(largest)} (nhận được {_number_text(value)}).",
+            f"{who}: {what} tối đa là {thousands(largest)} (nhận được {_number_text(value)}).",
         )
         return 0
     return value
-
-
-def _thousands(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
 
 
 def _number_text(value: float) -> str:

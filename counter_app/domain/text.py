@@ -19,9 +19,11 @@ __all__ = [
     "fts_query",
     "first_nonchar",
     "has_control_chars",
+    "money",
     "name_sort_key",
     "nfc",
     "replace_nonchars",
+    "thousands",
 ]
 
 # Invisible characters that can hide or reorder text: bidi embeddings/overrides (U+202A-202E),
@@ -192,3 +194,13 @@ def name_sort_key(full_name: str) -> tuple[str, str, str, str]:
     family = words[0] if len(words) > 1 else ""
     middle = " ".join(words[1:-1])
     return (given, family, middle, clean(full_name))
+
+
+def thousands(n: int) -> str:
+    """``1.234.567``: dots between thousands, as Vietnamese writes numbers and amounts."""
+    return f"{n:,}".replace(",", ".")
+
+
+def money(amount: int) -> str:
+    """``50.000 đồng``."""
+    return f"{thousands(amount)} đồng"

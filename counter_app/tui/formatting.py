@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from counter_app.domain.calendar import WEEKDAYS, to_vn
+from counter_app.domain.text import money as money  # the screens' amounts
+from counter_app.domain.text import thousands
 from counter_app.domain.validation import parse_day
 
 ROLE_NAMES = {"official": "Cán bộ", "supervisor": "Giám sát"}
@@ -48,11 +50,6 @@ def birth_text(stored: str) -> str:
     return f"{day:%d/%m/%Y}" if day else stored
 
 
-def money(amount: int) -> str:
-    """``50.000 đồng`` (dots between thousands, as printed in Vietnam)."""
-    return f"{amount:,} đồng".replace(",", ".")
-
-
 def parse_day_time(text: str) -> tuple[date, int, int] | None:
     """Read ``dd/mm/yyyy hh:mm`` (time optional, default 17:00); None if it is not that shape."""
     raw = text.strip()
@@ -76,4 +73,4 @@ def parse_day_time(text: str) -> tuple[date, int, int] | None:
 
 def plural_dossiers(n: int) -> str:
     """``1.234 hồ sơ``."""
-    return f"{n:,} hồ sơ".replace(",", ".")
+    return f"{thousands(n)} hồ sơ"

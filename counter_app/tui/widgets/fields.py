@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
+from counter_app.domain.text import thousands
 from counter_app.tui.messages import ChipScanned, OpenDossier
 from counter_app.tui.scanning import split_scan
 
@@ -76,7 +77,7 @@ class FieldInput(Input):
     def restricted(self) -> None:
         """A paste or key refused: say why under the field (no bell: the official sees it)."""
         if isinstance(self.parent, Field):
-            limit = f"{self.max_length:,}".replace(",", ".")
+            limit = thousands(self.max_length or 0)
             self.parent.error = f"Quá dài (tối đa {limit} ký tự): phần vừa dán không được nhận."
         else:
             super().restricted()
