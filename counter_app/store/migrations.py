@@ -406,6 +406,16 @@ def m009_sign_in_failures(db: Database) -> None:
     db.execute("ALTER TABLE officials ADD COLUMN locked_until TEXT")
 
 
+@migrations()
+def m010_waiting_and_ready_order(db: Database) -> None:
+    """The lists "waiting for papers" and "ready to hand back" in their own order, from small
+    partial indexes: without them each page read and sorted every such dossier (about 20 ms and
+    2 MB of page cache for 1,650 of them in a million, bench/bench_tui.py). A new dossier (status 2)
+    touches neither, so receiving writes no more pages than before."""
+    db.execute("CREATE INDEX dossiers_waiting ON dossiers (paused_at) WHERE status = 5")
+    db.execute("CREATE INDEX dossiers_ready ON dossiers (result_at) WHERE status = 9")
+
+
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);
 # tests check that it matches.
 from counter_app.store.database import SCHEMA_VERSION  # noqa: E402

@@ -233,6 +233,27 @@ def test_lists_and_report(desk: Desk, clock: FixedClock) -> None:
     assert desk.count_view("today") == 3
 
 
+def test_lists_page_in_a_stable_order_and_from_indexes(desk: Desk, clock: FixedClock) -> None:
+    """Dossiers due at the same minute come in the order they were received, whatever their status,
+    so paging neither repeats nor skips one; the pages are chosen from indexes, not by sorting
+    every matching row."""
+    received = [desk.receive(intake(), "A") for _ in range(7)]  # all due Mon 30/11 09:30
+    for d in received[::2]:  # the 1st, 3rd ... are in processing (4), the others received (2)
+        desk.transfer(d.code, "A")
+    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=VN_TZ))
+    pages = [[r.code for r in desk.list_view("overdue", limit=3, offset=o)] for o in (0, 3, 6)]
+    assert pages == [[d.code for d in received[o : o + 3]] for o in (0, 3, 6)]
+    desk.request_extra_papers(received[1].code, "A", papers=["Giấy A"], reason="Thiếu")
+    desk.record_result(received[0].code, "A")
+    traced: list[str] = []
+    desk.store.conn.set_trace_callback(traced.append)
+    assert [r.code for r in desk.list_view("waiting_papers")] == [received[1].code]
+    assert [r.code for r in desk.list_view("ready")] == [received[0].code]
+    desk.store.conn.set_trace_callback(None)
+    plan = " ".join(row[3] for sql in traced for row in desk.store.conn.execute("EXPLAIN QUERY PLAN " + sql))
+    assert "dossiers_waiting" in plan and "dossiers_ready" in plan
+
+
 def test_calendar_override_moves_due(desk: Desk) -> None:
     before = desk.preview_due("1.004873")
     desk.set_override(date(2026, 11, 26), "day_off", "Nghỉ đột xuất")
