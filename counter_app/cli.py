@@ -310,6 +310,10 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
     _setup_logging()
     ctx.ensure_object(dict)
     ctx.obj["db_path"] = db_path
+    from counter_app.settings import unknown_variables
+
+    for warning in unknown_variables():
+        click.echo(f"Cảnh báo: {warning}", err=True)
     if ctx.invoked_subcommand is None:
         ctx.invoke(ui, db_path=db_path)
 

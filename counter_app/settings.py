@@ -166,6 +166,37 @@ def env_name(name: str) -> str:
     return f"COUNTER_{name.upper()}"
 
 
+OTHER_VARIABLES = (
+    "COUNTER_DB",
+    "COUNTER_DATA_DIR",
+    "COUNTER_OUTPUT_DIR",
+    "COUNTER_BACKUP_DIR",
+    "COUNTER_ACTOR",
+)
+"""The program's variables that are not settings: where files live, and who runs a command."""
+
+
+def unknown_variables(env: Mapping[str, str] | None = None) -> list[str]:
+    """A warning per ``COUNTER_*`` variable the program does not know, with the likely one meant.
+
+    A misspelt override (``COUNTER_PRITNER``) would be silently ignored: the stored value stands, so
+    nothing is refused, but the admin is told the variable did nothing.
+    """
+    import difflib
+
+    env = os.environ if env is None else env
+    known = {env_name(f.name) for f in fields(Settings)} | set(OTHER_VARIABLES)
+    warnings = []
+    for key in sorted(k for k in env if k.upper().startswith("COUNTER_") and k not in known):
+        shown = key if key.isprintable() and len(key) <= 60 else repr(key[:60])
+        close = difflib.get_close_matches(key.upper(), sorted(known), n=1, cutoff=0.6)
+        hint = f" Có phải «{close[0]}»?" if close else ""
+        warnings.append(
+            f"Biến môi trường «{shown}» không phải biến nào của chương trình nên bị bỏ qua.{hint}"
+        )
+    return warnings
+
+
 def _say(name: str, text: str) -> str:
     """A message that names the setting: its label, its name, then what is wrong."""
     return f"{LABELS.get(name, name)} («{name}») {text}"

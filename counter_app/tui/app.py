@@ -29,6 +29,7 @@ from textual.worker import Worker, WorkerState
 
 from counter_app.desk import Desk, Official
 from counter_app.domain.errors import CounterError, PrintingError, ValidationError
+from counter_app.settings import unknown_variables
 from counter_app.tui.messages import (
     ChipScanned,
     DossierSaved,
@@ -215,6 +216,8 @@ class CounterApp(App[None]):
         self.set_interval(IDLE_CHECK_SECONDS, self._lock_if_idle)
         self._next_start_step()
         self._purge_old_forms()
+        for warning in unknown_variables():
+            self.notify(warning, title="Biến môi trường", severity="warning", timeout=30)
 
     @work(thread=True, exit_on_error=False, group="housekeeping")
     def _purge_old_forms(self) -> None:

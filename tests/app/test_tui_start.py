@@ -292,3 +292,12 @@ async def test_the_idle_lock_can_be_turned_off(app, staffed_desk: Desk, clock) -
         app._lock_if_idle()
         await settle(pilot)
         assert app.official is not None and isinstance(app.screen, IntakeScreen)
+
+
+async def test_a_misspelt_variable_is_named_at_start(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COUNTER_IDLE_LOCK_MINUTE", "0")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = " ".join(notifications(app))
+        assert "«COUNTER_IDLE_LOCK_MINUTE»" in shown and "«COUNTER_IDLE_LOCK_MINUTES»" in shown
+        assert isinstance(app.screen, SignInScreen)  # it warns, it does not stop the counter

@@ -177,3 +177,12 @@ def test_a_wrong_value_stored_before_these_checks_can_be_repaired(configured: An
     repaired = configured("settings", "--set", "agency_id=000.00.11.H26")
     assert repaired.exit_code == 0, repaired.output
     assert settings_of(configured)["agency_id"] == "000.00.11.H26"
+
+
+def test_a_misspelt_variable_is_named_with_the_one_meant_and_changes_nothing(configured: Any) -> None:
+    result = configured("settings", "--json", env={"COUNTER_PRITNER": "may-in-quay-2"})
+    assert result.exit_code == 0, result.output
+    assert "«COUNTER_PRITNER»" in result.stderr and "«COUNTER_PRINTER»" in result.stderr
+    assert json.loads(result.stdout)["printer"] == ""  # the stored value stands, and says so
+    quiet = configured("settings", "--json", env={"COUNTER_PRINTER": "may-in-quay-2"})
+    assert quiet.stderr == "" and json.loads(quiet.stdout)["printer"] == "may-in-quay-2"
