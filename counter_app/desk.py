@@ -1197,7 +1197,11 @@ class Desk:
 
         def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
             paused = d.paused_at or occurred
-            return {"due_at": self.calendar().shift_for_pause(d.due_at, paused, occurred)}
+            calendar = self.calendar()
+            moved = {"due_at": calendar.shift_for_pause(d.due_at, paused, occurred)}
+            if d.statutory_due_at is not None:  # an appointment was moved: the time limit moves too
+                moved["statutory_due_at"] = calendar.shift_for_pause(d.statutory_due_at, paused, occurred)
+            return moved
 
         payload = {"note": self._reason(note, "Ghi chú", required=False)} if note else {}
         return self._step(code, "extra_papers_received", actor, payload, at, compute)
@@ -1288,6 +1292,12 @@ class Desk:
         self._check_new_due(new_due)
 
         def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
+            if occurred > d.due_at and not d.is_paused:
+                raise RuleError(
+                    f"Hồ sơ đã quá hạn từ {d.due_at:%H:%M} {_day_text(d.due_at.date())}: phiếu xin lỗi và "
+                    "hẹn lại ngày trả phải lập trước thời hạn trả kết quả. Hãy giải quyết và trả kết "
+                    "quả sớm nhất; hồ sơ được tính là trễ hạn."
+                )
             if new_due <= d.due_at:
                 raise ValidationError(
                     FieldError(

@@ -456,6 +456,11 @@ class Dossier:
     """Papers asked for in the latest extra-papers request."""
     appointment_moves: int = 0
     original_due_at: datetime | None = None
+    statutory_due_at: datetime | None = None
+    """The due time by the procedure's time limit once an appointment was moved: the appointment
+    in force before the first move, later shifted only by time waited for papers. An apology gives
+    the citizen a new date; it does not extend the time limit. None while never moved (then it is
+    ``due_at``)."""
     events: int = 0
     updated_at: datetime | None = None
     rating: Rating | None = None
@@ -477,14 +482,23 @@ class Dossier:
         """Derived, never stored: open, not paused, and now is past the due time."""
         return self.is_open and not self.is_paused and now > self.due_at
 
+    @property
+    def rule_due_at(self) -> datetime:
+        """The due time the time limit sets (see ``statutory_due_at``): what early, on time and
+        late are judged against."""
+        return self.statutory_due_at or self.due_at
+
     def timeliness(self) -> Literal["early", "on_time", "late"] | None:
-        """For a finished dossier: early (before the due day), on time (the due day), or late."""
+        """For a finished dossier: early (before the due day), on time (the due day), or late,
+        against the time limit: a dossier whose appointment was moved with an apology and finished
+        after the first due time is late, whatever date the apology gave."""
         finished = self.result_at
         if finished is None:
             return None
-        if finished > self.due_at:
+        due = self.rule_due_at
+        if finished > due:
             return "late"
-        if finished.date() < self.due_at.date():
+        if finished.date() < due.date():
             return "early"
         return "on_time"
 
@@ -513,6 +527,8 @@ class Dossier:
             "received_at": format_time(self.received_at),
             "due": format_time(self.due_at),
             "original_due": format_time(self.original_due_at) if self.original_due_at else None,
+            # Only once moved: projections of dossiers never moved stay byte-equal to a rebuild.
+            **({"statutory_due": format_time(self.statutory_due_at)} if self.statutory_due_at else {}),
             "return_method": self.return_method,
             "logbook": {"volume": self.logbook_volume, "entry": self.logbook_entry},
             "summary": self.summary,
@@ -561,6 +577,7 @@ def dossier_from_json(data: Mapping[str, Any]) -> Dossier:
         received_at=parse_time(data["received_at"]),
         due_at=parse_time(data["due"]),
         original_due_at=opt("original_due"),
+        statutory_due_at=opt("statutory_due"),
         return_method=data["return_method"],
         logbook_volume=data["logbook"]["volume"],
         logbook_entry=int(data["logbook"]["entry"]),
@@ -682,9 +699,17 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
     elif kind == "extra_papers_received":
         changes["paused_at"] = None
         changes["due_at"] = _time(p, "due_at")
+        if dossier.statutory_due_at is not None:  # the time limit moves by the wait too
+            changes["statutory_due_at"] = (
+                _time(p, "statutory_due_at")
+                if p.get("statutory_due_at")
+                else dossier.statutory_due_at + (changes["due_at"] - dossier.due_at)
+            )
     elif kind == "appointment_moved":
         changes["due_at"] = _time(p, "due_at")
         changes["appointment_moves"] = dossier.appointment_moves + 1
+        if dossier.statutory_due_at is None:
+            changes["statutory_due_at"] = dossier.due_at
     elif kind == "result_ready":
         changes["result_at"] = at
     elif kind == "returned":

@@ -617,13 +617,15 @@ class DossierStore:
         returned = c.execute(
             "SELECT count(*) FROM dossiers WHERE returned_at >= ? AND returned_at < ?", (start, end)
         ).fetchone()[0]
-        # Finished in the period: early = before the due day, on time = on the due day, late after.
+        # Finished in the period: early = before the due day, on time = on the due day, late after,
+        # against the time limit (a moved appointment does not extend it: Dossier.rule_due_at).
         early, on_time, late = c.execute(
             "SELECT"
-            " coalesce(sum(substr(result_at, 1, 10) < substr(due_at, 1, 10)), 0),"
-            " coalesce(sum(result_at <= due_at AND substr(result_at, 1, 10) = substr(due_at, 1, 10)), 0),"
-            " coalesce(sum(result_at > due_at), 0)"
-            " FROM dossiers WHERE result_at >= ? AND result_at < ?",
+            " coalesce(sum(substr(result_at, 1, 10) < substr(due, 1, 10)), 0),"
+            " coalesce(sum(result_at <= due AND substr(result_at, 1, 10) = substr(due, 1, 10)), 0),"
+            " coalesce(sum(result_at > due), 0)"
+            " FROM (SELECT result_at, coalesce(json_extract(data, '$.statutory_due'), due_at) AS due"
+            " FROM dossiers WHERE result_at >= ? AND result_at < ?)",
             (start, end),
         ).fetchone()
         overdue = c.execute(

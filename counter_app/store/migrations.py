@@ -416,6 +416,21 @@ def m010_waiting_and_ready_order(db: Database) -> None:
     db.execute("CREATE INDEX dossiers_ready ON dossiers (result_at) WHERE status = 9")
 
 
+@migrations()
+def m011_time_limit_of_moved_appointments(db: Database) -> None:
+    """Dossiers whose appointment was moved keep the due time of their time limit
+    (``Dossier.statutory_due_at``): early, on time and late are judged against it, not against the
+    date an apology gave. Their rows are folded again from their events; the others do not change."""
+    from counter_app.domain.dossier import fold
+    from counter_app.store.dossiers import DossierStore
+
+    store = DossierStore(db.conn)
+    moved = db.execute("SELECT DISTINCT dossier_code FROM events WHERE kind = 'appointment_moved'").fetchall()
+    for (code,) in moved:
+        state = db.execute("SELECT sync_state FROM dossiers WHERE code = ?", (code,)).fetchone()
+        store._project(fold(store.events_of(code)), sync_state=state[0] if state else "pending")
+
+
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);
 # tests check that it matches.
 from counter_app.store.database import SCHEMA_VERSION  # noqa: E402

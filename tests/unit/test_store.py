@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import stat
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -259,3 +261,37 @@ def test_a_damaged_page_is_explained_with_the_way_out(tmp_path: Path) -> None:
         conn.execute("SELECT count(*), max(length(x)) FROM t").fetchall()
     conn.close()
     assert "counter restore" in explain(caught.value)
+
+
+def test_upgrade_keeps_the_time_limit_of_appointments_already_moved(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """Migration 11 folds again the dossiers whose appointment was moved, so that they are judged
+    against their time limit; the others are left byte for byte."""
+    source = make_desk(tmp_path / "source.db")
+    kept = source.receive(intake(), "Cán bộ A")
+    moved = source.receive(intake(), "Cán bộ A")
+    source.move_appointment(
+        moved.code, "Cán bộ A", new_due=moved.due_at + timedelta(days=7), reason="Xác minh"
+    )
+    path = tmp_path / "v10.db"
+    conn = at_version(source, path, 10)
+    conn.executemany(
+        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
+    )
+    data = json.loads(conn.execute("SELECT data FROM dossiers WHERE code = ?", (moved.code,)).fetchone()[0])
+    del data["statutory_due"]  # as version 10 stored it
+    conn.execute(
+        "UPDATE dossiers SET data = ? WHERE code = ?",
+        (json.dumps(data, ensure_ascii=False, sort_keys=True), moved.code),
+    )
+    before = conn.execute("SELECT * FROM dossiers WHERE code = ?", (kept.code,)).fetchone()
+    conn.close()
+
+    upgraded = make_desk(path, configure=False)
+    assert upgraded.get(moved.code).rule_due_at == moved.due_at
+    assert (
+        upgraded.store.conn.execute("SELECT * FROM dossiers WHERE code = ?", (kept.code,)).fetchone()
+        == before
+    )
+    assert upgraded.check_projection() is True
