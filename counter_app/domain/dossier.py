@@ -452,6 +452,9 @@ class Dossier:
     closed_at: datetime | None = None
     """When the dossier reached a closed status (3, 7, 8, 10)."""
     last_reason: str = ""
+    handled_by: str = ""
+    """Who handles the dossier since its latest transfer (an office or official named then; "" if
+    none was named). The deciding authority stays as it was on the day of receipt (DOMAIN §1)."""
     extra_papers: tuple[DocumentItem, ...] = ()
     """Papers asked for in the latest extra-papers request."""
     appointment_moves: int = 0
@@ -538,6 +541,8 @@ class Dossier:
             "returned_at": format_time(self.returned_at) if self.returned_at else None,
             "closed_at": format_time(self.closed_at) if self.closed_at else None,
             "last_reason": self.last_reason,
+            # Only once named: projections of dossiers never transferred by name stay byte-equal.
+            **({"handled_by": self.handled_by} if self.handled_by else {}),
             "extra_papers": [d.to_json() for d in self.extra_papers],
             "appointment_moves": self.appointment_moves,
             "events": self.events,
@@ -588,6 +593,7 @@ def dossier_from_json(data: Mapping[str, Any]) -> Dossier:
         returned_at=opt("returned_at"),
         closed_at=opt("closed_at"),
         last_reason=data.get("last_reason", ""),
+        handled_by=data.get("handled_by", ""),
         extra_papers=tuple(DocumentItem.from_json(d) for d in data.get("extra_papers", [])),
         appointment_moves=int(data.get("appointment_moves", 0)),
         events=int(data.get("events", 0)),
@@ -690,9 +696,7 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
     kind = event.kind
     if kind == "transferred":
         changes["transferred_at"] = dossier.transferred_at or at
-        if p.get("to_agency_name"):
-            changes["deciding_agency_name"] = str(p["to_agency_name"])
-            changes["deciding_agency_id"] = str(p.get("to_agency_id", ""))
+        changes["handled_by"] = str(p.get("to_agency_name", ""))
     elif kind == "extra_papers_requested":
         changes["paused_at"] = at
         changes["extra_papers"] = tuple(DocumentItem.from_json(d) for d in p.get("papers", []))

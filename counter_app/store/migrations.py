@@ -431,6 +431,25 @@ def m011_time_limit_of_moved_appointments(db: Database) -> None:
         store._project(fold(store.events_of(code)), sync_state=state[0] if state else "pending")
 
 
+@migrations()
+def m012_deciding_authority_kept(db: Database) -> None:
+    """A transfer named an office, which replaced the deciding authority stored at receipt (the
+    logbook then printed "Công chức Tư pháp - Hộ tịch" as the authority). The authority now stays;
+    the office is ``handled_by``. The dossiers transferred by name are folded again from their
+    events; the others do not change."""
+    from counter_app.domain.dossier import fold
+    from counter_app.store.dossiers import DossierStore
+
+    store = DossierStore(db.conn)
+    named = db.execute(
+        "SELECT DISTINCT dossier_code FROM events WHERE kind = 'transferred'"
+        " AND coalesce(json_extract(body, '$.payload.to_agency_name'), '') <> ''"
+    ).fetchall()
+    for (code,) in named:
+        state = db.execute("SELECT sync_state FROM dossiers WHERE code = ?", (code,)).fetchone()
+        store._project(fold(store.events_of(code)), sync_state=state[0] if state else "pending")
+
+
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);
 # tests check that it matches.
 from counter_app.store.database import SCHEMA_VERSION  # noqa: E402

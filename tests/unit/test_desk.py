@@ -110,7 +110,9 @@ def test_lifecycle_through_the_desk(desk: Desk, clock: FixedClock) -> None:
     d = desk.receive(intake(), "A")
     clock.set(clock.now + timedelta(minutes=30))
     d = desk.transfer(d.code, "A", to_agency_name="Công chức Tư pháp - Hộ tịch")
-    assert d.status == 4 and d.deciding_agency_name == "Công chức Tư pháp - Hộ tịch"
+    # The office handling it is noted; the deciding authority stays as on the day of receipt.
+    assert d.status == 4 and d.handled_by == "Công chức Tư pháp - Hộ tịch"
+    assert d.deciding_agency_name == "Ủy ban nhân dân xã Vĩnh Bảo"
     # Wed 10:00 -> papers asked; Fri 10:00 -> papers in: 2 working days waited
     due_before = d.due_at
     clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ))

@@ -143,7 +143,7 @@ def test_one_dossier_every_column(desk: Desk, clock: FixedClock, tmp_path: Path)
     assert words(cols[3]) == "2"
     assert words(cols[4]) == "Đặng Thị Hoà (Chủ hồ sơ: Trần Văn Bình)"
     assert words(cols[5]) == "Thôn Đông, xã Vĩnh Bảo, thành phố Hải Phòng ĐT: 0912345678"
-    assert words(cols[6]) == "Công chức Tư pháp - Hộ tịch"
+    assert words(cols[6]) == "Ủy ban nhân dân xã Vĩnh Bảo"  # the authority, not the office a transfer named
     due = d.due_at
     assert words(cols[7]) == "09:05 25/11/2026"
     assert words(cols[8]) == f"{due:%H:%M %d/%m/%Y}"

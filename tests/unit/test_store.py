@@ -295,3 +295,32 @@ def test_upgrade_keeps_the_time_limit_of_appointments_already_moved(
         == before
     )
     assert upgraded.check_projection() is True
+
+
+def test_upgrade_gives_back_the_deciding_authority_a_transfer_replaced(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """Migration 12: a transfer to a named office had replaced the deciding authority stored at
+    receipt; the dossiers so transferred get it back, the office becomes ``handled_by``."""
+    source = make_desk(tmp_path / "source.db")
+    named = source.receive(intake(), "Cán bộ A")
+    source.transfer(named.code, "Cán bộ A", to_agency_name="Công chức Tư pháp - Hộ tịch")
+    path = tmp_path / "v11.db"
+    conn = at_version(source, path, 11)
+    conn.executemany(
+        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
+    )
+    data = json.loads(conn.execute("SELECT data FROM dossiers WHERE code = ?", (named.code,)).fetchone()[0])
+    del data["handled_by"]  # as version 11 stored it
+    data["deciding_agency"] = {"id": "", "name": "Công chức Tư pháp - Hộ tịch"}
+    conn.execute(
+        "UPDATE dossiers SET data = ? WHERE code = ?",
+        (json.dumps(data, ensure_ascii=False, sort_keys=True), named.code),
+    )
+    conn.close()
+
+    upgraded = make_desk(path, configure=False)
+    d = upgraded.get(named.code)
+    assert d.deciding_agency_name == "Ủy ban nhân dân xã Vĩnh Bảo"
+    assert d.handled_by == "Công chức Tư pháp - Hộ tịch"
+    assert upgraded.check_projection() is True

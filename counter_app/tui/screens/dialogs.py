@@ -149,7 +149,7 @@ class StepDialog(CounterModal):
 
     def _default(self, key: str) -> str:
         if key == "to_agency_name":
-            return self.dossier.deciding_agency_name
+            return self.dossier.handled_by or self.dossier.deciding_agency_name
         if key == "receiver":
             return self.dossier.applicant.name
         return ""

@@ -206,6 +206,7 @@ class DossierScreen(CounterScreen):
             lines.append(("Hẹn trả ban đầu", due_text(d.original_due_at)))
         lines += [
             ("Nơi giải quyết", d.deciding_agency_name or "—"),
+            *([("Đang xử lý tại", d.handled_by)] if d.handled_by and d.is_open else []),
             ("Phí, lệ phí", d.fee_text or (money(d.fee_amount) if d.fee_amount else "—")),
             ("Nhận kết quả", RETURN_METHODS.get(d.return_method, d.return_method)),
         ]
