@@ -16,6 +16,7 @@ import click
 
 from counter_app.cli import _actor, _emit_json, actor_option, given_path, json_option, main, with_desk
 from counter_app.domain.errors import FieldError, PrintingError, ValidationError
+from counter_app.domain.validation import PERIOD_BACKWARDS
 from counter_app.store.database import explain
 
 FORM_NAMES = ("receipt", "extra_papers", "refusal", "apology", "stop_notice", "control_slip")
@@ -231,5 +232,5 @@ def _period(
     if first is None or last is None:
         raise ValidationError(FieldError("from", "Cần cả --from và --to cho một khoảng ngày."))
     if last < first:
-        raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
+        raise ValidationError(FieldError("to", PERIOD_BACKWARDS))
     return first.date(), last.date()

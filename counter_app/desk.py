@@ -63,9 +63,10 @@ from counter_app.domain.procedures import (
     load_default_catalog,
     parse_catalog,
 )
-from counter_app.domain.text import clean, has_control_chars, replace_nonchars, thousands
+from counter_app.domain.text import clean, has_control_chars, percent, replace_nonchars, thousands
 from counter_app.domain.validation import (
     ID_LABEL,
+    PERIOD_BACKWARDS,
     Check,
     check_birth_date,
     check_email,
@@ -366,22 +367,22 @@ REPORT_FIGURES: tuple[tuple[str, str], ...] = (
     ("early", "Giải quyết sớm hạn"),
     ("on_time", "Giải quyết đúng hạn"),
     ("late", "Giải quyết trễ hạn"),
-    ("overdue", "Đang quá hạn"),
+    ("overdue", "Đang quá hạn (hiện tại)"),  # now, whatever the period: said on the label
     ("refused", "Từ chối tiếp nhận"),
-    ("on_time_rate", "Tỉ lệ đúng hạn"),
+    ("on_time_rate", "Tỷ lệ đúng hạn"),
     ("rated", "Lượt đánh giá"),
-    ("satisfaction_rate", "Tỉ lệ hài lòng"),
+    ("satisfaction_rate", "Tỷ lệ hài lòng"),
 )
 """The period report's figures as supervisors read them (QĐ 766 groups), in order: the
 dashboard and ``counter report`` show the same ones. Keys ending in ``_rate`` are shares (0-1)."""
 
 
 def figure_text(key: str, value: float | None) -> str:
-    """A report figure as printed: ``1.234`` (dots between thousands), ``87%``, or ``—`` (no data)."""
+    """A report figure as printed: ``1.234`` (dots between thousands), ``87,5%``, or ``—`` (no data)."""
     if value is None:
         return "—"
     if key.endswith("_rate"):
-        return f"{value * 100:.0f}%"
+        return percent(value)
     return thousands(int(value))
 
 
@@ -448,7 +449,7 @@ def check_period(first: date | None, last: date | None, longest: int | None = No
     if first is None or last is None:
         return
     if last < first:
-        raise ValidationError(FieldError("to", "Ngày kết thúc phải sau ngày bắt đầu."))
+        raise ValidationError(FieldError("to", PERIOD_BACKWARDS))
     if longest is not None and (last - first).days + 1 > longest:
         raise ValidationError(
             FieldError(

@@ -35,6 +35,7 @@ from reportlab.platypus import Frame, Spacer
 from counter_app.domain.calendar import to_vn
 from counter_app.domain.dossier import RETURN_METHODS, Dossier, status_name
 from counter_app.domain.errors import FieldError, PrintingError, ValidationError
+from counter_app.domain.text import percent, thousands
 from counter_app.locations import output_dir
 from printing import layout, typeface, wording
 from printing.typesetting import measure, wrap
@@ -566,12 +567,12 @@ class LogbookPainter:
             [cell(wording.SUMMARY_INDICATOR, "cell_head"), cell(wording.SUMMARY_COUNT, "cell_head")]
         ]
         for key, label in wording.SUMMARY_ROWS:
-            rows.append([cell(label), cell(str(report.get(key, 0)), "cell_center")])
+            rows.append([cell(label), cell(thousands(report.get(key, 0)), "cell_center")])
         rate = report.get("on_time_rate")
         rows.append(
             [
                 cell(wording.SUMMARY_RATE),
-                cell("—" if rate is None else f"{rate * 100:.1f}%".replace(".", ","), "cell_center"),
+                cell("—" if rate is None else percent(rate), "cell_center"),
             ]
         )
         left_w = 118 * mm

@@ -15,6 +15,7 @@ from importlib import resources
 
 from counter_app.domain.calendar import WEEKDAYS, to_vn
 from counter_app.domain.text import money, thousands
+from counter_app.domain.validation import PERIOD_BACKWARDS
 
 FORMS: tuple[str, ...] = (
     "receipt",
@@ -222,7 +223,7 @@ LOGBOOK_EMPTY = "Không có hồ sơ nào trong thời gian này."
 LOGBOOK_PHONE = "ĐT"
 LOGBOOK_OWNER = "Chủ hồ sơ"
 LOGBOOK_OVERDUE = "Quá hạn"
-LOGBOOK_LATE = "Trả trễ hạn"
+LOGBOOK_LATE = "Giải quyết trễ hạn"  # by the result's time, returned or not (DOMAIN §4)
 LOGBOOK_MOVED = "Hẹn lại {n} lần"
 LOGBOOK_PAGE = "Trang {n}/"
 LOGBOOK_RUNNING = "{title} – {agency} – {period}"
@@ -278,7 +279,7 @@ ERR_UNKNOWN_FORM = "Không có biểu mẫu «{form}». Các biểu mẫu: {form
 ERR_WRITE = "Không ghi được tệp PDF «{path}»: {reason}."
 ERR_RENDER = "Không tạo được biểu mẫu {form} cho hồ sơ {code}."
 ERR_PAPER = "Khổ giấy phải là A4 hoặc A5."
-ERR_RANGE = "Ngày kết thúc phải sau ngày bắt đầu."
+ERR_RANGE = PERIOD_BACKWARDS
 ERR_STATUS = "Không có trạng thái hồ sơ {status} (1–10)."
 ERR_NO_EVENT = {
     "extra_papers": "Hồ sơ {code} chưa có yêu cầu bổ sung giấy tờ nào: không có phiếu để in.",

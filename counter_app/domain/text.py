@@ -10,6 +10,7 @@ Pure functions only: no I/O, no database, standard library only.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 
@@ -199,6 +200,13 @@ def name_sort_key(full_name: str) -> tuple[str, str, str, str]:
 def thousands(n: int) -> str:
     """``1.234.567``: dots between thousands, as Vietnamese writes numbers and amounts."""
     return f"{n:,}".replace(",", ".")
+
+
+def percent(share: float) -> str:
+    """``87,5%``: a share (0-1) to one decimal, with the Vietnamese decimal comma. Rounded down, so
+    that only a share of exactly 1 reads 100% (199 of 200 is 99,5%, never "all")."""
+    tenths = math.floor(share * 1000 + 1e-9)
+    return f"{tenths // 10},{tenths % 10}%"
 
 
 def money(amount: int) -> str:

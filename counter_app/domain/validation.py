@@ -37,6 +37,8 @@ __all__ = [
 
 IdKind = Literal["cccd", "cmnd", "passport"]
 
+PERIOD_BACKWARDS = "Ngày kết thúc không được trước ngày bắt đầu."
+"""A period whose end comes before its start (the same day is a period of one day)."""
 ID_LABEL = "Số căn cước/Hộ chiếu"
 """The label printed on forms and shown beside the ID field."""
 

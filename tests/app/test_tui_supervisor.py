@@ -45,7 +45,7 @@ async def test_dashboard_shows_the_day_the_month_and_30_days(app, staffed_desk: 
 
         assert row("Tiếp nhận") == ["3", "3"]
         assert row("Lượt đánh giá") == ["2", "2"]
-        assert row("Tỉ lệ hài lòng") == ["50%", "50%"]
+        assert row("Tỷ lệ hài lòng") == ["50,0%", "50,0%"]
         spark = screen.query_one("#spark", Sparkline)
         assert len(spark.data) == SPARK_DAYS and spark.data[-1] == 3 and sum(spark.data) == 3
         assert "tổng 3" in texts(app, "#spark-title")
@@ -74,7 +74,7 @@ async def test_a_logbook_range_with_bad_dates_is_refused_inline(app, output_dir:
         await type_text(pilot, "30/11/2026")
         await pilot.press("f8")
         await settle(pilot)
-        assert "Ngày kết thúc phải sau ngày bắt đầu." in texts(app, ".field-error")
+        assert "Ngày kết thúc không được trước ngày bắt đầu." in texts(app, ".field-error")
         await pilot.press("ctrl+u")
         await type_text(pilot, "31/11/2026")  # the error focused the end field; November has 30 days
         await pilot.press("f8")

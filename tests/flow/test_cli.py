@@ -66,7 +66,7 @@ def test_receive_show_find_and_steps(configured: Any, tmp_path: Path) -> None:
     report = configured("report", "--from", "2000-01-01", "--to", "2099-12-31", "--json")
     assert json.loads(report.output)["ratings"]["5"] == 1
     text = configured("report", "--from", "2000-01-01", "--to", "2099-12-31").output
-    assert re.search(r"Rất hài lòng +1\n", text) and re.search(r"Tỉ lệ hài lòng +100%", text)
+    assert re.search(r"Rất hài lòng +1\n", text) and re.search(r"Tỷ lệ hài lòng +100,0%", text)
     checked = configured("check")
     assert checked.exit_code == 0 and "Toàn vẹn dữ liệu: tốt" in checked.output
 
@@ -297,7 +297,7 @@ def test_the_access_log_from_the_command_line(configured: Any, tmp_path: Path) -
     assert "Tìm kiếm" in configured("access-log", code).output
     assert "Không có lượt truy cập" in configured("access-log", "--from", "2099-01-01").output
     backwards = configured("access-log", "--from", "2026-11-26", "--to", "2026-11-25")
-    assert backwards.exit_code == 2 and "Ngày kết thúc phải sau ngày bắt đầu" in backwards.output
+    assert backwards.exit_code == 2 and "Ngày kết thúc không được trước ngày bắt đầu" in backwards.output
 
 
 def test_the_calendar_ahead_from_the_command_line(configured: Any) -> None:

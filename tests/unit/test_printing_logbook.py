@@ -310,7 +310,7 @@ def test_five_thousand_dossiers_over_many_pages(desk: Desk, clock: FixedClock, t
     assert footers(pdf)[-1] == f"Trang {pages}/{pages}"
     tail = pdf_text(pdf, slice(-3, None))
     assert "Tổng cộng 16/11/2026 – 25/11/2026: 5000 hồ sơ, 5000 bộ" in tail
-    assert "Hồ sơ tiếp nhận trong kỳ 5000" in tail
+    assert "Hồ sơ tiếp nhận trong kỳ 5.000" in tail
 
 
 def test_several_hundred_rows_fill_pages_with_all_entries(

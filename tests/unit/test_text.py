@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from counter_app.domain.text import clean, fold, fts_query, has_control_chars, name_sort_key, nfc
+from counter_app.domain.text import clean, fold, fts_query, has_control_chars, name_sort_key, nfc, percent
 
 VIETNAMESE = "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ"
 vietnamese_text = st.text(
@@ -230,3 +230,20 @@ def test_name_sort_key_edge_cases() -> None:
     assert name_sort_key("")[0] == ""
     assert name_sort_key("  Hoà ")[:2] == ("hoa", "")
     assert name_sort_key("Hoà") < name_sort_key("Hùng")
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [
+        (0.0, "0,0%"),
+        (0.125, "12,5%"),
+        (0.625, "62,5%"),
+        (7 / 8, "87,5%"),
+        (2 / 3, "66,6%"),
+        (0.995, "99,5%"),
+        (0.9999, "99,9%"),
+        (1.0, "100,0%"),
+    ],
+)
+def test_a_share_reads_to_one_decimal_and_only_all_reads_100(share: float, text: str) -> None:
+    assert percent(share) == text

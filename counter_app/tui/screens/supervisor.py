@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static,
 
 from counter_app.desk import REPORT_FIGURES, backup_summary, figure_text
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
-from counter_app.domain.validation import day_problem
+from counter_app.domain.validation import PERIOD_BACKWARDS, day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
 from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
 from counter_app.tui.screens.dialogs import ConfirmDialog
@@ -322,7 +322,7 @@ class SupervisorScreen(CounterScreen):
         if last is None:
             end.error = day_problem(end.value, "Đến ngày", "30/11/2026")
         if first and last and last < first:
-            end.error = "Ngày kết thúc phải sau ngày bắt đầu."
+            end.error = PERIOD_BACKWARDS
         if start.error or end.error or first is None or last is None:
             self.tabs.active = "logbook"
             focus_first_error([start, end])
