@@ -720,7 +720,7 @@ _step_command(
 
 _step_command(
     "rate",
-    "Record the citizen's satisfaction once the dossier is closed (a later rating replaces it).",
+    "Record the citizen's satisfaction once the dossier is closed (once: a second is refused).",
     "rate",
     click.option(
         "--level",

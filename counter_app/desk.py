@@ -1369,8 +1369,12 @@ class Desk:
             comment: What the citizen said, if anything.
             rater: Who rated, if not the applicant (the person who collected the result).
 
-        A second rating of the same dossier replaces the first in the figures; both stay in its
-        history.
+        A dossier is rated once: the figures of a month already reported must not change, and a
+        rating is the citizen's word, not the counter's to replace.
+
+        Raises:
+            RuleError: the dossier is not closed, or was already rated (the message says when and
+                how).
         """
         errors: list[FieldError] = []
         value = rating_level(level)

@@ -629,6 +629,13 @@ def check_transition(dossier: Dossier | None, event: Event) -> None:
         )
     if rule.needs_reason and not str(event.payload.get("reason", "")).strip():
         raise RuleError(f"Cần ghi lý do để «{rule.label.lower()}».")
+    if event.kind == "rated" and dossier.rating is not None:
+        r = dossier.rating
+        raise RuleError(
+            f"Hồ sơ {dossier.code} đã được đánh giá lúc {r.at:%H:%M} "
+            f"{r.at.day:02d}/{r.at.month:02d}/{r.at.year} («{RATING_LEVELS.get(r.level, r.level)}»); "
+            "mỗi hồ sơ chỉ đánh giá một lần."
+        )
     if event.kind == "rated" and rating_level(event.payload.get("level")) is None:
         raise RuleError("Mức độ hài lòng phải là một số từ 1 (rất không hài lòng) đến 5 (rất hài lòng).")
     if event.occurred_at < dossier.received_at:
@@ -794,5 +801,7 @@ def allowed_steps(dossier: Dossier) -> list[str]:
     return [
         kind
         for kind, rule in TRANSITIONS.items()
-        if kind != "received" and dossier.status in rule.allowed_from
+        if kind != "received"
+        and dossier.status in rule.allowed_from
+        and not (kind == "rated" and dossier.rating is not None)  # once (Desk.rate)
     ]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from counter_app.domain.errors import StoreError
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 """Number of migrations in ``migrations.py``; bump with each new one."""
 
 BUSY_TIMEOUT_MS = 10_000

@@ -450,6 +450,31 @@ def m012_deciding_authority_kept(db: Database) -> None:
         store._project(fold(store.events_of(code)), sync_state=state[0] if state else "pending")
 
 
+@migrations()
+def m013_rated_once(db: Database) -> None:
+    """A dossier is rated once. A later rating of the same dossier (an earlier version allowed it,
+    and counted only the last) is flagged, so that it stays in the file but no longer counts; the
+    dossiers so rated are folded again and their rating rows rewritten."""
+    from counter_app.domain.dossier import fold
+    from counter_app.store.dossiers import DossierStore
+
+    later = (
+        "kind = 'rated' AND flagged = 0 AND seq NOT IN"
+        " (SELECT min(seq) FROM events WHERE kind = 'rated' AND flagged = 0 GROUP BY dossier_code)"
+    )
+    codes = [r[0] for r in db.execute(f"SELECT DISTINCT dossier_code FROM events WHERE {later}").fetchall()]
+    db.execute(
+        "UPDATE events SET flagged = 1, flag_reason = 'a second rating: a dossier is rated once'"
+        f" WHERE {later}"
+    )
+    store = DossierStore(db.conn)
+    for code in codes:
+        state = db.execute("SELECT sync_state FROM dossiers WHERE code = ?", (code,)).fetchone()
+        dossier = fold(store.events_of(code))
+        store._project(dossier, sync_state=state[0] if state else "pending")
+        store._project_rating(dossier)
+
+
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);
 # tests check that it matches.
 from counter_app.store.database import SCHEMA_VERSION  # noqa: E402

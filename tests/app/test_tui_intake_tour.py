@@ -7,19 +7,30 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from counter_app.desk import Desk
 from counter_app.tui.app import CounterApp
 from counter_app.tui.messages import DossierSaved
-from counter_app.tui.screens.dialogs import RATING_HINT, ConfirmDialog, StepDialog
+from counter_app.tui.screens.dialogs import RATING_HINT, ConfirmDialog, PrintDialog, RatingLevels, StepDialog
 from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.intake import CHECKLIST_HINT
 from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.widgets.fields import Choice
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, Seen, begin_intake, intake_screen, settle, sign_in, texts, type_text
+from .conftest import (
+    OFFICIAL,
+    SIZE,
+    Seen,
+    begin_intake,
+    intake_screen,
+    notifications,
+    settle,
+    sign_in,
+    texts,
+    type_text,
+)
 
 MAI = "031190001111|123456789|Trần Thị Mai|05031990|Nữ|Thôn Đông, xã Vĩnh Bảo, thành phố Hải Phòng|01072021"
 AN = "031185002222||Nguyễn Văn An|01021985|Nam|Thôn Tây, xã Vĩnh Bảo, thành phố Hải Phòng|01072021"
@@ -186,6 +197,42 @@ async def test_the_rating_keys_do_what_the_hint_says(app: CounterApp, staffed_de
         rating = staffed_desk.get(code).rating
         assert rating is not None
         assert (rating.level, rating.comment, rating.rater) == (4, "Cán bộ hướng dẫn tận tình", "")
+
+
+async def test_a_receipt_scanned_into_the_rating_or_print_dialog_chooses_nothing(
+    app: CounterApp, staffed_desk: Desk, output_dir: Any
+) -> None:
+    """A scanner types a code and Enter into whatever has focus: on the rating levels its digits
+    picked "1 Rất không hài lòng" and the rest became the comment; on the forms its Enter printed.
+    Now the dialog stays as it was and the app says to close it first."""
+    code = staffed_desk.receive(intake(), OFFICIAL[2]).code
+    other = staffed_desk.receive(intake(), OFFICIAL[2]).code
+    staffed_desk.refuse(code, OFFICIAL[2], reason="Hồ sơ không thuộc thẩm quyền")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f2")
+        await scan(pilot, code)
+        await pilot.press("g")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        levels = dialog.query_one("#step-level", RatingLevels)
+        await scan(pilot, other)
+        assert app.screen is dialog and levels.highlighted is None
+        assert dialog.query_one("#step-comment-input", Input).value == ""
+        assert any("Đang mở một hộp thoại" in n for n in notifications(app))
+        await pilot.press("enter")  # the Enter an official presses to be rid of it: still nothing
+        await settle(pilot)
+        assert app.screen is dialog and staffed_desk.get(code).rating is None
+        await pilot.press("escape")
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, PrintDialog)
+        await scan(pilot, other)
+        assert isinstance(app.screen, PrintDialog) and list(output_dir.iterdir()) == []
+        await pilot.press("enter")  # a person's Enter prints the highlighted form
+        await settle(pilot)
+        assert [p.name.split("_")[0] for p in output_dir.iterdir()] == ["receipt"]  # the first form
 
 
 # -- 3. a digit in the checklist -----------------------------------------------------------------------

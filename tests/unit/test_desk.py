@@ -11,6 +11,7 @@ import pytest
 
 from counter_app.desk import REPORT_FIGURES, Desk, check_party_field
 from counter_app.domain.calendar import VN_TZ
+from counter_app.domain.dossier import allowed_steps
 from counter_app.domain.errors import ConfigError, NotFoundError, RuleError, ValidationError
 from tests.conftest import FixedClock, intake
 
@@ -483,20 +484,25 @@ def test_a_citizen_rates_the_service_once_it_is_over(desk: Desk, clock: FixedClo
     step = desk.history(d.code)[-1]
     assert step.label == "Đánh giá mức độ hài lòng" and "Không hài lòng" in step.detail
 
-    # Re-rated (the official picked the wrong level): the latest counts, both stay in the history.
+    # Rated once: a second rating (a "Không hài lòng" turned into "Rất hài lòng") is refused.
     clock.set(clock.now + timedelta(minutes=1))
-    desk.rate(d.code, "Cán bộ A", level=4)
+    before = counts(desk)
+    with pytest.raises(RuleError, match="đã được đánh giá lúc 09:33 25/11/2026 .«Không hài lòng».") as info:
+        desk.rate(d.code, "Cán bộ A", level=5)
+    assert "một lần" in info.value.message and counts(desk) == before
+    assert "rated" not in allowed_steps(desk.get(d.code))  # nor offered on the dossier screen
     other = desk.receive(intake(), "Cán bộ A")
     desk.refuse(other.code, "Cán bộ A", reason="Không thuộc thẩm quyền")
+    assert "rated" in allowed_steps(desk.get(other.code))
     desk.rate(other.code, "Cán bộ A", level=1)
     report = desk.period_report(date(2026, 11, 1), date(2026, 11, 30))
-    assert report["ratings"] == {"5": 0, "4": 1, "3": 0, "2": 0, "1": 1}
-    assert report["rated"] == 2 and report["satisfaction_rate"] == 0.5
+    assert report["ratings"] == {"5": 0, "4": 0, "3": 0, "2": 1, "1": 1}
+    assert report["rated"] == 2 and report["satisfaction_rate"] == 0.0
     assert desk.period_report(date(2026, 12, 1), date(2026, 12, 31))["rated"] == 0
-    assert [s.kind for s in desk.history(d.code)].count("rated") == 2
+    assert [s.kind for s in desk.history(d.code)].count("rated") == 1
     assert desk.check_projection()  # the ratings table is rebuilt from the events too
     again = Desk.open(db_path, env={})
-    assert again.get(d.code).rating.level == 4  # type: ignore[union-attr]
+    assert again.get(d.code).rating.level == 2  # type: ignore[union-attr]
     again.close()
 
 

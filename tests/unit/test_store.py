@@ -6,7 +6,7 @@ import json
 import sqlite3
 import stat
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -323,4 +323,41 @@ def test_upgrade_gives_back_the_deciding_authority_a_transfer_replaced(
     d = upgraded.get(named.code)
     assert d.deciding_agency_name == "Ủy ban nhân dân xã Vĩnh Bảo"
     assert d.handled_by == "Công chức Tư pháp - Hộ tịch"
+    assert upgraded.check_projection() is True
+
+
+def test_upgrade_flags_a_second_rating_and_counts_the_first(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """Migration 13: an earlier version let a dossier be rated again, counting the last rating (a
+    "Không hài lòng" could become "Rất hài lòng"). The later rating is flagged: it stays in the file,
+    the first counts, and the projection rebuilds equal."""
+    from counter_app.domain.dossier import new_event
+
+    source = make_desk(tmp_path / "source.db")
+    d = source.receive(intake(), "Cán bộ A")
+    d = source.refuse(d.code, "Cán bộ A", reason="Không thuộc thẩm quyền")
+    source.rate(d.code, "Cán bộ A", level=2, comment="Chờ lâu")
+    path = tmp_path / "v12.db"
+    conn = at_version(source, path, 12)
+    conn.executemany(
+        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
+    )
+    second = new_event(d.code, "rated", source.now(), "Cán bộ A", "x#2", {"level": 5})
+    conn.execute(  # as version 12 stored a second rating
+        "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body, recorded_at)"
+        " VALUES (?, ?, 'rated', ?, 'Cán bộ A', 'x#2', ?, ?)",
+        (second.uuid, d.code, "2026-11-25T09:40:00+07:00", second.canonical(), "2026-11-25T09:40:00+07:00"),
+    )
+    conn.execute(
+        "INSERT INTO ratings VALUES (?, 5, '2026-11-25T09:40:00+07:00', '', '', 'Cán bộ A')", (d.code,)
+    )
+    conn.close()
+
+    upgraded = make_desk(path, configure=False)
+    flagged = upgraded.store.conn.execute("SELECT count(*) FROM events WHERE flagged = 1").fetchone()[0]
+    assert flagged == 1
+    rating = upgraded.get(d.code).rating
+    assert rating is not None and (rating.level, rating.comment) == (2, "Chờ lâu")
+    assert upgraded.period_report(date(2026, 11, 1), date(2026, 11, 30))["ratings"]["2"] == 1
     assert upgraded.check_projection() is True

@@ -20,6 +20,8 @@ from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.tui.formatting import due_text, parse_day_time
+from counter_app.tui.messages import OpenDossier
+from counter_app.tui.scanning import split_code
 from counter_app.tui.screens.base import CounterModal, focus_first_error, show_field_errors
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
 
@@ -97,16 +99,65 @@ StepRunner = Callable[[dict[str, Any]], Dossier]
 """Calls the desk with the dialog's values; returns the updated dossier."""
 
 
-class RatingLevels(OptionList):
+class DialogOptions(OptionList):
+    """The choices of a dialog, guarded against a scanner.
+
+    A scanner types a dossier code and Enter into whatever has focus. Characters are not how a list
+    is used (except what :meth:`takes` accepts), so those typed here are kept aside, and the Enter that
+    ends them chooses nothing: a receipt scanned while the dialog is open must not print a form or
+    record a rating. When they hold a dossier code, the app says to close the dialog first, as it
+    does for a code scanned into a dialog's field.
+    """
+
+    def __init__(self, *options: Option, id: str | None = None) -> None:
+        super().__init__(*options, id=id)
+        self._typed = ""
+        """Printable keys typed since the last Enter or move (a scan when more than one)."""
+
+    def takes(self, typed: str) -> bool:
+        """Whether ``typed`` (all the keys typed since the last Enter) is a choice here."""
+        return False
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            typed, self._typed = self._typed, ""
+            if typed and not self.takes(typed):
+                event.stop()
+                event.prevent_default()
+                self._not_a_choice(typed)
+        elif event.is_printable:
+            self._typed += event.character or ""
+            if not self.takes(self._typed):
+                event.stop()
+                event.prevent_default()
+                self._typing(self._typed)
+        else:
+            self._typed = ""
+
+    def _typing(self, typed: str) -> None:
+        """Keys typed that are not a choice (a scan under way): nothing by default."""
+
+    def _not_a_choice(self, typed: str) -> None:
+        scanned = split_code(typed)
+        if scanned is not None:
+            self.post_message(OpenDossier(scanned.code))  # the app refuses it while a dialog is open
+
+
+class RatingLevels(DialogOptions):
     """The satisfaction levels: a digit 1-5 picks one (the citizen says a word, the official types
     its number) and the focus stays, to correct it, until Enter moves on (the dialog does that, on
-    ``OptionSelected``). Text typed on a chosen level is the comment begun without that Enter: it
-    goes to :attr:`then`."""
+    ``OptionSelected``). A letter typed on a chosen level is the comment begun without that Enter:
+    it goes to :attr:`then`. Anything else (a scanned code starts with digits and dots) unpicks."""
 
     def __init__(self, *options: Option, id: str | None = None) -> None:
         super().__init__(*options, id=id)
         self.then: Input | None = None
         """The input the text typed here goes to (the comment)."""
+
+    def takes(self, typed: str) -> bool:
+        # Digits 1-5 only: the last one is the level (typing another corrects it). A dossier code
+        # always holds a dot or a hyphen.
+        return bool(typed) and all(c in "12345" for c in typed)
 
     def on_key(self, event: events.Key) -> None:
         character = event.character or ""
@@ -118,15 +169,19 @@ class RatingLevels(OptionList):
                 event.prevent_default()
                 focused.post_message(events.Key(event.key, character))
             return
-        if character and character in "12345":
+        if self.takes(self._typed) and event.is_printable and character.isalpha() and self.then:
             event.stop()
             event.prevent_default()
-            self.highlighted = self.get_option_index(character)
-        elif event.is_printable and character.strip() and self.highlighted is not None and self.then:
-            event.stop()
-            event.prevent_default()
+            self._typed = ""
             focus_now(self.then)
             self.then.insert_text_at_cursor(character)
+            return
+        super().on_key(event)
+        if self.takes(self._typed):
+            self.highlighted = self.get_option_index(self._typed[-1])
+
+    def _typing(self, typed: str) -> None:
+        self.highlighted = None  # a digit of a scanned code picked nothing for the citizen
 
 
 class StepDialog(CounterModal):
@@ -363,7 +418,7 @@ class PrintDialog(CounterModal):
         with Vertical(classes="dialog"):
             yield Static("In biểu mẫu", classes="dialog-title")
             yield Static(f"Hồ sơ {self.dossier.code}", classes="dialog-subtitle", markup=False)
-            yield OptionList(
+            yield DialogOptions(
                 *(Option(FORM_NAMES.get(f, f), id=f) for f in forms_for(self.dossier)),
                 id="forms",
             )
