@@ -510,8 +510,11 @@ def receive(desk: Any, source: str, actor: str | None) -> None:
      "documents": [{"name": "...", "originals": 1, "certified": 0, "copies": 0}],
      "received_at": "2025-04-24T09:00:00+07:00"}
     """
-    dossier = desk.receive(_read_json_input(source), _actor(actor))
-    _emit_json(_summary(desk, dossier))
+    intake = desk.parse_intake(_read_json_input(source))
+    dossier = desk.receive(intake, _actor(actor))
+    for warning in intake.warnings:  # soft checks (an unknown province in the ID, a phone prefix)
+        click.echo(f"Lưu ý: {warning}", err=True)
+    _emit_json({**_summary(desk, dossier), "warnings": list(intake.warnings)})
 
 
 @main.command()

@@ -301,6 +301,8 @@ class TimeLeft:
         if minutes and not days:
             parts.append(f"{minutes} phút")
         text = " ".join(parts) or "0 phút"
+        if self.late and not parts:
+            return "Đã quá hạn"  # past the due time, no working time since (lunch, evening, day off)
         if self.paused:
             return f"Tạm dừng (còn {text} làm việc)"
         return f"Trễ {text} làm việc" if self.late else f"Còn {text} làm việc"
@@ -1527,8 +1529,11 @@ class Desk:
         if dossier.is_paused and dossier.paused_at:
             left = cal.working_time_between(dossier.paused_at, dossier.due_at)
             return TimeLeft(left, left < timedelta(0), True)
-        left = cal.working_time_between(now or self.now(), dossier.due_at)
-        return TimeLeft(left, left < timedelta(0), False)
+        at = now or self.now()
+        left = cal.working_time_between(at, dossier.due_at)
+        # Late by the clock, as "overdue" is: after an 11:30 due, the lunch break holds no working
+        # time, yet the dossier is already late (it said "Còn 0 phút" beside "quá hạn").
+        return TimeLeft(left, at > dossier.due_at, False)
 
     def find(self, query: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
         """Search by dossier code, ID number, phone, or applicant name (folded Vietnamese)."""

@@ -370,3 +370,20 @@ def test_the_log_says_vietnam_time_whatever_the_machine_zone(monkeypatch: pytest
     finally:
         monkeypatch.undo()
         time_module.tzset()
+
+
+def test_receive_says_what_to_check_again_and_still_saves(configured: Any) -> None:
+    """Soft checks (DOMAIN §7: warn, never reject) reach the command line too, not only the UI."""
+    doc = {"procedure": "1.004873", "applicant": {"name": "Lê Thị D", "id_number": "999490001234"}}
+    result = configured("receive", "--json", "-", input=json.dumps(doc))
+    assert result.exit_code == 0, result.output
+    assert "Lưu ý:" in result.stderr and "(999)" in result.stderr
+    out = json.loads(result.stdout)
+    assert out["code"] and any("(999)" in w for w in out["warnings"])
+    plain = configured(
+        "receive",
+        "--json",
+        "-",
+        input=json.dumps({**doc, "applicant": {"name": "Lê Thị D", "id_number": "031190001234"}}),
+    )
+    assert plain.stderr == "" and json.loads(plain.stdout)["warnings"] == []

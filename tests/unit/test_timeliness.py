@@ -75,3 +75,19 @@ def test_the_time_limit_moves_with_time_waited_for_papers_after_an_apology(
     assert d.due_at == vn(2026, 12, 8, 17, 0)
     rebuilt = desk.store.rebuild_projection()
     assert rebuilt == 1 and desk.get(code) == d
+
+
+def test_time_left_says_late_as_soon_as_the_due_time_passes(desk: Desk, clock: FixedClock) -> None:
+    """Due at 11:30: at 12:00 no working time has passed since (lunch), yet the dossier is overdue,
+    and "time left" must say so too (it said "Còn 0 phút làm việc")."""
+    clock.set(vn(2026, 11, 25, 11, 30))
+    d = desk.receive(intake(), "A")
+    assert d.due_at == vn(2026, 11, 30, 11, 30)
+    for now, text in [
+        (vn(2026, 11, 30, 11, 0), "Còn 30 phút làm việc"),
+        (vn(2026, 11, 30, 12, 0), "Đã quá hạn"),
+        (vn(2026, 11, 30, 14, 0), "Trễ 30 phút làm việc"),
+    ]:
+        left = desk.time_left(d, now)
+        assert left is not None and left.describe_vi() == text
+        assert left.late == d.is_overdue(now)
