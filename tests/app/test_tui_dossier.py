@@ -10,7 +10,8 @@ from textual.worker import Worker, WorkerState
 
 from counter_app.desk import Desk
 from counter_app.tui.messages import OpenDossier, StepRecorded
-from counter_app.tui.screens.dialogs import PrintDialog, StepDialog
+from counter_app.tui.screens.dialogs import ConfirmDialog, PrintDialog, StepDialog
+from counter_app.tui.widgets.fields import Field
 from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.screens.supervisor import SupervisorScreen
@@ -238,6 +239,27 @@ async def test_escape_cancels_a_step(app, staffed_desk: Desk, code: str) -> None
         await pilot.pause()
         assert isinstance(app.screen, DossierScreen)
         assert staffed_desk.get(code).status == 2
+
+
+async def test_escape_asks_before_throwing_away_a_typed_reason(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("s")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        await type_text(pilot, "Công dân chưa bổ sung đủ giấy tờ")
+        await pilot.press("escape")  # by reflex: asked, "no" is where the focus starts
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert dialog.query_one("#step-reason", Field).value == "Công dân chưa bổ sung đủ giấy tờ"
+        await pilot.press("escape", "left", "enter")  # "Bỏ": now it goes, and nothing is recorded
+        await pilot.pause()
+        assert isinstance(app.screen, DossierScreen) and staffed_desk.get(code).status == 2
 
 
 async def test_a_form_is_printed_from_the_dossier_screen(app, code: str, output_dir: Path) -> None:  # type: ignore[no-untyped-def]

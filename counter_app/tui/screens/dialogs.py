@@ -202,6 +202,23 @@ class StepDialog(CounterModal):
         self.kind = kind
         self.run = run
 
+    def action_cancel(self) -> None:
+        """Close; when something was typed (a reason, papers), ask first, as the intake form does:
+        Escape is also the key for "back", pressed by reflex."""
+        typed = any(f.value.strip() and f.value != self._default(f.key) for f in self.query(Field))
+        if not typed:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmDialog("Bỏ nội dung đã nhập trong hộp thoại này?", yes="Bỏ", no="Không, nhập tiếp"),
+            answered,
+        )
+
     def _default(self, key: str) -> str:
         if key == "to_agency_name":
             return self.dossier.handled_by or self.dossier.deciding_agency_name
