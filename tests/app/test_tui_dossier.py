@@ -11,10 +11,10 @@ from textual.worker import Worker, WorkerState
 from counter_app.desk import Desk
 from counter_app.tui.messages import OpenDossier, StepRecorded
 from counter_app.tui.screens.dialogs import ConfirmDialog, PrintDialog, StepDialog
-from counter_app.tui.widgets.fields import Field
 from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.screens.supervisor import SupervisorScreen
+from counter_app.tui.widgets.fields import Field
 from tests.conftest import intake
 
 from .conftest import OFFICIAL, SIZE, SUPERVISOR, Seen, notifications, scan, settle, sign_in, texts, type_text
