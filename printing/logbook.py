@@ -596,23 +596,39 @@ class LogbookPainter:
         if show_chart:  # right of the tables, on the summary's first page
             chart_x = LEFT + left_w + 10 * mm
             chart_bottom = self._chart(report, chart_x, top, PAGE[0] - RIGHT - chart_x)
-        frame = self._flow(story, LEFT, left_w if show_chart else TABLE_WIDTH, top)
-        signatures = layout.signature_table(
-            t,
-            [
-                (wording.SIGN_LOGBOOK_KEEPER, wording.SIGN_HINT, ""),
-                (wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, ""),
-            ],
-            space=22 * mm,
-            width=TABLE_WIDTH * 0.8,
-        )
-        w, h = signatures.wrapOn(c, TABLE_WIDTH * 0.8, PAGE[1])
+        # Within the tables' width, chart or not: the right of the page may take the signatures.
+        frame = self._flow(story, LEFT, left_w, top)
+
+        def signatures(width: float) -> tuple[Any, float, float]:
+            table = layout.signature_table(
+                t,
+                [
+                    (wording.SIGN_LOGBOOK_KEEPER, wording.SIGN_HINT, ""),
+                    (wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, ""),
+                ],
+                space=22 * mm,
+                width=width,
+            )
+            w, h = table.wrapOn(c, width, PAGE[1])
+            return table, w, h
+
+        table, w, h = signatures(TABLE_WIDTH * 0.8)
         y = (min(frame._y, chart_bottom) if self.page == first_summary_page else frame._y) - h - 6
-        if y < BOTTOM:
+        right_x = LEFT + left_w + 10 * mm
+        right_w = PAGE[0] - RIGHT - right_x
+        right, right_w_used, right_h = signatures(right_w)
+        chart_here = show_chart and self.page == first_summary_page
+        right_free = (chart_bottom if chart_here else top) - BOTTOM  # the right side, under any chart
+        if y >= BOTTOM:
+            table.drawOn(c, LEFT + (TABLE_WIDTH - w) / 2, y)
+        elif right_free >= right_h + 6:
+            # Not under the tables: at the foot of the page's right side (under the chart, if
+            # there is one) rather than alone on a page of their own.
+            right.drawOn(c, right_x + (right_w - right_w_used) / 2, BOTTOM)
+        else:
             self._end_page()
             self.page += 1
-            y = PAGE[1] - TOP - h
-        signatures.drawOn(c, LEFT + (TABLE_WIDTH - w) / 2, y)
+            table.drawOn(c, LEFT + (TABLE_WIDTH - w) / 2, PAGE[1] - TOP - h)
 
     def _flow(self, story: list[Any], x: float, width: float, top: float) -> Frame:
         """Flow platypus flowables down from ``top``, splitting them over new pages as needed."""

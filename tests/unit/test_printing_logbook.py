@@ -337,3 +337,20 @@ def test_a_day_reads_in_the_order_of_its_logbook_numbers(desk: Desk, clock: Fixe
     rows = list(desk.iter_logbook(DAY, DAY))
     assert [d.code for d in rows] == [first.code, late_entry.code]
     assert [d.logbook_entry for d in rows] == sorted(d.logbook_entry for d in rows)
+
+
+def test_the_signatures_never_stand_alone_on_a_page(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
+    """A day with many fields makes a summary too tall for the signatures under it: they go to the
+    foot of the page's free right side, not to a page of their own."""
+    clock.set(at(25, 16))
+    codes = ["1.001193", "2.000815", "2.001263", "1.004222", "1.001612", "1.012812", "1.011607", "1.002211"]
+    for n, code in enumerate(codes):
+        desk.receive(intake(procedure=code, received_at=at(25, 8, n).isoformat()), "cb1")
+    for first, name in [(DAY, "day.pdf"), (date(2026, 11, 2), "weeks.pdf")]:  # weeks: with the chart
+        pdf = render_logbook(desk, first, DAY, tmp_path / name)
+        pages = page_count(pdf)
+        last = pdf_text(pdf, slice(pages - 1, pages))
+        assert "TỔNG HỢP TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ" in last, name
+        assert "NGƯỜI LẬP SỔ" in last and "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ" in last
+        assert "Hòa giải ở cơ sở" in last  # the last field of the summary shares the page
+        chars_inside_pages(pdf)
