@@ -1,8 +1,9 @@
 """Working time of the counter: office hours, working days and appointment dates (ngày hẹn trả).
 
-Implements DOMAIN.md §6. A working day is ``OfficeHours.hours_per_day`` of working time (8 h with
-the default 07:00–11:30 and 13:30–17:00 sessions); a due date is the normalised receipt time plus
-N such days of working time, walked session by session. Days off come from the ``holidays``
+Implements DOMAIN.md §6. A working day is ``WORKING_DAY``, 8 h of working time, whatever the
+commune's office hours (with the default 07:00–11:30 and 13:30–17:00 sessions that is one office
+day, so the due is the same clock time N working days later); a due date is the normalised receipt
+time plus N × 8 h of working time, walked session by session. Days off come from the ``holidays``
 package (``holidays.VN``: public holidays, Tết, observed days, the government's substituted days off
 and the make-up Saturdays in ``weekend_workdays``); local overrides beat the package, because swaps
 and Tết days are announced late each year.
@@ -40,6 +41,9 @@ __all__ = [
     "to_vn",
 ]
 
+WORKING_DAY = timedelta(hours=8)
+"""One working day of a time limit: 8 working hours (DOMAIN.md §6), not the length of the office
+day. A commune open 7 h a day gives a 1-day procedure 8 of its working hours."""
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 """The zone every result is expressed in (UTC+7, no daylight saving)."""
 
@@ -326,6 +330,7 @@ class WorkCalendar:
         self._opening = self._bounds[0][0]
         self._closing = self._bounds[-1][1]
         self._per_day = hours.hours_per_day
+        """The working time in one office day (walking); a time limit's day is ``WORKING_DAY``."""
 
     @property
     def overrides(self) -> tuple[Override, ...]:
@@ -595,7 +600,7 @@ class WorkCalendar:
         Counting starts at the normalised receipt time, or at the next working day's opening when
         the receipt came after the limit's cut-off on a working day.
 
-        * ``working_days``: start + amount × ``hours_per_day`` of working time.
+        * ``working_days``: start + amount × ``WORKING_DAY`` (8 h) of working time.
         * ``same_day``: the closing time of the day counting starts on.
         * ``calendar_days``: start + amount calendar days at the same clock time; a due on a day
           off moves to the next working day, same clock time.
@@ -617,7 +622,7 @@ class WorkCalendar:
         start = self._counting_start(to_vn(received_at).replace(second=0, microsecond=0), limit.cutoff)
         unit = limit.unit
         if unit == "working_days":
-            return self._add(start, self._per_day * limit.amount)
+            return self._add(start, WORKING_DAY * limit.amount)
         if unit == "same_day":
             return self._closing_of(start.date())
         if unit == "calendar_days":

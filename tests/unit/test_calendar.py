@@ -362,9 +362,10 @@ def test_custom_office_hours() -> None:
     assert hours.hours_per_day == 7.5 * H
     assert OfficeHours.parse(hours.format()) == hours
     calendar = WorkCalendar(hours)
-    # One working day is 7.5 h: from 07:30 it ends at 16:30 the same day.
-    assert calendar.due(vn(2025, 6, 10, 6), wd(1)) == vn(2025, 6, 10, 16, 30)
-    assert calendar.due(vn(2025, 6, 10, 9), wd(1)) == vn(2025, 6, 11, 9)
+    # One working day is 8 working hours (DOMAIN.md §6), not the 7.5 h office day: from 07:30 on
+    # Tuesday, 7.5 h run to 16:30 and the last half hour to 08:00 on Wednesday.
+    assert calendar.due(vn(2025, 6, 10, 6), wd(1)) == vn(2025, 6, 11, 8, 0)
+    assert calendar.due(vn(2025, 6, 10, 9), wd(1)) == vn(2025, 6, 11, 9, 30)
     assert calendar.due(vn(2025, 6, 10, 12), TimeLimit("same_day")) == vn(2025, 6, 10, 16, 30)
 
 

@@ -176,7 +176,7 @@ class DossierScreen(CounterScreen):
         if left is not None:
             style = "bold red" if left.late else ("yellow" if left.paused else "green")
             head.append("  ")
-            head.append(left.describe_vi(desk.settings.hours.hours_per_day), style=style)
+            head.append(left.describe_vi(), style=style)
         elif (timeliness := d.timeliness()) is not None:  # finished: how it went against the due time
             head.append("  ")
             head.append(
