@@ -650,6 +650,15 @@ class Desk:
     def procedure(self, code: str) -> Procedure:
         return self.catalog.get(code.strip())
 
+    def _counting_start(self, d: Dossier, calendar: WorkCalendar) -> datetime:
+        """When the dossier's clock started (its procedure's cut-off; the receipt, normalised,
+        should the procedure have left the catalog since)."""
+        try:
+            limit = self.procedure(d.procedure_code).limit
+        except NotFoundError:
+            return calendar.normalise(d.received_at)
+        return calendar.counting_start(d.received_at, limit)
+
     def calendar(self) -> WorkCalendar:
         """The working calendar: the package's Vietnam holidays plus this commune's overrides."""
         with self._lock:
@@ -1199,8 +1208,13 @@ class Desk:
         """Record the papers added; the due time moves by the working time waited."""
 
         def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
-            paused = d.paused_at or occurred
             calendar = self.calendar()
+            # The wait counts from when the dossier's clock runs: papers asked for and brought
+            # back after a same-day procedure's cut-off, before its counting starts the next
+            # morning, move nothing (they moved a 17:00 appointment to 07:25 the day after).
+            paused = max(d.paused_at or occurred, self._counting_start(d, calendar))
+            if occurred <= paused:
+                return {"due_at": d.due_at}
             moved = {"due_at": calendar.shift_for_pause(d.due_at, paused, occurred)}
             if d.statutory_due_at is not None:  # an appointment was moved: the time limit moves too
                 moved["statutory_due_at"] = calendar.shift_for_pause(d.statutory_due_at, paused, occurred)

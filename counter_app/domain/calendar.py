@@ -594,6 +594,11 @@ class WorkCalendar:
                 return self._opening_of(self.next_working_day(day))
         return self._normalise(received)
 
+    def counting_start(self, received_at: datetime, limit: TimeLimit) -> datetime:
+        """When a dossier's clock starts: the receipt's minute, normalised into office hours, or
+        the next working day's opening for a receipt after the limit's cut-off."""
+        return self._counting_start(to_vn(received_at).replace(second=0, microsecond=0), limit.cutoff)
+
     def due(self, received_at: datetime, limit: TimeLimit) -> datetime:
         """Compute the appointment date (ngày hẹn trả) of a dossier.
 
@@ -619,7 +624,7 @@ class WorkCalendar:
         # Appointments are whole minutes (forms print "10 giờ 35 phút"): the seconds of the
         # receipt would otherwise ride along and tip a count ending at closing time into the next
         # morning after the smallest pause.
-        start = self._counting_start(to_vn(received_at).replace(second=0, microsecond=0), limit.cutoff)
+        start = self.counting_start(received_at, limit)
         unit = limit.unit
         if unit == "working_days":
             return self._add(start, WORKING_DAY * limit.amount)

@@ -91,3 +91,20 @@ def test_time_left_says_late_as_soon_as_the_due_time_passes(desk: Desk, clock: F
         left = desk.time_left(d, now)
         assert left is not None and left.describe_vi() == text
         assert left.late == d.is_overdue(now)
+
+
+def test_a_wait_before_the_clock_starts_moves_nothing(desk: Desk, clock: FixedClock) -> None:
+    """A same-day procedure received after its 15:00 cut-off is counted from the next morning:
+    papers asked for and brought back that evening move nothing; waited into the morning, only the
+    morning's part counts."""
+    clock.set(vn(2026, 11, 25, 16, 0))
+    quick = desk.receive(intake(procedure="1.001193"), "A").code
+    later = desk.receive(intake(procedure="1.001193"), "A").code
+    assert desk.get(quick).due_at == vn(2026, 11, 26, 17, 0)
+    clock.set(vn(2026, 11, 25, 16, 5))
+    for code in (quick, later):
+        desk.request_extra_papers(code, "A", papers=["Giấy chứng sinh"], reason="Thiếu giấy")
+    clock.set(vn(2026, 11, 25, 16, 30))
+    assert desk.receive_extra_papers(quick, "A").due_at == vn(2026, 11, 26, 17, 0)
+    clock.set(vn(2026, 11, 26, 8, 0))
+    assert desk.receive_extra_papers(later, "A").due_at == vn(2026, 11, 27, 8, 0)
