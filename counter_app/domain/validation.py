@@ -267,8 +267,10 @@ def check_phone(value: str | None, *, required: bool = False) -> Check:
 
     Spaces, dots, dashes and parentheses are ignored; "+84", "84" and "0084" become a leading "0",
     so the stored form is always "0xxxxxxxxx". A mobile has 10 digits and starts 03, 05, 07, 08 or
-    09; a landline has 11 digits and starts 02. Another 10- or 11-digit number only gets a warning
-    (prefixes change); letters or a clearly wrong length are errors.
+    09; a landline has 11 digits and starts 02. Any other number of 3 to 15 digits (a hotline, a
+    foreign number dialled with 00, a digit missing) only gets a warning: DOMAIN.md §7 says warn,
+    never reject, since the citizen knows their number better than the rule. Letters, or fewer than
+    3 or more than 15 digits (no phone number anywhere has them), are errors.
 
     Args:
         value: The phone as typed.
@@ -293,6 +295,8 @@ def check_phone(value: str | None, *, required: bool = False) -> Check:
     if plus and not digits.startswith("84"):
         # A foreign number: kept as typed, the counter cannot judge it.
         return Check("+" + digits, None, "Số điện thoại nước ngoài; hãy kiểm tra lại.")
+    if digits.startswith("00") and not digits.startswith("0084"):
+        return Check("+" + digits[2:], None, "Số điện thoại nước ngoài; hãy kiểm tra lại.")
     if digits.startswith("0084"):
         digits = "0" + digits[4:]
     elif plus or (digits.startswith("84") and len(digits) in (11, 12)):
@@ -308,10 +312,17 @@ def check_phone(value: str | None, *, required: bool = False) -> Check:
             "Số điện thoại không giống số di động (10 số, đầu 03, 05, 07, 08, 09) hay số cố định "
             "(11 số, đầu 02); hãy kiểm tra lại.",
         )
+    if 3 <= len(digits) <= 15:
+        return Check(
+            digits,
+            None,
+            f"Số điện thoại có {len(digits)} chữ số, không giống số di động (10 chữ số, ví dụ "
+            "0912 345 678) hay số cố định (11 chữ số); hãy kiểm tra lại.",
+        )
     return Check(
         digits,
-        f"Số điện thoại có {len(digits)} chữ số; số di động phải có 10 chữ số "
-        "(ví dụ 0912 345 678), số cố định 11 chữ số.",
+        f"Số điện thoại có {len(digits)} chữ số; số di động có 10 chữ số (ví dụ 0912 345 678), "
+        "số cố định 11 chữ số.",
     )
 
 

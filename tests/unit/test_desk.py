@@ -372,7 +372,7 @@ def test_a_partial_code_is_never_acted_on_but_the_full_code_is_suggested(desk: D
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("name", "A" * 151), ("address", "x" * 301), ("id_number", "03119000123"), ("phone", "12345"),
+    [("name", "A" * 151), ("address", "x" * 301), ("id_number", "03119000123"), ("phone", "12"),
      ("email", "lan@"), ("birth_date", "31/02/1990"), ("name", "Lan\u202eX")],
 )  # fmt: skip
 def test_field_check_and_intake_agree(desk: Desk, key: str, value: str) -> None:

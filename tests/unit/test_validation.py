@@ -206,10 +206,21 @@ def test_check_phone_unusual_prefix_is_warning(raw: str) -> None:
     assert c.value == raw
 
 
-@pytest.mark.parametrize("raw", ["09123", "091234567", "091234567890", "0912abc678", "số 0912", "09#12"])
+@pytest.mark.parametrize("raw", ["12", "0912345678901234", "0912abc678", "số 0912", "09#12"])
 def test_check_phone_rejects(raw: str) -> None:
     c = check_phone(raw)
     assert c.error is not None
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("09123", "09123"), ("091234567", "091234567"), ("091234567890", "091234567890"),
+     ("1900 1234", "19001234"), ("0061 2 9999 9999", "+61299999999"), ("113", "113")],
+)  # fmt: skip
+def test_check_phone_odd_lengths_hotlines_and_00_are_warnings(raw: str, value: str) -> None:
+    """DOMAIN.md §7: warn, never reject (a digit missing, a hotline, a foreign number with 00)."""
+    c = check_phone(raw)
+    assert c.error is None and c.warning is not None and c.value == value
 
 
 def test_check_phone_empty() -> None:
