@@ -422,3 +422,22 @@ async def test_saving_clears_the_paper_hint_with_the_form(app: CounterApp, seen:
         await pilot.press("left", "enter")
         await settle(pilot)
         assert " ".join(texts(app, "#checklist-hint").split()) == CHECKLIST_HINT
+
+
+async def test_a_code_scanned_into_the_fee_or_sets_opens_the_dossier(
+    app: CounterApp, staffed_desk: Desk
+) -> None:
+    code = staffed_desk.receive(intake(), OFFICIAL[2]).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot)
+        screen = intake_screen(app)
+        for key in ("sets", "fee"):
+            held = screen.field(key).value
+            screen.field(key).input.focus()
+            await pilot.pause()
+            await scan(pilot, code)
+            assert isinstance(app.screen, DossierScreen) and app.screen.dossier.code == code, key
+            assert screen.field(key).value == held  # not «1000.00.11.H26-…»
+            await pilot.press("f3")
+            await settle(pilot)

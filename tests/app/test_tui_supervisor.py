@@ -64,6 +64,32 @@ async def test_a_supervisor_prints_the_logbook(app, staffed_desk: Desk, output_d
         assert str(pdf) in texts(app, "#logbook-result").replace("\n", "")
 
 
+@pytest.mark.parametrize("field", ["#logbook-from-input", "#override-day-input", "#official-name-input"])
+async def test_a_code_scanned_into_a_supervisor_field_opens_the_dossier(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, field: str
+) -> None:
+    """Scan anywhere: a receipt scanned into a date, a note or a name opens its dossier, and the
+    field keeps what it held (the code was left glued to the date: «26/11/2026000.00…»)."""
+    from counter_app.tui.screens.dossier import DossierScreen
+
+    code = staffed_desk.receive(intake(), ACTOR).code
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = {"#logbook-from-input": "logbook", "#official-name-input": "officials"}.get(
+            field, "calendar"
+        )
+        await pilot.pause()
+        target = screen.query_one(field)
+        target.focus()
+        await pilot.pause()
+        held = target.value  # type: ignore[attr-defined]
+        await type_text(pilot, code)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen) and app.screen.dossier.code == code
+        assert target.value == held  # type: ignore[attr-defined]
+
+
 async def test_a_logbook_range_with_bad_dates_is_refused_inline(app, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_supervisor(pilot)

@@ -186,8 +186,8 @@ class IntakeScreen(CounterScreen):
                         classes="person-only",
                     )
                     yield Field("Email", key="applicant.email", id="f-email")
-                    yield Field("Phí (đồng)", key="fee", id="f-fee", scan_aware=False)
-                    yield Field("Số bộ", key="sets", id="f-sets", value="1", scan_aware=False)
+                    yield Field("Phí (đồng)", key="fee", id="f-fee")
+                    yield Field("Số bộ", key="sets", id="f-sets", value="1")
                     yield choice_row(
                         "Nhận kết quả",
                         {k: RETURN_LABELS[k] for k in RETURN_METHODS},

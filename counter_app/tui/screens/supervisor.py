@@ -129,12 +129,8 @@ class SupervisorScreen(CounterScreen):
             with TabPane("Sổ theo dõi", id="logbook"):
                 with VerticalScroll():
                     yield Static("SỔ THEO DÕI HỒ SƠ (Mẫu sổ theo dõi, khổ A4 ngang)", classes="section-title")
-                    yield Field(
-                        "Từ ngày", key="from", value=f"{today:%d/%m/%Y}", id="logbook-from", scan_aware=False
-                    )
-                    yield Field(
-                        "Đến ngày", key="to", value=f"{today:%d/%m/%Y}", id="logbook-to", scan_aware=False
-                    )
+                    yield Field("Từ ngày", key="from", value=f"{today:%d/%m/%Y}", id="logbook-from")
+                    yield Field("Đến ngày", key="to", value=f"{today:%d/%m/%Y}", id="logbook-to")
                     yield Button("In / lưu sổ (F8)", variant="primary", id="logbook-print")
                     yield Static("", id="logbook-result")
                     yield Static("SAO LƯU DỮ LIỆU", classes="section-title")
@@ -153,9 +149,7 @@ class SupervisorScreen(CounterScreen):
                     )
                     yield DataTable(id="overrides", cursor_type="row", zebra_stripes=True)
                     yield Static("Chưa có ngày nào.", id="overrides-empty", classes="dialog-hint")
-                    yield Field(
-                        "Ngày", key="day", placeholder="dd/mm/yyyy", id="override-day", scan_aware=False
-                    )
+                    yield Field("Ngày", key="day", placeholder="dd/mm/yyyy", id="override-day")
                     with Horizontal(classes="field-row"):
                         yield Static("Loại", classes="field-label")
                         yield Select(
@@ -170,11 +164,10 @@ class SupervisorScreen(CounterScreen):
                         key="label",
                         placeholder="ví dụ Nghỉ bù Quốc khánh",
                         id="override-label",
-                        scan_aware=False,
                     )
                     yield Button("Thêm ngày (Ctrl+S)", id="override-add")
                     yield Static("GIỜ LÀM VIỆC", classes="section-title")
-                    yield Field("Giờ làm việc", key="office_hours", id="office-hours", scan_aware=False)
+                    yield Field("Giờ làm việc", key="office_hours", id="office-hours")
                     yield Button("Lưu giờ làm việc (Ctrl+S)", id="hours-save")
                     yield Static(
                         f"NGÀY NGHỈ LỄ, NGHỈ BÙ, LÀM BÙ {UPCOMING_DAYS} NGÀY TỚI (lịch chung và của xã)",
@@ -192,8 +185,8 @@ class SupervisorScreen(CounterScreen):
                     )
                     yield DataTable(id="officials-table", cursor_type="row", zebra_stripes=True)
                     yield Button("Khóa / mở lại tài khoản (Ctrl+T)", id="official-toggle")
-                    yield Field("Tên đăng nhập", key="username", id="official-username", scan_aware=False)
-                    yield Field("Họ và tên", key="full_name", id="official-name", scan_aware=False)
+                    yield Field("Tên đăng nhập", key="username", id="official-username")
+                    yield Field("Họ và tên", key="full_name", id="official-name")
                     with Horizontal(classes="field-row"):
                         yield Static("Vai trò", classes="field-label")
                         yield Select(
