@@ -262,6 +262,31 @@ async def test_escape_asks_before_throwing_away_a_typed_reason(app, staffed_desk
         assert isinstance(app.screen, DossierScreen) and staffed_desk.get(code).status == 2
 
 
+async def test_escape_in_the_scan_box_clears_it_and_stays_on_the_dossier(app, code: str) -> None:  # type: ignore[no-untyped-def]
+    """A stray digit goes to the scan box (a scanner's first key), and the step keys after it too:
+    Escape clears the box and gives the keys back to the dossier; only a second Escape leaves."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        dossier = app.screen
+        assert isinstance(dossier, DossierScreen)
+        await pilot.press("5", "c")
+        await pilot.pause()
+        assert dossier.scan_input.value == "5c"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is dossier and dossier.scan_input.value == ""
+        assert app.focused is not dossier.scan_input
+        await pilot.press("c")  # the transfer step again
+        await pilot.pause()
+        assert isinstance(app.screen, StepDialog)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, DossierScreen)
+
+
 async def test_a_form_is_printed_from_the_dossier_screen(app, code: str, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)

@@ -128,8 +128,21 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
     def take_scan(self, text: str) -> None:
         """Move the focus to the scan box with the first keys of a scan a widget caught."""
         scan = self.scan_input
+        self._before_scan = self.focused
         self.set_focus(scan)
         scan.insert_text_at_cursor(text)
+
+    def _leave_scan_box(self) -> None:
+        """Escape in a scan box holding text: clear it and give the focus back (a stray digit sent
+        the step keys there; one Escape then left the dossier altogether)."""
+        self.scan_input.value = ""
+        before = getattr(self, "_before_scan", None)
+        self._before_scan = None
+        if before is not None and before.is_attached and before.screen is self and before.focusable:
+            self.set_focus(before)
+        else:
+            self.set_focus(None)
+            self.focus_next()
 
     async def on_key(self, event: events.Key) -> None:
         # A scanner types a code (it starts with a digit) while a list or a button has focus:
@@ -137,6 +150,11 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
         scan = self.scan_input
         character = event.character or ""
         if self.focused is scan:
+            if event.key == "escape" and scan.value:
+                self._leave_scan_box()
+                event.stop()
+                event.prevent_default()
+                return
             # Keys of the same burst, queued for the widget that had focus before the first digit.
             if event.is_printable:
                 scan.insert_text_at_cursor(character)
