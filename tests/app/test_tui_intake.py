@@ -15,6 +15,7 @@ from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.widgets.fields import Choice
+from tests.conftest import intake
 
 from .conftest import (
     OFFICIAL,
@@ -205,6 +206,25 @@ def screen_footer_keys(screen):  # type: ignore[no-untyped-def]
     from textual.widgets._footer import FooterKey
 
     return list(screen.query(FooterKey))
+
+
+async def test_a_receipt_scanned_into_a_question_answers_nothing(app, staffed_desk) -> None:  # type: ignore[no-untyped-def]
+    code = staffed_desk.receive(intake(), OFFICIAL[2]).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        question = app.screen
+        assert isinstance(question, ConfirmDialog)
+        await type_text(pilot, code)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is question  # not answered by the scanner's Enter
+        assert any("Đang mở một hộp thoại" in n for n in notifications(app))
+        await pilot.press("escape")  # "Không"
+        await pilot.pause()
+        assert intake_screen(app).field("applicant.name").value == "Đặng Thị Hoà"
 
 
 async def test_escape_asks_before_clearing_the_form(app) -> None:  # type: ignore[no-untyped-def]

@@ -15,6 +15,8 @@ from textual.widgets import Input
 from textual.worker import Worker
 
 from counter_app.domain.errors import ValidationError
+from counter_app.tui.messages import OpenDossier
+from counter_app.tui.scanning import split_code
 from counter_app.tui.widgets.bars import CounterFooter, ScanInput, StatusLine, TopBar
 from counter_app.tui.widgets.fields import Field
 
@@ -191,3 +193,23 @@ class CounterModal(KeepsStyles, Reporting, ModalScreen[Any]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    async def on_key(self, event: events.Key) -> None:
+        # A scanner types a code and Enter into whatever has focus. On a button (a question's
+        # "Không") its characters did nothing and its Enter answered the question; the scan was
+        # lost without a word. Keys typed on a widget that takes no text are kept aside, and an
+        # Enter after a code-like run of them answers nothing: the app says to close the dialog.
+        if is_text_field(self.focused):
+            return
+        typed = getattr(self, "_typed", "")
+        if event.is_printable:
+            self._typed = typed + (event.character or "")
+        elif event.key == "enter" and typed:
+            self._typed = ""
+            scanned = split_code(typed)
+            if scanned is not None:
+                event.stop()
+                event.prevent_default()
+                self.post_message(OpenDossier(scanned.code))
+        else:
+            self._typed = ""
