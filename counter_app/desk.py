@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -388,6 +388,17 @@ def figure_text(key: str, value: float | None) -> str:
     return thousands(int(value))
 
 
+def appointments_on_day_off(due: Sequence[DossierRow], shown: int = 5) -> str:
+    """What to tell whoever just declared a day off on which citizens were given appointments."""
+    codes = ", ".join(r.code for r in due[:shown]) + (
+        f" và {len(due) - shown} hồ sơ khác" if len(due) > shown else ""
+    )
+    return (
+        f"{len(due)} hồ sơ đang có hẹn trả vào ngày này ({codes}): hãy hẹn lại từng hồ sơ "
+        "(phím h, kèm phiếu xin lỗi và hẹn lại) để công dân không đến khi cơ quan nghỉ."
+    )
+
+
 def backup_summary(result: Mapping[str, Any]) -> str:
     """What :meth:`Desk.backup` did, in one sentence for the official."""
     size = f"{result['bytes'] / 1e6:.1f}".replace(".", ",")
@@ -698,6 +709,13 @@ class Desk:
             self.store.put_override(override)
         self._calendar = None
         return override
+
+    def due_on(self, day: date) -> list[DossierRow]:
+        """Open dossiers whose appointment falls on ``day``: a day newly declared off leaves their
+        citizens coming to a closed office, so the counter names them (each needs its appointment
+        moved, with the apology form)."""
+        check_day(day, "day", "Ngày")
+        return self.store.due_on(day)
 
     def remove_override(self, day: date) -> bool:
         with self.store.transaction():

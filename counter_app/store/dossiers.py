@@ -471,6 +471,16 @@ class DossierStore:
         ).fetchall()
         return [_row(r) for r in rows]
 
+    def due_on(self, day: date, limit: int = 1000) -> list[DossierRow]:
+        """Open dossiers (not paused) whose appointment falls on a Vietnam day, by due time."""
+        start, end = _day_span(day, day)
+        rows = self.conn.execute(
+            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE status IN (1, 2, 4, 6) AND due_at >= ? AND due_at < ?"
+            " ORDER BY due_at, rowid LIMIT ?",
+            (start, end, limit),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
     def dossier_count(self) -> int:
         """How many dossiers the database holds: the rowid's maximum, without a count over every
         row (a dossier is never deleted; a projection rebuild inserts them all again from 1)."""

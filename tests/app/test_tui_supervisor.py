@@ -110,6 +110,22 @@ async def test_a_logbook_range_with_bad_dates_is_refused_inline(app, output_dir:
         assert list(output_dir.glob("logbook_*")) == []
 
 
+async def test_a_day_off_names_the_appointments_given_for_it(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    code = staffed_desk.receive(intake(), ACTOR).code  # due Mon 30/11/2026 09:30
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "calendar"
+        await pilot.pause()
+        screen.query_one("#override-day-input").focus()
+        await type_text(pilot, "30/11/2026")
+        await pilot.press("enter", "tab")
+        await type_text(pilot, "Nghỉ đột xuất")
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = " ".join(notifications(app))
+        assert "1 hồ sơ đang có hẹn trả vào ngày này" in shown and code in shown
+
+
 async def test_working_day_overrides_and_office_hours(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_supervisor(pilot)

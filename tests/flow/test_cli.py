@@ -387,3 +387,16 @@ def test_receive_says_what_to_check_again_and_still_saves(configured: Any) -> No
         input=json.dumps({**doc, "applicant": {"name": "Lê Thị D", "id_number": "031190001234"}}),
     )
     assert plain.stderr == "" and json.loads(plain.stdout)["warnings"] == []
+
+
+def test_a_day_off_names_the_appointments_already_given_for_it(configured: Any) -> None:
+    """Declared a day off, the day some citizens were told to come back: the counter says which
+    dossiers need their appointment moved (in the UI too, through the same desk call)."""
+    doc = {"procedure": "1.004873", "applicant": {"name": "Lê Thị D", "id_number": "031190001234"}}
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(doc)).stdout)["code"]
+    due = json.loads(configured("show", code, "--json").stdout)["due"][:10]
+    result = configured("calendar", "set", due, "day_off", "--label", "Nghỉ đột xuất")
+    assert result.exit_code == 0, result.output
+    assert "1 hồ sơ đang có hẹn trả vào ngày này" in result.stderr and code in result.stderr
+    other = configured("calendar", "set", "2026-12-25", "day_off")
+    assert other.exit_code == 0 and other.stderr == ""

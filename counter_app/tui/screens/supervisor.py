@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane, Tabs
 
-from counter_app.desk import REPORT_FIGURES, backup_summary, figure_text
+from counter_app.desk import REPORT_FIGURES, appointments_on_day_off, backup_summary, figure_text
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import PERIOD_BACKWARDS, day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
@@ -409,6 +409,12 @@ class SupervisorScreen(CounterScreen):
         day_field.value = label_field.value = ""
         self._show_overrides()
         self.notify(f"Đã ghi {OVERRIDE_KINDS[kind].lower()} {day_text(day)}.", title="Lịch làm việc")
+        desk = self.counter_app.desk
+        due = desk.due_on(day) if kind == "day_off" and day >= desk.now().date() else []
+        if due:
+            self.notify(
+                appointments_on_day_off(due), title="Hẹn trả vào ngày nghỉ", severity="warning", timeout=60
+            )
 
     def action_remove_override(self) -> None:
         table = self.query_one("#overrides", DataTable)
