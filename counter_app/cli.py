@@ -349,6 +349,10 @@ def setup(
     if province_name:
         extra["province_name"] = province_name
     settings = desk.setup(**values, **extra)
+    from counter_app.domain.codes import PLACEHOLDER_AGENCY_WARNING, is_placeholder_agency
+
+    if is_placeholder_agency(settings.agency_id):
+        click.echo(f"Cảnh báo: {PLACEHOLDER_AGENCY_WARNING.format(agency=settings.agency_id)}", err=True)
     if as_json:
         _emit_json(settings.public_mapping())
     else:

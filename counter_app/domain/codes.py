@@ -59,6 +59,19 @@ def default_agency_id(commune_code: str) -> str:
     return check_agency_id(f"000.00.00.X{commune_code.strip()}")
 
 
+def is_placeholder_agency(agency_id: str) -> bool:
+    """Whether ``agency_id`` is the placeholder :func:`default_agency_id` gives."""
+    return agency_id.startswith("000.00.00.X")
+
+
+PLACEHOLDER_AGENCY_WARNING = (
+    "Mã định danh cơ quan «{agency}» là mã tạm, suy từ mã xã; mã hồ sơ cấp ra mang mã này mãi mãi "
+    "và hệ thống của tỉnh sẽ không nhận ra. Hãy đặt mã thật (QCVN 102) trước khi tiếp nhận hồ sơ: "
+    "counter settings --set agency_id=…"
+)
+"""Said when a counter is set up, or starts, with the placeholder agency identifier."""
+
+
 def check_counter_no(counter_no: int) -> int:
     """Raises ValidationError unless 1 <= counter_no <= 9."""
     if not isinstance(counter_no, int) or not 1 <= counter_no <= 9:

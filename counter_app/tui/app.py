@@ -28,6 +28,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from counter_app.desk import Desk, Official
+from counter_app.domain.codes import PLACEHOLDER_AGENCY_WARNING, is_placeholder_agency
 from counter_app.domain.errors import CounterError, PrintingError, ValidationError
 from counter_app.settings import unknown_variables
 from counter_app.tui.messages import (
@@ -249,6 +250,14 @@ class CounterApp(App[None]):
         if official is not None:
             self.official = official
             self.clear_notifications()  # the notices meant for the sign-in screen (locked, created)
+            agency = self.desk.settings.agency_id
+            if official.is_supervisor and is_placeholder_agency(agency):
+                self.notify(
+                    PLACEHOLDER_AGENCY_WARNING.format(agency=agency),
+                    title="Mã cơ quan tạm",
+                    severity="warning",
+                    timeout=30,
+                )
         self._next_start_step()
 
     def action_sign_out(self) -> None:

@@ -186,3 +186,12 @@ def test_a_misspelt_variable_is_named_with_the_one_meant_and_changes_nothing(con
     assert json.loads(result.stdout)["printer"] == ""  # the stored value stands, and says so
     quiet = configured("settings", "--json", env={"COUNTER_PRINTER": "may-in-quay-2"})
     assert quiet.stderr == "" and json.loads(quiet.stdout)["printer"] == "may-in-quay-2"
+
+
+def test_setup_warns_that_a_derived_agency_id_is_a_placeholder(run: Any) -> None:
+    result = run("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2")
+    assert result.exit_code == 0 and "«000.00.00.X11410» là mã tạm" in result.stderr
+    assert "counter settings --set agency_id=" in result.stderr
+    real = run("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2",
+               "--agency-id", "000.17.22.H56")  # fmt: skip
+    assert real.exit_code == 0 and real.stderr == ""
