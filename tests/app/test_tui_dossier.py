@@ -137,6 +137,11 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         assert staffed_desk.get(code).status == 4
         await step(pilot, "p", "50.000", "Lệ phí cấp giấy")
         assert staffed_desk.get(code).status == 6
+        await pilot.press("d")  # the fee paid: the dialog says what was asked, to check the receipt
+        await pilot.pause()
+        assert "Số tiền: 50.000 đồng" in texts(app, "#step-context")
+        await pilot.press("escape")
+        await pilot.pause()
         await step(pilot, "d")
         assert staffed_desk.get(code).status == 4
         await step(pilot, "h", "04/12/2026 16:00", "Cần xác minh thêm")

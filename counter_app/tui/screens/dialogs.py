@@ -196,11 +196,14 @@ class StepDialog(CounterModal):
         Binding("ctrl+s", "confirm", "Xác nhận", id="step.confirm"),
     ]
 
-    def __init__(self, dossier: Dossier, kind: str, run: StepRunner) -> None:
+    def __init__(self, dossier: Dossier, kind: str, run: StepRunner, *, context: str = "") -> None:
         super().__init__()
         self.dossier = dossier
         self.kind = kind
         self.run = run
+        self.context = context
+        """What the official confirms against, from the dossier's history (the amount asked for
+        when recording the fee paid)."""
 
     def action_cancel(self) -> None:
         """Close; when something was typed (a reason, papers), ask first, as the intake form does:
@@ -241,6 +244,8 @@ class StepDialog(CounterModal):
                     classes="dialog-subtitle",
                     markup=False,
                 )
+            if self.context:
+                yield Static(self.context, classes="dialog-subtitle", id="step-context", markup=False)
             if self.kind == "rated":
                 yield Static(RATING_HINT, classes="dialog-subtitle", markup=False)
                 yield RatingLevels(

@@ -224,7 +224,8 @@ class DossierScreen(CounterScreen):
             facts.add_row(label, value)
         self.query_one("#dossier-facts", Static).update(facts)
 
-        self.query_one("#history", Static).update(timeline(desk.history(d.code)))
+        self._steps = desk.history(d.code)
+        self.query_one("#history", Static).update(timeline(self._steps))
 
         docs = Text()
         for i, doc in enumerate(d.documents, 1):
@@ -325,7 +326,14 @@ class DossierScreen(CounterScreen):
                     said += f" Mời công dân đánh giá mức độ hài lòng (phím {STEP_KEYS['rated']})."
             self.notify(said, title="Đã ghi nhận")
 
-        self.app.push_screen(StepDialog(dossier, kind, run), recorded)
+        self.app.push_screen(StepDialog(dossier, kind, run, context=self._step_context(kind)), recorded)
+
+    def _step_context(self, kind: str) -> str:
+        """For the fee paid: the amount and what for, as asked (it was only in the timeline)."""
+        if kind != "fee_paid":
+            return ""
+        asked = next((s for s in reversed(getattr(self, "_steps", [])) if s.kind == "fee_requested"), None)
+        return f"Đã yêu cầu nộp — {asked.detail}" if asked is not None and asked.detail else ""
 
     @on(Button.Pressed, ".step-button")
     def _button(self, event: Button.Pressed) -> None:
