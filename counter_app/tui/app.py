@@ -258,6 +258,15 @@ class CounterApp(App[None]):
                     severity="warning",
                     timeout=30,
                 )
+            intake = self._intake_screen()
+            if intake is not None and intake.is_dirty and intake.typed_by not in ("", official.full_name):
+                self.notify(
+                    f"Hồ sơ đang nhập dở trên màn hình tiếp nhận do {intake.typed_by} nhập: hãy kiểm tra "
+                    "lại trước khi lưu (giấy hẹn sẽ ghi bạn là người tiếp nhận), hoặc Esc để xóa.",
+                    title="Hồ sơ của người khác",
+                    severity="warning",
+                    timeout=30,
+                )
         self._next_start_step()
 
     def action_sign_out(self) -> None:

@@ -206,6 +206,13 @@ async def test_sign_out_returns_to_sign_in_and_keeps_the_draft(app) -> None:  # 
         screen = app.screen
         assert isinstance(screen, IntakeScreen)
         assert screen.field("applicant.name").value == "Đặng Thị Hoà"
+        assert not any("do Trần Văn Minh nhập" in n for n in notifications(app))  # their own form
+        await pilot.press("f10")
+        await settle(pilot)
+        await sign_in(pilot, SUPERVISOR)  # someone else takes over the counter: told whose form it is
+        await settle(pilot)
+        assert screen.field("applicant.name").value == "Đặng Thị Hoà"
+        assert any("do Trần Văn Minh nhập" in n for n in notifications(app))
 
 
 def test_start_up_imports_only_what_intake_needs() -> None:

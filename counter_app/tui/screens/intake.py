@@ -141,6 +141,8 @@ class IntakeScreen(CounterScreen):
         self._draft_checked = False
         """Whether the draft left by the last session was looked for (once, at the first sign-in)."""
         self._form_focus: Widget | None = None
+        self.typed_by = ""
+        """The official who began typing the form now on screen ("" while it is empty)."""
         """The widget of the form that had the focus last (the scan box is not part of the form)."""
 
     def compose_body(self) -> ComposeResult:
@@ -697,6 +699,7 @@ class IntakeScreen(CounterScreen):
         self.query_one("#documents-error", ErrorLine).update("")
         self.picker.clear()
         self.procedure = None
+        self.typed_by = ""
         self.picker.focus()
 
     def action_discard(self) -> None:
@@ -729,6 +732,9 @@ class IntakeScreen(CounterScreen):
 
     def form_changed(self) -> None:
         """Save the draft :data:`DRAFT_DELAY` after the last change (a burst of keys saves once)."""
+        official = self.counter_app.official
+        if not self.typed_by and official is not None:
+            self.typed_by = official.full_name
         self._draft_due = monotonic() + DRAFT_DELAY
         if self._draft_timer is None:
             self._draft_timer = self.set_timer(DRAFT_DELAY, self._draft_time, name="intake-draft")
@@ -805,6 +811,7 @@ class IntakeScreen(CounterScreen):
             "papers": self.checklist.state(),
             "kind": self.kind,
             "owner": "other" if self.has_owner else "same",
+            "typed_by": self.typed_by,
         }
         return data
 
@@ -818,7 +825,16 @@ class IntakeScreen(CounterScreen):
             return
         if draft and self.restore(draft):
             self._draft_stored = True
-            self.notify("Đã khôi phục hồ sơ đang nhập dở", title="Hồ sơ đang nhập dở")
+            official = self.counter_app.official
+            by = (
+                self.typed_by
+                if official is not None and self.typed_by not in ("", official.full_name)
+                else ""
+            )
+            self.notify(
+                f"Đã khôi phục hồ sơ đang nhập dở{f' do {by} nhập: hãy kiểm tra lại trước khi lưu' if by else ''}",
+                title="Hồ sơ đang nhập dở",
+            )
 
     def restore(self, draft: Mapping[str, Any]) -> bool:
         """Fill the form from a draft (see :meth:`draft_data`); False if it held nothing.
@@ -843,6 +859,8 @@ class IntakeScreen(CounterScreen):
         owner = form.get("owner") or ("other" if isinstance(draft.get("owner"), Mapping) else None)
         if owner in OWNER_LABELS:
             self.query_one("#f-owner", Choice).value = str(owner)
+        if isinstance(form.get("typed_by"), str):
+            self.typed_by = form["typed_by"]
         values = form.get("fields")
         if not isinstance(values, Mapping):
             values = _fields_of_intake(draft)
