@@ -831,10 +831,8 @@ class IntakeScreen(CounterScreen):
                 if official is not None and self.typed_by not in ("", official.full_name)
                 else ""
             )
-            self.notify(
-                f"Đã khôi phục hồ sơ đang nhập dở{f' do {by} nhập: hãy kiểm tra lại trước khi lưu' if by else ''}",
-                title="Hồ sơ đang nhập dở",
-            )
+            whose = f" do {by} nhập: hãy kiểm tra lại trước khi lưu" if by else ""
+            self.notify(f"Đã khôi phục hồ sơ đang nhập dở{whose}", title="Hồ sơ đang nhập dở")
 
     def restore(self, draft: Mapping[str, Any]) -> bool:
         """Fill the form from a draft (see :meth:`draft_data`); False if it held nothing.
