@@ -1657,24 +1657,33 @@ class Desk:
 
     # -- officials ---------------------------------------------------------------------------------
 
-    def add_official(self, username: str, full_name: str, role: str, pin: str) -> Official:
+    def add_official(self, username: str, full_name: str, role: str, pin: str = "") -> Official:
         """Create or update an official (supervisors manage them).
+
+        An existing official's name or role changes without a new PIN when ``pin`` is empty (a
+        spelling fixed should not mean resetting a colleague's PIN); a new official needs one.
 
         Raises:
             ValidationError: every wrong field (:meth:`official_problems`); nothing saved.
             RuleError: it would leave no active supervisor.
         """
-        errors = self.official_problems(username, full_name, role, pin)
-        if errors:
-            raise ValidationError(errors)
-        user = clean(username).lower()
-        name = check_text(full_name, label="Họ và tên", required=True, max_len=120).value
-        salt = secrets.token_hex(16)
+        user = clean(username or "").lower()
         with self.store.transaction():
-            row = self.store.official(user)
+            row = self.store.official(user) if user else None
+            keep_pin = row is not None and not pin
+            errors = self.official_problems(username, full_name, role, "0000" if keep_pin else pin)
+            if errors:
+                raise ValidationError(errors)
+            name = check_text(full_name, label="Họ và tên", required=True, max_len=120).value
             if row is not None and row["role"] == "supervisor" and role != "supervisor":
                 self._keep_a_supervisor(user)
-            self.store.put_official(user, name, role, salt, _pin_hash(pin, salt), True)
+            if keep_pin:
+                assert row is not None
+                salt, digest = row["pin_salt"], row["pin_hash"]
+            else:
+                salt = secrets.token_hex(16)
+                digest = _pin_hash(pin, salt)
+            self.store.put_official(user, name, role, salt, digest, True)
         return Official(user, name, role)
 
     @staticmethod

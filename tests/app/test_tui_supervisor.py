@@ -419,6 +419,17 @@ async def test_enter_on_an_official_changes_the_role_and_an_empty_name_is_kept( 
         minh = next(o for o in staffed_desk.officials() if o["username"] == "minh")
         assert (minh["full_name"], minh["role"]) == ("Trần Văn Minh", "supervisor")
         assert any("đã đổi mã PIN" in n and "vai trò mới: Giám sát" in n for n in notifications(app))
+        # A spelling fixed without a new PIN: the PIN stays as it was.
+        screen.query_one("#official-username", Field).value = "minh"
+        await settle(pilot)
+        name.value = "Trần Văn Mịnh"
+        screen.query_one("#official-pin-input").focus()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        minh = next(o for o in staffed_desk.officials() if o["username"] == "minh")
+        assert minh["full_name"] == "Trần Văn Mịnh"
+        assert staffed_desk.sign_in("minh", "1357").full_name == "Trần Văn Mịnh"
+        assert any("họ tên mới: Trần Văn Mịnh" in n and "PIN" not in n for n in notifications(app))
 
 
 async def test_the_last_supervisor_keeps_the_role(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]

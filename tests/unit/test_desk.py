@@ -290,6 +290,12 @@ def test_officials_and_pins(desk: Desk) -> None:
         desk.add_official("x y", "", "boss", "12")
     stored = desk.store.conn.execute("SELECT pin_hash FROM officials").fetchone()[0]
     assert "2468" not in stored
+    # A name or role changes without a new PIN; a new official needs one.
+    desk.add_official("lan", "Phạm Thị Lan Anh", "supervisor")
+    assert desk.sign_in("lan", "2468").full_name == "Phạm Thị Lan Anh"
+    with pytest.raises(ValidationError) as caught:
+        desk.add_official("moi", "Người Mới", "official")
+    assert [e.field for e in caught.value.errors] == ["pin"]
 
 
 def test_drafts_survive_reopening_and_clear_with_the_save(desk: Desk, db_path: Any) -> None:

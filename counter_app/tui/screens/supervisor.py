@@ -43,7 +43,7 @@ SHOWN_ON = {"submit": ("logbook", "calendar", "officials"), "print_logbook": ("d
 """The tabs where a key of the screen has something to do (Ctrl+S on the figures did nothing)."""
 
 NEW_PIN_HINT = "4 đến 8 chữ số"
-CHANGE_PIN_HINT = "mã PIN mới, 4 đến 8 chữ số"
+CHANGE_PIN_HINT = "mã PIN mới (trống: giữ PIN cũ)"
 SAVE_NEW = "Thêm cán bộ (Ctrl+S)"
 SAVE_CHANGES = "Lưu thay đổi (Ctrl+S)"
 
@@ -613,7 +613,7 @@ class SupervisorScreen(CounterScreen):
             state = "đã khóa, lưu sẽ mở lại" if not known["active"] else "đang hoạt động"
             line.update(
                 f"Đã có: {known['full_name']}, {ROLE_NAMES.get(known['role'], known['role'])}, {state}. "
-                "Nhập mã PIN mới (cần cả khi chỉ đổi vai trò hoặc họ tên) rồi Ctrl+S."
+                "Sửa họ tên, vai trò hoặc nhập mã PIN mới (để trống: giữ PIN cũ) rồi Ctrl+S."
             )
             pin.input.placeholder = CHANGE_PIN_HINT
             button.label = SAVE_CHANGES
@@ -656,9 +656,9 @@ class SupervisorScreen(CounterScreen):
         except ValidationError as error:
             self.app.call_from_thread(self._inline, error, list(self._official_fields()))
             return
-        self.app.call_from_thread(self._official_saved, official, known)
+        self.app.call_from_thread(self._official_saved, official, known, bool(pin))
 
-    def _official_saved(self, official: Any, known: dict[str, Any] | None) -> None:
+    def _official_saved(self, official: Any, known: dict[str, Any] | None, pin_changed: bool = True) -> None:
         for field in self._official_fields():
             field.value = ""
         self._filled_from = None
@@ -669,14 +669,15 @@ class SupervisorScreen(CounterScreen):
         if known is None:
             message = f"Đã thêm cán bộ «{official.username}» {official.full_name} ({role})."
         else:
-            changes = ["đã đổi mã PIN"]
+            changes = ["đã đổi mã PIN"] if pin_changed else []
             if known["role"] != official.role:
                 changes.append(f"vai trò mới: {role}")
             if known["full_name"] != official.full_name:
                 changes.append(f"họ tên mới: {official.full_name}")
             if not known["active"]:
                 changes.append("tài khoản đã được mở lại")
-            message = f"«{official.username}» ({official.full_name}): {'; '.join(changes)}."
+            said = "; ".join(changes) or "không có gì thay đổi"
+            message = f"«{official.username}» ({official.full_name}): {said}."
         self.notify(message, title="Cán bộ")
 
     def _inline(self, error: ValidationError, fields: list[Field]) -> None:
