@@ -371,6 +371,8 @@ REPORT_FIGURES: tuple[tuple[str, str], ...] = (
     ("late", "Giải quyết trễ hạn"),
     ("overdue", "Đang quá hạn (hiện tại)"),  # now, whatever the period: said on the label
     ("refused", "Từ chối tiếp nhận"),
+    ("withdrawn", "Công dân rút hồ sơ"),
+    ("stopped", "Dừng xử lý"),
     ("on_time_rate", "Tỷ lệ đúng hạn"),
     ("rated", "Lượt đánh giá"),
     ("satisfaction_rate", "Tỷ lệ hài lòng"),

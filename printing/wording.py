@@ -244,6 +244,8 @@ SUMMARY_ROWS = (
         "Hồ sơ đang giải quyết đã quá hạn (toàn bộ hồ sơ của Bộ phận, tại thời điểm in, không riêng kỳ này)",
     ),
     ("refused", "Hồ sơ từ chối tiếp nhận trong kỳ"),
+    ("withdrawn", "Hồ sơ công dân rút trong kỳ"),
+    ("stopped", "Hồ sơ dừng xử lý trong kỳ"),
 )
 SUMMARY_RATE = "Tỷ lệ giải quyết đúng hạn"
 SUMMARY_BY_FIELD = "Số hồ sơ tiếp nhận theo lĩnh vực"

@@ -642,10 +642,15 @@ class DossierStore:
             "SELECT count(*) FROM dossiers WHERE status IN (2, 4, 6) AND due_at < ?",
             (format_time(to_vn(now)),),
         ).fetchone()[0]
-        refused = c.execute(
-            "SELECT count(*) FROM dossiers WHERE status = 3 AND closed_at >= ? AND closed_at < ?",
-            (start, end),
-        ).fetchone()[0]
+        # Closed without a result in the period, by how: refused (3), withdrawn (7), stopped (8).
+        closed = dict(
+            c.execute(
+                "SELECT status, count(*) FROM dossiers WHERE status IN (3, 7, 8)"
+                " AND closed_at >= ? AND closed_at < ? GROUP BY status",
+                (start, end),
+            ).fetchall()
+        )
+        refused = closed.get(3, 0)
         by_field = c.execute(
             "SELECT field, count(*) FROM dossiers WHERE received_day BETWEEN ? AND ?"
             " GROUP BY field ORDER BY count(*) DESC, field",
@@ -674,6 +679,8 @@ class DossierStore:
             "late": late,
             "overdue": overdue,
             "refused": refused,
+            "withdrawn": closed.get(7, 0),
+            "stopped": closed.get(8, 0),
             "on_time_rate": (early + on_time) / finished if finished else None,
             "ratings": {str(level): levels.get(level, 0) for level in sorted(RATING_LEVELS, reverse=True)},
             "rated": rated,

@@ -698,3 +698,16 @@ def test_the_last_active_supervisor_keeps_the_role(desk: Desk) -> None:
         desk.set_official_active("lan", False)
     desk.add_official("ha", "Trần Thu Hà", "supervisor", "5678")
     assert desk.add_official("lan", "Nguyễn Thị Lan", "official", "1234").role == "official"
+
+
+def test_the_report_counts_each_way_a_dossier_closes_without_a_result(desk: Desk) -> None:
+    """Received = finished + refused + withdrawn + stopped + still open: each has its figure."""
+    codes = [desk.receive(intake(), "A").code for _ in range(5)]
+    desk.refuse(codes[0], "A", reason="Không thuộc thẩm quyền")
+    desk.withdraw(codes[1], "A", reason="Công dân xin rút")
+    desk.stop(codes[2], "A", reason="Không đủ điều kiện")
+    desk.record_result(codes[3], "A")
+    report = desk.period_report(date(2026, 11, 1), date(2026, 11, 30))
+    closed = (report["finished"], report["refused"], report["withdrawn"], report["stopped"])
+    assert closed == (1, 1, 1, 1) and report["received"] == sum(closed) + 1
+    assert [k for k, _ in REPORT_FIGURES].index("withdrawn") > [k for k, _ in REPORT_FIGURES].index("refused")
