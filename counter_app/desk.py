@@ -1696,7 +1696,10 @@ class Desk:
         user = clean(username or "").lower()
         if not user or not all(c.isalnum() or c in "._-" for c in user) or len(user) > 40:
             errors.append(
-                FieldError("username", "Tên đăng nhập chỉ gồm chữ, số, dấu chấm, gạch (tối đa 40).")
+                FieldError(
+                    "username",
+                    "Tên đăng nhập liền một chữ, không dấu cách: chữ, số, dấu chấm, gạch (tối đa 40).",
+                )
             )
         name = check_text(full_name, label="Họ và tên", required=True, max_len=120)
         if name.error:

@@ -292,6 +292,23 @@ async def test_escape_in_the_scan_box_clears_it_and_stays_on_the_dossier(app, co
         assert not isinstance(app.screen, DossierScreen)
 
 
+async def test_a_new_appointment_on_a_day_the_calendar_lacks_is_named_as_such(app, code: str) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("h")
+        await pilot.pause()
+        for typed, said in [
+            ("31/02/2027 09:00", "Ngày 31/02/2027 không có trên lịch"),
+            ("sáng mai", "phải có dạng dd/mm/yyyy hh:mm"),
+        ]:
+            field = app.screen.query_one("#step-new_due", Field)
+            field.value = typed
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert said in field.error, typed
+
+
 async def test_a_form_is_printed_from_the_dossier_screen(app, code: str, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)

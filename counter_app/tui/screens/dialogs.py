@@ -19,6 +19,7 @@ from counter_app.desk import FORM_NAMES, AccessEntry
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
+from counter_app.domain.validation import day_problem
 from counter_app.tui.formatting import due_text, parse_day_time
 from counter_app.tui.messages import OpenDossier
 from counter_app.tui.scanning import split_code
@@ -339,7 +340,14 @@ class StepDialog(CounterModal):
             elif field.key == "new_due":
                 parsed = parse_day_time(text)
                 if parsed is None:
-                    field.error = "Ngày hẹn mới phải có dạng dd/mm/yyyy hh:mm, ví dụ 04/12/2026 16:00."
+                    # A day the calendar lacks (31/02) is named as such, not as a wrong shape.
+                    day_part = text.split()[0] if text.split() else ""
+                    missing = day_problem(day_part, "Ngày") if day_part else ""
+                    field.error = (
+                        missing
+                        if "không có trên lịch" in missing
+                        else "Ngày hẹn mới phải có dạng dd/mm/yyyy hh:mm, ví dụ 04/12/2026 16:00."
+                    )
                     ok = False
                     continue
                 day, hour, minute = parsed
