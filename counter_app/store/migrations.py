@@ -416,63 +416,53 @@ def m010_waiting_and_ready_order(db: Database) -> None:
     db.execute("CREATE INDEX dossiers_ready ON dossiers (result_at) WHERE status = 9")
 
 
+def _codes_with(db: Database, where: str) -> list[str]:
+    """The dossiers that have an event matching ``where`` (SQL on ``events``)."""
+    return [r[0] for r in db.execute(f"SELECT DISTINCT dossier_code FROM events WHERE {where}").fetchall()]
+
+
+def _fold_again(db: Database, codes: list[str]) -> None:
+    """Fold these dossiers again from their events, rewriting their rows and ratings (the other
+    dossiers do not change)."""
+    from counter_app.store.dossiers import DossierStore
+
+    store = DossierStore(db.conn)
+    for code in codes:
+        store.fold_again(code)
+
+
 @migrations()
 def m011_time_limit_of_moved_appointments(db: Database) -> None:
     """Dossiers whose appointment was moved keep the due time of their time limit
     (``Dossier.statutory_due_at``): early, on time and late are judged against it, not against the
-    date an apology gave. Their rows are folded again from their events; the others do not change."""
-    from counter_app.domain.dossier import fold
-    from counter_app.store.dossiers import DossierStore
-
-    store = DossierStore(db.conn)
-    moved = db.execute("SELECT DISTINCT dossier_code FROM events WHERE kind = 'appointment_moved'").fetchall()
-    for (code,) in moved:
-        state = db.execute("SELECT sync_state FROM dossiers WHERE code = ?", (code,)).fetchone()
-        store._project(fold(store.events_of(code)), sync_state=state[0] if state else "pending")
+    date an apology gave."""
+    _fold_again(db, _codes_with(db, "kind = 'appointment_moved'"))
 
 
 @migrations()
 def m012_deciding_authority_kept(db: Database) -> None:
     """A transfer named an office, which replaced the deciding authority stored at receipt (the
     logbook then printed "Công chức Tư pháp - Hộ tịch" as the authority). The authority now stays;
-    the office is ``handled_by``. The dossiers transferred by name are folded again from their
-    events; the others do not change."""
-    from counter_app.domain.dossier import fold
-    from counter_app.store.dossiers import DossierStore
-
-    store = DossierStore(db.conn)
-    named = db.execute(
-        "SELECT DISTINCT dossier_code FROM events WHERE kind = 'transferred'"
-        " AND coalesce(json_extract(body, '$.payload.to_agency_name'), '') <> ''"
-    ).fetchall()
-    for (code,) in named:
-        state = db.execute("SELECT sync_state FROM dossiers WHERE code = ?", (code,)).fetchone()
-        store._project(fold(store.events_of(code)), sync_state=state[0] if state else "pending")
+    the office is ``handled_by``."""
+    named = "kind = 'transferred' AND coalesce(json_extract(body, '$.payload.to_agency_name'), '') <> ''"
+    _fold_again(db, _codes_with(db, named))
 
 
 @migrations()
 def m013_rated_once(db: Database) -> None:
     """A dossier is rated once. A later rating of the same dossier (an earlier version allowed it,
-    and counted only the last) is flagged, so that it stays in the file but no longer counts; the
-    dossiers so rated are folded again and their rating rows rewritten."""
-    from counter_app.domain.dossier import fold
-    from counter_app.store.dossiers import DossierStore
-
+    and counted only the last) is flagged, so that it stays in the file but no longer counts, and
+    the dossiers so rated are folded again."""
     later = (
         "kind = 'rated' AND flagged = 0 AND seq NOT IN"
         " (SELECT min(seq) FROM events WHERE kind = 'rated' AND flagged = 0 GROUP BY dossier_code)"
     )
-    codes = [r[0] for r in db.execute(f"SELECT DISTINCT dossier_code FROM events WHERE {later}").fetchall()]
+    codes = _codes_with(db, later)
     db.execute(
         "UPDATE events SET flagged = 1, flag_reason = 'a second rating: a dossier is rated once'"
         f" WHERE {later}"
     )
-    store = DossierStore(db.conn)
-    for code in codes:
-        state = db.execute("SELECT sync_state FROM dossiers WHERE code = ?", (code,)).fetchone()
-        dossier = fold(store.events_of(code))
-        store._project(dossier, sync_state=state[0] if state else "pending")
-        store._project_rating(dossier)
+    _fold_again(db, codes)
 
 
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);

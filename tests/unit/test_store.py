@@ -8,6 +8,7 @@ import stat
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlite_utils import Database
@@ -72,6 +73,24 @@ def at_version(source: Desk, path: Path, version: int) -> sqlite3.Connection:
         "INSERT INTO site_settings (key, value) VALUES (?, ?)", source.store.read_settings().items()
     )
     return conn
+
+
+def as_stored_by(
+    source: Desk, path: Path, version: int, code: str, change: Callable[[dict[str, Any]], None]
+) -> None:
+    """``source`` copied into a file at ``version``, with its sequences, and the stored data of
+    dossier ``code`` changed by ``change`` to what that version wrote."""
+    conn = at_version(source, path, version)
+    conn.executemany(
+        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
+    )
+    data = json.loads(conn.execute("SELECT data FROM dossiers WHERE code = ?", (code,)).fetchone()[0])
+    change(data)
+    conn.execute(
+        "UPDATE dossiers SET data = ? WHERE code = ?",
+        (json.dumps(data, ensure_ascii=False, sort_keys=True), code),
+    )
+    conn.close()
 
 
 def test_upgrade_to_lean_writes_keeps_queue_sequences_and_search(
@@ -275,18 +294,8 @@ def test_upgrade_keeps_the_time_limit_of_appointments_already_moved(
         moved.code, "Cán bộ A", new_due=moved.due_at + timedelta(days=7), reason="Xác minh"
     )
     path = tmp_path / "v10.db"
-    conn = at_version(source, path, 10)
-    conn.executemany(
-        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
-    )
-    data = json.loads(conn.execute("SELECT data FROM dossiers WHERE code = ?", (moved.code,)).fetchone()[0])
-    del data["statutory_due"]  # as version 10 stored it
-    conn.execute(
-        "UPDATE dossiers SET data = ? WHERE code = ?",
-        (json.dumps(data, ensure_ascii=False, sort_keys=True), moved.code),
-    )
-    before = conn.execute("SELECT * FROM dossiers WHERE code = ?", (kept.code,)).fetchone()
-    conn.close()
+    before = source.store.conn.execute("SELECT * FROM dossiers WHERE code = ?", (kept.code,)).fetchone()
+    as_stored_by(source, path, 10, moved.code, lambda data: data.pop("statutory_due"))
 
     upgraded = make_desk(path, configure=False)
     assert upgraded.get(moved.code).rule_due_at == moved.due_at
@@ -306,18 +315,12 @@ def test_upgrade_gives_back_the_deciding_authority_a_transfer_replaced(
     named = source.receive(intake(), "Cán bộ A")
     source.transfer(named.code, "Cán bộ A", to_agency_name="Công chức Tư pháp - Hộ tịch")
     path = tmp_path / "v11.db"
-    conn = at_version(source, path, 11)
-    conn.executemany(
-        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
-    )
-    data = json.loads(conn.execute("SELECT data FROM dossiers WHERE code = ?", (named.code,)).fetchone()[0])
-    del data["handled_by"]  # as version 11 stored it
-    data["deciding_agency"] = {"id": "", "name": "Công chức Tư pháp - Hộ tịch"}
-    conn.execute(
-        "UPDATE dossiers SET data = ? WHERE code = ?",
-        (json.dumps(data, ensure_ascii=False, sort_keys=True), named.code),
-    )
-    conn.close()
+
+    def as_version_11(data: dict[str, Any]) -> None:
+        del data["handled_by"]
+        data["deciding_agency"] = {"id": "", "name": "Công chức Tư pháp - Hộ tịch"}
+
+    as_stored_by(source, path, 11, named.code, as_version_11)
 
     upgraded = make_desk(path, configure=False)
     d = upgraded.get(named.code)
