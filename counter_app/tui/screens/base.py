@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from textual import events
 from textual.app import ComposeResult
 from textual.screen import ModalScreen, Screen
+from textual.widget import Widget
 from textual.widgets import Input
 from textual.worker import Worker
 
@@ -176,6 +177,16 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
         event.prevent_default()
 
 
+def pass_on_scan(widget: Widget, typed: str) -> bool:
+    """When keys typed on a widget that takes no text hold a dossier code (a scanner's burst),
+    ask the app to open it (under a dialog, the app says to close the dialog first). True if so."""
+    scanned = split_code(typed)
+    if scanned is None:
+        return False
+    widget.post_message(OpenDossier(scanned.code))
+    return True
+
+
 class CounterModal(KeepsStyles, Reporting, ModalScreen[Any]):
     """A dialog over a screen; Escape closes it without doing anything."""
 
@@ -206,10 +217,8 @@ class CounterModal(KeepsStyles, Reporting, ModalScreen[Any]):
             self._typed = typed + (event.character or "")
         elif event.key == "enter" and typed:
             self._typed = ""
-            scanned = split_code(typed)
-            if scanned is not None:
+            if pass_on_scan(self, typed):
                 event.stop()
                 event.prevent_default()
-                self.post_message(OpenDossier(scanned.code))
         else:
             self._typed = ""

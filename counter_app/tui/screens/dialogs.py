@@ -21,9 +21,7 @@ from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import day_problem
 from counter_app.tui.formatting import due_text, parse_day_time
-from counter_app.tui.messages import OpenDossier
-from counter_app.tui.scanning import split_code
-from counter_app.tui.screens.base import CounterModal, focus_first_error, show_field_errors
+from counter_app.tui.screens.base import CounterModal, focus_first_error, pass_on_scan, show_field_errors
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
 
 
@@ -139,9 +137,7 @@ class DialogOptions(OptionList):
         """Keys typed that are not a choice (a scan under way): nothing by default."""
 
     def _not_a_choice(self, typed: str) -> None:
-        scanned = split_code(typed)
-        if scanned is not None:
-            self.post_message(OpenDossier(scanned.code))  # the app refuses it while a dialog is open
+        pass_on_scan(self, typed)
 
 
 class RatingLevels(DialogOptions):
