@@ -862,18 +862,29 @@ def calendar_remove(desk: Any, day: datetime) -> None:
 @click.argument("username")
 @click.option("--name", "full_name", required=True)
 @click.option("--role", type=click.Choice(["official", "supervisor"]), default="official")
-@click.option("--pin", default=None, help="The PIN (asked twice, hidden, when left out at a keyboard).")
+@click.option(
+    "--pin",
+    default=None,
+    help="The PIN. Left out, a new official's PIN is asked twice, hidden, at a keyboard; an existing "
+    "official keeps theirs.",
+)
+@click.option("--new-pin", is_flag=True, help="Ask for a new PIN for an existing official (hidden, twice).")
 @with_desk
-def add_official(desk: Any, username: str, full_name: str, role: str, pin: str | None) -> None:
-    """Create or update an official who signs in to the UI."""
-    if pin is None:
+def add_official(desk: Any, username: str, full_name: str, role: str, pin: str | None, new_pin: bool) -> None:
+    """Create or update an official who signs in to the UI.
+
+    Changing an existing official's name or role keeps their PIN unless --pin or --new-pin is given.
+    """
+    known = desk.knows_official(username)
+    if pin is None and (new_pin or not known):
         if not sys.stdin.isatty():
             raise ValidationError(FieldError("pin", "Thiếu --pin (chỉ hỏi PIN được khi gõ từ bàn phím)."))
         pin = click.prompt("PIN", hide_input=True, prompt_suffix=": ")
         if click.prompt("Nhập lại PIN", hide_input=True, prompt_suffix=": ") != pin:
             raise ValidationError(FieldError("pin", "Hai lần nhập PIN không khớp; hãy chạy lại lệnh."))
-    official = desk.add_official(username, full_name, role, pin)
-    click.echo(f"Đã lưu cán bộ {official.full_name} ({official.username}, {official.role}).")
+    official = desk.add_official(username, full_name, role, pin or "")
+    kept = " Mã PIN giữ nguyên." if known and not pin else ""
+    click.echo(f"Đã lưu cán bộ {official.full_name} ({official.username}, {official.role}).{kept}")
 
 
 @main.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import json
 import logging
 import re
@@ -274,6 +275,8 @@ class Official:
     username: str
     full_name: str
     role: str
+    weak_pin: bool = False
+    """Signed in with a PIN that the rules for a new one refuse (set before they existed)."""
 
     @property
     def is_supervisor(self) -> bool:
@@ -310,6 +313,21 @@ class TimeLeft:
 
 def _pin_hash(pin: str, salt: str) -> str:
     return hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), 120_000).hex()
+
+
+def pin_problem(pin: str) -> str:
+    """What is wrong with a new PIN, or "" when it will do.
+
+    A PIN is 4 to 8 ASCII digits (``str.isdigit`` alone would take "²" or Arabic-Indic digits,
+    which no counter keyboard types back), and not one a colleague guesses first: the same digit
+    repeated (0000) or a run up or down the keypad (1234, 4321, 012345).
+    """
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        return "Mã PIN phải gồm 4 đến 8 chữ số."
+    steps = {int(b) - int(a) for a, b in itertools.pairwise(pin)}
+    if steps in ({0}, {1}, {-1}):
+        return "Mã PIN quá dễ đoán (các số giống nhau hoặc liền nhau như 1111, 1234); hãy chọn số khác."
+    return ""
 
 
 ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu", "search": "Tìm kiếm"}
@@ -1673,7 +1691,7 @@ class Desk:
         with self.store.transaction():
             row = self.store.official(user) if user else None
             keep_pin = row is not None and not pin
-            errors = self.official_problems(username, full_name, role, "0000" if keep_pin else pin)
+            errors = self.official_problems(username, full_name, role, None if keep_pin else pin)
             if errors:
                 raise ValidationError(errors)
             name = check_text(full_name, label="Họ và tên", required=True, max_len=120).value
@@ -1689,9 +1707,9 @@ class Desk:
         return Official(user, name, role)
 
     @staticmethod
-    def official_problems(username: str, full_name: str, role: str, pin: str) -> list[FieldError]:
+    def official_problems(username: str, full_name: str, role: str, pin: str | None) -> list[FieldError]:
         """What is wrong with an official's account as typed, every field at once (a form shows
-        them all before anything is saved)."""
+        them all before anything is saved); ``pin`` None when the PIN on record is kept."""
         errors: list[FieldError] = []
         user = clean(username or "").lower()
         if not user or not all(c.isalnum() or c in "._-" for c in user) or len(user) > 40:
@@ -1706,8 +1724,9 @@ class Desk:
             errors.append(FieldError("full_name", name.error))
         if role not in ("official", "supervisor"):
             errors.append(FieldError("role", "Vai trò phải là cán bộ (official) hoặc giám sát (supervisor)."))
-        if not (pin.isdigit() and 4 <= len(pin) <= 8):
-            errors.append(FieldError("pin", "Mã PIN phải gồm 4 đến 8 chữ số."))
+        problem = pin_problem(pin) if pin is not None else ""
+        if problem:
+            errors.append(FieldError("pin", problem))
         return errors
 
     def _keep_a_supervisor(self, leaving: str) -> None:
@@ -1726,6 +1745,11 @@ class Desk:
                 f"Phải còn ít nhất một tài khoản giám sát đang hoạt động: «{leaving}» là tài khoản giám "
                 "sát cuối cùng; hãy cho cán bộ khác vai trò giám sát trước."
             )
+
+    def knows_official(self, username: str) -> bool:
+        """Whether an account has this username (as ``add_official`` and ``sign_in`` read it)."""
+        user = clean(username or "").lower()
+        return bool(user) and self.store.official(user) is not None
 
     def officials(self) -> list[dict[str, Any]]:
         """The officials; ``waiting_until`` is set while an account waits after wrong PINs."""
@@ -1815,7 +1839,7 @@ class Desk:
             raise RuleError("Tên đăng nhập hoặc mã PIN không đúng.", "Đăng nhập không thành công")
         if row["failed_sign_ins"]:
             self.store.record_sign_in(row["username"], failed=False)
-        return Official(row["username"], row["full_name"], row["role"])
+        return Official(row["username"], row["full_name"], row["role"], weak_pin=bool(pin_problem(pin)))
 
     def has_officials(self) -> bool:
         return bool(self.store.officials())

@@ -258,6 +258,14 @@ class CounterApp(App[None]):
                     severity="warning",
                     timeout=30,
                 )
+            if official.weak_pin:
+                where = "ở màn hình Giám sát (F6)" if official.is_supervisor else "nhờ cán bộ giám sát"
+                self.notify(
+                    f"Mã PIN của bạn dễ đoán (số giống nhau hoặc liền nhau): hãy đặt mã mới {where}.",
+                    title="Mã PIN",
+                    severity="warning",
+                    timeout=20,
+                )
             intake = self._intake_screen()
             if intake is not None and intake.is_dirty and intake.typed_by not in ("", official.full_name):
                 self.notify(

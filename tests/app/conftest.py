@@ -20,8 +20,8 @@ from counter_app.desk import Desk
 from counter_app.tui.app import CounterApp, make_app
 from counter_app.tui.screens.intake import IntakeScreen
 
-SUPERVISOR = ("lan", "1234", "Nguyễn Thị Lan")
-OFFICIAL = ("minh", "5678", "Trần Văn Minh")
+SUPERVISOR = ("lan", "2468", "Nguyễn Thị Lan")
+OFFICIAL = ("minh", "3579", "Trần Văn Minh")
 SIZE = (80, 24)
 
 

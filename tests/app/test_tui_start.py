@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from counter_app import desk as desk_module
 from counter_app.desk import Desk
 from counter_app.tui.app import make_app
 from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen
@@ -32,7 +33,7 @@ async def test_first_run_sets_up_the_counter_creates_a_supervisor_and_signs_in(
         assert desk.settings.province_name == "Thành phố Hải Phòng"
 
         assert isinstance(app.screen, FirstSupervisorScreen)
-        for text in ("lan", "Nguyễn Thị Lan", "1234", "1234"):
+        for text in ("lan", "Nguyễn Thị Lan", "2468", "2468"):
             await type_text(pilot, text)
             await pilot.press("enter")
         await settle(pilot)
@@ -131,7 +132,7 @@ async def test_the_first_supervisor_form_shows_every_problem_at_once(
         assert app.focused is screen.fields[0].input
         assert desk.officials() == []
         # Fixed, it goes through as a supervisor (the role the form asks the desk for).
-        for field, text in zip(screen.fields, ("lan.nt", "", "1234", "1234"), strict=True):
+        for field, text in zip(screen.fields, ("lan.nt", "", "2468", "2468"), strict=True):
             if text:
                 field.value = text
         await pilot.press("ctrl+s")
@@ -149,7 +150,7 @@ async def test_after_five_wrong_pins_the_account_waits(app, staffed_desk: Desk) 
             await pilot.press("enter")
             await settle(pilot)
         assert pin.error == "Tên đăng nhập hoặc mã PIN không đúng."
-        await type_text(pilot, "1234")  # the right PIN, too late
+        await type_text(pilot, "2468")  # the right PIN, too late
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is screen and app.official is None
@@ -165,7 +166,7 @@ async def test_wrong_pin_is_refused_inline(app, staffed_desk: Desk) -> None:  # 
         assert pin.error == "Tên đăng nhập hoặc mã PIN không đúng."
         assert pin.value == ""
         assert app.official is None
-        await type_text(pilot, "1234")
+        await type_text(pilot, "2468")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
@@ -321,3 +322,24 @@ async def test_a_supervisor_is_told_the_agency_id_is_a_placeholder(app, staffed_
         await sign_in(pilot, SUPERVISOR)
         await settle(pilot)
         assert not any("mã tạm" in n for n in notifications(pilot.app))  # type: ignore[arg-type]
+
+
+async def test_an_official_whose_pin_is_easy_to_guess_is_told_at_sign_in(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    # A "1111" set before PINs had rules still signs in, and the official learns it should change.
+    salt = staffed_desk.store.official("minh")["pin_salt"]
+    staffed_desk.store.conn.execute(
+        "UPDATE officials SET pin_hash = ? WHERE username = 'minh'", (desk_module._pin_hash("1111", salt),)
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, ("minh", "1111", ""))
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert any("Mã PIN của bạn dễ đoán" in n and "nhờ cán bộ giám sát" in n for n in notifications(app))
+
+
+async def test_a_good_pin_signs_in_without_a_pin_notice(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert not any("Mã PIN" in n for n in notifications(app))

@@ -400,3 +400,21 @@ def test_a_day_off_names_the_appointments_already_given_for_it(configured: Any) 
     assert "1 hồ sơ đang có hẹn trả vào ngày này" in result.stderr and code in result.stderr
     other = configured("calendar", "set", "2026-12-25", "day_off")
     assert other.exit_code == 0 and other.stderr == ""
+
+
+def test_renaming_an_official_keeps_their_pin(configured: Any, db_path: Path) -> None:
+    assert configured("add-official", "lan", "--name", "Vũ Thị Lan", "--pin", "2468").exit_code == 0
+    renamed = configured("add-official", "LAN", "--name", "Vũ Thị Lan Anh", "--role", "supervisor")
+    assert renamed.exit_code == 0, renamed.output
+    assert "Mã PIN giữ nguyên" in renamed.output
+    desk = Desk.open(db_path)
+    try:
+        official = desk.sign_in("lan", "2468")
+        assert (official.full_name, official.role) == ("Vũ Thị Lan Anh", "supervisor")
+    finally:
+        desk.close()
+    # A new PIN is asked for only at a keyboard: a script must say it.
+    asked = configured("add-official", "lan", "--name", "Vũ Thị Lan Anh", "--new-pin")
+    assert asked.exit_code == 2 and "Thiếu --pin" in asked.output
+    weak = configured("add-official", "lan", "--name", "Vũ Thị Lan Anh", "--pin", "1111")
+    assert weak.exit_code == 2 and "dễ đoán" in weak.output

@@ -8,7 +8,7 @@ import pytest
 
 from counter_app.desk import Desk
 
-SUPERVISOR = ("lan", "1234", "Nguyễn Thị Lan")
+SUPERVISOR = ("lan", "2468", "Nguyễn Thị Lan")
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from counter_app import desk as desk_module
 from counter_app.desk import REPORT_FIGURES, Desk, check_party_field
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import allowed_steps
@@ -296,6 +297,33 @@ def test_officials_and_pins(desk: Desk) -> None:
     with pytest.raises(ValidationError) as caught:
         desk.add_official("moi", "Người Mới", "official")
     assert [e.field for e in caught.value.errors] == ["pin"]
+
+
+@pytest.mark.parametrize("pin", ["0000", "7777", "1234", "4321", "012345", "98765432", "3456"])
+def test_a_pin_a_colleague_guesses_first_is_refused(desk: Desk, pin: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        desk.add_official("lan", "Phạm Thị Lan", "supervisor", pin)
+    assert "dễ đoán" in caught.value.errors[0].message
+    assert not desk.knows_official("lan")
+
+
+@pytest.mark.parametrize("pin", ["１２４８", "²⁴⁶⁸", "١٢٤٨", "24 68", "246", "123456789"])
+def test_a_pin_is_four_to_eight_plain_digits(desk: Desk, pin: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        desk.add_official("lan", "Phạm Thị Lan", "supervisor", pin)
+    assert caught.value.errors[0].message == "Mã PIN phải gồm 4 đến 8 chữ số."
+
+
+def test_a_pin_set_before_the_rule_still_signs_in_and_is_flagged(desk: Desk) -> None:
+    desk.add_official("lan", "Phạm Thị Lan", "supervisor", "2468")
+    salt = desk.store.official("lan")["pin_salt"]  # as an earlier version stored a "1234"
+    desk.store.conn.execute(
+        "UPDATE officials SET pin_hash = ? WHERE username = 'lan'", (desk_module._pin_hash("1234", salt),)
+    )
+    official = desk.sign_in("lan", "1234")
+    assert official.weak_pin and official.is_supervisor
+    desk.add_official("lan", "Phạm Thị Lan", "supervisor", "2580")
+    assert not desk.sign_in("lan", "2580").weak_pin
 
 
 def test_drafts_survive_reopening_and_clear_with_the_save(desk: Desk, db_path: Any) -> None:
@@ -691,13 +719,13 @@ def test_an_unknown_code_is_echoed_short_and_without_control_characters(desk: De
 def test_the_last_active_supervisor_keeps_the_role(desk: Desk) -> None:
     """Nobody could manage officials any more: refused whether the account is switched off or
     re-saved as an official (the command line's add-official re-saves)."""
-    desk.add_official("lan", "Nguyễn Thị Lan", "supervisor", "1234")
+    desk.add_official("lan", "Nguyễn Thị Lan", "supervisor", "2468")
     with pytest.raises(RuleError, match="ít nhất một tài khoản giám sát"):
-        desk.add_official("lan", "Nguyễn Thị Lan", "official", "1234")
+        desk.add_official("lan", "Nguyễn Thị Lan", "official", "2468")
     with pytest.raises(RuleError, match="ít nhất một tài khoản giám sát"):
         desk.set_official_active("lan", False)
-    desk.add_official("ha", "Trần Thu Hà", "supervisor", "5678")
-    assert desk.add_official("lan", "Nguyễn Thị Lan", "official", "1234").role == "official"
+    desk.add_official("ha", "Trần Thu Hà", "supervisor", "3579")
+    assert desk.add_official("lan", "Nguyễn Thị Lan", "official", "2468").role == "official"
 
 
 def test_the_report_counts_each_way_a_dossier_closes_without_a_result(desk: Desk) -> None:

@@ -40,7 +40,7 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def story(desk: Desk, clock: FixedClock) -> dict[str, Any]:
     """Dossiers taken through the steps each form reports."""
-    desk.add_official("thu", "Phạm Thị Thu Hằng", "official", "1234")
+    desk.add_official("thu", "Phạm Thị Thu Hằng", "official", "2468")
     clock.set(at(20, 9))
     main = desk.receive(intake(applicant=APPLICANT, received_at=at(20, 9).isoformat()), "thu")
     refused = desk.receive(intake(applicant=APPLICANT, procedure="1.001193"), "thu")

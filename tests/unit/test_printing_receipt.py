@@ -254,7 +254,7 @@ def test_file_is_private_and_the_print_is_logged(desk: Desk, received: Any) -> N
 
 
 def test_signature_names_come_from_known_officials(desk: Desk, tmp_path: Path) -> None:
-    desk.add_official("lan", "Vũ Thị Lan", "official", "1234")
+    desk.add_official("lan", "Vũ Thị Lan", "official", "2468")
     d = desk.receive(intake(applicant=APPLICANT), "lan")
     text = pdf_text(render_form(desk, "receipt", d.code, tmp_path / "r.pdf", "lan"))
     assert text.rstrip().endswith("Đặng Thị Hoà Vũ Thị Lan") or "Vũ Thị Lan" in text
