@@ -14,13 +14,16 @@ from typing import TYPE_CHECKING, cast
 
 from rich.align import Align
 from rich.text import Text
+from textual import on
 from textual.binding import Binding
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.widgets import Input
 from textual.widgets.option_list import Option
 
 from counter_app.domain.errors import CounterError
 from counter_app.domain.text import fold
+from counter_app.tui.scanning import split_code
 from counter_app.tui.widgets.dossier_table import STATUS_SHORT
 
 if TYPE_CHECKING:
@@ -72,7 +75,7 @@ NO_MATCH = "Không có lệnh hay hồ sơ nào khớp"
 
 
 class CounterPalette(CommandPalette):
-    """Textual's command palette, saying in Vietnamese that nothing matched.
+    """Textual's command palette, saying in Vietnamese that nothing matched, and opening a scanned code.
 
     Textual writes its "No matches found" line from a private timer callback; the override starts
     that timer with its own callback (Textual is pinned to one minor version in pyproject.toml).
@@ -91,6 +94,23 @@ class CounterPalette(CommandPalette):
                 self._list_visible = False
 
         self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, no_match)
+
+    @on(Input.Submitted)
+    def _open_scanned_code(self, event: Input.Submitted) -> None:
+        """A dossier code scanned (or typed whole) and Enter: open that dossier.
+
+        The scanner's Enter comes before the search has shown any hit, and Textual's palette then
+        closed without a word. Runs before Textual's own handler, which it replaces for a code.
+        """
+        app = cast("CounterApp", self.app)
+        scanned = split_code(event.value, app.desk.settings.agency_id)
+        if scanned is None:
+            return
+        event.stop()
+        event.prevent_default()
+        app.post_message(CommandPalette.Closed(option_selected=True))
+        self.dismiss()
+        app.call_later(app.open_dossier, scanned.code)
 
 
 class CounterCommands(Provider):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.command import CommandPalette
 
 from counter_app.desk import Desk
@@ -10,7 +11,7 @@ from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.lists import ListsScreen
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, SUPERVISOR, scan, settle, sign_in, type_text
+from .conftest import OFFICIAL, SIZE, SUPERVISOR, key_name, scan, settle, sign_in, type_text
 
 
 def test_folded_scoring() -> None:
@@ -95,3 +96,19 @@ async def test_the_palette_speaks_vietnamese_only(app) -> None:  # type: ignore[
         shown = [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
         assert any(NO_MATCH in text for text in shown), shown
         assert not any("No matches" in text for text in shown)
+
+
+async def test_a_code_scanned_into_the_palette_opens_the_dossier(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    # The scanner's code and Enter come before the palette's search has shown any hit.
+    code = staffed_desk.receive(intake(), "Trần Văn Minh").code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        for character in code:  # one burst, Enter included
+            app.post_message(events.Key(key_name(character), character))
+        app.post_message(events.Key("enter", None))
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        assert app.screen.dossier.code == code
