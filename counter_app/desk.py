@@ -84,6 +84,7 @@ from counter_app.settings import Settings, change_settings, inspect_settings, lo
 from counter_app.store import DossierStore, open_database
 from counter_app.store.database import explain
 from counter_app.store.dossiers import LIST_VIEWS, DossierRow
+from printing.wording import form_name
 
 Clock = Callable[[], datetime]
 
@@ -333,16 +334,14 @@ def pin_problem(pin: str) -> str:
 ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu", "search": "Tìm kiếm"}
 """What the access log's actions are called for the supervisor."""
 
-FORM_NAMES = {
-    "receipt": "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
-    "control_slip": "Phiếu kiểm soát quá trình giải quyết hồ sơ",
-    "extra_papers": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
-    "refusal": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
-    "apology": "Văn bản xin lỗi và hẹn lại ngày trả kết quả",
-    "stop_notice": "Thông báo dừng giải quyết hồ sơ",
-    "logbook": "Sổ theo dõi hồ sơ",
-}
-"""Form names as the official reads them (the printed title comes from the printing package)."""
+
+def form_title(form: str, basis: str) -> str:
+    """A form's name as printed under the circular the commune follows (``forms_basis``): the
+    print menu and the access log say what the paper says."""
+    try:
+        return form_name(basis, form).title
+    except KeyError:
+        return form
 
 
 @dataclass(frozen=True)
@@ -354,6 +353,8 @@ class AccessEntry:
     action: str
     dossier_code: str
     detail: str
+    basis: str = "03/2025"
+    """The circular whose form names the log shows (the counter's ``forms_basis``)."""
 
     @property
     def action_name(self) -> str:
@@ -367,8 +368,8 @@ class AccessEntry:
             shown, _, query = self.detail.partition(" ")
             return f"“{query}”: {shown} hồ sơ"
         form, _, rest = self.detail.partition(" ")
-        name = FORM_NAMES.get(form)
-        return f"{name} {rest}".strip() if name else self.detail
+        name = form_title(form, self.basis)
+        return f"{name} {rest}".strip() if name != form else self.detail
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -1510,7 +1511,14 @@ class Desk:
         normal = None if code is None else self.get(code).code
         rows = self.store.access_entries(dossier_code=normal, first=first, last=last, limit=limit)
         return [
-            AccessEntry(at=parse_time(at), actor=actor, action=action, dossier_code=dossier, detail=detail)
+            AccessEntry(
+                at=parse_time(at),
+                actor=actor,
+                action=action,
+                dossier_code=dossier,
+                detail=detail,
+                basis=self.settings.forms_basis,
+            )
             for at, actor, action, dossier, detail in rows
         ]
 

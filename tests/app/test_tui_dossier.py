@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual.widgets import OptionList
 from textual.worker import Worker, WorkerState
 
 from counter_app.desk import Desk
@@ -487,3 +489,28 @@ async def test_a_reason_shows_while_it_explains_the_status(app, staffed_desk: De
         await scan(pilot, code)
         assert "Thiếu giấy cư trú" not in texts(app, "#dossier-facts")
         assert "Thiếu giấy" in texts(app, "#history")  # in the timeline still
+
+
+@pytest.mark.parametrize(
+    ("basis", "title"),
+    [
+        ("03/2025", "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"),
+        ("01/2018", "Phiếu xin lỗi và hẹn lại ngày trả kết quả"),
+    ],
+)
+async def test_the_print_menu_names_each_form_as_it_is_printed(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, code: str, basis: str, title: str
+) -> None:
+    staffed_desk.update_settings(forms_basis=basis)
+    due = staffed_desk.get(code).due_at
+    staffed_desk.move_appointment(code, ACTOR, new_due=due + timedelta(days=7), reason="Cần xác minh thêm")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, PrintDialog)
+        options = app.screen.query_one("#forms", OptionList)
+        names = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert names[-1] == title
+        assert names[0] == "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from counter_app.desk import FORM_NAMES, AccessEntry
+from counter_app.desk import AccessEntry, form_title
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
@@ -442,10 +442,11 @@ class PrintDialog(CounterModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
+            basis = self.counter_app.desk.settings.forms_basis
             yield Static("In biểu mẫu", classes="dialog-title")
             yield Static(f"Hồ sơ {self.dossier.code}", classes="dialog-subtitle", markup=False)
             yield DialogOptions(
-                *(Option(FORM_NAMES.get(f, f), id=f) for f in forms_for(self.dossier)),
+                *(Option(form_title(f, basis), id=f) for f in forms_for(self.dossier)),
                 id="forms",
             )
             yield Static("Enter: in · Esc: đóng", classes="dialog-hint")
