@@ -645,17 +645,19 @@ def _step_command(name: str, help_text: str, method: str, *options: Callable[[F]
     decorated: Any = with_desk(command)
     for option in reversed(options):
         decorated = option(decorated)
+    decorated = _at(decorated)
     decorated = json_option(actor_option(click.argument("code")(decorated)))
     main.command(name=name, help=help_text)(decorated)
 
 
 def _parse_due(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
+    """An ISO 8601 time from the command line; without an offset it is Vietnam time."""
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value.strip())
     except ValueError as exc:
-        raise click.BadParameter("dùng dạng 2025-05-02T17:00:00+07:00") from exc
+        raise click.BadParameter("dùng dạng 2025-05-02T17:00 hoặc 2025-05-02T17:00:00+07:00") from exc
     if parsed.tzinfo is None:
         from counter_app.domain.calendar import VN_TZ
 
@@ -663,6 +665,13 @@ def _parse_due(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
     return parsed
 
 
+_at = click.option(
+    "--at",
+    callback=_parse_due,
+    default=None,
+    help="When it was done, ISO 8601 (Vietnam time if no offset), for steps entered after the fact; "
+    "not before the dossier's last step, not in the future. Default: now.",
+)
 _reason = click.option("--reason", required=True, help="Reason (printed on the form).")
 _note = click.option("--note", default="", help="Note for the history.")
 

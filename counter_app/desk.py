@@ -1196,6 +1196,17 @@ class Desk:
             current = self.store.get(code)
             if current is None:
                 raise self._not_found(code)
+            last = current.updated_at or current.received_at
+            if at is not None and occurred < last:
+                # Steps entered after the fact (a day on paper) come in the order they happened;
+                # one dated before the last would fold into a history that never was.
+                raise ValidationError(
+                    FieldError(
+                        "at",
+                        f"Thời điểm xử lý {occurred:%H:%M %d/%m/%Y} trước bước gần nhất của hồ sơ "
+                        f"({to_vn(last):%H:%M %d/%m/%Y}): hãy ghi các bước theo đúng thứ tự đã làm.",
+                    )
+                )
             body = dict(payload or {})
             if compute is not None:
                 body.update(compute(current, occurred))

@@ -418,3 +418,26 @@ def test_renaming_an_official_keeps_their_pin(configured: Any, db_path: Path) ->
     assert asked.exit_code == 2 and "Thiếu --pin" in asked.output
     weak = configured("add-official", "lan", "--name", "Vũ Thị Lan Anh", "--pin", "1111")
     assert weak.exit_code == 2 and "dễ đoán" in weak.output
+
+
+def test_steps_done_on_paper_are_entered_afterwards_in_their_order(configured: Any) -> None:
+    intake = {
+        "procedure": "1.004873",
+        "applicant": {"name": "Đặng Thị Hoà", "id_number": "031190001234", "phone": "0912345678"},
+        "received_at": "2026-11-24T09:00:00+07:00",
+    }
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(intake)).output)["code"]
+    assert configured("transfer", code, "--at", "2026-11-24T10:00").exit_code == 0
+    early = configured("result", code, "--at", "2026-11-24T09:30:00+07:00")
+    assert early.exit_code == 2 and "trước bước gần nhất của hồ sơ (10:00 24/11/2026)" in early.output
+    done = configured("result", code, "--json", "--at", "2026-11-25T07:30:00Z")  # 14:30 in Vietnam
+    assert done.exit_code == 0, done.output
+    shown = json.loads(configured("show", code, "--json").output)
+    assert [e["at"] for e in shown["history"]][-2:] == [
+        "2026-11-24T10:00:00+07:00",
+        "2026-11-25T14:30:00+07:00",
+    ]
+    for wrong in ("tomorrow", "2026-11-31T10:00"):
+        refused = configured("return", code, "--at", wrong)
+        assert refused.exit_code == 2 and "--at" in refused.output, wrong
+    assert json.loads(configured("show", code, "--json").output)["status"] == 9
