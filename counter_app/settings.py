@@ -394,6 +394,10 @@ def _from_source(error: FieldError, source: str | None) -> FieldError:
     return FieldError(error.field, f"{error.message} (giá trị đã lưu trong cơ sở dữ liệu; sửa bằng «{fix}»)")
 
 
+SET_UP_FOR = ("commune_code", "counter_no")
+"""The commune and counter a database is set up for: no environment variable overrides them."""
+
+
 def inspect_settings(
     stored: Mapping[str, str], env: Mapping[str, str] | None = None
 ) -> tuple[Settings, list[FieldError]]:
@@ -421,10 +425,24 @@ def inspect_settings(
                 problems.extend(_from_source(e, "stored") for e in exc.errors)
         if key in env:
             try:
-                values[name] = coerce_setting(name, env[key])
-                sources[name] = key
+                value = coerce_setting(name, env[key])
             except ValidationError as exc:
                 problems.extend(_from_source(e, key) for e in exc.errors)
+                continue
+            if name in SET_UP_FOR and sources.get(name) == "stored" and value != values[name]:
+                # The commune and counter number a database was set up for are not the
+                # environment's to change: codes of another counter's block would be issued.
+                said = _say(name, f"của cơ sở dữ liệu này là {values[name]}: biến môi trường không đổi được.")
+                problems.append(
+                    FieldError(
+                        name,
+                        f"Biến môi trường «{key}»: {said} Sửa hoặc bỏ biến này "
+                        "(quầy khác, xã khác dùng cơ sở dữ liệu khác: --db).",
+                    )
+                )
+                continue
+            values[name] = value
+            sources[name] = key
     settings = replace(Settings(), **values)
     reported = {p.field for p in problems}
     problems.extend(

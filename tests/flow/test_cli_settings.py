@@ -195,3 +195,16 @@ def test_setup_warns_that_a_derived_agency_id_is_a_placeholder(run: Any) -> None
     real = run("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2",
                "--agency-id", "000.17.22.H56")  # fmt: skip
     assert real.exit_code == 0 and real.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("COUNTER_COUNTER_NO", "5"), ("COUNTER_COMMUNE_CODE", "99999")]
+)
+def test_a_variable_cannot_give_this_database_another_counter_s_codes(
+    configured: Any, tmp_path: Path, variable: str, value: str
+) -> None:
+    result = receive(configured, tmp_path, env={variable: value})
+    assert result.exit_code == 2, result.output
+    assert f"«{variable}»" in result.output and "không đổi được" in result.output
+    assert json.loads(configured("list", "today", "--json").output) == []
+    assert receive(configured, tmp_path).exit_code == 0  # without the variable, counter 2 as set up

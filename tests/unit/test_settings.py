@@ -250,3 +250,17 @@ def test_an_unknown_setting_is_named() -> None:
     with pytest.raises(ValidationError) as caught:
         change_settings(VINH_BAO, {"colour": "red"})
     assert caught.value.errors[0].field == "colour" and "«colour»" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"), [("COUNTER_COUNTER_NO", "5"), ("COUNTER_COMMUNE_CODE", "99999")]
+)
+def test_the_environment_cannot_move_a_database_to_another_counter_or_commune(
+    variable: str, value: str
+) -> None:
+    # Counter 2's database under COUNTER_COUNTER_NO=5 would issue counter 5's codes (DOMAIN §3).
+    with pytest.raises(ValidationError) as caught:
+        load_settings(STORED, env={variable: value})
+    assert f"«{variable}»" in caught.value.message and "không đổi được" in caught.value.message
+    same = {"COUNTER_COUNTER_NO": STORED["counter_no"], "COUNTER_COMMUNE_CODE": STORED["commune_code"]}
+    assert load_settings(STORED, env=same) == load_settings(STORED, env={})
