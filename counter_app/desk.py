@@ -84,7 +84,6 @@ from counter_app.settings import Settings, change_settings, inspect_settings, lo
 from counter_app.store import DossierStore, open_database
 from counter_app.store.database import explain
 from counter_app.store.dossiers import LIST_VIEWS, DossierRow
-from printing.wording import form_name
 
 Clock = Callable[[], datetime]
 
@@ -338,6 +337,8 @@ ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu", "search": "Tìm kiếm"}
 def form_title(form: str, basis: str) -> str:
     """A form's name as printed under the circular the commune follows (``forms_basis``): the
     print menu and the access log say what the paper says."""
+    from printing.wording import form_name  # the printing package loads at the first print
+
     try:
         return form_name(basis, form).title
     except KeyError:
