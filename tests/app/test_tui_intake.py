@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.worker import WorkerFailed
 
 from counter_app.desk import Desk
@@ -23,6 +25,7 @@ from .conftest import (
     Seen,
     begin_intake,
     intake_screen,
+    key_name,
     notifications,
     settle,
     sign_in,
@@ -481,3 +484,46 @@ async def test_a_scan_while_a_count_is_selected_leaves_the_counts_and_fills_the_
         assert [(p.checked, p.originals, p.certified, p.copies) for p in checklist.papers] == before
         assert screen.field("applicant.name").value == "Lý Thị Xuân"
         assert screen.field("applicant.id_number").value == "031190001234"
+
+
+@pytest.mark.parametrize("chunk", [3, 4])
+async def test_a_chip_card_scanned_at_a_scanner_s_pace_over_the_checklist_keeps_its_digits_in_order(  # type: ignore[no-untyped-def]
+    app, chunk: int
+) -> None:
+    # The terminal hands the app a few keys at a time: some reach the checklist while it still
+    # handles earlier ones. The ID number came out shuffled ("030119001234"), or went missing, when
+    # the focus moved to the scan box in the middle of the burst.
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        screen = intake_screen(app)
+        screen.checklist.focus()
+        await pilot.pause()
+        before = [(p.checked, p.originals, p.certified, p.copies) for p in screen.checklist.papers]
+        for i, character in enumerate(CHIP_QR, 1):
+            app.post_message(events.Key(key_name(character), character))
+            if i % chunk == 0:
+                await asyncio.sleep(0.001)
+        app.post_message(events.Key("enter", None))
+        await settle(pilot)
+        assert screen.field("applicant.id_number").value == "031190001234"
+        assert screen.field("applicant.name").value == "Đặng Thị Hoà"
+        assert screen.field("applicant.address").value.startswith("Thôn Đông")
+        assert [(p.checked, p.originals, p.certified, p.copies) for p in screen.checklist.papers] == before
+        assert screen.scan_input.value == ""
+
+
+async def test_a_scan_without_enter_over_the_checklist_lands_in_the_scan_box(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        screen = intake_screen(app)
+        screen.checklist.focus()
+        await pilot.pause()
+        await type_text(pilot, "000.00.11.H26-261125-2001")  # a scanner set up to send no Enter
+        await pilot.pause(0.5)
+        assert screen.scan_input.value == "000.00.11.H26-261125-2001"
+        assert app.focused is screen.scan_input
+        assert all(p.total == 0 or p.originals == 1 for p in screen.checklist.papers)

@@ -21,7 +21,8 @@ from textual import events, on
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable
+from textual.timer import Timer
+from textual.widgets import DataTable, Input
 
 from counter_app.domain.procedures import Procedure
 
@@ -31,6 +32,10 @@ COUNT_COLUMNS = ("originals", "certified", "copies")
 SCAN_GAP = 0.03
 """Seconds between two digits below which they come from a scanner: a hand types a key in 80 ms
 or more, a USB scanner in a few."""
+
+BURST_END = 0.3
+"""Seconds without a key after which a scan with no Enter (a scanner set up without one) is over:
+what it typed goes to the scan box, for the official to see."""
 
 
 @dataclass
@@ -94,6 +99,9 @@ class DocumentChecklist(DataTable[Text]):
         super().__init__(id=id, cursor_type="cell", zebra_stripes=True, show_cursor=True)
         self.papers: list[Paper] = []
         self._last_count: _CountKey | None = None
+        self._burst: str | None = None
+        """A scanner's keys caught here so far, in order, until its Enter (None: no scan)."""
+        self._burst_timer: Timer | None = None
 
     def on_mount(self) -> None:
         self._build_columns()
@@ -274,10 +282,13 @@ class DocumentChecklist(DataTable[Text]):
         paper.checked = paper.total > 0
         self._changed()
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         # A digit sets the count under the cursor; on the tick or the name, the originals (the count
         # most papers have). Two digits closer than a hand types are a scan (below).
         character = event.character or ""
+        if self._burst is not None:
+            await self._scanning(event)
+            return
         current = self._current()
         if self.screen.focused is not self or current is None or not character.isdigit():
             self._last_count = None  # keys left over from a burst bubble on to the screen
@@ -289,20 +300,45 @@ class DocumentChecklist(DataTable[Text]):
         last = self._last_count
         if last is not None and event.time - last.at < SCAN_GAP:
             # Two digits faster than a hand types: a scanner, typing a dossier code or a chip-ID
-            # card. The first was no count: put it back and give the scan box both digits (and,
-            # through the screen, the rest of the burst).
+            # card. The first was no count: put it back, and keep the burst here, in order, up
+            # to its Enter. (Moving the focus to the scan box now let the keys already on their
+            # way here arrive after later ones sent there: a card's ID number came out shuffled.)
             setattr(last.paper, last.kind, last.before)
             last.paper.checked = last.was_checked
             self._last_count = None
             self._changed()
-            take_scan = getattr(self.screen, "take_scan", None)  # the screen's scan box, at once
-            if take_scan is not None:
-                take_scan(last.character + character)
+            self._burst = last.character + character
+            self._burst_timer = self.set_timer(BURST_END, self._hand_over_burst)
             return
         self._last_count = _CountKey(event.time, paper, kind, getattr(paper, kind), paper.checked, character)
         setattr(paper, kind, int(character))
         paper.checked = paper.total > 0
         self._changed()
+
+    async def _scanning(self, event: events.Key) -> None:
+        """A key inside a scanner's burst: kept, and at its Enter the whole scan goes to the scan box."""
+        if event.is_printable or event.key == "enter":
+            event.stop()
+            event.prevent_default()
+        if event.is_printable:
+            self._burst = (self._burst or "") + (event.character or "")
+            if self._burst_timer is not None:
+                self._burst_timer.reset()
+            return
+        await self._hand_over_burst(submit=event.key == "enter")
+
+    async def _hand_over_burst(self, submit: bool = False) -> None:
+        """Give the scan box the burst caught here (and its Enter, when the scanner sent one)."""
+        burst, self._burst = self._burst, None
+        if self._burst_timer is not None:
+            self._burst_timer.stop()
+            self._burst_timer = None
+        take_scan = getattr(self.screen, "take_scan", None)
+        if not burst or take_scan is None:
+            return
+        take_scan(burst)
+        if submit:
+            await self.screen.query_one("#scan", Input).action_submit()
 
     @on(DataTable.CellSelected)
     def _clicked(self, event: DataTable.CellSelected) -> None:
