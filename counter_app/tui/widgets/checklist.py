@@ -323,7 +323,8 @@ class DocumentChecklist(DataTable[Text]):
         if event.is_printable:
             self._burst = (self._burst or "") + (event.character or "")
             if self._burst_timer is not None:
-                self._burst_timer.reset()
+                self._burst_timer.stop()
+            self._burst_timer = self.set_timer(BURST_END, self._hand_over_burst)
             return
         await self._hand_over_burst(submit=event.key == "enter")
 
