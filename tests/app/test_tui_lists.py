@@ -266,3 +266,56 @@ async def test_the_highlighted_dossier_is_read_in_full_under_the_list(app, staff
         await settle(pilot)
         assert texts(app, "#list-detail").strip() == ""
         assert first.code
+
+
+async def test_back_from_a_dossier_the_list_is_where_it_was(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    # Working down a list one dossier at a time: Esc, then Enter opened the first row's citizen.
+    people = [applicant(f"Nguyễn Văn An {i}", f"03119000{i:04d}", "") for i in range(1, PAGE_SIZE + 8)]
+    codes = [staffed_desk.receive(intake(applicant=who), ACTOR).code for who in people]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = lists_screen(app)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        opened = app.screen.dossier.code
+        assert opened == codes[-3]  # newest first
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.table.cursor_row == 2 and app.focused is screen.table
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.dossier.code == opened
+        # Further down than the first page: the list reads on to it.
+        await pilot.press("escape")
+        await settle(pilot)
+        for _ in range(PAGE_SIZE + 2):
+            await pilot.press("down")
+        await settle(pilot)
+        deep = screen.table.cursor_row
+        await pilot.press("enter")
+        await settle(pilot)
+        deep_code = app.screen.dossier.code
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.table.cursor_row == deep
+        cursor = screen.table.coordinate_to_cell_key(screen.table.cursor_coordinate)
+        assert str(cursor.row_key.value) == deep_code
+
+        # In the search, back in the results table on the same dossier.
+        await pilot.press("f5")
+        await type_text(pilot, "nguyen van an")
+        await settle(pilot)
+        await pilot.press("down", "down", "down")  # into the results, then two rows down
+        await settle(pilot)
+        assert app.focused is screen.table
+        await pilot.press("enter")
+        await settle(pilot)
+        found = app.screen.dossier.code
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.focused is screen.table
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.dossier.code == found

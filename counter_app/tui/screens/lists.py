@@ -99,12 +99,15 @@ class ListsScreen(CounterScreen):
         self._seen_timer: Timer | None = None
         self.seen_after = SEARCH_SEEN
         """Seconds before results on screen count as seen (SEARCH_SEEN)."""
+        self._table_had_focus = False
+        """The table had the focus when another screen (a dossier) opened over this one."""
         self._logged: tuple[str, str, list[str]] | None = None
         """The last search logged (viewer, query, codes): the same results shown again to the same
         official after a reload are not logged twice."""
 
     def on_screen_suspend(self) -> None:
         self._log_seen()
+        self._table_had_focus = self.focused is self.table
 
     def on_screen_resume(self) -> None:
         # Shown again (from another screen or back from a dossier): the lists may have changed.
@@ -145,7 +148,8 @@ class ListsScreen(CounterScreen):
     def watch_view(self, view: str) -> None:
         self._show_view(view)
 
-    def _show_view(self, view: str) -> None:
+    def _show_view(self, view: str, *, again: bool = False) -> None:
+        """Show a list; ``again``: the same list read again, its cursor (and focus) kept."""
         self._show_detail(None)
         tabs = self.query_one("#list-tabs", Tabs)
         if tabs.active != view:
@@ -154,17 +158,18 @@ class ListsScreen(CounterScreen):
         self.query_one("#search-row").display = searching
         self._update_title()
         desk = self.counter_app.desk
+        back_in_table = again and self._table_had_focus
         if searching:
-            self.search_input.focus()
-            self._run_search(self.search_input.value)
+            (self.table if back_in_table else self.search_input).focus()
+            self._run_search(self.search_input.value, keep_cursor=again)
         else:
             self._log_seen()  # the search's results leave the screen
-            self.table.show(lambda limit, offset: desk.list_view(view, limit, offset))
+            self.table.show(lambda limit, offset: desk.list_view(view, limit, offset), keep_cursor=again)
             self.table.focus()
             self._count(view)
 
     def action_reload(self) -> None:
-        self._show_view(self.view)
+        self._show_view(self.view, again=True)
 
     def _update_title(self, loaded: int | None = None, done: bool = True) -> None:
         view = self.view
@@ -267,7 +272,7 @@ class ListsScreen(CounterScreen):
         await asyncio.sleep(SEARCH_DELAY)
         self._run_search(query)
 
-    def _run_search(self, query: str) -> None:
+    def _run_search(self, query: str, *, keep_cursor: bool = False) -> None:
         desk = self.counter_app.desk
         text = query.strip()
         if text != self._searched:
@@ -278,4 +283,4 @@ class ListsScreen(CounterScreen):
             self.table.show(None)
             self.query_one("#list-title", Static).update(VIEW_TITLES["search"])
             return
-        self.table.show(lambda limit, offset: desk.find(text, limit, offset))
+        self.table.show(lambda limit, offset: desk.find(text, limit, offset), keep_cursor=keep_cursor)

@@ -75,6 +75,8 @@ class DossierTable(DataTable[Text]):
         self._done = True
         self._loading = False
         self._shown: dict[str, DossierRow] = {}
+        self._keep: tuple[str, int] | None = None
+        """The row to put the cursor back on once the list is read again (code, row index)."""
 
     def on_mount(self) -> None:
         self.add_column("Mã hồ sơ", key="code")
@@ -88,8 +90,19 @@ class DossierTable(DataTable[Text]):
         """True once the loader returned its last row."""
         return self._done
 
-    def show(self, loader: Loader | None) -> None:
-        """Replace the rows with the first page of another list (None: empty)."""
+    def show(self, loader: Loader | None, *, keep_cursor: bool = False) -> None:
+        """Replace the rows with the first page of another list (None: empty).
+
+        Args:
+            loader: Reads one page of the list.
+            keep_cursor: The same list read again (back from a dossier): the cursor goes back to the
+                dossier it was on, or, when that one left the list, to the same row, so working
+                down a list one dossier at a time goes on where it was.
+        """
+        self._keep = None
+        if keep_cursor and self.row_count:
+            code = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+            self._keep = (str(code), self.cursor_row) if code else None
         self._generation += 1
         self._loader = loader
         self._loaded = 0
@@ -129,7 +142,21 @@ class DossierTable(DataTable[Text]):
         self._loaded += added
         if added == 0 or len(rows) < PAGE_SIZE:
             self._done = True
+        if self._keep is not None:
+            self._back_to_kept_row()
         self.post_message(self.Loaded(self._loaded, self._done))
+
+    def _back_to_kept_row(self) -> None:
+        assert self._keep is not None
+        code, index = self._keep
+        if code in self.rows:
+            self._keep = None
+            self.move_cursor(row=self.get_row_index(code), animate=False)
+        elif self._done or self.row_count > index:
+            self._keep = None  # that dossier left the list: the one now in its place
+            self.move_cursor(row=min(index, self.row_count - 1), animate=False)
+        else:
+            self._next_page()  # further down than one page: read on to it
 
     def _cells(self, row: DossierRow, now: datetime) -> list[Text]:
         late = row.status in OPEN_STATUSES and row.due_at < now
