@@ -269,7 +269,8 @@ class Catalog:
         name has a word starting with every query word ("khai sinh", "chung th"), then names that
         merely contain every query word, then the other procedures of a field so named ("chứng
         thực" also finds "Thủ tục cấp bản sao từ sổ gốc"). Code matches come in code order; the
-        others with the query as one phrase first, then shorter names, then catalog order.
+        others with the query as one phrase first, then shorter names (a leading "Thủ tục" not
+        counted), then catalog order.
 
         Args:
             query: What the official typed; an empty query lists the catalog in order.
@@ -293,9 +294,12 @@ class Catalog:
             rank = _rank(p.code, name, words, field_words, tokens, code_query)
             if rank is None:
                 continue
-            # Code matches list in code order; name matches by phrase, then length.
+            # Code matches list in code order; name matches by phrase, then length. Many names open
+            # with "Thủ tục", which says nothing: "khai tử" would put "Đăng ký lại khai tử" before
+            # "Thủ tục đăng ký khai tử" for being shorter.
             code_key = p.code if rank == 0 else ""
-            ranked.append((rank, code_key, 0 if phrase in name else 1, len(name), index, p))
+            length = len(name.removeprefix("thu tuc "))
+            ranked.append((rank, code_key, 0 if phrase in name else 1, length, index, p))
         ranked.sort(key=lambda r: r[:5])
         return [r[5] for r in ranked[:limit]]
 

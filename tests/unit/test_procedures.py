@@ -213,6 +213,13 @@ def test_search_khai_sinh(catalog: Catalog) -> None:
     assert all("khai sinh" in p.name.lower() for p in results)
 
 
+@pytest.mark.parametrize("query", ["khai tu", "khai tử", "Khai Tử"])
+def test_search_khai_tu_puts_registration_before_re_registration(catalog: Catalog, query: str) -> None:
+    # "Thủ tục " opens many names and says nothing: "Đăng ký lại khai tử" came first for being shorter.
+    names = [p.name for p in catalog.search(query)]
+    assert names[:2] == ["Thủ tục đăng ký khai tử", "Đăng ký lại khai tử"]
+
+
 def test_search_is_diacritic_and_case_insensitive(catalog: Catalog) -> None:
     assert catalog.search("KHAI SINH") == catalog.search("khai sinh")
     assert catalog.search("Khai Sinh") == catalog.search("khai sinh")
