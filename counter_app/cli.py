@@ -898,14 +898,24 @@ def add_official(desk: Any, username: str, full_name: str, role: str, pin: str |
 
 @main.command()
 @json_option
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rebuild the dossier rows from their events when they differ (the events are the record).",
+)
 @with_desk
-def check(desk: Any, as_json: bool) -> None:
-    """Check the database: integrity, and that the dossiers rebuild identically from their events."""
+def check(desk: Any, as_json: bool, repair: bool) -> None:
+    """Check the database: integrity, and that the dossiers rebuild identically from their events.
+
+    Changes nothing unless --repair is given: a difference stays for whoever looks next.
+    """
     integrity = desk.store.integrity_ok()
-    projection = desk.check_projection()
+    projection = desk.check_projection(repair=repair and integrity)
+    repaired = repair and integrity and not projection
     result = {
         "integrity": integrity,
         "projection_matches_events": projection,
+        "repaired": repaired,
         "unsent_events": desk.unsent_events(),
     }
     if as_json:
@@ -916,7 +926,11 @@ def check(desk: Any, as_json: bool) -> None:
             f"hồ sơ dựng lại từ sự kiện: {'khớp' if projection else 'KHÁC'}; "
             f"sự kiện chờ gửi: {result['unsent_events']}"
         )
-    if not (integrity and projection):
+        if repaired:
+            click.echo("Đã dựng lại các dòng hồ sơ từ sự kiện; chạy lại «counter check» để xem lại.")
+        elif not projection:
+            click.echo("Các dòng hồ sơ khác với sự kiện: «counter check --repair» dựng lại từ sự kiện.")
+    if not (integrity and projection) and not repaired:
         raise click.exceptions.Exit(5)
 
 

@@ -334,6 +334,10 @@ ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu", "search": "Tìm kiếm"}
 """What the access log's actions are called for the supervisor."""
 
 
+class _RollBack(Exception):
+    """Raised inside a transaction to undo it on purpose (a check that must change nothing)."""
+
+
 def form_title(form: str, basis: str) -> str:
     """A form's name as printed under the circular the commune follows (``forms_basis``): the
     print menu and the access log say what the paper says."""
@@ -1892,8 +1896,15 @@ class Desk:
         result = self.store.backup(target)
         removed: list[str] = []
         if keep:
+            # The database in use may carry a backup's name (put back by hand after a crash and
+            # worked on since): it is never one of the old copies to remove.
+            live = self.store.path.resolve() if self.store.path is not None else None
             ours = sorted(
-                (p for p in folder.iterdir() if _BACKUP_NAME.fullmatch(p.name) and p.is_file()),
+                (
+                    p
+                    for p in folder.iterdir()
+                    if _BACKUP_NAME.fullmatch(p.name) and p.is_file() and p.resolve() != live
+                ),
                 key=lambda p: _backup_order(p.name),
             )
             for old in ours[:-keep]:
@@ -1905,8 +1916,24 @@ class Desk:
                     removed.append(old.name)
         return {**result, "removed": removed}
 
-    def check_projection(self) -> bool:
-        """Rebuild the dossier rows from the events and say whether they equal what was stored."""
-        before = self.store.projection_rows()
-        self.store.rebuild_projection()
-        return before == self.store.projection_rows()
+    def check_projection(self, *, repair: bool = False) -> bool:
+        """Rebuild the dossier rows from the events and say whether they equal what was stored.
+
+        Args:
+            repair: Keep the rebuilt rows (the events are the record). Without it the rebuild is
+                rolled back: a check changes nothing, so a difference found at night is still there
+                for the admin who looks in the morning.
+        """
+        result: list[bool] = []
+        try:
+            with self.store.transaction():
+                before = self.store.projection_rows()
+                self.store.rebuild_projection()
+                result.append(before == self.store.projection_rows())
+                if not repair:
+                    raise _RollBack
+        except _RollBack:
+            pass
+        if repair and not result[0]:
+            log.warning("dossier rows differed from their events and were rebuilt from them")
+        return result[0]

@@ -72,6 +72,23 @@ def test_rotation_keeps_the_newest_and_never_touches_other_files(
         desk.backup(folder, keep=-1)
 
 
+def test_rotation_never_removes_the_database_in_use(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
+    # After a crash the admin worked on from an old backup, in the backup folder itself.
+    folder = tmp_path / "b"
+    live = Path(desk.backup(folder)["path"])
+    working = Desk.open(live, clock=clock, env={})
+    try:
+        code = working.receive(intake(), "Cán bộ A").code
+        for _ in range(2):
+            clock.set(clock.now + timedelta(days=1))
+            result = working.backup(folder, keep=1)
+        assert live.name not in result["removed"] and live.exists()
+        assert working.get(code).code == code
+        assert len([p for p in folder.iterdir() if p.suffix == ".db"]) == 2  # the live one, the newest
+    finally:
+        working.close()
+
+
 def test_a_backup_that_cannot_be_written_says_why_and_leaves_nothing(desk: Desk, tmp_path: Path) -> None:
     (tmp_path / "usb").mkdir()
     blocker = tmp_path / "usb" / "file"

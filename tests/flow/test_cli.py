@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import stat
 import unicodedata
 from pathlib import Path
@@ -441,3 +442,18 @@ def test_steps_done_on_paper_are_entered_afterwards_in_their_order(configured: A
         refused = configured("return", code, "--at", wrong)
         assert refused.exit_code == 2 and "--at" in refused.output, wrong
     assert json.loads(configured("show", code, "--json").output)["status"] == 9
+
+
+def test_check_changes_nothing_unless_asked_to_repair(configured: Any, db_path: Path) -> None:
+    intake = {"procedure": "1.004873", "applicant": {"name": "Đặng Thị Hoà", "id_number": "031190001234"}}
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(intake)).output)["code"]
+    with sqlite3.connect(db_path) as conn:  # a row changed behind the events' back
+        conn.execute("UPDATE dossiers SET status = 9 WHERE code = ?", (code,))
+    for _ in range(2):  # the night's alarm is still there in the morning
+        found = configured("check")
+        assert found.exit_code == 5 and "KHÁC" in found.output and "--repair" in found.output
+    repaired = configured("check", "--repair", "--json")
+    assert repaired.exit_code == 0, repaired.output
+    assert json.loads(repaired.output)["repaired"] is True
+    assert configured("check").exit_code == 0
+    assert json.loads(configured("show", code, "--json").output)["status"] == 2
