@@ -867,10 +867,19 @@ def calendar_remove(desk: Any, day: datetime) -> None:
     click.echo(f"Đã xóa thiết lập của ngày {day:%d/%m/%Y}.")
 
 
+ROLE_WORDS = {"official": "cán bộ", "supervisor": "giám sát"}
+"""The roles as the messages say them."""
+
+
 @main.command(name="add-official")
 @click.argument("username")
 @click.option("--name", "full_name", required=True)
-@click.option("--role", type=click.Choice(["official", "supervisor"]), default="official")
+@click.option(
+    "--role",
+    type=click.Choice(["official", "supervisor"]),
+    default=None,
+    help="Role of a new official (default: official); an existing official keeps theirs unless given.",
+)
 @click.option(
     "--pin",
     default=None,
@@ -879,12 +888,17 @@ def calendar_remove(desk: Any, day: datetime) -> None:
 )
 @click.option("--new-pin", is_flag=True, help="Ask for a new PIN for an existing official (hidden, twice).")
 @with_desk
-def add_official(desk: Any, username: str, full_name: str, role: str, pin: str | None, new_pin: bool) -> None:
+def add_official(
+    desk: Any, username: str, full_name: str, role: str | None, pin: str | None, new_pin: bool
+) -> None:
     """Create or update an official who signs in to the UI.
 
-    Changing an existing official's name or role keeps their PIN unless --pin or --new-pin is given.
+    Changing an existing official's name keeps their role unless --role is given, and their PIN
+    unless --pin or --new-pin is given.
     """
-    known = desk.knows_official(username)
+    had = desk.official_role(username)
+    known = had is not None
+    role = role or had or "official"
     if pin is None and (new_pin or not known):
         if not sys.stdin.isatty():
             raise ValidationError(FieldError("pin", "Thiếu --pin (chỉ hỏi PIN được khi gõ từ bàn phím)."))
@@ -893,6 +907,8 @@ def add_official(desk: Any, username: str, full_name: str, role: str, pin: str |
             raise ValidationError(FieldError("pin", "Hai lần nhập PIN không khớp; hãy chạy lại lệnh."))
     official = desk.add_official(username, full_name, role, pin or "")
     kept = " Mã PIN giữ nguyên." if known and not pin else ""
+    if known and had != official.role:
+        kept += f" Vai trò đổi từ {ROLE_WORDS.get(had or '', had)} sang {ROLE_WORDS[official.role]}."
     click.echo(f"Đã lưu cán bộ {official.full_name} ({official.username}, {official.role}).{kept}")
 
 

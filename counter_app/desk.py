@@ -1770,10 +1770,12 @@ class Desk:
                 "sát cuối cùng; hãy cho cán bộ khác vai trò giám sát trước."
             )
 
-    def knows_official(self, username: str) -> bool:
-        """Whether an account has this username (as ``add_official`` and ``sign_in`` read it)."""
+    def official_role(self, username: str) -> str | None:
+        """The role of the account with this username (as ``add_official`` and ``sign_in`` read
+        it), or None when there is none."""
         user = clean(username or "").lower()
-        return bool(user) and self.store.official(user) is not None
+        row = self.store.official(user) if user else None
+        return str(row["role"]) if row is not None else None
 
     def officials(self) -> list[dict[str, Any]]:
         """The officials; ``waiting_until`` is set while an account waits after wrong PINs."""

@@ -405,9 +405,12 @@ def test_a_day_off_names_the_appointments_already_given_for_it(configured: Any) 
 
 def test_renaming_an_official_keeps_their_pin(configured: Any, db_path: Path) -> None:
     assert configured("add-official", "lan", "--name", "Vũ Thị Lan", "--pin", "2468").exit_code == 0
-    renamed = configured("add-official", "LAN", "--name", "Vũ Thị Lan Anh", "--role", "supervisor")
+    promoted = configured("add-official", "LAN", "--name", "Vũ Thị Lan", "--role", "supervisor")
+    assert promoted.exit_code == 0 and "Vai trò đổi từ cán bộ sang giám sát" in promoted.output
+    # A spelling fixed: the role and the PIN stay as they were.
+    renamed = configured("add-official", "lan", "--name", "Vũ Thị Lan Anh")
     assert renamed.exit_code == 0, renamed.output
-    assert "Mã PIN giữ nguyên" in renamed.output
+    assert "Mã PIN giữ nguyên" in renamed.output and "Vai trò" not in renamed.output
     desk = Desk.open(db_path)
     try:
         official = desk.sign_in("lan", "2468")
