@@ -322,6 +322,14 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
 @db_option
 def ui(db_path: Path | None) -> None:
     """Start the terminal UI (the default)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # From cron or a script (a command left empty): the UI would wait for keys forever.
+        raise ValidationError(
+            FieldError(
+                "command",
+                "Không có cửa sổ dòng lệnh để mở giao diện: hãy ghi rõ lệnh (xem: counter --help).",
+            )
+        )
     # Imported here, not at the top: Textual is heavy and the batch commands never need it.
     from counter_app.tui.app import run
 

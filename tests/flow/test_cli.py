@@ -460,3 +460,11 @@ def test_check_changes_nothing_unless_asked_to_repair(configured: Any, db_path: 
     assert json.loads(repaired.output)["repaired"] is True
     assert configured("check").exit_code == 0
     assert json.loads(configured("show", code, "--json").output)["status"] == 2
+
+
+@pytest.mark.parametrize("args", [[], ["ui"]])
+def test_no_command_without_a_terminal_says_so_instead_of_waiting(configured: Any, args: list[str]) -> None:
+    # A crontab line missing its command started the UI, which waited for keys forever.
+    result = configured(*args)
+    assert result.exit_code == 2
+    assert result.output.startswith("Lỗi: Không có cửa sổ dòng lệnh") and "counter --help" in result.output
