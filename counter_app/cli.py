@@ -495,6 +495,8 @@ def _read_json_input(source: str, max_bytes: int = 0) -> Any:
                 "json", f"JSON không hợp lệ ở dòng {exc.lineno}, cột {exc.colno}: {_json_problem(exc)}."
             )
         ) from exc
+    except ValueError as exc:  # a number of thousands of digits (Python's int-string limit)
+        raise ValidationError(FieldError("json", "JSON có một số quá dài (hàng nghìn chữ số).")) from exc
 
 
 def _summary(desk: Any, dossier: Any) -> dict[str, Any]:

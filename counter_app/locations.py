@@ -7,6 +7,7 @@ personal data (Law 91/2025/QH15).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -14,6 +15,8 @@ import time
 from pathlib import Path
 
 import platformdirs
+
+from counter_app.domain.errors import ConfigError
 
 APP_NAME = "counter"
 
@@ -28,12 +31,31 @@ UNFINISHED_FORM = re.compile(r"\.tmp-[\w.-]*\.pdf")
 """A form being written (renamed when complete): one left behind was cut off by a crash."""
 
 
-def _private_dir(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
+def _private_dir(path: Path, variable: str = "") -> Path:
+    """The folder, made owner-only when the counter creates it (an existing one keeps its mode: a
+    shared print folder is the admin's choice).
+
+    Args:
+        path: The folder.
+        variable: The ``COUNTER_*`` variable that named it: its parent must exist then (a mistyped
+            path is refused, not created), and the message names the variable.
+
+    Raises:
+        ConfigError: the path is a file, or cannot be created.
+    """
+    if path.is_dir():
+        return path
+    where = f"«{path}»" + (f" (biến môi trường {variable})" if variable else "")
+    if path.exists():
+        raise ConfigError(f"Thư mục {where} là một tệp, không phải thư mục.")
     try:
-        path.chmod(0o700)
-    except OSError:  # a folder we do not own (e.g. a shared mount): leave its mode alone
-        pass
+        path.mkdir(mode=0o700, parents=not variable)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"Không tạo được thư mục {where}: thư mục chứa nó không tồn tại.") from exc
+    except OSError as exc:
+        raise ConfigError(f"Không tạo được thư mục {where}: {exc.strerror or exc}.") from exc
+    with contextlib.suppress(OSError):
+        path.chmod(0o700)  # mkdir's mode is masked by the umask
     return path
 
 
@@ -41,7 +63,7 @@ def data_dir() -> Path:
     """The folder of the database and its companions (``COUNTER_DATA_DIR`` overrides it)."""
     override = os.environ.get("COUNTER_DATA_DIR")
     if override:
-        return _private_dir(Path(override))
+        return _private_dir(Path(override), "COUNTER_DATA_DIR")
     return _private_dir(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
 
 
@@ -57,7 +79,7 @@ def output_dir() -> Path:
     """Where printed forms are saved when they are not sent to a printer (``COUNTER_OUTPUT_DIR``)."""
     override = os.environ.get("COUNTER_OUTPUT_DIR")
     if override:
-        return _private_dir(Path(override))
+        return _private_dir(Path(override), "COUNTER_OUTPUT_DIR")
     return _private_dir(data_dir() / "forms")
 
 
@@ -65,7 +87,7 @@ def backup_dir() -> Path:
     """Where ``counter backup`` puts its copies unless told otherwise (``COUNTER_BACKUP_DIR``)."""
     override = os.environ.get("COUNTER_BACKUP_DIR")
     if override:
-        return _private_dir(Path(override))
+        return _private_dir(Path(override), "COUNTER_BACKUP_DIR")
     return _private_dir(data_dir() / "backups")
 
 

@@ -468,3 +468,26 @@ def test_no_command_without_a_terminal_says_so_instead_of_waiting(configured: An
     result = configured(*args)
     assert result.exit_code == 2
     assert result.output.startswith("Lỗi: Không có cửa sổ dòng lệnh") and "counter --help" in result.output
+
+
+def test_a_number_of_thousands_of_digits_is_bad_input(configured: Any) -> None:
+    payload = '{"procedure": "1.004873", "applicant": {"name": "A B"}, "sets": ' + "9" * 5000 + "}"
+    result = configured("receive", "--json", "-", input=payload)
+    assert result.exit_code == 2 and "số quá dài" in result.output
+    assert json.loads(configured("list", "today", "--json").output) == []
+
+
+def test_an_output_folder_that_is_a_file_or_mistyped_is_refused(configured: Any, tmp_path: Path) -> None:
+    a_file = tmp_path / "forms.pdf"
+    a_file.write_text("not a folder")
+    result = configured("purge-forms", env={"COUNTER_OUTPUT_DIR": str(a_file)})
+    assert result.exit_code == 6 and "COUNTER_OUTPUT_DIR" in result.output and "là một tệp" in result.output
+    typo = tmp_path / "nơi-không-có" / "forms"
+    result = configured("purge-forms", env={"COUNTER_OUTPUT_DIR": str(typo)})
+    assert result.exit_code == 6 and "không tồn tại" in result.output
+    assert not typo.parent.exists()  # refused, not created
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o775)
+    assert configured("purge-forms", env={"COUNTER_OUTPUT_DIR": str(shared)}).exit_code == 0
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o775  # an existing folder keeps its mode
