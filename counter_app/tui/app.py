@@ -58,12 +58,12 @@ IDLE_CHECK_SECONDS = 30
 Clock = Callable[[], datetime]
 
 
-def _lists_screen() -> Screen[Any]:
+def _lists_screen(view: str = "today") -> Screen[Any]:
     # Imported on first use, like the other screens not needed to start: the counter must be
     # ready for the first citizen as fast as a bare Textual app.
     from counter_app.tui.screens.lists import ListsScreen
 
-    return ListsScreen()
+    return ListsScreen(view)
 
 
 def _supervisor_screen() -> Screen[Any]:
@@ -395,6 +395,10 @@ class CounterApp(App[None]):
 
     def action_show_list(self, view: str) -> None:
         if self._main_screen_ready():
+            if "lists" not in self._screen_stacks:
+                # Made for the first time: made on that list, its focus where the next keys go.
+                self.remove_mode("lists")
+                self.add_mode("lists", partial(self._mode_screen, partial(_lists_screen, view)))
             self._to_mode("lists")
             self.call_after_refresh(self._lists_view, view)
 

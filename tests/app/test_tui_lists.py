@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
+
+from textual import events
 
 from counter_app.desk import Desk
 from counter_app.domain.calendar import VN_TZ
@@ -11,7 +14,7 @@ from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.widgets.dossier_table import PAGE_SIZE
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, settle, sign_in, texts, type_text
+from .conftest import OFFICIAL, SIZE, key_name, settle, sign_in, texts, type_text
 
 ACTOR = "Trần Văn Minh"
 
@@ -319,3 +322,21 @@ async def test_back_from_a_dossier_the_list_is_where_it_was(app, staffed_desk: D
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen.dossier.code == found
+
+
+async def test_a_search_typed_right_after_f5_reaches_the_search_box(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    # The first F5 since signing in made the lists on "today", table focused, then moved to the
+    # search: letters typed meanwhile went to the scan box or nowhere.
+    staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        app.post_message(events.Key("f5", None))
+        await asyncio.sleep(0.05)  # a quick typist starts within a tenth of a second
+        for character in "dang thi":
+            app.post_message(events.Key(key_name(character), character))
+        await settle(pilot)
+        screen = lists_screen(app)
+        assert screen.view == "search"
+        assert screen.search_input.value == "dang thi"
+        assert screen.scan_input.value == ""
+        assert screen.table.row_count == 1

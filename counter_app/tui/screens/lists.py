@@ -71,7 +71,9 @@ class ListsScreen(CounterScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="lists"):
-            yield Tabs(*(Tab(label, id=key) for key, label in VIEWS.items()), id="list-tabs")
+            yield Tabs(
+                *(Tab(label, id=key) for key, label in VIEWS.items()), active=self.view, id="list-tabs"
+            )
             with Horizontal(id="search-row"):
                 yield Static("Tìm", classes="field-label")
                 yield FieldInput(
@@ -90,8 +92,13 @@ class ListsScreen(CounterScreen):
     def search_input(self) -> FieldInput:
         return self.query_one("#search-input", FieldInput)
 
-    def __init__(self) -> None:
+    def __init__(self, view: str = "today") -> None:
+        """Args:
+        view: The list shown first (F5 makes the screen on the search: what is typed straight
+            after it goes to the search box, not to a table shown for an instant).
+        """
         super().__init__()
+        self.set_reactive(ListsScreen.view, view)
         self._counts: dict[str, int] = {}
         self._searched = ""
         self._seen: tuple[str, str, list[str], bool] | None = None
@@ -104,6 +111,10 @@ class ListsScreen(CounterScreen):
         self._logged: tuple[str, str, list[str]] | None = None
         """The last search logged (viewer, query, codes): the same results shown again to the same
         official after a reload are not logged twice."""
+
+    def on_mount(self) -> None:
+        # Where the keys go from the first frame (Textual would focus the tabs or the table).
+        (self.search_input if self.view == "search" else self.table).focus()
 
     def on_screen_suspend(self) -> None:
         self._log_seen()
