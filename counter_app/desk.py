@@ -334,6 +334,10 @@ ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu", "search": "Tìm kiếm"}
 """What the access log's actions are called for the supervisor."""
 
 
+_DAY_AND_NUMBER = re.compile(r"(\d{6})-(\d{4,5})")
+"""The date and number of a dossier code, without its agency ("261126-2005")."""
+
+
 class _RollBack(Exception):
     """Raised inside a transaction to undo it on purpose (a check that must change nothing)."""
 
@@ -1625,6 +1629,14 @@ class Desk:
         compact = "".join(ch for ch in text if ch not in " .-()")
         if codes.looks_like_code(text):
             return self.store.by_column("code", codes.normalise_code(text), limit, offset)
+        day_and_number = _DAY_AND_NUMBER.fullmatch(text)
+        if day_and_number:  # "261126-2005", the end of a code as read aloud from a receipt
+            try:
+                day = datetime.strptime(day_and_number[1], "%y%m%d").date()
+            except ValueError:
+                pass
+            else:
+                return self.store.by_code_suffix(day_and_number[2], day, limit, offset, until=day)
         if "-" in text and any(c.isdigit() for c in text) and " " not in text.strip():
             rows = self.store.by_code_prefix(codes.normalise_code(text), limit, offset)
             if rows:

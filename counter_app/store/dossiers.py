@@ -372,15 +372,18 @@ class DossierStore:
         ).fetchall()
         return [_row(r) for r in rows]
 
-    def by_code_suffix(self, digits: str, since: date, limit: int = 20, offset: int = 0) -> list[DossierRow]:
-        """Codes received since a day whose sequence is the typed 4 or 5 digits ("…-2001")."""
+    def by_code_suffix(
+        self, digits: str, since: date, limit: int = 20, offset: int = 0, *, until: date | None = None
+    ) -> list[DossierRow]:
+        """Codes received since a day (up to ``until``) whose sequence is the typed 4 or 5 digits
+        ("…-2001")."""
         if not (digits.isdigit() and len(digits) in (4, 5)):
             return []
         tail = digits if len(digits) == 5 else "-" + digits
         rows = self.conn.execute(
             f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE substr(code, -5) = ? AND received_day >= ? "
-            "ORDER BY received_at DESC LIMIT ? OFFSET ?",
-            (tail, since.isoformat(), limit, offset),
+            "AND received_day <= ? ORDER BY received_at DESC LIMIT ? OFFSET ?",
+            (tail, since.isoformat(), (until or date.max).isoformat(), limit, offset),
         ).fetchall()
         return [_row(r) for r in rows]
 

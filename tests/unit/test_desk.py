@@ -373,6 +373,18 @@ def test_code_suffix_search_tells_block_from_overflow(desk: Desk) -> None:
     assert desk.find("22001") == []
 
 
+def test_the_date_and_number_of_a_code_find_it(desk: Desk, clock: FixedClock) -> None:
+    # Read aloud from a receipt without the agency part: "261125-2001".
+    first = desk.receive(intake(), "A")
+    clock.set(clock.now + timedelta(days=1))
+    desk.receive(intake(), "A")  # the next day's 2001
+    day = f"{first.received_at:%y%m%d}"
+    assert [r.code for r in desk.find(f"{day}-2001")] == [first.code]
+    assert [r.code for r in desk.find(f" {day}-2001 ")] == [first.code]
+    assert desk.find(f"{day}-2002") == []
+    assert desk.find("261131-2001") == []  # no such day: nothing, and no error
+
+
 @pytest.mark.parametrize(
     ("typed", "stored"), [("05/03/1990", "1990-03-05"), ("1990-03-05", "1990-03-05"), ("", "")]
 )
