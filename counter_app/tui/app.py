@@ -452,6 +452,10 @@ class CounterApp(App[None]):
             return
         self.screen.set_focus(scan)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C outside a text field: say how to quit, in Vietnamese (Textual's own note is English)."""
+        self.notify("Ctrl+C không thoát chương trình: nhấn Ctrl+Q để thoát.", title="Thoát chương trình?")
+
     async def action_quit(self) -> None:
         intake = self._intake_screen()
         if intake is not None and intake.is_dirty:

@@ -14,7 +14,7 @@ from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.widgets.dossier_table import PAGE_SIZE
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, key_name, settle, sign_in, texts, type_text
+from .conftest import OFFICIAL, SIZE, key_name, notifications, settle, sign_in, texts, type_text
 
 ACTOR = "Trần Văn Minh"
 
@@ -340,3 +340,16 @@ async def test_a_search_typed_right_after_f5_reaches_the_search_box(app, staffed
         assert screen.search_input.value == "dang thi"
         assert screen.scan_input.value == ""
         assert screen.table.row_count == 1
+
+
+async def test_ctrl_c_on_a_list_says_how_to_quit_in_vietnamese(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        said = notifications(app)
+        assert any("nhấn Ctrl+Q để thoát" in n for n in said)
+        assert not any("quit" in n.lower() for n in said)
+        assert isinstance(app.screen, ListsScreen)
