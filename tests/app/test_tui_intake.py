@@ -527,3 +527,18 @@ async def test_a_scan_without_enter_over_the_checklist_lands_in_the_scan_box(app
         assert screen.scan_input.value == "000.00.11.H26-261125-2001"
         assert app.focused is screen.scan_input
         assert all(p.total == 0 or p.originals == 1 for p in screen.checklist.papers)
+
+
+async def test_escape_on_the_procedure_list_takes_back_the_preview(app) -> None:  # type: ignore[no-untyped-def]
+    # The list closed, but the highlighted procedure's due time stayed, as if it had been chosen.
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "ket hon")
+        await settle(pilot)
+        assert "Hẹn trả" in texts(app, "#procedure-info")
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = intake_screen(app)
+        assert screen.procedure is None
+        assert "Hẹn trả" not in texts(app, "#procedure-info")
+        assert "Chọn thủ tục" in texts(app, "#procedure-info")

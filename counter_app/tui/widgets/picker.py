@@ -250,6 +250,9 @@ class ProcedurePicker(Vertical):
 
     def action_close(self) -> None:
         self._close()
+        # The preview under the field followed the highlighted procedure, which is not chosen:
+        # closed without a choice, it says so (or shows the one chosen before).
+        self.post_message(self.Highlighted(self.procedure))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "close":
