@@ -229,11 +229,13 @@ def party_field_check(
 def required_party_fields(listed: Iterable[str], kind: str = "person") -> frozenset[str]:
     """The applicant's fields the desk requires, from a procedure's ``required_fields``: the name
     always; not what the applicant's kind has not (an organisation has no birth date, a person no
-    representative); never an organisation's enterprise code (it may have none yet)."""
+    representative); never an organisation's enterprise code (it may have none yet), always the
+    representative who hands its dossier in (an organisation's name alone says nobody)."""
     needed = {"name", *listed}
     needed.discard("birth_date" if kind == "organisation" else "representative")
     if kind == "organisation":
         needed.discard("id_number")
+        needed.add("representative")
     return frozenset(needed)
 
 

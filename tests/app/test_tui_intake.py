@@ -457,7 +457,7 @@ async def test_the_fields_a_procedure_requires_are_starred_and_asked_for(
         assert "ngày sinh" in screen.field("applicant.birth_date").error
         screen.query_one("#f-kind", Choice).value = "organisation"
         await pilot.pause()
-        assert starred() == {"applicant.name", "applicant.phone"}  # no birth date for a body
+        assert starred() == {"applicant.name", "applicant.phone", "applicant.representative"}  # no birth date
 
 
 async def test_a_scan_while_a_count_is_selected_leaves_the_counts_and_fills_the_form(app) -> None:  # type: ignore[no-untyped-def]

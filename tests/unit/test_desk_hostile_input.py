@@ -143,10 +143,24 @@ def test_an_unknown_party_kind_is_refused_with_the_allowed_ones(desk: Desk, kind
 
 @pytest.mark.parametrize("kind", ["ORGANISATION", " Organisation "])
 def test_the_party_kind_is_a_keyword_case_and_spaces_ignored(desk: Desk, kind: str) -> None:
-    org = {"name": "Hợp tác xã Đông Hưng", "kind": kind, "id_number": "0201234567"}
+    org = {
+        "name": "Hợp tác xã Đông Hưng",
+        "kind": kind,
+        "id_number": "0201234567",
+        "representative": "Trần Văn Hưng",
+    }
     d = desk.receive(intake(applicant=org), "Nguyễn Văn Cán")
     assert d.applicant.kind == "organisation"
     assert desk.receive(intake(applicant=applicant(kind="PERSON")), "A").applicant.kind == "person"
+
+
+def test_an_organisation_names_who_hands_its_dossier_in(desk: Desk) -> None:
+    # A name alone ("Hợp tác xã Đông Hưng") says nobody: the representative is asked for.
+    org = {"name": "Hợp tác xã Đông Hưng", "kind": "organisation"}
+    message = by_field(refused(desk, intake(applicant=org)))["applicant.representative"]
+    assert "đại diện" in message.lower()
+    org["representative"] = "Trần Văn Hưng"
+    assert desk.receive(intake(applicant=org), "A").applicant.representative == "Trần Văn Hưng"
 
 
 def test_the_return_method_is_a_keyword_too(desk: Desk) -> None:
