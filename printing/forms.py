@@ -7,8 +7,9 @@ Every rendering of a form is written to the access log through :meth:`Desk.recor
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
@@ -38,6 +39,9 @@ from printing import layout, typeface, wording
 from printing.layout import Theme, field, para, rich
 from printing.wording import FORMS
 
+BLANK_HOPS = 3
+"""Hand-over rows the control slip offers up to, blank ones filled in by hand as the file moves."""
+
 
 @dataclass(frozen=True)
 class Context:
@@ -49,6 +53,9 @@ class Context:
     theme: Theme
     officials: Mapping[str, str]
     """Known officials: username and full name -> full name (to print under a signature)."""
+    blank_hops: int = BLANK_HOPS
+    """Hand-over rows of the control slip to fill in by hand (fewer when they alone would take a
+    second sheet: :func:`build_form`)."""
 
     @property
     def agency(self) -> str:
@@ -476,7 +483,7 @@ def slip_hops(ctx: Context) -> list[Hop]:
     closed = d.status in (3, 7, 8, 10)
     if not closed:
         giver = holder  # rows to fill in by hand; the next hand-over starts from the holder
-        while len(hops) < 3:
+        while len(hops) < ctx.blank_hops:
             hops.append(
                 Hop(
                     [
@@ -595,6 +602,13 @@ def _officials(desk: Any) -> dict[str, str]:
 
 def build_form(ctx: Context, form: str, out: IO[bytes]) -> None:
     """Lay out ``form`` for the context's dossier into ``out`` (a binary file)."""
+    if form == "control_slip":
+        ctx = replace(ctx, blank_hops=_slip_blank_hops(ctx))
+    _lay_out(ctx, form, out)
+
+
+def _lay_out(ctx: Context, form: str, out: IO[bytes]) -> int:
+    """Lay ``form`` out into ``out``; returns its number of pages."""
     t = ctx.theme
     name = wording.form_name(ctx.settings.forms_basis, form)
     doc = BaseDocTemplate(
@@ -630,6 +644,27 @@ def build_form(ctx: Context, form: str, out: IO[bytes]) -> None:
     # dossier's code and barcode in a band of their own (a loose sheet still says whose it is).
     numbering = lambda canv, n, total: layout.draw_page_number(canv, t, n, total)  # noqa: E731
     doc.build(BUILDERS[form](ctx), canvasmaker=layout.counting_canvas_maker(numbering))
+    return int(doc.page)
+
+
+def _slip_blank_hops(ctx: Context) -> int:
+    """The most blank hand-over rows the control slip can offer without a sheet more than it needs.
+
+    The slip travels with the paper file from desk to desk: a second sheet holding only the last
+    blank rows and the closing "NHẬN KẾT QUẢ" row gets lost. Laid out again with fewer blank rows
+    (a slip is a few tens of milliseconds) until the page count drops, or keeps all three.
+    """
+
+    def pages(blank: int) -> int:
+        return _lay_out(replace(ctx, blank_hops=blank), "control_slip", io.BytesIO())
+
+    most = pages(BLANK_HOPS)
+    if most == 1:
+        return BLANK_HOPS
+    for blank in range(BLANK_HOPS - 1, -1, -1):
+        if pages(blank) < most:
+            return blank
+    return BLANK_HOPS
 
 
 def default_path(form: str, code: str) -> Path:

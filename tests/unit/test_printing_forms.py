@@ -229,6 +229,21 @@ def test_control_slip_of_a_new_dossier_has_rows_to_fill_by_hand(
     assert text.count("Người giao") == 4
 
 
+@pytest.mark.parametrize("paper", ["A4", "A5"])
+def test_a_control_slip_takes_one_sheet_when_blank_rows_alone_would_take_two(
+    desk: Desk, tmp_path: Path, paper: str
+) -> None:
+    # Chứng thực chữ ký with an owner: the third blank hand-over row pushed "NHẬN KẾT QUẢ" onto a
+    # second sheet of its own, which gets lost as the file moves from desk to desk.
+    owner = {"name": "Phạm Văn Tư", "id_number": "031190005678", "address": "Thôn Tây, xã Vĩnh Bảo"}
+    code = desk.receive(intake(procedure="2.000884", owner=owner), "thu").code
+    pdf = render_form(desk, "control_slip", code, tmp_path / "slip.pdf", "thu", paper=paper)
+    with pdfplumber.open(pdf) as doc:
+        assert len(doc.pages) == 1
+    text = pdf_text(pdf)
+    assert "NHẬN KẾT QUẢ" in text and "1. Giao: Trung tâm Phục vụ hành chính công xã Vĩnh Bảo" in text
+
+
 @pytest.mark.parametrize(
     ("form", "kind"),
     [("extra_papers", "fresh"), ("refusal", "fresh"), ("apology", "refused"), ("stop_notice", "main")],
