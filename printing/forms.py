@@ -190,8 +190,11 @@ def _receipt(ctx: Context) -> list[Flowable]:
         para(wording.RECEIPT_LOGBOOK.format(volume=d.logbook_volume, entry=d.logbook_entry), t),
     ]
     received = ctx.last("received")
-    # The signatures confirm the appointment and the entry in the logbook: they never stand on a
-    # page of their own, away from those lines.
+    # The signatures never stand on a page of their own: the last lines (fee, logbook entry) keep
+    # with them. The others flow, so a receipt that runs over keeps the appointment on its first
+    # sheet instead of moving seven lines and leaving a third of that sheet blank.
+    story += closing[:-2]
+    closing = closing[-2:]
     story.append(
         layout.signatures(
             t,

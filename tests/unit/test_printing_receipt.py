@@ -273,3 +273,16 @@ def test_unknown_form_and_unknown_dossier(desk: Desk, received: Any) -> None:
 def test_code_typed_in_lower_case_or_with_spaces(desk: Desk, received: Any, tmp_path: Path) -> None:
     pdf = render_form(desk, "receipt", f"  {received.code.lower()} ", tmp_path / "r.pdf", "cb1")
     assert f"Mã hồ sơ: {received.code}" in pdf_text(pdf)
+
+
+def test_a_receipt_that_runs_over_keeps_the_appointment_on_page_one(desk: Desk, tmp_path: Path) -> None:
+    # An adoption with an owner (six papers) takes two A4 pages; the seven closing lines all moved
+    # with the signatures, so the appointment was on the second sheet and a third of the first blank.
+    owner = {"name": "Nguyễn Văn Phú", "address": "Thôn Hạ, xã Vĩnh Bảo, thành phố Hải Phòng"}
+    code = desk.receive(intake(procedure="2.001263", applicant=APPLICANT, owner=owner), "lan").code
+    pdf = render_form(desk, "receipt", code, tmp_path / "r.pdf", "lan", paper="A4")
+    with pdfplumber.open(pdf) as doc:
+        pages = [page.extract_text() or "" for page in doc.pages]
+    assert len(pages) == 2
+    assert "Thời gian trả kết quả" in pages[0]
+    assert "NGƯỜI NỘP HỒ SƠ" in pages[-1] and "Vào Sổ theo dõi hồ sơ" in pages[-1]
