@@ -185,6 +185,7 @@ def _receipt(ctx: Context) -> list[Flowable]:
         field(wording.RECEIPT_LIMIT, d.legal_limit, t),
         field(wording.RECEIPT_RECEIVED, wording.long_time(d.received_at), t),
         field(wording.RECEIPT_DUE, wording.long_time(d.due_at), t, bold=True),
+        *_void_appointment(d, t),
         field(wording.RECEIPT_RETURN, _return_place(ctx), t),
         field(wording.RECEIPT_FEE, wording.fee(d.fee_amount, d.fee_text), t),
         para(wording.RECEIPT_LOGBOOK.format(volume=d.logbook_volume, entry=d.logbook_entry), t),
@@ -210,6 +211,14 @@ def _receipt(ctx: Context) -> list[Flowable]:
         )
     )
     return story
+
+
+def _void_appointment(d: Dossier, t: Theme) -> list[Flowable]:
+    """On a receipt printed after the dossier was withdrawn or stopped: the appointment is void."""
+    said = wording.RECEIPT_VOID.get(d.status)
+    if said is None or d.closed_at is None:
+        return []
+    return [rich([(said.format(time=wording.short_time(d.closed_at)), typeface.BOLD)], t)]
 
 
 # -- extra papers ------------------------------------------------------------------------------------
@@ -719,6 +728,8 @@ def render_form(
     )
     if form in FORM_EVENT:  # nothing to report: fail before touching the disk
         ctx.event(FORM_EVENT[form], form)
+    if form == "receipt" and dossier.status == 3:  # never received: the refusal form says so
+        raise RuleError(wording.ERR_RECEIPT_REFUSED.format(code=dossier.code))
     target = Path(out) if out is not None else default_path(form, dossier.code)
     try:
         layout.write_pdf(target, lambda fh: build_form(ctx, form, fh))

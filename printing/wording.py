@@ -283,12 +283,23 @@ ERR_RENDER = "Không tạo được biểu mẫu {form} cho hồ sơ {code}."
 ERR_PAPER = "Khổ giấy phải là A4 hoặc A5."
 ERR_RANGE = PERIOD_BACKWARDS
 ERR_STATUS = "Không có trạng thái hồ sơ {status} (1–10)."
+ERR_RECEIPT_REFUSED = (
+    "Hồ sơ {code} không được tiếp nhận: không có giấy tiếp nhận để in (in phiếu từ chối tiếp nhận)."
+)
 ERR_NO_EVENT = {
     "extra_papers": "Hồ sơ {code} chưa có yêu cầu bổ sung giấy tờ nào: không có phiếu để in.",
     "refusal": "Hồ sơ {code} không bị từ chối: không có phiếu từ chối để in.",
     "apology": "Hồ sơ {code} chưa được hẹn lại ngày trả: không có văn bản xin lỗi để in.",
     "stop_notice": "Hồ sơ {code} không bị dừng giải quyết: không có thông báo để in.",
 }
+
+
+RECEIPT_VOID = {
+    7: "Hồ sơ đã được rút theo yêu cầu của người nộp lúc {time}: "
+    "thời gian hẹn trả nêu trên không còn hiệu lực.",
+    8: "Hồ sơ đã dừng giải quyết lúc {time}: thời gian hẹn trả nêu trên không còn hiệu lực.",
+}
+"""Said under the appointment on a receipt printed again after the dossier was withdrawn or stopped."""
 
 
 # -- formatting --------------------------------------------------------------------------------------

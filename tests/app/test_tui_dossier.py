@@ -514,3 +514,17 @@ async def test_the_print_menu_names_each_form_as_it_is_printed(  # type: ignore[
         names = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert names[-1] == title
         assert names[0] == "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
+
+
+async def test_a_refused_dossier_offers_the_refusal_and_no_receipt(
+    app, staffed_desk: Desk, code: str
+) -> None:  # type: ignore[no-untyped-def]
+    staffed_desk.refuse(code, ACTOR, reason="Hồ sơ không thuộc thẩm quyền giải quyết của xã")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("i")
+        await pilot.pause()
+        options = app.screen.query_one("#forms", OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "receipt" not in ids and "refusal" in ids

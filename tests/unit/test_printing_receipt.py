@@ -14,7 +14,7 @@ import pytest
 
 from counter_app.desk import Desk
 from counter_app.domain.calendar import to_vn
-from counter_app.domain.errors import NotFoundError, ValidationError
+from counter_app.domain.errors import NotFoundError, RuleError, ValidationError
 from printing import FORMS, render_form
 from tests.conftest import intake
 from tests.unit.test_printing_support import (
@@ -286,3 +286,24 @@ def test_a_receipt_that_runs_over_keeps_the_appointment_on_page_one(desk: Desk, 
     assert len(pages) == 2
     assert "Thời gian trả kết quả" in pages[0]
     assert "NGƯỜI NỘP HỒ SƠ" in pages[-1] and "Vào Sổ theo dõi hồ sơ" in pages[-1]
+
+
+def test_a_refused_dossier_has_no_receipt(desk: Desk, received: Any, tmp_path: Path) -> None:
+    desk.refuse(received.code, "lan", reason="Hồ sơ không thuộc thẩm quyền giải quyết của xã")
+    with pytest.raises(RuleError, match="không được tiếp nhận"):
+        render_form(desk, "receipt", received.code, tmp_path / "r.pdf", "lan")
+    assert not (tmp_path / "r.pdf").exists()
+
+
+@pytest.mark.parametrize(("step", "said"), [("withdraw", "được rút"), ("stop", "dừng giải quyết")])
+def test_a_receipt_printed_after_a_withdrawal_or_a_stop_says_the_appointment_is_void(
+    desk: Desk, received: Any, tmp_path: Path, step: str, said: str
+) -> None:
+    getattr(desk, step)(received.code, "lan", reason="Công dân xin rút hồ sơ")
+    text = pdf_text(render_form(desk, "receipt", received.code, tmp_path / "r.pdf", "lan"))
+    assert f"Hồ sơ đã {said}" in " ".join(text.split())
+    assert "không còn hiệu lực" in text
+    untouched = desk.receive(intake(), "lan")
+    assert "không còn hiệu lực" not in pdf_text(
+        render_form(desk, "receipt", untouched.code, tmp_path / "u.pdf", "lan")
+    )
