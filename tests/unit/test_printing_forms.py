@@ -229,6 +229,16 @@ def test_control_slip_of_a_new_dossier_has_rows_to_fill_by_hand(
     assert text.count("Người giao") == 4
 
 
+def test_a_result_settled_without_a_transfer_comes_from_the_deciding_authority(
+    desk: Desk, tmp_path: Path
+) -> None:
+    # A same-day paper: no transfer recorded. The slip read "Giao: Trung tâm … Nhận: Trung tâm …".
+    code = desk.receive(intake(), "thu").code
+    desk.record_result(code, "thu")
+    _, text = render(desk, "control_slip", code, tmp_path)
+    assert "1. Giao: Ủy ban nhân dân xã Vĩnh Bảo Nhận: Trung tâm Phục vụ hành chính công xã Vĩnh Bảo" in text
+
+
 @pytest.mark.parametrize("paper", ["A4", "A5"])
 def test_a_control_slip_takes_one_sheet_when_blank_rows_alone_would_take_two(
     desk: Desk, tmp_path: Path, paper: str
