@@ -446,7 +446,7 @@ def slip_hops(ctx: Context) -> list[Hop]:
             timeliness = d.timeliness() if d.result_at == event.occurred_at else None
             # No transfer recorded (a same-day paper settled at the centre): the result still comes
             # from the deciding authority, not from the centre to itself.
-            giver = deciding or wording.SLIP_BLANK if holder == counter else holder
+            giver = (deciding or wording.SLIP_BLANK) if holder == counter else holder
             add(
                 Hop(
                     [f"{n}{wording.SLIP_GIVE}: {giver}", f"{wording.SLIP_TAKE}: {counter}"],
