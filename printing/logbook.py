@@ -54,6 +54,20 @@ TOTAL_FILL = colors.Color(0.97, 0.97, 0.97)
 LINE = 0.4
 
 
+CHART_HEIGHT = 105 * mm
+"""The summary's chart of dossiers per day, without its title."""
+CHART_TITLE = 14 * mm
+"""The chart's title band."""
+CHART_MIN = 45 * mm
+"""The shortest the chart is made to leave room for the table of fields under it."""
+
+
+def _height(canv: Any, flowables: list[Any], width: float) -> float:
+    """How tall these flowables stand one under the other in a column ``width`` wide (with the
+    space a frame puts before and after each)."""
+    return sum(f.wrapOn(canv, width, PAGE[1])[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables)
+
+
 @dataclass(frozen=True)
 class Column:
     """One column of the logbook."""
@@ -581,21 +595,45 @@ class LogbookPainter:
         fields = [[cell(wording.SUMMARY_FIELD, "cell_head"), cell(wording.SUMMARY_COUNT, "cell_head")]]
         for name, n in report.get("by_field", []):
             fields.append([cell(name or wording.SUMMARY_NO_FIELD), cell(str(n), "cell_center")])
-        story.append(layout.para(wording.SUMMARY_BY_FIELD, t, "bold"))
-        story.append(layout.grid_table(fields, [left_w - 28 * mm, 28 * mm]))
+
+        def by_field(width: float) -> list[Any]:
+            return [
+                layout.para(wording.SUMMARY_BY_FIELD, t, "bold"),
+                layout.grid_table(fields, [width - 28 * mm, 28 * mm]),
+            ]
+
+        tail: list[Any] = []
         if self.statuses:
-            story.append(Spacer(1, 6))
-            story.append(layout.para(wording.SUMMARY_FILTER_NOTE, t, "small_italic"))
-        story.append(Spacer(1, 4))
-        story.append(
+            tail.append(Spacer(1, 6))
+            tail.append(layout.para(wording.SUMMARY_FILTER_NOTE, t, "small_italic"))
+        tail.append(Spacer(1, 4))
+        tail.append(
             layout.para(wording.SUMMARY_PRINTED.format(at=wording.short_time(self.now)), t, "small_italic")
         )
 
         show_chart = (self.last - self.first).days + 1 >= 7
         chart_bottom = top
+        right_x = LEFT + left_w + 10 * mm
+        right_w = PAGE[0] - RIGHT - right_x
+        # A period of many fields: their table goes to the right side, under a chart made shorter
+        # if need be, when it fits there whole, rather than leaving its last rows, the print time
+        # and the signatures on a page of their own while half of this one is empty.
+        fields_right = _height(c, [*story, *by_field(left_w), *tail], left_w) > top - BOTTOM
+        room = top - BOTTOM - _height(c, by_field(right_w), right_w) - 8 - 6  # 6: a margin of error
+        chart_height = CHART_HEIGHT
+        if fields_right and show_chart:
+            chart_height = min(CHART_HEIGHT, room - CHART_TITLE)
+        fields_right = fields_right and room >= (CHART_TITLE + CHART_MIN if show_chart else 0)
+        if not fields_right:
+            chart_height = CHART_HEIGHT
         if show_chart:  # right of the tables, on the summary's first page
-            chart_x = LEFT + left_w + 10 * mm
-            chart_bottom = self._chart(report, chart_x, top, PAGE[0] - RIGHT - chart_x)
+            chart_bottom = self._chart(report, right_x, top, right_w, chart_height)
+        if fields_right:
+            right_top = chart_bottom - 8 if show_chart else top
+            chart_bottom = self._flow(by_field(right_w), right_x, right_w, right_top)._y
+            story += tail
+        else:
+            story += [*by_field(left_w), *tail]
         # Within the tables' width, chart or not: the right of the page may take the signatures.
         frame = self._flow(story, LEFT, left_w, top)
 
@@ -614,17 +652,19 @@ class LogbookPainter:
 
         table, w, h = signatures(TABLE_WIDTH * 0.8)
         y = (min(frame._y, chart_bottom) if self.page == first_summary_page else frame._y) - h - 6
-        right_x = LEFT + left_w + 10 * mm
-        right_w = PAGE[0] - RIGHT - right_x
         right, right_w_used, right_h = signatures(right_w)
-        chart_here = show_chart and self.page == first_summary_page
-        right_free = (chart_bottom if chart_here else top) - BOTTOM  # the right side, under any chart
+        left, left_w_used, left_h = signatures(left_w)
+        right_taken = (show_chart or fields_right) and self.page == first_summary_page
+        right_free = (chart_bottom if right_taken else top) - BOTTOM  # under any chart or fields
         if y >= BOTTOM:
             table.drawOn(c, LEFT + (TABLE_WIDTH - w) / 2, y)
         elif right_free >= right_h + 6:
             # Not under the tables: at the foot of the page's right side (under the chart, if
             # there is one) rather than alone on a page of their own.
             right.drawOn(c, right_x + (right_w - right_w_used) / 2, BOTTOM)
+        elif frame._y - BOTTOM >= left_h + 6:
+            # The right side full (a chart and the fields): under the indicators on the left.
+            left.drawOn(c, LEFT + (left_w - left_w_used) / 2, frame._y - left_h - 6)
         else:
             self._end_page()
             self.page += 1
@@ -663,14 +703,14 @@ class LogbookPainter:
             )
         return frame
 
-    def _chart(self, report: dict[str, Any], x: float, top: float, width: float) -> float:
-        """Bar chart of dossiers received per day over the whole range (days without any: 0);
-        returns the y of its bottom."""
+    def _chart(self, report: dict[str, Any], x: float, top: float, width: float, height: float = 0) -> float:
+        """Bar chart of dossiers received per day over the whole range (days without any: 0),
+        ``height`` tall without its title (default ``CHART_HEIGHT``); returns the y of its bottom."""
         counts = {d: n for d, n in report.get("per_day", [])}
         days = [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
         values = [counts.get(d.isoformat(), 0) for d in days]
-        height = 105 * mm
-        drawing = Drawing(width, height + 14 * mm)
+        height = height or CHART_HEIGHT
+        drawing = Drawing(width, height + CHART_TITLE)
         drawing.add(
             String(
                 width / 2,

@@ -354,3 +354,24 @@ def test_the_signatures_never_stand_alone_on_a_page(desk: Desk, clock: FixedCloc
         assert "NGƯỜI LẬP SỔ" in last and "THỦ TRƯỞNG CƠ QUAN, ĐƠN VỊ" in last
         assert "Hòa giải ở cơ sở" in last  # the last field of the summary shares the page
         chars_inside_pages(pdf)
+
+
+def test_a_summary_of_every_field_stays_on_one_page(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
+    """A period with a dossier in every field of the catalog: the field table went on under the
+    indicators and left its last row, the print time and the signatures on a page of their own."""
+    clock.set(at(25, 16))
+    one_per_field = {p.field: p.code for p in desk.catalog.procedures}
+    assert len(one_per_field) >= 10
+    for n, code in enumerate(one_per_field.values()):
+        desk.receive(intake(procedure=code, received_at=at(25, 8, n).isoformat()), "cb1")
+    for first, name in [(DAY, "day.pdf"), (date(2026, 11, 1), "month.pdf")]:  # month: with the chart
+        pdf = render_logbook(desk, first, DAY, tmp_path / name)
+        pages = page_count(pdf)
+        last = " ".join(pdf_text(pdf, slice(pages - 1, pages)).split())
+        before = pdf_text(pdf, slice(pages - 2, pages - 1))
+        assert "TỔNG HỢP TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ" in last, name
+        assert "TỔNG HỢP TÌNH HÌNH" not in before, name  # the summary is one page
+        for field in one_per_field:
+            assert field in last, (name, field)
+        assert "In lúc" in last and "NGƯỜI LẬP SỔ" in last and "THỦ TRƯỞNG CƠ QUAN" in last
+        chars_inside_pages(pdf)
