@@ -542,3 +542,17 @@ async def test_escape_on_the_procedure_list_takes_back_the_preview(app) -> None:
         assert screen.procedure is None
         assert "Hẹn trả" not in texts(app, "#procedure-info")
         assert "Chọn thủ tục" in texts(app, "#procedure-info")
+
+
+async def test_escape_on_an_untouched_form_takes_away_the_messages_of_a_save_tried_on_it(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = intake_screen(app)
+        assert "Chưa nhập họ và tên" in texts(app, ".field-error")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert texts(app, ".field-error").strip() == ""
+        assert not isinstance(app.screen, ConfirmDialog)  # nothing typed: nothing to ask
+        assert app.focused is screen.picker.input

@@ -704,7 +704,7 @@ class IntakeScreen(CounterScreen):
 
     def action_discard(self) -> None:
         if not self.is_dirty:
-            self.picker.focus()
+            self.clear_form()  # nothing typed to lose: only the messages of a save tried on it
             return
 
         # The dialogs' module is imported when first needed: it is not part of start-up.
