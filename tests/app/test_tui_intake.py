@@ -556,3 +556,21 @@ async def test_escape_on_an_untouched_form_takes_away_the_messages_of_a_save_tri
         assert texts(app, ".field-error").strip() == ""
         assert not isinstance(app.screen, ConfirmDialog)  # nothing typed: nothing to ask
         assert app.focused is screen.picker.input
+
+
+async def test_the_fee_is_written_with_thousands_dots_and_saved_as_its_amount(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4222")  # 1.004222, 20.000 đồng
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = intake_screen(app)
+        assert screen.field("fee").value == "20.000"
+        await type_text(pilot, "Đặng Thị Hoà")
+        screen.field("applicant.id_number").value = "031190001234"
+        screen.field("applicant.phone").value = "0912345678"
+        screen.field("applicant.address").value = "Thôn Đông, xã Vĩnh Bảo"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = seen.of(DossierSaved)
+        assert saved and saved[0].dossier.fee_amount == 20000

@@ -36,6 +36,7 @@ from counter_app.desk import Desk, check_party_field, required_party_fields
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import Procedure
+from counter_app.domain.text import thousands
 from counter_app.domain.validation import ChipId
 from counter_app.tui.formatting import due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
@@ -349,7 +350,8 @@ class IntakeScreen(CounterScreen):
             self.procedure = procedure
             self.checklist.load(procedure)
             self._show_paper_hint()
-            self.field("fee").value = str(procedure.fee.amount) if procedure.fee.amount else ""
+            # Written as every amount on screen is (50.000); the form reads the dots back out.
+            self.field("fee").value = thousands(procedure.fee.amount) if procedure.fee.amount else ""
             self.field("sets").value = str(procedure.sets)
         self.query_one("#procedure-error", ErrorLine).update("")
         self._show_info(procedure)
