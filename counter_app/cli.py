@@ -39,7 +39,7 @@ EXIT_CODES_HELP = """\
   1  unexpected error (details in the log file)
   2  bad input (a field, a file, an argument)
   3  the lifecycle does not allow this step now
-  4  not found (dossier, procedure)
+  4  not found (a dossier, an official; an intake naming an unknown procedure is bad input, 2)
   5  database cannot be opened or written
   6  counter not set up / wrong setting
   7  printing failed (the PDF is kept)
@@ -155,11 +155,20 @@ def with_desk(func: F, *, creates: bool = False, strict: bool = True) -> F:
                 f"Không có tệp cơ sở dữ liệu «{path}». Kiểm tra --db (hoặc COUNTER_DB); "
                 "quầy mới thì chạy «counter setup» hoặc mở «counter» trước."
             )
+        new = creates and str(path) != ":memory:" and not path.exists()
         desk = Desk.open(path, strict=strict)
+        done = False
         try:
-            return func(desk, *args, **kwargs)
+            result = func(desk, *args, **kwargs)
+            done = True
+            return result
         finally:
             desk.close()
+            if new and not done:
+                # A setup refused (a mistyped commune code) leaves no empty database behind for
+                # the next command to answer from.
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
 
     return db_option(wrapper)  # type: ignore[return-value]
 

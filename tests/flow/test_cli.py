@@ -491,3 +491,16 @@ def test_an_output_folder_that_is_a_file_or_mistyped_is_refused(configured: Any,
     shared.chmod(0o775)
     assert configured("purge-forms", env={"COUNTER_OUTPUT_DIR": str(shared)}).exit_code == 0
     assert stat.S_IMODE(shared.stat().st_mode) == 0o775  # an existing folder keeps its mode
+
+
+def test_a_refused_setup_leaves_no_database_behind(run: Any, db_path: Path) -> None:
+    refused = run("setup", "--commune-code", "1141", "--commune-name", "xã Vĩnh Bảo", "--counter", "2")
+    assert refused.exit_code == 2 and "5 chữ số" in refused.output
+    assert not db_path.exists()
+    later = run("logbook", "--date", "2026-11-25")  # answers from nothing: refused, naming the path
+    assert later.exit_code == 5 and "Không có tệp cơ sở dữ liệu" in later.output
+    assert (
+        run("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2").exit_code
+        == 0
+    )
+    assert db_path.exists()
