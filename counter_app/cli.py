@@ -42,7 +42,7 @@ EXIT_CODES_HELP = """\
   4  not found (a dossier, an official; an intake naming an unknown procedure is bad input, 2)
   5  database cannot be opened or written
   6  counter not set up / wrong setting
-  7  printing failed (the PDF is kept)
+  7  the form could not be written or printed (a PDF already written is kept)
   8  sync rejected
   130 interrupted"""
 

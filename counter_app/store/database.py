@@ -46,6 +46,8 @@ _OS_PROBLEMS = {
     errno.ENOTDIR: "một phần của đường dẫn là tệp, không phải thư mục",
     errno.EEXIST: "một phần của đường dẫn là tệp, không phải thư mục",  # mkdir meets a file
     errno.ENAMETOOLONG: "đường dẫn quá dài",
+    errno.ENOENT: "thư mục không tồn tại",
+    errno.EISDIR: "đó là một thư mục, không phải tệp",
 }
 """The same for the operating system's errors around the file (their own text is in English)."""
 
