@@ -48,6 +48,14 @@ def test_receipt_to_a_file(run: Any, code: str, tmp_path: Path, desk: Desk) -> N
     assert any(e.actor == "Vũ Thị Lan" and e.detail == "receipt" for e in desk.access_log(code))
 
 
+def test_a_pdf_path_that_cannot_be_written_says_why_in_vietnamese(run: Any, code: str) -> None:
+    # /proc refuses new files with ENOENT: the reason was the system's English.
+    result = run("receipt", code, "-o", "/proc/bien-nhan.pdf")
+    assert result.exit_code == 7
+    assert "Không ghi được tệp PDF «/proc/bien-nhan.pdf»: thư mục không tồn tại." in result.output
+    assert "No such file" not in result.output
+
+
 def test_receipt_into_the_output_folder_on_a5_as_json(run: Any, code: str, output_dir: Path) -> None:
     result = run("receipt", code, "--paper", "A5", "--json")
     assert result.exit_code == 0, result.output
