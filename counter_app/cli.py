@@ -670,26 +670,39 @@ def _step_command(name: str, help_text: str, method: str, *options: Callable[[F]
 
 
 def _parse_due(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
-    """An ISO 8601 time from the command line; without an offset it is Vietnam time."""
+    """A moment from the command line: ISO 8601 (Vietnam time without an offset), or as the
+    screens take it, ``dd/mm/yyyy hh:mm`` (a day alone: 17:00, the close of a working day)."""
+    from counter_app.domain.calendar import VN_TZ
+    from counter_app.domain.validation import day_problem, moment_problem, parse_day_time
+
     if value is None:
         return None
+    text = value.strip()
     try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise click.BadParameter("dùng dạng 2025-05-02T17:00 hoặc 2025-05-02T17:00:00+07:00") from exc
-    if parsed.tzinfo is None:
-        from counter_app.domain.calendar import VN_TZ
-
-        parsed = parsed.replace(tzinfo=VN_TZ)
-    return parsed
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        moment = parse_day_time(text)
+        if moment is None:
+            iso_day = text[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text) else ""
+            missing = day_problem(iso_day, "Ngày") if iso_day else moment_problem(text)
+            if "không có trên lịch" in missing:
+                raise click.BadParameter(missing) from None
+            raise click.BadParameter(
+                "dùng dạng 04/12/2026 16:00, hoặc 2026-12-04T16:00 (giờ Việt Nam nếu không ghi múi giờ)"
+            ) from None
+        day, hour, minute = moment
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=VN_TZ)
+    if len(text) == 10:  # an ISO day alone: the close of that working day, as on the screens
+        parsed = parsed.replace(hour=17)
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=VN_TZ)
 
 
 _at = click.option(
     "--at",
     callback=_parse_due,
     default=None,
-    help="When it was done, ISO 8601 (Vietnam time if no offset), for steps entered after the fact; "
-    "not before the dossier's last step, not in the future. Default: now.",
+    help="When it was done, for steps entered after the fact: 24/11/2026 15:30, or ISO 8601 (Vietnam "
+    "time if no offset); not before the dossier's last step, not in the future. Default: now.",
 )
 _reason = click.option("--reason", required=True, help="Reason (printed on the form).")
 _note = click.option("--note", default="", help="Note for the history.")
@@ -748,7 +761,7 @@ _step_command(
         "new_due",
         required=True,
         callback=_parse_due,
-        help="New due time, ISO 8601 (Vietnam time if no offset).",
+        help="New due time: 04/12/2026 16:00, or ISO 8601 (Vietnam time if no offset); a day alone: 17:00.",
     ),
     _reason,
 )

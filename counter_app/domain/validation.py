@@ -481,6 +481,37 @@ def parse_day(text: str) -> date | None:
     return None
 
 
+def parse_day_time(text: str) -> tuple[date, int, int] | None:
+    """Read ``dd/mm/yyyy hh:mm`` (time optional, default 17:00); None if it is not that shape."""
+    raw = text.strip()
+    if not raw:
+        return None
+    day_part, _, time_part = raw.partition(" ")
+    day = parse_day(day_part)
+    if day is None:
+        return None
+    time_part = time_part.strip().lower().replace("h", ":").replace("giờ", ":").replace(" ", "")
+    if not time_part:
+        return day, 17, 0
+    hour_text, _, minute_text = time_part.partition(":")
+    if not hour_text.isdigit() or (minute_text and not minute_text.isdigit()):
+        return None
+    hour, minute = int(hour_text), int(minute_text or 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return day, hour, minute
+
+
+def moment_problem(text: str, what: str = "Thời điểm") -> str:
+    """Why ``text`` is not a moment :func:`parse_day_time` reads ("" when it is one): a day the
+    calendar lacks (31/02) is named as such."""
+    day_part = text.split()[0] if text.split() else ""
+    missing = day_problem(day_part, "Ngày") if day_part else ""
+    if "không có trên lịch" in missing:
+        return missing
+    return f"{what} phải có dạng dd/mm/yyyy hh:mm, ví dụ 04/12/2026 16:00."
+
+
 def day_problem(text: str, what: str = "Ngày", example: str = "05/03/1990") -> str:
     """Why ``text`` is not a day :func:`parse_day` reads ("" when it is one).
 

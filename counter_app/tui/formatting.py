@@ -10,7 +10,8 @@ from datetime import date, datetime
 from counter_app.domain.calendar import WEEKDAYS, to_vn
 from counter_app.domain.text import money as money  # the screens' amounts
 from counter_app.domain.text import thousands
-from counter_app.domain.validation import parse_day
+from counter_app.domain.validation import parse_day as parse_day  # the screens' days
+from counter_app.domain.validation import parse_day_time as parse_day_time  # and moments
 
 ROLE_NAMES = {"official": "Cán bộ", "supervisor": "Giám sát"}
 """Roles as the screens name them."""
@@ -48,27 +49,6 @@ def birth_text(stored: str) -> str:
     """A stored birth date (ISO) as the official reads it, ``28/02/1990``; other text unchanged."""
     day = parse_day(stored)
     return f"{day:%d/%m/%Y}" if day else stored
-
-
-def parse_day_time(text: str) -> tuple[date, int, int] | None:
-    """Read ``dd/mm/yyyy hh:mm`` (time optional, default 17:00); None if it is not that shape."""
-    raw = text.strip()
-    if not raw:
-        return None
-    day_part, _, time_part = raw.partition(" ")
-    day = parse_day(day_part)
-    if day is None:
-        return None
-    time_part = time_part.strip().lower().replace("h", ":").replace("giờ", ":").replace(" ", "")
-    if not time_part:
-        return day, 17, 0
-    hour_text, _, minute_text = time_part.partition(":")
-    if not hour_text.isdigit() or (minute_text and not minute_text.isdigit()):
-        return None
-    hour, minute = int(hour_text), int(minute_text or 0)
-    if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        return None
-    return day, hour, minute
 
 
 def plural_dossiers(n: int) -> str:

@@ -7,6 +7,7 @@ import re
 import sqlite3
 import stat
 import unicodedata
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 
 from counter_app.cli import main
 from counter_app.desk import Desk
+from counter_app.domain.calendar import to_vn
 from tests.conftest import intake
 
 
@@ -425,21 +427,23 @@ def test_renaming_an_official_keeps_their_pin(configured: Any, db_path: Path) ->
 
 
 def test_steps_done_on_paper_are_entered_afterwards_in_their_order(configured: Any) -> None:
+    day = to_vn(datetime.now(UTC)).date() - timedelta(days=2)  # two days ago, whatever today is
+    next_day = day + timedelta(days=1)
     intake = {
         "procedure": "1.004873",
         "applicant": {"name": "Đặng Thị Hoà", "id_number": "031190001234", "phone": "0912345678"},
-        "received_at": "2026-11-24T09:00:00+07:00",
+        "received_at": f"{day.isoformat()}T09:00:00+07:00",
     }
     code = json.loads(configured("receive", "--json", "-", input=json.dumps(intake)).output)["code"]
-    assert configured("transfer", code, "--at", "2026-11-24T10:00").exit_code == 0
-    early = configured("result", code, "--at", "2026-11-24T09:30:00+07:00")
-    assert early.exit_code == 2 and "trước bước gần nhất của hồ sơ (10:00 24/11/2026)" in early.output
-    done = configured("result", code, "--json", "--at", "2026-11-25T07:30:00Z")  # 14:30 in Vietnam
+    assert configured("transfer", code, "--at", f"{day.isoformat()}T10:00").exit_code == 0
+    early = configured("result", code, "--at", f"{day:%d/%m/%Y} 09:30")
+    assert early.exit_code == 2 and f"trước bước gần nhất của hồ sơ (10:00 {day:%d/%m/%Y})" in early.output
+    done = configured("result", code, "--json", "--at", f"{next_day.isoformat()}T07:30:00Z")  # 14:30 VN
     assert done.exit_code == 0, done.output
     shown = json.loads(configured("show", code, "--json").output)
     assert [e["at"] for e in shown["history"]][-2:] == [
-        "2026-11-24T10:00:00+07:00",
-        "2026-11-25T14:30:00+07:00",
+        f"{day.isoformat()}T10:00:00+07:00",
+        f"{next_day.isoformat()}T14:30:00+07:00",
     ]
     for wrong in ("tomorrow", "2026-11-31T10:00"):
         refused = configured("return", code, "--at", wrong)
@@ -504,3 +508,32 @@ def test_a_refused_setup_leaves_no_database_behind(run: Any, db_path: Path) -> N
         == 0
     )
     assert db_path.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("31/02/2027 09:00", "Ngày 31/02/2027 không có trên lịch"),
+        ("2027-02-30T10:00", "Ngày 2027-02-30 không có trên lịch"),
+        ("sáng mai", "dùng dạng 04/12/2026 16:00"),
+    ],
+)
+def test_a_new_appointment_is_read_as_the_screens_read_it(
+    configured: Any, db_path: Path, typed: str, said: str
+) -> None:
+    intake = {"procedure": "1.004873", "applicant": {"name": "Lê Văn Bình", "id_number": "031190001299"}}
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(intake)).output)["code"]
+    refused = configured("move-appointment", code, "--due", typed, "--reason", "Cần xác minh")
+    assert refused.exit_code == 2 and said in refused.output
+    desk = Desk.open(db_path)
+    try:  # a working day a week or more ahead, whatever the day the test runs
+        day = to_vn(desk.now()).date() + timedelta(days=8)
+        while not desk.calendar().is_working_day(day):
+            day += timedelta(days=1)
+    finally:
+        desk.close()
+    moved = configured(
+        "move-appointment", code, "--json", "--due", f"{day:%d/%m/%Y}", "--reason", "Cần xác minh"
+    )
+    assert moved.exit_code == 0, moved.output
+    assert json.loads(moved.output)["due"] == f"{day.isoformat()}T17:00:00+07:00"  # a day alone: its close

@@ -19,7 +19,7 @@ from counter_app.desk import AccessEntry, form_title
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
-from counter_app.domain.validation import day_problem
+from counter_app.domain.validation import moment_problem
 from counter_app.tui.formatting import due_text, parse_day_time
 from counter_app.tui.screens.base import CounterModal, focus_first_error, pass_on_scan, show_field_errors
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
@@ -337,13 +337,7 @@ class StepDialog(CounterModal):
                 parsed = parse_day_time(text)
                 if parsed is None:
                     # A day the calendar lacks (31/02) is named as such, not as a wrong shape.
-                    day_part = text.split()[0] if text.split() else ""
-                    missing = day_problem(day_part, "Ngày") if day_part else ""
-                    field.error = (
-                        missing
-                        if "không có trên lịch" in missing
-                        else "Ngày hẹn mới phải có dạng dd/mm/yyyy hh:mm, ví dụ 04/12/2026 16:00."
-                    )
+                    field.error = moment_problem(text, "Ngày hẹn mới")
                     ok = False
                     continue
                 day, hour, minute = parsed
