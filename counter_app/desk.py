@@ -426,8 +426,9 @@ def appointments_on_day_off(due: Sequence[DossierRow], shown: int = 5) -> str:
         f" và {len(due) - shown} hồ sơ khác" if len(due) > shown else ""
     )
     return (
-        f"{len(due)} hồ sơ đang có hẹn trả vào ngày này ({codes}): hãy hẹn lại từng hồ sơ "
-        "(phím h, kèm phiếu xin lỗi và hẹn lại) để công dân không đến khi cơ quan nghỉ."
+        f"{len(due)} hồ sơ đang có hẹn trả vào ngày này ({codes}): hãy hẹn lại từng hồ sơ, "
+        "kèm văn bản xin lỗi (phím h ở màn hình hồ sơ, hoặc lệnh counter move-appointment), "
+        "để công dân không đến khi cơ quan nghỉ."
     )
 
 

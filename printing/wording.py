@@ -264,7 +264,10 @@ LOGBOOK_CONTINUED = " (tiếp theo)"
 SAVED = "Đã lưu tệp PDF tại {path}."
 PRINTED = "Đã gửi «{name}» tới máy in {printer}{job}."
 PRINTED_JOB = " (lệnh in {job})"
-NO_PRINTER = "Chưa cấu hình máy in (thiết lập printer); tệp PDF đã lưu tại {path}."
+NO_PRINTER = (
+    "Chưa cấu hình máy in (quản trị đặt «Tên máy in»: counter settings --set printer=…); "
+    "tệp PDF đã lưu tại {path}."
+)
 NO_LP = (
     "Máy này chưa cài hệ thống in CUPS (không có lệnh lp); tệp PDF đã lưu tại {path}. "
     "Hãy cài CUPS hoặc in tệp này từ máy khác."
