@@ -10,6 +10,7 @@ from textual import events
 from counter_app.desk import Desk
 from counter_app.domain.calendar import VN_TZ
 from counter_app.tui.screens.dossier import DossierScreen
+from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.widgets.dossier_table import PAGE_SIZE
 from tests.conftest import intake
@@ -353,3 +354,20 @@ async def test_ctrl_c_on_a_list_says_how_to_quit_in_vietnamese(app) -> None:  # 
         assert any("nhấn Ctrl+Q để thoát" in n for n in said)
         assert not any("quit" in n.lower() for n in said)
         assert isinstance(app.screen, ListsScreen)
+
+
+async def test_escape_clears_the_search_then_goes_back_to_the_intake(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f5")
+        await type_text(pilot, "dang thi")
+        await settle(pilot)
+        screen = lists_screen(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.search_input.value == ""
+        assert app.focused is screen.search_input
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)

@@ -64,6 +64,7 @@ class ListsScreen(CounterScreen):
         # From the search box the arrow goes down into the results (Enter does too); the table
         # handles its own arrows, so this only fires from the box.
         Binding("down", "to_results", "Xuống kết quả", id="lists.results", show=False),
+        Binding("escape", "back", "Quay lại", id="lists.back", show=False),
     ]
 
     view: reactive[str] = reactive("today", init=False)
@@ -142,6 +143,15 @@ class ListsScreen(CounterScreen):
             (self.search_input if view == "search" else self.table).focus()
         else:
             self.query_one("#list-tabs", Tabs).active = view
+
+    def action_back(self) -> None:
+        """Escape: a search typed is cleared first (the next name to look for); then back to the
+        intake, where the next citizen is received."""
+        if self.view == "search" and self.search_input.value:
+            self.search_input.value = ""
+            self.search_input.focus()
+            return
+        self.counter_app.action_intake()
 
     def action_next_view(self) -> None:
         keys = list(VIEWS)
