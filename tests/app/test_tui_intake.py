@@ -574,3 +574,26 @@ async def test_the_fee_is_written_with_thousands_dots_and_saved_as_its_amount(ap
         await settle(pilot)
         saved = seen.of(DossierSaved)
         assert saved and saved[0].dossier.fee_amount == 20000
+
+
+async def test_fields_filled_from_a_card_show_the_start_of_their_text(app) -> None:  # type: ignore[no-untyped-def]
+    # Scanned with the focus elsewhere, the address showed its end ("g, xã Vĩnh Bảo…").
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        screen = intake_screen(app)
+        screen.checklist.focus()
+        await pilot.pause()
+        await type_text(pilot, CHIP_QR)
+        await pilot.press("enter")
+        await settle(pilot)
+        address = screen.field("applicant.address")
+        assert address.value.startswith("Thôn Đông")
+        assert address.input is not app.focused
+        assert address.input.cursor_position == 0 and address.input.scroll_x == 0
+        address.input.focus()  # the official goes on typing at its end
+        await pilot.pause()
+        assert address.input.cursor_position == len(address.value)
+        await type_text(pilot, " (gần chợ)")
+        assert address.value.endswith("thành phố Hải Phòng (gần chợ)")

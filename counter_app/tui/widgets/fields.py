@@ -52,6 +52,17 @@ class FieldInput(Input):
         self.enter_advances = False
         """Enter moves to the next field at once (instead of posting Submitted to the screen)."""
 
+    def _on_focus(self, event: events.Focus) -> None:
+        # Typing goes on at the end of what the field holds (a name, an address completed).
+        self.cursor_position = len(self.value)
+        super()._on_focus(event)
+
+    def _on_blur(self, event: events.Blur) -> None:
+        # Left, a field shows the start of its text: an address filled from a chip-ID card read
+        # "g, xã Vĩnh Bảo…", its end, which looks like another address.
+        super()._on_blur(event)
+        self.cursor_position = 0
+
     async def _on_key(self, event: events.Key) -> None:
         # The app hands each key to the widget focused when the key arrives. In a burst (a
         # scanner, a paste of keys, a fast typist) the keys after an Enter that moved the focus
@@ -202,7 +213,8 @@ class Field(Widget):
     @value.setter
     def value(self, text: str) -> None:
         self._input.value = text
-        self._input.cursor_position = len(text)
+        # At the end where the official types on; elsewhere the start of the text shows.
+        self._input.cursor_position = len(text) if self._input.has_focus else 0
 
     def watch_error(self, error: str) -> None:
         line = self._error_line
