@@ -537,3 +537,12 @@ def test_a_new_appointment_is_read_as_the_screens_read_it(
     )
     assert moved.exit_code == 0, moved.output
     assert json.loads(moved.output)["due"] == f"{day.isoformat()}T17:00:00+07:00"  # a day alone: its close
+
+
+def test_a_list_printed_from_the_command_line_is_in_the_access_log(configured: Any) -> None:
+    intake = {"procedure": "1.004873", "applicant": {"name": "Đặng Thị Hoà", "id_number": "031190001234"}}
+    configured("receive", "--json", "-", input=json.dumps(intake))
+    listed = configured("list", "today", "--json", "--actor", "Trần Văn Quản Trị")
+    assert listed.exit_code == 0 and len(json.loads(listed.output)) == 1
+    log = json.loads(configured("access-log", "--json").output)
+    assert any(e["actor"] == "Trần Văn Quản Trị" and e["detail"] == "1 danh sách today" for e in log), log
