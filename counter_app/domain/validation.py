@@ -544,5 +544,10 @@ def check_birth_date(value: str | None, *, today: date) -> Check:
     if day is None:
         return Check(raw, day_problem(raw, "Ngày sinh"))
     if day > today or day.year < 1900:
-        return Check(raw, "Ngày sinh không hợp lệ: kiểm tra lại năm sinh.")
+        two_digit_year = re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", raw) is not None
+        if two_digit_year:  # 1/2/90 read as 2090: say what to type, not that the year is wrong
+            return Check(raw, f"Năm sinh cần đủ 4 chữ số, ví dụ {day.day:02d}/{day.month:02d}/19{raw[-2:]}.")
+        if day > today:
+            return Check(raw, f"Ngày sinh {day:%d/%m/%Y} ở tương lai: kiểm tra lại.")
+        return Check(raw, f"Ngày sinh {day:%d/%m/%Y} trước năm 1900: kiểm tra lại năm sinh.")
     return Check(day.isoformat())

@@ -53,9 +53,14 @@ def test_a_day_in_another_shape_gets_the_format(typed: str) -> None:
 
 def test_birth_date_bounds_and_empty() -> None:
     assert check_birth_date("", today=TODAY) == Check("")
-    wrong_year = "Ngày sinh không hợp lệ: kiểm tra lại năm sinh."
-    assert check_birth_date("26/11/2026", today=TODAY).error == wrong_year
-    assert check_birth_date("31/12/1899", today=TODAY).error == wrong_year
+    assert (
+        check_birth_date("26/11/2026", today=TODAY).error == "Ngày sinh 26/11/2026 ở tương lai: kiểm tra lại."
+    )
+    assert check_birth_date("31/12/1899", today=TODAY).error == (
+        "Ngày sinh 31/12/1899 trước năm 1900: kiểm tra lại năm sinh."
+    )
+    # Two digits of a year read as this century's (2090): the message says to type all four.
+    assert check_birth_date("1/2/90", today=TODAY).error == "Năm sinh cần đủ 4 chữ số, ví dụ 01/02/1990."
     empty = day_problem("  ", "Từ ngày", "01/11/2026")
     assert empty == "Từ ngày chưa nhập (dạng dd/mm/yyyy, ví dụ 01/11/2026)."
 
