@@ -218,6 +218,18 @@ class Rule(Flowable):
         self.canv.line(x, 1.5, x + self.length, 1.5)
 
 
+_UNBROKEN = ("HÀNH CHÍNH CÔNG", "ỦY BAN NHÂN DÂN", "PHỤC VỤ")
+"""Phrases of agency names a header line never breaks inside ("HÀNH CHÍNH / CÔNG XÃ …" read as
+two things)."""
+
+
+def _keep_phrases(name: str) -> str:
+    """The name with its fixed phrases joined by non-breaking spaces, so lines break between them."""
+    for phrase in _UNBROKEN:
+        name = name.replace(phrase, phrase.replace(" ", "\u00a0"))
+    return name
+
+
 def header(
     t: Theme,
     *,
@@ -236,7 +248,7 @@ def header(
     left: list[Flowable] = []
     if province.strip():
         left.append(para(province.upper(), t, "header"))
-    left.append(para(agency.upper(), t, "header_bold"))
+    left.append(para(_keep_phrases(agency.upper()), t, "header_bold"))
     left.append(Rule(min(left_w * 0.4, 40 * mm)))
     motto_size = t.style("header_bold").fontSize
     right: list[Flowable] = [

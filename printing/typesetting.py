@@ -60,6 +60,15 @@ def break_word(word: str, font: str, size: float, width: float) -> list[str]:
     return pieces
 
 
+_BREAKS = re.compile(r"[^\S\u00a0\u202f]+")
+"""Where a line may break: any white space but the non-breaking ones (which join a fixed phrase)."""
+
+
+def words(paragraph: str) -> list[str]:
+    """The words of a paragraph, a non-breaking space keeping its neighbours as one."""
+    return [w for w in _BREAKS.split(paragraph) if w]
+
+
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Lines of one-face ``text`` no wider than ``width`` points (``\\n`` forces a break).
 
@@ -69,7 +78,7 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     lines: list[str] = []
     for paragraph in str(text).split("\n"):
         line, line_w = "", 0.0
-        for word in paragraph.split():
+        for word in words(paragraph):
             w = measure(word, font, size)
             if w > width:
                 if line:
@@ -117,7 +126,7 @@ def wrap_runs(runs: Sequence[Run], size: float, width: float) -> list[Line]:
                 line, line_w, pending_space = [], 0.0, False
             if paragraph[:1].isspace():
                 pending_space = True
-            for word in paragraph.split():
+            for word in words(paragraph):
                 w = measure(word, font, size)
                 if w > width:
                     for piece in break_word(word, font, size, width):

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from counter_app.domain.calendar import VN_TZ
-from printing import typeface, wording
+from printing import layout, typeface, wording
 from printing.typesetting import measure, wrap, wrap_runs
 from tests.unit.test_printing_support import VIETNAMESE_LETTERS
 
@@ -69,3 +69,16 @@ def test_vietnamese_dates_and_sums() -> None:
     assert wording.fee(8000, "8.000 đồng/bản sao") == "8.000 đồng/bản sao"
     assert wording.fee(50000, "Theo Nghị quyết") == "50.000 đồng (Theo Nghị quyết)"
     assert wording.weekday(date(2026, 11, 25)) == "Thứ Tư"
+
+
+def test_a_non_breaking_space_keeps_a_phrase_on_one_line() -> None:
+    # The header's agency broke as "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH" / "CÔNG XÃ VĨNH BẢO".
+    font = typeface.register()
+    name = layout._keep_phrases("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ VĨNH BẢO")
+    width = measure("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH", font, 11) + 1
+    plain = wrap("TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ VĨNH BẢO", font, 11, width)
+    assert plain[0] == "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH"  # where it broke
+    kept = [line.replace("\u00a0", " ") for line in wrap(name, font, 11, width)]
+    assert kept == ["TRUNG TÂM PHỤC VỤ", "HÀNH CHÍNH CÔNG XÃ VĨNH BẢO"]
+    runs = wrap_runs([(name, font)], 11, width)
+    assert ["".join(text for text, _ in line).replace("\u00a0", " ") for line in runs] == kept
