@@ -283,6 +283,11 @@ class CounterApp(App[None]):
         # A dialog left open would be confirmed later in the name of the official who opened it;
         # a dossier left open would greet the next one with someone's data.
         self._close_opened(dialogs=True)
+        intake = self._intake_screen()
+        if (
+            intake is not None
+        ):  # the last citizen's name and code, and its reprint key, are not the next one's
+            intake.last_saved = None
         self.official = None
         self.switch_mode("welcome")
         # The lists and the supervisor's screen start afresh for whoever signs in next (a search

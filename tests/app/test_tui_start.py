@@ -12,7 +12,17 @@ from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.supervisor import SupervisorScreen
 
-from .conftest import OFFICIAL, SIZE, SUPERVISOR, begin_intake, notifications, settle, sign_in, type_text
+from .conftest import (
+    OFFICIAL,
+    SIZE,
+    SUPERVISOR,
+    begin_intake,
+    notifications,
+    settle,
+    sign_in,
+    texts,
+    type_text,
+)
 
 
 async def test_first_run_sets_up_the_counter_creates_a_supervisor_and_signs_in(
@@ -343,3 +353,23 @@ async def test_a_good_pin_signs_in_without_a_pin_notice(app) -> None:  # type: i
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
         assert not any("Mã PIN" in n for n in notifications(app))
+
+
+async def test_the_next_official_does_not_see_the_last_citizen_saved(app, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot)
+        screen = app.screen
+        assert isinstance(screen, IntakeScreen)
+        screen.field("applicant.id_number").value = "031190001234"
+        screen.field("applicant.phone").value = "0912345678"
+        screen.field("applicant.address").value = "Thôn Đông, xã Vĩnh Bảo"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Đặng Thị Hoà" in texts(app, "#last-saved")
+        await pilot.press("f10")
+        await settle(pilot)
+        await sign_in(pilot, SUPERVISOR)
+        await settle(pilot)
+        assert texts(app, "#last-saved").strip() == ""
+        assert screen.last_saved is None  # nor can its receipt be printed again from here

@@ -670,7 +670,8 @@ class IntakeScreen(CounterScreen):
         self._show_last_saved(dossier, "đang in giấy biên nhận…")
 
     def _show_last_saved(self, dossier: Dossier | None, receipt: str) -> None:
-        if dossier is None:
+        if dossier is None:  # forgotten at sign-out: the next official sees no one's dossier
+            self.query_one("#last-saved", Static).update("")
             return
         self.query_one("#last-saved", Static).update(
             Text.assemble(
