@@ -442,10 +442,15 @@ async def test_the_fields_a_procedure_requires_are_starred_and_asked_for(
         await sign_in(pilot, OFFICIAL)
         screen = intake_screen(app)
 
-        def starred() -> set[str]:
-            return {f.key for f in screen.fields if str(f.query_one(".field-label").render()).endswith("*")}
+        def starred(party: str = "applicant") -> set[str]:
+            return {
+                f.key
+                for f in screen.fields
+                if f.key.startswith(party + ".") and str(f.query_one(".field-label").render()).endswith("*")
+            }
 
         assert starred() == {"applicant.name"}  # before a procedure: the name only
+        assert starred("owner") == {"owner.name"}  # asked for whenever the owner is someone else
         await begin_intake(pilot)
         assert starred() == {f"applicant.{k}" for k in ("name", "id_number", "phone", "birth_date")}
         await pilot.press("tab")

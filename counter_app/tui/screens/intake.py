@@ -381,6 +381,8 @@ class IntakeScreen(CounterScreen):
             party, _, name = field.key.partition(".")
             if party == "applicant":
                 field.required = name in needed
+            elif party == "owner":
+                field.required = name == "name"  # the desk asks for the owner's name, as for anyone
 
     def _refresh_info(self) -> None:
         if self.procedure is not None:
