@@ -427,6 +427,8 @@ def procedures(desk: Any, as_json: bool, query: str | None, source: str | None, 
     if source is not None:
         before = desk.catalog
         catalog = desk.import_catalog(_read_json_input(source, max_bytes=MAX_CATALOG_BYTES))
+        for warning in desk.catalog_change_warnings(before, catalog):
+            click.echo(f"Lưu ý: {warning}", err=True)
         click.echo(
             f"Đã nạp danh mục phiên bản {catalog.version}: {len(catalog.procedures)} thủ tục "
             f"(trước đó: phiên bản {before.version}, {len(before.procedures)} thủ tục)."

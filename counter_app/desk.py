@@ -687,9 +687,41 @@ class Desk:
             ValidationError: listing the problems (see :func:`parse_catalog`); nothing changed.
         """
         catalog = parse_catalog(data)
+        shipped = default_catalog_version()
+        if _version_key(catalog.version) < _version_key(shipped):
+            # The next start would put the shipped catalog back over it, without a word.
+            raise ValidationError(
+                FieldError(
+                    "version",
+                    f"Danh mục phiên bản «{catalog.version}» cũ hơn danh mục kèm chương trình "
+                    f"(phiên bản {shipped}), hoặc phiên bản không viết bằng số (như 2026.11.1): "
+                    "không nạp. Hãy dùng danh mục mới hơn.",
+                )
+            )
         self.store.replace_catalog(catalog.version, catalog_to_json(catalog)["procedures"])
         self._catalog = catalog
         return catalog
+
+    def catalog_change_warnings(self, before: Catalog, after: Catalog) -> list[str]:
+        """What an imported catalog changed that an admin should know: an older version than the
+        one it replaced, procedures that dossiers still being handled use and it no longer has
+        (they keep their names and dates; new intakes for them are refused)."""
+        said: list[str] = []
+        if _version_key(after.version) < _version_key(before.version):
+            said.append(
+                f"Danh mục vừa nạp (phiên bản {after.version}) cũ hơn danh mục trước đó "
+                f"(phiên bản {before.version}): hãy kiểm tra lại tệp."
+            )
+        kept = {p.code for p in after}
+        gone = {code: n for code, n in self.store.procedures_in_use().items() if code not in kept}
+        if gone:
+            listed = ", ".join(f"{code} ({n} hồ sơ)" for code, n in sorted(gone.items())[:5])
+            more = f" và {len(gone) - 5} thủ tục khác" if len(gone) > 5 else ""
+            said.append(
+                f"Danh mục mới không còn thủ tục của hồ sơ đang giải quyết: {listed}{more}. "
+                "Các hồ sơ này vẫn giữ tên thủ tục và hạn trả; không tiếp nhận mới được theo thủ tục đó."
+            )
+        return said
 
     def procedure(self, code: str) -> Procedure:
         return self.catalog.get(code.strip())

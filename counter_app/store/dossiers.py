@@ -735,6 +735,14 @@ class DossierStore:
         rows = self.conn.execute("SELECT data FROM procedures ORDER BY code").fetchall()
         return version, [json.loads(r[0]) for r in rows]
 
+    def procedures_in_use(self) -> dict[str, int]:
+        """How many dossiers not yet closed (statuses 1, 2, 4, 5, 6, 9) each procedure has."""
+        rows = self.conn.execute(
+            "SELECT procedure_code, count(*) FROM dossiers WHERE status IN (1, 2, 4, 5, 6, 9)"
+            " GROUP BY procedure_code"
+        ).fetchall()
+        return {str(code): int(n) for code, n in rows}
+
     def replace_catalog(self, version: str, entries: list[dict[str, Any]]) -> None:
         """Replace the stored catalog with another version (in a transaction)."""
         with self.transaction():

@@ -510,6 +510,33 @@ def test_a_refused_setup_leaves_no_database_behind(run: Any, db_path: Path) -> N
     assert db_path.exists()
 
 
+def test_importing_an_older_catalog_or_one_without_a_procedure_in_use_says_so(
+    configured: Any, tmp_path: Path
+) -> None:
+    intake = {"procedure": "1.004873", "applicant": {"name": "Đặng Thị Hoà", "id_number": "031190001234"}}
+    configured("receive", "--json", "-", input=json.dumps(intake))
+    data = json.loads(configured("procedures", "--export").output)
+    shipped = data["version"]
+    catalog = tmp_path / "catalog.json"
+
+    def import_as(version: str, procedures: list[dict[str, Any]]) -> Any:
+        catalog.write_text(json.dumps({"version": version, "procedures": procedures}), encoding="utf-8")
+        return configured("procedures", "--import", str(catalog))
+
+    # Older than the shipped catalog (or not numbered): the next start would put that one back.
+    for version in ("2020.1", "bản-mới"):
+        refused = import_as(version, data["procedures"])
+        assert refused.exit_code == 2 and "cũ hơn danh mục kèm chương trình" in refused.output
+    assert json.loads(configured("procedures", "--export").output)["version"] == shipped
+    assert import_as("9999.2", data["procedures"]).stderr == ""  # newer, nothing in use gone: silent
+    # Older than the one in place (but not than the shipped one), and without a procedure in use.
+    without = [p for p in data["procedures"] if p["code"] != "1.004873"]
+    result = import_as("9999.1", without)
+    assert result.exit_code == 0, result.output  # imported: the admin is told, not stopped
+    assert "cũ hơn danh mục trước đó (phiên bản 9999.2)" in result.stderr
+    assert "không còn thủ tục của hồ sơ đang giải quyết: 1.004873 (1 hồ sơ)" in result.stderr
+
+
 @pytest.mark.parametrize(
     ("typed", "said"),
     [
