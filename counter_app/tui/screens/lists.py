@@ -56,10 +56,8 @@ class ListsScreen(CounterScreen):
     BINDINGS = [
         Binding("f5", "view('search')", "Tìm", id="lists.search", show=False),
         Binding("ctrl+f", "view('search')", "Tìm", id="lists.find", show=False),
-        Binding(
-            "ctrl+n", "next_view", "Danh sách sau", id="lists.next", tooltip="Chuyển sang danh sách kế tiếp"
-        ),
-        Binding("ctrl+b", "previous_view", "Danh sách trước", id="lists.previous", show=False),
+        Binding("ctrl+n", "next_view", "Thẻ sau", id="lists.next", tooltip="Chuyển sang danh sách kế tiếp"),
+        Binding("ctrl+b", "previous_view", "Thẻ trước", id="lists.previous", show=False),
         Binding("ctrl+l", "reload", "Tải lại", id="lists.reload", tooltip="Đọc lại danh sách và số lượng"),
         # From the search box the arrow goes down into the results (Enter does too); the table
         # handles its own arrows, so this only fires from the box.

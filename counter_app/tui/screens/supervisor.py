@@ -97,7 +97,9 @@ class SupervisorScreen(CounterScreen):
             id="supervisor.logbook",
             tooltip="In hoặc lưu PDF sổ theo dõi hồ sơ cho khoảng ngày đã chọn",
         ),
-        Binding("ctrl+s", "submit", "Lưu", id="supervisor.submit", tooltip="Thực hiện việc của thẻ đang mở"),
+        Binding(
+            "ctrl+s", "submit", "Lưu / In", id="supervisor.submit", tooltip="Thực hiện việc của thẻ đang mở"
+        ),
         Binding("ctrl+n", "next_tab", "Thẻ sau", id="supervisor.next_tab"),
         Binding("ctrl+l", "reload", "Tải lại", id="supervisor.reload", show=False),
         Binding("delete", "remove_override", "Xóa ngày", id="supervisor.remove_override", show=False),
