@@ -188,6 +188,11 @@ class Text(Flowable):
         return self.width, self.height
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        # A table splitting a row across pages passes the column's whole width, padding included
+        # (reportlab's _splitCell), where it wrapped the cell inside the padding: the lines of the
+        # parts ran over the cell's border. The narrower width the text was laid out for holds.
+        if self._wrapped_for is not None and not self._fixed:
+            availWidth = min(availWidth, self._wrapped_for)  # noqa: N806
         lines = self._layout(availWidth)
         fits = int(availHeight // self.style.leading)
         if fits <= 0 or fits >= len(lines):

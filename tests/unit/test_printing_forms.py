@@ -13,7 +13,7 @@ import pytest
 from counter_app.desk import Desk
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.errors import RuleError
-from printing import FORMS, render_form
+from printing import FORMS, layout, render_form
 from printing.wording import form_name
 from tests.conftest import FixedClock, intake
 from tests.unit.test_printing_support import chars_inside_pages, decode, pdf_text, render_page, words
@@ -237,6 +237,28 @@ def test_a_result_settled_without_a_transfer_comes_from_the_deciding_authority(
     desk.record_result(code, "thu")
     _, text = render(desk, "control_slip", code, tmp_path)
     assert "1. Giao: Ủy ban nhân dân xã Vĩnh Bảo Nhận: Trung tâm Phục vụ hành chính công xã Vĩnh Bảo" in text
+
+
+def test_a_note_split_across_pages_keeps_inside_its_cell(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    # A long reason makes the first hand-over's notes run over pages; the parts of the split row
+    # were wrapped to the column's width without its padding and crossed the table's right rule.
+    code = desk.receive(intake(), "thu").code
+    desk.transfer(code, "thu", to_agency_name="Công chức Địa chính - Nông nghiệp - Xây dựng và Môi trường")
+    reason = "Hồ sơ thiếu thành phần theo quy định tại Điều 95 Luật Xây dựng năm 2014 được sửa đổi. " * 10
+    for _ in range(3):
+        clock.set(clock.now + timedelta(hours=1))
+        desk.request_extra_papers(code, "thu", papers=["Bản vẽ thiết kế"], reason=reason)
+        clock.set(clock.now + timedelta(hours=1))
+        desk.receive_extra_papers(code, "thu", note=reason)
+    pdf = render_form(desk, "control_slip", code, tmp_path / "slip.pdf", "thu")
+    right_rule = 595.28 - layout.theme("A4").right  # the table spans the frame
+    with pdfplumber.open(pdf) as doc:
+        assert len(doc.pages) >= 2  # the row was split
+        for page in doc.pages:
+            overrun = [ch["text"] for ch in page.chars if ch["x1"] > right_rule + 0.5]
+            assert not overrun, (page.page_number, "".join(overrun))
 
 
 @pytest.mark.parametrize("paper", ["A4", "A5"])
