@@ -29,6 +29,17 @@ def code(staffed_desk: Desk) -> str:
     return staffed_desk.receive(intake(), ACTOR).code
 
 
+async def open_print_dialog(pilot, code: str) -> PrintDialog:  # type: ignore[no-untyped-def]
+    """Signed in as an official, the dossier scanned, its print dialog opened (key i)."""
+    await sign_in(pilot, OFFICIAL)
+    await scan(pilot, code)
+    await pilot.press("i")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, PrintDialog)
+    return dialog
+
+
 def dossier_screen(app) -> DossierScreen:  # type: ignore[no-untyped-def]
     screen = app.screen
     assert isinstance(screen, DossierScreen)
@@ -313,11 +324,7 @@ async def test_a_new_appointment_on_a_day_the_calendar_lacks_is_named_as_such(ap
 
 async def test_a_form_is_printed_from_the_dossier_screen(app, code: str, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
-        await pilot.press("i")
-        await pilot.pause()
-        assert isinstance(app.screen, PrintDialog)
+        await open_print_dialog(pilot, code)
         await pilot.press("down", "enter")  # the control slip
         await settle(pilot)
         pdf = output_dir / f"control_slip_{code}.pdf"
@@ -505,12 +512,7 @@ async def test_the_print_menu_names_each_form_as_it_is_printed(  # type: ignore[
     due = staffed_desk.get(code).due_at
     staffed_desk.move_appointment(code, ACTOR, new_due=due + timedelta(days=7), reason="Cần xác minh thêm")
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
-        await pilot.press("i")
-        await pilot.pause()
-        assert isinstance(app.screen, PrintDialog)
-        options = app.screen.query_one("#forms", OptionList)
+        options = (await open_print_dialog(pilot, code)).query_one("#forms", OptionList)
         names = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
         assert names[-1] == title
         assert names[0] == "Giấy tiếp nhận hồ sơ và hẹn trả kết quả"
@@ -521,10 +523,6 @@ async def test_a_refused_dossier_offers_the_refusal_and_no_receipt(
 ) -> None:  # type: ignore[no-untyped-def]
     staffed_desk.refuse(code, ACTOR, reason="Hồ sơ không thuộc thẩm quyền giải quyết của xã")
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
-        await pilot.press("i")
-        await pilot.pause()
-        options = app.screen.query_one("#forms", OptionList)
+        options = (await open_print_dialog(pilot, code)).query_one("#forms", OptionList)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert "receipt" not in ids and "refusal" in ids

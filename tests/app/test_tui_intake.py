@@ -38,6 +38,17 @@ CHIP_QR = (
 )
 
 
+async def on_the_checklist(pilot) -> IntakeScreen:  # type: ignore[no-untyped-def]
+    """Signed in, procedure 1.004873 chosen, the focus on its documents checklist."""
+    await sign_in(pilot, OFFICIAL)
+    await type_text(pilot, "4873")
+    await pilot.press("enter")
+    screen = intake_screen(pilot.app)
+    screen.checklist.focus()
+    await pilot.pause()
+    return screen
+
+
 async def fill_standard(pilot) -> None:  # type: ignore[no-untyped-def]
     """Procedure 1.004873 by four digits, then name, ID, phone, address with Tab."""
     await begin_intake(pilot)
@@ -499,12 +510,7 @@ async def test_a_chip_card_scanned_at_a_scanner_s_pace_over_the_checklist_keeps_
     # handles earlier ones. The ID number came out shuffled ("030119001234"), or went missing, when
     # the focus moved to the scan box in the middle of the burst.
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        screen = intake_screen(app)
-        screen.checklist.focus()
-        await pilot.pause()
+        screen = await on_the_checklist(pilot)
         before = [(p.checked, p.originals, p.certified, p.copies) for p in screen.checklist.papers]
         for i, character in enumerate(CHIP_QR, 1):
             app.post_message(events.Key(key_name(character), character))
@@ -521,12 +527,7 @@ async def test_a_chip_card_scanned_at_a_scanner_s_pace_over_the_checklist_keeps_
 
 async def test_a_scan_without_enter_over_the_checklist_lands_in_the_scan_box(app) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        screen = intake_screen(app)
-        screen.checklist.focus()
-        await pilot.pause()
+        screen = await on_the_checklist(pilot)
         await type_text(pilot, "000.00.11.H26-261125-2001")  # a scanner set up to send no Enter
         await pilot.pause(0.5)
         assert screen.scan_input.value == "000.00.11.H26-261125-2001"
@@ -584,12 +585,7 @@ async def test_the_fee_is_written_with_thousands_dots_and_saved_as_its_amount(ap
 async def test_fields_filled_from_a_card_show_the_start_of_their_text(app) -> None:  # type: ignore[no-untyped-def]
     # Scanned with the focus elsewhere, the address showed its end ("g, xã Vĩnh Bảo…").
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4873")
-        await pilot.press("enter")
-        screen = intake_screen(app)
-        screen.checklist.focus()
-        await pilot.pause()
+        screen = await on_the_checklist(pilot)
         await type_text(pilot, CHIP_QR)
         await pilot.press("enter")
         await settle(pilot)
