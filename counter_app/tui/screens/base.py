@@ -135,6 +135,11 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
         self.set_focus(scan)
         scan.insert_text_at_cursor(text)
 
+    async def submit_scan(self, text: str) -> None:
+        """A whole scan a widget caught, Enter included: into the scan box, and submitted."""
+        self.take_scan(text)
+        await self.scan_input.action_submit()
+
     def _leave_scan_box(self) -> None:
         """Escape in a scan box holding text: clear it and give the focus back (a stray digit sent
         the step keys there; one Escape then left the dossier altogether)."""

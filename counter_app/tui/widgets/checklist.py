@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import events, on
@@ -22,7 +23,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from counter_app.domain.procedures import Procedure
 
@@ -308,7 +309,7 @@ class DocumentChecklist(DataTable[Text]):
             self._last_count = None
             self._changed()
             self._burst = last.character + character
-            self._burst_timer = self.set_timer(BURST_END, self._hand_over_burst)
+            self._wait_for_more()
             return
         self._last_count = _CountKey(event.time, paper, kind, getattr(paper, kind), paper.checked, character)
         setattr(paper, kind, int(character))
@@ -322,24 +323,29 @@ class DocumentChecklist(DataTable[Text]):
             event.prevent_default()
         if event.is_printable:
             self._burst = (self._burst or "") + (event.character or "")
-            if self._burst_timer is not None:
-                self._burst_timer.stop()
-            self._burst_timer = self.set_timer(BURST_END, self._hand_over_burst)
+            self._wait_for_more()
             return
         await self._hand_over_burst(submit=event.key == "enter")
 
+    def _wait_for_more(self) -> None:
+        """(Re)start the wait after which a burst with no Enter is over."""
+        if self._burst_timer is not None:
+            self._burst_timer.stop()
+        self._burst_timer = self.set_timer(BURST_END, self._hand_over_burst)
+
     async def _hand_over_burst(self, submit: bool = False) -> None:
-        """Give the scan box the burst caught here (and its Enter, when the scanner sent one)."""
+        """Give the screen's scan box the burst caught here (and its Enter, when the scanner sent one)."""
         burst, self._burst = self._burst, None
         if self._burst_timer is not None:
             self._burst_timer.stop()
             self._burst_timer = None
-        take_scan = getattr(self.screen, "take_scan", None)
-        if not burst or take_scan is None:
+        screen: Any = self.screen  # a CounterScreen, which this widget module does not import
+        if not burst or not hasattr(screen, "take_scan"):
             return
-        take_scan(burst)
         if submit:
-            await self.screen.query_one("#scan", Input).action_submit()
+            await screen.submit_scan(burst)
+        else:
+            screen.take_scan(burst)
 
     @on(DataTable.CellSelected)
     def _clicked(self, event: DataTable.CellSelected) -> None:
