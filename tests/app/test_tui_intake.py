@@ -598,3 +598,17 @@ async def test_fields_filled_from_a_card_show_the_start_of_their_text(app) -> No
         assert address.input.cursor_position == len(address.value)
         await type_text(pilot, " (gần chợ)")
         assert address.value.endswith("thành phố Hải Phòng (gần chợ)")
+
+
+async def test_shift_tab_from_the_first_applicant_row_goes_back_to_the_procedure(app) -> None:  # type: ignore[no-untyped-def]
+    # The scrolling column around the applicant's fields took a Tab stop of its own, where
+    # typing went nowhere.
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot)
+        screen = intake_screen(app)
+        screen.query_one("#f-kind", Choice).focus()
+        await pilot.pause()
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        assert app.focused is screen.picker.input

@@ -155,7 +155,7 @@ class IntakeScreen(CounterScreen):
                 id="procedure-info",
             )
             with Horizontal(id="intake-columns"):
-                with VerticalScroll(id="applicant"):
+                with VerticalScroll(id="applicant", can_focus=False):  # a Tab stop typing went nowhere
                     yield Static("NGƯỜI NỘP HỒ SƠ", classes="section-title")
                     yield choice_row(
                         "Người nộp là",

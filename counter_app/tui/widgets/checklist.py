@@ -30,9 +30,9 @@ from counter_app.domain.procedures import Procedure
 COUNT_COLUMNS = ("originals", "certified", "copies")
 """Count columns in display order (after the tick and the name)."""
 
-SCAN_GAP = 0.03
+SCAN_GAP = 0.05
 """Seconds between two digits below which they come from a scanner: a hand types a key in 80 ms
-or more, a USB scanner in a few."""
+or more, a USB scanner in a few (some, set slow, in 30 to 40)."""
 
 BURST_END = 0.3
 """Seconds without a key after which a scan with no Enter (a scanner set up without one) is over:
