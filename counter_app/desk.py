@@ -327,8 +327,11 @@ def pin_problem(pin: str) -> str:
     if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
         return "Mã PIN phải gồm 4 đến 8 chữ số."
     steps = {int(b) - int(a) for a, b in itertools.pairwise(pin)}
-    if steps in ({0}, {1}, {-1}):
-        return "Mã PIN quá dễ đoán (các số giống nhau hoặc liền nhau như 1111, 1234); hãy chọn số khác."
+    if steps in ({0}, {1}, {-1}) or len(set(pin)) <= 2:  # 1111, 1234, 4321; 1212, 1122, 2020
+        return (
+            "Mã PIN quá dễ đoán (số giống nhau, liền nhau hay chỉ hai chữ số như 1111, 1234, 1212); "
+            "hãy chọn số khác."
+        )
     return ""
 
 
@@ -1817,6 +1820,14 @@ class Desk:
                 "sát cuối cùng; hãy cho cán bộ khác vai trò giám sát trước."
             )
 
+    def official_standing(self, username: str) -> Official | None:
+        """The signed-in official as the accounts now have them (a role changed since), or None
+        once the account was locked or removed: a session does not outlive its account."""
+        row = self.store.official(clean(username or "").lower())
+        if row is None or not row["active"]:
+            return None
+        return Official(row["username"], row["full_name"], row["role"])
+
     def official_role(self, username: str) -> str | None:
         """The role of the account with this username (as ``add_official`` and ``sign_in`` read
         it), or None when there is none."""
@@ -1898,11 +1909,15 @@ class Desk:
                 "hoặc nhờ cán bộ giám sát đặt lại mã PIN.",
                 "Tạm khóa đăng nhập",
             )
-        if (
-            row is None
-            or not row["active"]
-            or not hmac.compare_digest(_pin_hash(pin or "", row["pin_salt"]), row["pin_hash"])
-        ):
+        right_pin = row is not None and hmac.compare_digest(
+            _pin_hash(pin or "", row["pin_salt"]), row["pin_hash"]
+        )
+        if row is not None and right_pin and not row["active"]:
+            # The PIN proves who it is: say the account is locked, not that the PIN is wrong.
+            raise RuleError(
+                "Tài khoản này đang bị khóa; hãy nhờ cán bộ giám sát mở lại.", "Tài khoản bị khóa"
+            )
+        if row is None or not row["active"] or not right_pin:
             if row is not None:
                 failures = int(row["failed_sign_ins"]) + 1
                 locks = failures // SIGN_IN_TRIES if failures % SIGN_IN_TRIES == 0 else 0

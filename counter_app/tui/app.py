@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -54,6 +55,9 @@ UNSENT_REFRESH_SECONDS = 30
 
 IDLE_CHECK_SECONDS = 30
 """How often the app checks for the idle lock (the setting counts in minutes)."""
+
+ACCOUNT_CHECK_SECONDS = 5
+"""How often the app reads the signed-in official's account again (locked, role changed)."""
 
 Clock = Callable[[], datetime]
 
@@ -215,6 +219,7 @@ class CounterApp(App[None]):
         self.set_interval(UNSENT_REFRESH_SECONDS, self.refresh_unsent)
         self._last_input = self.now()
         self.set_interval(IDLE_CHECK_SECONDS, self._lock_if_idle)
+        self.set_interval(ACCOUNT_CHECK_SECONDS, self._check_account)
         self._next_start_step()
         self._purge_old_forms()
         for warning in unknown_variables():
@@ -309,6 +314,26 @@ class CounterApp(App[None]):
         if isinstance(event, events.InputEvent):
             self._last_input = self.now()
         await super().on_event(event)
+
+    def _check_account(self) -> None:
+        """A supervisor locked this official's account (from another counter, or her own): the
+        session ends; a role changed since sign-in takes effect (no supervisor screen left open)."""
+        official = self.official
+        if official is None:
+            return
+        now = self.desk.official_standing(official.username)
+        if now is None:
+            self.action_sign_out()
+            self.notify(
+                "Tài khoản của bạn vừa bị khóa; hồ sơ đang nhập vẫn được giữ. Hãy nhờ cán bộ giám sát.",
+                title="Tài khoản bị khóa",
+                severity="warning",
+                timeout=3600,
+            )
+        elif now.role != official.role:
+            self.official = replace(official, role=now.role, full_name=now.full_name)
+            if not self.official.is_supervisor and self.current_mode == "supervisor":
+                self.refuse_supervisor()
 
     def _lock_if_idle(self) -> None:
         """Sign out after the idle minutes of the settings (personal data: no unattended screen)."""

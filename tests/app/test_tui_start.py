@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from counter_app import desk as desk_module
 from counter_app.desk import Desk
+from counter_app.tui import app as app_module
 from counter_app.tui.app import make_app
 from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen
 from counter_app.tui.screens.intake import IntakeScreen
@@ -373,3 +376,40 @@ async def test_the_next_official_does_not_see_the_last_citizen_saved(app, output
         await settle(pilot)
         assert texts(app, "#last-saved").strip() == ""
         assert screen.last_saved is None  # nor can its receipt be printed again from here
+
+
+async def test_an_account_locked_elsewhere_ends_its_session(
+    app, staffed_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    # Locked by a supervisor at another counter, minh could still record steps in his name.
+    monkeypatch.setattr(app_module, "ACCOUNT_CHECK_SECONDS", 0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot)
+        staffed_desk.set_official_active("minh", False)
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.official is None and isinstance(app.screen, SignInScreen)
+        assert any("Tài khoản của bạn vừa bị khóa" in n for n in notifications(app))
+        intake = app._intake_screen()
+        assert intake is not None and intake.field("applicant.name").value == "Đặng Thị Hoà"  # kept
+        await sign_in(pilot, OFFICIAL)  # the right PIN: told the account is locked, not the PIN wrong
+        pin = next(f for f in app.screen.fields if f.key == "pin")
+        assert "đang bị khóa" in pin.error
+
+
+async def test_a_supervisor_made_an_official_loses_the_supervisor_screen(
+    app, staffed_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(app_module, "ACCOUNT_CHECK_SECONDS", 0.05)
+    staffed_desk.add_official("ha", "Trần Thu Hà", "supervisor", "2580")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, SUPERVISOR)
+        await pilot.press("f6")
+        await settle(pilot)
+        assert isinstance(app.screen, SupervisorScreen)
+        staffed_desk.add_official("lan", "Nguyễn Thị Lan", "official")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert app.official is not None and not app.official.is_supervisor
+        assert not isinstance(app.screen, SupervisorScreen)

@@ -299,7 +299,9 @@ def test_officials_and_pins(desk: Desk) -> None:
     assert [e.field for e in caught.value.errors] == ["pin"]
 
 
-@pytest.mark.parametrize("pin", ["0000", "7777", "1234", "4321", "012345", "98765432", "3456"])
+@pytest.mark.parametrize(
+    "pin", ["0000", "7777", "1234", "4321", "012345", "98765432", "3456", "1212", "1122", "2020", "100100"]
+)
 def test_a_pin_a_colleague_guesses_first_is_refused(desk: Desk, pin: str) -> None:
     with pytest.raises(ValidationError) as caught:
         desk.add_official("lan", "Phạm Thị Lan", "supervisor", pin)
@@ -312,6 +314,19 @@ def test_a_pin_is_four_to_eight_plain_digits(desk: Desk, pin: str) -> None:
     with pytest.raises(ValidationError) as caught:
         desk.add_official("lan", "Phạm Thị Lan", "supervisor", pin)
     assert caught.value.errors[0].message == "Mã PIN phải gồm 4 đến 8 chữ số."
+
+
+def test_a_locked_account_is_told_so_once_the_pin_proves_who_it_is(desk: Desk) -> None:
+    desk.add_official("lan", "Phạm Thị Lan", "supervisor", "2468")
+    desk.add_official("minh", "Trần Văn Minh", "official", "3579")
+    desk.set_official_active("minh", False)
+    with pytest.raises(RuleError, match="đang bị khóa"):
+        desk.sign_in("minh", "3579")
+    with pytest.raises(RuleError, match="Tên đăng nhập hoặc mã PIN không đúng"):
+        desk.sign_in("minh", "9753")  # a wrong PIN learns nothing about the account
+    assert desk.official_standing("minh") is None
+    standing = desk.official_standing("LAN")
+    assert standing is not None and standing.is_supervisor
 
 
 def test_a_pin_set_before_the_rule_still_signs_in_and_is_flagged(desk: Desk) -> None:

@@ -61,7 +61,8 @@ class FieldInput(Input):
         # Left, a field shows the start of its text: an address filled from a chip-ID card read
         # "g, xã Vĩnh Bảo…", its end, which looks like another address.
         super()._on_blur(event)
-        self.cursor_position = 0
+        if self.app.screen_stack:  # not while the app closes (moving the cursor asks for a screen)
+            self.cursor_position = 0
 
     async def _on_key(self, event: events.Key) -> None:
         # The app hands each key to the widget focused when the key arrives. In a burst (a
