@@ -18,6 +18,7 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from datetime import time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -216,6 +217,12 @@ def _text_problem(name: str, value: str) -> str | None:
     return _control_problem(name, value) or too_long
 
 
+MIN_OFFICE_DAY = timedelta(hours=4)
+"""The shortest office day the settings take (a half day: some communes close in the afternoon)."""
+OFFICE_EARLIEST, OFFICE_LATEST = time(5, 0), time(21, 0)
+"""The office hours lie within these clock times."""
+
+
 def coerce_setting(name: str, value: Any) -> Any:
     """A setting's value from text (as stored, typed or passed in the environment) to its type.
 
@@ -242,6 +249,11 @@ def coerce_setting(name: str, value: Any) -> Any:
     if problem:
         raise ValidationError(FieldError(name, problem))
     text = nfc(text).strip()
+    if name == "office_hours":
+        try:  # tidied as the counter writes it: "7:00-11:30, 13:30-17:00" is 07:00-11:30,13:30-17:00
+            return OfficeHours.parse(text).format()
+        except ValueError:
+            return text  # kept as typed, for the check to name
     return text.upper() if name == "agency_id" else text
 
 
@@ -348,9 +360,16 @@ def _problems(settings: Settings) -> list[FieldError]:
     if s.paper_size not in ("A4", "A5"):
         add("paper_size", _say("paper_size", "phải là A4 hoặc A5."))
     try:
-        OfficeHours.parse(s.office_hours)
+        hours = OfficeHours.parse(s.office_hours)
     except ValueError:
         add("office_hours", _say("office_hours", "phải có dạng 07:00-11:30,13:30-17:00."))
+    else:
+        # A day of working hours is 8 hours of office time (DOMAIN §6): a few minutes a day, or an
+        # office open at night, is a slip of the keyboard that moves every appointment at once.
+        if hours.hours_per_day < MIN_OFFICE_DAY:
+            add("office_hours", _say("office_hours", "phải có ít nhất 4 giờ làm việc mỗi ngày."))
+        elif hours.opening < OFFICE_EARLIEST or hours.closing > OFFICE_LATEST:
+            add("office_hours", _say("office_hours", "phải nằm trong khoảng 05:00 đến 21:00."))
     if s.counter_phone:
         phone = check_phone(s.counter_phone, required=False)
         if phone.error:

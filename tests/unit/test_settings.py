@@ -264,3 +264,24 @@ def test_the_environment_cannot_move_a_database_to_another_counter_or_commune(
     assert f"«{variable}»" in caught.value.message and "không đổi được" in caught.value.message
     same = {"COUNTER_COUNTER_NO": STORED["counter_no"], "COUNTER_COMMUNE_CODE": STORED["commune_code"]}
     assert load_settings(STORED, env=same) == load_settings(STORED, env={})
+
+
+@pytest.mark.parametrize(
+    ("hours", "said"),
+    [
+        ("07:00-07:01", "ít nhất 4 giờ"),
+        ("07:00-09:00,13:30-14:30", "ít nhất 4 giờ"),
+        ("04:00-22:00", "05:00 đến 21:00"),
+    ],
+)
+def test_office_hours_a_slip_of_the_keyboard_would_give_are_refused(hours: str, said: str) -> None:
+    # 07:00-07:01 was saved with just "Đã lưu": every time left on the counter changed at once.
+    with pytest.raises(ValidationError) as caught:
+        change_settings(VINH_BAO, {"office_hours": hours})
+    assert said in caught.value.message and "«office_hours»" in caught.value.message
+
+
+def test_office_hours_are_stored_tidied() -> None:
+    settings, stored = change_settings(VINH_BAO, {"office_hours": " 7:00-11:30, 13:30 - 17:00 "})
+    assert settings.office_hours == "07:00-11:30,13:30-17:00"
+    assert change_settings(VINH_BAO, {"office_hours": "07:30-11:30"})[0].office_hours == "07:30-11:30"
