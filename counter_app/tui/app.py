@@ -392,8 +392,10 @@ class CounterApp(App[None]):
             if self.official is None:
                 return False
             # The key of the screen already shown stays out of the footer, a dialog over it too.
+            # With parameters it is a task on that screen (the palette's "sao lưu dữ liệu" asks
+            # the supervisor screen's logbook tab to back up), which runs.
             shown = next((s for s in reversed(self.screen_stack) if not s.is_modal), self.screen)
-            if action == getattr(shown, "MODE", None):
+            if action == getattr(shown, "MODE", None) and not parameters:
                 return False
             if action == "supervisor" and not self.official.is_supervisor:
                 return False  # not offered to an official (the palette leaves it out too)
@@ -432,9 +434,14 @@ class CounterApp(App[None]):
             self._to_mode("lists")
             self.call_after_refresh(self._lists_view, view)
 
+    def _mode_base(self, mode: str) -> Any:
+        """The base screen of ``mode`` once made (the palette, closing, may still be over it)."""
+        stack = self._screen_stacks.get(mode) or []
+        return stack[0] if stack and getattr(stack[0], "MODE", None) == mode else None
+
     def _lists_view(self, view: str) -> None:
-        screen: Any = self.screen
-        if getattr(screen, "MODE", None) == "lists":
+        screen = self._mode_base("lists")
+        if screen is not None:
             screen.open_view(view)
 
     def action_search(self) -> None:
@@ -467,8 +474,10 @@ class CounterApp(App[None]):
             self.call_after_refresh(self._supervisor_tab, tab, then)
 
     def _supervisor_tab(self, tab: str, then: str = "") -> None:
-        screen: Any = self.screen
-        if getattr(screen, "MODE", None) == "supervisor":
+        # Run from the palette on the supervisor screen itself, the palette was still the screen
+        # on top here, and "sao lưu dữ liệu" did nothing.
+        screen = self._mode_base("supervisor")
+        if screen is not None:
             screen.tabs.active = tab
             if then:
                 getattr(screen, f"action_{then}")()

@@ -296,6 +296,16 @@ async def test_a_supervisor_backs_up_from_the_palette_and_an_official_cannot(  #
         await app.workers.wait_for_complete()
         await settle(pilot)
         assert len(list(folder.iterdir())) == 2
+        # The palette's command run from the supervisor screen itself: it did nothing.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "sao luu")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert len(list(folder.iterdir())) == 3
 
 
 async def test_a_supervisor_sees_an_account_waiting_after_wrong_pins(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
