@@ -23,8 +23,8 @@ APP_NAME = "counter"
 log = logging.getLogger(__name__)
 
 SAVED_FORM = re.compile(
-    r"(?:receipt|extra_papers|refusal|apology|stop_notice|control_slip)_[\w.-]+\.pdf"
-    r"|logbook_\d{4}-\d{2}-\d{2}[\w.-]*\.pdf"
+    r"(?:receipt|extra_papers|refusal|apology|stop_notice|control_slip)_[\w.-]*-\d{6}-\d{4,5}\.pdf"
+    r"|logbook_\d{4}-\d{2}-\d{2}(?:_\d{4}-\d{2}-\d{2})?(?:_status-[\d-]+)?\.pdf"
 )
 """Names the printing package gives the forms it saves (a test holds it to every form)."""
 UNFINISHED_FORM = re.compile(r"\.tmp-[\w.-]*\.pdf")

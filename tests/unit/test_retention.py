@@ -51,6 +51,8 @@ def test_old_forms_go_and_everything_else_stays(tmp_path: Path) -> None:
         make(tmp_path, ".tmp-being-written.pdf", 0.01, now),
         make(tmp_path, "scan_of_my_passport.pdf", 400, now),  # not ours: never touched
         make(tmp_path, "receipt_notes.txt", 400, now),
+        make(tmp_path, "receipt_mine.pdf", 400, now),  # named like a form, but by someone else
+        make(tmp_path, "logbook_2026-10-01_ghi-chu-cua-toi.pdf", 400, now),
     ]
     removed = purge_saved_forms(30, folder=tmp_path, now=now)
     assert sorted(removed) == sorted(p.name for p in old)
