@@ -184,6 +184,8 @@ async def test_lists_come_back_up_to_date_after_a_step(app, staffed_desk: Desk) 
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert [k.value for k in screen.table.rows] == [code]
+        # The list for calling citizens to collect: the highlighted one's phone under the table.
+        assert texts(app, "#list-detail").strip().startswith("ĐT 0912345678 · ")
 
 
 async def test_a_long_company_name_is_clipped_so_the_due_time_stays_in_view(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]

@@ -224,6 +224,8 @@ class ListsScreen(CounterScreen):
 
     def _show_detail(self, row: DossierRow | None) -> None:
         detail = Text(no_wrap=True, overflow="ellipsis")
+        if row is not None and self.view == "ready" and row.phone:
+            detail.append(f"ĐT {row.phone} · ", style="bold")  # the list for calling citizens in
         if row is not None:
             detail.append(f"{row.procedure_name} ({row.procedure_code})")
             detail.append(f" · {row.who}", style="dim")
