@@ -339,8 +339,9 @@ ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu", "search": "Tìm kiếm"}
 """What the access log's actions are called for the supervisor."""
 
 
-_DAY_AND_NUMBER = re.compile(r"(\d{6})-(\d{4,5})")
-"""The date and number of a dossier code, without its agency ("261126-2005")."""
+_DAY_AND_NUMBER = re.compile(r"(?:[0-9A-Za-z.]*-)?(\d{6})-(\d{4,5})")
+"""The end of a dossier code: its date and number ("261126-2005"), maybe after part of its agency
+("H26-261126-2005")."""
 
 
 class _RollBack(Exception):
@@ -1674,7 +1675,9 @@ class Desk:
             except ValueError:
                 pass
             else:
-                return self.store.by_code_suffix(day_and_number[2], day, limit, offset, until=day)
+                tail = codes.normalise_code(text)
+                rows = self.store.by_code_suffix(day_and_number[2], day, limit, offset, until=day)
+                return [r for r in rows if r.code.endswith(tail)]
         if "-" in text and any(c.isdigit() for c in text) and " " not in text.strip():
             rows = self.store.by_code_prefix(codes.normalise_code(text), limit, offset)
             if rows:

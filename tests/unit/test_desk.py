@@ -396,6 +396,9 @@ def test_the_date_and_number_of_a_code_find_it(desk: Desk, clock: FixedClock) ->
     day = f"{first.received_at:%y%m%d}"
     assert [r.code for r in desk.find(f"{day}-2001")] == [first.code]
     assert [r.code for r in desk.find(f" {day}-2001 ")] == [first.code]
+    agency_tail = first.code.split("-")[0][-3:]  # part of the agency too, as read from the paper
+    assert [r.code for r in desk.find(f"{agency_tail.lower()}-{day}-2001")] == [first.code]
+    assert desk.find(f"X99-{day}-2001") == []
     assert desk.find(f"{day}-2002") == []
     assert desk.find("261131-2001") == []  # no such day: nothing, and no error
 
