@@ -548,6 +548,13 @@ async def test_escape_on_the_procedure_list_takes_back_the_preview(app) -> None:
         assert screen.procedure is None
         assert "Hẹn trả" not in texts(app, "#procedure-info")
         assert "Chọn thủ tục" in texts(app, "#procedure-info")
+        # Enter on the text left shows the list again (it said nothing matched), a second one chooses.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.picker.is_open and not any("Không có thủ tục" in n for n in notifications(app))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.procedure is not None and screen.procedure.name == "Thủ tục đăng ký kết hôn"
 
 
 async def test_escape_on_an_untouched_form_takes_away_the_messages_of_a_save_tried_on_it(app) -> None:  # type: ignore[no-untyped-def]

@@ -218,12 +218,20 @@ class ProcedurePicker(Vertical):
             self.choose(option.id)
         elif self.procedure is not None:
             self.post_message(self.Chosen(self.procedure))  # Enter on a chosen one: move on
+        elif event.value.strip() and not self.is_open:
+            # The list closed with Escape: Enter shows it again (it said nothing matched).
+            self._open(event.value)
+            if not self.is_open:
+                self._no_match()
         elif event.value.strip():
-            self.app.notify(
-                "Không có thủ tục nào khớp; hãy gõ ít chữ hơn hoặc gõ mã thủ tục.",
-                title="Không tìm thấy thủ tục",
-                severity="warning",
-            )
+            self._no_match()
+
+    def _no_match(self) -> None:
+        self.app.notify(
+            "Không có thủ tục nào khớp; hãy gõ ít chữ hơn hoặc gõ mã thủ tục.",
+            title="Không tìm thấy thủ tục",
+            severity="warning",
+        )
 
     @on(OptionList.OptionHighlighted, "#procedure-options")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
