@@ -841,6 +841,11 @@ class Desk:
         if data.get("owner") not in (None, {}, ""):
             owner = self._parse_party(data.get("owner"), "owner", {"name"}, errors, warnings)
         documents = self._parse_documents(data.get("documents"), procedure, errors)
+        if not documents and procedure is not None and any(d.required for d in procedure.documents):
+            warnings.append(  # given as an empty list: the receipt's papers table would be empty
+                "Hồ sơ không có giấy tờ nào được ghi nhận, trong khi thủ tục yêu cầu thành phần hồ sơ: "
+                "kiểm tra lại các giấy tờ công dân đã nộp."
+            )
         sets = self._parse_count(
             data.get("sets", procedure.sets if procedure else 1),
             "sets",

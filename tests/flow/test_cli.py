@@ -573,3 +573,15 @@ def test_a_list_printed_from_the_command_line_is_in_the_access_log(configured: A
     assert listed.exit_code == 0 and len(json.loads(listed.output)) == 1
     log = json.loads(configured("access-log", "--json").output)
     assert any(e["actor"] == "Trần Văn Quản Trị" and e["detail"] == "1 danh sách today" for e in log), log
+
+
+def test_an_intake_with_no_papers_is_kept_with_a_warning(configured: Any) -> None:
+    intake = {
+        "procedure": "1.004873",
+        "applicant": {"name": "Đặng Thị Hoà", "id_number": "031190001234"},
+        "documents": [],
+    }
+    result = configured("receive", "--json", "-", input=json.dumps(intake))
+    assert result.exit_code == 0, result.output
+    assert "không có giấy tờ nào được ghi nhận" in result.stderr
+    assert any("giấy tờ" in w for w in json.loads(result.stdout)["warnings"])
