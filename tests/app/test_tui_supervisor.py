@@ -273,15 +273,19 @@ async def test_a_supervisor_backs_up_from_the_palette_and_an_official_cannot(  #
         await pilot.press("f10")
         await settle(pilot)
         await sign_in(pilot, SUPERVISOR)
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        assert isinstance(app.screen, CommandPalette)
-        await type_text(pilot, "sao luu")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await app.workers.wait_for_complete()
-        await settle(pilot)
+
+        async def back_up_from_the_palette() -> None:
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            assert isinstance(app.screen, CommandPalette)
+            await type_text(pilot, "sao luu")
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            await app.workers.wait_for_complete()
+            await settle(pilot)
+
+        await back_up_from_the_palette()
         screen = app.screen
         assert isinstance(screen, SupervisorScreen) and screen.tabs.active == "logbook"
         copies = list(folder.iterdir())
@@ -297,14 +301,7 @@ async def test_a_supervisor_backs_up_from_the_palette_and_an_official_cannot(  #
         await settle(pilot)
         assert len(list(folder.iterdir())) == 2
         # The palette's command run from the supervisor screen itself: it did nothing.
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await type_text(pilot, "sao luu")
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        await app.workers.wait_for_complete()
-        await settle(pilot)
+        await back_up_from_the_palette()
         assert len(list(folder.iterdir())) == 3
 
 
