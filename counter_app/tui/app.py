@@ -317,11 +317,18 @@ class CounterApp(App[None]):
 
     def _check_account(self) -> None:
         """A supervisor locked this official's account (from another counter, or her own): the
-        session ends; a role changed since sign-in takes effect (no supervisor screen left open)."""
-        official = self.official
-        if official is None:
-            return
-        now = self.desk.official_standing(official.username)
+        session ends; a role changed since sign-in takes effect (no supervisor screen left open).
+        The account is read in a worker, as every database read of the UI is."""
+        if self.official is not None:
+            self._read_account(self.official)
+
+    @work(thread=True, exit_on_error=False, group="account", exclusive=True)
+    def _read_account(self, official: Official) -> None:
+        self.call_from_thread(self._account_read, official, self.desk.official_standing(official.username))
+
+    def _account_read(self, official: Official, now: Official | None) -> None:
+        if self.official is not official:
+            return  # signed out, or someone else signed in, while the account was read
         if now is None:
             self.action_sign_out()
             self.notify(
