@@ -1794,7 +1794,9 @@ class Desk:
         them all before anything is saved); ``pin`` None when the PIN on record is kept."""
         errors: list[FieldError] = []
         user = clean(username or "").lower()
-        if not user or not all(c.isalnum() or c in "._-" for c in user) or len(user) > 40:
+        if not user:
+            errors.append(FieldError("username", "Chưa nhập tên đăng nhập."))
+        elif not all(c.isalnum() or c in "._-" for c in user) or len(user) > 40:
             errors.append(
                 FieldError(
                     "username",

@@ -316,6 +316,11 @@ def test_a_pin_is_four_to_eight_plain_digits(desk: Desk, pin: str) -> None:
     assert caught.value.errors[0].message == "Mã PIN phải gồm 4 đến 8 chữ số."
 
 
+def test_an_empty_user_name_is_said_to_be_missing(desk: Desk) -> None:
+    problems = {e.field: e.message for e in desk.official_problems("  ", "Phạm Thị Lan", "official", "2468")}
+    assert problems == {"username": "Chưa nhập tên đăng nhập."}  # not the rule for how to write one
+
+
 def test_a_locked_account_is_told_so_once_the_pin_proves_who_it_is(desk: Desk) -> None:
     desk.add_official("lan", "Phạm Thị Lan", "supervisor", "2468")
     desk.add_official("minh", "Trần Văn Minh", "official", "3579")
