@@ -683,7 +683,7 @@ def _parse_due(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
     """A moment from the command line: ISO 8601 (Vietnam time without an offset), or as the
     screens take it, ``dd/mm/yyyy hh:mm`` (a day alone: 17:00, the close of a working day)."""
     from counter_app.domain.calendar import VN_TZ
-    from counter_app.domain.validation import day_problem, moment_problem, parse_day_time
+    from counter_app.domain.validation import missing_day, parse_day_time
 
     if value is None:
         return None
@@ -693,12 +693,9 @@ def _parse_due(_ctx: Any, _param: Any, value: str | None) -> datetime | None:
     except ValueError:
         moment = parse_day_time(text)
         if moment is None:
-            iso_day = text[:10] if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ].*)?", text) else ""
-            missing = day_problem(iso_day, "Ngày") if iso_day else moment_problem(text)
-            if "không có trên lịch" in missing:
-                raise click.BadParameter(missing) from None
             raise click.BadParameter(
-                "dùng dạng 04/12/2026 16:00, hoặc 2026-12-04T16:00 (giờ Việt Nam nếu không ghi múi giờ)"
+                missing_day(text)
+                or "dùng dạng 04/12/2026 16:00, hoặc 2026-12-04T16:00 (giờ Việt Nam nếu không ghi múi giờ)"
             ) from None
         day, hour, minute = moment
         return datetime(day.year, day.month, day.day, hour, minute, tzinfo=VN_TZ)
@@ -909,10 +906,6 @@ def calendar_remove(desk: Any, day: datetime) -> None:
     click.echo(f"Đã xóa thiết lập của ngày {day:%d/%m/%Y}.")
 
 
-ROLE_WORDS = {"official": "cán bộ", "supervisor": "giám sát"}
-"""The roles as the messages say them."""
-
-
 @main.command(name="add-official")
 @click.argument("username")
 @click.option("--name", "full_name", required=True)
@@ -950,7 +943,10 @@ def add_official(
     official = desk.add_official(username, full_name, role, pin or "")
     kept = " Mã PIN giữ nguyên." if known and not pin else ""
     if known and had != official.role:
-        kept += f" Vai trò đổi từ {ROLE_WORDS.get(had or '', had)} sang {ROLE_WORDS[official.role]}."
+        from counter_app.desk import ROLE_NAMES
+
+        before, after = ROLE_NAMES.get(had or "", had or ""), ROLE_NAMES[official.role]
+        kept += f" Vai trò đổi từ {before.lower()} sang {after.lower()}."
     click.echo(f"Đã lưu cán bộ {official.full_name} ({official.username}, {official.role}).{kept}")
 
 

@@ -335,6 +335,9 @@ def pin_problem(pin: str) -> str:
     return ""
 
 
+ROLE_NAMES = {"official": "Cán bộ", "supervisor": "Giám sát"}
+"""The roles as the screens and messages name them."""
+
 ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu", "search": "Tìm kiếm"}
 """What the access log's actions are called for the supervisor."""
 

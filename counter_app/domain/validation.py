@@ -502,14 +502,19 @@ def parse_day_time(text: str) -> tuple[date, int, int] | None:
     return day, hour, minute
 
 
+def missing_day(text: str) -> str:
+    """When the day of a moment (``dd/mm/yyyy hh:mm`` or ISO ``yyyy-mm-ddThh:mm``) is written right
+    but the calendar lacks it (31/02): a message naming it; "" otherwise."""
+    day = re.split(r"[\sT]", text.strip(), maxsplit=1)[0]
+    if day and _DAY_SHAPE.fullmatch(day) and parse_day(day) is None:
+        return f"Ngày {day} không có trên lịch: kiểm tra lại ngày và tháng."
+    return ""
+
+
 def moment_problem(text: str, what: str = "Thời điểm") -> str:
-    """Why ``text`` is not a moment :func:`parse_day_time` reads ("" when it is one): a day the
-    calendar lacks (31/02) is named as such."""
-    day_part = text.split()[0] if text.split() else ""
-    missing = day_problem(day_part, "Ngày") if day_part else ""
-    if "không có trên lịch" in missing:
-        return missing
-    return f"{what} phải có dạng dd/mm/yyyy hh:mm, ví dụ 04/12/2026 16:00."
+    """Why ``text`` is not a moment :func:`parse_day_time` reads: a day the calendar lacks (31/02)
+    is named as such, anything else gets the shape to write."""
+    return missing_day(text) or f"{what} phải có dạng dd/mm/yyyy hh:mm, ví dụ 04/12/2026 16:00."
 
 
 def day_problem(text: str, what: str = "Ngày", example: str = "05/03/1990") -> str:
