@@ -226,6 +226,10 @@ def party_field_check(
     return None
 
 
+OWNER_REQUIRED = frozenset({"name"})
+"""The owner's fields the desk requires when the owner is someone other than the submitter."""
+
+
 def required_party_fields(listed: Iterable[str], kind: str = "person") -> frozenset[str]:
     """The applicant's fields the desk requires, from a procedure's ``required_fields``: the name
     always; not what the applicant's kind has not (an organisation has no birth date, a person no
@@ -842,7 +846,7 @@ class Desk:
         applicant = self._parse_party(data.get("applicant"), "applicant", required, errors, warnings)
         owner = None
         if data.get("owner") not in (None, {}, ""):
-            owner = self._parse_party(data.get("owner"), "owner", {"name"}, errors, warnings)
+            owner = self._parse_party(data.get("owner"), "owner", set(OWNER_REQUIRED), errors, warnings)
         documents = self._parse_documents(data.get("documents"), procedure, errors)
         if not documents and procedure is not None and any(d.required for d in procedure.documents):
             warnings.append(  # given as an empty list: the receipt's papers table would be empty

@@ -266,7 +266,7 @@ class CounterApp(App[None]):
             if official.weak_pin:
                 where = "ở màn hình Giám sát (F6)" if official.is_supervisor else "nhờ cán bộ giám sát"
                 self.notify(
-                    f"Mã PIN của bạn dễ đoán (số giống nhau hoặc liền nhau): hãy đặt mã mới {where}.",
+                    f"Mã PIN của bạn dễ đoán (như 1111, 1234, 1212): hãy đặt mã mới {where}.",
                     title="Mã PIN",
                     severity="warning",
                     timeout=20,
@@ -288,10 +288,9 @@ class CounterApp(App[None]):
         # A dialog left open would be confirmed later in the name of the official who opened it;
         # a dossier left open would greet the next one with someone's data.
         self._close_opened(dialogs=True)
+        # The last citizen's name and code, and its reprint key, are not the next official's.
         intake = self._intake_screen()
-        if (
-            intake is not None
-        ):  # the last citizen's name and code, and its reprint key, are not the next one's
+        if intake is not None:
             intake.last_saved = None
         self.official = None
         self.switch_mode("welcome")

@@ -32,7 +32,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from counter_app.desk import Desk, check_party_field, required_party_fields
+from counter_app.desk import OWNER_REQUIRED, Desk, check_party_field, required_party_fields
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import Procedure
@@ -382,7 +382,7 @@ class IntakeScreen(CounterScreen):
             if party == "applicant":
                 field.required = name in needed
             elif party == "owner":
-                field.required = name == "name"  # the desk asks for the owner's name, as for anyone
+                field.required = name in OWNER_REQUIRED
 
     def _refresh_info(self) -> None:
         if self.procedure is not None:
