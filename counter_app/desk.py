@@ -780,11 +780,38 @@ class Desk:
         text = check_text(label, label="Ghi chú", required=False, max_len=120)
         if text.error:
             raise ValidationError(FieldError("label", text.error))
+        self._check_override_day(day, kind)
         override = Override(day, kind, text.value)  # type: ignore[arg-type]
         with self.store.transaction():
             self.store.put_override(override)
         self._calendar = None
         return override
+
+    def _check_override_day(self, day: date, kind: str) -> None:
+        """Refuse an override that rewrites the past or says what the calendar already says.
+
+        A day gone by keeps the calendar its dossiers were counted on (the logbook, the late and
+        early figures and every pause read it); today may still close (a storm, a power cut). A
+        day that is already off (a Sunday, Tết) or already worked is refused with the reason, unless
+        the commune has an override for it (changing its kind or its note is an edit).
+        """
+        today = self.now().date()
+        if day < today:
+            raise ValidationError(
+                FieldError(
+                    "day",
+                    f"Ngày {_day_text(day)} đã qua: không khai báo lại lịch của ngày đã qua (thời hạn "
+                    "của hồ sơ đã tính theo lịch ấy). Hồ sơ cần hẹn lại thì gia hạn kèm phiếu xin lỗi.",
+                )
+            )
+        if any(o.day == day for o in self.store.overrides()):
+            return
+        calendar = self.calendar()
+        working = calendar.is_working_day(day)
+        if working == (kind == "working_day"):
+            why = calendar.day_note(day) or WEEKDAYS[day.weekday()]
+            state = "ngày làm việc" if working else "ngày nghỉ"
+            raise ValidationError(FieldError("day", f"Ngày {_day_text(day)} đã là {state} ({why})."))
 
     def due_on(self, day: date) -> list[DossierRow]:
         """Open dossiers whose appointment falls on ``day``: a day newly declared off leaves their

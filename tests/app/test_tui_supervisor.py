@@ -132,20 +132,29 @@ async def test_working_day_overrides_and_office_hours(app, staffed_desk: Desk) -
         screen.tabs.active = "calendar"
         await pilot.pause()
         screen.query_one("#override-day-input").focus()
-        await type_text(pilot, "02/01/2027")
+        await type_text(pilot, "02/01/2027")  # a Saturday: already a day off
         await pilot.press("enter", "tab")  # past the kind (Ngày nghỉ)
         await type_text(pilot, "Nghỉ bù Tết Dương lịch")
         await pilot.press("enter")
         await settle(pilot)
+        assert "đã là ngày nghỉ (Thứ Bảy)" in screen.query_one("#override-day", Field).error
+        assert staffed_desk.overrides() == [] and app.focused is screen.query_one("#override-day-input")
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "04/01/2027")
+        screen.query_one("#override-label-input").focus()
+        await pilot.press("enter")
+        await settle(pilot)
         overrides = staffed_desk.overrides()
         assert [(o.day, o.kind, o.label) for o in overrides] == [
-            (date(2027, 1, 2), "day_off", "Nghỉ bù Tết Dương lịch")
+            (date(2027, 1, 4), "day_off", "Nghỉ bù Tết Dương lịch")
         ]
         assert screen.query_one("#overrides").row_count == 1
+        # The next day typed goes into "Ngày", not onto the end of the note just saved.
+        assert app.focused is screen.query_one("#override-day-input")
         # The days ahead that due times skip or count, the package's and the commune's together.
         ahead = texts(app, "#upcoming-days")
         assert "Thứ Sáu 01/01/2027" in ahead and "Tết Dương lịch" in ahead
-        assert "Thứ Bảy 02/01/2027" in ahead and "Nghỉ bù Tết Dương lịch" in ahead
+        assert "Thứ Hai 04/01/2027" in ahead and "Nghỉ bù Tết Dương lịch" in ahead
 
         hours = screen.query_one("#office-hours-input")
         hours.focus()
@@ -179,11 +188,15 @@ async def test_a_supervisor_adds_an_official_and_changes_a_pin(app, staffed_desk
         await settle(pilot)
         assert "4 đến 8 chữ số" in texts(app, ".field-error")
         assert "hoa.pt" not in {o["username"] for o in staffed_desk.officials()}
-        await type_text(pilot, "4680")
+        # The refused PIN is not kept under its dots, to run on into the next one typed.
+        assert screen.query_one("#official-pin", Field).value == ""
+        assert app.focused is screen.query_one("#official-pin-input")
+        await type_text(pilot, "124680")
         await pilot.press("enter")
         await settle(pilot)
         assert staffed_desk.sign_in("hoa.pt", "124680").full_name == "Phạm Thị Hoa"
         assert screen.query_one("#officials-table").row_count == 3
+        assert app.focused is screen.query_one("#official-username-input")  # ready for the next one
         assert any("Phạm Thị Hoa" in n for n in notifications(app))
 
 

@@ -159,12 +159,28 @@ def test_bad_database_file(tmp_path: Path) -> None:
     assert folder.exit_code == 5 and "là một thư mục" in folder.output  # in Vietnamese, not click's
 
 
+def working_day_ahead(days: int) -> str:
+    """The first working day at least ``days`` after the machine's today (Vietnam), ISO: the
+    calendar commands count from the real clock, and refuse a day gone by or already off."""
+    from datetime import timedelta
+
+    from counter_app.domain.calendar import WorkCalendar, now_vn
+
+    day = now_vn().date() + timedelta(days=days)
+    while not WorkCalendar().is_working_day(day):
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
 def test_calendar_commands(configured: Any) -> None:
-    assert configured("calendar", "set", "2026-11-26", "day_off", "--label", "Nghỉ bù").exit_code == 0
+    day = working_day_ahead(1)
+    assert configured("calendar", "set", day, "day_off", "--label", "Nghỉ bù").exit_code == 0
     listed = json.loads(configured("calendar", "list", "--json").output)
-    assert listed == [{"day": "2026-11-26", "kind": "day_off", "label": "Nghỉ bù"}]
-    assert configured("calendar", "remove", "2026-11-26").exit_code == 0
-    assert configured("calendar", "remove", "2026-11-26").exit_code == 2
+    assert listed == [{"day": day, "kind": "day_off", "label": "Nghỉ bù"}]
+    assert configured("calendar", "remove", day).exit_code == 0
+    assert configured("calendar", "remove", day).exit_code == 2
+    past = configured("calendar", "set", "2026-11-20", "day_off", "--label", "Mất điện")
+    assert past.exit_code == 2 and "20/11/2026 đã qua" in past.output
 
 
 def test_machine_time_zone_changes_nothing(
@@ -304,11 +320,9 @@ def test_the_access_log_from_the_command_line(configured: Any, tmp_path: Path) -
 
 
 def test_the_calendar_ahead_from_the_command_line(configured: Any) -> None:
-    from datetime import timedelta
+    from datetime import date
 
-    from counter_app.domain.calendar import now_vn
-
-    soon = now_vn().date() + timedelta(days=10)  # the command counts from the machine's today
+    soon = date.fromisoformat(working_day_ahead(10))
     assert (
         configured("calendar", "set", soon.isoformat(), "day_off", "--label", "Nghỉ theo UBND").exit_code == 0
     )
@@ -401,7 +415,7 @@ def test_a_day_off_names_the_appointments_already_given_for_it(configured: Any) 
     result = configured("calendar", "set", due, "day_off", "--label", "Nghỉ đột xuất")
     assert result.exit_code == 0, result.output
     assert "1 hồ sơ đang có hẹn trả vào ngày này" in result.stderr and code in result.stderr
-    other = configured("calendar", "set", "2026-12-25", "day_off")
+    other = configured("calendar", "set", working_day_ahead(30), "day_off")
     assert other.exit_code == 0 and other.stderr == ""
 
 

@@ -444,6 +444,42 @@ def test_a_calendar_override_outside_the_years_allowed_is_refused(desk: Desk, da
 
 
 def test_a_calendar_override_inside_the_years_is_kept(desk: Desk) -> None:
-    desk.set_override(date(LAST_YEAR, 12, 31), "day_off", "Nghỉ")
-    desk.set_override(date(FIRST_YEAR, 1, 1), "working_day", "Làm bù")
-    assert [o.day for o in desk.overrides()] == [date(FIRST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)]
+    desk.set_override(date(LAST_YEAR, 12, 31), "day_off", "Nghỉ")  # a Friday
+    desk.set_override(date(LAST_YEAR, 1, 1), "working_day", "Làm bù")  # Tết Dương lịch
+    assert [o.day for o in desk.overrides()] == [date(LAST_YEAR, 1, 1), date(LAST_YEAR, 12, 31)]
+
+
+def test_a_calendar_override_of_a_day_gone_by_is_refused(desk: Desk) -> None:
+    # The clock says Wednesday 25/11/2026: the day before keeps the calendar it was counted on.
+    for kind in ("day_off", "working_day"):
+        with pytest.raises(ValidationError) as info:
+            desk.set_override(date(2026, 11, 24), kind, "Mất điện")
+        assert "24/11/2026 đã qua" in info.value.message and info.value.errors[0].field == "day"
+    assert desk.overrides() == []
+    desk.set_override(date(2026, 11, 25), "day_off", "Bão")  # today may still close
+    assert [o.day for o in desk.overrides()] == [date(2026, 11, 25)]
+
+
+@pytest.mark.parametrize(
+    ("day", "kind", "said"),
+    [
+        (date(2026, 11, 29), "day_off", "đã là ngày nghỉ (Chủ nhật)"),
+        (date(2027, 1, 1), "day_off", "đã là ngày nghỉ (Tết Dương lịch)"),
+        (date(2026, 12, 2), "working_day", "đã là ngày làm việc (Thứ Tư)"),
+    ],
+)
+def test_a_calendar_override_that_changes_nothing_is_refused(
+    desk: Desk, day: date, kind: str, said: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        desk.set_override(day, kind, "Ghi chú")
+    assert said in info.value.message
+    assert desk.overrides() == []
+
+
+def test_a_commune_s_own_day_takes_a_new_note_or_the_other_kind(desk: Desk) -> None:
+    desk.set_override(date(2026, 12, 2), "day_off", "Nghỉ")
+    desk.set_override(date(2026, 12, 2), "day_off", "Nghỉ theo Quyết định 12/QĐ-UBND")
+    assert [(o.kind, o.label) for o in desk.overrides()] == [("day_off", "Nghỉ theo Quyết định 12/QĐ-UBND")]
+    desk.set_override(date(2026, 12, 2), "working_day", "Làm việc bình thường")
+    assert [o.kind for o in desk.overrides()] == ["working_day"]

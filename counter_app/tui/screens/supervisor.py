@@ -409,6 +409,7 @@ class SupervisorScreen(CounterScreen):
             self.counter_app.show_error(error)
             return
         day_field.value = label_field.value = ""
+        day_field.focus()  # the next day typed goes into "Ngày", not onto the end of the note
         self._show_overrides()
         self.notify(f"Đã ghi {OVERRIDE_KINDS[kind].lower()} {day_text(day)}.", title="Lịch làm việc")
         desk = self.counter_app.desk
@@ -656,13 +657,22 @@ class SupervisorScreen(CounterScreen):
         try:
             official = self.counter_app.desk.add_official(username, full_name, role, pin)
         except ValidationError as error:
-            self.app.call_from_thread(self._inline, error, list(self._official_fields()))
+            self.app.call_from_thread(self._official_refused, error)
             return
         self.app.call_from_thread(self._official_saved, official, known, bool(pin))
 
+    def _official_refused(self, error: ValidationError) -> None:
+        """The desk's reasons beside their fields; a PIN typed for the refused try is not kept for
+        the next one (it would go with whatever is typed next, unseen behind its dots)."""
+        fields = list(self._official_fields())
+        fields[2].value = ""
+        self._inline(error, fields)
+
     def _official_saved(self, official: Any, known: dict[str, Any] | None, pin_changed: bool = True) -> None:
+        username = self._official_fields()[0]
         for field in self._official_fields():
             field.value = ""
+        username.focus()  # the next account starts from its user name, not in the PIN
         self._filled_from = None
         self._show_known(None)
         self.query_one("#official-role", Select).value = "official"
