@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Sparkline
+from textual.widgets import DataTable, Select, Sparkline
 
 from counter_app.desk import Desk
 from counter_app.domain.errors import RuleError
@@ -49,6 +49,10 @@ async def test_dashboard_shows_the_day_the_month_and_30_days(app, staffed_desk: 
         spark = screen.query_one("#spark", Sparkline)
         assert len(spark.data) == SPARK_DAYS and spark.data[-1] == 3 and sum(spark.data) == 3
         assert "tổng 3" in texts(app, "#spark-title")
+        # At 80x24 the whole chart shows (two rows, nothing below the fold), its ends dated.
+        pane = screen.query_one("#dashboard VerticalScroll")
+        assert spark.region.height >= 2 and pane.max_scroll_y == 0
+        assert texts(app, "#spark-days").split() == ["27/10", "hôm", "nay", "25/11"]
 
 
 async def test_a_supervisor_prints_the_logbook(app, staffed_desk: Desk, output_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -513,3 +517,16 @@ async def test_the_last_day_removed_leaves_a_note_and_the_focus_in_the_form(  # 
         assert staffed_desk.overrides() == []
         assert not table.display and texts(app, "#overrides-empty") == "Chưa có ngày nào."
         assert screen.focused is screen.query_one("#override-day-input")
+
+
+async def test_an_open_list_s_escape_key_is_named_in_vietnamese(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """Textual's Select binds Esc as "Dismiss menu"; the footer says it in the counter's language."""
+    async with app.run_test(size=(160, 48)) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "officials"
+        await pilot.pause()
+        screen.query_one("#official-role", Select).focus()
+        await pilot.press("enter")  # the list opens
+        await settle(pilot)
+        footer = [getattr(key, "description", "") for key in app.screen.query("CounterFooter *")]
+        assert "Đóng danh sách" in footer and "Dismiss menu" not in footer

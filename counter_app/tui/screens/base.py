@@ -24,6 +24,10 @@ from counter_app.tui.widgets.fields import Field
 if TYPE_CHECKING:
     from counter_app.tui.app import CounterApp
 
+TALL_ROWS = 36
+"""From this terminal height on, screens spread out: today's intake is listed under the form, the
+supervisor's dashboard gets room between its parts."""
+
 
 class Reporting:
     """Mixin: worker failures of this node go to the app's one handler."""

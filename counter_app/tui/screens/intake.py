@@ -40,7 +40,7 @@ from counter_app.domain.text import thousands
 from counter_app.domain.validation import ChipId
 from counter_app.tui.formatting import due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
-from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
+from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, focus_first_error, show_field_errors
 from counter_app.tui.widgets.checklist import DocumentChecklist
 from counter_app.tui.widgets.dossier_table import DossierTable
 from counter_app.tui.widgets.fields import Choice, ErrorLine, Field, focus_now
@@ -50,8 +50,6 @@ RETURN_LABELS = {"counter": "Tại quầy", "post": "Qua bưu chính", "online":
 """Short labels of the return methods for the narrow select (RETURN_METHODS has the full text)."""
 DRAFT_DELAY = 1.0
 """Seconds after the last change before the form is saved as the counter's draft."""
-TALL_ROWS = 36
-"""From this terminal height on, today's intake is listed under the form."""
 CHECKLIST_HINT = "Space: đánh dấu · x: chỉ xuất trình · gõ số: số bản chính/chứng thực/photo"
 """Under the checklist while it lists no paper (two lines at 80 columns); then the highlighted paper's
 full name, cut short in its column."""

@@ -12,7 +12,7 @@ from typing import Any
 from rich.cells import cell_len
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -22,7 +22,7 @@ from counter_app.desk import REPORT_FIGURES, appointments_on_day_off, backup_sum
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import PERIOD_BACKWARDS, day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
-from counter_app.tui.screens.base import CounterScreen, focus_first_error, show_field_errors
+from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, focus_first_error, show_field_errors
 from counter_app.tui.screens.dialogs import ConfirmDialog
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
 
@@ -128,6 +128,7 @@ class SupervisorScreen(CounterScreen):
                     yield Static("", id="dashboard-figures")
                     yield Static("", id="spark-title")
                     yield Sparkline([0] * SPARK_DAYS, id="spark")
+                    yield Static("", id="spark-days")
             with TabPane("Sổ theo dõi", id="logbook"):
                 with VerticalScroll():
                     yield Static("SỔ THEO DÕI HỒ SƠ (Mẫu sổ theo dõi, khổ A4 ngang)", classes="section-title")
@@ -304,6 +305,19 @@ class SupervisorScreen(CounterScreen):
             f"Hồ sơ tiếp nhận {SPARK_DAYS} ngày qua ({first:%d/%m} – {today:%d/%m}): "
             f"tổng {figure_text('received', sum(data))}, cao nhất {figure_text('received', max(data))}/ngày"
         )
+        # The chart's ends, under its first and last columns: a bar is a day only when it says which.
+        ends = Table.grid(expand=True)
+        ends.add_column(justify="left")
+        ends.add_column(justify="right")
+        ends.add_row(f"{first:%d/%m}", f"hôm nay {today:%d/%m}")
+        self.query_one("#spark-days", Static).update(ends)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # As the intake screen does: room between the dashboard's parts only on a tall terminal; on
+        # 80x24 the figures, the chart's title, two rows of chart and its dates just fit.
+        tall = event.size.height >= TALL_ROWS
+        if tall != self.has_class("-tall"):
+            self.set_class(tall, "-tall")
 
     # -- logbook --------------------------------------------------------------------------------------
 

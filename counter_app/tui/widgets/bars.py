@@ -70,6 +70,11 @@ class StatusLine(Static):
         self.update(" │ ".join(parts))
 
 
+TEXTUAL_KEYS = {"Dismiss menu": "Đóng danh sách"}
+"""Textual's own keys that the footer shows, in the counter's language (the open list of a
+``Select`` binds Esc as "Dismiss menu")."""
+
+
 class CounterFooter(Footer):
     """Textual's footer, composed again only when the keys it shows change, and without a leak.
 
@@ -101,6 +106,13 @@ class CounterFooter(Footer):
             for _node, binding, enabled, _tooltip in self.screen.active_bindings.values()
             if binding.show
         )
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            said = getattr(widget, "description", None)  # a key (Textual keeps its class private)
+            if isinstance(said, str) and said in TEXTUAL_KEYS:
+                widget.description = TEXTUAL_KEYS[said]  # type: ignore[attr-defined]
+            yield widget
 
     async def _recompose_if_changed(self) -> None:
         self._pending = False
