@@ -544,11 +544,15 @@ class Desk:
 
     def __init__(self, store: DossierStore, settings: Settings, clock: Clock = now_vn) -> None:
         self.store = store
-        self.settings = settings
+        self._settings = settings
         self._clock = clock
         self._calendar: WorkCalendar | None = None
         self._catalog: Catalog | None = None
         self._lock = threading.RLock()
+        self._env: Mapping[str, str] | None = None
+        """The environment the settings were read with (None: the process's own)."""
+        self._seen = store.data_version()
+        """The database's ``data_version`` when the settings, calendar and catalog were last read."""
         self.strict = True
         """Refuse wrong settings; False only for the commands that show or repair them."""
         self.setting_problems: list[FieldError] = []
@@ -581,7 +585,7 @@ class Desk:
             store.close()
             raise ValidationError(problems, title="Thiết lập chưa hợp lệ")
         desk = cls(store, settings, clock)
-        desk.strict, desk.setting_problems = strict, problems
+        desk.strict, desk.setting_problems, desk._env = strict, problems, env
         desk._ensure_catalog()
         return desk
 
@@ -591,6 +595,48 @@ class Desk:
     def now(self) -> datetime:
         """The desk's clock, in Vietnam time."""
         return to_vn(self._clock())
+
+    # -- what another process changed ------------------------------------------------------------
+
+    @property
+    def settings(self) -> Settings:
+        """This counter's settings, as the database holds them now (see :meth:`_pick_up_changes`)."""
+        self._pick_up_changes()
+        return self._settings
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self._settings = value
+
+    def _pick_up_changes(self) -> None:
+        """Read the settings, calendar and catalog again when another process changed the database.
+
+        The running UI and the command line share one file: the admin's ``settings --set``,
+        ``calendar set`` or ``procedures --import`` (or the nightly sync) must reach the appointments
+        the UI gives next, not after a restart. SQLite's ``data_version`` moves only when another
+        connection commits, so the usual call costs one pragma and nothing is read again.
+        """
+        # The store's lock alone, never the desk's: a worker inside a store transaction reads the
+        # settings too, and taking the two locks in either order would deadlock with it.
+        with self.store.lock:
+            version = self.store.data_version()
+            if version == self._seen:
+                return
+            self._seen = version
+            stored = self.store.read_settings()
+            settings, problems = inspect_settings(stored, self._env)
+            if problems and self.strict:
+                # Another program stored a value this one refuses: keep working with the last good
+                # settings rather than stop a counter in the middle of the day.
+                log.warning(
+                    "settings changed elsewhere are not valid here, kept the previous ones: %s",
+                    "; ".join(p.message for p in problems),
+                )
+            else:
+                self._settings, self.setting_problems = settings, problems
+            self._calendar = None
+            if self._catalog is not None and stored.get("_catalog_version", "") != self._catalog.version:
+                self._catalog = None
 
     # -- settings ----------------------------------------------------------------------------------
 
@@ -657,9 +703,9 @@ class Desk:
         _, changed = change_settings(current, values, dossiers=dossiers)
         self.store.write_settings(changed)
         if self.strict:
-            self.settings = load_settings(self.store.read_settings())
+            self.settings = load_settings(self.store.read_settings(), self._env)
         else:
-            self.settings, self.setting_problems = inspect_settings(self.store.read_settings())
+            self.settings, self.setting_problems = inspect_settings(self.store.read_settings(), self._env)
         self._calendar = None
         return self.settings
 
@@ -683,6 +729,7 @@ class Desk:
 
     @property
     def catalog(self) -> Catalog:
+        self._pick_up_changes()
         if self._catalog is None:
             self._ensure_catalog()
         assert self._catalog is not None
@@ -748,9 +795,10 @@ class Desk:
 
     def calendar(self) -> WorkCalendar:
         """The working calendar: the package's Vietnam holidays plus this commune's overrides."""
+        self._pick_up_changes()
         with self._lock:
             if self._calendar is None:
-                self._calendar = WorkCalendar(self.settings.hours, self.store.overrides())
+                self._calendar = WorkCalendar(self._settings.hours, self.store.overrides())
             return self._calendar
 
     def overrides(self) -> list[Override]:

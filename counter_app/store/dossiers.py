@@ -190,6 +190,16 @@ class DossierStore:
 
     # -- settings ------------------------------------------------------------------------------
 
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock every use of the connection from several threads holds (reentrant)."""
+        return self._lock
+
+    def data_version(self) -> int:
+        """SQLite's ``data_version``: it moves when another connection (another process) commits."""
+        with self._lock:
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def read_settings(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT key, value FROM site_settings").fetchall())
 

@@ -13,9 +13,9 @@ from counter_app.domain.errors import RuleError
 from counter_app.tui.screens.dialogs import ConfirmDialog
 from counter_app.tui.screens.supervisor import SPARK_DAYS, SupervisorScreen
 from counter_app.tui.widgets.fields import Field
-from tests.conftest import intake
+from tests.conftest import FixedClock, intake
 
-from .conftest import SIZE, SUPERVISOR, notifications, settle, sign_in, texts, type_text
+from .conftest import SIZE, SUPERVISOR, begin_intake, notifications, settle, sign_in, texts, type_text
 
 ACTOR = "Nguyễn Thị Lan"
 
@@ -530,3 +530,28 @@ async def test_an_open_list_s_escape_key_is_named_in_vietnamese(app, staffed_des
         await settle(pilot)
         footer = [getattr(key, "description", "") for key in app.screen.query("CounterFooter *")]
         assert "Đóng danh sách" in footer and "Dismiss menu" not in footer
+
+
+async def test_the_running_counter_follows_what_the_admin_changes_beside_it(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, db_path: Path, clock: FixedClock
+) -> None:
+    """The admin's command line changes the calendar and the office hours of the file the UI has
+    open (another connection, as another process): the next appointment and the supervisor's form
+    show them, where the UI went on with what it read at start-up."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        assert screen.query_one("#office-hours", Field).value == "07:00-11:30,13:30-17:00"
+        await pilot.press("f3")
+        await settle(pilot)
+        admin = Desk.open(db_path, clock=clock, env={})
+        try:
+            admin.set_override(date(2026, 11, 26), "day_off", "Nghỉ đột xuất")
+            admin.update_settings(office_hours="07:30-11:30,13:30-17:30")
+        finally:
+            admin.close()
+        await begin_intake(pilot)
+        await settle(pilot)
+        assert "01/12/2026" in texts(app, "#procedure-info")  # 3 working days past the new day off
+        await pilot.press("f6")
+        await settle(pilot)
+        assert screen.query_one("#office-hours", Field).value == "07:30-11:30,13:30-17:30"

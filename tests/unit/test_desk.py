@@ -270,6 +270,28 @@ def test_calendar_override_moves_due(desk: Desk) -> None:
         desk.set_override(date(2026, 11, 26), "holiday")
 
 
+def test_what_another_process_changes_reaches_a_running_desk(make_desk: Any) -> None:
+    """The UI's desk and the admin's command line share the file: a day off, new office hours or a
+    new catalog stored by the other one are what the running desk gives appointments from next."""
+    from counter_app.domain.procedures import catalog_to_json
+
+    ui = make_desk()
+    ui.preview_due("1.004873")  # calendar and catalog read, as a running UI has them
+    admin = make_desk(configure=False)  # another connection: another process
+    admin.set_override(date(2026, 11, 26), "day_off", "Nghỉ đột xuất")
+    assert ui.preview_due("1.004873") == datetime(2026, 12, 1, 9, 30, tzinfo=VN_TZ)
+    admin.update_settings(office_hours="07:30-11:30,13:30-17:30")
+    assert ui.settings.office_hours == "07:30-11:30,13:30-17:30"
+    assert ui.receive(intake(), "A").due_at == datetime(2026, 12, 1, 9, 30, tzinfo=VN_TZ)
+    data = catalog_to_json(admin.catalog)
+    entry = next(p for p in data["procedures"] if p["code"] == "1.004873")
+    entry["name"] += " (sửa)"
+    data["version"] = "9999.1"
+    admin.import_catalog(data)
+    assert ui.procedure("1.004873").name.endswith("(sửa)")
+    assert ui.receive(intake(), "A").procedure_name.endswith("(sửa)")
+
+
 def test_setup_validation(make_desk: Any) -> None:
     desk = make_desk(configure=False)
     with pytest.raises(ValidationError) as info:

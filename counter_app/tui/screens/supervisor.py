@@ -118,6 +118,8 @@ class SupervisorScreen(CounterScreen):
         self._officials: list[dict[str, Any]] = []
         """The officials as last read from the desk (the table's rows)."""
         self._filled_from: dict[str, Any] | None = None
+        self._hours_shown = ""
+        """The office hours last put in their field (the field differs once the supervisor types)."""
         """The existing official whose name and role the form was filled in with (None: a new one)."""
 
     def compose_body(self) -> ComposeResult:
@@ -209,7 +211,14 @@ class SupervisorScreen(CounterScreen):
         fill_table(self.query_one("#overrides", DataTable), OVERRIDE_COLUMNS, [])
         fill_table(self.query_one("#upcoming-days", DataTable), UPCOMING_COLUMNS, [])
         fill_table(self.query_one("#officials-table", DataTable), OFFICIAL_COLUMNS, [])
-        self.query_one("#office-hours", Field).value = self.counter_app.desk.settings.office_hours
+        self._show_office_hours()
+
+    def _show_office_hours(self) -> None:
+        """The office hours as stored now (the command line may have changed them since), unless
+        the supervisor is typing new ones: saving the form must never put back stale hours."""
+        field = self.query_one("#office-hours", Field)
+        if field.value == self._hours_shown:
+            field.value = self._hours_shown = self.counter_app.desk.settings.office_hours
 
     def on_screen_resume(self) -> None:
         official = self.counter_app.official
@@ -228,6 +237,7 @@ class SupervisorScreen(CounterScreen):
         self.tabs.active = TABS[(TABS.index(active) + 1) % len(TABS)] if active in TABS else TABS[0]
 
     def action_reload(self) -> None:
+        self._show_office_hours()
         self._load_dashboard()
         self._show_overrides()
         self._show_officials()
@@ -496,7 +506,8 @@ class SupervisorScreen(CounterScreen):
         except CounterError as error:
             self.counter_app.show_error(error)
             return
-        self.notify(f"Giờ làm việc: {field.value.strip()}", title="Đã lưu")
+        field.value = self._hours_shown = self.counter_app.desk.settings.office_hours  # as stored, tidied
+        self.notify(f"Giờ làm việc: {field.value}", title="Đã lưu")
 
     # -- officials ------------------------------------------------------------------------------------
 
