@@ -13,7 +13,7 @@ import sqlite3
 import stat
 from pathlib import Path
 
-from counter_app.domain.errors import StoreError
+from counter_app.domain.errors import CounterError, StoreError
 
 SCHEMA_VERSION = 13
 """Number of migrations in ``migrations.py``; bump with each new one."""
@@ -135,12 +135,24 @@ def configure(conn: sqlite3.Connection) -> None:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Apply pending migrations through sqlite-utils (imported only when there is work to do)."""
+    """Apply pending migrations through sqlite-utils (imported only when there is work to do).
+
+    Raises:
+        StoreError: a migration met data it cannot bring up to date; the file is left as it was
+            (each migration is one transaction) and the message says it is the upgrade that failed.
+    """
     from sqlite_utils import Database
 
     from counter_app.store.migrations import migrations
 
-    migrations.apply(Database(conn, execute_plugins=False))
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    try:
+        migrations.apply(Database(conn, execute_plugins=False))
+    except CounterError as exc:  # a rule of today's program refused data an older one stored
+        raise StoreError(
+            f"Không nâng cấp được cơ sở dữ liệu (lược đồ {version} → {SCHEMA_VERSION}): {exc.message} "
+            "Dữ liệu chưa bị thay đổi; hãy dùng lại phiên bản phần mềm trước và báo cho bộ phận kỹ thuật."
+        ) from exc
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

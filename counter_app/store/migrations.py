@@ -421,13 +421,30 @@ def _codes_with(db: Database, where: str) -> list[str]:
     return [r[0] for r in db.execute(f"SELECT DISTINCT dossier_code FROM events WHERE {where}").fetchall()]
 
 
+_LATER_RATING = (
+    "kind = 'rated' AND flagged = 0 AND seq NOT IN"
+    " (SELECT min(seq) FROM events WHERE kind = 'rated' AND flagged = 0 GROUP BY dossier_code)"
+)
+"""The events that rate a dossier again: an earlier version allowed it; a dossier is rated once."""
+
+
 def _fold_again(db: Database, codes: list[str]) -> None:
     """Fold these dossiers again from their events, rewriting their rows and ratings (the other
-    dossiers do not change)."""
+    dossiers do not change).
+
+    Today's fold refuses a second rating, which versions 8 to 12 let through: such ratings are
+    flagged first (migration 13's rule, done by whichever migration folds first) and their dossiers
+    folded too. Folding a dossier rated twice failed the whole upgrade, and the counter with it.
+    """
     from counter_app.store.dossiers import DossierStore
 
+    rated_again = _codes_with(db, _LATER_RATING)
+    db.execute(
+        "UPDATE events SET flagged = 1, flag_reason = 'a second rating: a dossier is rated once'"
+        f" WHERE {_LATER_RATING}"
+    )
     store = DossierStore(db.conn)
-    for code in codes:
+    for code in dict.fromkeys([*codes, *rated_again]):
         store.fold_again(code)
 
 
@@ -453,16 +470,7 @@ def m013_rated_once(db: Database) -> None:
     """A dossier is rated once. A later rating of the same dossier (an earlier version allowed it,
     and counted only the last) is flagged, so that it stays in the file but no longer counts, and
     the dossiers so rated are folded again."""
-    later = (
-        "kind = 'rated' AND flagged = 0 AND seq NOT IN"
-        " (SELECT min(seq) FROM events WHERE kind = 'rated' AND flagged = 0 GROUP BY dossier_code)"
-    )
-    codes = _codes_with(db, later)
-    db.execute(
-        "UPDATE events SET flagged = 1, flag_reason = 'a second rating: a dossier is rated once'"
-        f" WHERE {later}"
-    )
-    _fold_again(db, codes)
+    _fold_again(db, [])  # flags the later ratings (if an earlier migration has not) and refolds
 
 
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);

@@ -364,3 +364,66 @@ def test_upgrade_flags_a_second_rating_and_counts_the_first(
     assert rating is not None and (rating.level, rating.comment) == (2, "Chờ lâu")
     assert upgraded.period_report(date(2026, 11, 1), date(2026, 11, 30))["ratings"]["2"] == 1
     assert upgraded.check_projection() is True
+
+
+def test_upgrade_from_11_of_a_dossier_transferred_and_rated_twice(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """Versions 8 to 12 let a dossier be rated twice. Migration 12 folds the dossiers transferred to a
+    named office again, and today's fold refuses a second rating: such a file (a normal transfer, a
+    citizen who rated twice) could not be opened at all after the upgrade, nor its backups restored.
+    The later rating is flagged before any fold; the first one counts."""
+    from counter_app.domain.dossier import new_event
+
+    source = make_desk(tmp_path / "source.db")
+    d = source.receive(intake(), "Cán bộ A")
+    source.transfer(d.code, "Cán bộ A", to_agency_name="Công chức Tư pháp - Hộ tịch")
+    source.refuse(d.code, "Cán bộ A", reason="Không thuộc thẩm quyền")
+    source.rate(d.code, "Cán bộ A", level=2, comment="Chờ lâu")
+    path = tmp_path / "v11.db"
+    conn = at_version(source, path, 11)
+    conn.executemany(
+        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
+    )
+    second = new_event(d.code, "rated", source.now(), "Cán bộ A", "x#2", {"level": 5})
+    conn.execute(  # as version 11 stored a second rating
+        "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body, recorded_at)"
+        " VALUES (?, ?, 'rated', ?, 'Cán bộ A', 'x#2', ?, ?)",
+        (second.uuid, d.code, "2026-11-25T09:40:00+07:00", second.canonical(), "2026-11-25T09:40:00+07:00"),
+    )
+    conn.close()
+
+    upgraded = make_desk(path, configure=False)
+    assert upgraded.store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    rating = upgraded.get(d.code).rating
+    assert rating is not None and rating.level == 2
+    assert upgraded.get(d.code).handled_by == "Công chức Tư pháp - Hộ tịch"
+    assert upgraded.check_projection() is True
+
+
+def test_an_upgrade_that_cannot_be_done_says_so_and_leaves_the_file(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """Data a migration cannot bring up to date (here a transfer recorded before the dossier was
+    received: no program wrote it, but a file may hold anything) fails as an upgrade, with the
+    schema versions named, and the file keeps its version and its bytes."""
+    source = make_desk(tmp_path / "source.db")
+    d = source.receive(intake(), "Cán bộ A")
+    source.transfer(d.code, "Cán bộ A", to_agency_name="Công chức Tư pháp - Hộ tịch")
+    path = tmp_path / "v11.db"
+    conn = at_version(source, path, 11)
+    conn.execute("UPDATE events SET seq = seq + 1000 WHERE kind = 'received'")  # received after transfer
+    conn.close()
+
+    def content() -> tuple[Any, ...]:
+        with sqlite3.connect(path) as look:
+            return tuple(
+                look.execute(sql).fetchall()
+                for sql in ("PRAGMA user_version", "SELECT * FROM events", "SELECT * FROM dossiers")
+            )
+
+    before = content()
+    with pytest.raises(StoreError) as info:
+        make_desk(path, configure=False)
+    assert f"Không nâng cấp được cơ sở dữ liệu (lược đồ 11 → {SCHEMA_VERSION})" in info.value.message
+    assert content() == before and before[0] == [(11,)]
