@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 import click
 
-from counter_app.domain.errors import CounterError, FieldError, StoreError, ValidationError
+from counter_app.domain.errors import CounterError, FieldError, SettingsError, StoreError, ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("counter")
@@ -407,7 +407,7 @@ def settings_(desk: Any, assignments: tuple[str, ...], as_json: bool) -> None:
         for key, value in data.items():
             click.echo(f"{key:>22}: {value}")
     if desk.setting_problems:  # shown above as they stand; what is wrong, on stderr
-        raise ValidationError(desk.setting_problems, title="Thiết lập chưa hợp lệ")
+        raise SettingsError(desk.setting_problems)
 
 
 @main.command()

@@ -50,6 +50,7 @@ from counter_app.domain.errors import (
     FieldError,
     NotFoundError,
     RuleError,
+    SettingsError,
     StoreError,
     ValidationError,
 )
@@ -583,7 +584,7 @@ class Desk:
         settings, problems = inspect_settings(store.read_settings(), env)
         if problems and strict:
             store.close()
-            raise ValidationError(problems, title="Thiết lập chưa hợp lệ")
+            raise SettingsError(problems)
         desk = cls(store, settings, clock)
         desk.strict, desk.setting_problems, desk._env = strict, problems, env
         desk._ensure_catalog()

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from counter_app.domain import codes
 from counter_app.domain.calendar import OfficeHours
-from counter_app.domain.errors import ConfigError, FieldError, RuleError, ValidationError
+from counter_app.domain.errors import ConfigError, FieldError, RuleError, SettingsError, ValidationError
 from counter_app.domain.text import has_control_chars, nfc
 from counter_app.domain.validation import check_phone
 
@@ -321,8 +321,15 @@ def _pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def _problems(settings: Settings) -> list[FieldError]:
-    """Every problem of a whole set of settings, one per setting at most, in field order."""
+def _problems(settings: Settings, *, hours_bounds: bool = True) -> list[FieldError]:
+    """Every problem of a whole set of settings, one per setting at most, in field order.
+
+    Args:
+        hours_bounds: Hold the office hours to :data:`MIN_OFFICE_DAY` and the earliest and latest
+            clock times. Off for hours stored before those bounds existed: the counter keeps
+            working on them (its supervisor sees them, and any new value must be within bounds);
+            refusing them stopped the UI, the nightly check and the backup after an upgrade.
+    """
     found: dict[str, str] = {}
 
     def add(name: str, message: str) -> None:
@@ -366,7 +373,9 @@ def _problems(settings: Settings) -> list[FieldError]:
     else:
         # A day of working hours is 8 hours of office time (DOMAIN §6): a few minutes a day, or an
         # office open at night, is a slip of the keyboard that moves every appointment at once.
-        if hours.hours_per_day < MIN_OFFICE_DAY:
+        if not hours_bounds:
+            pass
+        elif hours.hours_per_day < MIN_OFFICE_DAY:
             add("office_hours", _say("office_hours", "phải có ít nhất 4 giờ làm việc mỗi ngày."))
         elif hours.opening < OFFICE_EARLIEST or hours.closing > OFFICE_LATEST:
             add("office_hours", _say("office_hours", "phải nằm trong khoảng 05:00 đến 21:00."))
@@ -464,8 +473,11 @@ def inspect_settings(
             sources[name] = key
     settings = replace(Settings(), **values)
     reported = {p.field for p in problems}
+    stored_hours = sources.get("office_hours") == "stored"
     problems.extend(
-        _from_source(e, sources.get(e.field)) for e in _problems(settings) if e.field not in reported
+        _from_source(e, sources.get(e.field))
+        for e in _problems(settings, hours_bounds=not stored_hours)
+        if e.field not in reported
     )
     return settings, problems
 
@@ -482,7 +494,7 @@ def load_settings(stored: Mapping[str, str], env: Mapping[str, str] | None = Non
     """
     settings, problems = inspect_settings(stored, env)
     if problems:
-        raise ValidationError(problems, title="Thiết lập chưa hợp lệ")
+        raise SettingsError(problems)
     return settings
 
 
@@ -580,7 +592,8 @@ def change_settings(
             changes[key] = new[key]
     updated = replace(current, **changes)
     reported = {e.field for e in errors}
-    errors.extend(e for e in _problems(updated) if e.field not in reported)
+    bounds = "office_hours" in changes  # hours stored before the bounds stand until changed
+    errors.extend(e for e in _problems(updated, hours_bounds=bounds) if e.field not in reported)
     if errors:
         raise ValidationError(errors)
     check_identity_change(current, updated, dossiers)

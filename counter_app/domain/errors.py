@@ -86,6 +86,14 @@ class ConfigError(CounterError):
     exit_code = 6
 
 
+class SettingsError(ValidationError):
+    """A setting stored in the database or given by a variable is wrong: the problems by setting,
+    as any ValidationError, with the exit status of a counter not set up (``--help``: 6)."""
+
+    default_title = "Thiết lập chưa hợp lệ"
+    exit_code = 6
+
+
 class PrintingError(CounterError):
     """A form could not be rendered or sent to the printer (the PDF is kept when it exists)."""
 

@@ -91,7 +91,7 @@ def test_a_wrong_variable_is_named(
     configured: Any, variable: str, value: str, command: tuple[str, ...]
 ) -> None:
     result = configured(*command, env={variable: value})
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 6, result.output  # --help: "6 counter not set up / wrong setting"
     assert "Lỗi: " in result.output and f"«{variable}»" in result.output
     assert "Sửa hoặc bỏ biến này" in result.output and "Traceback" not in result.output
     assert "\x1b" not in result.output  # the value is not echoed to the terminal
@@ -102,7 +102,7 @@ def test_a_wrong_variable_stops_receipts_naming_itself(
     configured: Any, tmp_path: Path, variable: str, value: str
 ) -> None:
     result = receive(configured, tmp_path, env={variable: value})
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 6, result.output
     assert f"«{variable}»" in result.output and "chưa được cấu hình" not in result.output
     assert json.loads(configured("list", "today", "--json").output) == []
 
@@ -163,7 +163,7 @@ def test_a_database_with_dossiers_keeps_its_commune_and_counter(configured: Any,
 
 def test_settings_shows_them_all_beside_a_wrong_variable(configured: Any) -> None:
     result = configured("settings", env={"COUNTER_OFFICE_HOURS": "garbage"})
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 6, result.output
     assert "commune_code: 11410" in result.output and "office_hours: garbage" in result.output
     assert "«COUNTER_OFFICE_HOURS»" in result.output
 
@@ -204,7 +204,7 @@ def test_a_variable_cannot_give_this_database_another_counter_s_codes(
     configured: Any, tmp_path: Path, variable: str, value: str
 ) -> None:
     result = receive(configured, tmp_path, env={variable: value})
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 6, result.output
     assert f"«{variable}»" in result.output and "không đổi được" in result.output
     assert json.loads(configured("list", "today", "--json").output) == []
     assert receive(configured, tmp_path).exit_code == 0  # without the variable, counter 2 as set up

@@ -281,6 +281,20 @@ def test_office_hours_a_slip_of_the_keyboard_would_give_are_refused(hours: str, 
     assert said in caught.value.message and "«office_hours»" in caught.value.message
 
 
+def test_office_hours_an_earlier_version_stored_outside_the_bounds_still_load() -> None:
+    """The bounds came after some counters had stored such hours: refusing them at load stopped the
+    UI (so the supervisor could not fix them on F6), the nightly check and the backup. They load;
+    a change of them is held to the bounds, a change of anything else leaves them be."""
+    stored = {**STORED, "office_hours": "07:00-07:01"}
+    assert load_settings(stored, env={}).office_hours == "07:00-07:01"
+    old = load_settings(stored, env={})
+    assert change_settings(old, {"counter_phone": "02253811234"})[0].office_hours == "07:00-07:01"
+    with pytest.raises(ValidationError, match="ít nhất 4 giờ"):
+        change_settings(old, {"office_hours": "07:00-08:00"})
+    with pytest.raises(ValidationError, match="ít nhất 4 giờ"):  # a variable is a new value
+        load_settings(STORED, env={"COUNTER_OFFICE_HOURS": "07:00-07:01"})
+
+
 def test_office_hours_are_stored_tidied() -> None:
     settings, stored = change_settings(VINH_BAO, {"office_hours": " 7:00-11:30, 13:30 - 17:00 "})
     assert settings.office_hours == "07:00-11:30,13:30-17:00"
