@@ -16,7 +16,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from counter_app.domain.text import clean, first_nonchar, fold, has_control_chars, nfc, replace_nonchars
+from counter_app.domain.text import (
+    clean,
+    first_nonchar,
+    fold,
+    has_control_chars,
+    nfc,
+    replace_nonchars,
+    thousands,
+)
 
 __all__ = [
     "Check",
@@ -324,6 +332,38 @@ def check_phone(value: str | None, *, required: bool = False) -> Check:
         f"Số điện thoại có {len(digits)} chữ số; số di động có 10 chữ số (ví dụ 0912 345 678), "
         "số cố định 11 chữ số.",
     )
+
+
+_CURRENCY = re.compile(r"\s*(?:đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
+_GROUPED = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
+
+
+def parse_amount(text: str, *, label: str = "Phí, lệ phí", limit: int) -> tuple[int | None, str | None]:
+    """An amount of đồng as a person types it: ``2500000``, ``2.500.000`` (or with commas, or
+    spaces), an ``đ``/``đồng`` after it allowed.
+
+    A separator stands between groups of three digits: ``2.500.00`` (a zero missed) is refused,
+    where reading it without its dots gave 250.000 without a word.
+
+    Returns:
+        ``(amount, None)``; ``(None, None)`` for empty text; ``(None, message)`` when it is wrong,
+        the message saying how to write it, in Vietnamese.
+    """
+    raw = clean(text)
+    bare = _CURRENCY.sub("", raw).replace(" ", "")
+    if not bare:
+        return None, None
+    if not (bare.isascii() and (bare.isdigit() or _GROUPED.fullmatch(bare))):
+        grouping = any(c in ".," for c in bare) and bare.replace(".", "").replace(",", "").isdigit()
+        why = "viết sai nhóm số" if grouping else "chỉ gồm chữ số"
+        return None, (
+            f"{label} {why}: «{shown(raw)}». Gõ số đồng, dấu chấm giữa các nhóm 3 chữ số, "
+            "ví dụ 2.500.000 (gõ 0 nếu được miễn)."
+        )
+    amount = int(bare.replace(".", "").replace(",", ""))
+    if amount > limit:
+        return None, f"{label} tối đa {thousands(limit)} đồng, không phải «{shown(raw)}»."
+    return amount, None
 
 
 def check_email(value: str | None, *, required: bool = False) -> Check:

@@ -589,6 +589,34 @@ async def test_the_fee_is_written_with_thousands_dots_and_saved_as_its_amount(ap
         assert saved and saved[0].dossier.fee_amount == 20000
 
 
+async def test_a_fee_typed_wrong_or_emptied_is_refused_saying_how_to_write_it(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    """"2.500.00" (a zero missed) was saved as 250.000, and a fee emptied to waive it saved the
+    catalog's amount: the receipt then asks the citizen for money nobody meant."""
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4222")  # 1.004222, 20.000 đồng
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = intake_screen(app)
+        await type_text(pilot, "Đặng Thị Hoà")
+        screen.field("applicant.id_number").value = "031190001234"
+        fee = screen.field("fee")
+        for typed, said in (("2.500.00", "viết sai nhóm số"), ("", "gõ số đồng phải nộp, hoặc 0")):
+            fee.value = typed
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert said in fee.error and not seen.of(DossierSaved)
+            assert app.focused is fee.input
+        await type_text(pilot, "2,500,000đ")
+        await pilot.press("tab")  # left, the field says what it will save
+        await settle(pilot)
+        assert fee.value == "2.500.000" and fee.error == ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = seen.of(DossierSaved)
+        assert saved and saved[0].dossier.fee_amount == 2_500_000
+
+
 async def test_fields_filled_from_a_card_show_the_start_of_their_text(app) -> None:  # type: ignore[no-untyped-def]
     # Scanned with the focus elsewhere, the address showed its end ("g, xã Vĩnh Bảo…").
     async with app.run_test(size=SIZE) as pilot:
@@ -619,3 +647,28 @@ async def test_shift_tab_from_the_first_applicant_row_goes_back_to_the_procedure
         await pilot.press("shift+tab")
         await pilot.pause()
         assert app.focused is screen.picker.input
+
+
+async def test_editing_keys_in_a_burst_keep_their_order(app) -> None:  # type: ignore[no-untyped-def]
+    """Backspace and Ctrl+U are bindings in Textual, run after the characters typed behind them when
+    keys come faster than the app takes them (key repeat, a macro, a remote session): Backspace ×8
+    then "2.500.000" left "50.0002" in the fee."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await type_text(pilot, "4222")  # 1.004222, 20.000 đồng
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = intake_screen(app)
+        fee = screen.field("fee")
+        fee.focus()
+        await pilot.pause()
+        for key in ["backspace"] * 8:
+            app.post_message(events.Key(key, None))
+        await type_text(pilot, "2.500.000")
+        assert fee.value == "2.500.000"
+        app.post_message(events.Key("ctrl+u", None))
+        await type_text(pilot, "75.000")
+        for key in ("left", "left", "left", "backspace"):
+            app.post_message(events.Key(key, None))
+        await type_text(pilot, "1")
+        assert fee.value == "751000"  # the dot after "75" deleted, then "1" typed in its place

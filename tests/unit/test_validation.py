@@ -24,6 +24,7 @@ from counter_app.domain.validation import (
     id_kind,
     mask_id,
     mask_numbers,
+    parse_amount,
     parse_chip_qr,
 )
 
@@ -430,3 +431,36 @@ def test_a_day_is_read_as_people_type_it(typed: str, read: date | None) -> None:
 
 def test_a_birth_date_typed_without_slashes_is_taken() -> None:
     assert check_birth_date("12031990", today=date(2026, 11, 26)).value == "1990-03-12"
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("2.500.000", 2_500_000),
+        ("2,500,000", 2_500_000),
+        ("2500000", 2_500_000),
+        ("2 500 000", 2_500_000),
+        ("50.000 đồng", 50_000),
+        ("50.000đ", 50_000),
+        ("0", 0),
+        ("", None),
+    ],
+)
+def test_an_amount_is_read_as_a_person_writes_it(typed: str, amount: int | None) -> None:
+    assert parse_amount(typed, limit=100_000_000) == (amount, None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("2.500.00", "viết sai nhóm số"),  # was read as 250000
+        ("1.5", "viết sai nhóm số"),  # was read as 15
+        ("2.500,000", "viết sai nhóm số"),
+        ("abc", "chỉ gồm chữ số"),
+        ("-5", "chỉ gồm chữ số"),
+        ("100.000.001", "tối đa 100.000.000 đồng"),
+    ],
+)
+def test_an_amount_written_wrong_says_how_to_write_it(typed: str, said: str) -> None:
+    amount, problem = parse_amount(typed, limit=100_000_000)
+    assert amount is None and problem is not None and said in problem

@@ -35,9 +35,9 @@ from textual.widgets import Input, Static
 from counter_app.desk import OWNER_REQUIRED, Desk, check_party_field, required_party_fields
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
 from counter_app.domain.errors import CounterError, ValidationError
-from counter_app.domain.procedures import Procedure
+from counter_app.domain.procedures import MAX_FEE, Procedure
 from counter_app.domain.text import thousands
-from counter_app.domain.validation import ChipId
+from counter_app.domain.validation import ChipId, parse_amount
 from counter_app.tui.formatting import due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
 from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, focus_first_error, show_field_errors
@@ -433,6 +433,11 @@ class IntakeScreen(CounterScreen):
         field = next((f for f in self.fields if f.input is event.input), None)
         if field is not None and field.key.startswith(("applicant.", "owner.")):
             self._check_inline(field, event.value)
+        elif field is not None and field.key == "fee":
+            fee, problem = parse_amount(event.value, limit=MAX_FEE)
+            field.error = self._fee_problem() or ""
+            if fee is not None and not problem:
+                field.value = thousands(fee)  # what will be saved, written as the receipt writes it
 
     def _check_inline(self, field: Field, value: str) -> None:
         """Show the desk's verdict on one field under it: an error, or a warning to look at."""
@@ -581,9 +586,9 @@ class IntakeScreen(CounterScreen):
             data["documents"] = self.checklist.items()
         sets = self.field("sets").value.strip()
         data["sets"] = int(sets) if sets.isdigit() else sets
-        fee = self.field("fee").value.strip().replace(".", "").replace(",", "")
-        if fee:
-            data["fee"] = int(fee) if fee.isdigit() else fee
+        fee, _ = parse_amount(self.field("fee").value, limit=MAX_FEE)
+        if fee is not None:
+            data["fee"] = fee
         return data
 
     def _local_errors(self) -> list[tuple[str, str]]:
@@ -593,7 +598,18 @@ class IntakeScreen(CounterScreen):
                 error, _ = check_field(field.key, field.value, self.counter_app.now().date())
                 if error:
                     problems.append((field.key, error))
+        fee_problem = self._fee_problem()
+        if fee_problem:
+            problems.append(("fee", fee_problem))
         return problems
+
+    def _fee_problem(self) -> str | None:
+        """What is wrong with the fee as typed: its grouping, or a fee emptied for a procedure that
+        has one (saving put the catalog's amount back, on the receipt the citizen pays from)."""
+        fee, problem = parse_amount(self.field("fee").value, limit=MAX_FEE)
+        if problem is None and fee is None and self.procedure is not None and self.procedure.fee.amount:
+            problem = "Chưa nhập phí, lệ phí: gõ số đồng phải nộp, hoặc 0 nếu được miễn."
+        return problem
 
     def action_save(self) -> None:
         if self.saving:

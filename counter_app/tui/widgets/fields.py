@@ -33,6 +33,14 @@ def own_agency(widget: Input) -> str:
     return desk.settings.agency_id if desk is not None else ""
 
 
+EDITING_KEYS = {
+    b.key: b.action
+    for b in Binding.make_bindings(Input.BINDINGS)
+    if b.action not in ("submit", "cut", "copy", "paste")
+}
+"""Textual's editing and cursor keys of an Input (Backspace, Ctrl+U, the arrows…), by key."""
+
+
 class FieldInput(Input):
     """A one-line input that turns a scanned dossier code or chip-ID QR into a message."""
 
@@ -74,8 +82,15 @@ class FieldInput(Input):
             event.prevent_default()
             focused.post_message(events.Key(event.key, event.character))
             return
-        # Enter and Tab are bindings, run only once the key has bubbled up to the app, after the
-        # keys typed behind them. Handled here, they keep their order.
+        # Enter, Tab and the editing keys are bindings, run only once the key has bubbled up to the
+        # app, after the keys typed behind them: Backspace ×8 then "2.500.000" in one burst gave
+        # "50.0002", Ctrl+U then the digits "500.000". Handled here, they keep their order.
+        action = EDITING_KEYS.get(event.key)
+        if action is not None:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(action)
+            return
         if event.key in ("enter", "tab", "shift+tab"):
             event.stop()
             event.prevent_default()
