@@ -89,6 +89,21 @@ class Check:
         return self.error is None
 
 
+_PICTOGRAPHS = (
+    (0x2600, 0x27BF),  # miscellaneous symbols, dingbats (☺ ✂ ❤)
+    (0x1F000, 0x1FAFF),  # mahjong and playing cards to symbols and pictographs (emoji, flags)
+    (0xE000, 0xF8FF),  # private use: a phone's own pictures
+    (0xFE00, 0xFE0F),  # variation selectors: "draw the character before as an emoji"
+)
+
+
+def _is_pictograph(char: str) -> bool:
+    """An emoji or other picture: pasted from a chat into a name or an address, it is stored, but
+    the printed forms' typeface has no glyph for it and the receipt silently leaves it out."""
+    code = ord(char)
+    return any(low <= code <= high for low, high in _PICTOGRAPHS)
+
+
 def check_text(
     value: str | None,
     *,
@@ -118,6 +133,13 @@ def check_text(
         return Check(
             cleaned,
             f"{label} có ký tự điều khiển hoặc ký tự ẩn; hãy xóa và gõ lại.",
+        )
+    pictograph = next((c for c in cleaned if _is_pictograph(c)), None)
+    if pictograph is not None:
+        return Check(
+            cleaned,
+            f"{label} có ký tự «{pictograph}» (biểu tượng, hình vẽ), không in ra được trên giấy tờ; "
+            "hãy xóa ký tự này.",
         )
     if not cleaned:
         if required:

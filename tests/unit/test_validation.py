@@ -464,3 +464,12 @@ def test_an_amount_is_read_as_a_person_writes_it(typed: str, amount: int | None)
 def test_an_amount_written_wrong_says_how_to_write_it(typed: str, said: str) -> None:
     amount, problem = parse_amount(typed, limit=100_000_000)
     assert amount is None and problem is not None and said in problem
+
+
+@pytest.mark.parametrize("picture", ["😀", "❤", "\u2764\ufe0f", "🇻🇳", "\ue001"])
+def test_a_picture_pasted_into_text_is_refused_not_left_off_the_receipt(picture: str) -> None:
+    """Stored, an emoji made the record differ from the receipt: the forms' typeface has no glyph."""
+    check = check_text(f"Đặng Thị Hoà{picture}", label="Họ và tên", required=True, max_len=100)
+    assert check.error is not None and "không in ra được" in check.error and picture[0] in check.error
+    address = "Số 5, ngõ 12/3 (cạnh chợ) – xã Vĩnh Bảo"
+    assert check_text(address, label="Địa chỉ", required=True, max_len=100).ok
