@@ -672,3 +672,18 @@ async def test_editing_keys_in_a_burst_keep_their_order(app) -> None:  # type: i
             app.post_message(events.Key(key, None))
         await type_text(pilot, "1")
         assert fee.value == "751000"  # the dot after "75" deleted, then "1" typed in its place
+
+
+async def test_text_typed_past_a_field_s_limit_is_said_to_be_left_out(app) -> None:  # type: ignore[no-untyped-def]
+    """Keys past the limit are dropped, those before it kept: the message said the whole paste was
+    refused, and an official who believed it typed the name after 1,000 characters of junk."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot, "")
+        await settle(pilot)
+        name = intake_screen(app).field("applicant.name")
+        limit = name.input.max_length
+        assert limit
+        await type_text(pilot, "Nguyễn " * (limit // 7 + 2))
+        assert len(name.value) == limit
+        assert "phần gõ hoặc dán thêm không được nhận" in name.error and "vừa dán" not in name.error

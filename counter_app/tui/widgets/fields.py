@@ -105,7 +105,7 @@ class FieldInput(Input):
         """A paste or key refused: say why under the field (no bell: the official sees it)."""
         if isinstance(self.parent, Field):
             limit = thousands(self.max_length or 0)
-            self.parent.error = f"Quá dài (tối đa {limit} ký tự): phần vừa dán không được nhận."
+            self.parent.error = f"Đã đủ {limit} ký tự (tối đa): phần gõ hoặc dán thêm không được nhận."
         else:
             super().restricted()
 
