@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 import stat
 from pathlib import Path
@@ -193,4 +194,19 @@ def open_database(path: str | Path | None, *, migrate_schema: bool = True) -> sq
             _private_companions(Path(path))
         return conn
     except (sqlite3.Error, OSError) as exc:
-        raise StoreError(f"Không mở được cơ sở dữ liệu «{path}»: {explain(exc)}.") from exc
+        why = explain(exc)
+        if path is not None and why == _SQLITE_PROBLEMS["SQLITE_IOERR"] and _nearly_full(Path(path).parent):
+            # A disk that filled overnight fails the shared-memory file with a bare I/O error.
+            why = _SQLITE_PROBLEMS["SQLITE_FULL"]
+        raise StoreError(f"Không mở được cơ sở dữ liệu «{path}»: {why}.") from exc
+
+
+FULL_BELOW = 1 << 20
+"""Free bytes under which a disk counts as full (SQLite needs room for its WAL and index files)."""
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < FULL_BELOW
+    except OSError:
+        return False

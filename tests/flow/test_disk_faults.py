@@ -1,0 +1,100 @@
+"""A disk that is full, or a database another program holds: what the counter says and still does.
+
+The full disk is a real one: a 2 MB tmpfs mounted for the test (root only; skipped elsewhere).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from counter_app.desk import Desk
+from counter_app.domain.errors import StoreError
+from tests.conftest import FixedClock, intake
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    folder = tmp_path / "small"
+    folder.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("mounting a small tmpfs needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)], capture_output=True, check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode(errors='replace').strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(folder: Path) -> Path:
+    """Fill the disk to the last byte; return the filler file."""
+    filler = folder / "fill"
+    with filler.open("wb") as out:
+        try:
+            while True:
+                out.write(b"\0" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_disk_full_before_the_counter_opens_is_said_to_be_full(small_disk: Path, clock: FixedClock) -> None:
+    """The morning case: the disk filled overnight, nothing had the database open. SQLite fails the
+    shared-memory file with a bare I/O error, which read "the disk may be unplugged or damaged"."""
+    db = small_disk / "counter.db"
+    desk = Desk.open(db, clock=clock, env={})
+    desk.setup(commune_code="11410", commune_name="xã Vĩnh Bảo", counter_no=2, agency_id="000.00.11.H26")
+    code = desk.receive(intake(), "Cán bộ A").code
+    desk.close()
+    filler = fill(small_disk)
+    with pytest.raises(StoreError) as info:
+        Desk.open(db, clock=clock, env={})
+    assert "ổ đĩa đã đầy" in info.value.message and "rút ra" not in info.value.message
+    filler.unlink()
+    again = Desk.open(db, clock=clock, env={})
+    try:
+        assert again.get(code).code == code and again.check_projection()
+    finally:
+        again.close()
+
+
+def test_reading_goes_on_when_the_access_log_cannot_be_written(
+    tmp_path: Path, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another program holds the write lock (or the disk is full): the official still sees the
+    dossier and the search results; the program's log names the reading that went unrecorded."""
+    db = tmp_path / "counter.db"
+    desk = Desk.open(db, clock=clock, env={})
+    desk.setup(commune_code="11410", commune_name="xã Vĩnh Bảo", counter_no=2, agency_id="000.00.11.H26")
+    code = desk.receive(intake(), "Cán bộ A").code
+    desk.store.conn.execute("PRAGMA busy_timeout = 50")  # the test's patience, not ten seconds
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with caplog.at_level(logging.WARNING, logger="counter"):
+            assert desk.get(code, viewer="Cán bộ A").code == code
+            found = desk.find("Đặng Thị Hoà")
+            desk.log_search("Cán bộ A", "Đặng Thị Hoà", [r.code for r in found])
+        assert [r.code for r in found] == [code]
+        said = " ".join(r.getMessage() for r in caplog.records)
+        assert "access log not written (view of" in said and "(search of" in said
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    desk.get(code, viewer="Cán bộ B")
+    assert [e.actor for e in desk.access_log(code)][-1:] == ["Cán bộ B"]
+    assert json.dumps([e.action for e in desk.access_log(code)]) == '["view"]'
+    desk.close()
