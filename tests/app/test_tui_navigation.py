@@ -108,3 +108,17 @@ async def test_signing_out_over_a_dossier_opened_from_any_screen(app, staffed_de
             await settle(pilot)
             await sign_in(pilot, SUPERVISOR)
             assert isinstance(app.screen, IntakeScreen) and dossiers_open(app) == []
+
+
+async def test_text_left_in_the_scan_box_goes_when_the_box_is_left(app) -> None:  # type: ignore[no-untyped-def]
+    """What is typed into the header's box and not sent is no scan: it piled up there (citizens' ID
+    numbers and names, in the header all day) until someone cleared it."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f2")
+        await type_text(pilot, "031190099999")
+        box = app.screen.query_one("#scan")
+        assert box.value == "031190099999"
+        await pilot.press("tab")
+        await settle(pilot)
+        assert app.focused is not box and box.value == ""

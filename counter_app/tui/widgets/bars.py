@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -16,6 +17,12 @@ from counter_app.tui.widgets.fields import FieldInput, own_agency
 
 class ScanInput(FieldInput):
     """The always-visible scan box: a code opens its dossier, other text searches."""
+
+    def _on_blur(self, event: events.Blur) -> None:
+        # Left without Enter, what it holds is no scan: typed while no field had the focus it piled
+        # up here ("031190099999031190077777…"), a citizen's ID number in the header all day.
+        super()._on_blur(event)
+        self.value = ""
 
     async def action_submit(self) -> None:
         text = self.value.strip()
