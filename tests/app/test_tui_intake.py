@@ -687,3 +687,21 @@ async def test_text_typed_past_a_field_s_limit_is_said_to_be_left_out(app) -> No
         await type_text(pilot, "Nguyễn " * (limit // 7 + 2))
         assert len(name.value) == limit
         assert "phần gõ hoặc dán thêm không được nhận" in name.error and "vừa dán" not in name.error
+
+
+async def test_a_late_chosen_procedure_does_not_move_the_focus_mid_scan(app) -> None:  # type: ignore[no-untyped-def]
+    """Enter pressed twice on the procedure sends a second "chosen" after the first moved on: it
+    took the focus from the name to the ID number in the middle of a chip-ID card's text."""
+    from counter_app.tui.widgets.picker import ProcedurePicker
+
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot, "")
+        await settle(pilot)
+        screen = intake_screen(app)
+        name = screen.field("applicant.name")
+        assert app.focused is name.input
+        await type_text(pilot, "0311900")  # the start of a card's text
+        screen.picker.post_message(ProcedurePicker.Chosen(screen.procedure))
+        await settle(pilot)
+        assert app.focused is name.input and name.value == "0311900"

@@ -339,7 +339,12 @@ class IntakeScreen(CounterScreen):
     @on(ProcedurePicker.Chosen)
     def _chosen(self, event: ProcedurePicker.Chosen) -> None:
         self._use_procedure(event.procedure)
-        self._focus_next_empty()
+        # On to the applicant only from the picker: a second "chosen" (Enter pressed twice) that
+        # arrives once the official is in a field moved the focus mid-scan, and split a chip-ID
+        # card's text between the name and the ID number.
+        focused = self.focused
+        if focused is None or focused is self.picker.input or self.picker in focused.ancestors:
+            self._focus_next_empty()
         self.form_changed()
 
     def _use_procedure(self, procedure: Procedure) -> None:
