@@ -1064,6 +1064,11 @@ def restore(backup_file: Path, yes: bool, as_json: bool, db_path: Path | None) -
         _emit_json({"done": True, **result})
         return
     click.echo(f"Đã khôi phục {result['dossiers']} hồ sơ từ «{result['backup']}» vào «{result['database']}».")
+    if result["rebuilt_rows"]:
+        click.echo(
+            f"{result['rebuilt_rows']} hồ sơ trong bản sao lưu không khớp với lịch sử sự kiện của nó và đã "
+            "được dựng lại từ các sự kiện (như counter check --repair)."
+        )
     if result["kept_aside"]:
         click.echo(f"Cơ sở dữ liệu trước khi khôi phục được giữ tại «{result['kept_aside']}».")
     if result["lost_events"]:

@@ -119,6 +119,8 @@ def inspect_backup(backup: Path, *, now: datetime) -> Inspection:
             found = _inspect(conn, now=now)
     except (sqlite3.Error, OSError, ValueError) as exc:
         problem = explain(exc) if isinstance(exc, sqlite3.Error | OSError) else str(exc)
+        if getattr(exc, "sqlite_errorname", "").startswith("SQLITE_CORRUPT"):
+            problem = "tệp bị hỏng; hãy chọn bản sao lưu khác"  # not "restore a backup": this is one
         raise StoreError(f"Không dùng được bản sao lưu «{backup}»: {problem}.") from exc
     if found.state != "readable":
         raise StoreError(f"Không dùng được bản sao lưu «{backup}»: {found.problem}.")
@@ -307,8 +309,35 @@ def _write_locked(live: Path) -> Iterator[sqlite3.Connection | None]:
         conn.close()
 
 
-def _stage(plan: RestorePlan, staging: Path) -> None:
-    """Copy the backup into ``staging``, bring it to this schema, carry the sequences forward."""
+def _rebuild_rows(conn: sqlite3.Connection, backup: Path) -> int:
+    """Rebuild the staged copy's dossier rows from its events, as ``counter check --repair`` does;
+    return how many rows differed (0: the backup was consistent). The events are the record: a row
+    damaged in the backup (a flipped byte in a name) was restored as it was, and only the next
+    ``counter check`` told.
+
+    Raises:
+        StoreError: the events themselves cannot be folded (the backup is damaged there).
+    """
+    from counter_app.domain.errors import CounterError
+    from counter_app.store.dossiers import DossierStore
+
+    store = DossierStore(conn)
+    try:
+        with store.transaction():
+            before = store.projection_rows()
+            store.rebuild_projection()
+            after = store.projection_rows()
+    except (CounterError, ValueError, KeyError, TypeError) as exc:
+        raise StoreError(
+            f"Không dùng được bản sao lưu «{backup}»: lịch sử sự kiện của hồ sơ trong đó không đọc được "
+            f"({exc}); hãy chọn bản sao lưu khác."
+        ) from exc
+    return len(set(after) - set(before))
+
+
+def _stage(plan: RestorePlan, staging: Path) -> int:
+    """Copy the backup into ``staging``, bring it to this schema, carry the sequences forward;
+    return how many dossier rows had to be rebuilt from their events (see :func:`_rebuild_rows`)."""
     create_private(staging)
     with closing(connect_read_only(plan.backup)) as source, closing(sqlite3.connect(str(staging))) as target:
         source.backup(target)
@@ -331,12 +360,14 @@ def _stage(plan: RestorePlan, staging: Path) -> None:
             [(volume, counter, RESTORE_SKIP * days) for volume, days in plan.skip_volumes.items()],
         )
         conn.execute("COMMIT")
+        rebuilt = _rebuild_rows(conn, plan.backup)
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise StoreError("Bản sao lưu không đọc lại được sau khi chép; hãy kiểm tra ổ đĩa.")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         conn.close()
     fsync_file(staging)
+    return rebuilt
 
 
 def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
@@ -353,11 +384,12 @@ def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
     staging = live.with_name(live.name + ".restoring")
     stamp = f"{to_vn(now):%Y%m%d-%H%M%S}"
     aside: Path | None = None
+    rebuilt = 0
     try:
         for leftover in ("", "-wal", "-shm", "-journal"):  # a restore cut off earlier
             Path(f"{staging}{leftover}").unlink(missing_ok=True)
         live.parent.mkdir(parents=True, exist_ok=True)
-        _stage(plan, staging)
+        rebuilt = _stage(plan, staging)
         if plan.current.state == "readable":
             # In place, under the write lock: a counter window left open reads the restored data.
             with _write_locked(live) as conn:
@@ -387,7 +419,12 @@ def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
                 Path(f"{staging}{leftover}").unlink()
     with closing(open_database(live)) as check:
         dossiers = int(check.execute("SELECT count(*) FROM dossiers").fetchone()[0])
-    return {**plan.summary(), "dossiers": dossiers, "kept_aside": str(aside) if aside else None}
+    return {
+        **plan.summary(),
+        "dossiers": dossiers,
+        "rebuilt_rows": rebuilt,
+        "kept_aside": str(aside) if aside else None,
+    }
 
 
 def _keep_aside(live: Path, stamp: str) -> Path:

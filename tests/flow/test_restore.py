@@ -225,3 +225,38 @@ def test_a_restore_waits_for_no_writer_and_changes_nothing_under_one(
         writer.close()
     assert len(codes(db_path)) == 2
     assert not list(tmp_path.glob("*.restoring*")) and not list(tmp_path.glob("*before-restore*"))
+
+
+def test_a_backup_whose_rows_disagree_with_its_events_is_restored_from_the_events(
+    desk: Desk, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    """A byte changed in a backup's dossier row (not in its events) was restored as it was, and only
+    the next ``counter check`` said so. The events are the record: the rows are rebuilt from them,
+    and the restore says how many."""
+    d = desk.receive(intake(), "A")
+    backup = take_backup(desk, tmp_path)
+    with sqlite3.connect(backup) as conn:
+        conn.execute("UPDATE dossiers SET applicant_name = 'Đặng Thị XYZ' WHERE code = ?", (d.code,))
+    desk.close()
+    result = restore(plan_restore(db_path, backup, now=clock.now), now=clock.now)
+    assert result["rebuilt_rows"] == 1
+    again = Desk.open(db_path, clock=clock, env={})
+    try:
+        assert again.check_projection() and again.find("Đặng Thị Hoà")[0].code == d.code
+    finally:
+        again.close()
+
+
+def test_a_backup_whose_events_cannot_be_read_is_refused(
+    desk: Desk, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    desk.receive(intake(), "A")
+    backup = take_backup(desk, tmp_path)
+    with sqlite3.connect(backup) as conn:
+        conn.execute("UPDATE events SET body = '{\"kind\": ' WHERE seq = 1")
+    desk.close()
+    before = digest(db_path)
+    with pytest.raises(StoreError) as info:
+        restore(plan_restore(db_path, backup, now=clock.now), now=clock.now)
+    assert "lịch sử sự kiện" in info.value.message and "hãy chọn bản sao lưu khác" in info.value.message
+    assert digest(db_path) == before
