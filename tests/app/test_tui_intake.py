@@ -486,12 +486,12 @@ async def test_a_scan_while_a_count_is_selected_leaves_the_counts_and_fills_the_
         checklist.focus()
         await pilot.pause()
         await pilot.press("right", "right", "right")  # on the "certified copies" count
-        before = [(p.checked, p.originals, p.certified, p.copies) for p in checklist.papers]
         await pilot.press("2")  # a hand sets a count...
         assert checklist.papers[0].certified == 2
         await pilot.pause(0.1)  # a hand's pace between two keys
         await pilot.press("0")
-        assert checklist.papers[0].certified == 0
+        assert checklist.papers[0].certified == 20  # ...of two digits
+        before = [(p.checked, p.originals, p.certified, p.copies) for p in checklist.papers]
         await pilot.pause(0.1)  # a hand's pace between two keys
         # ...a chip-ID card scanned here (digits first, as fast as a scanner) sets none.
         await type_text(pilot, "031190001234|123456789|Lý Thị Xuân|15061990|Nữ|Xóm Chùa, xã Yên|20042021")
@@ -705,3 +705,18 @@ async def test_a_late_chosen_procedure_does_not_move_the_focus_mid_scan(app) -> 
         screen.picker.post_message(ProcedurePicker.Chosen(screen.procedure))
         await settle(pilot)
         assert app.focused is name.input and name.value == "0311900"
+
+
+async def test_two_digits_typed_on_a_count_make_a_two_digit_count(app) -> None:  # type: ignore[no-untyped-def]
+    """Twelve originals: "1" then "2" at a hand's pace (a count was one digit, 12 took "+" ×11);
+    a digit typed later replaces the count."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await on_the_checklist(pilot)
+        paper = screen.checklist.papers[screen.checklist.cursor_row]
+        await pilot.press("1")
+        await pilot.pause(0.1)  # slower than a scanner, as a hand types
+        await pilot.press("2")
+        assert paper.originals == 12 and paper.checked
+        await pilot.pause(1.1)
+        await pilot.press("3")
+        assert paper.originals == 3

@@ -34,6 +34,10 @@ SCAN_GAP = 0.05
 """Seconds between two digits below which they come from a scanner: a hand types a key in 80 ms
 or more, a USB scanner in a few (some, set slow, in 30 to 40)."""
 
+COUNT_JOIN = 1.0
+"""Seconds within which a second digit on the same count makes a two-digit count (1 then 2: 12);
+later, a digit replaces the count."""
+
 BURST_END = 0.3
 """Seconds without a key after which a scan with no Enter (a scanner set up without one) is over:
 what it typed goes to the scan box, for the official to see."""
@@ -311,8 +315,19 @@ class DocumentChecklist(DataTable[Text]):
             self._burst = last.character + character
             self._wait_for_more()
             return
-        self._last_count = _CountKey(event.time, paper, kind, getattr(paper, kind), paper.checked, character)
-        setattr(paper, kind, int(character))
+        before = getattr(paper, kind)
+        value = int(character)
+        if (
+            last is not None
+            and event.time - last.at < COUNT_JOIN
+            and (last.paper, last.kind) == (paper, kind)
+            and last.character
+            and before == int(last.character)
+        ):
+            # The second digit of a count (12 originals): typed as the official says the number.
+            value, before, character = int(last.character + character), last.before, ""
+        self._last_count = _CountKey(event.time, paper, kind, before, paper.checked, character)
+        setattr(paper, kind, value)
         paper.checked = paper.total > 0
         self._changed()
 
