@@ -105,7 +105,10 @@ class FieldInput(Input):
         """A paste or key refused: say why under the field (no bell: the official sees it)."""
         if isinstance(self.parent, Field):
             limit = thousands(self.max_length or 0)
-            self.parent.error = f"Đã đủ {limit} ký tự (tối đa): phần gõ hoặc dán thêm không được nhận."
+            if len(self.value) >= (self.max_length or 0):  # full: the keys past the limit were dropped
+                self.parent.error = f"Đã đủ {limit} ký tự (tối đa): phần gõ thêm không được nhận."
+            else:  # a paste that would not fit is refused whole
+                self.parent.error = f"Quá dài (tối đa {limit} ký tự): phần vừa dán không được nhận."
         else:
             super().restricted()
 
