@@ -571,13 +571,18 @@ async def test_escape_on_an_untouched_form_takes_away_the_messages_of_a_save_tri
         assert app.focused is screen.picker.input
 
 
+async def on_a_procedure_with_a_fee(pilot) -> IntakeScreen:  # type: ignore[no-untyped-def]
+    """Signed in, procedure 1.004222 (20.000 đồng) chosen by four of its digits."""
+    await sign_in(pilot, OFFICIAL)
+    await type_text(pilot, "4222")
+    await pilot.press("enter")
+    await settle(pilot)
+    return intake_screen(pilot.app)
+
+
 async def test_the_fee_is_written_with_thousands_dots_and_saved_as_its_amount(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4222")  # 1.004222, 20.000 đồng
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = intake_screen(app)
+        screen = await on_a_procedure_with_a_fee(pilot)
         assert screen.field("fee").value == "20.000"
         await type_text(pilot, "Đặng Thị Hoà")
         screen.field("applicant.id_number").value = "031190001234"
@@ -593,11 +598,7 @@ async def test_a_fee_typed_wrong_or_emptied_is_refused_saying_how_to_write_it(ap
     """"2.500.00" (a zero missed) was saved as 250.000, and a fee emptied to waive it saved the
     catalog's amount: the receipt then asks the citizen for money nobody meant."""
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4222")  # 1.004222, 20.000 đồng
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = intake_screen(app)
+        screen = await on_a_procedure_with_a_fee(pilot)
         await type_text(pilot, "Đặng Thị Hoà")
         screen.field("applicant.id_number").value = "031190001234"
         fee = screen.field("fee")
@@ -654,11 +655,7 @@ async def test_editing_keys_in_a_burst_keep_their_order(app) -> None:  # type: i
     keys come faster than the app takes them (key repeat, a macro, a remote session): Backspace ×8
     then "2.500.000" left "50.0002" in the fee."""
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await type_text(pilot, "4222")  # 1.004222, 20.000 đồng
-        await pilot.press("enter")
-        await settle(pilot)
-        screen = intake_screen(app)
+        screen = await on_a_procedure_with_a_fee(pilot)
         fee = screen.field("fee")
         fee.focus()
         await pilot.pause()

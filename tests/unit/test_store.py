@@ -93,6 +93,24 @@ def as_stored_by(
     conn.close()
 
 
+def rated_again_at(source: Desk, path: Path, version: int, code: str) -> sqlite3.Connection:
+    """``source`` at ``version`` (with its sequences) plus a second rating of dossier ``code`` ("Rất
+    hài lòng"), as versions 8 to 12 stored one; open, for the caller to add to."""
+    from counter_app.domain.dossier import new_event
+
+    conn = at_version(source, path, version)
+    conn.executemany(
+        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
+    )
+    second = new_event(code, "rated", source.now(), "Cán bộ A", "x#2", {"level": 5})
+    conn.execute(
+        "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body, recorded_at)"
+        " VALUES (?, ?, 'rated', ?, 'Cán bộ A', 'x#2', ?, ?)",
+        (second.uuid, code, "2026-11-25T09:40:00+07:00", second.canonical(), "2026-11-25T09:40:00+07:00"),
+    )
+    return conn
+
+
 def test_upgrade_to_lean_writes_keeps_queue_sequences_and_search(
     tmp_path: Path, make_desk: Callable[..., Desk]
 ) -> None:
@@ -335,23 +353,12 @@ def test_upgrade_flags_a_second_rating_and_counts_the_first(
     """Migration 13: an earlier version let a dossier be rated again, counting the last rating (a
     "Không hài lòng" could become "Rất hài lòng"). The later rating is flagged: it stays in the file,
     the first counts, and the projection rebuilds equal."""
-    from counter_app.domain.dossier import new_event
-
     source = make_desk(tmp_path / "source.db")
     d = source.receive(intake(), "Cán bộ A")
     d = source.refuse(d.code, "Cán bộ A", reason="Không thuộc thẩm quyền")
     source.rate(d.code, "Cán bộ A", level=2, comment="Chờ lâu")
     path = tmp_path / "v12.db"
-    conn = at_version(source, path, 12)
-    conn.executemany(
-        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
-    )
-    second = new_event(d.code, "rated", source.now(), "Cán bộ A", "x#2", {"level": 5})
-    conn.execute(  # as version 12 stored a second rating
-        "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body, recorded_at)"
-        " VALUES (?, ?, 'rated', ?, 'Cán bộ A', 'x#2', ?, ?)",
-        (second.uuid, d.code, "2026-11-25T09:40:00+07:00", second.canonical(), "2026-11-25T09:40:00+07:00"),
-    )
+    conn = rated_again_at(source, path, 12, d.code)
     conn.execute(
         "INSERT INTO ratings VALUES (?, 5, '2026-11-25T09:40:00+07:00', '', '', 'Cán bộ A')", (d.code,)
     )
@@ -373,25 +380,13 @@ def test_upgrade_from_11_of_a_dossier_transferred_and_rated_twice(
     named office again, and today's fold refuses a second rating: such a file (a normal transfer, a
     citizen who rated twice) could not be opened at all after the upgrade, nor its backups restored.
     The later rating is flagged before any fold; the first one counts."""
-    from counter_app.domain.dossier import new_event
-
     source = make_desk(tmp_path / "source.db")
     d = source.receive(intake(), "Cán bộ A")
     source.transfer(d.code, "Cán bộ A", to_agency_name="Công chức Tư pháp - Hộ tịch")
     source.refuse(d.code, "Cán bộ A", reason="Không thuộc thẩm quyền")
     source.rate(d.code, "Cán bộ A", level=2, comment="Chờ lâu")
     path = tmp_path / "v11.db"
-    conn = at_version(source, path, 11)
-    conn.executemany(
-        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
-    )
-    second = new_event(d.code, "rated", source.now(), "Cán bộ A", "x#2", {"level": 5})
-    conn.execute(  # as version 11 stored a second rating
-        "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body, recorded_at)"
-        " VALUES (?, ?, 'rated', ?, 'Cán bộ A', 'x#2', ?, ?)",
-        (second.uuid, d.code, "2026-11-25T09:40:00+07:00", second.canonical(), "2026-11-25T09:40:00+07:00"),
-    )
-    conn.close()
+    rated_again_at(source, path, 11, d.code).close()
 
     upgraded = make_desk(path, configure=False)
     assert upgraded.store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
