@@ -1601,12 +1601,12 @@ class Desk:
     def record_print(self, code: str, actor: str, form: str) -> Dossier:
         """Log that a form of the dossier was printed (access log, personal data law)."""
         dossier = self.get(code)
-        self._log_reading(self._actor(actor), "print", dossier.code, form)
+        self._log_reading(self._actor(actor), "print", [dossier.code], form)
         return dossier
 
     def record_report_print(self, actor: str, what: str) -> None:
         """Log that a report holding many people's data (the logbook) was printed or saved."""
-        self._log_reading(actor or "unknown", "print", "", what)
+        self._log_reading(actor or "unknown", "print", [""], what)
 
     def log_search(self, viewer: str, query: str, shown: Iterable[str], *, more: bool = False) -> None:
         """Log a search whose results someone saw: names, ID numbers and phones of the dossiers
@@ -1626,7 +1626,7 @@ class Desk:
         detail = f"{len(found)}{'+' if more else ''} {said}"
         actor = self._actor(viewer)
         each = found if not more and 0 < len(found) <= SEARCH_LOGGED_EACH else [""]
-        self._log_reading(actor, "search", each[0], detail, *each[1:])
+        self._log_reading(actor, "search", each, detail)
 
     def access_log(
         self,
@@ -1678,11 +1678,12 @@ class Desk:
         if dossier is None:
             raise self._not_found(normal)
         if viewer:
-            self._log_reading(viewer, "view", normal)
+            self._log_reading(viewer, "view", [normal])
         return dossier
 
-    def _log_reading(self, actor: str, action: str, code: str = "", detail: str = "", *more: str) -> None:
-        """Write the access-log rows of a reading (a view, a search, a print), one transaction.
+    def _log_reading(self, actor: str, action: str, codes: Sequence[str], detail: str = "") -> None:
+        """Write the access-log rows of a reading (a view, a search, a print): one per dossier code
+        ("" for none), in one transaction.
 
         A disk that is full or read-only cannot take the row; the reading goes on all the same (the
         citizen at the counter is waiting for their dossier) and the program's log says which
@@ -1690,11 +1691,11 @@ class Desk:
         """
         try:
             with self.store.transaction():
-                for each in (code, *more):
-                    self.store.log_access(actor, action, each, detail)
+                for code in codes:
+                    self.store.log_access(actor, action, code, detail)
         except StoreError as exc:
-            said = exc.message
-            log.warning("access log not written (%s of %s by %s): %s", action, code or "-", actor, said)
+            what = ", ".join(c for c in codes if c) or "-"
+            log.warning("access log not written (%s of %s by %s): %s", action, what, actor, exc.message)
 
     @staticmethod
     def _code(code: str) -> str:

@@ -439,9 +439,9 @@ class IntakeScreen(CounterScreen):
         if field is not None and field.key.startswith(("applicant.", "owner.")):
             self._check_inline(field, event.value)
         elif field is not None and field.key == "fee":
-            fee, problem = parse_amount(event.value, limit=MAX_FEE)
-            field.error = self._fee_problem() or ""
-            if fee is not None and not problem:
+            fee, problem = self._read_fee()
+            field.error = problem or ""
+            if fee is not None:
                 field.value = thousands(fee)  # what will be saved, written as the receipt writes it
 
     def _check_inline(self, field: Field, value: str) -> None:
@@ -591,7 +591,7 @@ class IntakeScreen(CounterScreen):
             data["documents"] = self.checklist.items()
         sets = self.field("sets").value.strip()
         data["sets"] = int(sets) if sets.isdigit() else sets
-        fee, _ = parse_amount(self.field("fee").value, limit=MAX_FEE)
+        fee, _ = self._read_fee()
         if fee is not None:
             data["fee"] = fee
         return data
@@ -603,18 +603,19 @@ class IntakeScreen(CounterScreen):
                 error, _ = check_field(field.key, field.value, self.counter_app.now().date())
                 if error:
                     problems.append((field.key, error))
-        fee_problem = self._fee_problem()
+        _, fee_problem = self._read_fee()
         if fee_problem:
             problems.append(("fee", fee_problem))
         return problems
 
-    def _fee_problem(self) -> str | None:
-        """What is wrong with the fee as typed: its grouping, or a fee emptied for a procedure that
-        has one (saving put the catalog's amount back, on the receipt the citizen pays from)."""
+    def _read_fee(self) -> tuple[int | None, str | None]:
+        """The fee as typed, or what is wrong with it: its grouping, or a fee emptied for a
+        procedure that has one (saving put the catalog's amount back, on the receipt the citizen
+        pays from). ``(None, None)``: empty, for a procedure without a fee."""
         fee, problem = parse_amount(self.field("fee").value, limit=MAX_FEE)
         if problem is None and fee is None and self.procedure is not None and self.procedure.fee.amount:
             problem = "Chưa nhập phí, lệ phí: gõ số đồng phải nộp, hoặc 0 nếu được miễn."
-        return problem
+        return fee, problem
 
     def action_save(self) -> None:
         if self.saving:
