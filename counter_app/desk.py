@@ -227,6 +227,9 @@ def party_field_check(
     return None
 
 
+UNCHOSEN_REQUIRED = frozenset({"name", "id_number"})
+"""The applicant's fields the desk requires while no procedure is chosen (most procedures' own)."""
+
 OWNER_REQUIRED = frozenset({"name"})
 """The owner's fields the desk requires when the owner is someone other than the submitter."""
 
@@ -918,7 +921,7 @@ class Desk:
                     procedure = self.procedure(code_check.value)
                 except NotFoundError as exc:
                     errors.append(FieldError("procedure", exc.message))
-        required = set(procedure.required_fields) if procedure else {"name", "id_number"}
+        required = set(procedure.required_fields) if procedure else set(UNCHOSEN_REQUIRED)
         applicant = self._parse_party(data.get("applicant"), "applicant", required, errors, warnings)
         owner = None
         if data.get("owner") not in (None, {}, ""):

@@ -460,7 +460,8 @@ async def test_the_fields_a_procedure_requires_are_starred_and_asked_for(
                 if f.key.startswith(party + ".") and str(f.query_one(".field-label").render()).endswith("*")
             }
 
-        assert starred() == {"applicant.name"}  # before a procedure: the name only
+        # Before a procedure: what the desk asks for then, the name and the ID number.
+        assert starred() == {"applicant.name", "applicant.id_number"}
         assert starred("owner") == {"owner.name"}  # asked for whenever the owner is someone else
         await begin_intake(pilot)
         assert starred() == {f"applicant.{k}" for k in ("name", "id_number", "phone", "birth_date")}

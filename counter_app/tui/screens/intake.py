@@ -32,7 +32,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from counter_app.desk import OWNER_REQUIRED, Desk, check_party_field, required_party_fields
+from counter_app.desk import OWNER_REQUIRED, UNCHOSEN_REQUIRED, Desk, check_party_field, required_party_fields
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import MAX_FEE, Procedure
@@ -378,7 +378,7 @@ class IntakeScreen(CounterScreen):
     def _mark_required(self) -> None:
         """Star the applicant's fields the chosen procedure needs (the name always), as the desk
         will require them on save: an organisation has no birth date, a person no representative."""
-        listed = self.procedure.required_fields if self.procedure is not None else ()
+        listed = self.procedure.required_fields if self.procedure is not None else UNCHOSEN_REQUIRED
         needed = required_party_fields(listed, self.kind)
         for field in self.fields:
             party, _, name = field.key.partition(".")
