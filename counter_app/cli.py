@@ -351,7 +351,13 @@ def ui(db_path: Path | None) -> None:
 @click.option("--counter", "counter_no", required=True, type=int, help="This counter's number, 1-9.")
 @click.option("--agency-id", default=None, help="QCVN 102 agency identifier (default: derived).")
 @click.option("--agency-name", default=None, help="Receiving centre as printed on forms.")
-@click.option("--province", "province_name", default=None, help="Province or city, printed on forms.")
+@click.option(
+    "--province",
+    "province_name",
+    default=None,
+    help="Province or city (kept in the settings; the forms' header names the commune People's "
+    "Committee above the agency, as its direct superior).",
+)
 @click.option("--hub", "hub_url", default=None, help="City hub base address.")
 @click.option("--token", "hub_token", default=None, help="This counter's hub token.")
 @json_option

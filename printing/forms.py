@@ -89,7 +89,7 @@ class Context:
         return [
             *layout.header(
                 self.theme,
-                province=s.province_name,
+                superior=s.deciding_agency_name,
                 agency=self.agency,
                 place=s.place_name or s.commune_name,
                 day=day,

@@ -233,21 +233,25 @@ def _keep_phrases(name: str) -> str:
 def header(
     t: Theme,
     *,
-    province: str,
+    superior: str,
     agency: str,
     place: str,
     day: Any,
     form_line: str,
     width: float | None = None,
 ) -> list[Flowable]:
-    """The official header: form line; agency (upper case) top left; the national name and motto
-    top right, with "<place>, ngày dd tháng mm năm yyyy" under them.
+    """The official header: form line; the agency under its superior (upper case) top left; the
+    national name and motto top right, with "<place>, ngày dd tháng mm năm yyyy" under them.
+
+    Args:
+        superior: The agency's direct superior (cơ quan chủ quản trực tiếp, Decree 30/2020): for a
+            commune's centre, the commune's People's Committee, which is also its deciding agency.
     """
     width = width or t.frame_width
     left_w, right_w = width * 0.44, width * 0.56
     left: list[Flowable] = []
-    if province.strip():
-        left.append(para(province.upper(), t, "header"))
+    if superior.strip():
+        left.append(para(_keep_phrases(superior.upper()), t, "header"))
     left.append(para(_keep_phrases(agency.upper()), t, "header_bold"))
     left.append(Rule(min(left_w * 0.4, 40 * mm)))
     motto_size = t.style("header_bold").fontSize

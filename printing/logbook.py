@@ -327,7 +327,7 @@ class LogbookPainter:
         head_w = TABLE_WIDTH * 0.72
         story = layout.header(
             t,
-            province=self.settings.province_name,
+            superior=self.settings.deciding_agency_name,
             agency=self.settings.agency_name,
             place=self.settings.place_name or self.settings.commune_name,
             day=to_vn(self.now).date(),

@@ -19,7 +19,7 @@ from tests.conftest import FixedClock, intake
 from tests.unit.test_printing_support import chars_inside_pages, decode, pdf_text, render_page, words
 
 HEADER = [
-    "THÀNH PHỐ HẢI PHÒNG",
+    "ỦY BAN NHÂN DÂN XÃ VĨNH BẢO",
     "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ VĨNH BẢO",
     "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
     "Độc lập - Tự do - Hạnh phúc",

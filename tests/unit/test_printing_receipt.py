@@ -66,7 +66,7 @@ def test_receipt_prints_every_field(desk: Desk, received: Any, tmp_path: Path) -
     expected = [
         # header and form line
         "Mẫu số 01, ban hành kèm theo Thông tư số 03/2025/TT-VPCP ngày 15/9/2025",
-        "THÀNH PHỐ HẢI PHÒNG",
+        "ỦY BAN NHÂN DÂN XÃ VĨNH BẢO",
         "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG XÃ VĨNH BẢO",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
