@@ -23,10 +23,11 @@ APP_NAME = "counter"
 log = logging.getLogger(__name__)
 
 SAVED_FORM = re.compile(
-    r"(?:receipt|extra_papers|refusal|apology|stop_notice|control_slip)_[\w.-]*-\d{6}-\d{4,5}\.pdf"
+    r"(?:receipt|extra_papers|refusal|apology|stop_notice|control_slip)_[\w.-]*\d{6}[\w.-]*\d{4,5}[\w.-]*\.pdf"
     r"|logbook_\d{4}-\d{2}-\d{2}(?:_\d{4}-\d{2}-\d{2})?(?:_status-[\d-]+)?\.pdf"
 )
-"""Names the printing package gives the forms it saves (a test holds it to every form)."""
+"""Names the printing package gives the forms it saves (a test holds it to every form): the form,
+then the dossier code, whose pattern (a setting) puts its 6-digit day before its 4-digit number."""
 UNFINISHED_FORM = re.compile(r"\.tmp-[\w.-]*\.pdf")
 """A form being written (renamed when complete): one left behind was cut off by a crash."""
 

@@ -28,8 +28,12 @@ def test_every_form_the_printing_package_saves_is_known_to_the_purge() -> None:
     from printing.forms import default_path
     from printing.logbook import default_path as logbook_path
 
-    code = "000.00.11.H26-261125-2001"
-    names = [default_path(form, code).name for form in FORMS if form != "logbook"]
+    codes = [
+        "000.00.11.H26-261125-2001",
+        "000.00.11.H26/261125/3-2001",  # a commune's own code pattern: {agency}/{date}/{counter}-{seq}
+        "H26.261125.20015",  # an overflowed sequence, with dots
+    ]
+    names = [default_path(form, code).name for form in FORMS if form != "logbook" for code in codes]
     names += [
         logbook_path(date(2026, 11, 25), date(2026, 11, 25), None).name,
         logbook_path(date(2026, 11, 1), date(2026, 11, 30), (2, 4)).name,
