@@ -267,6 +267,9 @@ async def test_a_digit_on_the_tick_or_the_name_sets_the_originals(app: CounterAp
         third = screen.checklist.papers[3]
         assert (third.checked, third.originals) == (True, 1)
         await pilot.pause(0.1)
+        await pilot.press("0")  # a second digit at a hand's pace: ten
+        assert (third.checked, third.originals) == (True, 10)
+        await pilot.pause(1.1)  # COUNT_JOIN later, a digit is a count of its own
         await pilot.press("0")  # none after all: not handed in
         assert (third.checked, third.originals) == (False, 0)
         assert app.focused is checklist and screen.scan_input.value == ""
