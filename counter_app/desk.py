@@ -1308,10 +1308,14 @@ class Desk:
             raise ValidationError(FieldError("actor", check.error))
         return check.value
 
-    def _reason(self, reason: str | None, label: str = "Lý do", required: bool = True) -> str:
+    def _reason(
+        self, reason: str | None, label: str = "Lý do", required: bool = True, field: str = "reason"
+    ) -> str:
+        """A step's free text checked; a problem is named by its own ``field`` (the agency, the note,
+        the receiver…), so a form shows it, and puts the cursor, where the text was typed."""
         check = check_text(reason or "", label=label, required=required, max_len=1000, multiline=True)
         if check.error:
-            raise ValidationError(FieldError("reason", check.error))
+            raise ValidationError(FieldError(field, check.error))
         return check.value
 
     def _step(
@@ -1367,10 +1371,10 @@ class Desk:
         """Hand the dossier to the deciding agency (status 4); one hop on the control slip."""
         payload: dict[str, Any] = {}
         if to_agency_name:
-            payload["to_agency_name"] = self._reason(to_agency_name, "Cơ quan nhận")
+            payload["to_agency_name"] = self._reason(to_agency_name, "Cơ quan nhận", field="to_agency_name")
             payload["to_agency_id"] = clean(to_agency_id)
         if note:
-            payload["note"] = self._reason(note, "Ghi chú", required=False)
+            payload["note"] = self._reason(note, "Ghi chú", required=False, field="note")
         return self._step(code, "transferred", actor, payload, at)
 
     def request_extra_papers(
@@ -1409,7 +1413,7 @@ class Desk:
                 moved["statutory_due_at"] = calendar.shift_for_pause(d.statutory_due_at, paused, occurred)
             return moved
 
-        payload = {"note": self._reason(note, "Ghi chú", required=False)} if note else {}
+        payload = {"note": self._reason(note, "Ghi chú", required=False, field="note")} if note else {}
         return self._step(code, "extra_papers_received", actor, payload, at, compute)
 
     def request_fee(
@@ -1456,12 +1460,14 @@ class Desk:
         """Stop handling the dossier (status 8; form stop_notice)."""
         payload = {"reason": self._reason(reason)}
         if legal_basis:
-            payload["legal_basis"] = self._reason(legal_basis, "Căn cứ pháp lý", required=False)
+            payload["legal_basis"] = self._reason(
+                legal_basis, "Căn cứ pháp lý", required=False, field="legal_basis"
+            )
         return self._step(code, "stopped", actor, payload, at)
 
     def record_result(self, code: str, actor: str, *, note: str = "", at: datetime | None = None) -> Dossier:
         """The deciding agency has finished: the result is at the counter (status 9)."""
-        payload = {"note": self._reason(note, "Ghi chú", required=False)} if note else {}
+        payload = {"note": self._reason(note, "Ghi chú", required=False, field="note")} if note else {}
         return self._step(code, "result_ready", actor, payload, at)
 
     def return_result(
@@ -1476,9 +1482,9 @@ class Desk:
         """Hand the result to the citizen (status 10)."""
         payload: dict[str, Any] = {}
         if receiver:
-            payload["receiver"] = self._reason(receiver, "Người nhận", required=False)
+            payload["receiver"] = self._reason(receiver, "Người nhận", required=False, field="receiver")
         if note:
-            payload["note"] = self._reason(note, "Ghi chú", required=False)
+            payload["note"] = self._reason(note, "Ghi chú", required=False, field="note")
         return self._step(code, "returned", actor, payload, at)
 
     def move_appointment(

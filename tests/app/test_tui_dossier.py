@@ -526,3 +526,32 @@ async def test_a_refused_dossier_offers_the_refusal_and_no_receipt(
         options = (await open_print_dialog(pilot, code)).query_one("#forms", OptionList)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert "receipt" not in ids and "refusal" in ids
+
+
+async def test_a_problem_in_a_step_s_second_field_is_shown_and_fixed_there(
+    app, staffed_desk: Desk, code: str
+) -> None:  # type: ignore[no-untyped-def]
+    """An emoji in the transfer's note put the message and the cursor in "Cơ quan nhận": two
+    Backspaces meant for the emoji cut the agency's name, and the control slip printed it cut."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("c")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        agency = dialog.query_one("#step-to_agency_name", Field)
+        note = dialog.query_one("#step-note", Field)
+        named = agency.value
+        note.focus()
+        await type_text(pilot, "Gấp 🙏")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "🙏" in note.error and agency.error == ""
+        assert dialog.focused is note.input
+        await pilot.press("backspace", "backspace", "ctrl+s")
+        await settle(pilot)
+        d = staffed_desk.get(code)
+        transfer = staffed_desk.store.events_of(code)[-1]
+        assert d.status == 4 and transfer.payload.get("to_agency_name", "") == named
+        assert transfer.payload.get("note") == "Gấp"

@@ -399,12 +399,7 @@ class StepDialog(CounterModal):
         head = name.split("[")[0].split(".")[0]
         if head in ("documents", "papers") and "papers" in keys:
             return "papers"
-        if head == "reason":
-            # The desk calls every free-text problem "reason" (agency, note, receiver too).
-            for key in keys:
-                if key not in ("amount", "new_due", "papers"):
-                    return key
-        return name
+        return name  # the desk names each free text's own field; anything else shows under the form
 
     def _failed(self, error: CounterError) -> None:
         self.counter_app.show_error(error)
