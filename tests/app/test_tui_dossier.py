@@ -17,7 +17,7 @@ from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.screens.supervisor import SupervisorScreen
 from counter_app.tui.widgets.fields import Field
-from tests.conftest import intake
+from tests.conftest import FixedClock, intake
 
 from .conftest import OFFICIAL, SIZE, SUPERVISOR, Seen, notifications, scan, settle, sign_in, texts, type_text
 
@@ -555,3 +555,31 @@ async def test_a_problem_in_a_step_s_second_field_is_shown_and_fixed_there(
         transfer = staffed_desk.store.events_of(code)[-1]
         assert d.status == 4 and transfer.payload.get("to_agency_name", "") == named
         assert transfer.payload.get("note") == "Gấp"
+
+
+async def test_a_step_refused_keeps_its_dialog_and_reads_the_dossier_again(
+    app, staffed_desk: Desk, code: str, db_path: Path, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    """The dossier was withdrawn from the command line while its transfer dialog was open: the
+    dialog closed (what was typed lost) and the screen went on showing status 2 and its steps."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        screen = app.screen
+        assert isinstance(screen, DossierScreen)
+        await pilot.press("c")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        dialog.query_one("#step-note", Field).value = "Chuyển gấp cho công chức tư pháp"
+        elsewhere = Desk.open(db_path, clock=clock, env={})
+        try:
+            elsewhere.withdraw(code, "Phạm Văn Hùng", reason="Rút qua dòng lệnh")
+        finally:
+            elsewhere.close()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog
+        assert "Công dân yêu cầu rút hồ sơ" in " ".join(texts(app, "#step-error").split())
+        assert dialog.query_one("#step-note", Field).value == "Chuyển gấp cho công chức tư pháp"
+        assert screen.dossier is not None and screen.dossier.status == 7

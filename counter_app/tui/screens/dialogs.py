@@ -193,7 +193,15 @@ class StepDialog(CounterModal):
         Binding("ctrl+s", "confirm", "Xác nhận", id="step.confirm"),
     ]
 
-    def __init__(self, dossier: Dossier, kind: str, run: StepRunner, *, context: str = "") -> None:
+    def __init__(
+        self,
+        dossier: Dossier,
+        kind: str,
+        run: StepRunner,
+        *,
+        context: str = "",
+        refused: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__()
         self.dossier = dossier
         self.kind = kind
@@ -201,6 +209,9 @@ class StepDialog(CounterModal):
         self.context = context
         """What the official confirms against, from the dossier's history (the amount asked for
         when recording the fee paid)."""
+        self.refused = refused
+        """Called when the desk refuses the step: the dossier may have moved on elsewhere, and the
+        screen behind reads it again."""
 
     def action_cancel(self) -> None:
         """Close; when something was typed (a reason, papers), ask first, as the intake form does:
@@ -402,8 +413,14 @@ class StepDialog(CounterModal):
         return name  # the desk names each free text's own field; anything else shows under the form
 
     def _failed(self, error: CounterError) -> None:
-        self.counter_app.show_error(error)
-        self.dismiss(None)
+        """The step refused (the dossier changed elsewhere, or a rule says no): the dialog stays,
+        with what was typed and the reason under it, for the official to read, change or Esc; the
+        dossier behind is read again, so its status and steps are current. (The dialog closed, and
+        the date and reason typed for it were lost; the screen kept the old status.)"""
+        self.query_one("#confirm", Button).disabled = False
+        self.query_one("#step-error", ErrorLine).update(f"{error.title}: {error.message}")
+        if self.refused is not None:
+            self.refused()
 
 
 def forms_for(dossier: Dossier) -> list[str]:

@@ -326,7 +326,8 @@ class DossierScreen(CounterScreen):
                     said += f" Mời công dân đánh giá mức độ hài lòng (phím {STEP_KEYS['rated']})."
             self.notify(said, title="Đã ghi nhận")
 
-        self.app.push_screen(StepDialog(dossier, kind, run, context=self._step_context(kind)), recorded)
+        dialog = StepDialog(dossier, kind, run, context=self._step_context(kind), refused=self.reload)
+        self.app.push_screen(dialog, recorded)
 
     def _step_context(self, kind: str) -> str:
         """For the fee paid: the amount and what for, as asked (it was only in the timeline)."""
