@@ -316,8 +316,8 @@ class TimeLeft:
         text = " ".join(parts) or "0 phút"
         if self.late and not parts:
             return "Đã quá hạn"  # past the due time, no working time since (lunch, evening, day off)
-        if self.paused:
-            return f"Tạm dừng (còn {text} làm việc)"
+        if self.paused:  # late before the pause stays late: "còn" would read as time in hand
+            return f"Tạm dừng (đã trễ {text} làm việc)" if self.late else f"Tạm dừng (còn {text} làm việc)"
         return f"Trễ {text} làm việc" if self.late else f"Còn {text} làm việc"
 
 

@@ -801,3 +801,13 @@ def test_the_report_counts_each_way_a_dossier_closes_without_a_result(desk: Desk
     closed = (report["finished"], report["refused"], report["withdrawn"], report["stopped"])
     assert closed == (1, 1, 1, 1) and report["received"] == sum(closed) + 1
     assert [k for k, _ in REPORT_FIGURES].index("withdrawn") > [k for k, _ in REPORT_FIGURES].index("refused")
+
+
+def test_a_dossier_paused_after_its_due_time_still_reads_late() -> None:
+    """Extra papers asked of a late dossier read "Tạm dừng (còn 4 ngày 7 giờ)": time in hand."""
+    from counter_app.desk import TimeLeft
+
+    late = TimeLeft(working=-timedelta(hours=4 * 8 + 7), late=True, paused=True)
+    assert late.describe_vi(timedelta(hours=8)) == "Tạm dừng (đã trễ 4 ngày 7 giờ làm việc)"
+    early = TimeLeft(working=timedelta(hours=3), late=False, paused=True)
+    assert early.describe_vi() == "Tạm dừng (còn 3 giờ làm việc)"
