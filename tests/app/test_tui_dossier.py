@@ -115,6 +115,17 @@ async def test_an_unknown_code_is_reported_without_leaving_the_screen(app) -> No
         assert any("Không có hồ sơ mã 000.00.11.H26-261125-2999" in n for n in notifications(app))
 
 
+async def open_step(pilot, code: str, key: str) -> StepDialog:  # type: ignore[no-untyped-def]
+    """Signed in as the official, the dossier scanned, the step's dialog opened by its key."""
+    await sign_in(pilot, OFFICIAL)
+    await scan(pilot, code)
+    await pilot.press(key)
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, StepDialog), f"no dialog for {key!r}"
+    return dialog
+
+
 async def step(pilot, key: str, *answers: str) -> None:  # type: ignore[no-untyped-def]
     """Press a step key, answer the dialog's inputs in order, confirm."""
     await pilot.press(key)
@@ -261,12 +272,7 @@ async def test_escape_cancels_a_step(app, staffed_desk: Desk, code: str) -> None
 
 async def test_escape_asks_before_throwing_away_a_typed_reason(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
-        await pilot.press("s")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, StepDialog)
+        dialog = await open_step(pilot, code, "s")
         await type_text(pilot, "Công dân chưa bổ sung đủ giấy tờ")
         await pilot.press("escape")  # by reflex: asked, "no" is where the focus starts
         await pilot.pause()
@@ -444,12 +450,7 @@ async def test_a_supervisor_reads_who_saw_or_printed_a_dossier(app, staffed_desk
 async def test_a_code_scanned_into_a_dialog_confirms_nothing(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
     other = staffed_desk.receive(intake(), ACTOR).code
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
-        await pilot.press("c")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, StepDialog)
+        dialog = await open_step(pilot, code, "c")
         await pilot.press("tab")  # the note field
         await type_text(pilot, other)
         await pilot.press("enter")
@@ -534,12 +535,7 @@ async def test_a_problem_in_a_step_s_second_field_is_shown_and_fixed_there(
     """An emoji in the transfer's note put the message and the cursor in "Cơ quan nhận": two
     Backspaces meant for the emoji cut the agency's name, and the control slip printed it cut."""
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
-        await pilot.press("c")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, StepDialog)
+        dialog = await open_step(pilot, code, "c")
         agency = dialog.query_one("#step-to_agency_name", Field)
         note = dialog.query_one("#step-note", Field)
         named = agency.value
