@@ -183,6 +183,10 @@ _USAGE_PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"(?:File|Path|Directory) '(?P<a>.*?)' is not writable\.", "không có quyền ghi «{a}»"),
     (r"(?:File|Path|Directory) '(?P<a>.*?)' is not readable\.", "không có quyền đọc «{a}»"),
     (r"No such command '(?P<a>.+?)'\.", "không có lệnh «{a}»"),
+    (
+        r"No such option:? '?(?P<a>[^' ]+)'?\.? \(Did you mean one of: (?P<c>.+?)\?\)",
+        "không có tùy chọn {a} (có phải một trong: {c}?)",
+    ),
     (r"No such option:? '?(?P<a>[^' ]+)'?\.?(?: Did you mean '?(?P<b>[^'?]+)'?\?)?", "không có tùy chọn {a}"),
     (r"Option '(?P<a>.+?)' requires an argument\.", "tùy chọn {a} cần một giá trị"),
     (r"Got unexpected extra arguments? \((?P<a>.+)\)", "thừa đối số: {a}"),
@@ -211,6 +215,8 @@ def usage_problem(exc: click.ClickException) -> str:
         found = re.fullmatch(pattern, message.strip(), re.S)
         if found:
             said = {k: " ".join((v or "").split()) for k, v in found.groupdict().items()}
+            if "c" in said:  # click's list of options, each in quotes
+                said["c"] = said["c"].replace("'", "")
             for fmt, example in _FORMAT_EXAMPLES:
                 said = {k: v.replace(fmt, example) for k, v in said.items()}
             message = text.format(**said)

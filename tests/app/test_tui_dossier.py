@@ -153,6 +153,8 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         d = staffed_desk.get(code)
         assert d.status == 5 and [p.name for p in d.extra_papers] == ["Giấy khai sinh bản sao", "Sổ hộ khẩu"]
         assert "Tạm dừng" in texts(app, "#dossier-head")
+        # The paper the citizen takes away is offered with the step (nothing said so).
+        assert any("giao công dân: phím i" in n and "bổ sung" in n.lower() for n in notifications(app))
         # The reason is in the timeline, wrapped to the pane (80x24), not in a column scrolled away.
         timeline = texts(app, "#history")
         assert "Yêu cầu bổ sung hồ sơ [5]" in timeline and "Thiếu giấy tờ" in timeline

@@ -258,6 +258,7 @@ def test_the_catalog_is_exported_edited_and_imported(configured: Any, tmp_path: 
         (["list", "today", "--limit", "abc"], "«abc» không phải số nguyên"),
         (["list", "today", "--limit", "0"], "0 nằm ngoài khoảng"),
         (["list", "today", "--lmit", "3"], "Không có tùy chọn --lmit (có phải --limit?)"),
+        (["move-appointment", "X", "--to", "y"], "Không có tùy chọn --to (có phải một trong: --actor, --at"),
         (["report", "--from", "2026-13-01", "--to", "2026-11-30"], "«2026-13-01» không phải ngày hợp lệ"),
         (["calendar", "set", "30/02/2026", "day_off"], "«30/02/2026» không phải ngày hợp lệ"),
         (["list"], "Thiếu đối số, một trong: today, due_today"),

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
-from counter_app.desk import REPORT_FIGURES
+from counter_app.desk import REPORT_FIGURES, form_title
 from counter_app.domain.dossier import (
     RETURN_METHODS,
     TRANSITIONS,
@@ -89,6 +89,16 @@ def timeline(steps: list[HistoryStep]) -> Table:
             what.append(f"\n{step.detail}", style="italic")
         table.add_row(short_time(step.at), what)
     return table
+
+
+CITIZEN_FORMS = {
+    "extra_papers_requested": "extra_papers",
+    "refused": "refusal",
+    "appointment_moved": "apology",
+    "stopped": "stop_notice",
+}
+"""The form a step gives the citizen (Mẫu 02 to 05): said with the step, as the rating is after the
+hand-back; nothing prompted it, and no paper was printed until the official thought of "i"."""
 
 
 class DossierScreen(CounterScreen):
@@ -324,6 +334,10 @@ class DossierScreen(CounterScreen):
                 said = f"{TRANSITIONS[kind].label}: hồ sơ {updated.code} → {updated.status_name}."
                 if "rated" in allowed_steps(updated) and updated.rating is None:
                     said += f" Mời công dân đánh giá mức độ hài lòng (phím {STEP_KEYS['rated']})."
+                form = CITIZEN_FORMS.get(kind)
+                if form is not None:  # the paper the citizen is handed for this step
+                    title = form_title(form, self.counter_app.desk.settings.forms_basis).capitalize()
+                    said += f" In «{title}» giao công dân: phím i."
             self.notify(said, title="Đã ghi nhận")
 
         dialog = StepDialog(dossier, kind, run, context=self._step_context(kind), refused=self.reload)
