@@ -196,6 +196,8 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         screen = dossier_screen(app)
         timeline = texts(app, "#history").splitlines()
         assert len([line for line in timeline if re.match(r"\s*\d\d:\d\d \d\d/\d\d/\d{4}", line)]) == 9
+        # Newest first: at 80x24 the pane shows the history's first row, the step just taken.
+        assert "Trả kết quả" in timeline[1] and "Tiếp nhận hồ sơ" in " ".join(timeline[-3:])
         assert screen.dossier.status == 10
         assert "[10] Đã trả kết quả" in texts(app, "#dossier-head")
         assert "Giải quyết sớm hạn" in texts(app, "#dossier-head")  # result before the due day

@@ -74,16 +74,17 @@ withdrawn, stopped); once it moves on, the reason is history (the timeline keeps
 
 
 def timeline(steps: list[HistoryStep]) -> Table:
-    """The history as a table that wraps to the pane's width: when; what, the national status it
-    led to, by whom; and why.
+    """The history as a table that wraps to the pane's width, newest step first: when; what, the
+    national status it led to, by whom; and why.
 
     A reason or the papers asked for can be long; wrapped under the step it stays readable on an
-    80-column terminal, where a column to the right would be scrolled out of sight.
+    80-column terminal, where a column to the right would be scrolled out of sight. Newest first:
+    at 80x24 the pane shows the history's first row, and the step just taken was below the fold.
     """
     table = Table(box=None, expand=True, padding=(0, 1), show_edge=False, header_style="bold")
     table.add_column("Thời điểm", no_wrap=True, style="dim")
     table.add_column(Text("Bước [trạng thái] · cán bộ"), ratio=1)
-    for step in steps:
+    for step in reversed(steps):
         what = Text.assemble((step.label, "bold"), f" [{step.status}] · {step.actor}")
         if step.detail:
             what.append(f"\n{step.detail}", style="italic")
@@ -152,7 +153,7 @@ class DossierScreen(CounterScreen):
         with Horizontal(id="dossier"):
             with VerticalScroll(id="dossier-main"):
                 yield Static(id="dossier-facts")
-                yield Static("LỊCH SỬ XỬ LÝ", classes="section-title")
+                yield Static("LỊCH SỬ XỬ LÝ (mới nhất trước)", classes="section-title")
                 yield Static(id="history")
                 yield Static("THÀNH PHẦN HỒ SƠ", classes="section-title")
                 yield Static(id="dossier-documents")
