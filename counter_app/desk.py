@@ -359,6 +359,14 @@ class _RollBack(Exception):
     """Raised inside a transaction to undo it on purpose (a check that must change nothing)."""
 
 
+def step_form(kind: str) -> str | None:
+    """The form a lifecycle step gives the citizen (Mẫu 02 to 05), or None: the printing package's
+    own list of the step each form reports."""
+    from printing.wording import FORM_EVENT  # the printing package loads at the first print
+
+    return next((form for form, event in FORM_EVENT.items() if event == kind), None)
+
+
 def form_title(form: str, basis: str) -> str:
     """A form's name as printed under the circular the commune follows (``forms_basis``): the
     print menu and the access log say what the paper says."""

@@ -584,14 +584,6 @@ def _control_slip(ctx: Context) -> list[Flowable]:
     return story
 
 
-FORM_EVENT = {
-    "extra_papers": "extra_papers_requested",
-    "refusal": "refused",
-    "apology": "appointment_moved",
-    "stop_notice": "stopped",
-}
-"""The event a form reports; the latest one is printed."""
-
 BUILDERS: dict[str, Callable[[Context], list[Flowable]]] = {
     "receipt": _receipt,
     "extra_papers": _extra_papers,
@@ -729,8 +721,8 @@ def render_form(
         theme=layout.theme(paper or settings.paper_size),
         officials=_officials(desk),
     )
-    if form in FORM_EVENT:  # nothing to report: fail before touching the disk
-        ctx.event(FORM_EVENT[form], form)
+    if form in wording.FORM_EVENT:  # nothing to report: fail before touching the disk
+        ctx.event(wording.FORM_EVENT[form], form)
     if form == "receipt" and dossier.status == 3:  # never received: the refusal form says so
         raise RuleError(wording.ERR_RECEIPT_REFUSED.format(code=dossier.code))
     target = Path(out) if out is not None else default_path(form, dossier.code)

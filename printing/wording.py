@@ -61,6 +61,15 @@ def _forms_table() -> dict[str, dict[str, FormName]]:
     return table
 
 
+FORM_EVENT = {
+    "extra_papers": "extra_papers_requested",
+    "refusal": "refused",
+    "apology": "appointment_moved",
+    "stop_notice": "stopped",
+}
+"""The step a form reports (the latest one is printed), and so the paper that step gives the citizen."""
+
+
 def form_name(basis: str, form: str) -> FormName:
     """The number and title of ``form`` under the circular ``basis`` ("03/2025" or "01/2018").
 

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
-from counter_app.desk import REPORT_FIGURES, form_title
+from counter_app.desk import REPORT_FIGURES, form_title, step_form
 from counter_app.domain.dossier import (
     RETURN_METHODS,
     TRANSITIONS,
@@ -90,16 +90,6 @@ def timeline(steps: list[HistoryStep]) -> Table:
             what.append(f"\n{step.detail}", style="italic")
         table.add_row(short_time(step.at), what)
     return table
-
-
-CITIZEN_FORMS = {
-    "extra_papers_requested": "extra_papers",
-    "refused": "refusal",
-    "appointment_moved": "apology",
-    "stopped": "stop_notice",
-}
-"""The form a step gives the citizen (Mẫu 02 to 05): said with the step, as the rating is after the
-hand-back; nothing prompted it, and no paper was printed until the official thought of "i"."""
 
 
 class DossierScreen(CounterScreen):
@@ -335,8 +325,8 @@ class DossierScreen(CounterScreen):
                 said = f"{TRANSITIONS[kind].label}: hồ sơ {updated.code} → {updated.status_name}."
                 if "rated" in allowed_steps(updated) and updated.rating is None:
                     said += f" Mời công dân đánh giá mức độ hài lòng (phím {STEP_KEYS['rated']})."
-                form = CITIZEN_FORMS.get(kind)
-                if form is not None:  # the paper the citizen is handed for this step
+                form = step_form(kind)
+                if form is not None:  # the paper the citizen is handed for this step (nothing said so)
                     title = form_title(form, self.counter_app.desk.settings.forms_basis).capitalize()
                     said += f" In «{title}» giao công dân: phím i."
             self.notify(said, title="Đã ghi nhận")
