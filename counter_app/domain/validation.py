@@ -97,11 +97,10 @@ _PICTOGRAPHS = (
 )
 
 
-def _is_pictograph(char: str) -> bool:
-    """An emoji or other picture: pasted from a chat into a name or an address, it is stored, but
-    the printed forms' typeface has no glyph for it and the receipt silently leaves it out."""
-    code = ord(char)
-    return any(low <= code <= high for low, high in _PICTOGRAPHS)
+_PICTOGRAPH = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in _PICTOGRAPHS) + "]")
+"""An emoji or other picture: pasted from a chat into a name or an address, it is stored, but the
+printed forms' typeface has no glyph for it and the receipt silently leaves it out. One character
+class searched in C: a per-character test in Python was a tenth of a save's time."""
 
 
 def check_text(
@@ -134,11 +133,11 @@ def check_text(
             cleaned,
             f"{label} có ký tự điều khiển hoặc ký tự ẩn; hãy xóa và gõ lại.",
         )
-    pictograph = next((c for c in cleaned if _is_pictograph(c)), None)
+    pictograph = _PICTOGRAPH.search(cleaned)
     if pictograph is not None:
         return Check(
             cleaned,
-            f"{label} có ký tự «{pictograph}» (biểu tượng, hình vẽ), không in ra được trên giấy tờ; "
+            f"{label} có ký tự «{pictograph.group()}» (biểu tượng, hình vẽ), không in ra được trên giấy tờ; "
             "hãy xóa ký tự này.",
         )
     if not cleaned:
