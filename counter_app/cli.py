@@ -43,7 +43,6 @@ EXIT_CODES_HELP = """\
   5  database cannot be opened or written
   6  counter not set up / wrong setting
   7  the form could not be written or printed (a PDF already written is kept)
-  8  sync rejected
   130 interrupted"""
 
 

@@ -99,10 +99,3 @@ class PrintingError(CounterError):
 
     default_title = "Lỗi in"
     exit_code = 7
-
-
-class SyncError(CounterError):
-    """The city hub rejected what the counter sent, or answered nonsense."""
-
-    default_title = "Lỗi đồng bộ"
-    exit_code = 8
