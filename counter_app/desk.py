@@ -278,6 +278,11 @@ class Intake:
     warnings: tuple[str, ...] = ()
 
 
+WRONG_SIGN_IN_TITLE = "Đăng nhập không thành công"
+"""The title of a refused sign-in: one message for an unknown name and a wrong PIN, so that no
+name can be found out by trying."""
+
+
 @dataclass(frozen=True)
 class Official:
     """A signed-in official."""
@@ -2045,7 +2050,7 @@ class Desk:
                 locked = now + min(SIGN_IN_WAIT * 2 ** (locks - 1), SIGN_IN_WAIT_MAX) if locks else None
                 self.store.record_sign_in(row["username"], failed=True, locked_until=locked)
                 log.info("failed sign-in %d for an official account", failures)
-            raise RuleError("Tên đăng nhập hoặc mã PIN không đúng.", "Đăng nhập không thành công")
+            raise RuleError("Tên đăng nhập hoặc mã PIN không đúng.", WRONG_SIGN_IN_TITLE)
         if row["failed_sign_ins"]:
             self.store.record_sign_in(row["username"], failed=False)
         return Official(row["username"], row["full_name"], row["role"], weak_pin=bool(pin_problem(pin)))

@@ -40,7 +40,7 @@ from counter_app.tui.messages import (
     StepRecorded,
 )
 from counter_app.tui.screens.base import KeepsStyles
-from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen
+from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen, UnlockScreen
 from counter_app.tui.screens.intake import IntakeScreen
 
 if TYPE_CHECKING:
@@ -305,7 +305,8 @@ class CounterApp(App[None]):
     def _close_opened(self, *, dialogs: bool = False) -> None:
         """Close what was opened on top of the current mode's screen: dossiers (and dialogs)."""
         while len(self.screen_stack) > 1 and (
-            getattr(self.screen, "OPENS_ON_TOP", False) or (dialogs and self.screen.is_modal)
+            getattr(self.screen, "OPENS_ON_TOP", False)
+            or (dialogs and (self.screen.is_modal or getattr(self.screen, "CLOSES_AT_SIGN_OUT", False)))
         ):
             self.pop_screen()
 
@@ -342,17 +343,27 @@ class CounterApp(App[None]):
                 self.refuse_supervisor()
 
     def _lock_if_idle(self) -> None:
-        """Sign out after the idle minutes of the settings (personal data: no unattended screen)."""
+        """Lock the counter after the idle minutes of the settings (personal data: no unattended
+        screen). The official's work stays under the lock screen for the same PIN to take up again."""
         minutes = self.desk.settings.idle_lock_minutes
-        if not minutes or self.official is None or self.now() - self._last_input < timedelta(minutes=minutes):
+        if (
+            not minutes
+            or self.official is None
+            or self.locked
+            or self.now() - self._last_input < timedelta(minutes=minutes)
+        ):
             return
-        self.action_sign_out()
-        self.notify(
-            f"Quầy đã tự khóa sau {minutes} phút không thao tác; hồ sơ đang nhập vẫn được giữ. "
-            "Hãy đăng nhập lại.",
-            title="Tự khóa",
-            timeout=3600,
-        )
+        self.push_screen(UnlockScreen(self.official, minutes), self._unlocked)
+
+    @property
+    def locked(self) -> bool:
+        """The idle lock is on: an official is signed in, but only the PIN (or F10) gets past it."""
+        return any(isinstance(screen, UnlockScreen) for screen in self.screen_stack)
+
+    def _unlocked(self, official: Official | None) -> None:
+        if official is not None:
+            self.official = official  # read again: a name or role changed meanwhile holds now
+            self._last_input = self.now()
 
     # -- errors ---------------------------------------------------------------------------------------
 
@@ -394,7 +405,11 @@ class CounterApp(App[None]):
     # -- navigation -----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _NEEDS_SIGN_IN:
+        if action in _NEEDS_SIGN_IN or action == "command_palette":
+            if self.locked:
+                return action == "sign_out"  # the palette finds dossiers by name: not under the lock
+            if action == "command_palette":
+                return True
             if self.official is None:
                 return False
             # The key of the screen already shown stays out of the footer, a dialog over it too.

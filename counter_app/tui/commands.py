@@ -177,7 +177,7 @@ class DossierCommands(Provider):
     async def search(self, query: str) -> AsyncIterator[Hit]:
         app = cast("CounterApp", self.app)
         text = query.strip()
-        if len(text) < 3 or app.official is None:
+        if len(text) < 3 or app.official is None or app.locked:
             return
         try:
             rows = await asyncio.to_thread(app.desk.find, text, 8)

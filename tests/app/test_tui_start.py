@@ -273,34 +273,90 @@ async def test_a_start_removes_saved_forms_past_their_retention(app, output_dir:
         assert not old.exists() and recent.exists()  # the default keeps 30 days
 
 
-async def test_an_idle_counter_locks_itself_and_keeps_the_form(app, staffed_desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]
+def screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    """Every line of the terminal as the official sees it now."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())  # noqa: SLF001
+
+
+async def idle(pilot, clock, minutes: int) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
+    clock.now += timedelta(minutes=minutes)
+    pilot.app._lock_if_idle()
+    await settle(pilot)
+
+
+async def test_an_idle_counter_locks_itself_and_the_official_takes_up_the_work_again(
+    app, staffed_desk: Desk, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Locked in the middle of a refusal (a phone call, 15 minutes): the screen shows nothing of the
+    citizen; the official's PIN gives back the dossier and the reason typed, as they were."""
+    from counter_app.tui.screens.dialogs import StepDialog
+    from counter_app.tui.screens.first_run import UnlockScreen
+    from tests.conftest import intake
+
+    code = staffed_desk.receive(intake(), OFFICIAL[2]).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f2")
+        await type_text(pilot, code)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("x")  # refuse: a reason to type
+        await pilot.pause()
+        assert isinstance(app.screen, StepDialog)
+        await type_text(pilot, "Thiếu giấy xác nhận")
+        await idle(pilot, clock, 14)
+        assert not app.locked  # 14 of the 15 minutes
+        await pilot.press("space")  # a key: the official is there
+        await idle(pilot, clock, 14)
+        assert not app.locked
+        await idle(pilot, clock, 15)
+        assert app.locked and isinstance(app.screen, UnlockScreen) and app.official is not None
+        shown = screen_text(app)
+        assert "QUẦY ĐÃ TỰ KHÓA" in shown and OFFICIAL[2] in shown
+        assert "Đặng Thị Hoà" not in shown and code not in shown  # nothing of the citizen
+        for key in ("f3", "f4", "ctrl+p", "f2"):  # no screen, no palette search under the lock
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, UnlockScreen), key
+        await idle(pilot, clock, 20)  # locked once, not once more over itself
+        assert sum(isinstance(s, UnlockScreen) for s in app.screen_stack) == 1
+        await type_text(pilot, "0000")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)  # a wrong PIN: still locked, and said so
+        assert "Mã PIN không đúng; hãy gõ lại" in screen_text(app)
+        await type_text(pilot, OFFICIAL[1])
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog) and not app.locked
+        assert "Thiếu giấy xác nhận" in texts(app, "Input")  # the reason, as it was typed
+
+
+async def test_at_a_locked_counter_another_official_signs_in_and_finds_the_form_only(
+    app, staffed_desk: Desk, clock
+) -> None:  # type: ignore[no-untyped-def]
     from counter_app.tui.screens.dialogs import ConfirmDialog
+    from counter_app.tui.screens.first_run import UnlockScreen
 
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
         await begin_intake(pilot)
-        clock.now += timedelta(minutes=14)
-        app._lock_if_idle()
-        assert app.official is not None  # 14 of the 15 minutes
-        await pilot.press("end")  # a key: the official is there
-        clock.now += timedelta(minutes=14)
-        app._lock_if_idle()
-        assert app.official is not None
         await pilot.press("escape")  # a dialog left open when the counter locks...
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        clock.now += timedelta(minutes=15)
-        app._lock_if_idle()
+        await idle(pilot, clock, 15)
+        assert isinstance(app.screen, UnlockScreen)
+        await pilot.press("f10")  # someone else
         await settle(pilot)
         assert app.official is None and isinstance(app.screen, SignInScreen)
-        assert any("tự khóa sau 15 phút" in n for n in notifications(app))
         await sign_in(pilot, SUPERVISOR)  # ...is not there for the next official to confirm
-        assert not any("tự khóa" in n for n in notifications(app))  # a notice for the sign-in only
         screen = app.screen
-        assert isinstance(screen, IntakeScreen)
+        assert isinstance(screen, IntakeScreen) and not app.locked
         assert screen.field("applicant.name").value == "Đặng Thị Hoà"  # the form is kept
+        assert not any(isinstance(s, UnlockScreen) for stack in app._screen_stacks.values() for s in stack)
 
 
 async def test_the_idle_lock_can_be_turned_off(app, staffed_desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]

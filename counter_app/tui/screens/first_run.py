@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
+from counter_app.desk import WRONG_SIGN_IN_TITLE
 from counter_app.domain.errors import CounterError, FieldError, RuleError, ValidationError
 from counter_app.settings import Settings, coerce_setting, validate
 from counter_app.tui.screens.base import KeepsStyles, Reporting, focus_first_error, show_field_errors
@@ -270,3 +271,45 @@ class SignInScreen(FormScreen):
             pin.focus()
         else:
             super()._show_message(error)
+
+
+class UnlockScreen(SignInScreen):
+    """The counter locked after the idle minutes, over whatever the official was doing.
+
+    Nothing of the screens below shows (a screen, not a see-through dialog: personal data). The
+    official who was signed in types the PIN and is back where the work stopped: the dossier open,
+    the reason half typed in its dialog. Someone else signs the first one out (F10), which closes
+    what was open, as a sign-out does. Dismisses with the Official.
+    """
+
+    TITLE_TEXT = "QUẦY ĐÃ TỰ KHÓA"
+    SUBMIT_LABEL = "Mở khóa"
+    CLOSES_AT_SIGN_OUT = True
+    """Taken away with the dialogs when the official is signed out (F10 here, or the account locked)."""
+
+    BINDINGS = [Binding("f10", "app.sign_out", "Người khác đăng nhập", id="unlock.other")]
+
+    def __init__(self, official: Any, minutes: int) -> None:
+        super().__init__()
+        self.official = official
+        self.minutes = minutes
+
+    @property
+    def INTRO(self) -> str:  # type: ignore[override]  # noqa: N802 - read like the class constant
+        return (
+            f"{self.official.full_name} ({self.official.username}): nhập mã PIN để làm tiếp đúng chỗ "
+            f"đang làm (quầy tự khóa sau {self.minutes} phút không thao tác). "
+            "Cán bộ khác: F10 để đăng nhập."
+        )
+
+    def compose_fields(self) -> ComposeResult:
+        yield Field("Mã PIN", key="pin", password=True, id="signin-pin")
+
+    def perform(self, values: dict[str, str]) -> Any:
+        desk = self.app.desk  # type: ignore[attr-defined]
+        return desk.sign_in(self.official.username, values["pin"])
+
+    def _show_message(self, error: CounterError) -> None:
+        if error.title == WRONG_SIGN_IN_TITLE:  # the name is not typed here: only the PIN can be wrong
+            error = RuleError("Mã PIN không đúng; hãy gõ lại (cán bộ khác: F10).", error.title)
+        super()._show_message(error)
