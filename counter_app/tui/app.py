@@ -687,7 +687,8 @@ class CounterApp(App[None]):
         try:
             printing = _printing()
             pdf = printing.render_form(self.desk, form, code, actor=actor)
-            delivery = printing.deliver(pdf, self.desk.settings)
+            # Printed on paper, the PDF was only the print job: it goes (personal data).
+            delivery = printing.deliver(pdf, self.desk.settings, remove_after=True)
         except CounterError as error:
             if on_done is not None:
                 self.call_from_thread(on_done, f"chưa in được: {error.message}")
@@ -706,7 +707,7 @@ class CounterApp(App[None]):
         try:
             printing = _printing()
             pdf = printing.render_logbook(self.desk, first, last, actor=actor)
-            delivery = printing.deliver(pdf, self.desk.settings)
+            delivery = printing.deliver(pdf, self.desk.settings, remove_after=True)
         except CounterError as error:
             if on_done is not None:
                 self.call_from_thread(on_done, f"Chưa in được: {error.message}")

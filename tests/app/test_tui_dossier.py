@@ -342,6 +342,38 @@ async def test_a_form_is_printed_from_the_dossier_screen(app, code: str, output_
         assert any(str(pdf) in n for n in notifications(app))
 
 
+async def test_a_form_printed_on_paper_leaves_no_pdf_behind(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, code: str, output_dir: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """With a printer, the PDF is only the print job: once CUPS has it, the file (name, ID number,
+    address) is gone from the counter's folder, from the dossier screen as from the intake."""
+    from tests.unit.test_printing_support import LP_COPIES, fake_cups, make_spool, pdf_files, pdf_text
+
+    spool = make_spool(tmp_path, monkeypatch)
+    monkeypatch.setenv("PATH", str(fake_cups(tmp_path / "bin", lp=LP_COPIES)))
+    staffed_desk.update_settings(printer="Quay2")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_print_dialog(pilot, code)
+        await pilot.press("down", "enter")  # the control slip
+        await settle(pilot)
+        assert any("Quay2" in n for n in notifications(app))
+        assert code in pdf_text(spool / "job.pdf")
+        assert list(pdf_files(output_dir)) == []
+        (spool / "job.pdf").unlink()
+        await pilot.press("escape", "f3")
+        await settle(pilot)
+        await type_text(pilot, "4873")
+        await pilot.press("enter")
+        for text in ("Lê Văn Bình", "031085009876", "0987654321", "Thôn Đông"):
+            await type_text(pilot, text)
+            await pilot.press("tab")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        assert "Lê Văn Bình" in pdf_text(spool / "job.pdf")  # the receipt went to the printer
+        assert list(pdf_files(output_dir)) == []
+
+
 async def test_escape_returns_to_the_screen_the_dossier_was_opened_from(app, code: str) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, SUPERVISOR)
