@@ -666,7 +666,7 @@ def list_(desk: Any, view: str, as_json: bool, limit: int, offset: int, actor: s
     """
     rows = desk.list_view(view, limit=limit, offset=offset)
     if rows:
-        desk.log_search(_actor(actor), f"danh sách {view}", [r.code for r in rows], more=len(rows) >= limit)
+        desk.log_list(_actor(actor), view, [r.code for r in rows], more=len(rows) >= limit)
     _print_rows(rows, as_json)
 
 

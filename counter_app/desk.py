@@ -1650,6 +1650,17 @@ class Desk:
         each = found if not more and 0 < len(found) <= SEARCH_LOGGED_EACH else [""]
         self._log_reading(actor, "search", each, detail)
 
+    def log_list(self, viewer: str, view: str, shown: Iterable[str], *, more: bool = False) -> None:
+        """Log a page of a named list someone saw: a page can hold dozens of citizens' names and
+        phones ("Chờ trả" shows the phone to call). Logged as a search for the list, from the UI and
+        the command line alike.
+
+        Args:
+            viewer: Who looked. view: The list (see ``LIST_VIEWS``).
+            shown: The codes of the dossiers shown. more: The list went on past them.
+        """
+        self.log_search(viewer, f"danh sách {view}", shown, more=more)
+
     def access_log(
         self,
         code: str | None = None,

@@ -7,6 +7,7 @@ fuzzy matcher does not do.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -28,6 +29,8 @@ from counter_app.tui.widgets.dossier_table import STATUS_SHORT
 
 if TYPE_CHECKING:
     from counter_app.tui.app import CounterApp
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,18 @@ class CounterCommands(Provider):
 
 
 class DossierCommands(Provider):
-    """Dossiers by code, applicant name, ID number or phone (through the desk)."""
+    """Dossiers by code, applicant name, ID number or phone (through the desk).
+
+    What the palette showed goes into the access log when it closes, as a search of the lists
+    screen does (who searched which ID number, and whose dossiers it showed): the results of the
+    last query, those of the letters typed on the way there being only a moment on screen.
+    """
+
+    PAGE = 8
+    """Dossiers the palette shows for a query."""
+
+    _shown: tuple[str, str, list[str], bool] | None = None
+    """The last results shown: who, the query, the codes, whether there were more."""
 
     async def search(self, query: str) -> AsyncIterator[Hit]:
         app = cast("CounterApp", self.app)
@@ -180,9 +194,11 @@ class DossierCommands(Provider):
         if len(text) < 3 or app.official is None or app.locked:
             return
         try:
-            rows = await asyncio.to_thread(app.desk.find, text, 8)
+            rows = await asyncio.to_thread(app.desk.find, text, self.PAGE)
         except CounterError:
             return
+        if rows:
+            self._shown = (app.official.full_name, text, [row.code for row in rows], len(rows) >= self.PAGE)
         for rank, row in enumerate(rows):
             display = Text.assemble(
                 (row.code, "bold"),
@@ -196,3 +212,14 @@ class DossierCommands(Provider):
                 f"{row.code} {row.who}",
                 f"Mở hồ sơ · {row.procedure_name}",
             )
+
+    async def shutdown(self) -> None:
+        shown, self._shown = self._shown, None
+        if shown is None:
+            return
+        viewer, query, found, more = shown
+        desk = cast("CounterApp", self.app).desk
+        try:
+            await asyncio.to_thread(desk.log_search, viewer, query, found, more=more)
+        except CounterError as error:  # the palette is closing: the reason goes to the log
+            log.warning("palette search not logged: %s", error.message)

@@ -252,6 +252,34 @@ async def test_a_search_seen_on_screen_goes_into_the_access_log(app, staffed_des
         assert searches()[0] == (other.code, name, "1 binh")
 
 
+async def test_a_list_seen_on_screen_goes_into_the_access_log(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """A list is a page of citizens' names (and phones, for "Chờ trả"): who saw it is logged, as
+    the command line's ``list`` is; the same list shown again to the same official is not."""
+    first = staffed_desk.receive(intake(), ACTOR)
+    second = staffed_desk.receive(intake(applicant=applicant("Lê Văn Bình", "031190005678", "")), ACTOR)
+
+    def lists_seen() -> list[tuple[str, str, str]]:
+        entries = staffed_desk.access_log()
+        return sorted((e.dossier_code, e.actor, e.detail) for e in entries if "danh sách" in e.detail)
+
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        assert lists_seen() == []  # not yet: a list passed through on the way counts when left
+        await pilot.press("f3")
+        await settle(pilot)
+        name = app.official.full_name
+        seen = [(code, name, "2 danh sách today") for code in sorted((first.code, second.code))]
+        assert lists_seen() == seen
+        await pilot.press("f4")  # the same page again
+        await settle(pilot)
+        lists_screen(app).seen_after = 0.05
+        await pilot.pause(0.3)
+        await settle(pilot)
+        assert lists_seen() == seen
+
+
 async def test_the_highlighted_dossier_is_read_in_full_under_the_list(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     """On 80 columns the procedure column is out of view: the line under the table names the
     highlighted dossier's procedure and applicant in full."""

@@ -49,6 +49,23 @@ async def test_the_palette_finds_a_dossier_by_applicant(app, staffed_desk: Desk)
         assert app.screen.dossier.code == code
 
 
+async def test_a_dossier_found_with_the_palette_goes_into_the_access_log(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """Whose ID number this is, and which dossiers that person has: the palette shows it, so the
+    access log says who asked (the number masked), as a search of the lists screen does."""
+    code = staffed_desk.receive(intake(), "Trần Văn Minh").code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await type_text(pilot, "031190001234")
+        await settle(pilot)
+        assert [e for e in staffed_desk.access_log() if e.action == "search"] == []  # still typing
+        await pilot.press("escape")  # closed without opening anything: it was seen all the same
+        await settle(pilot)
+        found = [(e.dossier_code, e.actor, e.detail) for e in staffed_desk.access_log() if e.action == "search"]
+        assert found == [(code, OFFICIAL[2], "1 ********1234")]
+
+
 async def test_the_palette_offers_the_screen_s_own_keys(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     code = staffed_desk.receive(intake(), "Trần Văn Minh").code
     async with app.run_test(size=SIZE) as pilot:

@@ -100,16 +100,17 @@ class ListsScreen(CounterScreen):
         self.set_reactive(ListsScreen.view, view)
         self._counts: dict[str, int] = {}
         self._searched = ""
-        self._seen: tuple[str, str, list[str], bool] | None = None
-        """The search on screen not yet in the access log: viewer, query, codes shown, more."""
+        self._seen: tuple[str, str, str, list[str], bool] | None = None
+        """The results on screen not yet in the access log: viewer, list, query (a search's),
+        codes shown, more."""
         self._seen_timer: Timer | None = None
         self.seen_after = SEARCH_SEEN
         """Seconds before results on screen count as seen (SEARCH_SEEN)."""
         self._table_had_focus = False
         """The table had the focus when another screen (a dossier) opened over this one."""
-        self._logged: tuple[str, str, list[str]] | None = None
-        """The last search logged (viewer, query, codes): the same results shown again to the same
-        official after a reload are not logged twice."""
+        self._logged: tuple[str, str, str, list[str]] | None = None
+        """The last results logged (viewer, list, query, codes): the same results shown again to the
+        same official after a reload are not logged twice."""
 
     def on_mount(self) -> None:
         # Where the keys go from the first frame (Textual would focus the tabs or the table).
@@ -178,11 +179,11 @@ class ListsScreen(CounterScreen):
         self._update_title()
         desk = self.counter_app.desk
         back_in_table = again and self._table_had_focus
+        self._log_seen()  # the results shown so far leave the screen
         if searching:
             (self.table if back_in_table else self.search_input).focus()
             self._run_search(self.search_input.value, keep_cursor=again)
         else:
-            self._log_seen()  # the search's results leave the screen
             self.table.show(lambda limit, offset: desk.list_view(view, limit, offset), keep_cursor=again)
             self.table.focus()
             self._count(view)
@@ -213,7 +214,7 @@ class ListsScreen(CounterScreen):
     def _loaded(self, event: DossierTable.Loaded) -> None:
         if self.view == "search":
             self._update_title(event.total_loaded, event.done)
-            self._results_shown(event.done)
+        self._results_shown(event.done)
 
     @on(DataTable.RowHighlighted, "#list-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -234,13 +235,19 @@ class ListsScreen(CounterScreen):
     # -- the access log of searches -------------------------------------------------------------------
 
     def _results_shown(self, done: bool) -> None:
+        """Results on screen: they go into the access log once seen (a search's for SEARCH_SEEN
+        seconds, or when the official moves on), a list's as well: a page of names and phones."""
         official = self.counter_app.official
-        if official is None or not self._searched:
+        searching = self.view == "search"
+        if official is None or (searching and not self._searched):
             return
         codes = [str(key.value) for key in self.table.rows]
-        if self._logged == (official.full_name, self._searched, codes):
+        if not codes and not searching:
+            return  # an empty list showed no one
+        shown = (official.full_name, self.view, self._searched if searching else "", codes)
+        if self._logged == shown:
             return
-        self._seen = (official.full_name, self._searched, codes, not done)
+        self._seen = (*shown, not done)
         if self._seen_timer is not None:
             self._seen_timer.stop()
         self._seen_timer = self.set_timer(self.seen_after, self._log_seen, name="search-seen")
@@ -258,12 +265,16 @@ class ListsScreen(CounterScreen):
             self._seen_timer.stop()
             self._seen_timer = None
         if seen is not None:
-            self._logged = seen[:3]
+            self._logged = seen[:4]
             self._write_search_log(*seen)
 
     @work(thread=True, exit_on_error=False, group="search-log")
-    def _write_search_log(self, viewer: str, query: str, codes: list[str], more: bool) -> None:
-        self.counter_app.desk.log_search(viewer, query, codes, more=more)
+    def _write_search_log(self, viewer: str, view: str, query: str, codes: list[str], more: bool) -> None:
+        desk = self.counter_app.desk
+        if view == "search":
+            desk.log_search(viewer, query, codes, more=more)
+        else:
+            desk.log_list(viewer, view, codes, more=more)
 
     # -- search ---------------------------------------------------------------------------------------
 
