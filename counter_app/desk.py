@@ -1753,7 +1753,10 @@ class Desk:
         A code typed in part (its last digits, "2001") is never acted on: the official is shown
         the full codes it matches and types or scans the right one.
         """
-        message = f"Không có hồ sơ mã {shown(code) if code else '(trống)'}."  # a pasted page, cut short
+        # An ID or phone number typed where a code goes is not repeated in full (messages reach the
+        # log file and the screen behind the citizen).
+        said = code if codes.looks_like_code(code) else mask_numbers(code)
+        message = f"Không có hồ sơ mã {shown(said) if code else '(trống)'}."  # a pasted page, cut short
         if code and not codes.looks_like_code(code):
             try:
                 candidates = [r.code for r in self.find(code, limit=4) if r.code.endswith(code)]
@@ -1762,7 +1765,7 @@ class Desk:
             if len(candidates) == 1:
                 message += f" Có phải hồ sơ {candidates[0]}? Hãy nhập đủ mã hoặc quét mã vạch."
             elif candidates:
-                message += f" Các hồ sơ có mã kết thúc bằng {code}: {', '.join(candidates[:3])}"
+                message += f" Các hồ sơ có mã kết thúc bằng {said}: {', '.join(candidates[:3])}"
                 message += ", …" if len(candidates) > 3 else "."
         return NotFoundError(message)
 

@@ -27,7 +27,7 @@ from typing import Any, Literal, cast
 from counter_app.domain.calendar import TimeLimit
 from counter_app.domain.errors import FieldError, NotFoundError, ValidationError
 from counter_app.domain.text import clean, first_nonchar, fold, has_control_chars, thousands
-from counter_app.domain.validation import json_kind, shown
+from counter_app.domain.validation import json_kind, mask_numbers, shown
 
 __all__ = [
     "Catalog",
@@ -252,8 +252,9 @@ class Catalog:
         """
         found = self._by_code.get(code.strip())
         if found is None:
+            said = mask_numbers(code.strip())  # an ID number pasted in the wrong field is not echoed
             raise NotFoundError(
-                f"Không có thủ tục mã {code.strip()!r} trong danh mục (phiên bản {self.version}). "
+                f"Không có thủ tục mã {said!r} trong danh mục (phiên bản {self.version}). "
                 "Hãy kiểm tra lại mã hoặc cập nhật danh mục."
             )
         return found

@@ -132,6 +132,26 @@ def test_missing_file_and_not_found(configured: Any) -> None:
     assert result.exit_code == 4
 
 
+def test_an_id_number_given_for_a_code_is_not_repeated_in_full(
+    configured: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A supervisor answering a citizen types the citizen's ID number where a code goes: the message
+    (on screen, and in the log file) masks it, as the access log does."""
+    for args in (
+        ["show", "031190001234"],
+        ["access-log", "031190001234"],
+        ["show", "ĐẶNGTHỊHOÀ031190001234"],
+    ):
+        with caplog.at_level("INFO"):
+            result = configured(*args)
+        assert result.exit_code == 4, result.output
+        assert "********1234" in result.output and "031190001234" not in result.output
+    assert caplog.records and all("031190001234" not in r.getMessage() for r in caplog.records)
+    source = {"procedure": "031190001234", "applicant": intake()["applicant"]}
+    result = configured("receive", "--json", "-", input=json.dumps(source))
+    assert result.exit_code == 2 and "********1234" in result.output and "031190001234" not in result.output
+
+
 def test_not_configured(run: Any, tmp_path: Path, db_path: Path) -> None:
     source = tmp_path / "in.json"
     source.write_text(json.dumps(intake()), encoding="utf-8")
