@@ -252,7 +252,9 @@ class Catalog:
         """
         found = self._by_code.get(code.strip())
         if found is None:
-            said = mask_numbers(code.strip())  # an ID number pasted in the wrong field is not echoed
+            said = code.strip()
+            if not CODE_PATTERN.match(said):  # an ID number pasted in the wrong field is not echoed
+                said = mask_numbers(said)
             raise NotFoundError(
                 f"Không có thủ tục mã {said!r} trong danh mục (phiên bản {self.version}). "
                 "Hãy kiểm tra lại mã hoặc cập nhật danh mục."
