@@ -449,15 +449,28 @@ def figure_text(key: str, value: float | None) -> str:
 
 
 def appointments_on_day_off(due: Sequence[DossierRow], shown: int = 5) -> str:
-    """What to tell whoever just declared a day off on which citizens were given appointments."""
-    codes = ", ".join(r.code for r in due[:shown]) + (
-        f" và {len(due) - shown} hồ sơ khác" if len(due) > shown else ""
-    )
-    return (
-        f"{len(due)} hồ sơ đang có hẹn trả vào ngày này ({codes}): hãy hẹn lại từng hồ sơ, "
-        "kèm văn bản xin lỗi (phím h ở màn hình hồ sơ, hoặc lệnh counter move-appointment), "
-        "để công dân không đến khi cơ quan nghỉ."
-    )
+    """What to tell whoever just declared a day off on which citizens were given appointments: the
+    dossiers still in processing need their appointment moved (with the apology), those whose
+    result is ready need their citizen told to come another day (the phone is on the dossier)."""
+
+    def named(rows: Sequence[DossierRow]) -> str:
+        more = f" và {len(rows) - shown} hồ sơ khác" if len(rows) > shown else ""
+        return ", ".join(r.code for r in rows[:shown]) + more
+
+    open_ = [r for r in due if r.status != 9]
+    ready = [r for r in due if r.status == 9]
+    said = []
+    if open_:
+        said.append(
+            f"{len(open_)} hồ sơ đang có hẹn trả vào ngày này ({named(open_)}): hãy hẹn lại từng hồ sơ, "
+            "kèm văn bản xin lỗi (phím h ở màn hình hồ sơ, hoặc lệnh counter move-appointment)"
+        )
+    if ready:
+        said.append(
+            f"{len(ready)} hồ sơ đã có kết quả, hẹn công dân đến nhận vào ngày này ({named(ready)}): "
+            "hãy báo công dân đến nhận vào ngày làm việc khác (số điện thoại ở màn hình hồ sơ)"
+        )
+    return "; ".join(said) + ", để công dân không đến khi cơ quan nghỉ."
 
 
 def backup_summary(result: Mapping[str, Any]) -> str:
@@ -879,9 +892,9 @@ class Desk:
             raise ValidationError(FieldError("day", f"Ngày {_day_text(day)} đã là {state} ({why})."))
 
     def due_on(self, day: date) -> list[DossierRow]:
-        """Open dossiers whose appointment falls on ``day``: a day newly declared off leaves their
-        citizens coming to a closed office, so the counter names them (each needs its appointment
-        moved, with the apology form)."""
+        """Dossiers whose citizen is expected on ``day`` (in processing, or the result ready): a day
+        newly declared off leaves them coming to a closed office, so the counter names them (see
+        :func:`appointments_on_day_off`)."""
         check_day(day, "day", "Ngày")
         return self.store.due_on(day)
 

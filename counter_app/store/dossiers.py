@@ -494,10 +494,12 @@ class DossierStore:
         return [_row(r) for r in rows]
 
     def due_on(self, day: date, limit: int = 1000) -> list[DossierRow]:
-        """Open dossiers (not paused) whose appointment falls on a Vietnam day, by due time."""
+        """Dossiers whose citizen is expected on a Vietnam day, by due time: open ones (not paused)
+        and results ready to hand back on their appointment day."""
         start, end = _day_span(day, day)
         rows = self.conn.execute(
-            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE status IN (1, 2, 4, 6) AND due_at >= ? AND due_at < ?"
+            f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE status IN (1, 2, 4, 6, 9)"
+            " AND due_at >= ? AND due_at < ?"
             " ORDER BY due_at, rowid LIMIT ?",
             (start, end, limit),
         ).fetchall()

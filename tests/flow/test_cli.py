@@ -440,6 +440,20 @@ def test_a_day_off_names_the_appointments_already_given_for_it(configured: Any) 
     assert other.exit_code == 0 and other.stderr == ""
 
 
+def test_a_day_off_names_the_results_ready_to_collect_that_day(configured: Any) -> None:
+    """A result ready early is still collected on the appointment day: its citizen comes then too,
+    and is to be told to come another day (no apology: nothing is late)."""
+    doc = {"procedure": "1.004873", "applicant": {"name": "Lê Thị D", "id_number": "031190001234"}}
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(doc)).stdout)["code"]
+    for step in ("transfer", "result"):
+        assert configured(step, code).exit_code == 0
+    due = json.loads(configured("show", code, "--json").stdout)["due"][:10]
+    result = configured("calendar", "set", due, "day_off", "--label", "Nghỉ đột xuất")
+    assert result.exit_code == 0, result.output
+    assert "1 hồ sơ đã có kết quả" in result.stderr and code in result.stderr
+    assert "ngày làm việc khác" in result.stderr and "đang có hẹn trả" not in result.stderr
+
+
 def test_renaming_an_official_keeps_their_pin(configured: Any, db_path: Path) -> None:
     assert configured("add-official", "lan", "--name", "Vũ Thị Lan", "--pin", "2468").exit_code == 0
     promoted = configured("add-official", "LAN", "--name", "Vũ Thị Lan", "--role", "supervisor")
