@@ -565,6 +565,27 @@ async def test_a_refused_dossier_offers_the_refusal_and_no_receipt(
         assert "receipt" not in ids and "refusal" in ids
 
 
+async def test_after_a_step_that_gives_a_paper_the_print_menu_starts_on_it(
+    app, staffed_desk: Desk, code: str, output_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """ "In «Phiếu yêu cầu bổ sung…» giao công dân: phím i" — and i, Enter prints that paper, not
+    the receipt at the top of the list (which was printed again, over the first one)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await open_step(pilot, code, "b")
+        for answer in ("Bản sao giấy khai sinh", "Thiếu giấy tờ"):
+            await pilot.press("ctrl+u")
+            await type_text(pilot, answer)
+            await pilot.press("enter")
+        await settle(pilot)
+        assert staffed_desk.get(code).status == 5
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, PrintDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [p.name for p in output_dir.glob("*.pdf")] == [f"extra_papers_{code}.pdf"]
+
+
 async def test_a_problem_in_a_step_s_second_field_is_shown_and_fixed_there(
     app, staffed_desk: Desk, code: str
 ) -> None:  # type: ignore[no-untyped-def]

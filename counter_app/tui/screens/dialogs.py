@@ -442,9 +442,14 @@ class PrintDialog(CounterModal):
 
     BINDINGS = [Binding("escape", "cancel", "Hủy", id="print.cancel")]
 
-    def __init__(self, dossier: Dossier) -> None:
+    def __init__(self, dossier: Dossier, *, first: str | None = None) -> None:
+        """Args:
+        first: The form the cursor starts on (the paper the step just taken gives the citizen,
+            which the step's notice says ``i`` prints); the first of the list otherwise.
+        """
         super().__init__()
         self.dossier = dossier
+        self.first = first
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -459,7 +464,8 @@ class PrintDialog(CounterModal):
 
     def on_mount(self) -> None:
         options = self.query_one("#forms", OptionList)
-        options.highlighted = 0
+        forms = forms_for(self.dossier)
+        options.highlighted = forms.index(self.first) if self.first in forms else 0
         options.focus()
 
     @on(OptionList.OptionSelected)

@@ -358,7 +358,9 @@ class DossierScreen(CounterScreen):
             if form:
                 self.counter_app.print_form(dossier.code, form)
 
-        self.app.push_screen(PrintDialog(dossier), chosen)
+        # After a step that hands the citizen a paper (refusal, extra papers…), that paper first.
+        steps = getattr(self, "_steps", [])
+        self.app.push_screen(PrintDialog(dossier, first=step_form(steps[-1].kind) if steps else None), chosen)
 
     def action_access_log(self) -> None:
         official = self.counter_app.official
