@@ -157,6 +157,8 @@ class RestorePlan:
     lost_dossiers: int = 0
     lost_events: int = 0
     lost_unsent: int = 0
+    kept_readings: int = 0
+    """Access-log entries only in the current database, carried into the restored one."""
 
     def summary(self) -> dict[str, Any]:
         """What the plan found, as the command line prints it in JSON (with or without --yes)."""
@@ -167,6 +169,7 @@ class RestorePlan:
             "lost_dossiers": self.lost_dossiers,
             "lost_events": self.lost_events,
             "lost_unsent": self.lost_unsent,
+            "kept_readings": self.kept_readings,
             "skip_days": [day.isoformat() for day in self.skip_days],
         }
 
@@ -203,6 +206,11 @@ class RestorePlan:
                     f"không có trong bản sao lưu{unsent}."
                 )
             lines.append("Số thứ tự mã hồ sơ và sổ theo dõi giữ mức cao hơn của hai bên.")
+            if self.kept_readings:
+                lines.append(
+                    f"Nhật ký truy cập dữ liệu cá nhân: {self.kept_readings} lượt xem, in, tìm kiếm "
+                    "ghi sau bản sao lưu được giữ lại."
+                )
         if self.skip_days:
             first, last = self.skip_days[0], self.skip_days[-1]
             start = source.counter_no * 1000 + RESTORE_SKIP + 1
@@ -239,9 +247,10 @@ def plan_restore(live: Path, backup: Path, *, now: datetime) -> RestorePlan:
         )
     lost = (0, 0, 0)
     continuation = False
+    readings = 0
     if current.state == "readable":
         try:
-            lost, continuation = _compare(live, backup)
+            lost, continuation, readings = _compare(live, backup)
         except sqlite3.Error as exc:
             raise StoreError(f"Không so sánh được «{live}» với bản sao lưu: {explain(exc)}.") from exc
     skip_days: list[date] = []
@@ -253,16 +262,21 @@ def plan_restore(live: Path, backup: Path, *, now: datetime) -> RestorePlan:
         while day <= last:
             skip_days.append(day)
             day += timedelta(days=1)
-    return RestorePlan(live, backup, source, current, skip_days, *lost)
+    return RestorePlan(live, backup, source, current, skip_days, *lost, kept_readings=readings)
 
 
-def _compare(live: Path, backup: Path) -> tuple[tuple[int, int, int], bool]:
+_READINGS = "SELECT at, actor, action, dossier_code, detail FROM {db}.access_log"
+"""An access-log entry as it is compared between two databases (its row id is not)."""
+
+
+def _compare(live: Path, backup: Path) -> tuple[tuple[int, int, int], bool, int]:
     """What the live database holds that the backup lacks, and whether it holds all of the backup.
 
     Returns:
-        ``(dossiers, events, unsent events)`` only in the live database, and True when every
-        event of the backup is in it (the live database continues the backup's history, so its
-        sequences are the truth).
+        ``(dossiers, events, unsent events)`` only in the live database; True when every event of
+        the backup is in it (the live database continues the backup's history, so its sequences
+        are the truth); and how many access-log entries only the live database holds (a restore
+        carries them over: who saw whose data stays on record).
     """
     with closing(connect_read_only(live)) as conn:
         conn.execute("ATTACH DATABASE ? AS b", (f"{backup.resolve().as_uri()}?mode=ro",))
@@ -279,7 +293,10 @@ def _compare(live: Path, backup: Path) -> tuple[tuple[int, int, int], bool]:
             "SELECT EXISTS (SELECT 1 FROM b.events e WHERE NOT EXISTS"
             " (SELECT 1 FROM main.events c WHERE c.uuid = e.uuid))"
         ).fetchone()[0]
-    return (int(lost[0]), int(lost[1]), int(lost[2])), bool(continuation)
+        readings = conn.execute(
+            f"SELECT count(*) FROM ({_READINGS.format(db='main')} EXCEPT {_READINGS.format(db='b')})"
+        ).fetchone()[0]
+    return (int(lost[0]), int(lost[1]), int(lost[2])), bool(continuation), int(readings)
 
 
 def _private_copy(source: Path, target: Path) -> None:
@@ -343,7 +360,18 @@ def _stage(plan: RestorePlan, staging: Path) -> int:
         source.backup(target)
     conn = open_database(staging)  # migrations of an older backup run here, before anything changes
     try:
+        carry = plan.current.state == "readable" and plan.kept_readings > 0
+        if carry:
+            conn.execute("ATTACH DATABASE ? AS live", (f"{plan.live.resolve().as_uri()}?mode=ro",))
         conn.execute("BEGIN IMMEDIATE")
+        if carry:
+            # Readings made after the backup happened all the same: the access log is a record
+            # the citizen may ask for, not data a restore may take back.
+            conn.execute(
+                "INSERT INTO main.access_log (at, actor, action, dossier_code, detail)"
+                f" {_READINGS.format(db='live')} WHERE (at, actor, action, dossier_code, detail) IN"
+                f" ({_READINGS.format(db='live')} EXCEPT {_READINGS.format(db='main')}) ORDER BY id"
+            )
         upsert = (
             "INSERT INTO sequences (name, key, counter_no, last) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (name, key, counter_no) DO UPDATE SET last = max(last, excluded.last)"
@@ -360,6 +388,8 @@ def _stage(plan: RestorePlan, staging: Path) -> int:
             [(volume, counter, RESTORE_SKIP * days) for volume, days in plan.skip_volumes.items()],
         )
         conn.execute("COMMIT")
+        if carry:
+            conn.execute("DETACH DATABASE live")
         rebuilt = _rebuild_rows(conn, plan.backup)
         if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
             raise StoreError("Bản sao lưu không đọc lại được sau khi chép; hãy kiểm tra ổ đĩa.")

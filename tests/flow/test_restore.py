@@ -260,3 +260,27 @@ def test_a_backup_whose_events_cannot_be_read_is_refused(
         restore(plan_restore(db_path, backup, now=clock.now), now=clock.now)
     assert "lịch sử sự kiện" in info.value.message and "hãy chọn bản sao lưu khác" in info.value.message
     assert digest(db_path) == before
+
+
+def test_readings_made_after_the_backup_stay_in_the_access_log(
+    desk: Desk, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    """Who saw whose data is a record the citizen may ask for: a restore puts the dossiers back as
+    they were, not the access log (the views, prints and searches made since are kept, and said)."""
+    code = desk.receive(intake(), "A").code
+    desk.get(code, viewer="Trần Văn Minh")
+    backup = take_backup(desk, tmp_path)
+    clock.now += timedelta(minutes=5)
+    desk.get(code, viewer="Lê Thị Soi")  # after the backup
+    desk.log_search("Lê Thị Soi", "031190001234", [code])
+    before = [(e.at, e.actor, e.action, e.detail) for e in desk.access_log(code)]
+    desk.close()
+
+    plan = plan_restore(db_path, backup, now=clock.now)
+    assert plan.kept_readings == 2
+    assert any("2 lượt xem, in, tìm kiếm" in line for line in plan.describe())
+    restore(plan, now=clock.now)
+    again = Desk.open(db_path, clock=clock, env={})
+    after = [(e.at, e.actor, e.action, e.detail) for e in again.access_log(code)]
+    assert after == before and [a for _, a, _, _ in after].count("Lê Thị Soi") == 2
+    again.close()
