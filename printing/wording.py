@@ -274,7 +274,8 @@ SAVED = "Đã lưu tệp PDF tại {path}."
 PRINTED = "Đã gửi «{name}» tới máy in {printer}{job}."
 PRINTED_JOB = " (lệnh in {job})"
 NO_PRINTER = (
-    "Chưa cấu hình máy in (quản trị đặt «Tên máy in»: counter settings --set printer=…); "
+    "Chưa cấu hình máy in (giám sát đặt «Tên máy in» ở F6, thẻ Cài đặt, hoặc lệnh counter "
+    "settings --set printer=…); "
     "tệp PDF đã lưu tại {path}."
 )
 NO_LP = (

@@ -67,7 +67,7 @@ def is_placeholder_agency(agency_id: str) -> bool:
 PLACEHOLDER_AGENCY_WARNING = (
     "Mã định danh cơ quan «{agency}» là mã tạm, suy từ mã xã; mã hồ sơ cấp ra mang mã này mãi mãi "
     "và hệ thống của tỉnh sẽ không nhận ra. Hãy đặt mã thật (QCVN 102) trước khi tiếp nhận hồ sơ: "
-    "counter settings --set agency_id=…"
+    "màn hình Giám sát (F6), thẻ Cài đặt, hoặc lệnh counter settings --set agency_id=…"
 )
 """Said when a counter is set up, or starts, with the placeholder agency identifier."""
 

@@ -555,3 +555,47 @@ async def test_the_running_counter_follows_what_the_admin_changes_beside_it(  # 
         await pilot.press("f6")
         await settle(pilot)
         assert screen.query_one("#office-hours", Field).value == "07:30-11:30,13:30-17:30"
+
+
+async def test_a_supervisor_sets_the_agency_identifier_and_the_printer_on_the_screen(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """Setup leaves the agency identifier for later and the app then asks for the real one before
+    any dossier: the supervisor sets it (and the printer) in F6 › Cài đặt, not in a shell."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        for _ in range(4):
+            await pilot.press("ctrl+n")
+            await settle(pilot)
+        assert screen.tabs.active == "settings"
+        agency = screen.query_one("#setting-agency_id", Field)
+        assert screen.focused is agency.input and agency.value == staffed_desk.settings.agency_id
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "000.17.22-H56")  # a typo: refused where it was typed, nothing stored
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert agency.error and screen.focused is agency.input
+        assert "4 nhóm" in agency.error and staffed_desk.settings.agency_id != "000.17.22-H56"
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "000.17.22.H56")
+        await pilot.press("tab", "ctrl+u")
+        await type_text(pilot, "Quay2")
+        await pilot.press("enter", "ctrl+u")
+        await type_text(pilot, "abc")  # minutes that are no number
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        idle = screen.query_one("#setting-idle_lock_minutes", Field)
+        assert idle.error and staffed_desk.settings.printer == ""  # all or nothing
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "10")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        settings = staffed_desk.settings
+        assert (settings.agency_id, settings.printer, settings.idle_lock_minutes) == (
+            "000.17.22.H56",
+            "Quay2",
+            10,
+        )
+        assert any("Đã lưu cài đặt" in n for n in notifications(app))
+        receipt = staffed_desk.receive(intake(), "A")
+        assert receipt.code.startswith("000.17.22.H56-")

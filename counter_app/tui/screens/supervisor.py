@@ -36,10 +36,14 @@ TAB_FOCUS = {
     "logbook": "#logbook-from-input",
     "calendar": "#override-day-input",
     "officials": "#officials-table",
+    "settings": "#setting-agency_id-input",
 }
 """Where the focus goes when a tab is shown: what the supervisor types or picks there first."""
 
-SHOWN_ON = {"submit": ("logbook", "calendar", "officials"), "print_logbook": ("dashboard", "logbook")}
+SHOWN_ON = {
+    "submit": ("logbook", "calendar", "officials", "settings"),
+    "print_logbook": ("dashboard", "logbook"),
+}
 """The tabs where a key of the screen has something to do (Ctrl+S on the figures did nothing)."""
 
 NEW_PIN_HINT = "4 đến 8 chữ số"
@@ -47,7 +51,17 @@ CHANGE_PIN_HINT = "mã PIN mới (trống: giữ PIN cũ)"
 SAVE_NEW = "Thêm cán bộ (Ctrl+S)"
 SAVE_CHANGES = "Lưu thay đổi (Ctrl+S)"
 
-TABS = ("dashboard", "logbook", "calendar", "officials")
+TABS = ("dashboard", "logbook", "calendar", "officials", "settings")
+
+COUNTER_SETTINGS = (
+    ("agency_id", "Mã định danh", "mã cơ quan theo QCVN 102, ví dụ 000.17.22.H56"),
+    ("printer", "Tên máy in", "tên máy in trong CUPS; trống: lưu PDF"),
+    ("idle_lock_minutes", "Tự khóa (phút)", "số phút không thao tác; 0: không tự khóa"),
+    ("forms_retention_days", "Giữ PDF (ngày)", "biểu mẫu đã lưu được xóa sau số ngày này; 0: giữ"),
+)
+"""The settings a supervisor changes from the screen (name, label, hint): the agency identifier
+the codes carry (setup leaves it to later), the printer, and the personal-data timings. The commune
+and counter number are fixed once dossiers exist; the rest are the IT admin's (``counter settings``)."""
 
 OVERRIDE_COLUMNS = (("Ngày", "day"), ("Loại", "kind"), ("Ghi chú", "label"))
 UPCOMING_COLUMNS = (("Ngày", "day"), ("Loại", "kind"), ("Lý do", "note"))
@@ -119,6 +133,8 @@ class SupervisorScreen(CounterScreen):
         """The officials as last read from the desk (the table's rows)."""
         self._filled_from: dict[str, Any] | None = None
         self._hours_shown = ""
+        self._settings_shown: dict[str, str] = {}
+        """The settings last put in their fields (see ``_show_office_hours``)."""
         """The office hours last put in their field (the field differs once the supervisor types)."""
         """The existing official whose name and role the form was filled in with (None: a new one)."""
 
@@ -206,12 +222,63 @@ class SupervisorScreen(CounterScreen):
                     )
                     yield ErrorLine(id="official-known", classes="dialog-hint")
                     yield Button(SAVE_NEW, id="official-save")
+            with TabPane("Cài đặt", id="settings"):
+                yield from self._compose_settings()
+
+    def _compose_settings(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static("CÀI ĐẶT CỦA QUẦY", classes="section-title")
+            for name, label, hint in COUNTER_SETTINGS:
+                yield Field(label, key=name, placeholder=hint, id=f"setting-{name}")
+            yield Button("Lưu cài đặt (Ctrl+S)", variant="primary", id="settings-save")
+            yield Static(
+                "Mã định danh có trên mọi mã hồ sơ cấp ra: đặt mã thật trước khi tiếp nhận. "
+                "Máy in: tên hàng đợi CUPS (lệnh lpstat -p liệt kê); trống thì biểu mẫu được lưu PDF.",
+                classes="dialog-hint",
+            )
+
+    def _show_settings(self) -> None:
+        """The stored settings in their fields, unless the supervisor is typing there."""
+        settings = self.counter_app.desk.settings
+        for name, _label, _hint in COUNTER_SETTINGS:
+            field = self.query_one(f"#setting-{name}", Field)
+            if field.value == self._settings_shown.get(name, ""):
+                field.value = self._settings_shown[name] = str(getattr(settings, name))
+
+    def _save_settings(self) -> None:
+        fields = [self.query_one(f"#setting-{name}", Field) for name, _label, _hint in COUNTER_SETTINGS]
+        for field in fields:
+            field.error = ""
+        settings = self.counter_app.desk.settings
+        changed = {f.key: f.value.strip() for f in fields if f.value.strip() != str(getattr(settings, f.key))}
+        if not changed:
+            self.notify("Không có gì thay đổi.", title="Cài đặt")
+            return
+        try:
+            self.counter_app.desk.update_settings(**changed)
+        except ValidationError as error:
+            self._inline(error, fields)
+            return
+        except CounterError as error:
+            self.counter_app.show_error(error)
+            return
+        self._settings_shown = {}
+        for field in fields:
+            field.value = ""
+        self._show_settings()
+        said = ", ".join(
+            f"{label}: {self._settings_shown[name] or '(trống)'}"
+            for name, label, _ in COUNTER_SETTINGS
+            if name in changed
+        )
+        self.notify(said, title="Đã lưu cài đặt")
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#overrides", DataTable), OVERRIDE_COLUMNS, [])
         fill_table(self.query_one("#upcoming-days", DataTable), UPCOMING_COLUMNS, [])
         fill_table(self.query_one("#officials-table", DataTable), OFFICIAL_COLUMNS, [])
         self._show_office_hours()
+        self._show_settings()
 
     def _show_office_hours(self) -> None:
         """The office hours as stored now (the command line may have changed them since), unless
@@ -238,6 +305,7 @@ class SupervisorScreen(CounterScreen):
 
     def action_reload(self) -> None:
         self._show_office_hours()
+        self._show_settings()
         self._load_dashboard()
         self._show_overrides()
         self._show_officials()
@@ -254,6 +322,8 @@ class SupervisorScreen(CounterScreen):
                 self._add_override()
         elif active == "officials":
             self._save_official()
+        elif active == "settings":
+            self._save_settings()
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:
@@ -264,6 +334,7 @@ class SupervisorScreen(CounterScreen):
             "official-save": self._save_official,
             "official-toggle": self.action_toggle_official,
             "backup-now": self.action_backup,
+            "settings-save": self._save_settings,
         }
         action = actions.get(event.button.id or "")
         if action is not None:
@@ -283,6 +354,8 @@ class SupervisorScreen(CounterScreen):
             self._save_hours()
         elif input_id == "official-pin-input":
             self._save_official()
+        elif input_id == f"setting-{COUNTER_SETTINGS[-1][0]}-input":
+            self._save_settings()
         else:
             self.focus_next()
 
