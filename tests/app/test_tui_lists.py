@@ -401,3 +401,27 @@ async def test_escape_clears_the_search_then_goes_back_to_the_intake(app, staffe
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
+
+
+async def test_a_search_by_too_few_digits_of_a_phone_says_how_many_to_type(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """ "0912" finds nothing (four digits are a code's last ones): the title says a phone is looked
+    up from six digits, and the detail line no longer names the dossier highlighted before."""
+    staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f5")
+        await settle(pilot)
+        await type_text(pilot, "dang thi")
+        await settle(pilot)
+        await pilot.press("down")
+        await settle(pilot)
+        assert "Đặng Thị Hoà" in texts(app, "#list-detail")
+        screen = lists_screen(app)
+        screen.search_input.value = ""
+        screen.search_input.focus()
+        await type_text(pilot, "0912")
+        await settle(pilot)
+        assert "gõ từ 6 chữ số" in texts(app, "#list-title") and texts(app, "#list-detail").strip() == ""
+        await type_text(pilot, "34")
+        await settle(pilot)
+        assert "Kết quả: 1 hồ sơ" in texts(app, "#list-title") and "chữ số" not in texts(app, "#list-title")

@@ -15,6 +15,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
+from counter_app.desk import NUMBER_PREFIX_MIN
 from counter_app.store.dossiers import DossierRow
 from counter_app.tui.formatting import plural_dossiers
 from counter_app.tui.screens.base import CounterScreen
@@ -76,7 +77,8 @@ class ListsScreen(CounterScreen):
             with Horizontal(id="search-row"):
                 yield Static("Tìm", classes="field-label")
                 yield FieldInput(
-                    placeholder="tên (không cần dấu), số căn cước, số điện thoại, mã hồ sơ…",
+                    placeholder=f"tên (không cần dấu), số căn cước, điện thoại (từ {NUMBER_PREFIX_MIN} số), "
+                    "mã hồ sơ…",
                     id="search-input",
                 )
             yield Static("", id="list-title")
@@ -198,6 +200,11 @@ class ListsScreen(CounterScreen):
             title += f": {plural_dossiers(self._counts[view])}"
         elif view == "search" and loaded is not None:
             title = f"Kết quả: {plural_dossiers(loaded)}{'' if done else '+'}"
+            digits = self._searched.replace(" ", "").removeprefix("+")
+            if not loaded and digits.isdigit() and len(digits) < NUMBER_PREFIX_MIN:
+                # "0912" finds nothing: four or five digits are a code's last ones; a phone or an
+                # ID number is looked up from its first NUMBER_PREFIX_MIN digits.
+                title += f" (số điện thoại, số căn cước: gõ từ {NUMBER_PREFIX_MIN} chữ số)"
         self.query_one("#list-title", Static).update(title)
 
     @work(thread=True, exit_on_error=False, group="list-count", exclusive=True)
@@ -214,6 +221,8 @@ class ListsScreen(CounterScreen):
     def _loaded(self, event: DossierTable.Loaded) -> None:
         if self.view == "search":
             self._update_title(event.total_loaded, event.done)
+        if not event.total_loaded:
+            self._show_detail(None)  # the last dossier highlighted is not among no results
         self._results_shown(event.done)
 
     @on(DataTable.RowHighlighted, "#list-table")
