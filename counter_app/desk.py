@@ -278,6 +278,9 @@ class Intake:
     warnings: tuple[str, ...] = ()
 
 
+UNLOGGED_MAX = 10_000
+"""Access-log rows a desk keeps while the database cannot take them (a day of readings)."""
+
 WRONG_SIGN_IN_TITLE = "Đăng nhập không thành công"
 """The title of a refused sign-in: one message for an unknown name and a wrong PIN, so that no
 name can be found out by trying."""
@@ -587,6 +590,9 @@ class Desk:
         """Refuse wrong settings; False only for the commands that show or repair them."""
         self.setting_problems: list[FieldError] = []
         """What is wrong with the settings (empty unless the desk was opened with strict=False)."""
+        self._unlogged: list[tuple[datetime, str, str, str, str]] = []
+        """Access-log rows the database could not take yet (at, actor, action, code, detail): written
+        with the next reading, or at close (see :meth:`_log_reading`)."""
 
     # -- opening -----------------------------------------------------------------------------------
 
@@ -620,6 +626,8 @@ class Desk:
         return desk
 
     def close(self) -> None:
+        if self._unlogged:
+            self._write_readings([])
         self.store.close()
 
     def now(self) -> datetime:
@@ -1731,17 +1739,37 @@ class Desk:
         """Write the access-log rows of a reading (a view, a search, a print): one per dossier code
         ("" for none), in one transaction.
 
-        A disk that is full or read-only cannot take the row; the reading goes on all the same (the
-        citizen at the counter is waiting for their dossier) and the program's log says which
-        reading went unrecorded, for the admin.
+        A disk that is full or read-only, or another program holding the write lock, cannot take
+        the rows; the reading goes on all the same (the citizen at the counter is waiting for their
+        dossier). The rows are kept, with the time of the reading, and written with the next
+        reading that gets through or when the desk closes; the program's log says which reading
+        waits, and which were lost if none could ever be written (``UNLOGGED_MAX``).
         """
+        at = datetime.now().astimezone()
+        self._write_readings([(at, actor, action, code, detail) for code in codes])
+
+    def _write_readings(self, rows: list[tuple[datetime, str, str, str, str]]) -> None:
+        with self.store.lock:  # workers read (and log) side by side: one of them writes the waiting rows
+            self._write_readings_locked(rows)
+
+    def _write_readings_locked(self, rows: list[tuple[datetime, str, str, str, str]]) -> None:
+        waiting = self._unlogged + rows
         try:
             with self.store.transaction():
-                for code in codes:
-                    self.store.log_access(actor, action, code, detail)
+                for at, actor, action, code, detail in waiting:
+                    self.store.log_access(actor, action, code, detail, at=at)
         except StoreError as exc:
-            what = ", ".join(c for c in codes if c) or "-"
-            log.warning("access log not written (%s of %s by %s): %s", action, what, actor, exc.message)
+            dropped = max(0, len(waiting) - UNLOGGED_MAX)
+            self._unlogged = waiting[dropped:]
+            for at, actor, action, code, _detail in rows or waiting[-1:]:
+                log.warning(
+                    "access log not written yet (%s of %s by %s at %s): %s",
+                    action, code or "-", actor, at.isoformat(timespec="seconds"), exc.message,
+                )  # fmt: skip
+            if dropped:
+                log.error("access log: %d readings could not be written and are lost", dropped)
+        else:
+            self._unlogged = []
 
     @staticmethod
     def _code(code: str) -> str:

@@ -771,10 +771,14 @@ class DossierStore:
 
     # -- access log (Law 91/2025: who saw, printed or exported whose data) -----------------------
 
-    def log_access(self, actor: str, action: str, dossier_code: str = "", detail: str = "") -> None:
+    def log_access(
+        self, actor: str, action: str, dossier_code: str = "", detail: str = "", *, at: datetime | None = None
+    ) -> None:
+        """One access-log row; ``at``: when the reading happened (default now), for a row written
+        late because the database could not take it then."""
         self.conn.execute(
             "INSERT INTO access_log (at, actor, action, dossier_code, detail) VALUES (?, ?, ?, ?, ?)",
-            (format_time(datetime.now().astimezone()), actor, action, dossier_code, detail),
+            (format_time(at or datetime.now().astimezone()), actor, action, dossier_code, detail),
         )
 
     def access_entries(
