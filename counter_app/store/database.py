@@ -16,7 +16,7 @@ from pathlib import Path
 
 from counter_app.domain.errors import CounterError, StoreError
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 """Number of migrations in ``migrations.py``; bump with each new one."""
 
 BUSY_TIMEOUT_MS = 10_000

@@ -140,6 +140,15 @@ def _day_span(first: date, last: date) -> tuple[str, str]:
     )
 
 
+def other_names_folded(owner: str | None, representative: str | None) -> str | None:
+    """What the second name index holds for a dossier: the names of the other people on it, the
+    owner (when not the applicant) and an organisation's representative (the person at the
+    counter, found by their own name); None when there is neither. One column for both: a search
+    whose words come from the two names ("le thi hung") finds the dossier too, a near miss the
+    official sees at once in the list."""
+    return " ".join(fold_text(name) for name in (owner, representative) if name) or None
+
+
 class DossierStore:
     """Persistence of dossiers and everything around them, on one SQLite connection."""
 
@@ -298,7 +307,7 @@ class DossierStore:
             "updated_at": t(d.updated_at) or format_time(d.received_at),
             "sync_state": sync_state,
             "data": json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True),
-            "owner_folded": fold_text(owner.name) if owner else None,
+            "owner_folded": other_names_folded(owner.name if owner else None, d.applicant.representative),
             "owner_id": (owner.id_number or None) if owner else None,
         }
         if d.events > 1:

@@ -473,6 +473,23 @@ def m013_rated_once(db: Database) -> None:
     _fold_again(db, [])  # flags the later ratings (if an earlier migration has not) and refolds
 
 
+@migrations()
+def m014_representatives_found(db: Database) -> None:
+    """An organisation's representative is found by name: the second name index (the owners')
+    holds the representative's name too (``other_names_folded``). "Trần Văn Phúc", at the counter
+    for his company, found nothing."""
+    from counter_app.store.dossiers import other_names_folded
+
+    rows = db.execute(
+        "SELECT rowid, json_extract(data, '$.owner.name'), json_extract(data, '$.applicant.representative')"
+        " FROM dossiers WHERE coalesce(json_extract(data, '$.applicant.representative'), '') <> ''"
+    ).fetchall()
+    db.conn.executemany(  # the owners' index follows through its update trigger
+        "UPDATE dossiers SET owner_folded = ? WHERE rowid = ?",
+        [(other_names_folded(owner, representative), rowid) for rowid, owner, representative in rows],
+    )
+
+
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);
 # tests check that it matches.
 from counter_app.store.database import SCHEMA_VERSION  # noqa: E402

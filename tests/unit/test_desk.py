@@ -523,6 +523,9 @@ def test_an_organisation_is_received_with_its_enterprise_code(desk: Desk, typed:
     by_owner = desk.find("le thi mai")  # the owner comes asking under her own name
     assert [r.code for r in by_owner] == [d.code] and by_owner[0].owner_name == "Lê Thị Mai"
     assert by_owner[0].applicant_name == "Công ty TNHH An Phát"
+    by_representative = desk.find("nguyen van hung")  # the person at the counter, by his own name
+    assert [r.code for r in by_representative] == [d.code] and by_representative[0].owner_name == "Lê Thị Mai"
+    assert desk.check_projection()
 
 
 def test_a_citizen_id_is_still_checked_as_one(desk: Desk) -> None:

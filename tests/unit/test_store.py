@@ -283,6 +283,38 @@ def test_upgrade_to_owner_search_indexes_the_owners_already_stored(
     assert [r.code for r in upgraded.store.by_name("tran thi ut")] == [later.code]
 
 
+def test_upgrade_to_14_finds_the_representatives_already_stored(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """Migration 14 puts each stored organisation's representative in the second name index; the
+    projection still rebuilds identically from the events."""
+    company = {"kind": "organisation", "name": "Công ty TNHH An Phát", "id_number": "0101234567"}
+    source = make_desk(tmp_path / "source.db")
+    alone = source.receive(intake(applicant={**company, "representative": "Trần Văn Phúc"}), "Cán bộ A")
+    owned = source.receive(
+        intake(applicant={**company, "representative": "Đỗ Thị Hạnh"}, owner={"name": "Phạm Văn Tư"}),
+        "Cán bộ A",
+    )
+    path = tmp_path / "v13.db"
+    conn = at_version(source, path, 13)
+    conn.executemany(
+        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
+    )
+    # What version 13 stored: the owner's name alone.
+    conn.execute("UPDATE dossiers SET owner_folded = NULL WHERE code = ?", (alone.code,))
+    conn.execute("UPDATE dossiers SET owner_folded = 'pham van tu' WHERE code = ?", (owned.code,))
+    assert conn.execute("SELECT count(*) FROM owners_fts WHERE owners_fts MATCH 'phuc'").fetchone()[0] == 0
+    conn.close()
+
+    upgraded = make_desk(path, configure=False)
+    assert [r.code for r in upgraded.find("tran van phuc")] == [alone.code]
+    assert [r.code for r in upgraded.find("do thi hanh")] == [owned.code]
+    found = upgraded.find("pham van tu")
+    assert [r.code for r in found] == [owned.code] and found[0].owner_name == "Phạm Văn Tư"
+    assert upgraded.find("tran van phuc")[0].owner_name == ""  # a representative is no owner
+    assert upgraded.check_projection() is True
+
+
 def test_a_damaged_page_is_explained_with_the_way_out(tmp_path: Path) -> None:
     from counter_app.store.database import explain
 
