@@ -599,3 +599,33 @@ async def test_a_supervisor_sets_the_agency_identifier_and_the_printer_on_the_sc
         assert any("Đã lưu cài đặt" in n for n in notifications(app))
         receipt = staffed_desk.receive(intake(), "A")
         assert receipt.code.startswith("000.17.22.H56-")
+
+
+async def test_the_intake_shows_the_appointment_again_after_a_day_off_is_declared(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """A form half typed, the supervisor declares the appointment's day off in F6: back on F3, the
+    appointment shown is the new one at once (it stayed on the closed day until a key was typed)."""
+    from counter_app.tui.screens.intake import IntakeScreen
+
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, SUPERVISOR)
+        await begin_intake(pilot)  # procedure 1.004873: due Mon 30/11/2026 at the test's clock
+        assert "30/11/2026" in texts(app, "#procedure-info")
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        screen.tabs.active = "calendar"
+        await pilot.pause()
+        screen.query_one("#override-day-input").focus()
+        await type_text(pilot, "30/11/2026")
+        await pilot.press("enter", "tab")
+        await type_text(pilot, "Nghỉ đột xuất")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        shown = texts(app, "#procedure-info")
+        assert "30/11/2026" not in shown and "01/12/2026" in shown

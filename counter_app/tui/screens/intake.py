@@ -280,6 +280,7 @@ class IntakeScreen(CounterScreen):
         if not self._draft_checked:
             self._draft_checked = True
             self._restore_draft()
+        self._refresh_info()  # back from F6: a day declared off there moves the appointment shown
         self._focus_form()
         self.call_after_refresh(self._show_today)
 
