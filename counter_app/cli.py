@@ -158,6 +158,10 @@ def with_desk(func: F, *, creates: bool = False, strict: bool = True) -> F:
         desk = Desk.open(path, strict=strict)
         done = False
         try:
+            if "actor" in kwargs:
+                # An official's user name stands for the official: the step and the access log name
+                # them as the UI does (by full name), not as "minh" here and "Trần Văn Minh" there.
+                kwargs["actor"] = desk.actor_name(_actor(kwargs["actor"]))
             result = func(desk, *args, **kwargs)
             done = True
             return result

@@ -2110,6 +2110,12 @@ class Desk:
             self.store.record_sign_in(row["username"], failed=False)
         return Official(row["username"], row["full_name"], row["role"], weak_pin=bool(pin_problem(pin)))
 
+    def actor_name(self, given: str) -> str:
+        """The name to record for whoever the command line names: an official's full name when
+        ``given`` is their user name, else ``given`` as it is (the OS user, a name typed)."""
+        row = self.store.official(clean(given or "").lower())
+        return str(row["full_name"]) if row is not None else given
+
     def has_officials(self) -> bool:
         return bool(self.store.officials())
 

@@ -634,3 +634,18 @@ def test_an_intake_with_no_papers_is_kept_with_a_warning(configured: Any) -> Non
     assert result.exit_code == 0, result.output
     assert "không có giấy tờ nào được ghi nhận" in result.stderr
     assert any("giấy tờ" in w for w in json.loads(result.stdout)["warnings"])
+
+
+def test_an_official_s_user_name_is_recorded_as_the_official(configured: Any) -> None:
+    """``--actor minh`` (or COUNTER_ACTOR) records "Trần Văn Minh", as the UI does: one person, one
+    name in the history and the access log; a name that is no user name is kept as given."""
+    assert configured("add-official", "minh", "--name", "Trần Văn Minh", "--pin", "3579").exit_code == 0
+    doc = {"procedure": "1.004873", "applicant": {"name": "Lê Thị D", "id_number": "031190001234"}}
+    received = configured("receive", "--json", "-", "--actor", "MINH", input=json.dumps(doc))
+    code = json.loads(received.stdout)["code"]
+    assert configured("transfer", code, env={"COUNTER_ACTOR": "minh"}).exit_code == 0
+    assert configured("show", code, "--actor", "Cán bộ Lạ").exit_code == 0
+    shown = json.loads(configured("show", code, "--json", "--actor", "minh").stdout)
+    assert [step["actor"] for step in shown["history"]] == ["Trần Văn Minh", "Trần Văn Minh"]
+    log = configured("access-log", code, "--json").stdout
+    assert "Cán bộ Lạ" in log and '"minh"' not in log
