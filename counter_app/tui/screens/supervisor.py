@@ -132,11 +132,11 @@ class SupervisorScreen(CounterScreen):
         self._officials: list[dict[str, Any]] = []
         """The officials as last read from the desk (the table's rows)."""
         self._filled_from: dict[str, Any] | None = None
-        self._hours_shown = ""
-        self._settings_shown: dict[str, str] = {}
-        """The settings last put in their fields (see ``_show_office_hours``)."""
-        """The office hours last put in their field (the field differs once the supervisor types)."""
         """The existing official whose name and role the form was filled in with (None: a new one)."""
+        self._hours_shown = ""
+        """The office hours last put in their field (the field differs once the supervisor types)."""
+        self._settings_shown: dict[str, str] = {}
+        """The settings last put in their fields (the same rule as the office hours)."""
 
     def compose_body(self) -> ComposeResult:
         today = self.counter_app.now().date()
