@@ -405,11 +405,9 @@ class CounterApp(App[None]):
     # -- navigation -----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in _NEEDS_SIGN_IN or action == "command_palette":
-            if self.locked:
-                return action == "sign_out"  # the palette finds dossiers by name: not under the lock
-            if action == "command_palette":
-                return True
+        if self.locked and (action in _NEEDS_SIGN_IN or action == "command_palette"):
+            return action == "sign_out"  # the palette finds dossiers by name: not under the lock
+        if action in _NEEDS_SIGN_IN:
             if self.official is None:
                 return False
             # The key of the screen already shown stays out of the footer, a dialog over it too.
