@@ -232,8 +232,8 @@ async def test_a_receipt_scanned_into_the_rating_or_print_dialog_chooses_nothing
         assert isinstance(app.screen, PrintDialog) and list(output_dir.iterdir()) == []
         await pilot.press("enter")  # a person's Enter prints the highlighted form
         await settle(pilot)
-        # The first form offered: the control slip (a refused dossier has no receipt).
-        assert [p.name for p in output_dir.iterdir()] == [f"control_slip_{code}.pdf"]
+        # The form highlighted first: the refusal, the paper the last step gives the citizen.
+        assert [p.name for p in output_dir.iterdir()] == [f"refusal_{code}.pdf"]
 
 
 # -- 3. a digit in the checklist -----------------------------------------------------------------------
