@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from counter_app.domain.printable import PRINTABLE_RANGES
 from counter_app.domain.text import (
     clean,
     first_nonchar,
@@ -103,6 +104,15 @@ printed forms' typeface has no glyph for it and the receipt silently leaves it o
 class searched in C: a per-character test in Python was a tenth of a save's time."""
 
 
+_UNPRINTABLE = re.compile(
+    "[^\n\t"
+    + "".join(f"{re.escape(chr(low))}-{re.escape(chr(high))}" for low, high in PRINTABLE_RANGES)
+    + "]"
+)
+"""A character the forms' typeface has no glyph for (Thai, Khmer, Chinese…): stored, it printed as a
+blank in a name on the receipt and in the logbook."""
+
+
 def check_text(
     value: str | None,
     *,
@@ -139,6 +149,13 @@ def check_text(
             cleaned,
             f"{label} có ký tự «{pictograph.group()}» (biểu tượng, hình vẽ), không in ra được trên giấy tờ; "
             "hãy xóa ký tự này.",
+        )
+    unprintable = _UNPRINTABLE.search(cleaned)
+    if unprintable is not None:
+        return Check(
+            cleaned,
+            f"{label} có ký tự «{unprintable.group()}» không in ra được trên giấy tờ (chữ viết khác "
+            "chữ Quốc ngữ); hãy viết theo chữ Quốc ngữ như trên giấy tờ tùy thân, hoặc xóa ký tự này.",
         )
     if not cleaned:
         if required:
