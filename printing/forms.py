@@ -17,6 +17,7 @@ from typing import IO, Any
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     BaseDocTemplate,
+    CondPageBreak,
     Flowable,
     Frame,
     PageTemplate,
@@ -143,6 +144,10 @@ def _return_place(ctx: Context) -> str:
 # -- receipt -----------------------------------------------------------------------------------------
 
 
+DOCUMENTS_HEAD_LINES = 2
+"""Lines for the documents heading above the start of its table (see ``_receipt``)."""
+
+
 def _receipt(ctx: Context) -> list[Flowable]:
     d, t, s = ctx.dossier, ctx.theme, ctx.settings
     story = ctx.head("receipt", d.received_at.date())
@@ -177,6 +182,10 @@ def _receipt(ctx: Context) -> list[Flowable]:
     else:
         story += applicant
     story += _request_lines(d, t)
+    # The heading, the table's two rows of heads and its first document go on one page: the
+    # heading alone at the foot of a page, its table on the next, read as a receipt with nothing.
+    _, start = layout.documents_table(t, d.documents[:1]).wrap(t.frame_width, 10_000)
+    story.append(CondPageBreak(start + t.size * DOCUMENTS_HEAD_LINES))
     story.append(para(wording.RECEIPT_DOCUMENTS, t))
     story.append(layout.documents_table(t, d.documents))
     story.append(Spacer(1, t.size * 0.5))

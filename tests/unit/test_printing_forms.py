@@ -341,3 +341,50 @@ def test_an_organisation_is_addressed_by_its_name(desk: Desk, tmp_path: Path) ->
     _, text = render(desk, "apology", d.code, tmp_path)
     assert "Kính gửi: Hợp tác xã Nông nghiệp Đông Hưng" in text
     assert "Ông (Bà) Hợp tác xã" not in text
+
+
+def test_the_documents_heading_is_never_left_alone_at_the_foot_of_a_page(desk: Desk, tmp_path: Path) -> None:
+    """ "Thành phần hồ sơ nộp gồm:" ended an A5 page with its table on the next one: whatever the
+    length of what comes before it, the heading stands on the page where its table starts."""
+    import pypdf
+
+    place = "Số nhà 123/45 ngõ 89 đường Nguyễn Bỉnh Khiêm, tổ dân phố Đông Thái, xã Vĩnh Bảo, Hải Phòng; "
+    desk.update_settings(
+        agency_name="Bộ phận Tiếp nhận và Trả kết quả thuộc Trung tâm Phục vụ hành chính công " * 2
+    )
+    firm = "Công ty Trách nhiệm hữu hạn Một thành viên Thương mại Dịch vụ Xây dựng và Đầu tư Phát triển "
+    person = "Nguyễn Thị Phương Thảo Hoàng Trần Lê Phạm Huỳnh Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý "
+    company = {
+        "kind": "organisation",
+        "name": (firm * 2)[:150],
+        "representative": (person * 2)[:150],
+        "id_number": "0201234567",
+        "phone": "0912345678",
+        "email": "phuongthao.nguyen@congtyxaydungvinhbao.com.vn",
+        "address": (place * 4)[:300],
+    }
+    owner = {"name": (person * 2)[10:160], "address": (place * 4)[:300]}
+    deciding = ("Ủy ban nhân dân xã Vĩnh Bảo (Phòng Kinh tế, Hạ tầng và Đô thị) " * 4)[:200]
+    text = "Xin cấp giấy phép xây dựng nhà ở riêng lẻ bốn tầng tại thửa đất số 123 " * 8
+    orphaned, pages = [], set()
+    for length in range(0, 500, 25):  # a summary of growing length pushes the heading down the page
+        d = desk.receive(
+            intake(
+                procedure="1.013225",
+                applicant=company,
+                owner=owner,
+                deciding_agency=deciding.strip(),
+                summary=text[:length].strip(),
+            ),
+            "thu",
+        )
+        pdf = render_form(desk, "receipt", d.code, tmp_path / f"r{length}.pdf", "thu", paper="A5")
+        for number, page in enumerate(pypdf.PdfReader(str(pdf)).pages):
+            body = [line for line in (page.extract_text() or "").splitlines() if line.strip()]
+            body = [line for line in body if not line.startswith("Trang ")]
+            if any("Thành phần hồ sơ nộp gồm:" in line for line in body):
+                pages.add(number)
+            if body and body[-1].strip().endswith("Thành phần hồ sơ nộp gồm:"):
+                orphaned.append(length)
+    assert pages == {0, 1}  # the heading went over the foot of the first page somewhere in the range
+    assert orphaned == []
