@@ -59,6 +59,8 @@ async def test_the_draft_is_written_once_typing_pauses_not_at_each_key(
     written: list[dict[str, Any]] = []
     save = staffed_desk.save_draft
     monkeypatch.setattr(staffed_desk, "save_draft", lambda data: (written.append(data), save(data)))
+    # A pause of a minute, not a second: on a loaded machine typing the form took more than one.
+    monkeypatch.setattr(intake_module, "DRAFT_DELAY", 60.0)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
         screen = await half_intake(pilot)
