@@ -363,10 +363,6 @@ _DAY_AND_NUMBER = re.compile(r"(?:[0-9A-Za-z.]*-)?(\d{6})-(\d{4,5})")
 ("H26-261126-2005")."""
 
 
-class _RollBack(Exception):
-    """Raised inside a transaction to undo it on purpose (a check that must change nothing)."""
-
-
 def step_form(kind: str) -> str | None:
     """The form a lifecycle step gives the citizen (Mẫu 02 to 05), or None: the printing package's
     own list of the step each form reports."""
@@ -2168,23 +2164,24 @@ class Desk:
         return {**result, "removed": removed}
 
     def check_projection(self, *, repair: bool = False) -> bool:
-        """Rebuild the dossier rows from the events and say whether they equal what was stored.
+        """Fold the dossiers from their events and say whether the stored rows equal the result.
 
         Args:
-            repair: Keep the rebuilt rows (the events are the record). Without it the rebuild is
-                rolled back: a check changes nothing, so a difference found at night is still there
-                for the admin who looks in the morning.
+            repair: Rebuild the rows from the events (the events are the record), in one write
+                transaction. Without it nothing is written and no write lock is taken: a check at
+                night, or by an admin at noon, leaves the counter saving (a rebuild rolled back
+                held the lock for the whole check: a minute on 50,000 dossiers), and a difference
+                found is still there for the admin who looks in the morning.
         """
-        result: list[bool] = []
-        try:
-            with self.store.transaction():
-                before = self.store.projection_rows()
-                self.store.rebuild_projection()
-                result.append(before == self.store.projection_rows())
-                if not repair:
-                    raise _RollBack
-        except _RollBack:
-            pass
-        if repair and not result[0]:
+        if not repair:
+            differs = self.store.projection_differs()
+            if differs is not None:
+                log.warning("dossier rows differ from their events (first: %s)", differs or "a row count")
+            return differs is None
+        with self.store.transaction():
+            before = self.store.projection_rows()
+            self.store.rebuild_projection()
+            same = before == self.store.projection_rows()
+        if not same:
             log.warning("dossier rows differed from their events and were rebuilt from them")
-        return result[0]
+        return same

@@ -140,6 +140,43 @@ def _day_span(first: date, last: date) -> tuple[str, str]:
     )
 
 
+def _projection_row(d: Dossier, sync_state: str) -> dict[str, Any]:
+    """A dossier's row in ``dossiers``, column by column (the projection of its events)."""
+
+    def t(v: datetime | None) -> str | None:
+        return format_time(v) if v else None
+
+    owner = d.owner if d.owner is not None and d.owner.name else None
+    row = {
+        "code": d.code,
+        "status": d.status,
+        "procedure_code": d.procedure_code,
+        "procedure_name": d.procedure_name,
+        "field": d.field,
+        "applicant_name": d.applicant.name,
+        "name_folded": fold_text(d.applicant.name),
+        "id_number": d.applicant.id_number,
+        "phone": d.applicant.phone,
+        "address": d.applicant.address,
+        "received_at": format_time(d.received_at),
+        "received_day": to_vn(d.received_at).date().isoformat(),
+        "due_at": format_time(d.due_at),
+        "paused_at": t(d.paused_at),
+        "transferred_at": t(d.transferred_at),
+        "result_at": t(d.result_at),
+        "returned_at": t(d.returned_at),
+        "closed_at": t(d.closed_at),
+        "counter_no": d.counter_no,
+        "events": d.events,
+        "updated_at": t(d.updated_at) or format_time(d.received_at),
+        "sync_state": sync_state,
+        "data": json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True),
+        "owner_folded": other_names_folded(owner.name if owner else None, d.applicant.representative),
+        "owner_id": (owner.id_number or None) if owner else None,
+    }
+    return row
+
+
 def other_names_folded(owner: str | None, representative: str | None) -> str | None:
     """What the second name index holds for a dossier: the names of the other people on it, the
     owner (when not the applicant) and an organisation's representative (the person at the
@@ -279,37 +316,7 @@ class DossierStore:
         )
 
     def _project(self, d: Dossier, *, sync_state: str) -> None:
-        def t(v: datetime | None) -> str | None:
-            return format_time(v) if v else None
-
-        owner = d.owner if d.owner is not None and d.owner.name else None
-        row = {
-            "code": d.code,
-            "status": d.status,
-            "procedure_code": d.procedure_code,
-            "procedure_name": d.procedure_name,
-            "field": d.field,
-            "applicant_name": d.applicant.name,
-            "name_folded": fold_text(d.applicant.name),
-            "id_number": d.applicant.id_number,
-            "phone": d.applicant.phone,
-            "address": d.applicant.address,
-            "received_at": format_time(d.received_at),
-            "received_day": to_vn(d.received_at).date().isoformat(),
-            "due_at": format_time(d.due_at),
-            "paused_at": t(d.paused_at),
-            "transferred_at": t(d.transferred_at),
-            "result_at": t(d.result_at),
-            "returned_at": t(d.returned_at),
-            "closed_at": t(d.closed_at),
-            "counter_no": d.counter_no,
-            "events": d.events,
-            "updated_at": t(d.updated_at) or format_time(d.received_at),
-            "sync_state": sync_state,
-            "data": json.dumps(d.to_json(), ensure_ascii=False, sort_keys=True),
-            "owner_folded": other_names_folded(owner.name if owner else None, d.applicant.representative),
-            "owner_id": (owner.id_number or None) if owner else None,
-        }
+        row = _projection_row(d, sync_state)
         if d.events > 1:
             # A lifecycle step changes only the status and dates: update just those columns so the
             # name, ID, phone and code indexes (and the FTS trigger) are not rewritten. The WHERE
@@ -318,6 +325,41 @@ class DossierStore:
             if self.conn.execute(_STEP_UPDATE, params).rowcount == 1:
                 return
         self.conn.execute(_UPSERT, [row[c] for c in _PROJECTION_COLUMNS])
+
+    def projection_differs(self) -> str | None:
+        """Fold every dossier from its events and compare with its stored row and rating, in one
+        read snapshot: the code of the first dossier that differs (or "" for a row missing or
+        left over), None when all agree. Writes nothing and takes no write lock (WAL): the
+        counter goes on saving while the check reads."""
+        with self._lock:
+            self.conn.execute("BEGIN")  # deferred: a snapshot, released by the ROLLBACK below
+            try:
+                folded = self.conn.execute(
+                    "SELECT count(DISTINCT dossier_code) FROM events WHERE flagged = 0"
+                ).fetchone()[0]
+                rows = self.conn.execute(
+                    "SELECT d.*, r.* FROM dossiers d LEFT JOIN ratings r ON r.code = d.code ORDER BY d.code"
+                )
+                count = 0
+                for stored in rows:
+                    count += 1
+                    code, state = stored[0], stored[_PROJECTION_COLUMNS.index("sync_state")]
+                    events = self.events_of(code)
+                    if not events:
+                        return code
+                    dossier = fold(events)
+                    row = _projection_row(dossier, state)
+                    r = dossier.rating
+                    rating = (
+                        (code, r.level, format_time(r.at), r.rater, r.comment, r.official)
+                        if r is not None
+                        else (None,) * 6
+                    )
+                    if tuple(row[c] for c in _PROJECTION_COLUMNS) + rating != tuple(stored):
+                        return code
+                return None if count == folded else ""
+            finally:
+                self.conn.execute("ROLLBACK")
 
     def fold_again(self, code: str) -> None:
         """Fold one dossier again from its events (flagged ones left out) and rewrite its row and

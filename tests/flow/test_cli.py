@@ -515,6 +515,25 @@ def test_check_changes_nothing_unless_asked_to_repair(configured: Any, db_path: 
     assert json.loads(configured("show", code, "--json").output)["status"] == 2
 
 
+def test_a_check_reads_while_the_counter_writes(configured: Any, db_path: Path) -> None:
+    """The check takes no write lock: it runs while another program writes (a counter saving), and
+    a save made in the middle of it goes through (it held the lock for the whole check, and every
+    save of that minute failed)."""
+    doc = {"procedure": "1.004873", "applicant": {"name": "Đặng Thị Hoà", "id_number": "031190001234"}}
+    for _ in range(3):
+        assert configured("receive", "--json", "-", input=json.dumps(doc)).exit_code == 0
+    writer = sqlite3.connect(db_path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # a save in progress elsewhere, for as long as the check runs
+    try:
+        writer.execute("UPDATE site_settings SET value = value WHERE key = 'commune_code'")
+        checked = configured("check", "--json")
+    finally:
+        writer.execute("COMMIT")
+        writer.close()
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.output)["projection_matches_events"] is True
+
+
 @pytest.mark.parametrize("args", [[], ["ui"]])
 def test_no_command_without_a_terminal_says_so_instead_of_waiting(configured: Any, args: list[str]) -> None:
     # A crontab line missing its command started the UI, which waited for keys forever.
