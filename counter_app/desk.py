@@ -278,6 +278,10 @@ class Intake:
     warnings: tuple[str, ...] = ()
 
 
+ACCESS_LOG_WAIT_MS = 200
+"""How long a reading's access-log rows wait for another program's write lock before they are kept
+for later (see ``Desk._log_reading``)."""
+
 UNLOGGED_MAX = 10_000
 """Access-log rows a desk keeps while the database cannot take them (a day of readings)."""
 
@@ -1751,7 +1755,9 @@ class Desk:
     def _write_readings_locked(self, rows: list[tuple[datetime, str, str, str, str]]) -> None:
         waiting = self._unlogged + rows
         try:
-            with self.store.transaction():
+            # A reading waits a moment, not the ten seconds a save waits, for another program's
+            # write lock: the rows are kept and written later, the citizen's dossier shows now.
+            with self.store.waiting_at_most(ACCESS_LOG_WAIT_MS), self.store.transaction():
                 for at, actor, action, code, detail in waiting:
                     self.store.log_access(actor, action, code, detail, at=at)
         except StoreError as exc:

@@ -31,7 +31,14 @@ from counter_app.domain.dossier import (
 from counter_app.domain.errors import StoreError
 from counter_app.domain.text import fold as fold_text
 from counter_app.domain.text import fts_query
-from counter_app.store.database import connect_read_only, create_private, explain, fsync_dir, fsync_file
+from counter_app.store.database import (
+    BUSY_TIMEOUT_MS,
+    connect_read_only,
+    create_private,
+    explain,
+    fsync_dir,
+    fsync_file,
+)
 
 
 @dataclass(frozen=True)
@@ -228,6 +235,17 @@ class DossierStore:
                     if self.conn.in_transaction:
                         self.conn.execute("ROLLBACK")
                 raise StoreError(f"Chưa lưu được: {explain(exc)}.") from exc
+
+    @contextmanager
+    def waiting_at_most(self, milliseconds: int) -> Iterator[None]:
+        """Wait at most ``milliseconds`` for another connection's lock inside the block (the
+        connection's usual patience is ``BUSY_TIMEOUT_MS``)."""
+        with self._lock:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+            try:
+                yield
+            finally:
+                self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""

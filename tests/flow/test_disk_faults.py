@@ -120,3 +120,27 @@ def test_readings_still_waiting_are_written_when_the_desk_closes(tmp_path: Path,
     again = Desk.open(db, clock=clock, env={})
     assert [(e.actor, e.action) for e in again.access_log(code)] == [("Cán bộ A", "view")]
     again.close()
+
+
+def test_a_reading_waits_a_moment_not_ten_seconds_for_another_program_s_lock(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    """Under another program's write lock, opening a dossier took the ten seconds a save waits,
+    only to keep its access-log row for later anyway: the row's write waits a moment."""
+    from counter_app.desk import ACCESS_LOG_WAIT_MS
+    from counter_app.store.database import BUSY_TIMEOUT_MS
+
+    db = tmp_path / "counter.db"
+    desk = Desk.open(db, clock=clock, env={})
+    desk.setup(commune_code="11410", commune_name="xã Vĩnh Bảo", counter_no=2, agency_id="000.00.11.H26")
+    code = desk.receive(intake(), "Cán bộ A").code
+    said: list[str] = []
+    desk.store.conn.set_trace_callback(said.append)
+    desk.get(code, viewer="Cán bộ A")
+    desk.store.conn.set_trace_callback(None)
+    logged = next(i for i, sql in enumerate(said) if sql.startswith("INSERT INTO access_log"))
+    waits = [sql for sql in said[:logged] if sql.startswith("PRAGMA busy_timeout")]
+    assert waits[-1:] == [f"PRAGMA busy_timeout = {ACCESS_LOG_WAIT_MS}"]
+    assert said[-1] == f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"  # a save waits as long as before
+    assert ACCESS_LOG_WAIT_MS < BUSY_TIMEOUT_MS / 10
+    desk.close()
