@@ -581,6 +581,8 @@ class Desk:
         self._clock = clock
         self._calendar: WorkCalendar | None = None
         self._catalog: Catalog | None = None
+        self._catalog_stamp = ""
+        """The stored catalog's import count when it was read (see ``DossierStore.replace_catalog``)."""
         self._lock = threading.RLock()
         self._env: Mapping[str, str] | None = None
         """The environment the settings were read with (None: the process's own)."""
@@ -673,8 +675,11 @@ class Desk:
             else:
                 self._settings, self.setting_problems = settings, problems
             self._calendar = None
-            if self._catalog is not None and stored.get("_catalog_version", "") != self._catalog.version:
-                self._catalog = None
+            if self._catalog is not None and (
+                stored.get("_catalog_version", "") != self._catalog.version
+                or stored.get("_catalog_stamp", "") != self._catalog_stamp
+            ):
+                self._catalog = None  # another import, be it under the same version number
 
     # -- settings ----------------------------------------------------------------------------------
 
@@ -764,6 +769,7 @@ class Desk:
                 # until a valid catalog is imported.
                 log.warning("stored catalog %s no longer valid, using the shipped one: %s", version, exc)
                 self._catalog = load_default_catalog()
+        self._catalog_stamp = self.store.read_settings().get("_catalog_stamp", "")
 
     @property
     def catalog(self) -> Catalog:
@@ -796,6 +802,7 @@ class Desk:
             )
         self.store.replace_catalog(catalog.version, catalog_to_json(catalog)["procedures"])
         self._catalog = catalog
+        self._catalog_stamp = self.store.read_settings().get("_catalog_stamp", "")
         return catalog
 
     def catalog_change_warnings(self, before: Catalog, after: Catalog) -> list[str]:

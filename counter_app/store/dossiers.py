@@ -825,7 +825,9 @@ class DossierStore:
         return {str(code): int(n) for code, n in rows}
 
     def replace_catalog(self, version: str, entries: list[dict[str, Any]]) -> None:
-        """Replace the stored catalog with another version (in a transaction)."""
+        """Replace the stored catalog with another version (in a transaction). Each replacement
+        counts in ``_catalog_stamp``: a corrected catalog imported under the same version number
+        reaches a counter already running too."""
         with self.transaction():
             self.conn.execute("DELETE FROM procedures")
             self.conn.executemany(
@@ -836,6 +838,10 @@ class DossierStore:
                 "INSERT INTO site_settings (key, value) VALUES ('_catalog_version', ?)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (version,),
+            )
+            self.conn.execute(
+                "INSERT INTO site_settings (key, value) VALUES ('_catalog_stamp', '1')"
+                " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
             )
 
     # -- access log (Law 91/2025: who saw, printed or exported whose data) -----------------------

@@ -290,6 +290,9 @@ def test_what_another_process_changes_reaches_a_running_desk(make_desk: Any) -> 
     admin.import_catalog(data)
     assert ui.procedure("1.004873").name.endswith("(sửa)")
     assert ui.receive(intake(), "A").procedure_name.endswith("(sửa)")
+    entry["name"] += " lần 2"  # corrected and imported again under the same version number
+    admin.import_catalog(data)
+    assert ui.procedure("1.004873").name.endswith("(sửa) lần 2")
 
 
 def test_setup_validation(make_desk: Any) -> None:
