@@ -596,7 +596,7 @@ async def test_the_fee_is_written_with_thousands_dots_and_saved_as_its_amount(ap
 
 
 async def test_a_fee_typed_wrong_or_emptied_is_refused_saying_how_to_write_it(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
-    """"2.500.00" (a zero missed) was saved as 250.000, and a fee emptied to waive it saved the
+    """ "2.500.00" (a zero missed) was saved as 250.000, and a fee emptied to waive it saved the
     catalog's amount: the receipt then asks the citizen for money nobody meant."""
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         screen = await on_a_procedure_with_a_fee(pilot)
@@ -718,3 +718,37 @@ async def test_two_digits_typed_on_a_count_make_a_two_digit_count(app) -> None: 
         await pilot.pause(1.1)
         await pilot.press("3")
         assert paper.originals == 3
+
+
+async def test_keys_typed_while_a_save_waits_are_not_lost_in_a_cleared_form(
+    app, staffed_desk: Desk, db_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Another program holds the write lock: the save waits (up to ten seconds). The screen says it
+    is saving, and what the official types meanwhile does not go into the form the save clears."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        screen = intake_screen(app)
+        holder = sqlite3.connect(db_path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("ctrl+s")
+            for _ in range(20):  # the worker has reached the lock
+                await pilot.pause(0.05)
+                if screen.saving:
+                    break
+            assert screen.saving and "Đang lưu hồ sơ" in texts(app, "#last-saved")
+            address = screen.field("applicant.address")
+            before = address.value
+            await type_text(pilot, " số 5")
+            assert address.value == before
+            assert any("Đang lưu hồ sơ, chờ giây lát" in n for n in notifications(app))
+        finally:
+            holder.execute("COMMIT")
+            holder.close()
+        await settle(pilot)
+        assert not screen.saving and screen.field("applicant.name").value == ""
+        saved = staffed_desk.find("Đặng Thị Hoà")
+        stored = staffed_desk.get(saved[0].code)
+        assert len(saved) == 1 and stored is not None and stored.applicant.address == "Thôn Đông, xã Vĩnh Bảo"
+        assert "Đã lưu" in texts(app, "#last-saved") and saved[0].code in texts(app, "#last-saved")

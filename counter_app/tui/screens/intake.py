@@ -139,6 +139,8 @@ class IntakeScreen(CounterScreen):
         """True when the database holds a draft of this form (written or restored)."""
         self._draft_checked = False
         """Whether the draft left by the last session was looked for (once, at the first sign-in)."""
+        self._receipt_said = ""
+        """What the last-saved line says of the receipt (printed, saved as PDF, not printed)."""
         self._form_focus: Widget | None = None
         self.typed_by = ""
         """The official who began typing the form now on screen ("" while it is empty)."""
@@ -689,10 +691,18 @@ class IntakeScreen(CounterScreen):
         self.counter_app.print_form(dossier.code, "receipt", on_done=self._receipt_done)
         self.call_later(self._show_today)
 
+    def watch_saving(self, saving: bool) -> None:
+        if saving:
+            self.query_one("#last-saved", Static).update(Text("Đang lưu hồ sơ…", style="bold"))
+        else:  # saved (the new code shows next) or not: the line says again what it said before
+            self.counter_app._told_saving = False  # noqa: SLF001 - the app's note of this save
+            self._show_last_saved(self.last_saved, self._receipt_said)
+
     def watch_last_saved(self, dossier: Dossier | None) -> None:
         self._show_last_saved(dossier, "đang in giấy biên nhận…")
 
     def _show_last_saved(self, dossier: Dossier | None, receipt: str) -> None:
+        self._receipt_said = receipt
         if dossier is None:  # forgotten at sign-out: the next official sees no one's dossier
             self.query_one("#last-saved", Static).update("")
             return
