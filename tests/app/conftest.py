@@ -115,6 +115,14 @@ async def sign_in(pilot: Pilot[Any], who: tuple[str, str, str] = SUPERVISOR) -> 
     await settle(pilot)
 
 
+async def search_for(pilot: Pilot[Any], text: str) -> None:
+    """F5, then ``text`` typed into the search box, its results shown."""
+    await pilot.press("f5")
+    await settle(pilot)
+    await type_text(pilot, text)
+    await settle(pilot)
+
+
 def intake_screen(app: CounterApp) -> IntakeScreen:
     """The screen on top, which must be the intake screen."""
     screen = app.screen

@@ -15,7 +15,7 @@ from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.widgets.dossier_table import PAGE_SIZE
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, key_name, notifications, settle, sign_in, texts, type_text
+from .conftest import OFFICIAL, SIZE, key_name, notifications, search_for, settle, sign_in, texts, type_text
 
 ACTOR = "Trần Văn Minh"
 
@@ -128,10 +128,7 @@ async def test_search_finds_a_dossier_by_its_owner(app, staffed_desk: Desk) -> N
     owned = staffed_desk.receive(intake(owner={"name": "Phạm Văn Tư", "id_number": "031190005678"}), ACTOR)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await pilot.press("f5")
-        await settle(pilot)
-        await type_text(pilot, "pham van tu")
-        await settle(pilot)
+        await search_for(pilot, "pham van tu")
         screen = lists_screen(app)
         assert [k.value for k in screen.table.rows] == [owned.code]
         # The owner on a second line of the row: the name column stays narrow, the due time and
@@ -409,10 +406,7 @@ async def test_a_search_by_too_few_digits_of_a_phone_says_how_many_to_type(app, 
     staffed_desk.receive(intake(), ACTOR)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        await pilot.press("f5")
-        await settle(pilot)
-        await type_text(pilot, "dang thi")
-        await settle(pilot)
+        await search_for(pilot, "dang thi")
         await pilot.press("down")
         await settle(pilot)
         assert "Đặng Thị Hoà" in texts(app, "#list-detail")

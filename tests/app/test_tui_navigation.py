@@ -9,7 +9,7 @@ from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.lists import ListsScreen
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, SUPERVISOR, notifications, scan, settle, sign_in, type_text
+from .conftest import OFFICIAL, SIZE, SUPERVISOR, notifications, scan, search_for, settle, sign_in, type_text
 
 ACTOR = "Trần Văn Minh"
 
@@ -57,10 +57,7 @@ async def test_the_next_official_starts_clean(app, staffed_desk: Desk) -> None: 
     code = staffed_desk.receive(intake(), ACTOR).code
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, SUPERVISOR)
-        await pilot.press("f5")
-        await settle(pilot)
-        await type_text(pilot, "hoa")
-        await settle(pilot)
+        await search_for(pilot, "hoa")
         await scan(pilot, code)
         assert isinstance(app.screen, DossierScreen)
         await pilot.press("f10")

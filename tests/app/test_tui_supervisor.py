@@ -29,6 +29,18 @@ async def open_supervisor(pilot) -> SupervisorScreen:  # type: ignore[no-untyped
     return screen
 
 
+async def declare_day_off(pilot, screen: SupervisorScreen, day: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    """On the calendar tab, the day and its note typed, Enter: the day off is stored."""
+    screen.tabs.active = "calendar"
+    await pilot.pause()
+    screen.query_one("#override-day-input").focus()
+    await type_text(pilot, day)
+    await pilot.press("enter", "tab")
+    await type_text(pilot, label)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 async def test_dashboard_shows_the_day_the_month_and_30_days(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     codes = [staffed_desk.receive(intake(), ACTOR).code for _ in range(3)]
     for code, level in zip(codes[:2], (5, 2), strict=True):
@@ -118,14 +130,7 @@ async def test_a_day_off_names_the_appointments_given_for_it(app, staffed_desk: 
     code = staffed_desk.receive(intake(), ACTOR).code  # due Mon 30/11/2026 09:30
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_supervisor(pilot)
-        screen.tabs.active = "calendar"
-        await pilot.pause()
-        screen.query_one("#override-day-input").focus()
-        await type_text(pilot, "30/11/2026")
-        await pilot.press("enter", "tab")
-        await type_text(pilot, "Nghỉ đột xuất")
-        await pilot.press("enter")
-        await settle(pilot)
+        await declare_day_off(pilot, screen, "30/11/2026", "Nghỉ đột xuất")
         shown = " ".join(notifications(app))
         assert "1 hồ sơ đang có hẹn trả vào ngày này" in shown and code in shown
 
@@ -616,14 +621,7 @@ async def test_the_intake_shows_the_appointment_again_after_a_day_off_is_declare
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SupervisorScreen)
-        screen.tabs.active = "calendar"
-        await pilot.pause()
-        screen.query_one("#override-day-input").focus()
-        await type_text(pilot, "30/11/2026")
-        await pilot.press("enter", "tab")
-        await type_text(pilot, "Nghỉ đột xuất")
-        await pilot.press("enter")
-        await settle(pilot)
+        await declare_day_off(pilot, screen, "30/11/2026", "Nghỉ đột xuất")
         await pilot.press("f3")
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
