@@ -189,8 +189,6 @@ class CounterApp(App[None]):
         super().__init__()
         self.desk = desk
         self._clock = clock
-        self._told_saving = False
-        """The official was told keys wait while the intake saves (once per save)."""
         for mode, make in self.MODE_SCREENS.items():
             self.add_mode(mode, partial(self._mode_screen, make))
 
@@ -315,14 +313,11 @@ class CounterApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
             self._last_input = self.now()
-        if isinstance(event, events.Key) and getattr(self.screen, "saving", False):
-            # A save waiting for another program's lock (up to ten seconds): what is typed now
-            # would land in a form about to be cleared, saved nowhere. The keys wait for the save.
-            self.bell()
-            if not self._told_saving:
-                self._told_saving = True
-                self.notify("Đang lưu hồ sơ, chờ giây lát rồi gõ tiếp.", title="Đang lưu", timeout=3)
-            return
+        if isinstance(event, events.Key):
+            intake = self.screen
+            if isinstance(intake, IntakeScreen) and intake.saving:
+                intake.hold_key()  # typed into a form the save is about to clear: held back, and said
+                return
         await super().on_event(event)
 
     def _check_account(self) -> None:

@@ -139,6 +139,8 @@ class IntakeScreen(CounterScreen):
         """True when the database holds a draft of this form (written or restored)."""
         self._draft_checked = False
         """Whether the draft left by the last session was looked for (once, at the first sign-in)."""
+        self._told_saving = False
+        """The official was told that keys wait while this save goes on."""
         self._receipt_said = ""
         """What the last-saved line says of the receipt (printed, saved as PDF, not printed)."""
         self._form_focus: Widget | None = None
@@ -695,8 +697,17 @@ class IntakeScreen(CounterScreen):
         if saving:
             self.query_one("#last-saved", Static).update(Text("Đang lưu hồ sơ…", style="bold"))
         else:  # saved (the new code shows next) or not: the line says again what it said before
-            self.counter_app._told_saving = False  # noqa: SLF001 - the app's note of this save
+            self._told_saving = False
             self._show_last_saved(self.last_saved, self._receipt_said)
+
+    def hold_key(self) -> None:
+        """A key typed while a save waits for another program's lock (up to ten seconds): it would
+        land in a form about to be cleared, saved nowhere. It is held back with a bell, and the
+        official told once per save to wait."""
+        self.app.bell()
+        if not self._told_saving:
+            self._told_saving = True
+            self.notify("Đang lưu hồ sơ, chờ giây lát rồi gõ tiếp.", title="Đang lưu", timeout=3)
 
     def watch_last_saved(self, dossier: Dossier | None) -> None:
         self._show_last_saved(dossier, "đang in giấy biên nhận…")
