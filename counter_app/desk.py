@@ -367,6 +367,20 @@ _DAY_AND_NUMBER = re.compile(r"(?:[0-9A-Za-z.]*-)?(\d{6})-(\d{4,5})")
 ("H26-261126-2005")."""
 
 
+def _query_digits(text: str) -> str:
+    """A search query as the number it may be: spaces, dots, dashes, brackets and a leading "+"
+    left out ("+84 912.345.678" gives "84912345678")."""
+    compact = "".join(ch for ch in text if ch not in " .-()")
+    return compact[1:] if compact.startswith("+") else compact
+
+
+def too_short_a_number(query: str) -> bool:
+    """A query of digits too few to look up a phone or an ID number by (``NUMBER_PREFIX_MIN``): it
+    finds only codes ending so, and the official is to be told how many digits to type."""
+    digits = _query_digits(clean(query or ""))
+    return digits.isdigit() and len(digits) < NUMBER_PREFIX_MIN
+
+
 def step_form(kind: str) -> str | None:
     """The form a lifecycle step gives the citizen (Mẫu 02 to 05), or None: the printing package's
     own list of the step each form reports."""
@@ -1850,7 +1864,7 @@ class Desk:
         bad = nonchar_error(text, "Chuỗi tìm kiếm")  # could match nothing, and crashes SQLite
         if bad:
             raise ValidationError(FieldError("query", bad))
-        compact = "".join(ch for ch in text if ch not in " .-()")
+        digits = _query_digits(text)
         if codes.looks_like_code(text):
             return self.store.by_column("code", codes.normalise_code(text), limit, offset)
         day_and_number = _DAY_AND_NUMBER.fullmatch(text)
@@ -1867,7 +1881,6 @@ class Desk:
             rows = self.store.by_code_prefix(codes.normalise_code(text), limit, offset)
             if rows:
                 return rows
-        digits = compact[1:] if compact.startswith("+") else compact
         if digits.isdigit():
             results: list[DossierRow] = []
             id_check = check_id_number(text, required=True)

@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
-from counter_app.desk import NUMBER_PREFIX_MIN
+from counter_app.desk import NUMBER_PREFIX_MIN, too_short_a_number
 from counter_app.store.dossiers import DossierRow
 from counter_app.tui.formatting import plural_dossiers
 from counter_app.tui.screens.base import CounterScreen
@@ -200,10 +200,7 @@ class ListsScreen(CounterScreen):
             title += f": {plural_dossiers(self._counts[view])}"
         elif view == "search" and loaded is not None:
             title = f"Kết quả: {plural_dossiers(loaded)}{'' if done else '+'}"
-            digits = self._searched.replace(" ", "").removeprefix("+")
-            if not loaded and digits.isdigit() and len(digits) < NUMBER_PREFIX_MIN:
-                # "0912" finds nothing: four or five digits are a code's last ones; a phone or an
-                # ID number is looked up from its first NUMBER_PREFIX_MIN digits.
+            if not loaded and too_short_a_number(self._searched):
                 title += f" (số điện thoại, số căn cước: gõ từ {NUMBER_PREFIX_MIN} chữ số)"
         self.query_one("#list-title", Static).update(title)
 
