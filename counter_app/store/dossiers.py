@@ -184,6 +184,12 @@ def _projection_row(d: Dossier, sync_state: str) -> dict[str, Any]:
     return row
 
 
+def _rating_row(d: Dossier) -> tuple[Any, ...] | None:
+    """A dossier's row in ``ratings`` (None when it was not rated)."""
+    r = d.rating
+    return None if r is None else (d.code, r.level, format_time(r.at), r.rater, r.comment, r.official)
+
+
 def other_names_folded(owner: str | None, representative: str | None) -> str | None:
     """What the second name index holds for a dossier: the names of the other people on it, the
     owner (when not the applicant) and an organisation's representative (the person at the
@@ -323,14 +329,14 @@ class DossierStore:
 
     def _project_rating(self, d: Dossier) -> None:
         """Keep the dossier's latest rating in ``ratings`` (the supervisor's figures read it)."""
-        r = d.rating
-        if r is None:
+        rating = _rating_row(d)
+        if rating is None:
             return
         self.conn.execute(
             "INSERT INTO ratings (code, level, rated_at, rater, comment, official) VALUES (?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (code) DO UPDATE SET level = excluded.level, rated_at = excluded.rated_at,"
             " rater = excluded.rater, comment = excluded.comment, official = excluded.official",
-            (d.code, r.level, format_time(r.at), r.rater, r.comment, r.official),
+            rating,
         )
 
     def _project(self, d: Dossier, *, sync_state: str) -> None:
@@ -367,12 +373,7 @@ class DossierStore:
                         return code
                     dossier = fold(events)
                     row = _projection_row(dossier, state)
-                    r = dossier.rating
-                    rating = (
-                        (code, r.level, format_time(r.at), r.rater, r.comment, r.official)
-                        if r is not None
-                        else (None,) * 6
-                    )
+                    rating = _rating_row(dossier) or (None,) * 6
                     if tuple(row[c] for c in _PROJECTION_COLUMNS) + rating != tuple(stored):
                         return code
                 return None if count == folded else ""
