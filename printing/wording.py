@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
@@ -355,14 +356,21 @@ def short_time(at: datetime) -> str:
 
 
 def fee(amount: int, text: str) -> str:
-    """The fee line of the receipt: the amount taken and the catalog's wording, or "Không"."""
+    """The fee line of the receipt: the amount taken and the catalog's wording, or "Không".
+
+    When the catalog's wording names the amount taken, only its clause that does is printed
+    ("20.000 đồng (nộp trực tiếp)" of "20.000 đồng (nộp trực tiếp); 10.000 đồng (nộp trực tuyến)"):
+    a receipt states what this citizen paid, not the other rates and exemptions of the schedule."""
     text = text.strip()
     if amount > 0:
         figure = money(amount)
-        digits = thousands(amount)
         if not text:
             return figure
-        return text if digits in text else f"{figure} ({text})"
+        named = re.compile(rf"{re.escape(thousands(amount))}(?![\d]|\.\d)")
+        for clause in re.split(r"\s*;\s*", text):
+            if named.match(clause):
+                return clause
+        return f"{figure} ({text})"
     return text or NOTHING
 
 

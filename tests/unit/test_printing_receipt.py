@@ -278,8 +278,13 @@ def test_code_typed_in_lower_case_or_with_spaces(desk: Desk, received: Any, tmp_
 def test_a_receipt_that_runs_over_keeps_the_appointment_on_page_one(desk: Desk, tmp_path: Path) -> None:
     # An adoption with an owner (six papers) takes two A4 pages; the seven closing lines all moved
     # with the signatures, so the appointment was on the second sheet and a third of the first blank.
+    # (Three papers more than the catalog's: its fee line shortened to the amount taken.)
     owner = {"name": "Nguyễn Văn Phú", "address": "Thôn Hạ, xã Vĩnh Bảo, thành phố Hải Phòng"}
-    code = desk.receive(intake(procedure="2.001263", applicant=APPLICANT, owner=owner), "lan").code
+    adoption = desk.catalog.get("2.001263")
+    assert adoption is not None
+    papers = [{"name": p.name, "originals": 1} for p in adoption.documents] + DOCUMENTS
+    dossier = intake(procedure="2.001263", applicant=APPLICANT, owner=owner, documents=papers)
+    code = desk.receive(dossier, "lan").code
     pdf = render_form(desk, "receipt", code, tmp_path / "r.pdf", "lan", paper="A4")
     with pdfplumber.open(pdf) as doc:
         pages = [page.extract_text() or "" for page in doc.pages]
@@ -307,3 +312,25 @@ def test_a_receipt_printed_after_a_withdrawal_or_a_stop_says_the_appointment_is_
     assert "không còn hiệu lực" not in pdf_text(
         render_form(desk, "receipt", untouched.code, tmp_path / "u.pdf", "lan")
     )
+
+
+def test_the_fee_line_states_what_this_citizen_paid_not_the_whole_schedule(
+    desk: Desk, tmp_path: Path
+) -> None:
+    # 1.004222's catalog wording names two rates: 20.000 at the counter, 10.000 online. A receipt
+    # printed both, so the citizen could not tell which one was taken.
+    schedule = desk.catalog.get("1.004222")
+    assert schedule is not None and "10.000" in schedule.fee.text
+    at_default = desk.receive(intake(procedure="1.004222"), "cb1")
+    line = fee_line(render_form(desk, "receipt", at_default.code, tmp_path / "a.pdf", "cb1"))
+    assert line == "Phí, lệ phí (nếu có): 20.000 đồng (nộp trực tiếp)"
+    # An amount the catalog does not name is printed as the amount, with the schedule beside it.
+    typed = desk.receive(intake(procedure="1.004222", fee=15000), "cb1")
+    line = fee_line(render_form(desk, "receipt", typed.code, tmp_path / "b.pdf", "cb1"))
+    assert line == "Phí, lệ phí (nếu có): 15.000 đồng"
+
+
+def fee_line(pdf: Path) -> str:
+    text = words(pdf_text(pdf))
+    start = text.index("Phí, lệ phí")
+    return text[start : text.index("Vào Sổ", start)].strip()

@@ -67,6 +67,8 @@ def test_vietnamese_dates_and_sums() -> None:
     assert wording.money(1250000) == "1.250.000 đồng"
     assert wording.fee(0, "") == "Không"
     assert wording.fee(8000, "8.000 đồng/bản sao") == "8.000 đồng/bản sao"
+    assert wording.fee(8000, "8.000 đồng/bản sao; miễn cho hộ nghèo") == "8.000 đồng/bản sao"
+    assert wording.fee(2000, "12.000 đồng") == "2.000 đồng (12.000 đồng)"
     assert wording.fee(50000, "Theo Nghị quyết") == "50.000 đồng (Theo Nghị quyết)"
     assert wording.weekday(date(2026, 11, 25)) == "Thứ Tư"
 
