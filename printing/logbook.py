@@ -287,13 +287,7 @@ class LogbookPainter:
             top = self._first_page_head(top)
         else:
             c.setFont(typeface.ITALIC, 7.5)
-            c.drawString(
-                LEFT,
-                top - 7.5,
-                wording.LOGBOOK_RUNNING.format(
-                    title=self.name.title.upper(), agency=self.settings.agency_name, period=self.period
-                ),
-            )
+            c.drawString(LEFT, top - 7.5, self._running_line())
             top -= 12
         c.saveState()
         c.translate(0, top - self._heads_height)
@@ -304,6 +298,19 @@ class LogbookPainter:
         self._text.setFillColor(colors.black)
         self._font = None
         c.setLineWidth(LINE)
+
+    def _running_line(self) -> str:
+        """The line above the column heads of every page after the first: the title, the agency
+        and the period, on one line; a long agency name (a commune centre's full name may run to
+        two hundred characters) is shortened so that the line stays inside the table's width."""
+        agency = " ".join(self.settings.agency_name.split())
+        for limit in range(len(agency), 8, -4):
+            line = wording.LOGBOOK_RUNNING.format(
+                title=self.name.title.upper(), agency=shorten(agency, limit), period=self.period
+            )
+            if typeface.width(line, typeface.ITALIC, 7.5) <= TABLE_WIDTH:
+                return line
+        return wording.LOGBOOK_RUNNING.format(title=self.name.title.upper(), agency="…", period=self.period)
 
     def _end_page(self) -> None:
         c = self.canv

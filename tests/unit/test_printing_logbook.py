@@ -375,3 +375,20 @@ def test_a_summary_of_every_field_stays_on_one_page(desk: Desk, clock: FixedCloc
             assert field in last, (name, field)
         assert "In lúc" in last and "NGƯỜI LẬP SỔ" in last and "THỦ TRƯỞNG CƠ QUAN" in last
         chars_inside_pages(pdf)
+
+
+def test_a_long_agency_name_stays_on_the_page_of_every_running_head(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    # The line above the column heads of pages 2.. was drawn in one piece: a centre's full name of
+    # 170 characters ran past the paper's right edge.
+    name = ("Trung tâm Phục vụ hành chính công xã Vĩnh Bảo thuộc Ủy ban nhân dân thành phố Hải Phòng " * 3)
+    desk.update_settings(agency_name=name[:200].strip())
+    clock.set(at(30, 18))
+    seed(desk, 60, date(2026, 11, 24), 1)
+    pdf = render_logbook(desk, date(2026, 11, 24), date(2026, 11, 24), tmp_path / "long.pdf")
+    assert page_count(pdf) >= 3
+    chars_inside_pages(pdf)
+    second = pdf_text(pdf, slice(1, 2))
+    assert "SỔ THEO DÕI HỒ SƠ – Trung tâm Phục vụ hành chính công xã Vĩnh Bảo" in words(second)
+    assert "… – Ngày 24/11/2026" in words(second)
