@@ -1304,6 +1304,10 @@ class Desk:
             "receiving": {
                 "agency_id": settings.agency_id,
                 "name": settings.agency_name,
+                # The form header's other two names as they are today: a reprint after a merger or
+                # a rename shows the centre, its superior and its place together, as on the day.
+                "superior": settings.deciding_agency_name,
+                "place": settings.place_name or settings.commune_name,
                 "commune_code": settings.commune_code,
                 "counter": settings.counter_no,
             },

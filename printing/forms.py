@@ -63,6 +63,24 @@ class Context:
         """The receiving centre as it was on the day of receipt."""
         return self.dossier.receiving_agency_name or self.settings.agency_name
 
+    def _as_received(self, key: str, today: str) -> str:
+        """A name of the receiving side as the receipt recorded it (dossiers received before it was
+        recorded, and the received event missing: today's setting)."""
+        received = self.last("received")
+        side = received.payload.get("receiving") if received is not None else None
+        value = side.get(key) if isinstance(side, Mapping) else None
+        return value if isinstance(value, str) and value.strip() else today
+
+    @property
+    def superior(self) -> str:
+        """The receiving centre's superior (the commune's People's Committee) on the day of receipt."""
+        return self._as_received("superior", self.settings.deciding_agency_name)
+
+    @property
+    def place(self) -> str:
+        """The place name of the datelines, as on the day of receipt."""
+        return self._as_received("place", self.settings.place_name or self.settings.commune_name)
+
     def official_name(self, actor: str) -> str:
         """The official's full name when the actor is a known official; "" to sign by hand."""
         return self.officials.get(actor, "")
@@ -90,9 +108,9 @@ class Context:
         return [
             *layout.header(
                 self.theme,
-                superior=s.deciding_agency_name,
+                superior=self.superior,
                 agency=self.agency,
-                place=s.place_name or s.commune_name,
+                place=self.place,
                 day=day,
                 form_line=name.line,
             ),

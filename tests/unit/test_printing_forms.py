@@ -388,3 +388,26 @@ def test_the_documents_heading_is_never_left_alone_at_the_foot_of_a_page(desk: D
                 orphaned.append(length)
     assert pages == {0, 1}  # the heading went over the foot of the first page somewhere in the range
     assert orphaned == []
+
+
+@pytest.mark.parametrize("form", ["receipt", "refusal", "stop_notice", "control_slip"])
+def test_a_reprint_after_a_rename_names_the_centre_its_superior_and_place_as_on_the_day(
+    desk: Desk, story: dict[str, Any], tmp_path: Path, form: str
+) -> None:
+    # The two-level reform merged communes: the settings now name the new commune. A reprint of an
+    # earlier dossier printed the old centre under the new People's Committee, dated in the new place.
+    desk.update_settings(
+        agency_name="Trung tâm Phục vụ hành chính công xã Hòa Bình",
+        deciding_agency_name="Ủy ban nhân dân xã Hòa Bình",
+        place_name="xã Hòa Bình",
+    )
+    code = {"receipt": "fresh", "refusal": "refused", "stop_notice": "stopped", "control_slip": "main"}[form]
+    _, text = render(desk, form, story[code].code, tmp_path)
+    for line in HEADER:
+        assert line in text, line
+    assert "Xã Vĩnh Bảo, ngày" in text
+    assert "HÒA BÌNH" not in text and "Hòa Bình" not in text
+    # A dossier received after the rename is printed under the new names.
+    fresh = desk.receive(intake(applicant=APPLICANT), "thu")
+    _, text = render(desk, "receipt", fresh.code, tmp_path)
+    assert "ỦY BAN NHÂN DÂN XÃ HÒA BÌNH" in text and "Xã Hòa Bình, ngày" in text
