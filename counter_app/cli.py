@@ -339,7 +339,7 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
 @main.command()
 @db_option
 def ui(db_path: Path | None) -> None:
-    """Start the terminal UI (the default)."""
+    """Start the terminal UI (the default); one window per database (a second is refused)."""
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         # From cron or a script (a command left empty): the UI would wait for keys forever.
         raise ValidationError(

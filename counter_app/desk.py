@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from counter_app.domain import codes
 from counter_app.domain.calendar import (
@@ -83,7 +83,7 @@ from counter_app.domain.validation import (
 )
 from counter_app.settings import Settings, change_settings, inspect_settings, load_settings
 from counter_app.store import DossierStore, open_database
-from counter_app.store.database import explain
+from counter_app.store.database import explain, hold_ui_lock
 from counter_app.store.dossiers import LIST_VIEWS, DossierRow
 
 Clock = Callable[[], datetime]
@@ -606,6 +606,8 @@ class Desk:
         """Refuse wrong settings; False only for the commands that show or repair them."""
         self.setting_problems: list[FieldError] = []
         """What is wrong with the settings (empty unless the desk was opened with strict=False)."""
+        self._ui_lock: IO[str] | None = None
+        """The open lock file while this desk serves the terminal UI (:meth:`hold_ui`)."""
         self._unlogged: list[tuple[datetime, str, str, str, str]] = []
         """Access-log rows the database could not take yet (at, actor, action, code, detail): written
         with the next reading, or at close (see :meth:`_log_reading`)."""
@@ -641,10 +643,24 @@ class Desk:
         desk._ensure_catalog()
         return desk
 
+    def hold_ui(self) -> None:
+        """Make this the one terminal UI working on the database (see :func:`hold_ui_lock`),
+        until :meth:`close`.
+
+        Raises:
+            StoreError: another UI on this machine has the database open.
+        """
+        path = self.store.path
+        if path is not None and self._ui_lock is None:
+            self._ui_lock = hold_ui_lock(path)
+
     def close(self) -> None:
         if self._unlogged:
             self._write_readings([])
         self.store.close()
+        if self._ui_lock is not None:
+            self._ui_lock.close()
+            self._ui_lock = None
 
     def now(self) -> datetime:
         """The desk's clock, in Vietnam time."""

@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import stat
 from pathlib import Path
+from typing import IO
 
 from counter_app.domain.errors import CounterError, StoreError
 
@@ -123,6 +124,55 @@ def _private_companions(path: Path) -> None:
                 companion.chmod(stat.S_IMODE(companion.stat().st_mode) & 0o700)
         except OSError:
             pass
+
+
+UI_LOCK_SUFFIX = ".ui-lock"
+"""Beside the database: the lock file of the one terminal UI working on it (see :func:`hold_ui_lock`)."""
+
+
+def hold_ui_lock(path: Path) -> IO[str] | None:
+    """Take the lock that lets one terminal UI at a time work on the database at ``path``.
+
+    A database is one counter: two windows on it would share the counter's half-typed draft and
+    could each save the citizen in front of the official, two dossiers for one. The lock is an OS
+    file lock (``flock``), so a UI that crashed or was killed holds nothing: no stale lock to clear.
+
+    Returns:
+        The open lock file, to keep open for as long as the UI runs (closing it releases the lock);
+        None where locking is not available (no ``fcntl``, a folder that takes no new file): the
+        UI then runs unguarded rather than not at all.
+
+    Raises:
+        StoreError: another UI holds the lock; the message names its process.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on Linux
+        return None
+    lock_path = Path(str(path) + UI_LOCK_SUFFIX)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    handle = os.fdopen(fd, "r+", encoding="ascii", errors="replace")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        holder = handle.read(20).strip()
+        handle.close()
+        if exc.errno not in (errno.EWOULDBLOCK, errno.EACCES, errno.EAGAIN):
+            return None
+        process = f" (tiến trình {holder})" if holder.isdigit() else ""
+        raise StoreError(
+            f"Giao diện Counter đã đang mở với cơ sở dữ liệu «{path}» trên máy này{process}: hãy "
+            "dùng cửa sổ đó (hoặc đóng nó rồi mở lại). Hai cửa sổ của cùng một quầy dùng chung "
+            "một bản nháp và có thể ghi một hồ sơ hai lần."
+        ) from exc
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 def configure(conn: sqlite3.Connection) -> None:

@@ -755,6 +755,11 @@ def run(db_path: str | Path) -> None:
 
     try:
         desk = Desk.open(db_path)
+        try:
+            desk.hold_ui()  # one window per counter: a second would share its draft
+        except CounterError:
+            desk.close()
+            raise
     except CounterError as error:
         print(f"Lỗi: {error.message}", file=sys.stderr)
         raise SystemExit(error.exit_code) from error

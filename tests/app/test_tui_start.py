@@ -469,3 +469,53 @@ async def test_a_supervisor_made_an_official_loses_the_supervisor_screen(
         await settle(pilot)
         assert app.official is not None and not app.official.is_supervisor
         assert not isinstance(app.screen, SupervisorScreen)
+
+
+HOLD_THE_UI = """
+import sys, time
+from counter_app.desk import Desk
+desk = Desk.open(sys.argv[1], env={})
+desk.hold_ui()
+print("READY", flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_second_window_on_the_counter_is_refused_and_a_killed_one_leaves_no_lock(
+    staffed_desk: Desk, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two windows on one counter shared its draft: the citizen in front of the official was saved
+    # from both, two dossiers for one. A second window now says where the first one is.
+    import signal
+    import subprocess
+    import sys
+
+    first = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_UI, str(db_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert first.stdout is not None and first.stdout.readline().strip() == "READY"
+        before = staffed_desk.load_draft()
+        with pytest.raises(SystemExit) as ended:
+            app_module.run(db_path)
+        assert ended.value.code == 5
+        said = capsys.readouterr().err
+        assert said.startswith("Lỗi: Giao diện Counter đã đang mở") and f"tiến trình {first.pid}" in said
+        assert "\n" not in said.strip()
+        assert staffed_desk.load_draft() == before
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    # Killed, it holds nothing: the next window starts without anyone clearing a stale lock.
+    second = Desk.open(db_path, env={})
+    try:
+        second.hold_ui()
+        third = Desk.open(db_path, env={})
+        with pytest.raises(desk_module.StoreError):
+            third.hold_ui()
+        third.close()
+    finally:
+        second.close()
+    again = Desk.open(db_path, env={})
+    again.hold_ui()  # a window closed normally lets the next one in
+    again.close()
