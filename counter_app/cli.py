@@ -127,12 +127,41 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
 
 
+def _typed_db(ctx: click.Context | None) -> Path | None:
+    """The ``--db`` typed on this context's command line (not one taken from ``COUNTER_DB``)."""
+    if ctx is None or ctx.params.get("db_path") is None:
+        return None
+    if ctx.get_parameter_source("db_path") is not click.core.ParameterSource.COMMANDLINE:
+        return None
+    return Path(ctx.params["db_path"])
+
+
 def resolve_db_path(db_path: Path | None) -> Path:
-    """The command's ``--db``, else the group's, else the default file in the user data folder."""
+    """The database a command works on: a ``--db`` typed after the command, else one typed before
+    it (``counter --db X check``), else ``COUNTER_DB``, else the default file in the user data folder.
+
+    What is typed always beats the environment: a ``COUNTER_DB`` left set in the shell must not
+    quietly send ``counter --db other.db check`` to another database.
+    """
     from counter_app.locations import default_db_path
 
     ctx = click.get_current_context()
+    typed = _typed_db(ctx) or _typed_db(ctx.parent)
+    if typed is not None:
+        return typed
     return Path(db_path or (ctx.obj or {}).get("db_path") or default_db_path())
+
+
+def _empty_file(path: Path) -> bool:
+    """A file of no bytes (and no write-ahead log beside it): SQLite would take it for a new,
+    empty database, and a nightly ``check && backup --keep N`` would rotate out the good copies."""
+    try:
+        if not path.is_file() or path.stat().st_size:
+            return False
+        wal = Path(f"{path}-wal")
+        return not (wal.is_file() and wal.stat().st_size)
+    except OSError:
+        return False
 
 
 def with_desk(func: F, *, creates: bool = False, strict: bool = True) -> F:
@@ -154,7 +183,13 @@ def with_desk(func: F, *, creates: bool = False, strict: bool = True) -> F:
                 f"Không có tệp cơ sở dữ liệu «{path}». Kiểm tra --db (hoặc COUNTER_DB); "
                 "quầy mới thì chạy «counter setup» hoặc mở «counter» trước."
             )
-        new = creates and str(path) != ":memory:" and not path.exists()
+        if not creates and _empty_file(path):
+            raise StoreError(
+                f"Tệp cơ sở dữ liệu «{path}» trống (0 byte): không phải cơ sở dữ liệu của quầy, có "
+                "thể bị cắt khi sao chép. Kiểm tra --db (hoặc COUNTER_DB), hoặc khôi phục bản sao "
+                "lưu bằng «counter restore»."
+            )
+        new = creates and str(path) != ":memory:" and (not path.exists() or _empty_file(path))
         desk = Desk.open(path, strict=strict)
         done = False
         try:
@@ -976,8 +1011,10 @@ def add_official(
 def check(desk: Any, as_json: bool, repair: bool) -> None:
     """Check the database: integrity, and that the dossiers rebuild identically from their events.
 
-    Changes nothing unless --repair is given: a difference stays for whoever looks next.
+    Changes nothing unless --repair is given: a difference stays for whoever looks next. A
+    database never set up fails the check (exit 6): it is not a counter's database yet.
     """
+    desk.settings.require_configured()
     integrity = desk.store.integrity_ok()
     projection = desk.check_projection(repair=repair and integrity)
     repaired = repair and integrity and not projection

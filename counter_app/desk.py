@@ -2176,6 +2176,9 @@ class Desk:
         """
         if keep < 0:
             raise ValidationError(FieldError("keep", "Số bản sao lưu giữ lại phải là số không âm."))
+        # A database never set up holds nothing worth a copy, and with ``keep`` its copy would
+        # push a good backup out of the rotation.
+        self.settings.require_configured()
         stamp = f"counter-{self.now():%Y%m%d-%H%M%S}"
         target = folder / f"{stamp}.db"
         n = 1

@@ -170,6 +170,74 @@ def test_a_mistyped_database_path_is_not_made_into_a_new_database(tmp_path: Path
     assert not typo.parent.exists()
 
 
+def test_a_typed_database_beats_the_one_in_the_environment(
+    configured: Any, tmp_path: Path, db_path: Path
+) -> None:
+    """``COUNTER_DB`` left set in the shell must not send ``counter --db X check`` (the option given
+    before or after the command) to another database."""
+    other = tmp_path / "other.db"
+    CliRunner().invoke(
+        main,
+        [
+            "--db",
+            str(other),
+            "setup",
+            "--commune-code",
+            "11410",
+            "--commune-name",
+            "xã Vĩnh Bảo",
+            "--counter",
+            "3",
+        ],
+    )
+    env = {"COUNTER_DB": str(other)}
+    for args in (["--db", str(db_path), "settings", "--json"], ["settings", "--json", "--db", str(db_path)]):
+        shown = json.loads(CliRunner().invoke(main, args, env=env).output)
+        assert shown["counter_no"] == "2", args  # the typed database's counter, not the env's 3
+    from_env = json.loads(CliRunner().invoke(main, ["settings", "--json"], env=env).output)
+    assert from_env["counter_no"] == "3"
+
+
+def test_an_empty_database_file_is_refused_and_fails_the_nightly_check(tmp_path: Path) -> None:
+    """A file cut to 0 bytes (a copy that failed) is not taken for a new counter: every command
+    says so, ``check`` fails, and ``backup --keep`` removes no good backup for it."""
+    folder = tmp_path / "backups"
+    good = tmp_path / "good.db"
+    CliRunner().invoke(
+        main,
+        [
+            "--db",
+            str(good),
+            "setup",
+            "--commune-code",
+            "11410",
+            "--commune-name",
+            "xã Vĩnh Bảo",
+            "--counter",
+            "2",
+        ],
+    )
+    assert CliRunner().invoke(main, ["--db", str(good), "backup", "--to", str(folder)]).exit_code == 0
+    kept = sorted(folder.iterdir())
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    for args in (
+        ["check"],
+        ["procedures"],
+        ["list", "today"],
+        ["backup", "--to", str(folder), "--keep", "1"],
+    ):
+        result = CliRunner().invoke(main, ["--db", str(empty), *args])
+        assert result.exit_code == 5 and "trống (0 byte)" in result.output, (args, result.output)
+    assert empty.stat().st_size == 0 and sorted(folder.iterdir()) == kept
+    never_set_up = tmp_path / "never.db"
+    Desk.open(never_set_up).close()  # the UI opened once, the setup never finished
+    for args in (["check"], ["backup", "--to", str(folder), "--keep", "1"]):
+        result = CliRunner().invoke(main, ["--db", str(never_set_up), *args])
+        assert result.exit_code == 6 and "chưa được cấu hình" in result.output, (args, result.output)
+    assert sorted(folder.iterdir()) == kept
+
+
 def test_bad_database_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"not a database at all" * 50)
