@@ -450,6 +450,8 @@ def settings_(desk: Any, assignments: tuple[str, ...], as_json: bool) -> None:
                 raise ValidationError(FieldError("set", f"Viết dạng TÊN=GIÁ_TRỊ, không phải «{item}»."))
             values[name.strip()] = int(value) if name.strip() == "counter_no" and value.isdigit() else value
         desk.update_settings(**values)
+        for warning in desk.change_warnings:
+            click.echo(f"Cảnh báo: {warning}", err=True)
     data = desk.settings.public_mapping()
     if as_json:
         _emit_json(data)

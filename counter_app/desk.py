@@ -81,7 +81,13 @@ from counter_app.domain.validation import (
     nonchar_error,
     shown,
 )
-from counter_app.settings import Settings, change_settings, inspect_settings, load_settings
+from counter_app.settings import (
+    Settings,
+    change_settings,
+    identity_warnings,
+    inspect_settings,
+    load_settings,
+)
 from counter_app.store import DossierStore, open_database
 from counter_app.store.database import explain, hold_ui_lock
 from counter_app.store.dossiers import LIST_VIEWS, DossierRow
@@ -608,6 +614,8 @@ class Desk:
         """What is wrong with the settings (empty unless the desk was opened with strict=False)."""
         self._ui_lock: IO[str] | None = None
         """The open lock file while this desk serves the terminal UI (:meth:`hold_ui`)."""
+        self.change_warnings: list[str] = []
+        """What the last :meth:`update_settings` means for the dossiers already held (for the admin)."""
         self._unlogged: list[tuple[datetime, str, str, str, str]] = []
         """Access-log rows the database could not take yet (at, actor, action, code, detail): written
         with the next reading, or at close (see :meth:`_log_reading`)."""
@@ -773,8 +781,9 @@ class Desk:
         # Not load_settings: a wrong stored value may be the very one being repaired.
         current, _ = inspect_settings(self.store.read_settings(), env={})
         dossiers = self.store.dossier_count()
-        _, changed = change_settings(current, values, dossiers=dossiers)
+        updated, changed = change_settings(current, values, dossiers=dossiers)
         self.store.write_settings(changed)
+        self.change_warnings = identity_warnings(current, updated, dossiers)
         if self.strict:
             self.settings = load_settings(self.store.read_settings(), self._env)
         else:

@@ -422,8 +422,9 @@ def _from_source(error: FieldError, source: str | None) -> FieldError:
     return FieldError(error.field, f"{error.message} (giá trị đã lưu trong cơ sở dữ liệu; sửa bằng «{fix}»)")
 
 
-SET_UP_FOR = ("commune_code", "counter_no")
-"""The commune and counter a database is set up for: no environment variable overrides them."""
+SET_UP_FOR = ("commune_code", "agency_id", "counter_no")
+"""The commune, agency id and counter a database is set up for: no environment variable overrides
+them (the agency id starts every dossier code; ``settings --set`` changes it, with a warning)."""
 
 
 def inspect_settings(
@@ -458,8 +459,8 @@ def inspect_settings(
                 problems.extend(_from_source(e, key) for e in exc.errors)
                 continue
             if name in SET_UP_FOR and sources.get(name) == "stored" and value != values[name]:
-                # The commune and counter number a database was set up for are not the
-                # environment's to change: codes of another counter's block would be issued.
+                # The commune, agency id and counter number a database was set up for are not
+                # the environment's to change: codes of another counter's block would be issued.
                 said = _say(name, f"của cơ sở dữ liệu này là {values[name]}: biến môi trường không đổi được.")
                 problems.append(
                     FieldError(
@@ -543,6 +544,21 @@ def check_identity_change(before: Settings, after: Settings, dossiers: int) -> N
             "Quầy của xã khác (hoặc số quầy khác) dùng một cơ sở dữ liệu mới (--db).",
             title="Không đổi được xã/quầy",
         )
+
+
+def identity_warnings(before: Settings, after: Settings, dossiers: int) -> list[str]:
+    """What a change that is allowed still means for a database holding dossiers, for the admin.
+
+    The agency id may change (a placeholder replaced by the id the province assigns): it is the
+    first part of every new dossier code, while the codes already printed on receipts stay as they
+    are, so the admin is told rather than left to find two prefixes in the logbook.
+    """
+    if dossiers <= 0 or not before.agency_id or after.agency_id == before.agency_id:
+        return []
+    return [
+        f"Mã định danh cơ quan đổi từ {before.agency_id} sang {after.agency_id}: {dossiers} hồ sơ đã "
+        f"tiếp nhận giữ mã cũ (đã in trên phiếu hẹn); hồ sơ mới mang mã bắt đầu bằng {after.agency_id}."
+    ]
 
 
 def change_settings(

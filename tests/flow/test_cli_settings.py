@@ -161,6 +161,23 @@ def test_a_database_with_dossiers_keeps_its_commune_and_counter(configured: Any,
     assert same.exit_code == 0, same.output
 
 
+def test_a_new_agency_id_on_a_database_with_dossiers_is_told_and_not_taken_from_the_environment(
+    configured: Any, tmp_path: Path
+) -> None:
+    """The agency id starts every dossier code: the admin may replace it (the id the province
+    assigns) and is told the codes already given keep the old one; a variable left in the
+    environment cannot change it under the database."""
+    old = json.loads(receive(configured, tmp_path).output)["code"].split("-")[0]
+    from_env = receive(configured, tmp_path, env={"COUNTER_AGENCY_ID": "000.00.11.H26"})
+    assert from_env.exit_code == 6 and "«COUNTER_AGENCY_ID»" in from_env.output
+    changed = configured("settings", "--set", "agency_id=000.00.11.H26")
+    assert changed.exit_code == 0, changed.output
+    assert f"đổi từ {old} sang 000.00.11.H26" in changed.output and "1 hồ sơ" in changed.output
+    assert json.loads(receive(configured, tmp_path).output)["code"].startswith("000.00.11.H26-")
+    again = configured("settings", "--set", "printer=Quay2")
+    assert again.exit_code == 0 and "Cảnh báo" not in again.output
+
+
 def test_settings_shows_them_all_beside_a_wrong_variable(configured: Any) -> None:
     result = configured("settings", env={"COUNTER_OFFICE_HOURS": "garbage"})
     assert result.exit_code == 6, result.output

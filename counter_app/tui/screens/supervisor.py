@@ -272,6 +272,8 @@ class SupervisorScreen(CounterScreen):
             if name in changed
         )
         self.notify(said, title="Đã lưu cài đặt")
+        for warning in self.counter_app.desk.change_warnings:
+            self.notify(warning, title="Lưu ý", severity="warning", timeout=20)
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#overrides", DataTable), OVERRIDE_COLUMNS, [])
