@@ -1017,14 +1017,26 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
     database never set up fails the check (exit 6): it is not a counter's database yet.
     """
     desk.settings.require_configured()
+    missing = desk.store.missing_tables()
+    if missing:  # nothing else can be read reliably; a restore is the way back
+        raise StoreError(
+            f"Toàn vẹn dữ liệu: HỎNG: thiếu bảng {', '.join(missing)}. Báo quản trị; khôi phục bản "
+            "sao lưu gần nhất bằng «counter restore»."
+        )
     integrity = desk.store.integrity_ok()
-    projection = desk.check_projection(repair=repair and integrity)
+    problems: list[str] = []
+    try:
+        projection = desk.check_projection(repair=repair and integrity)
+    except StoreError as exc:  # an event that cannot be read: no rebuild can help
+        projection, repair = False, False
+        problems.append(str(exc))
     repaired = repair and integrity and not projection
     result = {
         "integrity": integrity,
         "projection_matches_events": projection,
         "repaired": repaired,
         "unsent_events": desk.unsent_events(),
+        "problems": problems,
     }
     if as_json:
         _emit_json(result)
@@ -1034,9 +1046,11 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
             f"hồ sơ dựng lại từ sự kiện: {'khớp' if projection else 'KHÁC'}; "
             f"sự kiện chờ gửi: {result['unsent_events']}"
         )
+        for problem in problems:
+            click.echo(problem)
         if repaired:
             click.echo("Đã dựng lại các dòng hồ sơ từ sự kiện; chạy lại «counter check» để xem lại.")
-        elif not projection:
+        elif not projection and not problems:
             click.echo("Các dòng hồ sơ khác với sự kiện: «counter check --repair» dựng lại từ sự kiện.")
     if not (integrity and projection) and not repaired:
         raise click.exceptions.Exit(5)

@@ -38,6 +38,7 @@ from counter_app.store.database import (
     explain,
     fsync_dir,
     fsync_file,
+    open_database,
 )
 
 
@@ -390,11 +391,15 @@ class DossierStore:
             self._project_rating(dossier)
 
     def events_of(self, code: str) -> list[Event]:
-        """A dossier's events in recorded order (flagged ones excluded)."""
+        """A dossier's events in recorded order (flagged ones excluded).
+
+        Raises:
+            StoreError: an event's stored text cannot be read (the file was damaged or edited).
+        """
         rows = self.conn.execute(
-            "SELECT body FROM events WHERE dossier_code = ? AND flagged = 0 ORDER BY seq", (code,)
+            "SELECT seq, body FROM events WHERE dossier_code = ? AND flagged = 0 ORDER BY seq", (code,)
         ).fetchall()
-        return [Event.from_json(json.loads(r[0])) for r in rows]
+        return [_read_event(code, seq, body) for seq, body in rows]
 
     def has_event(self, uuid: str) -> bool:
         return self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", (uuid,)).fetchone() is not None
@@ -402,7 +407,7 @@ class DossierStore:
     def get(self, code: str) -> Dossier | None:
         """The stored projection of one dossier, or None."""
         row = self.conn.execute("SELECT data FROM dossiers WHERE code = ?", (code,)).fetchone()
-        return dossier_from_json(json.loads(row[0])) if row else None
+        return _read_dossier(code, row[0]) if row else None
 
     def rebuild_projection(self) -> int:
         """Rebuild every dossier row from the events (in a transaction). Returns the count."""
@@ -619,7 +624,7 @@ class DossierStore:
         logbook printed in a worker sees one consistent snapshot while the counter goes on saving
         on the main connection (WAL readers never block the writer, nor see its half-done work).
         """
-        sql = "SELECT data FROM dossiers WHERE received_day >= ? AND received_day <= ?"
+        sql = "SELECT data, code FROM dossiers WHERE received_day >= ? AND received_day <= ?"
         params: list[Any] = [first.isoformat(), last.isoformat()]
         if statuses:
             sql += f" AND status IN ({', '.join('?' * len(statuses))})"
@@ -639,7 +644,7 @@ class DossierStore:
                 if not rows:
                     break
                 for r in rows:
-                    yield dossier_from_json(json.loads(r[0]))
+                    yield _read_dossier(r[1], r[0])
         finally:
             if reader is not None:
                 reader.close()
@@ -960,4 +965,42 @@ class DossierStore:
         self.conn.execute("DELETE FROM drafts WHERE counter_no = ?", (counter_no,))
 
     def integrity_ok(self) -> bool:
-        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        """SQLite's own check of the file, and every table the schema makes still there."""
+        if self.conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            return False
+        return not self.missing_tables()
+
+    def missing_tables(self) -> list[str]:
+        """Tables a database migrated today has and this one lacks (dropped by hand or a tool):
+        the migrations, already recorded as applied, would never make them again."""
+        fresh = open_database(None)
+        try:
+            expected = {r[0] for r in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            fresh.close()
+        present = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return sorted(expected - present)
+
+
+_DAMAGED = (ValueError, KeyError, TypeError, AttributeError)
+"""What reading a stored JSON text that was damaged or edited by hand raises."""
+
+
+def _read_event(code: str, seq: int, body: str) -> Event:
+    try:
+        return Event.from_json(json.loads(body))
+    except _DAMAGED as exc:
+        raise StoreError(
+            f"Sự kiện số {seq} của hồ sơ {code} bị hỏng trong cơ sở dữ liệu (không đọc được). "
+            "Không sửa tay: báo quản trị, khôi phục bản sao lưu gần nhất bằng «counter restore»."
+        ) from exc
+
+
+def _read_dossier(code: str, data: str) -> Dossier:
+    try:
+        return dossier_from_json(json.loads(data))
+    except _DAMAGED as exc:
+        raise StoreError(
+            f"Dòng hồ sơ {code} bị hỏng trong cơ sở dữ liệu: «counter check --repair» dựng lại nó "
+            "từ các sự kiện."
+        ) from exc

@@ -583,6 +583,37 @@ def test_check_changes_nothing_unless_asked_to_repair(configured: Any, db_path: 
     assert json.loads(configured("show", code, "--json").output)["status"] == 2
 
 
+@pytest.mark.parametrize(
+    ("damage", "shown", "check_says"),
+    [
+        ('UPDATE events SET body = \'{"kind": "rec\' WHERE dossier_code = ?', "Sự kiện số", "bị hỏng"),
+        ("UPDATE events SET body = '[1, 2]' WHERE dossier_code = ?", "Sự kiện số", "bị hỏng"),
+        ("UPDATE dossiers SET data = '{\"applicant' WHERE code = ?", "--repair", "KHÁC"),
+    ],
+)
+def test_a_damaged_dossier_is_named_not_a_crash(
+    configured: Any, db_path: Path, damage: str, shown: str, check_says: str
+) -> None:
+    """A record edited by hand or damaged on disk: the commands name the dossier and what to do
+    (exit 5, as for a damaged file), and the nightly check fails naming it too."""
+    intake = {"procedure": "1.004873", "applicant": {"name": "Đặng Thị Hoà", "id_number": "031190001234"}}
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(intake)).output)["code"]
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(damage, (code,))
+    show = configured("show", code)
+    assert show.exit_code == 5 and code in show.output and shown in show.output, show.output
+    check = configured("check")
+    assert check.exit_code == 5 and check_says in check.output and "Lỗi không mong đợi" not in check.output
+    assert code in check.output or "--repair" in check.output
+
+
+def test_a_table_dropped_by_hand_fails_the_check(configured: Any, db_path: Path) -> None:
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TABLE access_log")
+    check = configured("check")
+    assert check.exit_code == 5 and "thiếu bảng access_log" in check.output
+
+
 def test_a_check_reads_while_the_counter_writes(configured: Any, db_path: Path) -> None:
     """The check takes no write lock: it runs while another program writes (a counter saving), and
     a save made in the middle of it goes through (it held the lock for the whole check, and every
