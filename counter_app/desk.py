@@ -94,6 +94,17 @@ from counter_app.store.dossiers import LIST_VIEWS, DossierRow
 
 Clock = Callable[[], datetime]
 
+LIST_NAMES = {
+    "today": "tiếp nhận hôm nay",
+    "due_today": "đến hạn hôm nay",
+    "overdue": "quá hạn",
+    "waiting_papers": "chờ bổ sung",
+    "ready": "chờ trả kết quả",
+    "open": "đang giải quyết",
+    "recent": "mới tiếp nhận",
+}
+"""Each of ``LIST_VIEWS`` as the access log names it to the citizen or inspector who reads it."""
+
 MAX_COUNT = MAX_PAPER_COUNT
 """Largest count of one paper or of sets (the catalog's bound: papers are prefilled from it)."""
 BACKDATE_LIMIT = timedelta(days=366)
@@ -1730,7 +1741,7 @@ class Desk:
             viewer: Who looked. view: The list (see ``LIST_VIEWS``).
             shown: The codes of the dossiers shown. more: The list went on past them.
         """
-        self.log_search(viewer, f"danh sách {view}", shown, more=more)
+        self.log_search(viewer, f"danh sách {LIST_NAMES.get(view, view)}", shown, more=more)
 
     def access_log(
         self,
@@ -1795,6 +1806,7 @@ class Desk:
         reading that gets through or when the desk closes; the program's log says which reading
         waits, and which were lost if none could ever be written (``UNLOGGED_MAX``).
         """
+        actor = self._actor(actor)  # a name from the command line, checked as a step's is
         at = datetime.now().astimezone()
         self._write_readings([(at, actor, action, code, detail) for code in codes])
 
@@ -2164,7 +2176,8 @@ class Desk:
     def actor_name(self, given: str) -> str:
         """The name to record for whoever the command line names: an official's full name when
         ``given`` is their user name, else ``given`` as it is (the OS user, a name typed)."""
-        row = self.store.official(clean(given or "").lower())
+        given = self._actor(given)
+        row = self.store.official(given.lower())
         return str(row["full_name"]) if row is not None else given
 
     def has_officials(self) -> bool:

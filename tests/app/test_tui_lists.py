@@ -267,7 +267,7 @@ async def test_a_list_seen_on_screen_goes_into_the_access_log(app, staffed_desk:
         await pilot.press("f3")
         await settle(pilot)
         name = app.official.full_name
-        seen = [(code, name, "2 danh sách today") for code in sorted((first.code, second.code))]
+        seen = [(code, name, "2 danh sách tiếp nhận hôm nay") for code in sorted((first.code, second.code))]
         assert lists_seen() == seen
         await pilot.press("f4")  # the same page again
         await settle(pilot)

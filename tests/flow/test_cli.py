@@ -408,6 +408,18 @@ def test_the_access_log_from_the_command_line(configured: Any, tmp_path: Path) -
     assert backwards.exit_code == 2 and "Ngày kết thúc không được trước ngày bắt đầu" in backwards.output
 
 
+@pytest.mark.parametrize("actor", ["Lan\x1b[2J", "x" * 3000, "   "])
+def test_a_wrong_actor_is_refused_before_anything_is_read_or_logged(configured: Any, actor: str) -> None:
+    """``--actor`` goes into the access log (the record a citizen may ask for): a name with
+    control characters, too long or blank is refused on every command, as on a step."""
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(intake())).output)["code"]
+    for args in (["show", code], ["find", "Hoà"], ["list", "today"], ["logbook"]):
+        result = configured(*args, "--actor", actor)
+        assert result.exit_code == 2 and "người thực hiện" in result.output.lower(), (args, result.output)
+        assert "\x1b" not in result.output and code not in result.output
+    assert json.loads(configured("access-log", "--json").output) == []
+
+
 def test_the_calendar_ahead_from_the_command_line(configured: Any) -> None:
     from datetime import date
 
@@ -739,7 +751,8 @@ def test_a_list_printed_from_the_command_line_is_in_the_access_log(configured: A
     listed = configured("list", "today", "--json", "--actor", "Trần Văn Quản Trị")
     assert listed.exit_code == 0 and len(json.loads(listed.output)) == 1
     log = json.loads(configured("access-log", "--json").output)
-    assert any(e["actor"] == "Trần Văn Quản Trị" and e["detail"] == "1 danh sách today" for e in log), log
+    said = "1 danh sách tiếp nhận hôm nay"  # the list named in Vietnamese, for whoever reads it
+    assert any(e["actor"] == "Trần Văn Quản Trị" and e["detail"] == said for e in log), log
 
 
 def test_an_intake_with_no_papers_is_kept_with_a_warning(configured: Any) -> None:
