@@ -276,7 +276,10 @@ class TimeLimit:
             if self.cutoff is not None:
                 text += f" (sau {_format_cutoff(self.cutoff)}: ngày làm việc tiếp theo)"
             return text
-        if self.unit == "working_days":
+        if self.unit == "working_days" and (self.amount < 1 or not float(self.amount * 2).is_integer()):
+            # As the legal texts write it under a day (and for odd hours): "04 giờ làm việc".
+            text = f"{_format_amount(self.amount * (WORKING_DAY / timedelta(hours=1)))} giờ làm việc"
+        elif self.unit == "working_days":
             text = f"{_format_amount(self.amount)} ngày làm việc"
         else:
             text = f"{_format_amount(self.amount)} ngày"

@@ -62,7 +62,7 @@ MAX_WORKING_DAYS = 120
 MAX_CALENDAR_DAYS = 180
 """Longest limit in days (ngày, not ngày làm việc): about six months."""
 HOURS_PER_WORKING_DAY = 8
-"""A limit under one working day is a whole number of working hours (0.5 = 04 giờ làm việc)."""
+"""A working-day limit is a whole number of working hours (0.5 = 04 giờ làm việc, 1.5 = 12 giờ)."""
 MAX_DOCUMENTS = 60
 """More papers than any procedure lists (the intake refuses more as well)."""
 MAX_PAPER_COUNT = 99
@@ -550,13 +550,13 @@ def _parse_limit(raw: Any, path: str, who: str, errors: _Errors) -> TimeLimit | 
         )
     elif unit == "calendar_days" and not float(amount).is_integer():
         errors.add(f"{path}.amount", f"{who}: thời hạn tính theo ngày phải là số nguyên.")
-    elif unit == "working_days" and not _whole_working_days_or_hours(amount):
-        # Legal texts give "02 ngày làm việc" or, under a day, "04 giờ làm việc"; never 2,5 ngày.
+    elif unit == "working_days" and not _whole_working_hours(amount):
+        # Legal texts give "02 ngày làm việc", "04 giờ làm việc" or, cut by a province, "1,5 ngày
+        # làm việc" (Hải Phòng): always a whole number of working hours.
         errors.add(
             f"{path}.amount",
-            f"{who}: thời hạn từ 1 ngày làm việc trở lên phải là số nguyên ngày ({_number_text(amount)} "
-            f"không hợp lệ); dưới 1 ngày thì tính theo giờ làm việc, 1 giờ = 1/{HOURS_PER_WORKING_DAY} "
-            "ngày (ví dụ 0.5 là 4 giờ).",
+            f"{who}: thời hạn phải là số giờ làm việc tròn ({_number_text(amount)} ngày không hợp lệ): "
+            f"1 giờ = 1/{HOURS_PER_WORKING_DAY} ngày, ví dụ 0.5 là 4 giờ, 1.5 là 12 giờ.",
         )
     elif unit == "same_day" and amount != 0:
         errors.add(f"{path}.amount", f"{who}: thủ tục trong ngày không có số ngày (amount = 0).")
@@ -582,9 +582,7 @@ def _parse_limit(raw: Any, path: str, who: str, errors: _Errors) -> TimeLimit | 
         return None
 
 
-def _whole_working_days_or_hours(amount: float) -> bool:
-    if amount >= 1:
-        return float(amount).is_integer()
+def _whole_working_hours(amount: float) -> bool:
     return float(amount * HOURS_PER_WORKING_DAY).is_integer()
 
 

@@ -374,6 +374,9 @@ def test_custom_office_hours() -> None:
     [
         (wd(3), "03 ngày làm việc"),
         (wd(1.5), "1,5 ngày làm việc"),
+        (wd(0.5), "04 giờ làm việc"),  # under a day, as the legal texts say it: not "0,5 ngày"
+        (wd(0.125), "01 giờ làm việc"),
+        (wd(1.125), "09 giờ làm việc"),
         (TimeLimit("calendar_days", 15), "15 ngày"),
         (TimeLimit("same_day"), "Trong ngày"),
         (SAME_DAY_15, "Trong ngày (sau 15 giờ 00: ngày làm việc tiếp theo)"),

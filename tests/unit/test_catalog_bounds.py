@@ -79,8 +79,8 @@ def test_importing_a_list_through_the_desk_changes_nothing(desk: Desk) -> None:
         ({"unit": "working_days", "amount": 10**400}, "dài nhất"),
         ({"unit": "working_days", "amount": float("inf")}, "dài nhất"),
         ({"unit": "working_days", "amount": float("nan")}, "không âm"),
-        ({"unit": "working_days", "amount": 2.5}, "số nguyên ngày"),
-        ({"unit": "working_days", "amount": 1.5}, "số nguyên ngày"),
+        ({"unit": "working_days", "amount": 2.3}, "số giờ làm việc tròn"),
+        ({"unit": "working_days", "amount": 1.0625}, "số giờ làm việc tròn"),  # 8,5 giờ
         ({"unit": "working_days", "amount": 0.3}, "giờ"),
         ({"unit": ["working_days"], "amount": 3}, "không hợp lệ"),
     ],
@@ -98,6 +98,8 @@ def test_an_absurd_time_limit_is_refused(limit: dict[str, Any], said: str) -> No
         {"unit": "calendar_days", "amount": MAX_CALENDAR_DAYS},
         {"unit": "working_days", "amount": 0.5},  # 04 giờ làm việc
         {"unit": "working_days", "amount": 0.125},  # 01 giờ làm việc
+        {"unit": "working_days", "amount": 1.5},  # 1,5 ngày làm việc (Hải Phòng, after its cut)
+        {"unit": "working_days", "amount": 2.5},
         {"unit": "working_days", "amount": 20},
     ],
 )
