@@ -904,8 +904,13 @@ def calendar_list(desk: Any, as_json: bool) -> None:
     if as_json:
         _emit_json(items)
     else:
+        from counter_app.desk import OVERRIDE_KINDS
+
+        if not items:
+            click.echo("Chưa khai báo ngày nghỉ hay ngày làm bù nào.")
         for o in items:
-            click.echo(f"{o['day']}  {o['kind']:<12} {o['label']}")
+            day = date.fromisoformat(o["day"])
+            click.echo(f"{day:%d/%m/%Y}  {OVERRIDE_KINDS[o['kind']]:<12} {o['label']}")
 
 
 @calendar.command(name="upcoming")
@@ -994,12 +999,13 @@ def add_official(
             raise ValidationError(FieldError("pin", "Hai lần nhập PIN không khớp; hãy chạy lại lệnh."))
     official = desk.add_official(username, full_name, role, pin or "")
     kept = " Mã PIN giữ nguyên." if known and not pin else ""
-    if known and had != official.role:
-        from counter_app.desk import ROLE_NAMES
+    from counter_app.desk import ROLE_NAMES
 
+    if known and had != official.role:
         before, after = ROLE_NAMES.get(had or "", had or ""), ROLE_NAMES[official.role]
         kept += f" Vai trò đổi từ {before.lower()} sang {after.lower()}."
-    click.echo(f"Đã lưu cán bộ {official.full_name} ({official.username}, {official.role}).{kept}")
+    role_name = ROLE_NAMES[official.role].lower()
+    click.echo(f"Đã lưu cán bộ {official.full_name} ({official.username}, {role_name}).{kept}")
 
 
 @main.command()

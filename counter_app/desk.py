@@ -372,6 +372,8 @@ def pin_problem(pin: str) -> str:
     return ""
 
 
+OVERRIDE_KINDS = {"day_off": "Ngày nghỉ", "working_day": "Ngày làm bù"}
+"""Working-day override kinds as the screens and the command line name them."""
 ROLE_NAMES = {"official": "Cán bộ", "supervisor": "Giám sát"}
 """The roles as the screens and messages name them."""
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from counter_app.desk import OVERRIDE_KINDS as OVERRIDE_KINDS  # day kinds as the screens name them
 from counter_app.desk import ROLE_NAMES as ROLE_NAMES  # roles as the screens name them
 from counter_app.domain.calendar import WEEKDAYS, to_vn
 from counter_app.domain.text import money as money  # the screens' amounts
 from counter_app.domain.text import thousands
 from counter_app.domain.validation import parse_day as parse_day  # the screens' days
 from counter_app.domain.validation import parse_day_time as parse_day_time  # and moments
-
-OVERRIDE_KINDS = {"day_off": "Ngày nghỉ", "working_day": "Ngày làm bù"}
-"""Working-day override kinds as the screens name them."""
 
 
 def short_time(dt: datetime | None) -> str:

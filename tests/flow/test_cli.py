@@ -265,7 +265,11 @@ def test_calendar_commands(configured: Any) -> None:
     assert configured("calendar", "set", day, "day_off", "--label", "Nghỉ bù").exit_code == 0
     listed = json.loads(configured("calendar", "list", "--json").output)
     assert listed == [{"day": day, "kind": "day_off", "label": "Nghỉ bù"}]
+    shown = configured("calendar", "list").output  # for a person: in Vietnamese, the day as written
+    assert "Ngày nghỉ" in shown and "day_off" not in shown
+    assert f"{day[8:10]}/{day[5:7]}/{day[:4]}" in shown
     assert configured("calendar", "remove", day).exit_code == 0
+    assert "Chưa khai báo" in configured("calendar", "list").output
     assert configured("calendar", "remove", day).exit_code == 2
     past = configured("calendar", "set", "2026-11-20", "day_off", "--label", "Mất điện")
     assert past.exit_code == 2 and "20/11/2026 đã qua" in past.output
@@ -538,6 +542,7 @@ def test_renaming_an_official_keeps_their_pin(configured: Any, db_path: Path) ->
     assert configured("add-official", "lan", "--name", "Vũ Thị Lan", "--pin", "2468").exit_code == 0
     promoted = configured("add-official", "LAN", "--name", "Vũ Thị Lan", "--role", "supervisor")
     assert promoted.exit_code == 0 and "Vai trò đổi từ cán bộ sang giám sát" in promoted.output
+    assert "(lan, giám sát)" in promoted.output and "supervisor" not in promoted.output
     # A spelling fixed: the role and the PIN stay as they were.
     renamed = configured("add-official", "lan", "--name", "Vũ Thị Lan Anh")
     assert renamed.exit_code == 0, renamed.output
