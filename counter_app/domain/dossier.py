@@ -481,6 +481,18 @@ class Dossier:
     def is_paused(self) -> bool:
         return self.status in PAUSED_STATUSES
 
+    @property
+    def refused_at_intake(self) -> bool:
+        """Refused at the counter (status 3 on the day of receipt, never handed on): the citizen
+        left with the refusal form (form 03) instead of a receipt, so the dossier has no
+        appointment and is not counted as received. One refused later had been received."""
+        return (
+            self.status == 3
+            and self.transferred_at is None
+            and self.closed_at is not None
+            and to_vn(self.closed_at).date() == to_vn(self.received_at).date()
+        )
+
     def is_overdue(self, now: datetime) -> bool:
         """Derived, never stored: open, not paused, and now is past the due time."""
         return self.is_open and not self.is_paused and now > self.due_at

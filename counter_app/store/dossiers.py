@@ -719,8 +719,11 @@ class DossierStore:
         """Indicator counts for a period (QĐ 766 group "processing progress")."""
         start, end = _day_span(first, last)
         c = self.conn
+        # Received: entered in the period, less those refused at the counter (status 3 the day of
+        # receipt, never transferred: Dossier.refused_at_intake), counted under refused.
+        taken = "NOT (status = 3 AND transferred_at IS NULL AND substr(closed_at, 1, 10) = received_day)"
         received = c.execute(
-            "SELECT count(*) FROM dossiers WHERE received_day BETWEEN ? AND ?",
+            f"SELECT count(*) FROM dossiers WHERE received_day BETWEEN ? AND ? AND {taken}",
             (first.isoformat(), last.isoformat()),
         ).fetchone()[0]
         returned = c.execute(
@@ -751,12 +754,12 @@ class DossierStore:
         )
         refused = closed.get(3, 0)
         by_field = c.execute(
-            "SELECT field, count(*) FROM dossiers WHERE received_day BETWEEN ? AND ?"
+            f"SELECT field, count(*) FROM dossiers WHERE received_day BETWEEN ? AND ? AND {taken}"
             " GROUP BY field ORDER BY count(*) DESC, field",
             (first.isoformat(), last.isoformat()),
         ).fetchall()
         per_day = c.execute(
-            "SELECT received_day, count(*) FROM dossiers WHERE received_day BETWEEN ? AND ?"
+            f"SELECT received_day, count(*) FROM dossiers WHERE received_day BETWEEN ? AND ? AND {taken}"
             " GROUP BY received_day ORDER BY received_day",
             (first.isoformat(), last.isoformat()),
         ).fetchall()

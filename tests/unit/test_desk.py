@@ -237,6 +237,25 @@ def test_lists_and_report(desk: Desk, clock: FixedClock) -> None:
     assert desk.count_view("today") == 3
 
 
+def test_a_dossier_refused_at_the_counter_is_not_counted_as_received(desk: Desk, clock: FixedClock) -> None:
+    """Form 03 "không được tiếp nhận": refused before being handed on, it counts as refused, not
+    received (nor in the per-day and per-field figures); refused later, it had been received."""
+    kept = desk.receive(intake(), "A")
+    at_counter = desk.receive(intake(), "A")
+    desk.refuse(at_counter.code, "A", reason="Không thuộc thẩm quyền của xã")
+    later = desk.receive(intake(), "A")
+    desk.transfer(later.code, "A")
+    desk.refuse(later.code, "A", reason="Giấy tờ giả mạo")
+    next_day = desk.receive(intake(), "A")  # kept at the counter, refused the next morning
+    clock.set(datetime(2026, 11, 26, 8, 0, tzinfo=VN_TZ))
+    desk.refuse(next_day.code, "A", reason="Giấy tờ giả mạo")
+    report = desk.period_report(date(2026, 11, 1), date(2026, 11, 30))
+    assert report["received"] == 3 and report["refused"] == 3
+    assert sum(n for _, n in report["per_day"]) == 3 and sum(n for _, n in report["by_field"]) == 3
+    assert desk.get(at_counter.code).refused_at_intake
+    assert not any(desk.get(d.code).refused_at_intake for d in (kept, later, next_day))
+
+
 def test_lists_page_in_a_stable_order_and_from_indexes(desk: Desk, clock: FixedClock) -> None:
     """Dossiers due at the same minute come in the order they were received, whatever their status,
     so paging neither repeats nor skips one; the pages are chosen from indexes, not by sorting

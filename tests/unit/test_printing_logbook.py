@@ -175,6 +175,20 @@ def test_notes_say_what_went_wrong(desk: Desk, clock: FixedClock, tmp_path: Path
     assert late.code != refused.code
 
 
+def test_a_dossier_refused_at_the_counter_has_no_appointment(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Refused the day it came (form 03 given, no receipt): the "Hẹn trả kết quả" cell stays empty;
+    the dossier received beside it keeps its appointment."""
+    clock.set(at(25, 9))
+    kept = desk.receive(intake(received_at=at(25, 8).isoformat()), "cb1")
+    refused = desk.receive(intake(received_at=at(25, 8, 30).isoformat()), "cb1")
+    desk.refuse(refused.code, "cb1", reason="Không thuộc thẩm quyền của xã.")
+    pdf = render_logbook(desk, DAY, DAY, tmp_path / "r.pdf")
+    assert words(body_columns(pdf)[8]) == f"{kept.due_at:%H:%M %d/%m/%Y}"
+    assert "Hồ sơ tiếp nhận trong kỳ 1" in pdf_text(pdf)
+
+
 def test_long_text_wraps_inside_its_cell_and_a_tall_row_continues(
     desk: Desk, clock: FixedClock, tmp_path: Path
 ) -> None:
