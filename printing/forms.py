@@ -559,6 +559,8 @@ def _control_slip(ctx: Context) -> list[Flowable]:
     story.append(field(wording.RECEIPT_RECEIVED, wording.long_time(d.received_at), t))
     story.append(field(wording.SLIP_LIMIT, d.legal_limit, t))
     story.append(field(wording.SLIP_DUE, wording.long_time(d.due_at), t, bold=True))
+    if d.rule_due_at != d.due_at:  # early, on time and late are judged against this one
+        story.append(field(wording.SLIP_RULE_DUE, wording.long_time(d.rule_due_at), t))
     story.append(layout.documents_table(t, d.documents))
     story.append(Spacer(1, t.size * 0.8))
 

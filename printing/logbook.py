@@ -190,7 +190,9 @@ def dossier_cells(d: Dossier, now: datetime) -> list[str]:
     if d.timeliness() == "late":
         notes.append(wording.LOGBOOK_LATE)
     if d.appointment_moves:
-        notes.append(wording.LOGBOOK_MOVED.format(n=d.appointment_moves))
+        # The column shows the appointment in force; "trễ hạn" is judged against the time limit's.
+        rule_due = wording.short_time(d.rule_due_at)
+        notes.append(wording.LOGBOOK_MOVED.format(n=d.appointment_moves, due=rule_due))
     if d.return_method != "counter":
         notes.append(RETURN_METHODS.get(d.return_method, d.return_method))
     return [

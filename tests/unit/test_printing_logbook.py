@@ -175,6 +175,31 @@ def test_notes_say_what_went_wrong(desk: Desk, clock: FixedClock, tmp_path: Path
     assert late.code != refused.code
 
 
+def test_a_moved_appointment_shows_the_time_limit_it_is_judged_against(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    """An apology moves the appointment, not the time limit: beside "Giải quyết trễ hạn" the
+    logbook and the control slip give the due time the lateness is counted from."""
+    from datetime import timedelta
+
+    from printing import render_form
+
+    clock.set(at(25, 9))
+    d = desk.receive(intake(received_at=at(25, 8).isoformat()), "cb1")
+    rule_due = d.due_at
+    moved = desk.move_appointment(d.code, "cb1", new_due=rule_due + timedelta(days=2), reason="Xác minh.")
+    clock.set(rule_due + timedelta(days=1))
+    desk.record_result(d.code, "cb1")
+    pdf = render_logbook(desk, DAY, DAY, tmp_path / "m.pdf")
+    columns = body_columns(pdf)
+    assert words(columns[8]) == f"{moved.due_at:%H:%M %d/%m/%Y}"  # the appointment in force
+    notes = words(columns[13])
+    assert "Giải quyết trễ hạn" in notes
+    assert f"Hẹn lại 1 lần (hạn theo quy định: {rule_due:%H:%M %d/%m/%Y})" in notes
+    slip = pdf_text(render_form(desk, "control_slip", d.code, tmp_path / "slip.pdf"))
+    assert "Hạn giải quyết theo quy định" in slip and f"ngày {rule_due:%d} tháng {rule_due:%m}" in slip
+
+
 def test_a_dossier_refused_at_the_counter_has_no_appointment(
     desk: Desk, clock: FixedClock, tmp_path: Path
 ) -> None:
