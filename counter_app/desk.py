@@ -1598,7 +1598,10 @@ class Desk:
                 message says what to pick instead).
         """
         reason_text = self._reason(reason)
-        self._check_new_due(new_due)
+        # A step entered afterwards (the apology was written on paper at ``at``) is judged as of
+        # then: the new appointment had to be after that moment, not after the moment it is typed.
+        when = at if isinstance(at, datetime) and at.utcoffset() is not None else None
+        self._check_new_due(new_due, to_vn(when) if when is not None and when < self.now() else self.now())
 
         def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
             if occurred > d.due_at and not d.is_paused:
@@ -1619,8 +1622,8 @@ class Desk:
 
         return self._step(code, "appointment_moved", actor, {"reason": reason_text}, at, compute)
 
-    def _check_new_due(self, new_due: datetime) -> None:
-        """Refuse a moved appointment nobody could keep (see :meth:`move_appointment`)."""
+    def _check_new_due(self, new_due: datetime, now: datetime) -> None:
+        """Refuse a moved appointment nobody could keep at ``now`` (see :meth:`move_appointment`)."""
 
         def refuse(message: str) -> ValidationError:
             return ValidationError(FieldError("new_due", message))
@@ -1629,7 +1632,6 @@ class Desk:
             raise refuse("Ngày hẹn mới phải là ngày và giờ, ví dụ 04/12/2026 16:00.")
         if new_due.tzinfo is None or new_due.utcoffset() is None:
             raise refuse("Ngày hẹn mới phải kèm múi giờ.")
-        now = self.now()
         latest = now + APPOINTMENT_HORIZON
         too_far = refuse(
             f"Ngày hẹn trả mới chỉ được trong vòng một năm, đến hết ngày {_day_text(latest.date())}."
@@ -1642,7 +1644,7 @@ class Desk:
         if due <= now:
             raise refuse(
                 f"Ngày hẹn trả mới ({due:%H:%M} {_day_text(due.date())}) đã qua; hãy chọn một thời "
-                f"điểm sau bây giờ ({now:%H:%M} {_day_text(now.date())})."
+                f"điểm sau {now:%H:%M} {_day_text(now.date())}."
             )
         if due.date() > latest.date():
             raise too_far

@@ -256,6 +256,20 @@ def test_a_dossier_refused_at_the_counter_is_not_counted_as_received(desk: Desk,
     assert not any(desk.get(d.code).refused_at_intake for d in (kept, later, next_day))
 
 
+def test_an_apology_entered_afterwards_is_judged_as_of_its_own_time(desk: Desk, clock: FixedClock) -> None:
+    """An apology written on paper on Thursday and typed in on Monday: the new appointment had to
+    be after Thursday, not after Monday (it may have passed by the time it is typed)."""
+    d = desk.receive(intake(), "A")  # Wed 25/11 09:30, due Mon 30/11 09:30
+    written = datetime(2026, 11, 26, 10, 0, tzinfo=VN_TZ)
+    new_due = datetime(2026, 11, 30, 16, 0, tzinfo=VN_TZ)
+    clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=VN_TZ))
+    moved = desk.move_appointment(d.code, "A", new_due=new_due, reason="Cần xác minh", at=written)
+    assert moved.due_at == new_due and moved.appointment_moves == 1
+    with pytest.raises(ValidationError, match="đã qua"):  # before the apology's own time: no
+        other = desk.receive(intake(received_at=written.isoformat()), "A")
+        desk.move_appointment(other.code, "A", new_due=written - timedelta(hours=1), reason="x", at=written)
+
+
 def test_lists_page_in_a_stable_order_and_from_indexes(desk: Desk, clock: FixedClock) -> None:
     """Dossiers due at the same minute come in the order they were received, whatever their status,
     so paging neither repeats nor skips one; the pages are chosen from indexes, not by sorting
@@ -816,7 +830,8 @@ def test_the_last_active_supervisor_keeps_the_role(desk: Desk) -> None:
 
 
 def test_the_report_counts_each_way_a_dossier_closes_without_a_result(desk: Desk) -> None:
-    """Received = finished + refused + withdrawn + stopped + still open: each has its figure."""
+    """Each way has its figure: received = finished + withdrawn + stopped + still open, and the
+    dossier refused at the counter (form 03) counts as refused, never as received."""
     codes = [desk.receive(intake(), "A").code for _ in range(5)]
     desk.refuse(codes[0], "A", reason="Không thuộc thẩm quyền")
     desk.withdraw(codes[1], "A", reason="Công dân xin rút")
@@ -824,7 +839,7 @@ def test_the_report_counts_each_way_a_dossier_closes_without_a_result(desk: Desk
     desk.record_result(codes[3], "A")
     report = desk.period_report(date(2026, 11, 1), date(2026, 11, 30))
     closed = (report["finished"], report["refused"], report["withdrawn"], report["stopped"])
-    assert closed == (1, 1, 1, 1) and report["received"] == sum(closed) + 1
+    assert closed == (1, 1, 1, 1) and report["received"] == sum(closed) - report["refused"] + 1
     assert [k for k, _ in REPORT_FIGURES].index("withdrawn") > [k for k, _ in REPORT_FIGURES].index("refused")
 
 
