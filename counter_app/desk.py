@@ -940,15 +940,7 @@ class Desk:
         day that is already off (a Sunday, Tết) or already worked is refused with the reason, unless
         the commune has an override for it (changing its kind or its note is an edit).
         """
-        today = self.now().date()
-        if day < today:
-            raise ValidationError(
-                FieldError(
-                    "day",
-                    f"Ngày {_day_text(day)} đã qua: không khai báo lại lịch của ngày đã qua (thời hạn "
-                    "của hồ sơ đã tính theo lịch ấy). Hồ sơ cần hẹn lại thì gia hạn kèm phiếu xin lỗi.",
-                )
-            )
+        self._keep_the_past(day)
         if any(o.day == day for o in self.store.overrides()):
             return
         calendar = self.calendar()
@@ -958,6 +950,17 @@ class Desk:
             state = "ngày làm việc" if working else "ngày nghỉ"
             raise ValidationError(FieldError("day", f"Ngày {_day_text(day)} đã là {state} ({why})."))
 
+    def _keep_the_past(self, day: date) -> None:
+        """Refuse to declare, change or remove an override of a day gone by."""
+        if day < self.now().date():
+            raise ValidationError(
+                FieldError(
+                    "day",
+                    f"Ngày {_day_text(day)} đã qua: không khai báo lại lịch của ngày đã qua (thời hạn "
+                    "của hồ sơ đã tính theo lịch ấy). Hồ sơ cần hẹn lại thì gia hạn kèm phiếu xin lỗi.",
+                )
+            )
+
     def due_on(self, day: date) -> list[DossierRow]:
         """Dossiers whose citizen is expected on ``day`` (in processing, or the result ready): a day
         newly declared off leaves them coming to a closed office, so the counter names them (see
@@ -966,6 +969,12 @@ class Desk:
         return self.store.due_on(day)
 
     def remove_override(self, day: date) -> bool:
+        """Remove the commune's override of ``day`` (False when it had none).
+
+        Raises:
+            ValidationError: ``day`` is gone by: its dossiers were counted on that calendar.
+        """
+        self._keep_the_past(day)
         with self.store.transaction():
             removed = self.store.delete_override(day)
         self._calendar = None

@@ -291,7 +291,7 @@ def test_lists_page_in_a_stable_order_and_from_indexes(desk: Desk, clock: FixedC
     assert "dossiers_waiting" in plan and "dossiers_ready" in plan
 
 
-def test_calendar_override_moves_due(desk: Desk) -> None:
+def test_calendar_override_moves_due(desk: Desk, clock: FixedClock) -> None:
     before = desk.preview_due("1.004873")
     desk.set_override(date(2026, 11, 26), "day_off", "Nghỉ đột xuất")
     after = desk.preview_due("1.004873")
@@ -301,6 +301,11 @@ def test_calendar_override_moves_due(desk: Desk) -> None:
     assert desk.remove_override(date(2026, 11, 26))
     with pytest.raises(ValidationError):
         desk.set_override(date(2026, 11, 26), "holiday")
+    desk.set_override(date(2026, 11, 26), "day_off", "Nghỉ đột xuất")
+    clock.set(datetime(2026, 11, 27, 8, 0, tzinfo=VN_TZ))  # the day has gone by
+    with pytest.raises(ValidationError, match="đã qua"):
+        desk.remove_override(date(2026, 11, 26))  # its dossiers were counted on it: it stays
+    assert any(o.day == date(2026, 11, 26) for o in desk.overrides())
 
 
 def test_what_another_process_changes_reaches_a_running_desk(make_desk: Any) -> None:

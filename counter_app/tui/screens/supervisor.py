@@ -529,7 +529,11 @@ class SupervisorScreen(CounterScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.counter_app.desk.remove_override(day)
+                try:
+                    self.counter_app.desk.remove_override(day)
+                except CounterError as error:  # a day gone by keeps its calendar
+                    self.counter_app.show_error(error)
+                    return
                 self._show_overrides()
                 if not table.display:  # the last day went, and the table with it
                     focus_now(self.query_one("#override-day", Field).input)
