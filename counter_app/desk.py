@@ -460,7 +460,7 @@ REPORT_FIGURES: tuple[tuple[str, str], ...] = (
     ("received", "Tiếp nhận"),
     ("returned", "Đã trả kết quả"),
     ("finished", "Đã giải quyết xong"),  # = early + on time + late (results, returned or not yet)
-    ("early", "Giải quyết sớm hạn"),
+    ("early", "Giải quyết trước hạn"),  # the official word (QĐ 766, form 06), as the logbook prints it
     ("on_time", "Giải quyết đúng hạn"),
     ("late", "Giải quyết trễ hạn"),
     ("overdue", "Đang quá hạn (hiện tại)"),  # now, whatever the period: said on the label

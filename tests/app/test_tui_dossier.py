@@ -200,7 +200,7 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         assert "Trả kết quả" in timeline[1] and "Tiếp nhận hồ sơ" in " ".join(timeline[-3:])
         assert screen.dossier.status == 10
         assert "[10] Đã trả kết quả" in texts(app, "#dossier-head")
-        assert "Giải quyết sớm hạn" in texts(app, "#dossier-head")  # result before the due day
+        assert "Giải quyết trước hạn" in texts(app, "#dossier-head")  # result before the due day
         assert any("Mời công dân đánh giá" in n for n in notifications(app))
         # A closed dossier offers no step: the keys do nothing.
         await pilot.press("c")
