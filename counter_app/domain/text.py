@@ -31,8 +31,14 @@ __all__ = [
 # bidi isolates (U+2066-2069), zero-width spaces/joiners and direction marks (U+200B-200F) and the
 # byte-order mark (U+FEFF). A name or an ID number never needs them, and they make two records look
 # identical on screen while differing in the database.
-_INVISIBLE = r"\u202a-\u202e\u2066-\u2069\u200b-\u200f\ufeff"
-"""Bidi overrides and isolates, zero-width characters and marks, the BOM (a regex class body)."""
+_INVISIBLE = (
+    r"\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    r"\U000e0001\U000e0020-\U000e007f"
+)
+"""Every invisible formatting character (Unicode category Cf) a Vietnamese text can do without, as
+a regex class body: the soft hyphen, bidi marks, overrides and isolates, zero-width characters and
+the word joiner, the BOM, annotation marks and tag characters. Pasted inside a code or an ID number
+they make it look right and match nothing."""
 # Code points that are not characters at all. A lone UTF-16 surrogate (U+D800-DFFF) comes from JSON
 # such as "\ud800" or a damaged paste; no UTF-8 encoder can write it, so it would crash the database
 # write, the printout or the terminal long after the check. The 66 noncharacters (U+FDD0-FDEF and the

@@ -71,6 +71,9 @@ def test_clean_is_idempotent(s: str, multiline: bool) -> None:
         "x\u2066y",
         "zero\u200bwidth",
         "\ufeffA",
+        "000.00.00.X11410\u2060-261127-2001",  # word joiner: the code looked right, matched nothing
+        "031\u00ad190001234",  # soft hyphen, from a word processor
+        "Hoa\U000e0041",  # a tag character
     ],
 )
 def test_control_chars_detected(s: str) -> None:
