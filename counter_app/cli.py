@@ -523,6 +523,23 @@ def _json_problem(exc: json.JSONDecodeError) -> str:
     return "sai cú pháp"
 
 
+class _RepeatedKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when a key comes twice: which of two names or two ID numbers was
+    meant cannot be guessed (Python would quietly keep the last)."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise _RepeatedKey(key)
+        data[key] = value
+    return data
+
+
 def _read_json_input(source: str, max_bytes: int = 0) -> Any:
     limit = max_bytes or MAX_JSON_BYTES
     try:
@@ -536,7 +553,7 @@ def _read_json_input(source: str, max_bytes: int = 0) -> Any:
             path = Path(source)
             if path.is_dir():
                 raise ValidationError(FieldError("json", f"«{source}» là một thư mục, không phải tệp JSON."))
-            if not path.is_file():
+            if not path.exists():  # a pipe (/dev/stdin, a FIFO) is read as a file is
                 raise ValidationError(FieldError("json", f"Không có tệp «{source}»."))
             with path.open("rb") as fh:
                 raw = fh.read(limit + 1)
@@ -546,8 +563,14 @@ def _read_json_input(source: str, max_bytes: int = 0) -> Any:
         raise ValidationError(FieldError("json", f"Không đọc được «{source}»: {explain(exc)}.")) from exc
     if len(raw) > limit:
         raise ValidationError(FieldError("json", f"Tệp JSON quá lớn (tối đa {limit // 1_000_000} MB)."))
+    from counter_app.domain.validation import shown as shown_key
+
     try:
-        return json.loads(raw.decode("utf-8-sig"))
+        return json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_repeated_keys)
+    except _RepeatedKey as exc:
+        raise ValidationError(
+            FieldError("json", f"Khóa «{shown_key(exc.key)}» xuất hiện hai lần trong cùng một đối tượng JSON.")
+        ) from exc
     except UnicodeDecodeError as exc:
         raise ValidationError(FieldError("json", "Tệp JSON phải được mã hóa UTF-8.")) from exc
     except RecursionError as exc:

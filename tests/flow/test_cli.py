@@ -113,6 +113,10 @@ def test_an_organisation_with_an_owner_from_the_command_line(configured: Any) ->
         (b'{"procedure": "1.004873"}', "người nộp"),
         (b" " * 1_000_001, "quá lớn"),
         (b"[" * 200_000, "quá sâu"),
+        (
+            '{"procedure": "1.004873", "applicant": {"name": "Đặng Thị Hoà", "name": "Lê Văn Tám"}}'.encode(),
+            "Khóa «name» xuất hiện hai lần",  # which of the two was meant cannot be guessed
+        ),
     ],
 )
 def test_bad_input_is_one_clear_line(configured: Any, payload: bytes, needle: str) -> None:
@@ -121,6 +125,23 @@ def test_bad_input_is_one_clear_line(configured: Any, payload: bytes, needle: st
     assert needle in result.output
     assert "Traceback" not in result.output
     assert json.loads(configured("list", "recent", "--json").output) == []
+
+
+def test_an_intake_is_read_from_a_named_pipe(configured: Any, tmp_path: Path) -> None:
+    """``--json /dev/stdin`` or a FIFO another program writes: a pipe is read as a file is, not
+    called missing."""
+    import os
+    import threading
+
+    fifo = tmp_path / "intake.fifo"
+    os.mkfifo(fifo)
+    payload = json.dumps(intake(), ensure_ascii=False).encode()
+    writer = threading.Thread(target=fifo.write_bytes, args=(payload,), daemon=True)
+    writer.start()
+    result = configured("receive", "--json", str(fifo))
+    writer.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(configured("list", "recent", "--json").output)) == 1
 
 
 def test_missing_file_and_not_found(configured: Any) -> None:
