@@ -569,7 +569,7 @@ def _read_json_input(source: str, max_bytes: int = 0) -> Any:
         return json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_repeated_keys)
     except _RepeatedKey as exc:
         raise ValidationError(
-            FieldError("json", f"Khóa «{shown_key(exc.key)}» xuất hiện hai lần trong cùng một đối tượng JSON.")
+            FieldError("json", f"Khóa «{shown_key(exc.key)}» xuất hiện hai lần trong một đối tượng JSON.")
         ) from exc
     except UnicodeDecodeError as exc:
         raise ValidationError(FieldError("json", "Tệp JSON phải được mã hóa UTF-8.")) from exc
@@ -594,6 +594,7 @@ def _summary(desk: Any, dossier: Any) -> dict[str, Any]:
     data["overdue"] = dossier.is_overdue(desk.now())
     data["timeliness"] = dossier.timeliness()
     data["due"] = format_time(dossier.due_at)
+    data["digitised"] = dossier.digitised
     return data
 
 

@@ -153,6 +153,7 @@ INTAKE_KEYS = frozenset(
         "summary",
         "received_at",
         "deciding_agency",
+        "digitised",
     }
 )
 PARTY_KEYS = frozenset(
@@ -293,6 +294,9 @@ class Intake:
     received_at: datetime | None
     deciding_agency_name: str
     warnings: tuple[str, ...] = ()
+    digitised: bool = False
+    """The papers were scanned into the system at the counter (số hóa, Decree 118/2025): a QĐ 766
+    indicator the supervisors report."""
 
 
 ACCESS_LOG_WAIT_MS = 200
@@ -470,6 +474,7 @@ REPORT_FIGURES: tuple[tuple[str, str], ...] = (
     ("on_time_rate", "Tỷ lệ đúng hạn"),
     ("rated", "Lượt đánh giá"),
     ("satisfaction_rate", "Tỷ lệ hài lòng"),
+    ("digitised_rate", "Tỷ lệ số hóa hồ sơ"),  # of those received; the count is in the JSON
 )
 """The period report's figures as supervisors read them (QĐ 766 groups), in order: the
 dashboard and ``counter report`` show the same ones. Keys ending in ``_rate`` are shares (0-1)."""
@@ -1078,6 +1083,16 @@ class Desk:
                         f"hoặc online (trực tuyến), không phải «{shown(return_method)}».",
                     )
                 )
+        digitised = data.get("digitised", False)
+        if digitised is None:
+            digitised = False
+        elif not isinstance(digitised, bool):
+            errors.append(
+                FieldError(
+                    "digitised",
+                    f"Đã số hóa («digitised») phải là true hoặc false, không phải {json_kind(digitised)}.",
+                )
+            )
         summary = self._intake_text(data, "summary", "Trích yếu", 500, errors, multiline=True)
         deciding = self._intake_text(data, "deciding_agency", "Cơ quan giải quyết", 200, errors)
         received_at = self._parse_received_at(data.get("received_at"), errors)
@@ -1096,6 +1111,7 @@ class Desk:
             received_at=received_at,
             deciding_agency_name=deciding or self._deciding_agency(procedure),
             warnings=tuple(warnings),
+            digitised=digitised is True,
         )
 
     def _intake_text(
@@ -1367,6 +1383,8 @@ class Desk:
         }
         if codes.is_overflow(n):
             payload["overflow"] = True  # tells the hub this counter left its 4-digit block
+        if intake.digitised:
+            payload["digitised"] = True  # absent when not: the events of before say the same
         return payload
 
     def receive(self, data: Mapping[str, Any] | Intake, actor: str, *, clear_draft: bool = False) -> Dossier:

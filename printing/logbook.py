@@ -591,13 +591,11 @@ class LogbookPainter:
         ]
         for key, label in wording.SUMMARY_ROWS:
             rows.append([cell(label), cell(thousands(report.get(key, 0)), "cell_center")])
-        rate = report.get("on_time_rate")
-        rows.append(
-            [
-                cell(wording.SUMMARY_RATE),
-                cell("—" if rate is None else percent(rate), "cell_center"),
-            ]
-        )
+        for label, rate in (
+            (wording.SUMMARY_RATE, report.get("on_time_rate")),
+            (wording.SUMMARY_DIGITISED_RATE, report.get("digitised_rate")),
+        ):
+            rows.append([cell(label), cell("—" if rate is None else percent(rate), "cell_center")])
         left_w = 118 * mm
         story.append(layout.grid_table(rows, [left_w - 28 * mm, 28 * mm]))
         story.append(Spacer(1, 10))

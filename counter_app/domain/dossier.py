@@ -468,6 +468,8 @@ class Dossier:
     updated_at: datetime | None = None
     rating: Rating | None = None
     """The citizen's latest satisfaction rating, once given."""
+    digitised: bool = False
+    """The papers were scanned into the system at the counter (số hóa, Decree 118/2025)."""
 
     @property
     def status_name(self) -> str:
@@ -555,6 +557,8 @@ class Dossier:
             "last_reason": self.last_reason,
             # Only once named: projections of dossiers never transferred by name stay byte-equal.
             **({"handled_by": self.handled_by} if self.handled_by else {}),
+            # Only when digitised: projections of dossiers of before stay byte-equal to a rebuild.
+            **({"digitised": True} if self.digitised else {}),
             "extra_papers": [d.to_json() for d in self.extra_papers],
             "appointment_moves": self.appointment_moves,
             "events": self.events,
@@ -611,6 +615,7 @@ def dossier_from_json(data: Mapping[str, Any]) -> Dossier:
         events=int(data.get("events", 0)),
         updated_at=opt("updated_at"),
         rating=Rating.from_json(data["rating"]) if data.get("rating") else None,
+        digitised=data.get("digitised") is True,
     )
 
 
@@ -689,6 +694,7 @@ def _received(event: Event) -> Dossier:
         summary=str(p.get("summary", "")),
         events=1,
         updated_at=event.occurred_at,
+        digitised=p.get("digitised") is True,
     )
 
 

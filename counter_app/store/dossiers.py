@@ -722,10 +722,11 @@ class DossierStore:
         # Received: entered in the period, less those refused at the counter (status 3 the day of
         # receipt, never transferred: Dossier.refused_at_intake), counted under refused.
         taken = "NOT (status = 3 AND transferred_at IS NULL AND substr(closed_at, 1, 10) = received_day)"
-        received = c.execute(
-            f"SELECT count(*) FROM dossiers WHERE received_day BETWEEN ? AND ? AND {taken}",
+        received, digitised = c.execute(
+            "SELECT count(*), coalesce(sum(json_extract(data, '$.digitised') IS 1), 0)"
+            f" FROM dossiers WHERE received_day BETWEEN ? AND ? AND {taken}",
             (first.isoformat(), last.isoformat()),
-        ).fetchone()[0]
+        ).fetchone()
         returned = c.execute(
             "SELECT count(*) FROM dossiers WHERE returned_at >= ? AND returned_at < ?", (start, end)
         ).fetchone()[0]
@@ -787,6 +788,8 @@ class DossierStore:
             "ratings": {str(level): levels.get(level, 0) for level in sorted(RATING_LEVELS, reverse=True)},
             "rated": rated,
             "satisfaction_rate": satisfied / rated if rated else None,
+            "digitised": digitised,
+            "digitised_rate": digitised / received if received else None,
             "by_field": [(f, n) for f, n in by_field],
             "per_day": [(d, n) for d, n in per_day],
         }

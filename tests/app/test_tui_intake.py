@@ -595,6 +595,34 @@ async def test_the_fee_is_written_with_thousands_dots_and_saved_as_its_amount(ap
         assert saved and saved[0].dossier.fee_amount == 20000
 
 
+async def test_papers_digitised_at_the_counter_are_recorded_and_kept_in_the_draft(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    """Số hóa (Decree 118/2025): chosen with Space, it survives a switch of screens, is saved
+    with the dossier, shown on its screen, and the form for the next citizen starts unticked."""
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        screen = intake_screen(app)
+        choice = screen.query_one("#f-digitised", Choice)
+        choice.focus()
+        await pilot.press("space")
+        assert choice.value == "yes"
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        screen = intake_screen(app)
+        assert screen.query_one("#f-digitised", Choice).value == "yes"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = seen.of(DossierSaved)
+        assert saved and saved[0].dossier.digitised
+        assert app.desk.get(saved[0].dossier.code).digitised
+        assert screen.query_one("#f-digitised", Choice).value == "no"
+        app.post_message(OpenDossier(saved[0].dossier.code))
+        await settle(pilot)
+        assert "Đã số hóa khi tiếp nhận" in texts(app, "#dossier-facts")
+
+
 async def test_a_fee_typed_wrong_or_emptied_is_refused_saying_how_to_write_it(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
     """ "2.500.00" (a zero missed) was saved as 250.000, and a fee emptied to waive it saved the
     catalog's amount: the receipt then asks the citizen for money nobody meant."""

@@ -127,6 +127,22 @@ def test_bad_input_is_one_clear_line(configured: Any, payload: bytes, needle: st
     assert json.loads(configured("list", "recent", "--json").output) == []
 
 
+def test_papers_digitised_at_intake_from_the_command_line(configured: Any) -> None:
+    scanned = configured("receive", "--json", "-", input=json.dumps({**intake(), "digitised": True}))
+    code = json.loads(scanned.output)["code"]
+    assert json.loads(configured("show", code, "--json").output)["digitised"] is True
+    configured("receive", "--json", "-", input=json.dumps(intake()))
+    today = json.loads(configured("list", "today", "--json").output)
+    other = next(r["code"] for r in today if r["code"] != code)
+    assert json.loads(configured("show", other, "--json").output)["digitised"] is False
+    period = ("--from", "2000-01-01", "--to", "2099-12-31")
+    report = configured("report", *period, "--json")
+    assert report.exit_code == 0, report.output
+    figures = json.loads(report.output)
+    assert figures["digitised"] == 1 and figures["digitised_rate"] == 0.5
+    assert "Tỷ lệ số hóa" in configured("report", *period).output
+
+
 def test_an_intake_is_read_from_a_named_pipe(configured: Any, tmp_path: Path) -> None:
     """``--json /dev/stdin`` or a FIFO another program writes: a pipe is read as a file is, not
     called missing."""

@@ -270,6 +270,22 @@ def test_an_apology_entered_afterwards_is_judged_as_of_its_own_time(desk: Desk, 
         desk.move_appointment(other.code, "A", new_due=written - timedelta(hours=1), reason="x", at=written)
 
 
+def test_papers_digitised_at_intake_are_counted_for_the_period(desk: Desk) -> None:
+    """Số hóa khi tiếp nhận (QĐ 766 indicator): recorded with the receipt, rebuilt from the events
+    like every other field, counted and given as a share of the dossiers received."""
+    scanned = desk.receive({**intake(), "digitised": True}, "A")
+    desk.receive(intake(), "A")
+    assert scanned.digitised and desk.get(scanned.code).digitised
+    report = desk.period_report(date(2026, 11, 1), date(2026, 11, 30))
+    assert report["digitised"] == 1 and report["digitised_rate"] == 0.5
+    assert desk.check_projection()
+    for wrong in ("yes", 1, [True]):
+        with pytest.raises(ValidationError) as caught:
+            desk.receive({**intake(), "digitised": wrong}, "A")
+        assert caught.value.errors[0].field == "digitised" and "true hoặc false" in str(caught.value)
+    assert desk.period_report(date(2026, 11, 1), date(2026, 11, 30))["received"] == 2
+
+
 def test_lists_page_in_a_stable_order_and_from_indexes(desk: Desk, clock: FixedClock) -> None:
     """Dossiers due at the same minute come in the order they were received, whatever their status,
     so paging neither repeats nor skips one; the pages are chosen from indexes, not by sorting

@@ -158,6 +158,7 @@ def test_one_dossier_every_column(desk: Desk, clock: FixedClock, tmp_path: Path)
     assert "Hộ tịch 1" in text and "Hồ sơ tiếp nhận trong kỳ 1" in text
     assert "Hồ sơ đã trả kết quả trong kỳ 1" in text and "– Trước hạn 1" in text
     assert "Tỷ lệ giải quyết đúng hạn 100,0%" in text
+    assert "Hồ sơ số hóa khi tiếp nhận trong kỳ 0" in text and "Tỷ lệ hồ sơ số hóa khi tiếp nhận 0,0%" in text
     log = desk.access_log()
     assert any(e.action == "print" and e.detail == "logbook 2026-11-25..2026-11-25" for e in log)
 

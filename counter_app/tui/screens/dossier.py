@@ -210,6 +210,7 @@ class DossierScreen(CounterScreen):
             *([("Đang xử lý tại", d.handled_by)] if d.handled_by and d.is_open else []),
             ("Phí, lệ phí", d.fee_text or (money(d.fee_amount) if d.fee_amount else "—")),
             ("Nhận kết quả", RETURN_METHODS.get(d.return_method, d.return_method)),
+            ("Số hóa", "Đã số hóa khi tiếp nhận" if d.digitised else "Chưa số hóa"),
         ]
         if d.last_reason and d.status in REASONED_STATUSES:
             lines.append(("Lý do", d.last_reason))

@@ -57,6 +57,8 @@ full name, cut short in its column."""
 
 KIND_LABELS = {"person": "Cá nhân", "organisation": "Tổ chức"}
 """Who submits: a citizen, or an organisation through its representative."""
+DIGITISED_LABELS = {"no": "Chưa số hóa", "yes": "Đã số hóa"}
+"""Whether the papers were scanned into the system at the counter (số hóa, Decree 118/2025)."""
 OWNER_LABELS = {"same": "Là người nộp", "other": "Người khác"}
 """Whether the dossier's owner is the person submitting it (most often) or someone else."""
 OWNER_FIELDS = (("Chủ: họ tên", "name"), ("Chủ: số CC", "id_number"), ("Chủ: địa chỉ", "address"))
@@ -199,6 +201,14 @@ class IntakeScreen(CounterScreen):
                         "counter",
                         id="f-return",
                         tooltip="Nơi công dân nhận kết quả (Space hoặc ←/→ để đổi)",
+                    )
+                    yield choice_row(
+                        "Số hóa",
+                        DIGITISED_LABELS,
+                        "no",
+                        id="f-digitised",
+                        tooltip="Giấy tờ đã được quét, số hóa vào hệ thống khi tiếp nhận "
+                        "(Space hoặc ←/→ để đổi)",
                     )
                     yield choice_row(
                         "Chủ hồ sơ",
@@ -538,6 +548,7 @@ class IntakeScreen(CounterScreen):
                 field.error = ""
         self.query_one("#f-owner", Choice).value = "same"
         self.query_one("#f-return", Choice).value = "counter"
+        self.query_one("#f-digitised", Choice).value = "no"
         self._fill_applicant(chip)
 
     def _fill_applicant(self, chip: ChipId) -> None:
@@ -589,6 +600,7 @@ class IntakeScreen(CounterScreen):
             "procedure": self.procedure.code if self.procedure else "",
             "applicant": applicant,
             "return_method": self.query_one("#f-return", Choice).value,
+            "digitised": self.query_one("#f-digitised", Choice).value == "yes",
         }
         if self.has_owner:
             data["owner"] = owner  # empty: the desk asks for the owner's name
@@ -740,6 +752,7 @@ class IntakeScreen(CounterScreen):
             field.value = "1" if field.key == "sets" else ""
             field.error = ""
         self.query_one("#f-return", Choice).value = "counter"
+        self.query_one("#f-digitised", Choice).value = "no"
         self.query_one("#f-kind", Choice).value = "person"
         self.query_one("#f-owner", Choice).value = "same"
         self.query_one("#procedure-error", ErrorLine).update("")
@@ -916,6 +929,7 @@ class IntakeScreen(CounterScreen):
         method = draft.get("return_method")
         if isinstance(method, str) and method in RETURN_LABELS:
             self.query_one("#f-return", Choice).value = method
+        self.query_one("#f-digitised", Choice).value = "yes" if draft.get("digitised") is True else "no"
         papers = form.get("papers")
         if self.procedure is not None:
             if isinstance(papers, list):
