@@ -202,6 +202,12 @@ def with_desk(func: F, *, creates: bool = False, strict: bool = True) -> F:
             return result
         finally:
             desk.close()
+            if desk.lost_readings:  # the record a citizen may ask for: never lost in silence
+                click.echo(
+                    f"Cảnh báo: không ghi được {desk.lost_readings} lượt xem/in vào nhật ký truy cập "
+                    f"({desk.unlogged_reason}).",
+                    err=True,
+                )
             if new and not done:
                 # A setup refused (a mistyped commune code) leaves no empty database behind for
                 # the next command to answer from.

@@ -632,6 +632,10 @@ class Desk:
         """What is wrong with the settings (empty unless the desk was opened with strict=False)."""
         self._ui_lock: IO[str] | None = None
         """The open lock file while this desk serves the terminal UI (:meth:`hold_ui`)."""
+        self.lost_readings = 0
+        """Access-log rows :meth:`close` could not write (a read-only or full disk)."""
+        self.unlogged_reason = ""
+        """Why the waiting access-log rows could not be written (the store's message)."""
         self.change_warnings: list[str] = []
         """What the last :meth:`update_settings` means for the dossiers already held (for the admin)."""
         self._unlogged: list[tuple[datetime, str, str, str, str]] = []
@@ -681,8 +685,18 @@ class Desk:
             self._ui_lock = hold_ui_lock(path)
 
     def close(self) -> None:
+        """Close the database, writing the access-log rows still waiting; those it cannot write
+        are counted in ``lost_readings`` (the command line says so) and named in the program's log."""
         if self._unlogged:
             self._write_readings([])
+        if self._unlogged:
+            self.lost_readings = len(self._unlogged)
+            log.error(
+                "access log: %d readings could not be written before closing: %s",
+                self.lost_readings,
+                self.unlogged_reason,
+            )
+            self._unlogged = []
         self.store.close()
         if self._ui_lock is not None:
             self._ui_lock.close()
@@ -1856,6 +1870,7 @@ class Desk:
         except StoreError as exc:
             dropped = max(0, len(waiting) - UNLOGGED_MAX)
             self._unlogged = waiting[dropped:]
+            self.unlogged_reason = exc.message
             for at, actor, action, code, _detail in rows or waiting[-1:]:
                 log.warning(
                     "access log not written yet (%s of %s by %s at %s): %s",

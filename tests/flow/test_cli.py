@@ -513,6 +513,26 @@ def test_a_database_made_read_only_stays_read_only(configured: Any, db_path: Pat
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
 
 
+def test_a_reading_the_access_log_cannot_take_is_said_not_lost_in_silence(
+    configured: Any, db_path: Path
+) -> None:
+    """Another program holds the write lock for the whole command: the dossier is shown all the
+    same, and the official is told its viewing could not be recorded (the program's log names it)."""
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(intake())).output)["code"]
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        shown = configured("show", code, "--actor", "Giám sát Hà")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert shown.exit_code == 0 and code in shown.output
+    assert "không ghi được 1 lượt xem/in vào nhật ký truy cập" in shown.output
+    assert json.loads(configured("access-log", "--json").output) == []  # honest: nothing was written
+    assert configured("show", code, "--actor", "Giám sát Hà").exit_code == 0
+    assert len(json.loads(configured("access-log", "--json").output)) == 1
+
+
 def test_the_log_says_vietnam_time_whatever_the_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     import logging
     import time as time_module
