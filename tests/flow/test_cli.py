@@ -207,26 +207,19 @@ def test_a_mistyped_database_path_is_not_made_into_a_new_database(tmp_path: Path
     assert not typo.parent.exists()
 
 
+def set_up(path: Path, *, counter: int) -> None:
+    """A database set up as a counter of xã Vĩnh Bảo, from the command line."""
+    args = ["--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", str(counter)]
+    assert CliRunner().invoke(main, ["--db", str(path), "setup", *args]).exit_code == 0
+
+
 def test_a_typed_database_beats_the_one_in_the_environment(
     configured: Any, tmp_path: Path, db_path: Path
 ) -> None:
     """``COUNTER_DB`` left set in the shell must not send ``counter --db X check`` (the option given
     before or after the command) to another database."""
     other = tmp_path / "other.db"
-    CliRunner().invoke(
-        main,
-        [
-            "--db",
-            str(other),
-            "setup",
-            "--commune-code",
-            "11410",
-            "--commune-name",
-            "xã Vĩnh Bảo",
-            "--counter",
-            "3",
-        ],
-    )
+    set_up(other, counter=3)
     env = {"COUNTER_DB": str(other)}
     for args in (["--db", str(db_path), "settings", "--json"], ["settings", "--json", "--db", str(db_path)]):
         shown = json.loads(CliRunner().invoke(main, args, env=env).output)
@@ -240,20 +233,7 @@ def test_an_empty_database_file_is_refused_and_fails_the_nightly_check(tmp_path:
     says so, ``check`` fails, and ``backup --keep`` removes no good backup for it."""
     folder = tmp_path / "backups"
     good = tmp_path / "good.db"
-    CliRunner().invoke(
-        main,
-        [
-            "--db",
-            str(good),
-            "setup",
-            "--commune-code",
-            "11410",
-            "--commune-name",
-            "xã Vĩnh Bảo",
-            "--counter",
-            "2",
-        ],
-    )
+    set_up(good, counter=2)
     assert CliRunner().invoke(main, ["--db", str(good), "backup", "--to", str(folder)]).exit_code == 0
     kept = sorted(folder.iterdir())
     empty = tmp_path / "empty.db"
