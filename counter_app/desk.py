@@ -1641,8 +1641,8 @@ class Desk:
         reason_text = self._reason(reason)
         # A step entered afterwards (the apology was written on paper at ``at``) is judged as of
         # then: the new appointment had to be after that moment, not after the moment it is typed.
-        when = at if isinstance(at, datetime) and at.utcoffset() is not None else None
-        self._check_new_due(new_due, to_vn(when) if when is not None and when < self.now() else self.now())
+        aware = isinstance(at, datetime) and at.utcoffset() is not None
+        self._check_new_due(new_due, min(to_vn(at), self.now()) if aware and at else self.now())
 
         def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
             if occurred > d.due_at and not d.is_paused:
