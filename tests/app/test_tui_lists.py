@@ -419,3 +419,26 @@ async def test_a_search_by_too_few_digits_of_a_phone_says_how_many_to_type(app, 
         await type_text(pilot, "34")
         await settle(pilot)
         assert "Kết quả: 1 hồ sơ" in texts(app, "#list-title") and "chữ số" not in texts(app, "#list-title")
+
+
+async def test_f5_from_the_intake_opens_the_search_on_lists_left_on_a_tab(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    # The lists were left on "today" with the table focused; F5 from the intake came back to them
+    # on "today" with no search box and an empty table, and the arrow up then crashed the app.
+    staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = lists_screen(app)
+        assert screen.view == "search"
+        assert screen.query_one("#search-row").display
+        assert app.focused is screen.search_input
+        await pilot.press("up", "down", "up")
+        await settle(pilot)
+        await type_text(pilot, "dang thi")
+        await settle(pilot)
+        assert screen.table.row_count == 1

@@ -143,7 +143,10 @@ class ListsScreen(CounterScreen):
         if view == self.view:
             (self.search_input if view == "search" else self.table).focus()
         else:
-            self.query_one("#list-tabs", Tabs).active = view
+            # Set here, not through the tabs' message: asked for while the screen is being shown
+            # again (F5 from the intake), that message could come after the reload of the list
+            # left, which put the tabs back on it.
+            self.view = view
 
     def action_back(self) -> None:
         """Escape: a search typed is cleared first (the next name to look for); then back to the
@@ -168,6 +171,7 @@ class ListsScreen(CounterScreen):
             self.view = event.tab.id
 
     def watch_view(self, view: str) -> None:
+        self._table_had_focus = False  # the focus kept from a list left means nothing on this one
         self._show_view(view)
 
     def _show_view(self, view: str, *, again: bool = False) -> None:
@@ -226,7 +230,8 @@ class ListsScreen(CounterScreen):
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         """Under the table, the highlighted dossier's procedure and applicant in full: on 80
         columns the procedure column is out of view and long names are cut."""
-        row = self.table.row_of(str(event.row_key.value)) if event.row_key.value else None
+        key = event.row_key.value if event.row_key is not None else None  # None: no rows
+        row = self.table.row_of(str(key)) if key else None
         self._show_detail(row)
 
     def _show_detail(self, row: DossierRow | None) -> None:
