@@ -1106,17 +1106,18 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
     type=click.IntRange(0, None),
     default=0,
     show_default=True,
-    help="Keep only the N newest backups in that folder (0: keep all).",
+    help="Keep only this counter's N newest backups in that folder (0: keep all).",
 )
 @json_option
 @with_desk
 def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
     """Copy the database to a new owner-only file while the counter may keep working.
 
-    The copy is checked and synced before it gets its name (counter-YYYYMMDD-HHMMSS.db, Vietnam
-    time); a copy cut off by a power cut or a full disk is never left looking complete. To put one
-    back: `counter restore FILE` (never copy it over the database file by hand: a leftover -wal
-    file would be applied to it).
+    The copy is checked and synced before it gets its name
+    (counter-<commune code>-<counter>-YYYYMMDD-HHMMSS.db, Vietnam time; --keep removes only this
+    counter's older copies); a copy cut off by a power cut or a full disk is never left looking
+    complete. To put one back: `counter restore FILE` (never copy it over the database file by
+    hand: a leftover -wal file would be applied to it).
     """
     from counter_app.locations import backup_dir
 

@@ -520,14 +520,24 @@ def backup_summary(result: Mapping[str, Any]) -> str:
     return f"Đã sao lưu {result['dossiers']} hồ sơ ({size} MB) vào {result['path']}"
 
 
-_BACKUP_NAME = re.compile(r"counter-(\d{8}-\d{6})(?:-(\d+))?\.db")
-"""How :meth:`Desk.backup` names its copies (the only files its rotation may remove)."""
+_BACKUP_STAMP = re.compile(r"(\d{8}-\d{6})(?:-(\d+))?\.db")
+"""What follows a counter's prefix in the name of one of its backups: the time, then a number for a
+second copy in the same second."""
 
 
-def _backup_order(name: str) -> tuple[str, int]:
-    match = _BACKUP_NAME.fullmatch(name)
-    assert match is not None
-    return match.group(1), int(match.group(2) or 1)
+def backup_prefix(commune_code: str, counter_no: int) -> str:
+    """The start of the names of one counter's backups: the commune and the counter number, so
+    that counters (or a training database) sharing a backup folder never rotate out each
+    other's copies."""
+    return f"counter-{commune_code}-{counter_no:02d}-"
+
+
+def _backup_order(prefix: str, name: str) -> tuple[str, int] | None:
+    """Where a file of a backup folder falls among this counter's backups (None: not one)."""
+    if not name.startswith(prefix):
+        return None
+    match = _BACKUP_STAMP.fullmatch(name[len(prefix) :])
+    return (match.group(1), int(match.group(2) or 1)) if match else None
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -2232,12 +2242,15 @@ class Desk:
     # -- housekeeping ------------------------------------------------------------------------------
 
     def backup(self, folder: Path, *, keep: int = 0) -> dict[str, Any]:
-        """Copy the database into ``folder`` as ``counter-<yyyymmdd-hhmmss>.db`` (Vietnam time).
+        """Copy the database into ``folder`` as ``counter-<commune>-<counter>-<yyyymmdd-hhmmss>.db``
+        (Vietnam time).
 
         Args:
             folder: Where backups go (created owner-only if missing).
-            keep: Keep only this many of the newest backups there (0: keep all). Only files named
-                as this method names them are ever removed, and only after the new copy is safe.
+            keep: Keep only this many of the newest backups of this counter there (0: keep all).
+                Only files named as this method names this counter's copies are ever removed
+                (another counter's, sharing the folder, never are), and only after the new copy
+                is safe.
 
         Returns:
             ``path``, ``bytes``, ``dossiers`` and ``removed`` (the old backups deleted).
@@ -2247,7 +2260,8 @@ class Desk:
         # A database never set up holds nothing worth a copy, and with ``keep`` its copy would
         # push a good backup out of the rotation.
         self.settings.require_configured()
-        stamp = f"counter-{self.now():%Y%m%d-%H%M%S}"
+        prefix = backup_prefix(self.settings.commune_code, self.settings.counter_no)
+        stamp = f"{prefix}{self.now():%Y%m%d-%H%M%S}"
         target = folder / f"{stamp}.db"
         n = 1
         while target.exists() or target.with_name(target.name + ".partial").exists():
@@ -2264,14 +2278,11 @@ class Desk:
             # worked on since): it is never one of the old copies to remove.
             live = self.store.path.resolve() if self.store.path is not None else None
             ours = sorted(
-                (
-                    p
-                    for p in folder.iterdir()
-                    if _BACKUP_NAME.fullmatch(p.name) and p.is_file() and p.resolve() != live
-                ),
-                key=lambda p: _backup_order(p.name),
+                (order, p)
+                for p in folder.iterdir()
+                if (order := _backup_order(prefix, p.name)) and p.is_file() and p.resolve() != live
             )
-            for old in ours[:-keep]:
+            for _, old in ours[:-keep]:
                 try:
                     old.unlink()
                 except OSError as exc:

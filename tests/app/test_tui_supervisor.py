@@ -312,7 +312,7 @@ async def test_a_supervisor_backs_up_from_the_palette_and_an_official_cannot(  #
         screen = app.screen
         assert isinstance(screen, SupervisorScreen) and screen.tabs.active == "logbook"
         copies = list(folder.iterdir())
-        assert len(copies) == 1 and copies[0].name.startswith("counter-20261125-")
+        assert len(copies) == 1 and copies[0].name.startswith("counter-11410-02-20261125-")
         result = " ".join(texts(app, "#backup-result").split())
         assert result.startswith("Đã sao lưu 1 hồ sơ") and copies[0].name in result.replace(" ", "")
         copy = DeskType.open(copies[0], env={})

@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,7 +41,7 @@ def test_a_backup_is_a_whole_checked_private_copy(desk: Desk, tmp_path: Path) ->
         other.close()
 
     copy = Path(result["path"])
-    assert copy.parent == tmp_path / "backups" and copy.name.startswith("counter-20261125-")
+    assert copy.parent == tmp_path / "backups" and copy.name.startswith("counter-11410-02-20261125-")
     assert result["dossiers"] == 3 and result["bytes"] == copy.stat().st_size
     assert stat.S_IMODE(copy.stat().st_mode) == 0o600
     assert stat.S_IMODE(copy.parent.stat().st_mode) == 0o700
@@ -70,6 +71,25 @@ def test_rotation_keeps_the_newest_and_never_touches_other_files(
     assert sorted(result["removed"]) == sorted([*names, Path(same_second["path"]).name][:3])
     with pytest.raises(Exception, match="không âm"):
         desk.backup(folder, keep=-1)
+
+
+def test_rotation_removes_only_this_counters_backups(
+    make_desk: Callable[..., Desk], clock: FixedClock, tmp_path: Path
+) -> None:
+    # Two counters (or a training database) backed up into the one default folder: each one's
+    # rotation keeps its own newest copies and never deletes the other's.
+    folder = tmp_path / "shared"
+    first = make_desk(tmp_path / "first.db", counter_no=1)
+    second = make_desk(tmp_path / "second.db", counter_no=2)
+    theirs = [Path(second.backup(folder)["path"]).name]
+    for _ in range(3):
+        clock.set(clock.now + timedelta(minutes=1))
+        first.backup(folder, keep=1)
+        theirs.append(Path(second.backup(folder, keep=5)["path"]).name)
+    names = sorted(p.name for p in folder.iterdir())
+    assert [n for n in names if n.startswith("counter-11410-01-")] == ["counter-11410-01-20261125-093300.db"]
+    assert [n for n in names if n.startswith("counter-11410-02-")] == sorted(theirs)
+    assert len(names) == 5
 
 
 def test_rotation_never_removes_the_database_in_use(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
