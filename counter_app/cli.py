@@ -10,6 +10,7 @@ machine with no terminal (the nightly batch).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import getpass
 import json
@@ -17,7 +18,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,6 +44,7 @@ EXIT_CODES_HELP = """\
   5  database cannot be opened or written
   6  counter not set up / wrong setting
   7  the form could not be written or printed (a PDF already written is kept)
+  8  done, but the answer could not be written out (standard output on a full disk)
   130 interrupted"""
 
 
@@ -75,8 +77,46 @@ def _setup_logging() -> None:
     root.setLevel(logging.INFO)
 
 
+class OutputError(CounterError):
+    """Standard output refused what a command answers (redirected to a full disk, a broken
+    device): the command's work is done and stays done; only its answer is lost."""
+
+    default_title = "Không ghi được kết quả"
+    exit_code = 8
+
+
+def _out(message: str = "", *, nl: bool = True) -> None:
+    """Print a command's answer on standard output; one that cannot be written is an OutputError
+    (a closed pipe is not: the reader went away, see CounterGroup.invoke)."""
+    try:
+        click.echo(message, nl=nl)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        from counter_app.store.database import explain
+
+        raise OutputError(
+            f"không ghi được kết quả ra đầu ra chuẩn (stdout): {explain(exc)}. Việc của lệnh đã làm "
+            "xong, chỉ phần trả lời bị mất."
+        ) from exc
+
+
+@contextlib.contextmanager
+def _saved(code: str, what: str) -> Iterator[None]:
+    """Around the answer of a command that wrote a dossier: an answer lost says the dossier is
+    saved and must not be entered again (a script retrying a receive made a second dossier)."""
+    try:
+        yield
+    except OutputError as exc:
+        lost = exc.message.split(". ", 1)[0]
+        raise OutputError(
+            f"{what} hồ sơ {code} đã được lưu, nhưng {lost}. Đừng làm lại: xem hồ sơ bằng "
+            f"«counter show {code}»."
+        ) from exc
+
+
 def _emit_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    _out(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def _actor(value: str | None) -> str:
@@ -429,7 +469,7 @@ def setup(
     if as_json:
         _emit_json(settings.public_mapping())
     else:
-        click.echo(
+        _out(
             f"Đã cấu hình quầy {settings.counter_no} của {settings.commune_name} "
             f"(mã cơ quan {settings.agency_id})."
         )
@@ -463,7 +503,7 @@ def settings_(desk: Any, assignments: tuple[str, ...], as_json: bool) -> None:
         _emit_json(data)
     else:
         for key, value in data.items():
-            click.echo(f"{key:>22}: {value}")
+            _out(f"{key:>22}: {value}")
     if desk.setting_problems:  # shown above as they stand; what is wrong, on stderr
         raise SettingsError(desk.setting_problems)
 
@@ -487,7 +527,7 @@ def procedures(desk: Any, as_json: bool, query: str | None, source: str | None, 
         catalog = desk.import_catalog(_read_json_input(source, max_bytes=MAX_CATALOG_BYTES))
         for warning in desk.catalog_change_warnings(before, catalog):
             click.echo(f"Lưu ý: {warning}", err=True)
-        click.echo(
+        _out(
             f"Đã nạp danh mục phiên bản {catalog.version}: {len(catalog.procedures)} thủ tục "
             f"(trước đó: phiên bản {before.version}, {len(before.procedures)} thủ tục)."
         )
@@ -502,7 +542,7 @@ def procedures(desk: Any, as_json: bool, query: str | None, source: str | None, 
         _emit_json([p.to_json() for p in items])
         return
     for p in items:
-        click.echo(f"{p.code}  {p.limit.describe_vi():<28}  {p.name}")
+        _out(f"{p.code}  {p.limit.describe_vi():<28}  {p.name}")
 
 
 _JSON_PROBLEMS = (
@@ -619,9 +659,10 @@ def receive(desk: Any, source: str, actor: str | None) -> None:
     """
     intake = desk.parse_intake(_read_json_input(source))
     dossier = desk.receive(intake, _actor(actor))
-    for warning in intake.warnings:  # soft checks (an unknown province in the ID, a phone prefix)
-        click.echo(f"Lưu ý: {warning}", err=True)
-    _emit_json({**_summary(desk, dossier), "warnings": list(intake.warnings)})
+    with _saved(dossier.code, "Việc tiếp nhận"):
+        for warning in intake.warnings:  # soft checks (an unknown province in the ID, a phone prefix)
+            click.echo(f"Lưu ý: {warning}", err=True)
+        _emit_json({**_summary(desk, dossier), "warnings": list(intake.warnings)})
 
 
 @main.command()
@@ -649,25 +690,25 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
         _emit_json(data)
         return
     left = desk.time_left(dossier)
-    click.echo(f"{dossier.code}  [{dossier.status}] {dossier.status_name}")
-    click.echo(f"  Thủ tục: {dossier.procedure_code} {dossier.procedure_name}")
+    _out(f"{dossier.code}  [{dossier.status}] {dossier.status_name}")
+    _out(f"  Thủ tục: {dossier.procedure_code} {dossier.procedure_name}")
     a = dossier.applicant
     who = "Tổ chức nộp" if a.kind == "organisation" else "Người nộp"
-    click.echo(f"  {who}: " + "  ".join(x for x in (a.name, a.id_number, a.phone) if x))
+    _out(f"  {who}: " + "  ".join(x for x in (a.name, a.id_number, a.phone) if x))
     if a.kind == "organisation" and a.representative:
-        click.echo(f"  Người đại diện: {a.representative}")
+        _out(f"  Người đại diện: {a.representative}")
     owner = dossier.owner
     if owner is not None and owner.name and owner.name != a.name:
-        click.echo("  Chủ hồ sơ: " + "  ".join(x for x in (owner.name, owner.id_number, owner.address) if x))
-    click.echo(
+        _out("  Chủ hồ sơ: " + "  ".join(x for x in (owner.name, owner.id_number, owner.address) if x))
+    _out(
         f"  Nhận: {dossier.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {dossier.due_at:%H:%M %d/%m/%Y}"
         + (f"   ({left.describe_vi()})" if left else "")
     )
     if dossier.rating is not None:
         said = f" ({dossier.rating.comment})" if dossier.rating.comment else ""
-        click.echo(f"  Đánh giá: {dossier.rating.label}{said}")
+        _out(f"  Đánh giá: {dossier.rating.label}{said}")
     for s in steps:
-        click.echo(f"  {s.at:%H:%M %d/%m/%Y}  {s.label:<26} {s.actor}  {s.detail}")
+        _out(f"  {s.at:%H:%M %d/%m/%Y}  {s.label:<26} {s.actor}  {s.detail}")
 
 
 def _rows_json(rows: list[Any]) -> list[dict[str, Any]]:
@@ -697,9 +738,9 @@ def _print_rows(rows: list[Any], as_json: bool) -> None:
         _emit_json(_rows_json(rows))
         return
     if not rows:
-        click.echo("Không có hồ sơ nào.")
+        _out("Không có hồ sơ nào.")
     for r in rows:
-        click.echo(f"{r.code}  [{r.status}]  {r.received_at:%d/%m/%Y}  {r.who}  {r.procedure_name[:50]}")
+        _out(f"{r.code}  [{r.status}]  {r.received_at:%d/%m/%Y}  {r.who}  {r.procedure_name[:50]}")
 
 
 @main.command()
@@ -746,10 +787,11 @@ def _step_command(name: str, help_text: str, method: str, *options: Callable[[F]
 
     def command(desk: Any, code: str, actor: str | None, as_json: bool, **kwargs: Any) -> None:
         dossier = getattr(desk, method)(code, _actor(actor), **{k: v for k, v in kwargs.items()})
-        if as_json:
-            _emit_json(_summary(desk, dossier))
-        else:
-            click.echo(f"{dossier.code}: {dossier.status_name}. Hẹn trả {dossier.due_at:%H:%M %d/%m/%Y}.")
+        with _saved(dossier.code, f"Bước «{name}» của"):
+            if as_json:
+                _emit_json(_summary(desk, dossier))
+            else:
+                _out(f"{dossier.code}: {dossier.status_name}. Hẹn trả {dossier.due_at:%H:%M %d/%m/%Y}.")
 
     command.__name__ = method
     command.__doc__ = help_text
@@ -893,10 +935,10 @@ def access_log(
         _emit_json([entry.to_json() for entry in entries])
         return
     if not entries:
-        click.echo("Không có lượt truy cập nào trong khoảng này.")
+        _out("Không có lượt truy cập nào trong khoảng này.")
     for entry in entries:
         what = " · ".join(x for x in (entry.dossier_code, entry.detail_text) if x)
-        click.echo(f"{entry.at:%H:%M %d/%m/%Y}  {entry.action_name:<9} {entry.actor}  {what}")
+        _out(f"{entry.at:%H:%M %d/%m/%Y}  {entry.action_name:<9} {entry.actor}  {what}")
 
 
 @main.command()
@@ -913,11 +955,11 @@ def report(desk: Any, first: datetime, last: datetime, as_json: bool) -> None:
     from counter_app.desk import REPORT_FIGURES, figure_text
     from counter_app.domain.dossier import RATING_LEVELS
 
-    click.echo(f"Từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}")
+    _out(f"Từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}")
     for key, label in REPORT_FIGURES:
-        click.echo(f"  {label:<22} {figure_text(key, data[key]):>8}")
+        _out(f"  {label:<22} {figure_text(key, data[key]):>8}")
     for level, count in data["ratings"].items():
-        click.echo(f"    {RATING_LEVELS[int(level)]:<20} {figure_text('rated', count):>8}")
+        _out(f"    {RATING_LEVELS[int(level)]:<20} {figure_text('rated', count):>8}")
 
 
 @main.group()
@@ -937,10 +979,10 @@ def calendar_list(desk: Any, as_json: bool) -> None:
         from counter_app.desk import OVERRIDE_KINDS
 
         if not items:
-            click.echo("Chưa khai báo ngày nghỉ hay ngày làm bù nào.")
+            _out("Chưa khai báo ngày nghỉ hay ngày làm bù nào.")
         for o in items:
             day = date.fromisoformat(o["day"])
-            click.echo(f"{day:%d/%m/%Y}  {OVERRIDE_KINDS[o['kind']]:<12} {o['label']}")
+            _out(f"{day:%d/%m/%Y}  {OVERRIDE_KINDS[o['kind']]:<12} {o['label']}")
 
 
 @calendar.command(name="upcoming")
@@ -960,11 +1002,11 @@ def calendar_upcoming(desk: Any, days: int, as_json: bool) -> None:
         _emit_json(items)
         return
     if not items:
-        click.echo(f"Không có ngày nghỉ lễ hay làm bù nào trong {days} ngày tới.")
+        _out(f"Không có ngày nghỉ lễ hay làm bù nào trong {days} ngày tới.")
     for item in items:
         day = date.fromisoformat(item["day"])
         kind = "làm việc bù" if item["working"] else "nghỉ"
-        click.echo(f"{day:%d/%m/%Y} {WEEKDAYS[day.weekday()]:<9} {kind:<12} {item['note']}")
+        _out(f"{day:%d/%m/%Y} {WEEKDAYS[day.weekday()]:<9} {kind:<12} {item['note']}")
 
 
 @calendar.command(name="set")
@@ -977,7 +1019,7 @@ def calendar_set(desk: Any, day: datetime, kind: str, label: str) -> None:
     from counter_app.desk import appointments_on_day_off
 
     desk.set_override(day.date(), kind, label)
-    click.echo(f"Đã ghi {day:%d/%m/%Y}: {'ngày nghỉ' if kind == 'day_off' else 'ngày làm việc bù'}.")
+    _out(f"Đã ghi {day:%d/%m/%Y}: {'ngày nghỉ' if kind == 'day_off' else 'ngày làm việc bù'}.")
     due = desk.due_on(day.date()) if kind == "day_off" and day.date() >= desk.now().date() else []
     if due:
         click.echo(f"Cảnh báo: {appointments_on_day_off(due)}", err=True)
@@ -990,7 +1032,7 @@ def calendar_remove(desk: Any, day: datetime) -> None:
     """Remove the override of DAY."""
     if not desk.remove_override(day.date()):
         raise ValidationError(FieldError("day", f"Ngày {day:%d/%m/%Y} không có thiết lập riêng."))
-    click.echo(f"Đã xóa thiết lập của ngày {day:%d/%m/%Y}.")
+    _out(f"Đã xóa thiết lập của ngày {day:%d/%m/%Y}.")
 
 
 @main.command(name="add-official")
@@ -1035,7 +1077,7 @@ def add_official(
         before, after = ROLE_NAMES.get(had or "", had or ""), ROLE_NAMES[official.role]
         kept += f" Vai trò đổi từ {before.lower()} sang {after.lower()}."
     role_name = ROLE_NAMES[official.role].lower()
-    click.echo(f"Đã lưu cán bộ {official.full_name} ({official.username}, {role_name}).{kept}")
+    _out(f"Đã lưu cán bộ {official.full_name} ({official.username}, {role_name}).{kept}")
 
 
 @main.command()
@@ -1077,17 +1119,17 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
     if as_json:
         _emit_json(result)
     else:
-        click.echo(
+        _out(
             f"Toàn vẹn dữ liệu: {'tốt' if integrity else 'HỎNG'}; "
             f"hồ sơ dựng lại từ sự kiện: {'khớp' if projection else 'KHÁC'}; "
             f"sự kiện chờ gửi: {result['unsent_events']}"
         )
         for problem in problems:
-            click.echo(problem)
+            _out(problem)
         if repaired:
-            click.echo("Đã dựng lại các dòng hồ sơ từ sự kiện; chạy lại «counter check» để xem lại.")
+            _out("Đã dựng lại các dòng hồ sơ từ sự kiện; chạy lại «counter check» để xem lại.")
         elif not projection and not problems:
-            click.echo("Các dòng hồ sơ khác với sự kiện: «counter check --repair» dựng lại từ sự kiện.")
+            _out("Các dòng hồ sơ khác với sự kiện: «counter check --repair» dựng lại từ sự kiện.")
     if not (integrity and projection) and not repaired:
         raise click.exceptions.Exit(5)
 
@@ -1127,9 +1169,9 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
         return
     from counter_app.desk import backup_summary
 
-    click.echo(backup_summary(result))
+    _out(backup_summary(result))
     for name in result["removed"]:
-        click.echo(f"  Đã xóa bản sao lưu cũ: {name}")
+        _out(f"  Đã xóa bản sao lưu cũ: {name}")
 
 
 @main.command()
@@ -1161,23 +1203,23 @@ def restore(backup_file: Path, yes: bool, as_json: bool, db_path: Path | None) -
             _emit_json({"done": False, **plan.summary()})
             return
         for line in plan.describe():
-            click.echo(line)
-        click.echo("Chưa thay đổi gì. Đóng chương trình Quầy rồi chạy lại với --yes để khôi phục.")
+            _out(line)
+        _out("Chưa thay đổi gì. Đóng chương trình Quầy rồi chạy lại với --yes để khôi phục.")
         return
     result = carry_out(plan, now=now)
     if as_json:
         _emit_json({"done": True, **result})
         return
-    click.echo(f"Đã khôi phục {result['dossiers']} hồ sơ từ «{result['backup']}» vào «{result['database']}».")
+    _out(f"Đã khôi phục {result['dossiers']} hồ sơ từ «{result['backup']}» vào «{result['database']}».")
     if result["rebuilt_rows"]:
-        click.echo(
+        _out(
             f"{result['rebuilt_rows']} hồ sơ trong bản sao lưu không khớp với lịch sử sự kiện của nó và đã "
             "được dựng lại từ các sự kiện (như counter check --repair)."
         )
     if result["kept_aside"]:
-        click.echo(f"Cơ sở dữ liệu trước khi khôi phục được giữ tại «{result['kept_aside']}».")
+        _out(f"Cơ sở dữ liệu trước khi khôi phục được giữ tại «{result['kept_aside']}».")
     if result["lost_events"]:
-        click.echo(
+        _out(
             f"Không có trong bản sao lưu: {result['lost_dossiers']} hồ sơ, {result['lost_events']} sự kiện "
             "(vẫn còn trong tệp giữ lại)."
         )
@@ -1204,7 +1246,7 @@ def purge_forms(desk: Any, days: int | None, as_json: bool) -> None:
     if as_json:
         _emit_json({"folder": str(output_dir()), "days": keep, "removed": removed})
         return
-    click.echo(f"Đã xóa {len(removed)} biểu mẫu lưu quá {keep} ngày trong {output_dir()}.")
+    _out(f"Đã xóa {len(removed)} biểu mẫu lưu quá {keep} ngày trong {output_dir()}.")
 
 
 # Printing commands live in their own module; importing it registers them on ``main``.

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from counter_app.cli import _actor, _emit_json, actor_option, given_path, json_option, main, with_desk
+from counter_app.cli import _actor, _emit_json, _out, actor_option, given_path, json_option, main, with_desk
 from counter_app.domain.errors import FieldError, PrintingError, ValidationError
 from counter_app.domain.validation import PERIOD_BACKWARDS
 from counter_app.store.database import explain
@@ -100,7 +100,7 @@ def _finish(desk: Any, pdf: Path, to_printer: bool, keep: bool, as_json: bool, e
     if as_json:
         _emit_json({**extra, "path": str(pdf), "printed": printed, "message": message})
     elif printed or not to_printer:
-        click.echo(message)
+        _out(message)
     if to_printer and not printed:
         raise PrintingError(message)
 

@@ -5,19 +5,24 @@ The full disk is a real one: a 2 MB tmpfs mounted for the test (root only; skipp
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from counter_app.desk import Desk
 from counter_app.domain.errors import StoreError
 from tests.conftest import FixedClock, intake
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -144,3 +149,47 @@ def test_a_reading_waits_a_moment_not_ten_seconds_for_another_program_s_lock(
     assert said[-1] == f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}"  # a save waits as long as before
     assert ACCESS_LOG_WAIT_MS < BUSY_TIMEOUT_MS / 10
     desk.close()
+
+
+def _counter(
+    db: Path, *args: str, stdout: Any = subprocess.PIPE, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from counter_app.cli import main; main()", "--db", str(db), *args],
+        input=stdin,
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_an_answer_lost_on_a_full_disk_says_the_dossier_is_saved(tmp_path: Path) -> None:
+    # `counter receive ... > answer.json` on a full disk: the dossier is saved, the answer is not.
+    # It was "unexpected error" (exit 1), and a script retrying made the same dossier twice.
+    db = tmp_path / "c.db"
+    where = ("--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "1")
+    set_up = _counter(db, "setup", *where)
+    assert set_up.returncode == 0, set_up.stderr
+    with open("/dev/full", "w") as full:
+        received = _counter(db, "receive", "--json", "-", stdout=full, stdin=json.dumps(intake()))
+        assert received.returncode == 8, received.stderr
+        last = received.stderr.strip().splitlines()[-1]
+        found = json.loads(_counter(db, "find", "Hoà", "--json").stdout)
+        assert len(found) == 1
+        code = found[0]["code"]
+        assert last.startswith(f"Lỗi: Việc tiếp nhận hồ sơ {code} đã được lưu")
+        assert "ổ đĩa đã đầy" in last
+        assert f"counter show {code}" in last and "Traceback" not in received.stderr
+
+        stepped = _counter(db, "transfer", code, stdout=full)
+        assert stepped.returncode == 8 and f"hồ sơ {code} đã được lưu" in stepped.stderr
+        listed = _counter(db, "procedures", "--export", stdout=full)
+        assert listed.returncode == 8 and "Việc của lệnh đã làm xong" in listed.stderr
+    shown = json.loads(_counter(db, "show", code, "--json").stdout)
+    assert shown["status_name"] == "Đang xử lý" and len(shown["history"]) == 2  # received, transferred
+    assert "8  done, but the answer" in _counter(db, "--help").stdout
