@@ -229,6 +229,29 @@ def band_row(value: str, kind: str) -> Row:
 # -- the painter -------------------------------------------------------------------------------------
 
 
+@dataclass
+class Tally:
+    """The dossiers a total line counts: those received, with their sets, and apart from them
+    those refused at the counter (form 03 given, never received: not in the figure "received"
+    of the summary and the dashboard either)."""
+
+    count: int = 0
+    sets: int = 0
+    refused: int = 0
+
+    def add(self, d: Dossier) -> None:
+        if d.refused_at_intake:
+            self.refused += 1
+        else:
+            self.count += 1
+            self.sets += d.sets
+
+    def said(self) -> dict[str, Any]:
+        """The figures a total line's wording takes."""
+        refused = wording.LOGBOOK_REFUSED_PART.format(refused=self.refused) if self.refused else ""
+        return {"count": self.count, "sets": self.sets, "refused": refused}
+
+
 class LogbookPainter:
     """Draws the logbook page by page on a canvas; rows are placed as they come.
 
@@ -256,10 +279,8 @@ class LogbookPainter:
         self.page = 0
         self.y = 0.0
         self.day: date | None = None
-        self.day_count = 0
-        self.day_sets = 0
-        self.count = 0
-        self.sets = 0
+        self.day_tally = Tally()
+        self.tally = Tally()
         self._pending_band: Row | None = None
         self._held: Row | None = None
         """The latest dossier row, not yet drawn: it is placed once we know whether the day's
@@ -508,9 +529,7 @@ class LogbookPainter:
     def _day_total(self) -> Row:
         assert self.day is not None
         return band_row(
-            wording.LOGBOOK_DAY_TOTAL.format(
-                day=wording.short_date(self.day), count=self.day_count, sets=self.day_sets
-            ),
+            wording.LOGBOOK_DAY_TOTAL.format(day=wording.short_date(self.day), **self.day_tally.said()),
             "total",
         )
 
@@ -519,8 +538,7 @@ class LogbookPainter:
             wording.LOGBOOK_GRAND_TOTAL.format(
                 first=wording.short_date(self.first),
                 last=wording.short_date(self.last),
-                count=self.count,
-                sets=self.sets,
+                **self.tally.said(),
             ),
             "total",
         )
@@ -541,21 +559,19 @@ class LogbookPainter:
         day = to_vn(d.received_at).date()
         if day != self.day:
             self._close_day()
-            self.day, self.day_count, self.day_sets = day, 0, 0
+            self.day, self.day_tally = day, Tally()
             self._pending_band = band_row(self._day_heading(day), "band")
         else:
             self._flush()
         self._held = body_row(dossier_cells(d, self.now))
-        self.day_count += 1
-        self.day_sets += d.sets
-        self.count += 1
-        self.sets += d.sets
+        self.day_tally.add(d)
+        self.tally.add(d)
 
     def finish(self, report: dict[str, Any]) -> int:
         """Close the last day, add the totals and the summary; return the number of pages."""
         if self.page == 0:
             self._start_page()
-        if self.count == 0:
+        if self.day is None:  # not one dossier
             self._place(band_row(wording.LOGBOOK_EMPTY, "total"))
         else:
             self._close_day(after=self._grand_total() if self.first != self.last else None)

@@ -228,8 +228,10 @@ LOGBOOK_COLUMNS = (
     "Ghi chú",
 )
 LOGBOOK_DAY_HEADING = "{weekday}, ngày {day}"
-LOGBOOK_DAY_TOTAL = "Cộng ngày {day}: {count} hồ sơ, {sets} bộ"
-LOGBOOK_GRAND_TOTAL = "Tổng cộng {first} – {last}: {count} hồ sơ, {sets} bộ"
+LOGBOOK_DAY_TOTAL = "Cộng ngày {day}: {count} hồ sơ, {sets} bộ{refused}"
+LOGBOOK_GRAND_TOTAL = "Tổng cộng {first} – {last}: {count} hồ sơ, {sets} bộ{refused}"
+LOGBOOK_REFUSED_PART = "; {refused} hồ sơ từ chối tiếp nhận"
+"""After a total: the dossiers refused at the counter, listed in the book but not received."""
 LOGBOOK_EMPTY = "Không có hồ sơ nào trong thời gian này."
 LOGBOOK_PHONE = "ĐT"
 LOGBOOK_OWNER = "Chủ hồ sơ"

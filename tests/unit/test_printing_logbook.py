@@ -212,7 +212,10 @@ def test_a_dossier_refused_at_the_counter_has_no_appointment(
     desk.refuse(refused.code, "cb1", reason="Không thuộc thẩm quyền của xã.")
     pdf = render_logbook(desk, DAY, DAY, tmp_path / "r.pdf")
     assert words(body_columns(pdf)[8]) == f"{kept.due_at:%H:%M %d/%m/%Y}"
-    assert "Hồ sơ tiếp nhận trong kỳ 1" in pdf_text(pdf)
+    text = pdf_text(pdf)
+    assert "Hồ sơ tiếp nhận trong kỳ 1" in text
+    # The day's total counts it apart, as the summary does (it said "2 hồ sơ, 2 bộ").
+    assert "Cộng ngày 25/11/2026: 1 hồ sơ, 1 bộ; 1 hồ sơ từ chối tiếp nhận" in " ".join(text.split())
 
 
 def test_long_text_wraps_inside_its_cell_and_a_tall_row_continues(
