@@ -704,6 +704,8 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
         f"  Nhận: {dossier.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {dossier.due_at:%H:%M %d/%m/%Y}"
         + (f"   ({left.describe_vi()})" if left else "")
     )
+    for fee in dossier.fee_requests:
+        _out(f"  Phí nộp thêm: {fee.describe_vi()}")
     if dossier.rating is not None:
         said = f" ({dossier.rating.comment})" if dossier.rating.comment else ""
         _out(f"  Đánh giá: {dossier.rating.label}{said}")

@@ -261,6 +261,37 @@ class Rating:
         )
 
 
+@dataclass(frozen=True)
+class FeeRequest:
+    """A fee or tax the office asked the citizen to pay while handling the dossier (status 6),
+    apart from the fee taken at the counter; paid once the citizen has paid it."""
+
+    amount: int
+    requested_at: datetime
+    paid_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "amount": self.amount,
+            "requested_at": format_time(self.requested_at),
+            "paid_at": format_time(self.paid_at) if self.paid_at else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FeeRequest:
+        paid = data.get("paid_at")
+        return cls(
+            amount=int(data["amount"]),
+            requested_at=parse_time(str(data["requested_at"])),
+            paid_at=parse_time(str(paid)) if paid else None,
+        )
+
+    def describe_vi(self) -> str:
+        """``500.000 đồng, đã nộp 15:20 25/11/2026`` or ``…, chưa nộp``."""
+        paid = f"đã nộp {to_vn(self.paid_at):%H:%M %d/%m/%Y}" if self.paid_at else "chưa nộp"
+        return f"{money(self.amount)}, {paid}"
+
+
 def format_time(dt: datetime) -> str:
     """Canonical time text: ISO 8601, seconds, Vietnam offset (``2025-04-24T09:00:00+07:00``)."""
     return to_vn(dt).replace(microsecond=0).isoformat()
@@ -470,6 +501,8 @@ class Dossier:
     """The citizen's latest satisfaction rating, once given."""
     digitised: bool = False
     """The papers were scanned into the system at the counter (số hóa, Decree 118/2025)."""
+    fee_requests: tuple[FeeRequest, ...] = ()
+    """Fees asked for while the dossier was handled (status 6), oldest first."""
 
     @property
     def status_name(self) -> str:
@@ -565,6 +598,8 @@ class Dossier:
             "updated_at": format_time(self.updated_at) if self.updated_at else None,
             # Only once rated: projections stored before ratings existed stay byte-equal to a rebuild.
             **({"rating": self.rating.to_json()} if self.rating else {}),
+            # Only once a fee was asked for, for the same reason.
+            **({"fee_requests": [f.to_json() for f in self.fee_requests]} if self.fee_requests else {}),
         }
 
 
@@ -616,6 +651,7 @@ def dossier_from_json(data: Mapping[str, Any]) -> Dossier:
         updated_at=opt("updated_at"),
         rating=Rating.from_json(data["rating"]) if data.get("rating") else None,
         digitised=data.get("digitised") is True,
+        fee_requests=tuple(FeeRequest.from_json(f) for f in data.get("fee_requests", [])),
     )
 
 
@@ -739,6 +775,12 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
         changes["appointment_moves"] = dossier.appointment_moves + 1
         if dossier.statutory_due_at is None:
             changes["statutory_due_at"] = dossier.due_at
+    elif kind == "fee_requested":
+        amount = p.get("amount")
+        if isinstance(amount, int) and not isinstance(amount, bool):
+            changes["fee_requests"] = (*dossier.fee_requests, FeeRequest(amount, at))
+    elif kind == "fee_paid" and dossier.fee_requests and dossier.fee_requests[-1].paid_at is None:
+        changes["fee_requests"] = (*dossier.fee_requests[:-1], replace(dossier.fee_requests[-1], paid_at=at))
     elif kind == "result_ready":
         changes["result_at"] = at
     elif kind == "returned":

@@ -163,6 +163,7 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         assert staffed_desk.get(code).status == 4
         await step(pilot, "p", "50.000", "Lệ phí cấp giấy")
         assert staffed_desk.get(code).status == 6
+        assert "Phí nộp thêm 50.000 đồng, chưa nộp" in " ".join(texts(app, "#dossier-facts").split())
         await pilot.press("d")  # the fee paid: the dialog says what was asked, to check the receipt
         await pilot.pause()
         assert "Số tiền: 50.000 đồng" in texts(app, "#step-context")
@@ -170,6 +171,7 @@ async def test_each_lifecycle_step_with_confirm_and_reason(
         await pilot.pause()
         await step(pilot, "d")
         assert staffed_desk.get(code).status == 4
+        assert "50.000 đồng, đã nộp" in " ".join(texts(app, "#dossier-facts").split())
         await step(pilot, "h", "04/12/2026 16:00", "Cần xác minh thêm")
         assert staffed_desk.get(code).due_at.isoformat() == "2026-12-04T16:00:00+07:00"
         await step(pilot, "k", "")

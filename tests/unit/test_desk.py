@@ -131,9 +131,17 @@ def test_lifecycle_through_the_desk(desk: Desk, clock: FixedClock) -> None:
         d.code, "A", new_due=datetime(2026, 12, 4, 17, 0, tzinfo=VN_TZ), reason="Cần xác minh thêm"
     )
     assert d.appointment_moves == 1 and d.original_due_at == datetime(2026, 11, 30, 9, 30, tzinfo=VN_TZ)
+    clock.set(datetime(2026, 11, 27, 14, 0, tzinfo=VN_TZ))
     d = desk.request_fee(d.code, "A", amount=8000)
     assert d.status == 6
+    # The fee asked for is the dossier's, unpaid then paid (it was only a line of the history).
+    assert [f.describe_vi() for f in d.fee_requests] == ["8.000 đồng, chưa nộp"]
+    clock.set(datetime(2026, 11, 27, 15, 20, tzinfo=VN_TZ))
     d = desk.record_fee_paid(d.code, "A")
+    assert [f.describe_vi() for f in d.fee_requests] == ["8.000 đồng, đã nộp 15:20 27/11/2026"]
+    assert d.to_json()["fee_requests"] == [
+        {"amount": 8000, "requested_at": "2026-11-27T14:00:00+07:00", "paid_at": "2026-11-27T15:20:00+07:00"}
+    ]
     d = desk.record_result(d.code, "A")
     assert d.status == 9 and d.timeliness() == "early"
     d = desk.return_result(d.code, "A", receiver="Đặng Thị Hoà")

@@ -209,6 +209,7 @@ class DossierScreen(CounterScreen):
             ("Nơi giải quyết", d.deciding_agency_name or "—"),
             *([("Đang xử lý tại", d.handled_by)] if d.handled_by and d.is_open else []),
             ("Phí, lệ phí", d.fee_text or (money(d.fee_amount) if d.fee_amount else "—")),
+            *(("Phí nộp thêm", f.describe_vi()) for f in d.fee_requests),
             ("Nhận kết quả", RETURN_METHODS.get(d.return_method, d.return_method)),
             ("Số hóa", "Đã số hóa khi tiếp nhận" if d.digitised else "Chưa số hóa"),
         ]
