@@ -231,6 +231,13 @@ def open_database(path: str | Path | None, *, migrate_schema: bool = True) -> sq
                 raise StoreError(f"«{file}» là một thư mục, không phải tệp cơ sở dữ liệu.")
             _touch_private(file)
             conn = sqlite3.connect(str(file), isolation_level=None, check_same_thread=False)
+            if _foreign(conn):  # before WAL is switched on: that alone would change the file
+                conn.close()
+                raise StoreError(
+                    f"«{path}» là cơ sở dữ liệu SQLite của một phần mềm khác, không phải của quầy "
+                    "tiếp nhận; phần mềm không mở (và không sửa) tệp này. Hãy kiểm tra lại đường dẫn "
+                    "(--db, COUNTER_DB)."
+                )
         configure(conn)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -249,6 +256,22 @@ def open_database(path: str | Path | None, *, migrate_schema: bool = True) -> sq
             # A disk that filled overnight fails the shared-memory file with a bare I/O error.
             why = _SQLITE_PROBLEMS["SQLITE_FULL"]
         raise StoreError(f"Không mở được cơ sở dữ liệu «{path}»: {why}.") from exc
+
+
+def _foreign(conn: sqlite3.Connection) -> bool:
+    """A database that holds tables but none of our migrations: another program's. Ours is empty
+    before its first migration, and from then on records each one in sqlite-utils'
+    ``_sqlite_migrations`` under the set "counter" (whatever its ``user_version``, which any
+    program may set)."""
+    if conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None:
+        return False
+    try:
+        ours = conn.execute(
+            "SELECT 1 FROM _sqlite_migrations WHERE migration_set = 'counter' LIMIT 1"
+        ).fetchone()
+    except sqlite3.OperationalError:  # no such table (or not with these columns)
+        return True
+    return ours is None
 
 
 FULL_BELOW = 1 << 20

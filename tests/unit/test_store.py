@@ -163,6 +163,38 @@ def test_garbage_file_is_refused_and_left_alone(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
+@pytest.mark.parametrize("their_version", [0, 3, SCHEMA_VERSION + 1])
+def test_another_programs_database_is_refused_and_left_alone(tmp_path: Path, their_version: int) -> None:
+    # A --db typed wrong, onto another program's SQLite file: even a command that only reads
+    # migrated it in place (48 tables added, WAL switched on, owner-only rights) and said nothing.
+    path = tmp_path / "accounts.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)")
+    conn.execute("INSERT INTO accounts (owner) VALUES ('Kế toán')")
+    conn.execute(f"PRAGMA user_version = {their_version}")
+    conn.commit()
+    conn.close()
+    path.chmod(0o644)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="của một phần mềm khác"):
+        open_database(path)
+    assert path.read_bytes() == before and stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["accounts.db"]
+
+
+def test_ours_stopped_between_two_migrations_is_still_ours(tmp_path: Path) -> None:
+    # Each migration is its own transaction: a power cut between two leaves tables and no
+    # user_version; the next start finishes the upgrade.
+    path = tmp_path / "c.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.apply(Database(conn), stop_before="m002_officials")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 0
+    conn.close()
+    upgraded = open_database(path)
+    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    upgraded.close()
+
+
 def test_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         open_database(tmp_path)
