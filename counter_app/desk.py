@@ -1781,7 +1781,7 @@ class Desk:
         if not text:
             return
         found = list(dict.fromkeys(shown))
-        said = text if codes.looks_like_code(text) else mask_numbers(text)
+        said = text if codes.looks_like_code(text, self.settings.code_pattern) else mask_numbers(text)
         detail = f"{len(found)}{'+' if more else ''} {said}"
         actor = self._actor(viewer)
         each = found if not more and 0 < len(found) <= SEARCH_LOGGED_EACH else [""]
@@ -1916,9 +1916,9 @@ class Desk:
         """
         # An ID or phone number typed where a code goes is not repeated in full (messages reach the
         # log file and the screen behind the citizen).
-        said = code if codes.looks_like_code(code) else mask_numbers(code)
+        said = code if codes.looks_like_code(code, self.settings.code_pattern) else mask_numbers(code)
         message = f"Không có hồ sơ mã {shown(said) if code else '(trống)'}."  # a pasted page, cut short
-        if code and not codes.looks_like_code(code):
+        if code and not codes.looks_like_code(code, self.settings.code_pattern):
             try:
                 candidates = [r.code for r in self.find(code, limit=4) if r.code.endswith(code)]
             except ValidationError:
@@ -1962,7 +1962,7 @@ class Desk:
         if bad:
             raise ValidationError(FieldError("query", bad))
         digits = _query_digits(text)
-        if codes.looks_like_code(text):
+        if codes.looks_like_code(text, self.settings.code_pattern):
             return self.store.by_column("code", codes.normalise_code(text), limit, offset)
         day_and_number = _DAY_AND_NUMBER.fullmatch(text)
         if day_and_number:  # "261126-2005", the end of a code as read aloud from a receipt
@@ -1974,7 +1974,8 @@ class Desk:
                 tail = codes.normalise_code(text)
                 rows = self.store.by_code_suffix(day_and_number[2], day, limit, offset, until=day)
                 return [r for r in rows if r.code.endswith(tail)]
-        if "-" in text and any(c.isdigit() for c in text) and " " not in text.strip():
+        if ("-" in text or "." in text) and any(c.isdigit() for c in text) and " " not in text.strip():
+            # The start of a code ("000.00.11.H26-2611"; with a pattern without dashes, no dash).
             rows = self.store.by_code_prefix(codes.normalise_code(text), limit, offset)
             if rows:
                 return rows

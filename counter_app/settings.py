@@ -551,14 +551,25 @@ def identity_warnings(before: Settings, after: Settings, dossiers: int) -> list[
 
     The agency id may change (a placeholder replaced by the id the province assigns): it is the
     first part of every new dossier code, while the codes already printed on receipts stay as they
-    are, so the admin is told rather than left to find two prefixes in the logbook.
+    are, so the admin is told rather than left to find two prefixes in the logbook. The same for
+    the code pattern.
     """
-    if dossiers <= 0 or not before.agency_id or after.agency_id == before.agency_id:
+    if dossiers <= 0:
         return []
-    return [
-        f"Mã định danh cơ quan đổi từ {before.agency_id} sang {after.agency_id}: {dossiers} hồ sơ đã "
-        f"tiếp nhận giữ mã cũ (đã in trên phiếu hẹn); hồ sơ mới mang mã bắt đầu bằng {after.agency_id}."
-    ]
+    said = []
+    if before.agency_id and after.agency_id != before.agency_id:
+        said.append(
+            f"Mã định danh cơ quan đổi từ {before.agency_id} sang {after.agency_id}: {dossiers} hồ sơ "
+            f"đã tiếp nhận giữ mã cũ (đã in trên phiếu hẹn); hồ sơ mới mang mã bắt đầu bằng "
+            f"{after.agency_id}."
+        )
+    if after.code_pattern != before.code_pattern:
+        said.append(
+            f"Mẫu mã hồ sơ đổi từ {before.code_pattern} sang {after.code_pattern}: {dossiers} hồ sơ đã "
+            "tiếp nhận giữ mã cũ (đã in trên phiếu hẹn) và vẫn tìm được khi gõ hoặc quét đủ mã; hồ sơ "
+            "mới mang mã theo mẫu mới."
+        )
+    return said
 
 
 def change_settings(

@@ -12,7 +12,9 @@ OpenCPS. This module does no I/O.
 
 from __future__ import annotations
 
+import functools
 import re
+import string
 from dataclasses import dataclass
 from datetime import date
 
@@ -148,6 +150,25 @@ def parse_code(text: str) -> CodeParts | None:
     return CodeParts(m.group("agency"), day, m.group("seq"))
 
 
-def looks_like_code(text: str) -> bool:
-    """True when the text is shaped like a dossier code (a scan, or a code typed in full)."""
-    return parse_code(text) is not None
+@functools.lru_cache(maxsize=8)
+def pattern_regex(pattern: str) -> re.Pattern[str]:
+    """What the codes a pattern (a valid ``code_pattern`` setting) makes look like, normalised."""
+    fields = {
+        "agency": r"[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){3}",
+        "date": r"\d{6}",
+        "seq": r"\d{4,5}",
+        "counter": r"[1-9]",
+    }
+    parts = [
+        re.escape(literal.upper()) + (fields.get(field, re.escape(field)) if field is not None else "")
+        for literal, field, _spec, _conversion in string.Formatter().parse(pattern)
+    ]
+    return re.compile("".join(parts))
+
+
+def looks_like_code(text: str, pattern: str = DEFAULT_PATTERN) -> bool:
+    """True when the text is shaped like a dossier code (a scan, or a code typed in full): in the
+    national shape, or in the counter's own ``pattern`` when it set another."""
+    if parse_code(text) is not None:
+        return True
+    return pattern != DEFAULT_PATTERN and pattern_regex(pattern).fullmatch(normalise_code(text)) is not None

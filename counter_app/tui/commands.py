@@ -106,7 +106,7 @@ class CounterPalette(CommandPalette):
         closed without a word. Runs before Textual's own handler, which it replaces for a code.
         """
         app = cast("CounterApp", self.app)
-        scanned = split_code(event.value, app.desk.settings.agency_id)
+        scanned = split_code(event.value, app.desk.settings.agency_id, app.desk.settings.code_pattern)
         if scanned is None:
             return
         event.stop()

@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from counter_app.domain.codes import looks_like_code, normalise_code
+from counter_app.domain.codes import DEFAULT_PATTERN, looks_like_code, normalise_code
 from counter_app.domain.validation import ChipId, parse_chip_qr
 
-_CODE_TAIL = re.compile(r"[0-9A-Za-z.]+-\d{6}-\d{4,5}$")
+_LONGEST_CODE = 140
+"""Characters a code may hold at most: a code pattern is at most 100 (settings), the agency id 27,
+the date 6 and the number 5."""
 _CHIP_START = re.compile(r"\d{12}\|")
 
 
@@ -31,7 +33,7 @@ class Scanned:
     """The chip-ID card, when the scan was its QR code."""
 
 
-def split_code(text: str, own_agency: str = "") -> Scanned | None:
+def split_code(text: str, own_agency: str = "", pattern: str = DEFAULT_PATTERN) -> Scanned | None:
     """Find a dossier code at the end of ``text``.
 
     Several tails of ``...A000.00.11.H26-261125-2001`` are code-shaped (``A000.00.11.H26-…``,
@@ -41,20 +43,23 @@ def split_code(text: str, own_agency: str = "") -> Scanned | None:
     Args:
         text: The field's whole text.
         own_agency: This counter's agency identifier (first part of its codes).
+        pattern: This counter's code pattern (codes in it, as well as national-shape ones).
 
     Returns:
         The code and the text before it, or None when the text does not end with a code.
     """
     stripped = text.rstrip()
-    match = _CODE_TAIL.search(stripped)
-    if match is None:
-        return None
-    tail = match.group(0)
-    candidates = [(match.start() + i, tail[i:]) for i in range(len(tail)) if looks_like_code(tail[i:])]
+    # A code holds no space: only the last word can end with one (a scanner types it straight
+    # after what was typed before, or after a space).
+    word = len(stripped) - len(re.split(r"\s", stripped)[-1])
+    first = max(word, len(stripped) - _LONGEST_CODE)
+    candidates = [
+        (i, stripped[i:]) for i in range(first, len(stripped)) if looks_like_code(stripped[i:], pattern)
+    ]
     if not candidates:
         return None
     own = own_agency.upper()
-    chosen = next((c for c in candidates if own and normalise_code(c[1]).startswith(own + "-")), None)
+    chosen = next((c for c in candidates if own and normalise_code(c[1]).startswith(own)), None)
     if chosen is None:
         chosen = next((c for c in candidates if c[0] == 0 or stripped[c[0] - 1].isspace()), candidates[0])
     start, code = chosen
@@ -78,6 +83,6 @@ def split_chip(text: str) -> Scanned | None:
     return Scanned(before=text[: match.start()], chip=chip)
 
 
-def split_scan(text: str, own_agency: str = "") -> Scanned | None:
+def split_scan(text: str, own_agency: str = "", pattern: str = DEFAULT_PATTERN) -> Scanned | None:
     """A chip-ID QR or a dossier code at the end of ``text``; None for ordinary typing."""
-    return split_chip(text) or split_code(text, own_agency)
+    return split_chip(text) or split_code(text, own_agency, pattern)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 from textual.worker import Worker, WorkerState
 
 from counter_app.desk import Desk
@@ -59,6 +59,27 @@ async def test_scanning_a_code_opens_the_dossier(app, code: str, seen: Seen) -> 
         assert "Đặng Thị Hoà" in facts and "09:30 Thứ Hai 30/11/2026" in facts
         assert texts(app, "#history").count("Tiếp nhận hồ sơ [2]") == 1
         assert app.focused is not screen.scan_input  # the step keys are live
+
+
+async def test_a_code_in_the_counters_own_pattern_opens_the_dossier(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    # With a code pattern without dashes the scan was searched as a name: "Không có hồ sơ nào".
+    staffed_desk.update_settings(code_pattern="{agency}{date}{seq}")
+    code = staffed_desk.receive(intake(), "Trần Văn Minh").code
+    assert "-" not in code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        assert code in texts(app, "#dossier-head")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        # Into the form's first field: a scan there opens the dossier too.
+        assert not isinstance(app.screen, DossierScreen) and isinstance(app.focused, Input)
+        await type_text(pilot, code.lower())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert code in texts(app, "#dossier-head")
 
 
 async def test_the_birth_date_reads_as_the_official_typed_it(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]

@@ -68,3 +68,18 @@ def test_money_and_due_text() -> None:
 
     assert money(1250000) == "1.250.000 đồng"
     assert due_text(datetime(2026, 11, 30, 9, 30, tzinfo=VN_TZ)) == "09:30 Thứ Hai 30/11/2026"
+
+
+def test_codes_in_the_counters_own_pattern_are_scans() -> None:
+    # A commune that set another code pattern: its codes were taken for a name to search for.
+    for pattern, code in (
+        ("{agency}{date}{seq}", "000.00.11.H26261125" + "2001"),
+        ("HS/{agency}/{date}/{seq}", "HS/000.00.11.H26/261125/2001"),
+        ("{agency}-{counter}{date}-{seq}", "000.00.11.H26-2261125-2001"),
+    ):
+        assert split_code(code) is None  # not in the national shape
+        scanned = split_code("Nguyễn Văn A" + code.lower(), "000.00.11.H26", pattern)
+        assert scanned is not None and (scanned.before, scanned.code) == ("Nguyễn Văn A", code)
+        assert split_code(CODE, "000.00.11.H26", pattern).code == CODE  # type: ignore[union-attr]
+        for text in ("Nguyễn Văn A", "0912345678", "Số 12/3, thôn Đông", "HS/ 000.00.11.H26"):
+            assert split_scan(text, "000.00.11.H26", pattern) is None

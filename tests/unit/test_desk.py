@@ -880,3 +880,23 @@ def test_a_dossier_paused_after_its_due_time_still_reads_late() -> None:
     assert late.describe_vi(timedelta(hours=8)) == "Tạm dừng (đã trễ 4 ngày 7 giờ làm việc)"
     early = TimeLeft(working=timedelta(hours=3), late=False, paused=True)
     assert early.describe_vi() == "Tạm dừng (còn 3 giờ làm việc)"
+
+
+@pytest.mark.parametrize(
+    "pattern", ["{agency}{date}{seq}", "HS/{agency}/{date}/{seq}", "{agency}-{counter}{date}-{seq}"]
+)
+def test_codes_in_another_pattern_are_found_and_the_change_is_said(desk: Desk, pattern: str) -> None:
+    # A code with no dash was searched as a name and found nothing.
+    national = desk.receive(intake(), "A")
+    desk.update_settings(code_pattern=pattern)
+    assert len(desk.change_warnings) == 1 and "Mẫu mã hồ sơ đổi" in desk.change_warnings[0]
+    assert "1 hồ sơ đã tiếp nhận giữ mã cũ" in desk.change_warnings[0]
+    own = desk.receive(intake(), "A")
+    assert own.code != national.code and "-261125-" not in own.code
+    for code in (own.code, national.code):
+        assert [r.code for r in desk.find(code)] == [code]
+        assert [r.code for r in desk.find(f" {code.lower()} ")] == [code]
+    start = own.code[: len(own.code) - 3]  # typed in part, as results show while typing
+    assert [r.code for r in desk.find(start)] == [own.code]
+    desk.update_settings(code_pattern=pattern)
+    assert desk.change_warnings == []  # the same pattern again: nothing to say

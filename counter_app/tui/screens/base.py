@@ -19,7 +19,7 @@ from counter_app.domain.errors import ValidationError
 from counter_app.tui.messages import OpenDossier
 from counter_app.tui.scanning import split_code
 from counter_app.tui.widgets.bars import CounterFooter, ScanInput, StatusLine, TopBar
-from counter_app.tui.widgets.fields import Field
+from counter_app.tui.widgets.fields import Field, own_codes
 
 if TYPE_CHECKING:
     from counter_app.tui.app import CounterApp
@@ -189,7 +189,7 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
 def pass_on_scan(widget: Widget, typed: str) -> bool:
     """When keys typed on a widget that takes no text hold a dossier code (a scanner's burst),
     ask the app to open it (under a dialog, the app says to close the dialog first). True if so."""
-    scanned = split_code(typed)
+    scanned = split_code(typed, *own_codes(widget))
     if scanned is None:
         return False
     widget.post_message(OpenDossier(scanned.code))

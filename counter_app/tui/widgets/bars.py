@@ -12,7 +12,7 @@ from counter_app.domain.codes import looks_like_code, normalise_code
 from counter_app.tui.formatting import ROLE_NAMES
 from counter_app.tui.messages import ChipScanned, OpenDossier, SearchRequested
 from counter_app.tui.scanning import split_scan
-from counter_app.tui.widgets.fields import FieldInput, own_agency
+from counter_app.tui.widgets.fields import FieldInput, own_codes
 
 
 class ScanInput(FieldInput):
@@ -29,10 +29,11 @@ class ScanInput(FieldInput):
         self.value = ""
         if not text:
             return
-        if looks_like_code(text):
+        agency, pattern = own_codes(self)
+        if looks_like_code(text, pattern):
             self.post_message(OpenDossier(normalise_code(text)))
             return
-        scanned = split_scan(text, own_agency(self))
+        scanned = split_scan(text, agency, pattern)
         if scanned is not None and scanned.chip is not None:
             self.post_message(ChipScanned(scanned.chip))
         elif scanned is not None:

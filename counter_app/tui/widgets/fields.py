@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
+from counter_app.domain.codes import DEFAULT_PATTERN
 from counter_app.domain.text import thousands
 from counter_app.tui.messages import ChipScanned, OpenDossier
 from counter_app.tui.scanning import split_scan
@@ -27,10 +28,13 @@ address 300) plus a chip-ID QR scanned on top of what was typed. A longer paste 
 copied by mistake) is refused with a message instead of freezing the form."""
 
 
-def own_agency(widget: Input) -> str:
-    """This counter's agency identifier (the first part of the codes it issues), or ""."""
+def own_codes(widget: Widget) -> tuple[str, str]:
+    """This counter's agency identifier (the first part of the codes it issues; "" before the
+    counter is set up) and its code pattern."""
     desk = getattr(widget.app, "desk", None)
-    return desk.settings.agency_id if desk is not None else ""
+    if desk is None:
+        return "", DEFAULT_PATTERN
+    return desk.settings.agency_id, desk.settings.code_pattern
 
 
 EDITING_KEYS = {
@@ -114,7 +118,7 @@ class FieldInput(Input):
 
     async def action_submit(self) -> None:
         if self.scan_aware and self.value:
-            scanned = split_scan(self.value, own_agency(self))
+            scanned = split_scan(self.value, *own_codes(self))
             if scanned is not None:
                 self.value = scanned.before
                 if scanned.chip is not None:
