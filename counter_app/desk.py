@@ -520,6 +520,9 @@ def backup_summary(result: Mapping[str, Any]) -> str:
     return f"Đã sao lưu {result['dossiers']} hồ sơ ({size} MB) vào {result['path']}"
 
 
+_USERNAME = re.compile(r"[a-z0-9._-]+")
+"""A new official's user name (see :meth:`Desk.official_problems`)."""
+
 _BACKUP_STAMP = re.compile(r"(\d{8}-\d{6})(?:-(\d+))?\.db")
 """What follows a counter's prefix in the name of one of its backups: the time, then a number for a
 second copy in the same second."""
@@ -2064,7 +2067,9 @@ class Desk:
         with self.store.transaction():
             row = self.store.official(user) if user else None
             keep_pin = row is not None and not pin
-            errors = self.official_problems(username, full_name, role, None if keep_pin else pin)
+            errors = self.official_problems(
+                username, full_name, role, None if keep_pin else pin, existing=row is not None
+            )
             if errors:
                 raise ValidationError(errors)
             name = check_text(full_name, label="Họ và tên", required=True, max_len=120).value
@@ -2080,18 +2085,26 @@ class Desk:
         return Official(user, name, role)
 
     @staticmethod
-    def official_problems(username: str, full_name: str, role: str, pin: str | None) -> list[FieldError]:
+    def official_problems(
+        username: str, full_name: str, role: str, pin: str | None, *, existing: bool = False
+    ) -> list[FieldError]:
         """What is wrong with an official's account as typed, every field at once (a form shows
-        them all before anything is saved); ``pin`` None when the PIN on record is kept."""
+        them all before anything is saved); ``pin`` None when the PIN on record is kept.
+
+        A new user name is plain ASCII: with any letter allowed, "hoa" in Latin and "hоa" with a
+        Cyrillic o were two officials no one could tell apart on screen or in the access log.
+        An account made before that rule (``existing``) keeps its name.
+        """
         errors: list[FieldError] = []
         user = clean(username or "").lower()
         if not user:
             errors.append(FieldError("username", "Chưa nhập tên đăng nhập."))
-        elif not all(c.isalnum() or c in "._-" for c in user) or len(user) > 40:
+        elif len(user) > 40 or not (existing or _USERNAME.fullmatch(user)):
             errors.append(
                 FieldError(
                     "username",
-                    "Tên đăng nhập liền một chữ, không dấu cách: chữ, số, dấu chấm, gạch (tối đa 40).",
+                    "Tên đăng nhập liền một chữ, không dấu cách, không dấu tiếng Việt: chữ a–z, chữ "
+                    "số, dấu chấm, gạch ngang, gạch dưới (tối đa 40 ký tự), ví dụ hoa.dt.",
                 )
             )
         name = check_text(full_name, label="Họ và tên", required=True, max_len=120)

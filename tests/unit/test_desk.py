@@ -386,6 +386,24 @@ def test_officials_and_pins(desk: Desk) -> None:
     assert [e.field for e in caught.value.errors] == ["pin"]
 
 
+@pytest.mark.parametrize("user", ["hоa", "hoà", "ｈｏａ", "hoa\u200d", "hoa!"])
+def test_a_new_user_name_is_plain_ascii(desk: Desk, user: str) -> None:
+    # "hоa" with a Cyrillic о was a second official beside "hoa", the same on every screen.
+    desk.add_official("hoa", "Đặng Thị Hoa", "supervisor", "2468")
+    with pytest.raises(ValidationError) as caught:
+        desk.add_official(user, "Đặng Thị Hoa", "official", "1357")
+    assert [e.field for e in caught.value.errors] == ["username"]
+    assert "chữ a–z" in caught.value.errors[0].message
+    assert [o["username"] for o in desk.store.officials()] == ["hoa"]
+
+
+def test_an_account_named_before_the_ascii_rule_keeps_working(desk: Desk) -> None:
+    desk.add_official("lan", "Phạm Thị Lan", "supervisor", "2468")
+    desk.store.conn.execute("UPDATE officials SET username = 'lân' WHERE username = 'lan'")
+    desk.add_official("lân", "Phạm Thị Lan Anh", "supervisor")  # a name fixed, the PIN kept
+    assert desk.sign_in("lân", "2468").full_name == "Phạm Thị Lan Anh"
+
+
 @pytest.mark.parametrize(
     "pin", ["0000", "7777", "1234", "4321", "012345", "98765432", "3456", "1212", "1122", "2020", "100100"]
 )
