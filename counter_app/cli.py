@@ -276,6 +276,9 @@ _USAGE_PROBLEMS: tuple[tuple[str, str], ...] = (
     (r"Got unexpected extra arguments? \((?P<a>.+)\)", "thừa đối số: {a}"),
     (r"'(?P<a>.*?)' is not one of (?P<b>.+?)\.", "«{a}» không phải một trong {b}"),
     (r"'(?P<a>.*?)' is not a valid integer(?: range)?\.", "«{a}» không phải số nguyên"),
+    (r"(?P<a>\S+) is not in the range (?P<lo>-?\d+)<=x<=(?P<hi>-?\d+)\.", "{a} (phải từ {lo} đến {hi})"),
+    (r"(?P<a>\S+) is not in the range x>=(?P<lo>-?\d+)\.", "{a} (phải từ {lo} trở lên)"),
+    (r"(?P<a>\S+) is not in the range x<=(?P<hi>-?\d+)\.", "{a} (nhiều nhất là {hi})"),
     (r"(?P<a>\S+) is not in the range (?P<b>.+?)\.", "{a} nằm ngoài khoảng {b}"),
     (
         r"'(?P<a>.*?)' does not match the formats? (?P<b>.+?)\.",
@@ -522,6 +525,8 @@ def settings_(desk: Any, assignments: tuple[str, ...], as_json: bool) -> None:
 @with_desk
 def procedures(desk: Any, as_json: bool, query: str | None, source: str | None, export: bool) -> None:
     """List the procedure catalog; export it, or import an updated one."""
+    if source is not None and (export or query is not None):
+        raise click.UsageError("--import không đi cùng --export hay --search: hãy chạy từng lệnh một.")
     if source is not None:
         before = desk.catalog
         catalog = desk.import_catalog(_read_json_input(source, max_bytes=MAX_CATALOG_BYTES))
@@ -541,6 +546,8 @@ def procedures(desk: Any, as_json: bool, query: str | None, source: str | None, 
     if as_json:
         _emit_json([p.to_json() for p in items])
         return
+    if not items:
+        _out(f"Không có thủ tục nào khớp «{query}»." if query else "Danh mục thủ tục đang trống.")
     for p in items:
         _out(f"{p.code}  {p.limit.describe_vi():<28}  {p.name}")
 
@@ -594,6 +601,10 @@ def _read_json_input(source: str, max_bytes: int = 0) -> Any:
                 FieldError("json", "Đường dẫn tệp JSON đang để trống (dùng - để đọc từ đầu vào).")
             )
         if source == "-":
+            if sys.stdin is None:  # started with standard input closed (<&-)
+                raise ValidationError(
+                    FieldError("json", "Không có đầu vào chuẩn để đọc: hãy đưa tên tệp JSON thay cho -.")
+                )
             raw = sys.stdin.buffer.read(limit + 1)
         else:
             path = Path(source)
@@ -757,6 +768,12 @@ def find(desk: Any, query: str, as_json: bool, limit: int, actor: str | None) ->
     The search goes into the access log (who searched, what, how many dossiers it showed), with
     ID and phone numbers masked.
     """
+    from counter_app.domain.text import clean
+
+    if not clean(query):  # "find ''" answered "no dossier", as if the search had run
+        raise ValidationError(
+            FieldError("query", "Chưa có gì để tìm: hãy gõ tên, số căn cước, số điện thoại hoặc mã hồ sơ.")
+        )
     rows = desk.find(query, limit=limit)
     desk.log_search(_actor(actor), query, [r.code for r in rows], more=len(rows) >= limit)
     _print_rows(rows, as_json)

@@ -356,6 +356,8 @@ def test_the_catalog_is_exported_edited_and_imported(configured: Any, tmp_path: 
     assert cut.exit_code == 2 and "JSON không hợp lệ" in cut.output
     huge = configured("procedures", "--import", "-", input=b" " * 20_000_001)
     assert huge.exit_code == 2 and "quá lớn (tối đa 20 MB)" in huge.output
+    nothing = configured("procedures", "--search", "không có thủ tục này")
+    assert nothing.exit_code == 0 and nothing.output == "Không có thủ tục nào khớp «không có thủ tục này».\n"
 
 
 @pytest.mark.parametrize(
@@ -365,7 +367,10 @@ def test_the_catalog_is_exported_edited_and_imported(configured: Any, tmp_path: 
         (["nonsense"], "Không có lệnh «nonsense»"),
         (["list", "foo"], "«foo» không phải một trong"),
         (["list", "today", "--limit", "abc"], "«abc» không phải số nguyên"),
-        (["list", "today", "--limit", "0"], "0 nằm ngoài khoảng"),
+        (["list", "today", "--limit", "0"], "--limit: 0 (phải từ 1 đến 1000)"),
+        (["backup", "--keep", "-1"], "--keep: -1 (phải từ 0 trở lên)"),
+        (["find", " "], "Chưa có gì để tìm"),
+        (["procedures", "--import", "x.json", "--export"], "--import không đi cùng --export"),
         (["list", "today", "--lmit", "3"], "Không có tùy chọn --lmit (có phải --limit?)"),
         (["move-appointment", "X", "--to", "y"], "Không có tùy chọn --to (có phải một trong: --actor, --at"),
         (["report", "--from", "2026-13-01", "--to", "2026-11-30"], "«2026-13-01» không phải ngày hợp lệ"),

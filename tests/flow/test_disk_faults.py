@@ -193,3 +193,22 @@ def test_an_answer_lost_on_a_full_disk_says_the_dossier_is_saved(tmp_path: Path)
     shown = json.loads(_counter(db, "show", code, "--json").stdout)
     assert shown["status_name"] == "Đang xử lý" and len(shown["history"]) == 2  # received, transferred
     assert "8  done, but the answer" in _counter(db, "--help").stdout
+
+
+def test_a_receive_from_a_closed_standard_input_says_so(tmp_path: Path) -> None:
+    # `counter receive --json - <&-` from a cron line: it was "unexpected error" (exit 1).
+    db = tmp_path / "c.db"
+    where = ("--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "1")
+    assert _counter(db, "setup", *where).returncode == 0
+    done = subprocess.run(
+        [sys.executable, "-c", "from counter_app.cli import main; main()", "--db", str(db)]
+        + ["receive", "--json", "-"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        preexec_fn=lambda: os.close(0),  # noqa: PLW1509 - a test child, no threads at fork time
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == "Lỗi: Không có đầu vào chuẩn để đọc: hãy đưa tên tệp JSON thay cho -."
