@@ -975,10 +975,12 @@ def report(desk: Any, first: datetime, last: datetime, as_json: bool) -> None:
     from counter_app.domain.dossier import RATING_LEVELS
 
     _out(f"Từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}")
+    width = max(len(label) for _, label in REPORT_FIGURES)  # the figures in one column
     for key, label in REPORT_FIGURES:
-        _out(f"  {label:<22} {figure_text(key, data[key]):>8}")
-    for level, count in data["ratings"].items():
-        _out(f"    {RATING_LEVELS[int(level)]:<20} {figure_text('rated', count):>8}")
+        _out(f"  {label:<{width}} {figure_text(key, data[key]):>8}")
+        if key == "satisfaction_rate":  # the levels under the rate they make
+            for level, count in data["ratings"].items():
+                _out(f"    {RATING_LEVELS[int(level)]:<{width - 2}} {figure_text('rated', count):>8}")
 
 
 @main.group()

@@ -586,6 +586,11 @@ async def test_a_refused_dossier_offers_the_refusal_and_no_receipt(
         options = (await open_print_dialog(pilot, code)).query_one("#forms", OptionList)
         ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
         assert "receipt" not in ids and "refusal" in ids
+        # No appointment was given, as the logbook says (the screen showed one).
+        await pilot.press("escape")
+        await settle(pilot)
+        facts = " ".join(texts(app, "#dossier-facts").split())
+        assert "Hẹn trả — (không tiếp nhận, không hẹn trả)" in facts
 
 
 async def test_after_a_step_that_gives_a_paper_the_print_menu_starts_on_it(

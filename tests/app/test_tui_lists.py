@@ -135,7 +135,7 @@ async def test_search_finds_a_dossier_by_its_owner(app, staffed_desk: Desk) -> N
         # status stay on an 80-column screen.
         assert str(screen.table.get_row(owned.code)[1]) == "Đặng Thị Hoà\nchủ hồ sơ: Phạm Văn Tư"
         shown = texts(app, "#list-table")
-        assert "chủ hồ sơ: Phạm Văn Tư" in shown and "Đã tiếp nhận" in shown
+        assert "chủ hồ sơ: Phạm Văn Tư" in shown and "Được tiếp nhận" in shown
         assert "Đặng Thị Hoà (chủ" not in shown
         await pilot.press("down")  # from the search box into the results, then Enter opens
         assert app.focused is screen.table

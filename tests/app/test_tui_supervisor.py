@@ -585,6 +585,8 @@ async def test_a_supervisor_sets_the_agency_identifier_and_the_printer_on_the_sc
         await pilot.press("ctrl+u")
         await type_text(pilot, "000.17.22.H56")
         await pilot.press("tab", "ctrl+u")
+        await type_text(pilot, "0225 3888 999")  # the counter's phone, for form 02
+        await pilot.press("tab", "ctrl+u")
         await type_text(pilot, "Quay2")
         await pilot.press("enter", "ctrl+u")
         await type_text(pilot, "abc")  # minutes that are no number
@@ -602,6 +604,7 @@ async def test_a_supervisor_sets_the_agency_identifier_and_the_printer_on_the_sc
             "Quay2",
             10,
         )
+        assert settings.counter_phone.replace(" ", "") == "02253888999"
         assert any("Đã lưu cài đặt" in n for n in notifications(app))
         receipt = staffed_desk.receive(intake(), "A")
         assert receipt.code.startswith("000.17.22.H56-")

@@ -70,6 +70,11 @@ def test_receive_show_find_and_steps(configured: Any, tmp_path: Path) -> None:
     assert json.loads(report.output)["ratings"]["5"] == 1
     text = configured("report", "--from", "2000-01-01", "--to", "2099-12-31").output
     assert re.search(r"Rất hài lòng +1\n", text) and re.search(r"Tỷ lệ hài lòng +100,0%", text)
+    # One column of figures, the levels under the rate they make.
+    rows = text.splitlines()[1:]
+    assert len({len(row) for row in rows}) == 1, rows
+    rate = next(i for i, row in enumerate(rows) if row.startswith("  Tỷ lệ hài lòng"))
+    assert rows[rate + 1].startswith("    Rất hài lòng ")
     checked = configured("check")
     assert checked.exit_code == 0 and "Toàn vẹn dữ liệu: tốt" in checked.output
 

@@ -201,7 +201,8 @@ class DossierScreen(CounterScreen):
             ("Thủ tục", f"{d.procedure_code} {d.procedure_name}"),
             ("Thời hạn", d.legal_limit),
             ("Tiếp nhận", short_time(d.received_at)),
-            ("Hẹn trả", due_text(d.due_at)),
+            # Refused at the counter: the citizen left with form 03, no appointment (the logbook's too).
+            ("Hẹn trả", "— (không tiếp nhận, không hẹn trả)" if d.refused_at_intake else due_text(d.due_at)),
         ]
         if d.original_due_at and d.original_due_at != d.due_at:
             lines.append(("Hẹn trả ban đầu", due_text(d.original_due_at)))

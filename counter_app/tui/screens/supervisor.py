@@ -55,12 +55,14 @@ TABS = ("dashboard", "logbook", "calendar", "officials", "settings")
 
 COUNTER_SETTINGS = (
     ("agency_id", "Mã định danh", "mã cơ quan theo QCVN 102, ví dụ 000.17.22.H56"),
+    ("counter_phone", "ĐT của quầy", "in trên phiếu yêu cầu bổ sung; trống: để dòng chấm"),
     ("printer", "Tên máy in", "tên máy in trong CUPS; trống: lưu PDF"),
     ("idle_lock_minutes", "Tự khóa (phút)", "số phút không thao tác; 0: không tự khóa"),
     ("forms_retention_days", "Giữ PDF (ngày)", "biểu mẫu đã lưu được xóa sau số ngày này; 0: giữ"),
 )
 """The settings a supervisor changes from the screen (name, label, hint): the agency identifier
-the codes carry (setup leaves it to later), the printer, and the personal-data timings. The commune
+the codes carry (setup leaves it to later), the phone number printed for citizens to call, the
+printer, and the personal-data timings. The commune
 and counter number are fixed once dossiers exist; the rest are the IT admin's (``counter settings``)."""
 
 OVERRIDE_COLUMNS = (("Ngày", "day"), ("Loại", "kind"), ("Ghi chú", "label"))

@@ -31,7 +31,7 @@ PREFETCH = 10
 
 STATUS_SHORT = {
     1: "Mới đăng ký",
-    2: "Đã tiếp nhận",
+    2: "Được tiếp nhận",
     3: "Không tiếp nhận",
     4: "Đang xử lý",
     5: "Chờ bổ sung",
