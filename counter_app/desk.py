@@ -821,7 +821,7 @@ class Desk:
 
         Raises:
             ValidationError: an unknown setting or a wrong value.
-            RuleError: the database holds dossiers and the commune or counter number would change.
+            ConfigError: the database holds dossiers and the commune or counter number would change.
         """
         # Not load_settings: a wrong stored value may be the very one being repaired.
         current, _ = inspect_settings(self.store.read_settings(), env={})

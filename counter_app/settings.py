@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from counter_app.domain import codes
 from counter_app.domain.calendar import OfficeHours
-from counter_app.domain.errors import ConfigError, FieldError, RuleError, SettingsError, ValidationError
+from counter_app.domain.errors import ConfigError, FieldError, SettingsError, ValidationError
 from counter_app.domain.text import has_control_chars, nfc
 from counter_app.domain.validation import check_phone
 
@@ -528,7 +528,8 @@ def check_identity_change(before: Settings, after: Settings, dossiers: int) -> N
         dossiers: How many dossiers the database holds.
 
     Raises:
-        RuleError: the database holds dossiers and the commune code or counter number would change.
+        ConfigError: the database holds dossiers and the commune code or counter number would change
+            (exit 6, a setting refused).
     """
     if dossiers <= 0:
         return
@@ -538,7 +539,7 @@ def check_identity_change(before: Settings, after: Settings, dossiers: int) -> N
     if before.counter_no and after.counter_no != before.counter_no:
         changes.append(f"số quầy từ {before.counter_no} sang {after.counter_no or '(trống)'}")
     if changes:
-        raise RuleError(
+        raise ConfigError(
             f"Không đổi được {' và '.join(changes)}: cơ sở dữ liệu này đã có {dossiers} hồ sơ, mà mã hồ sơ "
             f"và số thứ tự sổ theo dõi đã cấp thuộc về xã {before.commune_code}, quầy {before.counter_no}. "
             "Quầy của xã khác (hoặc số quầy khác) dùng một cơ sở dữ liệu mới (--db).",
@@ -593,7 +594,7 @@ def change_settings(
 
     Raises:
         ValidationError: an unknown setting or a wrong value; nothing should be stored.
-        RuleError: the change would move a database holding dossiers to another commune or counter.
+        ConfigError: the change would move a database holding dossiers to another commune or counter.
     """
     known = [f.name for f in fields(Settings)]
     unknown = [name for name in values if name not in known]

@@ -138,7 +138,8 @@ async def test_the_first_supervisor_form_shows_every_problem_at_once(
         errors = {f.key: f.error for f in screen.fields if f.error}
         # Was the PIN mismatch alone; the user name and the short PIN only once it was fixed.
         assert errors == {
-            "username": "Tên đăng nhập liền một chữ, không dấu cách: chữ, số, dấu chấm, gạch (tối đa 40).",
+            "username": "Tên đăng nhập liền một chữ, không dấu cách, không dấu tiếng Việt: chữ a–z, chữ số, "
+            "dấu chấm, gạch ngang, gạch dưới (tối đa 40 ký tự), ví dụ hoa.dt.",
             "pin": "Mã PIN phải gồm 4 đến 8 chữ số.",
             "pin_again": "Hai lần nhập mã PIN không khớp.",
         }

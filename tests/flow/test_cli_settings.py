@@ -154,7 +154,7 @@ def test_a_database_with_dossiers_keeps_its_commune_and_counter(configured: Any,
         ("settings", "--set", "commune_code=11420"),
     ):
         result = configured(*args)
-        assert result.exit_code == 3, (args, result.output)
+        assert result.exit_code == 6, (args, result.output)  # a setting refused
         assert "1 hồ sơ" in result.output and "cơ sở dữ liệu mới" in result.output
         assert settings_of(configured) == before
     same = configured("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from counter_app.domain.codes import make_code
-from counter_app.domain.errors import RuleError, ValidationError
+from counter_app.domain.errors import ConfigError, ValidationError
 from counter_app.settings import (
     SET_UP_FOR,
     Settings,
@@ -234,7 +234,7 @@ def test_other_changes_leave_the_commune_alone() -> None:
     ],
 )
 def test_a_database_with_dossiers_keeps_its_commune_and_counter(values: dict[str, Any], needle: str) -> None:
-    with pytest.raises(RuleError) as caught:
+    with pytest.raises(ConfigError) as caught:
         change_settings(VINH_BAO, values, dossiers=4)
     assert needle in caught.value.message and "4 hồ sơ" in caught.value.message
     assert change_settings(VINH_BAO, values, dossiers=0)[0].commune_code in ("11410", "11420")
