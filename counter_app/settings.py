@@ -345,6 +345,8 @@ def _problems(settings: Settings, *, hours_bounds: bool = True) -> list[FieldErr
     configured = any(getattr(s, name) for name in IDENTITY)
     if s.commune_code and not _COMMUNE_CODE.fullmatch(s.commune_code):
         add("commune_code", _say("commune_code", "phải gồm đúng 5 chữ số (QĐ 19/2025/QĐ-TTg)."))
+    elif s.commune_code == "00000":  # the list's numbers start at 00001: a blank filled with zeros
+        add("commune_code", _say("commune_code", "00000 không phải mã của xã nào (QĐ 19/2025/QĐ-TTg)."))
     if s.agency_id and not codes.AGENCY_ID_RE.match(s.agency_id):
         add(
             "agency_id",

@@ -39,6 +39,8 @@ WRONG = [
     ("agency_id", ""),
     ("commune_code", "99"),
     ("commune_code", "1141O"),
+    ("commune_code", "00000"),
+    ("commune_code", "１１４１０"),
     ("commune_code", ""),
     ("commune_name", ""),
     ("agency_name", ""),
