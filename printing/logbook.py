@@ -610,6 +610,7 @@ class LogbookPainter:
         for label, rate in (
             (wording.SUMMARY_RATE, report.get("on_time_rate")),
             (wording.SUMMARY_DIGITISED_RATE, report.get("digitised_rate")),
+            (wording.SUMMARY_SATISFACTION_RATE, report.get("satisfaction_rate")),
         ):
             rows.append([cell(label), cell("—" if rate is None else percent(rate), "cell_center")])
         left_w = 118 * mm

@@ -260,9 +260,11 @@ SUMMARY_ROWS = (
     ("withdrawn", "Hồ sơ công dân rút trong kỳ"),
     ("stopped", "Hồ sơ dừng xử lý trong kỳ"),
     ("digitised", "Hồ sơ số hóa khi tiếp nhận trong kỳ"),
+    ("rated", "Lượt đánh giá mức độ hài lòng trong kỳ"),
 )
 SUMMARY_RATE = "Tỷ lệ giải quyết đúng hạn"
 SUMMARY_DIGITISED_RATE = "Tỷ lệ hồ sơ số hóa khi tiếp nhận"
+SUMMARY_SATISFACTION_RATE = "Tỷ lệ hài lòng (hài lòng và rất hài lòng)"
 SUMMARY_BY_FIELD = "Số hồ sơ tiếp nhận theo lĩnh vực"
 SUMMARY_FIELD = "Lĩnh vực"
 SUMMARY_NO_FIELD = "(Chưa phân loại)"

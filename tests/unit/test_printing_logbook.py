@@ -159,6 +159,13 @@ def test_one_dossier_every_column(desk: Desk, clock: FixedClock, tmp_path: Path)
     assert "Hồ sơ đã trả kết quả trong kỳ 1" in text and "– Trước hạn 1" in text
     assert "Tỷ lệ giải quyết đúng hạn 100,0%" in text
     assert "Hồ sơ số hóa khi tiếp nhận trong kỳ 0" in text and "Tỷ lệ hồ sơ số hóa khi tiếp nhận 0,0%" in text
+    # Not rated yet: no rate, rather than 0% (the citizen's rating is the dashboard's figure too).
+    assert "Lượt đánh giá mức độ hài lòng trong kỳ 0" in text
+    assert "Tỷ lệ hài lòng (hài lòng và rất hài lòng) —" in text
+    desk.rate(d.code, "cb1", level=4)
+    text = pdf_text(render_logbook(desk, DAY, DAY, tmp_path / "rated.pdf"))
+    assert "Lượt đánh giá mức độ hài lòng trong kỳ 1" in text
+    assert "Tỷ lệ hài lòng (hài lòng và rất hài lòng) 100,0%" in text
     log = desk.access_log()
     assert any(e.action == "print" and e.detail == "logbook 2026-11-25..2026-11-25" for e in log)
 
