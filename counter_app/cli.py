@@ -593,6 +593,26 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
+class _NotANumber(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _no_constant(name: str) -> Any:
+    """NaN, Infinity, -Infinity: Python reads them, JSON has no such numbers."""
+    raise _NotANumber(name)
+
+
+def _finite(text: str) -> float:
+    """A JSON number with a fraction or exponent, refused when too large to be a number at all
+    (1e400 became infinity, and the message then said "inf")."""
+    value = float(text)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _NotANumber(text)
+    return value
+
+
 def _read_json_input(source: str, max_bytes: int = 0) -> Any:
     limit = max_bytes or MAX_JSON_BYTES
     try:
@@ -623,7 +643,20 @@ def _read_json_input(source: str, max_bytes: int = 0) -> Any:
     from counter_app.domain.validation import shown as shown_key
 
     try:
-        return json.loads(raw.decode("utf-8-sig"), object_pairs_hook=_no_repeated_keys)
+        return json.loads(
+            raw.decode("utf-8-sig"),
+            object_pairs_hook=_no_repeated_keys,
+            parse_constant=_no_constant,
+            parse_float=_finite,
+        )
+    except _NotANumber as exc:
+        raise ValidationError(
+            FieldError(
+                "json",
+                f"«{shown_key(exc.text)[:40]}» không dùng được làm số: JSON chỉ nhận số hữu hạn viết "
+                "bằng chữ số, ví dụ 2500000.",
+            )
+        ) from exc
     except _RepeatedKey as exc:
         raise ValidationError(
             FieldError("json", f"Khóa «{shown_key(exc.key)}» xuất hiện hai lần trong một đối tượng JSON.")

@@ -832,3 +832,21 @@ def test_an_official_s_user_name_is_recorded_as_the_official(configured: Any) ->
     assert [step["actor"] for step in shown["history"]] == ["Trần Văn Minh", "Trần Văn Minh"]
     log = configured("access-log", code, "--json").stdout
     assert "Cán bộ Lạ" in log and '"minh"' not in log
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_a_number_json_has_not_is_named_not_printed_as_nan(configured: Any, number: str) -> None:
+    # Python reads NaN and Infinity (and 1e400 as infinity); the messages then said "nan", "inf".
+    data = json.loads(configured("procedures", "--export").output)
+    data["version"] = "9999.1"
+    text = json.dumps(data, ensure_ascii=False).replace('"fee": 0', f'"fee": {number}', 1)
+    before = configured("procedures", "--export").output
+    result = configured("procedures", "--import", "-", input=text.encode())
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Lỗi: «{number}» không dùng được làm số: JSON chỉ nhận số hữu hạn viết bằng chữ số, ví dụ 2500000.\n"
+    )
+    assert configured("procedures", "--export").output == before
+    intake_text = json.dumps(intake(sets=1)).replace('"sets": 1', f'"sets": {number}')
+    received = configured("receive", "--json", "-", input=intake_text.encode())
+    assert received.exit_code == 2 and f"«{number}»" in received.output
