@@ -15,6 +15,7 @@ import functools
 import getpass
 import json
 import logging
+import math
 import os
 import re
 import sys
@@ -84,6 +85,15 @@ class OutputError(CounterError):
     default_title = "Không ghi được kết quả"
     exit_code = 8
 
+    def __init__(self, reason: str, message: str = "") -> None:
+        super().__init__(
+            message
+            or f"không ghi được kết quả ra đầu ra chuẩn (stdout): {reason}. Việc của lệnh đã làm xong, "
+            "chỉ phần trả lời bị mất."
+        )
+        self.reason = reason
+        """Why the answer was lost, in Vietnamese ("ổ đĩa đã đầy")."""
+
 
 def _out(message: str = "", *, nl: bool = True) -> None:
     """Print a command's answer on standard output; one that cannot be written is an OutputError
@@ -95,10 +105,7 @@ def _out(message: str = "", *, nl: bool = True) -> None:
     except OSError as exc:
         from counter_app.store.database import explain
 
-        raise OutputError(
-            f"không ghi được kết quả ra đầu ra chuẩn (stdout): {explain(exc)}. Việc của lệnh đã làm "
-            "xong, chỉ phần trả lời bị mất."
-        ) from exc
+        raise OutputError(explain(exc)) from exc
 
 
 @contextlib.contextmanager
@@ -108,10 +115,10 @@ def _saved(code: str, what: str) -> Iterator[None]:
     try:
         yield
     except OutputError as exc:
-        lost = exc.message.split(". ", 1)[0]
         raise OutputError(
-            f"{what} hồ sơ {code} đã được lưu, nhưng {lost}. Đừng làm lại: xem hồ sơ bằng "
-            f"«counter show {code}»."
+            exc.reason,
+            f"{what} hồ sơ {code} đã được lưu, nhưng không ghi được kết quả ra đầu ra chuẩn "
+            f"(stdout): {exc.reason}. Đừng làm lại: xem hồ sơ bằng «counter show {code}».",
         ) from exc
 
 
@@ -608,7 +615,7 @@ def _finite(text: str) -> float:
     """A JSON number with a fraction or exponent, refused when too large to be a number at all
     (1e400 became infinity, and the message then said "inf")."""
     value = float(text)
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         raise _NotANumber(text)
     return value
 

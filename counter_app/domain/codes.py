@@ -28,10 +28,14 @@ BLOCK_SIZE = 999
 OVERFLOW_SIZE = 9999
 """Further codes a counter may issue per day in the 5-digit overflow."""
 
-AGENCY_ID_RE = re.compile(r"^[0-9A-Z]{1,6}(\.[0-9A-Z]{1,6}){3}$")
+_AGENCY = r"[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){3}"
+_FIELDS = {"agency": _AGENCY, "date": r"\d{6}", "seq": r"\d{4,5}", "counter": r"[1-9]"}
+"""What each field of a code pattern stands for in a code (upper case)."""
+
+AGENCY_ID_RE = re.compile(f"^{_AGENCY}$")
 """QCVN 102:2016: four dot-separated groups, the last one naming the province."""
 
-CODE_RE = re.compile(r"^(?P<agency>[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){3})-(?P<date>\d{6})-(?P<seq>\d{4,5})$")
+CODE_RE = re.compile(f"^(?P<agency>{_AGENCY})-(?P<date>{_FIELDS['date']})-(?P<seq>{_FIELDS['seq']})$")
 """A dossier code in the national pattern (with the 5-digit overflow)."""
 
 
@@ -153,14 +157,8 @@ def parse_code(text: str) -> CodeParts | None:
 @functools.lru_cache(maxsize=8)
 def pattern_regex(pattern: str) -> re.Pattern[str]:
     """What the codes a pattern (a valid ``code_pattern`` setting) makes look like, normalised."""
-    fields = {
-        "agency": r"[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){3}",
-        "date": r"\d{6}",
-        "seq": r"\d{4,5}",
-        "counter": r"[1-9]",
-    }
     parts = [
-        re.escape(literal.upper()) + (fields.get(field, re.escape(field)) if field is not None else "")
+        re.escape(literal.upper()) + (_FIELDS.get(field, re.escape(field)) if field is not None else "")
         for literal, field, _spec, _conversion in string.Formatter().parse(pattern)
     ]
     return re.compile("".join(parts))
