@@ -62,8 +62,8 @@ COUNTER_SETTINGS = (
 )
 """The settings a supervisor changes from the screen (name, label, hint): the agency identifier
 the codes carry (setup leaves it to later), the phone number printed for citizens to call, the
-printer, and the personal-data timings. The commune
-and counter number are fixed once dossiers exist; the rest are the IT admin's (``counter settings``)."""
+printer, and the personal-data timings. The commune and counter number are fixed once dossiers
+exist; the rest are the IT admin's (``counter settings``)."""
 
 OVERRIDE_COLUMNS = (("Ngày", "day"), ("Loại", "kind"), ("Ghi chú", "label"))
 UPCOMING_COLUMNS = (("Ngày", "day"), ("Loại", "kind"), ("Lý do", "note"))
