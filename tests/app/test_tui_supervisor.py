@@ -35,7 +35,7 @@ async def declare_day_off(pilot, screen: SupervisorScreen, day: str, label: str)
     await pilot.pause()
     screen.query_one("#override-day-input").focus()
     await type_text(pilot, day)
-    await pilot.press("enter", "tab")
+    await pilot.press("enter")  # on to the note: the kind keeps "Ngày nghỉ"
     await type_text(pilot, label)
     await pilot.press("enter")
     await settle(pilot)
@@ -143,7 +143,7 @@ async def test_working_day_overrides_and_office_hours(app, staffed_desk: Desk) -
         await pilot.pause()
         screen.query_one("#override-day-input").focus()
         await type_text(pilot, "02/01/2027")  # a Saturday: already a day off
-        await pilot.press("enter", "tab")  # past the kind (Ngày nghỉ)
+        await pilot.press("enter")  # past the kind (Ngày nghỉ)
         await type_text(pilot, "Nghỉ bù Tết Dương lịch")
         await pilot.press("enter")
         await settle(pilot)
@@ -192,7 +192,7 @@ async def test_a_supervisor_adds_an_official_and_changes_a_pin(app, staffed_desk
         await type_text(pilot, "hoa.pt")
         await pilot.press("enter")
         await type_text(pilot, "Phạm Thị Hoa")
-        await pilot.press("enter", "tab")  # role: Cán bộ
+        await pilot.press("enter")  # past the role (Cán bộ)
         await type_text(pilot, "12")  # PIN too short
         await pilot.press("enter")
         await settle(pilot)
@@ -357,7 +357,7 @@ async def test_ctrl_n_puts_the_focus_in_the_tab_it_shows(app, staffed_desk: Desk
         # No day yet: the empty table is passed over, the typing goes into the day field.
         assert screen.focused is screen.query_one("#override-day-input")
         await type_text(pilot, "31/12/2026")
-        await pilot.press("enter", "tab")
+        await pilot.press("enter")
         await type_text(pilot, "Nghỉ theo quyết định của UBND")
         await pilot.press("enter")
         await settle(pilot)
@@ -631,3 +631,34 @@ async def test_the_intake_shows_the_appointment_again_after_a_day_off_is_declare
         assert isinstance(app.screen, IntakeScreen)
         shown = texts(app, "#procedure-info")
         assert "30/11/2026" not in shown and "01/12/2026" in shown
+
+
+async def test_enter_goes_on_to_the_next_field_to_type_in_past_a_choice(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    # Enter stopped on the role (or the kind of day): a PIN typed next went to the scan box, in
+    # clear in the header, and a note typed next was lost.
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "officials"
+        await settle(pilot)
+        screen.query_one("#official-username", Field).input.focus()
+        await type_text(pilot, "binh")
+        await pilot.press("enter")
+        await type_text(pilot, "Lê Văn Bình")
+        await pilot.press("enter")
+        await type_text(pilot, "2469")
+        await settle(pilot)
+        assert screen.scan_input.value == ""
+        assert screen.query_one("#official-pin", Field).value == "2469"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert staffed_desk.sign_in("binh", "2469").full_name == "Lê Văn Bình"
+
+        screen.tabs.active = "calendar"
+        await settle(pilot)
+        screen.query_one("#override-day", Field).input.focus()
+        await type_text(pilot, "04/01/2027")
+        await pilot.press("enter")
+        await type_text(pilot, "Nghỉ bù")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [(o.day.isoformat(), o.label) for o in staffed_desk.overrides()] == [("2027-01-04", "Nghỉ bù")]

@@ -361,7 +361,12 @@ class SupervisorScreen(CounterScreen):
         elif input_id == f"setting-{COUNTER_SETTINGS[-1][0]}-input":
             self._save_settings()
         else:
-            self.focus_next()
+            # On to the next field to type in: a choice between (the kind of day, the role) keeps
+            # its default and is reached with Tab. Stopped on it, the note typed next was lost
+            # and a PIN went to the scan box, in clear in the header.
+            focused = self.focus_next()
+            if isinstance(focused, Select):
+                self.focus_next()
 
     # -- dashboard ------------------------------------------------------------------------------------
 
