@@ -89,7 +89,7 @@ from counter_app.settings import (
     load_settings,
 )
 from counter_app.store import DossierStore, open_database
-from counter_app.store.database import explain, hold_ui_lock
+from counter_app.store.database import explain, hold_ui_lock, stored_identity
 from counter_app.store.dossiers import LIST_VIEWS, DossierRow
 
 Clock = Callable[[], datetime]
@@ -535,11 +535,20 @@ def backup_prefix(commune_code: str, counter_no: int) -> str:
     return f"counter-{commune_code}-{counter_no:02d}-"
 
 
-def _backup_order(prefix: str, name: str) -> tuple[str, int] | None:
-    """Where a file of a backup folder falls among this counter's backups (None: not one)."""
-    if not name.startswith(prefix):
+def _backup_order(prefix: str, path: Path) -> tuple[str, int] | None:
+    """Where a file of a backup folder falls among this counter's backups (None: not one).
+
+    A copy named before backups carried their counter (``counter-<stamp>.db``) is this counter's
+    when the settings stored in it say so: read, never written.
+    """
+    name = path.name
+    if name.startswith(prefix):
+        match = _BACKUP_STAMP.fullmatch(name[len(prefix) :])
+    elif name.startswith("counter-") and (match := _BACKUP_STAMP.fullmatch(name[len("counter-") :])):
+        if backup_prefix(*stored_identity(path)) != prefix:
+            return None
+    else:
         return None
-    match = _BACKUP_STAMP.fullmatch(name[len(prefix) :])
     return (match.group(1), int(match.group(2) or 1)) if match else None
 
 
@@ -2104,7 +2113,7 @@ class Desk:
                 FieldError(
                     "username",
                     "Tên đăng nhập liền một chữ, không dấu cách, không dấu tiếng Việt: chữ a–z, chữ "
-                    "số, dấu chấm, gạch ngang, gạch dưới (tối đa 40 ký tự), ví dụ hoa.dt.",
+                    "số, dấu chấm, gạch ngang, gạch dưới (tối đa 40 ký tự), ví dụ lan.nt.",
                 )
             )
         name = check_text(full_name, label="Họ và tên", required=True, max_len=120)
@@ -2294,7 +2303,7 @@ class Desk:
             ours = sorted(
                 (order, p)
                 for p in folder.iterdir()
-                if (order := _backup_order(prefix, p.name)) and p.is_file() and p.resolve() != live
+                if p.is_file() and p.resolve() != live and (order := _backup_order(prefix, p))
             )
             for _, old in ours[:-keep]:
                 try:

@@ -274,6 +274,24 @@ def _foreign(conn: sqlite3.Connection) -> bool:
     return ours is None
 
 
+def stored_identity(path: Path) -> tuple[str, int]:
+    """The commune code and counter number stored in a counter database or backup, read only
+    ("", 0 when it cannot be read)."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            stored = dict(
+                conn.execute(
+                    "SELECT key, value FROM site_settings WHERE key IN ('commune_code', 'counter_no')"
+                ).fetchall()
+            )
+        finally:
+            conn.close()
+        return str(stored.get("commune_code", "")), int(stored.get("counter_no", 0))
+    except (sqlite3.Error, ValueError):
+        return "", 0
+
+
 FULL_BELOW = 1 << 20
 """Free bytes under which a disk counts as full (SQLite needs room for its WAL and index files)."""
 

@@ -139,7 +139,7 @@ async def test_the_first_supervisor_form_shows_every_problem_at_once(
         # Was the PIN mismatch alone; the user name and the short PIN only once it was fixed.
         assert errors == {
             "username": "Tên đăng nhập liền một chữ, không dấu cách, không dấu tiếng Việt: chữ a–z, chữ số, "
-            "dấu chấm, gạch ngang, gạch dưới (tối đa 40 ký tự), ví dụ hoa.dt.",
+            "dấu chấm, gạch ngang, gạch dưới (tối đa 40 ký tự), ví dụ lan.nt.",
             "pin": "Mã PIN phải gồm 4 đến 8 chữ số.",
             "pin_again": "Hai lần nhập mã PIN không khớp.",
         }

@@ -92,6 +92,31 @@ def test_rotation_removes_only_this_counters_backups(
     assert len(names) == 5
 
 
+def test_copies_named_before_backups_carried_their_counter_are_rotated_by_what_they_hold(
+    make_desk: Callable[..., Desk], clock: FixedClock, tmp_path: Path
+) -> None:
+    # Upgraded from a version that named copies counter-<stamp>.db: without this, a nightly
+    # --keep never removed them again, and the folder grew until the disk was full.
+    folder = tmp_path / "shared"
+    first = make_desk(tmp_path / "first.db", counter_no=1)
+    second = make_desk(tmp_path / "second.db", counter_no=2)
+    legacy = {}
+    for desk, stamp in ((first, "20261101-200000"), (second, "20261102-200000")):
+        made = Path(desk.backup(folder)["path"])
+        legacy[desk] = made.rename(folder / f"counter-{stamp}.db")
+    (folder / "counter-20261103-200000.db").write_bytes(b"not a database")  # unreadable: kept
+    clock.set(clock.now + timedelta(minutes=1))
+    result = first.backup(folder, keep=1)
+    assert result["removed"] == ["counter-20261101-200000.db"]
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [
+        "counter-11410-01-20261125-093100.db",
+        "counter-20261102-200000.db",
+        "counter-20261103-200000.db",
+    ]
+    assert legacy[second].read_bytes()[:16] == b"SQLite format 3\x00"  # read, never changed
+
+
 def test_rotation_never_removes_the_database_in_use(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
     # After a crash the admin worked on from an old backup, in the backup folder itself.
     folder = tmp_path / "b"
