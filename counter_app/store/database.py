@@ -259,11 +259,17 @@ def open_database(path: str | Path | None, *, migrate_schema: bool = True) -> sq
 
 
 def _foreign(conn: sqlite3.Connection) -> bool:
-    """A database that holds tables but none of our migrations: another program's. Ours is empty
-    before its first migration, and from then on records each one in sqlite-utils'
-    ``_sqlite_migrations`` under the set "counter" (whatever its ``user_version``, which any
-    program may set)."""
-    if conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None:
+    """A database that holds tables but none of our migrations: another program's. Ours holds
+    nothing but sqlite-utils' ``_sqlite_migrations`` (maybe still empty: stopped right after
+    making it) before its first migration, and from then on records each one there under the set
+    "counter" (whatever its ``user_version``, which any program may set)."""
+    tables = {
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        )
+    }
+    if not tables - {"_sqlite_migrations"}:
         return False
     try:
         ours = conn.execute(

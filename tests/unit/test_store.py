@@ -195,6 +195,18 @@ def test_ours_stopped_between_two_migrations_is_still_ours(tmp_path: Path) -> No
     upgraded.close()
 
 
+def test_ours_stopped_before_its_first_migration_is_still_ours(tmp_path: Path) -> None:
+    # Killed between sqlite-utils making its (empty) _sqlite_migrations table and the first
+    # migration: the crash test caught the next start refusing the file as another program's.
+    path = tmp_path / "c.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrations.ensure_migrations_table(Database(conn))
+    conn.close()
+    upgraded = open_database(path)
+    assert upgraded.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    upgraded.close()
+
+
 def test_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError):
         open_database(tmp_path)
