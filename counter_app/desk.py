@@ -1908,11 +1908,13 @@ class Desk:
         """A dossier code as typed or scanned, normalised; refused when it could never be one.
 
         Raises:
-            ValidationError: control characters, non-characters (a lone surrogate cannot even be
-                looked up) or more than 60 characters.
+            ValidationError: nothing, control characters, non-characters (a lone surrogate cannot
+                even be looked up) or more than ``MAX_CODE_LENGTH`` characters.
         """
         normal = codes.normalise_code(code or "")
-        if has_control_chars(normal) or len(normal) > 60:
+        if not normal:  # `counter receipt ""`: nothing typed, not a dossier that is missing
+            raise ValidationError(FieldError("code", "Chưa nhập mã hồ sơ: hãy gõ mã hoặc quét mã vạch."))
+        if has_control_chars(normal) or len(normal) > codes.MAX_CODE_LENGTH:
             raise ValidationError(
                 FieldError(
                     "code", "Mã hồ sơ có ký tự không hợp lệ hoặc quá dài; hãy gõ lại hoặc quét mã vạch."

@@ -318,6 +318,13 @@ def _pattern_problem(pattern: str) -> str | None:
         )
     if found.count("counter") > 1:
         return _say("code_pattern", "chỉ được có {counter} nhiều nhất một lần.")
+    longest = sum(len(literal) for literal, *_ in parts) + sum(codes.FIELD_LENGTHS[f] for f in found)
+    if longest > codes.MAX_CODE_LENGTH:
+        return _say(
+            "code_pattern",
+            f"cho mã hồ sơ dài tới {longest} ký tự; tối đa {codes.MAX_CODE_LENGTH} (mã dài hơn không "
+            "tìm và quét lại được): bớt chữ ngoài các mục.",
+        )
     return None
 
 

@@ -28,6 +28,11 @@ BLOCK_SIZE = 999
 OVERFLOW_SIZE = 9999
 """Further codes a counter may issue per day in the 5-digit overflow."""
 
+MAX_CODE_LENGTH = 60
+"""The longest dossier code a counter issues or looks up (a code pattern is held to it)."""
+FIELD_LENGTHS = {"agency": 27, "date": 6, "seq": 5, "counter": 1}
+"""The most characters each field of a code pattern puts in a code."""
+
 _AGENCY = r"[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){3}"
 _FIELDS = {"agency": _AGENCY, "date": r"\d{6}", "seq": r"\d{4,5}", "counter": r"[1-9]"}
 """What each field of a code pattern stands for in a code (upper case)."""

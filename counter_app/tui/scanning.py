@@ -12,12 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from counter_app.domain.codes import DEFAULT_PATTERN, looks_like_code, normalise_code
+from counter_app.domain.codes import DEFAULT_PATTERN, MAX_CODE_LENGTH, looks_like_code, normalise_code
 from counter_app.domain.validation import ChipId, parse_chip_qr
 
-_LONGEST_CODE = 140
-"""Characters a code may hold at most: a code pattern is at most 100 (settings), the agency id 27,
-the date 6 and the number 5."""
 _CHIP_START = re.compile(r"\d{12}\|")
 
 
@@ -52,7 +49,7 @@ def split_code(text: str, own_agency: str = "", pattern: str = DEFAULT_PATTERN) 
     # A code holds no space: only the last word can end with one (a scanner types it straight
     # after what was typed before, or after a space).
     word = len(stripped) - len(re.split(r"\s", stripped)[-1])
-    first = max(word, len(stripped) - _LONGEST_CODE)
+    first = max(word, len(stripped) - MAX_CODE_LENGTH)
     candidates = [
         (i, stripped[i:]) for i in range(first, len(stripped)) if looks_like_code(stripped[i:], pattern)
     ]

@@ -60,6 +60,12 @@ def test_receive_show_find_and_steps(configured: Any, tmp_path: Path) -> None:
     assert json.loads(final.output)["status"] == 10
     refused = configured("refuse", code, "--reason", "x")
     assert refused.exit_code == 3 and "Lỗi:" in refused.output
+    # Refused at the counter the day it came: no appointment was given, and show says none.
+    turned_away = json.loads(configured("receive", "--json", str(source)).output)["code"]
+    assert configured("refuse", turned_away, "--reason", "Không thuộc thẩm quyền").exit_code == 0
+    assert "Hẹn trả: — (không tiếp nhận)" in configured("show", turned_away).output
+    blank = configured("receipt", " ")
+    assert blank.exit_code == 2 and "Chưa nhập mã hồ sơ" in blank.output  # bad input, not "not found"
 
     bad = configured("rate", code, "--level", "6")
     assert bad.exit_code == 2 and "1 đến 5" in bad.output and "Traceback" not in bad.output

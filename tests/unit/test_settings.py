@@ -61,6 +61,7 @@ WRONG = [
     ("code_pattern", "{agency}-{date}-{seq}{seq}"),
     ("code_pattern", "{seq}-{date}-{agency}"),
     ("code_pattern", "{agency}-{date}"),
+    ("code_pattern", "HO-SO-MOT-CUA-XA-YEN-THUONG/{agency}/{date}/{seq}"),  # codes of 62 characters
     ("office_hours", "garbage"),
     ("paper_size", "A3"),
 ]
