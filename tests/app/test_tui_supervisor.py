@@ -641,10 +641,9 @@ async def test_enter_goes_on_to_the_next_field_to_type_in_past_a_choice(app, sta
         screen.tabs.active = "officials"
         await settle(pilot)
         screen.query_one("#official-username", Field).input.focus()
-        await type_text(pilot, "binh")
-        await pilot.press("enter")
-        await type_text(pilot, "Lê Văn Bình")
-        await pilot.press("enter")
+        for text in ("binh", "Lê Văn Bình"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
         await type_text(pilot, "2469")
         await settle(pilot)
         assert screen.scan_input.value == ""
@@ -653,12 +652,5 @@ async def test_enter_goes_on_to_the_next_field_to_type_in_past_a_choice(app, sta
         await settle(pilot)
         assert staffed_desk.sign_in("binh", "2469").full_name == "Lê Văn Bình"
 
-        screen.tabs.active = "calendar"
-        await settle(pilot)
-        screen.query_one("#override-day", Field).input.focus()
-        await type_text(pilot, "04/01/2027")
-        await pilot.press("enter")
-        await type_text(pilot, "Nghỉ bù")
-        await pilot.press("enter")
-        await settle(pilot)
+        await declare_day_off(pilot, screen, "04/01/2027", "Nghỉ bù")  # Enter after the day, then the note
         assert [(o.day.isoformat(), o.label) for o in staffed_desk.overrides()] == [("2027-01-04", "Nghỉ bù")]

@@ -73,14 +73,18 @@ def test_rotation_keeps_the_newest_and_never_touches_other_files(
         desk.backup(folder, keep=-1)
 
 
+def two_counters(make_desk: Callable[..., Desk], tmp_path: Path) -> tuple[Path, Desk, Desk]:
+    """A shared backup folder, and counters 1 and 2 of one commune, each on its own database."""
+    first = make_desk(tmp_path / "first.db", counter_no=1)
+    return tmp_path / "shared", first, make_desk(tmp_path / "second.db", counter_no=2)
+
+
 def test_rotation_removes_only_this_counters_backups(
     make_desk: Callable[..., Desk], clock: FixedClock, tmp_path: Path
 ) -> None:
     # Two counters (or a training database) backed up into the one default folder: each one's
     # rotation keeps its own newest copies and never deletes the other's.
-    folder = tmp_path / "shared"
-    first = make_desk(tmp_path / "first.db", counter_no=1)
-    second = make_desk(tmp_path / "second.db", counter_no=2)
+    folder, first, second = two_counters(make_desk, tmp_path)
     theirs = [Path(second.backup(folder)["path"]).name]
     for _ in range(3):
         clock.set(clock.now + timedelta(minutes=1))
@@ -97,9 +101,7 @@ def test_copies_named_before_backups_carried_their_counter_are_rotated_by_what_t
 ) -> None:
     # Upgraded from a version that named copies counter-<stamp>.db: without this, a nightly
     # --keep never removed them again, and the folder grew until the disk was full.
-    folder = tmp_path / "shared"
-    first = make_desk(tmp_path / "first.db", counter_no=1)
-    second = make_desk(tmp_path / "second.db", counter_no=2)
+    folder, first, second = two_counters(make_desk, tmp_path)
     legacy = {}
     for desk, stamp in ((first, "20261101-200000"), (second, "20261102-200000")):
         made = Path(desk.backup(folder)["path"])
