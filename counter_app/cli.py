@@ -751,8 +751,8 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
     owner = dossier.owner
     if owner is not None and owner.name and owner.name != a.name:
         _out("  Chủ hồ sơ: " + "  ".join(x for x in (owner.name, owner.id_number, owner.address) if x))
-    # Refused at the counter: form 03, no appointment (as the screen and the logbook say).
-    due = "— (không tiếp nhận)" if dossier.refused_at_intake else f"{dossier.due_at:%H:%M %d/%m/%Y}"
+    appointment = dossier.appointment_at
+    due = f"{appointment:%H:%M %d/%m/%Y}" if appointment else "— (không tiếp nhận)"
     _out(
         f"  Nhận: {dossier.received_at:%H:%M %d/%m/%Y}   Hẹn trả: {due}"
         + (f"   ({left.describe_vi()})" if left else "")

@@ -204,7 +204,7 @@ def dossier_cells(d: Dossier, now: datetime) -> list[str]:
         contact,
         d.deciding_agency_name,
         _when(d.received_at),
-        "" if d.refused_at_intake else _when(d.due_at),  # form 03, not a receipt, was given
+        _when(d.appointment_at),  # none for a dossier refused at the counter
         _when(d.transferred_at),
         _when(d.result_at),
         _when(d.returned_at),

@@ -528,6 +528,13 @@ class Dossier:
             and to_vn(self.closed_at).date() == to_vn(self.received_at).date()
         )
 
+    @property
+    def appointment_at(self) -> datetime | None:
+        """The appointment given to the citizen: the due time, or None for a dossier refused at
+        the counter (form 03 given, no receipt: the logbook, the screen and ``counter show``
+        print none)."""
+        return None if self.refused_at_intake else self.due_at
+
     def is_overdue(self, now: datetime) -> bool:
         """Derived, never stored: open, not paused, and now is past the due time."""
         return self.is_open and not self.is_paused and now > self.due_at

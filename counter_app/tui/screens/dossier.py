@@ -92,6 +92,10 @@ def timeline(steps: list[HistoryStep]) -> Table:
     return table
 
 
+NO_APPOINTMENT = "— (không tiếp nhận, không hẹn trả)"
+"""The appointment line of a dossier refused at the counter."""
+
+
 class DossierScreen(CounterScreen):
     """A dossier opened by a scan, a typed code or a list."""
 
@@ -201,8 +205,7 @@ class DossierScreen(CounterScreen):
             ("Thủ tục", f"{d.procedure_code} {d.procedure_name}"),
             ("Thời hạn", d.legal_limit),
             ("Tiếp nhận", short_time(d.received_at)),
-            # Refused at the counter: the citizen left with form 03, no appointment (the logbook's too).
-            ("Hẹn trả", "— (không tiếp nhận, không hẹn trả)" if d.refused_at_intake else due_text(d.due_at)),
+            ("Hẹn trả", due_text(d.appointment_at) if d.appointment_at else NO_APPOINTMENT),
         ]
         if d.original_due_at and d.original_due_at != d.due_at:
             lines.append(("Hẹn trả ban đầu", due_text(d.original_due_at)))
