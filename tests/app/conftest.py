@@ -98,6 +98,22 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.pause()
 
 
+def a_while_ago() -> float:
+    """A key time a few seconds back: keys stamped from it (``digit_at``) come before any key
+    typed now, so no real key joins them."""
+    return events.Key("x", "x").time - 5.0
+
+
+async def digit_at(pilot: Pilot[Any], digit: str, at: float) -> None:
+    """A digit key stamped with the time it was typed. Two digits make one count when typed
+    within a second, and a scanner types faster than a hand: the tests of those rules give the
+    keys their own times, so a loaded machine that delivers keys late does not change them."""
+    key = events.Key(digit, digit)
+    key.time = at
+    pilot.app.post_message(key)
+    await pilot.pause()
+
+
 async def scan(pilot: Pilot[Any], code: str) -> None:
     """F2, then a dossier code and Enter as the scanner types them; wait for the dossier."""
     await pilot.press("f2")

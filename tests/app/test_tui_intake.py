@@ -16,6 +16,7 @@ from counter_app.tui.screens.dialogs import ConfirmDialog
 from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.lists import ListsScreen
+from counter_app.tui.widgets.checklist import COUNT_JOIN
 from counter_app.tui.widgets.fields import Choice
 from tests.conftest import intake
 
@@ -23,7 +24,9 @@ from .conftest import (
     OFFICIAL,
     SIZE,
     Seen,
+    a_while_ago,
     begin_intake,
+    digit_at,
     intake_screen,
     key_name,
     notifications,
@@ -487,13 +490,12 @@ async def test_a_scan_while_a_count_is_selected_leaves_the_counts_and_fills_the_
         checklist.focus()
         await pilot.pause()
         await pilot.press("right", "right", "right")  # on the "certified copies" count
-        await pilot.press("2")  # a hand sets a count...
+        start = a_while_ago()
+        await digit_at(pilot, "2", start)  # a hand sets a count...
         assert checklist.papers[0].certified == 2
-        await pilot.pause(0.1)  # a hand's pace between two keys
-        await pilot.press("0")
+        await digit_at(pilot, "0", start + 0.1)  # a hand's pace between two keys
         assert checklist.papers[0].certified == 20  # ...of two digits
         before = [(p.checked, p.originals, p.certified, p.copies) for p in checklist.papers]
-        await pilot.pause(0.1)  # a hand's pace between two keys
         # ...a chip-ID card scanned here (digits first, as fast as a scanner) sets none.
         await type_text(pilot, "031190001234|123456789|Lý Thị Xuân|15061990|Nữ|Xóm Chùa, xã Yên|20042021")
         await pilot.press("enter")
@@ -739,12 +741,11 @@ async def test_two_digits_typed_on_a_count_make_a_two_digit_count(app) -> None: 
     async with app.run_test(size=SIZE) as pilot:
         screen = await on_the_checklist(pilot)
         paper = screen.checklist.papers[screen.checklist.cursor_row]
-        await pilot.press("1")
-        await pilot.pause(0.1)  # slower than a scanner, as a hand types
-        await pilot.press("2")
+        start = a_while_ago()
+        await digit_at(pilot, "1", start)
+        await digit_at(pilot, "2", start + 0.1)  # slower than a scanner, as a hand types
         assert paper.originals == 12 and paper.checked
-        await pilot.pause(1.1)
-        await pilot.press("3")
+        await digit_at(pilot, "3", start + 0.1 + COUNT_JOIN + 0.1)
         assert paper.originals == 3
 
 
@@ -761,7 +762,7 @@ async def test_keys_typed_while_a_save_waits_are_not_lost_in_a_cleared_form(
         holder.execute("BEGIN IMMEDIATE")
         try:
             await pilot.press("ctrl+s")
-            for _ in range(20):  # the worker has reached the lock
+            for _ in range(100):  # the worker has reached the lock (a loaded machine is slow)
                 await pilot.pause(0.05)
                 if screen.saving:
                     break

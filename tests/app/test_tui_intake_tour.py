@@ -16,6 +16,7 @@ from counter_app.tui.screens.dialogs import RATING_HINT, ConfirmDialog, PrintDia
 from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.intake import CHECKLIST_HINT
 from counter_app.tui.screens.lists import ListsScreen
+from counter_app.tui.widgets.checklist import COUNT_JOIN
 from counter_app.tui.widgets.fields import Choice
 from tests.conftest import intake
 
@@ -23,7 +24,9 @@ from .conftest import (
     OFFICIAL,
     SIZE,
     Seen,
+    a_while_ago,
     begin_intake,
+    digit_at,
     intake_screen,
     notifications,
     settle,
@@ -254,23 +257,23 @@ async def test_a_digit_on_the_tick_or_the_name_sets_the_originals(app: CounterAp
         await begin_intake(pilot)
         screen = intake_screen(app)
         checklist = await tab_into_the_checklist(pilot)
-        await pilot.press("down", "2")
+        start = a_while_ago()
+        await pilot.press("down")
+        await digit_at(pilot, "2", start)
         paper = screen.checklist.papers[1]
         assert (paper.checked, paper.originals) == (True, 2)
         assert app.focused is checklist
         assert screen.scan_input.value == ""
-        await pilot.pause(0.1)  # a hand's pace
-        await pilot.press("right", "3")  # on the name
+        await pilot.press("right")
+        await digit_at(pilot, "3", start + 0.1)  # on the name, at a hand's pace
         assert paper.originals == 3 and app.focused is checklist
-        await pilot.pause(0.1)
-        await pilot.press("down", "down", "left", "1")  # a paper not needed by the catalog: ticked
+        await pilot.press("down", "down", "left")
+        await digit_at(pilot, "1", start + 0.2)  # a paper not needed by the catalog: ticked
         third = screen.checklist.papers[3]
         assert (third.checked, third.originals) == (True, 1)
-        await pilot.pause(0.1)
-        await pilot.press("0")  # a second digit at a hand's pace: ten
+        await digit_at(pilot, "0", start + 0.3)  # a second digit at a hand's pace: ten
         assert (third.checked, third.originals) == (True, 10)
-        await pilot.pause(1.1)  # COUNT_JOIN later, a digit is a count of its own
-        await pilot.press("0")  # none after all: not handed in
+        await digit_at(pilot, "0", start + 0.3 + COUNT_JOIN + 0.1)  # a digit of its own: none after all
         assert (third.checked, third.originals) == (False, 0)
         assert app.focused is checklist and screen.scan_input.value == ""
 
