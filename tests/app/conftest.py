@@ -4,6 +4,7 @@ it the way an official does (keys, and waiting for workers instead of sleeping).
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -96,6 +97,15 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     for character in text:
         pilot.app.post_message(events.Key(key_name(character), character))
     await pilot.pause()
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 10.0) -> None:
+    """Let the app run until ``condition()`` holds (a timer of the app has fired), at most
+    ``timeout`` seconds: a loaded machine runs timers late, and a fixed pause would fail there."""
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.02)
+    await settle(pilot)
 
 
 def a_while_ago() -> float:

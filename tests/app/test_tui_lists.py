@@ -15,7 +15,18 @@ from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.widgets.dossier_table import PAGE_SIZE
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, key_name, notifications, search_for, settle, sign_in, texts, type_text
+from .conftest import (
+    OFFICIAL,
+    SIZE,
+    key_name,
+    notifications,
+    search_for,
+    settle,
+    sign_in,
+    texts,
+    type_text,
+    wait_until,
+)
 
 ACTOR = "Trần Văn Minh"
 
@@ -244,8 +255,7 @@ async def test_a_search_seen_on_screen_goes_into_the_access_log(app, staffed_des
         screen.search_input.value = ""
         await type_text(pilot, "binh")
         await settle(pilot)
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await wait_until(pilot, lambda: searches() and searches()[0][2] == "1 binh")
         assert searches()[0] == (other.code, name, "1 binh")
 
 

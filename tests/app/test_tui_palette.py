@@ -11,7 +11,7 @@ from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.lists import ListsScreen
 from tests.conftest import intake
 
-from .conftest import OFFICIAL, SIZE, SUPERVISOR, key_name, scan, settle, sign_in, type_text
+from .conftest import OFFICIAL, SIZE, SUPERVISOR, key_name, scan, settle, sign_in, type_text, wait_until
 
 
 def test_folded_scoring() -> None:
@@ -108,9 +108,15 @@ async def test_the_palette_speaks_vietnamese_only(app) -> None:  # type: ignore[
         assert not english & set(titles)
         await type_text(pilot, "zzqxw")
         await settle(pilot)
-        await pilot.pause(0.8)  # the palette waits half a second before saying nothing matched
         options = palette.query_one(CommandList)
-        shown = [str(options.get_option_at_index(i).prompt.renderable) for i in range(options.option_count)]
+
+        def prompts() -> list[str]:
+            found = (options.get_option_at_index(i) for i in range(options.option_count))
+            return [str(option.prompt.renderable) for option in found]
+
+        # the palette waits half a second before saying nothing matched
+        await wait_until(pilot, lambda: any(NO_MATCH in text for text in prompts()))
+        shown = prompts()
         assert any(NO_MATCH in text for text in shown), shown
         assert not any("No matches" in text for text in shown)
 

@@ -25,6 +25,7 @@ from .conftest import (
     sign_in,
     texts,
     type_text,
+    wait_until,
 )
 
 
@@ -444,8 +445,7 @@ async def test_an_account_locked_elsewhere_ends_its_session(
         await sign_in(pilot, OFFICIAL)
         await begin_intake(pilot)
         staffed_desk.set_official_active("minh", False)
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await wait_until(pilot, lambda: app.official is None)
         assert app.official is None and isinstance(app.screen, SignInScreen)
         assert any("Tài khoản của bạn vừa bị khóa" in n for n in notifications(app))
         intake = app._intake_screen()
@@ -466,8 +466,7 @@ async def test_a_supervisor_made_an_official_loses_the_supervisor_screen(
         await settle(pilot)
         assert isinstance(app.screen, SupervisorScreen)
         staffed_desk.add_official("lan", "Nguyễn Thị Lan", "official")
-        await pilot.pause(0.3)
-        await settle(pilot)
+        await wait_until(pilot, lambda: app.official is not None and not app.official.is_supervisor)
         assert app.official is not None and not app.official.is_supervisor
         assert not isinstance(app.screen, SupervisorScreen)
 
