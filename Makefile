@@ -13,8 +13,8 @@ test:
 	$(PY) -m pytest
 
 lint:
-	.venv/bin/ruff check counter_app printing tests bench
-	.venv/bin/ruff format --check counter_app printing
+	.venv/bin/ruff check counter_app printing sync tests bench
+	.venv/bin/ruff format --check counter_app printing sync
 	.venv/bin/lint-imports
 	.venv/bin/mypy
 

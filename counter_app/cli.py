@@ -46,6 +46,7 @@ EXIT_CODES_HELP = """\
   6  counter not set up / wrong setting
   7  the form could not be written or printed (a PDF already written is kept)
   8  done, but the answer could not be written out (standard output on a full disk)
+  9  sync: the hub could not be reached or answered wrongly (nothing lost; run it again later)
   130 interrupted"""
 
 
@@ -1235,6 +1236,43 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
     _out(backup_summary(result))
     for name in result["removed"]:
         _out(f"  Đã xóa bản sao lưu cũ: {name}")
+
+
+@main.command(name="sync")
+@json_option
+@with_desk
+def sync_(desk: Any, as_json: bool) -> None:
+    """Sync with the city hub (hub_url, hub_token): send the events recorded here, take the
+    commune's new events, the procedure catalog and the city's days off.
+
+    Safe to run at any time and again after a failure (the nightly batch runs it): an event leaves
+    the outbox only once the hub says it has it, and a pulled page is stored with its cursor in one
+    transaction. Exit 9: the hub could not be reached or answered wrongly (nothing lost; run again
+    later); exit 6: the hub refused this counter's token.
+    """
+    from sync.client import SyncClient
+
+    settings = desk.settings
+    with SyncClient(desk, settings.hub_url, settings.hub_token) as client:
+        report = client.run()
+    if as_json:
+        _emit_json(
+            {
+                "pushed": report.pushed,
+                "pulled": report.pulled,
+                "known": report.known,
+                "conflicts": report.conflicts,
+                "flagged": [{"code": c, "reason": r} for c, r in report.flagged],
+                "catalog": report.catalog or None,
+                "catalog_problem": report.catalog_problem or None,
+                "calendar": report.calendar or None,
+                "calendar_days": report.calendar_days,
+                "waiting": report.waiting,
+            }
+        )
+        return
+    for line in report.lines():
+        _out(line)
 
 
 @main.command()

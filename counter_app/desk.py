@@ -16,7 +16,7 @@ import re
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -626,6 +626,28 @@ def office_hours_text(calendar: WorkCalendar) -> str:
     return ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in calendar.hours.sessions)
 
 
+SYNC_CURSOR = "_sync_cursor"
+LAST_SYNC = "_last_sync"
+CALENDAR_VERSION = "_calendar_version"
+
+
+@dataclass
+class PulledPage:
+    """What one page of events from the hub did here."""
+
+    applied: int = 0
+    known: int = 0
+    """Events this counter already had (its own, or pulled before)."""
+    flagged: list[tuple[str, str]] = field(default_factory=list)
+    """(dossier code, reason) of events kept but not folded."""
+
+
+def _not_an_event(index: int) -> Event:
+    raise ValidationError(
+        FieldError("events", f"Mục thứ {index + 1} nhận từ máy chủ không phải một sự kiện.")
+    )
+
+
 class Desk:
     """All use cases of one counter, over one store.
 
@@ -972,6 +994,113 @@ class Desk:
             self.store.put_override(override)
         self._calendar = None
         return override
+
+    # -- sync with the city hub (sync/client.py drives these) ----------------------------------------
+
+    def outbox(self, limit: int) -> list[dict[str, Any]]:
+        """The oldest events waiting for the hub, in the wire shape, in recorded order."""
+        return [json.loads(body) for body in self.store.outbox_events(limit)]
+
+    def events_sent(self, uuids: Sequence[str]) -> int:
+        """The hub named these events as stored: out of the outbox (and no earlier)."""
+        return self.store.mark_sent(uuids)
+
+    def events_in_conflict(self, uuids: Sequence[str]) -> list[str]:
+        """The hub holds these uuids with other content: their dossiers are marked "conflict"."""
+        return self.store.mark_conflict(uuids)
+
+    def sync_cursor(self) -> str:
+        """Where the next pull starts: the hub's cursor after the last page applied here."""
+        return self.store.read_settings().get(SYNC_CURSOR, "0")
+
+    def apply_pulled(self, events: Sequence[Any], cursor: str) -> PulledPage:
+        """Fold one page of events from the hub and store the cursor after it, all in one
+        transaction: a crash leaves either the whole page and its cursor, or neither.
+
+        An event already here (the same uuid) is skipped. An event the lifecycle does not allow on
+        this counter's copy of the dossier is kept flagged (left out of every fold, its dossier
+        marked "conflict") rather than dropped, so the cursor can move on without losing it.
+
+        Raises:
+            ValidationError: an event of the page is not an event (nothing of the page is stored).
+        """
+        if not isinstance(cursor, str) or not cursor.isdigit() or len(cursor) > 19:
+            raise ValidationError(
+                FieldError("next", f"Con trỏ đồng bộ không hợp lệ: «{shown(str(cursor))}».")
+            )
+        parsed = [
+            Event.from_json(e) if isinstance(e, Mapping) else _not_an_event(i) for i, e in enumerate(events)
+        ]
+        page = PulledPage()
+        with self.store.transaction():
+            for event in parsed:
+                if self.store.has_event(event.uuid):
+                    page.known += 1
+                    continue
+                try:
+                    dossier = apply(self.store.get(event.dossier_code), event)
+                except (RuleError, ValidationError) as exc:
+                    self.store.append_flagged(event, str(exc))
+                    page.flagged.append((event.dossier_code, str(exc)))
+                    continue
+                self.store.append(event, dossier, origin="hub")
+                page.applied += 1
+            self.store.write_settings({SYNC_CURSOR: cursor})
+        return page
+
+    def import_city_calendar(self, data: Any) -> int:
+        """Take the city's days off and make-up days (``{version, overrides: [{day, kind, label}]}``).
+
+        Days gone by keep the calendar their dossiers were counted on, and a day the commune
+        decided itself keeps the commune's decision. Returns how many days changed.
+
+        Raises:
+            ValidationError: the calendar is not of that shape (nothing changed).
+        """
+        if not isinstance(data, Mapping) or not isinstance(data.get("overrides"), list):
+            raise ValidationError(
+                FieldError("calendar", "Lịch của thành phố không đúng dạng {version, overrides}.")
+            )
+        version = data.get("version")
+        if not isinstance(version, str) or not version or len(version) > 40:
+            raise ValidationError(FieldError("version", "Lịch của thành phố thiếu phiên bản."))
+        wanted: dict[date, Override] = {}
+        for i, item in enumerate(data["overrides"]):
+            try:
+                day = date.fromisoformat(item["day"])
+                override = Override(day, item["kind"], str(item.get("label", ""))[:120])
+            except (TypeError, KeyError, ValueError) as exc:
+                raise ValidationError(
+                    FieldError("overrides", f"Ngày thứ {i + 1} trong lịch của thành phố không đúng dạng.")
+                ) from exc
+            wanted[day] = override
+        today = self.now().date()
+        changed = 0
+        with self.store.transaction():
+            scopes = self.store.override_scopes()
+            current = {o.day: o for o in self.store.overrides()}
+            for day, scope in scopes.items():
+                if scope == "city" and day >= today and day not in wanted:
+                    changed += self.store.delete_override(day)
+            for day, override in wanted.items():
+                if day < today or scopes.get(day) == "local" or current.get(day) == override:
+                    continue
+                self.store.put_override(override, scope="city")
+                changed += 1
+            self.store.write_settings({CALENDAR_VERSION: version})
+        self._calendar = None
+        return changed
+
+    def calendar_version(self) -> str:
+        """The version of the city's calendar last taken ("" before the first)."""
+        return self.store.read_settings().get(CALENDAR_VERSION, "")
+
+    def record_sync(self, at: datetime) -> None:
+        self.store.write_settings({LAST_SYNC: format_time(to_vn(at))})
+
+    def last_sync(self) -> datetime | None:
+        text = self.store.read_settings().get(LAST_SYNC)
+        return parse_time(text) if text else None
 
     def _check_override_day(self, day: date, kind: str) -> None:
         """Refuse an override that rewrites the past or says what the calendar already says.

@@ -15,6 +15,7 @@ import pytest
 
 from counter_app.desk import Desk
 from counter_app.domain.calendar import VN_TZ
+from tests.hubserver import RunningHub, serve_hub
 
 FIXED_NOW = datetime(2026, 11, 25, 9, 30, tzinfo=VN_TZ)
 """Wednesday 25 Nov 2026, 09:30 Vietnam time: a normal working morning."""
@@ -101,3 +102,11 @@ def intake(**overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def sample_intake() -> dict[str, Any]:
     return intake()
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[RunningHub]:
+    """The real reference hub on 127.0.0.1 (a free port), with an empty database in ``tmp_path``, the
+    packaged catalog and no calendar file yet (``hub.calendar``: write it to publish one)."""
+    with serve_hub(tmp_path / "hub.db", calendar=tmp_path / "hub-calendar.json") as running:
+        yield running

@@ -11,7 +11,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -324,7 +324,10 @@ class DossierStore:
         ).lastrowid
         if origin == "local":
             self.conn.execute("INSERT INTO outbox (seq, queued_at) VALUES (?, ?)", (seq, now))
-        self._project(dossier, sync_state="pending" if origin == "local" else "sent")
+            state = "pending"
+        else:  # from the hub: the dossier is as sent as its own events waiting here let it be
+            state = self.dossier_sync_state(event.dossier_code)
+        self._project(dossier, sync_state=state)
         if event.kind == "rated":
             self._project_rating(dossier)
 
@@ -437,7 +440,88 @@ class DossierStore:
             "SELECT d.*, r.* FROM dossiers d LEFT JOIN ratings r ON r.code = d.code ORDER BY d.code"
         ).fetchall()
 
-    # -- outbox ----------------------------------------------------------------------------------
+    # -- outbox and sync --------------------------------------------------------------------------
+
+    def outbox_events(self, limit: int) -> list[str]:
+        """The oldest events waiting for the hub, as their canonical text, in recorded order."""
+        rows = self.conn.execute(
+            "SELECT e.body FROM outbox o JOIN events e ON e.seq = o.seq ORDER BY o.seq LIMIT ?", (limit,)
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def dossier_sync_state(self, code: str) -> str:
+        """ "conflict" once the hub refused one of its events, "pending" while one of its events
+        waits in the outbox, "sent" otherwise."""
+        row = self.conn.execute("SELECT sync_state FROM dossiers WHERE code = ?", (code,)).fetchone()
+        if row and row[0] == "conflict":
+            return "conflict"
+        waiting = self.conn.execute(
+            "SELECT 1 FROM events e JOIN outbox o ON o.seq = e.seq WHERE e.dossier_code = ? LIMIT 1", (code,)
+        ).fetchone()
+        return "pending" if waiting else "sent"
+
+    def mark_sent(self, uuids: Sequence[str]) -> int:
+        """Take the events the hub named as stored out of the outbox (one transaction); their
+        dossiers become "sent" when nothing of theirs waits any more. Returns how many left it."""
+        if not uuids:
+            return 0
+        with self.transaction():
+            taken = 0
+            codes: set[str] = set()
+            for uuid in uuids:
+                row = self.conn.execute(
+                    "SELECT seq, dossier_code FROM events WHERE uuid = ?", (uuid,)
+                ).fetchone()
+                if row is None:
+                    continue  # the hub named an event this counter does not have: nothing to take out
+                taken += self.conn.execute("DELETE FROM outbox WHERE seq = ?", (row[0],)).rowcount
+                codes.add(row[1])
+            for code in codes:
+                self.set_sync_state(code, self.dossier_sync_state(code))
+            return taken
+
+    def mark_conflict(self, uuids: Sequence[str]) -> list[str]:
+        """The dossiers of events the hub holds with other content: marked "conflict" (their events
+        stay in the outbox, for an administrator to look at). Returns their codes."""
+        codes: list[str] = []
+        with self.transaction():
+            for uuid in uuids:
+                row = self.conn.execute("SELECT dossier_code FROM events WHERE uuid = ?", (uuid,)).fetchone()
+                if row and row[0] not in codes:
+                    codes.append(row[0])
+                    self.set_sync_state(row[0], "conflict")
+        return codes
+
+    def set_sync_state(self, code: str, state: str) -> None:
+        """Set a dossier's sync state in its row (inside the caller's transaction)."""
+        self.conn.execute("UPDATE dossiers SET sync_state = ? WHERE code = ?", (state, code))
+
+    def append_flagged(self, event: Event, reason: str) -> None:
+        """Keep an event from the hub that cannot be folded into its dossier: stored, flagged (left
+        out of every fold), and its dossier, if this counter has it, marked "conflict"."""
+        now = format_time(datetime.now().astimezone())
+        self.conn.execute(
+            "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body,"
+            " origin, recorded_at, flagged, flag_reason) VALUES (?, ?, ?, ?, ?, ?, ?, 'hub', ?, 1, ?)",
+            (
+                event.uuid,
+                event.dossier_code,
+                event.kind,
+                format_time(event.occurred_at),
+                event.actor,
+                event.counter_id,
+                event.canonical(),
+                now,
+                reason,
+            ),
+        )
+        self.set_sync_state(event.dossier_code, "conflict")
+
+    def flagged_events(self) -> list[tuple[str, str, str]]:
+        """Events kept but left out of the folds: (dossier code, event uuid, reason), oldest first."""
+        return self.conn.execute(
+            "SELECT dossier_code, uuid, flag_reason FROM events WHERE flagged = 1 ORDER BY seq"
+        ).fetchall()
 
     def unsent_count(self) -> int:
         """Events recorded here that the hub has not acknowledged yet (the outbox holds only those)."""
@@ -815,6 +899,11 @@ class DossierStore:
                 format_time(datetime.now().astimezone()),
             ),
         )
+
+    def override_scopes(self) -> dict[date, str]:
+        """Who decided each overridden day: "local" (this commune) or "city" (synced from the hub)."""
+        rows = self.conn.execute("SELECT day, scope FROM calendar_overrides").fetchall()
+        return {date.fromisoformat(d): scope for d, scope in rows}
 
     def delete_override(self, day: date) -> bool:
         cur = self.conn.execute("DELETE FROM calendar_overrides WHERE day = ?", (day.isoformat(),))

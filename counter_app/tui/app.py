@@ -59,6 +59,14 @@ IDLE_CHECK_SECONDS = 30
 ACCOUNT_CHECK_SECONDS = 5
 """How often the app reads the signed-in official's account again (locked, role changed)."""
 
+SYNC_SECONDS = 120
+"""How often the app syncs with the city hub in the background, when one is set (and so how soon
+it tries again after the connection came back)."""
+
+SYNC_AFTER_SAVE_SECONDS = 2.0
+"""A save or a step is sent this soon after (a burst of saves makes one sync)."""
+"""How often the app reads the signed-in official's account again (locked, role changed)."""
+
 Clock = Callable[[], datetime]
 
 
@@ -185,10 +193,17 @@ class CounterApp(App[None]):
     unsent: reactive[int] = reactive(0, init=False)
     """Events recorded here and not yet sent to the hub (from the desk's outbox)."""
 
+    hub_state: reactive[str] = reactive("", init=False)
+    """The status line's word on the city hub ("" when no hub is set)."""
+    hub_problem = ""
+    """Why the last sync failed ("" after one that worked): the status line's tooltip."""
+
     def __init__(self, desk: Desk, *, clock: Clock | None = None) -> None:
         super().__init__()
         self.desk = desk
         self._clock = clock
+        self._syncing = False
+        self._sync_soon: Any = None
         for mode, make in self.MODE_SCREENS.items():
             self.add_mode(mode, partial(self._mode_screen, make))
 
@@ -220,6 +235,7 @@ class CounterApp(App[None]):
         self._last_input = self.now()
         self.set_interval(IDLE_CHECK_SECONDS, self._lock_if_idle)
         self.set_interval(ACCOUNT_CHECK_SECONDS, self._check_account)
+        self.set_interval(SYNC_SECONDS, self.sync_now)
         self._next_start_step()
         self._purge_old_forms()
         for warning in unknown_variables():
@@ -255,6 +271,7 @@ class CounterApp(App[None]):
         if official is not None:
             self.official = official
             self.clear_notifications()  # the notices meant for the sign-in screen (locked, created)
+            self.set_timer(SYNC_AFTER_SAVE_SECONDS, self.sync_now)  # what it says is for this official
             agency = self.desk.settings.agency_id
             if official.is_supervisor and is_placeholder_agency(agency):
                 self.notify(
@@ -406,6 +423,59 @@ class CounterApp(App[None]):
     @on(StepRecorded)
     def _changed(self) -> None:
         self.refresh_unsent()
+        if self._sync_soon is None:
+            self._sync_soon = self.set_timer(SYNC_AFTER_SAVE_SECONDS, self.sync_now)
+
+    # -- sync with the city hub ------------------------------------------------------------------------
+
+    def sync_now(self) -> None:
+        """Sync with the hub in a worker, when one is set and no sync is running already."""
+        self._sync_soon = None
+        settings = self.desk.settings
+        if not (settings.hub_url and settings.hub_token):
+            self.hub_state = ""
+            return
+        if self._syncing:
+            return
+        self._syncing = True
+        self._sync()
+
+    @work(thread=True, exit_on_error=False, group="sync")
+    def _sync(self) -> None:
+        # Imported here: httpx costs start-up time and memory that a counter without a hub never pays.
+        from sync.client import HubUnreachable, SyncClient
+
+        settings = self.desk.settings
+        try:
+            with SyncClient(self.desk, settings.hub_url, settings.hub_token) as client:
+                report = client.run()
+        except HubUnreachable as error:  # the counter works on; the events wait in the outbox
+            self.call_from_thread(self._synced, None, error.message, offline=True)
+        except CounterError as error:
+            self.call_from_thread(self._synced, None, error.message)
+        except Exception as error:  # a bug must not stop the counter's day: logged, said, retried
+            log.exception("sync failed")
+            self.call_from_thread(self._synced, None, f"lỗi không mong đợi ({type(error).__name__})")
+        else:
+            self.call_from_thread(self._synced, report, "")
+
+    def _synced(self, report: Any, problem: str, *, offline: bool = False) -> None:
+        self._syncing = False
+        self.refresh_unsent()
+        if report is None:
+            said = f"Chưa đồng bộ được: {problem}"
+            if not offline and said != self.hub_problem:  # a setting or the hub to fix: said once
+                self.notify(problem, title="Đồng bộ", severity="warning", timeout=30)
+            self.hub_problem = said  # the status line's tooltip
+            self.hub_state = "Ngoại tuyến" if offline else "Lỗi đồng bộ"
+            log.info("sync failed: %s", problem)
+            return
+        self.hub_problem = ""
+        self.hub_state = f"Đồng bộ {self.now():%H:%M}"
+        if report.problems():
+            self.notify("\n".join(report.problems()), title="Đồng bộ", severity="warning", timeout=30)
+        elif report.news():
+            self.notify("\n".join(report.news()), title="Đồng bộ", timeout=10)
 
     # -- navigation -----------------------------------------------------------------------------------
 

@@ -106,6 +106,7 @@ async def wait_until(pilot: Pilot[Any], condition: Callable[[], object], timeout
     while not condition() and time.monotonic() < deadline:
         await pilot.pause(0.02)
     await settle(pilot)
+    assert condition(), f"still not so after {timeout} s"
 
 
 def a_while_ago() -> float:

@@ -432,7 +432,7 @@ def test_a_long_agency_name_stays_on_the_page_of_every_running_head(
 ) -> None:
     # The line above the column heads of pages 2.. was drawn in one piece: a centre's full name of
     # 170 characters ran past the paper's right edge.
-    name = ("Trung tâm Phục vụ hành chính công xã Vĩnh Bảo thuộc Ủy ban nhân dân thành phố Hải Phòng " * 3)
+    name = "Trung tâm Phục vụ hành chính công xã Vĩnh Bảo thuộc Ủy ban nhân dân thành phố Hải Phòng " * 3
     desk.update_settings(agency_name=name[:200].strip())
     clock.set(at(30, 18))
     seed(desk, 60, date(2026, 11, 24), 1)

@@ -64,6 +64,7 @@ class StatusLine(Static):
     def on_mount(self) -> None:
         self.watch(self.app, "official", self._refresh_text)
         self.watch(self.app, "unsent", self._refresh_text)
+        self.watch(self.app, "hub_state", self._refresh_text)
 
     def _refresh_text(self, _value: object = None) -> None:
         app = self.app
@@ -74,7 +75,10 @@ class StatusLine(Static):
             parts.append(f"{official.full_name} ({ROLE_NAMES.get(official.role, official.role)})")
         if settings.is_configured:
             parts.append(f"Quầy {settings.counter_no} · {settings.commune_name}")
-        parts.append(f"Sự kiện chờ gửi: {getattr(app, 'unsent', 0)}")
+        waiting = getattr(app, "unsent", 0)
+        hub = getattr(app, "hub_state", "")  # with a hub set: "Đồng bộ 09:30" or "Ngoại tuyến"
+        parts.append(f"{hub} · chờ gửi {waiting}" if hub else f"Sự kiện chờ gửi: {waiting}")
+        self.tooltip = getattr(app, "hub_problem", "") or None
         self.update(" │ ".join(parts))
 
 

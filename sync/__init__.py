@@ -1,0 +1,1 @@
+"""Sync with the city hub: the wire contract, the counter's client and the reference hub."""

@@ -1,0 +1,292 @@
+"""The counter's side of sync: push the outbox, pull the commune's events, take the catalog and the
+city's calendar (the wire contract is ``sync/openapi.json``; the reference hub is ``sync/hub.py``).
+
+Nothing here can lose or duplicate a dossier:
+
+- an event leaves the outbox only when the hub's answer names it as stored, so a cut connection, a
+  timeout or a crash between the request and the answer just sends it again next time, and the hub
+  counts a uuid it already holds as stored;
+- a page of pulled events and the cursor after it are written in one transaction (``Desk.apply_pulled``),
+  so a crash leaves either both or neither, and an event pulled twice is skipped by its uuid;
+- a uuid the hub holds with other content is a conflict: its dossier is marked, the event stays in the
+  outbox, and the run says which dossiers an administrator must look at.
+
+Messages are in Vietnamese: the nightly run's log and the command line are read by the commune's staff.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from counter_app.desk import Desk
+from counter_app.domain.errors import CounterError, ValidationError
+
+PUSH_BATCH = 200
+"""Events per POST: well under the hub's 500 events and 5 MB."""
+PULL_LIMIT = 500
+"""Events asked for per page."""
+TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+MAX_ANSWER = 20 * 1024 * 1024
+"""A hub answer larger than this is refused unread (a page of 1,000 events is a few hundred kB)."""
+
+
+class SyncError(CounterError):
+    """The sync could not finish; what was done before stays done, nothing is lost."""
+
+    exit_code = 9
+
+
+class HubUnreachable(SyncError):
+    """No answer from the hub (offline, timeout, server error): the events wait for the next run."""
+
+
+class HubRefused(SyncError):
+    """The hub refused this counter (its token or its commune): a setting to fix."""
+
+    exit_code = 6
+
+
+@dataclass
+class SyncReport:
+    """What one sync did, for the command line, the nightly log and the footer."""
+
+    pushed: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    """Dossiers with an event the hub holds with other content."""
+    pulled: int = 0
+    known: int = 0
+    flagged: list[tuple[str, str]] = field(default_factory=list)
+    """(dossier code, reason) of pulled events kept but not folded."""
+    catalog: str = ""
+    """The catalog version taken in this run ("" when unchanged)."""
+    catalog_problem: str = ""
+    calendar: str = ""
+    calendar_days: int = 0
+    waiting: int = 0
+    """Events still in the outbox after the run."""
+
+    def lines(self) -> list[str]:
+        """The whole run in Vietnamese, one line each (the command line and the nightly log)."""
+        counts = f"Đã gửi {self.pushed} sự kiện; nhận {self.pulled} sự kiện mới ({self.known} đã có)."
+        return [counts, *self.problems(), *self.news(), f"Còn {self.waiting} sự kiện chờ gửi."]
+
+    def problems(self) -> list[str]:
+        """What someone must look at: conflicts, events kept but not applied, a refused catalog."""
+        said = []
+        if self.conflicts:
+            said.append(
+                f"Xung đột với máy chủ ({len(self.conflicts)} hồ sơ, cần quản trị viên xem): "
+                + ", ".join(self.conflicts[:20])
+            )
+        for code, reason in self.flagged[:20]:
+            said.append(f"Không áp dụng được sự kiện của hồ sơ {code} (đã giữ lại, đánh dấu): {reason}")
+        if self.catalog_problem:
+            said.append(f"Danh mục thủ tục từ máy chủ không nạp được: {self.catalog_problem}")
+        return said
+
+    def news(self) -> list[str]:
+        """A new catalog or calendar taken."""
+        said = []
+        if self.catalog:
+            said.append(f"Đã nhận danh mục thủ tục phiên bản {self.catalog}.")
+        if self.calendar:
+            said.append(
+                f"Đã nhận lịch nghỉ, làm bù phiên bản {self.calendar} ({self.calendar_days} ngày thay đổi)."
+            )
+        return said
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A hub's answer, read whole (within ``MAX_ANSWER``)."""
+
+    status_code: int
+    content: bytes
+
+
+class SyncClient:
+    """One counter talking to its hub. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(
+        self, desk: Desk, base_url: str, token: str, *, transport: httpx.BaseTransport | None = None
+    ):
+        if not base_url.startswith(("http://", "https://")):
+            raise HubRefused("Chưa đặt địa chỉ máy chủ (hub_url, bắt đầu bằng http:// hoặc https://).")
+        if not token:
+            raise HubRefused("Chưa đặt mã truy cập máy chủ (hub_token).")
+        self.desk = desk
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.Client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=TIMEOUT,
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- one whole run ---------------------------------------------------------------------------
+
+    def run(self) -> SyncReport:
+        """Push, then pull, then the catalog and the calendar; the time of a run that got this far
+        is recorded as the last sync."""
+        report = SyncReport()
+        self.push(report)
+        self.pull(report)
+        self.fetch_catalog(report)
+        self.fetch_calendar(report)
+        report.waiting = self.desk.unsent_events()
+        self.desk.record_sync(self.desk.now())
+        return report
+
+    # -- push --------------------------------------------------------------------------------------
+
+    def push(self, report: SyncReport) -> None:
+        """Send the outbox, oldest first, in batches; each event leaves it when the hub names it."""
+        tried: set[str] = set()
+        batch_size = PUSH_BATCH
+        while True:
+            waiting = self.desk.outbox(batch_size + len(tried))
+            batch = [e for e in waiting if e["uuid"] not in tried][:batch_size]
+            if not batch:
+                return
+            answer = self._request("POST", "/v1/events", json={"events": batch}, ok=(200, 409, 413))
+            if answer.status_code == 413:
+                if batch_size == 1:
+                    raise SyncError(f"Máy chủ không nhận sự kiện {batch[0]['uuid']} (quá lớn).")
+                batch_size = max(1, batch_size // 2)
+                continue
+            body = self._json(answer)
+            sent = {e["uuid"] for e in batch}
+            stored = _uuid_list(body, "stored", sent)
+            conflicts = _uuid_list(body, "conflicts", sent)
+            tried |= sent
+            report.pushed += self.desk.events_sent(stored)
+            if conflicts:
+                for code in self.desk.events_in_conflict(conflicts):
+                    if code not in report.conflicts:
+                        report.conflicts.append(code)
+
+    # -- pull --------------------------------------------------------------------------------------
+
+    def pull(self, report: SyncReport) -> None:
+        """Take the commune's new events page by page, from the cursor stored after the last page."""
+        cursor = self.desk.sync_cursor()
+        while True:
+            answer = self._request("GET", "/v1/events", params={"after": cursor, "limit": PULL_LIMIT})
+            body = self._json(answer)
+            events, following, more = body.get("events"), body.get("next"), body.get("more")
+            if not isinstance(events, list) or not isinstance(following, str) or not isinstance(more, bool):
+                raise SyncError("Máy chủ trả lời không đúng dạng {events, next, more}; chưa nhận gì thêm.")
+            try:
+                page = self.desk.apply_pulled(events, following)
+            except ValidationError as exc:
+                raise SyncError(
+                    f"Máy chủ gửi dữ liệu không hợp lệ ({exc.message}); chưa nhận trang này."
+                ) from exc
+            report.pulled += page.applied
+            report.known += page.known
+            report.flagged += page.flagged
+            if not more:
+                return
+            if not following.isdigit() or int(following) <= int(cursor):
+                raise SyncError("Máy chủ không chuyển con trỏ đồng bộ tiếp; dừng nhận để khỏi lặp mãi.")
+            cursor = following
+
+    # -- catalog and calendar ------------------------------------------------------------------------
+
+    def fetch_catalog(self, report: SyncReport) -> None:
+        """The procedure catalog, when its version differs from ours (a refused one is reported)."""
+        current = self.desk.catalog.version
+        answer = self._request("GET", "/v1/catalog", headers={"If-None-Match": f'"{current}"'}, ok=(200, 304))
+        if answer.status_code == 304:
+            return
+        data = self._json(answer)
+        if isinstance(data, dict) and data.get("version") == current:
+            return
+        try:
+            catalog = self.desk.import_catalog(data)
+        except ValidationError as exc:
+            report.catalog_problem = exc.message
+            return
+        report.catalog = catalog.version
+
+    def fetch_calendar(self, report: SyncReport) -> None:
+        """The city's days off and make-up days, when their version differs from the one we took."""
+        current = self.desk.calendar_version()
+        headers = {"If-None-Match": f'"{current}"'} if current else {}
+        answer = self._request("GET", "/v1/calendar", headers=headers, ok=(200, 304))
+        if answer.status_code == 304:
+            return
+        data = self._json(answer)
+        try:
+            report.calendar_days = self.desk.import_city_calendar(data)
+        except ValidationError as exc:
+            raise SyncError(f"Lịch của thành phố không hợp lệ: {exc.message}") from exc
+        report.calendar = str(data.get("version", ""))
+
+    # -- the wire ------------------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any) -> Answer:
+        try:
+            with self.http.stream(method, path, **kwargs) as streamed:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in streamed.iter_bytes():  # read up to a limit, not whatever comes
+                    size += len(chunk)
+                    if size > MAX_ANSWER:
+                        raise SyncError(f"Câu trả lời của máy chủ quá lớn (trên {MAX_ANSWER // 2**20} MB).")
+                    chunks.append(chunk)
+                answer = Answer(streamed.status_code, b"".join(chunks))
+        except httpx.TransportError as exc:
+            raise HubUnreachable(
+                f"Không kết nối được máy chủ {self.base_url} ({type(exc).__name__}); "
+                "các sự kiện vẫn chờ gửi ở lần đồng bộ sau."
+            ) from exc
+        if answer.status_code in ok:
+            return answer
+        reason = _error_text(answer)
+        if answer.status_code == 401:
+            raise HubRefused("Máy chủ không nhận mã truy cập của quầy (hub_token): kiểm tra cài đặt.")
+        if answer.status_code == 403:
+            raise HubRefused(f"Máy chủ từ chối quầy này: {reason}")
+        if answer.status_code >= 500:
+            raise HubUnreachable(f"Máy chủ đang lỗi (HTTP {answer.status_code}); thử lại sau.")
+        raise SyncError(f"Máy chủ từ chối yêu cầu {method} {path} (HTTP {answer.status_code}): {reason}")
+
+    @staticmethod
+    def _json(answer: Answer) -> Any:
+        try:
+            return json.loads(answer.content.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise SyncError("Máy chủ trả lời không phải JSON; chưa nhận gì từ câu trả lời này.") from exc
+
+
+def _uuid_list(body: Any, key: str, sent: set[str]) -> list[str]:
+    """The uuids the hub names under ``key``, only those of events just sent (a hub naming others
+    must not take them out of the outbox)."""
+    if not isinstance(body, dict) or not isinstance(body.get(key, []), list):
+        raise SyncError(f"Máy chủ trả lời không đúng dạng (thiếu danh sách «{key}»).")
+    return [u for u in body.get(key, []) if isinstance(u, str) and u in sent]
+
+
+def _error_text(answer: Answer) -> str:
+    try:
+        data = json.loads(answer.content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return answer.content[:200].decode("utf-8", "replace")
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return data["error"][:300]
+    return str(data)[:300]

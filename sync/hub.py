@@ -1,0 +1,740 @@
+"""The reference city hub: a small HTTP server that relays dossier events between a commune's counters.
+
+It is a raw ASGI 3 application (no web framework) over one SQLite file, so it runs anywhere Python and
+uvicorn do, and so the counter's sync client can be tested against the real thing. The wire contract
+(v1) is described in ``sync/openapi.json``; this module is its reference implementation.
+
+Tokens are stored as SHA-256 hex digests only: a copy of the hub database does not hand out access.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import logging
+import re
+import sqlite3
+import sys
+import uuid as uuid_module
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+__all__ = [
+    "DEFAULT_CATALOG",
+    "add_city_token",
+    "add_counter",
+    "canonical_text",
+    "create_app",
+    "main",
+    "open_hub_db",
+]
+
+log = logging.getLogger("sync.hub")
+
+DEFAULT_CATALOG = Path(__file__).resolve().parent.parent / "counter_app" / "data" / "procedures.json"
+
+MAX_EVENTS = 500
+MAX_BODY_BYTES = 5 * 1024 * 1024
+MAX_STRING_CHARS = 10_000
+MAX_PAYLOAD_BYTES = 100 * 1024
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 1000
+CITY_SOURCE = "city"
+"""The ``source`` of events pushed with a city token (a counter id can never be this word)."""
+
+EVENT_FIELDS: dict[str, type] = {
+    "uuid": str,
+    "dossier_code": str,
+    "kind": str,
+    "occurred_at": str,
+    "actor": str,
+    "counter_id": str,
+    "payload": dict,
+}
+
+_ISO_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DIGITS = re.compile(r"[0-9]{1,18}")
+"""A cursor or a limit: plain decimal digits, short enough to stay inside SQLite's 64-bit integers."""
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    uuid TEXT NOT NULL UNIQUE,
+    commune_code TEXT NOT NULL,
+    source TEXT NOT NULL,
+    dossier_code TEXT NOT NULL,
+    canonical TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_commune ON events (commune_code, seq);
+CREATE TABLE IF NOT EXISTS tokens (
+    token_sha256 TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('counter', 'city')),
+    commune_code TEXT NOT NULL,
+    counter_id TEXT
+);
+"""
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+# --- storage ---------------------------------------------------------------------------------------
+
+
+def open_hub_db(db_path: Path | str) -> sqlite3.Connection:
+    """Open the hub database (creating the schema if missing) in autocommit mode.
+
+    Autocommit lets callers write explicit ``BEGIN IMMEDIATE`` transactions: a push batch is all or
+    nothing, and writers are serialised so hub sequence numbers become visible in order (a puller never
+    sees seq N+1 before N and skips N forever).
+    """
+    conn = connect(db_path)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def connect(db_path: Path | str) -> sqlite3.Connection:
+    """A connection to an existing hub database; synchronous=FULL so a 200 means the batch is on disk."""
+    conn = sqlite3.connect(str(db_path), isolation_level=None, timeout=30)
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def token_digest(token: str) -> str:
+    """SHA-256 hex of a token: the only form the hub keeps."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _store_token(
+    db_path: Path | str, token: str, kind: str, commune_code: str, counter_id: str | None
+) -> None:
+    """Insert or replace one token (re-issuing a token moves it to its new holder)."""
+    if not token:
+        raise ValueError("the token must not be empty")
+    if not commune_code:
+        raise ValueError("the commune code must not be empty")
+    conn = open_hub_db(db_path)
+    try:
+        conn.execute(
+            "INSERT INTO tokens (token_sha256, kind, commune_code, counter_id) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (token_sha256) DO UPDATE SET kind = excluded.kind,"
+            " commune_code = excluded.commune_code, counter_id = excluded.counter_id",
+            (token_digest(token), kind, commune_code, counter_id),
+        )
+    finally:
+        conn.close()
+
+
+def add_counter(db_path: Path | str, token: str, commune_code: str, counter_id: str) -> None:
+    """Give a counter of a commune a token; its pushes must carry its own counter id."""
+    if not counter_id or counter_id == CITY_SOURCE:
+        raise ValueError(f"the counter id must not be empty or {CITY_SOURCE!r}")
+    _store_token(db_path, token, "counter", commune_code, counter_id)
+
+
+def add_city_token(db_path: Path | str, token: str, commune_code: str) -> None:
+    """Give the city a token for one commune; it may push events of any counter and reads them all."""
+    _store_token(db_path, token, "city", commune_code, None)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a valid token belongs to."""
+
+    commune_code: str
+    counter_id: str | None
+    """None for a city token."""
+
+    @property
+    def source(self) -> str:
+        """What the hub records as the origin of this caller's events."""
+        return self.counter_id if self.counter_id is not None else CITY_SOURCE
+
+
+def find_caller(conn: sqlite3.Connection, token: str) -> Caller | None:
+    """The holder of a token, or None when the hub does not know it."""
+    row = conn.execute(
+        "SELECT kind, commune_code, counter_id FROM tokens WHERE token_sha256 = ?", (token_digest(token),)
+    ).fetchone()
+    if row is None:
+        return None
+    kind, commune_code, counter_id = row
+    return Caller(commune_code=commune_code, counter_id=counter_id if kind == "counter" else None)
+
+
+# --- events: validation ----------------------------------------------------------------------------
+
+
+class BadRequest(Exception):
+    """A request the hub refuses; carries the HTTP status and the English message for the client."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def canonical_text(value: Any) -> str:
+    """The one serialisation of an event (and of a payload, to measure it): sorted keys, no spaces."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _reject_constant(name: str) -> Any:
+    """Refuse NaN and Infinity: they are not JSON, and the canonical text would not be either."""
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def parse_json_body(body: bytes) -> Any:
+    """Decode a request body strictly (UTF-8, standard JSON), or raise a 400."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(400, f"body is not valid UTF-8 (byte {exc.start})") from exc
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest(400, f"body is not valid JSON: {exc}") from exc
+
+
+def _long_string_in(value: Any) -> bool:
+    """Whether any string (key or value) inside a JSON value is longer than the limit.
+
+    Walks with an explicit stack: the JSON decoder accepts nesting deep enough to exhaust recursion.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if len(item) > MAX_STRING_CHARS:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _type_name(value: Any) -> str:
+    """The JSON name of a decoded value's type, for error messages."""
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", int: "number", float: "number"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
+def validate_event(index: int, event: Any) -> dict[str, Any]:
+    """Check one event's shape and limits; raise a 400 naming the index and the field."""
+    where = f"events[{index}]"
+    if not isinstance(event, dict):
+        raise BadRequest(400, f"{where} is not an object")
+    for name, expected in EVENT_FIELDS.items():
+        if name not in event:
+            raise BadRequest(400, f"{where}.{name} is missing")
+        if not isinstance(event[name], expected):
+            wanted = "object" if expected is dict else "string"
+            raise BadRequest(400, f"{where}.{name} must be a {wanted}, not {_type_name(event[name])}")
+    extra = sorted(set(event) - set(EVENT_FIELDS))
+    if extra:
+        raise BadRequest(400, f"{where} has unknown field(s): {', '.join(extra)}")
+    for name, value in event.items():
+        if name != "payload" and len(value) > MAX_STRING_CHARS:
+            raise BadRequest(400, f"{where}.{name} is longer than {MAX_STRING_CHARS} characters")
+    _check_uuid(where, event["uuid"])
+    _check_occurred_at(where, event["occurred_at"])
+    _check_payload(where, event["payload"])
+    return event
+
+
+def _check_uuid(where: str, text: str) -> None:
+    """Accept only the lowercase hyphenated form, so one UUID can never be stored under two spellings."""
+    try:
+        parsed = uuid_module.UUID(text)
+    except ValueError:
+        parsed = None
+    if parsed is None or str(parsed) != text:
+        raise BadRequest(400, f"{where}.uuid is not a UUID in lowercase hyphenated form: {text[:60]!r}")
+
+
+def _check_occurred_at(where: str, text: str) -> None:
+    """An ISO 8601 date-time with seconds and an explicit offset (a naive time is ambiguous)."""
+    valid = _ISO_WITH_OFFSET.fullmatch(text) is not None
+    if valid:
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            valid = False
+    if not valid:
+        raise BadRequest(
+            400, f"{where}.occurred_at is not an ISO 8601 time with an offset (YYYY-MM-DDTHH:MM:SS+07:00)"
+        )
+
+
+def _check_payload(where: str, payload: dict[str, Any]) -> None:
+    """Bound the payload: long strings anywhere in it, and its canonical size."""
+    if _long_string_in(payload):
+        raise BadRequest(400, f"{where}.payload holds a string longer than {MAX_STRING_CHARS} characters")
+    size = len(canonical_text(payload).encode("utf-8"))
+    if size > MAX_PAYLOAD_BYTES:
+        raise BadRequest(400, f"{where}.payload is {size} bytes, over the {MAX_PAYLOAD_BYTES} byte limit")
+
+
+def parse_push_body(body: bytes, caller: Caller) -> list[dict[str, Any]]:
+    """The events of a push request, all checked before anything is stored."""
+    data = parse_json_body(body)
+    if not isinstance(data, dict):
+        raise BadRequest(400, "body must be a JSON object with an 'events' array")
+    if "events" not in data:
+        raise BadRequest(400, "body has no 'events' field")
+    extra = sorted(set(data) - {"events"})
+    if extra:
+        raise BadRequest(400, f"body has unknown field(s): {', '.join(extra)}")
+    raw_events = data["events"]
+    if not isinstance(raw_events, list):
+        raise BadRequest(400, f"'events' must be an array, not {_type_name(raw_events)}")
+    if len(raw_events) > MAX_EVENTS:
+        raise BadRequest(413, f"{len(raw_events)} events in one batch; at most {MAX_EVENTS} are accepted")
+    events = [validate_event(i, event) for i, event in enumerate(raw_events)]
+    for i, event in enumerate(events):
+        _check_permission(i, event, caller)
+    return events
+
+
+def _check_permission(index: int, event: dict[str, Any], caller: Caller) -> None:
+    """A counter pushes only its own events; the city pushes any counter's, but only for a dossier."""
+    if caller.counter_id is not None:
+        if event["counter_id"] != caller.counter_id:
+            raise BadRequest(
+                403,
+                f"events[{index}] (uuid {event['uuid']}) has counter_id {event['counter_id']!r};"
+                f" this token may only push events of {caller.counter_id!r}",
+            )
+    elif not event["dossier_code"]:
+        raise BadRequest(400, f"events[{index}].dossier_code must not be empty for a city token")
+
+
+# --- events: storing and reading -------------------------------------------------------------------
+
+
+def store_events(
+    conn: sqlite3.Connection, caller: Caller, events: list[dict[str, Any]]
+) -> dict[str, list[str]]:
+    """Store a checked batch in one transaction; known identical events count as stored.
+
+    A uuid already stored with another canonical text is a conflict: it is reported and left as it was,
+    while the rest of the batch is still stored (the counter needs to know which ones are safe).
+    """
+    received_at = datetime.now(UTC).isoformat(timespec="seconds")
+    stored: list[str] = []
+    conflicts: list[str] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for event in events:
+            text = canonical_text(event)
+            row = conn.execute("SELECT canonical FROM events WHERE uuid = ?", (event["uuid"],)).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO events (uuid, commune_code, source, dossier_code, canonical, received_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        event["uuid"],
+                        caller.commune_code,
+                        caller.source,
+                        event["dossier_code"],
+                        text,
+                        received_at,
+                    ),
+                )
+                stored.append(event["uuid"])
+            elif row[0] == text:
+                stored.append(event["uuid"])
+            else:
+                conflicts.append(event["uuid"])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return {"stored": stored, "conflicts": conflicts}
+
+
+def read_events(conn: sqlite3.Connection, caller: Caller, after: int, limit: int) -> dict[str, Any]:
+    """One page of the commune's events after a cursor, leaving out the caller's own.
+
+    The cursor advances over skipped own events too (it is the seq of the last row scanned), so a
+    counter that only ever pushes does not rescan its own events on every pull.
+    """
+    events: list[Any] = []
+    next_seq = after
+    conn.execute("BEGIN")
+    try:
+        rows = conn.execute(
+            "SELECT seq, source, canonical FROM events WHERE commune_code = ? AND seq > ? ORDER BY seq",
+            (caller.commune_code, after),
+        )
+        for seq, source, text in rows:
+            if len(events) >= limit:
+                break
+            next_seq = seq
+            if caller.counter_id is not None and source == caller.counter_id:
+                continue
+            events.append(json.loads(text))
+        rows.close()
+        more = (
+            conn.execute(
+                "SELECT 1 FROM events WHERE commune_code = ? AND seq > ? LIMIT 1",
+                (caller.commune_code, next_seq),
+            ).fetchone()
+            is not None
+        )
+    finally:
+        conn.execute("COMMIT")
+    return {"events": events, "next": str(next_seq), "more": more}
+
+
+def parse_pull_query(query_string: bytes) -> tuple[int, int]:
+    """The ``after`` cursor and the ``limit`` of a pull, or a 400 saying which is wrong."""
+    try:
+        params = parse_qs(query_string.decode("ascii"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError as exc:
+        raise BadRequest(400, "query string is not ASCII") from exc
+    after = _one_number(params, "after", 0)
+    limit = _one_number(params, "limit", DEFAULT_LIMIT)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest(400, f"limit must be between 1 and {MAX_LIMIT}")
+    return after, limit
+
+
+def _one_number(params: dict[str, list[str]], name: str, default: int) -> int:
+    """A non-negative integer query parameter given at most once."""
+    values = params.get(name)
+    if values is None:
+        return default
+    if len(values) != 1:
+        raise BadRequest(400, f"{name} is given more than once")
+    if _DIGITS.fullmatch(values[0]) is None:
+        raise BadRequest(400, f"{name} must be a non-negative integer, not {values[0][:40]!r}")
+    return int(values[0])
+
+
+# --- catalog and calendar --------------------------------------------------------------------------
+
+
+def load_catalog(path: Path) -> tuple[str, bytes]:
+    """The catalog's version and its file bytes, served as the file holds them."""
+    raw = path.read_bytes()
+    data = json.loads(raw.decode("utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("procedures"), list):
+        raise ValueError(f"{path} is not a catalog (an object with a 'procedures' array)")
+    return _version_of(data, path), raw
+
+
+def load_calendar(path: Path | None) -> tuple[str, bytes]:
+    """The calendar's version and bytes; no file (or none yet at the given path) is an empty calendar.
+
+    A missing file is not an error so the city can publish the first calendar by dropping the file in.
+    """
+    if path is None or not path.exists():
+        return "0", json.dumps({"version": "0", "overrides": []}).encode("utf-8")
+    raw = path.read_bytes()
+    data = json.loads(raw.decode("utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("overrides"), list):
+        raise ValueError(f"{path} is not a calendar (an object with an 'overrides' array)")
+    for i, item in enumerate(data["overrides"]):
+        _check_override(path, i, item)
+    return _version_of(data, path), raw
+
+
+def _check_override(path: Path, index: int, item: Any) -> None:
+    """Refuse to serve a calendar the counters could not read."""
+    ok = (
+        isinstance(item, dict)
+        and isinstance(item.get("day"), str)
+        and _DAY.fullmatch(item["day"]) is not None
+        and item.get("kind") in ("day_off", "working_day")
+        and isinstance(item.get("label"), str)
+    )
+    if ok:
+        try:
+            datetime.strptime(item["day"], "%Y-%m-%d")
+        except ValueError:
+            ok = False
+    if not ok:
+        raise ValueError(f"{path}: overrides[{index}] is not {{day: YYYY-MM-DD, kind, label}}")
+
+
+def _version_of(data: dict[str, Any], path: Path) -> str:
+    """The version string, which must fit inside a quoted ETag."""
+    version = data.get("version")
+    if not isinstance(version, str) or not version or '"' in version:
+        raise ValueError(f"{path} has no usable 'version' string")
+    return version
+
+
+def etag_matches(if_none_match: str | None, version: str) -> bool:
+    """Whether an If-None-Match header names this version (weak or strong, or ``*``)."""
+    if not if_none_match:
+        return False
+    for candidate in if_none_match.split(","):
+        tag = candidate.strip()
+        if tag == "*":
+            return True
+        if tag.startswith("W/"):
+            tag = tag[2:]
+        if tag == f'"{version}"':
+            return True
+    return False
+
+
+# --- HTTP plumbing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Response:
+    """What a handler answers: a status, a body and any extra headers."""
+
+    status: int
+    body: bytes = b""
+    headers: tuple[tuple[bytes, bytes], ...] = ()
+
+
+def json_response(status: int, value: Any, headers: tuple[tuple[bytes, bytes], ...] = ()) -> Response:
+    """A JSON answer in UTF-8 (Vietnamese text is sent as text, not escapes)."""
+    return Response(status, json.dumps(value, ensure_ascii=False).encode("utf-8"), headers)
+
+
+def error_response(status: int, message: str) -> Response:
+    """The one error shape of the contract: ``{"error": "..."}``."""
+    return json_response(status, {"error": message})
+
+
+async def send_response(send: Send, response: Response) -> None:
+    """Write a full response; a 304 carries no body and no content type."""
+    headers = [(b"content-length", str(len(response.body)).encode("ascii"))]
+    if response.body:
+        headers.append((b"content-type", b"application/json"))
+    headers.extend(response.headers)
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    """One request header as text (latin-1, as HTTP/1.1 carries it), or None."""
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, or None."""
+    value = header(scope, b"authorization")
+    if value is None:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The request body, refusing (413) as soon as it is known to exceed the limit.
+
+    A declared Content-Length over the limit is refused before reading anything; otherwise chunks are
+    read until the limit is crossed, and nothing past that is read.
+    """
+    declared = header(scope, b"content-length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        raise BadRequest(413, f"body is {int(declared)} bytes; at most {limit} are accepted")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ConnectionAbortedError("client went away while sending the body")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BadRequest(413, f"body is over {limit} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+class Hub:
+    """The routes of the hub, bound to its database and its published files."""
+
+    ROUTES: dict[str, tuple[str, ...]] = {
+        "/v1/events": ("GET", "POST"),
+        "/v1/catalog": ("GET",),
+        "/v1/calendar": ("GET",),
+        "/v1/health": ("GET",),
+    }
+
+    def __init__(self, db_path: Path, catalog_path: Path, calendar_path: Path | None) -> None:
+        self.db_path = db_path
+        self.catalog_path = catalog_path
+        self.calendar_path = calendar_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        try:
+            response = await self.handle(scope, receive)
+        except BadRequest as exc:
+            response = error_response(exc.status, exc.message)
+        except ConnectionAbortedError:
+            return
+        except Exception:
+            log.exception("error while answering %s %s", scope.get("method"), scope.get("path"))
+            response = error_response(500, "internal error in the hub")
+        await send_response(send, response)
+
+    async def lifespan(self, receive: Receive, send: Send) -> None:
+        """Answer uvicorn's start-up and shut-down: there is nothing to set up or tear down."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def handle(self, scope: Scope, receive: Receive) -> Response:
+        """Route a request: 404 and 405 first, then health (open), then the token, then the handler."""
+        path, method = scope["path"], scope["method"]
+        allowed = self.ROUTES.get(path)
+        if allowed is None:
+            return error_response(404, f"no route {path}")
+        if method not in allowed:
+            allow = ", ".join(allowed).encode("ascii")
+            return json_response(405, {"error": f"{method} is not allowed on {path}"}, ((b"allow", allow),))
+        if path == "/v1/health":
+            return json_response(200, {"ok": True})
+        caller = await self.authenticate(scope)
+        if path == "/v1/events" and method == "POST":
+            body = await read_body(scope, receive, MAX_BODY_BYTES)
+            return await self.push(caller, body)
+        if path == "/v1/events":
+            after, limit = parse_pull_query(scope.get("query_string", b""))
+            return await asyncio.to_thread(self._with_db, lambda conn: self._pull(conn, caller, after, limit))
+        if path == "/v1/catalog":
+            return await self.published(scope, lambda: load_catalog(self.catalog_path))
+        return await self.published(scope, lambda: load_calendar(self.calendar_path))
+
+    async def authenticate(self, scope: Scope) -> Caller:
+        """The caller behind the bearer token, or a 401."""
+        token = bearer_token(scope)
+        if token is None:
+            raise BadRequest(401, "missing bearer token (Authorization: Bearer <token>)")
+        caller = await asyncio.to_thread(self._with_db, lambda conn: find_caller(conn, token))
+        if caller is None:
+            raise BadRequest(401, "unknown token")
+        return caller
+
+    async def push(self, caller: Caller, body: bytes) -> Response:
+        """Check the whole batch, then store it; 409 when some uuids were already stored differently."""
+        events = parse_push_body(body, caller)
+        result = await asyncio.to_thread(self._with_db, lambda conn: store_events(conn, caller, events))
+        return json_response(409 if result["conflicts"] else 200, result)
+
+    @staticmethod
+    def _pull(conn: sqlite3.Connection, caller: Caller, after: int, limit: int) -> Response:
+        return json_response(200, read_events(conn, caller, after, limit))
+
+    async def published(self, scope: Scope, load: Callable[[], tuple[str, bytes]]) -> Response:
+        """Serve a published file read now, with its version as ETag (304 when the counter has it)."""
+        version, raw = await asyncio.to_thread(load)
+        etag = ((b"etag", f'"{version}"'.encode()),)
+        if etag_matches(header(scope, b"if-none-match"), version):
+            return Response(304, b"", etag)
+        return Response(200, raw, etag)
+
+    def _with_db(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run database work on a connection of its own (each request runs in a worker thread)."""
+        conn = connect(self.db_path)
+        try:
+            return work(conn)
+        finally:
+            conn.close()
+
+
+def create_app(db_path: Path, catalog_path: Path | None = None, calendar_path: Path | None = None) -> ASGIApp:
+    """The hub as an ASGI 3 application; creates the database schema now so a bad path fails early."""
+    open_hub_db(db_path).close()
+    return Hub(Path(db_path), Path(catalog_path) if catalog_path else DEFAULT_CATALOG, calendar_path)
+
+
+# --- command line ----------------------------------------------------------------------------------
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse that reports a usage error as one line on stderr (exit 2), without the usage block."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m sync.hub`` commands: serve, add-counter, add-city."""
+    parser = _ArgumentParser(prog="python -m sync.hub", description="The reference city hub.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
+    serve = commands.add_parser("serve", help="run the hub over HTTP")
+    serve.add_argument("--db", type=Path, required=True)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--catalog", type=Path, default=None)
+    serve.add_argument("--calendar", type=Path, default=None)
+    counter = commands.add_parser("add-counter", help="give a counter a token")
+    counter.add_argument("--db", type=Path, required=True)
+    counter.add_argument("--token", required=True)
+    counter.add_argument("--commune-code", required=True)
+    counter.add_argument("--counter-id", required=True)
+    city = commands.add_parser("add-city", help="give the city a token for one commune")
+    city.add_argument("--db", type=Path, required=True)
+    city.add_argument("--token", required=True)
+    city.add_argument("--commune-code", required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; errors are one line on stderr and exit status 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "add-counter":
+            add_counter(args.db, args.token, args.commune_code, args.counter_id)
+        elif args.command == "add-city":
+            add_city_token(args.db, args.token, args.commune_code)
+        else:
+            _serve(args)
+    except (ValueError, OSError, sqlite3.Error) as exc:
+        print(f"python -m sync.hub: error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> None:
+    """Run the hub with uvicorn (imported here: only serving needs it)."""
+    import uvicorn
+
+    if args.catalog is not None:
+        load_catalog(args.catalog)  # fail now, not on the first counter's request
+    app = create_app(args.db, args.catalog, args.calendar)
+    uvicorn.run(app, host=args.host, port=args.port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

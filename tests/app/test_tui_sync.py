@@ -1,0 +1,96 @@
+"""The counter syncs with the real hub in the background, and says how it went in the status line."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import pytest
+
+from counter_app.desk import Desk
+from counter_app.tui import app as app_module
+from counter_app.tui.app import CounterApp
+
+from .conftest import (
+    OFFICIAL,
+    SIZE,
+    begin_intake,
+    notifications,
+    settle,
+    sign_in,
+    texts,
+    type_text,
+    wait_until,
+)
+
+
+@pytest.fixture
+def hub_desk(staffed_desk: Desk, hub: Any, monkeypatch: pytest.MonkeyPatch) -> Desk:
+    monkeypatch.setattr(app_module, "SYNC_AFTER_SAVE_SECONDS", 0.1)
+    hub.add_counter("token-2", "11410", staffed_desk.settings.counter_id)
+    staffed_desk.update_settings(hub_url=hub.url, hub_token="token-2")
+    return staffed_desk
+
+
+async def save_one(pilot: Any) -> None:
+    await begin_intake(pilot)
+    for value in ("031190001234", "0912345678", "Thôn Đông, xã Vĩnh Bảo"):
+        await pilot.press("tab")
+        await type_text(pilot, value)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+def hub_count(hub: Any) -> int:
+    with sqlite3.connect(hub.db) as conn:
+        return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+async def test_a_saved_dossier_is_sent_at_once_and_the_status_line_says_so(
+    app: CounterApp, hub_desk: Desk, hub: Any
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await save_one(pilot)
+        assert len(hub_desk.find("Đặng Thị Hoà")) == 1
+        await wait_until(pilot, lambda: hub_count(hub) == 1 and app.unsent == 0)
+        await wait_until(pilot, lambda: "Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line"))
+
+
+async def test_offline_the_counter_keeps_working_and_says_the_hub_is_out_of_reach(
+    app: CounterApp, hub_desk: Desk, hub: Any
+) -> None:
+    hub_desk.update_settings(hub_url="http://127.0.0.1:9")  # nothing listens there
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await save_one(pilot)
+        await wait_until(pilot, lambda: "Ngoại tuyến · chờ gửi 1" in texts(app, "#status-line"))
+        assert "Không kết nối được máy chủ" in str(app.screen.query_one("#status-line").tooltip)
+        assert len(hub_desk.find("Đặng Thị Hoà")) == 1 and hub_count(hub) == 0
+        hub_desk.update_settings(hub_url=hub.url)  # the cable is back
+        app.sync_now()
+        await wait_until(pilot, lambda: hub_count(hub) == 1 and app.unsent == 0)
+        await wait_until(pilot, lambda: "Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line"))
+
+
+async def test_a_refused_token_is_said_once_and_shown_until_fixed(
+    app: CounterApp, hub_desk: Desk, hub: Any
+) -> None:
+    hub_desk.update_settings(hub_token="not-the-token")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await wait_until(pilot, lambda: "Lỗi đồng bộ · chờ gửi 0" in texts(app, "#status-line"))
+        app.sync_now()  # the next round: still refused, not said again
+        await settle(pilot)
+        assert sum("hub_token" in n for n in notifications(app)) == 1
+        hub_desk.update_settings(hub_token="token-2")
+        app.sync_now()
+        await wait_until(pilot, lambda: "Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line"))
+
+
+async def test_without_a_hub_the_status_line_says_nothing_of_one(app: CounterApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        app.sync_now()
+        await settle(pilot)
+        assert "Sự kiện chờ gửi: 0" in texts(app, "#status-line") and app.hub_state == ""

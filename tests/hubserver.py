@@ -1,0 +1,61 @@
+"""The real city hub, served by uvicorn on a free local port, for the hub's, the client's and the
+UI's tests (the ``hub`` fixture of ``tests/conftest.py``)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from sync import hub as hub_module
+
+START_TIMEOUT = 10.0
+
+
+@dataclass
+class RunningHub:
+    """A hub being served: where to reach it, its database, and how to hand out tokens."""
+
+    url: str
+    db: Path
+    calendar: Path | None = None
+    """Where the hub reads its calendar (absent until a test writes it: an empty calendar)."""
+
+    def add_counter(self, token: str, commune_code: str, counter_id: str) -> None:
+        hub_module.add_counter(self.db, token, commune_code, counter_id)
+
+    def add_city_token(self, token: str, commune_code: str) -> None:
+        hub_module.add_city_token(self.db, token, commune_code)
+
+
+@contextmanager
+def serve_hub(db: Path, catalog: Path | None = None, calendar: Path | None = None) -> Iterator[RunningHub]:
+    """Serve a hub in a background thread until the block ends."""
+    app = hub_module.create_app(db, catalog, calendar)
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="hub-server", daemon=True)
+    thread.start()
+    try:
+        _wait_started(server, thread)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield RunningHub(url=f"http://127.0.0.1:{port}", db=db, calendar=calendar)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=START_TIMEOUT)
+
+
+def _wait_started(server: uvicorn.Server, thread: threading.Thread) -> None:
+    """Block until uvicorn listens; fail fast if its thread died instead."""
+    waited = 0.0
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("the hub server stopped before it started listening")
+        if waited > START_TIMEOUT:
+            raise RuntimeError(f"the hub server did not start within {START_TIMEOUT} s")
+        thread.join(timeout=0.01)
+        waited += 0.01

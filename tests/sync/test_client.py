@@ -1,0 +1,365 @@
+"""The counter's sync client against the real reference hub on 127.0.0.1 (``hub`` fixture): two
+counters of one commune, the city's own events, faults on the wire, and a hub that answers wrongly."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from counter_app.desk import Desk
+from counter_app.domain.calendar import VN_TZ
+from counter_app.domain.dossier import new_event
+from sync import client as client_module
+from sync.client import HubRefused, HubUnreachable, SyncClient, SyncError, SyncReport
+from tests.conftest import intake
+from tests.hubserver import serve_hub
+
+COMMUNE = "11410"
+AGENCY = "000.00.11.H26"
+MINH = "Trần Văn Minh"
+
+
+@pytest.fixture
+def counters(make_desk: Callable[..., Desk], tmp_path: Path, hub: Any) -> tuple[Desk, Desk]:
+    """Counters 1 and 2 of xã Vĩnh Bảo, each on its own database, each with its token at the hub."""
+    first = make_desk(tmp_path / "counter1.db", counter_no=1)
+    second = make_desk(tmp_path / "counter2.db", counter_no=2)
+    for desk in (first, second):
+        token = f"token-{desk.settings.counter_no}"
+        hub.add_counter(token, COMMUNE, desk.settings.counter_id)
+        desk.update_settings(hub_url=hub.url, hub_token=token)
+    return first, second
+
+
+def sync(desk: Desk, *, transport: httpx.BaseTransport | None = None) -> SyncReport:
+    with SyncClient(desk, desk.settings.hub_url, desk.settings.hub_token, transport=transport) as client:
+        return client.run()
+
+
+def hub_events(hub: Any) -> list[tuple[str, str]]:
+    with sqlite3.connect(hub.db) as conn:
+        return conn.execute("SELECT uuid, dossier_code FROM events ORDER BY seq").fetchall()
+
+
+def states(desk: Desk) -> dict[str, str]:
+    return dict(desk.store.conn.execute("SELECT code, sync_state FROM dossiers").fetchall())
+
+
+def city_post(hub: Any, events: list[dict[str, Any]]) -> httpx.Response:
+    hub.add_city_token("city-token", COMMUNE)
+    return httpx.post(
+        f"{hub.url}/v1/events", json={"events": events}, headers={"Authorization": "Bearer city-token"}
+    )
+
+
+# -- two counters, one commune ------------------------------------------------------------------------
+
+
+def test_what_one_counter_records_reaches_the_other_once(counters: tuple[Desk, Desk], hub: Any) -> None:
+    first, second = counters
+    codes = [first.receive(intake(), MINH).code for _ in range(3)]
+    first.transfer(codes[0], MINH)
+    assert set(states(first).values()) == {"pending"}
+
+    report = sync(first)
+    assert (report.pushed, report.waiting, report.conflicts) == (4, 0, [])
+    assert first.unsent_events() == 0 and set(states(first).values()) == {"sent"}
+    assert sorted(code for _, code in hub_events(hub)) == sorted([*codes, codes[0]])
+
+    pulled = sync(second)
+    assert (pulled.pulled, pulled.pushed) == (4, 0)
+    assert [second.get(code).status for code in codes] == [4, 2, 2]
+    assert {r.code for r in second.find("dang thi hoa")} == set(codes)
+    assert second.unsent_events() == 0  # what it pulled is not sent back
+
+    again = [sync(first), sync(second)]  # nothing new either way, nothing doubled
+    assert [(r.pushed, r.pulled) for r in again] == [(0, 0), (0, 0)]
+    assert len(hub_events(hub)) == 4
+    assert first.last_sync() is not None and second.sync_cursor() != "0"
+
+
+def test_a_step_taken_at_the_other_counter_comes_back(counters: tuple[Desk, Desk]) -> None:
+    first, second = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    sync(second)
+    second.transfer(code, "Lê Thị Lan")  # the citizen came back to counter 2
+    assert sync(second).pushed == 1
+    report = sync(first)
+    assert report.pulled == 1 and first.get(code).status == 4
+    assert states(first)[code] == "sent"
+
+
+def test_the_city_s_status_update_moves_the_dossier(counters: tuple[Desk, Desk], hub: Any) -> None:
+    first, _ = counters
+    code = first.receive(intake(), MINH).code
+    first.transfer(code, MINH)
+    sync(first)
+    at = datetime(2026, 11, 26, 10, 0, tzinfo=VN_TZ)
+    ready = new_event(code, "result_ready", at, "Phòng Tư pháp", "city", {})
+    assert city_post(hub, [ready.to_json()]).status_code == 200
+    report = sync(first)
+    assert report.pulled == 1 and report.flagged == []
+    assert first.get(code).status == 9
+
+
+def test_an_event_the_lifecycle_refuses_here_is_kept_flagged_and_the_cursor_moves_on(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    first, _ = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    at = datetime(2026, 11, 26, 10, 0, tzinfo=VN_TZ)
+    returned = new_event(code, "returned", at, "Phòng Tư pháp", "city", {})  # no result yet: impossible
+    later = new_event(code, "transferred", at, "Phòng Tư pháp", "city", {})
+    assert city_post(hub, [returned.to_json(), later.to_json()]).status_code == 200
+    report = sync(first)
+    assert report.pulled == 1 and [c for c, _ in report.flagged] == [code]
+    assert first.get(code).status == 4  # the later, possible one applied
+    assert states(first)[code] == "conflict"
+    assert [u for _, u, _ in first.store.flagged_events()] == [returned.uuid]
+    assert sync(first).pulled == 0  # not asked for again
+
+
+def test_a_counter_restored_from_an_older_backup_pulls_again_and_doubles_nothing(
+    counters: tuple[Desk, Desk],
+) -> None:
+    first, second = counters
+    for _ in range(3):
+        first.receive(intake(), MINH)
+    sync(first)
+    assert sync(second).pulled == 3
+    second.store.write_settings({"_sync_cursor": "0"})  # the cursor of a backup made before
+    report = sync(second)
+    assert (report.pulled, report.known) == (0, 3)
+    assert second.store.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 3
+
+
+# -- faults ---------------------------------------------------------------------------------------------
+
+
+def test_offline_nothing_changes_and_the_next_sync_sends_everything(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    first, _ = counters
+    code = first.receive(intake(), MINH).code
+    first.update_settings(hub_url="http://127.0.0.1:9")  # nothing listens there
+    with pytest.raises(HubUnreachable, match="Không kết nối được máy chủ"):
+        sync(first)
+    assert first.unsent_events() == 1 and states(first)[code] == "pending" and first.last_sync() is None
+    first.update_settings(hub_url=hub.url)
+    assert sync(first).pushed == 1 and first.unsent_events() == 0
+
+
+class AnswerLost(httpx.HTTPTransport):
+    """The request reaches the hub, which stores the events; the answer never comes back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lost = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if request.method == "POST" and not self.lost:
+            response.read()
+            self.lost += 1
+            raise httpx.ReadError("connection reset by peer", request=request)
+        return response
+
+
+def test_an_answer_lost_after_the_hub_stored_the_batch_duplicates_nothing(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    first, second = counters
+    codes = [first.receive(intake(), MINH).code for _ in range(2)]
+    with pytest.raises(HubUnreachable):
+        sync(first, transport=AnswerLost())
+    assert len(hub_events(hub)) == 2 and first.unsent_events() == 2  # stored there, still waiting here
+    assert sync(first).pushed == 2
+    assert len(hub_events(hub)) == 2 and first.unsent_events() == 0
+    assert sync(second).pulled == 2 and {r.code for r in second.find("dang thi hoa")} == set(codes)
+
+
+def test_a_wrong_token_is_a_setting_to_fix(counters: tuple[Desk, Desk]) -> None:
+    first, _ = counters
+    first.receive(intake(), MINH)
+    first.update_settings(hub_token="not-the-token")
+    with pytest.raises(HubRefused, match="hub_token"):
+        sync(first)
+    assert first.unsent_events() == 1
+
+
+def test_a_uuid_the_hub_holds_with_other_content_is_a_conflict_and_stays_waiting(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    first, _ = counters
+    kept = first.receive(intake(), MINH).code
+    clash = first.receive(intake(applicant={"name": "Lý Thị Xuân", "id_number": "031190009999"}), MINH).code
+    theirs = next(e for e in first.outbox(10) if e["dossier_code"] == clash)
+    altered = {**theirs, "actor": "Người khác"}
+    assert city_post(hub, [altered]).status_code == 200
+    report = sync(first)
+    assert report.conflicts == [clash] and report.pushed == 1
+    assert states(first) == {kept: "sent", clash: "conflict"}
+    assert first.unsent_events() == 1
+    assert sync(first).conflicts == [clash]  # said again on every run until someone looks at it
+
+
+def test_pages_of_events_are_pulled_with_the_cursor(
+    counters: tuple[Desk, Desk], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = counters
+    for _ in range(5):
+        first.receive(intake(), MINH)
+    sync(first)
+    monkeypatch.setattr(client_module, "PULL_LIMIT", 2)
+    assert sync(second).pulled == 5
+    assert int(second.sync_cursor()) >= 5
+
+
+# -- catalog and calendar --------------------------------------------------------------------------------
+
+
+def test_a_newer_catalog_is_taken_once_and_an_older_one_is_reported(desk: Desk, tmp_path: Path) -> None:
+    shipped = json.loads(
+        (Path(client_module.__file__).parent.parent / "counter_app/data/procedures.json").read_text()
+    )
+    newer = {**shipped, "version": "2099.1.1"}
+    newer["procedures"] = [
+        {**shipped["procedures"][0], "name": "Thủ tục đăng ký khai sinh (mẫu mới)"},
+        *shipped["procedures"][1:],
+    ]
+    older = {**shipped, "version": "2000.1.1"}
+    for catalog, expected in ((newer, "2099.1.1"), (older, "")):
+        path = tmp_path / f"catalog-{catalog['version']}.json"
+        path.write_text(json.dumps(catalog, ensure_ascii=False), encoding="utf-8")
+        with serve_hub(tmp_path / f"hub-{catalog['version']}.db", catalog=path) as hub:
+            hub.add_counter("t", COMMUNE, desk.settings.counter_id)
+            desk.update_settings(hub_url=hub.url, hub_token="t")
+            report = sync(desk)
+            assert report.catalog == expected
+            assert desk.catalog.version == "2099.1.1"
+            if expected:
+                assert desk.catalog.procedures[0].name.endswith("(mẫu mới)")
+                assert sync(desk).catalog == ""  # the same version: not taken again
+            else:
+                assert "cũ hơn" in report.catalog_problem
+
+
+def test_the_city_s_days_off_are_taken_but_not_over_the_past_or_the_commune_s_own(
+    desk: Desk, hub: Any
+) -> None:
+    desk.set_override(date(2027, 1, 9), "working_day", "Làm bù do xã quyết định")  # a Saturday
+    hub.add_counter("t", COMMUNE, desk.settings.counter_id)
+    desk.update_settings(hub_url=hub.url, hub_token="t")
+    days = [
+        {"day": "2026-12-31", "kind": "day_off", "label": "Nghỉ theo quyết định của UBND thành phố"},
+        {"day": "2027-01-09", "kind": "day_off", "label": "Thành phố cho nghỉ"},
+        {"day": "2026-11-02", "kind": "day_off", "label": "Đã qua"},
+    ]
+    assert hub.calendar is not None
+    hub.calendar.write_text(json.dumps({"version": "2026.12", "overrides": days}), encoding="utf-8")
+    report = sync(desk)
+    assert (report.calendar, report.calendar_days) == ("2026.12", 1)
+    calendar = desk.calendar()
+    assert not calendar.is_working_day(date(2026, 12, 31))
+    assert calendar.is_working_day(date(2027, 1, 9))  # the commune's own decision stands
+    assert calendar.is_working_day(date(2026, 11, 2))  # a Monday gone by keeps its calendar
+    assert sync(desk).calendar == ""  # unchanged: the hub answers 304
+
+    hub.calendar.write_text(json.dumps({"version": "2026.13", "overrides": []}), encoding="utf-8")
+    assert sync(desk).calendar_days == 1  # the city took its day off back
+    assert desk.calendar().is_working_day(date(2026, 12, 31))
+    assert desk.calendar().is_working_day(date(2027, 1, 9))
+
+
+# -- a hub that answers wrongly -------------------------------------------------------------------------
+
+
+def wrong_hub(answer: Callable[[httpx.Request], httpx.Response]) -> httpx.MockTransport:
+    """A hub (not ours) that answers as ``answer`` says."""
+    return httpx.MockTransport(answer)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(200, content=b"<html>proxy login</html>"),
+        httpx.Response(200, json={"stored": "all"}),
+        httpx.Response(200, json=[1, 2]),
+        httpx.Response(500, json={"error": "boom"}),
+        httpx.Response(418, content=b"\xff\xfe"),
+    ],
+)
+def test_a_wrong_answer_to_a_push_takes_nothing_out_of_the_outbox(
+    desk: Desk, response: httpx.Response
+) -> None:
+    desk.receive(intake(), MINH)
+    with pytest.raises(SyncError):
+        with SyncClient(desk, "http://hub.invalid", "t", transport=wrong_hub(lambda _: response)) as client:
+            client.push(SyncReport())
+    assert desk.unsent_events() == 1
+
+
+def test_a_hub_naming_events_it_was_not_sent_takes_out_only_those_sent(desk: Desk) -> None:
+    desk.receive(intake(), MINH)
+    desk.receive(intake(), MINH)
+    first_two = [e["uuid"] for e in desk.outbox(10)]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent = [e["uuid"] for e in json.loads(request.content)["events"]]
+        return httpx.Response(200, json={"stored": [sent[0], str(uuid.uuid4())], "conflicts": []})
+
+    with SyncClient(desk, "http://hub.invalid", "t", transport=wrong_hub(answer)) as client:
+        report = SyncReport()
+        client.push(report)
+    assert report.pushed == 1 and [e["uuid"] for e in desk.outbox(10)] == first_two[1:]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"events": [{"uuid": "x"}], "next": "5", "more": False},
+        {"events": "none", "next": "5", "more": False},
+        {"events": [], "next": "-1", "more": False},
+        {"events": [], "next": "5"},
+    ],
+)
+def test_a_wrong_page_of_events_stores_nothing(desk: Desk, body: dict[str, Any]) -> None:
+    before = desk.sync_cursor()
+    transport = wrong_hub(lambda _: httpx.Response(200, json=body))
+    with pytest.raises(SyncError):
+        with SyncClient(desk, "http://hub.invalid", "t", transport=transport) as client:
+            client.pull(SyncReport())
+    assert desk.sync_cursor() == before
+    assert desk.store.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 0
+
+
+def test_a_hub_that_keeps_saying_more_without_moving_is_stopped(desk: Desk) -> None:
+    transport = wrong_hub(lambda _: httpx.Response(200, json={"events": [], "next": "0", "more": True}))
+    with pytest.raises(SyncError, match="con trỏ"):
+        with SyncClient(desk, "http://hub.invalid", "t", transport=transport) as client:
+            client.pull(SyncReport())
+
+
+def test_a_huge_answer_is_refused_unread(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client_module, "MAX_ANSWER", 1000)
+    transport = wrong_hub(lambda _: httpx.Response(200, content=b"[" + b" " * 5000 + b"]"))
+    with pytest.raises(SyncError, match="quá lớn"):
+        with SyncClient(desk, "http://hub.invalid", "t", transport=transport) as client:
+            client.pull(SyncReport())
+
+
+def test_no_hub_address_or_token_is_said_before_any_request(desk: Desk) -> None:
+    with pytest.raises(HubRefused, match="hub_url"):
+        SyncClient(desk, "", "t")
+    with pytest.raises(HubRefused, match="hub_token"):
+        SyncClient(desk, "http://127.0.0.1:1", "")

@@ -1,0 +1,530 @@
+"""The reference city hub, over HTTP, against the real server (uvicorn on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sync import hub as hub_module
+
+COMMUNE = "11410"
+OTHER_COMMUNE = "11411"
+COUNTER_1 = "000.00.11.H26#1"
+COUNTER_2 = "000.00.11.H26#2"
+FAR_COUNTER = "000.00.12.H26#1"
+TOKENS = {"c1": "token-counter-1", "c2": "token-counter-2", "far": "token-far-away", "city": "token-city"}
+OPENAPI = Path(hub_module.__file__).with_name("openapi.json")
+ROOT = Path(hub_module.__file__).resolve().parent.parent
+
+
+def make_event(counter_id: str = COUNTER_1, **changes: Any) -> dict[str, Any]:
+    """A valid event as the counter's ``Event.to_json()`` gives it."""
+    event: dict[str, Any] = {
+        "uuid": str(uuid.uuid4()),
+        "dossier_code": "H26.11-251125-0001",
+        "kind": "received",
+        "occurred_at": "2026-11-25T09:30:00+07:00",
+        "actor": "Nguyễn Văn Minh",
+        "counter_id": counter_id,
+        "payload": {"procedure": "1.001193", "documents": [{"name": "Tờ khai", "originals": 1}]},
+    }
+    event.update(changes)
+    return event
+
+
+def canonical(event: dict[str, Any]) -> str:
+    return json.dumps(event, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def hub_rows(hub: Any) -> list[tuple[str, str, str, str, str]]:
+    """The stored events, in hub order: (uuid, commune, source, dossier code, canonical text)."""
+    with sqlite3.connect(hub.db) as conn:
+        return conn.execute(
+            "SELECT uuid, commune_code, source, dossier_code, canonical FROM events ORDER BY seq"
+        ).fetchall()
+
+
+@pytest.fixture
+def tokens(hub: Any) -> dict[str, str]:
+    """Counters 1 and 2 of the commune, a counter of another commune, and the city's token for the commune."""
+    hub.add_counter(TOKENS["c1"], COMMUNE, COUNTER_1)
+    hub.add_counter(TOKENS["c2"], COMMUNE, COUNTER_2)
+    hub.add_counter(TOKENS["far"], OTHER_COMMUNE, FAR_COUNTER)
+    hub.add_city_token(TOKENS["city"], COMMUNE)
+    return TOKENS
+
+
+@pytest.fixture
+def as_who(hub: Any, tokens: dict[str, str]) -> Iterator[dict[str, httpx.Client]]:
+    """One HTTP client per token holder."""
+    clients = {
+        who: httpx.Client(base_url=hub.url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        for who, token in tokens.items()
+    }
+    yield clients
+    for client in clients.values():
+        client.close()
+
+
+def push(client: httpx.Client, events: list[dict[str, Any]]) -> httpx.Response:
+    return client.post("/v1/events", json={"events": events})
+
+
+def pull_all(client: httpx.Client, after: str = "0", limit: int = 500) -> tuple[list[dict[str, Any]], str]:
+    """Pull page after page until the hub says there is no more; every page must advance the cursor."""
+    events: list[dict[str, Any]] = []
+    for _ in range(100):
+        response = client.get("/v1/events", params={"after": after, "limit": limit})
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert len(page["events"]) <= limit
+        events.extend(page["events"])
+        if not page["more"]:
+            return events, page["next"]
+        assert int(page["next"]) > int(after)
+        after = page["next"]
+    raise AssertionError("the hub kept saying there was more")
+
+
+# -- open routes, unknown routes, tokens ------------------------------------------------------------
+
+
+def test_health_needs_no_token(hub: Any) -> None:
+    response = httpx.get(f"{hub.url}/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"ok": True}
+
+
+def test_unknown_route_is_404_and_wrong_method_405(hub: Any) -> None:
+    missing = httpx.get(f"{hub.url}/v2/events")
+    assert missing.status_code == 404
+    assert "error" in missing.json()
+    wrong = httpx.delete(f"{hub.url}/v1/events", headers={"Authorization": "Bearer x"})
+    assert wrong.status_code == 405
+    assert "error" in wrong.json()
+    assert wrong.headers["allow"] == "GET, POST"
+    assert httpx.post(f"{hub.url}/v1/catalog").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer not-a-token"}, {"Authorization": f"Basic {TOKENS['c1']}"}],
+    ids=["none", "wrong", "not-bearer"],
+)
+@pytest.mark.parametrize(
+    "method,path",
+    [("GET", "/v1/events"), ("POST", "/v1/events"), ("GET", "/v1/catalog"), ("GET", "/v1/calendar")],
+)
+def test_missing_or_wrong_token_is_401(
+    hub: Any, tokens: dict[str, str], headers: dict[str, str], method: str, path: str
+) -> None:
+    body = json.dumps({"events": [make_event()]}).encode() if method == "POST" else None
+    response = httpx.request(method, f"{hub.url}{path}", headers=headers, content=body)
+    assert response.status_code == 401
+    assert response.json()["error"]
+    assert hub_rows(hub) == []
+
+
+def test_tokens_are_stored_only_as_sha256(hub: Any, tokens: dict[str, str]) -> None:
+    with sqlite3.connect(hub.db) as conn:
+        digests = {row[0] for row in conn.execute("SELECT token_sha256 FROM tokens")}
+    assert digests == {hub_module.token_digest(token) for token in tokens.values()}
+    assert all(token.encode() not in hub.db.read_bytes() for token in tokens.values())
+
+
+# -- push -------------------------------------------------------------------------------------------
+
+
+def test_push_stores_the_batch_in_order(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    events = [make_event(dossier_code=f"H26.11-251125-000{i}") for i in range(1, 4)]
+    response = push(as_who["c1"], events)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"stored": [e["uuid"] for e in events], "conflicts": []}
+    assert hub_rows(hub) == [(e["uuid"], COMMUNE, COUNTER_1, e["dossier_code"], canonical(e)) for e in events]
+
+
+def test_the_same_batch_again_is_stored_once(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    events = [make_event() for _ in range(3)]
+    first = push(as_who["c1"], events)
+    again = push(as_who["c1"], events)
+    assert first.status_code == again.status_code == 200
+    assert again.json() == first.json() == {"stored": [e["uuid"] for e in events], "conflicts": []}
+    assert [row[0] for row in hub_rows(hub)] == [e["uuid"] for e in events]
+
+
+def test_a_known_uuid_with_another_text_is_a_conflict_and_the_rest_is_stored(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    original = make_event()
+    assert push(as_who["c1"], [original]).status_code == 200
+    before, changed, after = make_event(), {**original, "payload": {"note": "sửa"}}, make_event()
+    response = push(as_who["c1"], [before, changed, after])
+    assert response.status_code == 409
+    assert response.json() == {"stored": [before["uuid"], after["uuid"]], "conflicts": [original["uuid"]]}
+    rows = hub_rows(hub)
+    assert [row[0] for row in rows] == [original["uuid"], before["uuid"], after["uuid"]]
+    assert rows[0][4] == canonical(original)
+
+
+def test_a_counter_cannot_push_another_counters_events(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    own, foreign = make_event(), make_event(counter_id=COUNTER_2)
+    response = push(as_who["c1"], [own, foreign])
+    assert response.status_code == 403
+    assert foreign["uuid"] in response.json()["error"]
+    assert hub_rows(hub) == []
+
+
+def test_the_city_pushes_any_counters_events_but_not_without_a_dossier(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    no_dossier = push(as_who["city"], [make_event(), make_event(dossier_code="")])
+    assert no_dossier.status_code == 400
+    assert "events[1].dossier_code" in no_dossier.json()["error"]
+    assert hub_rows(hub) == []
+    events = [make_event(counter_id=COUNTER_2), make_event(counter_id="Sở Tư pháp")]
+    assert push(as_who["city"], events).status_code == 200
+    assert [(row[0], row[2]) for row in hub_rows(hub)] == [(e["uuid"], "city") for e in events]
+
+
+def _valid_body() -> bytes:
+    return json.dumps({"events": [make_event(), make_event()]}, ensure_ascii=False).encode()
+
+
+def _body_with_second_event(**changes: Any) -> bytes:
+    second = make_event(**changes)
+    return json.dumps({"events": [make_event(), second]}).encode()
+
+
+def _body_without(key: str) -> bytes:
+    second = make_event()
+    del second[key]
+    return json.dumps({"events": [make_event(), second]}).encode()
+
+
+BAD_BODIES = {
+    "malformed-json": (b'{"events": [}', "not valid JSON"),
+    "cut-off": (_valid_body()[: len(_valid_body()) // 2], "not valid JSON"),
+    "not-utf8": (_valid_body().replace("ễ".encode(), b"\xff\xfe"), "UTF-8"),
+    "nan": (_valid_body().replace(b'"originals": 1', b'"originals": NaN'), "not valid JSON"),
+    "not-an-object": (b"[]", "JSON object"),
+    "events-not-array": (b'{"events": {}}', "'events' must be an array"),
+    "unknown-top-field": (b'{"events": [], "x": 1}', "unknown field"),
+    "event-not-object": (b'{"events": [1]}', "events[0] is not an object"),
+    "missing-key": (_body_without("actor"), "events[1].actor is missing"),
+    "missing-payload": (_body_without("payload"), "events[1].payload is missing"),
+    "extra-key": (_body_with_second_event(extra="x"), "events[1] has unknown field(s): extra"),
+    "wrong-type": (_body_with_second_event(kind=3), "events[1].kind must be a string"),
+    "payload-not-object": (_body_with_second_event(payload=[]), "events[1].payload must be a object"),
+    "bad-uuid": (_body_with_second_event(uuid="not-a-uuid"), "events[1].uuid"),
+    "uppercase-uuid": (_body_with_second_event(uuid=str(uuid.uuid4()).upper()), "events[1].uuid"),
+    "naive-time": (_body_with_second_event(occurred_at="2026-11-25T09:30:00"), "events[1].occurred_at"),
+    "date-only": (_body_with_second_event(occurred_at="2026-11-25"), "events[1].occurred_at"),
+    "impossible-time": (
+        _body_with_second_event(occurred_at="2026-02-30T09:30:00+07:00"),
+        "events[1].occurred_at",
+    ),
+    "long-string": (_body_with_second_event(actor="a" * 10_001), "events[1].actor is longer than 10000"),
+    "long-string-in-payload": (_body_with_second_event(payload={"n": ["b" * 10_001]}), "events[1].payload"),
+    "payload-over-100kb": (
+        _body_with_second_event(payload={f"k{i}": "x" * 9_000 for i in range(12)}),
+        "events[1].payload is",
+    ),
+}
+
+
+@pytest.mark.parametrize("body,message", BAD_BODIES.values(), ids=BAD_BODIES.keys())
+def test_a_bad_body_is_400_and_stores_nothing(
+    hub: Any, as_who: dict[str, httpx.Client], body: bytes, message: str
+) -> None:
+    response = as_who["c1"].post("/v1/events", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400, response.text
+    assert message in response.json()["error"]
+    assert hub_rows(hub) == []
+
+
+def test_the_limits_themselves_are_accepted(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    big = {f"k{i}": "x" * 10_000 for i in range(10)}
+    big["pad"] = "y" * (100 * 1024 - len(canonical(big)) - len(',"pad":""'))
+    assert len(canonical(big).encode()) == 100 * 1024
+    events = [make_event(payload=big)] + [make_event() for _ in range(499)]
+    response = push(as_who["c1"], events)
+    assert response.status_code == 200, response.text
+    assert len(hub_rows(hub)) == 500
+
+
+def test_501_events_is_413(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    response = push(as_who["c1"], [make_event() for _ in range(501)])
+    assert response.status_code == 413
+    assert "501" in response.json()["error"]
+    assert hub_rows(hub) == []
+
+
+def test_a_body_over_5_mb_is_413(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    body = json.dumps({"events": [make_event(payload={"x": "y" * (5 * 1024 * 1024)})]}).encode()
+    response = as_who["c1"].post("/v1/events", content=body)
+    assert response.status_code == 413
+    assert "error" in response.json()
+    assert hub_rows(hub) == []
+
+
+def test_a_streamed_body_is_cut_off_at_5_mb(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    """Without a Content-Length the hub reads chunks and stops once past the limit."""
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"events": [{"payload": "'
+        for _ in range(6 * 16):
+            yield b"z" * 65_536
+
+    response = as_who["c1"].post("/v1/events", content=chunks())
+    assert response.status_code == 413
+    assert hub_rows(hub) == []
+
+
+def test_a_declared_length_over_5_mb_is_refused_before_the_body_is_sent(
+    hub: Any, tokens: dict[str, str]
+) -> None:
+    """Over a raw socket: the hub answers 413 from the header alone, without waiting for the body."""
+    port = int(hub.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        head = (
+            "POST /v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {tokens['c1']}\r\nContent-Length: {5 * 1024 * 1024 + 1}\r\n\r\n"
+        )
+        sock.sendall(head.encode() + b'{"events": [')
+        answer = sock.recv(65_536)
+    assert answer.startswith(b"HTTP/1.1 413 ")
+
+
+def test_nfd_text_is_stored_and_returned_unchanged(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    actor = unicodedata.normalize("NFD", "Nguyễn Thị Hồng Nhung")
+    assert actor != unicodedata.normalize("NFC", actor)
+    event = make_event(actor=actor)
+    assert push(as_who["c1"], [event]).status_code == 200
+    assert hub_rows(hub)[0][4] == canonical(event)
+    pulled, _ = pull_all(as_who["c2"])
+    assert pulled == [event]
+    assert pulled[0]["actor"] == actor
+
+
+# -- pull -------------------------------------------------------------------------------------------
+
+
+def test_another_counter_pulls_every_event_once_in_order_by_pages(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    events = [make_event(dossier_code=f"H26.11-251125-{i:04}") for i in range(5)]
+    assert push(as_who["c1"], events[:3]).status_code == 200
+    assert push(as_who["c1"], events[3:]).status_code == 200
+    pages = []
+    after = "0"
+    while True:
+        page = as_who["c2"].get("/v1/events", params={"after": after, "limit": 2}).json()
+        pages.append([e["uuid"] for e in page["events"]])
+        after = page["next"]
+        if not page["more"]:
+            break
+    assert pages == [[e["uuid"] for e in events[0:2]], [e["uuid"] for e in events[2:4]], [events[4]["uuid"]]]
+    assert after == "5"
+    nothing_new = as_who["c2"].get("/v1/events", params={"after": after}).json()
+    assert nothing_new == {"events": [], "next": "5", "more": False}
+    later = make_event()
+    assert push(as_who["c1"], [later]).status_code == 200
+    assert pull_all(as_who["c2"], after=after) == ([later], "6")
+
+
+def test_a_counter_does_not_get_its_own_events_back_but_its_cursor_advances(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    own = [make_event() for _ in range(3)]
+    assert push(as_who["c1"], own).status_code == 200
+    page = as_who["c1"].get("/v1/events", params={"after": "0", "limit": 2}).json()
+    assert page == {"events": [], "next": "3", "more": False}
+    theirs = make_event(counter_id=COUNTER_2)
+    mine = make_event()
+    assert push(as_who["c2"], [theirs]).status_code == 200
+    assert push(as_who["c1"], [mine]).status_code == 200
+    page = as_who["c1"].get("/v1/events", params={"after": "0", "limit": 1}).json()
+    assert page == {"events": [theirs], "next": "4", "more": True}
+    page = as_who["c1"].get("/v1/events", params={"after": "4", "limit": 1}).json()
+    assert page == {"events": [], "next": "5", "more": False}
+
+
+def test_a_counter_of_another_commune_sees_none(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    assert push(as_who["c1"], [make_event()]).status_code == 200
+    assert push(as_who["city"], [make_event(counter_id=COUNTER_2)]).status_code == 200
+    assert as_who["far"].get("/v1/events").json() == {"events": [], "next": "0", "more": False}
+    far_event = make_event(counter_id=FAR_COUNTER)
+    assert push(as_who["far"], [far_event]).status_code == 200
+    assert [row[1] for row in hub_rows(hub)] == [COMMUNE, COMMUNE, OTHER_COMMUNE]
+    assert pull_all(as_who["c2"])[0] == pull_all(as_who["c2"])[0]
+    assert far_event["uuid"] not in {e["uuid"] for e in pull_all(as_who["c2"])[0]}
+
+
+def test_the_citys_events_reach_both_counters_and_the_city_reads_the_whole_commune(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    from_counter = make_event()
+    from_city = make_event(counter_id="Sở Tư pháp", kind="returned_by_department")
+    assert push(as_who["c1"], [from_counter]).status_code == 200
+    assert push(as_who["city"], [from_city]).status_code == 200
+    assert pull_all(as_who["c1"]) == ([from_city], "2")
+    assert pull_all(as_who["c2"]) == ([from_counter, from_city], "2")
+    assert pull_all(as_who["city"]) == ([from_counter, from_city], "2")
+
+
+@pytest.mark.parametrize(
+    "params,message",
+    [
+        ({"after": "-1"}, "after"),
+        ({"after": "abc"}, "after"),
+        ({"after": "1.5"}, "after"),
+        ({"after": ""}, "after"),
+        ({"limit": "0"}, "limit"),
+        ({"limit": "1001"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+    ],
+)
+def test_a_bad_cursor_or_limit_is_400(
+    hub: Any, as_who: dict[str, httpx.Client], params: dict[str, str], message: str
+) -> None:
+    response = as_who["c2"].get("/v1/events", params=params)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+def test_the_limit_caps_a_page_at_1000(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    for _ in range(3):
+        assert push(as_who["c1"], [make_event() for _ in range(400)]).status_code == 200
+    default = as_who["c2"].get("/v1/events").json()
+    assert (len(default["events"]), default["next"], default["more"]) == (500, "500", True)
+    biggest = as_who["c2"].get("/v1/events", params={"limit": 1000}).json()
+    assert (len(biggest["events"]), biggest["next"], biggest["more"]) == (1000, "1000", True)
+
+
+def test_concurrent_pushes_are_all_stored_and_pulled_once_in_seq_order(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    batches = [[make_event(counter_id=COUNTER_2) for _ in range(50)] for _ in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda batch: push(as_who["c2"], batch).status_code, batches))
+    assert answers == [200] * 8
+    pulled, cursor = pull_all(as_who["c1"], limit=37)
+    assert cursor == "400"
+    assert [e["uuid"] for e in pulled] == [row[0] for row in hub_rows(hub)]
+    assert {e["uuid"] for e in pulled} == {e["uuid"] for batch in batches for e in batch}
+
+
+# -- catalog and calendar ---------------------------------------------------------------------------
+
+
+def test_the_catalog_is_served_with_its_version_as_etag(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    response = as_who["c1"].get("/v1/catalog")
+    assert response.status_code == 200
+    on_disk = json.loads(hub_module.DEFAULT_CATALOG.read_text(encoding="utf-8"))
+    assert response.json() == on_disk
+    assert response.headers["etag"] == f'"{on_disk["version"]}"'
+    again = as_who["c1"].get("/v1/catalog", headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+    assert again.content == b""
+    stale = as_who["c1"].get("/v1/catalog", headers={"If-None-Match": '"2020.1.1"'})
+    assert stale.status_code == 200
+    assert stale.json()["version"] == on_disk["version"]
+
+
+def test_the_calendar_is_empty_until_its_file_exists_then_read_at_each_request(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    empty = as_who["c1"].get("/v1/calendar")
+    assert empty.status_code == 200
+    assert empty.json() == {"version": "0", "overrides": []}
+    assert empty.headers["etag"] == '"0"'
+    calendar = {
+        "version": "2026.2",
+        "overrides": [
+            {"day": "2026-12-31", "kind": "day_off", "label": "Nghỉ bù"},
+            {"day": "2027-01-09", "kind": "working_day", "label": "Làm bù"},
+        ],
+    }
+    hub.calendar.write_text(json.dumps(calendar, ensure_ascii=False), encoding="utf-8")
+    response = as_who["c2"].get("/v1/calendar")
+    assert response.status_code == 200
+    assert response.json() == calendar
+    assert response.headers["etag"] == '"2026.2"'
+    assert as_who["c2"].get("/v1/calendar", headers={"If-None-Match": '"2026.2"'}).status_code == 304
+    assert as_who["c2"].get("/v1/calendar", headers={"If-None-Match": '"0"'}).status_code == 200
+
+
+def test_a_broken_calendar_file_is_a_500_not_served(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    hub.calendar.write_text(
+        json.dumps({"version": "3", "overrides": [{"day": "31/12/2026"}]}), encoding="utf-8"
+    )
+    response = as_who["c1"].get("/v1/calendar")
+    assert response.status_code == 500
+    assert "error" in response.json()
+
+
+def test_create_app_without_a_calendar_serves_version_0(tmp_path: Path) -> None:
+    version, raw = hub_module.load_calendar(None)
+    assert (version, json.loads(raw)) == ("0", {"version": "0", "overrides": []})
+
+
+# -- contract document and command line -------------------------------------------------------------
+
+
+def test_the_openapi_document_lists_exactly_the_hubs_routes() -> None:
+    document = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    assert document["openapi"].startswith("3.1")
+    routes = {path: sorted(m.upper() for m in item) for path, item in document["paths"].items()}
+    assert routes == {path: sorted(methods) for path, methods in hub_module.Hub.ROUTES.items()}
+
+
+def test_python_m_sync_hub_runs_the_command_line(tmp_path: Path) -> None:
+    db = tmp_path / "hub.db"
+    command = [
+        sys.executable,
+        "-m",
+        "sync.hub",
+        "add-city",
+        "--db",
+        str(db),
+        "--token",
+        "T",
+        "--commune-code",
+    ]
+    done = subprocess.run([*command, COMMUNE], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert (done.returncode, done.stderr) == (0, "")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT kind, commune_code FROM tokens").fetchall() == [("city", COMMUNE)]
+    refused = subprocess.run(command, capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1
+
+
+def test_the_command_line_adds_tokens(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "hub.db"
+    add_counter = ["add-counter", "--db", str(db), "--token", "T1", "--commune-code", COMMUNE]
+    assert hub_module.main([*add_counter, "--counter-id", COUNTER_1]) == 0
+    assert hub_module.main(["add-city", "--db", str(db), "--token", "T2", "--commune-code", COMMUNE]) == 0
+    with sqlite3.connect(db) as conn:
+        rows = set(conn.execute("SELECT token_sha256, kind, commune_code, counter_id FROM tokens"))
+    assert rows == {
+        (hub_module.token_digest("T1"), "counter", COMMUNE, COUNTER_1),
+        (hub_module.token_digest("T2"), "city", COMMUNE, None),
+    }
+    assert hub_module.main(["add-city", "--db", str(db), "--token", "", "--commune-code", COMMUNE]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    with pytest.raises(SystemExit) as exit_info:
+        hub_module.main(["add-city", "--db", str(db)])
+    assert exit_info.value.code == 2

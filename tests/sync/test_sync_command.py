@@ -1,0 +1,76 @@
+"""``counter sync``, the command the nightly batch runs, against the real hub on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from counter_app.cli import main
+from tests.conftest import intake
+
+
+def counter(db: Path, *args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(main, ["--db", str(db), *args], input=input, catch_exceptions=False)
+
+
+def set_up(db: Path, counter_no: int, hub: Any, token: str) -> None:
+    result = counter(
+        db, "setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", str(counter_no)
+    )
+    assert result.exit_code == 0, result.output
+    shown = json.loads(counter(db, "settings", "--json").output)
+    hub.add_counter(token, "11410", f"{shown['agency_id']}#{counter_no}")
+    result = counter(db, "settings", "--set", f"hub_url={hub.url}", "--set", f"hub_token={token}")
+    assert result.exit_code == 0, result.output
+
+
+def test_the_nightly_sync_sends_and_takes_and_says_so(tmp_path: Path, hub: Any) -> None:
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    set_up(one, 1, hub, "t1")
+    set_up(two, 2, hub, "t2")
+    received = counter(one, "receive", "--json", "-", input=json.dumps(intake()))
+    assert received.exit_code == 0, received.output
+    code = json.loads(received.output)["code"]
+
+    sent = counter(one, "sync")
+    assert sent.exit_code == 0, sent.output
+    assert "Đã gửi 1 sự kiện" in sent.output and "Còn 0 sự kiện chờ gửi." in sent.output
+
+    taken = counter(two, "sync", "--json")
+    assert taken.exit_code == 0, taken.output
+    report = json.loads(taken.output)
+    assert (report["pulled"], report["pushed"], report["waiting"], report["conflicts"]) == (1, 0, 0, [])
+    shown = counter(two, "show", code, "--json")
+    assert shown.exit_code == 0 and json.loads(shown.output)["code"] == code
+
+
+def test_an_unreachable_hub_exits_9_and_keeps_the_events(tmp_path: Path, hub: Any) -> None:
+    db = tmp_path / "one.db"
+    set_up(db, 1, hub, "t1")
+    counter(db, "receive", "--json", "-", input=json.dumps(intake()))
+    assert counter(db, "settings", "--set", "hub_url=http://127.0.0.1:9").exit_code == 0
+    result = counter(db, "sync")
+    assert result.exit_code == 9
+    assert "Không kết nối được máy chủ" in result.output and "Traceback" not in result.output
+    assert counter(db, "settings", "--set", f"hub_url={hub.url}").exit_code == 0
+    assert "Đã gửi 1 sự kiện" in counter(db, "sync").output
+
+
+def test_a_refused_token_or_no_hub_is_a_setting_to_fix(tmp_path: Path, hub: Any) -> None:
+    db = tmp_path / "one.db"
+    set_up(db, 1, hub, "t1")
+    assert counter(db, "settings", "--set", "hub_token=wrong").exit_code == 0
+    result = counter(db, "sync")
+    assert result.exit_code == 6 and "hub_token" in result.output
+    fresh = tmp_path / "fresh.db"
+    assert (
+        counter(
+            fresh, "setup", "--commune-code", "11410", "--commune-name", "xã X", "--counter", "3"
+        ).exit_code
+        == 0
+    )
+    result = counter(fresh, "sync")
+    assert result.exit_code == 6 and "hub_url" in result.output
