@@ -693,6 +693,7 @@ def _summary(desk: Any, dossier: Any) -> dict[str, Any]:
     data["timeliness"] = dossier.timeliness()
     data["due"] = format_time(dossier.due_at)
     data["digitised"] = dossier.digitised
+    data["sync_state"] = desk.sync_state(dossier.code)
     return data
 
 
@@ -763,6 +764,9 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
     if dossier.rating is not None:
         said = f" ({dossier.rating.comment})" if dossier.rating.comment else ""
         _out(f"  Đánh giá: {dossier.rating.label}{said}")
+    from counter_app.desk import SYNC_STATE_NAMES
+
+    _out(f"  Đồng bộ: {SYNC_STATE_NAMES[desk.sync_state(dossier.code)]}")
     for s in steps:
         _out(f"  {s.at:%H:%M %d/%m/%Y}  {s.label:<26} {s.actor}  {s.detail}")
 

@@ -626,6 +626,12 @@ def office_hours_text(calendar: WorkCalendar) -> str:
     return ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in calendar.hours.sessions)
 
 
+SYNC_STATE_NAMES = {
+    "pending": "Chưa gửi lên máy chủ",
+    "sent": "Đã gửi lên máy chủ",
+    "conflict": "Xung đột với máy chủ (cần quản trị viên xem)",
+}
+"""A dossier's sync state, as the dossier screen and ``counter show`` say it."""
 SYNC_CURSOR = "_sync_cursor"
 LAST_SYNC = "_last_sync"
 CALENDAR_VERSION = "_calendar_version"
@@ -1008,6 +1014,10 @@ class Desk:
     def events_in_conflict(self, uuids: Sequence[str]) -> list[str]:
         """The hub holds these uuids with other content: their dossiers are marked "conflict"."""
         return self.store.mark_conflict(uuids)
+
+    def sync_state(self, code: str) -> str:
+        """What the hub has of this dossier: "pending" (not sent), "sent" or "conflict"."""
+        return self.store.stored_sync_state(code)
 
     def sync_cursor(self) -> str:
         """Where the next pull starts: the hub's cursor after the last page applied here."""

@@ -450,10 +450,9 @@ class DossierStore:
         return [r[0] for r in rows]
 
     def dossier_sync_state(self, code: str) -> str:
-        """ "conflict" once the hub refused one of its events, "pending" while one of its events
-        waits in the outbox, "sent" otherwise."""
-        row = self.conn.execute("SELECT sync_state FROM dossiers WHERE code = ?", (code,)).fetchone()
-        if row and row[0] == "conflict":
+        """The sync state a dossier should have now: "conflict" once the hub refused one of its
+        events, "pending" while one of its events waits in the outbox, "sent" otherwise."""
+        if self.stored_sync_state(code) == "conflict":
             return "conflict"
         waiting = self.conn.execute(
             "SELECT 1 FROM events e JOIN outbox o ON o.seq = e.seq WHERE e.dossier_code = ? LIMIT 1", (code,)
@@ -491,6 +490,11 @@ class DossierStore:
                     codes.append(row[0])
                     self.set_sync_state(row[0], "conflict")
         return codes
+
+    def stored_sync_state(self, code: str) -> str:
+        """The sync state in a dossier's row ("pending" for a dossier not here)."""
+        row = self.conn.execute("SELECT sync_state FROM dossiers WHERE code = ?", (code,)).fetchone()
+        return str(row[0]) if row else "pending"
 
     def set_sync_state(self, code: str, state: str) -> None:
         """Set a dossier's sync state in its row (inside the caller's transaction)."""

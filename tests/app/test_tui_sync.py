@@ -16,6 +16,7 @@ from .conftest import (
     SIZE,
     begin_intake,
     notifications,
+    scan,
     settle,
     sign_in,
     texts,
@@ -55,6 +56,8 @@ async def test_a_saved_dossier_is_sent_at_once_and_the_status_line_says_so(
         assert len(hub_desk.find("Đặng Thị Hoà")) == 1
         await wait_until(pilot, lambda: hub_count(hub) == 1 and app.unsent == 0)
         await wait_until(pilot, lambda: "Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line"))
+        await scan(pilot, hub_desk.find("Đặng Thị Hoà")[0].code)
+        assert "Đã gửi lên máy chủ" in texts(app, "#dossier-facts")
 
 
 async def test_offline_the_counter_keeps_working_and_says_the_hub_is_out_of_reach(

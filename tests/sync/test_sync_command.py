@@ -45,6 +45,8 @@ def test_the_nightly_sync_sends_and_takes_and_says_so(tmp_path: Path, hub: Any) 
     assert (report["pulled"], report["pushed"], report["waiting"], report["conflicts"]) == (1, 0, 0, [])
     shown = counter(two, "show", code, "--json")
     assert shown.exit_code == 0 and json.loads(shown.output)["code"] == code
+    assert json.loads(counter(one, "show", code, "--json").output)["sync_state"] == "sent"
+    assert "Đồng bộ: Đã gửi lên máy chủ" in counter(one, "show", code).output
 
 
 def test_an_unreachable_hub_exits_9_and_keeps_the_events(tmp_path: Path, hub: Any) -> None:
@@ -54,6 +56,8 @@ def test_an_unreachable_hub_exits_9_and_keeps_the_events(tmp_path: Path, hub: An
     assert counter(db, "settings", "--set", "hub_url=http://127.0.0.1:9").exit_code == 0
     result = counter(db, "sync")
     assert result.exit_code == 9
+    code = json.loads(counter(db, "list", "today", "--json").output)[0]["code"]
+    assert "Đồng bộ: Chưa gửi lên máy chủ" in counter(db, "show", code).output
     assert "Không kết nối được máy chủ" in result.output and "Traceback" not in result.output
     assert counter(db, "settings", "--set", f"hub_url={hub.url}").exit_code == 0
     assert "Đã gửi 1 sự kiện" in counter(db, "sync").output

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
-from counter_app.desk import REPORT_FIGURES, form_title, step_form
+from counter_app.desk import REPORT_FIGURES, SYNC_STATE_NAMES, form_title, step_form
 from counter_app.domain.dossier import (
     RETURN_METHODS,
     TRANSITIONS,
@@ -217,6 +217,8 @@ class DossierScreen(CounterScreen):
             ("Nhận kết quả", RETURN_METHODS.get(d.return_method, d.return_method)),
             ("Số hóa", "Đã số hóa khi tiếp nhận" if d.digitised else "Chưa số hóa"),
         ]
+        if desk.settings.hub_url:  # a counter without a hub has nothing to say about it
+            lines.append(("Đồng bộ", SYNC_STATE_NAMES[desk.sync_state(d.code)]))
         if d.last_reason and d.status in REASONED_STATUSES:
             lines.append(("Lý do", d.last_reason))
         if d.rating is not None:
