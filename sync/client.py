@@ -93,7 +93,7 @@ class SyncReport:
         said = []
         if self.catalog:
             said.append(f"Đã nhận danh mục thủ tục phiên bản {self.catalog}.")
-        if self.calendar:
+        if self.calendar_days:  # a new version that changes no day here is no news
             said.append(
                 f"Đã nhận lịch nghỉ, làm bù phiên bản {self.calendar} ({self.calendar_days} ngày thay đổi)."
             )

@@ -428,6 +428,13 @@ class CounterApp(App[None]):
 
     # -- sync with the city hub ------------------------------------------------------------------------
 
+    def action_sync_now(self) -> None:
+        """From the palette: sync now (the cable is back, a status update is awaited)."""
+        settings = self.desk.settings
+        if settings.hub_url and settings.hub_token and not self._syncing:
+            self.hub_state = "Đang đồng bộ"
+        self.sync_now()
+
     def sync_now(self) -> None:
         """Sync with the hub in a worker, when one is set and no sync is running already."""
         self._sync_soon = None
@@ -656,6 +663,12 @@ class CounterApp(App[None]):
         yield PaletteCommand(
             "Danh sách: có kết quả chờ trả", "Hồ sơ đã có kết quả, chờ trả cho công dân", "show_list('ready')"
         )
+        if self.desk.settings.hub_url:
+            yield PaletteCommand(
+                "Đồng bộ ngay với máy chủ",
+                "Gửi các sự kiện chờ gửi, nhận cập nhật trạng thái, danh mục thủ tục và lịch nghỉ",
+                "sync_now",
+            )
         if self.official.is_supervisor:
             yield PaletteCommand(
                 "Giám sát: số liệu trong ngày và tháng",

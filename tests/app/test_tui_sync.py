@@ -70,8 +70,11 @@ async def test_offline_the_counter_keeps_working_and_says_the_hub_is_out_of_reac
         await wait_until(pilot, lambda: "Ngoại tuyến · chờ gửi 1" in texts(app, "#status-line"))
         assert "Không kết nối được máy chủ" in str(app.screen.query_one("#status-line").tooltip)
         assert len(hub_desk.find("Đặng Thị Hoà")) == 1 and hub_count(hub) == 0
-        hub_desk.update_settings(hub_url=hub.url)  # the cable is back
-        app.sync_now()
+        hub_desk.update_settings(hub_url=hub.url)  # the cable is back: synced from the palette
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "dong bo ngay")
+        await settle(pilot)
+        await pilot.press("enter")
         await wait_until(pilot, lambda: hub_count(hub) == 1 and app.unsent == 0)
         await wait_until(pilot, lambda: "Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line"))
 
