@@ -304,12 +304,11 @@ class DossierStore:
 
     # -- events and projection -----------------------------------------------------------------
 
-    def append(self, event: Event, dossier: Dossier, *, origin: str = "local") -> None:
-        """Store one event, queue it for the hub if it is ours, and update the projection."""
-        now = format_time(datetime.now().astimezone())
+    def _insert_event(self, event: Event, origin: str, now: str, flag_reason: str = "") -> int:
+        """One row of the event log (flagged, left out of every fold, when a reason is given)."""
         seq = self.conn.execute(
             "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body,"
-            " origin, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " origin, recorded_at, flagged, flag_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 event.uuid,
                 event.dossier_code,
@@ -320,8 +319,17 @@ class DossierStore:
                 event.canonical(),
                 origin,
                 now,
+                int(bool(flag_reason)),
+                flag_reason,
             ),
         ).lastrowid
+        assert seq is not None
+        return seq
+
+    def append(self, event: Event, dossier: Dossier, *, origin: str = "local") -> None:
+        """Store one event, queue it for the hub if it is ours, and update the projection."""
+        now = format_time(datetime.now().astimezone())
+        seq = self._insert_event(event, origin, now)
         if origin == "local":
             self.conn.execute("INSERT INTO outbox (seq, queued_at) VALUES (?, ?)", (seq, now))
             state = "pending"
@@ -503,22 +511,7 @@ class DossierStore:
     def append_flagged(self, event: Event, reason: str) -> None:
         """Keep an event from the hub that cannot be folded into its dossier: stored, flagged (left
         out of every fold), and its dossier, if this counter has it, marked "conflict"."""
-        now = format_time(datetime.now().astimezone())
-        self.conn.execute(
-            "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body,"
-            " origin, recorded_at, flagged, flag_reason) VALUES (?, ?, ?, ?, ?, ?, ?, 'hub', ?, 1, ?)",
-            (
-                event.uuid,
-                event.dossier_code,
-                event.kind,
-                format_time(event.occurred_at),
-                event.actor,
-                event.counter_id,
-                event.canonical(),
-                now,
-                reason,
-            ),
-        )
+        self._insert_event(event, "hub", format_time(datetime.now().astimezone()), reason or "refused")
         self.set_sync_state(event.dossier_code, "conflict")
 
     def flagged_events(self) -> list[tuple[str, str, str]]:
