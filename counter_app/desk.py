@@ -1076,13 +1076,15 @@ class Desk:
             raise ValidationError(FieldError("version", "Lịch của thành phố thiếu phiên bản."))
         wanted: dict[date, Override] = {}
         for i, item in enumerate(data["overrides"]):
+            where = f"Ngày thứ {i + 1} trong lịch của thành phố"
             try:
                 day = date.fromisoformat(item["day"])
-                override = Override(day, item["kind"], str(item.get("label", ""))[:120])
-            except (TypeError, KeyError, ValueError) as exc:
-                raise ValidationError(
-                    FieldError("overrides", f"Ngày thứ {i + 1} trong lịch của thành phố không đúng dạng.")
-                ) from exc
+                label = check_text(item.get("label", ""), label="Ghi chú", required=False, max_len=120)
+                override = Override(day, item["kind"], label.value)
+            except (TypeError, KeyError, ValueError, AttributeError) as exc:
+                raise ValidationError(FieldError("overrides", f"{where} không đúng dạng.")) from exc
+            if label.error:
+                raise ValidationError(FieldError("overrides", f"{where}: {label.error}"))
             wanted[day] = override
         today = self.now().date()
         changed = 0

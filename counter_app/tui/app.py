@@ -45,6 +45,9 @@ from counter_app.tui.screens.intake import IntakeScreen
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.timer import Timer
+
+    from sync.client import SyncReport
 
     from counter_app.tui.commands import PaletteCommand
 
@@ -65,7 +68,6 @@ it tries again after the connection came back)."""
 
 SYNC_AFTER_SAVE_SECONDS = 2.0
 """A save or a step is sent this soon after (a burst of saves makes one sync)."""
-"""How often the app reads the signed-in official's account again (locked, role changed)."""
 
 Clock = Callable[[], datetime]
 
@@ -203,7 +205,7 @@ class CounterApp(App[None]):
         self.desk = desk
         self._clock = clock
         self._syncing = False
-        self._sync_soon: Any = None
+        self._sync_soon: Timer | None = None
         for mode, make in self.MODE_SCREENS.items():
             self.add_mode(mode, partial(self._mode_screen, make))
 
@@ -466,7 +468,7 @@ class CounterApp(App[None]):
         else:
             self.call_from_thread(self._synced, report, "")
 
-    def _synced(self, report: Any, problem: str, *, offline: bool = False) -> None:
+    def _synced(self, report: SyncReport | None, problem: str, *, offline: bool = False) -> None:
         self._syncing = False
         self.refresh_unsent()
         if report is None:

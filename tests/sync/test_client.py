@@ -281,6 +281,26 @@ def test_the_city_s_days_off_are_taken_but_not_over_the_past_or_the_commune_s_ow
     assert desk.calendar().is_working_day(date(2027, 1, 9))
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [{"day": "2026-12-31", "kind": "day_off", "label": "Nghỉ\x1b[31m"}],
+        [{"day": "2026-12-31", "kind": "holiday"}],
+        [{"day": "31/12/2026", "kind": "day_off"}],
+        ["2026-12-31"],
+        [{"day": "2026-12-31", "kind": "day_off", "label": 5}],
+    ],
+)
+def test_a_wrong_city_calendar_changes_nothing(desk: Desk, overrides: list[Any]) -> None:
+    """The reference hub refuses to serve such a file (500): another hub might serve it."""
+    body = {"version": "2026.12", "overrides": [{"day": "2026-12-30", "kind": "day_off"}, *overrides]}
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, json=body))
+    with pytest.raises(SyncError, match="Lịch của thành phố không hợp lệ"):
+        with SyncClient(desk, "http://hub.invalid", "t", transport=transport) as client:
+            client.fetch_calendar(SyncReport())
+    assert desk.overrides() == [] and desk.calendar_version() == ""
+
+
 # -- a hub that answers wrongly -------------------------------------------------------------------------
 
 
