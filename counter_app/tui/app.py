@@ -47,9 +47,8 @@ if TYPE_CHECKING:
     from textual.command import Provider
     from textual.timer import Timer
 
-    from sync.client import SyncReport
-
     from counter_app.tui.commands import PaletteCommand
+    from sync.client import SyncReport
 
 log = logging.getLogger("counter.tui")
 
