@@ -1047,14 +1047,21 @@ class Desk:
                 if self.store.has_event(event.uuid):
                     page.known += 1
                     continue
+                current = self.store.get(event.dossier_code)
                 try:
-                    dossier = apply(self.store.get(event.dossier_code), event)
+                    dossier = apply(current, event)
                 except (RuleError, ValidationError) as exc:
-                    self.store.append_flagged(event, str(exc))
-                    page.flagged.append((event.dossier_code, str(exc)))
+                    reason = str(exc)
+                except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                    # The fold is pure domain code: these mean the event's content is not what a
+                    # counter writes (a payload cut short, a field of the wrong type).
+                    reason = f"Nội dung sự kiện «{event.kind}» không đọc được ({type(exc).__name__}: {exc})."
+                else:
+                    self.store.append(event, dossier, origin="hub")
+                    page.applied += 1
                     continue
-                self.store.append(event, dossier, origin="hub")
-                page.applied += 1
+                self.store.append_flagged(event, reason)
+                page.flagged.append((event.dossier_code, reason))
             self.store.write_settings({SYNC_CURSOR: cursor})
         return page
 

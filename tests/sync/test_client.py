@@ -143,6 +143,20 @@ def test_a_counter_restored_from_an_older_backup_pulls_again_and_doubles_nothing
     assert second.store.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 3
 
 
+def test_a_received_event_with_a_payload_cut_short_is_kept_flagged(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    first, _ = counters
+    at = datetime(2026, 11, 26, 10, 0, tzinfo=VN_TZ)
+    broken = new_event(f"{AGENCY}-261126-9001", "received", at, "Phòng Tư pháp", "city", {"applicant": 5})
+    assert city_post(hub, [broken.to_json()]).status_code == 200
+    report = sync(first)
+    assert report.pulled == 0 and [c for c, _ in report.flagged] == [broken.dossier_code]
+    assert "không đọc được" in report.flagged[0][1]
+    assert [u for _, u, _ in first.store.flagged_events()] == [broken.uuid]
+    assert first.sync_cursor() != "0" and sync(first).flagged == []  # not stuck on it
+
+
 # -- faults ---------------------------------------------------------------------------------------------
 
 
