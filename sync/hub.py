@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from sync.lookup import MAX_CODE, Tries, answer
+
 __all__ = [
     "DEFAULT_CATALOG",
     "add_city_token",
@@ -74,6 +76,7 @@ CREATE TABLE IF NOT EXISTS events (
     received_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_commune ON events (commune_code, seq);
+CREATE INDEX IF NOT EXISTS events_by_dossier ON events (dossier_code, seq);
 CREATE TABLE IF NOT EXISTS tokens (
     token_sha256 TEXT PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('counter', 'city')),
@@ -521,7 +524,7 @@ def error_response(status: int, message: str) -> Response:
 async def send_response(send: Send, response: Response) -> None:
     """Write a full response; a 304 carries no body and no content type."""
     headers = [(b"content-length", str(len(response.body)).encode("ascii"))]
-    if response.body:
+    if response.body and not any(name == b"content-type" for name, _ in response.headers):
         headers.append((b"content-type", b"application/json"))
     headers.extend(response.headers)
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
@@ -579,12 +582,14 @@ class Hub:
         "/v1/catalog": ("GET",),
         "/v1/calendar": ("GET",),
         "/v1/health": ("GET",),
+        "/tra-cuu": ("GET",),
     }
 
     def __init__(self, db_path: Path, catalog_path: Path, calendar_path: Path | None) -> None:
         self.db_path = db_path
         self.catalog_path = catalog_path
         self.calendar_path = calendar_path
+        self.tries = Tries()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -624,6 +629,8 @@ class Hub:
             return json_response(405, {"error": f"{method} is not allowed on {path}"}, ((b"allow", allow),))
         if path == "/v1/health":
             return json_response(200, {"ok": True})
+        if path == "/tra-cuu":  # the citizens' page: open, guarded by the ID number's last digits
+            return await self.lookup(scope)
         caller = await self.authenticate(scope)
         if path == "/v1/events" and method == "POST":
             body = await read_body(scope, receive, MAX_BODY_BYTES)
@@ -650,6 +657,25 @@ class Hub:
         events = parse_push_body(body, caller)
         result = await asyncio.to_thread(self._with_db, lambda conn: store_events(conn, caller, events))
         return json_response(409 if result["conflicts"] else 200, result)
+
+    async def lookup(self, scope: Scope) -> Response:
+        """The status look-up page a receipt's QR code opens (see ``sync/lookup.py``)."""
+        query = bytes(scope.get("query_string", b"")).decode("utf-8", "replace")
+        params = parse_qs(query, keep_blank_values=True)
+        code = (params.get("ma") or [""])[0]
+        digits = (params.get("cccd") or [""])[0].strip()
+
+        def texts(conn: sqlite3.Connection) -> list[str]:
+            if not code.strip() or len(code.strip()) > MAX_CODE:
+                return []
+            rows = conn.execute(
+                "SELECT canonical FROM events WHERE dossier_code = ? ORDER BY seq", (code.strip(),)
+            )
+            return [r[0] for r in rows]
+
+        found = await asyncio.to_thread(self._with_db, texts) if digits else []
+        status, body = answer(code, digits, found, self.tries)
+        return Response(status, body, ((b"content-type", b"text/html; charset=utf-8"),))
 
     @staticmethod
     def _pull(conn: sqlite3.Connection, caller: Caller, after: int, limit: int) -> Response:

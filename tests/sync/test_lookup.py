@@ -1,0 +1,83 @@
+"""The citizens' look-up page on the real hub: what a receipt's QR code opens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from counter_app.desk import Desk
+from sync.client import SyncClient
+from sync.lookup import MAX_TRIES, Tries
+from tests.conftest import intake
+
+MINH = "Trần Văn Minh"
+
+
+@pytest.fixture
+def synced(make_desk: Callable[..., Desk], tmp_path: Path, hub: Any) -> tuple[Desk, str]:
+    """Counter 1 with one dossier received (ID number ending 1234), sent to the hub."""
+    desk = make_desk(tmp_path / "counter1.db", counter_no=1)
+    hub.add_counter("t1", "11410", desk.settings.counter_id)
+    code = desk.receive(intake(), MINH).code
+    with SyncClient(desk, hub.url, "t1") as client:
+        client.run()
+    return desk, code
+
+
+def look(hub: Any, **params: str) -> httpx.Response:
+    return httpx.get(f"{hub.url}/tra-cuu", params=params)
+
+
+def test_the_page_asks_for_the_id_digits_before_saying_anything(hub: Any, synced: tuple[Desk, str]) -> None:
+    _, code = synced
+    answer = look(hub, ma=code)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html")
+    assert "4 số cuối số căn cước" in answer.text and code in answer.text
+    assert "Đặng Thị Hoà" not in answer.text and "Được tiếp nhận" not in answer.text
+
+
+def test_the_right_digits_show_the_status_and_the_steps_as_they_sync(
+    hub: Any, synced: tuple[Desk, str]
+) -> None:
+    desk, code = synced
+    answer = look(hub, ma=code, cccd="1234")
+    assert answer.status_code == 200
+    assert "Được tiếp nhận" in answer.text and "Giấy xác nhận tình trạng hôn nhân" in answer.text
+    assert "031190001234" not in answer.text and "Đặng Thị Hoà" not in answer.text  # no personal data
+    desk.transfer(code, MINH)
+    with SyncClient(desk, hub.url, "t1") as client:
+        client.run()
+    assert "Chuyển xử lý" in look(hub, ma=code, cccd="1234").text
+
+
+def test_wrong_digits_and_unknown_codes_get_the_same_answer_and_a_lock(
+    hub: Any, synced: tuple[Desk, str]
+) -> None:
+    _, code = synced
+    wrong = look(hub, ma=code, cccd="9999")
+    unknown = look(hub, ma=code[:-1] + "9", cccd="1234")
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.text.replace(code, "X") == unknown.text.replace(code[:-1] + "9", "X")
+    for _ in range(MAX_TRIES - 1):
+        look(hub, ma=code, cccd="0000")
+    locked = look(hub, ma=code, cccd="1234")  # even the right digits, for a while
+    assert locked.status_code == 429 and "15 phút" in locked.text and "Được tiếp nhận" not in locked.text
+
+
+@pytest.mark.parametrize("code", ["<script>alert(1)</script>", "x" * 61, "' onmouseover='alert(1)"])
+def test_a_hostile_code_is_never_echoed_as_markup(hub: Any, code: str) -> None:
+    answer = look(hub, ma=code, cccd="1234")
+    assert answer.status_code in (400, 404)
+    assert "<script>" not in answer.text and "' onmouseover='" not in answer.text
+
+
+def test_the_lock_is_forgotten_after_its_time() -> None:
+    tries = Tries()
+    for _ in range(MAX_TRIES):
+        tries.failed("A", now=100.0)
+    assert tries.locked("A", now=101.0)
+    assert not tries.locked("A", now=100.0 + 15 * 60 + 1)
