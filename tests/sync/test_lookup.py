@@ -81,3 +81,22 @@ def test_the_lock_is_forgotten_after_its_time() -> None:
         tries.failed("A", now=100.0)
     assert tries.locked("A", now=101.0)
     assert not tries.locked("A", now=100.0 + 15 * 60 + 1)
+
+
+def test_the_receipt_s_qr_code_opens_this_page_for_the_citizen(
+    hub: Any, synced: tuple[Desk, str], tmp_path: Path
+) -> None:
+    """The whole path: the counter prints the receipt, the citizen's phone reads its QR code, opens
+    the hub's page and types the four digits printed on the receipt."""
+    from printing import render_form
+    from tests.unit.test_printing_support import decode, render_page
+
+    desk, code = synced
+    desk.update_settings(lookup_url=f"{hub.url}/tra-cuu?ma={{code}}")
+    pdf = render_form(desk, "receipt", code, tmp_path / "receipt.pdf", "cb1")
+    address = decode(render_page(pdf, dpi=150))["QRCode"]
+    assert address == f"{hub.url}/tra-cuu?ma={code}"
+    form = httpx.get(address)
+    assert form.status_code == 200 and "4 số cuối" in form.text
+    page = httpx.get(address, params={"ma": code, "cccd": "1234"})
+    assert "Được tiếp nhận" in page.text and code in page.text
