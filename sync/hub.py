@@ -754,7 +754,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _serve(args: argparse.Namespace) -> None:
     """Run the hub with uvicorn (imported here: only serving needs it)."""
-    import uvicorn
+    try:
+        import uvicorn
+    except ImportError as exc:
+        raise ValueError("serving needs uvicorn: pip install -e '.[hub]' (or pip install uvicorn)") from exc
 
     if args.catalog is not None:
         load_catalog(args.catalog)  # fail now, not on the first counter's request

@@ -537,3 +537,15 @@ def test_the_command_line_adds_tokens(tmp_path: Path, capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit) as exit_info:
         hub_module.main(["add-city", "--db", str(db)])
     assert exit_info.value.code == 2
+
+
+def test_serving_without_uvicorn_says_what_to_install(tmp_path: Path) -> None:
+    hidden = (
+        "import sys; sys.modules['uvicorn'] = None; from sync.hub import main; "
+        f"sys.exit(main(['serve', '--db', {str(tmp_path / 'hub.db')!r}]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", hidden], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
+    assert done.returncode == 2
+    assert "pip install" in done.stderr and "Traceback" not in done.stderr
