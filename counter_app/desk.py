@@ -648,6 +648,30 @@ class PulledPage:
     """(dossier code, reason) of events kept but not folded."""
 
 
+def _check_pulled_text(event: Event) -> None:
+    """Refuse text no counter writes (control or invisible characters; notes keep their line
+    breaks): the hub relays other machines' events, and this counter shows them on screen and paper.
+
+    Raises:
+        ValidationError: naming the first field that holds such text.
+    """
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, str):
+            if has_control_chars(value, multiline=True) or len(value) > 10_000:
+                raise ValidationError(FieldError(where, f"«{where}» chứa ký tự không hợp lệ hoặc quá dài."))
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(item, f"{where}.{key}")
+        elif isinstance(value, list | tuple):
+            for i, item in enumerate(value):
+                walk(item, f"{where}[{i}]")
+
+    walk(event.actor, "actor")
+    walk(event.dossier_code, "dossier_code")
+    walk(dict(event.payload), "payload")
+
+
 def _not_an_event(index: int) -> Event:
     raise ValidationError(
         FieldError("events", f"Mục thứ {index + 1} nhận từ máy chủ không phải một sự kiện.")
@@ -1049,6 +1073,7 @@ class Desk:
                     continue
                 current = self.store.get(event.dossier_code)
                 try:
+                    _check_pulled_text(event)
                     dossier = apply(current, event)
                 except (RuleError, ValidationError) as exc:
                     reason = str(exc)

@@ -157,6 +157,25 @@ def test_a_received_event_with_a_payload_cut_short_is_kept_flagged(
     assert first.sync_cursor() != "0" and sync(first).flagged == []  # not stuck on it
 
 
+def test_a_pulled_event_with_terminal_escapes_in_a_name_is_kept_flagged_not_shown(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    first, second = counters
+    code = second.receive(intake(), MINH).code
+    hostile = {**next(e for e in second.outbox(10) if e["dossier_code"] == code)}
+    sync(second)
+    hostile["uuid"] = str(uuid.uuid4())
+    hostile["dossier_code"] = f"{AGENCY}-261125-9002"
+    hostile["payload"] = {**hostile["payload"]}
+    hostile["payload"]["applicant"] = {**hostile["payload"]["applicant"], "name": "Nguyễn\x1b[2J Văn A"}
+    assert city_post(hub, [hostile]).status_code == 200
+    report = sync(first)
+    assert [c for c, _ in report.flagged] == [
+        hostile["dossier_code"]
+    ] and "payload.applicant.name" in report.flagged[0][1]
+    assert first.store.get(hostile["dossier_code"]) is None and report.pulled == 1  # the clean one applied
+
+
 # -- faults ---------------------------------------------------------------------------------------------
 
 
