@@ -39,7 +39,7 @@ from counter_app.tui.messages import (
     SearchRequested,
     StepRecorded,
 )
-from counter_app.tui.screens.base import KeepsStyles
+from counter_app.tui.screens.base import CounterScreen, KeepsStyles
 from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen, UnlockScreen
 from counter_app.tui.screens.intake import IntakeScreen
 
@@ -480,6 +480,8 @@ class CounterApp(App[None]):
             return
         self.hub_problem = ""
         self.hub_state = f"Đồng bộ {self.now():%H:%M}"
+        if report.pulled and isinstance(self.screen, CounterScreen):
+            self.screen.show_stored_changes()  # other counters' dossiers, the city's steps
         if report.problems():
             self.notify("\n".join(report.problems()), title="Đồng bộ", severity="warning", timeout=30)
         elif report.news():

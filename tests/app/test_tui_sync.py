@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
 
 from counter_app.desk import Desk
+from counter_app.domain.calendar import VN_TZ
+from counter_app.domain.dossier import new_event
 from counter_app.tui import app as app_module
 from counter_app.tui.app import CounterApp
+from tests.conftest import intake
 
 from .conftest import (
     OFFICIAL,
@@ -92,6 +97,27 @@ async def test_a_refused_token_is_said_once_and_shown_until_fixed(
         hub_desk.update_settings(hub_token="token-2")
         app.sync_now()
         await wait_until(pilot, lambda: "Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line"))
+
+
+async def test_a_city_step_taken_while_the_dossier_is_open_shows_on_its_screen(
+    app: CounterApp, hub_desk: Desk, hub: Any
+) -> None:
+    code = hub_desk.receive(intake(), OFFICIAL[2]).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await wait_until(pilot, lambda: hub_count(hub) == 1)
+        await scan(pilot, code)
+        assert "[2]" in texts(app, "#dossier-head")
+        at = datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ)
+        moved = new_event(code, "transferred", at, "Công chức Tư pháp - Hộ tịch", "city", {})
+        hub.add_city_token("city", "11410")
+        headers = {"Authorization": "Bearer city"}
+        assert httpx.post(
+            f"{hub.url}/v1/events", json={"events": [moved.to_json()]}, headers=headers
+        ).is_success
+        app.sync_now()
+        await wait_until(pilot, lambda: "[4]" in texts(app, "#dossier-head"))
+        assert "Chuyển xử lý" in texts(app, "#history")
 
 
 async def test_without_a_hub_the_status_line_says_nothing_of_one(app: CounterApp) -> None:

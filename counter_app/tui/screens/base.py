@@ -128,6 +128,11 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def show_stored_changes(self) -> None:
+        """The database changed under this screen (a sync took the commune's new events): show
+        what it holds now. Screens that show stored dossiers read them again; a form being typed
+        (the intake) keeps what it has."""
+
     @property
     def scan_input(self) -> ScanInput:
         return self.query_one("#scan", ScanInput)

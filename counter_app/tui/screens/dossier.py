@@ -381,6 +381,9 @@ class DossierScreen(CounterScreen):
         entries = self.counter_app.desk.access_log(dossier.code, limit=AccessLogDialog.SHOWN)
         self.app.call_from_thread(self.app.push_screen, AccessLogDialog(dossier, entries))
 
+    def show_stored_changes(self) -> None:
+        self.reload()
+
     def reload(self) -> None:
         """Read the dossier again (after a sync or another window changed it)."""
         if self.dossier is not None:

@@ -194,6 +194,9 @@ class ListsScreen(CounterScreen):
             self.table.focus()
             self._count(view)
 
+    def show_stored_changes(self) -> None:
+        self.action_reload()
+
     def action_reload(self) -> None:
         self._show_view(self.view, again=True)
 

@@ -307,6 +307,9 @@ class SupervisorScreen(CounterScreen):
         active = self.tabs.active
         self.tabs.active = TABS[(TABS.index(active) + 1) % len(TABS)] if active in TABS else TABS[0]
 
+    def show_stored_changes(self) -> None:
+        self.action_reload()
+
     def action_reload(self) -> None:
         self._show_office_hours()
         self._show_settings()
