@@ -1243,9 +1243,12 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
 
 
 @main.command(name="sync")
+@click.option(
+    "--status", "status_only", is_flag=True, help="Only say the sync's state (no request to the hub)."
+)
 @json_option
 @with_desk
-def sync_(desk: Any, as_json: bool) -> None:
+def sync_(desk: Any, status_only: bool, as_json: bool) -> None:
     """Sync with the city hub (hub_url, hub_token): send the events recorded here, take the
     commune's new events, the procedure catalog and the city's days off.
 
@@ -1254,6 +1257,9 @@ def sync_(desk: Any, as_json: bool) -> None:
     transaction. Exit 9: the hub could not be reached or answered wrongly (nothing lost; run again
     later); exit 6: the hub refused this counter's token.
     """
+    if status_only:
+        _sync_status(desk.sync_status(), as_json)
+        return
     from sync.client import SyncClient
 
     settings = desk.settings
@@ -1277,6 +1283,22 @@ def sync_(desk: Any, as_json: bool) -> None:
         return
     for line in report.lines():
         _out(line)
+
+
+def _sync_status(status: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        _emit_json(status)
+        return
+    hub = status["hub_url"] or "chưa đặt (hub_url)"
+    _out(f"Máy chủ: {hub}{'' if status['token_set'] else ' — chưa đặt mã truy cập (hub_token)'}")
+    _out(f"Lần đồng bộ cuối: {status['last_sync'] or 'chưa có'}")
+    _out(f"Sự kiện chờ gửi: {status['waiting']}")
+    _out(f"Hồ sơ xung đột với máy chủ: {len(status['conflicts'])}")
+    for code in status["conflicts"]:
+        _out(f"  {code}")
+    _out(f"Sự kiện nhận về không áp dụng được (đã giữ lại): {len(status['flagged'])}")
+    for item in status["flagged"]:
+        _out(f"  {item['code']}  {item['uuid']}  {item['reason']}")
 
 
 @main.command()

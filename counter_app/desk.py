@@ -1139,6 +1139,25 @@ class Desk:
         """The version of the city's calendar last taken ("" before the first)."""
         return self.store.read_settings().get(CALENDAR_VERSION, "")
 
+    def sync_status(self) -> dict[str, Any]:
+        """What an administrator checks of the sync: the hub, the last sync, what waits, and what
+        needs a person (dossiers in conflict, events kept flagged)."""
+        settings = self.settings
+        last = self.last_sync()
+        return {
+            "hub_url": settings.hub_url or None,
+            "token_set": bool(settings.hub_token),
+            "last_sync": format_time(last) if last else None,
+            "waiting": self.store.unsent_count(),
+            "cursor": self.sync_cursor(),
+            "calendar_version": self.calendar_version() or None,
+            "conflicts": self.store.codes_in_sync_state("conflict"),
+            "flagged": [
+                {"code": code, "uuid": uuid, "reason": reason}
+                for code, uuid, reason in self.store.flagged_events()
+            ],
+        }
+
     def record_sync(self, at: datetime) -> None:
         self.store.write_settings({LAST_SYNC: format_time(to_vn(at))})
 

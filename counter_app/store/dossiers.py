@@ -514,10 +514,19 @@ class DossierStore:
         self._insert_event(event, "hub", format_time(datetime.now().astimezone()), reason or "refused")
         self.set_sync_state(event.dossier_code, "conflict")
 
+    def codes_in_sync_state(self, state: str, limit: int = 100) -> list[str]:
+        """Dossiers in one sync state (an administrator's list of conflicts), newest first."""
+        rows = self.conn.execute(
+            "SELECT code FROM dossiers WHERE sync_state = ? ORDER BY received_at DESC LIMIT ?", (state, limit)
+        )
+        return [r[0] for r in rows]
+
     def flagged_events(self) -> list[tuple[str, str, str]]:
-        """Events kept but left out of the folds: (dossier code, event uuid, reason), oldest first."""
+        """Events from the hub kept but left out of the folds: (dossier code, uuid, reason), oldest
+        first (a migration's flags on this counter's own events are not listed)."""
         return self.conn.execute(
-            "SELECT dossier_code, uuid, flag_reason FROM events WHERE flagged = 1 ORDER BY seq"
+            "SELECT dossier_code, uuid, flag_reason FROM events"
+            " WHERE flagged = 1 AND origin = 'hub' ORDER BY seq"
         ).fetchall()
 
     def unsent_count(self) -> int:

@@ -127,6 +127,8 @@ def test_an_event_the_lifecycle_refuses_here_is_kept_flagged_and_the_cursor_move
     assert states(first)[code] == "conflict"
     assert [u for _, u, _ in first.store.flagged_events()] == [returned.uuid]
     assert sync(first).pulled == 0  # not asked for again
+    status = first.sync_status()  # what `counter sync --status` shows the administrator
+    assert status["conflicts"] == [code] and [f["uuid"] for f in status["flagged"]] == [returned.uuid]
 
 
 def test_a_counter_restored_from_an_older_backup_pulls_again_and_doubles_nothing(

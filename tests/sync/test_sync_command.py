@@ -78,3 +78,22 @@ def test_a_refused_token_or_no_hub_is_a_setting_to_fix(tmp_path: Path, hub: Any)
     )
     result = counter(fresh, "sync")
     assert result.exit_code == 6 and "hub_url" in result.output
+
+
+def test_the_status_says_what_waits_and_what_needs_a_person_without_asking_the_hub(
+    tmp_path: Path, hub: Any
+) -> None:
+    db = tmp_path / "one.db"
+    set_up(db, 1, hub, "t1")
+    counter(db, "receive", "--json", "-", input=json.dumps(intake()))
+    assert counter(db, "settings", "--set", "hub_url=http://127.0.0.1:9").exit_code == 0  # offline
+    shown = counter(db, "sync", "--status")
+    assert shown.exit_code == 0, shown.output
+    assert "Sự kiện chờ gửi: 1" in shown.output and "Lần đồng bộ cuối: chưa có" in shown.output
+    status = json.loads(counter(db, "sync", "--status", "--json").output)
+    assert (status["waiting"], status["conflicts"], status["flagged"], status["token_set"]) == (
+        1,
+        [],
+        [],
+        True,
+    )
