@@ -669,9 +669,12 @@ class Hub:
             if not code.strip() or len(code.strip()) > MAX_CODE:
                 return []
             rows = conn.execute(
-                "SELECT canonical FROM events WHERE dossier_code = ? ORDER BY seq", (code.strip(),)
-            )
-            return [r[0] for r in rows]
+                "SELECT canonical, commune_code FROM events WHERE dossier_code = ? ORDER BY seq",
+                (code.strip(),),
+            ).fetchall()
+            # The commune that pushed the dossier's first event owns it: another commune's counter
+            # naming the same code (by mistake or not) never writes on this citizen's page.
+            return [text for text, commune in rows if commune == rows[0][1]]
 
         found = await asyncio.to_thread(self._with_db, texts) if digits else []
         status, body = answer(code, digits, found, self.tries)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,8 @@ import httpx
 import pytest
 
 from counter_app.desk import Desk
+from counter_app.domain.calendar import VN_TZ
+from counter_app.domain.dossier import new_event
 from sync.client import SyncClient
 from sync.lookup import MAX_TRIES, Tries
 from tests.conftest import intake
@@ -66,6 +69,23 @@ def test_wrong_digits_and_unknown_codes_get_the_same_answer_and_a_lock(
         look(hub, ma=code, cccd="0000")
     locked = look(hub, ma=code, cccd="1234")  # even the right digits, for a while
     assert locked.status_code == 429 and "15 phút" in locked.text and "Được tiếp nhận" not in locked.text
+
+
+def test_another_commune_s_counter_cannot_write_on_the_page(
+    hub: Any, synced: tuple[Desk, str], make_desk: Callable[..., Desk], tmp_path: Path
+) -> None:
+    _, code = synced
+    other = make_desk(tmp_path / "other.db", counter_no=1)
+    other.update_settings(agency_id="000.00.99.H99")
+    hub.add_counter("t9", "99999", other.settings.counter_id)
+    at = datetime(2026, 11, 26, 10, 0, tzinfo=VN_TZ)
+    forged = new_event(code, "refused", at, "Ai đó", other.settings.counter_id, {"reason": "Giả mạo"})
+    pushed = httpx.post(
+        f"{hub.url}/v1/events", json={"events": [forged.to_json()]}, headers={"Authorization": "Bearer t9"}
+    )
+    assert pushed.status_code == 200
+    page = look(hub, ma=code, cccd="1234")
+    assert "Được tiếp nhận" in page.text and "Từ chối" not in page.text
 
 
 @pytest.mark.parametrize("code", ["<script>alert(1)</script>", "x" * 61, "' onmouseover='alert(1)"])
