@@ -118,6 +118,11 @@ class SyncClient:
             raise HubRefused("Chưa đặt địa chỉ máy chủ (hub_url, bắt đầu bằng http:// hoặc https://).")
         if not token:
             raise HubRefused("Chưa đặt mã truy cập máy chủ (hub_token).")
+        if not (token.isascii() and token.isprintable()) or " " in token:
+            # It travels in an HTTP header: a letter with a diacritic or a space cannot.
+            raise HubRefused(
+                "Mã truy cập máy chủ (hub_token) chỉ gồm chữ không dấu, số và ký hiệu, không dấu cách."
+            )
         self.desk = desk
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(
@@ -187,6 +192,8 @@ class SyncClient:
         while True:
             answer = self._request("GET", "/v1/events", params={"after": cursor, "limit": PULL_LIMIT})
             body = self._json(answer)
+            if not isinstance(body, dict):
+                body = {}  # said just below, as any other wrong shape
             events, following, more = body.get("events"), body.get("next"), body.get("more")
             if not isinstance(events, list) or not isinstance(following, str) or not isinstance(more, bool):
                 raise SyncError("Máy chủ trả lời không đúng dạng {events, next, more}; chưa nhận gì thêm.")

@@ -386,9 +386,10 @@ def test_a_hub_naming_events_it_was_not_sent_takes_out_only_those_sent(desk: Des
         {"events": "none", "next": "5", "more": False},
         {"events": [], "next": "-1", "more": False},
         {"events": [], "next": "5"},
+        [{"events": []}],
     ],
 )
-def test_a_wrong_page_of_events_stores_nothing(desk: Desk, body: dict[str, Any]) -> None:
+def test_a_wrong_page_of_events_stores_nothing(desk: Desk, body: Any) -> None:
     before = desk.sync_cursor()
     transport = wrong_hub(lambda _: httpx.Response(200, json=body))
     with pytest.raises(SyncError):
@@ -411,6 +412,12 @@ def test_a_huge_answer_is_refused_unread(desk: Desk, monkeypatch: pytest.MonkeyP
     with pytest.raises(SyncError, match="quá lớn"):
         with SyncClient(desk, "http://hub.invalid", "t", transport=transport) as client:
             client.pull(SyncReport())
+
+
+@pytest.mark.parametrize("token", ["mã-quầy-2", "two words", "tab\there"])
+def test_a_token_that_cannot_travel_in_a_header_is_said_before_any_request(desk: Desk, token: str) -> None:
+    with pytest.raises(HubRefused, match="không dấu"):
+        SyncClient(desk, "http://127.0.0.1:1", token)
 
 
 def test_no_hub_address_or_token_is_said_before_any_request(desk: Desk) -> None:
