@@ -190,7 +190,10 @@ class SyncClient:
         """Take the commune's new events page by page, from the cursor stored after the last page."""
         cursor = self.desk.sync_cursor()
         while True:
-            answer = self._request("GET", "/v1/events", params={"after": cursor, "limit": PULL_LIMIT})
+            # own=1: this counter's own events come back too, and are skipped as known; after a
+            # restore from an older backup they are what brings back the dossiers saved since.
+            params = {"after": cursor, "limit": PULL_LIMIT, "own": 1}
+            answer = self._request("GET", "/v1/events", params=params)
             body = self._json(answer)
             if not isinstance(body, dict):
                 body = {}  # said just below, as any other wrong shape

@@ -371,8 +371,11 @@ def store_events(
     return {"stored": stored, "conflicts": conflicts}
 
 
-def read_events(conn: sqlite3.Connection, caller: Caller, after: int, limit: int) -> dict[str, Any]:
-    """One page of the commune's events after a cursor, leaving out the caller's own.
+def read_events(
+    conn: sqlite3.Connection, caller: Caller, after: int, limit: int, *, own: bool = False
+) -> dict[str, Any]:
+    """One page of the commune's events after a cursor, leaving out the caller's own unless ``own``
+    (a counter restored from an older backup gets back what it had pushed since).
 
     The cursor advances over skipped own events too (it is the seq of the last row scanned), so a
     counter that only ever pushes does not rescan its own events on every pull.
@@ -389,7 +392,7 @@ def read_events(conn: sqlite3.Connection, caller: Caller, after: int, limit: int
             if len(events) >= limit:
                 break
             next_seq = seq
-            if caller.counter_id is not None and source == caller.counter_id:
+            if not own and caller.counter_id is not None and source == caller.counter_id:
                 continue
             events.append(json.loads(text))
         rows.close()
@@ -405,8 +408,9 @@ def read_events(conn: sqlite3.Connection, caller: Caller, after: int, limit: int
     return {"events": events, "next": str(next_seq), "more": more}
 
 
-def parse_pull_query(query_string: bytes) -> tuple[int, int]:
-    """The ``after`` cursor and the ``limit`` of a pull, or a 400 saying which is wrong."""
+def parse_pull_query(query_string: bytes) -> tuple[int, int, bool]:
+    """The ``after`` cursor, the ``limit`` and ``own`` (0 or 1: the caller's own events too) of a
+    pull, or a 400 saying which is wrong."""
     try:
         params = parse_qs(query_string.decode("ascii"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError as exc:
@@ -415,7 +419,10 @@ def parse_pull_query(query_string: bytes) -> tuple[int, int]:
     limit = _one_number(params, "limit", DEFAULT_LIMIT)
     if not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(400, f"limit must be between 1 and {MAX_LIMIT}")
-    return after, limit
+    own = _one_number(params, "own", 0)
+    if own not in (0, 1):
+        raise BadRequest(400, "own must be 0 or 1")
+    return after, limit, own == 1
 
 
 def _one_number(params: dict[str, list[str]], name: str, default: int) -> int:
@@ -636,8 +643,11 @@ class Hub:
             body = await read_body(scope, receive, MAX_BODY_BYTES)
             return await self.push(caller, body)
         if path == "/v1/events":
-            after, limit = parse_pull_query(scope.get("query_string", b""))
-            return await asyncio.to_thread(self._with_db, lambda conn: self._pull(conn, caller, after, limit))
+            after, limit, own = parse_pull_query(scope.get("query_string", b""))
+            return await asyncio.to_thread(
+                self._with_db,
+                lambda conn: json_response(200, read_events(conn, caller, after, limit, own=own)),
+            )
         if path == "/v1/catalog":
             return await self.published(scope, lambda: load_catalog(self.catalog_path))
         return await self.published(scope, lambda: load_calendar(self.calendar_path))
@@ -679,10 +689,6 @@ class Hub:
         found = await asyncio.to_thread(self._with_db, texts) if digits else []
         status, body = answer(code, digits, found, self.tries)
         return Response(status, body, ((b"content-type", b"text/html; charset=utf-8"),))
-
-    @staticmethod
-    def _pull(conn: sqlite3.Connection, caller: Caller, after: int, limit: int) -> Response:
-        return json_response(200, read_events(conn, caller, after, limit))
 
     async def published(self, scope: Scope, load: Callable[[], tuple[str, bytes]]) -> Response:
         """Serve a published file read now, with its version as ETag (304 when the counter has it)."""

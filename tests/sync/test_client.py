@@ -178,6 +178,26 @@ def test_a_pulled_event_with_terminal_escapes_in_a_name_is_kept_flagged_not_show
     assert first.store.get(hostile["dossier_code"]) is None and report.pulled == 1  # the clean one applied
 
 
+def test_a_counter_put_back_from_an_older_copy_gets_back_the_dossiers_it_had_sent_since(
+    counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path
+) -> None:
+    first, _ = counters
+    kept = first.receive(intake(), MINH).code
+    sync(first)
+    copy = tmp_path / "copy-of-counter1.db"
+    with sqlite3.connect(copy) as target:
+        first.store.conn.backup(target)  # last night's backup
+    later = [first.receive(intake(), MINH).code for _ in range(2)]
+    first.transfer(later[0], MINH)
+    sync(first)  # the hub has them; then the disk dies
+    restored = make_desk(copy, counter_no=1)
+    assert {r.code for r in restored.find("dang thi hoa")} == {kept}
+    report = sync(restored)
+    assert (report.pulled, report.pushed) == (3, 0)
+    assert {r.code for r in restored.find("dang thi hoa")} == {kept, *later}
+    assert restored.get(later[0]).status == 4 and restored.unsent_events() == 0
+
+
 # -- faults ---------------------------------------------------------------------------------------------
 
 

@@ -370,6 +370,18 @@ def test_a_counter_does_not_get_its_own_events_back_but_its_cursor_advances(
     assert page == {"events": [], "next": "5", "more": False}
 
 
+def test_with_own_1_a_counter_gets_its_own_events_too(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    """What a counter put back from an older backup asks for: what it had sent since."""
+    own = [make_event() for _ in range(2)]
+    theirs = make_event(counter_id=COUNTER_2)
+    assert push(as_who["c1"], own).status_code == 200
+    assert push(as_who["c2"], [theirs]).status_code == 200
+    page = as_who["c1"].get("/v1/events", params={"after": "0", "own": "1"}).json()
+    assert page == {"events": [*own, theirs], "next": "3", "more": False}
+    for wrong in ("2", "yes", ""):
+        assert as_who["c1"].get("/v1/events", params={"own": wrong}).status_code == 400
+
+
 def test_a_counter_of_another_commune_sees_none(hub: Any, as_who: dict[str, httpx.Client]) -> None:
     assert push(as_who["c1"], [make_event()]).status_code == 200
     assert push(as_who["city"], [make_event(counter_id=COUNTER_2)]).status_code == 200
