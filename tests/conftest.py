@@ -6,6 +6,7 @@ test sees real data or another test's files.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,13 @@ class FixedClock:
 
     def set(self, now: datetime) -> None:
         self.now = now
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Two workers per CPU for ``-n auto``: a Textual pilot test spends much of its time waiting for
+    the screen, so on 2 CPUs 4 workers ran the supervisor and dossier pilots in 98 s against 127 s,
+    for the same CPU time."""
+    return 2 * (os.cpu_count() or 1)
 
 
 @pytest.fixture(autouse=True)
