@@ -1266,20 +1266,7 @@ def sync_(desk: Any, status_only: bool, as_json: bool) -> None:
     with SyncClient(desk, settings.hub_url, settings.hub_token) as client:
         report = client.run()
     if as_json:
-        _emit_json(
-            {
-                "pushed": report.pushed,
-                "pulled": report.pulled,
-                "known": report.known,
-                "conflicts": report.conflicts,
-                "flagged": [{"code": c, "reason": r} for c, r in report.flagged],
-                "catalog": report.catalog or None,
-                "catalog_problem": report.catalog_problem or None,
-                "calendar": report.calendar or None,
-                "calendar_days": report.calendar_days,
-                "waiting": report.waiting,
-            }
-        )
+        _emit_json(report.to_json())
         return
     for line in report.lines():
         _out(line)

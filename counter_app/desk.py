@@ -1143,14 +1143,14 @@ class Desk:
         """What an administrator checks of the sync: the hub, the last sync, what waits, and what
         needs a person (dossiers in conflict, events kept flagged)."""
         settings = self.settings
-        last = self.last_sync()
+        stored = self.store.read_settings()
         return {
             "hub_url": settings.hub_url or None,
             "token_set": bool(settings.hub_token),
-            "last_sync": format_time(last) if last else None,
+            "last_sync": stored.get(LAST_SYNC),
             "waiting": self.store.unsent_count(),
-            "cursor": self.sync_cursor(),
-            "calendar_version": self.calendar_version() or None,
+            "cursor": stored.get(SYNC_CURSOR, "0"),
+            "calendar_version": stored.get(CALENDAR_VERSION) or None,
             "conflicts": self.store.codes_in_sync_state("conflict"),
             "flagged": [
                 {"code": code, "uuid": uuid, "reason": reason}

@@ -17,7 +17,7 @@ Messages are in Vietnamese: the nightly run's log and the command line are read 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import httpx
@@ -68,6 +68,14 @@ class SyncReport:
     calendar_days: int = 0
     waiting: int = 0
     """Events still in the outbox after the run."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The report for ``counter sync --json``: "" and empty values as null."""
+        data = asdict(self)
+        data["flagged"] = [{"code": code, "reason": reason} for code, reason in self.flagged]
+        for key in ("catalog", "catalog_problem", "calendar"):
+            data[key] = data[key] or None
+        return data
 
     def lines(self) -> list[str]:
         """The whole run in Vietnamese, one line each (the command line and the nightly log)."""

@@ -431,22 +431,22 @@ class CounterApp(App[None]):
 
     def action_sync_now(self) -> None:
         """From the palette: sync now (the cable is back, a status update is awaited)."""
-        settings = self.desk.settings
-        if settings.hub_url and settings.hub_token and not self._syncing:
+        if self.sync_now():
             self.hub_state = "Đang đồng bộ"
-        self.sync_now()
 
-    def sync_now(self) -> None:
-        """Sync with the hub in a worker, when one is set and no sync is running already."""
+    def sync_now(self) -> bool:
+        """Sync with the hub in a worker, when one is set and no sync is running already; whether
+        a sync started."""
         self._sync_soon = None
         settings = self.desk.settings
         if not (settings.hub_url and settings.hub_token):
             self.hub_state = ""
-            return
+            return False
         if self._syncing:
-            return
+            return False
         self._syncing = True
         self._sync()
+        return True
 
     @work(thread=True, exit_on_error=False, group="sync")
     def _sync(self) -> None:
