@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from counter_app.domain.calendar import to_vn
 from counter_app.domain.dossier import Dossier, Event, HistoryStep, apply, history
+from counter_app.domain.errors import CounterError
 
 MAX_CODE = 60
 """A dossier code is at most this long (``counter_app.domain.codes.MAX_CODE_LENGTH``)."""
@@ -57,8 +58,8 @@ def fold_known(texts: Iterable[str]) -> tuple[Dossier | None, list[HistoryStep]]
         try:
             event = Event.from_json(json.loads(text))
             dossier = apply(dossier, event)
-        except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
-            continue  # ValidationError and RuleError are ValueErrors too
+        except (CounterError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
+            continue  # refused by the lifecycle (RuleError), or not an event a counter writes
         kept.append(event)
     return dossier, (history(kept) if dossier else [])
 

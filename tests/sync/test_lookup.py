@@ -88,6 +88,21 @@ def test_another_commune_s_counter_cannot_write_on_the_page(
     assert "Được tiếp nhận" in page.text and "Từ chối" not in page.text
 
 
+def test_a_step_the_lifecycle_refuses_is_left_out_of_the_page(hub: Any, synced: tuple[Desk, str]) -> None:
+    _, code = synced
+    hub.add_city_token("city", "11410")
+    at = datetime(2026, 11, 26, 10, 0, tzinfo=VN_TZ)
+    too_soon = new_event(code, "returned", at, "Phòng Tư pháp", "city", {})  # no result yet
+    pushed = httpx.post(
+        f"{hub.url}/v1/events",
+        json={"events": [too_soon.to_json()]},
+        headers={"Authorization": "Bearer city"},
+    )
+    assert pushed.status_code == 200
+    page = look(hub, ma=code, cccd="1234")
+    assert page.status_code == 200 and "Được tiếp nhận" in page.text and "Trả kết quả" not in page.text
+
+
 @pytest.mark.parametrize("code", ["<script>alert(1)</script>", "x" * 61, "' onmouseover='alert(1)"])
 def test_a_hostile_code_is_never_echoed_as_markup(hub: Any, code: str) -> None:
     answer = look(hub, ma=code, cccd="1234")
