@@ -604,9 +604,6 @@ class DossierStore:
         name = fold_text(query)
         columns = _row_columns("d")
         try:
-            exact_total = self.conn.execute(
-                "SELECT count(*) FROM dossiers WHERE name_folded = ?", (name,)
-            ).fetchone()[0]
             rows = self.conn.execute(
                 f"SELECT {columns} FROM dossiers d WHERE d.name_folded = ? "
                 "ORDER BY d.received_at DESC LIMIT ? OFFSET ?",
@@ -615,6 +612,10 @@ class DossierStore:
             if len(rows) < limit:
                 # Applicants' and owners' names have an index each; both are walked newest first
                 # for as many rows as this page needs, and merged (a dossier found both ways once).
+                exact_total = (
+                    self.conn.execute("SELECT count(*) FROM dossiers WHERE name_folded = ?", (name,))
+                    .fetchone()[0] if offset else len(rows)
+                )  # fmt: skip
                 want, skip = limit - len(rows), max(0, offset - exact_total)
                 found: dict[int, tuple[Any, ...]] = {}
                 for index in ("dossiers_fts", "owners_fts"):

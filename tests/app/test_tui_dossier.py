@@ -19,7 +19,19 @@ from counter_app.tui.screens.supervisor import SupervisorScreen
 from counter_app.tui.widgets.fields import Field
 from tests.conftest import FixedClock, intake
 
-from .conftest import OFFICIAL, SIZE, SUPERVISOR, Seen, notifications, scan, settle, sign_in, texts, type_text
+from .conftest import (
+    OFFICIAL,
+    SIZE,
+    SUPERVISOR,
+    Seen,
+    notifications,
+    scan,
+    settle,
+    sign_in,
+    texts,
+    type_text,
+    wait_until,
+)
 
 ACTOR = "Trần Văn Minh"
 
@@ -411,25 +423,49 @@ async def test_escape_returns_to_the_screen_the_dossier_was_opened_from(app, cod
         assert isinstance(app.screen, SupervisorScreen)
 
 
-async def test_the_daily_step_keys_are_in_the_footer_at_80_columns(app, code: str) -> None:  # type: ignore[no-untyped-def]
+async def test_the_footer_fits_80_columns_and_shows_the_daily_steps_when_wide(app, code: str) -> None:  # type: ignore[no-untyped-def]
     from textual.widgets._footer import FooterKey
 
-    async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
+    def shown() -> dict[str, str]:
+        """The footer's keys drawn whole inside the terminal."""
         width = app.size.width
-        shown = {
+        return {
             key.key: key.description
             for key in app.screen.query(FooterKey)
             if key.region.area and key.region.right <= width
         }
-        assert shown.get("escape") == "Quay lại"
-        assert shown.get("c") == "Chuyển xử lý"
-        assert shown.get("b") == "Yêu cầu bổ sung"
-        assert shown.get("k") == "Có kết quả"
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await wait_until(pilot, lambda: "f4" in shown())
+        keys = shown()
+        # Every place to go is on the footer, none cut at the edge; the steps give way to them,
+        # since the panel beside the dossier shows each step with its key.
+        assert {"escape", "f2", "f3", "f4", "f5", "ctrl+p"} <= set(keys)
+        assert keys["escape"] == "Quay lại" and keys["f3"] == "Tiếp nhận"
+        assert len(app.screen.query(FooterKey)) == len(keys)  # nothing hidden past the edge
+        assert dossier_screen(app).query_one("#step-transferred").display
+        await pilot.press("c")  # the step key still works without its place in the footer
+        await pilot.pause()
+        assert app.screen.is_modal
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.resize_terminal(160, 48)
+        await wait_until(pilot, lambda: "c" in shown())
+        keys = shown()
+        assert keys.get("c") == "Chuyển xử lý"
+        assert keys.get("b") == "Yêu cầu bổ sung"
+        assert keys.get("k") == "Có kết quả"
+        assert "f4" in keys and "f3" in keys
         # Rare steps keep their key and their button, not a place in the footer.
-        assert "x" not in shown and "s" not in shown
+        assert "x" not in keys and "s" not in keys
         assert dossier_screen(app).query_one("#step-refused").display
+
+        await pilot.resize_terminal(80, 24)
+        await wait_until(pilot, lambda: "c" not in shown())
+        assert {"f3", "f4", "f5"} <= set(shown())
 
 
 async def test_the_footer_follows_the_steps_and_is_not_rebuilt_for_nothing(app, code: str) -> None:  # type: ignore[no-untyped-def]
@@ -440,7 +476,7 @@ async def test_the_footer_follows_the_steps_and_is_not_rebuilt_for_nothing(app, 
     def keys() -> set[str]:
         return {key.key for key in app.screen.query(FooterKey)}
 
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(160, 48)) as pilot:  # wide: the daily steps are on it
         await sign_in(pilot, OFFICIAL)
         await scan(pilot, code)
         assert {"b", "k"} <= keys()  # in processing: papers may be asked, the result recorded

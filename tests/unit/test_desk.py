@@ -492,6 +492,23 @@ def test_exact_name_ranks_before_longer_names(desk: Desk, clock: FixedClock) -> 
     assert [r.code for r in desk.find("nguyen v")] == [longer.code, exact.code]  # newest first
 
 
+def test_name_pages_join_up_to_the_whole_ranked_list(desk: Desk, clock: FixedClock) -> None:
+    """Exact names first, then the others, newest first: pages of any size neither repeat nor skip."""
+    names = ["Lê Văn An", "Lê Văn Anh", "Lê Văn An", "Lê Văn An Bình", "Lê Văn Anh", "Lê Văn An", "Lê Văn Ân"]
+    codes = []
+    for i, name in enumerate(names):
+        clock.set(clock.now + timedelta(minutes=1))
+        applicant = {"name": name, "id_number": f"0010990001{i:02d}"}
+        codes.append(desk.receive(intake(applicant=applicant), "A").code)
+    whole = [r.code for r in desk.find("le van an")]
+    exact = [c for c, n in zip(codes, names, strict=True) if n in ("Lê Văn An", "Lê Văn Ân")][::-1]
+    assert whole[: len(exact)] == exact and sorted(whole) == sorted(codes)
+    for limit in (1, 2, 3, 4, 5):
+        offsets = range(0, len(names) + limit, limit)
+        pages = [r.code for o in offsets for r in desk.find("le van an", limit, o)]
+        assert pages == whole, limit
+
+
 def test_code_suffix_search_tells_block_from_overflow(desk: Desk) -> None:
     first = desk.receive(intake(), "A")
     assert [r.code for r in desk.find("2001")] == [first.code]

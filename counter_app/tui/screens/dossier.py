@@ -65,8 +65,8 @@ FOOTER_STEPS = frozenset(
         "rated",
     }
 )
-"""Steps whose key the footer shows: the day-to-day ones, so they fit on 80 columns. The others
-(fee request, new appointment, refusal, withdrawal, stop) keep their key and their button."""
+"""Steps whose key the footer shows: the day-to-day ones. The others (fee request, new appointment,
+refusal, withdrawal, stop) keep their key and their button."""
 
 REASONED_STATUSES = frozenset({3, 5, 7, 8})
 """Statuses a step's reason explains while the dossier stays in them (refused, waiting for papers,
@@ -101,6 +101,9 @@ class DossierScreen(CounterScreen):
 
     SCREEN_TITLE = "Hồ sơ"
     OPENS_ON_TOP = True
+    FOOTER_OPTIONAL = frozenset(f"step('{kind}')" for kind in FOOTER_STEPS)
+    """Footer keys that give way, last first, when the footer is too narrow (80 columns): the step
+    panel beside the dossier shows every step with its key, while F3–F6 are shown nowhere else."""
     AUTO_FOCUS = None
 
     BINDINGS = [

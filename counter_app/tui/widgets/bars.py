@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from textual import events
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -87,6 +88,19 @@ TEXTUAL_KEYS = {"Dismiss menu": "Đóng danh sách"}
 ``Select`` binds Esc as "Dismiss menu")."""
 
 
+PALETTE_KEY_WIDTH = 10
+"""Cells kept for the command palette's key at the footer's right end ("^p Lệnh" and its border)."""
+
+
+def key_width(key: str, description: str, app: App[object]) -> int:
+    """Cells a footer key takes: its key as displayed, its description and a cell each side (as
+    Textual 8's footer draws it: "^sLưu & in  escXóa form")."""
+    from rich.cells import cell_len
+
+    display = app.get_key_display(Binding(key, ""))
+    return cell_len(display) + cell_len(description) + 2
+
+
 class CounterFooter(Footer):
     """Textual's footer, composed again only when the keys it shows change, and without a leak.
 
@@ -113,18 +127,44 @@ class CounterFooter(Footer):
             self.call_after_refresh(self._recompose_if_changed)
 
     def _shown_keys(self) -> tuple[tuple[str, str, str, bool], ...]:
-        return tuple(
+        keys = [
             (binding.key, binding.action, binding.description, enabled)
             for _node, binding, enabled, _tooltip in self.screen.active_bindings.values()
             if binding.show
-        )
+        ]
+        optional: frozenset[str] = getattr(self.screen, "FOOTER_OPTIONAL", frozenset())
+        room = self.app.size.width - PALETTE_KEY_WIDTH
+        # One cell of padding each side of a key (Textual's footer CSS); a key shows once per action.
+        width = {action: key_width(key, said, self.app) for key, action, said, _ in keys}
+        while sum(width.values()) > room:
+            dropped = next((a for _k, a, _d, _e in reversed(keys) if a in optional and a in width), None)
+            if dropped is None:
+                break
+            del width[dropped]
+        return tuple(k for k in keys if k[1] in width)
 
     def compose(self) -> ComposeResult:
+        shown = {action for _key, action, _said, _enabled in self._shown_keys()}
+        kept = 0
         for widget in super().compose():
-            said = getattr(widget, "description", None)  # a key (Textual keeps its class private)
+            action = getattr(widget, "action", None)  # a key (Textual keeps its class private)
+            if widget.has_class("-command-palette"):
+                pass
+            elif action not in shown:
+                continue  # a screen's optional key, left out when the footer is too narrow for it
+            else:
+                kept += 1
+            said = getattr(widget, "description", None)
             if isinstance(said, str) and said in TEXTUAL_KEYS:
                 widget.description = TEXTUAL_KEYS[said]  # type: ignore[attr-defined]
             yield widget
+        self.styles.grid_size_columns = kept
+
+    def on_resize(self) -> None:
+        """A narrower or wider terminal may show more or fewer of the screen's optional keys."""
+        if not self._pending and self._shown is not None:
+            self._pending = True
+            self.call_after_refresh(self._recompose_if_changed)
 
     async def _recompose_if_changed(self) -> None:
         self._pending = False
