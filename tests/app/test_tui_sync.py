@@ -126,3 +126,52 @@ async def test_without_a_hub_the_status_line_says_nothing_of_one(app: CounterApp
         app.sync_now()
         await settle(pilot)
         assert "Sự kiện chờ gửi: 0" in texts(app, "#status-line") and app.hub_state == ""
+
+
+async def test_a_supervisor_sets_the_hub_on_the_settings_tab_and_the_waiting_dossiers_go(
+    app: CounterApp, staffed_desk: Desk, hub: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The city hands out the hub after the first run (or a new token): F6 › Cài đặt takes both,
+    the token typed unseen, a wrong one said at once, and the dossiers recorded meanwhile go."""
+    from textual.widgets import Input
+
+    from counter_app.tui.screens.supervisor import SupervisorScreen
+    from counter_app.tui.widgets.fields import Field
+
+    from .conftest import SUPERVISOR
+
+    monkeypatch.setattr(app_module, "SYNC_AFTER_SAVE_SECONDS", 0.1)
+    hub.add_counter("token-7", "11410", staffed_desk.settings.counter_id)
+    waiting = staffed_desk.receive(intake(), OFFICIAL[2]).code  # recorded before there was a hub
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, SUPERVISOR)
+        assert "Đồng bộ" not in texts(app, "#status-line")  # no hub yet: nothing said about one
+        await pilot.press("f6")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        screen.tabs.active = "settings"
+        await settle(pilot)
+        url = screen.query_one("#setting-hub_url", Field)
+        token = screen.query_one("#setting-hub_token", Field)
+        assert token.input.password  # typed like a PIN
+        url.input.focus()
+        await type_text(pilot, hub.url)
+        token.input.focus()
+        await type_text(pilot, "token-wrong")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "Lỗi đồng bộ" in texts(app, "#status-line"))
+        assert staffed_desk.settings.hub_url == hub.url and hub_count(hub) == 0
+        said = notifications(app)
+        assert any("Mã truy cập: (đã đặt)" in n for n in said)
+        assert not any("token-wrong" in n for n in said)  # the token is never written on screen
+        shown = texts(app, "#setting-hub_token Input")
+        assert "•" in shown and "token" not in shown
+        token.input.focus()
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "token-7")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: hub_count(hub) == 1 and app.unsent == 0)
+        await wait_until(pilot, lambda: "Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line"))
+        assert staffed_desk.sync_state(waiting) == "sent"
+        assert isinstance(token.input, Input) and token.value == "token-7"

@@ -59,11 +59,20 @@ COUNTER_SETTINGS = (
     ("printer", "Tên máy in", "tên máy in trong CUPS; trống: lưu PDF"),
     ("idle_lock_minutes", "Tự khóa (phút)", "số phút không thao tác; 0: không tự khóa"),
     ("forms_retention_days", "Giữ PDF (ngày)", "biểu mẫu đã lưu được xóa sau số ngày này; 0: giữ"),
+    ("hub_url", "Máy chủ đồng bộ", "https://… do thành phố cấp; trống: không đồng bộ"),
+    ("hub_token", "Mã truy cập", "mã của quầy này trên máy chủ đồng bộ"),
 )
 """The settings a supervisor changes from the screen (name, label, hint): the agency identifier
 the codes carry (setup leaves it to later), the phone number printed for citizens to call, the
-printer, and the personal-data timings. The commune and counter number are fixed once dossiers
-exist; the rest are the IT admin's (``counter settings``)."""
+printer, the personal-data timings, and the city hub (its address and this counter's token, which
+the city gives or changes after the first run). The commune and counter number are fixed once
+dossiers exist; the rest are the IT admin's (``counter settings``)."""
+
+SECRET_SETTINGS = frozenset({"hub_token"})
+"""Settings typed like a PIN: never shown on the screen."""
+
+HUB_SETTINGS = frozenset({"hub_url", "hub_token"})
+"""Settings after whose change the counter syncs at once, to say whether the new hub answers."""
 
 OVERRIDE_COLUMNS = (("Ngày", "day"), ("Loại", "kind"), ("Ghi chú", "label"))
 UPCOMING_COLUMNS = (("Ngày", "day"), ("Loại", "kind"), ("Lý do", "note"))
@@ -231,11 +240,14 @@ class SupervisorScreen(CounterScreen):
         with VerticalScroll():
             yield Static("CÀI ĐẶT CỦA QUẦY", classes="section-title")
             for name, label, hint in COUNTER_SETTINGS:
-                yield Field(label, key=name, placeholder=hint, id=f"setting-{name}")
+                yield Field(
+                    label, key=name, placeholder=hint, id=f"setting-{name}", password=name in SECRET_SETTINGS
+                )
             yield Button("Lưu cài đặt (Ctrl+S)", variant="primary", id="settings-save")
             yield Static(
                 "Mã định danh có trên mọi mã hồ sơ cấp ra: đặt mã thật trước khi tiếp nhận. "
-                "Máy in: tên hàng đợi CUPS (lệnh lpstat -p liệt kê); trống thì biểu mẫu được lưu PDF.",
+                "Máy in: tên hàng đợi CUPS (lệnh lpstat -p liệt kê); trống thì biểu mẫu được lưu PDF. "
+                "Máy chủ đồng bộ: hồ sơ chưa gửi được gửi lên máy chủ mới ở lần đồng bộ tiếp theo.",
                 classes="dialog-hint",
             )
 
@@ -268,14 +280,20 @@ class SupervisorScreen(CounterScreen):
         for field in fields:
             field.value = ""
         self._show_settings()
-        said = ", ".join(
-            f"{label}: {self._settings_shown[name] or '(trống)'}"
-            for name, label, _ in COUNTER_SETTINGS
-            if name in changed
-        )
+
+        def shown(name: str) -> str:
+            value = self._settings_shown[name]
+            if name in SECRET_SETTINGS:  # a token is never written on the screen
+                return "(đã đặt)" if value else "(trống)"
+            return value or "(trống)"
+
+        said = ", ".join(f"{label}: {shown(name)}" for name, label, _ in COUNTER_SETTINGS if name in changed)
         self.notify(said, title="Đã lưu cài đặt")
         for warning in self.counter_app.desk.change_warnings:
             self.notify(warning, title="Lưu ý", severity="warning", timeout=20)
+        if HUB_SETTINGS & changed.keys():
+            self.counter_app.hub_problem = ""
+            self.counter_app.sync_now()  # the status line says at once whether the new hub answers
 
     def on_mount(self) -> None:
         fill_table(self.query_one("#overrides", DataTable), OVERRIDE_COLUMNS, [])
