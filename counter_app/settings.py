@@ -279,6 +279,14 @@ def _url_problem(name: str, value: str) -> str | None:
     return None
 
 
+def hub_token_problem(token: str) -> str | None:
+    """Why a hub token cannot be sent, or None: it travels in an HTTP header (``Bearer …``), where a
+    letter with a diacritic or a space cannot."""
+    if token.isascii() and token.isprintable() and " " not in token:
+        return None
+    return _say("hub_token", "chỉ gồm chữ không dấu, số và ký hiệu, không dấu cách.")
+
+
 def _pattern_problem(pattern: str) -> str | None:
     """Why a dossier code pattern would not give a national-shape code, or None.
 
@@ -402,6 +410,9 @@ def _problems(settings: Settings, *, hours_bounds: bool = True) -> list[FieldErr
         problem = _url_problem(name, value) if value else None
         if problem:
             add(name, problem)
+    problem = hub_token_problem(s.hub_token) if s.hub_token else None
+    if problem:
+        add("hub_token", problem)
     problem = _pattern_problem(s.code_pattern)
     if problem:
         add("code_pattern", problem)

@@ -24,6 +24,7 @@ import httpx
 
 from counter_app.desk import Desk
 from counter_app.domain.errors import CounterError, ValidationError
+from counter_app.settings import hub_token_problem
 
 PUSH_BATCH = 200
 """Events per POST: well under the hub's 500 events and 5 MB."""
@@ -126,11 +127,9 @@ class SyncClient:
             raise HubRefused("Chưa đặt địa chỉ máy chủ (hub_url, bắt đầu bằng http:// hoặc https://).")
         if not token:
             raise HubRefused("Chưa đặt mã truy cập máy chủ (hub_token).")
-        if not (token.isascii() and token.isprintable()) or " " in token:
-            # It travels in an HTTP header: a letter with a diacritic or a space cannot.
-            raise HubRefused(
-                "Mã truy cập máy chủ (hub_token) chỉ gồm chữ không dấu, số và ký hiệu, không dấu cách."
-            )
+        problem = hub_token_problem(token)  # stored before the settings checked it, or given here
+        if problem:
+            raise HubRefused(problem)
         self.desk = desk
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(

@@ -57,6 +57,9 @@ WRONG = [
     ("commune_name", "xã Vĩnh\u202eBảo"),  # a bidi override reorders what the forms print
     ("province_name", "Thành phố\x00Hải Phòng"),
     ("hub_token", "abc\r\nX-Evil: 1"),
+    ("hub_token", "mã-quầy-1"),  # it travels in an HTTP header: no letter with a diacritic
+    ("hub_token", "tok quay1"),
+    ("hub_token", "tok\u00a0quay1"),  # a no-break space pasted from a document
     ("agency_name", "Trung tâm " * 30),
     ("code_pattern", "{agency}-{date}-{seq}{seq}"),
     ("code_pattern", "{seq}-{date}-{agency}"),
