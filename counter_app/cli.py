@@ -1283,7 +1283,7 @@ def _sync_status(status: dict[str, Any], as_json: bool) -> None:
     _out(f"Hồ sơ xung đột với máy chủ: {len(status['conflicts'])}")
     for code in status["conflicts"]:
         _out(f"  {code}")
-    _out(f"Sự kiện nhận về không áp dụng được (đã giữ lại): {len(status['flagged'])}")
+    _out(f"Sự kiện không áp dụng được (đã giữ lại): {len(status['flagged'])}")
     for item in status["flagged"]:
         _out(f"  {item['code']}  {item['uuid']}  {item['reason']}")
 

@@ -633,6 +633,8 @@ SYNC_STATE_NAMES = {
 }
 """A dossier's sync state, as the dossier screen and ``counter show`` say it."""
 SYNC_CURSOR = "_sync_cursor"
+HUB_POSITION = "_hub_position"
+"""The place in the hub's order given to the last event pulled (see ``apply_pulled``)."""
 LAST_SYNC = "_last_sync"
 CALENDAR_VERSION = "_calendar_version"
 
@@ -1048,12 +1050,14 @@ class Desk:
         return self.store.read_settings().get(SYNC_CURSOR, "0")
 
     def apply_pulled(self, events: Sequence[Any], cursor: str) -> PulledPage:
-        """Fold one page of events from the hub and store the cursor after it, all in one
+        """Take one page of events from the hub and store the cursor after it, all in one
         transaction: a crash leaves either the whole page and its cursor, or neither.
 
-        An event already here (the same uuid) is skipped. An event the lifecycle does not allow on
-        this counter's copy of the dossier is kept flagged (left out of every fold, its dossier
-        marked "conflict") rather than dropped, so the cursor can move on without losing it.
+        The hub's order is the commune's order: each event of the page takes its place in it (this
+        counter's own events too, as they come back), and each dossier the page touches is folded
+        again in that order (:meth:`fold_in_hub_order`). Two counters that stepped one dossier
+        while apart thus end with the same dossier, whichever synced first. An event already here
+        (the same uuid) is not stored twice.
 
         Raises:
             ValidationError: an event of the page is not an event (nothing of the page is stored).
@@ -1067,28 +1071,60 @@ class Desk:
         ]
         page = PulledPage()
         with self.store.transaction():
+            position = int(self.store.read_settings().get(HUB_POSITION, "0"))
+            touched: dict[str, None] = {}
+            new: set[str] = set()
             for event in parsed:
+                position += 1
                 if self.store.has_event(event.uuid):
                     page.known += 1
+                    placed = self.store.place_event(event.uuid, position)
+                    if placed is not None:
+                        touched[placed] = None
                     continue
-                current = self.store.get(event.dossier_code)
-                try:
-                    _check_pulled_text(event)
-                    dossier = apply(current, event)
-                except (RuleError, ValidationError) as exc:
-                    reason = str(exc)
-                except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                    # The fold is pure domain code: these mean the event's content is not what a
-                    # counter writes (a payload cut short, a field of the wrong type).
-                    reason = f"Nội dung sự kiện «{event.kind}» không đọc được ({type(exc).__name__}: {exc})."
-                else:
-                    self.store.append(event, dossier, origin="hub")
-                    page.applied += 1
-                    continue
-                self.store.append_flagged(event, reason)
-                page.flagged.append((event.dossier_code, reason))
-            self.store.write_settings({SYNC_CURSOR: cursor})
+                self.store.insert_pulled(event, position)
+                touched[event.dossier_code] = None
+                new.add(event.uuid)
+            for code in touched:
+                left_out = self.fold_in_hub_order(code)
+                page.flagged += [(code, reason) for _, reason in left_out]
+                page.applied += sum(1 for e in self.store.events_of(code) if e.uuid in new)
+            self.store.write_settings({SYNC_CURSOR: cursor, HUB_POSITION: str(position)})
         return page
+
+    def fold_in_hub_order(self, code: str) -> list[tuple[Event, str]]:
+        """Fold a dossier again from all its events in the hub's order (inside the caller's
+        transaction), leaving out each event the lifecycle refuses at its place, and taking back
+        in each one that now fits. An event from the hub whose text no counter writes (control
+        characters, a payload cut short) is left out wherever it stands.
+
+        Returns:
+            The events newly left out, with why; the dossier is then marked "conflict", for a
+            person to look at (two officials did contradicting things).
+        """
+        dossier: Dossier | None = None
+        left_out: list[tuple[Event, str]] = []
+        for row in self.store.fold_rows(code):
+            event, reason = row.event, ""
+            try:
+                if row.origin == "hub":
+                    _check_pulled_text(event)
+                folded = apply(dossier, event)
+            except (RuleError, ValidationError) as exc:
+                reason = str(exc)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                # The fold is pure domain code: these mean the event's content is not what a
+                # counter writes (a payload cut short, a field of the wrong type).
+                reason = f"Nội dung sự kiện «{event.kind}» không đọc được ({type(exc).__name__}: {exc})."
+            else:
+                dossier = folded
+            if bool(reason) != row.flagged:
+                self.store.set_flag(row.seq, reason)
+                if reason:
+                    left_out.append((event, reason))
+        state = "conflict" if left_out else self.store.dossier_sync_state(code)
+        self.store.put_folded(code, dossier, state)
+        return left_out
 
     def import_city_calendar(self, data: Any) -> int:
         """Take the city's days off and make-up days (``{version, overrides: [{day, kind, label}]}``).

@@ -17,7 +17,7 @@ from typing import IO
 
 from counter_app.domain.errors import CounterError, StoreError
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 """Number of migrations in ``migrations.py``; bump with each new one."""
 
 BUSY_TIMEOUT_MS = 10_000

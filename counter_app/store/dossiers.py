@@ -41,6 +41,21 @@ from counter_app.store.database import (
     open_database,
 )
 
+FOLD_ORDER = "hub_seq IS NULL, hub_seq, seq"
+"""The order a dossier's events are folded in: the hub's order for the events the hub has (the same
+on every counter of the commune, and on the citizens' look-up page), then this counter's events not
+yet back from the hub, as recorded. Without a hub, the order recorded."""
+
+
+@dataclass(frozen=True)
+class FoldRow:
+    """One event of a dossier as it is folded again (see :meth:`DossierStore.fold_rows`)."""
+
+    seq: int
+    origin: str
+    flagged: bool
+    event: Event
+
 
 @dataclass(frozen=True)
 class DossierRow:
@@ -206,6 +221,10 @@ class DossierStore:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._lock = threading.RLock()
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+        self._fold_order = FOLD_ORDER if "hub_seq" in columns else "seq"
+        """:data:`FOLD_ORDER`; the order recorded for a migration that folds before events had
+        their place in the hub's order (migration 15)."""
 
     @property
     def db(self) -> Any:
@@ -304,11 +323,11 @@ class DossierStore:
 
     # -- events and projection -----------------------------------------------------------------
 
-    def _insert_event(self, event: Event, origin: str, now: str, flag_reason: str = "") -> int:
-        """One row of the event log (flagged, left out of every fold, when a reason is given)."""
+    def _insert_event(self, event: Event, origin: str, now: str, hub_seq: int | None = None) -> int:
+        """One row of the event log; ``hub_seq`` is its place in the hub's order when known."""
         seq = self.conn.execute(
             "INSERT INTO events (uuid, dossier_code, kind, occurred_at, actor, counter_id, body,"
-            " origin, recorded_at, flagged, flag_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " origin, recorded_at, hub_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 event.uuid,
                 event.dossier_code,
@@ -319,8 +338,7 @@ class DossierStore:
                 event.canonical(),
                 origin,
                 now,
-                int(bool(flag_reason)),
-                flag_reason,
+                hub_seq,
             ),
         ).lastrowid
         assert seq is not None
@@ -402,15 +420,62 @@ class DossierStore:
             self._project_rating(dossier)
 
     def events_of(self, code: str) -> list[Event]:
-        """A dossier's events in recorded order (flagged ones excluded).
+        """A dossier's events in the order they are folded (flagged ones excluded): see
+        :data:`FOLD_ORDER`.
 
         Raises:
             StoreError: an event's stored text cannot be read (the file was damaged or edited).
         """
         rows = self.conn.execute(
-            "SELECT seq, body FROM events WHERE dossier_code = ? AND flagged = 0 ORDER BY seq", (code,)
+            "SELECT seq, body FROM events WHERE dossier_code = ? AND flagged = 0"
+            f" ORDER BY {self._fold_order}",
+            (code,),
         ).fetchall()
         return [_read_event(code, seq, body) for seq, body in rows]
+
+    def fold_rows(self, code: str) -> list[FoldRow]:
+        """Every event of a dossier, flagged ones too, in the order they are folded."""
+        rows = self.conn.execute(
+            "SELECT seq, origin, flagged, body FROM events WHERE dossier_code = ?"
+            f" ORDER BY {self._fold_order}",
+            (code,),
+        ).fetchall()
+        return [
+            FoldRow(seq, origin, bool(flagged), _read_event(code, seq, body))
+            for seq, origin, flagged, body in rows
+        ]
+
+    def set_flag(self, seq: int, reason: str) -> None:
+        """Leave an event out of its dossier's folds (with the reason), or take it back in ("")."""
+        self.conn.execute(
+            "UPDATE events SET flagged = ?, flag_reason = ? WHERE seq = ?", (int(bool(reason)), reason, seq)
+        )
+
+    def put_folded(self, code: str, dossier: Dossier | None, sync_state: str) -> None:
+        """Write a dossier folded again: its row and its rating (none left when nothing folds)."""
+        if dossier is None:
+            self.conn.execute("DELETE FROM dossiers WHERE code = ?", (code,))
+            self.conn.execute("DELETE FROM ratings WHERE code = ?", (code,))
+            return
+        self._project(dossier, sync_state=sync_state)
+        if dossier.rating is None:
+            self.conn.execute("DELETE FROM ratings WHERE code = ?", (code,))
+        else:
+            self._project_rating(dossier)
+
+    def insert_pulled(self, event: Event, hub_seq: int) -> None:
+        """Store an event from the hub at its place in the hub's order, not folded yet (the caller
+        folds its dossier again)."""
+        self._insert_event(event, "hub", format_time(datetime.now().astimezone()), hub_seq)
+
+    def place_event(self, uuid: str, hub_seq: int) -> str | None:
+        """Give an event this counter has (its own, back from the hub) its place in the hub's order,
+        unless it has one. Returns its dossier's code when it got one, else None."""
+        row = self.conn.execute(
+            "UPDATE events SET hub_seq = ? WHERE uuid = ? AND hub_seq IS NULL RETURNING dossier_code",
+            (hub_seq, uuid),
+        ).fetchone()
+        return str(row[0]) if row else None
 
     def has_event(self, uuid: str) -> bool:
         return self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", (uuid,)).fetchone() is not None
@@ -508,12 +573,6 @@ class DossierStore:
         """Set a dossier's sync state in its row (inside the caller's transaction)."""
         self.conn.execute("UPDATE dossiers SET sync_state = ? WHERE code = ?", (state, code))
 
-    def append_flagged(self, event: Event, reason: str) -> None:
-        """Keep an event from the hub that cannot be folded into its dossier: stored, flagged (left
-        out of every fold), and its dossier, if this counter has it, marked "conflict"."""
-        self._insert_event(event, "hub", format_time(datetime.now().astimezone()), reason or "refused")
-        self.set_sync_state(event.dossier_code, "conflict")
-
     def codes_in_sync_state(self, state: str, limit: int = 100) -> list[str]:
         """Dossiers in one sync state (an administrator's list of conflicts), newest first."""
         rows = self.conn.execute(
@@ -522,11 +581,11 @@ class DossierStore:
         return [r[0] for r in rows]
 
     def flagged_events(self) -> list[tuple[str, str, str]]:
-        """Events from the hub kept but left out of the folds: (dossier code, uuid, reason), oldest
-        first (a migration's flags on this counter's own events are not listed)."""
+        """Events kept but left out of the folds: (dossier code, uuid, reason), oldest first. Those
+        from the hub that cannot apply, and this counter's own steps that the hub's order overruled
+        (another counter's step on the same dossier reached the hub first)."""
         return self.conn.execute(
-            "SELECT dossier_code, uuid, flag_reason FROM events"
-            " WHERE flagged = 1 AND origin = 'hub' ORDER BY seq"
+            "SELECT dossier_code, uuid, flag_reason FROM events WHERE flagged = 1 ORDER BY seq"
         ).fetchall()
 
     def unsent_count(self) -> int:

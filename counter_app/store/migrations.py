@@ -490,6 +490,20 @@ def m014_representatives_found(db: Database) -> None:
     )
 
 
+@migrations()
+def m015_hub_order(db: Database) -> None:
+    """Each event's place in the hub's order (``hub_seq``): the order every counter of the commune
+    folds a dossier in, so that two counters that stepped one dossier while apart agree on it once
+    both have synced. The events the hub already has keep their order here (taken as the hub's);
+    those still in the outbox get their place when they come back from the hub."""
+    db.execute("ALTER TABLE events ADD COLUMN hub_seq INTEGER")
+    db.execute("UPDATE events SET hub_seq = seq WHERE seq NOT IN (SELECT seq FROM outbox)")
+    db.execute(
+        "INSERT INTO site_settings (key, value) SELECT '_hub_position', max(hub_seq) FROM events"
+        " HAVING max(hub_seq) IS NOT NULL ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+    )
+
+
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);
 # tests check that it matches.
 from counter_app.store.database import SCHEMA_VERSION  # noqa: E402

@@ -480,7 +480,7 @@ class CounterApp(App[None]):
             return
         self.hub_problem = ""
         self.hub_state = f"Đồng bộ {self.now():%H:%M}"
-        if report.pulled and isinstance(self.screen, CounterScreen):
+        if (report.pulled or report.flagged) and isinstance(self.screen, CounterScreen):
             self.screen.show_stored_changes()  # other counters' dossiers, the city's steps
         if report.problems():
             self.notify("\n".join(report.problems()), title="Đồng bộ", severity="warning", timeout=30)

@@ -131,6 +131,70 @@ def test_an_event_the_lifecycle_refuses_here_is_kept_flagged_and_the_cursor_move
     assert status["conflicts"] == [code] and [f["uuid"] for f in status["flagged"]] == [returned.uuid]
 
 
+def folded_rows(desk: Desk) -> list[tuple[Any, ...]]:
+    """Every dossier row as this counter shows it, but its sync state (its own business)."""
+    state = [r[1] for r in desk.store.conn.execute("PRAGMA table_info(dossiers)")].index("sync_state")
+    return [r[:state] + r[state + 1 :] for r in desk.store.projection_rows()]
+
+
+@pytest.mark.parametrize("first_to_sync", [0, 1])
+def test_two_counters_that_stepped_one_dossier_apart_agree_once_both_have_synced(
+    counters: tuple[Desk, Desk], hub: Any, first_to_sync: int
+) -> None:
+    """Counter 1 refuses a dossier while counter 2, cut off, records its result: the hub keeps both
+    steps in the order they reached it, and both counters fold them in that order. The step that
+    came second is left out on both (kept, flagged, the dossier in "conflict" for a person to
+    settle), whichever counter synced first; before, each counter kept its own step and the two
+    showed two statuses for one dossier for good."""
+    first, second = counters
+    code = first.receive(intake(), MINH).code
+    first.transfer(code, MINH)
+    sync(first)
+    sync(second)
+    first.refuse(code, MINH, reason="Không thuộc thẩm quyền giải quyết của xã.")
+    second.record_result(code, "Lê Thị Lan")
+    earlier, later = (first, second) if first_to_sync == 0 else (second, first)
+    sync(earlier)
+    sync(later)
+    sync(earlier)
+    won = 3 if first_to_sync == 0 else 9
+    assert first.get(code).status == second.get(code).status == won
+    assert folded_rows(first) == folded_rows(second)
+    flagged = [{u for _, u, _ in desk.store.flagged_events()} for desk in counters]
+    assert flagged[0] == flagged[1] and len(flagged[0]) == 1
+    assert states(first)[code] == states(second)[code] == "conflict"
+    kinds = [e.kind for e in first.events(code)]
+    assert kinds == ["received", "transferred", "refused" if won == 3 else "result_ready"]
+    assert [e.kind for e in second.events(code)] == kinds
+    assert first.store.projection_differs() is None and second.store.projection_differs() is None
+    again = [sync(first), sync(second)]  # settled: nothing moves any more
+    assert [(r.pushed, r.pulled, r.flagged) for r in again] == [(0, 0, []), (0, 0, [])]
+
+
+def test_a_step_overruled_by_the_hub_s_order_is_taken_back_in_when_it_fits_after_all(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    """Counter 2 transfers a dossier it has not seen the city's step on; the city's step, first at
+    the hub, still allows the transfer after it: nothing is left out and nothing is in conflict."""
+    first, second = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    sync(second)
+    at = datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ)
+    moved = new_event(code, "appointment_moved", at, "Phòng Tư pháp", "city", {
+        "reason": "Cần xác minh thêm.", "due_at": "2026-12-04T10:00:00+07:00",
+        "previous_due_at": first.get(code).due_at.isoformat(),
+    })  # fmt: skip
+    assert city_post(hub, [moved.to_json()]).status_code == 200
+    second.transfer(code, "Lê Thị Lan")
+    report = sync(second)
+    assert report.flagged == [] and second.get(code).status == 4
+    assert [e.kind for e in second.events(code)] == ["received", "appointment_moved", "transferred"]
+    sync(first)
+    assert folded_rows(first) == folded_rows(second)
+    assert states(second)[code] == states(first)[code] == "sent"
+
+
 def test_a_counter_restored_from_an_older_backup_pulls_again_and_doubles_nothing(
     counters: tuple[Desk, Desk],
 ) -> None:
