@@ -727,6 +727,7 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
     """Show one dossier and its history."""
     dossier = desk.get(code, viewer=_actor(actor))
     steps = desk.history(dossier.code)
+    left_out = desk.left_out(dossier.code)
     if as_json:
         data = _summary(desk, dossier)
         data["history"] = [
@@ -739,6 +740,16 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
                 "detail": s.detail,
             }
             for s in steps
+        ]
+        data["left_out"] = [
+            {
+                "at": s.at.isoformat(),
+                "label": s.label,
+                "actor": s.actor,
+                "counter_id": s.counter_id,
+                "reason": s.reason,
+            }
+            for s in left_out
         ]
         _emit_json(data)
         return
@@ -769,6 +780,10 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
     _out(f"  Đồng bộ: {SYNC_STATE_NAMES[desk.sync_state(dossier.code)]}")
     for s in steps:
         _out(f"  {s.at:%H:%M %d/%m/%Y}  {s.label:<26} {s.actor}  {s.detail}")
+    if left_out:
+        _out("  Bước không áp dụng (xung đột đồng bộ, cần giám sát xem):")
+    for o in left_out:
+        _out(f"  {o.at:%H:%M %d/%m/%Y}  {o.label:<26} {o.actor} ({o.counter_id})  {o.reason}")
 
 
 def _rows_json(rows: list[Any]) -> list[dict[str, Any]]:

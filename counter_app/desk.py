@@ -34,6 +34,7 @@ from counter_app.domain.calendar import (
 from counter_app.domain.dossier import (
     RATING_LEVELS,
     RETURN_METHODS,
+    TRANSITIONS,
     DocumentItem,
     Dossier,
     Event,
@@ -637,6 +638,17 @@ HUB_POSITION = "_hub_position"
 """The place in the hub's order given to the last event pulled (see ``apply_pulled``)."""
 LAST_SYNC = "_last_sync"
 CALENDAR_VERSION = "_calendar_version"
+
+
+@dataclass(frozen=True)
+class LeftOutStep:
+    """A step kept in the file but left out of its dossier (see :meth:`Desk.left_out`)."""
+
+    at: datetime
+    label: str
+    actor: str
+    counter_id: str
+    reason: str
 
 
 @dataclass
@@ -2177,6 +2189,21 @@ class Desk:
 
     def history(self, code: str) -> list[HistoryStep]:
         return history(self.events(code))
+
+    def left_out(self, code: str) -> list[LeftOutStep]:
+        """Steps recorded for this dossier but left out of it, with why: another counter's step
+        reached the hub first and this one no longer fits after it, or an event from the hub that
+        cannot apply here. They stay in the file; a supervisor settles the dossier."""
+        return [
+            LeftOutStep(
+                at=to_vn(event.occurred_at),
+                label=TRANSITIONS[event.kind].label if event.kind in TRANSITIONS else event.kind,
+                actor=event.actor,
+                counter_id=event.counter_id,
+                reason=reason,
+            )
+            for event, reason in self.store.flagged_of(self._code(code))
+        ]
 
     def time_left(self, dossier: Dossier, now: datetime | None = None) -> TimeLeft | None:
         """Working time left (or late) for an open dossier; None once closed or finished."""

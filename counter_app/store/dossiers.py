@@ -445,6 +445,14 @@ class DossierStore:
             for seq, origin, flagged, body in rows
         ]
 
+    def flagged_of(self, code: str) -> list[tuple[Event, str]]:
+        """A dossier's events left out of its folds, with why, in the order they were recorded."""
+        rows = self.conn.execute(
+            "SELECT seq, body, flag_reason FROM events WHERE dossier_code = ? AND flagged = 1 ORDER BY seq",
+            (code,),
+        ).fetchall()
+        return [(_read_event(code, seq, body), reason) for seq, body, reason in rows]
+
     def set_flag(self, seq: int, reason: str) -> None:
         """Leave an event out of its dossier's folds (with the reason), or take it back in ("")."""
         self.conn.execute(

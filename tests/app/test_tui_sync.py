@@ -175,3 +175,32 @@ async def test_a_supervisor_sets_the_hub_on_the_settings_tab_and_the_waiting_dos
         await wait_until(pilot, lambda: "Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line"))
         assert staffed_desk.sync_state(waiting) == "sent"
         assert isinstance(token.input, Input) and token.value == "token-7"
+
+
+async def test_a_step_another_counter_overruled_is_shown_struck_on_the_dossier(
+    app: CounterApp, hub_desk: Desk, hub: Any, make_desk: Any, tmp_path: Any
+) -> None:
+    """Counter 1 refused the dossier and synced; counter 2 (this one), not synced since, recorded
+    its result. Once it syncs, the dossier shows the hub's outcome (the refusal came first) and the
+    step that lost, struck through, with who took it and why it no longer fits."""
+    from sync.client import SyncClient
+
+    other = make_desk(tmp_path / "counter1.db", counter_no=1)
+    hub.add_counter("token-1", "11410", other.settings.counter_id)
+    code = hub_desk.receive(intake(), OFFICIAL[2]).code
+    hub_desk.transfer(code, OFFICIAL[2])
+    for desk, token in ((hub_desk, "token-2"), (other, "token-1"), (other, "token-1")):
+        with SyncClient(desk, hub.url, token) as client:
+            client.run()
+        if desk is other and other.get(code).status == 4:  # counter 1 has it: it refuses it
+            other.refuse(code, "Lê Văn Bình", reason="Không thuộc thẩm quyền.")
+    hub_desk.record_result(code, OFFICIAL[2])  # counter 2 has not heard of the refusal
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await wait_until(pilot, lambda: "[3]" in texts(app, "#dossier-head"))  # synced at sign-in
+        await wait_until(pilot, lambda: "Xung đột" in texts(app, "#dossier-facts"))
+        shown = texts(app, "#left-out")
+        assert "BƯỚC KHÔNG ÁP DỤNG" in shown and f"Có kết quả · {OFFICIAL[2]}" in shown
+        assert "Không thể" in shown  # why
+        assert "Từ chối" in texts(app, "#history")

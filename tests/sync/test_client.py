@@ -167,6 +167,11 @@ def test_two_counters_that_stepped_one_dossier_apart_agree_once_both_have_synced
     assert kinds == ["received", "transferred", "refused" if won == 3 else "result_ready"]
     assert [e.kind for e in second.events(code)] == kinds
     assert first.store.projection_differs() is None and second.store.projection_differs() is None
+    lost = "Có kết quả" if won == 3 else "Từ chối"  # the step that reached the hub second
+    for desk in counters:  # shown on each counter, with the counter and why it no longer fits
+        [step] = desk.left_out(code)
+        assert (step.label, step.counter_id) == (lost, (second if won == 3 else first).settings.counter_id)
+        assert "không thể" in step.reason.lower()
     again = [sync(first), sync(second)]  # settled: nothing moves any more
     assert [(r.pushed, r.pulled, r.flagged) for r in again] == [(0, 0, []), (0, 0, [])]
 

@@ -97,3 +97,27 @@ def test_the_status_says_what_waits_and_what_needs_a_person_without_asking_the_h
         [],
         True,
     )
+
+
+def test_show_names_the_step_another_counter_overruled(tmp_path: Path, hub: Any) -> None:
+    """Two counters step one dossier while apart; `counter show` on either names the step left out
+    (the one that reached the hub second), with its counter and why, in text and in JSON."""
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    set_up(one, 1, hub, "t1")
+    set_up(two, 2, hub, "t2")
+    code = json.loads(counter(one, "receive", "--json", "-", input=json.dumps(intake())).output)["code"]
+    assert counter(one, "transfer", code).exit_code == 0
+    assert counter(one, "sync").exit_code == 0 and counter(two, "sync").exit_code == 0
+    assert counter(one, "result", code).exit_code == 0
+    assert counter(two, "refuse", code, "--reason", "Không thuộc thẩm quyền.").exit_code == 0
+    for db in (one, two, one):
+        assert counter(db, "sync").exit_code == 0
+    for db in (one, two):
+        shown = json.loads(counter(db, "show", code, "--json").output)
+        assert (shown["status"], shown["sync_state"]) == (9, "conflict")
+        [lost] = shown["left_out"]
+        assert lost["label"] == "Từ chối" and lost["counter_id"].endswith("#2")
+        text = counter(db, "show", code).output
+        assert "Bước không áp dụng" in text and "Từ chối" in text.split("Bước không áp dụng")[1]
+    status = counter(two, "sync", "--status").output
+    assert "Sự kiện không áp dụng được (đã giữ lại): 1" in status

@@ -152,6 +152,7 @@ class DossierScreen(CounterScreen):
                 yield Static(id="dossier-facts")
                 yield Static("LỊCH SỬ XỬ LÝ (mới nhất trước)", classes="section-title")
                 yield Static(id="history")
+                yield Static(id="left-out")
                 yield Static("THÀNH PHẦN HỒ SƠ", classes="section-title")
                 yield Static(id="dossier-documents")
             with Vertical(id="dossier-actions"):
@@ -238,6 +239,20 @@ class DossierScreen(CounterScreen):
 
         self._steps = desk.history(d.code)
         self.query_one("#history", Static).update(timeline(self._steps))
+        left_out = self.query_one("#left-out", Static)
+        overruled = desk.left_out(d.code)
+        left_out.display = bool(overruled)
+        if overruled:
+            text = Text()
+            text.append(
+                "BƯỚC KHÔNG ÁP DỤNG (quầy khác đã ghi bước khác trước; giám sát xem lại)\n", "bold red"
+            )
+            for o in overruled:
+                text.append(f"{o.at:%H:%M %d/%m/%Y}  ", "dim")
+                text.append(o.label, "strike")
+                text.append(f" · {o.actor} ({o.counter_id})\n")
+                text.append(f"  {o.reason}\n", "dim")
+            left_out.update(text)
 
         docs = Text()
         for i, doc in enumerate(d.documents, 1):
