@@ -2190,6 +2190,22 @@ class Desk:
     def history(self, code: str) -> list[HistoryStep]:
         return history(self.events(code))
 
+    def settle_conflict(self, code: str, actor: str) -> str:
+        """A supervisor has looked at a dossier in conflict (and settled it with the other counter,
+        by a further step if one was needed): the dossier leaves "conflict". The steps left out
+        stay in the file and on its screen. Returns the new sync state.
+
+        Raises:
+            RuleError: it is not in conflict (or not here).
+        """
+        code = self._code(code)
+        with self.store.transaction():
+            if self.store.stored_sync_state(code) != "conflict":
+                raise RuleError(f"Hồ sơ {code} không có xung đột đồng bộ cần xem.")
+            state = self.store.clear_conflict(code)
+        log.info("sync conflict of %s settled by %s", code, actor)
+        return state
+
     def left_out(self, code: str) -> list[LeftOutStep]:
         """Steps recorded for this dossier but left out of it, with why: another counter's step
         reached the hub first and this one no longer fits after it, or an event from the hub that

@@ -535,6 +535,10 @@ class DossierStore:
         events, "pending" while one of its events waits in the outbox, "sent" otherwise."""
         if self.stored_sync_state(code) == "conflict":
             return "conflict"
+        return self._unsettled_state(code)
+
+    def _unsettled_state(self, code: str) -> str:
+        """ "pending" while one of the dossier's events waits in the outbox, else "sent"."""
         waiting = self.conn.execute(
             "SELECT 1 FROM events e JOIN outbox o ON o.seq = e.seq WHERE e.dossier_code = ? LIMIT 1", (code,)
         ).fetchone()
@@ -571,6 +575,13 @@ class DossierStore:
                     codes.append(row[0])
                     self.set_sync_state(row[0], "conflict")
         return codes
+
+    def clear_conflict(self, code: str) -> str:
+        """Take a dossier out of "conflict" (a person has looked at it): "pending" while one of its
+        events waits in the outbox, else "sent". Returns the new state."""
+        state = self._unsettled_state(code)
+        self.set_sync_state(code, state)
+        return state
 
     def stored_sync_state(self, code: str) -> str:
         """The sync state in a dossier's row ("pending" for a dossier not here)."""

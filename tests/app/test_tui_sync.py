@@ -204,3 +204,44 @@ async def test_a_step_another_counter_overruled_is_shown_struck_on_the_dossier(
         assert "BƯỚC KHÔNG ÁP DỤNG" in shown and f"Có kết quả · {OFFICIAL[2]}" in shown
         assert "Không thể" in shown  # why
         assert "Từ chối" in texts(app, "#history")
+        await pilot.press("v")  # settling is a supervisor's: nothing for an official
+        await pilot.pause()
+        assert not app.screen.is_modal and hub_desk.sync_state(code) == "conflict"
+
+
+async def test_a_supervisor_settles_a_sync_conflict_and_the_steps_left_out_stay(
+    app: CounterApp, hub_desk: Desk, hub: Any, make_desk: Any, tmp_path: Any
+) -> None:
+    from counter_app.tui.screens.dialogs import ConfirmDialog
+    from sync.client import SyncClient
+
+    from .conftest import SUPERVISOR
+
+    other = make_desk(tmp_path / "counter1.db", counter_no=1)
+    hub.add_counter("token-1", "11410", other.settings.counter_id)
+    code = hub_desk.receive(intake(), OFFICIAL[2]).code
+    hub_desk.transfer(code, OFFICIAL[2])
+    for desk, token in ((hub_desk, "token-2"), (other, "token-1")):
+        with SyncClient(desk, hub.url, token) as client:
+            client.run()
+    other.record_result(code, "Lê Văn Bình")
+    with SyncClient(other, hub.url, "token-1") as client:
+        client.run()
+    hub_desk.refuse(code, OFFICIAL[2], reason="Không đủ điều kiện.")  # not knowing of the result
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, SUPERVISOR)
+        await scan(pilot, code)
+        await wait_until(pilot, lambda: "Xung đột" in texts(app, "#dossier-facts"))
+        assert "[9]" in texts(app, "#dossier-head")  # the result reached the hub first
+        assert "bấm v" in texts(app, "#left-out")
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("left", "enter")  # "Đã xem" (the focus starts on "Không")
+        await wait_until(pilot, lambda: hub_desk.sync_state(code) == "sent")
+        await wait_until(pilot, lambda: "Đã gửi lên máy chủ" in texts(app, "#dossier-facts"))
+        shown = texts(app, "#left-out")  # the refusal stays in the file and on the screen
+        assert "giám sát đã xem" in shown and "Từ chối" in shown
+        await pilot.press("v")  # no conflict any more: the key does nothing
+        await pilot.pause()
+        assert not app.screen.is_modal

@@ -27,7 +27,7 @@ from counter_app.domain.errors import CounterError
 from counter_app.tui.formatting import birth_text, due_text, money, short_time
 from counter_app.tui.messages import StepRecorded
 from counter_app.tui.screens.base import CounterScreen
-from counter_app.tui.screens.dialogs import AccessLogDialog, PrintDialog, StepDialog
+from counter_app.tui.screens.dialogs import AccessLogDialog, ConfirmDialog, PrintDialog, StepDialog
 
 STEP_KEYS: dict[str, str] = {
     "transferred": "c",
@@ -129,6 +129,14 @@ class DossierScreen(CounterScreen):
             tooltip="In hoặc lưu PDF một biểu mẫu của hồ sơ",
         ),
         Binding(
+            "v",
+            "settle_conflict",
+            "Đã xem xung đột đồng bộ",
+            show=False,  # rare, a supervisor's: the palette and the left-out steps' heading say it
+            id="dossier.settle_conflict",
+            tooltip="Giám sát đã xem các bước không áp dụng và thống nhất với quầy kia (có xác nhận)",
+        ),
+        Binding(
             "a",
             "access_log",
             "Nhật ký truy cập",
@@ -144,6 +152,8 @@ class DossierScreen(CounterScreen):
     def __init__(self, dossier: Dossier) -> None:
         super().__init__()
         self._initial = dossier
+        self._in_conflict: set[str] = set()
+        """The dossier's code while it is in sync conflict (what the settle key checks)."""
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="dossier-head")
@@ -242,11 +252,15 @@ class DossierScreen(CounterScreen):
         left_out = self.query_one("#left-out", Static)
         overruled = desk.left_out(d.code)
         left_out.display = bool(overruled)
+        in_conflict = desk.sync_state(d.code) == "conflict"
+        self._in_conflict = {d.code} if in_conflict else set()
         if overruled:
             text = Text()
-            text.append(
-                "BƯỚC KHÔNG ÁP DỤNG (quầy khác đã ghi bước khác trước; giám sát xem lại)\n", "bold red"
-            )
+            if in_conflict:
+                text.append("BƯỚC KHÔNG ÁP DỤNG (quầy khác đã ghi bước khác trước): ", "bold red")
+                text.append("giám sát xem lại, rồi bấm v (Đã xem xung đột đồng bộ)\n", "red")
+            else:
+                text.append("BƯỚC KHÔNG ÁP DỤNG (giám sát đã xem)\n", "bold")
             for o in overruled:
                 text.append(f"{o.at:%H:%M %d/%m/%Y}  ", "dim")
                 text.append(o.label, "strike")
@@ -283,6 +297,14 @@ class DossierScreen(CounterScreen):
         if action == "access_log":
             official = self.counter_app.official
             return official is not None and official.is_supervisor
+        if action == "settle_conflict":
+            official = self.counter_app.official
+            return (
+                official is not None
+                and official.is_supervisor
+                and self.dossier is not None
+                and self.dossier.code in self._in_conflict
+            )
         return True
 
     def action_back(self) -> None:
@@ -388,6 +410,36 @@ class DossierScreen(CounterScreen):
         steps = getattr(self, "_steps", [])
         self.app.push_screen(PrintDialog(dossier, first=step_form(steps[-1].kind) if steps else None), chosen)
 
+    def action_settle_conflict(self) -> None:
+        official = self.counter_app.official
+        dossier = self.dossier
+        if dossier is None or official is None or not official.is_supervisor:
+            return
+
+        def settle(yes: bool | None) -> None:
+            if yes:
+                self._settle(dossier.code, official.full_name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Hồ sơ {dossier.code}: đã xem các bước không áp dụng và thống nhất với quầy kia "
+                "(ghi thêm bước nếu cần)? Hồ sơ sẽ hết trạng thái xung đột; các bước đó vẫn được giữ lại.",
+                yes="Đã xem",
+            ),
+            settle,
+        )
+
+    @work(thread=True, exit_on_error=False, group="dossier")
+    def _settle(self, code: str, actor: str) -> None:
+        try:
+            self.counter_app.desk.settle_conflict(code, actor)
+        except CounterError as error:
+            self.app.call_from_thread(self.counter_app.show_error, error)
+            return
+        dossier = self.counter_app.desk.get(code)
+        self.app.call_from_thread(self.notify, f"Hồ sơ {code} hết trạng thái xung đột.", title="Đồng bộ")
+        self.app.call_from_thread(self._show_fresh, dossier)
+
     def action_access_log(self) -> None:
         official = self.counter_app.official
         if self.dossier is None or official is None or not official.is_supervisor:
@@ -410,4 +462,13 @@ class DossierScreen(CounterScreen):
     @work(thread=True, exit_on_error=False, group="dossier")
     def _reload(self, code: str) -> None:
         dossier = self.counter_app.desk.get(code)
-        self.app.call_from_thread(setattr, self, "dossier", dossier)
+        self.app.call_from_thread(self._show_fresh, dossier)
+
+    def _show_fresh(self, dossier: Dossier) -> None:
+        """Show the dossier as just read: also when only what lies beside it changed (its sync
+        state, a step left out), which setting the same dossier again would not show."""
+        if dossier == self.dossier:
+            self._show_dossier(dossier)
+            self.refresh_bindings()
+        else:
+            self.dossier = dossier
