@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -40,6 +41,10 @@ from counter_app.store.database import (
     fsync_file,
     open_database,
 )
+
+BEGIN_TRY_MS = 20
+"""How long one try to begin a write waits inside SQLite for another program's lock (see
+``DossierStore._begin``): the longest a read on the UI thread waits for a worker's write."""
 
 FOLD_ORDER = "hub_seq IS NULL, hub_seq, seq"
 """The order a dossier's events are folded in: the hub's order for the events the hub has (the same
@@ -221,6 +226,8 @@ class DossierStore:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._lock = threading.RLock()
+        self._patience_ms = BUSY_TIMEOUT_MS
+        """How long a write waits for another program's lock (see :meth:`_begin`)."""
         columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
         self._fold_order = FOLD_ORDER if "hub_seq" in columns else "seq"
         """:data:`FOLD_ORDER`; the order recorded for a migration that folds before events had
@@ -242,25 +249,61 @@ class DossierStore:
             if self.conn.in_transaction:  # nested: the outer transaction decides
                 yield
                 return
+        try:
+            self._begin()  # returns holding the lock, in the transaction
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"Chưa lưu được: {explain(exc)}.") from exc
+        try:
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
+                yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+                raise  # our own bug, not the machine's: logged as unexpected
+            # Disk full, read-only file, I/O error: nothing of this use case was written, and the
+            # official is told why in plain words.
+            with suppress(sqlite3.Error):
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+            raise StoreError(f"Chưa lưu được: {explain(exc)}.") from exc
+        finally:
+            self._lock.release()
+
+    def _begin(self) -> None:
+        """``BEGIN IMMEDIATE``, waiting for another program's write lock (the nightly job, the
+        command line) in short tries, with the connection free between them.
+
+        SQLite waits for a lock inside the call, holding the connection; a worker writing the
+        draft while ``counter backup`` wrote held it, and the screen froze for up to ten seconds at
+        the next read it made (a key pressed, a field checked). Between tries the UI thread reads.
+
+        Returns holding :attr:`lock`. Raises the last ``sqlite3`` error once the patience is spent
+        (``BUSY_TIMEOUT_MS``, or :meth:`waiting_at_most`'s).
+        """
+        deadline = time.monotonic() + self._patience_ms / 1000
+        while True:
+            self._lock.acquire()
+            try:
+                self.conn.execute(f"PRAGMA busy_timeout = {BEGIN_TRY_MS}")
                 try:
-                    yield
-                except BaseException:
-                    if self.conn.in_transaction:
-                        self.conn.execute("ROLLBACK")
+                    self.conn.execute("BEGIN IMMEDIATE")
+                finally:
+                    self.conn.execute(f"PRAGMA busy_timeout = {self._patience_ms}")
+                return
+            except sqlite3.OperationalError as exc:
+                self._lock.release()
+                busy = getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+                if not busy or time.monotonic() >= deadline:
                     raise
-                else:
-                    self.conn.execute("COMMIT")
-            except sqlite3.DatabaseError as exc:
-                if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
-                    raise  # our own bug, not the machine's: logged as unexpected
-                # Disk full, read-only file, I/O error, another program holding the lock: nothing
-                # of this use case was written, and the official is told why in plain words.
-                with suppress(sqlite3.Error):
-                    if self.conn.in_transaction:
-                        self.conn.execute("ROLLBACK")
-                raise StoreError(f"Chưa lưu được: {explain(exc)}.") from exc
+            except BaseException:
+                self._lock.release()
+                raise
+            time.sleep(BEGIN_TRY_MS / 2000)
 
     @contextmanager
     def waiting_at_most(self, milliseconds: int) -> Iterator[None]:
@@ -268,9 +311,11 @@ class DossierStore:
         connection's usual patience is ``BUSY_TIMEOUT_MS``)."""
         with self._lock:
             self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+            self._patience_ms = int(milliseconds)
             try:
                 yield
             finally:
+                self._patience_ms = BUSY_TIMEOUT_MS
                 self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def close(self) -> None:

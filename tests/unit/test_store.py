@@ -499,3 +499,31 @@ def test_an_upgrade_that_cannot_be_done_says_so_and_leaves_the_file(
         make_desk(path, configure=False)
     assert f"Không nâng cấp được cơ sở dữ liệu (lược đồ 11 → {SCHEMA_VERSION})" in info.value.message
     assert content() == before and before[0] == [(11,)]
+
+
+def test_a_write_waiting_for_another_program_leaves_the_connection_to_readers(
+    desk: Desk, db_path: Path
+) -> None:
+    """Another program (the nightly backup, the command line) holds the write lock; a worker's
+    write (the intake's draft) waits for it. Meanwhile the UI thread still reads through the same
+    connection: it froze until the worker gave up, ten seconds, at the next key it handled."""
+    import threading
+
+    code = desk.receive(intake(), "A").code
+    holder = sqlite3.connect(db_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    outcome: list[str] = []
+    waiting = threading.Thread(
+        target=lambda: outcome.append(desk.save_draft({"procedure": "1.004873"}) or "saved"), daemon=True
+    )
+    try:
+        waiting.start()
+        threading.Event().wait(0.3)  # the worker is inside its write by now, waiting for the lock
+        for _ in range(20):  # reads on this thread, many times over: each one goes through
+            assert desk.get(code) is not None and desk.settings.commune_code == "11410"
+        assert waiting.is_alive() and not outcome  # ... while the write still waits
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    waiting.join(timeout=30)
+    assert outcome == ["saved"] and desk.load_draft() is not None
