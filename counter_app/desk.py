@@ -1084,7 +1084,7 @@ class Desk:
         page = PulledPage()
         with self.store.transaction():
             position = int(self.store.read_settings().get(HUB_POSITION, "0"))
-            touched: dict[str, None] = {}
+            touched: dict[str, int] = {}  # dossier code -> how many of its events are new here
             new: set[str] = set()
             for event in parsed:
                 position += 1
@@ -1092,15 +1092,15 @@ class Desk:
                     page.known += 1
                     placed = self.store.place_event(event.uuid, position)
                     if placed is not None:
-                        touched[placed] = None
+                        touched.setdefault(placed, 0)
                     continue
                 self.store.insert_pulled(event, position)
-                touched[event.dossier_code] = None
+                touched[event.dossier_code] = touched.get(event.dossier_code, 0) + 1
                 new.add(event.uuid)
-            for code in touched:
+            for code, added in touched.items():
                 left_out = self.fold_in_hub_order(code)
                 page.flagged += [(code, reason) for _, reason in left_out]
-                page.applied += sum(1 for e in self.store.events_of(code) if e.uuid in new)
+                page.applied += added - sum(1 for e, _ in left_out if e.uuid in new)
             self.store.write_settings({SYNC_CURSOR: cursor, HUB_POSITION: str(position)})
         return page
 
