@@ -152,8 +152,8 @@ class DossierScreen(CounterScreen):
     def __init__(self, dossier: Dossier) -> None:
         super().__init__()
         self._initial = dossier
-        self._in_conflict: set[str] = set()
-        """The dossier's code while it is in sync conflict (what the settle key checks)."""
+        self._in_conflict = False
+        """Whether the dossier shown is in sync conflict (what the settle key checks)."""
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="dossier-head")
@@ -252,11 +252,10 @@ class DossierScreen(CounterScreen):
         left_out = self.query_one("#left-out", Static)
         overruled = desk.left_out(d.code)
         left_out.display = bool(overruled)
-        in_conflict = desk.sync_state(d.code) == "conflict"
-        self._in_conflict = {d.code} if in_conflict else set()
+        self._in_conflict = desk.sync_state(d.code) == "conflict"
         if overruled:
             text = Text()
-            if in_conflict:
+            if self._in_conflict:
                 text.append("BƯỚC KHÔNG ÁP DỤNG (quầy khác đã ghi bước khác trước): ", "bold red")
                 text.append("giám sát xem lại, rồi bấm v (Đã xem xung đột đồng bộ)\n", "red")
             else:
@@ -303,7 +302,7 @@ class DossierScreen(CounterScreen):
                 official is not None
                 and official.is_supervisor
                 and self.dossier is not None
-                and self.dossier.code in self._in_conflict
+                and self._in_conflict
             )
         return True
 
