@@ -228,10 +228,24 @@ class DossierStore:
         self._lock = threading.RLock()
         self._patience_ms = BUSY_TIMEOUT_MS
         """How long a write waits for another program's lock (see :meth:`_begin`)."""
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
-        self._fold_order = FOLD_ORDER if "hub_seq" in columns else "seq"
-        """:data:`FOLD_ORDER`; the order recorded for a migration that folds before events had
-        their place in the hub's order (migration 15)."""
+        self._fold_order = self._read_fold_order()
+        """:data:`FOLD_ORDER` for this file (see :meth:`_read_fold_order`)."""
+
+    def _read_fold_order(self) -> str:
+        """The ``ORDER BY`` that folds a dossier's events in the hub's order (:data:`FOLD_ORDER`).
+
+        The events recorded before migration 15 (up to ``_hub_pivot``) have no place of their own
+        and take their recorded one; a migration that folds before migration 15 folds in the order
+        recorded."""
+        columns = {row[1] for row in self.conn.execute("PRAGMA table_info(events)")}
+        if "hub_seq" not in columns:
+            return "seq"
+        row = self.conn.execute("SELECT value FROM site_settings WHERE key = '_hub_pivot'").fetchone()
+        pivot = int(row[0]) if row and str(row[0]).isdigit() else 0
+        if not pivot:
+            return FOLD_ORDER
+        place = f"coalesce(hub_seq, CASE WHEN seq <= {pivot} THEN seq END)"
+        return f"{place} IS NULL, {place}, seq"
 
     @property
     def db(self) -> Any:

@@ -6,7 +6,7 @@ import json
 import sqlite3
 import stat
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -527,3 +527,31 @@ def test_a_write_waiting_for_another_program_leaves_the_connection_to_readers(
         holder.close()
     waiting.join(timeout=30)
     assert outcome == ["saved"] and desk.load_draft() is not None
+
+
+def test_upgrade_to_the_hub_order_keeps_the_recorded_order_and_rewrites_no_event(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """Migration 15 gives events a place in the hub's order. The events already there keep their
+    recorded one without being rewritten (setting the column on each took a minute at a million
+    dossiers), and a step pulled later still comes after them."""
+    from counter_app.domain.calendar import VN_TZ
+    from counter_app.domain.dossier import new_event
+
+    source = make_desk(tmp_path / "source.db")
+    code = source.receive(intake(), "Cán bộ A").code
+    source.transfer(code, "Cán bộ A")
+    conn = at_version(source, tmp_path / "v14.db", 14)
+    conn.close()
+    upgraded = make_desk(tmp_path / "v14.db", configure=False)
+    store = upgraded.store
+    assert store.conn.execute("SELECT count(*) FROM events WHERE hub_seq IS NOT NULL").fetchone()[0] == 0
+    assert store.read_settings()["_hub_pivot"] == store.read_settings()["_hub_position"] == "2"
+    assert [e.kind for e in upgraded.events(code)] == ["received", "transferred"]
+    assert upgraded.check_projection() is True
+    at = datetime(2026, 11, 26, 10, 0, tzinfo=VN_TZ)
+    ready = new_event(code, "result_ready", at, "Phòng Tư pháp", "city", {})
+    page = upgraded.apply_pulled([ready.to_json()], "7")
+    assert (page.applied, page.flagged) == (1, [])
+    assert [e.kind for e in upgraded.events(code)] == ["received", "transferred", "result_ready"]
+    assert upgraded.get(code).status == 9 and upgraded.check_projection() is True
