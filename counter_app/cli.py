@@ -1261,9 +1261,15 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
 @click.option(
     "--status", "status_only", is_flag=True, help="Only say the sync's state (no request to the hub)."
 )
+@click.option(
+    "--settle",
+    metavar="CODE",
+    help="Take dossier CODE out of conflict once its steps left out have been looked at (no request).",
+)
 @json_option
+@actor_option
 @with_desk
-def sync_(desk: Any, status_only: bool, as_json: bool) -> None:
+def sync_(desk: Any, status_only: bool, settle: str | None, as_json: bool, actor: str | None) -> None:
     """Sync with the city hub (hub_url, hub_token): send the events recorded here, take the
     commune's new events, the procedure catalog and the city's days off.
 
@@ -1272,6 +1278,15 @@ def sync_(desk: Any, status_only: bool, as_json: bool) -> None:
     transaction. Exit 9: the hub could not be reached or answered wrongly (nothing lost; run again
     later); exit 6: the hub refused this counter's token.
     """
+    if settle is not None:
+        state = desk.settle_conflict(settle, _actor(actor))
+        if as_json:
+            _emit_json({"code": settle, "sync_state": state})
+        else:
+            from counter_app.desk import SYNC_STATE_NAMES
+
+            _out(f"Hồ sơ {settle} hết trạng thái xung đột ({SYNC_STATE_NAMES[state]}).")
+        return
     if status_only:
         _sync_status(desk.sync_status(), as_json)
         return

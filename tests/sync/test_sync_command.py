@@ -121,3 +121,10 @@ def test_show_names_the_step_another_counter_overruled(tmp_path: Path, hub: Any)
         assert "Bước không áp dụng" in text and "Từ chối" in text.split("Bước không áp dụng")[1]
     status = counter(two, "sync", "--status").output
     assert "Sự kiện không áp dụng được (đã giữ lại): 1" in status
+    # The IT admin settles it once the two counters have agreed; a second time is refused.
+    settled = counter(two, "sync", "--settle", code, "--json")
+    assert settled.exit_code == 0 and json.loads(settled.output) == {"code": code, "sync_state": "sent"}
+    assert "Hồ sơ xung đột với máy chủ: 0" in counter(two, "sync", "--status").output
+    again = CliRunner().invoke(main, ["--db", str(two), "sync", "--settle", code])
+    assert again.exit_code != 0 and "không có xung đột" in again.output
+    assert json.loads(counter(two, "show", code, "--json").output)["left_out"]  # the step stays
