@@ -91,7 +91,7 @@ from counter_app.settings import (
 )
 from counter_app.store import DossierStore, open_database
 from counter_app.store.database import explain, hold_ui_lock, stored_identity
-from counter_app.store.dossiers import LIST_VIEWS, DossierRow
+from counter_app.store.dossiers import HUB_POSITION, LIST_VIEWS, DossierRow
 
 Clock = Callable[[], datetime]
 
@@ -634,8 +634,6 @@ SYNC_STATE_NAMES = {
 }
 """A dossier's sync state, as the dossier screen and ``counter show`` say it."""
 SYNC_CURSOR = "_sync_cursor"
-HUB_POSITION = "_hub_position"
-"""The place in the hub's order given to the last event pulled (see ``apply_pulled``)."""
 LAST_SYNC = "_last_sync"
 CALENDAR_VERSION = "_calendar_version"
 

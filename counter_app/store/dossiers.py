@@ -46,10 +46,21 @@ BEGIN_TRY_MS = 20
 """How long one try to begin a write waits inside SQLite for another program's lock (see
 ``DossierStore._begin``): the longest a read on the UI thread waits for a worker's write."""
 
-FOLD_ORDER = "hub_seq IS NULL, hub_seq, seq"
-"""The order a dossier's events are folded in: the hub's order for the events the hub has (the same
-on every counter of the commune, and on the citizens' look-up page), then this counter's events not
-yet back from the hub, as recorded. Without a hub, the order recorded."""
+HUB_POSITION = "_hub_position"
+"""Settings key: the place in the hub's order given to the last event pulled."""
+HUB_PIVOT = "_hub_pivot"
+"""Settings key: the last event recorded before migration 15, the last to take its recorded order
+as its place in the hub's order."""
+
+
+def fold_order(pivot: int = 0) -> str:
+    """The ``ORDER BY`` a dossier's events are folded in: the hub's order for the events the hub
+    has (the same on every counter of the commune, and on the citizens' look-up page), then this
+    counter's events not yet back from the hub, as recorded; without a hub, the order recorded.
+    The events up to ``pivot`` (recorded before migration 15) take their recorded order as their
+    place."""
+    place = f"coalesce(hub_seq, CASE WHEN seq <= {int(pivot)} THEN seq END)" if pivot else "hub_seq"
+    return f"{place} IS NULL, {place}, seq"
 
 
 @dataclass(frozen=True)
@@ -229,23 +240,16 @@ class DossierStore:
         self._patience_ms = BUSY_TIMEOUT_MS
         """How long a write waits for another program's lock (see :meth:`_begin`)."""
         self._fold_order = self._read_fold_order()
-        """:data:`FOLD_ORDER` for this file (see :meth:`_read_fold_order`)."""
+        """:func:`fold_order` for this file (see :meth:`_read_fold_order`)."""
 
     def _read_fold_order(self) -> str:
-        """The ``ORDER BY`` that folds a dossier's events in the hub's order (:data:`FOLD_ORDER`).
-
-        The events recorded before migration 15 (up to ``_hub_pivot``) have no place of their own
-        and take their recorded one; a migration that folds before migration 15 folds in the order
-        recorded."""
+        """:func:`fold_order` with this file's ``HUB_PIVOT``; the order recorded for a migration
+        that folds before migration 15 gave events their place in the hub's order."""
         columns = {row[1] for row in self.conn.execute("PRAGMA table_info(events)")}
         if "hub_seq" not in columns:
             return "seq"
-        row = self.conn.execute("SELECT value FROM site_settings WHERE key = '_hub_pivot'").fetchone()
-        pivot = int(row[0]) if row and str(row[0]).isdigit() else 0
-        if not pivot:
-            return FOLD_ORDER
-        place = f"coalesce(hub_seq, CASE WHEN seq <= {pivot} THEN seq END)"
-        return f"{place} IS NULL, {place}, seq"
+        row = self.conn.execute("SELECT value FROM site_settings WHERE key = ?", (HUB_PIVOT,)).fetchone()
+        return fold_order(int(row[0]) if row and str(row[0]).isdigit() else 0)
 
     @property
     def db(self) -> Any:
@@ -480,7 +484,7 @@ class DossierStore:
 
     def events_of(self, code: str) -> list[Event]:
         """A dossier's events in the order they are folded (flagged ones excluded): see
-        :data:`FOLD_ORDER`.
+        :func:`fold_order`.
 
         Raises:
             StoreError: an event's stored text cannot be read (the file was damaged or edited).

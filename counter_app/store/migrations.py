@@ -498,13 +498,15 @@ def m015_hub_order(db: Database) -> None:
     ``_hub_pivot``, the last of them: see ``DossierStore``), without rewriting them: setting the
     column on every event took a minute at a million dossiers, at the first start after the
     upgrade. Places given from now on come after them."""
+    from counter_app.store.dossiers import HUB_PIVOT, HUB_POSITION
+
     db.execute("ALTER TABLE events ADD COLUMN hub_seq INTEGER")
     last = db.execute("SELECT max(seq) FROM events").fetchone()[0]
     if last is not None:
         db.conn.executemany(
             "INSERT INTO site_settings (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [("_hub_position", str(last)), ("_hub_pivot", str(last))],
+            [(HUB_POSITION, str(last)), (HUB_PIVOT, str(last))],
         )
 
 

@@ -231,8 +231,10 @@ class DossierScreen(CounterScreen):
             ("Nhận kết quả", RETURN_METHODS.get(d.return_method, d.return_method)),
             ("Số hóa", "Đã số hóa khi tiếp nhận" if d.digitised else "Chưa số hóa"),
         ]
+        sync_state = desk.sync_state(d.code)
+        self._in_conflict = sync_state == "conflict"
         if desk.settings.hub_url:  # a counter without a hub has nothing to say about it
-            lines.append(("Đồng bộ", SYNC_STATE_NAMES[desk.sync_state(d.code)]))
+            lines.append(("Đồng bộ", SYNC_STATE_NAMES[sync_state]))
         if d.last_reason and d.status in REASONED_STATUSES:
             lines.append(("Lý do", d.last_reason))
         if d.rating is not None:
@@ -252,7 +254,6 @@ class DossierScreen(CounterScreen):
         left_out = self.query_one("#left-out", Static)
         overruled = desk.left_out(d.code)
         left_out.display = bool(overruled)
-        self._in_conflict = desk.sync_state(d.code) == "conflict"
         if overruled:
             text = Text()
             if self._in_conflict:

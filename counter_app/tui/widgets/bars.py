@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -95,8 +96,6 @@ PALETTE_KEY_WIDTH = 10
 def key_width(key: str, description: str, app: App[object]) -> int:
     """Cells a footer key takes: its key as displayed, its description and a cell each side (as
     Textual 8's footer draws it: "^sLưu & in  escXóa form")."""
-    from rich.cells import cell_len
-
     display = app.get_key_display(Binding(key, ""))
     return cell_len(display) + cell_len(description) + 2
 
