@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import re
 import sqlite3
 import sys
@@ -25,7 +26,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from sync.lookup import MAX_CODE, Tries, answer
+from sync.lookup import MAX_CODE, Tries, answer, fold_texts
+from sync.national import dossier_record, progress_steps
 
 __all__ = [
     "DEFAULT_CATALOG",
@@ -33,6 +35,7 @@ __all__ = [
     "add_counter",
     "canonical_text",
     "create_app",
+    "export_national",
     "main",
     "open_hub_db",
 ]
@@ -437,6 +440,69 @@ def _one_number(params: dict[str, list[str]], name: str, default: int) -> int:
     return int(values[0])
 
 
+# --- national export -------------------------------------------------------------------------------
+
+
+def export_national(conn: sqlite3.Connection, commune_code: str, after: int, limit: int) -> dict[str, Any]:
+    """One page of the commune's dossiers in the national sync shape (``sync/national.py``).
+
+    The page covers the commune's next ``limit`` events after the cursor ``after``: each dossier
+    they touch is folded from its events up to the page's end and given as a ``DongBoHoSoMC``
+    record (``isUpdating`` when an earlier page already gave it), and each of those events as a
+    ``CapNhatTienDoHoSoMC`` step. A dossier whose events fold to nothing (its first event missing)
+    is named in ``unreadable`` rather than sent half made.
+    """
+    conn.execute("BEGIN")
+    try:
+        rows = conn.execute(
+            "SELECT seq, dossier_code, uuid FROM events WHERE commune_code = ? AND seq > ? "
+            "ORDER BY seq LIMIT ?",
+            (commune_code, after, limit),
+        ).fetchall()
+        last = rows[-1][0] if rows else after
+        touched: dict[str, set[str]] = {}
+        for _seq, code, event_uuid in rows:
+            touched.setdefault(code, set()).add(event_uuid)
+        records: list[dict[str, Any]] = []
+        progress: list[dict[str, Any]] = []
+        unreadable: list[str] = []
+        for code, new in touched.items():
+            texts = conn.execute(
+                "SELECT seq, canonical FROM events WHERE dossier_code = ? AND commune_code = ? AND seq <= ? "
+                "ORDER BY seq",
+                (code, commune_code, last),
+            ).fetchall()
+            dossier, kept = fold_texts(text for _seq, text in texts)
+            if dossier is None:
+                unreadable.append(code)
+                continue
+            records.append(dossier_record(dossier, kept, updating=texts[0][0] <= after))
+            progress.extend(progress_steps(dossier, kept, new))
+        more = (
+            conn.execute(
+                "SELECT 1 FROM events WHERE commune_code = ? AND seq > ? LIMIT 1", (commune_code, last)
+            ).fetchone()
+            is not None
+        )
+    finally:
+        conn.execute("COMMIT")
+    return {
+        "DongBoHoSoMC": records,
+        "CapNhatTienDoHoSoMC": progress,
+        "unreadable": unreadable,
+        "next": str(last),
+        "more": more,
+    }
+
+
+def parse_export_query(query_string: bytes) -> tuple[int, int]:
+    """The ``after`` cursor and the ``limit`` of a national export page, or a 400 saying which is wrong."""
+    after, limit, own = parse_pull_query(query_string)
+    if own:
+        raise BadRequest(400, "own is not a parameter of the national export")
+    return after, limit
+
+
 # --- catalog and calendar --------------------------------------------------------------------------
 
 
@@ -589,6 +655,7 @@ class Hub:
         "/v1/catalog": ("GET",),
         "/v1/calendar": ("GET",),
         "/v1/health": ("GET",),
+        "/v1/national": ("GET",),
         "/tra-cuu": ("GET",),
     }
 
@@ -647,6 +714,14 @@ class Hub:
             return await asyncio.to_thread(
                 self._with_db,
                 lambda conn: json_response(200, read_events(conn, caller, after, limit, own=own)),
+            )
+        if path == "/v1/national":
+            if caller.counter_id is not None:
+                raise BadRequest(403, "the national export is the city's: use the city token of the commune")
+            after, limit = parse_export_query(scope.get("query_string", b""))
+            return await asyncio.to_thread(
+                self._with_db,
+                lambda conn: json_response(200, export_national(conn, caller.commune_code, after, limit)),
             )
         if path == "/v1/catalog":
             return await self.published(scope, lambda: load_catalog(self.catalog_path))
@@ -724,7 +799,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``python -m sync.hub`` commands: serve, add-counter, add-city."""
+    """The ``python -m sync.hub`` commands: serve, add-counter, add-city, export."""
     parser = _ArgumentParser(prog="python -m sync.hub", description="The reference city hub.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
     serve = commands.add_parser("serve", help="run the hub over HTTP")
@@ -742,7 +817,20 @@ def build_parser() -> argparse.ArgumentParser:
     city.add_argument("--db", type=Path, required=True)
     city.add_argument("--token", required=True)
     city.add_argument("--commune-code", required=True)
+    export = commands.add_parser(
+        "export", help="write a commune's dossiers in the national sync shape (DongBoHoSoMC) as JSON"
+    )
+    export.add_argument("--db", type=Path, required=True)
+    export.add_argument("--commune-code", required=True)
+    export.add_argument("--after", type=_cursor, default=0, help="the cursor of the last export (its 'next')")
+    export.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
     return parser
+
+
+def _cursor(text: str) -> int:
+    if _DIGITS.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(f"must be a non-negative integer, not {text[:40]!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -753,12 +841,51 @@ def main(argv: list[str] | None = None) -> int:
             add_counter(args.db, args.token, args.commune_code, args.counter_id)
         elif args.command == "add-city":
             add_city_token(args.db, args.token, args.commune_code)
+        elif args.command == "export":
+            _export(args)
         else:
             _serve(args)
     except (ValueError, OSError, sqlite3.Error) as exc:
         print(f"python -m sync.hub: error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def _export(args: argparse.Namespace) -> None:
+    """Every page of the export after ``--after`` in one JSON document, written whole or not at all."""
+    if not Path(args.db).is_file():
+        raise ValueError(f"no hub database at {args.db}")
+    conn = connect(args.db)
+    try:
+        document: dict[str, Any] = {"DongBoHoSoMC": [], "CapNhatTienDoHoSoMC": [], "unreadable": []}
+        after = args.after
+        while True:
+            page = export_national(conn, args.commune_code, after, MAX_LIMIT)
+            for key in ("DongBoHoSoMC", "CapNhatTienDoHoSoMC", "unreadable"):
+                document[key].extend(page[key])
+            after = int(page["next"])
+            if not page["more"]:
+                break
+    finally:
+        conn.close()
+    # A dossier on several pages is given once, as it stands at the end (isUpdating as first given).
+    latest: dict[str, dict[str, Any]] = {}
+    for record in document["DongBoHoSoMC"]:
+        first = latest.get(record["MaHoSo"])
+        latest[record["MaHoSo"]] = {**record, "isUpdating": first["isUpdating"]} if first else record
+    document["DongBoHoSoMC"] = list(latest.values())
+    document["unreadable"] = sorted(set(document["unreadable"]) - set(latest))
+    document["next"] = str(after)
+    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return
+    partial = args.out.with_name(args.out.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    partial.replace(args.out)
 
 
 def _serve(args: argparse.Namespace) -> None:

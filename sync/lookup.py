@@ -49,9 +49,10 @@ class Tries:
             self.wrong.clear()
 
 
-def fold_known(texts: Iterable[str]) -> tuple[Dossier | None, list[HistoryStep]]:
-    """The dossier and its timeline from its events' canonical texts, leaving out any event the
-    lifecycle does not allow where it comes (a counter keeps such an event flagged, unfolded)."""
+def fold_texts(texts: Iterable[str]) -> tuple[Dossier | None, list[Event]]:
+    """The dossier folded from its events' canonical texts (in the hub's order), and the events
+    kept: any event the lifecycle does not allow where it comes is left out (a counter keeps such
+    an event flagged, unfolded)."""
     dossier: Dossier | None = None
     kept: list[Event] = []
     for text in texts:
@@ -61,6 +62,12 @@ def fold_known(texts: Iterable[str]) -> tuple[Dossier | None, list[HistoryStep]]
         except (CounterError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
             continue  # refused by the lifecycle (RuleError), or not an event a counter writes
         kept.append(event)
+    return dossier, kept
+
+
+def fold_known(texts: Iterable[str]) -> tuple[Dossier | None, list[HistoryStep]]:
+    """The dossier and its timeline from its events' canonical texts (see ``fold_texts``)."""
+    dossier, kept = fold_texts(texts)
     return dossier, (history(kept) if dossier else [])
 
 
