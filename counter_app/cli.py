@@ -561,7 +561,6 @@ def procedures(desk: Any, as_json: bool, query: str | None, source: str | None, 
 
 
 _JSON_PROBLEMS = (
-    ("Unterminated string", "chuỗi ký tự chưa có dấu ngoặc kép đóng (tệp bị cắt?)"),
     ("Expecting value", "thiếu giá trị (tệp rỗng hoặc bị cắt?)"),
     ("Expecting ',' delimiter", "thiếu dấu phẩy"),
     ("Expecting ':' delimiter", "thiếu dấu hai chấm"),
@@ -574,6 +573,11 @@ _JSON_PROBLEMS = (
 
 def _json_problem(exc: json.JSONDecodeError) -> str:
     """The decoder's complaint in Vietnamese (the official reads this, not a Python message)."""
+    cut = exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string")
+    if cut and exc.doc.strip():
+        # The text stops where more was expected (a comma, a closing bracket, a string's closing
+        # quote; a cut-off line ended by its newline): the file was cut short, whatever is missing.
+        return "dữ liệu dừng giữa chừng (tệp bị cắt khi sao chép hoặc khi ghi?)"
     if exc.msg.startswith("Expecting value") and exc.pos < len(exc.doc) and exc.doc[exc.pos :].strip():
         # A value was expected and something else is there: not a cut-off file, text that is not JSON.
         found = exc.doc[exc.pos :].lstrip()[:1]

@@ -92,6 +92,19 @@ def test_receive_from_stdin_nfd(configured: Any) -> None:
     assert json.loads(result.output)["applicant"]["name"] == "Đặng Thị Hoà"
 
 
+def test_a_json_cut_off_anywhere_is_called_cut_off_and_saves_nothing(configured: Any) -> None:
+    text = json.dumps(intake(), ensure_ascii=False, indent=1)
+    for end in range(1, len(text) - 1, 7):  # cut after a brace, a key, a colon, a value, mid-string…
+        for tail in ("", "\n"):  # a file cut off, or a line cut off and ended by echo's newline
+            cut = configured("receive", "--json", "-", input=(text[:end] + tail).encode())
+            assert cut.exit_code == 2, (end, tail)
+            assert "dừng giữa chừng" in cut.output, (text[:end] + tail, cut.output)
+    assert configured("list", "today", "--json").output.strip() == "[]"
+    # A whole document that is wrong inside is not called cut off.
+    wrong = configured("receive", "--json", "-", input=b'{"procedure": "1.004873" "applicant": {}}')
+    assert wrong.exit_code == 2 and "thiếu dấu phẩy" in wrong.output
+
+
 def test_an_organisation_with_an_owner_from_the_command_line(configured: Any) -> None:
     applicant = {
         "kind": "organisation",
@@ -114,7 +127,7 @@ def test_an_organisation_with_an_owner_from_the_command_line(configured: Any) ->
 @pytest.mark.parametrize(
     ("payload", "needle"),
     [
-        (b'{"procedure": "1.004873", "applicant": {"name": "A', "cột 49: chuỗi ký tự chưa có dấu ngoặc kép"),
+        (b'{"procedure": "1.004873", "applicant": {"name": "A', "cột 49: dữ liệu dừng giữa chừng"),
         (b"", "thiếu giá trị (tệp rỗng"),
         (b"not json", "không phải giá trị JSON (gặp «n»"),
         ('{"procedure": tên}'.encode(), "không phải giá trị JSON (gặp «t»"),
