@@ -245,3 +245,24 @@ async def test_a_supervisor_settles_a_sync_conflict_and_the_steps_left_out_stay(
         await pilot.press("v")  # no conflict any more: the key does nothing
         await pilot.pause()
         assert not app.screen.is_modal
+
+
+async def test_a_long_name_never_pushes_the_sync_state_off_the_status_line(
+    hub_desk: Desk, output_dir: Any
+) -> None:
+    long_name = ("anhthu", "2468", "Công Tôn Nữ Thị Hoàng Anh Thư Nguyễn Phước")
+    hub_desk.add_official(long_name[0], long_name[2], "official", long_name[1])
+    app = app_module.make_app(hub_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, long_name)
+        await save_one(pilot)
+        await wait_until(pilot, lambda: "Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line"))
+        line = texts(app, "#status-line")
+        assert line.startswith(" Công Tôn Nữ Thị Hoàng Anh Thư Nguyễn Phước") and "…" not in line
+        assert "xã Vĩnh Bảo" not in line  # the commune's name gave way first
+        await pilot.resize_terminal(60, 24)  # narrower than the name and the sync state: the name is cut
+        await wait_until(pilot, lambda: texts(app, "#status-line").endswith("… │ Đồng bộ 09:30 · chờ gửi 0"))
+        assert texts(app, "#status-line").startswith(" Công Tôn Nữ Thị Hoàng")
+        await pilot.resize_terminal(160, 30)
+        await wait_until(pilot, lambda: "xã Vĩnh Bảo" in texts(app, "#status-line"))
+        assert "(Cán bộ) │ Quầy 2 · xã Vĩnh Bảo │ Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line")

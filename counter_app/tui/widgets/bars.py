@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -61,27 +61,55 @@ class TopBar(Horizontal):
 
 
 class StatusLine(Static):
-    """Who is signed in, which counter, and how many events wait to be sent to the hub."""
+    """Who is signed in, which counter, and how many events wait to be sent to the hub.
+
+    On a narrow terminal the parts give way from the least needed (the commune's name, then the
+    role, then the counter), so the sync state and the events waiting, which say whether the day's
+    dossiers have reached the city, are never the part cut off.
+    """
 
     def on_mount(self) -> None:
         self.watch(self.app, "official", self._refresh_text)
         self.watch(self.app, "unsent", self._refresh_text)
         self.watch(self.app, "hub_state", self._refresh_text)
 
-    def _refresh_text(self, _value: object = None) -> None:
+    def on_resize(self) -> None:
+        self._refresh_text()
+
+    def _versions(self) -> list[str]:
+        """The line from the fullest to the shortest."""
         app = self.app
         official = getattr(app, "official", None)
         settings = app.desk.settings  # type: ignore[attr-defined]
-        parts = []
-        if official is not None:
-            parts.append(f"{official.full_name} ({ROLE_NAMES.get(official.role, official.role)})")
-        if settings.is_configured:
-            parts.append(f"Quầy {settings.counter_no} · {settings.commune_name}")
         waiting = getattr(app, "unsent", 0)
         hub = getattr(app, "hub_state", "")  # with a hub set: "Đồng bộ 09:30" or "Ngoại tuyến"
-        parts.append(f"{hub} · chờ gửi {waiting}" if hub else f"Sự kiện chờ gửi: {waiting}")
-        self.tooltip = getattr(app, "hub_problem", "") or None
-        self.update(" │ ".join(parts))
+        sync = f"{hub} · chờ gửi {waiting}" if hub else f"Sự kiện chờ gửi: {waiting}"
+        who = [] if official is None else [official.full_name]
+        role = [] if official is None else [f"({ROLE_NAMES.get(official.role, official.role)})"]
+        counter = [f"Quầy {settings.counter_no}"] if settings.is_configured else []
+        commune = [settings.commune_name] if settings.is_configured else []
+
+        def line(*parts: list[str]) -> str:
+            person, place = " ".join(parts[0] + parts[1]), " · ".join(parts[2] + parts[3])
+            return " │ ".join(p for p in (person, place, sync) if p)
+
+        return [
+            line(who, role, counter, commune),
+            line(who, role, counter, []),
+            line(who, [], counter, []),
+            line(who, [], [], []),
+        ]
+
+    def _refresh_text(self, _value: object = None) -> None:
+        self.tooltip = getattr(self.app, "hub_problem", "") or None
+        versions = self._versions()
+        room = self.content_size.width
+        fits = next((v for v in versions if room <= 0 or cell_len(v) < room), None)
+        if fits is None:  # a name longer than the line: cut the name, keep the sync state whole
+            name, _, sync = versions[-1].rpartition(" │ ")
+            keep = max(room - cell_len(sync) - 5, 1)
+            fits = f"{set_cell_size(name, keep).rstrip()}… │ {sync}" if name else sync
+        self.update(fits)
 
 
 TEXTUAL_KEYS = {"Dismiss menu": "Đóng danh sách"}
