@@ -50,6 +50,10 @@ MAX_STRING_CHARS = 10_000
 MAX_PAYLOAD_BYTES = 100 * 1024
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
+MAX_SCAN = 5000
+"""Rows one pull reads at most, the caller's own skipped ones included: a counter that pushed a year
+of events and pulls without ``own`` gets an empty page with the cursor moved on (``more``), not one
+request that reads the whole year."""
 CITY_SOURCE = "city"
 """The ``source`` of events pushed with a city token (a counter id can never be this word)."""
 
@@ -391,8 +395,8 @@ def read_events(
             "SELECT seq, source, canonical FROM events WHERE commune_code = ? AND seq > ? ORDER BY seq",
             (caller.commune_code, after),
         )
-        for seq, source, text in rows:
-            if len(events) >= limit:
+        for scanned, (seq, source, text) in enumerate(rows):
+            if len(events) >= limit or scanned >= MAX_SCAN:
                 break
             next_seq = seq
             if not own and caller.counter_id is not None and source == caller.counter_id:

@@ -370,6 +370,25 @@ def test_a_counter_does_not_get_its_own_events_back_but_its_cursor_advances(
     assert page == {"events": [], "next": "5", "more": False}
 
 
+def test_a_pull_reads_a_bounded_number_of_rows_however_many_are_the_callers_own(
+    hub: Any, as_who: dict[str, httpx.Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hub_module, "MAX_SCAN", 4)  # the hub runs in this process (a thread)
+    own = [make_event() for _ in range(9)]
+    assert push(as_who["c1"], own).status_code == 200
+    theirs = make_event(counter_id=COUNTER_2)
+    assert push(as_who["c2"], [theirs]).status_code == 200
+    pages = []
+    after = "0"
+    while True:
+        page = as_who["c1"].get("/v1/events", params={"after": after}).json()
+        pages.append((len(page["events"]), page["next"], page["more"]))
+        after = page["next"]
+        if not page["more"]:
+            break
+    assert pages == [(0, "4", True), (0, "8", True), (1, "10", False)]
+
+
 def test_with_own_1_a_counter_gets_its_own_events_too(hub: Any, as_who: dict[str, httpx.Client]) -> None:
     """What a counter put back from an older backup asks for: what it had sent since."""
     own = [make_event() for _ in range(2)]
