@@ -205,6 +205,8 @@ class CounterApp(App[None]):
         self._clock = clock
         self._syncing = False
         self._sync_soon: Timer | None = None
+        self._told_no_printer = False
+        """The long "no printer set" notice was shown once this session; later saves say it short."""
         for mode, make in self.MODE_SCREENS.items():
             self.add_mode(mode, partial(self._mode_screen, make))
 
@@ -805,7 +807,15 @@ class CounterApp(App[None]):
 
     def _delivered(self, delivery: Any, on_done: Callable[[str], None] | None) -> None:
         message = str(getattr(delivery, "message", "") or getattr(delivery, "path", ""))
-        self.notify(message, title="Đã in" if getattr(delivery, "printed", False) else "Đã lưu PDF")
+        printed = bool(getattr(delivery, "printed", False))
+        shown = message
+        if not printed and not self.desk.settings.printer:
+            # A counter without a printer saves every form: how to set one is said once, not at
+            # every citizen (three lines that covered the form at 80x24 all day).
+            if self._told_no_printer:
+                shown = str(getattr(delivery, "path", message))
+            self._told_no_printer = True
+        self.notify(shown, title="Đã in" if printed else "Đã lưu PDF")
         if on_done is not None:
             on_done(message)
 

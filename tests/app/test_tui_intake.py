@@ -96,6 +96,25 @@ async def test_intake_saves_the_dossier_prints_the_receipt_and_clears_the_form(
         assert app.unsent == 1  # the status line counts the event waiting for the hub
 
 
+async def test_without_a_printer_how_to_set_one_is_said_once_then_saves_say_it_short(
+    app, output_dir: Path, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        said: list[list[str]] = []
+        for _ in range(3):
+            app.clear_notifications()
+            await fill_standard(pilot)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            said.append([n for n in notifications(app) if n.startswith("Đã lưu PDF")])
+        codes = [saved.dossier.code for saved in seen.of(DossierSaved)]
+        assert len(codes) == 3 and all((output_dir / f"receipt_{c}.pdf").exists() for c in codes)
+        assert len(said[0]) == 1 and "Chưa cấu hình máy in" in said[0][0]
+        for notice, code in zip(said[1:], codes[1:], strict=True):
+            assert notice == [f"Đã lưu PDF: {output_dir / f'receipt_{code}.pdf'}"]
+
+
 async def test_due_time_shows_as_the_procedure_is_highlighted(app) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
