@@ -29,6 +29,7 @@ import compileall
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -273,7 +274,6 @@ def counter_code(db: Path, mode: str) -> str:
 def count_keystrokes(db: Path) -> list[str]:
     """Keys of a standard intake beyond the typed data, through Pilot (on a copy of the database)."""
     import asyncio
-    import shutil
 
     sys.path.insert(0, str(ROOT))
     from textual import events
@@ -357,16 +357,20 @@ def main() -> None:
         marker.write_text(str(args.dossiers))
 
     compileall.compile_dir(ROOT / "counter_app", quiet=1)
-    env = {"COUNTER_OUTPUT_DIR": tempfile.mkdtemp(prefix="counter-bench-forms-")}
-    # Alternated, so a machine that slows down mid-run weighs on both sides alike.
-    minimal_start: list[float] = []
-    counter_start: list[float] = []
-    for _ in range(RUNS):
-        minimal_start.append(run_process(MINIMAL_APP, env)[0])
-        counter_start.append(run_process(counter_code(args.db, "start"), env)[0])
-    _, minimal_rss, _ = run_process(MINIMAL_APP, env)
-    _, counter_rss, rows = run_process(counter_code(args.db, "lists"), env)
-    keys = count_keystrokes(args.db)
+    forms = tempfile.mkdtemp(prefix="counter-bench-forms-")
+    env = {"COUNTER_OUTPUT_DIR": forms}
+    try:
+        # Alternated, so a machine that slows down mid-run weighs on both sides alike.
+        minimal_start: list[float] = []
+        counter_start: list[float] = []
+        for _ in range(RUNS):
+            minimal_start.append(run_process(MINIMAL_APP, env)[0])
+            counter_start.append(run_process(counter_code(args.db, "start"), env)[0])
+        _, minimal_rss, _ = run_process(MINIMAL_APP, env)
+        _, counter_rss, rows = run_process(counter_code(args.db, "lists"), env)
+        keys = count_keystrokes(args.db)
+    finally:
+        shutil.rmtree(forms, ignore_errors=True)
 
     base_start = statistics.median(minimal_start)
     our_start = statistics.median(counter_start)

@@ -822,7 +822,8 @@ def build_parser() -> argparse.ArgumentParser:
     city.add_argument("--token", required=True)
     city.add_argument("--commune-code", required=True)
     export = commands.add_parser(
-        "export", help="write a commune's dossiers in the national sync shape (DongBoHoSoMC) as JSON"
+        "export",
+        help="write a commune's dossiers in the national sync shape (DongBoHoSoMC), one page a line",
     )
     export.add_argument("--db", type=Path, required=True)
     export.add_argument("--commune-code", required=True)
@@ -856,40 +857,38 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _export(args: argparse.Namespace) -> None:
-    """Every page of the export after ``--after`` in one JSON document, written whole or not at all."""
+    """Every page of the export after ``--after``, one JSON object a line (JSON Lines), each as
+    ``GET /v1/national`` gives it; memory holds one page, whatever the history's length. A dossier
+    on several pages comes again as an update (``isUpdating``); the last line's ``next`` is the
+    cursor for the next run. With ``--out`` the file appears whole or not at all."""
     if not Path(args.db).is_file():
         raise ValueError(f"no hub database at {args.db}")
+    partial = args.out.with_name(args.out.name + ".partial") if args.out is not None else None
     conn = connect(args.db)
     try:
-        document: dict[str, Any] = {"DongBoHoSoMC": [], "CapNhatTienDoHoSoMC": [], "unreadable": []}
-        after = args.after
-        while True:
-            page = export_national(conn, args.commune_code, after, MAX_LIMIT)
-            for key in ("DongBoHoSoMC", "CapNhatTienDoHoSoMC", "unreadable"):
-                document[key].extend(page[key])
-            after = int(page["next"])
-            if not page["more"]:
-                break
+        out = partial.open("w", encoding="utf-8") if partial is not None else sys.stdout
+        try:
+            after = args.after
+            while True:
+                page = export_national(conn, args.commune_code, after, MAX_LIMIT)
+                out.write(json.dumps(page, ensure_ascii=False, separators=(",", ":")) + "\n")
+                after = int(page["next"])
+                if not page["more"]:
+                    break
+            out.flush()
+            if partial is not None:
+                os.fsync(out.fileno())
+        finally:
+            if partial is not None:
+                out.close()
+    except BaseException:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise
     finally:
         conn.close()
-    # A dossier on several pages is given once, as it stands at the end (isUpdating as first given).
-    latest: dict[str, dict[str, Any]] = {}
-    for record in document["DongBoHoSoMC"]:
-        first = latest.get(record["MaHoSo"])
-        latest[record["MaHoSo"]] = {**record, "isUpdating": first["isUpdating"]} if first else record
-    document["DongBoHoSoMC"] = list(latest.values())
-    document["unreadable"] = sorted(set(document["unreadable"]) - set(latest))
-    document["next"] = str(after)
-    text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-    if args.out is None:
-        sys.stdout.write(text)
-        return
-    partial = args.out.with_name(args.out.name + ".partial")
-    with partial.open("w", encoding="utf-8") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    partial.replace(args.out)
+    if partial is not None:
+        partial.replace(args.out)
 
 
 def _serve(args: argparse.Namespace) -> None:

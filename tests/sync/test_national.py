@@ -175,24 +175,39 @@ def test_national_time_is_vietnam_time_whatever_the_zone_given() -> None:
     assert national_time(None) == ""
 
 
-def test_the_command_line_writes_the_whole_export_to_a_file(counter: Desk, hub: Any, tmp_path: Path) -> None:
+def test_the_command_line_writes_the_whole_export_to_a_file(
+    counter: Desk, hub: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     codes = [counter.receive(intake(), OFFICIAL).code for _ in range(3)]
+    counter.transfer(codes[0], OFFICIAL)
     sync(counter)
-    out = tmp_path / "national.json"
+    out = tmp_path / "national.jsonl"
     command = [sys.executable, "-m", "sync.hub", "export", "--db", str(hub.db), "--commune-code", COMMUNE]
     env = {**os.environ, "TZ": "America/New_York"}  # the machine's zone changes nothing
     done = subprocess.run(
         [*command, "--out", str(out)], capture_output=True, text=True, timeout=60, cwd=ROOT, env=env
     )
     assert (done.returncode, done.stderr) == (0, "")
-    document = json.loads(out.read_text(encoding="utf-8"))
-    assert [r["MaHoSo"] for r in document["DongBoHoSoMC"]] == codes
-    assert all(r["NgayTiepNhan"] == "20261125093000" for r in document["DongBoHoSoMC"])
-    assert len(document["CapNhatTienDoHoSoMC"]) == 3
+    [page] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["MaHoSo"] for r in page["DongBoHoSoMC"]] == codes
+    assert all(r["NgayTiepNhan"] == "20261125093000" for r in page["DongBoHoSoMC"])
+    assert len(page["CapNhatTienDoHoSoMC"]) == 4 and page["more"] is False
     again = subprocess.run(
-        [*command, "--after", document["next"]], capture_output=True, text=True, timeout=60, cwd=ROOT
+        [*command, "--after", page["next"]], capture_output=True, text=True, timeout=60, cwd=ROOT
     )
     assert again.returncode == 0 and json.loads(again.stdout)["DongBoHoSoMC"] == []
+
+    # Pages of one event: one line each, the dossier stepped later comes again as an update.
+    monkeypatch.setattr(hub_module, "MAX_LIMIT", 1)
+    assert hub_module.main([*command[3:], "--out", str(out)]) == 0
+    pages = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [[(r["MaHoSo"], r["isUpdating"]) for r in p["DongBoHoSoMC"]] for p in pages] == [
+        [(codes[0], False)],
+        [(codes[1], False)],
+        [(codes[2], False)],
+        [(codes[0], True)],
+    ]
+    assert [p["next"] for p in pages] == ["1", "2", "3", "4"]
 
     for wrong in (["--after", "x"], ["--db", str(tmp_path / "missing.db")]):
         refused = subprocess.run(
