@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -519,3 +520,22 @@ def test_a_second_window_on_the_counter_is_refused_and_a_killed_one_leaves_no_lo
     again = Desk.open(db_path, env={})
     again.hold_ui()  # a window closed normally lets the next one in
     again.close()
+
+
+async def test_collections_are_spaced_out_while_starting_and_back_to_normal_once_the_intake_is_up(
+    staffed_desk: Desk, output_dir: Path
+) -> None:
+    normal = app_module._NORMAL_GC_THRESHOLD
+    app = make_app(staffed_desk)
+    assert gc.get_freeze_count() > 0  # what the imports made is out of every collection
+    assert gc.get_threshold() == (app_module.START_UP_GC_THRESHOLD, *normal[1:])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert gc.get_threshold()[0] == app_module.START_UP_GC_THRESHOLD  # still starting: sign-in
+        await sign_in(pilot, OFFICIAL)
+        assert isinstance(app.screen, IntakeScreen)
+        assert gc.get_threshold() == normal
+    # An app closed before anyone signed in leaves the collector as it found it.
+    async with make_app(staffed_desk).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+    assert gc.get_threshold() == normal

@@ -297,6 +297,7 @@ class IntakeScreen(CounterScreen):
         self._refresh_info()  # back from F6: a day declared off there moves the appointment shown
         self._focus_form()
         self.call_after_refresh(self._show_today)
+        self.counter_app.intake_ready()
 
     @on(events.DescendantFocus)
     def _focus_moved(self, event: events.DescendantFocus) -> None:
