@@ -76,40 +76,29 @@ class StatusLine(Static):
     def on_resize(self) -> None:
         self._refresh_text()
 
-    def _versions(self) -> list[str]:
-        """The line from the fullest to the shortest."""
+    def _refresh_text(self, _value: object = None) -> None:
         app = self.app
+        self.tooltip = getattr(app, "hub_problem", "") or None
         official = getattr(app, "official", None)
         settings = app.desk.settings  # type: ignore[attr-defined]
         waiting = getattr(app, "unsent", 0)
         hub = getattr(app, "hub_state", "")  # with a hub set: "Đồng bộ 09:30" or "Ngoại tuyến"
         sync = f"{hub} · chờ gửi {waiting}" if hub else f"Sự kiện chờ gửi: {waiting}"
-        who = [] if official is None else [official.full_name]
-        role = [] if official is None else [f"({ROLE_NAMES.get(official.role, official.role)})"]
-        counter = [f"Quầy {settings.counter_no}"] if settings.is_configured else []
-        commune = [settings.commune_name] if settings.is_configured else []
+        name = official.full_name if official is not None else ""
+        role = f" ({ROLE_NAMES.get(official.role, official.role)})" if official is not None else ""
+        counter = f"Quầy {settings.counter_no}" if settings.is_configured else ""
+        place = f"{counter} · {settings.commune_name}" if settings.is_configured else ""
 
-        def line(*parts: list[str]) -> str:
-            person, place = " ".join(parts[0] + parts[1]), " · ".join(parts[2] + parts[3])
-            return " │ ".join(p for p in (person, place, sync) if p)
+        def line(person: str, where: str) -> str:
+            return " │ ".join(p for p in (person, where, sync) if p)
 
-        return [
-            line(who, role, counter, commune),
-            line(who, role, counter, []),
-            line(who, [], counter, []),
-            line(who, [], [], []),
-        ]
-
-    def _refresh_text(self, _value: object = None) -> None:
-        self.tooltip = getattr(self.app, "hub_problem", "") or None
-        versions = self._versions()
-        room = self.content_size.width
-        fits = next((v for v in versions if room <= 0 or cell_len(v) < room), None)
-        if fits is None:  # a name longer than the line: cut the name, keep the sync state whole
-            name, _, sync = versions[-1].rpartition(" │ ")
-            keep = max(room - cell_len(sync) - 5, 1)
-            fits = f"{set_cell_size(name, keep).rstrip()}… │ {sync}" if name else sync
-        self.update(fits)
+        room = self.content_size.width  # 0 before the first layout: the whole line, cut later
+        versions = (line(name + role, place), line(name + role, counter), line(name, counter), line(name, ""))
+        shown = next((v for v in versions if room <= 0 or cell_len(v) < room), None)
+        if shown is None:  # a name longer than the line: the name is cut, the sync state stays whole
+            cut = set_cell_size(name, max(room - cell_len(sync) - 5, 1)).rstrip()
+            shown = line(f"{cut}…", "") if name else sync
+        self.update(shown)
 
 
 TEXTUAL_KEYS = {"Dismiss menu": "Đóng danh sách"}
