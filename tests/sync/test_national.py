@@ -17,6 +17,7 @@ import pytest
 
 from counter_app.desk import Desk
 from counter_app.domain.calendar import VN_TZ
+from counter_app.domain.dossier import new_event
 from sync import hub as hub_module
 from sync.client import SyncClient
 from sync.national import national_time
@@ -167,6 +168,29 @@ def test_only_the_city_exports_and_only_its_commune(
         assert answered.status_code == 400, bad
         assert answered.json()["error"]
     assert len(export(hub).json()["DongBoHoSoMC"]) == 1  # nothing above changed what is there
+
+
+def test_a_dossier_whose_events_fold_to_nothing_is_named_not_sent_half_made(
+    counter: Desk, hub: Any, clock: FixedClock
+) -> None:
+    code = counter.receive(intake(), OFFICIAL).code
+    sync(counter)
+    orphan = "000.00.11.H26-261125-9999"  # the city stepped a dossier no counter has pushed (yet)
+    steps = [
+        new_event(orphan, "transferred", clock.now, "Phòng Tư pháp", "city", {}).to_json(),
+        new_event(code, "returned", clock.now, "Phòng Tư pháp", "city", {}).to_json(),  # not from 2
+    ]
+    pushed = httpx.post(
+        f"{hub.url}/v1/events", json={"events": steps}, headers={"Authorization": "Bearer city-token"}
+    )
+    assert pushed.status_code == 200, pushed.text
+    sync(counter)
+    body = export(hub).json()
+    assert body["unreadable"] == [orphan]
+    [record] = body["DongBoHoSoMC"]
+    # The step the lifecycle refuses at its place is left out, as on every counter.
+    assert (record["MaHoSo"], record["TrangThaiHoSo"]) == (code, counter.get(code).status) == (code, 2)
+    assert [s["TrangThai"] for s in body["CapNhatTienDoHoSoMC"]] == [2]
 
 
 def test_national_time_is_vietnam_time_whatever_the_zone_given() -> None:
