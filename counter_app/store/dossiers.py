@@ -312,7 +312,14 @@ class DossierStore:
                     self.conn.execute("BEGIN IMMEDIATE")
                 finally:
                     self.conn.execute(f"PRAGMA busy_timeout = {self._patience_ms}")
-                return
+                if self.conn.in_transaction:
+                    return
+                # BEGIN reported no error yet began nothing: Python's sqlite3 reads a statement's
+                # outcome from the connection's last error code, which a read on another thread
+                # (the UI's, made without this lock) can reset between the two. It was SQLITE_BUSY.
+                masked = sqlite3.OperationalError("database is locked (the outcome of BEGIN was overwritten)")
+                masked.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
+                raise masked
             except sqlite3.OperationalError as exc:
                 self._lock.release()
                 busy = getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
