@@ -483,11 +483,7 @@ class DossierStore:
     def fold_again(self, code: str) -> None:
         """Fold one dossier again from its events (flagged ones left out) and rewrite its row and
         rating, keeping its sync state: for a migration whose rule changed what a fold gives."""
-        state = self.conn.execute("SELECT sync_state FROM dossiers WHERE code = ?", (code,)).fetchone()
-        dossier = fold(self.events_of(code))
-        self._project(dossier, sync_state=state[0] if state else "pending")
-        if dossier.rating is not None:
-            self._project_rating(dossier)
+        self.put_folded(code, fold(self.events_of(code)), self.stored_sync_state(code))
 
     def events_of(self, code: str) -> list[Event]:
         """A dossier's events in the order they are folded (flagged ones excluded): see
