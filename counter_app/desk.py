@@ -14,7 +14,6 @@ import json
 import logging
 import re
 import secrets
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -382,8 +381,10 @@ OVERRIDE_KINDS = {"day_off": "Ngày nghỉ", "working_day": "Ngày làm bù"}
 ROLE_NAMES = {"official": "Cán bộ", "supervisor": "Giám sát"}
 """The roles as the screens and messages name them."""
 
-ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu", "search": "Tìm kiếm"}
-"""What the access log's actions are called for the supervisor."""
+ACCESS_ACTIONS = {"view": "Xem", "print": "In / lưu", "search": "Tìm kiếm", "settle": "Gỡ xung đột"}
+"""What the access log's actions are called for the supervisor. "settle": a supervisor looked at a
+dossier in sync conflict and took it out of conflict (:meth:`Desk.settle_conflict`); the detail is
+the dossier's sync state after."""
 
 
 _DAY_AND_NUMBER = re.compile(r"(?:[0-9A-Za-z.]*-)?(\d{6})-(\d{4,5})")
@@ -447,6 +448,8 @@ class AccessEntry:
         if self.action == "search":
             shown, _, query = self.detail.partition(" ")
             return f"“{query}”: {shown} hồ sơ"
+        if self.action == "settle":
+            return SYNC_STATE_NAMES.get(self.detail, self.detail)
         form, _, rest = self.detail.partition(" ")
         name = form_title(form, self.basis)
         return f"{name} {rest}".strip() if name != form else self.detail
@@ -707,7 +710,10 @@ class Desk:
         self._catalog: Catalog | None = None
         self._catalog_stamp = ""
         """The stored catalog's import count when it was read (see ``DossierStore.replace_catalog``)."""
-        self._lock = threading.RLock()
+        self._lock = store.lock
+        """The store's own lock, not one of the desk's: a worker inside a store transaction holds it
+        and reads (the calendar, the catalog), and a second lock taken in the other order by another
+        thread would deadlock with it."""
         self._env: Mapping[str, str] | None = None
         """The environment the settings were read with (None: the process's own)."""
         self._seen = store.data_version()
@@ -2197,10 +2203,13 @@ class Desk:
             RuleError: it is not in conflict (or not here).
         """
         code = self._code(code)
+        actor = self._actor(actor)
         with self.store.transaction():
             if self.store.stored_sync_state(code) != "conflict":
                 raise RuleError(f"Hồ sơ {code} không có xung đột đồng bộ cần xem.")
             state = self.store.clear_conflict(code)
+            # Who took the dossier out of conflict, and when, stays in the file with it.
+            self.store.log_access(actor, "settle", code, state, at=self.now())
         log.info("sync conflict of %s settled by %s", code, actor)
         return state
 

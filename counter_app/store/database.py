@@ -12,8 +12,10 @@ import os
 import shutil
 import sqlite3
 import stat
+import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from counter_app.domain.errors import CounterError, StoreError
 
@@ -86,6 +88,86 @@ def fsync_file(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+class SharedConnection(sqlite3.Connection):
+    """A connection the UI thread and the workers share: every call into SQLite holds :attr:`lock`.
+
+    Python's ``sqlite3`` runs a statement with the GIL released, then reads its outcome from the
+    connection's last error code. A statement another thread ran in between overwrites that code:
+    a refused ``INSERT`` then returned as if it had succeeded (about 2 in 100 while another thread
+    read in a loop), or raised the wrong class of error. Holding one reentrant lock around each
+    call (``execute`` and every fetch) makes the outcome a statement reports its own. A transaction
+    (:meth:`DossierStore.transaction`) holds the same lock from ``BEGIN`` to ``COMMIT``, so another
+    thread's read waits for it and never sees rows that may yet be rolled back.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lock = threading.RLock()
+
+    def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]
+        with self.lock:
+            return super().cursor(factory or SharedCursor)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        cursor = self.cursor()
+        cursor.execute(sql, parameters)
+        return cursor
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:  # type: ignore[override]
+        cursor = self.cursor()
+        cursor.executemany(sql, parameters)
+        return cursor
+
+    def executescript(self, script: str, /) -> sqlite3.Cursor:  # type: ignore[override]
+        cursor = self.cursor()
+        cursor.executescript(script)
+        return cursor
+
+    def commit(self) -> None:
+        with self.lock:
+            super().commit()
+
+    def rollback(self) -> None:
+        with self.lock:
+            super().rollback()
+
+    def close(self) -> None:
+        with self.lock:
+            super().close()
+
+
+class SharedCursor(sqlite3.Cursor):
+    """A cursor of :class:`SharedConnection`: each step into SQLite holds the connection's lock."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        with self.connection.lock:  # type: ignore[attr-defined]
+            return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> sqlite3.Cursor:  # type: ignore[override]
+        with self.connection.lock:  # type: ignore[attr-defined]
+            return super().executemany(sql, parameters)
+
+    def executescript(self, script: str, /) -> sqlite3.Cursor:  # type: ignore[override]
+        with self.connection.lock:  # type: ignore[attr-defined]
+            return super().executescript(script)
+
+    def fetchone(self) -> Any:
+        with self.connection.lock:  # type: ignore[attr-defined]
+            return super().fetchone()
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        with self.connection.lock:  # type: ignore[attr-defined]
+            return super().fetchmany(self.arraysize if size is None else size)
+
+    def fetchall(self) -> list[Any]:
+        with self.connection.lock:  # type: ignore[attr-defined]
+            return super().fetchall()
+
+    def __next__(self) -> Any:
+        with self.connection.lock:  # type: ignore[attr-defined]
+            return super().__next__()
 
 
 def create_private(path: Path) -> None:
@@ -224,13 +306,17 @@ def open_database(path: str | Path | None, *, migrate_schema: bool = True) -> sq
     """
     try:
         if path is None:
-            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                ":memory:", isolation_level=None, check_same_thread=False, factory=SharedConnection
+            )
         else:
             file = Path(path)
             if file.is_dir():
                 raise StoreError(f"«{file}» là một thư mục, không phải tệp cơ sở dữ liệu.")
             _touch_private(file)
-            conn = sqlite3.connect(str(file), isolation_level=None, check_same_thread=False)
+            conn = sqlite3.connect(
+                str(file), isolation_level=None, check_same_thread=False, factory=SharedConnection
+            )
             if _foreign(conn):  # before WAL is switched on: that alone would change the file
                 conn.close()
                 raise StoreError(

@@ -236,7 +236,9 @@ class DossierStore:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self._lock = threading.RLock()
+        self._lock: threading.RLock = getattr(conn, "lock", None) or threading.RLock()
+        """The connection's own lock when it has one (:class:`SharedConnection`): every call into
+        SQLite holds it, and a transaction holds it from ``BEGIN`` to ``COMMIT``."""
         self._patience_ms = BUSY_TIMEOUT_MS
         """How long a write waits for another program's lock (see :meth:`_begin`)."""
         self._fold_order = self._read_fold_order()

@@ -122,9 +122,15 @@ def test_show_names_the_step_another_counter_overruled(tmp_path: Path, hub: Any)
     status = counter(two, "sync", "--status").output
     assert "Sự kiện không áp dụng được (đã giữ lại): 1" in status
     # The IT admin settles it once the two counters have agreed; a second time is refused.
-    settled = counter(two, "sync", "--settle", code, "--json")
+    settled = counter(two, "sync", "--settle", code, "--json", "--actor", "Trần Văn Minh")
     assert settled.exit_code == 0 and json.loads(settled.output) == {"code": code, "sync_state": "sent"}
     assert "Hồ sơ xung đột với máy chủ: 0" in counter(two, "sync", "--status").output
     again = CliRunner().invoke(main, ["--db", str(two), "sync", "--settle", code])
     assert again.exit_code != 0 and "không có xung đột" in again.output
     assert json.loads(counter(two, "show", code, "--json").output)["left_out"]  # the step stays
+    # Who settled it, and when, stays in the file (the refused second try left nothing).
+    entries = json.loads(counter(two, "access-log", code, "--json").output)
+    [entry] = [e for e in entries if e["action"] == "settle"]
+    assert (entry["action"], entry["detail"], entry["dossier_code"]) == ("settle", "sent", code)
+    assert entry["actor"] == "Trần Văn Minh"
+    assert "Gỡ xung đột" in counter(two, "access-log", code).output

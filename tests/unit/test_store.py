@@ -6,6 +6,7 @@ import json
 import sqlite3
 import stat
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -607,3 +608,74 @@ def test_saves_beside_unlocked_reads_while_another_program_holds_the_lock_fail_c
     assert unexpected == []
     assert saved and desk.count_view("today") == len(saved) == len(set(saved))
     assert desk.store.integrity_ok()
+
+
+def test_a_refused_statement_is_reported_refused_while_another_thread_reads(desk: Desk) -> None:
+    """Python's sqlite3 runs a statement with the GIL released, then reads its outcome from the
+    connection's last error code; a read on another thread in between overwrote it. About 2 in 100
+    refused inserts then returned as if they had been written, or raised the wrong error. Every
+    call on the shared connection now reports its own outcome."""
+    import threading
+    import time
+
+    conn = desk.store.conn
+    conn.execute("CREATE TABLE probe (k INTEGER PRIMARY KEY)")
+    conn.execute("INSERT INTO probe VALUES (1)")
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            desk.store.exists("000.00.11.H26-261125-0001")
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    outcomes: dict[str, int] = {}
+    tries = 0
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline or tries < 2_000:
+        tries += 1
+        try:
+            conn.execute("INSERT INTO probe VALUES (1)")
+            outcome = "written"
+        except sqlite3.IntegrityError:
+            outcome = "refused"
+        except sqlite3.Error as exc:
+            outcome = type(exc).__name__
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    stop.set()
+    reader.join(timeout=10)
+    assert outcomes == {"refused": tries}
+    assert conn.execute("SELECT count(*) FROM probe").fetchone()[0] == 1
+
+
+def test_another_thread_never_reads_a_transaction_that_is_rolled_back(desk: Desk) -> None:
+    """A worker's transaction and the UI's reads share one connection. A read made while the
+    transaction was open saw its rows, which the rollback then took away: the screen showed a
+    dossier that was never saved. The read now waits for the transaction to end."""
+    import threading
+
+    from counter_app.domain.dossier import new_event
+
+    template = desk.receive(intake(), "Trần Văn Minh")
+    code = template.code[:-4] + "9999"
+    begun, seen = threading.Event(), threading.Event()
+    got: list[object] = []
+
+    def read() -> None:
+        begun.wait(10)
+        got.append(desk.store.get(code))
+        got.append(desk.store.exists(code))
+        seen.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    with pytest.raises(RuntimeError), desk.store.transaction():
+        event = new_event(code, "received", template.received_at, "Trần Văn Minh", "c2", {})
+        desk.store.append(event, replace(template, code=code))
+        assert desk.store.exists(code)  # the transaction sees its own row
+        begun.set()
+        seen.wait(0.5)  # a reader that does not wait reads now
+        raise RuntimeError("the save fails after its rows were written")
+    reader.join(timeout=10)
+    assert got == [None, False]
+    assert desk.get(template.code) is not None
