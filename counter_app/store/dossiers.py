@@ -317,8 +317,9 @@ class DossierStore:
                 if self.conn.in_transaction:
                     return
                 # BEGIN reported no error yet began nothing: Python's sqlite3 reads a statement's
-                # outcome from the connection's last error code, which a read on another thread
-                # (the UI's, made without this lock) can reset between the two. It was SQLITE_BUSY.
+                # outcome from the connection's last error code, which a statement on another
+                # thread can reset between the two. A SharedConnection rules that out (every call
+                # holds this lock); a plain connection handed to the store does not. It was BUSY.
                 masked = sqlite3.OperationalError("database is locked (the outcome of BEGIN was overwritten)")
                 masked.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
                 raise masked
