@@ -710,10 +710,6 @@ class Desk:
         self._catalog: Catalog | None = None
         self._catalog_stamp = ""
         """The stored catalog's import count when it was read (see ``DossierStore.replace_catalog``)."""
-        self._lock = store.lock
-        """The store's own lock, not one of the desk's: a worker inside a store transaction holds it
-        and reads (the calendar, the catalog), and a second lock taken in the other order by another
-        thread would deadlock with it."""
         self._env: Mapping[str, str] | None = None
         """The environment the settings were read with (None: the process's own)."""
         self._seen = store.data_version()
@@ -1004,7 +1000,7 @@ class Desk:
     def calendar(self) -> WorkCalendar:
         """The working calendar: the package's Vietnam holidays plus this commune's overrides."""
         self._pick_up_changes()
-        with self._lock:
+        with self.store.lock:  # the only lock: a worker inside a store transaction reads it too
             if self._calendar is None:
                 self._calendar = WorkCalendar(self._settings.hours, self.store.overrides())
             return self._calendar
@@ -1689,7 +1685,7 @@ class Desk:
         received_at = intake.received_at or self.now()
         due = self.calendar().due(received_at, intake.procedure.limit)
         day = to_vn(received_at).date()
-        with self._lock, self.store.transaction():
+        with self.store.transaction():
             n = self.store.next_code_number(day, settings.counter_no)
             code = codes.make_code(settings.agency_id, day, settings.counter_no, n, settings.code_pattern)
             if self.store.exists(code):  # a code is never reused, whatever the sequence table says
@@ -1739,7 +1735,7 @@ class Desk:
         occurred = to_vn(at) if at else self.now()
         if occurred > self.now() + FUTURE_TOLERANCE:
             raise ValidationError(FieldError("at", "Thời điểm xử lý không được ở tương lai."))
-        with self._lock, self.store.transaction():
+        with self.store.transaction():
             current = self.store.get(code)
             if current is None:
                 raise self._not_found(code)

@@ -648,6 +648,42 @@ def test_a_refused_statement_is_reported_refused_while_another_thread_reads(desk
     assert conn.execute("SELECT count(*) FROM probe").fetchone()[0] == 1
 
 
+def test_the_screen_reads_while_a_save_waits_for_another_programs_lock(desk: Desk, db_path: Path) -> None:
+    """A save (a worker) waits in short tries while another program (the nightly sync, a backup)
+    holds the write lock; between tries the screen must read. A read made then returns before the
+    other program lets go, for a dossier and for a step alike."""
+    import threading
+
+    code = desk.receive(intake(), "Trần Văn Minh").code
+    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+
+    def read_while_waiting(use_case: Callable[[], object]) -> None:
+        other.execute("BEGIN IMMEDIATE")
+        released = threading.Event()
+        done: list[object] = []
+        saver = threading.Thread(target=lambda: done.append(use_case()), daemon=True)
+        saver.start()
+        saver.join(timeout=0.3)  # the save is now waiting for the lock
+        assert saver.is_alive() and not done
+
+        def let_go() -> None:
+            released.set()
+            other.execute("COMMIT")
+
+        timer = threading.Timer(3, let_go)
+        timer.start()
+        assert desk.count_view("today") >= 1
+        read_before_release = not released.is_set()
+        timer.join()
+        saver.join(timeout=15)
+        assert read_before_release
+        assert done  # and the save went through once the lock was free
+
+    read_while_waiting(lambda: desk.receive(intake(), "Trần Văn Minh"))
+    read_while_waiting(lambda: desk.transfer(code, "Trần Văn Minh"))
+    other.close()
+
+
 def test_another_thread_never_reads_a_transaction_that_is_rolled_back(desk: Desk) -> None:
     """A worker's transaction and the UI's reads share one connection. A read made while the
     transaction was open saw its rows, which the rollback then took away: the screen showed a
