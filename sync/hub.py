@@ -786,7 +786,7 @@ class Hub:
             conn.close()
 
 
-def create_app(db_path: Path, catalog_path: Path | None = None, calendar_path: Path | None = None) -> ASGIApp:
+def create_app(db_path: Path, catalog_path: Path | None = None, calendar_path: Path | None = None) -> Hub:
     """The hub as an ASGI 3 application; creates the database schema now so a bad path fails early."""
     open_hub_db(db_path).close()
     return Hub(Path(db_path), Path(catalog_path) if catalog_path else DEFAULT_CATALOG, calendar_path)

@@ -26,13 +26,21 @@ MAX_CODE = 60
 """A dossier code is at most this long (``counter_app.domain.codes.MAX_CODE_LENGTH``)."""
 MAX_TRIES = 5
 LOCK_SECONDS = 15 * 60
+MAX_TRACKED = 100_000
+"""Codes with wrong answers followed at most: a flood of made-up codes must not grow memory for ever."""
 
 
 @dataclass
 class Tries:
-    """Wrong answers per dossier code, forgotten ``LOCK_SECONDS`` after the first of a run."""
+    """Wrong answers per dossier code, forgotten ``LOCK_SECONDS`` after the first of a run.
+
+    When ``limit`` codes are followed and none of them has run out its time (a flood of made-up
+    codes), a code not yet followed is not looked up at all (:meth:`busy`): forgetting the codes
+    followed instead, as an earlier version did, gave every locked code its tries back.
+    """
 
     wrong: dict[str, tuple[int, float]] = field(default_factory=dict)
+    limit: int = MAX_TRACKED
 
     def locked(self, code: str, now: float | None = None) -> bool:
         count, since = self.wrong.get(code, (0, 0.0))
@@ -41,12 +49,28 @@ class Tries:
             return False
         return count >= MAX_TRIES
 
+    def busy(self, code: str, now: float | None = None) -> bool:
+        """Whether a try on ``code`` could not be counted: the table is full of codes in their time."""
+        if code in self.wrong:
+            return False
+        self._forget_expired(now or time.monotonic())
+        return len(self.wrong) >= self.limit
+
     def failed(self, code: str, now: float | None = None) -> None:
         at = now or time.monotonic()
+        if self.busy(code, at):
+            return  # the caller answered "busy" before looking: nothing to count
         count, since = self.wrong.get(code, (0, at))
         self.wrong[code] = (count + 1, since)
-        if len(self.wrong) > 100_000:  # a flood of made-up codes must not grow memory for ever
-            self.wrong.clear()
+
+    def _forget_expired(self, at: float) -> None:
+        """Drop the codes whose time has run out, oldest first (a code is added with the time of its
+        first wrong answer, so the oldest are at the front)."""
+        while self.wrong:
+            code, (_count, since) = next(iter(self.wrong.items()))
+            if at - since <= LOCK_SECONDS:
+                return
+            del self.wrong[code]
 
 
 def fold_texts(texts: Iterable[str]) -> tuple[Dossier | None, list[Event]]:
@@ -134,6 +158,10 @@ def answer(code: str, digits: str, texts: list[str], tries: Tries) -> tuple[int,
     dossier, steps = fold_known(texts)
     if not digits:
         return page("Tra cứu hồ sơ", ask_form(code))
+    if tries.busy(code):
+        return page(
+            "Tra cứu hồ sơ", ask_form(code, "Trang tra cứu đang quá tải; hãy thử lại sau ít phút."), 503
+        )
     if dossier is None:
         tries.failed(code)  # unknown codes count too: no telling a real code from a made-up one
         return page("Tra cứu hồ sơ", ask_form(code, "Không tìm thấy hồ sơ với mã và 4 số này."), 404)

@@ -24,6 +24,8 @@ class RunningHub:
     db: Path
     calendar: Path | None = None
     """Where the hub reads its calendar (absent until a test writes it: an empty calendar)."""
+    app: hub_module.Hub | None = None
+    """The ASGI app being served (its look-up page's tries, for the tests that fill them)."""
 
     def add_counter(self, token: str, commune_code: str, counter_id: str) -> None:
         hub_module.add_counter(self.db, token, commune_code, counter_id)
@@ -43,7 +45,7 @@ def serve_hub(db: Path, catalog: Path | None = None, calendar: Path | None = Non
     try:
         _wait_started(server, thread)
         port = server.servers[0].sockets[0].getsockname()[1]
-        yield RunningHub(url=f"http://127.0.0.1:{port}", db=db, calendar=calendar)
+        yield RunningHub(url=f"http://127.0.0.1:{port}", db=db, calendar=calendar, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=START_TIMEOUT)

@@ -118,6 +118,37 @@ def test_the_lock_is_forgotten_after_its_time() -> None:
     assert not tries.locked("A", now=100.0 + 15 * 60 + 1)
 
 
+def test_a_flood_of_made_up_codes_gives_no_locked_code_its_tries_back() -> None:
+    """Wrong tries are followed for a bounded number of codes. Filling that table with made-up codes
+    used to forget every code followed, a locked one included: five more guesses at its four
+    digits. A full table now keeps what it holds and counts no new code until one runs out its time."""
+    tries = Tries(limit=3)
+    for _ in range(MAX_TRIES):
+        tries.failed("A", now=100.0)
+    for made_up in ("B", "C", "D", "E"):
+        if not tries.busy(made_up, now=200.0):
+            tries.failed(made_up, now=200.0)
+    assert tries.locked("A", now=300.0)
+    assert sorted(tries.wrong) == ["A", "B", "C"]
+    assert tries.busy("D", now=300.0) and not tries.busy("B", now=300.0)
+    # Once A's time has run out it is forgotten, and there is room again.
+    assert not tries.busy("D", now=100.0 + 15 * 60 + 1)
+    assert not tries.locked("A", now=100.0 + 15 * 60 + 1)
+
+
+def test_a_full_table_answers_busy_and_says_nothing_of_the_dossier(
+    hub: Any, synced: tuple[Desk, str]
+) -> None:
+    _, code = synced
+    assert hub.app is not None
+    hub.app.tries.limit = 2
+    for made_up in ("X-1", "X-2"):
+        assert look(hub, ma=made_up, cccd="0000").status_code == 404
+    busy = look(hub, ma=code, cccd="1234")  # even the right digits: this code's tries cannot be counted
+    assert busy.status_code == 503 and "quá tải" in busy.text and "Được tiếp nhận" not in busy.text
+    assert look(hub, ma="X-1", cccd="0000").status_code == 404  # a code followed is still answered
+
+
 def test_the_receipt_s_qr_code_opens_this_page_for_the_citizen(
     hub: Any, synced: tuple[Desk, str], tmp_path: Path
 ) -> None:
