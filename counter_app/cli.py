@@ -715,11 +715,14 @@ def receive(desk: Any, source: str, actor: str | None) -> None:
      "received_at": "2025-04-24T09:00:00+07:00"}
     """
     intake = desk.parse_intake(_read_json_input(source))
+    clock = desk.clock_problem()  # before the save: its time is the one in question
     dossier = desk.receive(intake, _actor(actor))
+    # Soft checks, said and not refused: the ID's province, the phone's prefix, the machine's clock.
+    warnings = [*intake.warnings, *([clock] if clock else [])]
     with _saved(dossier.code, "Việc tiếp nhận"):
-        for warning in intake.warnings:  # soft checks (an unknown province in the ID, a phone prefix)
+        for warning in warnings:
             click.echo(f"Lưu ý: {warning}", err=True)
-        _emit_json({**_summary(desk, dossier), "warnings": list(intake.warnings)})
+        _emit_json({**_summary(desk, dossier), "warnings": warnings})
 
 
 @main.command()

@@ -24,6 +24,7 @@ from counter_app.domain import codes
 from counter_app.domain.calendar import (
     FIRST_YEAR,
     LAST_YEAR,
+    VN_TZ,
     WEEKDAYS,
     Override,
     WorkCalendar,
@@ -111,6 +112,11 @@ BACKDATE_LIMIT = timedelta(days=366)
 """How far back a paper dossier may be entered after the fact."""
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Clock skew allowed between the machine and a given receipt time."""
+CLOCK_EARLIEST = datetime(2025, 7, 1, tzinfo=VN_TZ)
+"""The two-level local government began on 1 July 2025, and no counter of this program ran before:
+a machine clock earlier than that is wrong (a flat BIOS battery sets it back years)."""
+CLOCK_BEHIND = timedelta(hours=1)
+"""How far behind the latest step this counter recorded the clock may be before the official is told."""
 NUMBER_PREFIX_MIN = 6
 """Digits typed before a search shows the ID numbers and phones that start with them."""
 SUFFIX_SEARCH_DAYS = 92
@@ -2418,6 +2424,30 @@ class Desk:
                 f"Phải còn ít nhất một tài khoản giám sát đang hoạt động: «{leaving}» là tài khoản giám "
                 "sát cuối cùng; hãy cho cán bộ khác vai trò giám sát trước."
             )
+
+    def clock_problem(self) -> str | None:
+        """What looks wrong with the machine's clock, in words for the official, or None.
+
+        Codes and appointments are stamped with this clock, for good: a clock set back (a flat BIOS
+        battery, a wrong manual setting) would print last year's date on today's receipts. Said,
+        not refused: a clock that was ahead and is now right also reads as "behind" until time
+        catches up, and the official is the one who can look at the wall clock.
+        """
+        now = self.now()
+        when = f"{now:%H:%M %d/%m/%Y}"
+        fix = (
+            "hãy chỉnh lại ngày giờ của máy tính trước khi tiếp nhận hồ sơ: mã hồ sơ và ngày hẹn trả "
+            "lấy theo đồng hồ này."
+        )
+        if now < CLOCK_EARLIEST:
+            return f"Đồng hồ máy tính đang chỉ {when}, trước ngày 01/07/2025: ngày giờ máy tính sai; {fix}"
+        latest = self.store.latest_local_time()
+        if latest is not None and now < latest - CLOCK_BEHIND:
+            return (
+                f"Đồng hồ máy tính đang chỉ {when}, sớm hơn bước đã ghi trên máy này lúc "
+                f"{to_vn(latest):%H:%M %d/%m/%Y}. Nếu ngày giờ máy tính sai, {fix}"
+            )
+        return None
 
     def official_standing(self, username: str) -> Official | None:
         """The signed-in official as the accounts now have them (a role changed since), or None

@@ -28,6 +28,7 @@ from counter_app.domain.dossier import (
     dossier_from_json,
     fold,
     format_time,
+    parse_time,
 )
 from counter_app.domain.errors import StoreError
 from counter_app.domain.text import fold as fold_text
@@ -553,6 +554,14 @@ class DossierStore:
             (hub_seq, uuid),
         ).fetchone()
         return str(row[0]) if row else None
+
+    def latest_local_time(self, recent: int = 50) -> datetime | None:
+        """The latest time among this counter's last ``recent`` events (a step entered afterwards
+        with its paper time comes last yet happened earlier), or None before the first."""
+        rows = self.conn.execute(
+            "SELECT occurred_at FROM events WHERE origin = 'local' ORDER BY seq DESC LIMIT ?", (recent,)
+        ).fetchall()
+        return max((parse_time(row[0]) for row in rows), default=None)
 
     def has_event(self, uuid: str) -> bool:
         return self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", (uuid,)).fetchone() is not None

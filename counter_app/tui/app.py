@@ -67,6 +67,8 @@ SYNC_SECONDS = 120
 it tries again after the connection came back)."""
 
 SYNC_AFTER_SAVE_SECONDS = 2.0
+CLOCK_WARNING_SECONDS = 120
+"""How long the warning about a clock set back stays: long enough to be read, and acted on."""
 """A save or a step is sent this soon after (a burst of saves makes one sync)."""
 
 Clock = Callable[[], datetime]
@@ -299,6 +301,7 @@ class CounterApp(App[None]):
                     severity="warning",
                     timeout=20,
                 )
+            self._check_clock()
             intake = self._intake_screen()
             if intake is not None and intake.is_dirty and intake.typed_by not in ("", official.full_name):
                 self.notify(
@@ -309,6 +312,19 @@ class CounterApp(App[None]):
                     timeout=30,
                 )
         self._next_start_step()
+
+    @work(thread=True, exit_on_error=False, group="housekeeping")
+    def _check_clock(self) -> None:
+        """A machine clock set back would stamp today's dossiers with a wrong date: said at sign-in."""
+        problem = self.desk.clock_problem()
+        if problem is not None:
+            self.call_from_thread(
+                self.notify,
+                problem,
+                title="Đồng hồ máy tính",
+                severity="warning",
+                timeout=CLOCK_WARNING_SECONDS,
+            )
 
     def action_sign_out(self) -> None:
         if self.official is None:

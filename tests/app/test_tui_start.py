@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from counter_app.tui.app import make_app
 from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.supervisor import SupervisorScreen
+from tests.conftest import FixedClock, intake
 
 from .conftest import (
     OFFICIAL,
@@ -539,3 +541,19 @@ async def test_collections_are_spaced_out_while_starting_and_back_to_normal_once
     async with make_app(staffed_desk).run_test(size=SIZE) as pilot:
         await settle(pilot)
     assert gc.get_threshold() == normal
+
+
+async def test_an_official_is_told_at_sign_in_when_the_machine_clock_was_set_back(
+    staffed_desk: Desk, clock: FixedClock
+) -> None:
+    staffed_desk.receive(intake(), "Trần Văn Minh")
+    clock.set(clock.now - timedelta(days=1))
+    async with make_app(staffed_desk).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await settle(pilot)
+        assert any("Đồng hồ máy tính đang chỉ 09:30 24/11/2026" in n for n in notifications(pilot.app))  # type: ignore[arg-type]
+    clock.set(clock.now + timedelta(days=1))
+    async with make_app(staffed_desk).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await settle(pilot)
+        assert not any("Đồng hồ" in n for n in notifications(pilot.app))  # type: ignore[arg-type]

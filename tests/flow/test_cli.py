@@ -869,3 +869,20 @@ def test_a_number_json_has_not_is_named_not_printed_as_nan(configured: Any, numb
     intake_text = json.dumps(intake(sets=1)).replace('"sets": 1', f'"sets": {number}')
     received = configured("receive", "--json", "-", input=intake_text.encode())
     assert received.exit_code == 2 and f"«{number}»" in received.output
+
+
+def test_receive_says_when_the_machine_clock_is_behind_the_counter_s_last_step(
+    configured: Any, db_path: Path, tmp_path: Path
+) -> None:
+    """The counter's clock was a day ahead when a dossier was received, and has been put right: the
+    next receipt is saved and stamped with the clock's time, and the official is told to check it."""
+    ahead = Desk.open(db_path, clock=lambda: datetime.now(UTC) + timedelta(days=1), env={})
+    ahead.receive(intake(), "Cán bộ Lan")
+    ahead.close()
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+    result = configured("receive", "--json", str(source), "--actor", "Cán bộ Lan")
+    assert result.exit_code == 0, result.output
+    assert "Lưu ý: Đồng hồ máy tính đang chỉ" in result.stderr and "chỉnh lại ngày giờ" in result.stderr
+    [warning] = json.loads(result.stdout)["warnings"]
+    assert "sớm hơn bước đã ghi trên máy này" in warning

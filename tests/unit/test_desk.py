@@ -935,3 +935,33 @@ def test_codes_in_another_pattern_are_found_and_the_change_is_said(desk: Desk, p
     assert [r.code for r in desk.find(start)] == [own.code]
     desk.update_settings(code_pattern=pattern)
     assert desk.change_warnings == []  # the same pattern again: nothing to say
+
+
+def test_a_clock_set_back_is_named_and_a_right_one_is_not(desk: Desk, clock: FixedClock) -> None:
+    """Codes and appointments carry the machine's time for good: a clock set back (a flat BIOS
+    battery) would print last year's date on today's receipts. The desk says so, in words."""
+    received = datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ)
+    clock.set(received)
+    desk.receive(intake(), "Trần Văn Minh")
+    # A paper dossier entered afterwards, with its own time, comes last; the later receipt still counts.
+    desk.receive(intake(received_at=(received - timedelta(hours=3)).isoformat()), "Trần Văn Minh")
+    for fine in (received, received - timedelta(minutes=59), received + timedelta(days=400)):
+        clock.set(fine)
+        assert desk.clock_problem() is None
+    clock.set(received - timedelta(hours=2))
+    problem = desk.clock_problem()
+    assert problem is not None
+    assert (
+        "08:00 25/11/2026" in problem and "sớm hơn bước đã ghi trên máy này lúc 10:00 25/11/2026" in problem
+    )
+    assert "chỉnh lại ngày giờ" in problem
+    clock.set(datetime(2010, 1, 1, 8, 0, tzinfo=VN_TZ))
+    problem = desk.clock_problem()
+    assert problem is not None and "08:00 01/01/2010" in problem and "trước ngày 01/07/2025" in problem
+
+
+def test_a_fresh_counter_with_a_clock_in_a_year_long_past_is_told(make_desk: Any, clock: FixedClock) -> None:
+    clock.set(datetime(2000, 1, 1, 7, 5, tzinfo=VN_TZ))
+    desk = make_desk()
+    problem = desk.clock_problem()
+    assert problem is not None and "07:05 01/01/2000" in problem
