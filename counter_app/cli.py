@@ -1205,6 +1205,7 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
         "repaired": repaired,
         "unsent_events": desk.unsent_events(),
         "problems": problems,
+        "clock_problem": desk.clock_problem(),  # said, never an exit code: see Desk.clock_problem
     }
     if as_json:
         _emit_json(result)
@@ -1216,6 +1217,8 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
         )
         for problem in problems:
             _out(problem)
+        if result["clock_problem"]:
+            _out(f"Lưu ý: {result['clock_problem']}")
         if repaired:
             _out("Đã dựng lại các dòng hồ sơ từ sự kiện; chạy lại «counter check» để xem lại.")
         elif not projection and not problems:
