@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from counter_app.desk import Desk
+from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.settings import hub_token_problem
 
@@ -33,6 +36,8 @@ PULL_LIMIT = 100
 reads on the same connection, waits for it: 500 events took 150 ms on a small file, 100 take about
 30 ms, which an official at the keyboard does not notice."""
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far the counter's clock may be from the hub's (its answers' ``Date``) before the run says so."""
 MAX_ANSWER = 20 * 1024 * 1024
 """A hub answer larger than this is refused unread (a page of 1,000 events is a few hundred kB)."""
 
@@ -71,12 +76,14 @@ class SyncReport:
     calendar_days: int = 0
     waiting: int = 0
     """Events still in the outbox after the run."""
+    clock_problem: str = ""
+    """The counter's clock is off from the hub's by more than ``CLOCK_SKEW`` ("" when not)."""
 
     def to_json(self) -> dict[str, Any]:
         """The report for ``counter sync --json``: "" and empty values as null."""
         data = asdict(self)
         data["flagged"] = [{"code": code, "reason": reason} for code, reason in self.flagged]
-        for key in ("catalog", "catalog_problem", "calendar"):
+        for key in ("catalog", "catalog_problem", "calendar", "clock_problem"):
             data[key] = data[key] or None
         return data
 
@@ -97,6 +104,8 @@ class SyncReport:
             said.append(f"Không áp dụng được sự kiện của hồ sơ {code} (đã giữ lại, đánh dấu): {reason}")
         if self.catalog_problem:
             said.append(f"Danh mục thủ tục từ máy chủ không nạp được: {self.catalog_problem}")
+        if self.clock_problem:
+            said.append(self.clock_problem)
         return said
 
     def news(self) -> list[str]:
@@ -133,6 +142,8 @@ class SyncClient:
         if problem:
             raise HubRefused(problem)
         self.desk = desk
+        self.hub_clock_offset: timedelta | None = None
+        """The hub's clock less this machine's, from the ``Date`` of the first answer that had one."""
         self.base_url = base_url.rstrip("/")
         self.http = httpx.Client(
             base_url=self.base_url,
@@ -161,6 +172,7 @@ class SyncClient:
         self.pull(report)
         self.fetch_catalog(report)
         self.fetch_calendar(report)
+        report.clock_problem = clock_skew_problem(self.hub_clock_offset)
         report.waiting = self.desk.unsent_events()
         self.desk.record_sync(self.desk.now())
         return report
@@ -269,6 +281,8 @@ class SyncClient:
                         raise SyncError(f"Câu trả lời của máy chủ quá lớn (trên {MAX_ANSWER // 2**20} MB).")
                     chunks.append(chunk)
                 answer = Answer(streamed.status_code, b"".join(chunks))
+                if self.hub_clock_offset is None:
+                    self.hub_clock_offset = _clock_offset(streamed.headers.get("date"))
         except httpx.TransportError as exc:
             raise HubUnreachable(
                 f"Không kết nối được máy chủ {self.base_url} ({type(exc).__name__}); "
@@ -309,3 +323,39 @@ def _error_text(answer: Answer) -> str:
     if isinstance(data, dict) and isinstance(data.get("error"), str):
         return data["error"][:300]
     return str(data)[:300]
+
+
+def _clock_offset(date_header: str | None) -> timedelta | None:
+    """The hub's clock less this machine's, from an answer's ``Date`` (None without a readable one)."""
+    try:
+        hub_time = parsedate_to_datetime(date_header or "")
+    except (TypeError, ValueError):
+        return None
+    if hub_time.tzinfo is None:
+        return None
+    return hub_time - datetime.now(UTC)
+
+
+def clock_skew_problem(offset: timedelta | None) -> str:
+    """What to tell the counter when its clock is off from the hub's by more than ``CLOCK_SKEW``.
+
+    The machine's own clock, not a setting: codes and appointments carry its date for good, and
+    only the hub, on the network, knows the right time.
+    """
+    if offset is None or abs(offset) <= CLOCK_SKEW:
+        return ""
+    minutes = round(abs(offset).total_seconds() / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        f"{days} ngày" if days else "",
+        f"{hours} giờ" if hours else "",
+        f"{minutes} phút" if minutes else "",
+    ]
+    how = "chậm" if offset > timedelta(0) else "nhanh"
+    hub_now = (datetime.now(UTC) + offset).astimezone(VN_TZ)
+    return (
+        f"Đồng hồ máy tính {how} {' '.join(p for p in parts if p)} so với máy chủ thành phố (giờ máy chủ: "
+        f"{hub_now:%H:%M %d/%m/%Y}): hãy chỉnh lại ngày giờ của máy tính; mã hồ sơ và ngày hẹn trả lấy "
+        "theo đồng hồ này."
+    )

@@ -7,7 +7,8 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
@@ -297,6 +298,34 @@ class AnswerLost(httpx.HTTPTransport):
             self.lost += 1
             raise httpx.ReadError("connection reset by peer", request=request)
         return response
+
+
+class HubClockAhead(httpx.HTTPTransport):
+    """The real hub, whose answers say a time ``ahead`` of this machine's: the counter's clock is slow."""
+
+    def __init__(self, ahead: timedelta) -> None:
+        super().__init__()
+        self.ahead = ahead
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.headers["date"] = format_datetime(datetime.now(UTC) + self.ahead, usegmt=True)
+        return response
+
+
+def test_a_run_says_when_the_counter_clock_is_off_from_the_hubs(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    first, _ = counters
+    first.receive(intake(), MINH)
+    assert sync(first).clock_problem == ""  # the real hub, on this machine's clock
+    report = sync(first, transport=HubClockAhead(timedelta(hours=2, minutes=5)))
+    assert "Đồng hồ máy tính chậm 2 giờ 5 phút so với máy chủ thành phố" in report.clock_problem
+    assert "chỉnh lại ngày giờ" in report.clock_problem
+    assert report.clock_problem in report.problems() and report.to_json()["clock_problem"]
+    assert sync(first, transport=HubClockAhead(timedelta(minutes=4))).clock_problem == ""  # within reach
+    fast = sync(first, transport=HubClockAhead(-timedelta(days=1, minutes=3))).clock_problem
+    assert "nhanh 1 ngày 3 phút" in fast
 
 
 def test_an_answer_lost_after_the_hub_stored_the_batch_duplicates_nothing(
