@@ -199,8 +199,9 @@ class CounterApp(App[None]):
 
     hub_state: reactive[str] = reactive("", init=False)
     """The status line's word on the city hub ("" when no hub is set)."""
-    hub_problem = ""
-    """Why the last sync failed ("" after one that worked): the status line's tooltip."""
+    hub_problem: reactive[str] = reactive("", init=False)
+    """Why the last sync failed, or the clock off from the hub's ("" when all is well): the status
+    line's tooltip."""
 
     def __init__(self, desk: Desk, *, clock: Clock | None = None) -> None:
         super().__init__()
@@ -209,6 +210,8 @@ class CounterApp(App[None]):
         self._syncing = False
         self._sync_soon: Timer | None = None
         self._told_no_printer = False
+        self._clock_told = False
+        """The last sync run said the clock is off from the hub's (see :meth:`_synced`)."""
         """The long "no printer set" notice was shown once this session; later saves say it short."""
         for mode, make in self.MODE_SCREENS.items():
             self.add_mode(mode, partial(self._mode_screen, make))
@@ -504,12 +507,17 @@ class CounterApp(App[None]):
             self.hub_state = "Ngoại tuyến" if offline else "Lỗi đồng bộ"
             log.info("sync failed: %s", problem)
             return
-        self.hub_problem = ""
+        # A clock off from the hub's is said once while it lasts (the official may not be the one
+        # who can set it), then stays in the status line's tooltip.
+        clock, told = report.clock_problem, self._clock_told
+        self._clock_told = bool(clock)
+        self.hub_problem = clock
         self.hub_state = f"Đồng bộ {self.now():%H:%M}"
         if (report.pulled or report.flagged) and isinstance(self.screen, CounterScreen):
             self.screen.show_stored_changes()  # other counters' dossiers, the city's steps
-        if report.problems():
-            self.notify("\n".join(report.problems()), title="Đồng bộ", severity="warning", timeout=30)
+        problems = [p for p in report.problems() if not (p == clock and told)]
+        if problems:
+            self.notify("\n".join(problems), title="Đồng bộ", severity="warning", timeout=30)
         elif report.news():
             self.notify("\n".join(report.news()), title="Đồng bộ", timeout=10)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -266,3 +266,31 @@ async def test_a_long_name_never_pushes_the_sync_state_off_the_status_line(
         await pilot.resize_terminal(160, 30)
         await wait_until(pilot, lambda: "xã Vĩnh Bảo" in texts(app, "#status-line"))
         assert "(Cán bộ) │ Quầy 2 · xã Vĩnh Bảo │ Đồng bộ 09:30 · chờ gửi 0" in texts(app, "#status-line")
+
+
+async def test_a_clock_off_from_the_hubs_is_said_once_while_it_lasts_and_kept_in_the_tooltip(
+    app: CounterApp,
+) -> None:
+    """Every sync run (each save, every two minutes) finds the clock off again; the official is told
+    once, not every two minutes, and the status line's tooltip keeps it until the clock is right."""
+    from sync.client import SyncReport, clock_skew_problem
+
+    off = SyncReport(clock_problem=clock_skew_problem(timedelta(hours=2)))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await settle(pilot)
+        app._synced(None, "máy chủ không trả lời", offline=True)  # a failed run first: nothing said yet
+        app.clear_notifications()
+        for _ in range(3):
+            app._synced(off, "")  # what a run's worker hands the screen
+            await settle(pilot)
+        told = [n for n in notifications(app) if "Đồng hồ máy tính chậm 2 giờ" in n]
+        assert len(told) == 1
+        status = app.screen.query_one("#status-line")
+        assert status.tooltip == off.clock_problem
+        app._synced(SyncReport(), "")  # the clock was set right
+        await settle(pilot)
+        assert status.tooltip is None
+        app._synced(off, "")  # and off again: said again
+        await settle(pilot)
+        assert len([n for n in notifications(app) if "Đồng hồ máy tính chậm 2 giờ" in n]) == 2

@@ -72,6 +72,7 @@ class StatusLine(Static):
         self.watch(self.app, "official", self._refresh_text)
         self.watch(self.app, "unsent", self._refresh_text)
         self.watch(self.app, "hub_state", self._refresh_text)
+        self.watch(self.app, "hub_problem", self._refresh_text)
 
     def on_resize(self) -> None:
         self._refresh_text()
