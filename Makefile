@@ -24,3 +24,4 @@ bench:
 	$(PY) bench/bench_core.py
 	$(PY) bench/bench_printing.py
 	$(PY) bench/bench_tui.py
+	$(PY) bench/bench_sync.py

@@ -33,8 +33,8 @@ PUSH_BATCH = 200
 """Events per POST: well under the hub's 500 events and 5 MB."""
 PULL_LIMIT = 100
 """Events asked for per page. A page is stored in one transaction, and the counter's screen, which
-reads on the same connection, waits for it: 500 events took 150 ms on a small file, 100 take about
-30 ms, which an official at the keyboard does not notice."""
+reads on the same connection, waits for it: 500 events took 150 ms on a small file, and a page of 100
+takes about 50 ms (``bench/bench_sync.py``), which an official at the keyboard does not notice."""
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 CLOCK_SKEW = timedelta(minutes=5)
 """How far the counter's clock may be from the hub's (its answers' ``Date``) before the run says so."""
