@@ -20,7 +20,8 @@ Figures:
    it reads meanwhile (one connection, one lock), against a bare SQLite transaction inserting the
    same number of rows of the same size with ``synchronous=FULL``.
 
-Nothing here is a test: it prints numbers. Everything lives in a temporary folder, deleted after.
+It needs the hub's server (``pip install -e '.[hub]'``, or the test extra). Nothing here is a
+test: it prints numbers. Everything lives in a temporary folder, deleted after.
 """
 
 from __future__ import annotations
