@@ -129,6 +129,20 @@ class CountingTransport(httpx.HTTPTransport):
         return httpx.Response(response.status_code, headers=response.headers, content=body)
 
 
+def timed_run(
+    desk: Desk, hub_url: str, token: str, desk_step: str, half: str
+) -> tuple[float, list[tuple[str, str, int, float]], list[float]]:
+    """One half of a sync run (``push`` or ``pull``): its whole time, each request (method, path,
+    size, seconds) and the time of each call to the desk's ``desk_step`` (its transaction)."""
+    transport = CountingTransport()
+    step = Timed(getattr(desk, desk_step))
+    setattr(desk, desk_step, step)
+    started = time.perf_counter()
+    with SyncClient(desk, hub_url, token, transport=transport) as client:
+        getattr(client, half)(SyncReport())
+    return time.perf_counter() - started, transport.seen, step.times
+
+
 def p(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -196,30 +210,18 @@ def main() -> None:
                     first.transfer(code, OFFICIAL)
             events = first.unsent_events()
 
-            pushing = CountingTransport()
-            marking = Timed(first.events_sent)
-            first.events_sent = marking  # type: ignore[method-assign]
-            started = time.perf_counter()
-            with SyncClient(first, hub.url, "token-1", transport=pushing) as client:
-                client.push(SyncReport())
-            push_total = time.perf_counter() - started
+            push_total, pushing, marking = timed_run(first, hub.url, "token-1", "events_sent", "push")
             if first.unsent_events():
                 raise SystemExit("the push left events in the outbox")
-            posted = [(t, size) for method, _, size, t in pushing.seen if method == "POST"]
-            posts = [t + m for (t, _), m in zip(posted, marking.times, strict=True)]
+            posted = [(t, size) for method, _, size, t in pushing if method == "POST"]
+            posts = [t + m for (t, _), m in zip(posted, marking, strict=True)]
             post_bytes = max(size for _, size in posted)
 
-            pulling = CountingTransport()
-            apply = Timed(second.apply_pulled)
-            second.apply_pulled = apply  # type: ignore[method-assign]
-            started = time.perf_counter()
-            with SyncClient(second, hub.url, "token-2", transport=pulling) as client:
-                client.pull(SyncReport())
-            pull_total = time.perf_counter() - started
+            pull_total, pulling, applying = timed_run(second, hub.url, "token-2", "apply_pulled", "pull")
             if second.store.dossier_count() != args.dossiers:
                 raise SystemExit("the pull did not bring every dossier")
-            got = [(t, size) for method, path, size, t in pulling.seen if path == "/v1/events"]
-            pulls = [t + a for (t, _), a in zip(got, apply.times, strict=True)]
+            got = [(t, size) for method, path, size, t in pulling if path == "/v1/events"]
+            pulls = [t + a for (t, _), a in zip(got, applying, strict=True)]
             page_bytes = int(statistics.median(size for _, size in got))
             row_bytes = page_bytes // client_module.PULL_LIMIT
 
@@ -244,7 +246,7 @@ def main() -> None:
     print(
         row(
             "pull: the page's transaction",
-            apply.times,
+            applying,
             bare_tx,
             f"bare {client_module.PULL_LIMIT}-row commit",
         )
