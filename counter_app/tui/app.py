@@ -210,8 +210,8 @@ class CounterApp(App[None]):
         self._syncing = False
         self._sync_soon: Timer | None = None
         self._told_no_printer = False
-        self._clock_told = False
-        """The last sync run said the clock is off from the hub's (see :meth:`_synced`)."""
+        self._said_problems: set[str] = set()
+        """The problems the last sync run found (see :meth:`_synced`): said again only when new."""
         """The long "no printer set" notice was shown once this session; later saves say it short."""
         for mode, make in self.MODE_SCREENS.items():
             self.add_mode(mode, partial(self._mode_screen, make))
@@ -507,15 +507,18 @@ class CounterApp(App[None]):
             self.hub_state = "Ngoại tuyến" if offline else "Lỗi đồng bộ"
             log.info("sync failed: %s", problem)
             return
-        # A clock off from the hub's is said once while it lasts (the official may not be the one
-        # who can set it), then stays in the status line's tooltip.
-        clock, told = report.clock_problem, self._clock_told
-        self._clock_told = bool(clock)
+        # A run comes every two minutes and finds the same conflict, or the same clock off from the
+        # hub's, until someone deals with it (a supervisor, whoever can set the clock): each problem
+        # is said when it appears, not at every run. The clock's stays in the status line's tooltip.
+        # Its words change with the hub's time, so it is known by what it is, not by its text.
+        clock = report.clock_problem
+        found = {("clock" if p == clock else p): p for p in report.problems()}
+        problems = [p for key, p in found.items() if key not in self._said_problems]
+        self._said_problems = set(found)
         self.hub_problem = clock
         self.hub_state = f"Đồng bộ {self.now():%H:%M}"
         if (report.pulled or report.flagged) and isinstance(self.screen, CounterScreen):
             self.screen.show_stored_changes()  # other counters' dossiers, the city's steps
-        problems = [p for p in report.problems() if not (p == clock and told)]
         if problems:
             self.notify("\n".join(problems), title="Đồng bộ", severity="warning", timeout=30)
         elif report.news():

@@ -294,3 +294,21 @@ async def test_a_clock_off_from_the_hubs_is_said_once_while_it_lasts_and_kept_in
         app._synced(off, "")  # and off again: said again
         await settle(pilot)
         assert len([n for n in notifications(app) if "Đồng hồ máy tính chậm 2 giờ" in n]) == 2
+
+
+async def test_a_conflict_is_said_when_it_appears_not_at_every_run(app: CounterApp) -> None:
+    """The same conflicts come back at every run until a supervisor settles them; the official at
+    the counter is told when one appears, not every two minutes."""
+    from sync.client import SyncReport
+
+    one = SyncReport(conflicts=["000.00.11.H26-261125-2001"])
+    two = SyncReport(conflicts=["000.00.11.H26-261125-2001", "000.00.11.H26-261125-2002"])
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await settle(pilot)
+        app.clear_notifications()
+        for report in (one, one, one, two, two, SyncReport(), one):
+            app._synced(report, "")
+            await settle(pilot)
+        said = [n for n in notifications(app) if "Xung đột với máy chủ" in n]
+        assert [n.count("-2001") + n.count("-2002") for n in said] == [1, 2, 1]
