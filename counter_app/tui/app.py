@@ -287,6 +287,7 @@ class CounterApp(App[None]):
         if official is not None:
             self.official = official
             self.clear_notifications()  # the notices meant for the sign-in screen (locked, created)
+            self._said_problems = set()  # what the last official was told, this one has not been
             self.set_timer(SYNC_AFTER_SAVE_SECONDS, self.sync_now)  # what it says is for this official
             agency = self.desk.settings.agency_id
             if official.is_supervisor and is_placeholder_agency(agency):

@@ -312,3 +312,11 @@ async def test_a_conflict_is_said_when_it_appears_not_at_every_run(app: CounterA
             await settle(pilot)
         said = [n for n in notifications(app) if "Xung đột với máy chủ" in n]
         assert [n.count("-2001") + n.count("-2002") for n in said] == [1, 2, 1]
+        # The next official to sign in is told too.
+        await pilot.press("f10")
+        await sign_in(pilot, OFFICIAL)
+        await settle(pilot)
+        app.clear_notifications()
+        app._synced(one, "")
+        await settle(pilot)
+        assert any("Xung đột với máy chủ" in n for n in notifications(app))
