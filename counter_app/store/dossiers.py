@@ -315,15 +315,7 @@ class DossierStore:
                     self.conn.execute("BEGIN IMMEDIATE")
                 finally:
                     self.conn.execute(f"PRAGMA busy_timeout = {self._patience_ms}")
-                if self.conn.in_transaction:
-                    return
-                # BEGIN reported no error yet began nothing: Python's sqlite3 reads a statement's
-                # outcome from the connection's last error code, which a statement on another
-                # thread can reset between the two. A SharedConnection rules that out (every call
-                # holds this lock); a plain connection handed to the store does not. It was BUSY.
-                masked = sqlite3.OperationalError("database is locked (the outcome of BEGIN was overwritten)")
-                masked.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
-                raise masked
+                return
             except sqlite3.OperationalError as exc:
                 self._lock.release()
                 busy = getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
