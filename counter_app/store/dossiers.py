@@ -159,8 +159,11 @@ _UPSERT = (
 )
 _STEP_UPDATE = (
     f"UPDATE dossiers SET {', '.join(f'{c} = ?' for c in _STEP_COLUMNS)}"
-    f" WHERE {' AND '.join(f'{c} = ?' for c in _FIXED_COLUMNS)}"
+    " WHERE code = ? AND " + " AND ".join(f"{c} IS ?" for c in _FIXED_COLUMNS[1:])
 )
+"""The narrow update of a lifecycle step. ``IS``, not ``=``, for the columns it checks unchanged:
+most dossiers have no owner, and ``NULL = NULL`` is not true, so with ``=`` the check failed for
+them and every step fell through to the upsert, rewriting every index of the row."""
 
 
 _VIEW_INDEX = {"waiting_papers": "dossiers_waiting", "ready": "dossiers_ready"}

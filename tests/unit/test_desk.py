@@ -965,3 +965,21 @@ def test_a_fresh_counter_with_a_clock_in_a_year_long_past_is_told(make_desk: Any
     desk = make_desk()
     problem = desk.clock_problem()
     assert problem is not None and "07:05 01/01/2000" in problem
+
+
+def test_a_step_rewrites_only_the_columns_a_step_changes(desk: Desk) -> None:
+    """A lifecycle step updates the status and dates of the row and leaves its name, ID, phone and
+    code (their indexes, the name index) alone, for a dossier with an owner and for one without
+    (whose owner columns are NULL); the row is still what its events fold to."""
+    plain = desk.receive(intake(), "A")
+    owned = desk.receive(intake(owner={"name": "Lê Thị Mai", "id_number": "038190001299"}), "A")
+    for d in (plain, owned):
+        traced: list[str] = []
+        desk.store.conn.set_trace_callback(traced.append)
+        desk.transfer(d.code, "A")
+        desk.store.conn.set_trace_callback(None)
+        writes = [sql for sql in traced if re.match(r"\s*(INSERT|UPDATE|DELETE)\b.*\bdossiers\b", sql)]
+        assert writes and all(sql.startswith("UPDATE dossiers SET status") for sql in writes), writes
+        assert not [sql for sql in traced if "dossiers_fts" in sql or "owners_fts" in sql]
+    assert desk.store.projection_differs() is None
+    assert [r.code for r in desk.find("le thi mai")] == [owned.code]
