@@ -667,11 +667,18 @@ class PulledPage:
     """Events this counter already had (its own, or pulled before)."""
     flagged: list[tuple[str, str]] = field(default_factory=list)
     """(dossier code, reason) of events kept but not folded."""
+    skipped: list[str] = field(default_factory=list)
+    """What was wrong with each item of the page that is not a readable event (not stored)."""
+
+
+MAX_PULLED_NUMBER = 2**53
+"""The largest number a pulled event may carry (amounts, counts, counter numbers are far below)."""
 
 
 def _check_pulled_text(event: Event) -> None:
     """Refuse text no counter writes (control or invisible characters; notes keep their line
-    breaks): the hub relays other machines' events, and this counter shows them on screen and paper.
+    breaks), and numbers none writes: the hub relays other machines' events, and this counter
+    shows them on screen and paper and stores them in SQLite.
 
     Raises:
         ValidationError: naming the first field that holds such text.
@@ -681,6 +688,9 @@ def _check_pulled_text(event: Event) -> None:
         if isinstance(value, str):
             if has_control_chars(value, multiline=True) or len(value) > 10_000:
                 raise ValidationError(FieldError(where, f"«{where}» chứa ký tự không hợp lệ hoặc quá dài."))
+        elif isinstance(value, int | float) and not -MAX_PULLED_NUMBER <= value <= MAX_PULLED_NUMBER:
+            # No counter writes such a number, and SQLite cannot hold one past 2**63 (nor ``inf``).
+            raise ValidationError(FieldError(where, f"«{where}» là một số quá lớn."))
         elif isinstance(value, Mapping):
             for key, item in value.items():
                 walk(item, f"{where}.{key}")
@@ -693,10 +703,10 @@ def _check_pulled_text(event: Event) -> None:
     walk(dict(event.payload), "payload")
 
 
-def _not_an_event(index: int) -> Event:
-    raise ValidationError(
-        FieldError("events", f"Mục thứ {index + 1} nhận từ máy chủ không phải một sự kiện.")
-    )
+def is_hub_cursor(value: object) -> bool:
+    """A hub's sync cursor: ASCII digits that fit SQLite's integers (``"²"`` and ``"１２"`` pass
+    ``str.isdigit`` but are no number ``int`` reads)."""
+    return isinstance(value, str) and 0 < len(value) <= 18 and value.isascii() and value.isdigit()
 
 
 class Desk:
@@ -1065,7 +1075,10 @@ class Desk:
 
     def sync_cursor(self) -> str:
         """Where the next pull starts: the hub's cursor after the last page applied here."""
-        return self.store.read_settings().get(SYNC_CURSOR, "0")
+        stored = self.store.read_settings().get(SYNC_CURSOR, "0")
+        # A cursor stored before they were checked as ASCII digits ("²") starts over: the events
+        # already here are known by their uuid and skipped, so pulling again from 0 loses nothing.
+        return stored if is_hub_cursor(stored) else "0"
 
     def apply_pulled(self, events: Sequence[Any], cursor: str) -> PulledPage:
         """Take one page of events from the hub and store the cursor after it, all in one
@@ -1077,17 +1090,31 @@ class Desk:
         while apart thus end with the same dossier, whichever synced first. An event already here
         (the same uuid) is not stored twice.
 
+        An item that is not even a readable event (no uuid, a time that is no time of 2000-2100)
+        cannot be stored: it is skipped, said in the page's ``skipped`` and in the program's log,
+        and the page goes on. It stays on the hub; refusing the page for it would stop every
+        counter of the commune from taking anything more, at every run, until someone edited the
+        hub's database.
+
         Raises:
-            ValidationError: an event of the page is not an event (nothing of the page is stored).
+            ValidationError: the cursor is not a hub cursor (nothing of the page is stored).
         """
-        if not isinstance(cursor, str) or not cursor.isdigit() or len(cursor) > 19:
+        if not is_hub_cursor(cursor):
             raise ValidationError(
                 FieldError("next", f"Con trỏ đồng bộ không hợp lệ: «{shown(str(cursor))}».")
             )
-        parsed = [
-            Event.from_json(e) if isinstance(e, Mapping) else _not_an_event(i) for i, e in enumerate(events)
-        ]
         page = PulledPage()
+        parsed: list[Event] = []
+        for i, item in enumerate(events):
+            try:
+                if not isinstance(item, Mapping):
+                    raise ValidationError(FieldError("event", "không phải một sự kiện"))
+                parsed.append(Event.from_json(item))
+            except ValidationError as exc:
+                uuid = item.get("uuid") if isinstance(item, Mapping) else None
+                named = f"«{shown(uuid)}»" if isinstance(uuid, str) else f"thứ {i + 1} của trang"
+                page.skipped.append(f"Sự kiện {named} từ máy chủ không đọc được, đã bỏ qua.")
+                log.warning("pulled item %d after cursor %s skipped: %s", i + 1, cursor, exc.message)
         with self.store.transaction():
             position = int(self.store.read_settings().get(HUB_POSITION, "0"))
             touched: dict[str, int] = {}  # dossier code -> how many of its events are new here
@@ -1130,10 +1157,15 @@ class Desk:
                 folded = apply(dossier, event)
             except (RuleError, ValidationError) as exc:
                 reason = str(exc)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
                 # The fold is pure domain code: these mean the event's content is not what a
-                # counter writes (a payload cut short, a field of the wrong type).
-                reason = f"Nội dung sự kiện «{event.kind}» không đọc được ({type(exc).__name__}: {exc})."
+                # counter writes (a payload cut short, a field of the wrong type, a time in year
+                # 9999). The official reads the reason; the program's log keeps Python's words.
+                reason = (
+                    f"Nội dung sự kiện «{shown(event.kind)}» không đọc được (thiếu một trường, một "
+                    "trường sai kiểu hoặc một thời điểm ngoài các năm 2000-2100)."
+                )
+                log.warning("event %s of %s cannot be folded: %r", event.uuid, code, exc)
             else:
                 dossier = folded
             if bool(reason) != row.flagged:

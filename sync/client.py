@@ -69,6 +69,8 @@ class SyncReport:
     known: int = 0
     flagged: list[tuple[str, str]] = field(default_factory=list)
     """(dossier code, reason) of pulled events kept but not folded."""
+    skipped: list[str] = field(default_factory=list)
+    """Pulled items that are not readable events, each said (not stored; they stay on the hub)."""
     catalog: str = ""
     """The catalog version taken in this run ("" when unchanged)."""
     catalog_problem: str = ""
@@ -102,6 +104,7 @@ class SyncReport:
             )
         for code, reason in self.flagged[:20]:
             said.append(f"Không áp dụng được sự kiện của hồ sơ {code} (đã giữ lại, đánh dấu): {reason}")
+        said += self.skipped[:20]
         if self.catalog_problem:
             said.append(f"Danh mục thủ tục từ máy chủ không nạp được: {self.catalog_problem}")
         if self.clock_problem:
@@ -230,9 +233,10 @@ class SyncClient:
             report.pulled += page.applied
             report.known += page.known
             report.flagged += page.flagged
+            report.skipped += page.skipped
             if not more:
                 return
-            if not following.isdigit() or int(following) <= int(cursor):
+            if int(following) <= int(cursor):  # a cursor apply_pulled took: ASCII digits
                 raise SyncError("Máy chủ không chuyển con trỏ đồng bộ tiếp; dừng nhận để khỏi lặp mãi.")
             cursor = following
 

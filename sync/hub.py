@@ -277,14 +277,24 @@ def _check_uuid(where: str, text: str) -> None:
         raise BadRequest(400, f"{where}.uuid is not a UUID in lowercase hyphenated form: {text[:60]!r}")
 
 
+OCCURRED_YEARS = (2000, 2100)
+"""The years an event may have happened in: what a counter accepts (a time in year 9999 cannot
+even be turned into Vietnam time)."""
+
+
 def _check_occurred_at(where: str, text: str) -> None:
     """An ISO 8601 date-time with seconds and an explicit offset (a naive time is ambiguous)."""
     valid = _ISO_WITH_OFFSET.fullmatch(text) is not None
     if valid:
         try:
-            datetime.fromisoformat(text)
+            year = datetime.fromisoformat(text).year
         except ValueError:
             valid = False
+        else:
+            if not OCCURRED_YEARS[0] <= year <= OCCURRED_YEARS[1]:
+                raise BadRequest(
+                    400, f"{where}.occurred_at is outside the years {OCCURRED_YEARS[0]}-{OCCURRED_YEARS[1]}"
+                )
     if not valid:
         raise BadRequest(
             400, f"{where}.occurred_at is not an ISO 8601 time with an offset (YYYY-MM-DDTHH:MM:SS+07:00)"

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from counter_app.domain.calendar import VN_TZ, to_vn
+from counter_app.domain.calendar import FIRST_YEAR, LAST_YEAR, VN_TZ, to_vn
 from counter_app.domain.errors import RuleError, ValidationError
 from counter_app.domain.text import money
 
@@ -301,11 +301,14 @@ def parse_time(text: str) -> datetime:
     """Parse an ISO 8601 time with an offset into Vietnam time.
 
     Raises:
-        ValueError: no offset, or not a time.
+        ValueError: no offset, not a time, or outside the years a counter's time may fall in
+            (``FIRST_YEAR``-``LAST_YEAR``; year 9999 would overflow on its way to Vietnam time).
     """
     dt = datetime.fromisoformat(text)
     if dt.tzinfo is None:
         raise ValueError(f"time without offset: {text!r}")
+    if not FIRST_YEAR <= dt.year <= LAST_YEAR:
+        raise ValueError(f"time outside {FIRST_YEAR}-{LAST_YEAR}: {text!r}")
     return dt.astimezone(VN_TZ)
 
 

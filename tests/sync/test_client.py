@@ -248,6 +248,87 @@ def test_a_pulled_event_with_terminal_escapes_in_a_name_is_kept_flagged_not_show
     assert first.store.get(hostile["dossier_code"]) is None and report.pulled == 1  # the clean one applied
 
 
+def test_events_the_counter_cannot_hold_are_kept_flagged_and_the_sync_goes_on(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    """A time in year 9999 inside the payload, a counter number past SQLite's integers: the hub
+    takes them (it does not read payloads), every counter keeps them flagged, and takes the
+    clean event beside them."""
+    first, second = counters
+    code = second.receive(intake(), MINH).code
+    clean = next(e for e in second.outbox(10) if e["dossier_code"] == code)
+    sync(second)
+    hostile = []
+    for n, change in enumerate(
+        [
+            {"due_at": "9999-12-31T23:00:00+00:00"},
+            {"receiving": {**clean["payload"]["receiving"], "counter": 10**30}},
+        ]
+    ):
+        hostile.append(
+            {
+                **clean,
+                "uuid": str(uuid.uuid4()),
+                "dossier_code": f"{AGENCY}-261125-90{n}1",
+                "payload": {**clean["payload"], **change},
+            }
+        )
+    assert city_post(hub, hostile).status_code == 200
+    report = sync(first)
+    assert sorted(c for c, _ in report.flagged) == sorted(e["dossier_code"] for e in hostile)
+    reasons = dict(report.flagged)
+    assert "không đọc được" in reasons[hostile[0]["dossier_code"]]
+    assert "payload.receiving.counter" in reasons[hostile[1]["dossier_code"]]
+    assert not [
+        r for r in reasons.values() if "Error" in r
+    ]  # said in Vietnamese; Python's words go to the log
+    assert report.pulled == 1 and first.get(code).applicant.name == "Đặng Thị Hoà"
+    assert sync(first).flagged == [] and first.check_projection()
+
+
+def test_the_hub_refuses_an_event_outside_the_years_a_counter_takes(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    _, second = counters
+    second.receive(intake(), MINH)
+    event = second.outbox(10)[0]
+    for when in ("9999-12-31T23:00:00+00:00", "1999-12-31T23:00:00+07:00", "2101-01-01T00:00:00+07:00"):
+        answer = city_post(hub, [{**event, "uuid": str(uuid.uuid4()), "occurred_at": when}])
+        assert answer.status_code == 400 and "2000-2100" in answer.json()["error"], answer.text
+    assert city_post(hub, [event]).status_code == 200
+
+
+def test_an_item_of_a_page_that_is_no_readable_event_is_skipped_said_and_the_page_taken(
+    counters: tuple[Desk, Desk],
+) -> None:
+    """Another hub (or an edited one) serving an event in year 9999, or no event at all: the
+    counter cannot store those, says which they were, and takes the rest of the page; the next
+    run starts after it instead of failing on it for good."""
+    first, second = counters
+    code = second.receive(intake(), MINH).code
+    clean = second.outbox(10)[0]
+    far = {**clean, "uuid": str(uuid.uuid4()), "occurred_at": "9999-12-31T23:00:00+00:00"}
+    pages = {"0": {"events": [far, clean, "nothing"], "next": "3", "more": False}}
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/v1/events":
+            return httpx.Response(304)
+        asked.append(request.url.params["after"])
+        return httpx.Response(
+            200, json=pages.get(request.url.params["after"], {"events": [], "next": "3", "more": False})
+        )
+
+    with SyncClient(first, "http://hub.invalid", "t", transport=wrong_hub(answer)) as client:
+        report = SyncReport()
+        client.pull(report)
+        client.pull(SyncReport())
+    assert asked == ["0", "3"] and first.sync_cursor() == "3"
+    assert report.pulled == 1 and first.get(code).status == 2
+    assert len(report.skipped) == 2 and far["uuid"] in report.skipped[0] and "thứ 3" in report.skipped[1]
+    assert report.skipped[0] in report.problems() and report.to_json()["skipped"] == report.skipped
+
+
 def test_a_counter_put_back_from_an_older_copy_gets_back_the_dossiers_it_had_sent_since(
     counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path
 ) -> None:
@@ -500,8 +581,10 @@ def test_a_hub_naming_events_it_was_not_sent_takes_out_only_those_sent(desk: Des
 @pytest.mark.parametrize(
     "body",
     [
-        {"events": [{"uuid": "x"}], "next": "5", "more": False},
         {"events": "none", "next": "5", "more": False},
+        {"events": [], "next": "²", "more": False},  # str.isdigit() says yes; int() says no
+        {"events": [], "next": "１２", "more": True},
+        {"events": [], "next": "9" * 19, "more": False},  # past SQLite's integers
         {"events": [], "next": "-1", "more": False},
         {"events": [], "next": "5"},
         [{"events": []}],
