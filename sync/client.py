@@ -140,7 +140,10 @@ class SyncClient:
         if not base_url.startswith(("http://", "https://")):
             raise HubRefused("Chưa đặt địa chỉ máy chủ (hub_url, bắt đầu bằng http:// hoặc https://).")
         if not token:
-            raise HubRefused("Chưa đặt mã truy cập máy chủ (hub_token).")
+            raise HubRefused(
+                "Chưa đặt mã truy cập máy chủ: giám sát đặt ở F6, thẻ Cài đặt, "
+                "hoặc lệnh counter settings --set hub_token=…"
+            )
         problem = hub_token_problem(token)  # stored before the settings checked it, or given here
         if problem:
             raise HubRefused(problem)

@@ -468,10 +468,11 @@ class CounterApp(App[None]):
         """Sync with the hub in a worker, when one is set and no sync is running already; whether
         a sync started."""
         self._sync_soon = None
-        settings = self.desk.settings
-        if not (settings.hub_url and settings.hub_token):
+        if not self.desk.settings.hub_url:
             self.hub_state = ""
             return False
+        # A hub without its access code still runs: the client refuses at once, and the run's
+        # failure is said and kept in the status line, as any other setting to fix.
         if self._syncing:
             return False
         self._syncing = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -320,3 +321,19 @@ async def test_a_conflict_is_said_when_it_appears_not_at_every_run(app: CounterA
         app._synced(one, "")
         await settle(pilot)
         assert any("Xung đột với máy chủ" in n for n in notifications(app))
+
+
+async def test_a_hub_without_its_access_code_is_said_not_left_silent(app: CounterApp, hub_desk: Desk) -> None:
+    """A hub address whose access code is missing (a setup half done): the counter says so when it
+    would sync, and the status line keeps it, instead of never syncing without a word."""
+    hub_desk.store.write_settings({"hub_token": ""})  # as a file set up before the rule pairing them
+    hub_desk.settings = replace(hub_desk.settings, hub_token="")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "dong bo ngay")
+        await settle(pilot)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Lỗi đồng bộ" in texts(app, "#status-line"))
+        assert any("mã truy cập" in n for n in notifications(app))
+        assert "mã truy cập" in str(app.screen.query_one("#status-line").tooltip)
