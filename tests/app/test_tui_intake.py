@@ -195,6 +195,54 @@ async def test_bad_input_is_shown_inline_and_nothing_is_saved(app, staffed_desk:
         assert screen.field("applicant.name").value == "Đặng Thị Hoà"
 
 
+async def test_every_wrong_field_is_marked_at_the_first_save(app, staffed_desk: Desk, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    """A wrong birth date (checked on the screen) and a wrong ID number (checked by the desk) are
+    marked by one Ctrl+S, not one per round; a field fixed loses its mark and the others keep theirs."""
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot, "Mai Văn Thử")
+        screen = intake_screen(app)
+        screen.field("applicant.id_number").value = "12345"
+        screen.field("applicant.birth_date").value = "31/02/1990"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "12 chữ số" in screen.field("applicant.id_number").error
+        assert "không có trên lịch" in screen.field("applicant.birth_date").error
+        screen.field("applicant.birth_date").value = "28/02/1990"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert screen.field("applicant.birth_date").error == ""
+        assert "12 chữ số" in screen.field("applicant.id_number").error
+        assert seen.of(DossierSaved) == [] and staffed_desk.count_view("today") == 0
+
+
+async def test_a_warning_is_shown_before_the_save_and_a_second_save_keeps_what_was_typed(
+    app, staffed_desk: Desk, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    """A phone of 5 digits typed and saved at once (the field never left): the warning is shown
+    under it before anything is saved; Ctrl+S again saves the dossier as typed, and the warning
+    is not said a second time after the save."""
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot)
+        await pilot.press("tab")
+        await type_text(pilot, "031190001234")
+        await pilot.press("tab")
+        await type_text(pilot, "09123")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = intake_screen(app)
+        assert screen.field("applicant.phone").error.startswith("Lưu ý:")
+        assert app.focused is screen.field("applicant.phone").input
+        assert seen.of(DossierSaved) == [] and staffed_desk.count_view("today") == 0
+        app.clear_notifications()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert len(seen.of(DossierSaved)) == 1
+        assert staffed_desk.find("Đặng Thị Hoà")[0].phone == "09123"
+        assert not [n for n in notifications(app) if n.startswith("Lưu ý")]
+
+
 async def test_a_database_held_by_another_program_keeps_the_form_and_says_why(
     app, staffed_desk: Desk, db_path: Path, seen: Seen
 ) -> None:  # type: ignore[no-untyped-def]

@@ -34,7 +34,7 @@ from textual.widgets import Input, Static
 
 from counter_app.desk import OWNER_REQUIRED, UNCHOSEN_REQUIRED, Desk, check_party_field, required_party_fields
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
-from counter_app.domain.errors import CounterError, ValidationError
+from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.procedures import MAX_FEE, Procedure
 from counter_app.domain.text import thousands
 from counter_app.domain.validation import ChipId, parse_amount
@@ -143,6 +143,8 @@ class IntakeScreen(CounterScreen):
         """Whether the draft left by the last session was looked for (once, at the first sign-in)."""
         self._told_saving = False
         """The official was told that keys wait while this save goes on."""
+        self._warned_for: dict[str, Any] | None = None
+        """The form's data when its warnings were last shown: a Ctrl+S on the same data saves."""
         self._receipt_said = ""
         """What the last-saved line says of the receipt (printed, saved as PDF, not printed)."""
         self._form_focus: Widget | None = None
@@ -635,27 +637,68 @@ class IntakeScreen(CounterScreen):
             problem = "Chưa nhập phí, lệ phí: gõ số đồng phải nộp, hoặc 0 nếu được miễn."
         return fee, problem
 
+    def _field_checks(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Every applicant and owner field in use checked as it would be on leaving it, with the
+        birth date and fee: (errors, warnings) by field key. The field being typed in was never
+        left, so its check must not wait for a blur that a Ctrl+S does not give."""
+        errors = dict(self._local_errors())
+        warnings: dict[str, str] = {}
+        today = self.counter_app.now().date()
+        for field in self.fields:
+            if field.key in errors or not field.key.startswith(("applicant.", "owner.")):
+                continue
+            if field.value.strip() and self.in_use(field):
+                error, warning = check_field(field.key, field.value, today, self.kind)
+                if error:
+                    errors[field.key] = error
+                elif warning:
+                    warnings[field.key] = warning
+        return errors, warnings
+
     def action_save(self) -> None:
+        """Save the form, unless a field is wrong (every wrong field is marked at once, the ones the
+        desk finds too), or a field has a warning not yet shown for what is typed now (a phone of 5
+        digits): then the warnings are shown under their fields, and a second Ctrl+S saves as typed."""
         if self.saving:
             return
         for field in self.fields:
             field.error = ""
         self.query_one("#procedure-error", ErrorLine).update("")
         self.query_one("#documents-error", ErrorLine).update("")
-        local = self._local_errors()
-        if local:
-            for key, message in local:
-                self.field(key).error = message
-            focus_first_error(self.fields)
-            return
         official = self.counter_app.official
         if official is None:
+            return
+        data = self.intake_data()
+        errors, warnings = self._field_checks()
+        found: list[FieldError] = []
+        others: list[str] = []  # warnings of no one field (no papers ticked)
+        try:  # what the desk says of the whole form, so nothing is left for a next round
+            others = [
+                w for w in self.counter_app.desk.parse_intake(data).warnings if w not in warnings.values()
+            ]
+        except ValidationError as error:
+            found = [e for e in error.errors if e.field not in errors]
+        except CounterError:
+            pass  # not a problem of the form (the counter not set up): the save says it
+        if errors or found:
+            self._show_errors(ValidationError([FieldError(k, m) for k, m in errors.items()] + found))
+            return
+        if (warnings or others) and data != self._warned_for:
+            self._warned_for = data
+            for key, warning in warnings.items():
+                self.field(key).error = f"Lưu ý: {warning}"
+            focus_first_error(self.fields)
+            self.notify(
+                "\n".join([*others, "Sửa nếu cần, hoặc nhấn Ctrl+S lần nữa để lưu như đã nhập."]),
+                title="Lưu ý trước khi lưu",
+                severity="warning",
+            )
             return
         self.saving = True
         # A draft write still waiting must not bring back the form once the dossier is saved.
         self._cancel_draft_timer()
         self._draft_epoch += 1
-        self._save(self.counter_app.desk, self.intake_data(), official.full_name)
+        self._save(self.counter_app.desk, data, official.full_name)
 
     @work(thread=True, exit_on_error=False, group="intake")
     def _save(self, desk: Desk, data: dict[str, Any], actor: str) -> None:
@@ -701,8 +744,10 @@ class IntakeScreen(CounterScreen):
             f"Mã hồ sơ {dossier.code}\nHẹn trả: {due_text(dossier.due_at)}",
             title="Đã tiếp nhận hồ sơ",
         )
-        for warning in warnings:
-            self.notify(warning, title="Lưu ý", severity="warning")
+        for warning in warnings:  # those shown before the save were read: not said twice
+            if self._warned_for is None:
+                self.notify(warning, title="Lưu ý", severity="warning")
+        self._warned_for = None
         self.counter_app.print_form(dossier.code, "receipt", on_done=self._receipt_done)
         self.call_later(self._show_today)
 
