@@ -420,6 +420,18 @@ def step_form(kind: str) -> str | None:
     return next((form for form, event in FORM_EVENT.items() if event == kind), None)
 
 
+def latest_step_form(kinds: Sequence[str]) -> str | None:
+    """The form the dossier's latest step gives the citizen, or None. A step that neither gives a
+    paper nor moves the status (the citizen's rating, asked after a refusal) leaves the paper of
+    the step before it: the refusal form is still the one to hand over."""
+    for kind in reversed(kinds):
+        form = step_form(kind)
+        transition = TRANSITIONS.get(kind)
+        if form is not None or transition is None or transition.to_status is not None:
+            return form
+    return None
+
+
 def form_title(form: str, basis: str) -> str:
     """A form's name as printed under the circular the commune follows (``forms_basis``): the
     print menu and the access log say what the paper says."""

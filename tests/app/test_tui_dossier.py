@@ -650,6 +650,20 @@ async def test_after_a_step_that_gives_a_paper_the_print_menu_starts_on_it(
         assert [p.name for p in output_dir.glob("*.pdf")] == [f"extra_papers_{code}.pdf"]
 
 
+async def test_after_a_refusal_and_the_citizen_s_rating_the_print_menu_starts_on_the_refusal(
+    app, staffed_desk: Desk, code: str, output_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The rating asked after a refusal gives no paper and moves nothing: i, Enter still prints
+    the refusal the citizen is to be handed, not the first form of the list."""
+    staffed_desk.refuse(code, ACTOR, reason="Hồ sơ không thuộc thẩm quyền giải quyết của xã")
+    staffed_desk.rate(code, ACTOR, level=4)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_print_dialog(pilot, code)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [p.name for p in output_dir.glob("*.pdf")] == [f"refusal_{code}.pdf"]
+
+
 async def test_a_problem_in_a_step_s_second_field_is_shown_and_fixed_there(
     app, staffed_desk: Desk, code: str
 ) -> None:  # type: ignore[no-untyped-def]

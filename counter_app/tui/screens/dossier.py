@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
-from counter_app.desk import REPORT_FIGURES, SYNC_STATE_NAMES, form_title, step_form
+from counter_app.desk import REPORT_FIGURES, SYNC_STATE_NAMES, form_title, latest_step_form, step_form
 from counter_app.domain.dossier import (
     RETURN_METHODS,
     TRANSITIONS,
@@ -408,7 +408,8 @@ class DossierScreen(CounterScreen):
 
         # After a step that hands the citizen a paper (refusal, extra papers…), that paper first.
         steps = getattr(self, "_steps", [])
-        self.app.push_screen(PrintDialog(dossier, first=step_form(steps[-1].kind) if steps else None), chosen)
+        first = latest_step_form([step.kind for step in steps])
+        self.app.push_screen(PrintDialog(dossier, first=first), chosen)
 
     def action_settle_conflict(self) -> None:
         official = self.counter_app.official
