@@ -297,6 +297,19 @@ def format_time(dt: datetime) -> str:
     return to_vn(dt).replace(microsecond=0).isoformat()
 
 
+def refused_at_counter(
+    status: int, received_at: datetime, transferred_at: datetime | None, closed_at: datetime | None
+) -> bool:
+    """Refused at the counter: status 3 on the day of receipt, never handed on (see
+    :attr:`Dossier.refused_at_intake`); for a dossier or a list's row of one."""
+    return (
+        status == 3
+        and transferred_at is None
+        and closed_at is not None
+        and to_vn(closed_at).date() == to_vn(received_at).date()
+    )
+
+
 def parse_time(text: str) -> datetime:
     """Parse an ISO 8601 time with an offset into Vietnam time.
 
@@ -524,12 +537,7 @@ class Dossier:
         """Refused at the counter (status 3 on the day of receipt, never handed on): the citizen
         left with the refusal form (form 03) instead of a receipt, so the dossier has no
         appointment and is not counted as received. One refused later had been received."""
-        return (
-            self.status == 3
-            and self.transferred_at is None
-            and self.closed_at is not None
-            and to_vn(self.closed_at).date() == to_vn(self.received_at).date()
-        )
+        return refused_at_counter(self.status, self.received_at, self.transferred_at, self.closed_at)
 
     @property
     def appointment_at(self) -> datetime | None:

@@ -29,6 +29,7 @@ from counter_app.domain.dossier import (
     fold,
     format_time,
     parse_time,
+    refused_at_counter,
 )
 from counter_app.domain.errors import StoreError
 from counter_app.domain.text import fold as fold_text
@@ -93,6 +94,14 @@ class DossierRow:
     sync_state: str
     owner_name: str = ""
     """The dossier's owner when someone else submitted it ("" otherwise)."""
+    transferred_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def appointment_at(self) -> datetime | None:
+        """The appointment given to the citizen; None for a dossier refused at the counter."""
+        refused = refused_at_counter(self.status, self.received_at, self.transferred_at, self.closed_at)
+        return None if refused else self.due_at
 
     @property
     def who(self) -> str:
@@ -110,7 +119,7 @@ def _row_columns(table: str = "") -> str:
         "received_at, due_at, paused_at, result_at, returned_at, sync_state"
     ).split(", ")
     owner = f"CASE WHEN {t}owner_folded IS NULL THEN '' ELSE json_extract({t}data, '$.owner.name') END"
-    return ", ".join([*(t + c for c in plain), owner])
+    return ", ".join([*(t + c for c in plain), owner, f"{t}transferred_at", f"{t}closed_at"])
 
 
 _ROW_COLUMNS = _row_columns()
@@ -135,6 +144,8 @@ def _row(r: tuple[Any, ...]) -> DossierRow:
         returned_at=t(r[11]),
         sync_state=r[12],
         owner_name=r[13] or "",
+        transferred_at=t(r[14]),
+        closed_at=t(r[15]),
     )
 
 

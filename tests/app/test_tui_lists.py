@@ -61,6 +61,24 @@ async def test_today_list_opens_a_dossier_with_enter(app, staffed_desk: Desk) ->
         assert app.screen.dossier.code == first.code
 
 
+async def test_a_dossier_refused_at_the_counter_shows_no_appointment_in_a_list(
+    app, staffed_desk: Desk, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """Refused at the counter, the citizen got the refusal form and no appointment: the list says
+    "—" as the dossier screen does; one refused after being handed on keeps the time it had."""
+    refused = staffed_desk.receive(intake(), ACTOR)
+    staffed_desk.refuse(refused.code, ACTOR, reason="Không thuộc thẩm quyền")
+    kept = staffed_desk.receive(intake(applicant=applicant("Lê Văn Bình", "031190005678", "")), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        table = lists_screen(app).table
+        due = {row.value: str(table.get_row(row)[2]) for row in table.rows}
+        assert due[refused.code] == "—"
+        assert due[kept.code] == f"{kept.due_at:%d/%m %H:%M}"
+
+
 async def test_each_list_shows_its_dossiers(app, staffed_desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]
     # Received a week ago (3 working days): overdue today.
     clock.set(datetime(2026, 11, 18, 9, 0, tzinfo=VN_TZ))

@@ -160,7 +160,8 @@ class DossierTable(DataTable[Text]):
 
     def _cells(self, row: DossierRow, now: datetime) -> list[Text]:
         late = row.status in OPEN_STATUSES and row.due_at < now
-        due = Text(short_due(row.due_at), style="bold red" if late else "")
+        appointment = row.appointment_at  # none for a dossier refused at the counter
+        due = Text(short_due(appointment) if appointment else "—", style="bold red" if late else "")
         if late:
             due.append(" trễ", style="bold red")
         procedure = _clip(row.procedure_name, 60)  # the name first: on 80 columns, the part in view
