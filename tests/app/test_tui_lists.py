@@ -398,6 +398,34 @@ async def test_a_search_typed_right_after_f5_reaches_the_search_box(app, staffed
         assert screen.table.row_count == 1
 
 
+async def test_f5_again_starts_a_new_search_and_f3_again_goes_back_to_the_procedure(
+    app, staffed_desk: Desk
+) -> None:  # type: ignore[no-untyped-def]
+    """F5 after a search: the next name typed replaces the last one (it was added to it, and found
+    nothing). F3 on the intake form itself: the cursor goes back to the procedure, where an
+    intake starts (the words typed for a procedure flipped a switch of the form)."""
+    staffed_desk.receive(intake(), ACTOR)
+    staffed_desk.receive(intake(applicant=applicant("Lê Văn Bình", "031190005678", "")), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        for press in ("f5", "f3", "f5"):
+            await pilot.press(press)
+            await settle(pilot)
+            if press == "f5":
+                await type_text(pilot, "le van binh" if lists_screen(app).search_input.value else "dang thi")
+                await settle(pilot)
+        screen = lists_screen(app)
+        assert screen.search_input.value == "le van binh" and screen.table.row_count == 1
+        await pilot.press("f3")
+        await settle(pilot)
+        intake_form = app.screen
+        assert isinstance(intake_form, IntakeScreen)
+        intake_form.field("applicant.address").focus()
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.focused is intake_form.picker.input
+
+
 async def test_ctrl_c_on_a_list_says_how_to_quit_in_vietnamese(app) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)

@@ -120,6 +120,16 @@ class IntakeScreen(CounterScreen):
             show=False,
             tooltip="In lại giấy biên nhận của hồ sơ vừa lưu",
         ),
+        # F3 is "Tiếp nhận" everywhere; on this form it starts the intake again at its first
+        # field (the words typed for a procedure elsewhere flip the form's switches).
+        Binding(
+            "f3",
+            "focus_procedure",
+            "Tiếp nhận",
+            id="intake.restart",
+            show=False,
+            tooltip="Đưa con trỏ về ô thủ tục (giữ nguyên nội dung đang nhập)",
+        ),
     ]
 
     procedure: reactive[Procedure | None] = reactive(None, init=False)
@@ -654,6 +664,9 @@ class IntakeScreen(CounterScreen):
                 elif warning:
                     warnings[field.key] = warning
         return errors, warnings
+
+    def action_focus_procedure(self) -> None:
+        self.picker.focus()
 
     def action_save(self) -> None:
         """Save the form, unless a field is wrong (every wrong field is marked at once, the ones the

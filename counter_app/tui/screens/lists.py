@@ -147,6 +147,8 @@ class ListsScreen(CounterScreen):
             # again (F5 from the intake), that message could come after the reload of the list
             # left, which put the tabs back on it.
             self.view = view
+        if view == "search":  # F5 is for the next search: what is typed replaces the last one
+            self.search_input.select_all()
 
     def action_back(self) -> None:
         """Escape: a search typed is cleared first (the next name to look for); then back to the
