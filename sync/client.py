@@ -17,6 +17,7 @@ Messages are in Vietnamese: the nightly run's log and the command line are read 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -28,6 +29,8 @@ from counter_app.desk import Desk
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.settings import hub_token_problem
+
+log = logging.getLogger(__name__)
 
 PUSH_BATCH = 200
 """Events per POST: well under the hub's 500 events and 5 MB."""
@@ -297,14 +300,28 @@ class SyncClient:
             ) from exc
         if answer.status_code in ok:
             return answer
-        reason = _error_text(answer)
+        # The hub's own words are for the administrator (English, technical): in the program's
+        # log. The official reads what it means and what to check.
+        log.warning(
+            "hub answered %s %s with HTTP %d: %s", method, path, answer.status_code, _error_text(answer)
+        )
         if answer.status_code == 401:
             raise HubRefused("Máy chủ không nhận mã truy cập của quầy (hub_token): kiểm tra cài đặt.")
         if answer.status_code == 403:
-            raise HubRefused(f"Máy chủ từ chối quầy này: {reason}")
+            raise HubRefused(
+                "Máy chủ từ chối quầy này: mã truy cập (hub_token) không dành cho xã hoặc số quầy đã cài "
+                "đặt ở máy này (tệp dữ liệu chép từ quầy khác?); chi tiết trong tệp nhật ký."
+            )
         if answer.status_code >= 500:
             raise HubUnreachable(f"Máy chủ đang lỗi (HTTP {answer.status_code}); thử lại sau.")
-        raise SyncError(f"Máy chủ từ chối yêu cầu {method} {path} (HTTP {answer.status_code}): {reason}")
+        if answer.status_code in (404, 405):
+            raise SyncError(
+                f"Địa chỉ máy chủ {self.base_url} không phải máy chủ đồng bộ của thành phố (HTTP "
+                f"{answer.status_code}): kiểm tra cài đặt hub_url."
+            )
+        raise SyncError(
+            f"Máy chủ không nhận yêu cầu của quầy (HTTP {answer.status_code}); chi tiết trong tệp nhật ký."
+        )
 
     @staticmethod
     def _json(answer: Answer) -> Any:

@@ -626,3 +626,26 @@ def test_no_hub_address_or_token_is_said_before_any_request(desk: Desk) -> None:
         SyncClient(desk, "", "t")
     with pytest.raises(HubRefused, match="hub_token"):
         SyncClient(desk, "http://127.0.0.1:1", "")
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (403, "không dành cho xã hoặc số quầy"),
+        (404, "hub_url"),
+        (405, "hub_url"),
+        (400, "HTTP 400"),
+        (422, "HTTP 422"),
+    ],
+)
+def test_a_hub_s_refusal_is_said_in_vietnamese_and_its_own_words_go_to_the_log(
+    desk: Desk, status: int, said: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    desk.receive(intake(), MINH)
+    words = "events[0] has counter_id 'X#2'; this token may only push events of 'X#1'"
+    transport = wrong_hub(lambda _: httpx.Response(status, json={"error": words}))
+    with pytest.raises(SyncError) as raised:
+        with SyncClient(desk, "http://hub.invalid", "t", transport=transport) as client:
+            client.push(SyncReport())
+    assert said in raised.value.message and "token may only" not in raised.value.message
+    assert words in caplog.text and desk.unsent_events() == 1
