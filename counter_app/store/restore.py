@@ -159,6 +159,9 @@ class RestorePlan:
     lost_unsent: int = 0
     kept_readings: int = 0
     """Access-log entries only in the current database, carried into the restored one."""
+    backup_only_events: int = 0
+    """Events of the backup the current database never had: the backup is not an earlier copy of
+    this file's own history (another machine's, or the counter set up again since)."""
 
     def summary(self) -> dict[str, Any]:
         """What the plan found, as the command line prints it in JSON (with or without --yes)."""
@@ -170,6 +173,7 @@ class RestorePlan:
             "lost_events": self.lost_events,
             "lost_unsent": self.lost_unsent,
             "kept_readings": self.kept_readings,
+            "backup_only_events": self.backup_only_events,
             "skip_days": [day.isoformat() for day in self.skip_days],
         }
 
@@ -204,6 +208,12 @@ class RestorePlan:
                 lines.append(
                     f"Sẽ MẤT {self.lost_dossiers} hồ sơ và {self.lost_events} sự kiện "
                     f"không có trong bản sao lưu{unsent}."
+                )
+            if self.backup_only_events:
+                lines.append(
+                    f"CHÚ Ý: bản sao lưu có {self.backup_only_events} sự kiện mà cơ sở dữ liệu hiện tại "
+                    "chưa từng có: đây không phải bản sao lưu trước đây của chính tệp này (của máy khác, "
+                    "hoặc quầy đã được cài đặt lại). Hồ sơ cùng mã sẽ mang nội dung của bản sao lưu."
                 )
             lines.append("Số thứ tự mã hồ sơ và sổ theo dõi giữ mức cao hơn của hai bên.")
             if self.kept_readings:
@@ -246,13 +256,14 @@ def plan_restore(live: Path, backup: Path, *, now: datetime) -> RestorePlan:
             f"«{live}» là cơ sở dữ liệu của chương trình khác, không phải của Quầy; không ghi đè lên nó."
         )
     lost = (0, 0, 0)
-    continuation = False
+    backup_only = 0
     readings = 0
     if current.state == "readable":
         try:
-            lost, continuation, readings = _compare(live, backup)
+            lost, backup_only, readings = _compare(live, backup)
         except sqlite3.Error as exc:
             raise StoreError(f"Không so sánh được «{live}» với bản sao lưu: {explain(exc)}.") from exc
+    continuation = current.state == "readable" and backup_only == 0
     skip_days: list[date] = []
     if not continuation and source.counter_no and source.last_day is not None:
         # Nothing tells how many codes were issued after the backup (the database is lost,
@@ -262,41 +273,51 @@ def plan_restore(live: Path, backup: Path, *, now: datetime) -> RestorePlan:
         while day <= last:
             skip_days.append(day)
             day += timedelta(days=1)
-    return RestorePlan(live, backup, source, current, skip_days, *lost, kept_readings=readings)
+    return RestorePlan(
+        live,
+        backup,
+        source,
+        current,
+        skip_days,
+        *lost,
+        kept_readings=readings,
+        backup_only_events=backup_only,
+    )
 
 
 _READINGS = "SELECT at, actor, action, dossier_code, detail FROM {db}.access_log"
 """An access-log entry as it is compared between two databases (its row id is not)."""
 
 
-def _compare(live: Path, backup: Path) -> tuple[tuple[int, int, int], bool, int]:
-    """What the live database holds that the backup lacks, and whether it holds all of the backup.
+def _compare(live: Path, backup: Path) -> tuple[tuple[int, int, int], int, int]:
+    """What the live database holds that the backup lacks, and the other way round.
 
     Returns:
-        ``(dossiers, events, unsent events)`` only in the live database; True when every event of
-        the backup is in it (the live database continues the backup's history, so its sequences
-        are the truth); and how many access-log entries only the live database holds (a restore
-        carries them over: who saw whose data stays on record).
+        ``(dossiers, events, unsent events)`` only in the live database, a dossier counted as its
+        receipt (a backup of another history may hold another dossier under the same code: the
+        live one is lost all the same); how many events of the backup the live database lacks
+        (none: the live database continues the backup's history, so its sequences are the
+        truth); and how many access-log entries only the live database holds (a restore carries
+        them over: who saw whose data stays on record).
     """
     with closing(connect_read_only(live)) as conn:
         conn.execute("ATTACH DATABASE ? AS b", (f"{backup.resolve().as_uri()}?mode=ro",))
         lost = conn.execute(
             "SELECT"
-            " (SELECT count(*) FROM main.dossiers c WHERE NOT EXISTS"
-            "   (SELECT 1 FROM b.dossiers d WHERE d.code = c.code)),"
+            " (SELECT count(DISTINCT c.dossier_code) FROM main.events c WHERE c.kind = 'received'"
+            "   AND NOT EXISTS (SELECT 1 FROM b.events e WHERE e.uuid = c.uuid)),"
             " (SELECT count(*) FROM main.events c WHERE NOT EXISTS"
             "   (SELECT 1 FROM b.events e WHERE e.uuid = c.uuid)),"
             " (SELECT count(*) FROM main.outbox o JOIN main.events c ON c.seq = o.seq WHERE NOT EXISTS"
             "   (SELECT 1 FROM b.events e WHERE e.uuid = c.uuid))"
         ).fetchone()
-        continuation = not conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM b.events e WHERE NOT EXISTS"
-            " (SELECT 1 FROM main.events c WHERE c.uuid = e.uuid))"
+        backup_only = conn.execute(
+            "SELECT count(*) FROM b.events e WHERE NOT EXISTS (SELECT 1 FROM main.events c WHERE c.uuid = e.uuid)"
         ).fetchone()[0]
         readings = conn.execute(
             f"SELECT count(*) FROM ({_READINGS.format(db='main')} EXCEPT {_READINGS.format(db='b')})"
         ).fetchone()[0]
-    return (int(lost[0]), int(lost[1]), int(lost[2])), bool(continuation), int(readings)
+    return (int(lost[0]), int(lost[1]), int(lost[2])), int(backup_only), int(readings)
 
 
 def _private_copy(source: Path, target: Path) -> None:

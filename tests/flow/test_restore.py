@@ -62,6 +62,28 @@ def test_over_a_readable_database_it_says_what_would_go_then_keeps_every_number(
     again.close()
 
 
+def test_a_backup_of_another_history_counts_the_dossiers_it_replaces_under_the_same_codes(
+    make_desk: Any, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    """The same counter set up again on a new file gave the same codes to other citizens: the
+    preview counts those dossiers as lost (they were counted present, by code), and says the
+    backup is not an earlier copy of this file."""
+    other = make_desk(tmp_path / "earlier-install.db")
+    other.receive(intake(applicant={**intake()["applicant"], "name": "Trần Văn Bê"}), "A")
+    backup = take_backup(other, tmp_path)
+    other.close()
+    desk = make_desk()
+    mine = desk.receive(intake(), "A")
+    desk.close()
+    assert codes(backup) == codes(db_path) == {mine.code}  # one code, two citizens
+
+    plan = plan_restore(db_path, backup, now=clock.now)
+    assert (plan.lost_dossiers, plan.lost_events) == (1, 1) and plan.backup_only_events == 1
+    said = " ".join(plan.describe())
+    assert "Sẽ MẤT 1 hồ sơ" in said and "không phải bản sao lưu trước đây của chính tệp này" in said
+    assert plan.summary()["backup_only_events"] == 1
+
+
 def test_a_lost_database_skips_ahead_for_every_day_since_the_backup(
     make_desk: Any, db_path: Path, tmp_path: Path, clock: FixedClock
 ) -> None:
