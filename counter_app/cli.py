@@ -506,7 +506,10 @@ def settings_(desk: Any, assignments: tuple[str, ...], as_json: bool) -> None:
             if not sep or not name.strip():
                 raise ValidationError(FieldError("set", f"Viết dạng TÊN=GIÁ_TRỊ, không phải «{item}»."))
             values[name.strip()] = int(value) if name.strip() == "counter_no" and value.isdigit() else value
-        desk.update_settings(**values)
+        try:
+            desk.update_settings(**values)
+        except ValidationError as exc:
+            raise _keyed(exc) from None
         for warning in desk.change_warnings:
             click.echo(f"Cảnh báo: {warning}", err=True)
     data = desk.settings.public_mapping()
@@ -517,6 +520,20 @@ def settings_(desk: Any, assignments: tuple[str, ...], as_json: bool) -> None:
             _out(f"{key:>22}: {value}")
     if desk.setting_problems:  # shown above as they stand; what is wrong, on stderr
         raise SettingsError(desk.setting_problems)
+
+
+def _keyed(exc: ValidationError) -> ValidationError:
+    """A refused ``--set``, its one problem prefixed with the setting's key as typed after --set.
+
+    The settings' messages name a setting by its Vietnamese label only (the TUI shows them); here
+    the admin typed the key, so the line names it, as the list of several problems does.
+    """
+    from counter_app.settings import LABELS
+
+    if len(exc.errors) != 1 or exc.errors[0].field not in LABELS:
+        return exc
+    error = exc.errors[0]
+    return type(exc)(FieldError(error.field, f"{error.field}: {error.message}"), exc.title)
 
 
 @main.command()
@@ -1268,6 +1285,39 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
         _out(f"  Đã xóa bản sao lưu cũ: {name}")
 
 
+SYNC_FAILED_JSON = "Lỗi không mong đợi; chi tiết đã ghi vào tệp nhật ký của phần mềm."
+"""The error said in ``counter sync --json``'s answer for a failure that is not a CounterError."""
+
+
+def json_failure(func: F) -> F:
+    """With ``--json``, a failure still answers one JSON object on stdout:
+    ``{"ok": false, "error": "<the Vietnamese line>", "exit_code": N}``.
+
+    A nightly script that reads the answer gets something to read rather than empty input; the
+    line on stderr and the exit code stay as for any failure (CounterGroup). Covers the database
+    not opening too (wrapped around :func:`with_desk`).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, BrokenPipeError):
+            raise
+        except OutputError:
+            raise  # stdout itself refused the answer: no second one
+        except CounterError as exc:
+            if kwargs.get("as_json"):
+                _emit_json({"ok": False, "error": exc.message, "exit_code": exc.exit_code})
+            raise
+        except Exception:
+            if kwargs.get("as_json"):
+                _emit_json({"ok": False, "error": SYNC_FAILED_JSON, "exit_code": 1})
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
 @main.command(name="sync")
 @click.option(
     "--status", "status_only", is_flag=True, help="Only say the sync's state (no request to the hub)."
@@ -1279,6 +1329,7 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
 )
 @json_option
 @actor_option
+@json_failure
 @with_desk
 def sync_(desk: Any, status_only: bool, settle: str | None, as_json: bool, actor: str | None) -> None:
     """Sync with the city hub (hub_url, hub_token): send the events recorded here, take the
@@ -1288,6 +1339,10 @@ def sync_(desk: Any, status_only: bool, settle: str | None, as_json: bool, actor
     the outbox only once the hub says it has it, and a pulled page is stored with its cursor in one
     transaction. Exit 9: the hub could not be reached or answered wrongly (nothing lost; run again
     later); exit 6: the hub refused this counter's token.
+
+    With --json, a failure prints one object on stdout, {"ok": false, "error": "<the message>",
+    "exit_code": N}, besides the line on stderr and the exit code (a success prints the report,
+    unchanged). --settle with an unknown code exits 4; a known one not in conflict, 3.
     """
     if settle is not None:
         state = desk.settle_conflict(settle, _actor(actor))

@@ -887,7 +887,7 @@ class Desk:
         """
         errors: list[FieldError] = []
         commune_code = clean(str(commune_code))
-        if not (commune_code.isdigit() and len(commune_code) == 5):
+        if not (commune_code.isascii() and commune_code.isdigit() and len(commune_code) == 5):
             errors.append(FieldError("commune_code", "Mã xã phải gồm đúng 5 chữ số."))
         name = check_text(commune_name, label="Tên xã/phường", required=True, max_len=120)
         if name.error:
@@ -2246,11 +2246,14 @@ class Desk:
         stay in the file and on its screen. Returns the new sync state.
 
         Raises:
-            RuleError: it is not in conflict (or not here).
+            NotFoundError: no dossier of that code here.
+            RuleError: it is not in conflict.
         """
         code = self._code(code)
         actor = self._actor(actor)
         with self.store.transaction():
+            if not self.store.exists(code):
+                raise self._not_found(code)
             if self.store.stored_sync_state(code) != "conflict":
                 raise RuleError(f"Hồ sơ {code} không có xung đột đồng bộ cần xem.")
             state = self.store.clear_conflict(code)

@@ -7,8 +7,10 @@ test). Nothing reads settings from globals: they are loaded once and passed in.
 
 Every value is checked by one validation (:func:`validate`), whatever its source: ``counter setup``,
 ``counter settings --set``, a ``COUNTER_*`` variable, the TUI's settings forms (through the desk) or
-the database itself. A message names the setting (and the variable when the value came from the
-environment), in Vietnamese. This module does no I/O beyond reading the environment it is given.
+the database itself. A message names the setting by its Vietnamese label (and the variable when the
+value came from the environment), never by its internal key: the TUI shows it to the supervisor
+(``counter settings --set`` adds the key itself). This module does no I/O beyond reading the
+environment it is given.
 """
 
 from __future__ import annotations
@@ -136,7 +138,7 @@ LABELS = {
     "hub_url": "Địa chỉ máy chủ",
     "hub_token": "Mã truy cập máy chủ",
 }
-"""Each setting as the official reads it; messages give this label and the setting's name."""
+"""Each setting as the official reads it; messages give this label (not the setting's key)."""
 
 IDENTITY = ("commune_code", "commune_name", "agency_id", "counter_no")
 """What ``counter setup`` names: a counter has all of them (set up) or none (not yet)."""
@@ -146,6 +148,10 @@ PRINTED_NAMES = ("agency_name", "deciding_agency_name", "place_name")
 
 DERIVED = ("agency_id", *PRINTED_NAMES)
 """Settings derived from the commune (code and name) unless the admin gives them."""
+
+DERIVED_FROM = {"agency_id": "commune_code", **dict.fromkeys(PRINTED_NAMES, "commune_name")}
+"""The setting each derived one comes from: a wrong commune code derives no agency id, and the
+missing agency id is then not a second problem to report."""
 
 CODE_TOKENS = ("agency", "date", "seq")
 """The tokens of the national dossier code, each exactly once and in this order (DOMAIN.md §3)."""
@@ -160,6 +166,10 @@ _PRINTER_FORBIDDEN = frozenset(" /\\#")
 """Characters CUPS refuses in a queue name."""
 _SAMPLE_CODE = "000.17.22.H56-210531-1001"
 """Stands for ``{code}`` when the look-up address is checked."""
+_LOOKUP_TOKEN = "{code}"
+"""The one placeholder of the look-up address: the receipt's QR code puts the dossier code there."""
+_CLOCK = re.compile(r"\s*(\d{1,2}):(\d{2})(?::(\d{2}))?\s*")
+"""A clock time as office hours are written (as :meth:`OfficeHours.parse` reads it)."""
 
 
 def env_name(name: str) -> str:
@@ -199,8 +209,12 @@ def unknown_variables(env: Mapping[str, str] | None = None) -> list[str]:
 
 
 def _say(name: str, text: str) -> str:
-    """A message that names the setting: its label, its name, then what is wrong."""
-    return f"{LABELS.get(name, name)} («{name}») {text}"
+    """A message that names the setting by its Vietnamese label, then says what is wrong.
+
+    The internal key (``office_hours``) is left out: the TUI shows these messages to the supervisor;
+    ``counter settings --set`` puts the key before the message itself.
+    """
+    return f"{LABELS.get(name, name)} {text}"
 
 
 def _control_problem(name: str, value: str) -> str | None:
@@ -279,6 +293,103 @@ def _url_problem(name: str, value: str) -> str | None:
     return None
 
 
+def _lookup_problem(value: str) -> str | None:
+    """Why a look-up address would not put the dossier code into the receipt's QR code, or None.
+
+    The code goes where ``{code}`` stands (a plain text replacement): without it every receipt's
+    QR code opens the same page; a misspelt ``{cod}`` or a stray brace stays in the address as typed.
+    """
+    example = "ví dụ https://dichvucong.haiphong.gov.vn/tra-cuu?ma={code}"
+    if _LOOKUP_TOKEN not in value:
+        return _say("lookup_url", f"phải có mục {_LOOKUP_TOKEN} ở chỗ điền mã hồ sơ, {example}.")
+    rest = value.replace(_LOOKUP_TOKEN, "")
+    other = re.search(r"\{[^{}]*\}", rest)
+    if other:
+        return _say(
+            "lookup_url", f"có mục lạ «{other.group()}»; chỉ dùng mục {_LOOKUP_TOKEN} (chỗ điền mã hồ sơ)."
+        )
+    if "{" in rest or "}" in rest:
+        return _say("lookup_url", f"có dấu ngoặc {{ hoặc }} lẻ; chỉ dùng mục {_LOOKUP_TOKEN}, {example}.")
+    return None
+
+
+def _clock(text: str) -> time | None:
+    """A clock time written as in office hours, or None."""
+    found = _CLOCK.fullmatch(text)
+    if found is None:
+        return None
+    hour, minute, second = (int(g) if g else 0 for g in found.groups())
+    try:
+        return time(hour, minute, second)
+    except ValueError:  # 25:00
+        return None
+
+
+def _clock_text(value: time) -> str:
+    return value.isoformat() if value.second else f"{value:%H:%M}"
+
+
+def _hours_problem(text: str) -> str:
+    """What is wrong with office hours :meth:`OfficeHours.parse` refused.
+
+    The form (``07:00-11:30,13:30-17:00``) only when it is the form that is wrong; sessions written
+    right but that end before they start, are out of order or overlap are each named as such.
+    """
+    shape = _say("office_hours", "phải có dạng 07:00-11:30,13:30-17:00.")
+    sessions: list[tuple[time, time]] = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        start, sep, end = part.partition("-")
+        opening, closing = _clock(start), _clock(end)
+        if not sep or opening is None or closing is None:
+            return shape
+        sessions.append((opening, closing))
+    if not sessions:
+        return shape
+    for opening, closing in sessions:
+        said = f"{_clock_text(opening)}-{_clock_text(closing)}"
+        if closing < opening:
+            return _say("office_hours", f"có buổi {said} kết thúc trước khi bắt đầu.")
+        if closing == opening:
+            return _say("office_hours", f"có buổi {said} bắt đầu và kết thúc cùng lúc.")
+    for (start1, end1), (start2, end2) in zip(sessions, sessions[1:], strict=False):
+        first, second = (
+            f"{_clock_text(start1)}-{_clock_text(end1)}",
+            f"{_clock_text(start2)}-{_clock_text(end2)}",
+        )
+        if start2 < start1:
+            return _say(
+                "office_hours",
+                f"phải ghi các buổi theo thứ tự trong ngày: buổi {second} ghi sau buổi {first}.",
+            )
+        if start2 < end1:
+            return _say(
+                "office_hours",
+                f"có buổi {first} và buổi {second} chồng lên nhau: buổi sau bắt đầu từ "
+                f"{_clock_text(end1)} trở đi.",
+            )
+    return shape
+
+
+def hub_pair_problem(hub_url: str, hub_token: str) -> FieldError | None:
+    """Why a hub address and access code cannot go together, or None: one without the other never
+    syncs (the counter would not even try), so both are set, or neither.
+
+    The problem is the missing one's, so a form shows it under the field left empty.
+    """
+    url, token = LABELS["hub_url"], LABELS["hub_token"]
+    both = (
+        "hai thiết lập này đi cùng nhau (thành phố cấp cho quầy); nhập cả hai, hoặc để trống cả hai "
+        "nếu quầy không đồng bộ."
+    )
+    if hub_url and not hub_token:
+        return FieldError("hub_token", f"Đã nhập {url} mà chưa có {token}: {both}")
+    if hub_token and not hub_url:
+        return FieldError("hub_url", f"Đã nhập {token} mà chưa có {url}: {both}")
+    return None
+
+
 def hub_token_problem(token: str) -> str | None:
     """Why a hub token cannot be sent, or None: it travels in an HTTP header (``Bearer …``), where a
     letter with a diacritic or a space cannot."""
@@ -336,7 +447,7 @@ def _pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def _problems(settings: Settings, *, hours_bounds: bool = True) -> list[FieldError]:
+def _problems(settings: Settings, *, hours_bounds: bool = True, lookup_code: bool = True) -> list[FieldError]:
     """Every problem of a whole set of settings, one per setting at most, in field order.
 
     Args:
@@ -344,6 +455,8 @@ def _problems(settings: Settings, *, hours_bounds: bool = True) -> list[FieldErr
             clock times. Off for hours stored before those bounds existed: the counter keeps
             working on them (its supervisor sees them, and any new value must be within bounds);
             refusing them stopped the UI, the nightly check and the backup after an upgrade.
+        lookup_code: Hold the look-up address to its ``{code}`` (:func:`_lookup_problem`). Off,
+            for the same reason, for an address stored before that check existed.
     """
     found: dict[str, str] = {}
 
@@ -373,7 +486,9 @@ def _problems(settings: Settings, *, hours_bounds: bool = True) -> list[FieldErr
         add("counter_no", _say("counter_no", "phải từ 1 đến 9."))
     if configured:
         for name in (*IDENTITY, *PRINTED_NAMES):
-            if not getattr(s, name):
+            # Left empty because what it derives from is wrong (a commune code of full-width
+            # digits derives no agency id): that problem is already said, and its fix fills this.
+            if not getattr(s, name) and DERIVED_FROM.get(name) not in found:
                 add(name, _say(name, "không được để trống khi quầy đã được cấu hình."))
     if not 0 <= s.forms_retention_days <= 3650:
         add("forms_retention_days", _say("forms_retention_days", "phải từ 0 đến 3650."))
@@ -386,7 +501,7 @@ def _problems(settings: Settings, *, hours_bounds: bool = True) -> list[FieldErr
     try:
         hours = OfficeHours.parse(s.office_hours)
     except ValueError:
-        add("office_hours", _say("office_hours", "phải có dạng 07:00-11:30,13:30-17:00."))
+        add("office_hours", _hours_problem(s.office_hours))
     else:
         # A day of working hours is 8 hours of office time (DOMAIN §6): a few minutes a day, or an
         # office open at night, is a slip of the keyboard that moves every appointment at once.
@@ -399,7 +514,7 @@ def _problems(settings: Settings, *, hours_bounds: bool = True) -> list[FieldErr
     if s.counter_phone:
         phone = check_phone(s.counter_phone, required=False)
         if phone.error:
-            add("counter_phone", f"{LABELS['counter_phone']} («counter_phone»): {phone.error}")
+            add("counter_phone", f"{LABELS['counter_phone']}: {phone.error}")
     if s.printer and (s.printer.startswith("-") or _PRINTER_FORBIDDEN & set(s.printer)):
         add(
             "printer",
@@ -410,6 +525,10 @@ def _problems(settings: Settings, *, hours_bounds: bool = True) -> list[FieldErr
         problem = _url_problem(name, value) if value else None
         if problem:
             add(name, problem)
+    if lookup_code and s.lookup_url and "lookup_url" not in found:
+        problem = _lookup_problem(s.lookup_url)
+        if problem:
+            add("lookup_url", problem)
     problem = hub_token_problem(s.hub_token) if s.hub_token else None
     if problem:
         add("hub_token", problem)
@@ -495,9 +614,10 @@ def inspect_settings(
     settings = replace(Settings(), **values)
     reported = {p.field for p in problems}
     stored_hours = sources.get("office_hours") == "stored"
+    stored_lookup = sources.get("lookup_url") == "stored"
     problems.extend(
         _from_source(e, sources.get(e.field))
-        for e in _problems(settings, hours_bounds=not stored_hours)
+        for e in _problems(settings, hours_bounds=not stored_hours, lookup_code=not stored_lookup)
         if e.field not in reported
     )
     return settings, problems
@@ -528,7 +648,7 @@ def derived_settings(commune_code: str, commune_name: str) -> dict[str, str]:
     derived: dict[str, str] = {}
     if _COMMUNE_CODE.fullmatch(commune_code):
         derived["agency_id"] = codes.default_agency_id(commune_code)
-    if commune_name:
+    if commune_name and _text_problem("commune_name", commune_name) is None:  # a wrong name derives none
         derived["agency_name"] = f"Trung tâm Phục vụ hành chính công {commune_name}"
         derived["deciding_agency_name"] = f"Ủy ban nhân dân {commune_name}"
         derived["place_name"] = commune_name
@@ -641,7 +761,17 @@ def change_settings(
     updated = replace(current, **changes)
     reported = {e.field for e in errors}
     bounds = "office_hours" in changes  # hours stored before the bounds stand until changed
-    errors.extend(e for e in _problems(updated, hours_bounds=bounds) if e.field not in reported)
+    lookup = "lookup_url" in changes  # so does a look-up address stored before its check
+    errors.extend(
+        e for e in _problems(updated, hours_bounds=bounds, lookup_code=lookup) if e.field not in reported
+    )
+    reported = {e.field for e in errors}
+    if {"hub_url", "hub_token"} & changes.keys() and not {"hub_url", "hub_token"} & reported:
+        # Checked on a change only: a file that stored one without the other still loads (the
+        # counter says at its next sync that the access code is missing), and is fixed here.
+        pair = hub_pair_problem(updated.hub_url, updated.hub_token)
+        if pair is not None:
+            errors.append(pair)
     if errors:
         raise ValidationError(errors)
     check_identity_change(current, updated, dossiers)

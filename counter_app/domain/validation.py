@@ -11,6 +11,7 @@ Pure functions only: no I/O, standard library and ``counter_app.domain`` only.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -37,6 +38,7 @@ __all__ = [
     "check_phone",
     "check_text",
     "id_kind",
+    "is_name_label",
     "json_kind",
     "mask_id",
     "nonchar_error",
@@ -113,6 +115,41 @@ _UNPRINTABLE = re.compile(
 blank in a name on the receipt and in the logbook."""
 
 
+NAME_LABELS = frozenset(
+    {
+        "Họ và tên",
+        "Người đại diện",
+        "Người thực hiện",
+        "Người đánh giá",
+        "Cơ quan giải quyết",
+    }
+)
+"""Labels of fields that hold the name of a person or a body; every label starting "Tên " does too
+("Tên tổ chức", "Tên xã/phường", "Tên giấy tờ thứ 2"). Such a field needs at least one letter."""
+
+
+def is_name_label(label: str) -> bool:
+    """Whether a field of this label holds a name (see :data:`NAME_LABELS`)."""
+    return label in NAME_LABELS or label.startswith("Tên ")
+
+
+def _no_letter_error(value: str, label: str, *, name: bool) -> str | None:
+    """Why a cleaned, non-empty text has nothing to read, or None.
+
+    A name needs a letter: combining marks alone (a tone mark pasted with nothing under it, which
+    NFC cannot attach to anything), punctuation or digits name nobody, and were saved as the name
+    on the receipt and in the logbook. Any other text made of combining marks alone is refused too.
+    """
+    if name and not any(ch.isalpha() for ch in value):
+        return (
+            f"{label} phải có ít nhất một chữ cái (không chỉ gồm dấu thanh, dấu câu hay chữ số); "
+            "hãy xóa và gõ lại."
+        )
+    if all(unicodedata.category(ch).startswith("M") or ch.isspace() for ch in value):
+        return f"{label} chỉ có dấu thanh, không có chữ; hãy xóa và gõ lại."
+    return None
+
+
 def check_text(
     value: str | None,
     *,
@@ -120,6 +157,7 @@ def check_text(
     required: bool,
     max_len: int,
     multiline: bool = False,
+    name: bool | None = None,
 ) -> Check:
     """Check a free-text field (name, address, note).
 
@@ -129,10 +167,13 @@ def check_text(
         required: Whether an empty value is an error.
         max_len: Largest accepted length in characters, after cleaning.
         multiline: Keep line breaks (see :func:`counter_app.domain.text.clean`).
+        name: The field holds a name, which needs a letter; None: decided by the label
+            (:func:`is_name_label`).
 
     Returns:
-        The cleaned value, with an error when it is empty but required, too long, or holds control
-        or invisible characters or code points that are no characters (lone surrogates).
+        The cleaned value, with an error when it is empty but required, too long, holds control
+        or invisible characters or code points that are no characters (lone surrogates), is a name
+        without a letter, or is made of combining marks alone.
     """
     cleaned = clean(value or "", multiline=multiline)
     bad = nonchar_error(cleaned, label)
@@ -166,6 +207,9 @@ def check_text(
             cleaned,
             f"{label} dài {len(cleaned)} ký tự, tối đa {max_len} ký tự; hãy rút gọn.",
         )
+    no_letter = _no_letter_error(cleaned, label, name=is_name_label(label) if name is None else name)
+    if no_letter is not None:
+        return Check(cleaned, no_letter)
     return Check(cleaned)
 
 

@@ -312,7 +312,8 @@ def _compare(live: Path, backup: Path) -> tuple[tuple[int, int, int], int, int]:
             "   (SELECT 1 FROM b.events e WHERE e.uuid = c.uuid))"
         ).fetchone()
         backup_only = conn.execute(
-            "SELECT count(*) FROM b.events e WHERE NOT EXISTS (SELECT 1 FROM main.events c WHERE c.uuid = e.uuid)"
+            "SELECT count(*) FROM b.events e"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.events c WHERE c.uuid = e.uuid)"
         ).fetchone()[0]
         readings = conn.execute(
             f"SELECT count(*) FROM ({_READINGS.format(db='main')} EXCEPT {_READINGS.format(db='b')})"

@@ -890,3 +890,49 @@ def test_receive_says_when_the_machine_clock_is_behind_the_counter_s_last_step(
     checked = configured("check")
     assert checked.exit_code == 0 and f"Lưu ý: {warning}" in checked.output
     assert json.loads(configured("check", "--json").output)["clock_problem"] == warning
+
+
+# -- sync: what a script and the admin are told ---------------------------------------------------
+
+
+def test_settling_an_unknown_code_is_not_found_like_show(configured: Any, tmp_path: Path) -> None:
+    """``sync --settle NOPE`` said "Hồ sơ NOPE không có xung đột đồng bộ cần xem." with exit 3, as
+    if the dossier existed; an unknown code is not found (4), said as every command says it."""
+    unknown = configured("sync", "--settle", "NOPE")
+    shown = configured("show", "NOPE")
+    assert (unknown.exit_code, shown.exit_code) == (4, 4)
+    assert unknown.stderr == shown.stderr == "Lỗi: Không có hồ sơ mã NOPE.\n"
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+    code = json.loads(configured("receive", "--json", str(source)).output)["code"]
+    calm = configured("sync", "--settle", code)  # known, but not in conflict: the rule says no
+    assert calm.exit_code == 3 and "không có xung đột đồng bộ" in calm.stderr
+
+
+def test_a_failed_sync_answers_json_too(configured: Any) -> None:
+    """The nightly script read empty input when the hub was down; it now reads one object saying
+    what went wrong, while stderr and the exit code say it as before."""
+    unset = configured("sync", "--json")  # no hub set
+    assert unset.exit_code == 6
+    answer = json.loads(unset.stdout)
+    assert answer == {"ok": False, "error": unset.stderr.removeprefix("Lỗi: ").strip(), "exit_code": 6}
+    both = ("--set", "hub_url=http://127.0.0.1:9", "--set", "hub_token=token-2")  # nothing listens
+    assert configured("settings", *both).exit_code == 0
+    down = configured("sync", "--json")
+    assert down.exit_code == 9 and down.stderr.startswith("Lỗi: Không kết nối được máy chủ")
+    answer = json.loads(down.stdout)
+    assert answer["ok"] is False and answer["exit_code"] == 9
+    assert answer["error"] == down.stderr.removeprefix("Lỗi: ").strip()
+    assert configured("sync").stdout == ""  # without --json: the stderr line only, as before
+    assert '"ok": false' in configured("sync", "--help").output
+
+
+def test_a_name_of_combining_marks_alone_is_refused(configured: Any, tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    data = intake()
+    data["applicant"]["name"] = "\u0301\u0301\u0301"
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = configured("receive", "--json", str(source))
+    assert result.exit_code == 2
+    assert "Họ và tên phải có ít nhất một chữ cái" in result.stderr
+    assert json.loads(configured("list", "today", "--json").output) == []

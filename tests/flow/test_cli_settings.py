@@ -51,7 +51,8 @@ def test_set_gets_the_checks_setup_applies(configured: Any, tmp_path: Path, assi
     result = configured("settings", "--set", assignment)
     name = assignment.partition("=")[0]
     assert result.exit_code == 2, result.output
-    assert result.output.startswith("Lỗi: ") and f"«{name}»" in result.output
+    # The key as typed after --set names the problem (the message itself names the label).
+    assert result.output.startswith("Lỗi: ") and f"{name}: " in result.output
     assert "Traceback" not in result.output
     assert settings_of(configured) == before  # nothing stored
     received = receive(configured, tmp_path)
@@ -138,7 +139,7 @@ def test_setup_again_keeps_the_real_agency_id(configured: Any) -> None:
     again = configured(
         "setup",
         *("--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2", "--hub"),
-        "https://hub",
+        *("https://hub", "--token", "token-2"),
     )
     assert again.exit_code == 0, again.output
     assert settings_of(configured)["agency_id"] == "000.00.11.H26"
@@ -190,7 +191,8 @@ def test_a_wrong_value_stored_before_these_checks_can_be_repaired(configured: An
         conn.execute("UPDATE site_settings SET value = 'xx' WHERE key = 'agency_id'")
     conn.close()
     shown = configured("settings")
-    assert "«agency_id»" in shown.output and "đã lưu" in shown.output
+    assert "Mã định danh cơ quan" in shown.output and "đã lưu" in shown.output
+    assert "counter settings --set agency_id=" in shown.output
     repaired = configured("settings", "--set", "agency_id=000.00.11.H26")
     assert repaired.exit_code == 0, repaired.output
     assert settings_of(configured)["agency_id"] == "000.00.11.H26"
@@ -225,3 +227,70 @@ def test_a_variable_cannot_give_this_database_another_counter_s_codes(
     assert f"«{variable}»" in result.output and "không đổi được" in result.output
     assert json.loads(configured("list", "today", "--json").output) == []
     assert receive(configured, tmp_path).exit_code == 0  # without the variable, counter 2 as set up
+
+
+@pytest.mark.parametrize(
+    ("assignment", "line"),
+    [
+        (
+            "office_hours=07:00-11:30,13:30",
+            "Lỗi: office_hours: Giờ làm việc phải có dạng 07:00-11:30,13:30-17:00.",
+        ),
+        (
+            "forms_retention_days=ba",
+            "Lỗi: forms_retention_days: Số ngày giữ biểu mẫu đã lưu phải là số ngày (0: giữ mãi).",
+        ),
+    ],
+)
+def test_set_names_the_key_typed_once(configured: Any, assignment: str, line: str) -> None:
+    """The message says the label (the TUI shows it); the --set line adds the key, once."""
+    result = configured("settings", "--set", assignment)
+    assert result.exit_code == 2 and result.output.strip() == line
+
+
+def test_overlapping_office_hours_are_called_so(configured: Any) -> None:
+    result = configured("settings", "--set", "office_hours=07:00-11:30,11:00-17:00")
+    assert result.exit_code == 2
+    assert "chồng lên nhau" in result.output and "phải có dạng" not in result.output
+
+
+@pytest.mark.parametrize(
+    "url", ["https://hub/tra-cuu?ma={cod}", "https://hub/tra-cuu?ma={code}}", "https://hub/tra-cuu"]
+)
+def test_a_look_up_address_without_the_code_is_refused(configured: Any, url: str) -> None:
+    before = settings_of(configured)
+    result = configured("settings", "--set", f"lookup_url={url}")
+    assert result.exit_code == 2 and "Địa chỉ tra cứu" in result.output and "{code}" in result.output
+    assert settings_of(configured) == before
+    fine = configured("settings", "--set", "lookup_url=https://hub/tra-cuu?ma={code}")
+    assert fine.exit_code == 0, fine.output
+
+
+@pytest.mark.parametrize("code", ["１１４１０", "1141", "1141O", "114100"])
+def test_setup_with_a_wrong_commune_code_says_only_that(run: Any, db_path: Path, code: str) -> None:
+    """Full-width digits gave a second error about an agency id nobody typed (derived from the
+    commune code, so not derived from a wrong one)."""
+    result = run("setup", "--commune-code", code, "--commune-name", "xã X", "--counter", "1")
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Lỗi: Mã xã phải gồm đúng 5 chữ số"), result.output
+    assert "agency_id" not in result.output and not db_path.exists()
+
+
+def test_a_hub_address_without_its_access_code_is_refused(configured: Any) -> None:
+    setup = ("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2")
+    before = settings_of(configured)
+    alone = configured(*setup, "--hub", "https://hub.haiphong.gov.vn")
+    assert alone.exit_code == 2
+    assert "Địa chỉ máy chủ" in alone.output and "Mã truy cập máy chủ" in alone.output
+    for assignment in ("hub_url=https://hub.haiphong.gov.vn", "hub_token=token-2"):
+        result = configured("settings", "--set", assignment)
+        assert result.exit_code == 2
+        assert "Địa chỉ máy chủ" in result.output and "Mã truy cập máy chủ" in result.output
+    assert settings_of(configured) == before
+    both = configured(*setup, "--hub", "https://hub.haiphong.gov.vn", "--token", "token-2")
+    assert both.exit_code == 0, both.output
+    changed = configured("settings", "--set", "hub_token=token-3")  # one of the pair, the other stays
+    assert changed.exit_code == 0, changed.output
+    cleared = configured("settings", "--set", "hub_url=", "--set", "hub_token=")
+    assert cleared.exit_code == 0, cleared.output

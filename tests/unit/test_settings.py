@@ -14,6 +14,7 @@ import pytest
 from counter_app.domain.codes import make_code
 from counter_app.domain.errors import ConfigError, ValidationError
 from counter_app.settings import (
+    LABELS,
     SET_UP_FOR,
     Settings,
     change_settings,
@@ -77,20 +78,21 @@ def test_a_wrong_value_is_refused_from_every_source(name: str, value: str) -> No
     with pytest.raises(ValidationError) as changed:
         change_settings(VINH_BAO, {name: value})
     assert [e.field for e in changed.value.errors] == [name]
-    assert f"«{name}»" in changed.value.message
+    # Named by its label, as the supervisor reads it in the TUI; the internal key is not shown.
+    assert changed.value.message.startswith(LABELS[name]) and f"«{name}»" not in changed.value.message
 
     # The database (a value stored before this check existed).
     with pytest.raises(ValidationError) as stored:
         load_settings({**STORED, name: value}, env={})
     assert name in [e.field for e in stored.value.errors]
-    assert f"«{name}»" in stored.value.message
+    assert LABELS[name] in stored.value.message and f"«{name}»" not in stored.value.message
 
     # The environment: the variable is named, so the admin knows where to look.
     with pytest.raises(ValidationError) as overridden:
         load_settings(STORED, env={env_name(name): value})
     assert [e.field for e in overridden.value.errors] == [name]
     assert f"«COUNTER_{name.upper()}»" in overridden.value.message
-    assert f"«{name}»" in overridden.value.message
+    assert LABELS[name] in overridden.value.message and f"«{name}»" not in overridden.value.message
 
 
 @pytest.mark.parametrize(("name", "value"), [w for w in WRONG if w[0] not in ("counter_no", "commune_code")])
@@ -133,7 +135,9 @@ def test_every_problem_is_said_once_naming_its_source() -> None:
     ],
 )
 def test_right_values_pass_from_every_source(name: str, value: str, expected: str | None) -> None:
-    changed, stored = change_settings(VINH_BAO, {name: value})
+    # A hub address goes with its access code (see test_a_hub_address_and_its_access_code_go_together).
+    base = replace(VINH_BAO, hub_token="token-1") if name == "hub_url" else VINH_BAO
+    changed, stored = change_settings(base, {name: value})
     # The agency id a database was set up with is not the environment's to change (see
     # test_cli_settings): the variable serves a database that stores none.
     base = {k: v for k, v in STORED.items() if k != name} if name in SET_UP_FOR else STORED
@@ -170,7 +174,7 @@ def test_a_fresh_database_is_valid_and_not_set_up() -> None:
 def test_a_code_pattern_gives_the_national_order_or_is_refused(pattern: str, needle: str) -> None:
     with pytest.raises(ValidationError) as caught:
         validate(replace(VINH_BAO, code_pattern=pattern))
-    assert needle in caught.value.message and "«code_pattern»" in caught.value.message
+    assert needle in caught.value.message and caught.value.message.startswith("Mẫu mã hồ sơ ")
 
 
 @pytest.mark.parametrize(
@@ -288,7 +292,7 @@ def test_office_hours_a_slip_of_the_keyboard_would_give_are_refused(hours: str, 
     # 07:00-07:01 was saved with just "Đã lưu": every time left on the counter changed at once.
     with pytest.raises(ValidationError) as caught:
         change_settings(VINH_BAO, {"office_hours": hours})
-    assert said in caught.value.message and "«office_hours»" in caught.value.message
+    assert said in caught.value.message and caught.value.message.startswith("Giờ làm việc ")
 
 
 def test_office_hours_an_earlier_version_stored_outside_the_bounds_still_load() -> None:
@@ -309,3 +313,112 @@ def test_office_hours_are_stored_tidied() -> None:
     settings, stored = change_settings(VINH_BAO, {"office_hours": " 7:00-11:30, 13:30 - 17:00 "})
     assert settings.office_hours == "07:00-11:30,13:30-17:00"
     assert change_settings(VINH_BAO, {"office_hours": "07:30-11:30"})[0].office_hours == "07:30-11:30"
+
+
+# -- what a message names, and why ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("values", "said"),
+    [
+        ({"office_hours": "07:00-11:30,13:30-17:00x"}, "Giờ làm việc phải có dạng 07:00-11:30,13:30-17:00."),
+        ({"forms_retention_days": "ba"}, "Số ngày giữ biểu mẫu đã lưu phải là số ngày (0: giữ mãi)."),
+        ({"idle_lock_minutes": "-1"}, "Số phút tự khóa phải là số phút (0: không tự khóa)."),
+        ({"paper_size": "A3"}, "Khổ giấy phải là A4 hoặc A5."),
+    ],
+)
+def test_a_message_names_the_setting_by_its_label_not_its_key(values: dict[str, str], said: str) -> None:
+    """The supervisor reads these under the field of F6 › Cài đặt: «office_hours» means nothing there."""
+    with pytest.raises(ValidationError) as caught:
+        change_settings(VINH_BAO, values)
+    assert caught.value.message == said
+
+
+@pytest.mark.parametrize(
+    ("hours", "said"),
+    [
+        ("07:00-11:30,11:00-17:00", "có buổi 07:00-11:30 và buổi 11:00-17:00 chồng lên nhau"),
+        ("13:30-17:00,07:00-11:30", "theo thứ tự trong ngày"),
+        ("07:00-11:30,17:00-13:30", "có buổi 17:00-13:30 kết thúc trước khi bắt đầu"),
+        ("11:30-07:00", "có buổi 11:30-07:00 kết thúc trước khi bắt đầu"),
+        ("07:00-11:30,13:30-13:30", "bắt đầu và kết thúc cùng lúc"),
+    ],
+)
+def test_office_hours_written_right_but_impossible_name_the_real_problem(hours: str, said: str) -> None:
+    """07:00-11:30,11:00-17:00 was told "phải có dạng 07:00-11:30,13:30-17:00", which it has."""
+    with pytest.raises(ValidationError) as caught:
+        change_settings(VINH_BAO, {"office_hours": hours})
+    message = caught.value.message
+    assert message.startswith("Giờ làm việc ") and said in message and "phải có dạng" not in message
+    with pytest.raises(ValidationError, match=said):  # the same from the database or a variable
+        load_settings({**STORED, "office_hours": hours}, env={})
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("https://hub/tra-cuu?ma={cod}", "phải có mục {code}"),
+        ("https://hub/tra-cuu", "phải có mục {code}"),
+        ("https://hub/tra-cuu?ma={code}&lan={lan}", "có mục lạ «{lan}»"),
+        ("https://hub/tra-cuu?ma={code}}", "dấu ngoặc { hoặc } lẻ"),
+        ("https://hub/{tra-cuu?ma={code}", "dấu ngoặc { hoặc } lẻ"),
+    ],
+)
+def test_a_look_up_address_must_have_the_code_and_nothing_else_in_braces(url: str, said: str) -> None:
+    """The QR code of every receipt carried ``{cod}`` as typed: no citizen could look anything up."""
+    with pytest.raises(ValidationError) as caught:
+        change_settings(VINH_BAO, {"lookup_url": url})
+    assert [e.field for e in caught.value.errors] == ["lookup_url"]
+    assert caught.value.message.startswith("Địa chỉ tra cứu ") and said in caught.value.message
+    assert change_settings(VINH_BAO, {"lookup_url": "https://hub/tra-cuu?ma={code}"})[0].lookup_url
+    with pytest.raises(ValidationError, match="Địa chỉ tra cứu"):  # a variable is a new value
+        load_settings(STORED, env={"COUNTER_LOOKUP_URL": url})
+    # Stored before this check: the counter still starts (a supervisor fixes it on F6), and a change
+    # of anything else leaves it be.
+    old = load_settings({**STORED, "lookup_url": url}, env={})
+    assert change_settings(old, {"printer": "Quay2"})[0].lookup_url == url
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"hub_url": "https://hub.haiphong.gov.vn"}, "hub_token"),
+        ({"hub_token": "token-1"}, "hub_url"),
+        ({"hub_url": "https://hub.haiphong.gov.vn", "hub_token": ""}, "hub_token"),
+    ],
+)
+def test_a_hub_address_and_its_access_code_go_together(values: dict[str, str], field: str) -> None:
+    """A hub address saved without its access code was taken in silence; the counter never synced."""
+    with pytest.raises(ValidationError) as caught:
+        change_settings(VINH_BAO, values)
+    assert [e.field for e in caught.value.errors] == [field]
+    message = caught.value.message
+    assert "Địa chỉ máy chủ" in message and "Mã truy cập máy chủ" in message and "«" not in message
+    both = {"hub_url": "https://hub.haiphong.gov.vn", "hub_token": "token-1"}
+    paired, _ = change_settings(VINH_BAO, both)
+    # Either may change alone once both are there; both leave together.
+    assert change_settings(paired, {"hub_token": "token-2"})[0].hub_token == "token-2"
+    with pytest.raises(ValidationError):
+        change_settings(paired, {"hub_url": ""})
+    assert change_settings(paired, {"hub_url": "", "hub_token": ""})[0].hub_url == ""
+    # A file stored before the rule still loads (the counter says so at its next sync).
+    assert load_settings({**STORED, "hub_url": "https://hub.haiphong.gov.vn"}, env={}).hub_token == ""
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"commune_code": "１１４１０"}, "commune_code"),  # full-width digits: no agency id derived
+        ({"commune_code": "1141O"}, "commune_code"),
+        ({"commune_code": "114100"}, "commune_code"),
+        ({"commune_name": "xã " + "Vĩnh Bảo " * 30}, "commune_name"),  # derives names too long
+    ],
+)
+def test_a_first_setup_with_a_wrong_commune_says_only_that(values: dict[str, str], field: str) -> None:
+    """The agency id and the printed names are derived from the commune; a wrong commune code or
+    name derives none, and their absence is no second problem ("không được để trống...")."""
+    given = {"commune_code": "11410", "commune_name": "xã Vĩnh Bảo", "counter_no": 1, **values}
+    with pytest.raises(ValidationError) as caught:
+        change_settings(Settings(), given)
+    assert [e.field for e in caught.value.errors] == [field]
+    assert "để trống" not in caught.value.message

@@ -114,6 +114,34 @@ def test_check_text_multiline() -> None:
     assert single == Check("Thôn 1 xã A")
 
 
+@pytest.mark.parametrize("label", ["Họ và tên", "Tên tổ chức", "Người đại diện", "Tên xã/phường"])
+@pytest.mark.parametrize("typed", ["\u0301\u0301\u0301", "\u0301 \u0303\u0323", "...", "-", "12345"])
+def test_a_name_needs_a_letter(label: str, typed: str) -> None:
+    """Three combining acute accents were saved as an applicant's name (NFC attaches them to
+    nothing); punctuation or digits alone name nobody either."""
+    check = check_text(typed, label=label, required=True, max_len=100)
+    assert check.error == (
+        f"{label} phải có ít nhất một chữ cái (không chỉ gồm dấu thanh, dấu câu hay chữ số); "
+        "hãy xóa và gõ lại."
+    )
+
+
+@pytest.mark.parametrize("typed", ["Đặng Thị Hoà", "Lê Văn A", "Công ty TNHH 3T", "Ý", "đ"])
+def test_a_name_with_a_letter_passes(typed: str) -> None:
+    decomposed = unicodedata.normalize("NFD", typed)  # a tone mark typed apart still makes a letter
+    assert check_text(decomposed, label="Họ và tên", required=True, max_len=100) == Check(typed)
+
+
+def test_other_text_needs_no_letter_but_not_marks_alone() -> None:
+    assert check_text("12", label="Địa chỉ", required=False, max_len=100) == Check("12")
+    assert check_text("-", label="Ghi chú", required=False, max_len=100) == Check("-")
+    marks = check_text("\u0301\u0301", label="Địa chỉ", required=False, max_len=100)
+    assert marks.error == "Địa chỉ chỉ có dấu thanh, không có chữ; hãy xóa và gõ lại."
+    # A caller may say what the label does not.
+    assert check_text("...", label="Mục", required=True, max_len=10, name=True).error is not None
+    assert check_text("...", label="Họ và tên", required=True, max_len=10, name=False).ok
+
+
 # --- ID numbers ------------------------------------------------------------------------------
 
 
