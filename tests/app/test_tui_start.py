@@ -557,3 +557,27 @@ async def test_an_official_is_told_at_sign_in_when_the_machine_clock_was_set_bac
         await sign_in(pilot, OFFICIAL)
         await settle(pilot)
         assert not any("Đồng hồ" in n for n in notifications(pilot.app))  # type: ignore[arg-type]
+
+
+async def test_first_run_refuses_a_hub_address_without_its_access_code(
+    make_desk: Callable[..., Desk],
+) -> None:
+    desk = make_desk(configure=False)
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_text(pilot, "11410")
+        await pilot.press("tab")
+        await type_text(pilot, "xã Vĩnh Bảo")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "2")
+        await pilot.press("tab", "tab")
+        await type_text(pilot, "https://hub.haiphong.gov.vn")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SetupScreen)
+        errors = {f.key: f.error for f in screen.fields if f.error}
+        assert set(errors) == {"hub_token"}
+        assert "Địa chỉ máy chủ" in errors["hub_token"] and "Mã truy cập máy chủ" in errors["hub_token"]
+        assert not desk.settings.is_configured  # nothing stored
