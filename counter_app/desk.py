@@ -339,8 +339,13 @@ class TimeLeft:
     working: timedelta
     late: bool
     paused: bool
+    off_day: str = ""
+    """Why the due day is no working day ("Nghỉ đột xuất", "Chủ nhật"), when a day off decided
+    after the appointment was given fell on it: the citizen must be given another one."""
 
     def describe_vi(self, hours_per_day: timedelta = timedelta(hours=8)) -> str:
+        if self.off_day and not self.late:  # "Còn 0 phút" read as a dossier about to be late
+            return f"Hẹn trả rơi vào ngày nghỉ ({self.off_day}): cần hẹn lại"
         total = abs(self.working)
         days, rest = divmod(total, hours_per_day)
         hours = int(rest.total_seconds() // 3600)
@@ -2287,9 +2292,11 @@ class Desk:
             return TimeLeft(left, left < timedelta(0), True)
         at = now or self.now()
         left = cal.working_time_between(at, dossier.due_at)
+        due_day = to_vn(dossier.due_at).date()
+        off_day = "" if cal.is_working_day(due_day) else cal.day_note(due_day) or WEEKDAYS[due_day.weekday()]
         # Late by the clock, as "overdue" is: after an 11:30 due, the lunch break holds no working
         # time, yet the dossier is already late (it said "Còn 0 phút" beside "quá hạn").
-        return TimeLeft(left, at > dossier.due_at, False)
+        return TimeLeft(left, at > dossier.due_at, False, off_day)
 
     def find(self, query: str, limit: int = 50, offset: int = 0) -> list[DossierRow]:
         """Search by dossier code, ID number, phone, or applicant name (folded Vietnamese)."""

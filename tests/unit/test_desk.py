@@ -917,6 +917,24 @@ def test_a_dossier_paused_after_its_due_time_still_reads_late() -> None:
     assert early.describe_vi() == "Tạm dừng (còn 3 giờ làm việc)"
 
 
+def test_an_appointment_on_a_day_off_decided_since_says_it_must_be_moved(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """A day off decided after the appointment was given falls on it: the dossier reads "Còn 0
+    phút" (no working time is left before a due time on a closed day), as if about to be late. It
+    says the appointment is on a day off and must be moved; once moved, the time left again."""
+    d = desk.receive(intake(), "A")  # due Mon 30/11 09:30
+    desk.set_override(date(2026, 11, 30), "day_off", "Nghỉ đột xuất")
+    clock.set(datetime(2026, 11, 27, 16, 0, tzinfo=VN_TZ))
+    left = desk.time_left(desk.get(d.code))
+    assert left is not None and not left.late
+    assert left.describe_vi() == "Hẹn trả rơi vào ngày nghỉ (Nghỉ đột xuất): cần hẹn lại"
+    moved = desk.move_appointment(
+        d.code, "A", new_due=datetime(2026, 12, 1, 9, 30, tzinfo=VN_TZ), reason="Nghỉ"
+    )
+    assert desk.time_left(moved).describe_vi() == "Còn 3 giờ 30 phút làm việc"  # Fri 16-17, Tue 7-9:30
+
+
 @pytest.mark.parametrize(
     "pattern", ["{agency}{date}{seq}", "HS/{agency}/{date}/{seq}", "{agency}-{counter}{date}-{seq}"]
 )
