@@ -714,3 +714,21 @@ async def test_a_step_refused_keeps_its_dialog_and_reads_the_dossier_again(
         assert "Công dân yêu cầu rút hồ sơ" in " ".join(texts(app, "#step-error").split())
         assert dialog.query_one("#step-note", Field).value == "Chuyển gấp cho công chức tư pháp"
         assert screen.dossier is not None and screen.dossier.status == 7
+
+
+async def test_the_fee_asked_for_is_read_as_the_intake_reads_a_fee(
+    app, staffed_desk: Desk, code: str
+) -> None:  # type: ignore[no-untyped-def]
+    """ "2.500.00" (a zero missed) was read as 250.000 without a word; "50.000" is 50,000 đồng."""
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_step(pilot, code, "p")
+        amount = dialog.query_one("#step-amount", Field)
+        amount.value = "2.500.00"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "viết sai nhóm số" in amount.error and staffed_desk.get(code).status == 2
+        amount.value = "50.000 đ"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        fee = staffed_desk.get(code)
+        assert fee.status == 6 and fee.fee_requests[-1].amount == 50_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,7 +20,7 @@ from counter_app.desk import AccessEntry, form_title
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
-from counter_app.domain.validation import moment_problem
+from counter_app.domain.validation import moment_problem, parse_amount
 from counter_app.tui.formatting import due_text, parse_day_time
 from counter_app.tui.screens.base import CounterModal, focus_first_error, pass_on_scan, show_field_errors
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
@@ -82,7 +83,7 @@ STEP_FIELDS: dict[str, list[tuple[str, str]]] = {
 
 PLACEHOLDERS = {
     "papers": "tên giấy tờ; ngăn cách bằng dấu chấm phẩy",
-    "amount": "ví dụ 50000",
+    "amount": "ví dụ 50.000",
     "new_due": "dd/mm/yyyy hh:mm",
     "legal_basis": "không bắt buộc",
     "note": "không bắt buộc",
@@ -338,12 +339,14 @@ class StepDialog(CounterModal):
             field.error = ""
             text = field.value.strip()
             if field.key == "amount":
-                digits = text.replace(".", "").replace(",", "").replace(" ", "")
-                if not digits.isdigit():
-                    field.error = "Số tiền phải là số đồng, ví dụ 50000."
+                # Read as the intake reads its fee: a dot missed in "2.500.00" is said, not read
+                # as 250.000; the desk says what it takes (more than 0, its ceiling).
+                amount, problem = parse_amount(text, label="Số tiền", limit=sys.maxsize)
+                if problem or amount is None:
+                    field.error = problem or "Chưa nhập số tiền: gõ số đồng, ví dụ 50.000."
                     ok = False
                     continue
-                values["amount"] = int(digits)
+                values["amount"] = amount
             elif field.key == "new_due":
                 parsed = parse_day_time(text)
                 if parsed is None:
