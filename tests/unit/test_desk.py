@@ -12,7 +12,7 @@ import pytest
 from counter_app import desk as desk_module
 from counter_app.desk import REPORT_FIGURES, Desk, check_party_field
 from counter_app.domain.calendar import VN_TZ
-from counter_app.domain.dossier import allowed_steps
+from counter_app.domain.dossier import allowed_steps, new_event
 from counter_app.domain.errors import ConfigError, NotFoundError, RuleError, ValidationError
 from tests.conftest import FixedClock, intake
 
@@ -976,6 +976,44 @@ def test_a_clock_set_back_is_named_and_a_right_one_is_not(desk: Desk, clock: Fix
     clock.set(datetime(2010, 1, 1, 8, 0, tzinfo=VN_TZ))
     problem = desk.clock_problem()
     assert problem is not None and "08:00 01/01/2010" in problem and "trước ngày 01/07/2025" in problem
+
+
+def test_the_clock_check_reads_a_bounded_tail_of_the_events(desk: Desk, clock: FixedClock) -> None:
+    """A counter set up anew pulls the commune's history (a million events from the hub, none its
+    own): the check read every one of them at each sign-in, holding the connection the screen
+    waits for. It reads the last events only: its work does not grow with the file (counted in
+    SQLite's virtual-machine steps, not in time), and its own step far back is no longer sought."""
+    from counter_app.store.dossiers import LOCAL_TIME_WINDOW
+
+    desk.receive(intake(), "Trần Văn Minh")
+
+    def pull(n: int) -> None:
+        with desk.store.transaction():
+            for i in range(n):
+                event = new_event(f"X-{i}", "received", clock(), "B", "other#1", {})
+                desk.store.insert_pulled(event, i + 1)
+
+    def steps() -> int:
+        counted = [0]
+
+        def tick() -> int:
+            counted[0] += 1
+            return 0
+
+        desk.store.conn.set_progress_handler(tick, 1)
+        try:
+            desk.store.latest_local_time()
+        finally:
+            desk.store.conn.set_progress_handler(None, 1)
+        return counted[0]
+
+    pull(LOCAL_TIME_WINDOW - 10)
+    assert desk.store.latest_local_time() is not None  # still within the tail: found
+    pull(LOCAL_TIME_WINDOW)
+    assert desk.store.latest_local_time() is None and desk.clock_problem() is None
+    before = steps()
+    pull(3 * LOCAL_TIME_WINDOW)
+    assert steps() == before
 
 
 def test_a_fresh_counter_with_a_clock_in_a_year_long_past_is_told(make_desk: Any, clock: FixedClock) -> None:
