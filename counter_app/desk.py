@@ -692,7 +692,7 @@ MAX_PULLED_NUMBER = 2**53
 """The largest number a pulled event may carry (amounts, counts, counter numbers are far below)."""
 
 
-def _check_pulled_text(event: Event) -> None:
+def _check_pulled_content(event: Event) -> None:
     """Refuse text no counter writes (control or invisible characters; notes keep their line
     breaks), and numbers none writes: the hub relays other machines' events, and this counter
     shows them on screen and paper and stores them in SQLite.
@@ -1170,7 +1170,7 @@ class Desk:
             event, reason = row.event, ""
             try:
                 if row.origin == "hub":
-                    _check_pulled_text(event)
+                    _check_pulled_content(event)
                 folded = apply(dossier, event)
             except (RuleError, ValidationError) as exc:
                 reason = str(exc)
