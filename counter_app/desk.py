@@ -2589,7 +2589,8 @@ class Desk:
             raise RuleError(
                 f"Đã nhập sai mã PIN {row['failed_sign_ins']} lần; hãy thử lại sau "
                 f"{to_vn(parse_time(row['locked_until'])):%H:%M ngày %d/%m}, "
-                "hoặc nhờ cán bộ giám sát đặt lại mã PIN.",
+                "hoặc nhờ cán bộ giám sát đặt lại mã PIN (không còn giám sát nào khác: quản trị viên "
+                'chạy lệnh counter add-official TÊN_ĐĂNG_NHẬP --name "HỌ TÊN" --new-pin).',
                 "Tạm khóa đăng nhập",
             )
         right_pin = row is not None and hmac.compare_digest(
