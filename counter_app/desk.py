@@ -2373,6 +2373,11 @@ class Desk:
             raise ValidationError(FieldError("view", f"Không có danh sách «{shown(view)}»."))
         return self.store.count_view(view, self.now())
 
+    def refused_at_counter_today(self) -> int:
+        """Of today's intake, the dossiers refused at the counter: the day's figures count them
+        as refused, not received, and today's list says so beside its count."""
+        return self.store.count_refused_at_counter(to_vn(self.now()).date())
+
     def period_report(self, first: date, last: date) -> dict[str, Any]:
         """Indicators for a period: received, returned, early / on time / late, overdue, by field.
 

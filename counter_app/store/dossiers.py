@@ -177,6 +177,9 @@ most dossiers have no owner, and ``NULL = NULL`` is not true, so with ``=`` the 
 them and every step fell through to the upsert, rewriting every index of the row."""
 
 
+_REFUSED_AT_COUNTER = "status = 3 AND transferred_at IS NULL AND substr(closed_at, 1, 10) = received_day"
+"""A row refused at the counter (:func:`refused_at_counter`): not counted as received."""
+
 LOCAL_TIME_WINDOW = 2000
 """How many of the file's last events :meth:`DossierStore.latest_local_time` looks through."""
 
@@ -850,6 +853,15 @@ class DossierStore:
         row (a dossier is never deleted; a projection rebuild inserts them all again from 1)."""
         return int(self.conn.execute("SELECT coalesce(max(rowid), 0) FROM dossiers").fetchone()[0])
 
+    def count_refused_at_counter(self, day: date) -> int:
+        """Dossiers entered on ``day`` and refused at the counter (form 03, no receipt)."""
+        return int(
+            self.conn.execute(
+                f"SELECT count(*) FROM dossiers WHERE received_day = ? AND {_REFUSED_AT_COUNTER}",
+                (day.isoformat(),),
+            ).fetchone()[0]
+        )
+
     def count_view(self, view: str, now: datetime) -> int:
         where, params = self._view_filter(view, now)
         return int(self.conn.execute(f"SELECT count(*) FROM dossiers WHERE {where}", params).fetchone()[0])
@@ -986,7 +998,7 @@ class DossierStore:
         c = self.conn
         # Received: entered in the period, less those refused at the counter (status 3 the day of
         # receipt, never transferred: Dossier.refused_at_intake), counted under refused.
-        taken = "NOT (status = 3 AND transferred_at IS NULL AND substr(closed_at, 1, 10) = received_day)"
+        taken = f"NOT ({_REFUSED_AT_COUNTER})"
         received, digitised = c.execute(
             "SELECT count(*), coalesce(sum(json_extract(data, '$.digitised') IS 1), 0)"
             f" FROM dossiers WHERE received_day BETWEEN ? AND ? AND {taken}",

@@ -61,7 +61,7 @@ async def test_today_list_opens_a_dossier_with_enter(app, staffed_desk: Desk) ->
         assert app.screen.dossier.code == first.code
 
 
-async def test_a_dossier_refused_at_the_counter_shows_no_appointment_in_a_list(
+async def test_a_dossier_refused_at_the_counter_shows_no_appointment_and_is_counted_apart(
     app, staffed_desk: Desk, clock
 ) -> None:  # type: ignore[no-untyped-def]
     """Refused at the counter, the citizen got the refusal form and no appointment: the list says
@@ -77,6 +77,9 @@ async def test_a_dossier_refused_at_the_counter_shows_no_appointment_in_a_list(
         due = {row.value: str(table.get_row(row)[2]) for row in table.rows}
         assert due[refused.code] == "—"
         assert due[kept.code] == f"{kept.due_at:%d/%m %H:%M}"
+        # The title counts as the day's figures do: one received, one refused at the counter.
+        assert "Hồ sơ tiếp nhận hôm nay: 1 hồ sơ, 1 từ chối tiếp nhận" in texts(app, "#list-title")
+        assert staffed_desk.period_report(clock().date(), clock().date())["received"] == 1
 
 
 async def test_each_list_shows_its_dossiers(app, staffed_desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]

@@ -100,7 +100,7 @@ class ListsScreen(CounterScreen):
         """
         super().__init__()
         self.set_reactive(ListsScreen.view, view)
-        self._counts: dict[str, int] = {}
+        self._counts: dict[str, tuple[int, int]] = {}
         self._searched = ""
         self._seen: tuple[str, str, str, list[str], bool] | None = None
         """The results on screen not yet in the access log: viewer, list, query (a search's),
@@ -206,7 +206,11 @@ class ListsScreen(CounterScreen):
         view = self.view
         title = VIEW_TITLES[view]
         if view != "search" and view in self._counts:
-            title += f": {plural_dossiers(self._counts[view])}"
+            count, refused = self._counts[view]
+            if refused:  # as the day's figures count them: received, and refused at the counter
+                title += f": {plural_dossiers(count - refused)}, {refused} từ chối tiếp nhận"
+            else:
+                title += f": {plural_dossiers(count)}"
         elif view == "search" and loaded is not None:
             title = f"Kết quả: {plural_dossiers(loaded)}{'' if done else '+'}"
             if not loaded and too_short_a_number(self._searched):
@@ -215,11 +219,13 @@ class ListsScreen(CounterScreen):
 
     @work(thread=True, exit_on_error=False, group="list-count", exclusive=True)
     def _count(self, view: str) -> None:
-        count = self.counter_app.desk.count_view(view)
-        self.app.call_from_thread(self._counted, view, count)
+        desk = self.counter_app.desk
+        count = desk.count_view(view)
+        refused = desk.refused_at_counter_today() if view == "today" else 0
+        self.app.call_from_thread(self._counted, view, count, refused)
 
-    def _counted(self, view: str, count: int) -> None:
-        self._counts[view] = count
+    def _counted(self, view: str, count: int, refused: int = 0) -> None:
+        self._counts[view] = (count, refused)
         if view == self.view:
             self._update_title()
 
