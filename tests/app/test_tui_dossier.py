@@ -732,3 +732,23 @@ async def test_the_fee_asked_for_is_read_as_the_intake_reads_a_fee(
         await settle(pilot)
         fee = staffed_desk.get(code)
         assert fee.status == 6 and fee.fee_requests[-1].amount == 50_000
+
+
+async def test_the_time_left_goes_whole_to_the_next_line_when_the_status_is_long(
+    app, staffed_desk: Desk, code: str, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """At 80 columns "[6] Yêu cầu thực hiện nghĩa vụ tài chính" and the working time left do not
+    fit beside the code: the time left went on the next line cut in the middle ("… Còn 0" /
+    "phút làm việc"). It goes whole to the next line, and beside the status when there is room."""
+    staffed_desk.request_fee(code, ACTOR, amount=50_000)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await settle(pilot)
+        left = staffed_desk.time_left(staffed_desk.get(code)).describe_vi()
+        lines = [line.strip() for line in texts(app, "#dossier-head").splitlines() if line.strip()]
+        assert lines[-1] == left and lines[0].endswith("Yêu cầu thực hiện nghĩa vụ tài chính")
+        await pilot.resize_terminal(160, 48)
+        await settle(pilot)
+        lines = [line.strip() for line in texts(app, "#dossier-head").splitlines() if line.strip()]
+        assert len(lines) == 1 and lines[0].endswith(left)

@@ -192,16 +192,22 @@ class DossierScreen(CounterScreen):
         desk = self.counter_app.desk
         left = desk.time_left(d)
         head = Text.assemble((d.code, "bold reverse"), "  ", (f"[{d.status}] {d.status_name}", "bold"))
+        when: Text | None = None
         if left is not None:
             style = "bold red" if left.late else ("yellow" if left.paused else "green")
-            head.append("  ")
-            head.append(left.describe_vi(), style=style)
+            when = Text(left.describe_vi(), style=style)
         elif (timeliness := d.timeliness()) is not None:  # finished: how it went against the due time
-            head.append("  ")
-            head.append(
+            when = Text(
                 dict(REPORT_FIGURES)[timeliness], style="bold red" if timeliness == "late" else "green"
             )
-        self.query_one("#dossier-head", Static).update(head)
+        shown = self.query_one("#dossier-head", Static)
+        if when is not None:
+            # Whole on the line when it fits, else whole on the next: wrapped, "Còn 3 giờ 30 phút
+            # làm việc" split after "Còn 3 giờ" at 80 columns.
+            room = shown.content_size.width
+            head.append("\n" if room and head.cell_len + 2 + when.cell_len > room else "  ")
+            head.append_text(when)
+        shown.update(head)
 
         a = d.applicant
         lines: list[tuple[str, str]] = []
@@ -288,6 +294,10 @@ class DossierScreen(CounterScreen):
         for kind in STEP_KEYS:
             button = self.query_one(f"#step-{kind}", Button)
             button.display = kind in allowed
+
+    def on_resize(self) -> None:
+        if self.dossier is not None:  # the head line is laid out for the width
+            self._show_dossier(self.dossier)
 
     # -- actions --------------------------------------------------------------------------------------
 
