@@ -420,12 +420,17 @@ _CURRENCY = re.compile(r"\s*(?:đồng|đ|vnđ|vnd)\.?$", re.IGNORECASE)
 _GROUPED = re.compile(r"\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*")
 
 
-def parse_amount(text: str, *, label: str = "Phí, lệ phí", limit: int) -> tuple[int | None, str | None]:
+def parse_amount(
+    text: str, *, label: str = "Phí, lệ phí", limit: int, free: bool = True
+) -> tuple[int | None, str | None]:
     """An amount of đồng as a person types it: ``2500000``, ``2.500.000`` (or with commas, or
     spaces), an ``đ``/``đồng`` after it allowed.
 
     A separator stands between groups of three digits: ``2.500.00`` (a zero missed) is refused,
     where reading it without its dots gave 250.000 without a word.
+
+    Args:
+        free: The amount may be 0 (a fee waived), and the message says so; not for a fee asked for.
 
     Returns:
         ``(amount, None)``; ``(None, None)`` for empty text; ``(None, message)`` when it is wrong,
@@ -440,7 +445,7 @@ def parse_amount(text: str, *, label: str = "Phí, lệ phí", limit: int) -> tu
         why = "viết sai nhóm số" if grouping else "chỉ gồm chữ số"
         return None, (
             f"{label} {why}: «{shown(raw)}». Gõ số đồng, dấu chấm giữa các nhóm 3 chữ số, "
-            "ví dụ 2.500.000 (gõ 0 nếu được miễn)."
+            f"ví dụ 2.500.000{' (gõ 0 nếu được miễn)' if free else ''}."
         )
     amount = int(bare.replace(".", "").replace(",", ""))
     if amount > limit:

@@ -341,7 +341,7 @@ class StepDialog(CounterModal):
             if field.key == "amount":
                 # Read as the intake reads its fee: a dot missed in "2.500.00" is said, not read
                 # as 250.000; the desk says what it takes (more than 0, its ceiling).
-                amount, problem = parse_amount(text, label="Số tiền", limit=sys.maxsize)
+                amount, problem = parse_amount(text, label="Số tiền", limit=sys.maxsize, free=False)
                 if problem or amount is None:
                     field.error = problem or "Chưa nhập số tiền: gõ số đồng, ví dụ 50.000."
                     ok = False
