@@ -181,6 +181,11 @@ async def test_working_day_overrides_and_office_hours(app, staffed_desk: Desk) -
         hours_field = screen.query_one("#office-hours", Field)
         assert "07:00-11:30,13:30-17:00" in hours_field.error  # it shows the expected shape
         assert staffed_desk.settings.office_hours.endswith("17:30")
+        # Corrected, the field loses the message at once (it stayed until the next save).
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "7:00-11:30")
+        await settle(pilot)
+        assert hours_field.error == ""
 
 
 async def test_a_supervisor_adds_an_official_and_changes_a_pin(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]

@@ -716,6 +716,15 @@ class SupervisorScreen(CounterScreen):
         wanted = username.strip().lower()
         return next((o for o in self._officials if o["username"] == wanted), None) if wanted else None
 
+    @on(Input.Changed, "#office-hours-input")
+    def _hours_edited(self, event: Input.Changed) -> None:
+        """The office hours being corrected lose the message about what they held (it stayed until
+        the next save, while a day off was added beside them). Not for every field: a form that
+        empties its PIN after a refusal would take its own message away."""
+        field = self.query_one("#office-hours", Field)
+        if field.error and event.input.has_focus:
+            field.error = ""
+
     @on(Input.Changed, "#official-username-input")
     def _username_typed(self, event: Input.Changed) -> None:
         """An existing username fills in that official's name and role: only the PIN is left to type."""
