@@ -753,3 +753,33 @@ async def test_the_time_left_goes_whole_to_the_next_line_when_the_status_is_long
         await settle(pilot)
         lines = [line.strip() for line in texts(app, "#dossier-head").splitlines() if line.strip()]
         assert len(lines) == 1 and lines[0].endswith(left)
+
+
+async def test_enter_on_a_missing_required_input_of_a_step_says_so_there(
+    app, staffed_desk: Desk, code: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Enter on the papers asked for, left empty, moved on to the reason without a word; the
+    message came only at the end. It is said under the papers, where the cursor stays."""
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_step(pilot, code, "b")
+        papers = dialog.query_one("#step-papers", Field)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert papers.error == "Chưa nhập giấy tờ bổ sung." and app.focused is papers.input
+        await type_text(pilot, "Bản sao giấy khai sinh")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.focused is dialog.query_one("#step-reason", Field).input
+        assert staffed_desk.get(code).status == 2
+
+
+async def test_enter_on_an_optional_input_of_a_step_left_empty_moves_on(
+    app, staffed_desk: Desk, code: str
+) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_step(pilot, code, "c")
+        agency = dialog.query_one("#step-to_agency_name", Field)
+        agency.value = ""
+        await pilot.press("enter")
+        await settle(pilot)
+        assert agency.error == "" and app.focused is dialog.query_one("#step-note", Field).input

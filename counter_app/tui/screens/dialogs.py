@@ -281,6 +281,8 @@ class StepDialog(CounterModal):
         fields = list(self.query(Field))
         for field in fields[:-1]:
             field.input.enter_advances = True
+            if field.key in self._required():  # said at its Enter, not after the last field's
+                field.input.missing = f"Chưa nhập {field.label.lower()}."
         if self.kind == "rated":
             levels = self.query_one("#step-level", RatingLevels)
             levels.highlighted = None  # nothing chosen for the citizen
@@ -300,6 +302,14 @@ class StepDialog(CounterModal):
             focus_now(inputs[inputs.index(event.input) + 1])
         else:
             self.action_confirm()
+
+    def _required(self) -> set[str]:
+        """The inputs this step cannot do without: what it is about (the papers asked for, the
+        amount, the new appointment) and, for a step that needs one, its reason."""
+        required = {"papers", "amount", "new_due"}
+        if TRANSITIONS[self.kind].needs_reason:
+            required.add("reason")
+        return required
 
     @on(RatingLevels.OptionHighlighted, "#step-level")
     def _level_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -63,6 +63,8 @@ class FieldInput(Input):
         """Whether Enter checks the text for a scan (off for PINs and numbers)."""
         self.enter_advances = False
         """Enter moves to the next field at once (instead of posting Submitted to the screen)."""
+        self.missing = ""
+        """Said under the field when Enter would move on from it empty ("" for an optional input)."""
 
     def _on_focus(self, event: events.Focus) -> None:
         # Typing goes on at the end of what the field holds (a name, an address completed).
@@ -127,6 +129,9 @@ class FieldInput(Input):
                 else:
                     self.post_message(OpenDossier(scanned.code))
                 return
+        if self.missing and not self.value.strip() and isinstance(self.parent, Field):
+            self.parent.error = self.missing  # said where it is missing, the cursor kept there
+            return
         if self.enter_advances:
             # Synchronous, unlike reacting to Submitted: the next key already goes to the next field.
             self.screen.focus_next()
