@@ -350,6 +350,10 @@ def _undecodable(argv: list[str]) -> str:
     return ""
 
 
+UNEXPECTED = "Lỗi không mong đợi; chi tiết đã ghi vào tệp nhật ký của phần mềm."
+"""What a failure that is not a CounterError says (the details go to the program's log)."""
+
+
 class CounterGroup(click.Group):
     """A click group that turns every CounterError into one line on stderr and an exit code."""
 
@@ -402,7 +406,7 @@ class CounterGroup(click.Group):
             ctx.exit(130)
         except Exception:
             log.exception("unexpected error")
-            click.echo("Lỗi không mong đợi; chi tiết đã ghi vào tệp nhật ký của phần mềm.", err=True)
+            click.echo(UNEXPECTED, err=True)
             ctx.exit(1)
 
 
@@ -1285,10 +1289,6 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
         _out(f"  Đã xóa bản sao lưu cũ: {name}")
 
 
-SYNC_FAILED_JSON = "Lỗi không mong đợi; chi tiết đã ghi vào tệp nhật ký của phần mềm."
-"""The error said in ``counter sync --json``'s answer for a failure that is not a CounterError."""
-
-
 def json_failure(func: F) -> F:
     """With ``--json``, a failure still answers one JSON object on stdout:
     ``{"ok": false, "error": "<the Vietnamese line>", "exit_code": N}``.
@@ -1312,7 +1312,7 @@ def json_failure(func: F) -> F:
             raise
         except Exception:
             if kwargs.get("as_json"):
-                _emit_json({"ok": False, "error": SYNC_FAILED_JSON, "exit_code": 1})
+                _emit_json({"ok": False, "error": UNEXPECTED, "exit_code": 1})
             raise
 
     return wrapper  # type: ignore[return-value]

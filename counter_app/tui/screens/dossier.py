@@ -189,8 +189,12 @@ class DossierScreen(CounterScreen):
         self.refresh_bindings()
 
     def _show_dossier(self, d: Dossier) -> None:
-        desk = self.counter_app.desk
-        left = desk.time_left(d)
+        self._show_head(d)
+        self._show_facts(d)
+
+    def _show_head(self, d: Dossier) -> None:
+        """The code, the status and the working time left, laid out for the screen's width."""
+        left = self.counter_app.desk.time_left(d)
         head = Text.assemble((d.code, "bold reverse"), "  ", (f"[{d.status}] {d.status_name}", "bold"))
         when: Text | None = None
         if left is not None:
@@ -209,6 +213,8 @@ class DossierScreen(CounterScreen):
             head.append_text(when)
         shown.update(head)
 
+    def _show_facts(self, d: Dossier) -> None:
+        desk = self.counter_app.desk
         a = d.applicant
         lines: list[tuple[str, str]] = []
         if a.kind == "organisation":
@@ -297,7 +303,7 @@ class DossierScreen(CounterScreen):
 
     def on_resize(self) -> None:
         if self.dossier is not None:  # the head line is laid out for the width
-            self._show_dossier(self.dossier)
+            self._show_head(self.dossier)
 
     # -- actions --------------------------------------------------------------------------------------
 

@@ -32,7 +32,14 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from counter_app.desk import OWNER_REQUIRED, UNCHOSEN_REQUIRED, Desk, check_party_field, required_party_fields
+from counter_app.desk import (
+    OWNER_REQUIRED,
+    UNCHOSEN_REQUIRED,
+    Desk,
+    Intake,
+    check_party_field,
+    required_party_fields,
+)
 from counter_app.domain.dossier import RETURN_METHODS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.procedures import MAX_FEE, Procedure
@@ -685,10 +692,10 @@ class IntakeScreen(CounterScreen):
         errors, warnings = self._field_checks()
         found: list[FieldError] = []
         others: list[str] = []  # warnings of no one field (no papers ticked)
+        parsed: Intake | None = None
         try:  # what the desk says of the whole form, so nothing is left for a next round
-            others = [
-                w for w in self.counter_app.desk.parse_intake(data).warnings if w not in warnings.values()
-            ]
+            parsed = self.counter_app.desk.parse_intake(data)
+            others = [w for w in parsed.warnings if w not in warnings.values()]
         except ValidationError as error:
             found = [e for e in error.errors if e.field not in errors]
         except CounterError:
@@ -711,12 +718,13 @@ class IntakeScreen(CounterScreen):
         # A draft write still waiting must not bring back the form once the dossier is saved.
         self._cancel_draft_timer()
         self._draft_epoch += 1
-        self._save(self.counter_app.desk, data, official.full_name)
+        # Parsed above: the worker only saves (unparsed when the desk refused to parse for a reason
+        # that is not the form's, which the save then says).
+        self._save(self.counter_app.desk, parsed or data, official.full_name)
 
     @work(thread=True, exit_on_error=False, group="intake")
-    def _save(self, desk: Desk, data: dict[str, Any], actor: str) -> None:
+    def _save(self, desk: Desk, intake: Intake | dict[str, Any], actor: str) -> None:
         try:
-            intake = desk.parse_intake(data)
             with self._draft_lock:
                 dossier = desk.receive(intake, actor, clear_draft=True)
         except ValidationError as error:
@@ -725,7 +733,7 @@ class IntakeScreen(CounterScreen):
         except BaseException:
             self.app.call_from_thread(self._not_saved)
             raise  # to the app's one error handler
-        self.app.call_from_thread(self._saved, dossier, list(intake.warnings))
+        self.app.call_from_thread(self._saved, dossier)
 
     def _not_saved(self) -> None:
         """The dossier was not stored: the form stays, and so must its draft."""
@@ -747,7 +755,7 @@ class IntakeScreen(CounterScreen):
         elif not focus_first_error(self.fields) and document_errors:
             self.checklist.focus()
 
-    def _saved(self, dossier: Dossier, warnings: list[str]) -> None:
+    def _saved(self, dossier: Dossier) -> None:
         self.saving = False
         self._draft_stored = False  # dropped with the save, in the same transaction
         self.last_saved = dossier
@@ -757,10 +765,7 @@ class IntakeScreen(CounterScreen):
             f"Mã hồ sơ {dossier.code}\nHẹn trả: {due_text(dossier.due_at)}",
             title="Đã tiếp nhận hồ sơ",
         )
-        for warning in warnings:  # those shown before the save were read: not said twice
-            if self._warned_for is None:
-                self.notify(warning, title="Lưu ý", severity="warning")
-        self._warned_for = None
+        self._warned_for = None  # its warnings, if any, were shown before the save
         self.counter_app.print_form(dossier.code, "receipt", on_done=self._receipt_done)
         self.call_later(self._show_today)
 
