@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from counter_app.calendar_cache import calendar_years
 from counter_app.domain import codes
 from counter_app.domain.calendar import (
     FIRST_YEAR,
@@ -1035,7 +1036,9 @@ class Desk:
         self._pick_up_changes()
         with self.store.lock:  # the only lock: a worker inside a store transaction reads it too
             if self._calendar is None:
-                self._calendar = WorkCalendar(self._settings.hours, self.store.overrides())
+                self._calendar = WorkCalendar(
+                    self._settings.hours, self.store.overrides(), years=calendar_years
+                )
             return self._calendar
 
     def overrides(self) -> list[Override]:

@@ -92,6 +92,14 @@ def backup_dir() -> Path:
     return _private_dir(data_dir() / "backups")
 
 
+def cache_dir() -> Path:
+    """Where the counter keeps what it can compute again (``COUNTER_CACHE_DIR`` overrides it)."""
+    override = os.environ.get("COUNTER_CACHE_DIR")
+    if override:
+        return _private_dir(Path(override), "COUNTER_CACHE_DIR")
+    return _private_dir(Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)))
+
+
 def log_dir() -> Path:
     """Where the log file lives (tracebacks go here, never to the screen)."""
     return _private_dir(data_dir() / "logs")

@@ -49,6 +49,7 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("COUNTER_OUTPUT_DIR", str(home / "forms"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "xdg-cache"))
     for name in ("COUNTER_DB", "COUNTER_PRINTER", "COUNTER_ACTOR", "COUNTER_COUNTER_NO"):
         monkeypatch.delenv(name, raising=False)
 

@@ -10,9 +10,10 @@ and Tết days are announced late each year.
 
 Every public function takes aware datetimes in any zone and answers in ``VN_TZ``; a naive
 datetime is a bug and raises ``ValueError``. Nothing here reads the process time zone, the locale,
-the disk or the database: the only inputs are the arguments, the ``holidays`` tables and the system
-clock in :func:`now_vn`. ``due()`` runs on every keystroke and in a benchmark a million times, so
-package lookups are cached per year (module-wide) and per day (per calendar).
+the disk or the database: the only inputs are the arguments, the ``holidays`` tables (or their copy
+kept by ``counter_app.calendar_cache``) and the system clock in :func:`now_vn`. ``due()`` runs on
+every keystroke and in a benchmark a million times, so package lookups are cached per year
+(module-wide) and per day (per calendar).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -296,16 +297,100 @@ def _format_cutoff(value: time) -> str:
 if TYPE_CHECKING:
     from holidays import HolidayBase
 
+YearSource = Callable[[int], "PackageYear"]
+"""Where a calendar gets the package's answer for a year: :func:`package_year`, or a cache of it."""
+
+
+@dataclass(frozen=True)
+class PackageYear:
+    """One year of the ``holidays`` package's Vietnam calendar, as plain data.
+
+    What the counter asks of the package, and nothing else: the named days (public holidays,
+    observed and substituted days off, and Tết's days that fall on a weekend), the weekend days
+    that are working days (make-up Saturdays), and which weekdays are the weekend. Plain data can
+    be kept between sessions (``counter_app.calendar_cache``) so that a session whose years are
+    known never imports the package.
+    """
+
+    year: int
+    named: Mapping[date, str]
+    """The package's Vietnamese name of each holiday of the year."""
+    make_up: frozenset[date]
+    """Weekend days of the year that are working days."""
+    weekend: frozenset[int] = frozenset({5, 6})
+    """``date.weekday()`` numbers of the weekend."""
+
+    def is_working_day(self, day: date) -> bool:
+        """The package's rule: a weekend day works when it is a make-up day; another day when it is
+        no holiday."""
+        if day.weekday() in self.weekend:
+            return day in self.make_up
+        return day not in self.named
+
+    def is_weekend(self, day: date) -> bool:
+        return day.weekday() in self.weekend
+
+    @classmethod
+    def from_table(cls, year: int, table: HolidayBase) -> PackageYear:
+        """Copy the answers out of one year's ``holidays`` table."""
+        first = date(year, 1, 1)
+        week = [first + timedelta(days=n) for n in range(7)]
+        return cls(
+            year=year,
+            named={day: str(name) for day, name in table.items() if day.year == year},
+            make_up=frozenset(d for d in table.weekend_workdays if d.year == year),
+            weekend=frozenset(d.weekday() for d in week if table.is_weekend(d)),
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "named": {day.isoformat(): name for day, name in sorted(self.named.items())},
+            "make_up": sorted(day.isoformat() for day in self.make_up),
+            "weekend": sorted(self.weekend),
+        }
+
+    @classmethod
+    def from_json(cls, year: int, data: object) -> PackageYear:
+        """Read back what :meth:`to_json` wrote.
+
+        Raises:
+            ValueError: anything but that shape: a day outside ``year``, a name that is no short
+                text, a weekday number outside 0-6.
+        """
+        if not isinstance(data, dict):
+            raise ValueError("a year is an object")
+        named_in, make_up_in, weekend_in = data.get("named"), data.get("make_up"), data.get("weekend")
+        if not isinstance(named_in, dict) or not isinstance(make_up_in, list):
+            raise ValueError("named is an object and make_up a list")
+        if not isinstance(weekend_in, list) or len(weekend_in) > 7:
+            raise ValueError("weekend is a list of weekdays")
+
+        def day_of(text: object) -> date:
+            if not isinstance(text, str) or len(text) != 10:
+                raise ValueError(f"not a day: {text!r}")
+            day = date.fromisoformat(text)
+            if day.year != year:
+                raise ValueError(f"{day} is not in {year}")
+            return day
+
+        named: dict[date, str] = {}
+        for text, name in named_in.items():
+            if not isinstance(name, str) or not 0 < len(name) <= 200:
+                raise ValueError(f"not a holiday name: {name!r}")
+            named[day_of(text)] = name
+        if any(not isinstance(n, int) or isinstance(n, bool) or not 0 <= n <= 6 for n in weekend_in):
+            raise ValueError(f"not weekdays: {weekend_in!r}")
+        return cls(year, named, frozenset(day_of(t) for t in make_up_in), frozenset(weekend_in))
+
 
 @functools.cache
-def _package_year(year: int) -> HolidayBase:
-    """The ``holidays.VN`` table of one year, built once per process.
+def package_year(year: int) -> PackageYear:
+    """The ``holidays.VN`` calendar of one year, built once per process.
 
     ``language="vi"`` is explicit: left alone, the package guesses the language from the process
     locale (``C.UTF-8`` gives English names and US-style dates in "Day off (substituted from …)").
-    ``expand=False`` keeps the cached object immutable; it is only asked about dates of ``year``.
     """
-    return _vietnam_class()(years=year, language="vi", expand=False)
+    return PackageYear.from_table(year, _vietnam_class()(years=year, language="vi", expand=False))
 
 
 @functools.cache
@@ -346,14 +431,17 @@ class WorkCalendar:
         hours: The office sessions.
         overrides: Local decisions about single days; they beat the package. When a day appears
             twice, the later override wins.
+        years: The package's calendar year by year (:func:`package_year`, or a cache of it).
     """
 
     def __init__(
         self,
         hours: OfficeHours = DEFAULT_OFFICE_HOURS,
         overrides: Iterable[Override] = (),
+        years: YearSource = package_year,
     ) -> None:
         self.hours = hours
+        self._years = years
         self._overrides: dict[date, Override] = {o.day: o for o in overrides}
         self._working: dict[date, bool] = {}
         self._next: dict[date, date] = {}
@@ -391,7 +479,7 @@ class WorkCalendar:
             working = override.kind == "working_day"
         else:
             # is_working_day() checks weekend_workdays for weekends and the holiday table otherwise.
-            working = _package_year(day.year).is_working_day(day)
+            working = self._years(day.year).is_working_day(day)
         self._working[day] = working
         return working
 
@@ -408,11 +496,11 @@ class WorkCalendar:
         override = self._overrides.get(day)
         if override is not None:
             return override.label
-        table = _package_year(day.year)
-        name = table.get(day)
+        table = self._years(day.year)
+        name = table.named.get(day)
         if name:
-            return str(name)
-        if table.is_weekend(day) and day in table.weekend_workdays:
+            return name
+        if table.is_weekend(day) and day in table.make_up:
             return "Ngày làm việc bù"
         return ""
 

@@ -61,11 +61,11 @@ def test_the_vietnam_calendar_is_the_packages_without_its_other_countries() -> N
     code = (
         "import sys\n"
         "from datetime import datetime\n"
-        "from counter_app.domain.calendar import VN_TZ, WorkCalendar, _package_year\n"
+        "from counter_app.domain.calendar import VN_TZ, WorkCalendar, package_year\n"
         "WorkCalendar().is_working_day(datetime(2026, 2, 17, tzinfo=VN_TZ).date())\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('holidays.countries'))\n"
         "assert not loaded, loaded[:5]\n"
-        "ours = {y: dict(_package_year(y)) for y in range(2025, 2031)}\n"
+        "ours = {y: dict(package_year(y).named) for y in range(2025, 2031)}\n"
         "import holidays\n"
         "for y, days in ours.items():\n"
         "    theirs = dict(holidays.country_holidays('VN', years=y, language='vi'))\n"
