@@ -1148,6 +1148,7 @@ class Desk:
                         touched.setdefault(placed, 0)
                     continue
                 self.store.insert_pulled(event, position)
+                self._numbers_taken(event)
                 touched[event.dossier_code] = touched.get(event.dossier_code, 0) + 1
                 new.add(event.uuid)
             for code, added in touched.items():
@@ -1156,6 +1157,39 @@ class Desk:
                 page.applied += added - sum(1 for e, _ in left_out if e.uuid in new)
             self.store.write_settings({SYNC_CURSOR: cursor, HUB_POSITION: str(position)})
         return page
+
+    def _numbers_taken(self, event: Event) -> None:
+        """A receipt of this counter's own, back from the hub (after a restore from an older
+        backup, or on a machine set up again): its code and logbook numbers are used; the
+        sequences move past them, so the next citizen gets neither again."""
+        settings = self.settings
+        if event.kind != "received" or event.counter_id != settings.counter_id or not settings.counter_no:
+            return
+        payload = event.payload
+        n = payload.get("sequence")
+        if (
+            isinstance(n, int)
+            and not isinstance(n, bool)
+            and 1 <= n <= codes.BLOCK_SIZE + codes.OVERFLOW_SIZE
+        ):
+            try:
+                day = to_vn(event.occurred_at).date()
+            except (ValueError, OverflowError):
+                return
+            self.store.advance_code_number(day, settings.counter_no, n)
+        book = payload.get("logbook")
+        if isinstance(book, Mapping):
+            volume, entry = book.get("volume"), book.get("entry")
+            if (
+                isinstance(volume, str)
+                and len(volume) == 4
+                and volume.isascii()
+                and volume.isdigit()
+                and isinstance(entry, int)
+                and not isinstance(entry, bool)
+                and 1 <= entry <= 10**9
+            ):
+                self.store.advance_logbook_entry(volume, settings.counter_no, entry)
 
     def fold_in_hub_order(self, code: str) -> list[tuple[Event, str]]:
         """Fold a dossier again from all its events in the hub's order (inside the caller's
@@ -1721,6 +1755,26 @@ class Desk:
             payload["digitised"] = True  # absent when not: the events of before say the same
         return payload
 
+    def _fresh_code(self, day: date) -> tuple[int, str]:
+        """The next number of this counter's sequence of a day and its code (inside the saving
+        transaction), past any code this counter already issued: a code is never reused, whatever
+        the sequence table says. A file restored from a backup that synced before this was built
+        holds its own later codes, pulled back from the hub, ahead of its sequence; each is skipped
+        (and logged). A code issued by another counter means two counters share a number."""
+        settings = self.settings
+        while True:
+            n = self.store.next_code_number(day, settings.counter_no)
+            code = codes.make_code(settings.agency_id, day, settings.counter_no, n, settings.code_pattern)
+            issuer = self.store.code_issuer(code)
+            if issuer is None:
+                return n, code
+            if issuer not in ("", settings.counter_id):
+                raise RuleError(
+                    f"Mã hồ sơ {code} đã được quầy «{shown(issuer) or 'khác'}» cấp; hai quầy đang dùng "
+                    f"chung số quầy {settings.counter_no}: hãy kiểm tra cấu hình số quầy."
+                )
+            log.warning("code %s is already this counter's (pulled back after a restore): skipped", code)
+
     def receive(self, data: Mapping[str, Any] | Intake, actor: str, *, clear_draft: bool = False) -> Dossier:
         """Receive a dossier: issue its code, compute its due time, record it durably.
 
@@ -1744,10 +1798,7 @@ class Desk:
         due = self.calendar().due(received_at, intake.procedure.limit)
         day = to_vn(received_at).date()
         with self.store.transaction():
-            n = self.store.next_code_number(day, settings.counter_no)
-            code = codes.make_code(settings.agency_id, day, settings.counter_no, n, settings.code_pattern)
-            if self.store.exists(code):  # a code is never reused, whatever the sequence table says
-                raise RuleError(f"Mã hồ sơ {code} đã tồn tại; hãy kiểm tra cấu hình số quầy.")
+            n, code = self._fresh_code(day)
             volume = str(day.year)
             entry = self.store.next_logbook_entry(volume, settings.counter_no)
             payload = self.received_payload(intake, due, n, volume, entry)

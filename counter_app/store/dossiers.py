@@ -398,6 +398,34 @@ class DossierStore:
         """Advance and return this counter's logbook entry number in a volume."""
         return self._next("logbook", volume, counter_no)
 
+    def advance_code_number(self, day: date, counter_no: int, at_least: int) -> None:
+        """Move this counter's code sequence of a day to at least ``at_least`` (a code of its own
+        pulled back from the hub: the next one it issues comes after it)."""
+        self._advance("code", day.isoformat(), counter_no, at_least)
+
+    def advance_logbook_entry(self, volume: str, counter_no: int, at_least: int) -> None:
+        self._advance("logbook", volume, counter_no, at_least)
+
+    def _advance(self, name: str, key: str, counter_no: int, at_least: int) -> None:
+        if not self.conn.in_transaction:
+            raise RuntimeError("sequences advance only inside the saving transaction")
+        self.conn.execute(
+            "INSERT INTO sequences (name, key, counter_no, last) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (name, key, counter_no) DO UPDATE SET last = max(last, excluded.last)",
+            (name, key, counter_no, at_least),
+        )
+
+    def code_issuer(self, code: str) -> str | None:
+        """Who issued a code this file knows of: the counter id of its receipt event ("" when only
+        later events of it are here), or None when the code is unknown (no dossier, no event)."""
+        row = self.conn.execute(
+            "SELECT counter_id FROM events WHERE dossier_code = ? ORDER BY kind != 'received', seq LIMIT 1",
+            (code,),
+        ).fetchone()
+        if row is None:
+            return "" if self.exists(code) else None
+        return str(row[0]) if row[0] is not None else ""
+
     def _next(self, name: str, key: str, counter_no: int) -> int:
         if not self.conn.in_transaction:
             raise RuntimeError("sequences advance only inside the saving transaction")

@@ -7,10 +7,11 @@ with their codes. Restoring must not make the counter issue those codes again, s
   where they are ahead of the backup's, and what the backup lacks (dossiers, events, events not yet
   sent to the hub) is counted and shown before anything changes;
 - when it cannot be read (damaged, lost) or holds another history (a new machine set up again),
-  this counter's code sequence for each day from the backup's last event to today starts at
-  ``RESTORE_SKIP`` + 1 of its block (2501 for counter 2), and its logbook numbers of that year skip
-  ``RESTORE_SKIP`` for each such day: nothing issued after the backup is issued again unless the
-  counter received 500 dossiers in a day.
+  this counter's code sequence for each day from the backup's last event to today starts
+  ``RESTORE_SKIP`` past what the backup had issued that day (2501 for counter 2 on a day the backup
+  knows nothing of), and its logbook numbers of that year skip ``RESTORE_SKIP`` for each such day:
+  nothing issued after the backup is issued again unless the counter received 500 dossiers in a day
+  after it. Codes pulled back from the hub move the sequence past them too (``Desk.apply_pulled``).
 
 Nothing is deleted: the current file is first copied aside (``<name>.before-restore-<stamp>``, with
 its ``-wal``), owner-only and synced. The backup is copied, migrated and checked in a staging file;
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.domain.calendar import to_vn
+from counter_app.domain.codes import sequence_text
 from counter_app.domain.errors import FieldError, StoreError, ValidationError
 from counter_app.store.database import (
     BUSY_TIMEOUT_MS,
@@ -177,6 +179,19 @@ class RestorePlan:
             "skip_days": [day.isoformat() for day in self.skip_days],
         }
 
+    def first_code_numbers(self) -> dict[date, int]:
+        """The sequence number of the first code issued after the restore, per skipped day: past
+        ``RESTORE_SKIP`` more than the backup had issued that day (none but its last day, usually).
+        Not "at least 500": a backup taken after the 510th code of a busy day would have given
+        the 511th again."""
+        counter = self.source.counter_no
+        issued = {
+            key: last
+            for name, key, number, last in self.source.sequences or ()
+            if name == "code" and number == counter
+        }
+        return {day: issued.get(day.isoformat(), 0) + RESTORE_SKIP + 1 for day in self.skip_days}
+
     @property
     def skip_volumes(self) -> dict[str, int]:
         """Logbook volumes (years) touched by the skipped days, with how many days each."""
@@ -223,10 +238,17 @@ class RestorePlan:
                 )
         if self.skip_days:
             first, last = self.skip_days[0], self.skip_days[-1]
-            start = source.counter_no * 1000 + RESTORE_SKIP + 1
+            starts = self.first_code_numbers()
+            plain = sequence_text(source.counter_no, RESTORE_SKIP + 1)
             lines.append(
                 f"Không biết quầy đã cấp bao nhiêu mã sau bản sao lưu: từ {first:%d/%m/%Y} "
-                f"đến {last:%d/%m/%Y}, mã mới của quầy {source.counter_no} bắt đầu từ số {start}."
+                f"đến {last:%d/%m/%Y}, mã mới của quầy {source.counter_no} bắt đầu từ số {plain}"
+                + "".join(
+                    f"; ngày {day:%d/%m/%Y} từ số {sequence_text(source.counter_no, n)}"
+                    for day, n in starts.items()
+                    if n != RESTORE_SKIP + 1
+                )
+                + "."
             )
             for volume, days in self.skip_volumes.items():
                 lines.append(f"Số thứ tự sổ theo dõi quyển {volume} tăng thêm {RESTORE_SKIP * days}.")
@@ -401,7 +423,9 @@ def _stage(plan: RestorePlan, staging: Path) -> int:
         if plan.current.sequences:
             conn.executemany(upsert, plan.current.sequences)
         counter = plan.source.counter_no
-        conn.executemany(upsert, [("code", d.isoformat(), counter, RESTORE_SKIP) for d in plan.skip_days])
+        conn.executemany(
+            upsert, [("code", d.isoformat(), counter, n - 1) for d, n in plan.first_code_numbers().items()]
+        )
         # The logbook numbers a year's receipts in one run: each unknown day may have used up to
         # RESTORE_SKIP of them. A gap in the logbook is explained; a number printed twice is not.
         conn.executemany(

@@ -117,6 +117,32 @@ def test_a_lost_database_skips_ahead_for_every_day_since_the_backup(
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
 
 
+def test_a_backup_of_a_busy_day_skips_past_what_it_had_issued(
+    make_desk: Any, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    """A backup taken after the 600th code of the day: the codes after it start 500 further on,
+    not at 501 of the block (which gave the 601st again, a code printed after the backup)."""
+    clock.now = now_vn().replace(microsecond=0)
+    desk = make_desk()
+    with desk.store.transaction():  # a busy day: 599 codes issued before these
+        desk.store.advance_code_number(clock.now.date(), 2, 599)
+    issued = [desk.receive(intake(), "A").code]
+    backup = take_backup(desk, tmp_path)
+    issued.append(desk.receive(intake(), "A").code)  # printed after the backup, then the disk died
+    desk.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+    plan = plan_restore(db_path, backup, now=clock.now)
+    assert plan.first_code_numbers() == {clock.now.date(): 1101}
+    assert f"ngày {clock.now:%d/%m/%Y} từ số 20102" in " ".join(plan.describe())
+    restore(plan, now=clock.now)
+    again = Desk.open(db_path, clock=clock, env={})
+    fresh = again.receive(intake(), "A").code
+    assert fresh not in issued and fresh.endswith("-20102")
+    again.close()
+
+
 def test_a_damaged_file_is_kept_byte_for_byte_and_replaced(
     desk: Desk, db_path: Path, tmp_path: Path, clock: FixedClock
 ) -> None:

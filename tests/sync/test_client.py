@@ -18,6 +18,7 @@ import pytest
 from counter_app.desk import Desk
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import new_event
+from counter_app.domain.errors import RuleError
 from sync import client as client_module
 from sync.client import HubRefused, HubUnreachable, SyncClient, SyncError, SyncReport
 from tests.conftest import intake
@@ -649,3 +650,66 @@ def test_a_hub_s_refusal_is_said_in_vietnamese_and_its_own_words_go_to_the_log(
             client.push(SyncReport())
     assert said in raised.value.message and "token may only" not in raised.value.message
     assert words in caplog.text and desk.unsent_events() == 1
+
+
+# -- a counter's own codes, back from the hub -----------------------------------------------------------
+
+
+def replacement(make_desk: Callable[..., Desk], tmp_path: Path, hub: Any, counter_no: int = 2) -> Desk:
+    """Counter ``counter_no`` set up again on a new machine (the old disk died, no backup), with the
+    same token."""
+    desk = make_desk(tmp_path / "replacement.db", counter_no=counter_no)
+    desk.update_settings(hub_url=hub.url, hub_token=f"token-{counter_no}")
+    return desk
+
+
+def test_a_counter_set_up_again_never_reissues_the_codes_it_pulls_back(
+    counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path, hub: Any
+) -> None:
+    """Its own receipts come back from the hub with their codes and logbook numbers: the next
+    citizen gets the next ones (it was refused for the rest of the day: «Mã hồ sơ … đã tồn tại»)."""
+    _, second = counters
+    issued = [second.receive(intake(), MINH) for _ in range(3)]
+    sync(second)
+
+    again = replacement(make_desk, tmp_path, hub)
+    assert sync(again).pulled == 3
+    fresh = again.receive(intake(), MINH)
+    assert fresh.code.endswith("-2004")
+    assert fresh.logbook_entry == issued[-1].logbook_entry + 1
+    assert sync(again).pushed == 1
+    assert sorted(code for _, code in hub_events(hub)) == sorted([d.code for d in issued] + [fresh.code])
+
+
+def test_a_file_whose_sequence_is_behind_its_own_codes_skips_them(
+    counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path, hub: Any
+) -> None:
+    """A file that pulled its codes back before the sequences followed them (a restore synced by an
+    earlier release) heals: the codes it holds are skipped, none is issued twice."""
+    _, second = counters
+    issued = {second.receive(intake(), MINH).code for _ in range(2)}
+    sync(second)
+    again = replacement(make_desk, tmp_path, hub)
+    sync(again)
+    with again.store.transaction():  # as an earlier release left it
+        again.store.conn.execute("DELETE FROM sequences WHERE name = 'code'")
+
+    fresh = again.receive(intake(), MINH)
+    assert fresh.code not in issued and fresh.code.endswith("-2003")
+
+
+def test_a_code_of_another_counter_with_the_same_number_is_refused_with_the_reason(
+    make_desk: Callable[..., Desk], tmp_path: Path
+) -> None:
+    """A code of this counter's block that another counter issued (two machines set up with the
+    same number) is not skipped in silence: the set-up is wrong, and the message says so."""
+    desk = make_desk()
+    code = desk.receive(intake(), MINH).code
+    with desk.store.transaction():
+        desk.store.conn.execute(
+            "UPDATE events SET counter_id = '000.00.11.H26#9' WHERE dossier_code = ?", (code,)
+        )
+        desk.store.conn.execute("DELETE FROM sequences WHERE name = 'code'")
+    with pytest.raises(RuleError, match="hai quầy đang dùng chung số quầy 2"):
+        desk.receive(intake(), MINH)
+    assert desk.store.conn.execute("SELECT count(*) FROM dossiers").fetchone()[0] == 1
