@@ -1135,6 +1135,7 @@ class Desk:
                 named = f"«{shown(uuid)}»" if isinstance(uuid, str) else f"thứ {i + 1} của trang"
                 page.skipped.append(f"Sự kiện {named} từ máy chủ không đọc được, đã bỏ qua.")
                 log.warning("pulled item %d after cursor %s skipped: %s", i + 1, cursor, exc.message)
+        self._check_commune(parsed)
         with self.store.transaction():
             position = int(self.store.read_settings().get(HUB_POSITION, "0"))
             touched: dict[str, int] = {}  # dossier code -> how many of its events are new here
@@ -1157,6 +1158,37 @@ class Desk:
                 page.applied += added - sum(1 for e, _ in left_out if e.uuid in new)
             self.store.write_settings({SYNC_CURSOR: cursor, HUB_POSITION: str(position)})
         return page
+
+    def _check_commune(self, events: Sequence[Event]) -> None:
+        """Refuse a page holding a receipt of another commune: the hub answered for another
+        commune's token (pasted into this counter's settings by mistake). Taking it would copy that
+        commune's citizens here and move the cursor past this commune's own events for good.
+
+        Raises:
+            ValidationError: naming the commune the page is from.
+        """
+        ours = self.settings.commune_code
+        for event in events:
+            receiving = event.payload.get("receiving") if event.kind == "received" else None
+            theirs = receiving.get("commune_code") if isinstance(receiving, Mapping) else None
+            if isinstance(theirs, str) and theirs and theirs != ours:
+                raise ValidationError(
+                    FieldError(
+                        "events",
+                        f"máy chủ gửi hồ sơ của xã khác (mã xã {shown(theirs)}, quầy này thuộc xã {ours}): "
+                        "mã truy cập (hub_token) có lẽ là của xã khác",
+                    )
+                )
+
+    def hub_went_back(self) -> int:
+        """The hub was put back to an older copy (its events end before this counter's cursor):
+        what it lost of this counter's is queued to be sent again, and the next pull starts from
+        0 (the events here are known by their uuid). Returns how many events were queued again."""
+        with self.store.transaction():
+            queued = self.store.queue_all_own()
+            self.store.write_settings({SYNC_CURSOR: "0"})
+        log.warning("the hub is behind this counter's cursor: %d own events queued again", queued)
+        return queued
 
     def _numbers_taken(self, event: Event) -> None:
         """A receipt of this counter's own, back from the hub (after a restore from an older

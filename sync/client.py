@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from counter_app.desk import Desk
+from counter_app.desk import Desk, is_hub_cursor
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.settings import hub_token_problem
@@ -83,6 +83,8 @@ class SyncReport:
     """Events still in the outbox after the run."""
     clock_problem: str = ""
     """The counter's clock is off from the hub's by more than ``CLOCK_SKEW`` ("" when not)."""
+    hub_went_back: int = 0
+    """Events of this counter sent again because the hub was put back to an older copy."""
 
     def to_json(self) -> dict[str, Any]:
         """The report for ``counter sync --json``: "" and empty values as null."""
@@ -100,6 +102,12 @@ class SyncReport:
     def problems(self) -> list[str]:
         """What someone must look at: conflicts, events kept but not applied, a refused catalog."""
         said = []
+        if self.hub_went_back:
+            said.append(
+                "Máy chủ đã bị đưa về một bản cũ (thiếu các sự kiện quầy đã nhận từ nó): quầy đã gửi lại "
+                f"{self.hub_went_back} sự kiện của mình và nhận lại từ đầu. Các quầy khác của xã cũng cần "
+                "đồng bộ để gửi lại phần của họ."
+            )
         if self.conflicts:
             said.append(
                 f"Xung đột với máy chủ ({len(self.conflicts)} hồ sơ, cần quản trị viên xem): "
@@ -178,7 +186,9 @@ class SyncClient:
         is recorded as the last sync."""
         report = SyncReport()
         self.push(report)
-        self.pull(report)
+        if self.pull(report):  # the hub went back: what it lost of ours goes again, then the rest
+            self.push(report)
+            self.pull(report)
         self.fetch_catalog(report)
         self.fetch_calendar(report)
         report.clock_problem = clock_skew_problem(self.hub_clock_offset)
@@ -216,13 +226,26 @@ class SyncClient:
 
     # -- pull --------------------------------------------------------------------------------------
 
-    def pull(self, report: SyncReport) -> None:
-        """Take the commune's new events page by page, from the cursor stored after the last page."""
+    def pull(self, report: SyncReport) -> bool:
+        """Take the commune's new events page by page, from the cursor stored after the last page.
+
+        Returns:
+            True when the hub turned out to be behind the cursor (put back to an older copy): this
+            counter's events were queued to be sent again and the cursor set back to 0, nothing
+            was taken; the caller pushes and pulls again. False otherwise.
+        """
         cursor = self.desk.sync_cursor()
+        first = True
         while True:
             # own=1: this counter's own events come back too, and are skipped as known; after a
             # restore from an older backup they are what brings back the dossiers saved since.
-            params = {"after": cursor, "limit": PULL_LIMIT, "own": 1}
+            # counter: the hub refuses a token that is not this counter's (another commune's).
+            params = {
+                "after": cursor,
+                "limit": PULL_LIMIT,
+                "own": 1,
+                "counter": self.desk.settings.counter_id,
+            }
             answer = self._request("GET", "/v1/events", params=params)
             body = self._json(answer)
             if not isinstance(body, dict):
@@ -230,6 +253,15 @@ class SyncClient:
             events, following, more = body.get("events"), body.get("next"), body.get("more")
             if not isinstance(events, list) or not isinstance(following, str) or not isinstance(more, bool):
                 raise SyncError("Máy chủ trả lời không đúng dạng {events, next, more}; chưa nhận gì thêm.")
+            last = body.get("last")  # absent from a hub that does not say it
+            if first and isinstance(last, str) and is_hub_cursor(last) and int(last) < int(cursor):
+                if report.hub_went_back:
+                    raise SyncError(
+                        "Máy chủ vẫn ở sau con trỏ đồng bộ sau khi gửi lại; dừng để khỏi lặp mãi."
+                    )
+                report.hub_went_back = self.desk.hub_went_back()
+                return True
+            first = False
             try:
                 page = self.desk.apply_pulled(events, following)
             except ValidationError as exc:
@@ -241,7 +273,7 @@ class SyncClient:
             report.flagged += page.flagged
             report.skipped += page.skipped
             if not more:
-                return
+                return False
             if int(following) <= int(cursor):  # a cursor apply_pulled took: ASCII digits
                 raise SyncError("Máy chủ không chuyển con trỏ đồng bộ tiếp; dừng nhận để khỏi lặp mãi.")
             cursor = following
@@ -312,9 +344,11 @@ class SyncClient:
                 "Máy chủ từ chối quầy này: mã truy cập (hub_token) không dành cho xã hoặc số quầy đã cài "
                 "đặt ở máy này (tệp dữ liệu chép từ quầy khác?); chi tiết trong tệp nhật ký."
             )
-        if answer.status_code >= 500:
+        # 501: the server does not do this method at all (a plain web server asked to POST): no
+        # hub, not a hub that is down; waiting for it night after night would get nowhere.
+        if answer.status_code >= 500 and answer.status_code != 501:
             raise HubUnreachable(f"Máy chủ đang lỗi (HTTP {answer.status_code}); thử lại sau.")
-        if answer.status_code in (404, 405):
+        if answer.status_code in (404, 405, 501):
             raise SyncError(
                 f"Địa chỉ máy chủ {self.base_url} không phải máy chủ đồng bộ của thành phố (HTTP "
                 f"{answer.status_code}): kiểm tra cài đặt hub_url."

@@ -420,14 +420,38 @@ def read_events(
             ).fetchone()
             is not None
         )
+        last = conn.execute(
+            "SELECT max(seq) FROM events WHERE commune_code = ?", (caller.commune_code,)
+        ).fetchone()[0]
     finally:
         conn.execute("COMMIT")
-    return {"events": events, "next": str(next_seq), "more": more}
+    return {"events": events, "next": str(next_seq), "more": more, "last": str(last or 0)}
+
+
+def check_caller_is(caller: Caller, query_string: bytes) -> None:
+    """A 403 when the pull names the counter it comes from (``counter``) and the token is not that
+    counter's: a token of another commune pasted into a counter's settings would otherwise copy
+    that commune's citizens in (nothing to push, so no push was refused first)."""
+    try:
+        params = parse_qs(query_string.decode("ascii"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError as exc:
+        raise BadRequest(400, "query string is not ASCII") from exc
+    named = params.get("counter")
+    if named is None:
+        return
+    if len(named) != 1:
+        raise BadRequest(400, "counter is given more than once")
+    if named[0] != caller.counter_id:
+        whose = f"counter {caller.counter_id!r}'s" if caller.counter_id else "the city's"
+        raise BadRequest(
+            403,
+            f"this token is {whose} (commune {caller.commune_code}), not counter {named[0][:60]!r}'s",
+        )
 
 
 def parse_pull_query(query_string: bytes) -> tuple[int, int, bool]:
     """The ``after`` cursor, the ``limit`` and ``own`` (0 or 1: the caller's own events too) of a
-    pull, or a 400 saying which is wrong."""
+    pull, or a 400 saying which is wrong (``counter`` is checked by :func:`check_caller_is`)."""
     try:
         params = parse_qs(query_string.decode("ascii"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError as exc:
@@ -725,6 +749,7 @@ class Hub:
             return await self.push(caller, body)
         if path == "/v1/events":
             after, limit, own = parse_pull_query(scope.get("query_string", b""))
+            check_caller_is(caller, scope.get("query_string", b""))
             return await asyncio.to_thread(
                 self._with_db,
                 lambda conn: json_response(200, read_events(conn, caller, after, limit, own=own)),

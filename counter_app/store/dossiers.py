@@ -671,6 +671,21 @@ class DossierStore:
         ).fetchone()
         return "pending" if waiting else "sent"
 
+    def queue_all_own(self) -> int:
+        """Put every event recorded here back in the outbox (inside the caller's transaction): the
+        hub lost them. The hub takes an event it holds already as stored, so nothing doubles.
+        Their dossiers read "pending" again. Returns how many were queued (not there already)."""
+        now = format_time(datetime.now().astimezone())
+        queued = self.conn.execute(
+            "INSERT OR IGNORE INTO outbox (seq, queued_at) SELECT seq, ? FROM events WHERE origin = 'local'",
+            (now,),
+        ).rowcount
+        self.conn.execute(
+            "UPDATE dossiers SET sync_state = 'pending' WHERE sync_state = 'sent' AND code IN"
+            " (SELECT dossier_code FROM events WHERE origin = 'local')"
+        )
+        return int(queued)
+
     def mark_sent(self, uuids: Sequence[str]) -> int:
         """Take the events the hub named as stored out of the outbox (one transaction); their
         dossiers become "sent" when nothing of theirs waits any more. Returns how many left it."""

@@ -18,7 +18,7 @@ import pytest
 from counter_app.desk import Desk
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import new_event
-from counter_app.domain.errors import RuleError
+from counter_app.domain.errors import RuleError, ValidationError
 from sync import client as client_module
 from sync.client import HubRefused, HubUnreachable, SyncClient, SyncError, SyncReport
 from tests.conftest import intake
@@ -635,6 +635,7 @@ def test_no_hub_address_or_token_is_said_before_any_request(desk: Desk) -> None:
         (403, "không dành cho xã hoặc số quầy"),
         (404, "hub_url"),
         (405, "hub_url"),
+        (501, "hub_url"),  # a plain web server asked to POST: no hub, not a hub that is down
         (400, "HTTP 400"),
         (422, "HTTP 422"),
     ],
@@ -713,3 +714,79 @@ def test_a_code_of_another_counter_with_the_same_number_is_refused_with_the_reas
     with pytest.raises(RuleError, match="hai quầy đang dùng chung số quầy 2"):
         desk.receive(intake(), MINH)
     assert desk.store.conn.execute("SELECT count(*) FROM dossiers").fetchone()[0] == 1
+
+
+# -- the wrong hub, the wrong commune, a hub gone back ------------------------------------------------
+
+
+def test_a_token_of_another_commune_takes_nothing_and_loses_nothing(
+    counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path, hub: Any
+) -> None:
+    """A token of xã Tân Hưng pasted into counter 1 of xã Vĩnh Bảo, with nothing to push (so no
+    push was refused first): the hub refuses the pull; no citizen of Tân Hưng is copied in and the
+    cursor does not move past Vĩnh Bảo's own events."""
+    first, second = counters
+    other = make_desk(tmp_path / "tan-hung.db", counter_no=1)
+    other.update_settings(commune_code="11413", agency_id="000.00.11.H27")
+    hub.add_counter("tan-hung-1", "11413", other.settings.counter_id)
+    other.update_settings(hub_url=hub.url, hub_token="tan-hung-1")
+    other.receive(intake(), MINH)
+    sync(other)
+    mine = second.receive(intake(), MINH).code
+    sync(second)
+    cursor = first.sync_cursor()
+
+    first.update_settings(hub_token="tan-hung-1")
+    with pytest.raises(HubRefused, match="không dành cho xã hoặc số quầy"):
+        sync(first)
+    assert first.store.conn.execute("SELECT count(*) FROM dossiers").fetchone()[0] == 0
+    assert first.sync_cursor() == cursor
+
+    first.update_settings(hub_token="token-1")
+    sync(first)
+    assert first.get(mine).code == mine
+
+
+def test_a_page_holding_another_communes_receipt_is_refused_whole(desk: Desk) -> None:
+    """A hub that does not check whose token it is (the city's may not): the counter itself refuses
+    a page with a receipt of another commune, stores none of it and keeps its cursor."""
+    other = new_event("000.00.11.H27-261125-1001", "received", datetime(2026, 11, 25, 9, tzinfo=VN_TZ),
+                      MINH, "000.00.11.H27#1", {"receiving": {"commune_code": "11413"}})  # fmt: skip
+    with pytest.raises(ValidationError, match="hồ sơ của xã khác \\(mã xã 11413"):
+        desk.apply_pulled([other.to_json()], "7")
+    assert desk.sync_cursor() == "0"
+    assert not desk.store.has_event(other.uuid)
+
+
+def test_a_hub_put_back_to_an_older_copy_gets_everything_again(
+    counters: tuple[Desk, Desk], hub: Any, tmp_path: Path
+) -> None:
+    """The hub's disk died and it was restored from last week's copy: what each counter pushed
+    since is sent again at its next run (said in the report), and the other counters get it."""
+    first, second = counters
+    early = first.receive(intake(), MINH).code
+    sync(first)
+    sync(second)
+    copy = tmp_path / "hub-copy.db"
+    with sqlite3.connect(hub.db) as live, sqlite3.connect(copy) as kept:
+        live.backup(kept)
+    lost_first = first.receive(intake(), MINH).code
+    sync(first)
+    lost_second = second.receive(intake(), MINH).code
+    sync(second)
+    sync(first)
+    assert first.get(lost_second).code == lost_second
+    with sqlite3.connect(copy) as kept, sqlite3.connect(hub.db) as live:
+        kept.backup(live)  # the hub put back
+    assert {code for _, code in hub_events(hub)} == {early}
+
+    report = sync(first)
+    assert report.hub_went_back == 2  # its two receipts (the hub takes the one it has as stored)
+    assert any("Máy chủ đã bị đưa về một bản cũ" in line for line in report.lines())
+    assert {code for _, code in hub_events(hub)} == {early, lost_first}
+    assert set(states(first).values()) == {"sent"}
+    sync(second)
+    assert {code for _, code in hub_events(hub)} == {early, lost_first, lost_second}
+    assert len(hub_events(hub)) == len({u for u, _ in hub_events(hub)}) == 3
+    again = sync(first)
+    assert (again.hub_went_back, again.pulled) == (0, 0)  # it had lost_second already

@@ -347,7 +347,7 @@ def test_another_counter_pulls_every_event_once_in_order_by_pages(
     assert pages == [[e["uuid"] for e in events[0:2]], [e["uuid"] for e in events[2:4]], [events[4]["uuid"]]]
     assert after == "5"
     nothing_new = as_who["c2"].get("/v1/events", params={"after": after}).json()
-    assert nothing_new == {"events": [], "next": "5", "more": False}
+    assert nothing_new == {"events": [], "next": "5", "more": False, "last": "5"}
     later = make_event()
     assert push(as_who["c1"], [later]).status_code == 200
     assert pull_all(as_who["c2"], after=after) == ([later], "6")
@@ -359,15 +359,15 @@ def test_a_counter_does_not_get_its_own_events_back_but_its_cursor_advances(
     own = [make_event() for _ in range(3)]
     assert push(as_who["c1"], own).status_code == 200
     page = as_who["c1"].get("/v1/events", params={"after": "0", "limit": 2}).json()
-    assert page == {"events": [], "next": "3", "more": False}
+    assert page == {"events": [], "next": "3", "more": False, "last": "3"}
     theirs = make_event(counter_id=COUNTER_2)
     mine = make_event()
     assert push(as_who["c2"], [theirs]).status_code == 200
     assert push(as_who["c1"], [mine]).status_code == 200
     page = as_who["c1"].get("/v1/events", params={"after": "0", "limit": 1}).json()
-    assert page == {"events": [theirs], "next": "4", "more": True}
+    assert page == {"events": [theirs], "next": "4", "more": True, "last": "5"}
     page = as_who["c1"].get("/v1/events", params={"after": "4", "limit": 1}).json()
-    assert page == {"events": [], "next": "5", "more": False}
+    assert page == {"events": [], "next": "5", "more": False, "last": "5"}
 
 
 def test_a_pull_reads_a_bounded_number_of_rows_however_many_are_the_callers_own(
@@ -396,7 +396,7 @@ def test_with_own_1_a_counter_gets_its_own_events_too(hub: Any, as_who: dict[str
     assert push(as_who["c1"], own).status_code == 200
     assert push(as_who["c2"], [theirs]).status_code == 200
     page = as_who["c1"].get("/v1/events", params={"after": "0", "own": "1"}).json()
-    assert page == {"events": [*own, theirs], "next": "3", "more": False}
+    assert page == {"events": [*own, theirs], "next": "3", "more": False, "last": "3"}
     for wrong in ("2", "yes", ""):
         assert as_who["c1"].get("/v1/events", params={"own": wrong}).status_code == 400
 
@@ -404,10 +404,11 @@ def test_with_own_1_a_counter_gets_its_own_events_too(hub: Any, as_who: dict[str
 def test_a_counter_of_another_commune_sees_none(hub: Any, as_who: dict[str, httpx.Client]) -> None:
     assert push(as_who["c1"], [make_event()]).status_code == 200
     assert push(as_who["city"], [make_event(counter_id=COUNTER_2)]).status_code == 200
-    assert as_who["far"].get("/v1/events").json() == {"events": [], "next": "0", "more": False}
+    assert as_who["far"].get("/v1/events").json() == {"events": [], "next": "0", "more": False, "last": "0"}
     far_event = make_event(counter_id=FAR_COUNTER)
     assert push(as_who["far"], [far_event]).status_code == 200
     assert [row[1] for row in hub_rows(hub)] == [COMMUNE, COMMUNE, OTHER_COMMUNE]
+
     assert pull_all(as_who["c2"])[0] == pull_all(as_who["c2"])[0]
     assert far_event["uuid"] not in {e["uuid"] for e in pull_all(as_who["c2"])[0]}
 
@@ -580,3 +581,18 @@ def test_serving_without_uvicorn_says_what_to_install(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "pip install" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_pull_naming_another_counter_than_the_tokens_is_refused(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    """The counter says who it is set up as: a token of another commune (or the city's) pasted
+    into its settings gets a 403, not that commune's citizens."""
+    assert push(as_who["c1"], [make_event()]).status_code == 200
+    for who in ("far", "city", "c2"):
+        answer = as_who[who].get("/v1/events", params={"counter": COUNTER_1})
+        assert answer.status_code == 403, who
+        assert COUNTER_1 in answer.json()["error"]
+    assert as_who["c1"].get("/v1/events", params={"counter": COUNTER_1}).status_code == 200
+    twice = as_who["c1"].get("/v1/events", params=[("counter", COUNTER_1), ("counter", COUNTER_1)])
+    assert twice.status_code == 400
