@@ -925,8 +925,14 @@ class Desk:
         values.update(others)
         return self.update_settings(**values)
 
-    def update_settings(self, **values: Any) -> Settings:
+    def update_settings(self, *, by: str | None = None, **values: Any) -> Settings:
         """Change and store settings (validated first; nothing stored on error).
+
+        Args:
+            by: The supervisor making the change, from the UI: the change is refused unless that
+                account is still an active supervisor, read in the change's own transaction (a
+                session may outlive a demotion by the seconds until the UI checks). None: the
+                command line, run by the machine's administrator.
 
         Raises:
             ValidationError: an unknown setting or a wrong value.
@@ -936,7 +942,9 @@ class Desk:
         current, _ = inspect_settings(self.store.read_settings(), env={})
         dossiers = self.store.dossier_count()
         updated, changed = change_settings(current, values, dossiers=dossiers)
-        self.store.write_settings(changed)
+        with self.store.transaction():
+            self._require_supervisor(by)
+            self.store.write_settings(changed)
         self.change_warnings = identity_warnings(current, updated, dossiers)
         if self.strict:
             self.settings = load_settings(self.store.read_settings(), self._env)
@@ -1053,8 +1061,14 @@ class Desk:
         check_period(first, last, SPECIAL_DAYS_MAX)
         return self.calendar().special_days(first, last)
 
-    def set_override(self, day: date, kind: str, label: str = "") -> Override:
+    def set_override(self, day: date, kind: str, label: str = "", *, by: str | None = None) -> Override:
         """Declare a day off or a make-up working day (beats the package's calendar).
+
+        Args:
+            by: The supervisor making the change, from the UI: the change is refused unless that
+                account is still an active supervisor, read in the change's own transaction (a
+                session may outlive a demotion by the seconds until the UI checks). None: the
+                command line, run by the machine's administrator.
 
         Raises:
             ValidationError: an unknown kind, a bad label, or a day outside
@@ -1071,6 +1085,7 @@ class Desk:
         self._check_override_day(day, kind)
         override = Override(day, kind, text.value)  # type: ignore[arg-type]
         with self.store.transaction():
+            self._require_supervisor(by)
             self.store.put_override(override)
         self._calendar = None
         return override
@@ -1373,14 +1388,21 @@ class Desk:
         check_day(day, "day", "Ngày")
         return self.store.due_on(day)
 
-    def remove_override(self, day: date) -> bool:
+    def remove_override(self, day: date, *, by: str | None = None) -> bool:
         """Remove the commune's override of ``day`` (False when it had none).
+
+        Args:
+            by: The supervisor making the change, from the UI: the change is refused unless that
+                account is still an active supervisor, read in the change's own transaction (a
+                session may outlive a demotion by the seconds until the UI checks). None: the
+                command line, run by the machine's administrator.
 
         Raises:
             ValidationError: ``day`` is gone by: its dossiers were counted on that calendar.
         """
         self._keep_the_past(day)
         with self.store.transaction():
+            self._require_supervisor(by)
             removed = self.store.delete_override(day)
         self._calendar = None
         return removed
@@ -2489,11 +2511,19 @@ class Desk:
 
     # -- officials ---------------------------------------------------------------------------------
 
-    def add_official(self, username: str, full_name: str, role: str, pin: str = "") -> Official:
+    def add_official(
+        self, username: str, full_name: str, role: str, pin: str = "", *, by: str | None = None
+    ) -> Official:
         """Create or update an official (supervisors manage them).
 
         An existing official's name or role changes without a new PIN when ``pin`` is empty (a
         spelling fixed should not mean resetting a colleague's PIN); a new official needs one.
+
+        Args:
+            by: The supervisor making the change, from the UI: the change is refused unless that
+                account is still an active supervisor, read in the change's own transaction (a
+                session may outlive a demotion by the seconds until the UI checks). None: the
+                command line, run by the machine's administrator.
 
         Raises:
             ValidationError: every wrong field (:meth:`official_problems`); nothing saved.
@@ -2501,6 +2531,7 @@ class Desk:
         """
         user = clean(username or "").lower()
         with self.store.transaction():
+            self._require_supervisor(by)
             row = self.store.official(user) if user else None
             keep_pin = row is not None and not pin
             errors = self.official_problems(
@@ -2552,6 +2583,23 @@ class Desk:
         if problem:
             errors.append(FieldError("pin", problem))
         return errors
+
+    def _require_supervisor(self, by: str | None) -> None:
+        """Refuse a supervisor's change when ``by`` is no longer an active supervisor (see ``by``
+        in :meth:`add_official`). Inside the change's transaction.
+
+        Raises:
+            RuleError: the account was demoted, locked or removed since it signed in.
+        """
+        if by is None:
+            return
+        row = self.store.official(clean(by).lower())
+        if row is None or not row["active"] or row["role"] != "supervisor":
+            raise RuleError(
+                f"Tài khoản «{shown(by)}» không còn quyền giám sát (đã đổi vai trò hoặc bị khóa): "
+                "thay đổi chưa được lưu.",
+                title="Không có quyền giám sát",
+            )
 
     def _keep_a_supervisor(self, leaving: str) -> None:
         """Refuse a change that takes ``leaving`` out of the active supervisors if they are the last.
@@ -2618,8 +2666,14 @@ class Desk:
             row["waiting_until"] = to_vn(parse_time(until)) if until and now < parse_time(until) else None
         return rows
 
-    def set_official_active(self, username: str, active: bool) -> None:
+    def set_official_active(self, username: str, active: bool, *, by: str | None = None) -> None:
         """Switch an official's account on or off (a disabled account cannot sign in).
+
+        Args:
+            by: The supervisor making the change, from the UI: the change is refused unless that
+                account is still an active supervisor, read in the change's own transaction (a
+                session may outlive a demotion by the seconds until the UI checks). None: the
+                command line, run by the machine's administrator.
 
         Raises:
             NotFoundError: no such official.
@@ -2627,6 +2681,7 @@ class Desk:
         """
         user = clean(username or "").lower()
         with self.store.transaction():
+            self._require_supervisor(by)
             row = self.store.official(user)
             if row is None:
                 raise NotFoundError(f"Không có cán bộ «{user}».")
