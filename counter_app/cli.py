@@ -354,6 +354,13 @@ UNEXPECTED = "Lỗi không mong đợi; chi tiết đã ghi vào tệp nhật k�
 """What a failure that is not a CounterError says (the details go to the program's log)."""
 
 
+def _unexpected() -> str:
+    """:data:`UNEXPECTED`, naming the log file when there is one (the admin had to read the source
+    to find it)."""
+    files = [h.baseFilename for h in logging.getLogger().handlers if isinstance(h, logging.FileHandler)]
+    return f"{UNEXPECTED[:-1]}: {files[0]}." if files else UNEXPECTED
+
+
 class CounterGroup(click.Group):
     """A click group that turns every CounterError into one line on stderr and an exit code."""
 
@@ -406,7 +413,7 @@ class CounterGroup(click.Group):
             ctx.exit(130)
         except Exception:
             log.exception("unexpected error")
-            click.echo(UNEXPECTED, err=True)
+            click.echo(_unexpected(), err=True)
             ctx.exit(1)
 
 
@@ -1312,7 +1319,7 @@ def json_failure(func: F) -> F:
             raise
         except Exception:
             if kwargs.get("as_json"):
-                _emit_json({"ok": False, "error": UNEXPECTED, "exit_code": 1})
+                _emit_json({"ok": False, "error": _unexpected(), "exit_code": 1})
             raise
 
     return wrapper  # type: ignore[return-value]
@@ -1359,8 +1366,11 @@ def sync_(desk: Any, status_only: bool, settle: str | None, as_json: bool, actor
     from sync.client import SyncClient
 
     settings = desk.settings
+    log.info("sync run with %s", settings.hub_url)
     with SyncClient(desk, settings.hub_url, settings.hub_token) as client:
         report = client.run()
+    for line in report.lines():  # the nightly run's record: what it did, in the log too
+        log.info("sync: %s", line)
     if as_json:
         _emit_json(report.to_json())
         return

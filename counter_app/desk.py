@@ -1345,6 +1345,11 @@ class Desk:
             ],
         }
 
+    def open_conflicts(self) -> list[str]:
+        """Dossiers still marked "conflict" (up to 100, newest first): said at every sync run until
+        a person has looked at them (``counter sync --settle CODE``, key ``v`` in the UI)."""
+        return self.store.codes_in_sync_state("conflict")
+
     def record_sync(self, at: datetime) -> None:
         self.store.write_settings({LAST_SYNC: format_time(to_vn(at))})
 

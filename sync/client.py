@@ -83,6 +83,8 @@ class SyncReport:
     """Events still in the outbox after the run."""
     clock_problem: str = ""
     """The counter's clock is off from the hub's by more than ``CLOCK_SKEW`` ("" when not)."""
+    open_conflicts: list[str] = field(default_factory=list)
+    """Dossiers marked "conflict" after the run, this run's or an earlier one's, not yet settled."""
     hub_went_back: int = 0
     """Events of this counter sent again because the hub was put back to an older copy."""
 
@@ -112,6 +114,12 @@ class SyncReport:
             said.append(
                 f"Xung đột với máy chủ ({len(self.conflicts)} hồ sơ, cần quản trị viên xem): "
                 + ", ".join(self.conflicts[:20])
+            )
+        earlier = [code for code in self.open_conflicts if code not in self.conflicts]
+        if earlier:
+            said.append(
+                f"Còn {len(earlier)} hồ sơ đang xung đột chờ xem (trên từng quầy có hồ sơ ấy; sau khi xem: "
+                "counter sync --settle MÃ, hoặc phím v trên màn hình hồ sơ): " + ", ".join(earlier[:20])
             )
         for code, reason in self.flagged[:20]:
             said.append(f"Không áp dụng được sự kiện của hồ sơ {code} (đã giữ lại, đánh dấu): {reason}")
@@ -193,6 +201,7 @@ class SyncClient:
         self.fetch_calendar(report)
         report.clock_problem = clock_skew_problem(self.hub_clock_offset)
         report.waiting = self.desk.unsent_events()
+        report.open_conflicts = self.desk.open_conflicts()
         self.desk.record_sync(self.desk.now())
         return report
 

@@ -845,8 +845,21 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db", type=Path, required=True)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765)
-    serve.add_argument("--catalog", type=Path, default=None)
-    serve.add_argument("--calendar", type=Path, default=None)
+    serve.add_argument(
+        "--catalog",
+        type=Path,
+        default=None,
+        help="the procedure catalog to publish (JSON as counter_app/data/procedures.json: "
+        '{"version", "procedures": [...]}); default: the packaged one. Read at each request',
+    )
+    serve.add_argument(
+        "--calendar",
+        type=Path,
+        default=None,
+        help='the city\'s days off and make-up days to publish: {"version": "2026.1", "overrides": '
+        '[{"day": "YYYY-MM-DD", "kind": "day_off"|"working_day", "label": "..."}]}; a missing file is '
+        "an empty calendar (drop the file in later). Read at each request",
+    )
     counter = commands.add_parser("add-counter", help="give a counter a token")
     counter.add_argument("--db", type=Path, required=True)
     counter.add_argument("--token", required=True)
@@ -935,6 +948,7 @@ def _serve(args: argparse.Namespace) -> None:
 
     if args.catalog is not None:
         load_catalog(args.catalog)  # fail now, not on the first counter's request
+    load_calendar(args.calendar)  # the same: a bad file failed every counter's run with HTTP 500
     app = create_app(args.db, args.catalog, args.calendar)
     uvicorn.run(app, host=args.host, port=args.port)
 

@@ -218,11 +218,23 @@ class RestorePlan:
                 f"Cơ sở dữ liệu hiện tại «{self.live}»: {current.dossiers} hồ sơ; "
                 "nó được giữ lại một bản bên cạnh."
             )
-            if self.lost_events:
-                unsent = f" ({self.lost_unsent} sự kiện chưa gửi lên hệ thống)" if self.lost_unsent else ""
+            sent = self.lost_events - self.lost_unsent
+            if self.lost_events and not sent:
                 lines.append(
-                    f"Sẽ MẤT {self.lost_dossiers} hồ sơ và {self.lost_events} sự kiện "
-                    f"không có trong bản sao lưu{unsent}."
+                    f"Sẽ MẤT {self.lost_dossiers} hồ sơ và {self.lost_events} sự kiện không có trong bản "
+                    f"sao lưu ({self.lost_unsent} sự kiện chưa gửi lên hệ thống)."
+                )
+            elif self.lost_events and not self.lost_unsent:
+                # Pulled back by the next sync (own=1): not lost, only out of this file until then.
+                lines.append(
+                    f"Bản sao lưu thiếu {self.lost_dossiers} hồ sơ và {self.lost_events} sự kiện, đều đã "
+                    "gửi lên máy chủ: lần đồng bộ sau khi khôi phục sẽ nhận lại."
+                )
+            elif self.lost_events:
+                lines.append(
+                    f"Sẽ MẤT {self.lost_unsent} sự kiện chưa gửi lên hệ thống; {sent} sự kiện khác thiếu "
+                    f"trong bản sao lưu (của {self.lost_dossiers} hồ sơ) đã gửi lên máy chủ, lần đồng bộ "
+                    "sau khi khôi phục sẽ nhận lại."
                 )
             if self.backup_only_events:
                 lines.append(

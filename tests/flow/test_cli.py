@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import stat
+import subprocess
+import sys
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -925,6 +928,20 @@ def test_a_failed_sync_answers_json_too(configured: Any) -> None:
     assert answer["error"] == down.stderr.removeprefix("Lỗi: ").strip()
     assert configured("sync").stdout == ""  # without --json: the stderr line only, as before
     assert '"ok": false' in configured("sync", "--help").output
+
+
+def test_the_nightly_sync_leaves_its_report_in_the_log(configured: Any, db_path: Path, hub: Any) -> None:
+    """What last night's run did on this counter is in the program's log (it held only the HTTP
+    request lines); run as cron runs it, in a process of its own."""
+    hub.add_counter("token-2", "11410", "000.00.00.X11410#2")
+    both = ("--set", f"hub_url={hub.url}", "--set", "hub_token=token-2")
+    assert configured("settings", *both).exit_code == 0
+    counter = Path(sys.executable).parent / "counter"
+    done = subprocess.run([str(counter), "--db", str(db_path), "sync"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    log = Path(os.environ["COUNTER_DATA_DIR"]) / "logs" / "counter.log"
+    text = log.read_text(encoding="utf-8")
+    assert "sync: Đã gửi 0 sự kiện; nhận 0 sự kiện mới" in text and "sync: Còn 0 sự kiện chờ gửi." in text
 
 
 def test_a_name_of_combining_marks_alone_is_refused(configured: Any, tmp_path: Path) -> None:

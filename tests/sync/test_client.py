@@ -176,6 +176,11 @@ def test_two_counters_that_stepped_one_dossier_apart_agree_once_both_have_synced
         assert "không thể" in step.reason.lower()
     again = [sync(first), sync(second)]  # settled: nothing moves any more
     assert [(r.pushed, r.pulled, r.flagged) for r in again] == [(0, 0, []), (0, 0, [])]
+    for report in again:  # but the conflict is said at every run until a person has looked
+        assert report.open_conflicts == [code]
+        assert any(line.startswith("Còn 1 hồ sơ đang xung đột chờ xem") for line in report.lines())
+    first.settle_conflict(code, MINH)
+    assert sync(first).open_conflicts == [] and sync(second).open_conflicts == [code]
 
 
 def test_a_step_overruled_by_the_hub_s_order_is_taken_back_in_when_it_fits_after_all(
@@ -790,3 +795,32 @@ def test_a_hub_put_back_to_an_older_copy_gets_everything_again(
     assert len(hub_events(hub)) == len({u for u, _ in hub_events(hub)}) == 3
     again = sync(first)
     assert (again.hub_went_back, again.pulled) == (0, 0)  # it had lost_second already
+
+
+def test_a_restore_says_what_the_hub_will_give_back_and_the_sync_does(
+    counters: tuple[Desk, Desk], tmp_path: Path
+) -> None:
+    """Events missing from the backup but already on the hub are not "lost": the preview says the
+    next sync brings them back, and it does."""
+    from counter_app.store.restore import plan_restore, restore
+
+    _, second = counters
+    second.receive(intake(), MINH)
+    backup = Path(second.backup(tmp_path / "backups")["path"])
+    later = second.receive(intake(), MINH).code
+    sync(second)
+    path, now = second.store.path, second.now()
+    assert path is not None
+    second.close()
+
+    plan = plan_restore(path, backup, now=now)
+    said = " ".join(plan.describe())
+    assert "đều đã gửi lên máy chủ: lần đồng bộ sau khi khôi phục sẽ nhận lại" in said
+    assert "MẤT" not in said
+    restore(plan, now=now)
+    again = Desk.open(path, clock=lambda: now, env={})
+    try:
+        assert sync(again).pulled == 1
+        assert again.get(later).code == later
+    finally:
+        again.close()

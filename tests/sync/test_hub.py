@@ -596,3 +596,17 @@ def test_a_pull_naming_another_counter_than_the_tokens_is_refused(
     assert as_who["c1"].get("/v1/events", params={"counter": COUNTER_1}).status_code == 200
     twice = as_who["c1"].get("/v1/events", params=[("counter", COUNTER_1), ("counter", COUNTER_1)])
     assert twice.status_code == 400
+
+
+def test_serving_a_calendar_file_the_counters_cannot_read_is_refused_at_start(tmp_path: Path) -> None:
+    """It failed every counter's run with HTTP 500, night after night, from the first request.
+    (A process of its own, with a time limit: a hub that starts serving does not return.)"""
+    bad = tmp_path / "calendar.json"
+    bad.write_text('{"version": "1", "overrides": [{"day": "2026-13-01", "kind": "day_off"}]}')
+    command = ["serve", "--db", str(tmp_path / "hub.db"), "--port", "0", "--calendar", str(bad)]
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys; from sync.hub import main; sys.exit(main({command!r}))"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "calendar.json" in done.stderr and "Traceback" not in done.stderr
