@@ -1235,6 +1235,8 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
         "problems": problems,
         # Said, never an exit code (see Desk.clock_problem); read from a sound file only.
         "clock_problem": desk.clock_problem() if integrity else None,
+        # Sync trouble waiting for a person (said by every sync run too): notes, not failures.
+        "sync_conflicts": desk.open_conflicts() if integrity else [],
     }
     if as_json:
         _emit_json(result)
@@ -1248,6 +1250,12 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
             _out(problem)
         if result["clock_problem"]:
             _out(f"Lưu ý: {result['clock_problem']}")
+        if result["sync_conflicts"]:
+            conflicts = result["sync_conflicts"]
+            _out(
+                f"Lưu ý: {len(conflicts)} hồ sơ đang xung đột đồng bộ chờ xem (counter sync --status): "
+                + ", ".join(conflicts[:10])
+            )
         if repaired:
             _out("Đã dựng lại các dòng hồ sơ từ sự kiện; chạy lại «counter check» để xem lại.")
         elif not projection and not problems:

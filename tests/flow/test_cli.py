@@ -930,6 +930,23 @@ def test_a_failed_sync_answers_json_too(configured: Any) -> None:
     assert '"ok": false' in configured("sync", "--help").output
 
 
+def test_the_nightly_check_names_the_dossiers_in_sync_conflict(configured: Any, db_path: Path) -> None:
+    """``check`` said "problems: []" while a dossier waited in conflict: a note now, exit 0 still
+    (the file is sound; a person must look, with ``sync --status``)."""
+    doc = {"procedure": "1.004873", "applicant": {"name": "Đặng Thị Hoà", "id_number": "031190001234"}}
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(doc)).output)["code"]
+    assert json.loads(configured("check", "--json").output)["sync_conflicts"] == []
+    desk = Desk.open(db_path, env={})
+    try:
+        desk.events_in_conflict([desk.events(code)[0].uuid])
+    finally:
+        desk.close()
+    checked = configured("check")
+    assert checked.exit_code == 0
+    assert f"Lưu ý: 1 hồ sơ đang xung đột đồng bộ chờ xem (counter sync --status): {code}" in checked.output
+    assert json.loads(configured("check", "--json").output)["sync_conflicts"] == [code]
+
+
 def test_the_nightly_sync_leaves_its_report_in_the_log(configured: Any, db_path: Path, hub: Any) -> None:
     """What last night's run did on this counter is in the program's log (it held only the HTTP
     request lines); run as cron runs it, in a process of its own."""
