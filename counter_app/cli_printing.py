@@ -49,6 +49,15 @@ def _checked_output(desk: Any, out: Path | None) -> Path | None:
         return None
     if not str(out).strip():
         raise ValidationError(FieldError("output", "Đường dẫn tệp PDF (-o) đang để trống."))
+    if str(out) == "-":
+        # "-" reads standard input elsewhere (receive --json -): a PDF is not written to standard
+        # output (it would land in a terminal, or mix with the message line), nor to a file "-".
+        raise ValidationError(
+            FieldError(
+                "output",
+                "«-o -» không ghi PDF ra màn hình (đầu ra chuẩn); hãy ghi tên tệp, ví dụ «-o bieu-mau.pdf».",
+            )
+        )
     target = out.expanduser()
     real = target.resolve()
     live = desk.store.path
@@ -225,6 +234,10 @@ def _period(
     if day is not None and (first is not None or last is not None):
         raise ValidationError(FieldError("date", "Dùng --date hoặc --from/--to, không dùng cả hai."))
     if day is not None:
+        from counter_app.desk import check_day  # the desk is heavy: imported when used, as in cli.py
+
+        # Checked here, under its own name: the range check would call it "Ngày bắt đầu".
+        check_day(day.date(), "date", "Ngày (--date)")
         return day.date(), day.date()
     if first is None and last is None:
         today: date = desk.now().date()

@@ -8,9 +8,10 @@ Every rendering of a form is written to the access log through :meth:`Desk.recor
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,6 +26,7 @@ from reportlab.platypus import (
     Table,
 )
 
+from counter_app.domain.calendar import to_vn
 from counter_app.domain.dossier import (
     RETURN_METHODS,
     TRANSITIONS,
@@ -40,8 +42,15 @@ from printing import layout, typeface, wording
 from printing.layout import Theme, field, para, rich
 from printing.wording import FORMS
 
+_LOGIN = re.compile(r"[a-z0-9._@-]*")
+"""An actor recorded as a user name (lower case, no space), not as a person's name: looked up."""
+
 BLANK_HOPS = 3
 """Hand-over rows the control slip offers up to, blank ones filled in by hand as the file moves."""
+
+
+COMPACT_SIGNING = {"A4": 15 * mm, "A5": 10 * mm}
+"""Room left to sign in a compact signature block (the usual one: 24 mm on A4, 13 mm on A5)."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +62,11 @@ class Context:
     settings: Any
     theme: Theme
     officials: Mapping[str, str]
-    """Known officials: username and full name -> full name (to print under a signature)."""
+    """Known officials: username -> today's full name (for steps recorded under a user name)."""
     blank_hops: int = BLANK_HOPS
+    compact: bool = False
+    """Signature blocks with less room to sign (:data:`COMPACT_SIGNING`), to keep a form that runs
+    a few lines over one sheet on that sheet (:func:`build_form`)."""
     """Hand-over rows of the control slip to fill in by hand (fewer when they alone would take a
     second sheet: :func:`build_form`)."""
 
@@ -82,8 +94,23 @@ class Context:
         return self._as_received("place", self.settings.place_name or self.settings.commune_name)
 
     def official_name(self, actor: str) -> str:
-        """The official's full name when the actor is a known official; "" to sign by hand."""
-        return self.officials.get(actor, "")
+        """The name to print under an official's signature: the name recorded with the step.
+
+        The UI and the CLI record the official's full name with each step, so a reprint says what
+        the first print said, after a rename, after the official left, and for an ``--actor`` who
+        is no official. Only a step recorded under a user name (a login such as ``hoa``, or the
+        OS user the CLI falls back to) is looked up among the officials; a login that is no
+        official's leaves the line blank, to sign and write by hand.
+        """
+        actor = " ".join(actor.split())
+        if not _LOGIN.fullmatch(actor):
+            return actor
+        return self.officials.get(actor.lower(), "")
+
+    def signatures(self, blocks: list[tuple[str, str, str]], *, after: list[Flowable]) -> Flowable:
+        """:func:`layout.signatures` of the form, less tall when :attr:`compact`."""
+        space = COMPACT_SIGNING[self.theme.paper] if self.compact else None
+        return layout.signatures(self.theme, blocks, space, after=after)
 
     def last(self, kind: str) -> Event | None:
         for event in reversed(self.events):
@@ -211,7 +238,8 @@ def _receipt(ctx: Context) -> list[Flowable]:
         field(wording.RECEIPT_SETS, wording.RECEIPT_SETS_VALUE.format(n=wording.two(d.sets)), t),
         field(wording.RECEIPT_LIMIT, d.legal_limit, t),
         field(wording.RECEIPT_RECEIVED, wording.long_time(d.received_at), t),
-        field(wording.RECEIPT_DUE, wording.long_time(d.due_at), t, bold=True),
+        field(wording.RECEIPT_DUE, wording.long_time(_first_appointment(ctx)), t, bold=True),
+        *_moved_appointment(ctx),
         *_void_appointment(d, t),
         field(wording.RECEIPT_RETURN, _return_place(ctx), t),
         field(wording.RECEIPT_FEE, wording.fee(d.fee_amount, d.fee_text), t),
@@ -224,8 +252,7 @@ def _receipt(ctx: Context) -> list[Flowable]:
     story += closing[:-2]
     closing = closing[-2:]
     story.append(
-        layout.signatures(
-            t,
+        ctx.signatures(
             [
                 (wording.SIGN_SUBMITTER, wording.SIGN_HINT, _signer(d.applicant)),
                 (
@@ -238,6 +265,27 @@ def _receipt(ctx: Context) -> list[Flowable]:
         )
     )
     return story
+
+
+def _first_appointment(ctx: Context) -> datetime:
+    """The appointment the receipt gave: before any apology moved it (a reprint says what the
+    first print said; :func:`_moved_appointment` adds the new one under it)."""
+    for event in ctx.events:
+        if event.kind == "appointment_moved" and event.payload.get("previous_due_at"):
+            return parse_time(str(event.payload["previous_due_at"]))
+    return ctx.dossier.due_at
+
+
+def _moved_appointment(ctx: Context) -> list[Flowable]:
+    """On a receipt printed after an apology moved the appointment: the appointment now in force
+    and the day of the (latest) apology, in bold under the first one."""
+    moved = ctx.last("appointment_moved")
+    if moved is None:
+        return []
+    said = wording.RECEIPT_MOVED.format(
+        due=wording.long_time(ctx.dossier.due_at), day=wording.short_date(to_vn(moved.occurred_at).date())
+    )
+    return [rich([(said, typeface.BOLD)], ctx.theme)]
 
 
 def _void_appointment(d: Dossier, t: Theme) -> list[Flowable]:
@@ -277,7 +325,7 @@ def _extra_papers(ctx: Context) -> list[Flowable]:
             t,
         ),
     ]
-    story.append(layout.signatures(t, [(wording.SIGN_GUIDE, wording.SIGN_HINT, official)], after=closing))
+    story.append(ctx.signatures([(wording.SIGN_GUIDE, wording.SIGN_HINT, official)], after=closing))
     return story
 
 
@@ -312,9 +360,13 @@ def _refusal(ctx: Context) -> list[Flowable]:
     story.append(para(wording.REFUSAL_BODY.format(agency=ctx.agency), t))
     story.append(_boxed(ctx, str(event.payload.get("reason", ""))))
     story.append(Spacer(1, t.size * 0.5))
-    help_line = wording.REFUSAL_HELP.format(agency=ctx.agency, you=wording.you(d.applicant.kind))
-    signatures = layout.signatures(
-        t,
+    phone = ctx.settings.counter_phone
+    help_line = wording.REFUSAL_HELP.format(
+        agency=ctx.agency,
+        you=wording.you(d.applicant.kind),
+        phone=wording.REFUSAL_HELP_PHONE.format(phone=phone) if phone else "",
+    )
+    signatures = ctx.signatures(
         [
             (wording.SIGN_SUBMITTER, wording.SIGN_HINT, _signer(d.applicant)),
             (wording.SIGN_REFUSER, wording.SIGN_HINT, ctx.official_name(event.actor)),
@@ -382,7 +434,7 @@ def _apology(ctx: Context) -> list[Flowable]:
         )
     )
     closing.append(para(wording.APOLOGY_THANKS.format(you=wording.you(d.applicant.kind)), t))
-    story.append(layout.signatures(t, [(wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, "")], after=closing))
+    story.append(ctx.signatures([(wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, "")], after=closing))
     return story
 
 
@@ -402,9 +454,7 @@ def _stop_notice(ctx: Context) -> list[Flowable]:
     if event.payload.get("legal_basis"):
         story.append(field(wording.STOP_BASIS, event.payload["legal_basis"], t))
     after = wording.STOP_AFTER.format(agency=ctx.agency, you=wording.you(d.applicant.kind))
-    story.append(
-        layout.signatures(t, [(wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, "")], after=[para(after, t)])
-    )
+    story.append(ctx.signatures([(wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, "")], after=[para(after, t)]))
     return story
 
 
@@ -444,6 +494,7 @@ def slip_hops(ctx: Context) -> list[Hop]:
     deciding = d.deciding_agency_name
     if received is not None:
         deciding = str(received.payload.get("deciding", {}).get("name", "")) or deciding
+    office = ""  # the last office the dossier was handed to (the result comes back from it)
     hops: list[Hop] = []
     pending: list[str] = []
 
@@ -468,12 +519,13 @@ def slip_hops(ctx: Context) -> list[Hop]:
                     notes=note,
                 )
             )
-            holder = to
+            holder = office = to
         elif event.kind == "result_ready":
             timeliness = d.timeliness() if d.result_at == event.occurred_at else None
-            # No transfer recorded (a same-day paper settled at the centre): the result still comes
-            # from the deciding authority, not from the centre to itself.
-            giver = (deciding or wording.SLIP_BLANK) if holder == counter else holder
+            # Not held by an office (a same-day paper settled at the centre, or the extra papers
+            # taken in and the dossier not handed on again): the result still comes from the
+            # office that had it, else the deciding authority, never from the centre to itself.
+            giver = (office or deciding or wording.SLIP_BLANK) if holder == counter else holder
             add(
                 Hop(
                     [f"{n}{wording.SLIP_GIVE}: {giver}", f"{wording.SLIP_TAKE}: {counter}"],
@@ -519,6 +571,10 @@ def slip_hops(ctx: Context) -> list[Hop]:
                 new_due = wording.short_time(parse_time(str(p["due_at"])))
                 line += f"{'' if line.endswith('.') else '.'} {wording.SLIP_NEW_DUE}: {new_due}"
             pending.append(line)
+            if event.kind == "extra_papers_received":
+                # The citizen brings the papers to the centre (form 02 sends them there): the
+                # next hand-over starts from the counter, not from the office to itself.
+                holder = counter
     if pending and hops:
         hops[-1].notes = (hops[-1].notes or []) + pending
         pending.clear()
@@ -558,9 +614,12 @@ def _control_slip(ctx: Context) -> list[Flowable]:
     story.append(field(wording.SLIP_SUBMITTER, d.applicant.name, t, bold=True))
     story.append(field(wording.RECEIPT_RECEIVED, wording.long_time(d.received_at), t))
     story.append(field(wording.SLIP_LIMIT, d.legal_limit, t))
-    story.append(field(wording.SLIP_DUE, wording.long_time(d.due_at), t, bold=True))
-    if d.rule_due_at != d.due_at:  # early, on time and late are judged against this one
-        story.append(field(wording.SLIP_RULE_DUE, wording.long_time(d.rule_due_at), t))
+    # A dossier refused at the counter was never given an appointment (form 03, no receipt): no
+    # due line, as in the logbook.
+    if d.appointment_at is not None:
+        story.append(field(wording.SLIP_DUE, wording.long_time(d.appointment_at), t, bold=True))
+        if d.rule_due_at != d.due_at:  # early, on time and late are judged against this one
+            story.append(field(wording.SLIP_RULE_DUE, wording.long_time(d.rule_due_at), t))
     story.append(layout.documents_table(t, d.documents))
     story.append(Spacer(1, t.size * 0.8))
 
@@ -625,12 +684,12 @@ assert tuple(BUILDERS) == FORMS
 
 
 def _officials(desk: Any) -> dict[str, str]:
+    """User name -> full name of today's officials (see :meth:`Context.official_name`)."""
     names: dict[str, str] = {}
     try:
         for row in desk.officials():
             if row.get("full_name"):
-                names[row["username"]] = row["full_name"]
-                names[row["full_name"]] = row["full_name"]
+                names[str(row["username"]).lower()] = row["full_name"]
     except Exception:  # printing must not fail because the officials table is unreadable
         return {}
     return names
@@ -640,7 +699,24 @@ def build_form(ctx: Context, form: str, out: IO[bytes]) -> None:
     """Lay out ``form`` for the context's dossier into ``out`` (a binary file)."""
     if form == "control_slip":
         ctx = replace(ctx, blank_hops=_slip_blank_hops(ctx))
+    else:
+        ctx = _fitted(ctx, form)
     _lay_out(ctx, form, out)
+
+
+def _fitted(ctx: Context, form: str) -> Context:
+    """The context that prints ``form`` on the fewest sheets: compact signatures when that saves one.
+
+    A receipt a few lines too long put the fee, the logbook entry and both signatures alone on a
+    second sheet, which is easily separated from the first; the extra-papers request moved its
+    guidance with its signature. Laid out again with less room to sign (a form is a few tens of
+    milliseconds) only when the first lay-out runs over a sheet.
+    """
+    pages = _lay_out(ctx, form, io.BytesIO())
+    if pages == 1:
+        return ctx
+    compact = replace(ctx, compact=True)
+    return compact if _lay_out(compact, form, io.BytesIO()) < pages else ctx
 
 
 def _lay_out(ctx: Context, form: str, out: IO[bytes]) -> int:

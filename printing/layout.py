@@ -377,7 +377,20 @@ def documents_table(t: Theme, items: Sequence[Any]) -> Table:
         [head(wording.DOCS_NO), head(wording.DOCS_NAME), head(wording.DOCS_COUNT), "", ""],
         ["", "", head(wording.DOCS_ORIGINALS), head(wording.DOCS_CERTIFIED), head(wording.DOCS_COPIES)],
     ]
+    spans: list[tuple[Any, ...]] = [
+        ("SPAN", (0, 0), (0, 1)),
+        ("SPAN", (1, 0), (1, 1)),
+        ("SPAN", (2, 0), (4, 0)),
+    ]
     for i, item in enumerate(items, 1):
+        if not (item.originals or item.certified or item.copies):
+            # A paper only shown (the identity card): no copy is handed in. "(xuất trình)" across
+            # the three counts, as the dossier screen says, rather than "0 0 0".
+            row = len(rows)
+            shown = para(wording.DOCS_SHOWN, t, "cell_center")
+            rows.append([para(i, t, "cell_center"), para(item.name, t, "cell"), shown, "", ""])
+            spans.append(("SPAN", (2, row), (4, row)))
+            continue
         rows.append(
             [
                 para(i, t, "cell_center"),
@@ -387,16 +400,10 @@ def documents_table(t: Theme, items: Sequence[Any]) -> Table:
                 para(item.copies, t, "cell_center"),
             ]
         )
-    return grid_table(
-        rows,
-        widths,
-        header_rows=2,
-        extra=[
-            ("SPAN", (0, 0), (0, 1)),
-            ("SPAN", (1, 0), (1, 1)),
-            ("SPAN", (2, 0), (4, 0)),
-        ],
-    )
+    if not items:  # heads over nothing read as papers left off: say there are none
+        rows.append([para(wording.DOCS_NONE, t, "cell_center"), "", "", "", ""])
+        spans.append(("SPAN", (0, 2), (4, 2)))
+    return grid_table(rows, widths, header_rows=2, extra=spans)
 
 
 MODULE = 72 / 75

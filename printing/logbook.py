@@ -60,6 +60,10 @@ CHART_TITLE = 14 * mm
 """The chart's title band."""
 CHART_MIN = 45 * mm
 """The shortest the chart is made to leave room for the table of fields under it."""
+SIGNING = 22 * mm
+"""Room to sign under the summary's signature heads."""
+SIGNING_COMPACT = 15 * mm
+"""The same, when the signatures would otherwise go to a page of their own."""
 
 
 def _height(canv: Any, flowables: list[Any], width: float) -> float:
@@ -181,7 +185,9 @@ def dossier_cells(d: Dossier, now: datetime) -> list[str]:
         contact += ("\n" if contact else "") + f"{wording.LOGBOOK_PHONE}: {d.applicant.phone}"
     notes: list[str] = []
     if d.status in (3, 5, 6, 7, 8):
-        note = status_name(d.status)
+        # Refused after it was received (and counted as received): not "không được tiếp nhận".
+        refused_later = d.status == 3 and not d.refused_at_intake
+        note = wording.LOGBOOK_REFUSED_LATER if refused_later else status_name(d.status)
         if d.status in (3, 7, 8) and d.last_reason:
             note += f": {shorten(d.last_reason, NOTE_REASON_MAX)}"
         notes.append(note)
@@ -619,6 +625,8 @@ class LogbookPainter:
         fields = [[cell(wording.SUMMARY_FIELD, "cell_head"), cell(wording.SUMMARY_COUNT, "cell_head")]]
         for name, n in report.get("by_field", []):
             fields.append([cell(name or wording.SUMMARY_NO_FIELD), cell(str(n), "cell_center")])
+        if len(fields) == 1:  # no dossier received: say so rather than a table of heads only
+            fields.append([cell(wording.SUMMARY_NO_FIELDS), cell("0", "cell_center")])
 
         def by_field(width: float) -> list[Any]:
             return [
@@ -661,14 +669,14 @@ class LogbookPainter:
         # Within the tables' width, chart or not: the right of the page may take the signatures.
         frame = self._flow(story, LEFT, left_w, top)
 
-        def signatures(width: float) -> tuple[Any, float, float]:
+        def signatures(width: float, space: float = SIGNING) -> tuple[Any, float, float]:
             table = layout.signature_table(
                 t,
                 [
                     (wording.SIGN_LOGBOOK_KEEPER, wording.SIGN_HINT, ""),
                     (wording.SIGN_AGENCY, wording.SIGN_SEAL_HINT, ""),
                 ],
-                space=22 * mm,
+                space=space,
                 width=width,
             )
             w, h = table.wrapOn(c, width, PAGE[1])
@@ -678,6 +686,7 @@ class LogbookPainter:
         y = (min(frame._y, chart_bottom) if self.page == first_summary_page else frame._y) - h - 6
         right, right_w_used, right_h = signatures(right_w)
         left, left_w_used, left_h = signatures(left_w)
+        tight, tight_w_used, tight_h = signatures(left_w, SIGNING_COMPACT)
         right_taken = (show_chart or fields_right) and self.page == first_summary_page
         right_free = (chart_bottom if right_taken else top) - BOTTOM  # under any chart or fields
         if y >= BOTTOM:
@@ -689,6 +698,9 @@ class LogbookPainter:
         elif frame._y - BOTTOM >= left_h + 6:
             # The right side full (a chart and the fields): under the indicators on the left.
             left.drawOn(c, LEFT + (left_w - left_w_used) / 2, frame._y - left_h - 6)
+        elif frame._y - BOTTOM >= tight_h + 6:
+            # A few points short: with less room to sign, rather than on a sheet of their own.
+            tight.drawOn(c, LEFT + (left_w - tight_w_used) / 2, frame._y - tight_h - 6)
         else:
             self._end_page()
             self.page += 1
@@ -858,7 +870,7 @@ def render_logbook(
         statuses = tuple(sorted(set(int(s) for s in statuses)))
     settings = desk.settings
     now = desk.now()
-    report = desk.period_report(first, last)
+    report = _split_refusals(desk, first, last, desk.period_report(first, last))
     target = Path(out) if out is not None else default_path(first, last, statuses)
 
     def produce(fh: IO[bytes]) -> None:
@@ -882,6 +894,21 @@ def render_logbook(
     # the logbook shows many people's data: one access-log line for the whole of it
     desk.record_report_print(actor, f"logbook {first}..{last}")
     return target
+
+
+def _split_refusals(desk: Any, first: date, last: date, report: dict[str, Any]) -> dict[str, Any]:
+    """The report with its refusals counted as the logbook's totals count them.
+
+    "Từ chối tiếp nhận" is a dossier refused at the counter the day it came (form 03 instead of a
+    receipt): never received, so not in "received" (README; ``Dossier.refused_at_intake``). A
+    dossier refused after it was received stays in "received" and is counted apart, as
+    "refused_later", so the rows add up: received + refused at the counter = what came in.
+    ``desk.period_report`` counts both under "refused" (closed in the period); those refused at the
+    counter were closed the day they came, so the ones received in the period are the same.
+    """
+    at_counter = sum(1 for d in desk.iter_logbook(first, last, (3,)) if d.refused_at_intake)
+    refused = int(report.get("refused", 0) or 0)
+    return {**report, "refused": at_counter, "refused_later": max(refused - at_counter, 0)}
 
 
 def _stream(desk: Any, first: date, last: date, statuses: tuple[int, ...] | None) -> Iterator[Dossier]:

@@ -109,7 +109,13 @@ DOCS_COUNT = "Số lượng"
 DOCS_ORIGINALS = "Bản chính"
 DOCS_CERTIFIED = "Bản chứng thực"
 DOCS_COPIES = "Bản photo"
+DOCS_SHOWN = "(xuất trình)"
+"""In the count columns of a paper only shown, not handed in (all counts 0), as on the dossier screen."""
+DOCS_NONE = "Không có giấy tờ nào."
 NOTHING = "Không"
+WAIVED = "Miễn"
+"""The fee line of a dossier whose fee was waived at intake (0 entered): the word the intake screen
+shows for a procedure without a fee."""
 BLANK = "…………………………"
 QR_HINT = "Quét mã để tra cứu"
 PAGE_OF = "Trang {n}/{total}"
@@ -152,7 +158,11 @@ SIGN_GUIDE = "NGƯỜI HƯỚNG DẪN"
 REFUSAL_BODY = (
     "Sau khi xem xét, {agency} thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:"
 )
-REFUSAL_HELP = "Xin thông báo để {you} được biết. Mọi vướng mắc xin liên hệ {agency} để được hướng dẫn."
+REFUSAL_HELP = (
+    "Xin thông báo để {you} được biết. Mọi vướng mắc xin liên hệ {agency}{phone} để được hướng dẫn."
+)
+REFUSAL_HELP_PHONE = ", số điện thoại {phone},"
+"""Inside :data:`REFUSAL_HELP` when the counter's phone is set (setting ``counter_phone``)."""
 SIGN_REFUSER = "NGƯỜI TỪ CHỐI"
 
 # -- apology -----------------------------------------------------------------------------------------
@@ -232,6 +242,8 @@ LOGBOOK_DAY_TOTAL = "Cộng ngày {day}: {count} hồ sơ, {sets} bộ{refused}"
 LOGBOOK_GRAND_TOTAL = "Tổng cộng {first} – {last}: {count} hồ sơ, {sets} bộ{refused}"
 LOGBOOK_REFUSED_PART = "; {refused} hồ sơ từ chối tiếp nhận"
 """After a total: the dossiers refused at the counter, listed in the book but not received."""
+LOGBOOK_REFUSED_LATER = "Từ chối giải quyết sau khi đã tiếp nhận"
+"""The note of a dossier refused after it was received (status 3 too, but it was received)."""
 LOGBOOK_EMPTY = "Không có hồ sơ nào trong thời gian này."
 LOGBOOK_PHONE = "ĐT"
 LOGBOOK_OWNER = "Chủ hồ sơ"
@@ -256,7 +268,10 @@ SUMMARY_ROWS = (
         "overdue",
         "Hồ sơ đang giải quyết đã quá hạn (toàn bộ hồ sơ của Bộ phận, tại thời điểm in, không riêng kỳ này)",
     ),
+    # refused at the counter, never received (as in the totals of the logbook's table) ...
     ("refused", "Hồ sơ từ chối tiếp nhận trong kỳ"),
+    # ... and refused after being received, already counted in "received" above
+    ("refused_later", "Hồ sơ đã tiếp nhận, sau đó từ chối giải quyết trong kỳ"),
     ("withdrawn", "Hồ sơ công dân rút trong kỳ"),
     ("stopped", "Hồ sơ dừng xử lý trong kỳ"),
     ("digitised", "Hồ sơ số hóa khi tiếp nhận trong kỳ"),
@@ -268,6 +283,7 @@ SUMMARY_SATISFACTION_RATE = "Tỷ lệ hài lòng (hài lòng và rất hài lò
 SUMMARY_BY_FIELD = "Số hồ sơ tiếp nhận theo lĩnh vực"
 SUMMARY_FIELD = "Lĩnh vực"
 SUMMARY_NO_FIELD = "(Chưa phân loại)"
+SUMMARY_NO_FIELDS = "Không có hồ sơ tiếp nhận"
 SUMMARY_PER_DAY = "Số hồ sơ tiếp nhận theo ngày"
 SUMMARY_FILTER_NOTE = (
     "Số liệu tổng hợp tính trên toàn bộ hồ sơ của kỳ, không theo bộ lọc trạng thái của danh sách."
@@ -314,6 +330,9 @@ ERR_NO_EVENT = {
     "stop_notice": "Hồ sơ {code} không bị dừng giải quyết: không có thông báo để in.",
 }
 
+
+RECEIPT_MOVED = "Đã hẹn lại thời gian trả kết quả: {due} (văn bản xin lỗi ngày {day})."
+"""Said under the appointment on a receipt printed again after an apology moved it (form 04)."""
 
 RECEIPT_VOID = {
     7: "Hồ sơ đã được rút theo yêu cầu của người nộp lúc {time}: "
@@ -378,7 +397,13 @@ def fee(amount: int, text: str) -> str:
             if named.match(clause):
                 return clause
         return f"{figure} ({text})"
+    if _ZERO_FEE.fullmatch(text):  # the fee waived at intake: the intake records "0 đồng"
+        return WAIVED
     return text or NOTHING
+
+
+_ZERO_FEE = re.compile(r"0+\s*(?:đồng|đ|VNĐ|VND)?\.?", re.IGNORECASE)
+"""A fee wording that says only "nothing" in figures ("0 đồng", "0đ")."""
 
 
 def you(kind: str) -> str:

@@ -198,10 +198,11 @@ def test_control_slip_has_one_row_per_hand_over(desk: Desk, story: dict[str, Any
         "THỜI GIAN GIAO, NHẬN HỒ SƠ",
         "KẾT QUẢ XỬ LÝ HỒ SƠ",
         "GHI CHÚ",
-        # hop 1: counter -> commune official; hop 2: -> culture office; hop 3: result back
+        # hop 1: counter -> commune official; hop 2: -> culture office, from the counter where the
+        # citizen brought the extra papers; hop 3: result back
         "1. Giao: Trung tâm Phục vụ hành chính công xã Vĩnh Bảo Nhận: Công chức Tư pháp - Hộ tịch",
         "10 giờ 00 phút, ngày 20 tháng 11 năm 2026",
-        "2. Giao: Công chức Tư pháp - Hộ tịch Nhận: Phòng Văn hóa - Xã hội",
+        "2. Giao: Trung tâm Phục vụ hành chính công xã Vĩnh Bảo Nhận: Phòng Văn hóa - Xã hội",
         "15 giờ 00 phút, ngày 24 tháng 11 năm 2026",
         "3. Giao: Phòng Văn hóa - Xã hội Nhận: Trung tâm Phục vụ hành chính công xã Vĩnh Bảo",
         "08 giờ 00 phút, ngày 26 tháng 11 năm 2026",

@@ -179,7 +179,8 @@ def test_notes_say_what_went_wrong(desk: Desk, clock: FixedClock, tmp_path: Path
     pdf = render_logbook(desk, date(2026, 11, 20), date(2026, 11, 20), tmp_path / "n.pdf")
     notes = words(body_columns(pdf)[13])
     assert "Quá hạn" in notes, "the first dossier is open past its due time"
-    assert "Không được tiếp nhận: Sai thẩm quyền." in notes
+    # refused a week after it was received: not "Không được tiếp nhận" (it was received)
+    assert "Từ chối giải quyết sau khi đã tiếp nhận: Sai thẩm quyền." in notes
     assert late.code != refused.code
 
 
