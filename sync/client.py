@@ -98,7 +98,8 @@ class SyncReport:
 
     def lines(self) -> list[str]:
         """The whole run in Vietnamese, one line each (the command line and the nightly log)."""
-        counts = f"Đã gửi {self.pushed} sự kiện; nhận {self.pulled} sự kiện mới ({self.known} đã có)."
+        kept = f", {len(self.flagged)} giữ lại không áp dụng" if self.flagged else ""
+        counts = f"Đã gửi {self.pushed} sự kiện; nhận {self.pulled} sự kiện mới ({self.known} đã có{kept})."
         return [counts, *self.problems(), *self.news(), f"Còn {self.waiting} sự kiện chờ gửi."]
 
     def problems(self) -> list[str]:
