@@ -408,6 +408,8 @@ def documents_table(t: Theme, items: Sequence[Any]) -> Table:
 
 MODULE = 72 / 75
 """Narrowest bar of the barcodes: 1/75 inch, in points."""
+NARROW_MODULES = (72 / 100, 72 / 150)
+"""Modules for a code too long for the frame at ``MODULE``, widest first (see Code128Bars.wrap)."""
 
 
 class Code128Bars(Flowable):
@@ -435,6 +437,7 @@ class Code128Bars(Flowable):
         super().__init__()
         self.value = value
         self.module = module
+        self._preferred = module
         self.bar_height = height
         self.quiet = quiet
         self.font_size = font_size
@@ -447,6 +450,13 @@ class Code128Bars(Flowable):
         return (len(self.modules) + 2 * self.quiet) * self.module
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        # A long code (a pattern may give 60 characters) on A5 ran past the paper's edges at
+        # 1/75 inch and no scanner read it: narrower modules of the same dot grid, the widest
+        # that fits (1/150 inch is 2 dots at 300 dpi, 0.17 mm, within any counter scanner's reach).
+        fitting = [m for m in (self._preferred, *NARROW_MODULES) if m <= self._preferred]
+        self.module = next(
+            (m for m in fitting if (len(self.modules) + 2 * self.quiet) * m <= availWidth), fitting[-1]
+        )
         self.width = self.bar_width
         self.height = self.bar_height + (self.font_size * 1.4 if self.show_text else 0)
         return self.width, self.height

@@ -142,6 +142,22 @@ def test_barcode_scans_at_150_dpi(desk: Desk, received: Any, tmp_path: Path, pap
     assert decode(render_page(pdf, dpi=300)).get("Code128") == received.code
 
 
+@pytest.mark.parametrize("paper", ["A4", "A5"])
+def test_the_longest_code_a_pattern_gives_still_scans_on_its_paper(
+    desk: Desk, tmp_path: Path, paper: str
+) -> None:
+    """A 45-character code at 1/75 inch a module ran from edge to edge of an A5 sheet and no
+    decoder read it: the bars narrow to fit the frame."""
+    desk.update_settings(
+        agency_id="ABCDEF.ABCDEF.ABCDEF.H56ABC", code_pattern="{agency}-{date}-{counter}-{seq}"
+    )
+    code = desk.receive(intake(), "Cán bộ Lan").code
+    assert len(code) >= 40
+    pdf = render_form(desk, "receipt", code, tmp_path / "r.pdf", "cb1", paper=paper)
+    assert decode(render_page(pdf, dpi=300)).get("Code128") == code
+    assert decode(render_page(pdf, dpi=600)).get("Code128") == code
+
+
 def test_paper_sizes(desk: Desk, received: Any, tmp_path: Path) -> None:
     a4 = pypdf.PdfReader(str(render_form(desk, "receipt", received.code, tmp_path / "a4.pdf", "cb1")))
     assert [round(float(v)) for v in a4.pages[0].mediabox[2:]] == [595, 842]
