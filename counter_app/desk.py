@@ -366,6 +366,10 @@ class TimeLeft:
         return f"Trễ {text} làm việc" if self.late else f"Còn {text} làm việc"
 
 
+_UNKNOWN_SALT = "00" * 16
+"""The salt a PIN typed for a name with no account is hashed with (the time spent is the same)."""
+
+
 def _pin_hash(pin: str, salt: str) -> str:
     return hashlib.pbkdf2_hmac("sha256", pin.encode(), bytes.fromhex(salt), 120_000).hex()
 
@@ -741,6 +745,8 @@ class Desk:
         self._settings = settings
         self._clock = clock
         self._calendar: WorkCalendar | None = None
+        self._unknown_sign_ins: dict[str, tuple[int, datetime | None]] = {}
+        """Wrong sign-ins under names with no account: (count, waiting until), as accounts have."""
         self._catalog: Catalog | None = None
         self._catalog_stamp = ""
         """The stored catalog's import count when it was read (see ``DossierStore.replace_catalog``)."""
@@ -2734,31 +2740,41 @@ class Desk:
             RuleError: unknown user, wrong PIN or disabled account (one message for all three), or
                 an account waiting after too many wrong PINs (with the time it may try again).
         """
-        row = self.store.official(clean(username or "").lower())
+        user = clean(username or "").lower()
+        row = self.store.official(user)
         now = self.now()
-        if row is not None and row["locked_until"] and now < parse_time(row["locked_until"]):
+        if row is None:
+            # A name with no account answers as an account would (the same waits, the same time
+            # spent on the PIN): otherwise "never locked" told anyone which names are real ones.
+            # Counted in memory: there is no account row to count in.
+            failures, until = self._unknown_sign_ins.get(user, (0, None))
+        else:
+            failures = int(row["failed_sign_ins"])
+            until = parse_time(row["locked_until"]) if row["locked_until"] else None
+        if until is not None and now < until:
             raise RuleError(
-                f"Đã nhập sai mã PIN {row['failed_sign_ins']} lần; hãy thử lại sau "
-                f"{to_vn(parse_time(row['locked_until'])):%H:%M ngày %d/%m}, "
+                f"Đã nhập sai mã PIN {failures} lần; hãy thử lại sau "
+                f"{to_vn(until):%H:%M ngày %d/%m}, "
                 "hoặc nhờ cán bộ giám sát đặt lại mã PIN (không còn giám sát nào khác: quản trị viên "
                 'chạy lệnh counter add-official TÊN_ĐĂNG_NHẬP --name "HỌ TÊN" --new-pin).',
                 "Tạm khóa đăng nhập",
             )
-        right_pin = row is not None and hmac.compare_digest(
-            _pin_hash(pin or "", row["pin_salt"]), row["pin_hash"]
-        )
+        typed = _pin_hash(pin or "", row["pin_salt"] if row is not None else _UNKNOWN_SALT)
+        right_pin = row is not None and hmac.compare_digest(typed, row["pin_hash"])
         if row is not None and right_pin and not row["active"]:
             # The PIN proves who it is: say the account is locked, not that the PIN is wrong.
             raise RuleError(
                 "Tài khoản này đang bị khóa; hãy nhờ cán bộ giám sát mở lại.", "Tài khoản bị khóa"
             )
         if row is None or not row["active"] or not right_pin:
+            failures += 1
+            locks = failures // SIGN_IN_TRIES if failures % SIGN_IN_TRIES == 0 else 0
+            locked = now + min(SIGN_IN_WAIT * 2 ** (locks - 1), SIGN_IN_WAIT_MAX) if locks else None
             if row is not None:
-                failures = int(row["failed_sign_ins"]) + 1
-                locks = failures // SIGN_IN_TRIES if failures % SIGN_IN_TRIES == 0 else 0
-                locked = now + min(SIGN_IN_WAIT * 2 ** (locks - 1), SIGN_IN_WAIT_MAX) if locks else None
                 self.store.record_sign_in(row["username"], failed=True, locked_until=locked)
                 log.info("failed sign-in %d for an official account", failures)
+            elif len(self._unknown_sign_ins) < 1000 or user in self._unknown_sign_ins:
+                self._unknown_sign_ins[user] = (failures, locked)
             raise RuleError("Tên đăng nhập hoặc mã PIN không đúng.", WRONG_SIGN_IN_TITLE)
         if row["failed_sign_ins"]:
             self.store.record_sign_in(row["username"], failed=False)

@@ -764,6 +764,23 @@ def test_wrong_pins_make_the_account_wait_even_across_a_restart(
     reopened.close()
 
 
+def test_a_name_with_no_account_answers_as_an_account_would(desk: Desk, clock: FixedClock) -> None:
+    """Real accounts waited after wrong PINs and unknown names never did: anyone at the keyboard
+    could tell which names were real. Both wait alike now, with the same words."""
+    from counter_app.desk import SIGN_IN_TRIES
+
+    desk.add_official("lan", "Phạm Thị Lan", "official", "2468")
+    said: dict[str, list[str]] = {}
+    for name in ("lan", "khong.co"):
+        said[name] = []
+        for _ in range(SIGN_IN_TRIES + 1):
+            with pytest.raises(RuleError) as caught:
+                desk.sign_in(name, "0000")
+            said[name].append(caught.value.message)
+    assert said["lan"] == said["khong.co"]
+    assert said["lan"][-1].startswith(f"Đã nhập sai mã PIN {SIGN_IN_TRIES} lần; hãy thử lại sau")
+
+
 def test_the_shipped_catalog_replaces_an_older_stored_one_only(make_desk: Any, db_path: Any) -> None:
     from counter_app.domain.procedures import catalog_to_json, load_default_catalog
 
