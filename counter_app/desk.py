@@ -500,7 +500,8 @@ REPORT_FIGURES: tuple[tuple[str, str], ...] = (
     ("on_time", "Giải quyết đúng hạn"),
     ("late", "Giải quyết trễ hạn"),
     ("overdue", "Đang quá hạn (hiện tại)"),  # now, whatever the period: said on the label
-    ("refused", "Từ chối tiếp nhận"),
+    ("refused", "Từ chối tiếp nhận"),  # at the counter, never received
+    ("refused_later", "Từ chối sau khi đã tiếp nhận"),
     ("withdrawn", "Công dân rút hồ sơ"),
     ("stopped", "Dừng xử lý"),
     ("on_time_rate", "Tỷ lệ đúng hạn"),

@@ -870,7 +870,7 @@ def render_logbook(
         statuses = tuple(sorted(set(int(s) for s in statuses)))
     settings = desk.settings
     now = desk.now()
-    report = _split_refusals(desk, first, last, desk.period_report(first, last))
+    report = desk.period_report(first, last)
     target = Path(out) if out is not None else default_path(first, last, statuses)
 
     def produce(fh: IO[bytes]) -> None:
@@ -894,21 +894,6 @@ def render_logbook(
     # the logbook shows many people's data: one access-log line for the whole of it
     desk.record_report_print(actor, f"logbook {first}..{last}")
     return target
-
-
-def _split_refusals(desk: Any, first: date, last: date, report: dict[str, Any]) -> dict[str, Any]:
-    """The report with its refusals counted as the logbook's totals count them.
-
-    "Từ chối tiếp nhận" is a dossier refused at the counter the day it came (form 03 instead of a
-    receipt): never received, so not in "received" (README; ``Dossier.refused_at_intake``). A
-    dossier refused after it was received stays in "received" and is counted apart, as
-    "refused_later", so the rows add up: received + refused at the counter = what came in.
-    ``desk.period_report`` counts both under "refused" (closed in the period); those refused at the
-    counter were closed the day they came, so the ones received in the period are the same.
-    """
-    at_counter = sum(1 for d in desk.iter_logbook(first, last, (3,)) if d.refused_at_intake)
-    refused = int(report.get("refused", 0) or 0)
-    return {**report, "refused": at_counter, "refused_later": max(refused - at_counter, 0)}
 
 
 def _stream(desk: Any, first: date, last: date, statuses: tuple[int, ...] | None) -> Iterator[Dossier]:

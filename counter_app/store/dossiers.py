@@ -1073,7 +1073,14 @@ class DossierStore:
                 (start, end),
             ).fetchall()
         )
-        refused = closed.get(3, 0)
+        # Refused at the counter (form 03, never received: the day's intake counts it apart) and
+        # refused after being received (counted in "received" of its day): two figures, one rule
+        # for the dashboard, ``counter report`` and the logbook.
+        refused = c.execute(
+            f"SELECT count(*) FROM dossiers WHERE {_REFUSED_AT_COUNTER} AND closed_at >= ? AND closed_at < ?",
+            (start, end),
+        ).fetchone()[0]
+        refused_later = closed.get(3, 0) - refused
         by_field = c.execute(
             f"SELECT field, count(*) FROM dossiers WHERE received_day BETWEEN ? AND ? AND {taken}"
             " GROUP BY field ORDER BY count(*) DESC, field",
@@ -1102,6 +1109,7 @@ class DossierStore:
             "late": late,
             "overdue": overdue,
             "refused": refused,
+            "refused_later": refused_later,
             "withdrawn": closed.get(7, 0),
             "stopped": closed.get(8, 0),
             "on_time_rate": (early + on_time) / finished if finished else None,

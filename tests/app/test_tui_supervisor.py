@@ -57,6 +57,8 @@ async def test_dashboard_shows_the_day_the_month_and_30_days(app, staffed_desk: 
             return line.split()[-2:]
 
         assert row("Tiếp nhận") == ["3", "3"]
+        refused = next(line for line in figures.splitlines() if "Từ chối" in line).split()
+        assert refused[-6:] == ["0", "/", "2", "0", "/", "2"]  # none at the counter, 2 after receipt
         assert row("Lượt đánh giá") == ["2", "2"]
         assert row("Tỷ lệ hài lòng") == ["50,0%", "50,0%"]
         spark = screen.query_one("#spark", Sparkline)

@@ -409,6 +409,17 @@ class SupervisorScreen(CounterScreen):
         table.add_column(f"Hôm nay {today:%d/%m}", justify="right")
         table.add_column(f"Tháng {today:%m/%Y}", justify="right")
         for key, label in REPORT_FIGURES:
+            if key == "refused_later":
+                continue  # on the row of "refused": 80x24 has room for no more rows
+            if key == "refused":
+                table.add_row(
+                    "Từ chối (tại quầy / sau tiếp nhận)",
+                    *(
+                        f"{figure_text(key, f[key])} / {figure_text(key, f['refused_later'])}"
+                        for f in (day, month)
+                    ),
+                )
+                continue
             table.add_row(label, figure_text(key, day[key]), figure_text(key, month[key]))
         self.query_one("#dashboard-figures", Static).update(table)
         counts = dict(spark.get("per_day", []))
