@@ -209,9 +209,14 @@ def thousands(n: int) -> str:
 
 
 def percent(share: float) -> str:
-    """``87,5%``: a share (0-1) to one decimal, with the Vietnamese decimal comma. Rounded down, so
-    that only a share of exactly 1 reads 100% (199 of 200 is 99,5%, never "all")."""
-    tenths = math.floor(share * 1000 + 1e-9)
+    """``87,5%``: a share (0-1) to one decimal, with the Vietnamese decimal comma, rounded half up
+    as the figures sent up the chain are (7 of 9 is 77,8%). Only a share of exactly 1 reads 100%
+    and only exactly 0 reads 0%: 1,999 of 2,000 is 99,9%, never "all", and 1 of 2,000 is 0,1%."""
+    tenths = math.floor(share * 1000 + 0.5 + 1e-9)
+    if share < 1:
+        tenths = min(tenths, 999)
+    if share > 0:
+        tenths = max(tenths, 1)
     return f"{tenths // 10},{tenths % 10}%"
 
 
