@@ -700,15 +700,17 @@ def identity_warnings(before: Settings, after: Settings, dossiers: int) -> list[
     said = []
     if before.agency_id and after.agency_id != before.agency_id:
         said.append(
+            # Not "the old id": after two changes the dossiers carry whichever id was set when
+            # each was received, not necessarily the one just replaced.
             f"Mã định danh cơ quan đổi từ {before.agency_id} sang {after.agency_id}: {dossiers} hồ sơ "
-            f"đã tiếp nhận giữ mã cũ (đã in trên phiếu hẹn); hồ sơ mới mang mã bắt đầu bằng "
-            f"{after.agency_id}."
+            f"đã tiếp nhận giữ nguyên mã đã cấp (đã in trên phiếu hẹn); hồ sơ mới mang mã bắt đầu "
+            f"bằng {after.agency_id}."
         )
     if after.code_pattern != before.code_pattern:
         said.append(
             f"Mẫu mã hồ sơ đổi từ {before.code_pattern} sang {after.code_pattern}: {dossiers} hồ sơ đã "
-            "tiếp nhận giữ mã cũ (đã in trên phiếu hẹn) và vẫn tìm được khi gõ hoặc quét đủ mã; hồ sơ "
-            "mới mang mã theo mẫu mới."
+            "tiếp nhận giữ nguyên mã đã cấp (đã in trên phiếu hẹn) và vẫn tìm được khi gõ hoặc quét "
+            "đủ mã; hồ sơ mới mang mã theo mẫu mới."
         )
     return said
 

@@ -954,6 +954,16 @@ def test_an_appointment_on_a_day_off_decided_since_says_it_must_be_moved(
     assert desk.time_left(moved).describe_vi() == "Còn 3 giờ 30 phút làm việc"  # Fri 16-17, Tue 7-9:30
 
 
+def test_a_second_agency_id_change_does_not_say_the_dossiers_carry_the_first(desk: Desk) -> None:
+    """A typo fixed: the dossiers carry the id set when they were received, not the typo."""
+    desk.receive(intake(), "A")
+    desk.update_settings(agency_id="000.17.22.H5")
+    desk.update_settings(agency_id="000.17.22.H56")
+    [said] = desk.change_warnings
+    assert "đổi từ 000.17.22.H5 sang 000.17.22.H56" in said and "giữ nguyên mã đã cấp" in said
+    assert "mã cũ" not in said
+
+
 @pytest.mark.parametrize(
     "pattern", ["{agency}{date}{seq}", "HS/{agency}/{date}/{seq}", "{agency}-{counter}{date}-{seq}"]
 )
@@ -962,7 +972,7 @@ def test_codes_in_another_pattern_are_found_and_the_change_is_said(desk: Desk, p
     national = desk.receive(intake(), "A")
     desk.update_settings(code_pattern=pattern)
     assert len(desk.change_warnings) == 1 and "Mẫu mã hồ sơ đổi" in desk.change_warnings[0]
-    assert "1 hồ sơ đã tiếp nhận giữ mã cũ" in desk.change_warnings[0]
+    assert "1 hồ sơ đã tiếp nhận giữ nguyên mã đã cấp" in desk.change_warnings[0]
     own = desk.receive(intake(), "A")
     assert own.code != national.code and "-261125-" not in own.code
     for code in (own.code, national.code):
