@@ -742,16 +742,14 @@ class LogbookPainter:
     def _chart(self, report: dict[str, Any], x: float, top: float, width: float, height: float = 0) -> float:
         """Bar chart of dossiers received per day over the whole range (days without any: 0),
         ``height`` tall without its title (default ``CHART_HEIGHT``); returns the y of its bottom."""
-        counts = {d: n for d, n in report.get("per_day", [])}
-        days = [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
-        values = [counts.get(d.isoformat(), 0) for d in days]
+        title, names, values = _chart_bars(self.first, self.last, report.get("per_day", []))
         height = height or CHART_HEIGHT
         drawing = Drawing(width, height + CHART_TITLE)
         drawing.add(
             String(
                 width / 2,
                 height + 8 * mm,
-                wording.SUMMARY_PER_DAY,
+                title,
                 fontName=typeface.BOLD,
                 fontSize=10,
                 textAnchor="middle",
@@ -761,10 +759,8 @@ class LogbookPainter:
         chart.x, chart.y = 12 * mm, 12 * mm
         chart.width, chart.height = width - 16 * mm, height - 6 * mm
         chart.data = [values]
-        step = max(1, math.ceil(len(days) / 31))
-        chart.categoryAxis.categoryNames = [
-            f"{d.day:02d}/{d.month:02d}" if i % step == 0 else "" for i, d in enumerate(days)
-        ]
+        step = max(1, math.ceil(len(names) / 31))
+        chart.categoryAxis.categoryNames = [name if i % step == 0 else "" for i, name in enumerate(names)]
         chart.categoryAxis.labels.fontName = typeface.REGULAR
         chart.categoryAxis.labels.fontSize = 6.5
         chart.categoryAxis.labels.angle = 90
@@ -779,15 +775,49 @@ class LogbookPainter:
         chart.bars[0].fillColor = colors.Color(0.35, 0.35, 0.35)
         chart.bars[0].strokeColor = None
         chart.barSpacing = 0.5
-        if len(days) <= 31:
+        if len(values) <= 31:
             chart.barLabelFormat = "%d"
             chart.barLabels.fontName = typeface.REGULAR
             chart.barLabels.fontSize = 6.5
             chart.barLabels.nudge = 5
-        chart.groupSpacing = 2 if len(days) < 40 else 0.5
+        chart.groupSpacing = 2 if len(values) < 40 else 0.5
         drawing.add(chart)
         renderPDF.draw(drawing, self.canv, x, top - drawing.height)
         return top - drawing.height
+
+
+CHART_DAYS_MAX = 92
+"""The longest range charted day by day (a quarter); longer ones by month, then by year."""
+CHART_MONTHS_MAX = 48
+
+
+def _chart_bars(first: date, last: date, per_day: list[tuple[str, int]]) -> tuple[str, list[str], list[int]]:
+    """The chart's title, bar names and values: a bar a day over a quarter at most, else a bar a
+    month over four years at most, else a bar a year (an 11-year range drew 4,000 bars that ran
+    off the chart, dated without their year). Days named with their year when the range spans two."""
+    counts = dict(per_day)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    if len(days) <= CHART_DAYS_MAX:
+        shape = "%d/%m" if first.year == last.year else "%d/%m/%y"
+        return (
+            wording.SUMMARY_PER_DAY,
+            [d.strftime(shape) for d in days],
+            [counts.get(d.isoformat(), 0) for d in days],
+        )
+    months: dict[tuple[int, int], int] = {}
+    for d in days:
+        months.setdefault((d.year, d.month), 0)
+        months[(d.year, d.month)] += counts.get(d.isoformat(), 0)
+    if len(months) <= CHART_MONTHS_MAX:
+        return (
+            wording.SUMMARY_PER_MONTH,
+            [f"{m:02d}/{y}" for y, m in months],
+            list(months.values()),
+        )
+    years: dict[int, int] = {}
+    for (y, _), n in months.items():
+        years[y] = years.get(y, 0) + n
+    return wording.SUMMARY_PER_YEAR, [str(y) for y in years], list(years.values())
 
 
 def _nice_step(top: float) -> float:

@@ -285,6 +285,8 @@ SUMMARY_FIELD = "Lĩnh vực"
 SUMMARY_NO_FIELD = "(Chưa phân loại)"
 SUMMARY_NO_FIELDS = "Không có hồ sơ tiếp nhận"
 SUMMARY_PER_DAY = "Số hồ sơ tiếp nhận theo ngày"
+SUMMARY_PER_MONTH = "Số hồ sơ tiếp nhận theo tháng"
+SUMMARY_PER_YEAR = "Số hồ sơ tiếp nhận theo năm"
 SUMMARY_FILTER_NOTE = (
     "Số liệu tổng hợp tính trên toàn bộ hồ sơ của kỳ, không theo bộ lọc trạng thái của danh sách."
 )

@@ -443,3 +443,25 @@ def test_a_long_agency_name_stays_on_the_page_of_every_running_head(
     second = pdf_text(pdf, slice(1, 2))
     assert "SỔ THEO DÕI HỒ SƠ – Trung tâm Phục vụ hành chính công xã Vĩnh Bảo" in words(second)
     assert "… – Ngày 24/11/2026" in words(second)
+
+
+def test_a_long_range_is_charted_by_month_then_by_year_with_its_years(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    """An 11-year logbook drew 4,000 daily bars that ran off the chart, dated without their year."""
+    per_day = [("2026-11-25", 3), ("2026-12-02", 2), ("2027-01-05", 1)]
+    title, names, values = logbook._chart_bars(date(2026, 11, 1), date(2027, 1, 31), per_day)
+    assert title == "Số hồ sơ tiếp nhận theo ngày" and len(names) == 92
+    assert names[0] == "01/11/26" and names[-1] == "31/01/27" and sum(values) == 6
+    title, names, values = logbook._chart_bars(date(2026, 1, 1), date(2026, 12, 31), per_day)
+    assert title == "Số hồ sơ tiếp nhận theo tháng" and names[10:] == ["11/2026", "12/2026"]
+    assert values[10:] == [3, 2] and len(names) == 12
+    title, names, values = logbook._chart_bars(date(2020, 1, 1), date(2030, 12, 31), per_day)
+    assert title == "Số hồ sơ tiếp nhận theo năm" and names == [str(y) for y in range(2020, 2031)]
+    assert values[6:8] == [5, 1] and sum(values) == 6
+
+    desk.receive(intake(), "A")
+    pdf = render_logbook(desk, date(2026, 1, 1), date(2026, 12, 31), tmp_path / "year.pdf")
+    text = pdf_text(pdf)
+    assert "Số hồ sơ tiếp nhận theo tháng" in text and "11/2026" in text
+    chars_inside_pages(pdf)
