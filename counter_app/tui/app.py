@@ -187,7 +187,14 @@ class CounterApp(App[None]):
             show=False,
             tooltip="Tìm mọi lệnh và hồ sơ theo tên",
         ),
-        Binding("f10", "sign_out", "Đăng xuất", id="app.sign_out", show=False),
+        # In the footer: the supervisor shares the counter's PC, and the next official needs the key.
+        Binding(
+            "f10",
+            "sign_out",
+            "Đăng xuất",
+            id="app.sign_out",
+            tooltip="Đăng xuất để cán bộ khác đăng nhập (hồ sơ đang nhập dở vẫn được giữ)",
+        ),
         Binding(
             "ctrl+q", "quit", "Thoát", id="app.quit", priority=True, show=False, tooltip="Thoát chương trình"
         ),
@@ -251,7 +258,7 @@ class CounterApp(App[None]):
         self.set_interval(UNSENT_REFRESH_SECONDS, self.refresh_unsent)
         self._last_input = self.now()
         self.set_interval(IDLE_CHECK_SECONDS, self._lock_if_idle)
-        self.set_interval(ACCOUNT_CHECK_SECONDS, self._check_account)
+        self.set_interval(ACCOUNT_CHECK_SECONDS, self.check_account)
         self.set_interval(SYNC_SECONDS, self.sync_now)
         self._next_start_step()
         self._purge_old_forms()
@@ -369,10 +376,11 @@ class CounterApp(App[None]):
                 return
         await super().on_event(event)
 
-    def _check_account(self) -> None:
+    def check_account(self) -> None:
         """A supervisor locked this official's account (from another counter, or her own): the
         session ends; a role changed since sign-in takes effect (no supervisor screen left open).
-        The account is read in a worker, as every database read of the UI is."""
+        The account is read in a worker, as every database read of the UI is. Runs every
+        ``ACCOUNT_CHECK_SECONDS``, and at once after a supervisor changed their own account."""
         if self.official is not None:
             self._read_account(self.official)
 
@@ -738,6 +746,12 @@ class CounterApp(App[None]):
                 "Giám sát: cán bộ và mã PIN",
                 "Thêm cán bộ, đổi mã PIN, vai trò, khóa hoặc mở lại tài khoản",
                 "supervisor('officials')",
+            )
+            yield PaletteCommand(
+                "Giám sát: cài đặt (mã định danh, máy in, tự khóa, máy chủ)",
+                "Mã định danh cơ quan, điện thoại của quầy, máy in, số phút tự khóa, số ngày giữ PDF, "
+                "máy chủ đồng bộ và mã truy cập",
+                "supervisor('settings')",
             )
         yield PaletteCommand("Đăng xuất", "Đăng xuất khỏi quầy", "sign_out", key="F10")
         yield PaletteCommand("Thoát", "Thoát chương trình", "quit", key="Ctrl+Q")

@@ -201,6 +201,8 @@ async def test_a_supervisor_adds_an_official_and_changes_a_pin(app, staffed_desk
         await type_text(pilot, "Phạm Thị Hoa")
         await pilot.press("enter")  # past the role (Cán bộ)
         await type_text(pilot, "12")  # PIN too short
+        await pilot.press("enter")  # on to "Nhập lại mã PIN"
+        await type_text(pilot, "12")
         await pilot.press("enter")
         await settle(pilot)
         assert "4 đến 8 chữ số" in texts(app, ".field-error")
@@ -208,6 +210,8 @@ async def test_a_supervisor_adds_an_official_and_changes_a_pin(app, staffed_desk
         # The refused PIN is not kept under its dots, to run on into the next one typed.
         assert screen.query_one("#official-pin", Field).value == ""
         assert app.focused is screen.query_one("#official-pin-input")
+        await type_text(pilot, "124680")
+        await pilot.press("enter")
         await type_text(pilot, "124680")
         await pilot.press("enter")
         await settle(pilot)
@@ -423,6 +427,8 @@ async def test_an_existing_username_fills_in_the_official_and_changes_only_the_p
         assert "Đã có: Trần Văn Minh, Cán bộ" in texts(app, "#official-known")
         screen.query_one("#official-pin-input").focus()
         await type_text(pilot, "2468")
+        await pilot.press("enter")
+        await type_text(pilot, "2468")
         await pilot.press("ctrl+s")  # was: "Chưa nhập họ và tên."
         await settle(pilot)
         assert texts(app, ".field-error") == ""
@@ -452,6 +458,8 @@ async def test_enter_on_an_official_changes_the_role_and_an_empty_name_is_kept( 
         screen.query_one("#official-role").value = "supervisor"
         await type_text(pilot, "1357")
         await pilot.press("enter")
+        await type_text(pilot, "1357")
+        await pilot.press("enter")
         await settle(pilot)
         minh = next(o for o in staffed_desk.officials() if o["username"] == "minh")
         assert (minh["full_name"], minh["role"]) == ("Trần Văn Minh", "supervisor")
@@ -477,6 +485,8 @@ async def test_the_last_supervisor_keeps_the_role(app, staffed_desk: Desk) -> No
         await pilot.press("enter")  # lan, the only supervisor
         await settle(pilot)
         screen.query_one("#official-role").value = "official"
+        await type_text(pilot, "9731")
+        await pilot.press("enter")
         await type_text(pilot, "9731")
         await pilot.press("enter")
         await settle(pilot)
@@ -655,6 +665,8 @@ async def test_enter_goes_on_to_the_next_field_to_type_in_past_a_choice(app, sta
         await settle(pilot)
         assert screen.scan_input.value == ""
         assert screen.query_one("#official-pin", Field).value == "2469"
+        await pilot.press("enter")
+        await type_text(pilot, "2469")
         await pilot.press("enter")
         await settle(pilot)
         assert staffed_desk.sign_in("binh", "2469").full_name == "Lê Văn Bình"

@@ -121,12 +121,14 @@ async def test_a_city_step_taken_while_the_dossier_is_open_shows_on_its_screen(
         assert "Chuyển xử lý" in texts(app, "#history")
 
 
-async def test_without_a_hub_the_status_line_says_nothing_of_one(app: CounterApp) -> None:
+async def test_without_a_hub_the_status_line_says_none_is_set(app: CounterApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
         app.sync_now()
         await settle(pilot)
-        assert "Sự kiện chờ gửi: 0" in texts(app, "#status-line") and app.hub_state == ""
+        # Not "Sự kiện chờ gửi: 59", which read as something stuck: nothing is sent without a hub.
+        assert texts(app, "#status-line").endswith("│ Chưa đặt máy chủ đồng bộ") and app.hub_state == ""
+        assert "0 sự kiện được giữ trên máy này" in str(app.screen.query_one("#status-line").tooltip)
 
 
 async def test_a_supervisor_sets_the_hub_on_the_settings_tab_and_the_waiting_dossiers_go(

@@ -101,9 +101,10 @@ class DossierScreen(CounterScreen):
 
     SCREEN_TITLE = "Hồ sơ"
     OPENS_ON_TOP = True
-    FOOTER_OPTIONAL = frozenset(f"step('{kind}')" for kind in FOOTER_STEPS)
+    FOOTER_OPTIONAL = frozenset({*(f"step('{kind}')" for kind in FOOTER_STEPS), "sign_out"})
     """Footer keys that give way, last first, when the footer is too narrow (80 columns): the step
-    panel beside the dossier shows every step with its key, while F3–F6 are shown nowhere else."""
+    panel beside the dossier shows every step with its key, while F3–F6 are shown nowhere else.
+    F10 (sign out) goes after the steps: it is on the footer of the screens a dossier opens from."""
     AUTO_FOCUS = None
 
     BINDINGS = [

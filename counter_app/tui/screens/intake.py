@@ -103,6 +103,9 @@ class IntakeScreen(CounterScreen):
     SCREEN_TITLE = "Tiếp nhận hồ sơ"
     MODE = "intake"
     AUTO_FOCUS = "#procedure-input"
+    FOOTER_OPTIONAL = frozenset({"supervisor"})
+    """Gives way when the footer is too narrow: at 80 columns a supervisor's footer has room for
+    F10 (sign out, which every official at a shared PC needs) or F6, not both; F6 is in Ctrl+P."""
 
     BINDINGS = [
         Binding(

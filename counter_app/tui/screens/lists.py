@@ -53,6 +53,9 @@ class ListsScreen(CounterScreen):
 
     SCREEN_TITLE = "Danh sách hồ sơ"
     MODE = "lists"
+    FOOTER_OPTIONAL = frozenset({"reload"})
+    """Gives way when the footer is too narrow (80 columns) to keep F10, sign out: the lists are
+    read again whenever they are shown."""
 
     BINDINGS = [
         Binding("f5", "view('search')", "Tìm", id="lists.search", show=False),

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane, Tabs
 
 from counter_app.desk import REPORT_FIGURES, appointments_on_day_off, backup_summary, figure_text
+from counter_app.domain.calendar import WORKING_DAY, OfficeHours
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import PERIOD_BACKWARDS, day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
@@ -48,6 +49,9 @@ SHOWN_ON = {
 
 NEW_PIN_HINT = "4 đến 8 chữ số"
 CHANGE_PIN_HINT = "mã PIN mới (trống: giữ PIN cũ)"
+PIN_AGAIN_HINT = "gõ lại mã PIN vừa nhập"
+PIN_AGAIN_MISSING = "Hãy nhập lại mã PIN để chắc chắn không gõ nhầm."
+PIN_AGAIN_DIFFERENT = "Hai lần nhập mã PIN không khớp: hãy gõ lại cả hai."
 SAVE_NEW = "Thêm cán bộ (Ctrl+S)"
 SAVE_CHANGES = "Lưu thay đổi (Ctrl+S)"
 
@@ -104,6 +108,27 @@ def fill_table(
         table.add_row(*cells, key=key)
 
 
+def short_office_day(text: str) -> str:
+    """What to tell a supervisor who saved office hours shorter than a working day, or "".
+
+    A due time counts 8 office hours to a working day (``WORKING_DAY``) whatever the sessions: with
+    6 hours a day, a 1-day procedure received in the morning is due on the second office day.
+    """
+    try:
+        per_day = OfficeHours.parse(text).hours_per_day
+    except ValueError:
+        return ""
+    if per_day >= WORKING_DAY:
+        return ""
+    minutes = int(per_day.total_seconds()) // 60
+    shown = f"{minutes // 60} giờ" + (f" {minutes % 60:02d} phút" if minutes % 60 else "")
+    return (
+        f"Mỗi ngày chỉ có {shown} làm việc, nhưng hạn trả vẫn tính 8 giờ làm việc cho một ngày: hồ sơ "
+        "1 ngày làm việc có thể được hẹn trả vào ngày làm việc thứ hai. Hồ sơ đã tiếp nhận giữ nguyên "
+        "hạn trả."
+    )
+
+
 def _width(cell: Cell) -> int:
     return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
 
@@ -113,6 +138,9 @@ class SupervisorScreen(CounterScreen):
 
     SCREEN_TITLE = "Giám sát"
     MODE = "supervisor"
+    FOOTER_OPTIONAL = frozenset({"print_logbook", "back", "next_tab", "toggle_official"})
+    """Keys that give way, last first, when the footer is too narrow (80 columns): each has its
+    button or tab on the screen, while F2-F5 and F10 (sign out) are shown nowhere else."""
 
     BINDINGS = [
         Binding(
@@ -124,6 +152,13 @@ class SupervisorScreen(CounterScreen):
         ),
         Binding(
             "ctrl+s", "submit", "Lưu / In", id="supervisor.submit", tooltip="Thực hiện việc của thẻ đang mở"
+        ),
+        Binding(
+            "escape",
+            "back",
+            "Quay lại",
+            id="supervisor.back",
+            tooltip="Bỏ thay đổi cán bộ đang nhập dở; form trống thì về màn hình tiếp nhận",
         ),
         Binding("ctrl+n", "next_tab", "Thẻ sau", id="supervisor.next_tab"),
         Binding("ctrl+l", "reload", "Tải lại", id="supervisor.reload", show=False),
@@ -231,6 +266,15 @@ class SupervisorScreen(CounterScreen):
                     yield Field(
                         "Mã PIN", key="pin", password=True, placeholder=NEW_PIN_HINT, id="official-pin"
                     )
+                    # Typed twice, as `counter add-official` asks it: a slip behind the dots would
+                    # lock the official out until a supervisor noticed.
+                    yield Field(
+                        "Nhập lại mã PIN",
+                        key="pin_again",
+                        password=True,
+                        placeholder=PIN_AGAIN_HINT,
+                        id="official-pin-again",
+                    )
                     yield ErrorLine(id="official-known", classes="dialog-hint")
                     yield Button(SAVE_NEW, id="official-save")
             with TabPane("Cài đặt", id="settings"):
@@ -269,7 +313,7 @@ class SupervisorScreen(CounterScreen):
             self.notify("Không có gì thay đổi.", title="Cài đặt")
             return
         try:
-            self.counter_app.desk.update_settings(**changed)
+            self.counter_app.desk.update_settings(by=self._by, **changed)
         except ValidationError as error:
             self._inline(error, fields)
             return
@@ -301,6 +345,9 @@ class SupervisorScreen(CounterScreen):
         fill_table(self.query_one("#officials-table", DataTable), OFFICIAL_COLUMNS, [])
         self._show_office_hours()
         self._show_settings()
+        # Enter in the PIN goes on to "Nhập lại mã PIN" at once, not through the screen's Submitted
+        # handler: the second PIN typed right after Enter (a quick hand) ran on into the first.
+        self.query_one("#official-pin", Field).input.enter_advances = True
 
     def _show_office_hours(self) -> None:
         """The office hours as stored now (the command line may have changed them since), unless
@@ -377,7 +424,7 @@ class SupervisorScreen(CounterScreen):
             self._add_override()
         elif input_id == "office-hours-input":
             self._save_hours()
-        elif input_id == "official-pin-input":
+        elif input_id == "official-pin-again-input":
             self._save_official()
         elif input_id == f"setting-{COUNTER_SETTINGS[-1][0]}-input":
             self._save_settings()
@@ -457,6 +504,8 @@ class SupervisorScreen(CounterScreen):
         if first and last and last < first:
             end.error = PERIOD_BACKWARDS
         if start.error or end.error or first is None or last is None:
+            # The last print's "PDF đã lưu tại …" under a new date error read as if this one worked.
+            self.query_one("#logbook-result", Static).update("")
             self.tabs.active = "logbook"
             focus_first_error([start, end])
             return
@@ -539,7 +588,7 @@ class SupervisorScreen(CounterScreen):
             return
         kind = str(self.query_one("#override-kind", Select).value)
         try:
-            self.counter_app.desk.set_override(day, kind, label_field.value)
+            self.counter_app.desk.set_override(day, kind, label_field.value, by=self._by)
         except ValidationError as error:
             self._inline(error, [day_field, label_field])
             return
@@ -565,21 +614,38 @@ class SupervisorScreen(CounterScreen):
         if row_key.value is None:
             return
         day = date.fromisoformat(row_key.value)
+        desk = self.counter_app.desk
+        kind = next((o.kind for o in desk.overrides() if o.day == day), "")
 
         def answered(yes: bool | None) -> None:
             if yes:
                 try:
-                    self.counter_app.desk.remove_override(day)
+                    desk.remove_override(day, by=self._by)
                 except CounterError as error:  # a day gone by keeps its calendar
                     self.counter_app.show_error(error)
                     return
                 self._show_overrides()
                 if not table.display:  # the last day went, and the table with it
                     focus_now(self.query_one("#override-day", Field).input)
+                self._override_removed(day, kind)
 
         self.app.push_screen(
             ConfirmDialog(f"Xóa ngày {day_text(day)} khỏi lịch của xã?", yes="Xóa"), answered
         )
+
+    def _override_removed(self, day: date, kind: str) -> None:
+        """Say the day went; a make-up working day removed is a day off again, and the citizens given
+        an appointment on it are named, as when a day off is added."""
+        what = OVERRIDE_KINDS.get(kind, "ngày").lower()
+        self.notify(f"Đã xóa {what} {day_text(day)} khỏi lịch của xã.", title="Lịch làm việc")
+        desk = self.counter_app.desk
+        if kind != "working_day" or day < desk.now().date() or desk.calendar().is_working_day(day):
+            return
+        due = desk.due_on(day)
+        if due:
+            self.notify(
+                appointments_on_day_off(due), title="Hẹn trả vào ngày nghỉ", severity="warning", timeout=60
+            )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A key in the footer must do something on the tab shown; elsewhere it is left out.
@@ -617,7 +683,7 @@ class SupervisorScreen(CounterScreen):
         field = self.query_one("#office-hours", Field)
         field.error = ""
         try:
-            self.counter_app.desk.update_settings(office_hours=field.value.strip())
+            self.counter_app.desk.update_settings(office_hours=field.value.strip(), by=self._by)
         except ValidationError as error:
             self._inline(error, [field])
             return
@@ -626,6 +692,9 @@ class SupervisorScreen(CounterScreen):
             return
         field.value = self._hours_shown = self.counter_app.desk.settings.office_hours  # as stored, tidied
         self.notify(f"Giờ làm việc: {field.value}", title="Đã lưu")
+        warning = short_office_day(field.value)
+        if warning:
+            self.notify(warning, title="Giờ làm việc ngắn", severity="warning", timeout=30)
 
     # -- officials ------------------------------------------------------------------------------------
 
@@ -682,14 +751,24 @@ class SupervisorScreen(CounterScreen):
             button.refresh(layout=True)  # the width follows the label
 
     def action_toggle_official(self) -> None:
-        """Lock the chosen official's account, or unlock it, after asking."""
+        """Lock the chosen official's account, or unlock it, after asking (one's own account: said
+        so, since the session ends at once)."""
         official = self._chosen_official()
         if official is None:
             return
         username, name = official["username"], official["full_name"]
         active = not official["active"]
+        if not active and self._last_supervisor(official):
+            self._set_active(username, active)  # no question to answer: the desk refuses, and says why
+            return
         if active:
             question, yes = f"Mở lại tài khoản «{username}» ({name})?", "Mở lại"
+        elif self._is_me(username):
+            question = (
+                f"Đây là tài khoản của bạn («{username}», {name}): khóa thì bạn bị đăng xuất ngay và "
+                "không đăng nhập lại được cho đến khi một cán bộ giám sát khác mở lại. Vẫn khóa?"
+            )
+            yes = "Khóa tài khoản của tôi"
         else:
             question = (
                 f"Khóa tài khoản «{username}» ({name})? "
@@ -703,23 +782,53 @@ class SupervisorScreen(CounterScreen):
 
         self.app.push_screen(ConfirmDialog(question, yes=yes), answered)
 
+    def _last_supervisor(self, official: dict[str, Any]) -> bool:
+        """Whether ``official`` is the only active supervisor (the desk refuses to lock or demote
+        them)."""
+        return (
+            official["role"] == "supervisor"
+            and official["active"]
+            and not any(
+                o["role"] == "supervisor" and o["active"] and o["username"] != official["username"]
+                for o in self._officials
+            )
+        )
+
+    @property
+    def _by(self) -> str:
+        """Who makes a change here, for the desk to check in the change's own transaction that the
+        account is still a supervisor's ("" once signed out: refused). The screen's own check runs
+        every few seconds; a demotion made meanwhile from the command line must not slip through."""
+        me = self.counter_app.official
+        return me.username if me is not None else ""
+
+    def _is_me(self, username: str) -> bool:
+        """Whether ``username`` is the signed-in supervisor's own account."""
+        me = self.counter_app.official
+        return me is not None and me.username == username.strip().lower()
+
     @work(thread=True, exit_on_error=False, group="official")
     def _set_active(self, username: str, active: bool) -> None:
         # A refusal (the last supervisor) or an unknown name reaches the app's one error handler.
-        self.counter_app.desk.set_official_active(username, active)
+        self.counter_app.desk.set_official_active(username, active, by=self._by)
         self.app.call_from_thread(self._active_set, username, active)
 
     def _active_set(self, username: str, active: bool) -> None:
         self._show_officials(keep=username)
         done = "Đã mở lại" if active else "Đã khóa"
         self.notify(f"{done} tài khoản «{username}».", title="Cán bộ")
+        if self._is_me(username):
+            # Not at the next account check, seconds later: the keys typed meanwhile went on into
+            # the sign-in form.
+            self.counter_app.check_account()
 
-    def _official_fields(self) -> tuple[Field, Field, Field]:
-        """The username, full name and PIN fields of the officials tab."""
+    def _official_fields(self) -> tuple[Field, Field, Field, Field]:
+        """The username, full name, PIN and PIN again fields of the officials tab."""
         return (
             self.query_one("#official-username", Field),
             self.query_one("#official-name", Field),
             self.query_one("#official-pin", Field),
+            self.query_one("#official-pin-again", Field),
         )
 
     def _known_official(self, username: str) -> dict[str, Any] | None:
@@ -727,19 +836,27 @@ class SupervisorScreen(CounterScreen):
         wanted = username.strip().lower()
         return next((o for o in self._officials if o["username"] == wanted), None) if wanted else None
 
-    @on(Input.Changed, "#office-hours-input")
-    def _hours_edited(self, event: Input.Changed) -> None:
-        """The office hours being corrected lose the message about what they held (it stayed until
-        the next save, while a day off was added beside them). Not for every field: a form that
-        empties its PIN after a refusal would take its own message away."""
-        field = self.query_one("#office-hours", Field)
-        if field.error and event.input.has_focus:
+    @on(Input.Changed)
+    def _field_edited(self, event: Input.Changed) -> None:
+        """A field being corrected loses the message about what it held (it stayed until the next
+        save: "Chưa nhập họ và tên." under a name typed since). Only for keys typed there: a value
+        the screen puts in itself keeps its message (see :meth:`_clear_quietly`)."""
+        field = event.input.parent
+        if isinstance(field, Field) and field.error and event.input.has_focus:
             field.error = ""
+
+    def _clear_quietly(self, *fields: Field) -> None:
+        """Empty fields without it counting as an edit (their message, set next, stays); the line
+        under the form no longer promises the PIN emptied."""
+        for field in fields:
+            with field.input.prevent(Input.Changed):
+                field.value = ""
+        self._show_known(self._filled_from)
 
     @on(Input.Changed, "#official-username-input")
     def _username_typed(self, event: Input.Changed) -> None:
         """An existing username fills in that official's name and role: only the PIN is left to type."""
-        _, name, _ = self._official_fields()
+        _, name, _, _ = self._official_fields()
         role = self.query_one("#official-role", Select)
         known = self._known_official(event.value)
         previous = self._filled_from
@@ -755,9 +872,30 @@ class SupervisorScreen(CounterScreen):
         self._filled_from = known
         self._show_known(known)
 
+    @on(Input.Changed, "#official-name-input, #official-pin-input")
+    @on(Select.Changed, "#official-role")
+    def _official_form_changed(self) -> None:
+        """The line under the form follows what Ctrl+S would save."""
+        self._show_known(self._filled_from)
+
+    def _pending_changes(self, known: dict[str, Any]) -> list[str]:
+        """What saving the form would change in ``known``'s account, in words."""
+        _, name, pin, _ = self._official_fields()
+        role = str(self.query_one("#official-role", Select).value)
+        changes = []
+        if role != known["role"]:
+            before, after = (ROLE_NAMES.get(r, r) for r in (known["role"], role))
+            changes.append(f"vai trò {before} → {after}")
+        if name.value.strip() and name.value.strip() != known["full_name"]:
+            changes.append(f"họ tên mới «{name.value.strip()}»")
+        if pin.value:
+            changes.append("mã PIN mới")
+        return changes
+
     def _show_known(self, known: dict[str, Any] | None) -> None:
-        """Say whose account the form changes, and label the PIN and the button for it."""
-        _, _, pin = self._official_fields()
+        """Say whose account the form changes and what Ctrl+S would change in it, and label the PIN
+        and the button for it."""
+        _, _, pin, _ = self._official_fields()
         line = self.query_one("#official-known", ErrorLine)
         button = self.query_one("#official-save", Button)
         if known is None:
@@ -766,38 +904,110 @@ class SupervisorScreen(CounterScreen):
             button.label = SAVE_NEW
         else:
             state = "đã khóa, lưu sẽ mở lại" if not known["active"] else "đang hoạt động"
-            line.update(
+            said = Text(
                 f"Đã có: {known['full_name']}, {ROLE_NAMES.get(known['role'], known['role'])}, {state}. "
-                "Sửa họ tên, vai trò hoặc nhập mã PIN mới (để trống: giữ PIN cũ) rồi Ctrl+S."
             )
+            changes = self._pending_changes(known)
+            if changes:
+                said.append(f"Ctrl+S sẽ lưu: {'; '.join(changes)}.", style="bold")
+            else:
+                said.append("Sửa họ tên, vai trò hoặc nhập mã PIN mới (để trống: giữ PIN cũ) rồi Ctrl+S.")
+            line.update(said)
             pin.input.placeholder = CHANGE_PIN_HINT
             button.label = SAVE_CHANGES
         button.refresh(layout=True)
 
     @on(DataTable.RowSelected, "#officials-table")
     def _official_picked(self) -> None:
-        """Enter on an official's row: their account in the form, the cursor in the PIN."""
-        official = self._chosen_official()
-        if official is None:
+        """Enter on an official's row: their account, as stored now, in the form; the cursor in
+        the PIN.
+
+        Filled here in full, not through the username's Changed message: the same row picked again
+        set the username to the text it held, no message came, and the form kept a role changed and
+        not saved (a new PIN then saved a demotion) under a blank name.
+        """
+        chosen = self._chosen_official()
+        if chosen is None:
             return
-        username, name, pin = self._official_fields()
-        self._filled_from = None
-        name.value = ""  # filled in from the username, with the role
-        username.value = official["username"]
-        pin.value = ""
-        for field in (username, name, pin):
+        self._show_officials(keep=chosen["username"])  # read again: the command line may have changed it
+        official = self._known_official(chosen["username"])
+        if official is None:  # removed meanwhile
+            self._clear_official_form()
+            return
+        username, name, pin, pin_again = self._official_fields()
+        with username.input.prevent(Input.Changed):
+            username.value = official["username"]
+        name.value = official["full_name"]
+        self.query_one("#official-role", Select).value = official["role"]
+        self._clear_quietly(pin, pin_again)
+        for field in (username, name, pin, pin_again):
             field.error = ""
+        self._filled_from = official
+        self._show_known(official)
         pin.focus()
 
-    def _save_official(self) -> None:
-        username, name, pin = self._official_fields()
-        for field in (username, name, pin):
+    def _official_form_filled(self) -> bool:
+        """Whether anything was typed in the officials form (or an account put in it)."""
+        return any(field.value for field in self._official_fields())
+
+    def _clear_official_form(self) -> None:
+        """The officials form empty, ready for a new account (the role back to "Cán bộ")."""
+        fields = self._official_fields()
+        self._clear_quietly(*fields)
+        for field in fields:
             field.error = ""
+        self._filled_from = None
+        self.query_one("#official-role", Select).value = "official"
+        self._show_known(None)
+
+    def action_back(self) -> None:
+        """Esc: an official's account being changed is left as stored (the form emptied); with
+        nothing typed there, back to the intake, as from the lists."""
+        if self.tabs.active == "officials" and self._official_form_filled():
+            self._clear_official_form()
+            focus_now(self.query_one("#officials-table", DataTable))
+            return
+        self.counter_app.action_intake()
+
+    def _save_official(self) -> None:
+        username, name, pin, pin_again = self._official_fields()
+        for field in (username, name, pin, pin_again):
+            field.error = ""
+        if (pin.value or pin_again.value) and pin_again.value != pin.value:
+            if pin_again.value:
+                self._clear_quietly(pin, pin_again)
+                pin.error = PIN_AGAIN_DIFFERENT
+                pin.focus()
+            else:
+                pin_again.error = PIN_AGAIN_MISSING
+                pin_again.focus()
+            return
         role = str(self.query_one("#official-role", Select).value)
         known = self._known_official(username.value)
         full_name = name.value
         if known is not None and not full_name.strip():
             full_name = known["full_name"]  # an empty name keeps the one on record
+        if (
+            known is not None
+            and self._is_me(known["username"])
+            and known["role"] == "supervisor"
+            and role != "supervisor"
+            and not self._last_supervisor(known)  # refused by the desk without a question
+        ):
+
+            def answered(sure: bool | None) -> None:
+                if sure:
+                    self._add_official(username.value, full_name, role, pin.value, known)
+
+            self.app.push_screen(
+                ConfirmDialog(
+                    f"Đây là tài khoản của bạn («{known['username']}»): bỏ vai trò giám sát thì bạn rời "
+                    "màn hình này ngay và không quay lại được. Vẫn đổi vai trò?",
+                    yes="Bỏ vai trò giám sát",
+                ),
+                answered,
+            )
+            return
         # The last supervisor keeping the role is the desk's rule: its refusal reaches the app's
         # one error handler from the worker.
         self._add_official(username.value, full_name, role, pin.value, known)
@@ -807,7 +1017,7 @@ class SupervisorScreen(CounterScreen):
         self, username: str, full_name: str, role: str, pin: str, known: dict[str, Any] | None
     ) -> None:
         try:
-            official = self.counter_app.desk.add_official(username, full_name, role, pin)
+            official = self.counter_app.desk.add_official(username, full_name, role, pin, by=self._by)
         except ValidationError as error:
             self.app.call_from_thread(self._official_refused, error)
             return
@@ -817,17 +1027,12 @@ class SupervisorScreen(CounterScreen):
         """The desk's reasons beside their fields; a PIN typed for the refused try is not kept for
         the next one (it would go with whatever is typed next, unseen behind its dots)."""
         fields = list(self._official_fields())
-        fields[2].value = ""
+        self._clear_quietly(*fields[2:])
         self._inline(error, fields)
 
     def _official_saved(self, official: Any, known: dict[str, Any] | None, pin_changed: bool = True) -> None:
-        username = self._official_fields()[0]
-        for field in self._official_fields():
-            field.value = ""
-        username.focus()  # the next account starts from its user name, not in the PIN
-        self._filled_from = None
-        self._show_known(None)
-        self.query_one("#official-role", Select).value = "official"
+        self._clear_official_form()
+        self._official_fields()[0].focus()  # the next account starts from its user name, not in the PIN
         self._show_officials(keep=official.username)
         role = ROLE_NAMES.get(official.role, official.role)
         if known is None:
@@ -843,6 +1048,8 @@ class SupervisorScreen(CounterScreen):
             said = "; ".join(changes) or "không có gì thay đổi"
             message = f"«{official.username}» ({official.full_name}): {said}."
         self.notify(message, title="Cán bộ")
+        if self._is_me(official.username):
+            self.counter_app.check_account()  # a role given up takes effect now, not seconds later
 
     def _inline(self, error: ValidationError, fields: list[Field]) -> None:
         leftovers = show_field_errors(fields, error)

@@ -60,6 +60,15 @@ class TopBar(Horizontal):
         )
 
 
+NO_HUB = "Chưa đặt máy chủ đồng bộ"
+"""The status line's sync part on a counter without a city hub."""
+
+NO_HUB_TOOLTIP = (
+    "Chưa đặt máy chủ đồng bộ của thành phố: {waiting} sự kiện được giữ trên máy này và sẽ được gửi "
+    "khi cán bộ giám sát đặt máy chủ (F6 › Cài đặt)."
+)
+
+
 class StatusLine(Static):
     """Who is signed in, which counter, and how many events wait to be sent to the hub.
 
@@ -79,12 +88,18 @@ class StatusLine(Static):
 
     def _refresh_text(self, _value: object = None) -> None:
         app = self.app
-        self.tooltip = getattr(app, "hub_problem", "") or None
         official = getattr(app, "official", None)
         settings = app.desk.settings  # type: ignore[attr-defined]
         waiting = getattr(app, "unsent", 0)
         hub = getattr(app, "hub_state", "")  # with a hub set: "Đồng bộ 09:30" or "Ngoại tuyến"
-        sync = f"{hub} · chờ gửi {waiting}" if hub else f"Sự kiện chờ gửi: {waiting}"
+        if hub or settings.hub_url:
+            sync = f"{hub} · chờ gửi {waiting}" if hub else f"Sự kiện chờ gửi: {waiting}"
+            self.tooltip = getattr(app, "hub_problem", "") or None
+        else:
+            # "Sự kiện chờ gửi: 59" read as something stuck; nothing is sent until the city gives
+            # a hub. The events are kept meanwhile, and go up once one is set: said on hover.
+            sync = NO_HUB
+            self.tooltip = NO_HUB_TOOLTIP.format(waiting=waiting)
         name = official.full_name if official is not None else ""
         role = f" ({ROLE_NAMES.get(official.role, official.role)})" if official is not None else ""
         counter = f"Quầy {settings.counter_no}" if settings.is_configured else ""
@@ -144,17 +159,21 @@ class CounterFooter(Footer):
             self.call_after_refresh(self._recompose_if_changed)
 
     def _shown_keys(self) -> tuple[tuple[str, str, str, bool], ...]:
-        keys = [
-            (binding.key, binding.action, binding.description, enabled)
-            for _node, binding, enabled, _tooltip in self.screen.active_bindings.values()
+        shown = [
+            (node is self.app, (binding.key, binding.action, binding.description, enabled))
+            for node, binding, enabled, _tooltip in self.screen.active_bindings.values()
             if binding.show
         ]
+        keys = [key for _, key in shown]
         optional: frozenset[str] = getattr(self.screen, "FOOTER_OPTIONAL", frozenset())
+        # The screen's own optional keys give way first, then the app's (F5, F6), each last first.
+        giving_way = [key[1] for app_key, key in reversed(shown) if not app_key and key[1] in optional]
+        giving_way += [key[1] for app_key, key in reversed(shown) if app_key and key[1] in optional]
         room = self.app.size.width - PALETTE_KEY_WIDTH
         # One cell of padding each side of a key (Textual's footer CSS); a key shows once per action.
         width = {action: key_width(key, said, self.app) for key, action, said, _ in keys}
         while sum(width.values()) > room:
-            dropped = next((a for _k, a, _d, _e in reversed(keys) if a in optional and a in width), None)
+            dropped = next((a for a in giving_way if a in width), None)
             if dropped is None:
                 break
             del width[dropped]
