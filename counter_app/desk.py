@@ -86,6 +86,7 @@ from counter_app.domain.validation import (
 from counter_app.settings import (
     Settings,
     change_settings,
+    hours_warnings,
     identity_warnings,
     inspect_settings,
     load_settings,
@@ -364,6 +365,12 @@ class TimeLeft:
         if self.paused:  # late before the pause stays late: "còn" would read as time in hand
             return f"Tạm dừng (đã trễ {text} làm việc)" if self.late else f"Tạm dừng (còn {text} làm việc)"
         return f"Trễ {text} làm việc" if self.late else f"Còn {text} làm việc"
+
+
+def another_supervisor(officials: Iterable[Mapping[str, Any]], username: str) -> bool:
+    """Whether an active supervisor other than ``username`` is among ``officials`` (rows as
+    :meth:`Desk.officials` gives them): without one, ``username`` may not be locked or demoted."""
+    return any(o["role"] == "supervisor" and o["active"] and o["username"] != username for o in officials)
 
 
 _UNKNOWN_SALT = "00" * 16
@@ -952,7 +959,9 @@ class Desk:
         with self.store.transaction():
             self._require_supervisor(by)
             self.store.write_settings(changed)
-        self.change_warnings = identity_warnings(current, updated, dossiers)
+        self.change_warnings = identity_warnings(current, updated, dossiers) + hours_warnings(
+            current, updated
+        )
         if self.strict:
             self.settings = load_settings(self.store.read_settings(), self._env)
         else:
@@ -1345,7 +1354,7 @@ class Desk:
             "waiting": self.store.unsent_count(),
             "cursor": stored.get(SYNC_CURSOR, "0"),
             "calendar_version": stored.get(CALENDAR_VERSION) or None,
-            "conflicts": self.store.codes_in_sync_state("conflict"),
+            "conflicts": self.open_conflicts(),
             "flagged": [
                 {"code": code, "uuid": uuid, "reason": reason}
                 for code, uuid, reason in self.store.flagged_events()
@@ -1399,6 +1408,14 @@ class Desk:
         :func:`appointments_on_day_off`)."""
         check_day(day, "day", "Ngày")
         return self.store.due_on(day)
+
+    def stranded_on(self, day: date) -> list[DossierRow]:
+        """The citizens expected on ``day`` if the calendar, as it stands now, closes it (a day off
+        just declared, a make-up day just removed): their appointments must move. None for a day
+        gone by or a working day."""
+        if day < self.now().date() or self.calendar().is_working_day(day):
+            return []
+        return self.due_on(day)
 
     def remove_override(self, day: date, *, by: str | None = None) -> bool:
         """Remove the commune's override of ``day`` (False when it had none).
@@ -2619,12 +2636,7 @@ class Desk:
         Raises:
             RuleError: no other active supervisor (nobody could manage officials any more).
         """
-        others = [
-            o
-            for o in self.store.officials()
-            if o["role"] == "supervisor" and o["active"] and o["username"] != leaving
-        ]
-        if not others:
+        if not another_supervisor(self.store.officials(), leaving):
             raise RuleError(
                 f"Phải còn ít nhất một tài khoản giám sát đang hoạt động: «{leaving}» là tài khoản giám "
                 "sát cuối cùng; hãy cho cán bộ khác vai trò giám sát trước."

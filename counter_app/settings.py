@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from counter_app.domain import codes
-from counter_app.domain.calendar import OfficeHours
+from counter_app.domain.calendar import WORKING_DAY, OfficeHours
 from counter_app.domain.errors import ConfigError, FieldError, SettingsError, ValidationError
 from counter_app.domain.text import has_control_chars, nfc
 from counter_app.domain.validation import check_phone
@@ -713,6 +713,26 @@ def identity_warnings(before: Settings, after: Settings, dossiers: int) -> list[
             "đủ mã; hồ sơ mới mang mã theo mẫu mới."
         )
     return said
+
+
+def hours_warnings(before: Settings, after: Settings) -> list[str]:
+    """What to tell whoever set office hours shorter than a working day.
+
+    A due time counts 8 office hours to a working day (``WORKING_DAY``) whatever the sessions: with
+    6 hours a day, a 1-day procedure received in the morning is due on the second office day.
+    """
+    if after.office_hours == before.office_hours:
+        return []
+    per_day = after.hours.hours_per_day
+    if per_day >= WORKING_DAY:
+        return []
+    minutes = int(per_day.total_seconds()) // 60
+    shown = f"{minutes // 60} giờ" + (f" {minutes % 60:02d} phút" if minutes % 60 else "")
+    return [
+        f"Mỗi ngày chỉ có {shown} làm việc, nhưng hạn trả vẫn tính 8 giờ làm việc cho một ngày: hồ sơ "
+        "1 ngày làm việc có thể được hẹn trả vào ngày làm việc thứ hai. Hồ sơ đã tiếp nhận giữ nguyên "
+        "hạn trả."
+    ]
 
 
 def change_settings(

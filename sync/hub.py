@@ -428,15 +428,19 @@ def read_events(
     return {"events": events, "next": str(next_seq), "more": more, "last": str(last or 0)}
 
 
+def _query(query_string: bytes) -> dict[str, list[str]]:
+    """The parameters of a query string, or a 400 when it is not ASCII."""
+    try:
+        return parse_qs(query_string.decode("ascii"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeDecodeError as exc:
+        raise BadRequest(400, "query string is not ASCII") from exc
+
+
 def check_caller_is(caller: Caller, query_string: bytes) -> None:
     """A 403 when the pull names the counter it comes from (``counter``) and the token is not that
     counter's: a token of another commune pasted into a counter's settings would otherwise copy
     that commune's citizens in (nothing to push, so no push was refused first)."""
-    try:
-        params = parse_qs(query_string.decode("ascii"), keep_blank_values=True, strict_parsing=False)
-    except UnicodeDecodeError as exc:
-        raise BadRequest(400, "query string is not ASCII") from exc
-    named = params.get("counter")
+    named = _query(query_string).get("counter")
     if named is None:
         return
     if len(named) != 1:
@@ -452,10 +456,7 @@ def check_caller_is(caller: Caller, query_string: bytes) -> None:
 def parse_pull_query(query_string: bytes) -> tuple[int, int, bool]:
     """The ``after`` cursor, the ``limit`` and ``own`` (0 or 1: the caller's own events too) of a
     pull, or a 400 saying which is wrong (``counter`` is checked by :func:`check_caller_is`)."""
-    try:
-        params = parse_qs(query_string.decode("ascii"), keep_blank_values=True, strict_parsing=False)
-    except UnicodeDecodeError as exc:
-        raise BadRequest(400, "query string is not ASCII") from exc
+    params = _query(query_string)
     after = _one_number(params, "after", 0)
     limit = _one_number(params, "limit", DEFAULT_LIMIT)
     if not 1 <= limit <= MAX_LIMIT:

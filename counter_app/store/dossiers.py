@@ -418,13 +418,14 @@ class DossierStore:
     def code_issuer(self, code: str) -> str | None:
         """Who issued a code this file knows of: the counter id of its receipt event ("" when only
         later events of it are here), or None when the code is unknown (no dossier, no event)."""
-        row = self.conn.execute(
-            "SELECT counter_id FROM events WHERE dossier_code = ? ORDER BY kind != 'received', seq LIMIT 1",
+        issuer, known = self.conn.execute(  # one statement: it runs in every receipt's transaction
+            "SELECT (SELECT counter_id FROM events WHERE dossier_code = ?1"
+            " ORDER BY kind != 'received', seq LIMIT 1), EXISTS (SELECT 1 FROM dossiers WHERE code = ?1)",
             (code,),
         ).fetchone()
-        if row is None:
-            return "" if self.exists(code) else None
-        return str(row[0]) if row[0] is not None else ""
+        if issuer is None:
+            return "" if known else None
+        return str(issuer)
 
     def _next(self, name: str, key: str, counter_no: int) -> int:
         if not self.conn.in_transaction:

@@ -132,6 +132,7 @@ async def test_a_code_scanned_into_the_palette_opens_the_dossier(app, staffed_de
         for character in code:  # one burst, Enter included
             app.post_message(events.Key(key_name(character), character))
         app.post_message(events.Key("enter", None))
-        await settle(pilot)
+        # The dossier is read in a worker: on a loaded machine it opens after the first settle.
+        await wait_until(pilot, lambda: isinstance(app.screen, DossierScreen))
         assert isinstance(app.screen, DossierScreen)
         assert app.screen.dossier.code == code

@@ -18,8 +18,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane, Tabs
 
-from counter_app.desk import REPORT_FIGURES, appointments_on_day_off, backup_summary, figure_text
-from counter_app.domain.calendar import WORKING_DAY, OfficeHours
+from counter_app.desk import (
+    REPORT_FIGURES,
+    another_supervisor,
+    appointments_on_day_off,
+    backup_summary,
+    figure_text,
+)
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import PERIOD_BACKWARDS, day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
@@ -106,27 +111,6 @@ def fill_table(
         table.add_column(label, key=key, width=max(widths))
     for key, cells in rows:
         table.add_row(*cells, key=key)
-
-
-def short_office_day(text: str) -> str:
-    """What to tell a supervisor who saved office hours shorter than a working day, or "".
-
-    A due time counts 8 office hours to a working day (``WORKING_DAY``) whatever the sessions: with
-    6 hours a day, a 1-day procedure received in the morning is due on the second office day.
-    """
-    try:
-        per_day = OfficeHours.parse(text).hours_per_day
-    except ValueError:
-        return ""
-    if per_day >= WORKING_DAY:
-        return ""
-    minutes = int(per_day.total_seconds()) // 60
-    shown = f"{minutes // 60} giờ" + (f" {minutes % 60:02d} phút" if minutes % 60 else "")
-    return (
-        f"Mỗi ngày chỉ có {shown} làm việc, nhưng hạn trả vẫn tính 8 giờ làm việc cho một ngày: hồ sơ "
-        "1 ngày làm việc có thể được hẹn trả vào ngày làm việc thứ hai. Hồ sơ đã tiếp nhận giữ nguyên "
-        "hạn trả."
-    )
 
 
 def _width(cell: Cell) -> int:
@@ -599,8 +583,7 @@ class SupervisorScreen(CounterScreen):
         day_field.focus()  # the next day typed goes into "Ngày", not onto the end of the note
         self._show_overrides()
         self.notify(f"Đã ghi {OVERRIDE_KINDS[kind].lower()} {day_text(day)}.", title="Lịch làm việc")
-        desk = self.counter_app.desk
-        due = desk.due_on(day) if kind == "day_off" and day >= desk.now().date() else []
+        due = self.counter_app.desk.stranded_on(day)
         if due:
             self.notify(
                 appointments_on_day_off(due), title="Hẹn trả vào ngày nghỉ", severity="warning", timeout=60
@@ -638,10 +621,7 @@ class SupervisorScreen(CounterScreen):
         an appointment on it are named, as when a day off is added."""
         what = OVERRIDE_KINDS.get(kind, "ngày").lower()
         self.notify(f"Đã xóa {what} {day_text(day)} khỏi lịch của xã.", title="Lịch làm việc")
-        desk = self.counter_app.desk
-        if kind != "working_day" or day < desk.now().date() or desk.calendar().is_working_day(day):
-            return
-        due = desk.due_on(day)
+        due = self.counter_app.desk.stranded_on(day)
         if due:
             self.notify(
                 appointments_on_day_off(due), title="Hẹn trả vào ngày nghỉ", severity="warning", timeout=60
@@ -692,8 +672,7 @@ class SupervisorScreen(CounterScreen):
             return
         field.value = self._hours_shown = self.counter_app.desk.settings.office_hours  # as stored, tidied
         self.notify(f"Giờ làm việc: {field.value}", title="Đã lưu")
-        warning = short_office_day(field.value)
-        if warning:
+        for warning in self.counter_app.desk.change_warnings:  # hours shorter than a working day
             self.notify(warning, title="Giờ làm việc ngắn", severity="warning", timeout=30)
 
     # -- officials ------------------------------------------------------------------------------------
@@ -787,11 +766,8 @@ class SupervisorScreen(CounterScreen):
         them)."""
         return (
             official["role"] == "supervisor"
-            and official["active"]
-            and not any(
-                o["role"] == "supervisor" and o["active"] and o["username"] != official["username"]
-                for o in self._officials
-            )
+            and bool(official["active"])
+            and not another_supervisor(self._officials, official["username"])
         )
 
     @property
