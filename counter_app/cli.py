@@ -47,7 +47,13 @@ EXIT_CODES_HELP = """\
   7  the form could not be written or printed (a PDF already written is kept)
   8  done, but the answer could not be written out (standard output on a full disk)
   9  sync: the hub could not be reached or answered wrongly (nothing lost; run it again later)
+  10 sync: done, but something needs a person (a conflict, events kept aside, a refused catalog,
+     the clock off): said in the report
   130 interrupted"""
+
+
+EXIT_NEEDS_A_PERSON = 10
+"""``counter sync`` did its work, but its report names something a person must look at."""
 
 
 DAY = click.DateTime(["%Y-%m-%d", "%d/%m/%Y"])
@@ -1353,7 +1359,9 @@ def sync_(desk: Any, status_only: bool, settle: str | None, as_json: bool, actor
     Safe to run at any time and again after a failure (the nightly batch runs it): an event leaves
     the outbox only once the hub says it has it, and a pulled page is stored with its cursor in one
     transaction. Exit 9: the hub could not be reached or answered wrongly (nothing lost; run again
-    later); exit 6: the hub refused this counter's token.
+    later); exit 6: the hub refused this counter's token; exit 10: the run is done but its report
+    names something a person must look at (a conflict, events kept aside, a refused catalog, the
+    clock off).
 
     With --json, a failure prints one object on stdout, {"ok": false, "error": "<the message>",
     "exit_code": N}, besides the line on stderr and the exit code (a success prints the report,
@@ -1381,9 +1389,13 @@ def sync_(desk: Any, status_only: bool, settle: str | None, as_json: bool, actor
         log.info("sync: %s", line)
     if as_json:
         _emit_json(report.to_json())
-        return
-    for line in report.lines():
-        _out(line)
+    else:
+        for line in report.lines():
+            _out(line)
+    if report.problems():
+        # Done, and nothing lost, but a person must look: a nightly script (or a systemd unit,
+        # marked failed) can tell this run from a quiet one without reading Vietnamese.
+        raise click.exceptions.Exit(EXIT_NEEDS_A_PERSON)
 
 
 def _sync_status(status: dict[str, Any], as_json: bool) -> None:
