@@ -730,6 +730,8 @@ def _summary(desk: Any, dossier: Any) -> dict[str, Any]:
     data["overdue"] = dossier.is_overdue(desk.now())
     data["timeliness"] = dossier.timeliness()
     data["due"] = format_time(dossier.due_at)
+    appointment = dossier.appointment_at  # None when refused at the counter: no receipt was given
+    data["appointment"] = format_time(appointment) if appointment else None
     data["digitised"] = dossier.digitised
     data["sync_state"] = desk.sync_state(dossier.code)
     return data
@@ -913,7 +915,13 @@ def _step_command(name: str, help_text: str, method: str, *options: Callable[[F]
             if as_json:
                 _emit_json(_summary(desk, dossier))
             else:
-                _out(f"{dossier.code}: {dossier.status_name}. Hẹn trả {dossier.due_at:%H:%M %d/%m/%Y}.")
+                appointment = dossier.appointment_at
+                said = (
+                    f"Hẹn trả {appointment:%H:%M %d/%m/%Y}."
+                    if appointment
+                    else "Không có hẹn trả (từ chối tại quầy, không cấp giấy tiếp nhận)."
+                )
+                _out(f"{dossier.code}: {dossier.status_name}. {said}")
 
     command.__name__ = method
     command.__doc__ = help_text

@@ -182,6 +182,7 @@ OTHER_VARIABLES = (
     "COUNTER_DATA_DIR",
     "COUNTER_OUTPUT_DIR",
     "COUNTER_BACKUP_DIR",
+    "COUNTER_CACHE_DIR",
     "COUNTER_ACTOR",
 )
 """The program's variables that are not settings: where files live, and who runs a command."""

@@ -65,8 +65,12 @@ def test_receive_show_find_and_steps(configured: Any, tmp_path: Path) -> None:
     assert refused.exit_code == 3 and "Lỗi:" in refused.output
     # Refused at the counter the day it came: no appointment was given, and show says none.
     turned_away = json.loads(configured("receive", "--json", str(source)).output)["code"]
-    assert configured("refuse", turned_away, "--reason", "Không thuộc thẩm quyền").exit_code == 0
+    said = configured("refuse", turned_away, "--reason", "Không thuộc thẩm quyền")
+    assert said.exit_code == 0 and "Không có hẹn trả" in said.output and "Hẹn trả 1" not in said.output
     assert "Hẹn trả: — (không tiếp nhận)" in configured("show", turned_away).output
+    assert json.loads(configured("show", turned_away, "--json").output)["appointment"] is None
+    done = json.loads(configured("show", code, "--json").output)
+    assert done["appointment"] == done["due"] and done["due"].endswith("+07:00")
     blank = configured("receipt", " ")
     assert blank.exit_code == 2 and "Chưa nhập mã hồ sơ" in blank.output  # bad input, not "not found"
 

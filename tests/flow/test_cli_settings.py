@@ -207,6 +207,23 @@ def test_a_misspelt_variable_is_named_with_the_one_meant_and_changes_nothing(con
     assert quiet.stderr == "" and json.loads(quiet.stdout)["printer"] == "may-in-quay-2"
 
 
+def test_every_variable_the_program_reads_is_known_to_the_misspelling_check() -> None:
+    """A variable the program reads (a folder's override, the actor) is never called unknown: the
+    check's list and the code that reads the environment are held together here."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    read = set()
+    for path in [*(root / "counter_app").rglob("*.py"), *(root / "sync").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        read |= set(re.findall(r'(?:environ\.get\(|environ\[|getenv\(|envvar=)"(COUNTER_[A-Z_]+)"', text))
+    assert {"COUNTER_DB", "COUNTER_CACHE_DIR", "COUNTER_ACTOR"} <= read  # the search itself works
+    from counter_app.settings import unknown_variables
+
+    assert unknown_variables({name: "x" for name in read}) == []
+    assert unknown_variables({"COUNTER_CACHE_DIRS": "x"})  # and a misspelt one is still named
+
+
 def test_setup_warns_that_a_derived_agency_id_is_a_placeholder(run: Any) -> None:
     result = run("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2")
     assert result.exit_code == 0 and "«000.00.00.X11410» là mã tạm" in result.stderr
