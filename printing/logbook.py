@@ -766,6 +766,10 @@ class LogbookPainter:
         chart.categoryAxis.labels.angle = 90
         chart.categoryAxis.labels.boxAnchor = "e"
         chart.categoryAxis.labels.dy = -2
+        if chart.width / max(1, len(values)) < chart.categoryAxis.labels.fontSize + 2:
+            # Narrow days: the ticks between them would run through the upright labels (a
+            # two-month range, dated dd/mm/yy, read "01/12/2_5_"); the bars mark the days.
+            chart.categoryAxis.visibleTicks = 0
         chart.valueAxis.labels.fontName = typeface.REGULAR
         chart.valueAxis.labels.fontSize = 7
         chart.valueAxis.valueMin = 0

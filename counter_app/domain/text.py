@@ -91,6 +91,13 @@ def clean(s: str, *, multiline: bool = False) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def escape_control_chars(s: str) -> str:
+    """``s`` with each control or invisible character written as its escape (``\\x1b``,
+    ``\\u200b``, ``\\ud800``), every other letter as it is: a message quoting pasted text keeps
+    its Vietnamese readable."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), s)
+
+
 def has_control_chars(s: str, *, multiline: bool = False) -> bool:
     """Tell whether ``s`` holds control or invisible formatting characters.
 

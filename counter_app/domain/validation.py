@@ -20,6 +20,7 @@ from typing import Any, Literal
 from counter_app.domain.printable import PRINTABLE_RANGES
 from counter_app.domain.text import (
     clean,
+    escape_control_chars,
     first_nonchar,
     fold,
     has_control_chars,
@@ -247,11 +248,10 @@ def json_kind(value: Any) -> str:
 
 
 def shown(value: Any, limit: int = 40) -> str:
-    """A key or value from a file, safe to put in a message or a field path: escaped when it holds
-    control characters or non-characters (a lone surrogate cannot even be printed), cut short."""
-    text = str(value)
-    if has_control_chars(text):
-        text = text.encode("unicode_escape").decode("ascii")
+    """A key or value from a file, safe to put in a message or a field path: its control
+    characters and non-characters escaped (a lone surrogate cannot even be printed), the rest as
+    typed (``\\x1b[31m đỏ``, not ``\\u0111\\u1ecf``), cut short."""
+    text = escape_control_chars(str(value))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -494,6 +494,14 @@ def test_an_amount_written_wrong_says_how_to_write_it(typed: str, said: str) -> 
     assert amount is None and problem is not None and said in problem
 
 
+def test_pasted_terminal_colours_are_escaped_alone_in_the_message() -> None:
+    """Coloured text pasted into the fee: only the escape character is written as a code; the
+    Vietnamese beside it stays readable (it came out as \\u0111\\u1ecf…)."""
+    amount, problem = parse_amount("\x1b[31m đỏ Thôn", limit=100_000_000)
+    assert amount is None and problem is not None
+    assert "\\x1b[31m đỏ Thôn" in problem and "\\u" not in problem
+
+
 @pytest.mark.parametrize("picture", ["😀", "❤", "\u2764\ufe0f", "🇻🇳", "\ue001"])
 def test_a_picture_pasted_into_text_is_refused_not_left_off_the_receipt(picture: str) -> None:
     """Stored, an emoji made the record differ from the receipt: the forms' typeface has no glyph."""
