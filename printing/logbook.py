@@ -702,9 +702,12 @@ class LogbookPainter:
             # A few points short: with less room to sign, rather than on a sheet of their own.
             tight.drawOn(c, LEFT + (left_w - tight_w_used) / 2, frame._y - tight_h - 6)
         else:
+            # A sheet of their own: headed as the summary is, so a signed page still says which
+            # book and period it closes (it came out bare, a loose signed sheet).
             self._end_page()
             self.page += 1
-            table.drawOn(c, LEFT + (TABLE_WIDTH - w) / 2, PAGE[1] - TOP - h)
+            below = self._flow(heading, LEFT, TABLE_WIDTH, PAGE[1] - TOP)._y
+            table.drawOn(c, LEFT + (TABLE_WIDTH - w) / 2, below - h)
 
     def _flow(self, story: list[Any], x: float, width: float, top: float) -> Frame:
         """Flow platypus flowables down from ``top``, splitting them over new pages as needed."""

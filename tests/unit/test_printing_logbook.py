@@ -407,6 +407,32 @@ def test_the_signatures_never_stand_alone_on_a_page(desk: Desk, clock: FixedCloc
         chars_inside_pages(pdf)
 
 
+def test_a_page_that_carries_the_signatures_says_which_book_it_closes(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Whatever the summary's shape (fields, a chart, a filter's note, with or without the print
+    time beside them), a page holding the signatures also holds the summary's title and period: a
+    filtered month put them alone on a bare third sheet."""
+    clock.set(at(30, 18))
+    codes = ["1.001193", "2.000815", "2.001263", "1.004222", "1.001612", "1.012812", "1.011607", "1.002211"]
+    made = []
+    for n, code in enumerate(codes * 2):
+        made.append(desk.receive(intake(procedure=code, received_at=at(2 + n, 8).isoformat()), "cb1"))
+    desk.refuse(made[-1].code, "cb1", reason="Sai thẩm quyền.")
+    signed = 0
+    for statuses in (None, (3,), (2, 3)):
+        for first in (date(2026, 11, 1), date(2026, 11, 16)):
+            pdf = render_logbook(
+                desk, first, date(2026, 11, 30), tmp_path / f"b{signed}.pdf", statuses=statuses
+            )
+            for text in (pdf_text(pdf, slice(i, i + 1)) for i in range(page_count(pdf))):
+                if "NGƯỜI LẬP SỔ" in text:
+                    signed += 1
+                    assert "TỔNG HỢP TÌNH HÌNH TIẾP NHẬN VÀ GIẢI QUYẾT HỒ SƠ" in text, (statuses, first)
+                    assert f"Từ ngày {first:%d/%m/%Y} đến ngày 30/11/2026" in " ".join(text.split())
+    assert signed == 6
+
+
 def test_a_summary_of_every_field_stays_on_one_page(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
     """A period with a dossier in every field of the catalog: the field table went on under the
     indicators and left its last row, the print time and the signatures on a page of their own."""
