@@ -1435,8 +1435,10 @@ def restore(backup_file: Path, yes: bool, as_json: bool, db_path: Path | None) -
 
     The current file is kept aside as <name>.before-restore-<time>. Codes printed on receipts are
     never issued again: the sequences of the current database are kept when they are ahead; when
-    nothing tells them (the file is lost, damaged or set up anew), this counter's codes from the
-    backup's last day to today start at k501 and its logbook numbers skip 500 a day. A backup of
+    nothing tells them (the file is lost, damaged or set up anew), this counter's codes of every
+    day from a year before the backup's last day to today (paper dossiers entered after the fact
+    carry earlier days) start 500 past what the backup had issued that day (k501 on a day it
+    knows nothing of), and its logbook numbers skip 500 for each day since the backup. A backup of
     another commune or counter is refused over a database set up for this one.
     """
     from counter_app.domain.calendar import now_vn

@@ -110,7 +110,7 @@ LIST_NAMES = {
 
 MAX_COUNT = MAX_PAPER_COUNT
 """Largest count of one paper or of sets (the catalog's bound: papers are prefilled from it)."""
-BACKDATE_LIMIT = timedelta(days=366)
+BACKDATE_LIMIT = codes.BACKDATE_LIMIT
 """How far back a paper dossier may be entered after the fact."""
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Clock skew allowed between the machine and a given receipt time."""

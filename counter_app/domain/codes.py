@@ -16,9 +16,13 @@ import functools
 import re
 import string
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from counter_app.domain.errors import FieldError, ValidationError
+
+BACKDATE_LIMIT = timedelta(days=366)
+"""How far back a paper dossier may be entered after the fact: a code's day may lie that far
+before the day it is issued (a restore skips ahead on all of them)."""
 
 DEFAULT_PATTERN = "{agency}-{date}-{seq}"
 """The national pattern."""

@@ -9,7 +9,9 @@ with their codes. Restoring must not make the counter issue those codes again, s
 - when it cannot be read (damaged, lost) or holds another history (a new machine set up again),
   this counter's code sequence for each day from the backup's last event to today starts
   ``RESTORE_SKIP`` past what the backup had issued that day (2501 for counter 2 on a day the backup
-  knows nothing of), and its logbook numbers of that year skip ``RESTORE_SKIP`` for each such day:
+  knows nothing of), and so does every day up to ``BACKDATE_LIMIT`` before (a paper dossier
+  entered after the backup carries its own, earlier day); its logbook numbers skip
+  ``RESTORE_SKIP`` for each day since the backup, in every volume such a receipt may be in:
   nothing issued after the backup is issued again unless the counter received 500 dossiers in a day
   after it. Codes pulled back from the hub move the sequence past them too (``Desk.apply_pulled``).
 
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.domain.calendar import to_vn
-from counter_app.domain.codes import sequence_text
+from counter_app.domain.codes import BACKDATE_LIMIT, sequence_text
 from counter_app.domain.errors import FieldError, StoreError, ValidationError
 from counter_app.store.database import (
     BUSY_TIMEOUT_MS,
@@ -156,6 +158,7 @@ class RestorePlan:
     source: Inspection
     current: Inspection
     skip_days: list[date]
+    """The days from the backup's last event to today: receipts may have been recorded on each."""
     lost_dossiers: int = 0
     lost_events: int = 0
     lost_unsent: int = 0
@@ -177,28 +180,43 @@ class RestorePlan:
             "kept_readings": self.kept_readings,
             "backup_only_events": self.backup_only_events,
             "skip_days": [day.isoformat() for day in self.skip_days],
+            "backdated_from": self.backdated_days[0].isoformat() if self.backdated_days else None,
         }
 
+    @property
+    def backdated_days(self) -> list[date]:
+        """The days before :attr:`skip_days` a paper dossier recorded after the backup may carry
+        (``BACKDATE_LIMIT`` back): their codes skip ahead too, or a paper dossier entered for last
+        week after the backup would have its code given again."""
+        if not self.skip_days:
+            return []
+        first = self.skip_days[0]
+        return [first - timedelta(days=n) for n in range(BACKDATE_LIMIT.days, 0, -1)]
+
     def first_code_numbers(self) -> dict[date, int]:
-        """The sequence number of the first code issued after the restore, per skipped day: past
-        ``RESTORE_SKIP`` more than the backup had issued that day (none but its last day, usually).
-        Not "at least 500": a backup taken after the 510th code of a busy day would have given
-        the 511th again."""
+        """The sequence number of the first code issued after the restore, per day a receipt
+        recorded since the backup may carry: past ``RESTORE_SKIP`` more than the backup had
+        issued that day. Not "at least 500": a backup taken after the 510th code of a busy day
+        would have given the 511th again."""
         counter = self.source.counter_no
         issued = {
             key: last
             for name, key, number, last in self.source.sequences or ()
             if name == "code" and number == counter
         }
-        return {day: issued.get(day.isoformat(), 0) + RESTORE_SKIP + 1 for day in self.skip_days}
+        return {
+            day: issued.get(day.isoformat(), 0) + RESTORE_SKIP + 1
+            for day in (*self.backdated_days, *self.skip_days)
+        }
 
     @property
     def skip_volumes(self) -> dict[str, int]:
-        """Logbook volumes (years) touched by the skipped days, with how many days each."""
-        volumes: dict[str, int] = {}
-        for day in self.skip_days:
-            volumes[str(day.year)] = volumes.get(str(day.year), 0) + 1
-        return volumes
+        """Logbook volumes (years) a receipt recorded since the backup may be numbered in (its
+        day's year, back to ``BACKDATE_LIMIT``), each with the days such receipts may have been
+        recorded on: each of those days may have used up to ``RESTORE_SKIP`` numbers of any
+        volume."""
+        years = sorted({day.year for day in (*self.backdated_days, *self.skip_days)})
+        return {str(year): len(self.skip_days) for year in years}
 
     def describe(self) -> list[str]:
         source, current = self.source, self.current
@@ -258,9 +276,14 @@ class RestorePlan:
                 + "".join(
                     f"; ngày {day:%d/%m/%Y} từ số {sequence_text(source.counter_no, n)}"
                     for day, n in starts.items()
-                    if n != RESTORE_SKIP + 1
+                    if n != RESTORE_SKIP + 1 and day >= first
                 )
                 + "."
+            )
+            lines.append(
+                f"Hồ sơ giấy nhập bù mang ngày từ {self.backdated_days[0]:%d/%m/%Y} đến "
+                f"{first - timedelta(days=1):%d/%m/%Y}: mã mới của mỗi ngày bắt đầu sau số bản sao lưu "
+                f"đã cấp ngày đó {RESTORE_SKIP} số."
             )
             for volume, days in self.skip_volumes.items():
                 lines.append(f"Số thứ tự sổ theo dõi quyển {volume} tăng thêm {RESTORE_SKIP * days}.")

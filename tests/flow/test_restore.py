@@ -111,10 +111,40 @@ def test_a_lost_database_skips_ahead_for_every_day_since_the_backup(
     volume = str(clock.now.year)
     before = entry if day.year == clock.now.year else 0
     assert first.logbook_entry == before + 500 * plan.skip_volumes[volume] + 1
-    assert sum(plan.skip_volumes.values()) == 3
+    assert set(plan.skip_volumes.values()) == {3}  # three days recorded on, in every volume
     assert any(f"sổ theo dõi quyển {volume} tăng thêm" in line for line in plan.describe())
     again.close()
     assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+
+
+def test_a_paper_dossier_entered_after_the_backup_for_an_earlier_day_keeps_its_code(
+    make_desk: Any, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    """A paper dossier of last week (or last year) entered after the backup, then the disk died:
+    after the restore, the next paper dossier of that day gets a new code, not its printed one
+    (the skip covered only the backup's last day to today)."""
+    clock.now = now_vn().replace(microsecond=0)
+    desk = make_desk()
+    last_week = clock.now - timedelta(days=8)
+    last_year = clock.now - timedelta(days=360)
+    desk.receive(intake(received_at=last_week.isoformat()), "A")  # in the backup
+    backup = take_backup(desk, tmp_path)
+    printed = [desk.receive(intake(received_at=at.isoformat()), "A") for at in (last_week, last_year)]
+    desk.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+
+    plan = plan_restore(db_path, backup, now=clock.now)
+    said = " ".join(plan.describe())
+    assert "Hồ sơ giấy nhập bù" in said and plan.summary()["backdated_from"]
+    restore(plan, now=clock.now)
+    again = Desk.open(db_path, clock=clock, env={})
+    fresh = [again.receive(intake(received_at=at.isoformat()), "A") for at in (last_week, last_year)]
+    assert {d.code for d in fresh}.isdisjoint(d.code for d in printed)
+    assert fresh[0].code.endswith(f"-{last_week:%y%m%d}-2502")  # the backup had issued 1 that day
+    entries = {d.logbook_entry for d in printed}
+    assert {d.logbook_entry for d in fresh}.isdisjoint(entries)
+    again.close()
 
 
 def test_a_backup_of_a_busy_day_skips_past_what_it_had_issued(
@@ -134,7 +164,9 @@ def test_a_backup_of_a_busy_day_skips_past_what_it_had_issued(
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
 
     plan = plan_restore(db_path, backup, now=clock.now)
-    assert plan.first_code_numbers() == {clock.now.date(): 1101}
+    starts = plan.first_code_numbers()
+    assert starts[clock.now.date()] == 1101
+    assert set(starts.values()) == {501, 1101}  # the other days: nothing issued in the backup
     assert f"ngày {clock.now:%d/%m/%Y} từ số 20102" in " ".join(plan.describe())
     restore(plan, now=clock.now)
     again = Desk.open(db_path, clock=clock, env={})
