@@ -417,10 +417,23 @@ class CounterGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Đã dừng.", err=True)
             ctx.exit(130)
-        except Exception:
+        except Exception as exc:
+            problem = _damaged_file(exc)
+            if problem is not None:  # not a bug of ours: the file itself (exit 5, restore it)
+                log.error("damaged database: %s", exc)
+                click.echo(f"Lỗi: {problem.message}", err=True)
+                ctx.exit(problem.exit_code)
             log.exception("unexpected error")
             click.echo(_unexpected(), err=True)
             ctx.exit(1)
+
+
+def _damaged_file(exc: BaseException) -> StoreError | None:
+    """A SQLite failure any command may meet on a damaged file (a lost page, text no longer UTF-8),
+    as the database error it is (exit 5, "restore the latest backup"); None for anything else."""
+    from counter_app.store.database import damaged, damaged_problem
+
+    return StoreError(damaged_problem()) if damaged(exc) else None
 
 
 @click.group(
@@ -1235,17 +1248,27 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
         )
     integrity = desk.store.integrity_ok()
     problems: list[str] = []
-    try:
-        projection = desk.check_projection(repair=repair and integrity)
-    except StoreError as exc:  # an event that cannot be read: no rebuild can help
+    unsent: int | None = None
+    if not integrity:
+        # Nothing read from a damaged file can be trusted (and reading it may fail): the
+        # rows are not compared, and the way back is the latest backup.
+        from counter_app.store.database import damaged_problem
+
         projection, repair = False, False
-        problems.append(str(exc))
+        problems.append(damaged_problem())
+    else:
+        unsent = desk.unsent_events()
+        try:
+            projection = desk.check_projection(repair=repair)
+        except StoreError as exc:  # an event that cannot be read: no rebuild can help
+            projection, repair = False, False
+            problems.append(str(exc))
     repaired = repair and integrity and not projection
     result = {
         "integrity": integrity,
         "projection_matches_events": projection,
         "repaired": repaired,
-        "unsent_events": desk.unsent_events(),
+        "unsent_events": unsent,
         "problems": problems,
         # Said, never an exit code (see Desk.clock_problem); read from a sound file only.
         "clock_problem": desk.clock_problem() if integrity else None,
@@ -1255,10 +1278,11 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
     if as_json:
         _emit_json(result)
     else:
+        rows = "khớp" if projection else "KHÁC" if integrity else "không so được"
         _out(
             f"Toàn vẹn dữ liệu: {'tốt' if integrity else 'HỎNG'}; "
-            f"hồ sơ dựng lại từ sự kiện: {'khớp' if projection else 'KHÁC'}; "
-            f"sự kiện chờ gửi: {result['unsent_events']}"
+            f"hồ sơ dựng lại từ sự kiện: {rows}; "
+            f"sự kiện chờ gửi: {'?' if unsent is None else unsent}"
         )
         for problem in problems:
             _out(problem)
@@ -1339,9 +1363,13 @@ def json_failure(func: F) -> F:
             if kwargs.get("as_json"):
                 _emit_json({"ok": False, "error": exc.message, "exit_code": exc.exit_code})
             raise
-        except Exception:
+        except Exception as exc:
+            problem = _damaged_file(exc)
             if kwargs.get("as_json"):
-                _emit_json({"ok": False, "error": _unexpected(), "exit_code": 1})
+                if problem is not None:
+                    _emit_json({"ok": False, "error": problem.message, "exit_code": problem.exit_code})
+                else:
+                    _emit_json({"ok": False, "error": _unexpected(), "exit_code": 1})
             raise
 
     return wrapper  # type: ignore[return-value]

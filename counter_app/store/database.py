@@ -67,6 +67,25 @@ def explain(exc: BaseException) -> str:
     return str(exc)
 
 
+def damaged(exc: BaseException) -> bool:
+    """Whether a SQLite failure says the file itself is damaged (a page overwritten, text that is
+    no longer UTF-8): a restore is the way back, not trying again."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    return (
+        name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+        or "malformed" in text
+        or "Could not decode to UTF-8" in text
+    )
+
+
+def damaged_problem() -> str:
+    """The one message for a damaged file, wherever it shows."""
+    return f"Cơ sở dữ liệu: {_SQLITE_PROBLEMS['SQLITE_CORRUPT']}."
+
+
 def fsync_dir(folder: Path) -> None:
     """Make a rename or a new file in ``folder`` durable (a no-op where folders cannot be synced)."""
     try:

@@ -38,6 +38,8 @@ from counter_app.store.database import (
     BUSY_TIMEOUT_MS,
     connect_read_only,
     create_private,
+    damaged,
+    damaged_problem,
     explain,
     fsync_dir,
     fsync_file,
@@ -848,6 +850,8 @@ class DossierStore:
                         found[rowid] = tuple(row)
                 rows += [found[rowid] for rowid in sorted(found, reverse=True)][skip : skip + want]
         except sqlite3.Error as exc:  # an FTS5 syntax error must never reach the official
+            if damaged(exc):
+                raise StoreError(damaged_problem()) from exc
             raise StoreError("Không tìm được theo tên này; hãy thử gõ lại.") from exc
         return [_row(r) for r in rows]
 
@@ -1305,8 +1309,14 @@ class DossierStore:
         self.conn.execute("DELETE FROM drafts WHERE counter_no = ?", (counter_no,))
 
     def integrity_ok(self) -> bool:
-        """SQLite's own check of the file (see :meth:`missing_tables` for the schema's tables)."""
-        return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        """SQLite's own check of the file (see :meth:`missing_tables` for the schema's tables);
+        a file too damaged for the check itself to run (a table's root page lost) is not ok."""
+        try:
+            return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        except sqlite3.DatabaseError as exc:
+            if not damaged(exc):
+                raise
+            return False
 
     def missing_tables(self) -> list[str]:
         """Tables a database migrated today has and this one lacks (dropped by hand or a tool):

@@ -259,6 +259,35 @@ def test_a_typed_database_beats_the_one_in_the_environment(
     assert from_env["counter_no"] == "3"
 
 
+@pytest.mark.parametrize("table", ["events", "dossiers"])
+def test_a_damaged_page_is_said_as_damage_exit_5_by_check_and_every_command(
+    configured: Any, db_path: Path, tmp_path: Path, table: str
+) -> None:
+    """A table's root page lost: the check said "unexpected error" (exit 1, no JSON), as did
+    list and receive; it is the file's damage, exit 5, and the way back is the latest backup."""
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+    assert configured("receive", "--json", str(source)).exit_code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    with open(db_path, "r+b") as f:
+        f.seek((root - 1) * size)
+        f.write(bytes(size))
+    said = "tệp cơ sở dữ liệu bị hỏng; hãy khôi phục bản sao lưu gần nhất"
+    checked = configured("check")
+    assert checked.exit_code == 5 and "HỎNG" in checked.output and said in checked.output
+    assert "không mong đợi" not in checked.output
+    as_json = configured("check", "--json")
+    assert as_json.exit_code == 5 and json.loads(as_json.stdout)["integrity"] is False
+    for args in (("list", "open"), ("receive", "--json", str(source)), ("find", "dang thi hoa", "--json")):
+        result = configured(*args)
+        if result.exit_code != 0:  # a command that never reads the lost page may still answer
+            assert result.exit_code == 5 and said in result.output, (args, result.output)
+    assert configured("receive", "--json", str(source)).exit_code == 5
+
+
 def test_an_empty_database_file_is_refused_and_fails_the_nightly_check(tmp_path: Path) -> None:
     """A file cut to 0 bytes (a copy that failed) is not taken for a new counter: every command
     says so, ``check`` fails, and ``backup --keep`` removes no good backup for it."""
