@@ -92,7 +92,7 @@ from counter_app.settings import (
     load_settings,
 )
 from counter_app.store import DossierStore, open_database
-from counter_app.store.database import explain, hold_ui_lock, stored_identity
+from counter_app.store.database import BUSY_TIMEOUT_MS, explain, hold_ui_lock, stored_identity
 from counter_app.store.dossiers import HUB_POSITION, LIST_VIEWS, DossierRow
 
 Clock = Callable[[], datetime]
@@ -824,7 +824,9 @@ class Desk:
         """Close the database, writing the access-log rows still waiting; those it cannot write
         are counted in ``lost_readings`` (the command line says so) and named in the program's log."""
         if self._unlogged:
-            self._write_readings([])
+            # Nobody waits on the answer now (it is printed, the window closing): the rows wait
+            # for another program's write lock as long as a save would, rather than be lost.
+            self._write_readings([], wait_ms=BUSY_TIMEOUT_MS)
         if self._unlogged:
             self.lost_readings = len(self._unlogged)
             log.error(
@@ -2309,16 +2311,18 @@ class Desk:
         at = datetime.now().astimezone()
         self._write_readings([(at, actor, action, code, detail) for code in codes])
 
-    def _write_readings(self, rows: list[tuple[datetime, str, str, str, str]]) -> None:
+    def _write_readings(
+        self, rows: list[tuple[datetime, str, str, str, str]], wait_ms: int = ACCESS_LOG_WAIT_MS
+    ) -> None:
         with self.store.lock:  # workers read (and log) side by side: one of them writes the waiting rows
-            self._write_readings_locked(rows)
+            self._write_readings_locked(rows, wait_ms)
 
-    def _write_readings_locked(self, rows: list[tuple[datetime, str, str, str, str]]) -> None:
+    def _write_readings_locked(self, rows: list[tuple[datetime, str, str, str, str]], wait_ms: int) -> None:
         waiting = self._unlogged + rows
         try:
             # A reading waits a moment, not the ten seconds a save waits, for another program's
             # write lock: the rows are kept and written later, the citizen's dossier shows now.
-            with self.store.waiting_at_most(ACCESS_LOG_WAIT_MS), self.store.transaction():
+            with self.store.waiting_at_most(wait_ms), self.store.transaction():
                 for at, actor, action, code, detail in waiting:
                     self.store.log_access(actor, action, code, detail, at=at)
         except StoreError as exc:

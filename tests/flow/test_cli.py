@@ -578,6 +578,29 @@ def test_a_reading_the_access_log_cannot_take_is_said_not_lost_in_silence(
     assert len(json.loads(configured("access-log", "--json").output)) == 1
 
 
+def test_a_reading_waits_for_a_short_write_lock_before_the_command_ends(
+    configured: Any, db_path: Path
+) -> None:
+    """Another program writes for a second while a dossier is shown: the viewing is recorded at
+    the end of the command, as a save would have waited (it was lost after 0.2 s, exit 0)."""
+    import threading
+
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(intake())).output)["code"]
+    holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(1.0, lambda: holder.execute("ROLLBACK"))
+    release.start()
+    try:
+        shown = configured("show", code, "--actor", "Giám sát Hà")
+    finally:
+        release.join()
+        holder.close()
+    assert shown.exit_code == 0 and code in shown.output
+    assert "không ghi được" not in shown.output
+    [entry] = json.loads(configured("access-log", "--json").output)
+    assert (entry["action"], entry["dossier_code"], entry["actor"]) == ("view", code, "Giám sát Hà")
+
+
 def test_the_log_says_vietnam_time_whatever_the_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
     import logging
     import time as time_module
