@@ -67,7 +67,7 @@ from counter_app.domain.procedures import (
     load_default_catalog,
     parse_catalog,
 )
-from counter_app.domain.text import clean, has_control_chars, percent, replace_nonchars, thousands
+from counter_app.domain.text import clean, fold, has_control_chars, percent, replace_nonchars, thousands
 from counter_app.domain.validation import (
     ID_LABEL,
     PERIOD_BACKWARDS,
@@ -1962,14 +1962,41 @@ class Desk:
         note: str = "",
         at: datetime | None = None,
     ) -> Dossier:
-        """Hand the dossier to the deciding agency (status 4); one hop on the control slip."""
+        """Hand the dossier to the deciding agency (status 4); one hop on the control slip.
+
+        Once handed on, a further transfer names the agency it goes to next, another than the
+        one holding it: a hop with no destination, or to where the dossier already is, would
+        print a hand-over from an agency to itself on the control slip.
+        """
         payload: dict[str, Any] = {}
         if to_agency_name:
             payload["to_agency_name"] = self._reason(to_agency_name, "Cơ quan nhận", field="to_agency_name")
             payload["to_agency_id"] = clean(to_agency_id)
         if note:
             payload["note"] = self._reason(note, "Ghi chú", required=False, field="note")
-        return self._step(code, "transferred", actor, payload, at)
+
+        def next_hop(current: Dossier, _at: datetime) -> Mapping[str, Any]:
+            moves = [
+                e.kind
+                for e in self.store.events_of(current.code)
+                if e.kind in ("transferred", "extra_papers_received")
+            ]
+            if not moves or moves[-1] != "transferred":
+                return {}  # at the centre: never handed on, or the extra papers came in there
+            holder = current.handled_by or "cơ quan giải quyết"
+            wanted = payload.get("to_agency_name", "")
+            if not wanted:
+                raise ValidationError(
+                    FieldError(
+                        "to_agency_name",
+                        f"Hồ sơ đã được chuyển đến «{holder}»: chuyển tiếp thì ghi cơ quan nhận tiếp theo.",
+                    )
+                )
+            if fold(wanted) == fold(current.handled_by):
+                raise RuleError(f"Hồ sơ đang ở «{holder}»: không chuyển lại cho chính cơ quan này.")
+            return {}
+
+        return self._step(code, "transferred", actor, payload, at, compute=next_hop)
 
     def request_extra_papers(
         self, code: str, actor: str, *, papers: list[Any], reason: str, at: datetime | None = None

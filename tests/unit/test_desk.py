@@ -1068,3 +1068,22 @@ def test_a_step_rewrites_only_the_columns_a_step_changes(desk: Desk) -> None:
         assert not [sql for sql in traced if "dossiers_fts" in sql or "owners_fts" in sql]
     assert desk.store.projection_differs() is None
     assert [r.code for r in desk.find("le thi mai")] == [owned.code]
+
+
+def test_a_dossier_handed_on_goes_further_only_to_another_agency(desk: Desk) -> None:
+    """A second transfer with no destination, or to where the dossier already is, printed a
+    hand-over from an agency to itself on the control slip; the papers brought back to the centre
+    make the next hand-over to the same office a real one."""
+    d = desk.receive(intake(), "cb1")
+    desk.transfer(d.code, "cb1", to_agency_name="Công chức Tư pháp - Hộ tịch")
+    with pytest.raises(ValidationError, match="Công chức Tư pháp - Hộ tịch") as info:
+        desk.transfer(d.code, "cb1")
+    assert info.value.errors[0].field == "to_agency_name"
+    with pytest.raises(RuleError, match="không chuyển lại"):
+        desk.transfer(d.code, "cb1", to_agency_name="công chức tư pháp - hộ tịch")
+    assert desk.get(d.code).events == 2  # nothing recorded by the two refused
+    onward = desk.transfer(d.code, "cb1", to_agency_name="Phòng Kinh tế")
+    assert onward.handled_by == "Phòng Kinh tế"
+    desk.request_extra_papers(d.code, "cb1", papers=["Bản sao giấy khai sinh"], reason="Thiếu")
+    desk.receive_extra_papers(d.code, "cb1")
+    assert desk.transfer(d.code, "cb1", to_agency_name="Phòng Kinh tế").status == 4
