@@ -49,7 +49,7 @@ EXIT_CODES_HELP = """\
   9  sync: the hub could not be reached or answered wrongly (nothing lost; run it again later)
   10 sync: done, but something needs a person (a conflict, events kept aside, a refused catalog,
      the clock off): said in the report
-  130 interrupted"""
+  130 interrupted (Ctrl+C); 143 stopped by the system (SIGTERM): a save is whole or not made"""
 
 
 EXIT_NEEDS_A_PERSON = 10
@@ -919,12 +919,32 @@ def list_(desk: Any, view: str, as_json: bool, limit: int, offset: int, actor: s
     _print_rows(rows, as_json)
 
 
+STEP_KINDS = {
+    "transfer": "transferred",
+    "request-papers": "extra_papers_requested",
+    "papers-received": "extra_papers_received",
+    "request-fee": "fee_requested",
+    "fee-paid": "fee_paid",
+    "refuse": "refused",
+    "withdraw": "withdrawn",
+    "stop": "stopped",
+    "result": "result_ready",
+    "return": "returned",
+    "move-appointment": "appointment_moved",
+    "rate": "rated",
+}
+"""The event each lifecycle command records: its Vietnamese label names the step in messages."""
+
+
 def _step_command(name: str, help_text: str, method: str, *options: Callable[[F], F]) -> None:
     """Register one lifecycle command: ``counter NAME CODE [options]``."""
+    from counter_app.domain.dossier import TRANSITIONS
+
+    label = TRANSITIONS[STEP_KINDS[name]].label
 
     def command(desk: Any, code: str, actor: str | None, as_json: bool, **kwargs: Any) -> None:
         dossier = getattr(desk, method)(code, _actor(actor), **{k: v for k, v in kwargs.items()})
-        with _saved(dossier.code, f"Bước «{name}» của"):
+        with _saved(dossier.code, f"Bước «{label}» của"):
             if as_json:
                 _emit_json(_summary(desk, dossier))
             else:
@@ -1523,6 +1543,10 @@ def purge_forms(desk: Any, days: int | None, as_json: bool) -> None:
     removed = purge_saved_forms(keep)
     if as_json:
         _emit_json({"folder": str(output_dir()), "days": keep, "removed": removed})
+        return
+    if keep == 0:  # forms are kept for good; only a form cut off by a crash goes
+        leftovers = f" (đã xóa {len(removed)} tệp dở dang do sự cố)" if removed else ""
+        _out(f"Giữ lại mọi biểu mẫu đã lưu trong {output_dir()} (thời hạn lưu 0: không xóa){leftovers}.")
         return
     _out(f"Đã xóa {len(removed)} biểu mẫu lưu quá {keep} ngày trong {output_dir()}.")
 

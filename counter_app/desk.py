@@ -998,16 +998,30 @@ class Desk:
         assert self._catalog is not None
         return self._catalog
 
-    def import_catalog(self, data: Any) -> Catalog:
+    def import_catalog(self, data: Any, *, from_hub: bool = False) -> Catalog:
         """Replace the catalog (from the hub or a file) after validating it whole.
 
         Args:
             data: The decoded JSON; anything but a ``{version, procedures}`` object is refused.
+            from_hub: The city's own catalog (the authority on its versions). A file is refused
+                when it carries the version in use with other content: the hub's catalog of that
+                version would never be taken again (a sync takes a new version only), and this
+                counter would differ from the others under the same number.
 
         Raises:
             ValidationError: listing the problems (see :func:`parse_catalog`); nothing changed.
         """
         catalog = parse_catalog(data)
+        if not from_hub:
+            current = self.catalog
+            if catalog.version == current.version and catalog_to_json(catalog) != catalog_to_json(current):
+                raise ValidationError(
+                    FieldError(
+                        "version",
+                        f"Danh mục trong tệp mang phiên bản «{catalog.version}» như danh mục đang dùng "
+                        "nhưng khác nội dung: không nạp. Hãy đặt cho nó một phiên bản mới hơn.",
+                    )
+                )
         shipped = default_catalog_version()
         if _version_key(catalog.version) < _version_key(shipped):
             # The next start would put the shipped catalog back over it, without a word.
@@ -1757,6 +1771,15 @@ class Desk:
             written = datetime.fromisoformat(raw.strip())
         except ValueError:
             written = None
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?", raw.strip()):
+                # The shape is right, the calendar says no (30 February, 25 o'clock).
+                errors.append(
+                    FieldError(
+                        "received_at",
+                        f"Thời điểm nhận «{shown(raw.strip())}» không có thật: ngày hoặc giờ sai.",
+                    )
+                )
+                return None
         if written is None or written.tzinfo is None:
             errors.append(
                 FieldError(
@@ -2393,16 +2416,20 @@ class Desk:
         """
         # An ID or phone number typed where a code goes is not repeated in full (messages reach the
         # log file and the screen behind the citizen).
-        said = code if codes.looks_like_code(code, self.settings.code_pattern) else mask_numbers(code)
-        message = f"Không có hồ sơ mã {shown(said) if code else '(trống)'}."  # a pasted page, cut short
+        candidates: list[str] = []
         if code and not codes.looks_like_code(code, self.settings.code_pattern):
             try:
                 candidates = [r.code for r in self.find(code, limit=4) if r.code.endswith(code)]
             except ValidationError:
                 candidates = []
+        # The end of a real code is said as typed ("261125-3001" read "******3001").
+        plain = candidates or codes.looks_like_code(code, self.settings.code_pattern)
+        said = code if plain else mask_numbers(code)
+        message = f"Không có hồ sơ mã {shown(said) if code else '(trống)'}."  # a pasted page, cut short
+        if candidates:
             if len(candidates) == 1:
                 message += f" Có phải hồ sơ {candidates[0]}? Hãy nhập đủ mã hoặc quét mã vạch."
-            elif candidates:
+            else:
                 message += f" Các hồ sơ có mã kết thúc bằng {said}: {', '.join(candidates[:3])}"
                 message += ", …" if len(candidates) > 3 else "."
         return NotFoundError(message)

@@ -143,6 +143,17 @@ class SyncReport:
         return said
 
 
+def _transport_problem(exc: httpx.TransportError, url: str) -> str:
+    """What went wrong on the way to the hub, in the admin's words (the class name, such as
+    ``ReadTimeout``, goes to the log): a hub that took the connection and never answered is not a
+    hub out of reach."""
+    if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
+        return f"Máy chủ {url} nhận kết nối nhưng không trả lời trong {TIMEOUT.read:g} giây"
+    if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
+        return f"Máy chủ {url} ngắt kết nối giữa chừng"
+    return f"Không kết nối được máy chủ {url}"
+
+
 @dataclass(frozen=True)
 class Answer:
     """A hub's answer, read whole (within ``MAX_ANSWER``)."""
@@ -300,7 +311,7 @@ class SyncClient:
         if isinstance(data, dict) and data.get("version") == current:
             return
         try:
-            catalog = self.desk.import_catalog(data)
+            catalog = self.desk.import_catalog(data, from_hub=True)
         except ValidationError as exc:
             report.catalog_problem = exc.message
             return
@@ -336,9 +347,9 @@ class SyncClient:
                 if self.hub_clock_offset is None:
                     self.hub_clock_offset = _clock_offset(streamed.headers.get("date"))
         except httpx.TransportError as exc:
+            log.info("hub %s: %s: %s", self.base_url, type(exc).__name__, exc)
             raise HubUnreachable(
-                f"Không kết nối được máy chủ {self.base_url} ({type(exc).__name__}); "
-                "các sự kiện vẫn chờ gửi ở lần đồng bộ sau."
+                f"{_transport_problem(exc, self.base_url)}; các sự kiện vẫn chờ gửi ở lần đồng bộ sau."
             ) from exc
         if answer.status_code in ok:
             return answer

@@ -402,6 +402,16 @@ def test_the_catalog_is_exported_edited_and_imported(configured: Any, tmp_path: 
     assert f"phiên bản 9999.1: {count} thủ tục" in result.output
     listed = json.loads(configured("procedures", "--json").output)
     assert listed[0]["fee"] == 12000
+    again = configured("procedures", "--import", str(edited))  # the same file twice: no harm
+    assert again.exit_code == 0, again.output
+    # Other content under the version in use: refused (the hub's catalog of that version would
+    # never be taken again, and this counter would differ from the others under one number).
+    data["procedures"][0]["fee"] = 15000
+    edited.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    same = configured("procedures", "--import", str(edited))
+    assert same.exit_code == 2 and "phiên bản mới hơn" in same.output
+    assert json.loads(configured("procedures", "--json").output)[0]["fee"] == 12000
+    data["procedures"][0]["fee"] = 12000
 
     # A wrong entry: every problem named, one line each, and the catalog left as it was.
     data["version"] = "9999.2"
@@ -467,6 +477,8 @@ def test_saved_forms_past_their_retention_are_purged(configured: Any) -> None:
     assert configured("settings", "--set", "forms_retention_days=60").exit_code == 0
     kept = configured("purge-forms", "--json")
     assert json.loads(kept.output)["removed"] == [] and old.exists()  # 45 days < 60
+    forever = configured("purge-forms", "--days", "0")  # it said "deleted 0 forms older than 0 days"
+    assert forever.exit_code == 0 and "Giữ lại mọi biểu mẫu" in forever.output and old.exists()
     bad = configured("settings", "--set", "forms_retention_days=-3")
     assert bad.exit_code == 2 and "Số ngày giữ biểu mẫu" in bad.output
     result = configured("purge-forms", "--days", "30")

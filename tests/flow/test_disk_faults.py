@@ -188,6 +188,7 @@ def test_an_answer_lost_on_a_full_disk_says_the_dossier_is_saved(tmp_path: Path)
 
         stepped = _counter(db, "transfer", code, stdout=full)
         assert stepped.returncode == 8 and f"hồ sơ {code} đã được lưu" in stepped.stderr
+        assert "Bước «Chuyển xử lý» của hồ sơ" in stepped.stderr  # the step in words, not «transfer»
         listed = _counter(db, "procedures", "--export", stdout=full)
         assert listed.returncode == 8 and "Việc của lệnh đã làm xong" in listed.stderr
     shown = json.loads(_counter(db, "show", code, "--json").stdout)

@@ -373,6 +373,38 @@ def test_offline_nothing_changes_and_the_next_sync_sends_everything(
     assert sync(first).pushed == 1 and first.unsent_events() == 0
 
 
+def test_a_server_that_hangs_up_is_said_as_such_not_as_out_of_reach(counters: tuple[Desk, Desk]) -> None:
+    """A server that takes the connection and closes it read "cannot connect (RemoteProtocolError)":
+    the admin looked for a network fault; the class name goes to the log."""
+    import socket
+    import threading
+
+    first, _ = counters
+    first.receive(intake(), MINH)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def hang_up() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.recv(65536)
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    try:
+        first.update_settings(hub_url=f"http://127.0.0.1:{server.getsockname()[1]}")
+        with pytest.raises(HubUnreachable) as info:
+            sync(first)
+    finally:
+        server.close()
+    assert "ngắt kết nối giữa chừng" in info.value.message and "Error" not in info.value.message
+    assert first.unsent_events() == 1
+
+
 class AnswerLost(httpx.HTTPTransport):
     """The request reaches the hub, which stores the events; the answer never comes back."""
 

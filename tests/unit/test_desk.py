@@ -354,8 +354,10 @@ def test_what_another_process_changes_reaches_a_running_desk(make_desk: Any) -> 
     admin.import_catalog(data)
     assert ui.procedure("1.004873").name.endswith("(sửa)")
     assert ui.receive(intake(), "A").procedure_name.endswith("(sửa)")
-    entry["name"] += " lần 2"  # corrected and imported again under the same version number
-    admin.import_catalog(data)
+    # Corrected and published again by the city under the same version number (a file is
+    # refused so: see test_the_catalog_is_exported_edited_and_imported).
+    entry["name"] += " lần 2"
+    admin.import_catalog(data, from_hub=True)
     assert ui.procedure("1.004873").name.endswith("(sửa) lần 2")
 
 
@@ -561,6 +563,15 @@ def test_a_partial_code_is_never_acted_on_but_the_full_code_is_suggested(desk: D
     with pytest.raises(NotFoundError) as unrelated:
         desk.get("9999")
     assert "Có phải" not in unrelated.value.message
+    # The end of a real code is said as typed; a number that matches no code stays masked (it
+    # may be a citizen's ID number typed in the wrong box).
+    longer = d.code[-11:]
+    with pytest.raises(NotFoundError) as said:
+        desk.get(longer)
+    assert said.value.message.startswith(f"Không có hồ sơ mã {longer}.")
+    with pytest.raises(NotFoundError) as masked:
+        desk.get("031190009999")
+    assert "031190009999" not in masked.value.message
 
 
 @pytest.mark.parametrize(

@@ -255,6 +255,9 @@ def test_text_helpers_tell_surrogates_and_noncharacters_apart_from_text() -> Non
         ("9999-12-31T23:59:59-12:00", "tương lai"),
         ("9999-12-31T00:00:00+07:00", "tương lai"),
         (f"{LAST_YEAR + 1}-01-01T09:00:00+07:00", "tương lai"),
+        ("2026-02-30T09:00:00+07:00", "không có thật"),  # it said "write ISO 8601 with an offset"
+        ("2026-11-25T25:00:00+07:00", "không có thật"),
+        ("25/11/2026 09:00", "ISO 8601 kèm múi giờ"),
     ],
 )
 def test_a_receipt_time_at_the_ends_of_the_calendar_is_refused_not_overflowed(
