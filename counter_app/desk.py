@@ -1967,6 +1967,16 @@ class Desk:
                         f"({to_vn(last):%H:%M %d/%m/%Y}): hãy ghi các bước theo đúng thứ tự đã làm.",
                     )
                 )
+            if at is None and occurred < last:
+                # The dossier's last step is dated after this machine's clock: a counter whose
+                # clock ran ahead recorded it (the sync and the check say so). Refused, the step
+                # blocked every counter of the commune until that time came; it is dated with
+                # the last step instead, so the history keeps its order.
+                log.warning(
+                    "clock: the last step of %s is dated %s, after this machine's %s: step dated then",
+                    code, format_time(last), format_time(occurred),
+                )  # fmt: skip
+                occurred = to_vn(last)
             body = dict(payload or {})
             if compute is not None:
                 body.update(compute(current, occurred))

@@ -1098,3 +1098,23 @@ def test_a_dossier_handed_on_goes_further_only_to_another_agency(desk: Desk) -> 
     desk.request_extra_papers(d.code, "cb1", papers=["Bản sao giấy khai sinh"], reason="Thiếu")
     desk.receive_extra_papers(d.code, "cb1")
     assert desk.transfer(d.code, "cb1", to_agency_name="Phòng Kinh tế").status == 4
+
+
+def test_a_dossier_recorded_by_a_clock_ahead_can_be_moved_on_once_the_clock_is_right(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """A counter whose clock ran three days ahead received a dossier (and synced it): every step
+    on it was refused on every counter of the commune until that time came. A step made now is
+    dated with the dossier's last step, so the history keeps its order; one typed for an
+    earlier time (--at) is still refused."""
+    right = datetime(2026, 11, 25, 9, 0, tzinfo=VN_TZ)
+    clock.set(right + timedelta(days=3))
+    d = desk.receive(intake(), "cb1")
+    clock.set(right)
+    moved = desk.transfer(d.code, "cb1", to_agency_name="Công chức Tư pháp - Hộ tịch")
+    assert moved.status == 4 and moved.updated_at == d.received_at
+    later = desk.request_extra_papers(d.code, "cb1", papers=["Bản sao"], reason="Thiếu")
+    assert later.status == 5
+    assert [e.kind for e in desk.events(d.code)] == ["received", "transferred", "extra_papers_requested"]
+    with pytest.raises(ValidationError, match="theo đúng thứ tự"):
+        desk.receive_extra_papers(d.code, "cb1", at=right + timedelta(minutes=5))
