@@ -840,6 +840,11 @@ class Desk:
             self._ui_lock.close()
             self._ui_lock = None
 
+    def data_version(self) -> int:
+        """A number that moves when another program (the command line, the nightly sync) commits
+        to the database: a screen showing figures reads them again only when it moved."""
+        return self.store.data_version()
+
     def now(self) -> datetime:
         """The desk's clock, in Vietnam time."""
         return to_vn(self._clock())

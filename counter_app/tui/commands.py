@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 from rich.align import Align
 from rich.text import Text
 from textual import on
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.widgets import Input
@@ -124,8 +124,21 @@ class CounterCommands(Provider):
         return cast("CounterApp", self.app)
 
     def commands(self) -> Iterable[PaletteCommand]:
-        yield from self.counter_app.palette_commands()
         seen: set[str] = set()
+        # A screen's own meaning of an app key (F3 on the intake: back to the procedure; F5 on the
+        # lists): one entry, the app's, doing there what the key does. "Tiếp nhận" came twice,
+        # and the app's entry did nothing on the intake (its screen's key is not the app's).
+        own_keys: dict[str, ActiveBinding] = {}
+        for active in self.screen.active_bindings.values():
+            if active.node is not self.app and active.enabled:
+                own_keys.setdefault(self.app.get_key_display(active.binding).lower(), active)
+        for command in self.counter_app.palette_commands():
+            own = own_keys.get(command.key.lower()) if command.key else None
+            if own is not None:
+                seen.add(own.binding.action)
+                help = own.binding.tooltip or command.help
+                command = PaletteCommand(command.title, help, own.binding.action, own.node, command.key)
+            yield command
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if not active.enabled or not binding.description or binding.system:

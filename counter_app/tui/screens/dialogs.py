@@ -23,6 +23,7 @@ from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import moment_problem, parse_amount
 from counter_app.tui.formatting import due_text, parse_day_time
 from counter_app.tui.screens.base import CounterModal, focus_first_error, pass_on_scan, show_field_errors
+from counter_app.tui.widgets.bars import DialogFooter
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
 
 
@@ -53,6 +54,7 @@ class ConfirmDialog(CounterModal):
             yield Static(
                 f"←: chọn «{self.yes}» rồi Enter · Esc: {self.no}", classes="dialog-hint", markup=False
             )
+        yield DialogFooter()
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
@@ -190,8 +192,8 @@ class StepDialog(CounterModal):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", "Hủy", id="step.cancel"),
-        Binding("ctrl+s", "confirm", "Xác nhận", id="step.confirm"),
+        Binding("ctrl+s", "confirm", "Xác nhận", id="step.confirm", tooltip="Ghi nhận bước xử lý"),
+        Binding("escape", "cancel", "Hủy", id="step.cancel", tooltip="Đóng, không ghi gì"),
     ]
 
     def __init__(
@@ -276,6 +278,7 @@ class StepDialog(CounterModal):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"Xác nhận: {rule.label}", variant="primary", id="confirm")
                 yield Button("Hủy (Esc)", id="cancel")
+        yield DialogFooter()
 
     def on_mount(self) -> None:
         fields = list(self.query(Field))
@@ -474,6 +477,7 @@ class PrintDialog(CounterModal):
                 id="forms",
             )
             yield Static("Enter: in · Esc: đóng", classes="dialog-hint")
+        yield DialogFooter()
 
     def on_mount(self) -> None:
         options = self.query_one("#forms", OptionList)
@@ -521,6 +525,7 @@ class AccessLogDialog(CounterModal):
             if len(self.entries) >= self.SHOWN:
                 more = f"{self.SHOWN} lượt gần nhất; đủ cả: counter access-log {self.dossier.code} · "
             yield Static(f"{more}Esc: đóng · ↑/↓: cuộn", classes="dialog-hint", markup=False)
+        yield DialogFooter()
 
     def on_mount(self) -> None:
         self.query_one("#access-entries", VerticalScroll).focus()

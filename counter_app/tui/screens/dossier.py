@@ -101,10 +101,11 @@ class DossierScreen(CounterScreen):
 
     SCREEN_TITLE = "Hồ sơ"
     OPENS_ON_TOP = True
-    FOOTER_OPTIONAL = frozenset({*(f"step('{kind}')" for kind in FOOTER_STEPS), "sign_out"})
+    FOOTER_OPTIONAL = frozenset({*(f"step('{kind}')" for kind in FOOTER_STEPS), "supervisor", "focus_scan"})
     """Footer keys that give way, last first, when the footer is too narrow (80 columns): the step
-    panel beside the dossier shows every step with its key, while F3–F6 are shown nowhere else.
-    F10 (sign out) goes after the steps: it is on the footer of the screens a dossier opens from."""
+    panel beside the dossier shows every step with its key. F10 (sign out) stays, as on every
+    screen; a supervisor's F6 gives way to it, as on the intake (it is in Ctrl+P), then F2 (the
+    scan box names it)."""
     AUTO_FOCUS = None
 
     BINDINGS = [

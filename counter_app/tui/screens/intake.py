@@ -22,6 +22,7 @@ from datetime import date
 from time import monotonic
 from typing import Any
 
+from rich.console import Group
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -58,6 +59,11 @@ RETURN_LABELS = {"counter": "Tại quầy", "post": "Qua bưu chính", "online":
 DRAFT_DELAY = 1.0
 """Seconds after the last change before the form is saved as the counter's draft."""
 CHECKLIST_HINT = "Space: đánh dấu · x: chỉ xuất trình · gõ số: số bản chính/chứng thực/photo"
+
+INFO_INDENT = 13
+"""Cells before the lines under the procedure (the labels' width, #procedure-info's padding)."""
+INFO_LINES = 2
+"""The lines under the procedure: the due time, the fee (one more when the due time wraps)."""
 """Under the checklist while it lists no paper (two lines at 80 columns); then the highlighted paper's
 full name, cut short in its column."""
 
@@ -168,6 +174,8 @@ class IntakeScreen(CounterScreen):
         self._receipt_said = ""
         """What the last-saved line says of the receipt (printed, saved as PDF, not printed)."""
         self._form_focus: Widget | None = None
+        self._info_for: Procedure | None = None
+        """The procedure whose due time and fee are shown under the picker (None: the hint)."""
         self.typed_by = ""
         """The official who began typing the form now on screen ("" while it is empty)."""
         """The widget of the form that had the focus last (the scan box is not part of the form)."""
@@ -340,6 +348,8 @@ class IntakeScreen(CounterScreen):
             self._focus_next_empty()
 
     def on_resize(self, event: events.Resize) -> None:
+        if self.is_mounted:
+            self._show_info(self._info_for)  # wrapped for the new width
         # A class set only on a tall terminal, rather than Textual's breakpoints: those mark every
         # screen "-short" on a small one too, and each class change restyles the whole screen.
         tall = event.size.height >= TALL_ROWS
@@ -433,8 +443,10 @@ class IntakeScreen(CounterScreen):
         info = self.query_one("#procedure-info", Static)
         if procedure is None:
             procedure = self.procedure
+        self._info_for = procedure
         if procedure is None:
             info.update("Chọn thủ tục: gõ vài chữ của tên (không cần dấu) hoặc vài số của mã, rồi Enter.")
+            self._info_lines(INFO_LINES)
             return
         try:
             due = self.counter_app.desk.preview_due(procedure.code)
@@ -442,15 +454,23 @@ class IntakeScreen(CounterScreen):
             self.counter_app.show_error(error)
             return
         fee = procedure.fee.text or (money(procedure.fee.amount) if procedure.fee.amount else "Miễn")
-        text = Text.assemble(
-            "Hẹn trả ",
-            (due_text(due), "bold"),
-            " · ",
-            procedure.limit.describe_vi(),
-            ("\nPhí, lệ phí: ", "dim"),
-            fee,
-        )
-        info.update(text)
+        # The due time and its rule wrap, as the dossier screen's "Thời hạn" does: cut at 80
+        # columns, "Trong ngày (sau 15 giờ 00: ngày…" lost the part read out to a citizen who comes
+        # after 15:00. The fee stays on one line (the dossier screen has it whole).
+        width = max(self.app.size.width - INFO_INDENT, 20)
+        due_line = Text.assemble("Hẹn trả ", (due_text(due), "bold"), " · ", procedure.limit.describe_vi())
+        if due_line.cell_len > width:  # the rule whole on its own line rather than split anywhere
+            due_line = Text.assemble("Hẹn trả ", (due_text(due), "bold"), "\n", procedure.limit.describe_vi())
+        fee_line = Text.assemble(("Phí, lệ phí: ", "dim"), fee, no_wrap=True, overflow="ellipsis")
+        info.update(Group(due_line, fee_line))
+        self._info_lines(len(due_line.wrap(self.app.console, width)) + 1)
+
+    def _info_lines(self, lines: int) -> None:
+        """Give the lines under the procedure their height; the list of procedures opens under
+        them, so the due time of the one highlighted stays in view."""
+        lines = max(lines, INFO_LINES)
+        self.query_one("#procedure-info", Static).styles.height = lines
+        self.picker.query_one("#procedure-options").styles.offset = (0, lines)
 
     @on(DocumentChecklist.CellHighlighted, "#checklist")
     @on(DocumentChecklist.Changed)

@@ -6,7 +6,7 @@ it opens.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from rich.cells import cell_len
@@ -39,6 +39,7 @@ UPCOMING_DAYS = 120
 """How far ahead the calendar tab lists holidays and make-up days (past the next Tết from autumn)."""
 
 TAB_FOCUS = {
+    "dashboard": "#dashboard-scroll",  # nothing to type: Left and Right change tabs from there
     "logbook": "#logbook-from-input",
     "calendar": "#override-day-input",
     "officials": "#officials-table",
@@ -49,6 +50,7 @@ TAB_FOCUS = {
 SHOWN_ON = {
     "submit": ("logbook", "calendar", "officials", "settings"),
     "print_logbook": ("dashboard", "logbook"),
+    "reload": ("dashboard",),
 }
 """The tabs where a key of the screen has something to do (Ctrl+S on the figures did nothing)."""
 
@@ -61,6 +63,11 @@ SAVE_NEW = "Thêm cán bộ (Ctrl+S)"
 SAVE_CHANGES = "Lưu thay đổi (Ctrl+S)"
 
 TABS = ("dashboard", "logbook", "calendar", "officials", "settings")
+
+DASHBOARD_CHECK_SECONDS = 5.0
+"""How often the figures shown check whether the database changed (another process saved a
+dossier, the nightly sync took other counters' events) or the day turned: they are computed again
+only then. One pragma per check, in a worker."""
 
 COUNTER_SETTINGS = (
     ("agency_id", "Mã định danh", "mã cơ quan theo QCVN 102, ví dụ 000.17.22.H56"),
@@ -117,14 +124,34 @@ def _width(cell: Cell) -> int:
     return cell.cell_len if isinstance(cell, Text) else cell_len(cell)
 
 
+class Figures(VerticalScroll):
+    """The dashboard's pane, where F6 puts the focus: Left and Right change tabs from here, as on
+    the tab strip (they did nothing at F6, and Ctrl+N was not on the 80-column footer)."""
+
+    BINDINGS = [
+        Binding("left", "tab(-1)", show=False),  # no description: not a palette entry (Ctrl+N is)
+        Binding("right", "tab(1)", show=False),
+    ]
+
+    def action_tab(self, step: int) -> None:
+        """On to the tab strip, then the next (or previous) tab: the arrows go on from there."""
+        strip = self.screen.query_one("#supervisor-tabs ContentTabs", Tabs)
+        focus_now(strip)
+        if step > 0:
+            strip.action_next_tab()
+        else:
+            strip.action_previous_tab()
+
+
 class SupervisorScreen(CounterScreen):
     """Dashboard, logbook, calendar overrides and office hours, officials."""
 
     SCREEN_TITLE = "Giám sát"
     MODE = "supervisor"
-    FOOTER_OPTIONAL = frozenset({"print_logbook", "back", "next_tab", "toggle_official"})
+    FOOTER_OPTIONAL = frozenset({"print_logbook", "back", "toggle_official", "reload", "focus_scan"})
     """Keys that give way, last first, when the footer is too narrow (80 columns): each has its
-    button or tab on the screen, while F2-F5 and F10 (sign out) are shown nowhere else."""
+    button on the screen (F2 is named in the scan box), while F3-F5, F10 (sign out) and Ctrl+N (the
+    only key to the other tabs a new supervisor can find) are shown nowhere else."""
 
     BINDINGS = [
         Binding(
@@ -144,8 +171,20 @@ class SupervisorScreen(CounterScreen):
             id="supervisor.back",
             tooltip="Bỏ thay đổi cán bộ đang nhập dở; form trống thì về màn hình tiếp nhận",
         ),
-        Binding("ctrl+n", "next_tab", "Thẻ sau", id="supervisor.next_tab"),
-        Binding("ctrl+l", "reload", "Tải lại", id="supervisor.reload", show=False),
+        Binding(
+            "ctrl+n",
+            "next_tab",
+            "Thẻ sau",
+            id="supervisor.next_tab",
+            tooltip="Sang thẻ kế tiếp (trên dòng các thẻ: ←/→)",
+        ),
+        Binding(
+            "ctrl+l",
+            "reload",
+            "Tải lại",
+            id="supervisor.reload",
+            tooltip="Tính lại số liệu ngay (số liệu tự tính lại khi có hồ sơ mới)",
+        ),
         Binding("delete", "remove_override", "Xóa ngày", id="supervisor.remove_override", show=False),
         Binding(
             "ctrl+t",
@@ -167,12 +206,16 @@ class SupervisorScreen(CounterScreen):
         """The office hours last put in their field (the field differs once the supervisor types)."""
         self._settings_shown: dict[str, str] = {}
         """The settings last put in their fields (the same rule as the office hours)."""
+        self._figures_of: tuple[int, date] | None = None
+        """The database's data version and the day the figures shown were computed for."""
+        self.check_every = DASHBOARD_CHECK_SECONDS
+        """Seconds between two checks for new figures (DASHBOARD_CHECK_SECONDS)."""
 
     def compose_body(self) -> ComposeResult:
         today = self.counter_app.now().date()
         with TabbedContent(id="supervisor-tabs", initial="dashboard"):
             with TabPane("Tổng quan", id="dashboard"):
-                with VerticalScroll():
+                with Figures(id="dashboard-scroll"):
                     yield Static("", id="dashboard-figures")
                     yield Static("", id="spark-title")
                     yield Sparkline([0] * SPARK_DAYS, id="spark")
@@ -332,6 +375,7 @@ class SupervisorScreen(CounterScreen):
         # Enter in the PIN goes on to "Nhập lại mã PIN" at once, not through the screen's Submitted
         # handler: the second PIN typed right after Enter (a quick hand) ran on into the first.
         self.query_one("#official-pin", Field).input.enter_advances = True
+        self.set_interval(self.check_every, self._check_figures, name="dashboard-check")
 
     def _show_office_hours(self) -> None:
         """The office hours as stored now (the command line may have changed them since), unless
@@ -347,6 +391,7 @@ class SupervisorScreen(CounterScreen):
             self.counter_app.refuse_supervisor()
             return
         self.call_after_refresh(self.action_reload)
+        self.call_after_refresh(self._focus_into_tab)  # not the scan box: Left/Right change tabs
 
     @property
     def tabs(self) -> TabbedContent:
@@ -422,21 +467,54 @@ class SupervisorScreen(CounterScreen):
 
     # -- dashboard ------------------------------------------------------------------------------------
 
+    def _check_figures(self) -> None:
+        """The timer's check: new figures when the database or the day changed since those shown.
+
+        The screen reads its figures again when it is shown; while it stays open, a dossier
+        received at the command line (or brought by the sync) and midnight went unseen until
+        Ctrl+L, which the footer did not show.
+        """
+        official = self.counter_app.official
+        if not self.is_current or official is None or not official.is_supervisor:
+            return
+        self._check_data_version()
+
+    @work(thread=True, exit_on_error=False, group="dashboard-check", exclusive=True)
+    def _check_data_version(self) -> None:
+        # The store's data version moves only when another connection commits: the changes made in
+        # this app (a dossier saved at the intake) are read when the screen is shown again, and a
+        # sync run here calls show_stored_changes.
+        seen = (self.counter_app.desk.data_version(), self.counter_app.now().date())
+        if seen != self._figures_of:
+            self.app.call_from_thread(self._load_dashboard)
+
     @work(thread=True, exit_on_error=False, group="dashboard", exclusive=True)
     def _load_dashboard(self) -> None:
         desk = self.counter_app.desk
-        today = self.counter_app.now().date()
+        version = desk.data_version()  # before the figures: a change made meanwhile is read next
+        now = self.counter_app.now()
+        today = now.date()
         day = desk.period_report(today, today)
         month = desk.period_report(today.replace(day=1), today)
         first = today - timedelta(days=SPARK_DAYS - 1)
         spark = desk.period_report(first, today)
-        self.app.call_from_thread(self._show_dashboard, today, day, month, spark, first)
+        self.app.call_from_thread(self._show_dashboard, now, day, month, spark, first, version)
 
     def _show_dashboard(
-        self, today: date, day: dict[str, Any], month: dict[str, Any], spark: dict[str, Any], first: date
+        self,
+        now: datetime,
+        day: dict[str, Any],
+        month: dict[str, Any],
+        spark: dict[str, Any],
+        first: date,
+        version: int | None = None,
     ) -> None:
+        today = now.date()
+        if version is not None:
+            self._figures_of = (version, today)
         table = Table(box=None, pad_edge=False, expand=False, header_style="bold")
-        table.add_column("Chỉ số")
+        # When the figures were computed, where it takes no row (80x24 has none to spare).
+        table.add_column(Text.assemble("Chỉ số ", (f"(lúc {now:%H:%M})", "not bold dim")))
         table.add_column(f"Hôm nay {today:%d/%m}", justify="right")
         table.add_column(f"Tháng {today:%m/%Y}", justify="right")
         for key, label in REPORT_FIGURES:

@@ -122,8 +122,10 @@ TEXTUAL_KEYS = {"Dismiss menu": "Đóng danh sách"}
 ``Select`` binds Esc as "Dismiss menu")."""
 
 
-PALETTE_KEY_WIDTH = 10
-"""Cells kept for the command palette's key at the footer's right end ("^p Lệnh" and its border)."""
+PALETTE_KEY_WIDTH = 9
+"""Cells kept for the command palette's key at the footer's right end ("^p Lệnh", its border and
+its right padding: it starts at column 71 of 80). One cell more left F10 out of the dossier's
+footer with room to spare."""
 
 
 def key_width(key: str, description: str, app: App[object]) -> int:
@@ -149,6 +151,8 @@ class CounterFooter(Footer):
 
     _pending = False
     _shown: tuple[tuple[str, str, str, bool], ...] | None = None
+    APP_KEYS = True
+    """Whether the app's keys (F2-F6, F10) are shown besides the screen's."""
 
     def bindings_changed(self, screen: Screen[object]) -> None:
         self._bindings_ready = True
@@ -162,7 +166,7 @@ class CounterFooter(Footer):
         shown = [
             (node is self.app, (binding.key, binding.action, binding.description, enabled))
             for node, binding, enabled, _tooltip in self.screen.active_bindings.values()
-            if binding.show
+            if binding.show and (self.APP_KEYS or node is not self.app)
         ]
         keys = [key for _, key in shown]
         optional: frozenset[str] = getattr(self.screen, "FOOTER_OPTIONAL", frozenset())
@@ -216,3 +220,21 @@ class CounterFooter(Footer):
         # A "change" of compact makes Textual prune the watchers of closed keys; live keys get the
         # same value again, which changes nothing.
         self.mutate_reactive(Footer.compact)
+
+
+class DialogFooter(CounterFooter):
+    """A dialog's own keys (Ctrl+S confirms, Esc cancels), over the footer of the screen under it.
+
+    Under a dialog the screen's footer still offered its keys (F3, the steps), which do nothing
+    there, and did not say how to confirm.
+    """
+
+    APP_KEYS = False
+
+    def __init__(self) -> None:
+        super().__init__(id="dialog-footer", compact=True, show_command_palette=False)
+
+    def compose(self) -> ComposeResult:
+        # What the dialog is for first ("^s Xác nhận"), Esc last, as its buttons are.
+        keys = list(super().compose())
+        yield from sorted(keys, key=lambda key: getattr(key, "key", "") == "escape")

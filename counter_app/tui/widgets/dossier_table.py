@@ -7,8 +7,10 @@ thread worker) and asks for the next page only when the cursor comes near the la
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.message import Message
@@ -24,8 +26,9 @@ PAGE_SIZE = 50
 move a screen down before the next page is needed. Larger pages only cost memory and query time
 (bench/bench_tui.py: pages of 100 held about 1.4 MB more than pages of 40 after six lists)."""
 NAME_CHARS = 24
-"""Longest name shown in a list row. A company's full name can run to 60 characters, a person's
-rarely reaches 24: the due time stays on an 80-column screen; the dossier screen shows it all."""
+"""The name column's usual width. A company's full name can run to 60 characters, a person's
+rarely reaches 24; the dossier screen shows it all. The column is wider when the terminal has room
+to spare, or for an owner's name (see :func:`plan_columns`)."""
 PREFETCH = 10
 """Fetch the next page when the cursor is this close to the last loaded row."""
 
@@ -43,6 +46,19 @@ STATUS_SHORT = {
 }
 """Short status names for narrow list columns (the dossier screen shows the official names)."""
 
+CODE_CHARS = len("000.17.22.H56-261123-2004")
+"""A whole dossier code (QCVN 102's agency identifier, the day, the counter and its number)."""
+SHORT_CODE_CHARS = len("…261123-2004")
+"""A code without its agency identifier (the same on every row of a counter's lists)."""
+DUE_CHARS = len("23/11 17:00 trễ")
+STATUS_CHARS = max(cell_len(name) for name in STATUS_SHORT.values())
+PROCEDURE_MIN = 20
+"""The narrowest procedure column worth showing (the line under the table has it in full)."""
+CELL_PADDING = 2
+"""Cells around each column's text (the table's cell padding, one each side)."""
+SCROLLBAR = 2
+"""Cells kept for the vertical scrollbar, there as soon as the list is longer than the screen."""
+
 OPEN_STATUSES = (1, 2, 4, 6)
 """Statuses in which a passed due time means late (5, waiting for papers, has its clock paused)."""
 
@@ -52,6 +68,42 @@ Loader = Callable[[int, int], list[DossierRow]]
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The widths of a dossier table's columns (the text in them, padding left out)."""
+
+    code: int
+    name: int
+    procedure: int
+    """0: no procedure column (80 columns; the line under the lists' table names it)."""
+
+    @property
+    def short_code(self) -> bool:
+        """Codes are shown without their agency identifier."""
+        return self.code < CODE_CHARS
+
+
+def plan_columns(width: int, owner_chars: int = 0) -> Columns:
+    """How a table ``width`` cells wide lays out its columns, the due time and the status always
+    whole: at 80 columns the status was cut ("Được tiếp nhậ") with no sign of it.
+
+    The code loses its agency identifier when the code and a name of ``NAME_CHARS`` do not fit
+    beside them; the name column takes what the procedure does not need, and widens up to
+    ``owner_chars`` (the longest "chủ hồ sơ: …" line) on a wide terminal.
+    """
+    room = width - SCROLLBAR - 4 * CELL_PADDING - DUE_CHARS - STATUS_CHARS  # code, name, procedure
+    code = CODE_CHARS if room >= CODE_CHARS + NAME_CHARS else SHORT_CODE_CHARS
+    room -= code
+    if room - NAME_CHARS >= CELL_PADDING + PROCEDURE_MIN:
+        name = min(max(NAME_CHARS, owner_chars), room - CELL_PADDING - PROCEDURE_MIN)
+        return Columns(code, name, room - name - CELL_PADDING)
+    return Columns(code, max(room, 12), 0)
+
+
+def _owner_line(row: DossierRow) -> str:
+    return f"chủ hồ sơ: {row.owner_name}"
 
 
 class DossierTable(DataTable[Text]):
@@ -77,13 +129,42 @@ class DossierTable(DataTable[Text]):
         self._shown: dict[str, DossierRow] = {}
         self._keep: tuple[str, int] | None = None
         """The row to put the cursor back on once the list is read again (code, row index)."""
+        self._owner_chars = 0
+        """The longest "chủ hồ sơ: …" line of the rows shown (0: none)."""
+        self._columns: Columns | None = None
+        """The column widths the rows are laid out for (None before the first layout)."""
 
     def on_mount(self) -> None:
-        self.add_column("Mã hồ sơ", key="code")
-        self.add_column("Người nộp", key="name")
-        self.add_column("Hẹn trả", key="due")
-        self.add_column("Trạng thái", key="status")
-        self.add_column("Thủ tục", key="procedure")
+        self._lay_out()
+
+    def on_resize(self) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        """Set the columns for the table's width, the rows shown put back in them (the cursor on
+        the same dossier) when the widths change: a column keeps the width of its widest text
+        otherwise, and a narrower terminal cut the status."""
+        width = self.size.width or self.app.size.width  # before the first layout: the screen's
+        columns = plan_columns(width, self._owner_chars)
+        if columns == self._columns:
+            return
+        self._columns = columns
+        cursor = self.cursor_row if self.row_count else 0
+        self.clear(columns=True)
+        self.add_column("Mã hồ sơ", key="code", width=columns.code)
+        self.add_column("Người nộp", key="name", width=columns.name)
+        self.add_column("Hẹn trả", key="due", width=DUE_CHARS)
+        self.add_column("Trạng thái", key="status", width=STATUS_CHARS)
+        if columns.procedure:
+            self.add_column("Thủ tục", key="procedure", width=columns.procedure)
+        now = self._now()
+        for row in self._shown.values():
+            self._add_row(row, now)
+        if self.row_count:
+            self.move_cursor(row=min(cursor, self.row_count - 1), animate=False)
+
+    def _add_row(self, row: DossierRow, now: datetime) -> None:
+        self.add_row(*self._cells(row, now), key=row.code, height=2 if self._has_owner(row) else 1)
 
     @property
     def done(self) -> bool:
@@ -111,6 +192,9 @@ class DossierTable(DataTable[Text]):
         self._loading = False
         self._shown.clear()
         self.clear()
+        if self._owner_chars:  # the name column narrow again for a list without the owner's name
+            self._owner_chars = 0
+            self._lay_out()
         if loader is not None:
             self._next_page()
 
@@ -133,10 +217,14 @@ class DossierTable(DataTable[Text]):
         self._offset += len(rows)
         added = 0
         now = self._now()
+        owners = [cell_len(_owner_line(row)) for row in rows if self._has_owner(row)]
+        if owners and max(owners) > self._owner_chars:
+            self._owner_chars = max(owners)
+            self._lay_out()  # room for the owner's name, when the terminal has it
         for row in rows:
             if row.code in self.rows:  # a search that ignores offsets gives the same page again
                 continue
-            self.add_row(*self._cells(row, now), key=row.code, height=2 if self._has_owner(row) else 1)
+            self._add_row(row, now)
             self._shown[row.code] = row
             added += 1
         self._loaded += added
@@ -159,22 +247,30 @@ class DossierTable(DataTable[Text]):
             self._next_page()  # further down than one page: read on to it
 
     def _cells(self, row: DossierRow, now: datetime) -> list[Text]:
+        columns = self._columns or plan_columns(self.app.size.width)
         late = row.status in OPEN_STATUSES and row.due_at < now
         appointment = row.appointment_at  # none for a dossier refused at the counter
         due = Text(short_due(appointment) if appointment else "—", style="bold red" if late else "")
         if late:
             due.append(" trễ", style="bold red")
-        procedure = _clip(row.procedure_name, 60)  # the name first: on 80 columns, the part in view
-        who = Text(_clip(row.applicant_name, NAME_CHARS))
+        # Cut to the column's width with "…", every line of a cell on its own (Rich does it).
+        who = Text(row.applicant_name, no_wrap=True, overflow="ellipsis")
         if self._has_owner(row):  # on a second line, so the column stays as narrow as a name
-            who.append("\n" + _clip(f"chủ hồ sơ: {row.owner_name}", NAME_CHARS), style="dim")
-        return [
-            Text(row.code),
+            who.append("\n" + _owner_line(row), style="dim")
+        code = row.code
+        if columns.short_code and "-" in code:
+            code = "…" + code.split("-", 1)[1]  # the day and number: the agency's is on every row
+        cells = [
+            Text(code, no_wrap=True, overflow="ellipsis"),
             who,
             due,
             Text(STATUS_SHORT.get(row.status, str(row.status))),
-            Text(f"{procedure} ({row.procedure_code})", style="dim"),
         ]
+        if columns.procedure:
+            # The name first: the part in view when the column is narrow.
+            procedure = f"{_clip(row.procedure_name, 60)} ({row.procedure_code})"
+            cells.append(Text(procedure, style="dim", no_wrap=True, overflow="ellipsis"))
+        return cells
 
     def row_of(self, code: str) -> DossierRow | None:
         """The dossier shown in the row of ``code`` (None once the list changed)."""
