@@ -1181,7 +1181,10 @@ class Desk:
             try:
                 if not isinstance(item, Mapping):
                     raise ValidationError(FieldError("event", "không phải một sự kiện"))
-                parsed.append(Event.from_json(item))
+                event = Event.from_json(item)
+                if not codes.is_written_code(event.dossier_code):
+                    raise ValidationError(FieldError("dossier_code", "không phải mã hồ sơ quầy nào cấp"))
+                parsed.append(event)
             except ValidationError as exc:
                 uuid = item.get("uuid") if isinstance(item, Mapping) else None
                 named = f"«{shown(uuid)}»" if isinstance(uuid, str) else f"thứ {i + 1} của trang"

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -41,6 +43,9 @@ takes about 50 ms (``bench/bench_sync.py``), which an official at the keyboard d
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 CLOCK_SKEW = timedelta(minutes=5)
 """How far the counter's clock may be from the hub's (its answers' ``Date``) before the run says so."""
+REQUEST_DEADLINE = 120.0
+"""Seconds one request to the hub may take in all, its answer read whole (a page of 1,000 events
+takes well under one on a commune's line)."""
 MAX_ANSWER = 20 * 1024 * 1024
 """A hub answer larger than this is refused unread (a page of 1,000 events is a few hundred kB)."""
 
@@ -77,6 +82,8 @@ class SyncReport:
     catalog: str = ""
     """The catalog version taken in this run ("" when unchanged)."""
     catalog_problem: str = ""
+    calendar_problem: str = ""
+    """The city's calendar from the hub could not be taken, and why ("" when it could)."""
     calendar: str = ""
     calendar_days: int = 0
     waiting: int = 0
@@ -92,7 +99,7 @@ class SyncReport:
         """The report for ``counter sync --json``: "" and empty values as null."""
         data = asdict(self)
         data["flagged"] = [{"code": code, "reason": reason} for code, reason in self.flagged]
-        for key in ("catalog", "catalog_problem", "calendar", "clock_problem"):
+        for key in ("catalog", "catalog_problem", "calendar", "calendar_problem", "clock_problem"):
             data[key] = data[key] or None
         return data
 
@@ -127,6 +134,8 @@ class SyncReport:
         said += self.skipped[:20]
         if self.catalog_problem:
             said.append(f"Danh mục thủ tục từ máy chủ không nạp được: {self.catalog_problem}")
+        if self.calendar_problem:
+            said.append(self.calendar_problem)
         if self.clock_problem:
             said.append(self.clock_problem)
         return said
@@ -166,7 +175,13 @@ class SyncClient:
     """One counter talking to its hub. Use as a context manager, or call :meth:`close`."""
 
     def __init__(
-        self, desk: Desk, base_url: str, token: str, *, transport: httpx.BaseTransport | None = None
+        self,
+        desk: Desk,
+        base_url: str,
+        token: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        deadline: float = REQUEST_DEADLINE,
     ):
         if not base_url.startswith(("http://", "https://")):
             raise HubRefused("Chưa đặt địa chỉ máy chủ (hub_url, bắt đầu bằng http:// hoặc https://).")
@@ -179,6 +194,8 @@ class SyncClient:
         if problem:
             raise HubRefused(problem)
         self.desk = desk
+        self.deadline = deadline
+        """Seconds one request may take in all (see ``REQUEST_DEADLINE``)."""
         self.hub_clock_offset: timedelta | None = None
         """The hub's clock less this machine's, from the ``Date`` of the first answer that had one."""
         self.base_url = base_url.rstrip("/")
@@ -244,6 +261,10 @@ class SyncClient:
                 for code in self.desk.events_in_conflict(conflicts):
                     if code not in report.conflicts:
                         report.conflicts.append(code)
+            if _names_others(body, sent):
+                # Those it named of this request are taken as said; the rest is not an answer to
+                # it (the run read as a quiet night, exit 0, with events still waiting).
+                raise SyncError("Máy chủ trả lời sai: câu trả lời nêu sự kiện quầy không gửi.")
 
     # -- pull --------------------------------------------------------------------------------------
 
@@ -328,12 +349,47 @@ class SyncClient:
         try:
             report.calendar_days = self.desk.import_city_calendar(data)
         except ValidationError as exc:
-            raise SyncError(f"Lịch của thành phố không hợp lệ: {exc.message}") from exc
+            # Said in the report, as a refused catalog is (exit 10): the events went and came, only
+            # the calendar was not taken; failing the run (exit 9) said "try later" for a file
+            # that will not read any better.
+            report.calendar_problem = f"Lịch của thành phố không hợp lệ: {exc.message}"
+            return
         report.calendar = str(data.get("version", ""))
 
     # -- the wire ------------------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, *, ok: tuple[int, ...] = (200,), **kwargs: Any) -> Answer:
+        # httpx's timeouts bound each read: a server trickling a byte every few seconds kept the
+        # nightly run (and the counter's background sync) waiting for days. The answer must be
+        # whole within the deadline; a watchdog ends a wait on its headers too.
+        deadline = time.monotonic() + self.deadline
+        late = threading.Event()
+
+        def give_up() -> None:
+            late.set()
+            self.http.close()  # the connection in use is closed: the read waiting on it ends
+
+        watchdog = threading.Timer(self.deadline, give_up)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return self._request_within(method, path, ok, deadline, late, **kwargs)
+        finally:
+            watchdog.cancel()
+
+    def _request_within(
+        self,
+        method: str,
+        path: str,
+        ok: tuple[int, ...],
+        deadline: float,
+        late: threading.Event,
+        **kwargs: Any,
+    ) -> Answer:
+        too_slow = HubUnreachable(
+            f"Máy chủ {self.base_url} trả lời quá chậm (chưa xong sau {self.deadline:g} giây); "
+            "các sự kiện vẫn chờ gửi ở lần đồng bộ sau."
+        )
         try:
             with self.http.stream(method, path, **kwargs) as streamed:
                 chunks: list[bytes] = []
@@ -342,11 +398,17 @@ class SyncClient:
                     size += len(chunk)
                     if size > MAX_ANSWER:
                         raise SyncError(f"Câu trả lời của máy chủ quá lớn (trên {MAX_ANSWER // 2**20} MB).")
+                    if time.monotonic() > deadline:
+                        raise too_slow
                     chunks.append(chunk)
                 answer = Answer(streamed.status_code, b"".join(chunks))
                 if self.hub_clock_offset is None:
                     self.hub_clock_offset = _clock_offset(streamed.headers.get("date"))
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, RuntimeError) as exc:
+            if late.is_set():  # the watchdog closed the client under the read
+                raise too_slow from exc
+            if not isinstance(exc, httpx.TransportError):
+                raise
             log.info("hub %s: %s: %s", self.base_url, type(exc).__name__, exc)
             raise HubUnreachable(
                 f"{_transport_problem(exc, self.base_url)}; các sự kiện vẫn chờ gửi ở lần đồng bộ sau."
@@ -382,7 +444,9 @@ class SyncClient:
     def _json(answer: Answer) -> Any:
         try:
             return json.loads(answer.content.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+            # ValueError: not JSON, or a number of thousands of digits; RecursionError: arrays
+            # nested 100,000 deep. Each crashed the run as an unexpected error (exit 1).
             raise SyncError("Máy chủ trả lời không phải JSON; chưa nhận gì từ câu trả lời này.") from exc
 
 
@@ -392,6 +456,11 @@ def _uuid_list(body: Any, key: str, sent: set[str]) -> list[str]:
     if not isinstance(body, dict) or not isinstance(body.get(key, []), list):
         raise SyncError(f"Máy chủ trả lời không đúng dạng (thiếu danh sách «{key}»).")
     return [u for u in body.get(key, []) if isinstance(u, str) and u in sent]
+
+
+def _names_others(body: Any, sent: set[str]) -> bool:
+    """Whether the hub's answer names an event this request did not send."""
+    return any(u not in sent for key in ("stored", "conflicts") for u in body.get(key, []))
 
 
 def _error_text(answer: Answer) -> str:

@@ -150,6 +150,17 @@ def normalise_code(text: str) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
+_WRITTEN = re.compile(r"[0-9A-Z./_-]*[0-9][0-9A-Z./_-]*")
+
+
+def is_written_code(text: str) -> bool:
+    """Whether ``text`` is a dossier code as a counter writes one, whatever its pattern: upper
+    case letters, digits and the separators a pattern may hold (``. / _ -``), a digit at least
+    (its day, its number), at most ``MAX_CODE_LENGTH`` characters. An event from the hub for "",
+    "../../etc/passwd" or 5,000 letters is no dossier a counter can open."""
+    return len(text) <= MAX_CODE_LENGTH and _WRITTEN.fullmatch(text) is not None
+
+
 def parse_code(text: str) -> CodeParts | None:
     """Split a national-pattern code; None when the text is not one."""
     m = CODE_RE.match(normalise_code(text))

@@ -322,7 +322,37 @@ def parse_time(text: str) -> datetime:
         raise ValueError(f"time without offset: {text!r}")
     if not FIRST_YEAR <= dt.year <= LAST_YEAR:
         raise ValueError(f"time outside {FIRST_YEAR}-{LAST_YEAR}: {text!r}")
-    return dt.astimezone(VN_TZ)
+    vn = dt.astimezone(VN_TZ)
+    if not FIRST_YEAR <= vn.year <= LAST_YEAR:
+        # In range as written, not in Vietnam time (2000-01-01T00:00+14:00): stored as Vietnam
+        # time, it would fail this very check when read back, and every later read with it.
+        raise ValueError(f"time outside {FIRST_YEAR}-{LAST_YEAR} in Vietnam time: {text!r}")
+    return vn
+
+
+MAX_NESTING = 32
+"""How deep lists and objects may nest in an event's payload (a counter's own go 4 levels deep)."""
+
+
+def nesting(value: Any) -> int:
+    """How deep lists and objects nest in ``value`` (0 for a scalar), counted without recursion:
+    a hostile payload nested 100,000 deep is measured, not a crash."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        depth += 1
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            return deepest  # deep enough to refuse: the rest need not be walked
+        stack.extend((child, depth) for child in children)
+    return deepest
 
 
 def _canonical_value(value: Any) -> Any:
@@ -398,6 +428,10 @@ class Event:
             payload = data.get("payload") or {}
             if not isinstance(payload, Mapping):
                 raise ValueError("payload is not an object")
+            if nesting(payload) > MAX_NESTING:
+                # No counter writes one so deep; storing it would fail its canonical form (the
+                # recursion limit) at every read, on every counter of the commune.
+                raise ValueError(f"payload nested deeper than {MAX_NESTING} levels")
             return cls(
                 uuid=str(uuid_module.UUID(str(data["uuid"]))),
                 dossier_code=str(data["dossier_code"]),

@@ -3,6 +3,7 @@ counters of one commune, the city's own events, faults on the wire, and a hub th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import uuid
@@ -316,7 +317,18 @@ def test_an_item_of_a_page_that_is_no_readable_event_is_skipped_said_and_the_pag
     code = second.receive(intake(), MINH).code
     clean = second.outbox(10)[0]
     far = {**clean, "uuid": str(uuid.uuid4()), "occurred_at": "9999-12-31T23:00:00+00:00"}
-    pages = {"0": {"events": [far, clean, "nothing"], "next": "3", "more": False}}
+    # In range as written, 1999 in Vietnam time: it was stored, then failed every read of the
+    # page (exit 9 at every run of every counter of the commune).
+    edge = {**clean, "uuid": str(uuid.uuid4()), "occurred_at": "2000-01-01T00:00:00+14:00"}
+    deep: Any = "x"
+    for _ in range(600):  # stored, its canonical form hit the recursion limit: exit 1 at every run
+        deep = [deep]
+    nested = {**clean, "uuid": str(uuid.uuid4()), "payload": {**clean["payload"], "summary": deep}}
+    # Codes no counter writes: kept as dossiers nobody could open, in every list and report.
+    odd = [
+        {**clean, "uuid": str(uuid.uuid4()), "dossier_code": c} for c in ("", "../../etc/passwd", "A" * 5000)
+    ]
+    pages = {"0": {"events": [far, clean, "nothing", edge, nested, *odd], "next": "4", "more": False}}
     asked: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -324,17 +336,46 @@ def test_an_item_of_a_page_that_is_no_readable_event_is_skipped_said_and_the_pag
             return httpx.Response(304)
         asked.append(request.url.params["after"])
         return httpx.Response(
-            200, json=pages.get(request.url.params["after"], {"events": [], "next": "3", "more": False})
+            200, json=pages.get(request.url.params["after"], {"events": [], "next": "4", "more": False})
         )
 
     with SyncClient(first, "http://hub.invalid", "t", transport=wrong_hub(answer)) as client:
         report = SyncReport()
         client.pull(report)
         client.pull(SyncReport())
-    assert asked == ["0", "3"] and first.sync_cursor() == "3"
+    assert asked == ["0", "4"] and first.sync_cursor() == "4"
     assert report.pulled == 1 and first.get(code).status == 2
-    assert len(report.skipped) == 2 and far["uuid"] in report.skipped[0] and "thứ 3" in report.skipped[1]
+    assert len(report.skipped) == 7 and far["uuid"] in report.skipped[0] and "thứ 3" in report.skipped[1]
+    assert edge["uuid"] in report.skipped[2] and nested["uuid"] in report.skipped[3]
+    assert all(o["uuid"] in said for o, said in zip(odd, report.skipped[4:], strict=True))
+    assert first.list_view("recent") and all(r.code == code for r in first.list_view("recent"))
     assert report.skipped[0] in report.problems() and report.to_json()["skipped"] == report.skipped
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # nested past the parser's recursion limit
+        b'{"events": [], "next": "5", "more": false, "last": ' + b"9" * 5000 + b"}",  # too many digits
+    ],
+    ids=["deep", "long-number"],
+)
+def test_a_hostile_answer_is_said_as_not_json_not_an_unexpected_error(
+    counters: tuple[Desk, Desk], body: bytes
+) -> None:
+    """Answers a JSON parser cannot take (nesting 100,000 deep, a 5,000-digit number) crashed the
+    run as an unexpected error (exit 1); they are a hub answering wrongly (exit 9), nothing taken."""
+    first, _ = counters
+    first.receive(intake(), MINH)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    with SyncClient(first, "http://hub.invalid", "t", transport=wrong_hub(answer)) as client:
+        with pytest.raises(SyncError, match="không phải JSON") as info:
+            client.run()
+    assert info.value.exit_code == 9
+    assert first.unsent_events() == 1 and first.sync_cursor() == "0"
 
 
 def test_a_counter_put_back_from_an_older_copy_gets_back_the_dossiers_it_had_sent_since(
@@ -403,6 +444,57 @@ def test_a_server_that_hangs_up_is_said_as_such_not_as_out_of_reach(counters: tu
         server.close()
     assert "ngắt kết nối giữa chừng" in info.value.message and "Error" not in info.value.message
     assert first.unsent_events() == 1
+
+
+@pytest.mark.parametrize("trickled", ["headers", "body"])
+def test_a_hub_that_trickles_its_answer_is_given_up_at_the_deadline(
+    counters: tuple[Desk, Desk], trickled: str
+) -> None:
+    """A byte every half second, of its headers or of its body: each read beat the read timeout,
+    and the nightly run waited for days; the answer must be whole within the request's deadline."""
+    import socket
+    import threading
+    import time
+
+    first, _ = counters
+    first.receive(intake(), MINH)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    stop = threading.Event()
+
+    def trickle(conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            data = head + b"1\r\n \r\n" * 100 if trickled == "body" else head[:-2] + b"X-Slow: " + b"a" * 100
+            start = len(head) if trickled == "body" else 0
+            with contextlib.suppress(OSError):
+                conn.sendall(data[:start])
+                for i in range(start, len(data)):
+                    if stop.is_set():
+                        return
+                    conn.sendall(data[i : i + 1])
+                    time.sleep(0.5)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=trickle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.getsockname()[1]}"
+        with SyncClient(first, url, "t", deadline=1.5) as client:
+            with pytest.raises(HubUnreachable, match="quá chậm") as info:
+                client.run()
+    finally:
+        stop.set()
+        server.close()
+    assert info.value.exit_code == 9 and first.unsent_events() == 1
 
 
 class AnswerLost(httpx.HTTPTransport):
@@ -569,9 +661,12 @@ def test_a_wrong_city_calendar_changes_nothing(desk: Desk, overrides: list[Any])
     """The reference hub refuses to serve such a file (500): another hub might serve it."""
     body = {"version": "2026.12", "overrides": [{"day": "2026-12-30", "kind": "day_off"}, *overrides]}
     transport = httpx.MockTransport(lambda _: httpx.Response(200, json=body))
-    with pytest.raises(SyncError, match="Lịch của thành phố không hợp lệ"):
-        with SyncClient(desk, "http://hub.invalid", "t", transport=transport) as client:
-            client.fetch_calendar(SyncReport())
+    report = SyncReport()
+    with SyncClient(desk, "http://hub.invalid", "t", transport=transport) as client:
+        client.fetch_calendar(report)
+    # A report line, as a refused catalog is (the run exits 10): it failed the run as "try later".
+    assert report.calendar_problem.startswith("Lịch của thành phố không hợp lệ")
+    assert report.calendar_problem in report.problems() and report.to_json()["calendar_problem"]
     assert desk.overrides() == [] and desk.calendar_version() == ""
 
 
@@ -614,7 +709,8 @@ def test_a_hub_naming_events_it_was_not_sent_takes_out_only_those_sent(desk: Des
 
     with SyncClient(desk, "http://hub.invalid", "t", transport=wrong_hub(answer)) as client:
         report = SyncReport()
-        client.push(report)
+        with pytest.raises(SyncError, match="nêu sự kiện quầy không gửi"):  # not a quiet night
+            client.push(report)
     assert report.pushed == 1 and [e["uuid"] for e in desk.outbox(10)] == first_two[1:]
 
 
