@@ -2844,7 +2844,7 @@ class Desk:
             raise RuleError(
                 f"Đã nhập sai mã PIN {failures} lần; hãy thử lại sau "
                 f"{to_vn(until):%H:%M ngày %d/%m}, "
-                "hoặc nhờ cán bộ giám sát đặt lại mã PIN (không còn giám sát nào khác: quản trị viên "
+                "hoặc nhờ cán bộ giám sát đặt lại mã PIN (nếu không còn giám sát nào: quản trị viên "
                 'chạy lệnh counter add-official TÊN_ĐĂNG_NHẬP --name "HỌ TÊN" --new-pin).',
                 "Tạm khóa đăng nhập",
             )

@@ -423,9 +423,11 @@ class SyncClient:
         if answer.status_code == 401:
             raise HubRefused("Máy chủ không nhận mã truy cập của quầy (hub_token): kiểm tra cài đặt.")
         if answer.status_code == 403:
+            settings = self.desk.settings
             raise HubRefused(
                 "Máy chủ từ chối quầy này: mã truy cập (hub_token) không dành cho xã hoặc số quầy đã cài "
-                "đặt ở máy này (tệp dữ liệu chép từ quầy khác?); chi tiết trong tệp nhật ký."
+                f"đặt ở máy này (xã {settings.commune_code}, mã quầy «{settings.counter_id}»): trên máy chủ, "
+                "mã truy cập phải được đăng ký cho đúng mã quầy ấy; chi tiết trong tệp nhật ký."
             )
         # 501: the server does not do this method at all (a plain web server asked to POST): no
         # hub, not a hub that is down; waiting for it night after night would get nowhere.

@@ -148,7 +148,10 @@ class SetupScreen(FormScreen):
     """First run: the commune, this counter's number, and (optionally) the city hub."""
 
     TITLE_TEXT = "CÀI ĐẶT QUẦY MỘT CỬA"
-    INTRO = "Lần chạy đầu tiên: nhập thông tin xã/phường và số quầy. Có thể sửa lại sau."
+    INTRO = (
+        "Lần chạy đầu tiên: nhập thông tin xã/phường và số quầy, có dấu như in trên giấy tờ "
+        "(«xã Vĩnh Bảo»). Sửa lại sau bằng lệnh counter setup."
+    )
     SUBMIT_LABEL = "Lưu và tiếp tục"
 
     def compose_fields(self) -> ComposeResult:
