@@ -501,3 +501,35 @@ async def test_f5_from_the_intake_opens_the_search_on_lists_left_on_a_tab(app, s
         await type_text(pilot, "dang thi")
         await settle(pilot)
         assert screen.table.row_count == 1
+
+
+async def test_two_quick_next_list_keys_land_on_the_second_list_after_and_stay(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """Ctrl+N twice before the first list was shown: the tab message of the list passed over came
+    late, set the view back, and the two lists chased each other for good (an empty table, the
+    CPU busy until sign-out)."""
+    staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = lists_screen(app)
+        shown: list[str] = []
+        original = screen._show_view
+
+        def counting(view: str, *, again: bool = False) -> None:
+            shown.append(view)
+            original(view, again=again)
+
+        screen._show_view = counting  # type: ignore[method-assign]
+        for _ in range(2):  # as a quick hand types them: the second before the first is handled
+            app.post_message(events.Key("ctrl+n", None))
+        views = []
+        for _ in range(10):
+            await pilot.pause(0.05)
+            views.append(screen.view)
+        await settle(pilot)
+        assert set(views[2:]) == {"overdue"} and screen.view == "overdue"
+        assert screen.query_one("#list-tabs").active == "overdue"
+        assert shown.count("overdue") == 1 and len(shown) <= 2, shown

@@ -172,8 +172,13 @@ class ListsScreen(CounterScreen):
 
     @on(Tabs.TabActivated, "#list-tabs")
     def _tab(self, event: Tabs.TabActivated) -> None:
-        if event.tab.id and event.tab.id != self.view:
-            self.view = event.tab.id
+        # Only the tab still active: the message of a tab the screen itself activated comes
+        # later, and two quick Ctrl+N left one behind for a tab already left; taking it set the
+        # view back, which activated that tab again, and the two messages chased each other for
+        # good (an empty list, the CPU busy until sign-out).
+        tab = event.tab.id
+        if tab and tab == self.query_one("#list-tabs", Tabs).active and tab != self.view:
+            self.view = tab
 
     def watch_view(self, view: str) -> None:
         self._table_had_focus = False  # the focus kept from a list left means nothing on this one
