@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 import os
 import re
 import sqlite3
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from counter_app.domain.calendar import FIRST_YEAR, LAST_YEAR, VN_TZ
+from counter_app.domain.dossier import TRANSITIONS
 from sync.lookup import MAX_CODE, Tries, answer, fold_texts
 from sync.national import dossier_record, progress_steps
 
@@ -48,6 +51,12 @@ MAX_EVENTS = 500
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_STRING_CHARS = 10_000
 MAX_PAYLOAD_BYTES = 100 * 1024
+MAX_DEPTH = 32
+"""How deep arrays and objects may nest in a payload: a counter's is a few levels deep, and one
+600 levels deep, stored, crashed every counter of the commune (RecursionError) at every pull."""
+BODY_SECONDS = 30.0
+"""How long a request body may take to arrive in full; then 408. A body shorter than its
+Content-Length held its connection (and a task) for ever."""
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
 MAX_SCAN = 5000
@@ -69,6 +78,14 @@ EVENT_FIELDS: dict[str, type] = {
 
 _ISO_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DOSSIER_CODE = re.compile(rf"[A-Z0-9][A-Z0-9._/-]{{0,{MAX_CODE - 1}}}")
+"""What a counter writes as a dossier code: the national pattern, or the counter's ``code_pattern``
+whose text between the fields is upper-case letters, digits and ``. - _ /`` (``counter_app.settings``),
+at most ``counter_app.domain.codes.MAX_CODE_LENGTH`` characters."""
+_AGENCY_IN_CODE = re.compile(r"[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){3}")
+"""An agency identifier (QCVN 102, as ``counter_app.domain.codes``) somewhere in a dossier code."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: what ``"\\ud800"`` in JSON decodes to; it cannot be encoded as UTF-8."""
 _DIGITS = re.compile(r"[0-9]{1,18}")
 """A cursor or a limit: plain decimal digits, short enough to stay inside SQLite's 64-bit integers."""
 
@@ -219,23 +236,30 @@ def parse_json_body(body: bytes) -> Any:
         raise BadRequest(400, f"body is not valid JSON: {exc}") from exc
 
 
-def _long_string_in(value: Any) -> bool:
-    """Whether any string (key or value) inside a JSON value is longer than the limit.
+def _hostile_value_in(value: Any) -> str | None:
+    """What is wrong inside a decoded JSON value (keys included), or None: a string over the limit,
+    text that is not valid UTF-8 (a lone surrogate, which ``\\ud800`` decodes to), a number that is
+    not finite (``1e400`` decodes to infinity) or nesting deeper than :data:`MAX_DEPTH`.
 
     Walks with an explicit stack: the JSON decoder accepts nesting deep enough to exhaust recursion.
     """
-    stack = [value]
+    stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         if isinstance(item, str):
             if len(item) > MAX_STRING_CHARS:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
+                return f"holds a string longer than {MAX_STRING_CHARS} characters"
+            if _SURROGATE.search(item) is not None:
+                return "holds text that is not valid UTF-8 (a lone surrogate)"
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return "holds a number that is not finite (NaN or Infinity, or past the float range)"
+        elif isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                return f"is nested deeper than {MAX_DEPTH} levels"
+            children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 def _type_name(value: Any) -> str:
@@ -261,10 +285,29 @@ def validate_event(index: int, event: Any) -> dict[str, Any]:
     for name, value in event.items():
         if name != "payload" and len(value) > MAX_STRING_CHARS:
             raise BadRequest(400, f"{where}.{name} is longer than {MAX_STRING_CHARS} characters")
+        problem = _hostile_value_in(value)
+        if problem is not None:
+            raise BadRequest(400, f"{where}.{name} {problem}")
     _check_uuid(where, event["uuid"])
     _check_occurred_at(where, event["occurred_at"])
+    _check_written_by_a_counter(where, event)
     _check_payload(where, event["payload"])
     return event
+
+
+def _check_written_by_a_counter(where: str, event: dict[str, Any]) -> None:
+    """The dossier code, the kind and the actor as a counter writes them. A counter stored what
+    no counter writes as a dossier nobody could open (an empty or a 5000-character code) and
+    passed it on to the national export."""
+    code = event["dossier_code"]
+    if _DOSSIER_CODE.fullmatch(code) is None:
+        raise BadRequest(
+            400,
+            f"{where}.dossier_code is not a dossier code (1-{MAX_CODE} characters: upper-case letters,"
+            f" digits and . - _ /, starting with a letter or a digit): {code[:MAX_CODE]!r}",
+        )
+    if not event["actor"].strip():
+        raise BadRequest(400, f"{where}.actor must not be empty")
 
 
 def _check_uuid(where: str, text: str) -> None:
@@ -277,23 +320,29 @@ def _check_uuid(where: str, text: str) -> None:
         raise BadRequest(400, f"{where}.uuid is not a UUID in lowercase hyphenated form: {text[:60]!r}")
 
 
-OCCURRED_YEARS = (2000, 2100)
+OCCURRED_YEARS = (FIRST_YEAR, LAST_YEAR)
 """The years an event may have happened in: what a counter accepts (a time in year 9999 cannot
 even be turned into Vietnam time)."""
 
 
 def _check_occurred_at(where: str, text: str) -> None:
-    """An ISO 8601 date-time with seconds and an explicit offset (a naive time is ambiguous)."""
+    """An ISO 8601 date-time with seconds and an explicit offset (a naive time is ambiguous), in
+    :data:`OCCURRED_YEARS` both as written and in Vietnam time: the counter checks the year as
+    written, then reads the time in Vietnam time, so ``2000-01-01T00:00:00+14:00`` (1999 in Vietnam)
+    stored here stopped every counter of the commune at every pull."""
     valid = _ISO_WITH_OFFSET.fullmatch(text) is not None
     if valid:
         try:
-            year = datetime.fromisoformat(text).year
+            written = datetime.fromisoformat(text)
         except ValueError:
             valid = False
         else:
-            if not OCCURRED_YEARS[0] <= year <= OCCURRED_YEARS[1]:
+            in_range = OCCURRED_YEARS[0] <= written.year <= OCCURRED_YEARS[1]
+            if not in_range or not OCCURRED_YEARS[0] <= written.astimezone(VN_TZ).year <= OCCURRED_YEARS[1]:
                 raise BadRequest(
-                    400, f"{where}.occurred_at is outside the years {OCCURRED_YEARS[0]}-{OCCURRED_YEARS[1]}"
+                    400,
+                    f"{where}.occurred_at is outside the years {OCCURRED_YEARS[0]}-{OCCURRED_YEARS[1]}"
+                    " (as written or in Vietnam time, UTC+07:00)",
                 )
     if not valid:
         raise BadRequest(
@@ -302,9 +351,7 @@ def _check_occurred_at(where: str, text: str) -> None:
 
 
 def _check_payload(where: str, payload: dict[str, Any]) -> None:
-    """Bound the payload: long strings anywhere in it, and its canonical size."""
-    if _long_string_in(payload):
-        raise BadRequest(400, f"{where}.payload holds a string longer than {MAX_STRING_CHARS} characters")
+    """Bound the payload's canonical size (what is inside it was checked by :func:`validate_event`)."""
     size = len(canonical_text(payload).encode("utf-8"))
     if size > MAX_PAYLOAD_BYTES:
         raise BadRequest(400, f"{where}.payload is {size} bytes, over the {MAX_PAYLOAD_BYTES} byte limit")
@@ -332,16 +379,53 @@ def parse_push_body(body: bytes, caller: Caller) -> list[dict[str, Any]]:
 
 
 def _check_permission(index: int, event: dict[str, Any], caller: Caller) -> None:
-    """A counter pushes only its own events; the city pushes any counter's, but only for a dossier."""
-    if caller.counter_id is not None:
-        if event["counter_id"] != caller.counter_id:
+    """A counter pushes only its own events; the city pushes any counter's. A receipt (``received``)
+    is of the token's commune, and a counter's names no other agency in its code."""
+    where = f"events[{index}] (uuid {event['uuid']})"
+    if caller.counter_id is not None and event["counter_id"] != caller.counter_id:
+        raise BadRequest(
+            403,
+            f"{where} has counter_id {event['counter_id']!r};"
+            f" this token may only push events of {caller.counter_id!r}",
+        )
+    if caller.counter_id is not None and event["kind"] not in TRANSITIONS:
+        # A counter writes only the kinds it knows; the city may send kinds of its own (a
+        # department's), which the counters keep and flag until they learn them.
+        raise BadRequest(
+            400, f"events[{index}].kind {event['kind'][:60]!r} is not an event kind the counter knows"
+        )
+    if event["kind"] != "received":
+        return
+    # A counter refuses a whole page holding another commune's receipt (a token pasted from
+    # another commune): one such receipt stored here stopped every counter of the commune.
+    receiving = event["payload"].get("receiving")
+    if isinstance(receiving, dict) and "commune_code" in receiving:
+        if receiving["commune_code"] != caller.commune_code:
             raise BadRequest(
                 403,
-                f"events[{index}] (uuid {event['uuid']}) has counter_id {event['counter_id']!r};"
-                f" this token may only push events of {caller.counter_id!r}",
+                f"{where} is a receipt of commune {str(receiving['commune_code'])[:20]!r};"
+                f" this token is of commune {caller.commune_code!r}",
             )
-    elif not event["dossier_code"]:
-        raise BadRequest(400, f"events[{index}].dossier_code must not be empty for a city token")
+    if caller.counter_id is not None:
+        _check_agency(where, event["dossier_code"], caller.counter_id)
+
+
+def _check_agency(where: str, code: str, counter_id: str) -> None:
+    """A counter makes a dossier's code and its own id (``<agency>#<n>``) from the same agency
+    identifier, so a receipt whose code names another agency is not its own: another commune
+    taking over a citizen's code on the look-up page. A code with no agency in it (another code
+    pattern) is let through; later steps are not checked, since a counter whose agency identifier
+    changed still steps the dossiers received under the old one."""
+    if _agency_of_code_is(code, counter_id):
+        return
+    agency = counter_id.partition("#")[0]
+    named = _AGENCY_IN_CODE.search(code)
+    if named is not None:
+        raise BadRequest(
+            403,
+            f"{where} has dossier_code {code!r} of agency {named.group()!r};"
+            f" this token's counter is of agency {agency!r}",
+        )
 
 
 # --- events: storing and reading -------------------------------------------------------------------
@@ -353,15 +437,25 @@ def store_events(
     """Store a checked batch in one transaction; known identical events count as stored.
 
     A uuid already stored with another canonical text is a conflict: it is reported and left as it was,
-    while the rest of the batch is still stored (the counter needs to know which ones are safe).
+    while the rest of the batch is still stored (the counter needs to know which ones are safe). A uuid
+    given twice in one batch is named once: as stored when both texts are the same, else as a
+    conflict only (the first text is kept), never in both lists.
     """
     received_at = datetime.now(UTC).isoformat(timespec="seconds")
     stored: list[str] = []
     conflicts: list[str] = []
+    in_batch: dict[str, str] = {}
     conn.execute("BEGIN IMMEDIATE")
     try:
         for event in events:
             text = canonical_text(event)
+            earlier = in_batch.get(event["uuid"])
+            if earlier is not None:  # given before in this batch: named once, other text conflicts
+                if earlier != text and event["uuid"] not in conflicts:
+                    stored.remove(event["uuid"])
+                    conflicts.append(event["uuid"])
+                continue
+            in_batch[event["uuid"]] = text
             row = conn.execute("SELECT canonical FROM events WHERE uuid = ?", (event["uuid"],)).fetchone()
             if row is None:
                 conn.execute(
@@ -388,6 +482,15 @@ def store_events(
     return {"stored": stored, "conflicts": conflicts}
 
 
+def _stored_event(text: str) -> Any:
+    """A stored event, or None when it holds NaN or Infinity: a hub before the check stored
+    ``1e400`` as ``Infinity``, which is not JSON and which no answer of the hub may carry."""
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except ValueError:
+        return None
+
+
 def read_events(
     conn: sqlite3.Connection, caller: Caller, after: int, limit: int, *, own: bool = False
 ) -> dict[str, Any]:
@@ -411,7 +514,11 @@ def read_events(
             next_seq = seq
             if not own and caller.counter_id is not None and source == caller.counter_id:
                 continue
-            events.append(json.loads(text))
+            event = _stored_event(text)
+            if event is None:
+                log.warning("event %s holds NaN or Infinity: left out of the page", seq)
+                continue
+            events.append(event)
         rows.close()
         more = (
             conn.execute(
@@ -426,6 +533,32 @@ def read_events(
     finally:
         conn.execute("COMMIT")
     return {"events": events, "next": str(next_seq), "more": more, "last": str(last or 0)}
+
+
+def dossier_commune(conn: sqlite3.Connection, code: str, communes: list[str]) -> str | None:
+    """The commune a dossier code belongs to, of the communes holding events with it (in hub order).
+
+    The one whose counters are of the agency the code names, when one is: a commune that pushed
+    a step for a code of another before its own receipt arrived does not take the citizen's page
+    over. Otherwise the commune that pushed the first event.
+    """
+    ordered = list(dict.fromkeys(communes))
+    if len(ordered) <= 1:
+        return ordered[0] if ordered else None
+    marks = ",".join("?" * len(ordered))
+    agencies = conn.execute(
+        f"SELECT commune_code, counter_id FROM tokens WHERE kind = 'counter' AND commune_code IN ({marks})"
+        " UNION SELECT DISTINCT commune_code, source FROM events WHERE dossier_code = ? AND source != ?",
+        (*ordered, code, CITY_SOURCE),
+    ).fetchall()
+    named = {commune for commune, counter_id in agencies if _agency_of_code_is(code, counter_id)}
+    return next((commune for commune in ordered if commune in named), ordered[0])
+
+
+def _agency_of_code_is(code: str, counter_id: str) -> bool:
+    """Whether a dossier code names the agency of a counter (``<agency>#<n>``)."""
+    agency = counter_id.partition("#")[0]
+    return _AGENCY_IN_CODE.fullmatch(agency) is not None and agency in code
 
 
 def _query(query_string: bytes) -> dict[str, list[str]]:
@@ -511,7 +644,7 @@ def export_national(conn: sqlite3.Connection, commune_code: str, after: int, lim
                 "ORDER BY seq",
                 (code, commune_code, last),
             ).fetchall()
-            dossier, kept = fold_texts(text for _seq, text in texts)
+            dossier, kept = fold_texts(text for _seq, text in texts if _stored_event(text) is not None)
             if dossier is None:
                 unreadable.append(code)
                 continue
@@ -624,8 +757,8 @@ class Response:
 
 
 def json_response(status: int, value: Any, headers: tuple[tuple[bytes, bytes], ...] = ()) -> Response:
-    """A JSON answer in UTF-8 (Vietnamese text is sent as text, not escapes)."""
-    return Response(status, json.dumps(value, ensure_ascii=False).encode("utf-8"), headers)
+    """A JSON answer in UTF-8 (Vietnamese text is sent as text, not escapes), never NaN or Infinity."""
+    return Response(status, json.dumps(value, ensure_ascii=False, allow_nan=False).encode("utf-8"), headers)
 
 
 def error_response(status: int, message: str) -> Response:
@@ -666,24 +799,30 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The request body, refusing (413) as soon as it is known to exceed the limit.
 
     A declared Content-Length over the limit is refused before reading anything; otherwise chunks are
-    read until the limit is crossed, and nothing past that is read.
+    read until the limit is crossed, and nothing past that is read. A body not in full within
+    :data:`BODY_SECONDS` is a 408 (uvicorn then closes the connection).
     """
     declared = header(scope, b"content-length")
     if declared is not None and declared.strip().isdigit() and int(declared) > limit:
         raise BadRequest(413, f"body is {int(declared)} bytes; at most {limit} are accepted")
     chunks: list[bytes] = []
     size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ConnectionAbortedError("client went away while sending the body")
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise BadRequest(413, f"body is over {limit} bytes")
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
+    seconds = BODY_SECONDS
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise ConnectionAbortedError("client went away while sending the body")
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > limit:
+                    raise BadRequest(413, f"body is over {limit} bytes")
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    return b"".join(chunks)
+    except TimeoutError as exc:
+        raise BadRequest(408, f"the body did not arrive in full within {seconds:g} s") from exc
 
 
 class Hub:
@@ -714,6 +853,8 @@ class Hub:
             response = await self.handle(scope, receive)
         except BadRequest as exc:
             response = error_response(exc.status, exc.message)
+            if exc.status == 408:  # the rest of the body may still come: the connection is done
+                response.headers += ((b"connection", b"close"),)
         except ConnectionAbortedError:
             return
         except Exception:
@@ -797,9 +938,10 @@ class Hub:
                 "SELECT canonical, commune_code FROM events WHERE dossier_code = ? ORDER BY seq",
                 (code.strip(),),
             ).fetchall()
-            # The commune that pushed the dossier's first event owns it: another commune's counter
-            # naming the same code (by mistake or not) never writes on this citizen's page.
-            return [text for text, commune in rows if commune == rows[0][1]]
+            # One commune owns the dossier: another commune's counter naming the same code (by
+            # mistake or not) never writes on this citizen's page.
+            owner = dossier_commune(conn, code.strip(), [commune for _text, commune in rows])
+            return [text for text, commune in rows if commune == owner]
 
         found = await asyncio.to_thread(self._with_db, texts) if digits else []
         status, body = answer(code, digits, found, self.tries)

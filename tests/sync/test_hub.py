@@ -9,7 +9,7 @@ import subprocess
 import sys
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from sync import hub as hub_module
+from tests.conftest import intake
 
 COMMUNE = "11410"
 OTHER_COMMUNE = "11411"
@@ -178,6 +179,78 @@ def test_a_known_uuid_with_another_text_is_a_conflict_and_the_rest_is_stored(
     assert rows[0][4] == canonical(original)
 
 
+def test_one_uuid_twice_in_a_batch_with_other_text_is_a_conflict_and_not_also_stored(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    first, other = make_event(), make_event()
+    changed = {**first, "payload": {"note": "khác"}}
+    response = push(as_who["c1"], [first, other, changed, first])
+    assert response.status_code == 409
+    assert response.json() == {"stored": [other["uuid"]], "conflicts": [first["uuid"]]}
+    assert [(row[0], row[4]) for row in hub_rows(hub)] == [
+        (first["uuid"], canonical(first)),
+        (other["uuid"], canonical(other)),
+    ]
+
+
+def test_one_uuid_twice_in_a_batch_with_the_same_text_is_stored_and_named_once(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    event = make_event()
+    response = push(as_who["c1"], [event, dict(event)])
+    assert response.status_code == 200
+    assert response.json() == {"stored": [event["uuid"]], "conflicts": []}
+    assert [row[0] for row in hub_rows(hub)] == [event["uuid"]]
+
+
+def test_a_receipt_of_another_commune_is_refused(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    """Stored, it stopped the pull of every counter of the commune at every run: a counter refuses
+    a page holding another commune's receipt (a token pasted from another commune)."""
+    foreign = make_event(payload={"receiving": {"commune_code": "99999", "counter": 1}})
+    for who in ("c1", "city"):
+        response = push(as_who[who], [make_event(), foreign])
+        assert response.status_code == 403, who
+        assert foreign["uuid"] in response.json()["error"] and "99999" in response.json()["error"]
+    assert hub_rows(hub) == []
+    own = make_event(payload={"receiving": {"commune_code": COMMUNE, "counter": 1}})
+    assert push(as_who["c1"], [own]).status_code == 200
+
+
+def test_a_counters_receipt_with_another_agencys_code_is_refused(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    """A counter of commune 11411 took over a code of 11410 on the citizens' look-up page."""
+    taken = make_event(counter_id=FAR_COUNTER, dossier_code="000.00.11.H26-251125-2002")
+    response = push(as_who["far"], [taken])
+    assert response.status_code == 403
+    assert taken["uuid"] in response.json()["error"] and "000.00.11.H26" in response.json()["error"]
+    assert hub_rows(hub) == []
+    # Its own codes, codes of another pattern, and steps of a dossier received before its agency
+    # identifier changed are all its own.
+    allowed = [
+        make_event(counter_id=FAR_COUNTER, dossier_code="000.00.12.H26-251125-1001"),
+        make_event(counter_id=FAR_COUNTER, dossier_code="H26.12-251125-1002"),
+        make_event(counter_id=FAR_COUNTER, dossier_code="000.00.00.X11411-251125-1003", kind="transferred"),
+    ]
+    assert push(as_who["far"], allowed).status_code == 200
+
+
+def test_the_look_up_page_belongs_to_the_commune_of_the_codes_agency(
+    hub: Any, as_who: dict[str, httpx.Client], make_desk: Callable[..., Any]
+) -> None:
+    """Another commune that pushed a step of a code before the code's own commune pushed its
+    receipt took the citizen's page over: "no such dossier" for the right digits."""
+    desk = make_desk()  # counter 2 of 11410, agency 000.00.11.H26
+    assert desk.settings.counter_id == COUNTER_2
+    code = desk.receive(intake(), "Trần Văn Minh").code
+    first = make_event(counter_id=FAR_COUNTER, dossier_code=code, kind="refused", payload={"reason": "x"})
+    assert push(as_who["far"], [first]).status_code == 200
+    assert push(as_who["c2"], desk.outbox(10)).status_code == 200
+    page = httpx.get(f"{hub.url}/tra-cuu", params={"ma": code, "cccd": "1234"})
+    assert page.status_code == 200
+    assert "Được tiếp nhận" in page.text and "Từ chối" not in page.text
+
+
 def test_a_counter_cannot_push_another_counters_events(hub: Any, as_who: dict[str, httpx.Client]) -> None:
     own, foreign = make_event(), make_event(counter_id=COUNTER_2)
     response = push(as_who["c1"], [own, foreign])
@@ -213,6 +286,23 @@ def _body_without(key: str) -> bytes:
     return json.dumps({"events": [make_event(), second]}).encode()
 
 
+def _body_with_raw_second_event(raw: bytes, **changes: Any) -> bytes:
+    """A body whose second event has ``raw`` JSON text where ``"@@"`` stands (in a field, a payload
+    value or a key): what ``json.dumps`` never writes, as ``1e400`` or a lone ``\\ud800``."""
+    changes.setdefault("payload", {"summary": "@@"})
+    body = _body_with_second_event(**changes)
+    assert body.count(b'"@@"') == 1
+    return body.replace(b'"@@"', raw)
+
+
+def nested(levels: int) -> dict[str, Any]:
+    """A payload of ``levels`` containers one in another: the payload object, then arrays."""
+    inner: Any = []
+    for _ in range(levels - 2):
+        inner = [inner]
+    return {"n": inner}
+
+
 BAD_BODIES = {
     "malformed-json": (b'{"events": [}', "not valid JSON"),
     "cut-off": (_valid_body()[: len(_valid_body()) // 2], "not valid JSON"),
@@ -241,6 +331,47 @@ BAD_BODIES = {
         _body_with_second_event(payload={f"k{i}": "x" * 9_000 for i in range(12)}),
         "events[1].payload is",
     ),
+    # A tester's findings: each was stored, and then stopped, crashed or misled the counters.
+    "year-1999-in-vietnam": (  # 1999-12-31T17:00:00+07:00
+        _body_with_second_event(occurred_at="2000-01-01T00:00:00+14:00"),
+        "events[1].occurred_at is outside the years 2000-2100",
+    ),
+    "year-2101-in-vietnam": (  # 2101-01-01T18:59:59+07:00
+        _body_with_second_event(occurred_at="2100-12-31T23:59:59-12:00"),
+        "events[1].occurred_at is outside the years 2000-2100",
+    ),
+    "nested-33-levels": (_body_with_second_event(payload=nested(33)), "events[1].payload is nested deeper"),
+    "nested-600-levels": (_body_with_second_event(payload=nested(600)), "events[1].payload is nested deeper"),
+    "empty-code": (_body_with_second_event(dossier_code=""), "events[1].dossier_code"),
+    "path-as-code": (_body_with_second_event(dossier_code="../../etc/passwd"), "events[1].dossier_code"),
+    "lower-case-code": (_body_with_second_event(dossier_code="h26.11-251125-0001"), "events[1].dossier_code"),
+    "code-over-60": (_body_with_second_event(dossier_code="A" * 61), "events[1].dossier_code"),
+    "code-with-nul": (
+        _body_with_second_event(dossier_code="H26.11-251125-0001\x00"),
+        "events[1].dossier_code",
+    ),
+    "code-with-space": (_body_with_second_event(dossier_code="H26.11 251125-0001"), "events[1].dossier_code"),
+    "unknown-kind": (_body_with_second_event(kind="returned_by_department"), "events[1].kind"),
+    "empty-kind": (_body_with_second_event(kind=""), "events[1].kind"),
+    "empty-actor": (_body_with_second_event(actor=""), "events[1].actor must not be empty"),
+    "blank-actor": (_body_with_second_event(actor=" \t"), "events[1].actor must not be empty"),
+    "number-past-float": (
+        _body_with_raw_second_event(b"1e400"),
+        "events[1].payload holds a number that is not",
+    ),
+    "negative-past-float": (_body_with_raw_second_event(b"-1e400"), "events[1].payload holds a number"),
+    "surrogate-in-payload": (
+        _body_with_raw_second_event(b'"\\ud800"'),
+        "events[1].payload holds text that is not valid UTF-8",
+    ),
+    "surrogate-in-key": (
+        _body_with_raw_second_event(b'"\\udfff"', payload={"@@": 1}),
+        "events[1].payload holds text that is not valid UTF-8",
+    ),
+    "surrogate-in-actor": (
+        _body_with_raw_second_event(b'"Minh \\ud800"', actor="@@", payload={}),
+        "events[1].actor holds text that is not valid UTF-8",
+    ),
 }
 
 
@@ -262,6 +393,27 @@ def test_the_limits_themselves_are_accepted(hub: Any, as_who: dict[str, httpx.Cl
     response = push(as_who["c1"], events)
     assert response.status_code == 200, response.text
     assert len(hub_rows(hub)) == 500
+
+
+def test_what_a_counter_writes_at_the_edges_is_accepted(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    """The checks that refuse what no counter writes leave every counter's event through."""
+    kinds = ["received", "transferred", "extra_papers_requested", "extra_papers_received", "fee_requested"]
+    kinds += ["fee_paid", "refused", "withdrawn", "stopped", "result_ready", "returned"]
+    kinds += ["appointment_moved", "rated"]
+    events = [make_event(kind=kind) for kind in kinds]
+    events += [
+        make_event(occurred_at="2000-01-01T00:00:00+07:00"),
+        make_event(occurred_at="2100-12-31T23:59:59.999999+07:00"),
+        make_event(occurred_at="2000-01-01T00:00:00Z"),  # 07:00 in Vietnam
+        make_event(payload=nested(32)),
+        make_event(payload={"amount": 1.5, "big": 1e308, "small": -1e-308}),
+        make_event(dossier_code="A" * 60),
+        make_event(dossier_code="HS/000.00.11.H26_251125/20001"),  # a code_pattern's literals
+        make_event(dossier_code="000.00.11.H26-251125-2001"),  # the counter's own agency
+    ]
+    response = push(as_who["c1"], events)
+    assert response.status_code == 200, response.text
+    assert len(hub_rows(hub)) == len(events)
 
 
 def test_501_events_is_413(hub: Any, as_who: dict[str, httpx.Client]) -> None:
@@ -327,7 +479,63 @@ def test_nfd_text_is_stored_and_returned_unchanged(hub: Any, as_who: dict[str, h
     assert pulled[0]["actor"] == actor
 
 
+def test_a_body_that_never_arrives_in_full_is_408(
+    hub: Any, tokens: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Content-Length larger than what is sent held the connection for ever (the hub runs in
+    this process: the time limit is lowered for the test)."""
+    monkeypatch.setattr(hub_module, "BODY_SECONDS", 0.5, raising=False)
+    port = int(hub.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        head = (
+            "POST /v1/events HTTP/1.1\r\nHost: hub\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {tokens['c1']}\r\nContent-Length: 100\r\n\r\n"
+        )
+        sock.sendall(head.encode() + b'{"events":')
+        answer = b""
+        try:
+            while chunk := sock.recv(65_536):  # to the end: the hub closes the connection
+                answer += chunk
+        except TimeoutError:
+            answer += b"(no end in 10 s)"
+    assert answer.startswith(b"HTTP/1.1 408 "), answer
+    assert answer.endswith(b's"}'), answer  # the whole error body, then the connection closed
+    assert b"did not arrive in full within 0.5 s" in answer
+    assert hub_rows(hub) == []
+
+
 # -- pull -------------------------------------------------------------------------------------------
+
+
+def _strict_json(text: str) -> Any:
+    """Parse as a strict JSON parser (JavaScript's JSON.parse) does: NaN and Infinity are not JSON."""
+
+    def refuse(name: str) -> Any:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_an_infinity_stored_by_an_older_hub_is_never_served(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    """An older hub stored 1e400 as Infinity and served it: a strict parser refused the whole page."""
+    poisoned = make_event(payload={"summary": float("inf")})
+    with sqlite3.connect(hub.db) as conn:
+        conn.execute(
+            "INSERT INTO events (uuid, commune_code, source, dossier_code, canonical, received_at)"
+            " VALUES (?, ?, ?, ?, ?, '2026-11-25T02:30:00+00:00')",
+            (poisoned["uuid"], COMMUNE, COUNTER_1, poisoned["dossier_code"], canonical(poisoned)),
+        )
+    assert "Infinity" in hub_rows(hub)[0][4]
+    clean = make_event()
+    assert push(as_who["c1"], [clean]).status_code == 200
+    page = as_who["c2"].get("/v1/events")
+    assert page.status_code == 200
+    assert _strict_json(page.text) == {"events": [clean], "next": "2", "more": False, "last": "2"}
+    export = as_who["city"].get("/v1/national")
+    assert export.status_code == 200
+    assert "Infinity" not in export.text
 
 
 def test_another_counter_pulls_every_event_once_in_order_by_pages(
@@ -529,6 +737,19 @@ def test_the_openapi_document_lists_exactly_the_hubs_routes() -> None:
     assert document["openapi"].startswith("3.1")
     routes = {path: sorted(m.upper() for m in item) for path, item in document["paths"].items()}
     assert routes == {path: sorted(methods) for path, methods in hub_module.Hub.ROUTES.items()}
+
+
+def test_the_openapi_document_names_the_kinds_and_limits_the_hub_holds_to() -> None:
+    from counter_app.domain.dossier import TRANSITIONS
+
+    document = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    event = document["components"]["schemas"]["Event"]["properties"]
+    assert event["kind"]["x-counter-kinds"] == list(TRANSITIONS) and "enum" not in event["kind"]
+    assert event["dossier_code"]["pattern"] == f"^{hub_module._DOSSIER_CODE.pattern}$"
+    assert f"nested at most {hub_module.MAX_DEPTH} levels" in event["payload"]["description"]
+    push_route = document["paths"]["/v1/events"]["post"]
+    assert "408" in push_route["responses"]
+    assert f"within {hub_module.BODY_SECONDS:g} seconds" in push_route["description"]
 
 
 def test_python_m_sync_hub_runs_the_command_line(tmp_path: Path) -> None:
