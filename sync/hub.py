@@ -1082,6 +1082,27 @@ def _export(args: argparse.Namespace) -> None:
         partial.replace(args.out)
 
 
+def _check_catalog_file(path: Path) -> None:
+    """A catalog the counters would take: read, then checked with the counters' own rules (a file
+    they refuse was served all the same, and every counter's run said so, night after night).
+
+    Raises:
+        ValueError: naming the file and what is wrong with it.
+    """
+    from counter_app.domain.errors import ValidationError
+    from counter_app.domain.procedures import parse_catalog
+
+    try:
+        load_catalog(path)
+        parse_catalog(json.loads(path.read_bytes().decode("utf-8")))
+    except ValidationError as exc:
+        raise ValueError(f"{path}: the counters would refuse this catalog: {exc.message}") from exc
+    except (OSError, ValueError) as exc:
+        if str(path) in str(exc):
+            raise
+        raise ValueError(f"{path}: {exc}") from exc
+
+
 def _serve(args: argparse.Namespace) -> None:
     """Run the hub with uvicorn (imported here: only serving needs it)."""
     try:
@@ -1090,7 +1111,7 @@ def _serve(args: argparse.Namespace) -> None:
         raise ValueError("serving needs uvicorn: pip install -e '.[hub]' (or pip install uvicorn)") from exc
 
     if args.catalog is not None:
-        load_catalog(args.catalog)  # fail now, not on the first counter's request
+        _check_catalog_file(args.catalog)  # fail now, not on the first counter's request
     load_calendar(args.calendar)  # the same: a bad file failed every counter's run with HTTP 500
     app = create_app(args.db, args.catalog, args.calendar)
     uvicorn.run(app, host=args.host, port=args.port)

@@ -819,6 +819,27 @@ def test_a_pull_naming_another_counter_than_the_tokens_is_refused(
     assert twice.status_code == 400
 
 
+@pytest.mark.parametrize(
+    "content",
+    ['{"version": "1", "procedures": [{"code": "x"}]}', '{"version": "1", "procedures": [}'],
+    ids=["refused-by-counters", "not-json"],
+)
+def test_serving_a_catalog_the_counters_would_refuse_is_refused_at_start(
+    tmp_path: Path, content: str
+) -> None:
+    """Served, every counter's run said the catalog could not be taken (exit 10), every night; a
+    file that was no JSON was refused without its name."""
+    bad = tmp_path / "catalog.json"
+    bad.write_text(content)
+    command = ["serve", "--db", str(tmp_path / "hub.db"), "--port", "0", "--catalog", str(bad)]
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys; from sync.hub import main; sys.exit(main({command!r}))"],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "catalog.json" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_serving_a_calendar_file_the_counters_cannot_read_is_refused_at_start(tmp_path: Path) -> None:
     """It failed every counter's run with HTTP 500, night after night, from the first request.
     (A process of its own, with a time limit: a hub that starts serving does not return.)"""
