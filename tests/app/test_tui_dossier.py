@@ -783,3 +783,25 @@ async def test_enter_on_an_optional_input_of_a_step_left_empty_moves_on(
         await pilot.press("enter")
         await settle(pilot)
         assert agency.error == "" and app.focused is dialog.query_one("#step-note", Field).input
+
+
+async def test_a_history_that_cannot_be_read_is_said_and_the_program_goes_on(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, code: str
+) -> None:
+    """A receipt event edited by hand (or a damaged page) so the fold cannot read it: opening the
+    dossier ended the whole program with a traceback (exit status 0); its facts stay on screen
+    and the history says it cannot be read."""
+    staffed_desk.store.conn.execute(
+        "UPDATE events SET body = json_set(body, '$.payload', json('{\"bench\": true}'))"
+        " WHERE dossier_code = ?",
+        (code,),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        dossier_screen(app)
+        assert "Không đọc được lịch sử hồ sơ này" in texts(app, "#history")
+        assert "Đặng Thị Hoà" in texts(app, "#dossier-facts")
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.is_running

@@ -4,6 +4,7 @@ lifecycle steps as single keys (each confirmed, with a reason where the step nee
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rich.table import Table
@@ -28,6 +29,8 @@ from counter_app.tui.formatting import birth_text, due_text, money, short_time
 from counter_app.tui.messages import StepRecorded
 from counter_app.tui.screens.base import CounterScreen
 from counter_app.tui.screens.dialogs import AccessLogDialog, ConfirmDialog, PrintDialog, StepDialog
+
+log = logging.getLogger(__name__)
 
 STEP_KEYS: dict[str, str] = {
     "transferred": "c",
@@ -263,8 +266,22 @@ class DossierScreen(CounterScreen):
             facts.add_row(label, value)
         self.query_one("#dossier-facts", Static).update(facts)
 
-        self._steps = desk.history(d.code)
-        self.query_one("#history", Static).update(timeline(self._steps))
+        try:
+            self._steps = desk.history(d.code)
+        except (CounterError, KeyError, TypeError, ValueError):
+            # An event the fold cannot read (a file edited by hand, a damaged page): the dossier's
+            # facts stay on screen; the whole program ended on it, with a traceback.
+            log.exception("history of %s cannot be read", d.code)
+            self._steps = []
+            self.query_one("#history", Static).update(
+                Text(
+                    "Không đọc được lịch sử hồ sơ này (chi tiết trong tệp nhật ký); báo quản trị "
+                    "chạy lệnh counter check.",
+                    "bold red",
+                )
+            )
+        else:
+            self.query_one("#history", Static).update(timeline(self._steps))
         left_out = self.query_one("#left-out", Static)
         overruled = desk.left_out(d.code)
         left_out.display = bool(overruled)
