@@ -2017,6 +2017,8 @@ class Desk:
             payload["note"] = self._reason(note, "Ghi chú", required=False, field="note")
 
         def next_hop(current: Dossier, _at: datetime) -> Mapping[str, Any]:
+            if current.transferred_at is None:
+                return {}  # the first hand-over: nothing to read (the step's usual case)
             moves = [
                 e.kind
                 for e in self.store.events_of(current.code)
