@@ -28,7 +28,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from counter_app.domain.calendar import FIRST_YEAR, LAST_YEAR, VN_TZ
-from counter_app.domain.dossier import TRANSITIONS
+from counter_app.domain.codes import AGENCY_IN_CODE, WRITTEN_CODE
+from counter_app.domain.dossier import MAX_NESTING, TRANSITIONS
 from sync.lookup import MAX_CODE, Tries, answer, fold_texts
 from sync.national import dossier_record, progress_steps
 
@@ -51,9 +52,10 @@ MAX_EVENTS = 500
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_STRING_CHARS = 10_000
 MAX_PAYLOAD_BYTES = 100 * 1024
-MAX_DEPTH = 32
-"""How deep arrays and objects may nest in a payload: a counter's is a few levels deep, and one
-600 levels deep, stored, crashed every counter of the commune (RecursionError) at every pull."""
+MAX_DEPTH = MAX_NESTING
+"""How deep arrays and objects may nest in a payload, the counter's own bound: a counter's is a few
+levels deep, and one 600 levels deep, stored, crashed every counter of the commune (RecursionError)
+at every pull."""
 BODY_SECONDS = 30.0
 """How long a request body may take to arrive in full; then 408. A body shorter than its
 Content-Length held its connection (and a task) for ever."""
@@ -78,12 +80,8 @@ EVENT_FIELDS: dict[str, type] = {
 
 _ISO_WITH_OFFSET = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DOSSIER_CODE = re.compile(rf"[A-Z0-9][A-Z0-9._/-]{{0,{MAX_CODE - 1}}}")
-"""What a counter writes as a dossier code: the national pattern, or the counter's ``code_pattern``
-whose text between the fields is upper-case letters, digits and ``. - _ /`` (``counter_app.settings``),
-at most ``counter_app.domain.codes.MAX_CODE_LENGTH`` characters."""
-_AGENCY_IN_CODE = re.compile(r"[0-9A-Z]{1,6}(?:\.[0-9A-Z]{1,6}){3}")
-"""An agency identifier (QCVN 102, as ``counter_app.domain.codes``) somewhere in a dossier code."""
+_DOSSIER_CODE = WRITTEN_CODE
+"""What a counter writes as a dossier code (the counter's own rule: it skips any other it pulls)."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 """A lone surrogate: what ``"\\ud800"`` in JSON decodes to; it cannot be encoded as UTF-8."""
 _DIGITS = re.compile(r"[0-9]{1,18}")
@@ -419,7 +417,7 @@ def _check_agency(where: str, code: str, counter_id: str) -> None:
     if _agency_of_code_is(code, counter_id):
         return
     agency = counter_id.partition("#")[0]
-    named = _AGENCY_IN_CODE.search(code)
+    named = AGENCY_IN_CODE.search(code)
     if named is not None:
         raise BadRequest(
             403,
@@ -558,7 +556,7 @@ def dossier_commune(conn: sqlite3.Connection, code: str, communes: list[str]) ->
 def _agency_of_code_is(code: str, counter_id: str) -> bool:
     """Whether a dossier code names the agency of a counter (``<agency>#<n>``)."""
     agency = counter_id.partition("#")[0]
-    return _AGENCY_IN_CODE.fullmatch(agency) is not None and agency in code
+    return AGENCY_IN_CODE.fullmatch(agency) is not None and agency in code
 
 
 def _query(query_string: bytes) -> dict[str, list[str]]:

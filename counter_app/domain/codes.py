@@ -150,15 +150,20 @@ def normalise_code(text: str) -> str:
     return re.sub(r"\s+", "", text).upper()
 
 
-_WRITTEN = re.compile(r"[0-9A-Z./_-]*[0-9][0-9A-Z./_-]*")
+WRITTEN_CODE = re.compile(rf"[A-Z0-9][A-Z0-9._/-]{{0,{MAX_CODE_LENGTH - 1}}}")
+"""A dossier code as a counter writes one, whatever its pattern: upper-case letters, digits and
+the separators a pattern may hold (``. - _ /``, ``counter_app.settings``), starting with a letter
+or a digit, at most ``MAX_CODE_LENGTH`` characters. The
+counter skips a pulled event of any other; the hub refuses it (``sync.hub``)."""
+
+AGENCY_IN_CODE = re.compile(_AGENCY)
+"""An agency identifier somewhere in a dossier code."""
 
 
 def is_written_code(text: str) -> bool:
-    """Whether ``text`` is a dossier code as a counter writes one, whatever its pattern: upper
-    case letters, digits and the separators a pattern may hold (``. / _ -``), a digit at least
-    (its day, its number), at most ``MAX_CODE_LENGTH`` characters. An event from the hub for "",
-    "../../etc/passwd" or 5,000 letters is no dossier a counter can open."""
-    return len(text) <= MAX_CODE_LENGTH and _WRITTEN.fullmatch(text) is not None
+    """Whether ``text`` is a dossier code as a counter writes one (:data:`WRITTEN_CODE`). An event
+    from the hub for "", "../../etc/passwd" or 5,000 letters is no dossier a counter can open."""
+    return WRITTEN_CODE.fullmatch(text) is not None
 
 
 def parse_code(text: str) -> CodeParts | None:
