@@ -21,6 +21,7 @@ from textual.worker import WorkerCancelled
 from counter_app.desk import Desk
 from counter_app.tui.app import CounterApp, make_app
 from counter_app.tui.screens.intake import IntakeScreen
+from counter_app.tui.screens.supervisor import SupervisorScreen
 
 SUPERVISOR = ("lan", "2468", "Nguyễn Thị Lan")
 OFFICIAL = ("minh", "3579", "Trần Văn Minh")
@@ -140,6 +141,22 @@ async def sign_in(pilot: Pilot[Any], who: tuple[str, str, str] = SUPERVISOR) -> 
     await type_text(pilot, who[1])
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def open_supervisor(
+    pilot: Pilot[Any], tab: str | None = None, *, who: tuple[str, str, str] | None = SUPERVISOR
+) -> SupervisorScreen:
+    """Signed in (as ``who``; None: already signed in), F6, on ``tab`` when one is named."""
+    if who is not None:
+        await sign_in(pilot, who)
+    await pilot.press("f6")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, SupervisorScreen)
+    if tab is not None:
+        screen.tabs.active = tab
+        await settle(pilot)
+    return screen
 
 
 async def search_for(pilot: Pilot[Any], text: str) -> None:

@@ -21,7 +21,17 @@ from counter_app.tui.screens.supervisor import SupervisorScreen
 from counter_app.tui.widgets.fields import Field
 from tests.conftest import FixedClock, intake
 
-from .conftest import SIZE, SUPERVISOR, notifications, settle, sign_in, texts, type_text, wait_until
+from .conftest import (
+    SIZE,
+    SUPERVISOR,
+    notifications,
+    open_supervisor,
+    settle,
+    sign_in,
+    texts,
+    type_text,
+    wait_until,
+)
 
 SECOND = ("hoa", "8642", "Phạm Thị Hoa")
 """A second supervisor: demoting or locking one of two is allowed."""
@@ -33,20 +43,8 @@ def two_supervisors(staffed_desk: Desk) -> Desk:
     return staffed_desk
 
 
-async def supervisor_tab(pilot, tab: str) -> SupervisorScreen:  # type: ignore[no-untyped-def]
-    """Signed in as the supervisor, on one tab of F6."""
-    await sign_in(pilot, SUPERVISOR)
-    await pilot.press("f6")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, SupervisorScreen)
-    screen.tabs.active = tab
-    await settle(pilot)
-    return screen
-
-
 async def officials_tab(pilot) -> SupervisorScreen:  # type: ignore[no-untyped-def]
-    return await supervisor_tab(pilot, "officials")
+    return await open_supervisor(pilot, "officials")
 
 
 async def pick(pilot, screen: SupervisorScreen, username: str) -> None:  # type: ignore[no-untyped-def]
@@ -125,7 +123,7 @@ async def test_removing_a_make_up_day_names_the_appointments_on_it(  # type: ign
     staffed_desk.set_override(date(2026, 12, 5), "working_day", "Làm bù")
     code = staffed_desk.receive(intake(), "Nguyễn Thị Lan").code  # 3 working days: due Sat 05/12 09:30
     async with app.run_test(size=SIZE) as pilot:
-        screen = await supervisor_tab(pilot, "calendar")
+        screen = await open_supervisor(pilot, "calendar")
         screen.query_one("#overrides", DataTable).focus()
         await pilot.press("delete")
         await pilot.pause()
@@ -140,7 +138,7 @@ async def test_removing_a_make_up_day_names_the_appointments_on_it(  # type: ign
 async def test_removing_a_day_off_says_so_without_a_warning(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     staffed_desk.set_override(date(2026, 12, 31), "day_off", "Nghỉ theo quyết định")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await supervisor_tab(pilot, "calendar")
+        screen = await open_supervisor(pilot, "calendar")
         screen.query_one("#overrides", DataTable).focus()
         await pilot.press("delete", "left", "enter")
         await settle(pilot)
@@ -154,7 +152,7 @@ async def test_removing_a_day_off_says_so_without_a_warning(app, staffed_desk: D
 
 async def test_office_hours_under_eight_hours_are_saved_with_a_warning(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
-        screen = await supervisor_tab(pilot, "calendar")
+        screen = await open_supervisor(pilot, "calendar")
         screen.query_one("#office-hours-input").focus()
         await pilot.press("ctrl+u")
         await type_text(pilot, "08:00-12:00,13:00-15:00")
@@ -363,13 +361,7 @@ async def test_a_corrected_officials_field_loses_its_message(app, staffed_desk: 
 
 async def test_a_logbook_date_error_does_not_show_the_last_pdf_saved(app, output_dir) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, SUPERVISOR)
-        await pilot.press("f6")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SupervisorScreen)
-        screen.tabs.active = "logbook"
-        await settle(pilot)
+        screen = await open_supervisor(pilot, "logbook")
         await pilot.press("f8")
         await settle(pilot)
         assert texts(app, "#logbook-result").strip()  # where the PDF went

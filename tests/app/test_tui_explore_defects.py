@@ -20,7 +20,6 @@ from counter_app.tui.screens.dialogs import StepDialog
 from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.lists import ListsScreen
-from counter_app.tui.screens.supervisor import SupervisorScreen
 from counter_app.tui.widgets.dossier_table import STATUS_SHORT
 from tests.conftest import FixedClock, intake
 
@@ -28,6 +27,7 @@ from .conftest import (
     OFFICIAL,
     SIZE,
     SUPERVISOR,
+    open_supervisor,
     scan,
     settle,
     sign_in,
@@ -99,11 +99,7 @@ async def test_the_status_shows_whole_at_80_columns_and_the_owner_at_160(app, st
 
 async def test_the_supervisor_tabs_change_from_the_keyboard_at_80_columns(app) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, SUPERVISOR)
-        await pilot.press("f6")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SupervisorScreen)
+        screen = await open_supervisor(pilot)
         assert footer(app).get("ctrl+n") == "Thẻ sau"  # the key a new supervisor can find
         await pilot.press("right")  # on the tab strip, where F6 leaves the focus
         await settle(pilot)

@@ -15,18 +15,19 @@ from counter_app.tui.screens.supervisor import SPARK_DAYS, SupervisorScreen
 from counter_app.tui.widgets.fields import Field
 from tests.conftest import FixedClock, intake
 
-from .conftest import SIZE, SUPERVISOR, begin_intake, notifications, settle, sign_in, texts, type_text
+from .conftest import (
+    SIZE,
+    SUPERVISOR,
+    begin_intake,
+    notifications,
+    open_supervisor,
+    settle,
+    sign_in,
+    texts,
+    type_text,
+)
 
 ACTOR = "Nguyễn Thị Lan"
-
-
-async def open_supervisor(pilot) -> SupervisorScreen:  # type: ignore[no-untyped-def]
-    await sign_in(pilot, SUPERVISOR)
-    await pilot.press("f6")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, SupervisorScreen)
-    return screen
 
 
 async def declare_day_off(pilot, screen: SupervisorScreen, day: str, label: str) -> None:  # type: ignore[no-untyped-def]
@@ -638,10 +639,7 @@ async def test_the_intake_shows_the_appointment_again_after_a_day_off_is_declare
         await sign_in(pilot, SUPERVISOR)
         await begin_intake(pilot)  # procedure 1.004873: due Mon 30/11/2026 at the test's clock
         assert "30/11/2026" in texts(app, "#procedure-info")
-        await pilot.press("f6")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SupervisorScreen)
+        screen = await open_supervisor(pilot, who=None)
         await declare_day_off(pilot, screen, "30/11/2026", "Nghỉ đột xuất")
         await pilot.press("f3")
         await settle(pilot)

@@ -22,6 +22,7 @@ from .conftest import (
     SIZE,
     begin_intake,
     notifications,
+    open_supervisor,
     scan,
     settle,
     sign_in,
@@ -138,7 +139,6 @@ async def test_a_supervisor_sets_the_hub_on_the_settings_tab_and_the_waiting_dos
     the token typed unseen, a wrong one said at once, and the dossiers recorded meanwhile go."""
     from textual.widgets import Input
 
-    from counter_app.tui.screens.supervisor import SupervisorScreen
     from counter_app.tui.widgets.fields import Field
 
     from .conftest import SUPERVISOR
@@ -149,12 +149,7 @@ async def test_a_supervisor_sets_the_hub_on_the_settings_tab_and_the_waiting_dos
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, SUPERVISOR)
         assert "Đồng bộ" not in texts(app, "#status-line")  # no hub yet: nothing said about one
-        await pilot.press("f6")
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, SupervisorScreen)
-        screen.tabs.active = "settings"
-        await settle(pilot)
+        screen = await open_supervisor(pilot, "settings", who=None)
         url = screen.query_one("#setting-hub_url", Field)
         token = screen.query_one("#setting-hub_token", Field)
         assert token.input.password  # typed like a PIN
