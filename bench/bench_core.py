@@ -600,6 +600,33 @@ def measure(db: Path, meta: dict[str, Any], args: argparse.Namespace) -> None:
         notes.append(f"pages written per save (WAL frames per receive, {len(counted)} saves): {pages:.1f}")
         notes.append("")
 
+        # The floor of a durable save that writes that many pages: one small row into each of as
+        # many one-page tables, committed (no index to walk, no Python work, no cache miss). What a
+        # save may spend on everything else is the budget minus this (diagnosis only).
+        tables = max(1, round(pages))  # one WAL frame per table's page (checked: 22 tables, 22.0 frames)
+        for i in range(tables):
+            base.execute(f"CREATE TABLE IF NOT EXISTS p{i} (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+        share = body[: max(1, len(body) // tables)]
+
+        def bare_pages(_: Any = None) -> None:
+            base.execute("BEGIN IMMEDIATE")
+            for i in range(tables):
+                base.execute(f"INSERT INTO p{i} (body) VALUES (?)", (share,))
+                base.execute(f"DELETE FROM p{i} WHERE id < (SELECT max(id) FROM p{i}) - 2")
+            base.execute("COMMIT")
+
+        floor_t, floor_b = interleaved(range(120), 20, bare_pages, bare_save)
+        rows.append(
+            Row(
+                f"  (diag) bare commit of {tables} pages p95",
+                pct(floor_t, 0.95),
+                bare_name,
+                pct(floor_b, 0.95),
+                "",
+                None,
+            )
+        )
+
         # A lifecycle step (barcode scanned, dossier moved on) is a save too.
         half = len(saved) // 2
         step_t, step_b = interleaved(saved[:half], 10, lambda c: desk.transfer(c, OFFICIALS[0]), bare_save)
