@@ -93,7 +93,7 @@ from counter_app.settings import (
 )
 from counter_app.store import DossierStore, open_database
 from counter_app.store.database import BUSY_TIMEOUT_MS, explain, hold_ui_lock, stored_identity
-from counter_app.store.dossiers import HUB_POSITION, LIST_VIEWS, DossierRow
+from counter_app.store.dossiers import HUB_CAUGHT_UP, HUB_POSITION, LIST_VIEWS, DossierRow
 
 Clock = Callable[[], datetime]
 
@@ -928,7 +928,7 @@ class Desk:
             agency = codes.check_agency_id(agency_id) if agency_id else ""
         except ValidationError as exc:
             errors.extend(exc.errors)
-        if hub_url and not hub_url.startswith(("http://", "https://")):
+        if hub_url and not hub_url.strip().lower().startswith(("http://", "https://")):
             errors.append(FieldError("hub_url", "Địa chỉ máy chủ phải bắt đầu bằng http:// hoặc https://."))
         if errors:
             raise ValidationError(errors)
@@ -1152,7 +1152,7 @@ class Desk:
         # already here are known by their uuid and skipped, so pulling again from 0 loses nothing.
         return stored if is_hub_cursor(stored) else "0"
 
-    def apply_pulled(self, events: Sequence[Any], cursor: str) -> PulledPage:
+    def apply_pulled(self, events: Sequence[Any], cursor: str, *, last: bool = False) -> PulledPage:
         """Take one page of events from the hub and store the cursor after it, all in one
         transaction: a crash leaves either the whole page and its cursor, or neither.
 
@@ -1167,6 +1167,9 @@ class Desk:
         and the page goes on. It stays on the hub; refusing the page for it would stop every
         counter of the commune from taking anything more, at every run, until someone edited the
         hub's database.
+
+        ``last``: the hub said no more events follow this page; from then on this counter's
+        codes are known to the file up to now (see :meth:`_fresh_code`).
 
         Raises:
             ValidationError: the cursor is not a hub cursor (nothing of the page is stored).
@@ -1211,7 +1214,10 @@ class Desk:
                 left_out = self.fold_in_hub_order(code)
                 page.flagged += [(code, reason) for _, reason in left_out]
                 page.applied += added - sum(1 for e, _ in left_out if e.uuid in new)
-            self.store.write_settings({SYNC_CURSOR: cursor, HUB_POSITION: str(position)})
+            done = {SYNC_CURSOR: cursor, HUB_POSITION: str(position)}
+            if last:
+                done[HUB_CAUGHT_UP] = format_time(self.now())
+            self.store.write_settings(done)
         return page
 
     def _check_commune(self, events: Sequence[Event]) -> None:
@@ -1878,6 +1884,11 @@ class Desk:
         holds its own later codes, pulled back from the hub, ahead of its sequence; each is skipped
         (and logged). A code issued by another counter means two counters share a number."""
         settings = self.settings
+        if settings.hub_url:
+            # A machine set up again without a backup starts its sequences afresh, and the codes
+            # its counter number was given on the old machine come back only with the pull: until
+            # one has reached the end of the hub's events, a day's codes start past those.
+            self.store.skip_unseen_codes(day, settings.counter_no, codes.UNSEEN_CODES)
         while True:
             n = self.store.next_code_number(day, settings.counter_no)
             code = codes.make_code(settings.agency_id, day, settings.counter_no, n, settings.code_pattern)

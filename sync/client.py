@@ -304,7 +304,7 @@ class SyncClient:
                 return True
             first = False
             try:
-                page = self.desk.apply_pulled(events, following)
+                page = self.desk.apply_pulled(events, following, last=not more)
             except ValidationError as exc:
                 raise SyncError(
                     f"Máy chủ gửi dữ liệu không hợp lệ ({exc.message}); chưa nhận trang này."

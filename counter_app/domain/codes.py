@@ -24,6 +24,11 @@ BACKDATE_LIMIT = timedelta(days=366)
 """How far back a paper dossier may be entered after the fact: a code's day may lie that far
 before the day it is issued (a restore skips ahead on all of them)."""
 
+UNSEEN_CODES = 500
+"""Codes a counter is assumed to have issued on a day this file cannot know of, when nothing tells
+how many: the days after a backup (a restore), and any day on a machine set up again that has not
+yet heard the whole of its hub (the old machine's codes of that day are still to come)."""
+
 DEFAULT_PATTERN = "{agency}-{date}-{seq}"
 """The national pattern."""
 

@@ -52,6 +52,9 @@ BEGIN_TRY_MS = 20
 
 HUB_POSITION = "_hub_position"
 """Settings key: the place in the hub's order given to the last event pulled."""
+HUB_CAUGHT_UP = "_hub_caught_up"
+"""Settings key: when a pull last reached the end of the hub's events (absent: never, so codes
+this counter's number was given on another machine may still be on the hub)."""
 HUB_PIVOT = "_hub_pivot"
 """Settings key: the last event recorded before migration 15, the last to take its recorded order
 as its place in the hub's order."""
@@ -404,6 +407,19 @@ class DossierStore:
         """Move this counter's code sequence of a day to at least ``at_least`` (a code of its own
         pulled back from the hub: the next one it issues comes after it)."""
         self._advance("code", day.isoformat(), counter_no, at_least)
+
+    def skip_unseen_codes(self, day: date, counter_no: int, skip: int) -> None:
+        """Until a pull has reached the end of the hub's events, move this counter's code sequence
+        of a day to at least ``skip``: the hub may hold that day's codes of this counter number,
+        issued on a machine this file replaced (one statement, in the receipt's transaction)."""
+        if not self.conn.in_transaction:
+            raise RuntimeError("sequences advance only inside the saving transaction")
+        self.conn.execute(
+            "INSERT INTO sequences (name, key, counter_no, last) SELECT 'code', ?, ?, ?"
+            " WHERE NOT EXISTS (SELECT 1 FROM site_settings WHERE key = ?)"
+            " ON CONFLICT (name, key, counter_no) DO UPDATE SET last = max(last, excluded.last)",
+            (day.isoformat(), counter_no, skip, HUB_CAUGHT_UP),
+        )
 
     def advance_logbook_entry(self, volume: str, counter_no: int, at_least: int) -> None:
         self._advance("logbook", volume, counter_no, at_least)

@@ -8,10 +8,10 @@ with their codes. Restoring must not make the counter issue those codes again, s
   sent to the hub) is counted and shown before anything changes;
 - when it cannot be read (damaged, lost) or holds another history (a new machine set up again),
   this counter's code sequence for each day from the backup's last event to today starts
-  ``RESTORE_SKIP`` past what the backup had issued that day (2501 for counter 2 on a day the backup
+  ``UNSEEN_CODES`` past what the backup had issued that day (2501 for counter 2 on a day the backup
   knows nothing of), and so does every day up to ``BACKDATE_LIMIT`` before (a paper dossier
   entered after the backup carries its own, earlier day); its logbook numbers skip
-  ``RESTORE_SKIP`` for each day since the backup, in every volume such a receipt may be in:
+  ``UNSEEN_CODES`` for each day since the backup, in every volume such a receipt may be in:
   nothing issued after the backup is issued again unless the counter received 500 dossiers in a day
   after it. Codes pulled back from the hub move the sequence past them too (``Desk.apply_pulled``).
 
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from counter_app.domain.calendar import to_vn
-from counter_app.domain.codes import BACKDATE_LIMIT, sequence_text
+from counter_app.domain.codes import BACKDATE_LIMIT, UNSEEN_CODES, sequence_text
 from counter_app.domain.errors import FieldError, StoreError, ValidationError
 from counter_app.store.database import (
     BUSY_TIMEOUT_MS,
@@ -48,9 +48,6 @@ from counter_app.store.database import (
     fsync_file,
     open_database,
 )
-
-RESTORE_SKIP = 500
-"""Codes a counter is assumed to have issued in a day after the backup, when nothing tells how many."""
 
 LOCK_WAIT_MS = BUSY_TIMEOUT_MS
 """How long a restore waits for a counter window's save to end before it gives up."""
@@ -195,7 +192,7 @@ class RestorePlan:
 
     def first_code_numbers(self) -> dict[date, int]:
         """The sequence number of the first code issued after the restore, per day a receipt
-        recorded since the backup may carry: past ``RESTORE_SKIP`` more than the backup had
+        recorded since the backup may carry: past ``UNSEEN_CODES`` more than the backup had
         issued that day. Not "at least 500": a backup taken after the 510th code of a busy day
         would have given the 511th again."""
         counter = self.source.counter_no
@@ -205,7 +202,7 @@ class RestorePlan:
             if name == "code" and number == counter
         }
         return {
-            day: issued.get(day.isoformat(), 0) + RESTORE_SKIP + 1
+            day: issued.get(day.isoformat(), 0) + UNSEEN_CODES + 1
             for day in (*self.backdated_days, *self.skip_days)
         }
 
@@ -213,7 +210,7 @@ class RestorePlan:
     def skip_volumes(self) -> dict[str, int]:
         """Logbook volumes (years) a receipt recorded since the backup may be numbered in (its
         day's year, back to ``BACKDATE_LIMIT``), each with the days such receipts may have been
-        recorded on: each of those days may have used up to ``RESTORE_SKIP`` numbers of any
+        recorded on: each of those days may have used up to ``UNSEEN_CODES`` numbers of any
         volume."""
         years = sorted({day.year for day in (*self.backdated_days, *self.skip_days)})
         return {str(year): len(self.skip_days) for year in years}
@@ -269,24 +266,24 @@ class RestorePlan:
         if self.skip_days:
             first, last = self.skip_days[0], self.skip_days[-1]
             starts = self.first_code_numbers()
-            plain = sequence_text(source.counter_no, RESTORE_SKIP + 1)
+            plain = sequence_text(source.counter_no, UNSEEN_CODES + 1)
             lines.append(
                 f"Không biết quầy đã cấp bao nhiêu mã sau bản sao lưu: từ {first:%d/%m/%Y} "
                 f"đến {last:%d/%m/%Y}, mã mới của quầy {source.counter_no} bắt đầu từ số {plain}"
                 + "".join(
                     f"; ngày {day:%d/%m/%Y} từ số {sequence_text(source.counter_no, n)}"
                     for day, n in starts.items()
-                    if n != RESTORE_SKIP + 1 and day >= first
+                    if n != UNSEEN_CODES + 1 and day >= first
                 )
                 + "."
             )
             lines.append(
                 f"Hồ sơ giấy nhập bù mang ngày từ {self.backdated_days[0]:%d/%m/%Y} đến "
                 f"{first - timedelta(days=1):%d/%m/%Y}: mã mới của mỗi ngày bắt đầu sau số bản sao lưu "
-                f"đã cấp ngày đó {RESTORE_SKIP} số."
+                f"đã cấp ngày đó {UNSEEN_CODES} số."
             )
             for volume, days in self.skip_volumes.items():
-                lines.append(f"Số thứ tự sổ theo dõi quyển {volume} tăng thêm {RESTORE_SKIP * days}.")
+                lines.append(f"Số thứ tự sổ theo dõi quyển {volume} tăng thêm {UNSEEN_CODES * days}.")
         return lines
 
 
@@ -462,11 +459,11 @@ def _stage(plan: RestorePlan, staging: Path) -> int:
             upsert, [("code", d.isoformat(), counter, n - 1) for d, n in plan.first_code_numbers().items()]
         )
         # The logbook numbers a year's receipts in one run: each unknown day may have used up to
-        # RESTORE_SKIP of them. A gap in the logbook is explained; a number printed twice is not.
+        # UNSEEN_CODES of them. A gap in the logbook is explained; a number printed twice is not.
         conn.executemany(
             "INSERT INTO sequences (name, key, counter_no, last) VALUES ('logbook', ?, ?, ?)"
             " ON CONFLICT (name, key, counter_no) DO UPDATE SET last = last + excluded.last",
-            [(volume, counter, RESTORE_SKIP * days) for volume, days in plan.skip_volumes.items()],
+            [(volume, counter, UNSEEN_CODES * days) for volume, days in plan.skip_volumes.items()],
         )
         conn.execute("COMMIT")
         if carry:

@@ -805,6 +805,7 @@ def test_a_counter_set_up_again_never_reissues_the_codes_it_pulls_back(
     """Its own receipts come back from the hub with their codes and logbook numbers: the next
     citizen gets the next ones (it was refused for the rest of the day: «Mã hồ sơ … đã tồn tại»)."""
     _, second = counters
+    sync(second)  # heard the whole hub: its codes start at 2001
     issued = [second.receive(intake(), MINH) for _ in range(3)]
     sync(second)
 
@@ -817,12 +818,64 @@ def test_a_counter_set_up_again_never_reissues_the_codes_it_pulls_back(
     assert sorted(code for _, code in hub_events(hub)) == sorted([d.code for d in issued] + [fresh.code])
 
 
+KHAC = {"name": "Vũ Văn Khác", "id_number": "031190007777", "phone": "0912345679"}
+
+
+def test_a_machine_set_up_again_gives_no_old_code_before_its_first_whole_pull(
+    counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path, hub: Any
+) -> None:
+    """The old machine's codes come back only with the pull. A citizen received before it (the hub
+    out of reach, or an official quicker than the first sync), today or on a paper day, gets a code
+    past them; after the sync both citizens' dossiers are whole on every counter. Before, the new
+    one was given the first citizen's code, and the fold hid it everywhere behind the first."""
+    _, second = counters
+    sync(second)  # heard the whole (empty) hub: its codes start at 2001
+    old = [second.receive(intake(), MINH) for _ in range(2)]
+    paper_day = "2026-11-20T09:00:00+07:00"
+    old.append(second.receive(intake(received_at=paper_day), MINH))
+    sync(second)
+    assert [d.code[-4:] for d in old] == ["2001", "2002", "2001"]
+
+    again = replacement(make_desk, tmp_path, hub)
+    today = again.receive(intake(applicant=KHAC), MINH)
+    paper = again.receive(intake(applicant=KHAC, received_at=paper_day), MINH)
+    assert today.code[-4:] == paper.code[-4:] == "2501"
+    assert {today.code, paper.code}.isdisjoint(d.code for d in old)
+
+    report = sync(again)
+    assert (report.pulled, report.pushed, report.flagged) == (3, 2, [])
+    assert {row.code for row in again.find("vu van khac")} == {today.code, paper.code}
+    sync(second)
+    for desk in (again, second):
+        assert all(desk.get(d.code).applicant.name == "Đặng Thị Hoà" for d in old)
+        assert all(desk.get(d.code).applicant.name == "Vũ Văn Khác" for d in (today, paper))
+
+
+def test_codes_skip_ahead_until_a_pull_reaches_the_end_of_the_hub(
+    make_desk: Callable[..., Desk], tmp_path: Path, hub: Any
+) -> None:
+    """A page with more to come does not lift the skip (the day's last codes are on the pages after
+    it); the page the hub ends with does. A counter with no hub skips nothing: it has nothing to
+    hear (a machine set up again without a hub must be restored from its backup)."""
+    alone = make_desk(tmp_path / "alone.db")
+    assert alone.receive(intake(), MINH).code.endswith("-2001")
+
+    desk = replacement(make_desk, tmp_path, hub)
+    desk.apply_pulled([], "0")  # a first page, more to come
+    assert desk.receive(intake(), MINH).code.endswith("-2501")
+    desk.apply_pulled([], "0", last=True)
+    assert desk.receive(intake(), MINH).code.endswith("-2502")  # the day goes on where it was
+    paper = desk.receive(intake(received_at="2026-11-19T09:00:00+07:00"), MINH)
+    assert paper.code.endswith("-261119-2001")  # a day it now knows all of
+
+
 def test_a_file_whose_sequence_is_behind_its_own_codes_skips_them(
     counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path, hub: Any
 ) -> None:
     """A file that pulled its codes back before the sequences followed them (a restore synced by an
     earlier release) heals: the codes it holds are skipped, none is issued twice."""
     _, second = counters
+    sync(second)  # heard the whole hub: its codes start at 2001
     issued = {second.receive(intake(), MINH).code for _ in range(2)}
     sync(second)
     again = replacement(make_desk, tmp_path, hub)
