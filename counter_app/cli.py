@@ -18,6 +18,7 @@ import logging
 import math
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
@@ -113,6 +114,26 @@ def _out(message: str = "", *, nl: bool = True) -> None:
         from counter_app.store.database import explain
 
         raise OutputError(explain(exc)) from exc
+
+
+_STOPS = {signal.SIGINT, signal.SIGTERM}
+
+
+@contextlib.contextmanager
+def _whole() -> Iterator[None]:
+    """Around a save and its answer: Ctrl+C or SIGTERM meanwhile waits for both to end, then is
+    dropped. A dossier saved is said in full and the exit status says done; stopped just after the
+    commit, the command said 130 over a whole answer, and a script retrying on it made a second
+    dossier. A save takes milliseconds (a busy file: at most the busy timeout)."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    try:
+        yield
+    finally:
+        # Ignored while unblocked, a pending stop is discarded (POSIX), then the handlers come back.
+        handlers = {stop: signal.signal(stop, signal.SIG_IGN) for stop in _STOPS}
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        for stop, handler in handlers.items():
+            signal.signal(stop, handler)
 
 
 @contextlib.contextmanager
@@ -765,13 +786,14 @@ def receive(desk: Any, source: str, actor: str | None) -> None:
     """
     intake = desk.parse_intake(_read_json_input(source))
     clock = desk.clock_problem()  # before the save: its time is the one in question
-    dossier = desk.receive(intake, _actor(actor))
-    # Soft checks, said and not refused: the ID's province, the phone's prefix, the machine's clock.
-    warnings = [*intake.warnings, *([clock] if clock else [])]
-    with _saved(dossier.code, "Việc tiếp nhận"):
-        for warning in warnings:
-            click.echo(f"Lưu ý: {warning}", err=True)
-        _emit_json({**_summary(desk, dossier), "warnings": warnings})
+    with _whole():
+        dossier = desk.receive(intake, _actor(actor))
+        # Soft checks, said and not refused: the ID's province, the phone's prefix, the clock.
+        warnings = [*intake.warnings, *([clock] if clock else [])]
+        with _saved(dossier.code, "Việc tiếp nhận"):
+            for warning in warnings:
+                click.echo(f"Lưu ý: {warning}", err=True)
+            _emit_json({**_summary(desk, dossier), "warnings": warnings})
 
 
 @main.command()
@@ -936,6 +958,18 @@ STEP_KINDS = {
 """The event each lifecycle command records: its Vietnamese label names the step in messages."""
 
 
+def _appointment_said(dossier: Any) -> str:
+    """The appointment after a step's answer; nothing once the dossier is closed (refused, withdrawn,
+    stopped, handed back): the citizen has nothing more to come for."""
+    from counter_app.domain.dossier import CLOSED_STATUSES
+
+    if dossier.refused_at_intake:
+        return " Không có hẹn trả (từ chối tại quầy, không cấp giấy tiếp nhận)."
+    if dossier.status in CLOSED_STATUSES or dossier.appointment_at is None:
+        return ""
+    return f" Hẹn trả {dossier.appointment_at:%H:%M %d/%m/%Y}."
+
+
 def _step_command(name: str, help_text: str, method: str, *options: Callable[[F], F]) -> None:
     """Register one lifecycle command: ``counter NAME CODE [options]``."""
     from counter_app.domain.dossier import TRANSITIONS
@@ -943,18 +977,13 @@ def _step_command(name: str, help_text: str, method: str, *options: Callable[[F]
     label = TRANSITIONS[STEP_KINDS[name]].label
 
     def command(desk: Any, code: str, actor: str | None, as_json: bool, **kwargs: Any) -> None:
-        dossier = getattr(desk, method)(code, _actor(actor), **{k: v for k, v in kwargs.items()})
-        with _saved(dossier.code, f"Bước «{label}» của"):
-            if as_json:
-                _emit_json(_summary(desk, dossier))
-            else:
-                appointment = dossier.appointment_at
-                said = (
-                    f"Hẹn trả {appointment:%H:%M %d/%m/%Y}."
-                    if appointment
-                    else "Không có hẹn trả (từ chối tại quầy, không cấp giấy tiếp nhận)."
-                )
-                _out(f"{dossier.code}: {dossier.status_name}. {said}")
+        with _whole():
+            dossier = getattr(desk, method)(code, _actor(actor), **kwargs)
+            with _saved(dossier.code, f"Bước «{label}» của"):
+                if as_json:
+                    _emit_json(_summary(desk, dossier))
+                else:
+                    _out(f"{dossier.code}: {dossier.status_name}.{_appointment_said(dossier)}")
 
     command.__name__ = method
     command.__doc__ = help_text
@@ -1351,6 +1380,16 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
     """
     from counter_app.locations import backup_dir
 
+    if folder is not None and not folder.is_dir():
+        # Not made here: a typo, or a USB drive not plugged in, would leave the only copy on this
+        # machine's disk under a name that looks like the drive (the default folder is made).
+        raise ValidationError(
+            FieldError(
+                "to",
+                f"Không có thư mục «{folder}»: kiểm tra lại đường dẫn, hoặc cắm ổ USB rồi thử lại "
+                "(--to không tự tạo thư mục).",
+            )
+        )
     result = desk.backup(folder or backup_dir(), keep=keep)
     if as_json:
         _emit_json(result)

@@ -292,6 +292,7 @@ def test_an_empty_database_file_is_refused_and_fails_the_nightly_check(tmp_path:
     """A file cut to 0 bytes (a copy that failed) is not taken for a new counter: every command
     says so, ``check`` fails, and ``backup --keep`` removes no good backup for it."""
     folder = tmp_path / "backups"
+    folder.mkdir()
     good = tmp_path / "good.db"
     set_up(good, counter=2)
     assert CliRunner().invoke(main, ["--db", str(good), "backup", "--to", str(folder)]).exit_code == 0
@@ -1038,3 +1039,18 @@ def test_a_name_of_combining_marks_alone_is_refused(configured: Any, tmp_path: P
     assert result.exit_code == 2
     assert "Họ và tên phải có ít nhất một chữ cái" in result.stderr
     assert json.loads(configured("list", "today", "--json").output) == []
+
+
+def test_a_step_that_closes_the_dossier_says_no_appointment(configured: Any, tmp_path: Path) -> None:
+    """Withdrawn, stopped, refused after intake, handed back: the citizen has nothing more to come
+    for, and the answer said "Hẹn trả …" all the same. A step that leaves it open still says it."""
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+    codes = [json.loads(configured("receive", "--json", str(source)).output)["code"] for _ in range(3)]
+    for code in codes:
+        moved = configured("transfer", code, "--to", "Công chức Tư pháp")
+        assert moved.exit_code == 0 and "Hẹn trả " in moved.output
+    for step, code in zip(("withdraw", "stop", "refuse"), codes, strict=True):
+        said = configured(step, code, "--reason", "Công dân xin rút / không đủ điều kiện")
+        assert said.exit_code == 0, said.output
+        assert said.output.startswith(f"{code}: ") and "Hẹn trả" not in said.output
