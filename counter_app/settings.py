@@ -269,6 +269,8 @@ def coerce_setting(name: str, value: Any) -> Any:
             return OfficeHours.parse(text).format()
         except ValueError:
             return text  # kept as typed, for the check to name
+    if name in ("hub_url", "lookup_url"):  # a scheme is case-blind: HTTPS://… is https://…
+        return re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*(?=://)", lambda m: m.group().lower(), text)
     return text.upper() if name == "agency_id" else text
 
 
@@ -291,6 +293,13 @@ def _url_problem(name: str, value: str) -> str | None:
         return _say(
             name, "phải là địa chỉ bắt đầu bằng http:// hoặc https://, có tên máy chủ, không có khoảng trắng."
         )
+    if name == "hub_url" and (parts.username is not None or parts.password is not None):
+        # httpx would send it as Basic auth in place of the token, and it would show and be logged
+        return _say(
+            name, "không được có tên đăng nhập hay mật khẩu (phần «…@»); mã truy cập đặt ở hub_token."
+        )
+    if name == "hub_url" and (parts.query or parts.fragment or "?" in url or "#" in url):
+        return _say(name, "chỉ là địa chỉ máy chủ (và đường dẫn nếu có), không có phần «?…» hay «#…».")
     return None
 
 

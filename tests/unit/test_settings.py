@@ -50,6 +50,9 @@ WRONG = [
     ("hub_url", "ftp://x"),
     ("hub_url", "https://"),
     ("hub_url", "http://hub .example.vn"),
+    ("hub_url", "http://user:pw@hub.example.vn"),  # Basic auth in place of the token, shown, logged
+    ("hub_url", "http://hub.example.vn/?x=1"),  # every request would go to a page that is no hub
+    ("hub_url", "http://hub.example.vn/#sync"),
     ("lookup_url", "javascript:alert(1)"),
     ("lookup_url", "https://[bad/{code}"),
     ("printer", "HP\x1b"),
@@ -126,6 +129,8 @@ def test_every_problem_is_said_once_naming_its_source() -> None:
         ("commune_name", unicodedata.normalize("NFD", " xã Vĩnh Bảo "), "xã Vĩnh Bảo"),  # stored NFC
         ("lookup_url", "https://dichvucong.haiphong.gov.vn/tra-cuu?ma={code}", None),
         ("hub_url", "http://127.0.0.1:8080", None),
+        ("hub_url", "HTTPS://Hub.Example.vn/base", "https://Hub.Example.vn/base"),  # a case-blind scheme
+        ("lookup_url", "Https://tra.cuu/{code}", "https://tra.cuu/{code}"),
         ("printer", "Quay2", None),
         ("counter_phone", "0225 3823 456", None),
         ("code_pattern", "{agency}-{date}-{seq}", None),
