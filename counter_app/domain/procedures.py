@@ -253,7 +253,9 @@ class Catalog:
         found = self._by_code.get(code.strip())
         if found is None:
             said = code.strip()
-            if not CODE_PATTERN.match(said):  # an ID number pasted in the wrong field is not echoed
+            if not CODE_PATTERN.match(said) and sum(c.isdigit() for c in said) >= 9:
+                # an ID or phone number pasted in the wrong field is not echoed; a mistyped code
+                # ("1004873", the dot left out) is shown as typed, for the official to see the slip
                 said = mask_numbers(said)
             raise NotFoundError(
                 f"Không có thủ tục mã {said!r} trong danh mục (phiên bản {self.version}). "

@@ -183,6 +183,19 @@ def test_get_unknown_code_raises_not_found(catalog: Catalog) -> None:
     assert catalog.get(" 1.001193 ").code == "1.001193"
 
 
+@pytest.mark.parametrize("typed", ["1004873", "1,004873", "1.00487", "l.004873"])
+def test_a_mistyped_code_is_shown_as_typed(catalog: Catalog, typed: str) -> None:
+    """The official must see the slip (the dot left out, a comma, an l for a 1): it was masked as if
+    it were an ID number ('***4873'). An ID number or a phone pasted there still is."""
+    with pytest.raises(NotFoundError) as exc:
+        catalog.get(typed)
+    assert repr(typed) in exc.value.message
+    for pasted in ("031190001234", "0912345678", "cccd 031190001234"):
+        with pytest.raises(NotFoundError) as exc:
+            catalog.get(pasted)
+        assert "001234" not in exc.value.message and "345678" not in exc.value.message
+
+
 def test_processing_days_fractional() -> None:
     p = Procedure(
         code="1.004873",
