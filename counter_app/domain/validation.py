@@ -148,6 +148,16 @@ def _no_letter_error(value: str, label: str, *, name: bool) -> str | None:
         )
     if all(unicodedata.category(ch).startswith("M") or ch.isspace() for ch in value):
         return f"{label} chỉ có dấu thanh, không có chữ; hãy xóa và gõ lại."
+    for i, ch in enumerate(value):
+        # A mark sits on the letter before it: at the start, or after a space or a sign, it sits on
+        # nothing and prints as a floating accent ("´A" on the receipt).
+        if unicodedata.category(ch).startswith("M") and (i == 0 or not value[i - 1].isalnum()):
+            if i and unicodedata.category(value[i - 1]).startswith("M"):
+                continue  # the second mark of a letter's stack, or of a stray run already named
+            return (
+                f"{label} có dấu thanh đứng riêng ở ký tự thứ {i + 1}, không nằm trên chữ nào; "
+                "hãy xóa dấu đó và gõ lại chữ có dấu."
+            )
     return None
 
 

@@ -142,6 +142,23 @@ def test_other_text_needs_no_letter_but_not_marks_alone() -> None:
     assert check_text("...", label="Họ và tên", required=True, max_len=10, name=False).ok
 
 
+@pytest.mark.parametrize(
+    ("typed", "where"),
+    [("\u0301\u0301\u0301A", 1), ("Nguyễn \u0301Văn", 8), ("Thôn 3, \u0303xã Vĩnh Bảo", 9)],
+)
+def test_a_mark_on_no_letter_is_refused_where_it_stands(typed: str, where: int) -> None:
+    """A tone mark at the start of a word sits on nothing and printed as a floating accent ("´A" on
+    the receipt and the signature line). Marks on a letter, one or stacked, pass."""
+    for label in ("Họ và tên", "Địa chỉ"):
+        check = check_text(typed, label=label, required=True, max_len=100)
+        assert check.error == (
+            f"{label} có dấu thanh đứng riêng ở ký tự thứ {where}, không nằm trên chữ nào; "
+            "hãy xóa dấu đó và gõ lại chữ có dấu."
+        )
+    for fine in ("A\u0323\u0302", "O\u031b\u0306n", unicodedata.normalize("NFD", "Đặng Thị Hoà")):
+        assert check_text(fine, label="Họ và tên", required=True, max_len=100).ok
+
+
 # --- ID numbers ------------------------------------------------------------------------------
 
 
