@@ -150,6 +150,7 @@ def test_the_command_line_backup_with_a_full_disk(db_path: Path, tmp_path: Path)
     runner = CliRunner()
     setup = ["--db", str(db_path), "setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo"]
     assert runner.invoke(main, [*setup, "--counter", "2"]).exit_code == 0
+    (tmp_path / "ok").mkdir()
     ok = runner.invoke(main, ["--db", str(db_path), "backup", "--to", str(tmp_path / "ok"), "--json"])
     assert ok.exit_code == 0, ok.output
     assert json.loads(ok.output)["dossiers"] == 0
@@ -161,6 +162,7 @@ def test_the_command_line_backup_with_a_full_disk(db_path: Path, tmp_path: Path)
         resource.setrlimit(resource.RLIMIT_FSIZE, (size // 3, size // 3))
 
     folder = tmp_path / "full"
+    folder.mkdir()
     done = subprocess.run(
         [sys.executable, "-c", "from counter_app.cli import main; main()"]
         + ["--db", str(db_path), "backup", "--to", str(folder)],
@@ -180,3 +182,14 @@ def test_the_command_line_backup_with_a_full_disk(db_path: Path, tmp_path: Path)
 def test_backup_help_says_how_to_restore() -> None:
     result = CliRunner().invoke(main, ["backup", "--help"])
     assert result.exit_code == 0 and "restore" in result.output
+
+
+def test_a_backup_folder_that_is_not_there_is_not_made(desk: Desk, db_path: Path, tmp_path: Path) -> None:
+    """``--to /media/usb/backups`` with the drive not plugged in made the folder on this machine's
+    disk and said the copy was done: the one copy meant to leave the machine stayed on it."""
+    desk.close()
+    missing = tmp_path / "usb" / "backups"
+    done = CliRunner().invoke(main, ["--db", str(db_path), "backup", "--to", str(missing)])
+    assert done.exit_code == 2
+    assert f"Không có thư mục «{missing}»" in done.output and "cắm ổ USB" in done.output
+    assert not (tmp_path / "usb").exists()
