@@ -151,6 +151,16 @@ class SyncReport:
         return said
 
 
+def _left_for_later(method: str, path: str) -> str:
+    """What a request cut off leaves for the next run, in the admin's words: a push leaves its
+    events waiting; a pull cut off mid-page leaves nothing waiting here (it takes the rest)."""
+    if method == "POST":
+        return "các sự kiện vẫn chờ gửi ở lần đồng bộ sau"
+    if path == "/v1/events":
+        return "chưa nhận hết sự kiện từ máy chủ; lần đồng bộ sau nhận tiếp (không mất gì)"
+    return "lần đồng bộ sau sẽ lấy lại"
+
+
 def _transport_problem(exc: httpx.TransportError, url: str) -> str:
     """What went wrong on the way to the hub, in the admin's words (the class name, such as
     ``ReadTimeout``, goes to the log): a hub that took the connection and never answered is not a
@@ -379,9 +389,9 @@ class SyncClient:
     def _answer(
         self, method: str, path: str, ok: tuple[int, ...], late: threading.Event, **kwargs: Any
     ) -> Answer:
+        left = _left_for_later(method, path)
         too_slow = HubUnreachable(
-            f"Máy chủ {self.base_url} trả lời quá chậm (chưa xong sau {self.deadline:g} giây); "
-            "các sự kiện vẫn chờ gửi ở lần đồng bộ sau."
+            f"Máy chủ {self.base_url} trả lời quá chậm (chưa xong sau {self.deadline:g} giây); {left}."
         )
         try:
             with self.http.stream(method, path, **kwargs) as streamed:
@@ -401,9 +411,7 @@ class SyncClient:
             if not isinstance(exc, httpx.TransportError):
                 raise
             log.info("hub %s: %s: %s", self.base_url, type(exc).__name__, exc)
-            raise HubUnreachable(
-                f"{_transport_problem(exc, self.base_url)}; các sự kiện vẫn chờ gửi ở lần đồng bộ sau."
-            ) from exc
+            raise HubUnreachable(f"{_transport_problem(exc, self.base_url)}; {left}.") from exc
         if answer.status_code in ok:
             return answer
         # The hub's own words are for the administrator (English, technical): in the program's
