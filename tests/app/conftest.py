@@ -196,7 +196,8 @@ def texts(app: CounterApp, selector: str) -> str:
     for widget in app.screen.query(selector):
         if not widget.display or not widget.size.area:
             continue
-        lines = widget.render_lines(Region(0, 0, widget.size.width, widget.size.height))
+        # outer_size: the lines hold the padding too (size alone cut the end of a padded line)
+        lines = widget.render_lines(Region(0, 0, widget.outer_size.width, widget.outer_size.height))
         out.extend(strip.text.rstrip() for strip in lines)
     return "\n".join(out)
 

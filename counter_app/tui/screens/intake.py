@@ -658,6 +658,17 @@ class IntakeScreen(CounterScreen):
 
     def _local_errors(self) -> list[tuple[str, str]]:
         problems = []
+        if self.procedure is not None and self.picker.procedure is not self.procedure:
+            # Typed over and left without Enter: the head previews what was typed, the form (its
+            # papers, fee, appointment) is still the one chosen before; saving took that one.
+            typed = self.picker.input.value.strip()
+            problems.append(
+                (
+                    "procedure",
+                    f"Chưa chọn thủ tục «{typed}»: Enter để chọn trong danh sách (hồ sơ vẫn đang theo "
+                    "thủ tục chọn trước).",
+                )
+            )
         for field in self.fields:
             if field.key == "applicant.birth_date" and field.value.strip() and self.in_use(field):
                 error, _ = check_field(field.key, field.value, self.counter_app.now().date())
