@@ -96,6 +96,54 @@ async def test_intake_saves_the_dossier_prints_the_receipt_and_clears_the_form(
         assert app.unsent == 1  # the status line counts the event waiting for the hub
 
 
+async def test_a_procedure_typed_over_and_not_chosen_is_not_saved_as_the_old_one(
+    app, staffed_desk: Desk, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    """The official changes their mind: types another procedure over the chosen one and Tabs away.
+    The head previewed the new one (its appointment, its fee) while Ctrl+S saved the old one, and
+    the citizen's receipt was for a procedure the screen no longer showed."""
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        screen = intake_screen(app)
+        assert screen.procedure is not None and screen.procedure.code == "1.004873"
+        screen.picker.focus()
+        await pilot.pause()
+        await type_text(pilot, "chung thuc di chuc")
+        await pilot.press("tab")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert seen.of(DossierSaved) == []
+        said = " ".join(texts(app, "#procedure-error").split())
+        assert said.startswith("Chưa chọn thủ tục «chung thuc di chuc»: Enter để chọn trong danh sách")
+        assert app.focused is screen.picker.input
+        await pilot.press("enter")  # the highlighted one of the list: now chosen
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = seen.of(DossierSaved)
+        assert len(saved) == 1 and saved[0].dossier.procedure_code == "2.001019"
+        assert staffed_desk.get(saved[0].dossier.code).procedure_code == "2.001019"
+
+
+async def test_enter_goes_down_the_form_past_the_choices_without_changing_them(app) -> None:  # type: ignore[no-untyped-def]
+    """Enter moves on from a text field; on a choice it changed the value instead ("Nhận kết quả"
+    became "Trực tuyến", saved so). Space and the arrows change a choice."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot)
+        screen = intake_screen(app)
+        screen.field("sets").focus()
+        await pilot.pause()
+        before = {c.id: c.value for c in screen.query(Choice)}
+        await pilot.press("enter", "enter", "enter")
+        await settle(pilot)
+        assert {c.id: c.value for c in screen.query(Choice)} == before
+        assert app.focused is not None and app.focused.id == "f-owner"  # sets → return → digitised → owner
+        await pilot.press("space")
+        assert screen.query_one("#f-owner", Choice).value == "other"
+
+
 async def test_without_a_printer_how_to_set_one_is_said_once_then_saves_say_it_short(
     app, output_dir: Path, seen: Seen
 ) -> None:  # type: ignore[no-untyped-def]

@@ -273,11 +273,16 @@ def focus_now(widget: Widget, scroll_visible: bool = True) -> None:
 
 
 class Choice(Static, can_focus=True):
-    """One of a few fixed values, changed with Space, arrows or a click (lighter than a Select)."""
+    """One of a few fixed values, changed with Space, arrows or a click (lighter than a Select).
+
+    Enter moves on to the next field, as it does from the text fields of a form: an official going
+    down the form with Enter changed "Nhận kết quả" to "Trực tuyến" on the way, unseen.
+    """
 
     BINDINGS = [
-        Binding("space,right,enter", "cycle(1)", "Đổi", show=False, id="choice.next"),
+        Binding("space,right", "cycle(1)", "Đổi", show=False, id="choice.next"),
         Binding("left", "cycle(-1)", "Đổi lại", show=False, id="choice.previous"),
+        Binding("enter", "advance", "Ô sau", show=False, id="choice.advance"),
     ]
 
     value: reactive[str] = reactive("", init=False)
@@ -320,6 +325,9 @@ class Choice(Static, can_focus=True):
         keys = [key for _, key in self.options]
         index = keys.index(self.value) if self.value in keys else 0
         self.value = keys[(index + step) % len(keys)]
+
+    def action_advance(self) -> None:
+        self.screen.focus_next()
 
     def on_click(self) -> None:
         self.action_cycle(1)
