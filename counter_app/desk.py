@@ -44,6 +44,7 @@ from counter_app.domain.dossier import (
     apply,
     format_time,
     history,
+    holder_handed_on,
     new_event,
     parse_time,
     rating_level,
@@ -2030,14 +2031,9 @@ class Desk:
         def next_hop(current: Dossier, _at: datetime) -> Mapping[str, Any]:
             if current.transferred_at is None:
                 return {}  # the first hand-over: nothing to read (the step's usual case)
-            moves = [
-                e.kind
-                for e in self.store.events_of(current.code)
-                if e.kind in ("transferred", "extra_papers_received")
-            ]
-            if not moves or moves[-1] != "transferred":
-                return {}  # at the centre: never handed on, or the extra papers came in there
-            holder = current.handled_by or "cơ quan giải quyết"
+            holder = holder_handed_on(current, (e.kind for e in self.store.events_of(current.code)))
+            if holder is None:
+                return {}  # at the centre: the extra papers came in there
             wanted = payload.get("to_agency_name", "")
             if not wanted:
                 raise ValidationError(
@@ -2046,8 +2042,14 @@ class Desk:
                         f"Hồ sơ đã được chuyển đến «{holder}»: chuyển tiếp thì ghi cơ quan nhận tiếp theo.",
                     )
                 )
-            if fold(wanted) == fold(current.handled_by):
-                raise RuleError(f"Hồ sơ đang ở «{holder}»: không chuyển lại cho chính cơ quan này.")
+            if fold(wanted) == fold(holder):
+                raise ValidationError(
+                    FieldError(
+                        "to_agency_name",
+                        f"Hồ sơ đang ở «{holder}»: không chuyển lại cho chính cơ quan này; "
+                        "ghi cơ quan nhận tiếp theo.",
+                    )
+                )
             return {}
 
         return self._step(code, "transferred", actor, payload, at, compute=next_hop)

@@ -865,6 +865,18 @@ def fold(events: Iterable[Event]) -> Dossier:
     return state
 
 
+def holder_handed_on(dossier: Dossier, kinds: Iterable[str]) -> str | None:
+    """Who holds a dossier the centre handed on, from its steps' kinds in order: None while it is at
+    the centre (never handed on, or back with the extra papers received there). A further transfer
+    must name another agency: a hop with no destination, or to the holder itself, would print a
+    hand-over from an agency to itself on the control slip. A first hop that named no one went to
+    the deciding agency."""
+    moves = [kind for kind in kinds if kind in ("transferred", "extra_papers_received")]
+    if not moves or moves[-1] != "transferred":
+        return None
+    return dossier.handled_by or dossier.deciding_agency_name or "cơ quan giải quyết"
+
+
 def history(events: Iterable[Event]) -> list[HistoryStep]:
     """The timeline of a dossier, one step per event, for the dossier screen and the control slip."""
     steps: list[HistoryStep] = []

@@ -805,3 +805,33 @@ async def test_a_history_that_cannot_be_read_is_said_and_the_program_goes_on(  #
         await pilot.press("f3")
         await settle(pilot)
         assert app.is_running
+
+
+async def test_a_transfer_of_a_dossier_handed_on_asks_for_the_next_agency(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, code: str
+) -> None:
+    """Once handed on, the dialog offered the agency holding it (typed in already) as "không bắt
+    buộc"; confirmed, it printed a hand-over from that agency to itself. It now says where the
+    dossier is, asks for the next one, and refuses the holder under the field."""
+    holder = staffed_desk.get(code).deciding_agency_name
+    staffed_desk.transfer(code, ACTOR)  # the first hop, to the deciding agency
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("c")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        agency = dialog.query_one("#step-to_agency_name", Field)
+        assert agency.value == "" and agency.input.placeholder == "bắt buộc: cơ quan nhận tiếp theo"
+        assert f"Hồ sơ đang ở «{holder}»: ghi cơ quan nhận tiếp theo." in " ".join(
+            texts(app, "Static").split()
+        )
+        agency.input.focus()
+        await type_text(pilot, holder)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and "không chuyển lại cho chính cơ quan này" in " ".join(
+            agency.error.split()
+        )
+        assert staffed_desk.get(code).events == 2

@@ -1090,14 +1090,33 @@ def test_a_dossier_handed_on_goes_further_only_to_another_agency(desk: Desk) -> 
     with pytest.raises(ValidationError, match="Công chức Tư pháp - Hộ tịch") as info:
         desk.transfer(d.code, "cb1")
     assert info.value.errors[0].field == "to_agency_name"
-    with pytest.raises(RuleError, match="không chuyển lại"):
+    with pytest.raises(ValidationError, match="không chuyển lại") as info:
         desk.transfer(d.code, "cb1", to_agency_name="công chức tư pháp - hộ tịch")
+    assert info.value.errors[0].field == "to_agency_name"  # said under the field typed in
     assert desk.get(d.code).events == 2  # nothing recorded by the two refused
     onward = desk.transfer(d.code, "cb1", to_agency_name="Phòng Kinh tế")
     assert onward.handled_by == "Phòng Kinh tế"
     desk.request_extra_papers(d.code, "cb1", papers=["Bản sao giấy khai sinh"], reason="Thiếu")
     desk.receive_extra_papers(d.code, "cb1")
     assert desk.transfer(d.code, "cb1", to_agency_name="Phòng Kinh tế").status == 4
+
+
+def test_a_first_hop_that_named_no_one_is_at_the_deciding_agency(desk: Desk) -> None:
+    """The first transfer names no one: the dossier is at the deciding agency. A second one typed
+    with that agency's name went through, and the control slip printed a hand-over from the
+    commune's People's Committee to itself; the message named "cơ quan giải quyết", not it."""
+    d = desk.receive(intake(), "cb1")
+    deciding = d.deciding_agency_name
+    assert deciding
+    desk.transfer(d.code, "cb1")
+    for typed in (deciding, deciding.upper(), f"  {deciding} "):
+        with pytest.raises(ValidationError) as info:
+            desk.transfer(d.code, "cb1", to_agency_name=typed)
+        assert info.value.errors[0].message.startswith(f"Hồ sơ đang ở «{deciding}»: không chuyển lại")
+    with pytest.raises(ValidationError, match=f"chuyển đến «{deciding}»"):
+        desk.transfer(d.code, "cb1")
+    assert desk.get(d.code).events == 2
+    assert desk.transfer(d.code, "cb1", to_agency_name="Phòng Kinh tế").handled_by == "Phòng Kinh tế"
 
 
 def test_a_dossier_recorded_by_a_clock_ahead_can_be_moved_on_once_the_clock_is_right(

@@ -204,8 +204,12 @@ class StepDialog(CounterModal):
         *,
         context: str = "",
         refused: Callable[[], None] | None = None,
+        holder: str | None = None,
     ) -> None:
         super().__init__()
+        self.holder = holder
+        """For a transfer: who holds the dossier the centre handed on (the next hop must name
+        another agency), None while it is at the centre."""
         self.dossier = dossier
         self.kind = kind
         self.run = run
@@ -234,8 +238,8 @@ class StepDialog(CounterModal):
         )
 
     def _default(self, key: str) -> str:
-        if key == "to_agency_name":
-            return self.dossier.handled_by or self.dossier.deciding_agency_name
+        if key == "to_agency_name":  # handed on: the next hop is another agency, typed
+            return "" if self.holder else self.dossier.handled_by or self.dossier.deciding_agency_name
         if key == "receiver":
             return self.dossier.applicant.name
         return ""
@@ -257,6 +261,12 @@ class StepDialog(CounterModal):
                 )
             if self.context:
                 yield Static(self.context, classes="dialog-subtitle", id="step-context", markup=False)
+            if self.holder:
+                yield Static(
+                    f"Hồ sơ đang ở «{self.holder}»: ghi cơ quan nhận tiếp theo.",
+                    classes="dialog-subtitle",
+                    markup=False,
+                )
             if self.kind == "rated":
                 yield Static(RATING_HINT, classes="dialog-subtitle", markup=False)
                 yield RatingLevels(
@@ -271,7 +281,11 @@ class StepDialog(CounterModal):
                     label,
                     key=key,
                     value=self._default(key),
-                    placeholder=PLACEHOLDERS.get(key, ""),
+                    placeholder=(
+                        "bắt buộc: cơ quan nhận tiếp theo"
+                        if key == "to_agency_name" and self.holder
+                        else PLACEHOLDERS.get(key, "")
+                    ),
                     id=f"step-{key}",
                 )
             yield ErrorLine(classes="dialog-error", id="step-error")
@@ -312,6 +326,8 @@ class StepDialog(CounterModal):
         required = {"papers", "amount", "new_due"}
         if TRANSITIONS[self.kind].needs_reason:
             required.add("reason")
+        if self.holder:
+            required.add("to_agency_name")
         return required
 
     @on(RatingLevels.OptionHighlighted, "#step-level")

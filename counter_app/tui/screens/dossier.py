@@ -23,6 +23,7 @@ from counter_app.domain.dossier import (
     Dossier,
     HistoryStep,
     allowed_steps,
+    holder_handed_on,
 )
 from counter_app.domain.errors import CounterError
 from counter_app.tui.formatting import birth_text, due_text, money, short_time
@@ -414,7 +415,14 @@ class DossierScreen(CounterScreen):
                     said += f" In «{title}» giao công dân: phím i."
             self.notify(said, title="Đã ghi nhận")
 
-        dialog = StepDialog(dossier, kind, run, context=self._step_context(kind), refused=self.reload)
+        holder = (
+            holder_handed_on(dossier, (step.kind for step in getattr(self, "_steps", [])))
+            if kind == "transferred"
+            else None
+        )
+        dialog = StepDialog(
+            dossier, kind, run, context=self._step_context(kind), refused=self.reload, holder=holder
+        )
         self.app.push_screen(dialog, recorded)
 
     def _step_context(self, kind: str) -> str:
