@@ -1413,14 +1413,29 @@ class Desk:
         the commune has an override for it (changing its kind or its note is an edit).
         """
         self._keep_the_past(day)
-        if any(o.day == day for o in self.store.overrides()):
-            return
-        calendar = self.calendar()
+        overrides = self.store.overrides()
+        existing = next((o for o in overrides if o.day == day), None)
+        if existing is not None and existing.kind == kind:
+            return  # a new note for the same day
+        # Against the calendar without this day's override: a day off of the commune on a plain
+        # Monday, changed to a make-up day, made the Monday a "make-up working day".
+        others = [o for o in overrides if o.day != day]
+        calendar = (
+            self.calendar()
+            if existing is None
+            else WorkCalendar(self.settings.hours, others, years=calendar_years)
+        )
         working = calendar.is_working_day(day)
         if working == (kind == "working_day"):
             why = calendar.day_note(day) or WEEKDAYS[day.weekday()]
             state = "ngày làm việc" if working else "ngày nghỉ"
-            raise ValidationError(FieldError("day", f"Ngày {_day_text(day)} đã là {state} ({why})."))
+            said = f"Ngày {_day_text(day)} đã là {state} ({why})."
+            if existing is not None:
+                what = "ngày nghỉ" if existing.kind == "day_off" else "ngày làm bù"
+                said += (
+                    f" Để bỏ {what} đã ghi cho ngày này, xóa dòng của nó (Delete, counter calendar remove)."
+                )
+            raise ValidationError(FieldError("day", said))
 
     def _keep_the_past(self, day: date) -> None:
         """Refuse to declare, change or remove an override of a day gone by."""

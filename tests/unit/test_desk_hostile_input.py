@@ -480,9 +480,20 @@ def test_a_calendar_override_that_changes_nothing_is_refused(
     assert desk.overrides() == []
 
 
-def test_a_commune_s_own_day_takes_a_new_note_or_the_other_kind(desk: Desk) -> None:
+def test_a_commune_s_own_day_takes_a_new_note_and_is_removed_to_undo_it(desk: Desk) -> None:
+    """Turned into the other kind, a day off of the commune on a plain Wednesday became a "make-up
+    working day" on a Wednesday, in the calendar and its lists. The calendar without the commune's
+    day says what is asked already: refused, with the way to undo the day (remove it)."""
     desk.set_override(date(2026, 12, 2), "day_off", "Nghỉ")
     desk.set_override(date(2026, 12, 2), "day_off", "Nghỉ theo Quyết định 12/QĐ-UBND")
     assert [(o.kind, o.label) for o in desk.overrides()] == [("day_off", "Nghỉ theo Quyết định 12/QĐ-UBND")]
-    desk.set_override(date(2026, 12, 2), "working_day", "Làm việc bình thường")
-    assert [o.kind for o in desk.overrides()] == ["working_day"]
+    with pytest.raises(ValidationError) as info:
+        desk.set_override(date(2026, 12, 2), "working_day", "Làm việc bình thường")
+    assert info.value.message == (
+        "Ngày 02/12/2026 đã là ngày làm việc (Thứ Tư). Để bỏ ngày nghỉ đã ghi cho ngày này, xóa dòng "
+        "của nó (Delete, counter calendar remove)."
+    )
+    assert [o.kind for o in desk.overrides()] == ["day_off"]
+    desk.set_override(date(2026, 12, 5), "working_day", "Làm bù")  # a Saturday worked
+    with pytest.raises(ValidationError, match=r"đã là ngày nghỉ \(Thứ Bảy\)\. Để bỏ ngày làm bù"):
+        desk.set_override(date(2026, 12, 5), "day_off", "Nghỉ")
