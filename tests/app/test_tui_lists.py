@@ -199,6 +199,29 @@ async def test_text_typed_in_the_scan_box_searches(app, staffed_desk: Desk) -> N
         assert [k.value for k in screen.table.rows] == [hoa.code]
 
 
+async def test_a_search_from_the_scan_box_on_the_search_itself_gives_the_keys_to_it(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """F2 and a part of a code on the lists screen already showing the search: the results came,
+    the focus stayed in the scan box, and Down and Enter did not reach them."""
+    hoa = staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = lists_screen(app)
+        assert screen.view == "search"
+        await pilot.press("f2")
+        await type_text(pilot, hoa.code[-4:])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [k.value for k in screen.table.rows] == [hoa.code]
+        assert app.focused is screen.search_input
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen) and app.screen.dossier.code == hoa.code
+
+
 async def test_lists_come_back_up_to_date_after_a_step(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     code = staffed_desk.receive(intake(), ACTOR).code
     async with app.run_test(size=SIZE) as pilot:

@@ -312,6 +312,9 @@ class ListsScreen(CounterScreen):
         """Show the search tab with this query (from the scan box or the palette)."""
         self.search_input.value = query
         self.view = "search"
+        # Already on the search, the view did not change and the focus stayed in the scan box:
+        # Down and Enter did not reach the results.
+        self.search_input.focus()
         self._run_search(query)
 
     @on(Input.Changed, "#search-input")
