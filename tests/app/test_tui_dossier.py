@@ -728,6 +728,11 @@ async def test_the_fee_asked_for_is_read_as_the_intake_reads_a_fee(
         await settle(pilot)
         assert "viết sai nhóm số" in amount.error and staffed_desk.get(code).status == 2
         assert "miễn" not in amount.error  # a fee asked for is never 0
+        amount.value = "99999999999999999999"  # said with the desk's ceiling, not 2**63 - 1
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        said = " ".join(amount.error.split())
+        assert said.startswith("Số tiền tối đa 10.000.000.000 đồng") and "9.223" not in said
         amount.value = "50.000 đ"
         await pilot.press("ctrl+s")
         await settle(pilot)

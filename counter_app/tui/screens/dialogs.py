@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -16,7 +15,7 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from counter_app.desk import AccessEntry, form_title
+from counter_app.desk import FEE_REQUEST_MAX, AccessEntry, form_title
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
@@ -369,8 +368,9 @@ class StepDialog(CounterModal):
             text = field.value.strip()
             if field.key == "amount":
                 # Read as the intake reads its fee: a dot missed in "2.500.00" is said, not read
-                # as 250.000; the desk says what it takes (more than 0, its ceiling).
-                amount, problem = parse_amount(text, label="Số tiền", limit=sys.maxsize, free=False)
+                # as 250.000; the ceiling is the desk's (a land levy reaches billions, a procedure's
+                # fee at the intake does not).
+                amount, problem = parse_amount(text, label="Số tiền", limit=FEE_REQUEST_MAX, free=False)
                 if problem or amount is None:
                     field.error = problem or "Chưa nhập số tiền: gõ số đồng, ví dụ 50.000."
                     ok = False
