@@ -840,3 +840,31 @@ async def test_a_transfer_of_a_dossier_handed_on_asks_for_the_next_agency(  # ty
             agency.error.split()
         )
         assert staffed_desk.get(code).events == 2
+
+
+async def test_a_key_refused_says_why(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
+    """A step key the status does not allow (k while waiting for papers), and the access log's key
+    pressed by an official, did nothing without a word."""
+    staffed_desk.request_extra_papers(code, ACTOR, papers=["Bản sao giấy khai sinh"], reason="Thiếu")
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        screen = app.screen
+        assert isinstance(screen, DossierScreen)
+        app.clear_notifications()
+        await pilot.press("k")
+        await pilot.pause()
+        assert app.screen is screen
+        said = notifications(app)
+        assert said == [
+            "Không làm được: Bước «Có kết quả» không làm được khi hồ sơ đang ở trạng thái "
+            "«Yêu cầu bổ sung giấy tờ»."
+        ]
+        app.clear_notifications()
+        await pilot.press("a")
+        await pilot.pause()
+        assert notifications(app) == ["Không có quyền: Nhật ký truy cập chỉ dành cho cán bộ giám sát."]
+        app.clear_notifications()
+        await pilot.press("n")  # allowed: its dialog, no notice
+        await pilot.pause()
+        assert isinstance(app.screen, StepDialog) and notifications(app) == []

@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -28,7 +28,7 @@ from counter_app.domain.dossier import (
 from counter_app.domain.errors import CounterError
 from counter_app.tui.formatting import birth_text, due_text, money, short_time
 from counter_app.tui.messages import StepRecorded
-from counter_app.tui.screens.base import CounterScreen
+from counter_app.tui.screens.base import CounterScreen, is_text_field
 from counter_app.tui.screens.dialogs import AccessLogDialog, ConfirmDialog, PrintDialog, StepDialog
 
 log = logging.getLogger(__name__)
@@ -345,6 +345,28 @@ class DossierScreen(CounterScreen):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    async def on_key(self, event: events.Key) -> None:
+        """A step key the dossier's status does not allow, or the access log's key for an official,
+        did nothing without a word (F6 says why it is refused): said now."""
+        if self.dossier is None or is_text_field(self.focused) or self.focused is self.scan_input:
+            return
+        step = next((kind for kind, key in STEP_KEYS.items() if key == event.key), None)
+        if step is not None and step not in allowed_steps(self.dossier):
+            self.notify(
+                f"Bước «{TRANSITIONS[step].label}» không làm được khi hồ sơ đang ở trạng thái "
+                f"«{self.dossier.status_name}».",
+                title="Không làm được",
+                severity="warning",
+            )
+        elif event.key == "a" and not self.check_action("access_log", ()):
+            self.notify(
+                "Nhật ký truy cập chỉ dành cho cán bộ giám sát.", title="Không có quyền", severity="error"
+            )
+        else:
+            return
+        event.stop()
+        event.prevent_default()
 
     def action_step(self, kind: str) -> None:
         dossier = self.dossier
