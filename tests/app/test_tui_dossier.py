@@ -868,3 +868,25 @@ async def test_a_key_refused_says_why(app, staffed_desk: Desk, code: str) -> Non
         await pilot.press("n")  # allowed: its dialog, no notice
         await pilot.pause()
         assert isinstance(app.screen, StepDialog) and notifications(app) == []
+
+
+async def test_a_reason_cut_at_its_limit_is_said_before_it_is_recorded(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, code: str
+) -> None:
+    """A pasted reason of 1,200 characters kept its first 1,000, cut mid-word, and the refusal form
+    printed it so; the official had no word of it at Ctrl+S. Said once, the next Ctrl+S records."""
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_step(pilot, code, "x")
+        reason = dialog.query_one("#step-reason", Field)
+        reason.input.focus()
+        await type_text(pilot, "Không đủ điều kiện " * 63)  # 1,197 characters, typed in one burst
+        await settle(pilot)
+        assert len(reason.value) == 1000
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and staffed_desk.get(code).status == 2
+        assert " ".join(reason.error.split()).startswith("Chỉ giữ 1.000 ký tự đầu, phần sau không được nhận")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        refused = staffed_desk.get(code)
+        assert refused.status == 3 and len(refused.last_reason) == 1000

@@ -19,6 +19,7 @@ from counter_app.desk import FEE_REQUEST_MAX, AccessEntry, form_title
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
+from counter_app.domain.text import thousands
 from counter_app.domain.validation import moment_problem, parse_amount
 from counter_app.tui.formatting import due_text, parse_day_time
 from counter_app.tui.screens.base import CounterModal, focus_first_error, pass_on_scan, show_field_errors
@@ -395,6 +396,18 @@ class StepDialog(CounterModal):
         values = self._values()
         if values is None:
             focus_first_error(self.query(Field))
+            return
+        cut = [f for f in self.query(Field) if f.input.cut]
+        if cut:
+            # A long paste kept only its start: printed so on the form unless the official sees it
+            # first. Said once; the next Ctrl+S records the text as it stands.
+            for field in cut:
+                field.input.cut = False
+                field.error = (
+                    f"Chỉ giữ {thousands(len(field.value))} ký tự đầu, phần sau không được nhận: "
+                    "đọc lại đoạn cuối, rồi Ctrl+S để ghi."
+                )
+            focus_first_error(cut)
             return
         self.query_one("#confirm", Button).disabled = True
         self._record(values)

@@ -65,6 +65,8 @@ class FieldInput(Input):
         """Enter moves to the next field at once (instead of posting Submitted to the screen)."""
         self.missing = ""
         """Said under the field when Enter would move on from it empty ("" for an optional input)."""
+        self.cut = False
+        """Keys past the limit were dropped (a long paste typed in): the text kept is its start."""
 
     def _on_focus(self, event: events.Focus) -> None:
         # Typing goes on at the end of what the field holds (a name, an address completed).
@@ -112,6 +114,7 @@ class FieldInput(Input):
         if isinstance(self.parent, Field):
             limit = thousands(self.max_length or 0)
             if len(self.value) >= (self.max_length or 0):  # full: the keys past the limit were dropped
+                self.cut = True
                 self.parent.error = f"Đã đủ {limit} ký tự (tối đa): phần gõ thêm không được nhận."
             else:  # a paste that would not fit is refused whole
                 self.parent.error = f"Quá dài (tối đa {limit} ký tự): phần vừa dán không được nhận."
