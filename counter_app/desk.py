@@ -734,6 +734,16 @@ def _check_pulled_content(event: Event) -> None:
     walk(dict(event.payload), "payload")
 
 
+def _collected(errors: list[FieldError], check: Callable[[], Any]) -> Any:
+    """Run one check of a form; its field errors join ``errors`` (the form then shows every wrong
+    field at once, not one per try). Returns what the check returns, None when it failed."""
+    try:
+        return check()
+    except ValidationError as exc:
+        errors.extend(exc.errors)
+        return None
+
+
 def is_hub_cursor(value: object) -> bool:
     """A hub's sync cursor: ASCII digits that fit SQLite's integers (``"²"`` and ``"１２"`` pass
     ``str.isdigit`` but are no number ``int`` reads)."""
@@ -2077,13 +2087,14 @@ class Desk:
         items = self._parse_documents(papers, None, errors)
         if not items and not errors:
             errors.append(FieldError("papers", "Ghi ít nhất một giấy tờ cần bổ sung."))
+        reason_text = _collected(errors, lambda: self._reason(reason))  # every wrong field at once
         if errors:
             raise ValidationError(errors)
         return self._step(
             code,
             "extra_papers_requested",
             actor,
-            {"papers": [d.to_json() for d in items], "reason": self._reason(reason)},
+            {"papers": [d.to_json() for d in items], "reason": reason_text},
             at,
         )
 
@@ -2192,11 +2203,15 @@ class Desk:
             ValidationError: the reason is missing, or the new time breaks a rule above (the
                 message says what to pick instead).
         """
-        reason_text = self._reason(reason)
+        errors: list[FieldError] = []  # every wrong field at once: the reason and the new time
+        reason_text = _collected(errors, lambda: self._reason(reason))
         # A step entered afterwards (the apology was written on paper at ``at``) is judged as of
         # then: the new appointment had to be after that moment, not after the moment it is typed.
         aware = isinstance(at, datetime) and at.utcoffset() is not None
-        self._check_new_due(new_due, min(to_vn(at), self.now()) if aware and at else self.now())
+        now = min(to_vn(at), self.now()) if aware and at else self.now()
+        _collected(errors, lambda: self._check_new_due(new_due, now))
+        if errors:
+            raise ValidationError(errors)
 
         def compute(d: Dossier, occurred: datetime) -> dict[str, Any]:
             if occurred > d.due_at and not d.is_paused:

@@ -497,3 +497,16 @@ def test_a_commune_s_own_day_takes_a_new_note_and_is_removed_to_undo_it(desk: De
     desk.set_override(date(2026, 12, 5), "working_day", "Làm bù")  # a Saturday worked
     with pytest.raises(ValidationError, match=r"đã là ngày nghỉ \(Thứ Bảy\)\. Để bỏ ngày làm bù"):
         desk.set_override(date(2026, 12, 5), "day_off", "Nghỉ")
+
+
+def test_a_step_s_form_says_every_wrong_field_at_once(desk: Desk, received: str) -> None:
+    """A moved appointment with no reason on a Sunday said only "no reason"; once a reason was
+    typed, then the Sunday. The extra papers asked for: no papers, then no reason."""
+    with pytest.raises(ValidationError) as info:
+        desk.move_appointment(received, "Nguyễn Văn Cán", new_due=vn(2026, 11, 29, 10), reason="")
+    assert [e.field for e in info.value.errors] == ["reason", "new_due"]
+    assert "Chủ nhật" in info.value.errors[1].message
+    with pytest.raises(ValidationError) as info:
+        desk.request_extra_papers(received, "Nguyễn Văn Cán", papers=[], reason=" ")
+    assert [e.field for e in info.value.errors] == ["papers", "reason"]
+    assert desk.get(received).events == 1
