@@ -7,6 +7,7 @@ on disk. Nothing here knows about Textual, HTTP or PDFs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -79,6 +80,7 @@ from counter_app.domain.validation import (
     check_org_number,
     check_phone,
     check_text,
+    id_birth_warning,
     json_kind,
     mask_numbers,
     nonchar_error,
@@ -1695,6 +1697,11 @@ class Desk:
             values[key] = check.value
         if len(errors) > before:
             return None
+        if values.get("birth_date") and values.get("id_number"):  # the two say the year twice
+            with contextlib.suppress(ValueError):
+                mismatch = id_birth_warning(values["id_number"], date.fromisoformat(values["birth_date"]))
+                if mismatch:
+                    warnings.append(mismatch)
         return Party(kind=kind, **values)  # type: ignore[arg-type]
 
     @staticmethod

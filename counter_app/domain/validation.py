@@ -362,6 +362,21 @@ def _cccd_warning(number: str) -> str | None:
     return "Số căn cước có " + "; ".join(problems) + ". Hãy đối chiếu lại với thẻ."
 
 
+def id_birth_warning(number: str, born: date) -> str | None:
+    """A căn cước whose digits 4 to 6 (gender and century, two digits of the year) give another
+    birth year than the birth date typed: one of the two was mistyped (a warning, as every check
+    of the number's inner digits is). None when they agree or the number says no year."""
+    if len(number) != 12 or not number.isdigit() or number[3] not in "0123":
+        return None
+    year = (1900 if number[3] in "01" else 2000) + int(number[4:6])
+    if year == born.year:
+        return None
+    return (
+        f"Số căn cước {number[:3]} {number[3:6]}… ghi năm sinh {year}, khác ngày sinh đã nhập "
+        f"({born:%d/%m/%Y}): kiểm tra lại số căn cước hoặc ngày sinh."
+    )
+
+
 def check_phone(value: str | None, *, required: bool = False) -> Check:
     """Check and normalise a Vietnamese phone number.
 

@@ -1137,3 +1137,15 @@ def test_a_dossier_recorded_by_a_clock_ahead_can_be_moved_on_once_the_clock_is_r
     assert [e.kind for e in desk.events(d.code)] == ["received", "transferred", "extra_papers_requested"]
     with pytest.raises(ValidationError, match="theo đúng thứ tự"):
         desk.receive_extra_papers(d.code, "cb1", at=right + timedelta(minutes=5))
+
+
+def test_an_id_number_and_a_birth_date_of_different_years_are_warned_not_refused(desk: Desk) -> None:
+    applicant = {"name": "Đỗ Văn Cường", "id_number": "001190012345", "birth_date": "15/06/1985"}
+    parsed = desk.parse_intake(intake(applicant=applicant))
+    assert [w for w in parsed.warnings if "năm sinh 1990" in w] == [
+        "Số căn cước 001 190… ghi năm sinh 1990, khác ngày sinh đã nhập (15/06/1985): "
+        "kiểm tra lại số căn cước hoặc ngày sinh."
+    ]
+    assert desk.receive(parsed, "A").applicant.birth_date == "1985-06-15"  # the citizen knows best
+    agreeing = desk.parse_intake(intake(applicant={**applicant, "birth_date": "15/06/1990"}))
+    assert not [w for w in agreeing.warnings if "năm sinh" in w]

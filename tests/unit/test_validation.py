@@ -21,6 +21,7 @@ from counter_app.domain.validation import (
     check_phone,
     check_text,
     day_problem,
+    id_birth_warning,
     id_kind,
     mask_id,
     mask_numbers,
@@ -526,3 +527,17 @@ def test_a_picture_pasted_into_text_is_refused_not_left_off_the_receipt(picture:
     assert check.error is not None and "không in ra được" in check.error and picture[0] in check.error
     address = "Số 5, ngõ 12/3 (cạnh chợ) – xã Vĩnh Bảo"
     assert check_text(address, label="Địa chỉ", required=True, max_len=100).ok
+
+
+def test_a_birth_year_the_id_number_contradicts_is_warned() -> None:
+    """Digits 4 to 6 of a căn cước give the gender and century and the birth year: a birth date of
+    another year means one of the two was mistyped (a warning; the number's law is "12 digits")."""
+    assert id_birth_warning("001190012345", date(1985, 6, 15)) == (
+        "Số căn cước 001 190… ghi năm sinh 1990, khác ngày sinh đã nhập (15/06/1985): "
+        "kiểm tra lại số căn cước hoặc ngày sinh."
+    )
+    assert id_birth_warning("001190012345", date(1990, 1, 1)) is None
+    assert id_birth_warning("001305012345", date(2005, 3, 1)) is None  # a girl born in 2005
+    assert "năm sinh 2005" in (id_birth_warning("001205012345", date(1905, 3, 1)) or "")
+    for no_year in ("001990012345", "123456789", "B1234567"):  # no century digit, CMND, passport
+        assert id_birth_warning(no_year, date(1985, 6, 15)) is None
