@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
 
 from counter_app.desk import Desk
 from counter_app.tui.app import CounterApp, make_app
@@ -200,6 +201,9 @@ async def test_quitting_keeps_the_draft_for_the_next_start(app: CounterApp, staf
         assert staffed_desk.load_draft() is None  # typed less than a second ago
         await pilot.press("ctrl+q")
         await pilot.pause()
+        # The footer names Esc as the button it is: "Ở lại", not the "Không" of no button there.
+        shown = {key.key: key.description for key in app.screen.query(FooterKey)}
+        assert shown.get("escape") == "Ở lại"
         await pilot.press("left", "enter")
         await pilot.pause()
     draft = staffed_desk.load_draft()

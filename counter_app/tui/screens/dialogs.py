@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,9 @@ class ConfirmDialog(CounterModal):
         self.question = question
         self.yes = yes
         self.no = no
+        # The footer names Esc as the button it answers ("Ở lại"), not a "Không" no button says.
+        keys = self._bindings.key_to_bindings
+        keys["escape"] = [replace(b, description=no) for b in keys.get("escape", [])]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
