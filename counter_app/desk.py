@@ -1421,8 +1421,9 @@ class Desk:
 
         A day gone by keeps the calendar its dossiers were counted on (the logbook, the late and
         early figures and every pause read it); today may still close (a storm, a power cut). A
-        day that is already off (a Sunday, Tết) or already worked is refused with the reason, unless
-        the commune has an override for it (changing its kind or its note is an edit).
+        day that is already off (a Sunday, Tết) or already worked is refused with the reason. A day
+        the commune declared takes a new note; turned to the other kind, it is judged by the
+        calendar without it, which always says that kind already (removing the day undoes it).
         """
         self._keep_the_past(day)
         overrides = self.store.overrides()

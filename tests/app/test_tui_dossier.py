@@ -890,3 +890,20 @@ async def test_a_reason_cut_at_its_limit_is_said_before_it_is_recorded(  # type:
         await settle(pilot)
         refused = staffed_desk.get(code)
         assert refused.status == 3 and len(refused.last_reason) == 1000
+
+
+async def test_a_reason_cut_then_shortened_by_hand_is_recorded_at_once(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, code: str
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_step(pilot, code, "x")
+        reason = dialog.query_one("#step-reason", Field)
+        reason.input.focus()
+        await type_text(pilot, "Không đủ điều kiện " * 63)
+        await settle(pilot)
+        await pilot.press("backspace")  # the official reads the end and mends it
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        refused = staffed_desk.get(code)
+        assert refused.status == 3 and len(refused.last_reason) == 999

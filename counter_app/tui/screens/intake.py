@@ -658,7 +658,8 @@ class IntakeScreen(CounterScreen):
 
     def _local_errors(self) -> list[tuple[str, str]]:
         problems = []
-        if self.procedure is not None and self.picker.procedure is not self.procedure:
+        chosen = self.picker.procedure
+        if self.procedure is not None and (chosen is None or chosen.code != self.procedure.code):
             # Typed over and left without Enter: the head previews what was typed, the form (its
             # papers, fee, appointment) is still the one chosen before; saving took that one.
             typed = self.picker.input.value.strip()

@@ -68,6 +68,12 @@ class FieldInput(Input):
         self.cut = False
         """Keys past the limit were dropped (a long paste typed in): the text kept is its start."""
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        # Not stopped: the form keeps its draft from every change. Shortened below its limit, the
+        # text is the official's own again, nothing cut from it.
+        if self.cut and len(self.value) < (self.max_length or 0):  # now, not as of a queued change
+            self.cut = False
+
     def _on_focus(self, event: events.Focus) -> None:
         # Typing goes on at the end of what the field holds (a name, an address completed).
         self.cursor_position = len(self.value)
