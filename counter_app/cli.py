@@ -50,7 +50,8 @@ EXIT_CODES_HELP = """\
   9  sync: the hub could not be reached or answered wrongly (nothing lost; run it again later)
   10 sync: done, but something needs a person (a conflict, events kept aside, a refused catalog,
      the clock off): said in the report
-  130 interrupted (Ctrl+C); 143 stopped by the system (SIGTERM): a save is whole or not made"""
+  130 interrupted (Ctrl+C); 143 stopped by the system (SIGTERM): each save is whole or not made;
+      a stop during a receipt or a step waits for it and its answer, and the status is theirs"""
 
 
 EXIT_NEEDS_A_PERSON = 10
