@@ -532,27 +532,30 @@ def figure_text(key: str, value: float | None) -> str:
     return thousands(int(value))
 
 
-def appointments_on_day_off(due: Sequence[DossierRow], shown: int = 5) -> str:
-    """What to tell whoever just declared a day off on which citizens were given appointments: the
-    dossiers still in processing need their appointment moved (with the apology), those whose
-    result is ready need their citizen told to come another day (the phone is on the dossier)."""
+def appointments_on_day_off(due: Sequence[DossierRow], shown: int = 5, *, hours: str = "") -> str:
+    """What to tell whoever just declared a day off on which citizens were given appointments (or,
+    with ``hours``, set office hours that leave their appointment time outside them): the dossiers
+    still in processing need their appointment moved (with the apology), those whose result is
+    ready need their citizen told to come another time (the phone is on the dossier)."""
 
     def named(rows: Sequence[DossierRow]) -> str:
         more = f" và {len(rows) - shown} hồ sơ khác" if len(rows) > shown else ""
         return ", ".join(r.code for r in rows[:shown]) + more
 
+    when = f"ngoài giờ làm việc mới ({hours})" if hours else "vào ngày này"
+    other = "vào giờ làm việc" if hours else "vào ngày làm việc khác"
     open_ = [r for r in due if r.status != 9]
     ready = [r for r in due if r.status == 9]
     said = []
     if open_:
         said.append(
-            f"{len(open_)} hồ sơ đang có hẹn trả vào ngày này ({named(open_)}): hãy hẹn lại từng hồ sơ, "
+            f"{len(open_)} hồ sơ đang có hẹn trả {when} ({named(open_)}): hãy hẹn lại từng hồ sơ, "
             "kèm văn bản xin lỗi (phím h ở màn hình hồ sơ, hoặc lệnh counter move-appointment)"
         )
     if ready:
         said.append(
-            f"{len(ready)} hồ sơ đã có kết quả, hẹn công dân đến nhận vào ngày này ({named(ready)}): "
-            "hãy báo công dân đến nhận vào ngày làm việc khác (số điện thoại ở màn hình hồ sơ)"
+            f"{len(ready)} hồ sơ đã có kết quả, hẹn công dân đến nhận {when} ({named(ready)}): "
+            f"hãy báo công dân đến nhận {other} (số điện thoại ở màn hình hồ sơ)"
         )
     return "; ".join(said) + ", để công dân không đến khi cơ quan nghỉ."
 
@@ -987,6 +990,14 @@ class Desk:
         else:
             self.settings, self.setting_problems = inspect_settings(self.store.read_settings(), self._env)
         self._calendar = None
+        if updated.office_hours != current.office_hours:
+            # Appointments given under the old hours that the new ones leave outside (after the new
+            # closing, in the new lunch break): named, as a day off declared names its own.
+            calendar = self.calendar()
+            outside = [r for r in self.store.due_from(self.now()) if not calendar.in_office_hours(r.due_at)]
+            if outside:
+                hours = office_hours_text(calendar)
+                self.change_warnings.append(appointments_on_day_off(outside, hours=hours))
         return self.settings
 
     # -- catalog and calendar ----------------------------------------------------------------------

@@ -904,6 +904,13 @@ class DossierStore:
         """Dossiers whose citizen is expected on a Vietnam day, by due time: open ones (not paused)
         and results ready to hand back on their appointment day."""
         start, end = _day_span(day, day)
+        return self._expected(start, end, limit)
+
+    def due_from(self, moment: datetime, limit: int = 1000) -> list[DossierRow]:
+        """Dossiers whose citizen is expected from ``moment`` on, by due time (as :meth:`due_on`)."""
+        return self._expected(format_time(moment), "9999", limit)
+
+    def _expected(self, start: str, end: str, limit: int) -> list[DossierRow]:
         rows = self.conn.execute(
             f"SELECT {_ROW_COLUMNS} FROM dossiers WHERE status IN (1, 2, 4, 6, 9)"
             " AND due_at >= ? AND due_at < ?"

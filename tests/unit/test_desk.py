@@ -1149,3 +1149,20 @@ def test_an_id_number_and_a_birth_date_of_different_years_are_warned_not_refused
     assert desk.receive(parsed, "A").applicant.birth_date == "1985-06-15"  # the citizen knows best
     agreeing = desk.parse_intake(intake(applicant={**applicant, "birth_date": "15/06/1990"}))
     assert not [w for w in agreeing.warnings if "năm sinh" in w]
+
+
+def test_office_hours_that_leave_appointments_outside_them_name_those_dossiers(desk: Desk) -> None:
+    """Shorter hours kept each appointment given under the old ones, and said nothing: a citizen
+    told 09:30 came to a closed office. The dossiers whose appointment the new hours leave outside
+    are named, as a day off declared names its own; those inside are not."""
+    early = desk.receive(intake(), "A")  # 09:30 Wed: due 09:30 Mon 30/11
+    desk.update_settings(office_hours="07:00-11:30,13:30-17:00")
+    assert not [w for w in desk.change_warnings if early.code in w]
+    desk.update_settings(office_hours="07:30-09:00,13:30-17:00")
+    said = [w for w in desk.change_warnings if early.code in w]
+    assert said == [
+        f"1 hồ sơ đang có hẹn trả ngoài giờ làm việc mới (07:30–09:00, 13:30–17:00) ({early.code}): "
+        "hãy hẹn lại từng hồ sơ, kèm văn bản xin lỗi (phím h ở màn hình hồ sơ, hoặc lệnh counter "
+        "move-appointment), để công dân không đến khi cơ quan nghỉ."
+    ]
+    assert desk.get(early.code).due_at.hour == 9  # nothing moved by itself: the apology is the rule
