@@ -399,3 +399,24 @@ async def test_a_supervisor_demoted_meanwhile_changes_nothing_before_the_screen_
             await settle(pilot)
         await wait_until(pilot, lambda: any("không còn quyền giám sát" in n for n in notifications(app)), 2.0)
         assert account(two_supervisors, SECOND[0])["active"]
+
+
+async def test_a_new_official_with_several_wrong_fields_hears_of_all_of_them(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """A user name with a diacritic, no name and two PINs that differ: the form said only the PINs,
+    then, once they were typed twice again, the user name, then the name."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await officials_tab(pilot)
+        fields = {
+            key: screen.query_one(f"#official-{key}", Field)
+            for key in ("username", "name", "pin", "pin-again")
+        }
+        fields["username"].value = "Bình TV"
+        fields["pin"].value = "3691"
+        fields["pin-again"].value = "3692"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert fields["username"].error and fields["name"].error and "không khớp" in fields["pin"].error
+        assert app.focused is fields["username"].input  # the first wrong field, from the top
+        assert (
+            staffed_desk.store.official("bình tv") is None and staffed_desk.store.official("binh tv") is None
+        )

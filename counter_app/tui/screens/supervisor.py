@@ -1027,20 +1027,26 @@ class SupervisorScreen(CounterScreen):
         username, name, pin, pin_again = self._official_fields()
         for field in (username, name, pin, pin_again):
             field.error = ""
-        if (pin.value or pin_again.value) and pin_again.value != pin.value:
-            if pin_again.value:
-                self._clear_quietly(pin, pin_again)
-                pin.error = PIN_AGAIN_DIFFERENT
-                pin.focus()
-            else:
-                pin_again.error = PIN_AGAIN_MISSING
-                pin_again.focus()
-            return
         role = str(self.query_one("#official-role", Select).value)
         known = self._known_official(username.value)
         full_name = name.value
         if known is not None and not full_name.strip():
             full_name = known["full_name"]  # an empty name keeps the one on record
+        if (pin.value or pin_again.value) and pin_again.value != pin.value:
+            # Said with what else is wrong (the user name, the name): one problem per Ctrl+S made
+            # the supervisor type both PINs again for each.
+            others = self.counter_app.desk.official_problems(
+                username.value, full_name, role, None, existing=known is not None
+            )
+            if others:
+                show_field_errors([username, name], ValidationError(others))
+            if pin_again.value:
+                self._clear_quietly(pin, pin_again)
+                pin.error = PIN_AGAIN_DIFFERENT
+            else:
+                pin_again.error = PIN_AGAIN_MISSING
+            focus_first_error([username, name, pin, pin_again])
+            return
         if (
             known is not None
             and self._is_me(known["username"])
