@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 import threading
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -161,12 +162,33 @@ def _left_for_later(method: str, path: str) -> str:
     return "lần đồng bộ sau sẽ lấy lại"
 
 
+def _tls_problem(exc: BaseException) -> str:
+    """What failed in an https handshake, in the admin's words; "" when it was no TLS failure. An
+    https address to a hub that speaks plain http said only "cannot connect"."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # httpx wraps the ssl module's error; its text names it too
+        if seen is None:
+            break
+        text = str(seen)
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
+            return "chứng chỉ của máy chủ không được tin cậy (hết hạn, sai tên máy chủ hoặc tự cấp)"
+        if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text:
+            return "máy chủ không dùng https ở địa chỉ này; hãy thử địa chỉ bắt đầu bằng http://"
+        if isinstance(seen, ssl.SSLError) or "[SSL" in text:
+            return "máy chủ từ chối hoặc không hiểu kết nối bảo mật"
+        seen = seen.__cause__ or seen.__context__
+    return ""
+
+
 def _transport_problem(exc: httpx.TransportError, url: str) -> str:
     """What went wrong on the way to the hub, in the admin's words (the class name, such as
     ``ReadTimeout``, goes to the log): a hub that took the connection and never answered is not a
     hub out of reach."""
     if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout | httpx.PoolTimeout):
         return f"Máy chủ {url} nhận kết nối nhưng không trả lời trong {TIMEOUT.read:g} giây"
+    secure = _tls_problem(exc)
+    if secure:
+        return f"Không lập được kết nối bảo mật (https) với máy chủ {url}: {secure}"
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         return f"Máy chủ {url} ngắt kết nối giữa chừng"
     return f"Không kết nối được máy chủ {url}"

@@ -453,6 +453,21 @@ def test_a_server_that_hangs_up_is_said_as_such_not_as_out_of_reach(
     assert said in info.value.message and ("vẫn chờ gửi" in info.value.message) == bool(waiting)
 
 
+def test_an_https_address_to_a_plain_http_hub_says_so(counters: tuple[Desk, Desk], hub: Any) -> None:
+    """The reference hub speaks plain http on 127.0.0.1; an https address to it said only "cannot
+    connect", and the admin looked for a network fault."""
+    first, _ = counters
+    first.receive(intake(), MINH)
+    first.update_settings(hub_url=hub.url.replace("http://", "https://"))
+    with pytest.raises(HubUnreachable) as info:
+        sync(first)
+    said = info.value.message
+    assert "kết nối bảo mật (https)" in said and "thử địa chỉ bắt đầu bằng http://" in said
+    assert first.unsent_events() == 1
+    first.update_settings(hub_url=hub.url)
+    assert sync(first).pushed == 1
+
+
 @pytest.mark.parametrize("trickled", ["headers", "body"])
 def test_a_hub_that_trickles_its_answer_is_given_up_at_the_deadline(
     counters: tuple[Desk, Desk], trickled: str
