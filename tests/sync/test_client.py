@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import ssl
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -466,6 +467,21 @@ def test_an_https_address_to_a_plain_http_hub_says_so(counters: tuple[Desk, Desk
     assert first.unsent_events() == 1
     first.update_settings(hub_url=hub.url)
     assert sync(first).pushed == 1
+
+
+def test_an_untrusted_certificate_is_named_as_such() -> None:
+    """As httpx raises it: a ConnectError caused by the ssl module's verification error."""
+    cause = ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    error = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    error.__cause__ = cause
+    said = client_module._transport_problem(error, "https://hub.example.vn")
+    assert said == (
+        "Không lập được kết nối bảo mật (https) với máy chủ https://hub.example.vn: chứng chỉ của máy "
+        "chủ không được tin cậy (hết hạn, sai tên máy chủ hoặc tự cấp)"
+    )
+    assert client_module._transport_problem(httpx.ConnectError("refused"), "http://h").startswith(
+        "Không kết nối được máy chủ"
+    )
 
 
 @pytest.mark.parametrize("trickled", ["headers", "body"])
