@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -664,12 +664,24 @@ def _control_slip(ctx: Context) -> list[Flowable]:
                 [para(n, t, "cell") for n in (hop.notes or [])],
             ]
         )
-    # A step with a long history of notes may be taller than what is left of the page: its row
-    # splits (the heads repeat) instead of pushing the whole grid to the next page.
+    # A hand-over row is signed by both sides: it stays whole on one sheet, going to the next
+    # when it does not fit what is left of this one. Only a hop whose notes make its row taller
+    # than a whole page (a long history of requests inside one hop) can only be split.
+    room = t.page[1] - t.top - t.bottom - layout.running_head_height(t) - _row_height(rows[0], widths)
+    taller = any(_row_height(row, widths) > room for row in rows[1:])
     story.append(
-        layout.grid_table(rows, widths, extra=[("VALIGN", (0, 1), (-1, -1), "TOP")], split_in_row=True)
+        layout.grid_table(rows, widths, extra=[("VALIGN", (0, 1), (-1, -1), "TOP")], split_in_row=taller)
     )
     return story
+
+
+def _row_height(row: Sequence[Any], widths: Sequence[float]) -> float:
+    """The height a row of :func:`layout.grid_table` takes: its tallest cell, with the padding."""
+    tallest = 0.0
+    for cell, width in zip(row, widths, strict=True):
+        flowables = cell if isinstance(cell, list) else [cell]
+        tallest = max(tallest, sum(f.wrap(width - 6, 10_000)[1] for f in flowables if f is not None))
+    return tallest + 5
 
 
 BUILDERS: dict[str, Callable[[Context], list[Flowable]]] = {

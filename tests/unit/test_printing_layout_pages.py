@@ -167,6 +167,42 @@ def test_control_slip_grid_starts_on_page_one_and_its_tall_row_splits(
     assert "Đã nộp phí, lệ phí" in " ".join(pages[1:])
 
 
+@pytest.mark.parametrize(("documents", "paper"), [(10, "A4"), (16, "A4"), (9, "A5"), (13, "A5")])
+def test_a_hand_over_that_fits_a_sheet_is_not_cut_between_two(
+    desk: Desk, clock: FixedClock, tmp_path: Path, documents: int, paper: str
+) -> None:
+    """A signed hand-over (who gave, when, who took, the two signatures) was cut between two sheets
+    wherever the page ended, and the grid's head came again in the middle of a page. A row that
+    fits a sheet now goes whole to the next one; only one taller than a sheet is split (above)."""
+    reason = ("Hồ sơ còn thiếu văn bản xác nhận hoàn cảnh gia đình; giấy khám sức khỏe; ảnh toàn thân. ") * 4
+    papers = [
+        {
+            "name": f"Giấy tờ số {i + 1} có tên khá dài để chiếm hai dòng trong bảng thành phần hồ sơ",
+            "copies": 1,
+        }
+        for i in range(documents)
+    ]
+    clock.set(at(23, 8))
+    d = desk.receive(intake(documents=papers), "cb1")
+    clock.set(at(23, 9))
+    desk.transfer(d.code, "cb1", to_agency_name="Công chức Tư pháp - Hộ tịch")
+    clock.set(at(23, 10))
+    desk.request_extra_papers(d.code, "cb1", papers=["Giấy A"], reason=reason)
+    clock.set(at(23, 14))
+    desk.receive_extra_papers(d.code, "cb1")
+    clock.set(at(23, 14, 30))
+    desk.transfer(d.code, "cb1", to_agency_name="Công chức Tư pháp - Hộ tịch")
+    clock.set(at(24, 8))
+    desk.request_fee(d.code, "cb1", amount=5000, reason=reason)
+    pdf = render_form(desk, "control_slip", d.code, tmp_path / "slip.pdf", paper=paper)
+    pages = page_texts(pdf)
+    for hop in ("1. Giao:", "2. Giao:"):
+        (on,) = [i for i, text in enumerate(pages) if hop in text]
+        after = pages[on].split(hop, 1)[1]
+        assert "Nhận:" in after and "Người giao" in after, f"{hop} cut from its taker on page {on + 1}"
+    assert all(text.count("TÊN CƠ QUAN") <= 1 for text in pages)
+
+
 def test_control_slip_shows_the_fee_requested(desk: Desk, tmp_path: Path, full_history: Any) -> None:
     pdf = render_form(desk, "control_slip", full_history.code, tmp_path / "slip.pdf")
     assert "Yêu cầu nộp phí, lệ phí (09:00 30/11/2026): 50.000 đồng; Lệ phí cấp bản sao trích lục" in (
