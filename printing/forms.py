@@ -268,8 +268,10 @@ def _receipt(ctx: Context) -> list[Flowable]:
 
 
 def _first_appointment(ctx: Context) -> datetime:
-    """The appointment the receipt gave: before any apology moved it (a reprint says what the
-    first print said; :func:`_moved_appointment` adds the new one under it)."""
+    """The appointment the receipt gave: before any apology or wait for extra papers moved it (a
+    reprint says what the first print said; :func:`_moved_appointment` adds the new one under it)."""
+    if ctx.dossier.original_due_at is not None:
+        return ctx.dossier.original_due_at
     for event in ctx.events:
         if event.kind == "appointment_moved" and event.payload.get("previous_due_at"):
             return parse_time(str(event.payload["previous_due_at"]))
@@ -277,14 +279,18 @@ def _first_appointment(ctx: Context) -> datetime:
 
 
 def _moved_appointment(ctx: Context) -> list[Flowable]:
-    """On a receipt printed after an apology moved the appointment: the appointment now in force
-    and the day of the (latest) apology, in bold under the first one."""
+    """On a receipt printed after the appointment moved: the appointment now in force, in bold
+    under the first one, with why (the day of the latest apology, or the wait for extra papers)."""
+    due = ctx.dossier.due_at
     moved = ctx.last("appointment_moved")
-    if moved is None:
+    if moved is not None:
+        said = wording.RECEIPT_MOVED.format(
+            due=wording.long_time(due), day=wording.short_date(to_vn(moved.occurred_at).date())
+        )
+    elif due != _first_appointment(ctx):
+        said = wording.RECEIPT_PAUSED.format(due=wording.long_time(due))
+    else:
         return []
-    said = wording.RECEIPT_MOVED.format(
-        due=wording.long_time(ctx.dossier.due_at), day=wording.short_date(to_vn(moved.occurred_at).date())
-    )
     return [rich([(said, typeface.BOLD)], ctx.theme)]
 
 

@@ -336,6 +336,10 @@ ERR_NO_EVENT = {
 RECEIPT_MOVED = "Đã hẹn lại thời gian trả kết quả: {due} (văn bản xin lỗi ngày {day})."
 """Said under the appointment on a receipt printed again after an apology moved it (form 04)."""
 
+RECEIPT_PAUSED = "Thời gian trả kết quả lùi theo thời gian chờ bổ sung hồ sơ: {due}."
+"""Said under the appointment on a receipt printed again after the wait for extra papers moved it
+(the clock stops while the office waits, DOMAIN §5)."""
+
 RECEIPT_VOID = {
     7: "Hồ sơ đã được rút theo yêu cầu của người nộp lúc {time}: "
     "thời gian hẹn trả nêu trên không còn hiệu lực.",

@@ -226,6 +226,27 @@ def test_a_reprinted_receipt_says_the_appointment_was_moved(
     ) in text
 
 
+def test_a_reprinted_receipt_says_the_wait_for_extra_papers_moved_the_appointment(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    """The reprint gave the moved appointment as if the first print had said it: the citizen held
+    16:55 on their receipt and read 16:20 three days later on the new one, with no word of why."""
+    d = desk.receive(intake(), "cb1")
+    first = d.due_at.astimezone(VN_TZ)
+    clock.set(clock.now + timedelta(hours=1))
+    desk.request_extra_papers(d.code, "cb1", papers=["Bản sao giấy khai sinh"], reason="Thiếu")
+    clock.set(clock.now + timedelta(days=1))
+    new = desk.receive_extra_papers(d.code, "cb1").due_at.astimezone(VN_TZ)
+    assert new > first
+    text = render(desk, "receipt", d.code, tmp_path / "r.pdf")
+    said = f"{first:%H} giờ {first:%M} phút, ngày {first:%d} tháng {first:%m} năm {first:%Y}"
+    assert f"Thời gian trả kết quả giải quyết hồ sơ: {said}" in text
+    assert (
+        f"Thời gian trả kết quả lùi theo thời gian chờ bổ sung hồ sơ: {new:%H} giờ {new:%M} phút, "
+        f"ngày {new:%d} tháng {new:%m} năm {new:%Y}."
+    ) in text
+
+
 # -- one sheet when it nearly fits (print.md #6) ------------------------------------------------------
 
 
