@@ -1211,13 +1211,13 @@ def calendar_upcoming(desk: Any, days: int, as_json: bool) -> None:
 @with_desk
 def calendar_set(desk: Any, day: datetime, kind: str, label: str) -> None:
     """Declare DAY a day off or a make-up working day."""
-    from counter_app.desk import appointments_on_day_off
+    from counter_app.desk import stranded_appointments
 
     desk.set_override(day.date(), kind, label)
     _out(f"Đã ghi {day:%d/%m/%Y}: {'ngày nghỉ' if kind == 'day_off' else 'ngày làm việc bù'}.")
     due = desk.due_on(day.date()) if kind == "day_off" and day.date() >= desk.now().date() else []
     if due:
-        click.echo(f"Cảnh báo: {appointments_on_day_off(due)}", err=True)
+        click.echo(f"Cảnh báo: {stranded_appointments(due)}", err=True)
 
 
 @calendar.command(name="remove")

@@ -532,7 +532,7 @@ def figure_text(key: str, value: float | None) -> str:
     return thousands(int(value))
 
 
-def appointments_on_day_off(due: Sequence[DossierRow], shown: int = 5, *, hours: str = "") -> str:
+def stranded_appointments(due: Sequence[DossierRow], shown: int = 5, *, hours: str = "") -> str:
     """What to tell whoever just declared a day off on which citizens were given appointments (or,
     with ``hours``, set office hours that leave their appointment time outside them): the dossiers
     still in processing need their appointment moved (with the apology), those whose result is
@@ -997,7 +997,7 @@ class Desk:
             outside = [r for r in self.store.due_from(self.now()) if not calendar.in_office_hours(r.due_at)]
             if outside:
                 hours = office_hours_text(calendar)
-                self.change_warnings.append(appointments_on_day_off(outside, hours=hours))
+                self.change_warnings.append(stranded_appointments(outside, hours=hours))
         return self.settings
 
     # -- catalog and calendar ----------------------------------------------------------------------
@@ -1475,7 +1475,7 @@ class Desk:
     def due_on(self, day: date) -> list[DossierRow]:
         """Dossiers whose citizen is expected on ``day`` (in processing, or the result ready): a day
         newly declared off leaves them coming to a closed office, so the counter names them (see
-        :func:`appointments_on_day_off`)."""
+        :func:`stranded_appointments`)."""
         check_day(day, "day", "Ngày")
         return self.store.due_on(day)
 

@@ -21,9 +21,9 @@ from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static,
 from counter_app.desk import (
     REPORT_FIGURES,
     another_supervisor,
-    appointments_on_day_off,
     backup_summary,
     figure_text,
+    stranded_appointments,
 )
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import PERIOD_BACKWARDS, day_problem
@@ -664,7 +664,7 @@ class SupervisorScreen(CounterScreen):
         due = self.counter_app.desk.stranded_on(day)
         if due:
             self.notify(
-                appointments_on_day_off(due), title="Hẹn trả vào ngày nghỉ", severity="warning", timeout=60
+                stranded_appointments(due), title="Hẹn trả vào ngày nghỉ", severity="warning", timeout=60
             )
 
     def action_remove_override(self) -> None:
@@ -702,7 +702,7 @@ class SupervisorScreen(CounterScreen):
         due = self.counter_app.desk.stranded_on(day)
         if due:
             self.notify(
-                appointments_on_day_off(due), title="Hẹn trả vào ngày nghỉ", severity="warning", timeout=60
+                stranded_appointments(due), title="Hẹn trả vào ngày nghỉ", severity="warning", timeout=60
             )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
