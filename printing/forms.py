@@ -295,7 +295,8 @@ def _moved_appointment(ctx: Context) -> list[Flowable]:
 
 
 def _void_appointment(d: Dossier, t: Theme) -> list[Flowable]:
-    """On a receipt printed after the dossier was withdrawn or stopped: the appointment is void."""
+    """On a receipt printed after the dossier was refused, withdrawn or stopped: the appointment is
+    void."""
     said = wording.RECEIPT_VOID.get(d.status)
     if said is None or d.closed_at is None:
         return []
@@ -846,7 +847,7 @@ def render_form(
     )
     if form in wording.FORM_EVENT:  # nothing to report: fail before touching the disk
         ctx.event(wording.FORM_EVENT[form], form)
-    if form == "receipt" and dossier.status == 3:  # never received: the refusal form says so
+    if form == "receipt" and dossier.refused_at_intake:  # never received: the refusal form says so
         raise RuleError(wording.ERR_RECEIPT_REFUSED.format(code=dossier.code))
     target = Path(out) if out is not None else default_path(form, dossier.code)
     try:

@@ -341,11 +341,14 @@ RECEIPT_PAUSED = "Thời gian trả kết quả lùi theo thời gian chờ bổ
 (the clock stops while the office waits, DOMAIN §5)."""
 
 RECEIPT_VOID = {
+    3: "Hồ sơ đã bị từ chối giải quyết lúc {time} (xem phiếu từ chối): "
+    "thời gian hẹn trả nêu trên không còn hiệu lực.",
     7: "Hồ sơ đã được rút theo yêu cầu của người nộp lúc {time}: "
     "thời gian hẹn trả nêu trên không còn hiệu lực.",
     8: "Hồ sơ đã dừng giải quyết lúc {time}: thời gian hẹn trả nêu trên không còn hiệu lực.",
 }
-"""Said under the appointment on a receipt printed again after the dossier was withdrawn or stopped."""
+"""Said under the appointment on a receipt printed again after the dossier was refused (after it
+was received: one refused at the counter has no receipt), withdrawn or stopped."""
 
 
 # -- formatting --------------------------------------------------------------------------------------

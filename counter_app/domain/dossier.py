@@ -297,19 +297,6 @@ def format_time(dt: datetime) -> str:
     return to_vn(dt).replace(microsecond=0).isoformat()
 
 
-def refused_at_counter(
-    status: int, received_at: datetime, transferred_at: datetime | None, closed_at: datetime | None
-) -> bool:
-    """Refused at the counter: status 3 on the day of receipt, never handed on (see
-    :attr:`Dossier.refused_at_intake`); for a dossier or a list's row of one."""
-    return (
-        status == 3
-        and transferred_at is None
-        and closed_at is not None
-        and to_vn(closed_at).date() == to_vn(received_at).date()
-    )
-
-
 def parse_time(text: str) -> datetime:
     """Parse an ISO 8601 time with an offset into Vietnam time.
 
@@ -553,6 +540,11 @@ class Dossier:
     """The papers were scanned into the system at the counter (số hóa, Decree 118/2025)."""
     fee_requests: tuple[FeeRequest, ...] = ()
     """Fees asked for while the dossier was handled (status 6), oldest first."""
+    refused_at_intake: bool = False
+    """Refused at the counter: the refusal was the first step after the receipt, on its day. The
+    citizen left with the refusal form (form 03) instead of a receipt, so the dossier has no
+    appointment and is not counted as received. One refused later (after extra papers, a fee, a
+    transfer, or on another day) had been received, and had its receipt."""
 
     @property
     def status_name(self) -> str:
@@ -565,13 +557,6 @@ class Dossier:
     @property
     def is_paused(self) -> bool:
         return self.status in PAUSED_STATUSES
-
-    @property
-    def refused_at_intake(self) -> bool:
-        """Refused at the counter (status 3 on the day of receipt, never handed on): the citizen
-        left with the refusal form (form 03) instead of a receipt, so the dossier has no
-        appointment and is not counted as received. One refused later had been received."""
-        return refused_at_counter(self.status, self.received_at, self.transferred_at, self.closed_at)
 
     @property
     def appointment_at(self) -> datetime | None:
@@ -652,6 +637,8 @@ class Dossier:
             **({"rating": self.rating.to_json()} if self.rating else {}),
             # Only once a fee was asked for, for the same reason.
             **({"fee_requests": [f.to_json() for f in self.fee_requests]} if self.fee_requests else {}),
+            # Only when refused at the counter, for the same reason.
+            **({"refused_at_counter": True} if self.refused_at_intake else {}),
         }
 
 
@@ -704,6 +691,7 @@ def dossier_from_json(data: Mapping[str, Any]) -> Dossier:
         rating=Rating.from_json(data["rating"]) if data.get("rating") else None,
         digitised=data.get("digitised") is True,
         fee_requests=tuple(FeeRequest.from_json(f) for f in data.get("fee_requests", [])),
+        refused_at_intake=data.get("refused_at_counter") is True,
     )
 
 
@@ -833,6 +821,11 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
             changes["fee_requests"] = (*dossier.fee_requests, FeeRequest(amount, at))
     elif kind == "fee_paid" and dossier.fee_requests and dossier.fee_requests[-1].paid_at is None:
         changes["fee_requests"] = (*dossier.fee_requests[:-1], replace(dossier.fee_requests[-1], paid_at=at))
+    elif kind == "refused":
+        # The first step after the receipt (its event is the only one yet), on the same day.
+        changes["refused_at_intake"] = (
+            dossier.events == 1 and to_vn(at).date() == to_vn(dossier.received_at).date()
+        )
     elif kind == "result_ready":
         changes["result_at"] = at
     elif kind == "returned":

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from counter_app.domain.errors import CounterError, StoreError
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 """Number of migrations in ``migrations.py``; bump with each new one."""
 
 BUSY_TIMEOUT_MS = 10_000

@@ -29,7 +29,6 @@ from counter_app.domain.dossier import (
     fold,
     format_time,
     parse_time,
-    refused_at_counter,
 )
 from counter_app.domain.errors import StoreError
 from counter_app.domain.text import fold as fold_text
@@ -101,12 +100,13 @@ class DossierRow:
     """The dossier's owner when someone else submitted it ("" otherwise)."""
     transferred_at: datetime | None = None
     closed_at: datetime | None = None
+    refused_at_intake: bool = False
+    """Refused at the counter (:attr:`Dossier.refused_at_intake`)."""
 
     @property
     def appointment_at(self) -> datetime | None:
         """The appointment given to the citizen; None for a dossier refused at the counter."""
-        refused = refused_at_counter(self.status, self.received_at, self.transferred_at, self.closed_at)
-        return None if refused else self.due_at
+        return None if self.refused_at_intake else self.due_at
 
     @property
     def who(self) -> str:
@@ -124,7 +124,8 @@ def _row_columns(table: str = "") -> str:
         "received_at, due_at, paused_at, result_at, returned_at, sync_state"
     ).split(", ")
     owner = f"CASE WHEN {t}owner_folded IS NULL THEN '' ELSE json_extract({t}data, '$.owner.name') END"
-    return ", ".join([*(t + c for c in plain), owner, f"{t}transferred_at", f"{t}closed_at"])
+    refused = f"{t}status = 3 AND json_extract({t}data, '$.refused_at_counter') IS 1"
+    return ", ".join([*(t + c for c in plain), owner, f"{t}transferred_at", f"{t}closed_at", refused])
 
 
 _ROW_COLUMNS = _row_columns()
@@ -151,6 +152,7 @@ def _row(r: tuple[Any, ...]) -> DossierRow:
         owner_name=r[13] or "",
         transferred_at=t(r[14]),
         closed_at=t(r[15]),
+        refused_at_intake=bool(r[16]),
     )
 
 
@@ -182,8 +184,9 @@ most dossiers have no owner, and ``NULL = NULL`` is not true, so with ``=`` the 
 them and every step fell through to the upsert, rewriting every index of the row."""
 
 
-_REFUSED_AT_COUNTER = "status = 3 AND transferred_at IS NULL AND substr(closed_at, 1, 10) = received_day"
-"""A row refused at the counter (:func:`refused_at_counter`): not counted as received."""
+_REFUSED_AT_COUNTER = "status = 3 AND json_extract(data, '$.refused_at_counter') IS 1"
+"""A row refused at the counter (:attr:`Dossier.refused_at_intake`): not counted as received. The
+status first: SQLite reads the JSON of refused rows only."""
 
 LOCAL_TIME_WINDOW = 2000
 """How many of the file's last events :meth:`DossierStore.latest_local_time` looks through."""

@@ -510,6 +510,19 @@ def m015_hub_order(db: Database) -> None:
         )
 
 
+@migrations()
+def m016_refused_at_the_counter_marked(db: Database) -> None:
+    """A dossier refused on the day it came was taken for one refused at the counter (no receipt,
+    not counted as received) even when extra papers, a fee or an appointment had come first. The
+    fold now marks a refusal that was the first step after the receipt (``refused_at_counter`` in
+    the row's data); the dossiers the old rule took for refused at the counter are folded again."""
+    codes = db.execute(
+        "SELECT code FROM dossiers WHERE status = 3 AND transferred_at IS NULL"
+        " AND substr(closed_at, 1, 10) = received_day"
+    ).fetchall()
+    _fold_again(db, [code for (code,) in codes])
+
+
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);
 # tests check that it matches.
 from counter_app.store.database import SCHEMA_VERSION  # noqa: E402

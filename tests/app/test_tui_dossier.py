@@ -629,6 +629,22 @@ async def test_a_refused_dossier_offers_the_refusal_and_no_receipt(
         assert "Hẹn trả — (không tiếp nhận, không hẹn trả)" in facts
 
 
+async def test_a_dossier_refused_after_extra_papers_offers_its_receipt_again(
+    app, staffed_desk: Desk, code: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Refused on its day, but after the citizen brought extra papers: it had been received."""
+    staffed_desk.request_extra_papers(code, ACTOR, papers=["Giấy A"], reason="Thiếu")
+    staffed_desk.receive_extra_papers(code, ACTOR)
+    staffed_desk.refuse(code, ACTOR, reason="Giấy tờ giả mạo")
+    async with app.run_test(size=SIZE) as pilot:
+        options = (await open_print_dialog(pilot, code)).query_one("#forms", OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert "receipt" in ids and "refusal" in ids
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "không tiếp nhận" not in texts(app, "#dossier-facts")
+
+
 async def test_after_a_step_that_gives_a_paper_the_print_menu_starts_on_it(
     app, staffed_desk: Desk, code: str, output_dir: Path
 ) -> None:  # type: ignore[no-untyped-def]

@@ -266,6 +266,36 @@ def test_a_dossier_refused_at_the_counter_is_not_counted_as_received(desk: Desk,
     assert not any(desk.get(d.code).refused_at_intake for d in (kept, later, next_day))
 
 
+def test_a_dossier_refused_later_on_its_day_had_been_received(desk: Desk, clock: FixedClock) -> None:
+    """Refused in the afternoon of the day it came, but after extra papers, a fee or a new
+    appointment: the citizen had a receipt, so the dossier counts as received, keeps its
+    appointment in the lists and is not "không được tiếp nhận". A rating after a refusal at the
+    counter does not make it one refused later."""
+    papers = desk.receive(intake(), "A")
+    desk.request_extra_papers(papers.code, "A", papers=["Giấy A"], reason="Thiếu")
+    desk.receive_extra_papers(papers.code, "A")
+    fee = desk.receive(intake(), "A")
+    desk.request_fee(fee.code, "A", amount=50_000, reason="Lệ phí")
+    desk.record_fee_paid(fee.code, "A")
+    moved = desk.receive(intake(), "A")
+    desk.move_appointment(moved.code, "A", new_due=moved.due_at + timedelta(days=7), reason="Xác minh")
+    at_counter = desk.receive(intake(), "A")
+    clock.set(datetime(2026, 11, 25, 16, 0, tzinfo=VN_TZ))
+    for d in (papers, fee, moved, at_counter):
+        desk.refuse(d.code, "A", reason="Giấy tờ giả mạo")
+    desk.rate(at_counter.code, "A", level=2)
+    later = (papers.code, fee.code, moved.code)
+    assert [desk.get(code).refused_at_intake for code in later] == [False, False, False]
+    assert desk.get(at_counter.code).refused_at_intake
+    report = desk.period_report(date(2026, 11, 1), date(2026, 11, 30))
+    assert (report["received"], report["refused"], report["refused_later"]) == (3, 1, 3)
+    assert desk.refused_at_counter_today() == 1
+    rows = {r.code: r for r in desk.list_view("today")}
+    assert all(rows[code].appointment_at is not None for code in later)
+    assert rows[at_counter.code].appointment_at is None
+    assert desk.check_projection() is True
+
+
 def test_an_apology_entered_afterwards_is_judged_as_of_its_own_time(desk: Desk, clock: FixedClock) -> None:
     """An apology written on paper on Thursday and typed in on Monday: the new appointment had to
     be after Thursday, not after Monday (it may have passed by the time it is typed)."""

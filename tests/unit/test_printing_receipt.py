@@ -316,6 +316,18 @@ def test_a_refused_dossier_has_no_receipt(desk: Desk, received: Any, tmp_path: P
     assert not (tmp_path / "r.pdf").exists()
 
 
+def test_a_dossier_refused_after_extra_papers_on_its_day_keeps_its_receipt(
+    desk: Desk, received: Any, tmp_path: Path
+) -> None:
+    """Refused on the day it came but after the citizen brought extra papers: it had been received,
+    so its receipt prints again, saying the appointment no longer holds."""
+    desk.request_extra_papers(received.code, "lan", papers=["Giấy A"], reason="Thiếu")
+    desk.receive_extra_papers(received.code, "lan")
+    desk.refuse(received.code, "lan", reason="Giấy tờ giả mạo")
+    text = " ".join(pdf_text(render_form(desk, "receipt", received.code, tmp_path / "r.pdf", "lan")).split())
+    assert "Hồ sơ đã bị từ chối giải quyết lúc" in text and "không còn hiệu lực" in text
+
+
 @pytest.mark.parametrize(("step", "said"), [("withdraw", "được rút"), ("stop", "dừng giải quyết")])
 def test_a_receipt_printed_after_a_withdrawal_or_a_stop_says_the_appointment_is_void(
     desk: Desk, received: Any, tmp_path: Path, step: str, said: str

@@ -402,6 +402,30 @@ def test_upgrade_keeps_the_time_limit_of_appointments_already_moved(
     assert upgraded.check_projection() is True
 
 
+def test_upgrade_marks_the_dossiers_refused_at_the_counter(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """Migration 16: a refusal at the counter is marked in the row. Version 15 judged it by the day
+    alone, so the dossier refused that day after extra papers stays received."""
+    source = make_desk(tmp_path / "source.db")
+    at_counter = source.receive(intake(), "Cán bộ A")
+    source.refuse(at_counter.code, "Cán bộ A", reason="Không thuộc thẩm quyền")
+    later = source.receive(intake(), "Cán bộ A")
+    source.request_extra_papers(later.code, "Cán bộ A", papers=["Giấy A"], reason="Thiếu")
+    source.receive_extra_papers(later.code, "Cán bộ A")
+    source.refuse(later.code, "Cán bộ A", reason="Giấy tờ giả mạo")
+    path = tmp_path / "v15.db"
+    as_stored_by(source, path, 15, at_counter.code, lambda data: data.pop("refused_at_counter"))
+
+    upgraded = make_desk(path, configure=False)
+    assert upgraded.get(at_counter.code).refused_at_intake
+    assert not upgraded.get(later.code).refused_at_intake
+    day = at_counter.received_at.date()
+    report = upgraded.period_report(day, day)
+    assert (report["received"], report["refused"], report["refused_later"]) == (1, 1, 1)
+    assert upgraded.check_projection() is True
+
+
 def test_upgrade_gives_back_the_deciding_authority_a_transfer_replaced(
     tmp_path: Path, make_desk: Callable[..., Desk]
 ) -> None:

@@ -474,7 +474,7 @@ class StepDialog(CounterModal):
 
 def forms_for(dossier: Dossier) -> list[str]:
     """The forms that make sense for this dossier now, most used first."""
-    forms = ["receipt", "control_slip"] if dossier.status != 3 else ["control_slip"]
+    forms = ["control_slip"] if dossier.refused_at_intake else ["receipt", "control_slip"]
     if dossier.extra_papers:
         forms.append("extra_papers")
     if dossier.status == 3:
