@@ -1042,7 +1042,14 @@ _step_command(
     "request-papers",
     "Ask for extra papers (status 5, clock paused).",
     "request_extra_papers",
-    click.option("--paper", "papers", multiple=True, required=True, help="A paper to add (repeat)."),
+    click.option(
+        "--paper",
+        "papers",
+        multiple=True,
+        required=True,
+        help="A paper to add (repeat): its name, and its counts after a colon as originals/certified"
+        " copies/photocopies ('Bản sao giấy khai sinh: 0/1/0'); a name alone is one original.",
+    ),
     _reason,
 )
 _step_command(

@@ -172,6 +172,21 @@ PARTY_KEYS = frozenset(
 )
 DOCUMENT_KEYS = frozenset({"name", "originals", "certified", "copies"})
 """The keys of one paper of an intake (a paper may also be given as its name alone)."""
+PAPER_COUNTS = re.compile(r"\s*:\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*$")
+"""The counts after a paper's name typed as text: ``Bản sao giấy khai sinh: 0/1/0`` (originals,
+certified copies, photocopies)."""
+
+
+def paper_from_text(text: str) -> dict[str, Any]:
+    """A paper typed as text: its name, with its counts when ``: O/C/P`` ends it (a certified copy
+    asked for was printed as an original), else one original."""
+    counts = PAPER_COUNTS.search(text)
+    if counts is None:
+        return {"name": text, "originals": 1}
+    originals, certified, copies = (int(n) for n in counts.groups())
+    return {"name": text[: counts.start()], "originals": originals, "certified": certified, "copies": copies}
+
+
 PARTY_KINDS = {"person": "cá nhân", "organisation": "tổ chức"}
 """An applicant's or owner's kinds (``kind``), with what they are called."""
 PARTY_ROLES = {"applicant": "người nộp hồ sơ", "owner": "chủ hồ sơ"}
@@ -1784,7 +1799,7 @@ class Desk:
         for i, entry in enumerate(raw):
             where = f"documents[{i}]"
             if isinstance(entry, str):
-                entry = {"name": entry, "originals": 1}
+                entry = paper_from_text(entry)
             if not isinstance(entry, Mapping):
                 errors.append(
                     FieldError(

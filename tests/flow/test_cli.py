@@ -1054,3 +1054,39 @@ def test_a_step_that_closes_the_dossier_says_no_appointment(configured: Any, tmp
         said = configured(step, code, "--reason", "Công dân xin rút / không đủ điều kiện")
         assert said.exit_code == 0, said.output
         assert said.output.startswith(f"{code}: ") and "Hẹn trả" not in said.output
+
+
+def test_papers_asked_for_by_text_carry_their_counts_to_the_printed_request(
+    configured: Any, tmp_path: Path
+) -> None:
+    """``--paper 'NAME: O/C/P'`` gives the counts Mẫu 02 prints (a certified copy asked for was
+    printed as one original); a name alone is one original, and a bad count is said."""
+    import pdfplumber
+
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+    code = json.loads(configured("receive", "--json", str(source)).output)["code"]
+    wrong = configured("request-papers", code, "--paper", "Giấy A: 0/100/0", "--reason", "Thiếu")
+    assert wrong.exit_code == 2, wrong.output
+    asked = configured(
+        "request-papers",
+        code,
+        "--paper",
+        "Bản sao giấy khai sinh : 0 / 1 / 0",
+        "--paper",
+        "Giấy xác nhận cư trú",
+        "--paper",
+        "Ảnh 4x6: 0/0/2",
+        "--reason",
+        "Thiếu",
+    )
+    assert asked.exit_code == 0, asked.output
+    pdf = tmp_path / "m02.pdf"
+    assert configured("form", "extra_papers", code, "--output", str(pdf)).exit_code == 0
+    with pdfplumber.open(str(pdf)) as doc:
+        table = next(t for t in doc.pages[0].extract_tables() if t and t[0][0] == "TT")
+    assert [[" ".join((c or "").split()) for c in row] for row in table[2:]] == [
+        ["1", "Bản sao giấy khai sinh", "0", "1", "0"],
+        ["2", "Giấy xác nhận cư trú", "1", "0", "0"],
+        ["3", "Ảnh 4x6", "0", "0", "2"],
+    ]

@@ -88,7 +88,7 @@ STEP_FIELDS: dict[str, list[tuple[str, str]]] = {
 """The inputs each lifecycle step asks for, in order (key, label)."""
 
 PLACEHOLDERS = {
-    "papers": "tên giấy tờ; ngăn cách bằng dấu chấm phẩy",
+    "papers": "tên[: số bản chính/chứng thực/photo]; tên khác…",
     "amount": "ví dụ 50.000",
     "new_due": "dd/mm/yyyy hh:mm",
     "legal_basis": "không bắt buộc",
