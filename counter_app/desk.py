@@ -709,6 +709,23 @@ class LeftOutStep:
     reason: str
 
 
+def _code_twice(first: Dossier, second: Event) -> str:
+    """Why a second receipt under a code is left out: the code was issued twice, by two machines
+    with one counter number (or one set up again without its backup, by a release before the
+    unseen codes were skipped). Both citizens hold a receipt with it; the second must be received
+    again under a new code."""
+    applicant = second.payload.get("applicant")
+    name = applicant.get("name") if isinstance(applicant, Mapping) else None
+    who = f"«{shown(name)}»" if isinstance(name, str) and name else "một hồ sơ khác"
+    return (
+        f"Mã hồ sơ {first.code} đã được cấp hai lần: cho «{first.applicant.name}» "
+        f"({first.received_at:%H:%M %d/%m/%Y}) và cho {who} ({to_vn(second.occurred_at):%H:%M %d/%m/%Y}, "
+        f"quầy {shown(second.counter_id)}). Hai máy đang dùng cùng một số quầy, hoặc một máy được cài lại "
+        f"mà không khôi phục bản sao lưu: mỗi máy phải có số quầy riêng. Hồ sơ của {who} đã được giữ lại; "
+        "cần tiếp nhận lại hồ sơ ấy để có mã mới và in lại giấy tiếp nhận."
+    )
+
+
 @dataclass
 class PulledPage:
     """What one page of events from the hub did here."""
@@ -1342,7 +1359,9 @@ class Desk:
                     _check_pulled_content(event)
                 folded = apply(dossier, event)
             except (RuleError, ValidationError) as exc:
-                reason = str(exc)
+                reason = (
+                    str(exc) if dossier is None or event.kind != "received" else _code_twice(dossier, event)
+                )
             except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
                 # The fold is pure domain code: these mean the event's content is not what a
                 # counter writes (a payload cut short, a field of the wrong type, a time in year

@@ -1045,3 +1045,26 @@ def test_a_restore_says_what_the_hub_will_give_back_and_the_sync_does(
         assert again.get(later).code == later
     finally:
         again.close()
+
+
+def test_a_code_issued_twice_is_said_with_both_citizens_and_the_cause(
+    counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path, hub: Any
+) -> None:
+    """Two machines set up with one counter number, both caught up with the hub, give the same
+    code to two citizens. The receipt the hub took second is kept aside on every counter, and the
+    report names the code, both citizens and what to do, not only "received before"."""
+    _, second = counters
+    twin = replacement(make_desk, tmp_path, hub)
+    sync(second)
+    sync(twin)
+    first = second.receive(intake(), MINH)
+    other = twin.receive(intake(applicant=KHAC), MINH)
+    assert first.code == other.code
+    sync(second)
+    report = sync(twin)
+    assert [code for code, _ in report.flagged] == [first.code]
+    said = report.flagged[0][1]
+    for words in ("đã được cấp hai lần", "Đặng Thị Hoà", "Vũ Văn Khác", "cùng một số quầy", "tiếp nhận lại"):
+        assert words in said, words
+    assert twin.get(first.code).applicant.name == "Đặng Thị Hoà"  # the hub's order decides
+    assert any("cấp hai lần" in line for line in report.problems())
