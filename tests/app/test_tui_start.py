@@ -581,3 +581,31 @@ async def test_first_run_refuses_a_hub_address_without_its_access_code(
         assert set(errors) == {"hub_token"}
         assert "Địa chỉ máy chủ" in errors["hub_token"] and "Mã truy cập máy chủ" in errors["hub_token"]
         assert not desk.settings.is_configured  # nothing stored
+
+
+async def test_codes_scanned_at_a_locked_counter_are_no_wrong_pins(app, staffed_desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]
+    """A citizen's receipt scanned at the locked counter (five of them locked the official out for
+    minutes, as five wrong PINs): said as a scan, counted as nothing; the PIN still unlocks."""
+    from counter_app.tui.screens.first_run import SCANNED_BEFORE_SIGN_IN, UnlockScreen
+    from tests.conftest import intake
+
+    code = staffed_desk.receive(intake(), OFFICIAL[2]).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await idle(pilot, clock, 15)
+        assert isinstance(app.screen, UnlockScreen)
+        for scanned in [code] * 6 + [code.lower()]:
+            await type_text(pilot, scanned)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, UnlockScreen)
+            assert " ".join(SCANNED_BEFORE_SIGN_IN.split()[:4]) in screen_text(app)
+            await pilot.press("ctrl+u")
+        row = staffed_desk.store.conn.execute(
+            "SELECT failed_sign_ins FROM officials WHERE username = ?", (OFFICIAL[0],)
+        ).fetchone()
+        assert row[0] == 0
+        await type_text(pilot, OFFICIAL[1])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not app.locked
