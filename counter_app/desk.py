@@ -1734,6 +1734,15 @@ class Desk:
             if bad:  # a lone surrogate cannot even be shown back, whatever the field's own rule
                 errors.append(FieldError(f"{prefix}.{key}", bad))
                 continue
+            scanned = codes.code_inside(value) if key in ("name", "address", "representative") else None
+            if scanned:  # a receipt scanned into the field: never part of a name or an address
+                errors.append(
+                    FieldError(
+                        f"{prefix}.{key}",
+                        f"{PARTY_LABELS[key]} có mã hồ sơ «{scanned}» (quét nhầm vào ô này?): hãy xóa mã ấy.",
+                    )
+                )
+                continue
             check = party_field_check(key, value, today, kind, required=key in needed)
             assert check is not None  # every key above has a rule
             if check.error:

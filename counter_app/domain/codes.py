@@ -53,6 +53,17 @@ CODE_RE = re.compile(f"^(?P<agency>{_AGENCY})-(?P<date>{_FIELDS['date']})-(?P<se
 """A dossier code in the national pattern (with the 5-digit overflow)."""
 
 
+CODE_INSIDE = re.compile(rf"(?<![0-9A-Za-z.]){_AGENCY}-[0-9]{{6}}-[0-9]{{4,5}}(?![0-9])", re.IGNORECASE)
+"""A dossier code in the national pattern standing inside a text (a receipt scanned into a field)."""
+
+
+def code_inside(text: str) -> str | None:
+    """The dossier code inside ``text`` (a scanner ending with Tab types it into whatever field
+    has the focus), or None."""
+    found = CODE_INSIDE.search(text)
+    return found.group(0) if found else None
+
+
 def check_agency_id(agency_id: str) -> str:
     """Normalise and validate an agency identifier.
 

@@ -1196,3 +1196,20 @@ def test_office_hours_that_leave_appointments_outside_them_name_those_dossiers(d
         "move-appointment), để công dân không đến khi cơ quan nghỉ."
     ]
     assert desk.get(early.code).due_at.hour == 9  # nothing moved by itself: the apology is the rule
+
+
+@pytest.mark.parametrize("field", ["name", "address"])
+def test_a_receipt_scanned_into_a_name_or_an_address_is_refused(desk: Desk, field: str) -> None:
+    """A scanner that ends with Tab types the code into whatever field has the focus; names may hold
+    digits, so the code was saved as part of the applicant's name or address."""
+    code = desk.receive(intake(), "A").code
+    applicant = dict(intake()["applicant"])
+    applicant[field] = f"{applicant[field]} {code.lower() if field == 'name' else code}"
+    before = desk.count_view("today")
+    with pytest.raises(ValidationError) as raised:
+        desk.receive(intake(applicant=applicant), "A")
+    assert [e.field for e in raised.value.errors] == [f"applicant.{field}"]
+    assert "quét nhầm" in raised.value.errors[0].message
+    assert desk.count_view("today") == before
+    ordinary = dict(intake()["applicant"], address="Số 12-14 ngõ 3/5, Tổ 20-261125-2001")
+    assert desk.receive(intake(applicant=ordinary), "A").applicant.address == ordinary["address"]
