@@ -277,3 +277,41 @@ async def test_an_organisation_and_its_owner_come_back_with_the_draft(
         assert screen.field("owner.name").value == "Đỗ Thị Hằng"
         data = screen.intake_data()
         assert data["applicant"]["kind"] == "organisation" and data["owner"] == {"name": "Đỗ Thị Hằng"}
+
+
+async def test_a_draft_the_busy_file_refused_is_written_once_the_file_is_free(
+    app: CounterApp, staffed_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program held the write lock while the form was typed: the draft write failed and was
+    never tried again, so a crash after the lock was gone lost the form. It is tried again."""
+    import asyncio
+    import sqlite3
+
+    monkeypatch.setattr(intake_module, "DRAFT_DELAY", 0.001)
+    monkeypatch.setattr(intake_module, "DRAFT_RETRY", 0.05)
+    path = staffed_desk.store.conn.execute("PRAGMA database_list").fetchone()[2]
+    monkeypatch.setattr(staffed_desk.store, "_patience_ms", 50)  # not 10 s behind the lock
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await sign_in(pilot, OFFICIAL)
+            await begin_intake(pilot)
+            screen = intake_screen(app)
+            for _ in range(100):  # the first write fails behind the lock, and a retry is set
+                await pilot.pause()
+                await asyncio.sleep(0.02)
+                if screen.draft_pending:
+                    break
+            assert screen.draft_pending and staffed_desk.load_draft() is None
+            other.execute("ROLLBACK")
+            for _ in range(100):
+                await asyncio.sleep(0.02)
+                await pilot.pause()
+                await asyncio.sleep(0.02)
+                if staffed_desk.load_draft() is not None:
+                    break
+            draft = staffed_desk.load_draft()
+            assert draft is not None and draft["applicant"]["name"] == "Đặng Thị Hoà"
+    finally:
+        other.close()

@@ -58,6 +58,8 @@ RETURN_LABELS = {"counter": "Tại quầy", "post": "Qua bưu chính", "online":
 """Short labels of the return methods for the narrow select (RETURN_METHODS has the full text)."""
 DRAFT_DELAY = 1.0
 """Seconds after the last change before the form is saved as the counter's draft."""
+DRAFT_RETRY = 5.0
+"""Seconds before a draft write that failed (the file busy) is tried again."""
 CHECKLIST_HINT = "Space: đánh dấu · x: chỉ xuất trình · gõ số: số bản chính/chứng thực/photo"
 
 INFO_INDENT = 13
@@ -950,7 +952,17 @@ class IntakeScreen(CounterScreen):
 
     @work(thread=True, exit_on_error=False, group="draft")
     def _write_draft(self, desk: Desk, data: dict[str, Any] | None, epoch: int) -> None:
-        self._store_draft(desk, data, epoch)
+        try:
+            self._store_draft(desk, data, epoch)
+        except CounterError:
+            # The file busy (another program writing) or not writable now: tried again, or the
+            # form typed during a long write lock was in no draft once the lock was gone.
+            self.app.call_from_thread(self._draft_failed, epoch)
+            raise
+
+    def _draft_failed(self, epoch: int) -> None:
+        if epoch == self._draft_epoch and self._draft_timer is None:
+            self._draft_timer = self.set_timer(DRAFT_RETRY, self._draft_time, name="intake-draft")
 
     def _store_draft(self, desk: Desk, data: dict[str, Any] | None, epoch: int) -> None:
         with self._draft_lock:
