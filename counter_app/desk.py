@@ -709,6 +709,10 @@ class LeftOutStep:
     reason: str
 
 
+SCANNED_BEFORE_SIGN_IN = "Đây là mã hồ sơ vừa quét: hãy đăng nhập (mở khóa) trước, rồi quét lại."
+"""Said when a dossier code comes as a sign-in's name or PIN."""
+
+
 def _code_twice(first: Dossier, second: Event) -> str:
     """Why a second receipt under a code is left out: the code was issued twice, by two machines
     with one counter number (or one set up again without its backup, by a release before the
@@ -2935,7 +2939,13 @@ class Desk:
         Raises:
             RuleError: unknown user, wrong PIN or disabled account (one message for all three), or
                 an account waiting after too many wrong PINs (with the time it may try again).
+            ValidationError: a dossier code given as the name or the PIN (a receipt scanned at
+                the sign-in or unlock screen): said as such and counted as no failure; five scans
+                locked the official out for minutes.
         """
+        for key, text in (("username", username), ("pin", pin)):
+            if codes.parse_code((text or "").strip()) is not None:
+                raise ValidationError(FieldError(key, SCANNED_BEFORE_SIGN_IN))
         user = clean(username or "").lower()
         row = self.store.official(user)
         now = self.now()

@@ -586,7 +586,8 @@ async def test_first_run_refuses_a_hub_address_without_its_access_code(
 async def test_codes_scanned_at_a_locked_counter_are_no_wrong_pins(app, staffed_desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]
     """A citizen's receipt scanned at the locked counter (five of them locked the official out for
     minutes, as five wrong PINs): said as a scan, counted as nothing; the PIN still unlocks."""
-    from counter_app.tui.screens.first_run import SCANNED_BEFORE_SIGN_IN, UnlockScreen
+    from counter_app.desk import SCANNED_BEFORE_SIGN_IN
+    from counter_app.tui.screens.first_run import UnlockScreen
     from tests.conftest import intake
 
     code = staffed_desk.receive(intake(), OFFICIAL[2]).code

@@ -25,6 +25,11 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=VN_TZ)
 
 
+def spoken(t: datetime) -> str:
+    """A time as the forms spell it out, written here apart from the code that prints it."""
+    return f"{t:%H} giờ {t:%M} phút, ngày {t:%d} tháng {t:%m} năm {t:%Y}"
+
+
 def render(desk: Desk, form: str, code: str, path: Path, **kwargs: str) -> str:
     pdf = render_form(desk, form, code, path, "cb1", **kwargs)
     chars_inside_pages(pdf)
@@ -218,11 +223,9 @@ def test_a_reprinted_receipt_says_the_appointment_was_moved(
     moved = desk.move_appointment(d.code, "cb1", new_due=d.due_at + timedelta(days=7), reason="Xác minh.")
     new = moved.due_at.astimezone(VN_TZ)
     text = render(desk, "receipt", d.code, tmp_path / "r.pdf")
-    said = f"{first:%H} giờ {first:%M} phút, ngày {first:%d} tháng {first:%m} năm {first:%Y}"
-    assert f"Thời gian trả kết quả giải quyết hồ sơ: {said}" in text
+    assert f"Thời gian trả kết quả giải quyết hồ sơ: {spoken(first)}" in text
     assert (
-        f"Đã hẹn lại thời gian trả kết quả: {new:%H} giờ {new:%M} phút, ngày {new:%d} tháng {new:%m} "
-        f"năm {new:%Y} (văn bản xin lỗi ngày {clock.now:%d/%m/%Y})."
+        f"Đã hẹn lại thời gian trả kết quả: {spoken(new)} (văn bản xin lỗi ngày {clock.now:%d/%m/%Y})."
     ) in text
 
 
@@ -239,12 +242,8 @@ def test_a_reprinted_receipt_says_the_wait_for_extra_papers_moved_the_appointmen
     new = desk.receive_extra_papers(d.code, "cb1").due_at.astimezone(VN_TZ)
     assert new > first
     text = render(desk, "receipt", d.code, tmp_path / "r.pdf")
-    said = f"{first:%H} giờ {first:%M} phút, ngày {first:%d} tháng {first:%m} năm {first:%Y}"
-    assert f"Thời gian trả kết quả giải quyết hồ sơ: {said}" in text
-    assert (
-        f"Thời gian trả kết quả lùi theo thời gian chờ bổ sung hồ sơ: {new:%H} giờ {new:%M} phút, "
-        f"ngày {new:%d} tháng {new:%m} năm {new:%Y}."
-    ) in text
+    assert f"Thời gian trả kết quả giải quyết hồ sơ: {spoken(first)}" in text
+    assert (f"Thời gian trả kết quả lùi theo thời gian chờ bổ sung hồ sơ: {spoken(new)}.") in text
 
 
 # -- one sheet when it nearly fits (print.md #6) ------------------------------------------------------

@@ -19,7 +19,6 @@ from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
 from counter_app.desk import WRONG_SIGN_IN_TITLE
-from counter_app.domain.codes import parse_code
 from counter_app.domain.errors import CounterError, FieldError, RuleError, ValidationError
 from counter_app.settings import Settings, coerce_setting, validate
 from counter_app.tui.screens.base import KeepsStyles, Reporting, focus_first_error, show_field_errors
@@ -244,21 +243,6 @@ class FirstSupervisorScreen(FormScreen):
         return desk.add_official(*account)
 
 
-SCANNED_BEFORE_SIGN_IN = "Đây là mã hồ sơ vừa quét: hãy đăng nhập (mở khóa) trước, rồi quét lại."
-
-
-def refuse_scanned_code(values: dict[str, str]) -> None:
-    """A dossier code scanned into the sign-in or unlock form is said as such, before any sign-in
-    is tried: counted as a wrong name or PIN, five scans locked the official out for minutes.
-
-    Raises:
-        ValidationError: on the field the code went into.
-    """
-    for key, text in values.items():
-        if parse_code(text.strip()) is not None:
-            raise ValidationError(FieldError(key, SCANNED_BEFORE_SIGN_IN))
-
-
 class SignInScreen(FormScreen):
     """Sign in with a user name and a PIN; dismisses with the Official."""
 
@@ -279,7 +263,6 @@ class SignInScreen(FormScreen):
         yield Field("Mã PIN", key="pin", password=True, id="signin-pin")
 
     def perform(self, values: dict[str, str]) -> Any:
-        refuse_scanned_code(values)
         desk = self.app.desk  # type: ignore[attr-defined]
         return desk.sign_in(values["username"], values["pin"])
 
@@ -326,7 +309,6 @@ class UnlockScreen(SignInScreen):
         yield Field("Mã PIN", key="pin", password=True, id="signin-pin")
 
     def perform(self, values: dict[str, str]) -> Any:
-        refuse_scanned_code(values)
         desk = self.app.desk  # type: ignore[attr-defined]
         return desk.sign_in(self.official.username, values["pin"])
 
