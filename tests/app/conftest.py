@@ -100,6 +100,15 @@ async def type_text(pilot: Pilot[Any], text: str) -> None:
     await pilot.pause()
 
 
+async def scanner_burst(pilot: Pilot[Any], code: str) -> None:
+    """A scanner's code and its Enter arriving in one terminal read (a fast scanner, or keys piled
+    up while the app was busy): every key is queued before the app handles the first."""
+    for character in code:
+        pilot.app.post_message(events.Key(key_name(character), character))
+    pilot.app.post_message(events.Key("enter", "\r"))
+    await settle(pilot)
+
+
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], object], timeout: float = 10.0) -> None:
     """Let the app run until ``condition()`` holds (a timer of the app has fired), at most
     ``timeout`` seconds: a loaded machine runs timers late, and a fixed pause would fail there."""

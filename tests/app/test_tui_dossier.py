@@ -26,6 +26,7 @@ from .conftest import (
     Seen,
     notifications,
     scan,
+    scanner_burst,
     settle,
     sign_in,
     texts,
@@ -138,6 +139,28 @@ async def test_a_scanner_typing_while_a_list_has_focus_opens_the_dossier(app, co
         await pilot.press("enter")
         await settle(pilot)
         assert dossier_screen(app).dossier.code == code
+
+
+async def test_dossier_after_dossier_opens_when_each_scan_arrives_in_one_read(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """The counter's loop: scan, a step, scan the next receipt. A code and its Enter in one read
+    from the dossier screen opened nothing every other time (the step key then went to the scan
+    box); each scan, before and after a step, opens its dossier."""
+    codes = [staffed_desk.receive(intake(), ACTOR).code for _ in range(4)]
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scanner_burst(pilot, codes[0])
+        for code in [*codes[1:], codes[0]]:
+            await scanner_burst(pilot, code)
+            assert dossier_screen(app).dossier.code == code
+            assert app.focused is not dossier_screen(app).scan_input  # the step keys go to the dossier
+        await pilot.press("c")  # transfer, confirmed
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert staffed_desk.get(codes[0]).status == 4  # in processing
+        await scanner_burst(pilot, codes[1])
+        assert dossier_screen(app).dossier.code == codes[1]
 
 
 async def test_an_unknown_code_is_reported_without_leaving_the_screen(app) -> None:  # type: ignore[no-untyped-def]

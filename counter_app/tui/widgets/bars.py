@@ -7,6 +7,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -32,16 +33,22 @@ class ScanInput(FieldInput):
         if not text:
             return
         agency, pattern = own_codes(self)
+        message: Message
         if looks_like_code(text, pattern):
-            self.post_message(OpenDossier(normalise_code(text)))
-            return
-        scanned = split_scan(text, agency, pattern)
-        if scanned is not None and scanned.chip is not None:
-            self.post_message(ChipScanned(scanned.chip))
-        elif scanned is not None:
-            self.post_message(OpenDossier(scanned.code))
+            message = OpenDossier(normalise_code(text))
         else:
-            self.post_message(SearchRequested(text))
+            scanned = split_scan(text, agency, pattern)
+            if scanned is not None and scanned.chip is not None:
+                message = ChipScanned(scanned.chip)
+            elif scanned is not None:
+                message = OpenDossier(scanned.code)
+            else:
+                message = SearchRequested(text)
+        # The screen submits a burst's Enter from its own task (the keys had gone to the widget that
+        # had focus before the first digit). A message takes the running task's node as its sender,
+        # and Textual stops a message at its sender: the screen kept the scan from the app and
+        # every other burst scan on the dossier screen opened nothing. The box is the sender.
+        self.post_message(message.set_sender(self))
 
 
 class TopBar(Horizontal):
