@@ -833,10 +833,8 @@ async def test_text_typed_past_a_field_s_limit_is_said_to_be_left_out(app) -> No
 
 
 async def test_a_late_chosen_procedure_does_not_move_the_focus_mid_scan(app) -> None:  # type: ignore[no-untyped-def]
-    """Enter pressed twice on the procedure sends a second "chosen" after the first moved on: it
+    """Enter pressed twice on the procedure chose it a second time after the first moved on: it
     took the focus from the name to the ID number in the middle of a chip-ID card's text."""
-    from counter_app.tui.widgets.picker import ProcedurePicker
-
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
         await begin_intake(pilot, "")
@@ -845,7 +843,7 @@ async def test_a_late_chosen_procedure_does_not_move_the_focus_mid_scan(app) -> 
         name = screen.field("applicant.name")
         assert app.focused is name.input
         await type_text(pilot, "0311900")  # the start of a card's text
-        screen.picker.post_message(ProcedurePicker.Chosen(screen.procedure))
+        screen.picker.submit(screen.picker.input.value)  # Enter again on the chosen procedure
         await settle(pilot)
         assert app.focused is name.input and name.value == "0311900"
 
@@ -896,3 +894,26 @@ async def test_keys_typed_while_a_save_waits_are_not_lost_in_a_cleared_form(
         stored = staffed_desk.get(saved[0].code)
         assert len(saved) == 1 and stored is not None and stored.applicant.address == "Thôn Đông, xã Vĩnh Bảo"
         assert "Đã lưu" in texts(app, "#last-saved") and saved[0].code in texts(app, "#last-saved")
+
+
+async def test_keys_typed_straight_after_enter_on_the_procedure_go_to_the_next_fields(app) -> None:  # type: ignore[no-untyped-def]
+    """A quick official types the procedure, Enter, the name, Tab, the ID number… without a pause:
+    the keys after Enter reached the picker before the choice had moved the focus (the name was
+    lost, or un-chose the procedure, and every later field got the one before's text)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        for character in "khai tu":
+            pilot.app.post_message(events.Key(key_name(character), character))
+        pilot.app.post_message(events.Key("enter", "\r"))
+        for part in ("Trần Thị Bích", "tab", "031090000102", "tab", "0912000102"):
+            if part == "tab":
+                pilot.app.post_message(events.Key("tab", None))
+            else:
+                for character in part:
+                    pilot.app.post_message(events.Key(key_name(character), character))
+        await settle(pilot)
+        screen = intake_screen(app)
+        assert screen.procedure is not None and screen.procedure.code == "1.000656"
+        assert screen.field("applicant.name").value == "Trần Thị Bích"
+        assert screen.field("applicant.id_number").value == "031090000102"
+        assert screen.field("applicant.phone").value == "0912000102"

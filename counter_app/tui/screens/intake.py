@@ -184,7 +184,7 @@ class IntakeScreen(CounterScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="intake"):
-            yield ProcedurePicker(self.counter_app.desk.catalog, id="picker")
+            yield ProcedurePicker(self.counter_app.desk.catalog, on_chosen=self._chosen, id="picker")
             yield ErrorLine(id="procedure-error", classes="field-error")
             yield Static(
                 "Chọn thủ tục: gõ vài chữ của tên (không cần dấu) hoặc vài số của mã, rồi Enter.",
@@ -386,12 +386,12 @@ class IntakeScreen(CounterScreen):
     def _preview(self, event: ProcedurePicker.Highlighted) -> None:
         self._show_info(event.procedure)
 
-    @on(ProcedurePicker.Chosen)
-    def _chosen(self, event: ProcedurePicker.Chosen) -> None:
-        self._use_procedure(event.procedure)
-        # On to the applicant only from the picker: a second "chosen" (Enter pressed twice) that
-        # arrives once the official is in a field moved the focus mid-scan, and split a chip-ID
-        # card's text between the name and the ID number.
+    def _chosen(self, procedure: Procedure) -> None:
+        """The picker's choice (Enter or a click), taken before the next key is handled."""
+        self._use_procedure(procedure)
+        # On to the applicant only from the picker: a second Enter handed on to the name field
+        # must not move the focus mid-scan (it split a chip-ID card's text between the name and
+        # the ID number).
         focused = self.focused
         if focused is None or focused is self.picker.input or self.picker in focused.ancestors:
             self._focus_next_empty()

@@ -145,6 +145,10 @@ class FieldInput(Input):
             # Synchronous, unlike reacting to Submitted: the next key already goes to the next field.
             self.screen.focus_next()
             return
+        await self.enter()
+
+    async def enter(self) -> None:
+        """Enter on the field's own text (no scan in it): Input's Submitted, for the screen."""
         await super().action_submit()
 
 

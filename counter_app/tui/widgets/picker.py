@@ -8,6 +8,7 @@ A chosen procedure's label longer than the field ends with "…" (its tooltip ho
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -47,6 +48,15 @@ def procedure_label(procedure: Procedure) -> str:
 
 class ProcedureInput(FieldInput):
     """The picker's search field: text running past an edge is marked there with "…"."""
+
+    async def enter(self) -> None:
+        # Handled here and now, not through Input's Submitted: the keys typed after Enter (the
+        # citizen's name, a card scanned at once) are already queued for this field, and they
+        # went into the picker (un-choosing the procedure) while the choice travelled up as
+        # messages. Chosen at once, the focus has moved before the next key is handled, and the
+        # field hands those keys on to it.
+        picker = next(a for a in self.ancestors if isinstance(a, ProcedurePicker))
+        picker.submit(self.value)
 
     def on_focus(self) -> None:
         # Called before Input's own handler (which selects all, cursor at the end): after it.
@@ -105,16 +115,22 @@ class ProcedurePicker(Vertical):
             super().__init__()
             self.procedure = procedure
 
-    class Chosen(Message):
-        """A procedure was chosen (Enter or a click)."""
-
-        def __init__(self, procedure: Procedure) -> None:
-            super().__init__()
-            self.procedure = procedure
-
-    def __init__(self, catalog: Catalog, *, id: str | None = None) -> None:
+    def __init__(
+        self, catalog: Catalog, *, on_chosen: Callable[[Procedure], None], id: str | None = None
+    ) -> None:
+        """
+        Args:
+            catalog: The procedures to choose from.
+            on_chosen: Called at once when a procedure is chosen (Enter or a click), also Enter
+                again on the chosen one: the screen sets its form up and moves the focus on before
+                the next key is handled (a message would arrive after the keys queued behind Enter).
+            id: The widget's id.
+        """
         super().__init__(id=id)
         self.catalog = catalog
+        self.on_chosen = on_chosen
+        self._listed = ""
+        """The query the list of matches was made for."""
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row"):
@@ -157,8 +173,8 @@ class ProcedurePicker(Vertical):
 
         Args:
             code: The procedure's national code.
-            announce: Post :class:`Chosen` (False when the caller sets up the form itself, as
-                restoring a draft does, and must not have the focus moved later).
+            announce: Call ``on_chosen`` (False when the caller sets up the form itself, as
+                restoring a draft does, and must not have the focus moved).
 
         Returns:
             The chosen procedure.
@@ -173,10 +189,11 @@ class ProcedurePicker(Vertical):
         self.input.tooltip = procedure_label(procedure)
         self._close()
         if announce:
-            self.post_message(self.Chosen(procedure))
+            self.on_chosen(procedure)
         return procedure
 
     def _open(self, query: str) -> None:
+        self._listed = query
         results = search_procedures(self.catalog, query)
         options = self.options
         options.set_options(
@@ -199,6 +216,8 @@ class ProcedurePicker(Vertical):
     @on(Input.Changed, "#procedure-input")
     def _typed(self, event: Input.Changed) -> None:
         # Not stopped: the screen keeps its draft up to date from every change.
+        if event.value != self.input.value:
+            return  # a change overtaken by later keys (and maybe by a choice made on Enter)
         if self.procedure is not None and event.value == procedure_label(self.procedure):
             return
         if self.procedure is not None:
@@ -210,20 +229,23 @@ class ProcedurePicker(Vertical):
             self._close()
             self.post_message(self.Highlighted(None))
 
-    @on(Input.Submitted, "#procedure-input")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def submit(self, value: str) -> None:
+        """Enter in the search field holding ``value``: choose the highlighted procedure."""
+        if self.procedure is None and value.strip() and value != self._listed:
+            # Typed and Enter in one burst: the list has not followed the keys yet (it follows
+            # each change as a message); the matches of what the field holds now decide.
+            self._open(value)
         option = self.options.highlighted_option if self.is_open else None
         if option is not None and option.id is not None:
             self.choose(option.id)
         elif self.procedure is not None:
-            self.post_message(self.Chosen(self.procedure))  # Enter on a chosen one: move on
-        elif event.value.strip() and not self.is_open:
+            self.on_chosen(self.procedure)  # Enter on a chosen one: move on
+        elif value.strip() and not self.is_open:
             # The list closed with Escape: Enter shows it again (it said nothing matched).
-            self._open(event.value)
+            self._open(value)
             if not self.is_open:
                 self._no_match()
-        elif event.value.strip():
+        elif value.strip():
             self._no_match()
 
     def _no_match(self) -> None:
@@ -244,8 +266,8 @@ class ProcedurePicker(Vertical):
     def _clicked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id is not None:
+            focus_now(self.input)  # the click may have taken it; the screen moves it on from here
             self.choose(event.option.id)
-            focus_now(self.input)
 
     def action_move(self, delta: int) -> None:
         if not self.is_open:
