@@ -270,7 +270,9 @@ class Catalog:
     def search(self, query: str, limit: int = 20) -> list[Procedure]:
         """Type-ahead search on code and name, diacritics and case ignored.
 
-        Ranking: code prefix matches first ("1.0011", also without the dot), then procedures whose
+        Ranking: code matches first (the whole code, then codes ending with the typed digits,
+        the way the picker's hint asks for them, then codes starting with them: "1.0011", also
+        without the dot), then procedures whose
         name has a word starting with every query word ("khai sinh", "chung th"), then names that
         merely contain every query word, then the other procedures of a field so named ("chứng
         thực" also finds "Thủ tục cấp bản sao từ sổ gốc"). Code matches come in code order; the
@@ -292,35 +294,42 @@ class Catalog:
         phrase = " ".join(tokens)
         compact = re.sub(r"\s+", "", query)
         code_query = compact if re.fullmatch(r"[\d.]+", compact) else None
-        ranked: list[tuple[int, str, int, int, int, Procedure]] = []
+        ranked: list[tuple[int, tuple[int, str], int, int, int, Procedure]] = []
         for index, (p, (name, words, field_words)) in enumerate(
             zip(self.procedures, self._folded, strict=True)
         ):
-            rank = _rank(p.code, name, words, field_words, tokens, code_query)
+            code_match = _code_match(p.code, code_query) if code_query is not None else None
+            rank = 0 if code_match is not None else _rank(name, words, field_words, tokens)
             if rank is None:
                 continue
-            # Code matches list in code order; name matches by phrase, then length. Many names open
-            # with "Thủ tục", which says nothing: "khai tử" would put "Đăng ký lại khai tử" before
-            # "Thủ tục đăng ký khai tử" for being shorter.
-            code_key = p.code if rank == 0 else ""
+            # Code matches list by how they match, then in code order; name matches by phrase,
+            # then length. Many names open with "Thủ tục", which says nothing: "khai tử" would put
+            # "Đăng ký lại khai tử" before "Thủ tục đăng ký khai tử" for being shorter.
+            code_key = (code_match, p.code) if code_match is not None else (0, "")
             length = len(name.removeprefix("thu tuc "))
             ranked.append((rank, code_key, 0 if phrase in name else 1, length, index, p))
         ranked.sort(key=lambda r: r[:5])
         return [r[5] for r in ranked[:limit]]
 
 
-def _rank(
-    code: str,
-    name: str,
-    words: tuple[str, ...],
-    field_words: tuple[str, ...],
-    tokens: list[str],
-    code_query: str | None,
-) -> int | None:
-    if code_query is not None and (
-        code.startswith(code_query) or code.replace(".", "").startswith(code_query.replace(".", ""))
-    ):
+def _code_match(code: str, query: str) -> int | None:
+    """How a code matches typed digits: 0 the whole code, 1 its last digits, 2 its first ones.
+
+    The last digits come before the first: "10041" is the end of 1.010041 and, without the dot,
+    the start of 1.004194; the picker's hint asks for the last digits ("4873"), and the official
+    who typed them got the other procedure. A query with a dot is a prefix only ("1.0041").
+    """
+    digits, typed = code.replace(".", ""), query.replace(".", "")
+    if code == query or digits == typed:
         return 0
+    if "." not in query and digits.endswith(typed):
+        return 1
+    if code.startswith(query) or digits.startswith(typed):
+        return 2
+    return None
+
+
+def _rank(name: str, words: tuple[str, ...], field_words: tuple[str, ...], tokens: list[str]) -> int | None:
     if all(any(w.startswith(t) for w in words) for t in tokens):
         return 1
     if all(t in name for t in tokens):

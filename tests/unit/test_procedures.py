@@ -255,6 +255,19 @@ def test_search_code_prefix(catalog: Catalog) -> None:
     assert catalog.search("1001193")[0].code == "1.001193"
 
 
+@pytest.mark.parametrize("tail", [4, 5, 6])
+def test_the_last_digits_of_a_code_find_it_first(catalog: Catalog, tail: int) -> None:
+    """The picker's hint asks for the last digits of a code ("4873"). "10041", the end of
+    1.010041, is also the start of 1.004194 without its dot: that one was chosen."""
+    assert catalog.search("10041")[0].code == "1.010041"
+    for procedure in catalog:
+        digits = procedure.code.replace(".", "")[-tail:]
+        first = catalog.search(digits)[0]
+        assert first.code.replace(".", "").endswith(digits), (digits, first.code)
+        if sum(p.code.replace(".", "").endswith(digits) for p in catalog) == 1:
+            assert first is procedure
+
+
 def test_search_word_prefixes(catalog: Catalog) -> None:
     assert catalog.search("thuong tr")[0].code == "1.004222"
     assert catalog.search("ho kinh d")[0].field == "Hộ kinh doanh"

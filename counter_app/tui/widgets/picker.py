@@ -32,7 +32,8 @@ RESULTS = 30
 
 
 def search_procedures(catalog: Catalog, query: str, limit: int = RESULTS) -> list[Procedure]:
-    """The catalog's own ranking, then (for a query of digits) codes holding those digits."""
+    """The catalog's own ranking, then (for a query of digits) codes holding those digits
+    elsewhere."""
     results = catalog.search(query, limit)
     compact = re.sub(r"[\s.]", "", query)
     if compact.isdigit():
