@@ -377,7 +377,8 @@ class TimeLeft:
             parts.append(f"{hours} giờ")
         if minutes and not days:
             parts.append(f"{minutes} phút")
-        text = " ".join(parts) or "0 phút"
+        # Under a minute in hand read "Còn 0 phút", as if the time were up: it is not yet.
+        text = " ".join(parts) or ("dưới 1 phút" if not self.late else "0 phút")
         if self.late and not parts:
             return "Đã quá hạn"  # past the due time, no working time since (lunch, evening, day off)
         if self.paused:  # late before the pause stays late: "còn" would read as time in hand

@@ -50,3 +50,8 @@ def birth_text(stored: str) -> str:
 def plural_dossiers(n: int) -> str:
     """``1.234 hồ sơ``."""
     return f"{thousands(n)} hồ sơ"
+
+
+CLOCK_SECONDS = 30.0
+"""How often a screen left open follows the clock: the time left, "trễ", the appointment preview
+(a dossier kept open past its due time said "Còn 0 phút" until it was opened again)."""

@@ -556,3 +556,34 @@ async def test_two_quick_next_list_keys_land_on_the_second_list_after_and_stay( 
         assert set(views[2:]) == {"overdue"} and screen.view == "overdue"
         assert screen.query_one("#list-tabs").active == "overdue"
         assert shown.count("overdue") == 1 and len(shown) <= 2, shown
+
+
+async def test_an_open_list_and_dossier_follow_the_clock_past_the_due_time(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, clock, monkeypatch
+) -> None:
+    """Left open at 09:29 on a dossier due at 09:30, the due list and the dossier went on saying
+    "Còn 0 phút" and no "trễ" until they were opened again."""
+    from counter_app.tui.widgets.dossier_table import DossierTable
+
+    monkeypatch.setattr(DossierTable, "CLOCK_SECONDS", 0.05, raising=False)
+    monkeypatch.setattr(DossierScreen, "CLOCK_SECONDS", 0.05, raising=False)
+    code = staffed_desk.receive(intake(), ACTOR).code  # Wed 25/11 09:30, due Mon 30/11 09:30
+    clock.set(datetime(2026, 11, 30, 9, 29, tzinfo=VN_TZ))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = lists_screen(app)
+        screen.view = "due_today"
+        await settle(pilot)
+        assert code in {k.value for k in screen.table.rows}
+        assert "trễ" not in texts(app, "#list-table")
+        clock.set(datetime(2026, 11, 30, 9, 31, tzinfo=VN_TZ))
+        await wait_until(pilot, lambda: "trễ" in texts(app, "#list-table"))
+        clock.set(datetime(2026, 11, 30, 9, 29, 30, tzinfo=VN_TZ))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        assert "Còn dưới 1 phút làm việc" in texts(app, "#dossier-head")
+        clock.set(datetime(2026, 11, 30, 9, 45, tzinfo=VN_TZ))
+        await wait_until(pilot, lambda: "Trễ 15 phút làm việc" in texts(app, "#dossier-head"))

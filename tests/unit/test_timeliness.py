@@ -85,6 +85,8 @@ def test_time_left_says_late_as_soon_as_the_due_time_passes(desk: Desk, clock: F
     assert d.due_at == vn(2026, 11, 30, 11, 30)
     for now, text in [
         (vn(2026, 11, 30, 11, 0), "Còn 30 phút làm việc"),
+        (vn(2026, 11, 30, 11, 29, 30), "Còn dưới 1 phút làm việc"),  # not "Còn 0 phút"
+        (vn(2026, 11, 30, 11, 30), "Còn dưới 1 phút làm việc"),  # due now, late a second later
         (vn(2026, 11, 30, 12, 0), "Đã quá hạn"),
         (vn(2026, 11, 30, 14, 0), "Trễ 30 phút làm việc"),
     ]:

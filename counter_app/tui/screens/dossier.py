@@ -26,7 +26,7 @@ from counter_app.domain.dossier import (
     holder_handed_on,
 )
 from counter_app.domain.errors import CounterError
-from counter_app.tui.formatting import birth_text, due_text, money, short_time
+from counter_app.tui.formatting import CLOCK_SECONDS, birth_text, due_text, money, short_time
 from counter_app.tui.messages import StepRecorded
 from counter_app.tui.screens.base import CounterScreen, is_text_field
 from counter_app.tui.screens.dialogs import AccessLogDialog, ConfirmDialog, PrintDialog, StepDialog
@@ -111,6 +111,8 @@ class DossierScreen(CounterScreen):
     screen; a supervisor's F6 gives way to it, as on the intake (it is in Ctrl+P), then F2 (the
     scan box names it)."""
     AUTO_FOCUS = None
+    CLOCK_SECONDS = CLOCK_SECONDS
+    """How often the working time left is worked out again while the dossier stays open."""
 
     BINDINGS = [
         Binding("escape", "back", "Quay lại", id="dossier.back"),
@@ -184,6 +186,7 @@ class DossierScreen(CounterScreen):
 
     def on_mount(self) -> None:
         self.dossier = self._initial
+        self.set_interval(self.CLOCK_SECONDS, self._follow_clock)
         # Focus off the scan box so the step keys work (arrows scroll the dossier); no scrolling,
         # the head stays in view.
         self.set_focus(self.query_one("#dossier-main", VerticalScroll), scroll_visible=False)
@@ -193,6 +196,11 @@ class DossierScreen(CounterScreen):
             return
         self._show_dossier(dossier)
         self.refresh_bindings()
+
+    def _follow_clock(self) -> None:
+        """The working time left (or late) as of now, the screen having stayed open."""
+        if self.dossier is not None:
+            self._show_head(self.dossier)
 
     def _show_dossier(self, d: Dossier) -> None:
         self._show_head(d)

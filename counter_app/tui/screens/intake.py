@@ -46,7 +46,7 @@ from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.procedures import MAX_FEE, Procedure
 from counter_app.domain.text import thousands
 from counter_app.domain.validation import ChipId, parse_amount
-from counter_app.tui.formatting import due_text, money, parse_day
+from counter_app.tui.formatting import CLOCK_SECONDS, due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
 from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, focus_first_error, show_field_errors
 from counter_app.tui.widgets.checklist import DocumentChecklist
@@ -318,7 +318,7 @@ class IntakeScreen(CounterScreen):
         for field in self.fields:
             field.input.enter_advances = True
         self._mark_required()
-        self.set_interval(30, self._refresh_info)
+        self.set_interval(CLOCK_SECONDS, self._refresh_info)
 
     def on_screen_resume(self) -> None:
         if self.counter_app.official is None:

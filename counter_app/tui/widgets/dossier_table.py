@@ -18,7 +18,7 @@ from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from counter_app.store.dossiers import DossierRow
-from counter_app.tui.formatting import short_due
+from counter_app.tui.formatting import CLOCK_SECONDS, short_due
 from counter_app.tui.messages import OpenDossier
 
 PAGE_SIZE = 50
@@ -102,12 +102,19 @@ def plan_columns(width: int, owner_chars: int = 0) -> Columns:
     return Columns(code, max(room, 12), 0)
 
 
+def _is_late(row: DossierRow, now: datetime) -> bool:
+    return row.status in OPEN_STATUSES and row.due_at < now
+
+
 def _owner_line(row: DossierRow) -> str:
     return f"chủ hồ sơ: {row.owner_name}"
 
 
 class DossierTable(DataTable[Text]):
     """Dossier rows: code, applicant, due, status, procedure. Enter opens the dossier."""
+
+    CLOCK_SECONDS = CLOCK_SECONDS
+    """How often the rows shown are checked for a due time just passed ("trễ")."""
 
     class Loaded(Message):
         """A page arrived (``total_loaded`` rows are shown)."""
@@ -127,6 +134,8 @@ class DossierTable(DataTable[Text]):
         self._done = True
         self._loading = False
         self._shown: dict[str, DossierRow] = {}
+        self._late: set[str] = set()
+        """The codes of the rows shown as late."""
         self._keep: tuple[str, int] | None = None
         """The row to put the cursor back on once the list is read again (code, row index)."""
         self._owner_chars = 0
@@ -136,6 +145,14 @@ class DossierTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         self._lay_out()
+        self.set_interval(self.CLOCK_SECONDS, self._follow_clock)
+
+    def _follow_clock(self) -> None:
+        """Mark "trễ" on the rows whose due time passed while the list stayed open."""
+        now = self._now()
+        for code, row in self._shown.items():
+            if _is_late(row, now) != (code in self._late):
+                self.update_cell(code, "due", self._due_cell(row, now))
 
     def on_resize(self) -> None:
         self._lay_out()
@@ -191,6 +208,7 @@ class DossierTable(DataTable[Text]):
         self._done = loader is None
         self._loading = False
         self._shown.clear()
+        self._late.clear()
         self.clear()
         if self._owner_chars:  # the name column narrow again for a list without the owner's name
             self._owner_chars = 0
@@ -248,11 +266,7 @@ class DossierTable(DataTable[Text]):
 
     def _cells(self, row: DossierRow, now: datetime) -> list[Text]:
         columns = self._columns or plan_columns(self.app.size.width)
-        late = row.status in OPEN_STATUSES and row.due_at < now
-        appointment = row.appointment_at  # none for a dossier refused at the counter
-        due = Text(short_due(appointment) if appointment else "—", style="bold red" if late else "")
-        if late:
-            due.append(" trễ", style="bold red")
+        due = self._due_cell(row, now)
         # Cut to the column's width with "…", every line of a cell on its own (Rich does it).
         who = Text(row.applicant_name, no_wrap=True, overflow="ellipsis")
         if self._has_owner(row):  # on a second line, so the column stays as narrow as a name
@@ -271,6 +285,19 @@ class DossierTable(DataTable[Text]):
             procedure = f"{_clip(row.procedure_name, 60)} ({row.procedure_code})"
             cells.append(Text(procedure, style="dim", no_wrap=True, overflow="ellipsis"))
         return cells
+
+    def _due_cell(self, row: DossierRow, now: datetime) -> Text:
+        """The appointment, "trễ" after it once the dossier is late (the set of late rows kept)."""
+        late = _is_late(row, now)
+        if late:
+            self._late.add(row.code)
+        else:
+            self._late.discard(row.code)
+        appointment = row.appointment_at  # none for a dossier refused at the counter
+        due = Text(short_due(appointment) if appointment else "—", style="bold red" if late else "")
+        if late:
+            due.append(" trễ", style="bold red")
+        return due
 
     def row_of(self, code: str) -> DossierRow | None:
         """The dossier shown in the row of ``code`` (None once the list changed)."""
