@@ -163,6 +163,19 @@ async def test_dossier_after_dossier_opens_when_each_scan_arrives_in_one_read(  
         assert dossier_screen(app).dossier.code == codes[1]
 
 
+async def test_a_stray_key_left_in_the_scan_box_does_not_spoil_the_next_scan(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """A key meant for the dossier landed in the scan box, then the next receipt was scanned:
+    "c000.00.11.H26-…" was looked up whole and said "not found"."""
+    first, second = (staffed_desk.receive(intake(), ACTOR).code for _ in range(2))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scanner_burst(pilot, first)
+        await pilot.press("f2", "c")
+        await scanner_burst(pilot, second)
+        assert dossier_screen(app).dossier.code == second
+        assert not notifications(app)
+
+
 async def test_an_unknown_code_is_reported_without_leaving_the_screen(app) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)

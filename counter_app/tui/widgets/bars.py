@@ -34,16 +34,20 @@ class ScanInput(FieldInput):
             return
         agency, pattern = own_codes(self)
         message: Message
-        if looks_like_code(text, pattern):
+        scanned = split_scan(text, agency, pattern)
+        # A stray key left in the box before a scan ("c" + this counter's code) made the whole
+        # text a code-shaped one, "not found": this counter's own code at its end is the scan.
+        stray = (
+            scanned is not None and bool(scanned.before) and scanned.code.startswith(agency.upper() or "\0")
+        )
+        if looks_like_code(text, pattern) and not stray:
             message = OpenDossier(normalise_code(text))
+        elif scanned is not None and scanned.chip is not None:
+            message = ChipScanned(scanned.chip)
+        elif scanned is not None:
+            message = OpenDossier(scanned.code)
         else:
-            scanned = split_scan(text, agency, pattern)
-            if scanned is not None and scanned.chip is not None:
-                message = ChipScanned(scanned.chip)
-            elif scanned is not None:
-                message = OpenDossier(scanned.code)
-            else:
-                message = SearchRequested(text)
+            message = SearchRequested(text)
         # The screen submits a burst's Enter from its own task (the keys had gone to the widget that
         # had focus before the first digit). A message takes the running task's node as its sender,
         # and Textual stops a message at its sender: the screen kept the scan from the app and
