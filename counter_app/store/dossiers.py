@@ -252,6 +252,15 @@ def _rating_row(d: Dossier) -> tuple[Any, ...] | None:
     return None if r is None else (d.code, r.level, format_time(r.at), r.rater, r.comment, r.official)
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The device and inode of the file at ``path`` (None when there is none)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def other_names_folded(owner: str | None, representative: str | None) -> str | None:
     """What the second name index holds for a dossier: the names of the other people on it, the
     owner (when not the applicant) and an organisation's representative (the person at the
@@ -273,6 +282,9 @@ class DossierStore:
         """How long a write waits for another program's lock (see :meth:`_begin`)."""
         self._fold_order = self._read_fold_order()
         """:func:`fold_order` for this file (see :meth:`_read_fold_order`)."""
+        self._file = self.path
+        self._identity = _identity(self._file) if self._file is not None else None
+        """The opened file's device and inode: a save checks that its path still names it."""
 
     def _read_fold_order(self) -> str:
         """:func:`fold_order` with this file's ``HUB_PIVOT``; the order recorded for a migration
@@ -305,6 +317,7 @@ class DossierStore:
             raise StoreError(f"Chưa lưu được: {explain(exc)}.") from exc
         try:
             try:
+                self._check_still_there()
                 yield
             except BaseException:
                 if self.conn.in_transaction:
@@ -323,6 +336,25 @@ class DossierStore:
             raise StoreError(f"Chưa lưu được: {explain(exc)}.") from exc
         finally:
             self._lock.release()
+
+    def _check_still_there(self) -> None:
+        """Refuse to write when the path no longer names the file this connection has open.
+
+        Deleted or moved away under a running counter (a clean-up of the data folder, a copy back
+        "by hand", a network folder remounted), the file took every save that followed: "Đã lưu"
+        and a receipt, for a dossier in an unlinked file gone when the program closed.
+
+        Raises:
+            StoreError: the file at the path is gone or is another file.
+        """
+        if self._file is None or self._identity is None:
+            return
+        if _identity(self._file) != self._identity:
+            raise StoreError(
+                f"Chưa lưu được: tệp cơ sở dữ liệu «{self._file}» đã bị xóa, đổi tên hoặc thay bằng tệp "
+                "khác trong lúc chương trình đang mở. Hãy thoát chương trình, kiểm tra tệp (hoặc khôi "
+                "phục bản sao lưu gần nhất: counter restore TỆP) rồi mở lại."
+            )
 
     def _begin(self) -> None:
         """``BEGIN IMMEDIATE``, waiting for another program's write lock (the nightly job, the

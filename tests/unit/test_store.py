@@ -739,3 +739,26 @@ def test_another_thread_never_reads_a_transaction_that_is_rolled_back(desk: Desk
     reader.join(timeout=10)
     assert got == [None, False]
     assert desk.get(template.code) is not None
+
+
+@pytest.mark.parametrize("how", ["deleted", "moved", "replaced"])
+def test_a_file_taken_away_under_a_running_counter_takes_no_more_saves(
+    desk: Desk, db_path: Path, how: str
+) -> None:
+    """Deleted, moved or replaced while the counter was open, the file went on taking saves: "Đã
+    lưu" and a receipt for a dossier in an unlinked file, gone when the program closed."""
+    kept = desk.receive(intake(), "A").code
+    moved = db_path.with_name("moved.db")
+    companions = [Path(f"{db_path}{suffix}") for suffix in ("", "-wal", "-shm")]
+    if how == "deleted":
+        for file in companions:
+            file.unlink(missing_ok=True)
+    else:
+        db_path.rename(moved)  # the WAL stays beside the old name: the open connection keeps its own
+        if how == "replaced":
+            other = sqlite3.connect(db_path)
+            other.execute("CREATE TABLE t (x)")
+            other.close()
+    with pytest.raises(StoreError, match="đã bị xóa, đổi tên hoặc thay bằng tệp khác"):
+        desk.receive(intake(), "A")
+    assert desk.get(kept).code == kept  # reads go on: a dossier can still be looked up
