@@ -653,9 +653,8 @@ class CounterApp(App[None]):
             from counter_app.tui.screens.dialogs import ConfirmDialog
 
             def answered(yes: bool | None) -> None:
-                if yes:
-                    intake.save_draft_now()  # put back at the next start
-                    self.exit()
+                if yes:  # put back at the next start; no exit when it cannot be kept
+                    intake.keep_draft_then(self.exit)
 
             self.push_screen(
                 ConfirmDialog(

@@ -205,7 +205,41 @@ async def test_quitting_keeps_the_draft_for_the_next_start(app: CounterApp, staf
         shown = {key.key: key.description for key in app.screen.query(FooterKey)}
         assert shown.get("escape") == "Ở lại"
         await pilot.press("left", "enter")
-        await pilot.pause()
+        await settle(pilot)
+        assert not app.is_running  # gone once the draft was written
+    draft = staffed_desk.load_draft()
+    assert draft is not None and draft["applicant"]["name"] == "Đặng Thị Hoà"
+
+
+async def test_quitting_while_the_file_is_busy_stays_until_the_draft_is_kept(
+    app: CounterApp, staffed_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program held the write lock: «Thoát» froze the screen for 20 s, then exited without
+    the draft the question had promised to put back at the next start."""
+    import sqlite3
+
+    path = staffed_desk.store.conn.execute("PRAGMA database_list").fetchone()[2]
+    monkeypatch.setattr(staffed_desk.store, "_patience_ms", 50)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await sign_in(pilot, OFFICIAL)
+            await begin_intake(pilot)
+            other.execute("BEGIN IMMEDIATE")
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            await pilot.press("left", "enter")
+            await settle(pilot)
+            assert app.is_running and staffed_desk.load_draft() is None
+            assert any("Chưa thoát" in n for n in notifications(app))
+            other.execute("ROLLBACK")
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            await pilot.press("left", "enter")
+            await settle(pilot)
+            assert not app.is_running
+    finally:
+        other.close()
     draft = staffed_desk.load_draft()
     assert draft is not None and draft["applicant"]["name"] == "Đặng Thị Hoà"
 

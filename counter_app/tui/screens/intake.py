@@ -17,7 +17,7 @@ form, never in the scan box a code was scanned into on the way out.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from time import monotonic
 from typing import Any
@@ -938,27 +938,45 @@ class IntakeScreen(CounterScreen):
         self._draft_epoch += 1
         self._write_draft(self.counter_app.desk, None, self._draft_epoch)
 
-    def save_draft_now(self) -> None:
-        """Write the draft at once, in this thread (the app is about to exit)."""
+    def keep_draft_then(self, kept: Callable[[], None]) -> None:
+        """Write the draft now (in a thread: the screen answers meanwhile), then call ``kept``;
+        not when the draft could not be written (the file busy past the wait, or not writable).
+
+        Quitting under another program's write lock waited 20 s on a frozen screen, then exited
+        without the draft the quit question had promised to put back.
+        """
         self._cancel_draft_timer()
         if self.saving or not self.is_dirty:
+            kept()
             return
         self._draft_stored = True
         self._draft_epoch += 1
-        try:
-            self._store_draft(self.counter_app.desk, self.draft_data(), self._draft_epoch)
-        except CounterError as error:
-            self.counter_app.show_error(error)
+        self._write_draft(self.counter_app.desk, self.draft_data(), self._draft_epoch, kept)
 
     @work(thread=True, exit_on_error=False, group="draft")
-    def _write_draft(self, desk: Desk, data: dict[str, Any] | None, epoch: int) -> None:
+    def _write_draft(
+        self, desk: Desk, data: dict[str, Any] | None, epoch: int, kept: Callable[[], None] | None = None
+    ) -> None:
         try:
             self._store_draft(desk, data, epoch)
         except CounterError:
             # The file busy (another program writing) or not writable now: tried again, or the
             # form typed during a long write lock was in no draft once the lock was gone.
             self.app.call_from_thread(self._draft_failed, epoch)
+            if kept is not None:
+                self.app.call_from_thread(self._not_kept)
             raise
+        if kept is not None:
+            self.app.call_from_thread(kept)
+
+    def _not_kept(self) -> None:
+        self.app.notify(
+            "Chương trình chưa thoát: hồ sơ đang nhập dở chưa giữ lại được (xem lỗi bên cạnh). "
+            "Hãy lưu hồ sơ, hoặc đợi ít phút rồi thoát lại.",
+            title="Chưa thoát",
+            severity="warning",
+            timeout=15,
+        )
 
     def _draft_failed(self, epoch: int) -> None:
         if epoch == self._draft_epoch and self._draft_timer is None:
