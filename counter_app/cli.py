@@ -27,7 +27,14 @@ from typing import Any, TypeVar
 
 import click
 
-from counter_app.domain.errors import CounterError, FieldError, SettingsError, StoreError, ValidationError
+from counter_app.domain.errors import (
+    CounterError,
+    DamagedFileError,
+    FieldError,
+    SettingsError,
+    StoreError,
+    ValidationError,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger("counter")
@@ -453,9 +460,10 @@ class CounterGroup(click.Group):
 def _damaged_file(exc: BaseException) -> StoreError | None:
     """A SQLite failure any command may meet on a damaged file (a lost page, text no longer UTF-8),
     as the database error it is (exit 5, "restore the latest backup"); None for anything else."""
-    from counter_app.store.database import damaged, damaged_problem
+    from counter_app.desk import database_problem
 
-    return StoreError(damaged_problem()) if damaged(exc) else None
+    problem = database_problem(exc)
+    return problem if isinstance(problem, DamagedFileError) else None
 
 
 @click.group(

@@ -15,6 +15,7 @@ import json
 import logging
 import re
 import secrets
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -51,6 +52,7 @@ from counter_app.domain.dossier import (
     rating_level,
 )
 from counter_app.domain.errors import (
+    DamagedFileError,
     FieldError,
     NotFoundError,
     RuleError,
@@ -95,7 +97,14 @@ from counter_app.settings import (
     load_settings,
 )
 from counter_app.store import DossierStore, open_database
-from counter_app.store.database import BUSY_TIMEOUT_MS, explain, hold_ui_lock, stored_identity
+from counter_app.store.database import (
+    BUSY_TIMEOUT_MS,
+    damaged,
+    damaged_problem,
+    explain,
+    hold_ui_lock,
+    stored_identity,
+)
 from counter_app.store.dossiers import HUB_CAUGHT_UP, HUB_POSITION, LIST_VIEWS, DossierRow
 
 Clock = Callable[[], datetime]
@@ -384,6 +393,17 @@ class TimeLeft:
         if self.paused:  # late before the pause stays late: "còn" would read as time in hand
             return f"Tạm dừng (đã trễ {text} làm việc)" if self.late else f"Tạm dừng (còn {text} làm việc)"
         return f"Trễ {text} làm việc" if self.late else f"Còn {text} làm việc"
+
+
+def database_problem(exc: BaseException) -> StoreError | None:
+    """A SQLite failure that reached a caller unwrapped, as the database error it is: on a
+    damaged file (a lost page, text no longer UTF-8) the one "restore the latest backup" message;
+    None when ``exc`` is no SQLite failure (a bug, reported as unexpected)."""
+    if damaged(exc):
+        return DamagedFileError(damaged_problem())
+    if isinstance(exc, sqlite3.Error):
+        return StoreError(f"Lỗi cơ sở dữ liệu: {explain(exc)}.")
+    return None
 
 
 def another_supervisor(officials: Iterable[Mapping[str, Any]], username: str) -> bool:

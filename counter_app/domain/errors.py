@@ -79,6 +79,13 @@ class StoreError(CounterError):
     exit_code = 5
 
 
+class DamagedFileError(StoreError):
+    """The database file itself is damaged (a lost page, text no longer UTF-8): the way back is
+    the latest backup, not trying again."""
+
+    default_title = "Tệp dữ liệu bị hỏng"
+
+
 class ConfigError(CounterError):
     """The counter is not set up, or a setting is wrong."""
 

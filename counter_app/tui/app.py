@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -29,9 +30,9 @@ from textual.screen import Screen
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
-from counter_app.desk import Desk, Official
+from counter_app.desk import Desk, Official, database_problem
 from counter_app.domain.codes import PLACEHOLDER_AGENCY_WARNING, is_placeholder_agency
-from counter_app.domain.errors import CounterError, PrintingError, ValidationError
+from counter_app.domain.errors import CounterError, DamagedFileError, PrintingError, ValidationError
 from counter_app.settings import unknown_variables
 from counter_app.tui.messages import (
     ChipScanned,
@@ -68,6 +69,10 @@ SYNC_SECONDS = 120
 it tries again after the connection came back)."""
 
 SYNC_AFTER_SAVE_SECONDS = 2.0
+DAMAGED_NOTICE_SECONDS = 600
+"""A damaged database file is said for ten minutes."""
+DAMAGED_REPEAT_SECONDS = 60
+"""A damaged database file is said again after a minute, at the next read that meets the damage."""
 CLOCK_WARNING_SECONDS = 120
 """How long the warning about a clock set back stays: long enough to be read, and acted on."""
 """A save or a step is sent this soon after (a burst of saves makes one sync)."""
@@ -217,6 +222,8 @@ class CounterApp(App[None]):
         self._clock = clock
         self._syncing = False
         self._sync_soon: Timer | None = None
+        self._damaged_said = -float(DAMAGED_REPEAT_SECONDS)
+        """When the damaged-file message was last shown (monotonic seconds)."""
         self._told_no_printer = False
         self._said_problems: set[str] = set()
         """The problems the last sync run found (see :meth:`_synced`): said again only when new."""
@@ -435,6 +442,26 @@ class CounterApp(App[None]):
             self.notify("\n".join(e.message for e in error.errors), title=error.title, severity="error")
         elif isinstance(error, CounterError):
             self.notify(error.message, title=error.title, severity="error")
+        elif (problem := database_problem(error)) is not None:
+            # Not "an unexpected error, saved data unaffected": on a damaged file the official
+            # must stop and have it restored, as every command of the CLI says.
+            log.error("database error in the TUI", exc_info=error)
+            damaged = isinstance(problem, DamagedFileError)
+            if damaged:  # each read that meets the damage fails: said once a minute, not each time
+                if time.monotonic() - self._damaged_said < DAMAGED_REPEAT_SECONDS:
+                    return
+                self._damaged_said = time.monotonic()
+            self.notify(
+                problem.message
+                + (
+                    " Hãy ngừng tiếp nhận trên máy này và báo cán bộ phụ trách công nghệ thông tin."
+                    if damaged
+                    else ""
+                ),
+                title=problem.title,
+                severity="error",
+                timeout=DAMAGED_NOTICE_SECONDS if damaged else self.NOTIFICATION_TIMEOUT,
+            )
         else:
             log.error("unexpected error in the TUI", exc_info=error)
             self.notify(

@@ -44,3 +44,31 @@ async def test_a_huge_paste_is_refused_with_a_message_and_nothing_is_lost(
         await settle(pilot)
         saved = seen.of(DossierSaved)
         assert len(saved) == 1 and saved[0].dossier.applicant.name == "Đặng Thị Hoà"
+
+
+async def test_a_damaged_file_is_said_as_damaged_not_as_data_unaffected(  # type: ignore[no-untyped-def]
+    staffed_desk: Desk, make_desk, db_path
+) -> None:
+    """A page of the history overwritten (a disk fault): the TUI said "Lỗi không mong đợi … Dữ
+    liệu đã lưu không bị ảnh hưởng" where every command says to restore the latest backup."""
+    from counter_app.tui.app import make_app
+    from tests.conftest import intake
+
+    for _ in range(3):
+        staffed_desk.receive(intake(), "A")
+    conn = staffed_desk.store.conn
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'events'").fetchone()[0]
+    staffed_desk.close()
+    with open(db_path, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xa5" * page_size)
+    app = make_app(make_desk(configure=False))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await settle(pilot)
+        shown = "\n".join(f"{n.title}: {n.message}" for n in app._notifications)
+        assert "Tệp dữ liệu bị hỏng" in shown and "khôi phục" in shown, shown
+        assert shown.count("Tệp dữ liệu bị hỏng") == 1  # each failed read said it again
+        assert "không bị ảnh hưởng" not in shown
