@@ -132,16 +132,23 @@ def _whole() -> Iterator[None]:
     """Around a save and its answer: Ctrl+C or SIGTERM meanwhile waits for both to end, then is
     dropped. A dossier saved is said in full and the exit status says done; stopped just after the
     commit, the command said 130 over a whole answer, and a script retrying on it made a second
-    dossier. A save takes milliseconds (a busy file: at most the busy timeout)."""
+    dossier. A save takes milliseconds (a busy file: at most the busy timeout).
+
+    Once the save and its answer are done, the stops stay ignored to the end: all that is left is
+    closing the file, and a SIGTERM there still gave 143 over the whole answer. A save refused
+    gives the handlers back (the command goes on to say why, and may be stopped)."""
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    done = False
     try:
         yield
+        done = True
     finally:
         # Ignored while unblocked, a pending stop is discarded (POSIX), then the handlers come back.
         handlers = {stop: signal.signal(stop, signal.SIG_IGN) for stop in _STOPS}
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        for stop, handler in handlers.items():
-            signal.signal(stop, handler)
+        if not done:
+            for stop, handler in handlers.items():
+                signal.signal(stop, handler)
 
 
 @contextlib.contextmanager

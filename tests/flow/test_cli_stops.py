@@ -74,6 +74,19 @@ def test_a_stop_during_or_just_after_the_save_still_says_it_whole_and_exits_0(
     assert dossiers(db_path) == 1
 
 
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_a_stop_while_the_command_closes_after_its_answer_still_exits_0(
+    db_path: Path, desk: Desk, source: Path, stop: str
+) -> None:
+    """The answer written, the command closing the file: a SIGTERM there gave 143 over the whole
+    answer, and a script retrying on it made a second dossier."""
+    desk.close()
+    done = run(stop, "close", "before", "--db", str(db_path), "receive", "--json", str(source))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["code"].endswith("-2001")
+    assert dossiers(db_path) == 1
+
+
 def test_a_stop_before_the_save_saves_nothing_and_says_so(db_path: Path, desk: Desk, source: Path) -> None:
     desk.close()
     done = run("SIGINT", "parse_intake", "before", "--db", str(db_path), "receive", "--json", str(source))
