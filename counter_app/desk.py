@@ -16,6 +16,7 @@ import logging
 import re
 import secrets
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -632,6 +633,38 @@ def _backup_order(prefix: str, path: Path) -> tuple[str, int] | None:
     else:
         return None
     return (match.group(1), int(match.group(2) or 1)) if match else None
+
+
+STALE_PARTIAL = timedelta(hours=1)
+"""A half-written backup copy (``….db.partial``) untouched this long was left by a backup cut off."""
+
+
+def _remove_stale_partials(folder: Path, prefix: str) -> list[str]:
+    """Remove this counter's half-written backup copies that a backup cut off (the PC switched off
+    during the nightly run) left in ``folder``: each was a full copy of every citizen's data that
+    no rotation ever removed. One still being written (its file touched within the hour) stays.
+
+    Returns:
+        The names removed.
+    """
+    removed: list[str] = []
+    for path in folder.iterdir():
+        name = path.name
+        stamp = name[len(prefix) :].split(".db.partial", 1)
+        if not name.startswith(prefix) or len(stamp) != 2 or stamp[1] not in ("", "-wal", "-shm"):
+            continue
+        if not _BACKUP_STAMP.fullmatch(stamp[0] + ".db"):
+            continue
+        try:
+            # The file's own clock (not the counter's, which a test or a wrong setting may move).
+            if time.time() - path.stat().st_mtime < STALE_PARTIAL.total_seconds() or not path.is_file():
+                continue
+            path.unlink()
+        except OSError as exc:
+            log.warning("could not remove a cut-off backup %s: %s", name, exc)
+        else:
+            removed.append(name)
+    return sorted(removed)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -3050,7 +3083,7 @@ class Desk:
         except OSError as exc:
             raise StoreError(f"Không tạo được thư mục sao lưu «{folder}»: {explain(exc)}.") from exc
         result = self.store.backup(target)
-        removed: list[str] = []
+        removed = _remove_stale_partials(folder, prefix)
         if keep:
             # The database in use may carry a backup's name (put back by hand after a crash and
             # worked on since): it is never one of the old copies to remove.

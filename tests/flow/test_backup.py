@@ -193,3 +193,26 @@ def test_a_backup_folder_that_is_not_there_is_not_made(desk: Desk, db_path: Path
     assert done.exit_code == 2
     assert f"Không có thư mục «{missing}»" in done.output and "cắm ổ USB" in done.output
     assert not (tmp_path / "usb").exists()
+
+
+def test_a_backup_cut_off_earlier_leaves_no_copy_behind_the_next_one(
+    make_desk: Callable[..., Desk], tmp_path: Path
+) -> None:
+    """The PC switched off during the nightly backup left ``….db.partial`` (and its -wal, -shm):
+    a full copy of every citizen's data that no later backup or rotation removed. The next backup
+    removes this counter's cut-off copies; one being written now, and another counter's, stay."""
+    folder, first, _ = two_counters(make_desk, tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    hours_ago = os.path.getmtime(folder) - 3 * 3600
+    cut_off = [f"counter-11410-01-20261124-223012.db.partial{s}" for s in ("", "-wal", "-shm")]
+    writing = "counter-11410-01-20261125-093000-2.db.partial"  # another backup, running now
+    theirs = "counter-11410-02-20261124-223012.db.partial"
+    for name in (*cut_off, writing, theirs):
+        (folder / name).write_bytes(b"SQLite format 3\0" + b"x" * 4096)
+    for name in (*cut_off, theirs):
+        os.utime(folder / name, (hours_ago, hours_ago))
+    done = first.backup(folder)
+    assert done["removed"] == sorted(cut_off)
+    left = {p.name for p in folder.iterdir()}
+    assert not left & set(cut_off)
+    assert {writing, theirs, Path(done["path"]).name} <= left
