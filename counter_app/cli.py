@@ -281,6 +281,10 @@ def with_desk(func: F, *, creates: bool = False, strict: bool = True) -> F:
             )
         new = creates and str(path) != ":memory:" and (not path.exists() or _empty_file(path))
         desk = Desk.open(path, strict=strict)
+        if desk.store.read_only:
+            from counter_app.desk import READ_ONLY_DISK
+
+            click.echo(f"Cảnh báo: {READ_ONLY_DISK.format(path=path)}", err=True)
         done = False
         try:
             if "actor" in kwargs:

@@ -396,6 +396,14 @@ class TimeLeft:
         return f"Trễ {text} làm việc" if self.late else f"Còn {text} làm việc"
 
 
+READ_ONLY_DISK = (
+    "ổ đĩa chứa «{path}» chỉ cho đọc (gắn lại chế độ chỉ đọc sau một lỗi, hoặc được chống ghi): "
+    "xem, tìm, kiểm tra và sao lưu được (counter backup --to THƯ_MỤC_KHÁC); không lưu được thay đổi "
+    "nào. Hãy báo cán bộ phụ trách công nghệ thông tin kiểm tra ổ đĩa."
+)
+"""Said wherever a database on a read-only disk is opened (for reading only)."""
+
+
 def database_problem(exc: BaseException) -> StoreError | None:
     """A SQLite failure that reached a caller unwrapped, as the database error it is: on a
     damaged file (a lost page, text no longer UTF-8) the one "restore the latest backup" message;
@@ -923,6 +931,13 @@ class Desk:
             StoreError: another UI on this machine has the database open.
         """
         path = self.store.path
+        if path is not None and self.store.read_only:
+            # Every keystroke's draft and every save would fail: the commands read and back up.
+            raise StoreError(
+                READ_ONLY_DISK.format(path=path)[0].upper()
+                + READ_ONLY_DISK.format(path=path)[1:]
+                + " Giao diện tiếp nhận không mở trên ổ này."
+            )
         if path is not None and self._ui_lock is None:
             self._ui_lock = hold_ui_lock(path)
 

@@ -124,6 +124,8 @@ class SharedConnection(sqlite3.Connection):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lock = threading.RLock()
+        self.frozen = False
+        """Opened read-only on a read-only disk (see :func:`_open_frozen`): reads only."""
 
     def cursor(self, factory: Any = None) -> sqlite3.Cursor:  # type: ignore[override]
         with self.lock:
@@ -194,15 +196,29 @@ def create_private(path: Path) -> None:
     os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
 
 
+def read_only_uri(path: Path) -> str:
+    """The URI that opens ``path`` for reading only: ``mode=ro``, or ``immutable=1`` on a read-only
+    disk, where SQLite cannot make the shared-memory file a WAL database needs even to be read
+    (unless a ``-wal`` file holds writes not yet in the main file: it would read without them)."""
+    uri = path.resolve().as_uri()
+    return f"{uri}?immutable=1" if _frozen_file(path) else f"{uri}?mode=ro"
+
+
+def _frozen_file(path: Path) -> bool:
+    """A database file on a read-only disk, all of its writes in the main file."""
+    if not path.is_file() or not on_read_only_disk(path):
+        return False
+    wal = Path(f"{path}-wal")
+    return not (wal.exists() and wal.stat().st_size > 0)
+
+
 def connect_read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection to a database file (it never creates or changes one).
 
     Raises:
         sqlite3.Error: the file cannot be opened.
     """
-    conn = sqlite3.connect(
-        f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
-    )
+    conn = sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
@@ -356,11 +372,70 @@ def open_database(path: str | Path | None, *, migrate_schema: bool = True) -> sq
             _private_companions(Path(path))
         return conn
     except (sqlite3.Error, OSError) as exc:
+        frozen = _open_frozen(Path(path)) if path is not None else None
+        if frozen is not None:
+            return frozen
         why = explain(exc)
         if path is not None and why == _SQLITE_PROBLEMS["SQLITE_IOERR"] and _nearly_full(Path(path).parent):
             # A disk that filled overnight fails the shared-memory file with a bare I/O error.
             why = _SQLITE_PROBLEMS["SQLITE_FULL"]
         raise StoreError(f"Không mở được cơ sở dữ liệu «{path}»: {why}.") from exc
+
+
+def on_read_only_disk(path: Path) -> bool:
+    """Whether the folder of ``path`` is on a file system mounted read-only (a disk remounted so
+    after an error, a write-protected USB stick or share)."""
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _open_frozen(path: Path) -> SharedConnection | None:
+    """A read-only connection to a counter database on a read-only disk; None when that is not
+    the case (the first error stands).
+
+    SQLite cannot read a WAL database in a folder it cannot write (no ``-shm`` file): ``check``,
+    ``backup``, ``find`` and ``show`` were all refused, when the disk turning read-only is when
+    the admin needs a backup and the counter a look-up. Nothing can write there, so the file is
+    opened ``immutable`` (no locks, no shared memory; see :func:`read_only_uri`).
+
+    Raises:
+        StoreError: the file is another program's, needs an upgrade (impossible there), or was
+            written by a newer version.
+    """
+    if not _frozen_file(path):
+        return None
+    conn = sqlite3.connect(
+        read_only_uri(path),
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+        factory=SharedConnection,
+    )
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        problem = ""
+        if _foreign(conn):
+            problem = "không phải cơ sở dữ liệu của quầy tiếp nhận"
+        elif version > SCHEMA_VERSION:
+            problem = f"thuộc phiên bản mới hơn (lược đồ {version} > {SCHEMA_VERSION}); hãy cập nhật phần mềm"
+        elif version < SCHEMA_VERSION:
+            problem = (
+                f"cần nâng cấp lược đồ ({version} → {SCHEMA_VERSION}), việc không làm được trên ổ chỉ "
+                "đọc; hãy chép tệp sang ổ ghi được rồi mở bằng --db"
+            )
+        if problem:
+            raise StoreError(f"«{path}» nằm trên ổ đĩa chỉ cho đọc và {problem}.")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error:
+        conn.close()
+        return None
+    except StoreError:
+        conn.close()
+        raise
+    conn.frozen = True
+    return conn
 
 
 def _foreign(conn: sqlite3.Connection) -> bool:
@@ -389,7 +464,7 @@ def stored_identity(path: Path) -> tuple[str, int]:
     """The commune code and counter number stored in a counter database or backup, read only
     ("", 0 when it cannot be read)."""
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             stored = dict(
                 conn.execute(

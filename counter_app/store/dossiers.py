@@ -296,6 +296,11 @@ class DossierStore:
         return fold_order(int(row[0]) if row and str(row[0]).isdigit() else 0)
 
     @property
+    def read_only(self) -> bool:
+        """Opened read-only, the file being on a read-only disk: reads work, every save is refused."""
+        return bool(getattr(self.conn, "frozen", False))
+
+    @property
     def db(self) -> Any:
         """A sqlite-utils view of the same connection, for tools that want its table API."""
         from sqlite_utils import Database

@@ -47,6 +47,7 @@ from counter_app.store.database import (
     fsync_dir,
     fsync_file,
     open_database,
+    read_only_uri,
 )
 
 LOCK_WAIT_MS = BUSY_TIMEOUT_MS
@@ -355,7 +356,7 @@ def _compare(live: Path, backup: Path) -> tuple[tuple[int, int, int], int, int]:
         them over: who saw whose data stays on record).
     """
     with closing(connect_read_only(live)) as conn:
-        conn.execute("ATTACH DATABASE ? AS b", (f"{backup.resolve().as_uri()}?mode=ro",))
+        conn.execute("ATTACH DATABASE ? AS b", (read_only_uri(backup),))
         lost = conn.execute(
             "SELECT"
             " (SELECT count(DISTINCT c.dossier_code) FROM main.events c WHERE c.kind = 'received'"
@@ -438,7 +439,7 @@ def _stage(plan: RestorePlan, staging: Path) -> int:
     try:
         carry = plan.current.state == "readable" and plan.kept_readings > 0
         if carry:
-            conn.execute("ATTACH DATABASE ? AS live", (f"{plan.live.resolve().as_uri()}?mode=ro",))
+            conn.execute("ATTACH DATABASE ? AS live", (read_only_uri(plan.live),))
         conn.execute("BEGIN IMMEDIATE")
         if carry:
             # Readings made after the backup happened all the same: the access log is a record

@@ -213,3 +213,51 @@ def test_a_receive_from_a_closed_standard_input_says_so(tmp_path: Path) -> None:
     )
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip() == "Lỗi: Không có đầu vào chuẩn để đọc: hãy đưa tên tệp JSON thay cho -."
+
+
+def test_a_database_on_a_disk_turned_read_only_can_still_be_read_checked_and_backed_up(
+    small_disk: Path, clock: FixedClock, tmp_path: Path
+) -> None:
+    """A disk remounted read-only after an error (or a write-protected stick): every command, the
+    read-only ones too, said "cannot open the file to write". Reads, the check and a backup to
+    another disk now work, each saying the disk is read-only; a save is refused, the UI does not
+    open, and the file is as it was."""
+    db = small_disk / "counter.db"
+    desk = Desk.open(db, clock=clock, env={})
+    desk.setup(commune_code="11410", commune_name="xã Vĩnh Bảo", counter_no=2, agency_id="000.00.11.H26")
+    code = desk.receive(intake(), "Cán bộ Lan").code
+    desk.close()
+    before = db.read_bytes()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    backups = tmp_path / "usb"
+    backups.mkdir()
+
+    def counter(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "counter_app", "--db", str(db), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+        )
+
+    for args in (["show", code], ["find", "dang thi hoa"], ["list", "today"], ["check"]):
+        done = counter(*args)
+        assert done.returncode == 0, (args, done.stderr)
+        assert "chỉ cho đọc" in done.stderr
+    assert code in counter("find", "dang thi hoa").stdout
+    done = counter("backup", "--to", str(backups))
+    assert done.returncode == 0, done.stderr
+    (copy,) = backups.glob("*.db")
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("SELECT code FROM dossiers").fetchall() == [(code,)]
+    refused = counter("transfer", code)
+    assert refused.returncode == 5 and "chỉ cho phép đọc" in refused.stderr
+    reader = Desk.open(db, clock=clock, env={})
+    try:
+        with pytest.raises(StoreError, match="Giao diện tiếp nhận không mở"):
+            reader.hold_ui()  # the UI, where each keystroke's draft would fail
+    finally:
+        reader.close()
+    assert db.read_bytes() == before
