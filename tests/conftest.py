@@ -43,6 +43,20 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
 
 
 @pytest.fixture(autouse=True)
+def _stops_restored() -> Iterator[None]:
+    """Ctrl+C and SIGTERM handled as before each test. A command that saved and answered leaves
+    them ignored until its process exits (``cli._whole``); run in the test process, it would leave
+    them so for every later test and every child process started (a stop test's child then
+    ignored the SIGINT it sent itself)."""
+    import signal
+
+    before = {stop: signal.getsignal(stop) for stop in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for stop, handler in before.items():
+        signal.signal(stop, handler)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("COUNTER_DATA_DIR", str(home / "data"))

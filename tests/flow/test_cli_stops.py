@@ -90,7 +90,7 @@ def test_a_stop_while_the_command_closes_after_its_answer_still_exits_0(
 def test_a_stop_before_the_save_saves_nothing_and_says_so(db_path: Path, desk: Desk, source: Path) -> None:
     desk.close()
     done = run("SIGINT", "parse_intake", "before", "--db", str(db_path), "receive", "--json", str(source))
-    assert done.returncode == 130 and done.stdout == ""
+    assert done.returncode == 130 and done.stdout == "", (done.returncode, done.stdout, done.stderr)
     assert done.stderr.strip().endswith("Đã dừng.")
     assert dossiers(db_path) == 0
 
