@@ -97,9 +97,8 @@ from counter_app.settings import (
     inspect_settings,
     load_settings,
 )
-from counter_app.store import DossierStore, open_database
+from counter_app.store import DossierStore, access_spool, open_database
 from counter_app.store.database import (
-    BUSY_TIMEOUT_MS,
     damaged,
     damaged_problem,
     explain,
@@ -338,6 +337,10 @@ class Intake:
 ACCESS_LOG_WAIT_MS = 200
 """How long a reading's access-log rows wait for another program's write lock before they are kept
 for later (see ``Desk._log_reading``)."""
+
+CLOSE_LOG_WAIT_MS = 3_000
+"""How long access-log rows still waiting at close wait for another program's write lock before
+they are kept beside the file for the next program (``access_spool``)."""
 
 UNLOGGED_MAX = 10_000
 """Access-log rows a desk keeps while the database cannot take them (a day of readings)."""
@@ -891,6 +894,8 @@ class Desk:
         self._unlogged: list[tuple[datetime, str, str, str, str]] = []
         """Access-log rows the database could not take yet (at, actor, action, code, detail): written
         with the next reading, or at close (see :meth:`_log_reading`)."""
+        self._taken_rows: list[Path] = []
+        """Files of rows another program left (see access_spool), removed once written here."""
 
     # -- opening -----------------------------------------------------------------------------------
 
@@ -921,6 +926,13 @@ class Desk:
         desk = cls(store, settings, clock)
         desk.strict, desk.setting_problems, desk._env = strict, problems, env
         desk._ensure_catalog()
+        if store.path is not None and not store.read_only:
+            # Rows a program that read before had to leave beside the file: written with this
+            # desk's first reading, or at its close.
+            waiting, desk._taken_rows = access_spool.claim(store.path)
+            if waiting:
+                desk._unlogged = waiting + desk._unlogged
+                desk._write_readings([])  # at once, if the file takes them: the log reads complete
         return desk
 
     def hold_ui(self) -> None:
@@ -945,9 +957,24 @@ class Desk:
         """Close the database, writing the access-log rows still waiting; those it cannot write
         are counted in ``lost_readings`` (the command line says so) and named in the program's log."""
         if self._unlogged:
-            # Nobody waits on the answer now (it is printed, the window closing): the rows wait
-            # for another program's write lock as long as a save would, rather than be lost.
-            self._write_readings([], wait_ms=BUSY_TIMEOUT_MS)
+            # The answer is printed and the program closing: the rows wait a moment for another
+            # program's write lock (a sync may hold it for minutes), then go beside the file for
+            # the next program to write (see access_spool); a command used to wait ten seconds,
+            # then lose them.
+            self._write_readings([], wait_ms=CLOSE_LOG_WAIT_MS)
+        path = self.store.path
+        if self._unlogged and path is not None:
+            try:
+                access_spool.spool(path, self._unlogged)
+            except OSError as exc:
+                log.warning(
+                    "access log: could not keep %d rows beside the file: %s", len(self._unlogged), exc
+                )
+            else:
+                log.info("access log: %d rows kept beside the file for the next program", len(self._unlogged))
+                self._unlogged = []
+                access_spool.release(self._taken_rows)
+                self._taken_rows = []
         if self._unlogged:
             self.lost_readings = len(self._unlogged)
             log.error(
@@ -2586,6 +2613,8 @@ class Desk:
                 log.error("access log: %d readings could not be written and are lost", dropped)
         else:
             self._unlogged = []
+            access_spool.release(self._taken_rows)  # their rows are in the database now
+            self._taken_rows = []
 
     @staticmethod
     def _code(code: str) -> str:

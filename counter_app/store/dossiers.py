@@ -282,7 +282,8 @@ class DossierStore:
         """How long a write waits for another program's lock (see :meth:`_begin`)."""
         self._fold_order = self._read_fold_order()
         """:func:`fold_order` for this file (see :meth:`_read_fold_order`)."""
-        self._file = self.path
+        main = next((row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main"), "")
+        self._file = Path(main) if main else None
         self._identity = _identity(self._file) if self._file is not None else None
         """The opened file's device and inode: a save checks that its path still names it."""
 
@@ -1089,8 +1090,7 @@ class DossierStore:
     @property
     def path(self) -> Path | None:
         """The database file, or None for an in-memory database."""
-        path = next((row[2] for row in self.conn.execute("PRAGMA database_list") if row[1] == "main"), "")
-        return Path(path) if path else None
+        return self._file
 
     def _snapshot_reader(self, purpose: str = "đọc sổ theo dõi") -> sqlite3.Connection | None:
         """A read-only connection to the same file, or None for an in-memory database."""
