@@ -917,3 +917,27 @@ async def test_keys_typed_straight_after_enter_on_the_procedure_go_to_the_next_f
         assert screen.field("applicant.name").value == "Trần Thị Bích"
         assert screen.field("applicant.id_number").value == "031090000102"
         assert screen.field("applicant.phone").value == "0912000102"
+
+
+async def test_the_next_citizen_s_procedure_typed_and_entered_in_one_burst_is_chosen(
+    app, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    """Two citizens in a row for the same procedure: the second time the official types "4873"
+    and Enter without a pause, the procedure is chosen and the name goes to the name field (the
+    picker remembered it had listed "4873" for the first citizen and only showed the list)."""
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert len(seen.of(DossierSaved)) == 1
+        screen = intake_screen(app)
+        assert screen.procedure is None
+        for character in "4873":
+            pilot.app.post_message(events.Key(key_name(character), character))
+        pilot.app.post_message(events.Key("enter", "\r"))
+        for character in "Lê Văn Nam":
+            pilot.app.post_message(events.Key(key_name(character), character))
+        await settle(pilot)
+        assert screen.procedure is not None and screen.procedure.code == "1.004873"
+        assert screen.field("applicant.name").value == "Lê Văn Nam"

@@ -167,6 +167,7 @@ class ProcedurePicker(Vertical):
         self.procedure = None
         self.input.tooltip = self.TOOLTIP
         self.input.value = ""
+        self._listed = ""
         self._close()
 
     def choose(self, code: str, *, announce: bool = True) -> Procedure:
@@ -188,6 +189,7 @@ class ProcedurePicker(Vertical):
         self.input.value = procedure_label(procedure)
         self.input.cursor_position = 0
         self.input.tooltip = procedure_label(procedure)
+        self._listed = ""  # the list was for a query the field no longer holds
         self._close()
         if announce:
             self.on_chosen(procedure)
