@@ -14,6 +14,7 @@ from counter_app.desk import Desk
 from counter_app.tui import app as app_module
 from counter_app.tui.app import make_app
 from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen
+from counter_app.tui.widgets.fields import Field
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.supervisor import SupervisorScreen
 from tests.conftest import FixedClock, intake
@@ -585,7 +586,8 @@ async def test_first_run_refuses_a_hub_address_without_its_access_code(
 
 async def test_codes_scanned_at_a_locked_counter_are_no_wrong_pins(app, staffed_desk: Desk, clock) -> None:  # type: ignore[no-untyped-def]
     """A citizen's receipt scanned at the locked counter (five of them locked the official out for
-    minutes, as five wrong PINs): said as a scan, counted as nothing; the PIN still unlocks."""
+    minutes, as five wrong PINs): said as a scan, counted as nothing, taken out of the PIN field
+    (left there, it spoilt the next scan and the PIN typed after it); the PIN still unlocks."""
     from counter_app.desk import SCANNED_BEFORE_SIGN_IN
     from counter_app.tui.screens.first_run import UnlockScreen
     from tests.conftest import intake
@@ -601,7 +603,7 @@ async def test_codes_scanned_at_a_locked_counter_are_no_wrong_pins(app, staffed_
             await settle(pilot)
             assert isinstance(app.screen, UnlockScreen)
             assert " ".join(SCANNED_BEFORE_SIGN_IN.split()[:4]) in screen_text(app)
-            await pilot.press("ctrl+u")
+            assert app.screen.query_one("#signin-pin", Field).value == ""  # the next scan or PIN starts clean
         row = staffed_desk.store.conn.execute(
             "SELECT failed_sign_ins FROM officials WHERE username = ?", (OFFICIAL[0],)
         ).fetchone()
@@ -610,3 +612,25 @@ async def test_codes_scanned_at_a_locked_counter_are_no_wrong_pins(app, staffed_
         await pilot.press("enter")
         await settle(pilot)
         assert not app.locked
+
+
+async def test_a_code_scanned_into_the_sign_in_name_is_said_and_taken_out(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """A receipt scanned into the name at sign-in (its Enter moves on to the PIN), then the PIN:
+    the scan is said, the name field emptied and focused, and the name typed there signs in."""
+    from counter_app.desk import SCANNED_BEFORE_SIGN_IN
+    from tests.conftest import intake
+
+    code = staffed_desk.receive(intake(), OFFICIAL[2]).code
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_text(pilot, code)
+        await pilot.press("enter")
+        await type_text(pilot, OFFICIAL[1])
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.official is None
+        assert " ".join(SCANNED_BEFORE_SIGN_IN.split()[:4]) in screen_text(app)
+        name = app.screen.query_one("#signin-username", Field)
+        assert name.value == "" and name.input.has_focus
+        await sign_in(pilot, OFFICIAL)
+        assert app.official is not None and app.official.username == OFFICIAL[0]

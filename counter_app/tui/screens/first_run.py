@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 from textual.worker import Worker, WorkerState
 
-from counter_app.desk import WRONG_SIGN_IN_TITLE
+from counter_app.desk import SCANNED_BEFORE_SIGN_IN, WRONG_SIGN_IN_TITLE
 from counter_app.domain.errors import CounterError, FieldError, RuleError, ValidationError
 from counter_app.settings import Settings, coerce_setting, validate
 from counter_app.tui.screens.base import KeepsStyles, Reporting, focus_first_error, show_field_errors
@@ -265,6 +265,15 @@ class SignInScreen(FormScreen):
     def perform(self, values: dict[str, str]) -> Any:
         desk = self.app.desk  # type: ignore[attr-defined]
         return desk.sign_in(values["username"], values["pin"])
+
+    def _show_errors(self, error: ValidationError) -> None:
+        # A receipt scanned into the name or the PIN: said under its field and taken out of it, with
+        # the PIN (left there, the code spoilt the next scan and the PIN typed after it).
+        scanned = {e.field for e in error.errors if e.message == SCANNED_BEFORE_SIGN_IN}
+        for field in self.fields:
+            if field.key in scanned or field.key == "pin":
+                field.value = ""
+        super()._show_errors(error)
 
     def _show_message(self, error: CounterError) -> None:
         if isinstance(error, RuleError):
