@@ -3131,13 +3131,23 @@ class Desk:
         if keep:
             # The database in use may carry a backup's name (put back by hand after a crash and
             # worked on since): it is never one of the old copies to remove.
+            # The copy just made is always one of those kept, whatever its name: with the
+            # machine's clock set back, its stamp sorts before the older copies' and "the newest
+            # names" would have removed it, the only one holding today's work.
             live = self.store.path.resolve() if self.store.path is not None else None
+            spared = {live, target.resolve()}
             ours = sorted(
                 (order, p)
                 for p in folder.iterdir()
-                if p.is_file() and p.resolve() != live and (order := _backup_order(prefix, p))
+                if p.is_file() and p.resolve() not in spared and (order := _backup_order(prefix, p))
             )
-            for _, old in ours[:-keep]:
+            if ours and ours[-1][1].name > target.name:
+                log.warning(
+                    "backup %s is named before %s: is the clock behind? kept it all the same",
+                    target.name,
+                    ours[-1][1].name,
+                )
+            for _, old in ours[: max(0, len(ours) - (keep - 1))]:
                 try:
                     old.unlink()
                 except OSError as exc:

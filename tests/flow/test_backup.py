@@ -73,6 +73,29 @@ def test_rotation_keeps_the_newest_and_never_touches_other_files(
         desk.backup(folder, keep=-1)
 
 
+def test_a_clock_set_back_never_rotates_out_the_copy_just_made(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    """The machine's clock went back a day (a dead CMOS battery, a wrong time zone): the new copy's
+    name sorts before the old ones, and "keep the newest by name" deleted the copy just made, the
+    only one holding today's dossiers. It stays, with the newest of the others."""
+    folder = tmp_path / "b"
+    older = [Path(desk.backup(folder)["path"]).name]
+    clock.set(clock.now + timedelta(days=1))
+    older.append(Path(desk.backup(folder)["path"]).name)
+    clock.set(clock.now - timedelta(days=3))
+    code = desk.receive(intake(), "Cán bộ A").code
+    result = desk.backup(folder, keep=2)
+    made = Path(result["path"])
+    assert made.exists() and sorted(p.name for p in folder.iterdir()) == sorted([made.name, older[1]])
+    assert result["removed"] == [older[0]]
+    copy = Desk.open(made, env={})
+    assert copy.get(code).code == code
+    copy.close()
+    result = desk.backup(folder, keep=1)
+    assert sorted(p.name for p in folder.iterdir()) == [Path(result["path"]).name]
+
+
 def two_counters(make_desk: Callable[..., Desk], tmp_path: Path) -> tuple[Path, Desk, Desk]:
     """A shared backup folder, and counters 1 and 2 of one commune, each on its own database."""
     first = make_desk(tmp_path / "first.db", counter_no=1)
