@@ -286,6 +286,13 @@ class SyncClient:
             sent = {e["uuid"] for e in batch}
             stored = _uuid_list(body, "stored", sent)
             conflicts = _uuid_list(body, "conflicts", sent)
+            if not stored and not conflicts:
+                # The hub took the request and named none of it: a proxy's or a wrong server's
+                # "OK". Skipping on read as a quiet night (exit 0) with every event still waiting.
+                raise SyncError(
+                    "Máy chủ trả lời nhưng không nhận sự kiện nào vừa gửi; sự kiện vẫn chờ gửi. "
+                    "Hãy kiểm tra địa chỉ máy chủ (counter setup --hub)."
+                )
             tried |= sent
             report.pushed += self.desk.events_sent(stored)
             if conflicts:

@@ -721,6 +721,11 @@ def wrong_hub(answer: Callable[[httpx.Request], httpx.Response]) -> httpx.MockTr
     [
         httpx.Response(200, content=b"<html>proxy login</html>"),
         httpx.Response(200, json={"stored": "all"}),
+        # An answer naming none of the batch took nothing out, and the run said a quiet night
+        # (exit 0) with every event still waiting, night after night.
+        httpx.Response(200, json={}),
+        httpx.Response(200, json={"stored": [], "conflicts": []}),
+        httpx.Response(409, json={"error": "conflict"}),
         httpx.Response(200, json=[1, 2]),
         httpx.Response(500, json={"error": "boom"}),
         httpx.Response(418, content=b"\xff\xfe"),
