@@ -759,6 +759,9 @@ SYNC_STATE_NAMES = {
 }
 """A dossier's sync state, as the dossier screen and ``counter show`` say it."""
 SYNC_CURSOR = "_sync_cursor"
+HUB_HOLDS = "_hub_holds"
+"""The newest of this counter's events the hub acknowledged: the next pull asks whether the hub
+still holds it (a hub put back to an older copy does not)."""
 LAST_SYNC = "_last_sync"
 CALENDAR_VERSION = "_calendar_version"
 
@@ -1290,8 +1293,17 @@ class Desk:
         return [json.loads(body) for body in self.store.outbox_events(limit)]
 
     def events_sent(self, uuids: Sequence[str]) -> int:
-        """The hub named these events as stored: out of the outbox (and no earlier)."""
-        return self.store.mark_sent(uuids)
+        """The hub named these events as stored: out of the outbox (and no earlier); the newest
+        of them is what the next pull asks the hub it still holds (see :meth:`hub_should_hold`)."""
+        return self.store.mark_sent(uuids, newest_key=HUB_HOLDS)
+
+    def hub_should_hold(self) -> str | None:
+        """The uuid of the newest event the hub acknowledged to this counter, None before any.
+
+        The hub numbers events in the order it stores them and an older copy of it is a prefix of
+        that order: a hub that still holds this event holds every event it acknowledged before it.
+        """
+        return self.store.read_settings().get(HUB_HOLDS) or None
 
     def events_in_conflict(self, uuids: Sequence[str]) -> list[str]:
         """The hub holds these uuids with other content: their dossiers are marked "conflict"."""
@@ -1398,12 +1410,13 @@ class Desk:
                 )
 
     def hub_went_back(self) -> int:
-        """The hub was put back to an older copy (its events end before this counter's cursor):
-        what it lost of this counter's is queued to be sent again, and the next pull starts from
-        0 (the events here are known by their uuid). Returns how many events were queued again."""
+        """The hub was put back to an older copy (its events end before this counter's cursor, or
+        it no longer holds the last event it acknowledged to this counter): what it lost of this
+        counter's is queued to be sent again, and the next pull starts from 0 (the events here are
+        known by their uuid). Returns how many events were queued again."""
         with self.store.transaction():
             queued = self.store.queue_all_own()
-            self.store.write_settings({SYNC_CURSOR: "0"})
+            self.store.write_settings({SYNC_CURSOR: "0", HUB_HOLDS: ""})
         log.warning("the hub is behind this counter's cursor: %d own events queued again", queued)
         return queued
 

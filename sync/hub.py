@@ -490,13 +490,24 @@ def _stored_event(text: str) -> Any:
 
 
 def read_events(
-    conn: sqlite3.Connection, caller: Caller, after: int, limit: int, *, own: bool = False
+    conn: sqlite3.Connection,
+    caller: Caller,
+    after: int,
+    limit: int,
+    *,
+    own: bool = False,
+    holds: str | None = None,
 ) -> dict[str, Any]:
     """One page of the commune's events after a cursor, leaving out the caller's own unless ``own``
     (a counter restored from an older backup gets back what it had pushed since).
 
     The cursor advances over skipped own events too (it is the seq of the last row scanned), so a
     counter that only ever pushes does not rescan its own events on every pull.
+
+    ``holds`` (an event uuid) adds ``"holds"``: whether the commune's events include it. A counter
+    names the last event this hub acknowledged to it: a hub put back to an older copy no longer
+    holds it, even once other counters' new events have carried its numbering past the counter's
+    cursor (where comparing ``last`` with the cursor no longer shows the loss).
     """
     events: list[Any] = []
     next_seq = after
@@ -528,9 +539,20 @@ def read_events(
         last = conn.execute(
             "SELECT max(seq) FROM events WHERE commune_code = ?", (caller.commune_code,)
         ).fetchone()[0]
+        held = (
+            None
+            if holds is None
+            else conn.execute(
+                "SELECT 1 FROM events WHERE uuid = ? AND commune_code = ?", (holds, caller.commune_code)
+            ).fetchone()
+            is not None
+        )
     finally:
         conn.execute("COMMIT")
-    return {"events": events, "next": str(next_seq), "more": more, "last": str(last or 0)}
+    page = {"events": events, "next": str(next_seq), "more": more, "last": str(last or 0)}
+    if held is not None:
+        page["holds"] = held
+    return page
 
 
 def dossier_commune(conn: sqlite3.Connection, code: str, communes: list[str]) -> str | None:
@@ -596,6 +618,17 @@ def parse_pull_query(query_string: bytes) -> tuple[int, int, bool]:
     if own not in (0, 1):
         raise BadRequest(400, "own must be 0 or 1")
     return after, limit, own == 1
+
+
+def parse_holds(query_string: bytes) -> str | None:
+    """The ``holds`` uuid of a pull (see :func:`read_events`), None when not asked, or a 400."""
+    values = _query(query_string).get("holds")
+    if values is None:
+        return None
+    if len(values) != 1:
+        raise BadRequest(400, "holds is given more than once")
+    _check_uuid("holds", values[0])
+    return values[0]
 
 
 def _one_number(params: dict[str, list[str]], name: str, default: int) -> int:
@@ -889,10 +922,13 @@ class Hub:
             return await self.push(caller, body)
         if path == "/v1/events":
             after, limit, own = parse_pull_query(scope.get("query_string", b""))
+            holds = parse_holds(scope.get("query_string", b""))
             check_caller_is(caller, scope.get("query_string", b""))
             return await asyncio.to_thread(
                 self._with_db,
-                lambda conn: json_response(200, read_events(conn, caller, after, limit, own=own)),
+                lambda conn: json_response(
+                    200, read_events(conn, caller, after, limit, own=own, holds=holds)
+                ),
             )
         if path == "/v1/national":
             if caller.counter_id is not None:

@@ -746,14 +746,21 @@ class DossierStore:
         )
         return int(queued)
 
-    def mark_sent(self, uuids: Sequence[str]) -> int:
+    def mark_sent(self, uuids: Sequence[str], *, newest_key: str | None = None) -> int:
         """Take the events the hub named as stored out of the outbox (one transaction); their
-        dossiers become "sent" when nothing of theirs waits any more. Returns how many left it."""
+        dossiers become "sent" when nothing of theirs waits any more. Returns how many left it.
+
+        Args:
+            uuids: The events the hub named as stored.
+            newest_key: A setting that takes the uuid of the newest of them (recorded here last),
+                in the same transaction.
+        """
         if not uuids:
             return 0
         with self.transaction():
             taken = 0
             codes: set[str] = set()
+            newest: tuple[int, str] | None = None
             for uuid in uuids:
                 row = self.conn.execute(
                     "SELECT seq, dossier_code FROM events WHERE uuid = ?", (uuid,)
@@ -762,8 +769,12 @@ class DossierStore:
                     continue  # the hub named an event this counter does not have: nothing to take out
                 taken += self.conn.execute("DELETE FROM outbox WHERE seq = ?", (row[0],)).rowcount
                 codes.add(row[1])
+                if newest is None or row[0] > newest[0]:
+                    newest = (row[0], uuid)
             for code in codes:
                 self.set_sync_state(code, self.dossier_sync_state(code))
+            if newest_key is not None and newest is not None:
+                self.write_settings({newest_key: newest[1]})
             return taken
 
     def mark_conflict(self, uuids: Sequence[str]) -> list[str]:

@@ -919,9 +919,7 @@ async def test_keys_typed_straight_after_enter_on_the_procedure_go_to_the_next_f
         assert screen.field("applicant.phone").value == "0912000102"
 
 
-async def test_the_next_citizen_s_procedure_typed_and_entered_in_one_burst_is_chosen(
-    app, seen: Seen
-) -> None:  # type: ignore[no-untyped-def]
+async def test_the_next_citizen_s_procedure_typed_and_entered_in_one_burst_is_chosen(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
     """Two citizens in a row for the same procedure: the second time the official types "4873"
     and Enter without a pause, the procedure is chosen and the name goes to the name field (the
     picker remembered it had listed "4873" for the first citizen and only showed the list)."""

@@ -14,9 +14,9 @@ from counter_app.desk import Desk
 from counter_app.tui import app as app_module
 from counter_app.tui.app import make_app
 from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen
-from counter_app.tui.widgets.fields import Field
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.supervisor import SupervisorScreen
+from counter_app.tui.widgets.fields import Field
 from tests.conftest import FixedClock, intake
 
 from .conftest import (

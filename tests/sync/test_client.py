@@ -1023,6 +1023,41 @@ def test_a_hub_put_back_to_an_older_copy_gets_everything_again(
     assert (again.hub_went_back, again.pulled) == (0, 0)  # it had lost_second already
 
 
+def test_a_hub_put_back_and_written_past_a_counter_s_cursor_is_still_noticed(
+    counters: tuple[Desk, Desk], hub: Any, tmp_path: Path
+) -> None:
+    """The hub put back to an older copy, then another counter syncs first and its new events
+    carry the hub's numbering past this counter's cursor: "the hub is behind my cursor" no longer
+    shows it. The counter asks whether the hub still holds the last event it acknowledged, and
+    sends again what the hub lost (before, that receipt never reached the city)."""
+    first, second = counters
+    early = first.receive(intake(), MINH).code
+    sync(first)
+    sync(second)
+    copy = tmp_path / "hub-copy.db"
+    with sqlite3.connect(hub.db) as live, sqlite3.connect(copy) as kept:
+        live.backup(kept)
+    lost = first.receive(intake(), MINH).code
+    first.record_result(lost, MINH)
+    sync(first)
+    assert first.unsent_events() == 0
+    with sqlite3.connect(copy) as kept, sqlite3.connect(hub.db) as live:
+        kept.backup(live)  # the hub put back
+    later = [second.receive(intake(), MINH).code for _ in range(4)]
+    sync(second)
+    assert int(first.sync_cursor()) <= max(seq for seq, in sqlite3.connect(hub.db).execute(
+        "SELECT max(seq) FROM events"))  # fmt: skip
+
+    report = sync(first)
+    assert report.hub_went_back == 3  # the lost receipt and its result; the early one is known
+    assert {code for _, code in hub_events(hub)} == {early, lost, *later}
+    assert set(states(first).values()) == {"sent"}
+    sync(second)
+    assert second.get(lost).status == first.get(lost).status
+    again = sync(first)
+    assert (again.hub_went_back, again.pushed) == (0, 0)
+
+
 def test_a_restore_says_what_the_hub_will_give_back_and_the_sync_does(
     counters: tuple[Desk, Desk], tmp_path: Path
 ) -> None:

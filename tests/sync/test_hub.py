@@ -819,6 +819,28 @@ def test_a_pull_naming_another_counter_than_the_tokens_is_refused(
     assert twice.status_code == 400
 
 
+def test_a_pull_says_whether_the_commune_holds_an_event(hub: Any, as_who: dict[str, httpx.Client]) -> None:
+    """``holds``: a counter asks whether the hub still holds the last event it acknowledged (a hub
+    put back to an older copy does not); another commune's event is not this commune's to hold."""
+    mine = make_event()
+    theirs = make_event(counter_id=FAR_COUNTER, dossier_code="000.00.12.H26-251125-1001")
+    assert push(as_who["c1"], [mine]).status_code == 200
+    assert push(as_who["far"], [theirs]).status_code == 200
+
+    def asked(uuid: object) -> httpx.Response:
+        return as_who["c1"].get("/v1/events", params={"own": 1, "holds": uuid})
+
+    assert asked(mine["uuid"]).json()["holds"] is True
+    assert asked(theirs["uuid"]).json()["holds"] is False
+    assert asked(str(uuid.uuid4())).json()["holds"] is False
+    assert "holds" not in as_who["c1"].get("/v1/events").json()
+    for wrong in (mine["uuid"].upper(), "x' OR 1=1 --", ""):
+        answer = asked(wrong)
+        assert answer.status_code == 400 and "holds" in answer.json()["error"]
+    twice = as_who["c1"].get("/v1/events", params=[("holds", mine["uuid"]), ("holds", mine["uuid"])])
+    assert twice.status_code == 400
+
+
 @pytest.mark.parametrize(
     "content",
     ['{"version": "1", "procedures": [{"code": "x"}]}', '{"version": "1", "procedures": [}'],
