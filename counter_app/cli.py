@@ -85,7 +85,9 @@ def _setup_logging() -> None:
 
     try:
         handler: logging.Handler = logging.FileHandler(log_dir() / "counter.log", encoding="utf-8")
-    except OSError:
+    except (OSError, CounterError):
+        # No log folder can be made (a disk turned read-only, a file in its place): the command
+        # still runs; only its log lines are lost. It stopped every command, reads too (exit 6).
         handler = logging.NullHandler()
     handler.setFormatter(VietnamTimeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()

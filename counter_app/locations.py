@@ -54,7 +54,9 @@ def _private_dir(path: Path, variable: str = "") -> Path:
     except FileNotFoundError as exc:
         raise ConfigError(f"Không tạo được thư mục {where}: thư mục chứa nó không tồn tại.") from exc
     except OSError as exc:
-        raise ConfigError(f"Không tạo được thư mục {where}: {exc.strerror or exc}.") from exc
+        from counter_app.store.database import explain
+
+        raise ConfigError(f"Không tạo được thư mục {where}: {explain(exc)}.") from exc
     with contextlib.suppress(OSError):
         path.chmod(0o700)  # mkdir's mode is masked by the umask
     return path

@@ -261,3 +261,26 @@ def test_a_database_on_a_disk_turned_read_only_can_still_be_read_checked_and_bac
     finally:
         reader.close()
     assert db.read_bytes() == before
+
+
+def test_a_read_only_data_folder_without_its_logs_folder_still_reads(
+    small_disk: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The data folder on a disk turned read-only before the logs folder was ever made (the
+    database copied there, or the folder cleaned): no log file can be opened, and every command,
+    reads too, stopped with exit 6 and the system's English text. A log that cannot be written
+    never stops a command; the reads work and say the disk is read-only."""
+    data = small_disk / "data"
+    data.mkdir()
+    monkeypatch.setenv("COUNTER_DATA_DIR", str(data))
+    db = data / "counter.db"
+    desk = Desk.open(db, clock=clock, env={})
+    desk.setup(commune_code="11410", commune_name="xã Vĩnh Bảo", counter_no=2, agency_id="000.00.11.H26")
+    code = desk.receive(intake(), "Cán bộ Lan").code
+    desk.close()
+    assert not (data / "logs").exists()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    done = _counter(db, "show", code, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["code"] == code
+    assert "chỉ cho đọc" in done.stderr and "Read-only" not in done.stderr
