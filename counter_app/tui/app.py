@@ -793,8 +793,12 @@ class CounterApp(App[None]):
         if self.official is None:
             return
         if self.screen.is_modal:
-            # Not read: it would be logged as seen while the dialog stays on top of it.
-            self._scan_behind_dialog()
+            # A step being recorded keeps the scan and it opens once the dialog has closed (the
+            # next receipt scanned in the same breath as Ctrl+S). Otherwise not read: it would be
+            # logged as seen while the dialog stays on top of it.
+            hold = getattr(self.screen, "hold_scan", None)
+            if hold is None or not hold(code):
+                self.scan_behind_dialog()
             return
         try:
             dossier = self.desk.get(code, viewer=self.official.full_name)
@@ -809,7 +813,17 @@ class CounterApp(App[None]):
         else:
             self.push_screen(screen)
 
-    def _scan_behind_dialog(self) -> None:
+    def open_after_dialog(self, code: str, dialog: Screen[Any], tries: int = 50) -> None:
+        """Open a dossier once ``dialog`` (dismissed) has left the screen stack; a dialog that
+        stays (another opened over it) makes the scan refused as any scan behind a dialog."""
+        if dialog in self.screen_stack and tries > 0:
+            self.call_after_refresh(self.open_after_dialog, code, dialog, tries - 1)
+        elif dialog in self.screen_stack:
+            self.scan_behind_dialog()
+        else:
+            self.open_dossier(code)
+
+    def scan_behind_dialog(self) -> None:
         self.notify(
             "Đang mở một hộp thoại: hãy hoàn tất hoặc đóng nó (Esc) rồi quét lại.",
             title="Chưa mở được",
@@ -822,7 +836,7 @@ class CounterApp(App[None]):
         if self.official is None:
             return
         if self.screen.is_modal:
-            self._scan_behind_dialog()
+            self.scan_behind_dialog()
             return
         self._to_mode("intake")
         self.call_after_refresh(self._fill_chip, message)

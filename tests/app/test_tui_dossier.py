@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import Input, OptionList
 from textual.worker import Worker, WorkerState
 
@@ -959,3 +960,46 @@ async def test_a_reason_cut_then_shortened_by_hand_is_recorded_at_once(  # type:
         await settle(pilot)
         refused = staffed_desk.get(code)
         assert refused.status == 3 and len(refused.last_reason) == 999
+
+
+async def test_the_next_receipt_scanned_straight_after_confirming_a_step_opens(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """Ctrl+S on a step, then the next citizen's receipt scanned at once: the scan's keys reached
+    the dialog before it closed and were refused as "a dialog is open", with the dialog gone by
+    the time the official read it. The step is recorded and the next dossier opens."""
+    first, second = (staffed_desk.receive(intake(), ACTOR).code for _ in range(2))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scanner_burst(pilot, first)
+        await pilot.press("c")  # transfer
+        await pilot.pause()
+        assert isinstance(app.screen, StepDialog)
+        pilot.app.post_message(events.Key("ctrl+s", None))
+        await scanner_burst(pilot, second)
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, DossierScreen) and app.screen.dossier.code == second
+        )
+        assert staffed_desk.get(first).status == 4
+        assert not any("Đang mở một hộp thoại" in n for n in notifications(app))
+
+
+async def test_a_receipt_scanned_after_a_step_the_desk_refuses_is_said_behind_the_dialog(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """The same breath, but the step is refused (the dossier moved on at another counter): the
+    dialog stays with its reason, and the scan is said to be behind it, not opened over it."""
+    first, second = (staffed_desk.receive(intake(), ACTOR).code for _ in range(2))
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scanner_burst(pilot, first)
+        await pilot.press("c")  # transfer
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        staffed_desk.withdraw(first, ACTOR, reason="Công dân rút hồ sơ")
+        pilot.app.post_message(events.Key("ctrl+s", None))
+        await scanner_burst(pilot, second)
+        await wait_until(pilot, lambda: any("Đang mở một hộp thoại" in n for n in notifications(app)))
+        assert app.screen is dialog and texts(app, "#step-error")
+        assert staffed_desk.get(first).status != 4

@@ -223,6 +223,19 @@ class StepDialog(CounterModal):
         self.refused = refused
         """Called when the desk refuses the step: the dossier may have moved on elsewhere, and the
         screen behind reads it again."""
+        self.recording = False
+        """The step is being recorded (Ctrl+S pressed, the desk not answered yet)."""
+        self.scanned_after: str | None = None
+        """A receipt scanned while the step was being recorded (the next citizen's, in the same
+        breath as Ctrl+S): opened once the dialog has closed (see :meth:`hold_scan`)."""
+
+    def hold_scan(self, code: str) -> bool:
+        """Keep a code scanned while the step is being recorded, to be opened when the dialog
+        closes; False when the dialog is not recording (the scan is refused as usual)."""
+        if not self.recording:
+            return False
+        self.scanned_after = code
+        return True
 
     def action_cancel(self) -> None:
         """Close; when something was typed (a reason, papers), ask first, as the intake form does:
@@ -414,6 +427,7 @@ class StepDialog(CounterModal):
             focus_first_error(cut)
             return
         self.query_one("#confirm", Button).disabled = True
+        self.recording = True
         self._record(values)
 
     @work(thread=True, exit_on_error=False, group="step")
@@ -431,15 +445,22 @@ class StepDialog(CounterModal):
             return
         if event.state == WorkerState.ERROR and self.is_mounted:
             self.query_one("#confirm", Button).disabled = False
-        if event.state != WorkerState.SUCCESS:
+        if event.state not in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
             return
-        outcome = event.worker.result
+        self.recording = False
+        scanned, self.scanned_after = self.scanned_after, None
+        outcome = event.worker.result if event.state == WorkerState.SUCCESS else None
+        if event.state == WorkerState.SUCCESS and not isinstance(outcome, CounterError):
+            self.dismiss(outcome)
+            if scanned is not None:
+                self.counter_app.open_after_dialog(scanned, self)
+            return
+        if scanned is not None:  # the dialog stays open: the scan is refused as it would have been
+            self.counter_app.scan_behind_dialog()
         if isinstance(outcome, ValidationError):
             self._show_errors(outcome)
         elif isinstance(outcome, CounterError):
             self._failed(outcome)
-        else:
-            self.dismiss(outcome)
 
     def _show_errors(self, error: ValidationError) -> None:
         self.query_one("#confirm", Button).disabled = False
