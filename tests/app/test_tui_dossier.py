@@ -962,21 +962,30 @@ async def test_a_reason_cut_then_shortened_by_hand_is_recorded_at_once(  # type:
         assert refused.status == 3 and len(refused.last_reason) == 999
 
 
+async def transfer_then_scan(pilot, desk: Desk, *, withdrawn_meanwhile: bool = False) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """Two receipts; the first opened, its transfer dialog confirmed with Ctrl+S and, in the same
+    breath, the second scanned (the first withdrawn at another counter just before, if asked)."""
+    first, second = (desk.receive(intake(), ACTOR).code for _ in range(2))
+    await sign_in(pilot, OFFICIAL)
+    await scanner_burst(pilot, first)
+    await pilot.press("c")  # transfer
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, StepDialog)
+    if withdrawn_meanwhile:
+        desk.withdraw(first, ACTOR, reason="Công dân rút hồ sơ")
+    pilot.app.post_message(events.Key("ctrl+s", None))
+    await scanner_burst(pilot, second)
+    return first, second
+
+
 async def test_the_next_receipt_scanned_straight_after_confirming_a_step_opens(  # type: ignore[no-untyped-def]
     app, staffed_desk: Desk
 ) -> None:
     """Ctrl+S on a step, then the next citizen's receipt scanned at once: the scan's keys reached
     the dialog before it closed and were refused as "a dialog is open", with the dialog gone by
     the time the official read it. The step is recorded and the next dossier opens."""
-    first, second = (staffed_desk.receive(intake(), ACTOR).code for _ in range(2))
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scanner_burst(pilot, first)
-        await pilot.press("c")  # transfer
-        await pilot.pause()
-        assert isinstance(app.screen, StepDialog)
-        pilot.app.post_message(events.Key("ctrl+s", None))
-        await scanner_burst(pilot, second)
+        first, second = await transfer_then_scan(pilot, staffed_desk)
         await wait_until(
             pilot, lambda: isinstance(app.screen, DossierScreen) and app.screen.dossier.code == second
         )
@@ -989,17 +998,8 @@ async def test_a_receipt_scanned_after_a_step_the_desk_refuses_is_said_behind_th
 ) -> None:
     """The same breath, but the step is refused (the dossier moved on at another counter): the
     dialog stays with its reason, and the scan is said to be behind it, not opened over it."""
-    first, second = (staffed_desk.receive(intake(), ACTOR).code for _ in range(2))
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scanner_burst(pilot, first)
-        await pilot.press("c")  # transfer
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, StepDialog)
-        staffed_desk.withdraw(first, ACTOR, reason="Công dân rút hồ sơ")
-        pilot.app.post_message(events.Key("ctrl+s", None))
-        await scanner_burst(pilot, second)
+        first, _ = await transfer_then_scan(pilot, staffed_desk, withdrawn_meanwhile=True)
         await wait_until(pilot, lambda: any("Đang mở một hộp thoại" in n for n in notifications(app)))
-        assert app.screen is dialog and texts(app, "#step-error")
+        assert isinstance(app.screen, StepDialog) and texts(app, "#step-error")
         assert staffed_desk.get(first).status != 4
