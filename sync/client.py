@@ -253,8 +253,11 @@ class SyncClient:
         """Push, then pull, then the catalog and the calendar; the time of a run that got this far
         is recorded as the last sync."""
         report = SyncReport()
+        # Read before the push: the push makes its newest event the one to ask about, which a
+        # hub put back to an older copy holds all the same (it has just stored it).
+        held_before = self.desk.hub_should_hold()
         self.push(report)
-        if self.pull(report):  # the hub went back: what it lost of ours goes again, then the rest
+        if self.pull(report, should_hold=held_before):  # the hub went back: what it lost of ours goes again
             self.push(report)
             self.pull(report)
         self.fetch_catalog(report)
@@ -306,8 +309,13 @@ class SyncClient:
 
     # -- pull --------------------------------------------------------------------------------------
 
-    def pull(self, report: SyncReport) -> bool:
+    def pull(self, report: SyncReport, *, should_hold: str | None = None) -> bool:
         """Take the commune's new events page by page, from the cursor stored after the last page.
+
+        Args:
+            report: Where the run's figures go.
+            should_hold: The event the hub must still hold (see ``Desk.hub_should_hold``); None:
+                the newest it acknowledged, as recorded now.
 
         Returns:
             True when the hub turned out to be behind the cursor (put back to an older copy): this
@@ -326,9 +334,10 @@ class SyncClient:
                 "own": 1,
                 "counter": self.desk.settings.counter_id,
             }
-            should_hold = self.desk.hub_should_hold() if first else None
-            if should_hold is not None:
-                params["holds"] = should_hold
+            if first:
+                should_hold = should_hold or self.desk.hub_should_hold()
+                if should_hold is not None:
+                    params["holds"] = should_hold
             answer = self._request("GET", "/v1/events", params=params)
             body = self._json(answer)
             if not isinstance(body, dict):
@@ -341,7 +350,7 @@ class SyncClient:
             # "holds": False: the hub lost the last event it acknowledged here, though other
             # counters' new events may have carried its numbering past the cursor. Absent from a
             # hub that does not answer it: only "behind" is known then.
-            lost = should_hold is not None and body.get("holds") is False
+            lost = first and should_hold is not None and body.get("holds") is False
             if first and (behind or lost):
                 if report.hub_went_back:
                     raise SyncError("Máy chủ vẫn như bị đưa về bản cũ sau khi gửi lại; dừng để khỏi lặp mãi.")
