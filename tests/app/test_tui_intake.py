@@ -939,3 +939,23 @@ async def test_the_next_citizen_s_procedure_typed_and_entered_in_one_burst_is_ch
         await settle(pilot)
         assert screen.procedure is not None and screen.procedure.code == "1.004873"
         assert screen.field("applicant.name").value == "Lê Văn Nam"
+
+
+async def test_the_notices_of_the_last_save_go_when_the_next_citizen_s_procedure_is_chosen(
+    app, seen: Seen
+) -> None:  # type: ignore[no-untyped-def]
+    """At 80x24 the notices of a save (its code and due time, where the receipt went) covered the
+    documents checklist of the next citizen's procedure for their whole time on screen. They are
+    read by then (the status line keeps the last save): choosing the next procedure takes them
+    away, as opening a dialog does."""
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert len(seen.of(DossierSaved)) == 1 and notifications(app)
+        await type_text(pilot, "khai tu")
+        assert notifications(app)  # still there while the official only types
+        await pilot.press("enter")
+        await settle(pilot)
+        assert intake_screen(app).procedure is not None and notifications(app) == []

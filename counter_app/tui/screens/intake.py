@@ -388,6 +388,11 @@ class IntakeScreen(CounterScreen):
 
     def _chosen(self, procedure: Procedure) -> None:
         """The picker's choice (Enter or a click), taken before the next key is handled."""
+        if procedure is not self.procedure:
+            # The notices of the last save (its code, where the receipt went) are read by now and
+            # the status line keeps the last save: on an 80x24 screen they covered the checklist
+            # of the procedure just chosen, as they would a dialog's buttons.
+            self.app.clear_notifications()
         self._use_procedure(procedure)
         # On to the applicant only from the picker: a second Enter handed on to the name field
         # must not move the focus mid-scan (it split a chip-ID card's text between the name and
