@@ -212,6 +212,12 @@ def _frozen_file(path: Path) -> bool:
     return not (wal.exists() and wal.stat().st_size > 0)
 
 
+def _journal_stranded(path: Path) -> bool:
+    """A database file on a read-only disk whose ``-wal`` holds writes not yet in the main file:
+    SQLite cannot read them without making a ``-shm`` file there, and the file alone lacks them."""
+    return path.is_file() and on_read_only_disk(path) and not _frozen_file(path)
+
+
 def connect_read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection to a database file (it never creates or changes one).
 
@@ -375,6 +381,12 @@ def open_database(path: str | Path | None, *, migrate_schema: bool = True) -> sq
         frozen = _open_frozen(Path(path)) if path is not None else None
         if frozen is not None:
             return frozen
+        if path is not None and _journal_stranded(Path(path)):
+            raise StoreError(
+                f"«{path}» nằm trên ổ đĩa chỉ cho đọc, và những thay đổi cuối của nó còn trong tệp "
+                f"«{path}-wal», chưa gộp vào tệp chính: đọc ở đây sẽ thiếu chúng. Hãy chép cả hai tệp "
+                "(.db và -wal) sang ổ đĩa ghi được rồi mở bằng --db."
+            ) from exc
         why = explain(exc)
         if path is not None and why == _SQLITE_PROBLEMS["SQLITE_IOERR"] and _nearly_full(Path(path).parent):
             # A disk that filled overnight fails the shared-memory file with a bare I/O error.

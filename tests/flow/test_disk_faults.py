@@ -284,3 +284,29 @@ def test_a_read_only_data_folder_without_its_logs_folder_still_reads(
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["code"] == code
     assert "chỉ cho đọc" in done.stderr and "Read-only" not in done.stderr
+
+
+def test_a_read_only_disk_under_writes_still_in_the_journal_says_to_copy_the_folder(
+    small_disk: Path, clock: FixedClock
+) -> None:
+    """The counter's machine lost power, the disk came back read-only, and the last writes are
+    still in the -wal journal (no -shm beside it: copied, or cleaned away). SQLite cannot read
+    them there, and the file without them would be missing the last dossiers: nothing is opened,
+    and the message says what to do (copy the database with its -wal to a writable disk), not
+    "cannot open the file to write"."""
+    db = small_disk / "counter.db"
+    desk = Desk.open(db, clock=clock, env={})
+    desk.setup(commune_code="11410", commune_name="xã Vĩnh Bảo", counter_no=2, agency_id="000.00.11.H26")
+    desk.close()
+    script = (
+        "import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None);"
+        "c.execute('PRAGMA wal_autocheckpoint = 0');"
+        "c.execute(\"INSERT INTO site_settings (key, value) VALUES ('_probe', 'x')\"); os._exit(0)"
+    )
+    subprocess.run([sys.executable, "-c", script, str(db)], check=True, timeout=60)
+    assert Path(f"{db}-wal").stat().st_size > 0
+    Path(f"{db}-shm").unlink(missing_ok=True)
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    done = _counter(db, "list", "today")
+    assert done.returncode == 5, done.stderr
+    assert "-wal" in done.stderr and "chép" in done.stderr and "ổ đĩa chỉ cho đọc" in done.stderr
