@@ -759,6 +759,9 @@ SYNC_STATE_NAMES = {
 }
 """A dossier's sync state, as the dossier screen and ``counter show`` say it."""
 SYNC_CURSOR = "_sync_cursor"
+SYNC_CURSOR_UUID = "_sync_cursor_uuid"
+"""The uuid of the hub's event at the cursor, as the hub named it with the page: the next pull
+asks whether it is still the one there (numbers given again after the hub was put back)."""
 HUB_HOLDS = "_hub_holds"
 """The newest of this counter's events the hub acknowledged: the next pull asks whether the hub
 still holds it (a hub put back to an older copy does not)."""
@@ -1313,6 +1316,11 @@ class Desk:
         """What the hub has of this dossier: "pending" (not sent), "sent" or "conflict"."""
         return self.store.stored_sync_state(code)
 
+    def sync_cursor_uuid(self) -> str | None:
+        """The uuid of the hub's event at the cursor (see ``SYNC_CURSOR_UUID``), None when the
+        hub did not name it."""
+        return self.store.read_settings().get(SYNC_CURSOR_UUID) or None
+
     def sync_cursor(self) -> str:
         """Where the next pull starts: the hub's cursor after the last page applied here."""
         stored = self.store.read_settings().get(SYNC_CURSOR, "0")
@@ -1320,7 +1328,9 @@ class Desk:
         # already here are known by their uuid and skipped, so pulling again from 0 loses nothing.
         return stored if is_hub_cursor(stored) else "0"
 
-    def apply_pulled(self, events: Sequence[Any], cursor: str, *, last: bool = False) -> PulledPage:
+    def apply_pulled(
+        self, events: Sequence[Any], cursor: str, *, last: bool = False, cursor_uuid: str | None = None
+    ) -> PulledPage:
         """Take one page of events from the hub and store the cursor after it, all in one
         transaction: a crash leaves either the whole page and its cursor, or neither.
 
@@ -1337,7 +1347,8 @@ class Desk:
         hub's database.
 
         ``last``: the hub said no more events follow this page; from then on this counter's
-        codes are known to the file up to now (see :meth:`_fresh_code`).
+        codes are known to the file up to now (see :meth:`_fresh_code`). ``cursor_uuid``: the
+        uuid the hub holds at ``cursor``, kept with it (see ``SYNC_CURSOR_UUID``).
 
         Raises:
             ValidationError: the cursor is not a hub cursor (nothing of the page is stored).
@@ -1382,7 +1393,7 @@ class Desk:
                 left_out = self.fold_in_hub_order(code)
                 page.flagged += [(code, reason) for _, reason in left_out]
                 page.applied += added - sum(1 for e, _ in left_out if e.uuid in new)
-            done = {SYNC_CURSOR: cursor, HUB_POSITION: str(position)}
+            done = {SYNC_CURSOR: cursor, SYNC_CURSOR_UUID: cursor_uuid or "", HUB_POSITION: str(position)}
             if last:
                 done[HUB_CAUGHT_UP] = format_time(self.now())
             self.store.write_settings(done)
@@ -1416,7 +1427,7 @@ class Desk:
         known by their uuid). Returns how many events were queued again."""
         with self.store.transaction():
             queued = self.store.queue_all_own()
-            self.store.write_settings({SYNC_CURSOR: "0", HUB_HOLDS: ""})
+            self.store.write_settings({SYNC_CURSOR: "0", SYNC_CURSOR_UUID: "", HUB_HOLDS: ""})
         log.warning("the hub is behind this counter's cursor: %d own events queued again", queued)
         return queued
 

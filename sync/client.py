@@ -92,6 +92,8 @@ class SyncReport:
     """The counter's clock is off from the hub's by more than ``CLOCK_SKEW`` ("" when not)."""
     open_conflicts: list[str] = field(default_factory=list)
     """Dossiers marked "conflict" after the run, this run's or an earlier one's, not yet settled."""
+    hub_put_back: bool = False
+    """The hub turned out to have been put back to an older copy: the run pulled from the start."""
     hub_went_back: int = 0
     """Events of this counter sent again because the hub was put back to an older copy."""
 
@@ -112,11 +114,12 @@ class SyncReport:
     def problems(self) -> list[str]:
         """What someone must look at: conflicts, events kept but not applied, a refused catalog."""
         said = []
-        if self.hub_went_back:
+        if self.hub_put_back:
+            sent = f"đã gửi lại {self.hub_went_back} sự kiện của mình và " if self.hub_went_back else ""
             said.append(
-                "Máy chủ đã bị đưa về một bản cũ (thiếu các sự kiện quầy đã nhận từ nó): quầy đã gửi lại "
-                f"{self.hub_went_back} sự kiện của mình và nhận lại từ đầu. Các quầy khác của xã cũng cần "
-                "đồng bộ để gửi lại phần của họ."
+                "Máy chủ đã bị đưa về một bản cũ (thiếu hoặc đánh số lại các sự kiện quầy đã có từ nó): "
+                f"quầy {sent}nhận lại từ đầu. Các quầy khác của xã cũng cần đồng bộ để gửi lại phần "
+                "của họ."
             )
         if self.conflicts:
             said.append(
@@ -334,10 +337,13 @@ class SyncClient:
                 "own": 1,
                 "counter": self.desk.settings.counter_id,
             }
+            expect = self.desk.sync_cursor_uuid() if first and cursor != "0" else None
             if first:
                 should_hold = should_hold or self.desk.hub_should_hold()
                 if should_hold is not None:
                     params["holds"] = should_hold
+                if expect is not None:
+                    params["expect"] = expect
             answer = self._request("GET", "/v1/events", params=params)
             body = self._json(answer)
             if not isinstance(body, dict):
@@ -351,14 +357,24 @@ class SyncClient:
             # counters' new events may have carried its numbering past the cursor. Absent from a
             # hub that does not answer it: only "behind" is known then.
             lost = first and should_hold is not None and body.get("holds") is False
-            if first and (behind or lost):
-                if report.hub_went_back:
+            # "expected": False: the event at the cursor is no longer the one pulled there (the
+            # numbers past an older copy given again to other events, some of them below it).
+            renumbered = first and expect is not None and body.get("expected") is False
+            if first and (behind or lost or renumbered):
+                if report.hub_put_back:
                     raise SyncError("Máy chủ vẫn như bị đưa về bản cũ sau khi gửi lại; dừng để khỏi lặp mãi.")
+                report.hub_put_back = True
                 report.hub_went_back = self.desk.hub_went_back()
                 return True
             first = False
             try:
-                page = self.desk.apply_pulled(events, following, last=not more)
+                at_cursor = body.get("next_uuid")
+                page = self.desk.apply_pulled(
+                    events,
+                    following,
+                    last=not more,
+                    cursor_uuid=at_cursor if isinstance(at_cursor, str) and len(at_cursor) <= 64 else None,
+                )
             except ValidationError as exc:
                 raise SyncError(
                     f"Máy chủ gửi dữ liệu không hợp lệ ({exc.message}); chưa nhận trang này."

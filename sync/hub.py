@@ -497,6 +497,7 @@ def read_events(
     *,
     own: bool = False,
     holds: str | None = None,
+    expect: str | None = None,
 ) -> dict[str, Any]:
     """One page of the commune's events after a cursor, leaving out the caller's own unless ``own``
     (a counter restored from an older backup gets back what it had pushed since).
@@ -508,6 +509,11 @@ def read_events(
     names the last event this hub acknowledged to it: a hub put back to an older copy no longer
     holds it, even once other counters' new events have carried its numbering past the counter's
     cursor (where comparing ``last`` with the cursor no longer shows the loss).
+
+    ``next_uuid`` names the event at ``next`` (when there is one): the counter keeps it with its
+    cursor and sends it back as ``expect``, which adds ``"expected"``: whether the event at ``after``
+    is still that one. Numbers past an older copy are given again to other events, and those
+    below the counter's cursor would never be pulled.
     """
     events: list[Any] = []
     next_seq = after
@@ -547,12 +553,26 @@ def read_events(
             ).fetchone()
             is not None
         )
+        at_next = _uuid_at(conn, caller, next_seq)
+        expected = None if expect is None else _uuid_at(conn, caller, after) == expect
     finally:
         conn.execute("COMMIT")
     page = {"events": events, "next": str(next_seq), "more": more, "last": str(last or 0)}
+    if at_next is not None:
+        page["next_uuid"] = at_next
     if held is not None:
         page["holds"] = held
+    if expected is not None:
+        page["expected"] = expected
     return page
+
+
+def _uuid_at(conn: sqlite3.Connection, caller: Caller, seq: int) -> str | None:
+    """The uuid of the commune's event numbered ``seq``, None when there is none."""
+    row = conn.execute(
+        "SELECT uuid FROM events WHERE seq = ? AND commune_code = ?", (seq, caller.commune_code)
+    ).fetchone()
+    return None if row is None else str(row[0])
 
 
 def dossier_commune(conn: sqlite3.Connection, code: str, communes: list[str]) -> str | None:
@@ -620,14 +640,15 @@ def parse_pull_query(query_string: bytes) -> tuple[int, int, bool]:
     return after, limit, own == 1
 
 
-def parse_holds(query_string: bytes) -> str | None:
-    """The ``holds`` uuid of a pull (see :func:`read_events`), None when not asked, or a 400."""
-    values = _query(query_string).get("holds")
+def parse_uuid_param(query_string: bytes, name: str) -> str | None:
+    """A uuid parameter of a pull (``holds``, ``expect``: see :func:`read_events`), None when not
+    given, or a 400."""
+    values = _query(query_string).get(name)
     if values is None:
         return None
     if len(values) != 1:
-        raise BadRequest(400, "holds is given more than once")
-    _check_uuid("holds", values[0])
+        raise BadRequest(400, f"{name} is given more than once")
+    _check_uuid(name, values[0])
     return values[0]
 
 
@@ -922,12 +943,13 @@ class Hub:
             return await self.push(caller, body)
         if path == "/v1/events":
             after, limit, own = parse_pull_query(scope.get("query_string", b""))
-            holds = parse_holds(scope.get("query_string", b""))
+            holds = parse_uuid_param(scope.get("query_string", b""), "holds")
+            expect = parse_uuid_param(scope.get("query_string", b""), "expect")
             check_caller_is(caller, scope.get("query_string", b""))
             return await asyncio.to_thread(
                 self._with_db,
                 lambda conn: json_response(
-                    200, read_events(conn, caller, after, limit, own=own, holds=holds)
+                    200, read_events(conn, caller, after, limit, own=own, holds=holds, expect=expect)
                 ),
             )
         if path == "/v1/national":

@@ -1059,6 +1059,35 @@ def test_a_hub_put_back_and_written_past_a_counter_s_cursor_is_still_noticed(
     assert (again.hub_went_back, again.pushed) == (0, 0)
 
 
+def test_a_hub_put_back_and_numbered_again_under_another_counter_s_cursor_is_noticed(
+    counters: tuple[Desk, Desk], hub: Any, tmp_path: Path
+) -> None:
+    """The hub put back to an older copy, and the numbers past the copy given again to other
+    events: this counter's cursor still holds a number, now of another event, and the events
+    numbered again below it were never pulled. The counter asks whether the event it last
+    pulled is still the one at its cursor, and pulls from the start when it is not."""
+    first, second = counters
+    early = second.receive(intake(), MINH).code
+    sync(second)
+    sync(first)
+    copy = tmp_path / "hub-copy.db"
+    with sqlite3.connect(hub.db) as live, sqlite3.connect(copy) as kept:
+        live.backup(kept)
+    pulled = [second.receive(intake(), MINH).code for _ in range(2)]
+    sync(second)
+    sync(first)  # its cursor on the second of them
+    with sqlite3.connect(copy) as kept, sqlite3.connect(hub.db) as live:
+        kept.backup(live)  # the hub put back
+    unseen = second.receive(intake(), MINH).code  # numbered where the lost ones were
+    assert sync(second).hub_went_back == 4
+    assert {code for _, code in hub_events(hub)} == {early, *pulled, unseen}
+
+    report = sync(first)
+    assert report.hub_went_back == 0  # it had pushed nothing: nothing of its own to send again
+    assert first.get(unseen).code == unseen
+    assert sync(first).pulled == 0
+
+
 def test_a_restore_says_what_the_hub_will_give_back_and_the_sync_does(
     counters: tuple[Desk, Desk], tmp_path: Path
 ) -> None:

@@ -532,7 +532,9 @@ def test_an_infinity_stored_by_an_older_hub_is_never_served(
     assert push(as_who["c1"], [clean]).status_code == 200
     page = as_who["c2"].get("/v1/events")
     assert page.status_code == 200
-    assert _strict_json(page.text) == {"events": [clean], "next": "2", "more": False, "last": "2"}
+    assert _strict_json(page.text) == {
+        "events": [clean], "next": "2", "more": False, "last": "2", "next_uuid": clean["uuid"]
+    }  # fmt: skip
     export = as_who["city"].get("/v1/national")
     assert export.status_code == 200
     assert "Infinity" not in export.text
@@ -555,7 +557,13 @@ def test_another_counter_pulls_every_event_once_in_order_by_pages(
     assert pages == [[e["uuid"] for e in events[0:2]], [e["uuid"] for e in events[2:4]], [events[4]["uuid"]]]
     assert after == "5"
     nothing_new = as_who["c2"].get("/v1/events", params={"after": after}).json()
-    assert nothing_new == {"events": [], "next": "5", "more": False, "last": "5"}
+    assert nothing_new == {
+        "events": [],
+        "next": "5",
+        "more": False,
+        "last": "5",
+        "next_uuid": events[4]["uuid"],
+    }
     later = make_event()
     assert push(as_who["c1"], [later]).status_code == 200
     assert pull_all(as_who["c2"], after=after) == ([later], "6")
@@ -567,15 +575,15 @@ def test_a_counter_does_not_get_its_own_events_back_but_its_cursor_advances(
     own = [make_event() for _ in range(3)]
     assert push(as_who["c1"], own).status_code == 200
     page = as_who["c1"].get("/v1/events", params={"after": "0", "limit": 2}).json()
-    assert page == {"events": [], "next": "3", "more": False, "last": "3"}
+    assert page == {"events": [], "next": "3", "more": False, "last": "3", "next_uuid": own[2]["uuid"]}
     theirs = make_event(counter_id=COUNTER_2)
     mine = make_event()
     assert push(as_who["c2"], [theirs]).status_code == 200
     assert push(as_who["c1"], [mine]).status_code == 200
     page = as_who["c1"].get("/v1/events", params={"after": "0", "limit": 1}).json()
-    assert page == {"events": [theirs], "next": "4", "more": True, "last": "5"}
+    assert page == {"events": [theirs], "next": "4", "more": True, "last": "5", "next_uuid": theirs["uuid"]}
     page = as_who["c1"].get("/v1/events", params={"after": "4", "limit": 1}).json()
-    assert page == {"events": [], "next": "5", "more": False, "last": "5"}
+    assert page == {"events": [], "next": "5", "more": False, "last": "5", "next_uuid": mine["uuid"]}
 
 
 def test_a_pull_reads_a_bounded_number_of_rows_however_many_are_the_callers_own(
@@ -604,7 +612,9 @@ def test_with_own_1_a_counter_gets_its_own_events_too(hub: Any, as_who: dict[str
     assert push(as_who["c1"], own).status_code == 200
     assert push(as_who["c2"], [theirs]).status_code == 200
     page = as_who["c1"].get("/v1/events", params={"after": "0", "own": "1"}).json()
-    assert page == {"events": [*own, theirs], "next": "3", "more": False, "last": "3"}
+    assert page == {
+        "events": [*own, theirs], "next": "3", "more": False, "last": "3", "next_uuid": theirs["uuid"]
+    }  # fmt: skip
     for wrong in ("2", "yes", ""):
         assert as_who["c1"].get("/v1/events", params={"own": wrong}).status_code == 400
 
@@ -839,6 +849,25 @@ def test_a_pull_says_whether_the_commune_holds_an_event(hub: Any, as_who: dict[s
         assert answer.status_code == 400 and "holds" in answer.json()["error"]
     twice = as_who["c1"].get("/v1/events", params=[("holds", mine["uuid"]), ("holds", mine["uuid"])])
     assert twice.status_code == 400
+
+
+def test_a_pull_says_whether_the_event_at_the_cursor_is_still_the_one_pulled_there(
+    hub: Any, as_who: dict[str, httpx.Client]
+) -> None:
+    """``next_uuid`` names the event at ``next``; ``expect`` asks whether the event at ``after`` is
+    still that one (a hub put back to an older copy gives the numbers past it to other events)."""
+    first, second = make_event(), make_event()
+    assert push(as_who["c1"], [first, second]).status_code == 200
+    page = as_who["c2"].get("/v1/events", params={"limit": 1}).json()
+    assert (page["next"], page["next_uuid"]) == ("1", first["uuid"])
+    again = as_who["c2"].get("/v1/events", params={"after": "1", "expect": first["uuid"]}).json()
+    assert again["expected"] is True and again["next_uuid"] == second["uuid"]
+    other = as_who["c2"].get("/v1/events", params={"after": "1", "expect": second["uuid"]}).json()
+    assert other["expected"] is False
+    past = as_who["c2"].get("/v1/events", params={"after": "9", "expect": first["uuid"]}).json()
+    assert past["expected"] is False and "next_uuid" not in past  # no event numbered 9
+    assert "expected" not in as_who["c2"].get("/v1/events", params={"after": "1"}).json()
+    assert as_who["c2"].get("/v1/events", params={"expect": "nope"}).status_code == 400
 
 
 @pytest.mark.parametrize(
