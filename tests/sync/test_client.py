@@ -989,6 +989,20 @@ def test_a_page_holding_another_communes_receipt_is_refused_whole(desk: Desk) ->
     assert not desk.store.has_event(other.uuid)
 
 
+def copy_hub(hub: Any, folder: Path) -> Path:
+    """A copy of the hub's database as it is now, as its administrator's backup would be."""
+    copy = folder / "hub-copy.db"
+    with sqlite3.connect(hub.db) as live, sqlite3.connect(copy) as kept:
+        live.backup(kept)
+    return copy
+
+
+def put_hub_back(hub: Any, copy: Path) -> None:
+    """The hub's database put back to ``copy`` (its disk died), the hub still serving."""
+    with sqlite3.connect(copy) as kept, sqlite3.connect(hub.db) as live:
+        kept.backup(live)
+
+
 def test_a_hub_put_back_to_an_older_copy_gets_everything_again(
     counters: tuple[Desk, Desk], hub: Any, tmp_path: Path
 ) -> None:
@@ -998,17 +1012,14 @@ def test_a_hub_put_back_to_an_older_copy_gets_everything_again(
     early = first.receive(intake(), MINH).code
     sync(first)
     sync(second)
-    copy = tmp_path / "hub-copy.db"
-    with sqlite3.connect(hub.db) as live, sqlite3.connect(copy) as kept:
-        live.backup(kept)
+    copy = copy_hub(hub, tmp_path)
     lost_first = first.receive(intake(), MINH).code
     sync(first)
     lost_second = second.receive(intake(), MINH).code
     sync(second)
     sync(first)
     assert first.get(lost_second).code == lost_second
-    with sqlite3.connect(copy) as kept, sqlite3.connect(hub.db) as live:
-        kept.backup(live)  # the hub put back
+    put_hub_back(hub, copy)
     assert {code for _, code in hub_events(hub)} == {early}
 
     report = sync(first)
@@ -1034,15 +1045,12 @@ def test_a_hub_put_back_and_written_past_a_counter_s_cursor_is_still_noticed(
     early = first.receive(intake(), MINH).code
     sync(first)
     sync(second)
-    copy = tmp_path / "hub-copy.db"
-    with sqlite3.connect(hub.db) as live, sqlite3.connect(copy) as kept:
-        live.backup(kept)
+    copy = copy_hub(hub, tmp_path)
     lost = first.receive(intake(), MINH).code
     first.record_result(lost, MINH)
     sync(first)
     assert first.unsent_events() == 0
-    with sqlite3.connect(copy) as kept, sqlite3.connect(hub.db) as live:
-        kept.backup(live)  # the hub put back
+    put_hub_back(hub, copy)
     later = [second.receive(intake(), MINH).code for _ in range(4)]
     sync(second)
     assert int(first.sync_cursor()) <= max(seq for seq, in sqlite3.connect(hub.db).execute(
@@ -1070,14 +1078,11 @@ def test_a_hub_put_back_and_numbered_again_under_another_counter_s_cursor_is_not
     early = second.receive(intake(), MINH).code
     sync(second)
     sync(first)
-    copy = tmp_path / "hub-copy.db"
-    with sqlite3.connect(hub.db) as live, sqlite3.connect(copy) as kept:
-        live.backup(kept)
+    copy = copy_hub(hub, tmp_path)
     pulled = [second.receive(intake(), MINH).code for _ in range(2)]
     sync(second)
     sync(first)  # its cursor on the second of them
-    with sqlite3.connect(copy) as kept, sqlite3.connect(hub.db) as live:
-        kept.backup(live)  # the hub put back
+    put_hub_back(hub, copy)
     unseen = second.receive(intake(), MINH).code  # numbered where the lost ones were
     assert sync(second).hub_went_back == 4
     assert {code for _, code in hub_events(hub)} == {early, *pulled, unseen}
