@@ -1037,7 +1037,7 @@ class _ArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``python -m sync.hub`` commands: serve, add-counter, add-city, export."""
+    """The ``python -m sync.hub`` commands: serve, add-counter, add-city, export, backup."""
     parser = _ArgumentParser(prog="python -m sync.hub", description="The reference city hub.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_ArgumentParser)
     serve = commands.add_parser("serve", help="run the hub over HTTP")
@@ -1076,6 +1076,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--commune-code", required=True)
     export.add_argument("--after", type=_cursor, default=0, help="the cursor of the last export (its 'next')")
     export.add_argument("--out", type=Path, default=None, help="file to write (default: standard output)")
+    backup = commands.add_parser(
+        "backup",
+        help="copy the hub database to a new file while the hub keeps serving (SQLite's backup); "
+        "to put it back, stop the hub and copy the file over the database (remove its -wal and -shm)",
+    )
+    backup.add_argument("--db", type=Path, required=True)
+    backup.add_argument("--to", type=Path, required=True, help="the new file (refused if it exists)")
     return parser
 
 
@@ -1095,12 +1102,61 @@ def main(argv: list[str] | None = None) -> int:
             add_city_token(args.db, args.token, args.commune_code)
         elif args.command == "export":
             _export(args)
+        elif args.command == "backup":
+            print(json.dumps(backup_hub(args.db, args.to)))
         else:
             _serve(args)
     except (ValueError, OSError, sqlite3.Error) as exc:
         print(f"python -m sync.hub: error: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+def backup_hub(db: Path, target: Path) -> dict[str, Any]:
+    """Copy the hub database to ``target`` while the hub serves: a consistent copy (SQLite's
+    online backup), checked, owner-only, made durable, and named ``target`` only once whole.
+
+    A hub put back to such a copy is noticed by every counter at its next run (``holds`` and
+    ``expect`` of the pull): each sends again what the copy lacks of its own and pulls again.
+
+    Returns:
+        ``path``, ``bytes`` and ``events`` (how many the copy holds).
+
+    Raises:
+        ValueError: no hub database at ``db``, ``target`` exists, or the copy failed its check.
+    """
+    if not Path(db).is_file():
+        raise ValueError(f"no hub database at {db}")
+    if target.exists():
+        raise ValueError(f"{target} exists already: give a new file")
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    try:
+        source = connect(db)
+        copy = sqlite3.connect(str(partial), isolation_level=None)
+        try:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")
+            if copy.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise ValueError(f"the copy of {db} failed its check")
+            events = int(copy.execute("SELECT count(*) FROM events").fetchone()[0])
+        finally:
+            copy.close()
+            source.close()
+        with partial.open("rb") as written:
+            os.fsync(written.fileno())
+        partial.replace(target)
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return {"path": str(target), "bytes": target.stat().st_size, "events": events}
 
 
 def _export(args: argparse.Namespace) -> None:

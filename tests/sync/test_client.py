@@ -7,6 +7,8 @@ import contextlib
 import json
 import sqlite3
 import ssl
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -990,10 +992,19 @@ def test_a_page_holding_another_communes_receipt_is_refused_whole(desk: Desk) ->
 
 
 def copy_hub(hub: Any, folder: Path) -> Path:
-    """A copy of the hub's database as it is now, as its administrator's backup would be."""
+    """The hub's backup command, run while the hub serves."""
     copy = folder / "hub-copy.db"
-    with sqlite3.connect(hub.db) as live, sqlite3.connect(copy) as kept:
-        live.backup(kept)
+    done = subprocess.run(
+        [sys.executable, "-m", "sync.hub", "backup", "--db", str(hub.db), "--to", str(copy)],
+        capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "path": str(copy),
+        "bytes": copy.stat().st_size,
+        "events": len(hub_events(hub)),
+    }
+    assert copy.stat().st_mode & 0o077 == 0
     return copy
 
 

@@ -870,6 +870,30 @@ def test_a_pull_says_whether_the_event_at_the_cursor_is_still_the_one_pulled_the
     assert as_who["c2"].get("/v1/events", params={"expect": "nope"}).status_code == 400
 
 
+def test_a_backup_of_the_hub_is_refused_over_a_file_or_without_a_hub(
+    hub: Any, as_who: dict[str, httpx.Client], tmp_path: Path
+) -> None:
+    """``backup`` never writes over a file (yesterday's copy), and says so in one line."""
+    assert push(as_who["c1"], [make_event()]).status_code == 200
+    there = tmp_path / "yesterday.db"
+    there.write_bytes(b"yesterday")
+
+    def backup(db: Path, to: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sync.hub", "backup", "--db", str(db), "--to", str(to)],
+            capture_output=True, text=True, timeout=60, cwd=ROOT,
+        )  # fmt: skip
+
+    for db, to, said in (
+        (hub.db, there, "exists already"),
+        (tmp_path / "none.db", tmp_path / "new.db", "no hub"),
+    ):
+        done = backup(db, to)
+        assert done.returncode == 2 and said in done.stderr and "Traceback" not in done.stderr
+    assert there.read_bytes() == b"yesterday" and not (tmp_path / "new.db").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")) == []
+
+
 @pytest.mark.parametrize(
     "content",
     ['{"version": "1", "procedures": [{"code": "x"}]}', '{"version": "1", "procedures": [}'],
