@@ -420,3 +420,30 @@ async def test_a_new_official_with_several_wrong_fields_hears_of_all_of_them(app
         assert (
             staffed_desk.store.official("bình tv") is None and staffed_desk.store.official("binh tv") is None
         )
+
+
+@pytest.mark.parametrize("on_the_table", [False, True], ids=["tab-opened", "table-focused"])
+async def test_a_new_official_typed_as_the_hint_says_never_changes_another_s_pin(  # type: ignore[no-untyped-def]
+    app, two_supervisors: Desk, on_the_table: bool
+) -> None:
+    """ "Thêm cán bộ: nhập tên đăng nhập mới": the tab opened on the table, the name typed there
+    was lost, its Enter opened the first official's account with the cursor in the PIN, and the
+    new PIN typed twice became that official's. The name now goes to the user-name field,
+    opened there or typed on the table."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await officials_tab(pilot)
+        if on_the_table:
+            screen.query_one("#officials-table", DataTable).focus()
+            await pilot.pause()
+        await type_text(pilot, "binh.lt")
+        await pilot.press("enter")
+        await type_text(pilot, "Lê Thị Bình")
+        await pilot.press("enter")  # past the role
+        await type_text(pilot, "2468")
+        await pilot.press("enter")
+        await type_text(pilot, "2468")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert two_supervisors.sign_in("binh.lt", "2468").full_name == "Lê Thị Bình"
+        for username, pin, _ in (SUPERVISOR, SECOND):
+            two_supervisors.sign_in(username, pin)  # their PINs as they were

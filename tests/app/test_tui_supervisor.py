@@ -448,8 +448,10 @@ async def test_enter_on_an_official_changes_the_role_and_an_empty_name_is_kept( 
         screen = await open_supervisor(pilot)
         screen.tabs.active = "officials"
         await settle(pilot)
-        table = screen.query_one("#officials-table", DataTable)
-        assert screen.focused is table
+        # The tab opens on the user name of a new account; the table is a Shift+Tab away.
+        assert screen.focused is screen.query_one("#official-username-input")
+        await pilot.press("shift+tab", "shift+tab")  # past the lock button, onto the table
+        assert screen.focused is screen.query_one("#officials-table", DataTable)
         await pilot.press("down", "enter")  # minh: the form is his, the cursor in the PIN
         await settle(pilot)
         assert screen.query_one("#official-username", Field).value == "minh"
@@ -483,6 +485,8 @@ async def test_the_last_supervisor_keeps_the_role(app, staffed_desk: Desk) -> No
         screen = await open_supervisor(pilot)
         screen.tabs.active = "officials"
         await settle(pilot)
+        screen.query_one("#officials-table", DataTable).focus()
+        await pilot.pause()
         await pilot.press("enter")  # lan, the only supervisor
         await settle(pilot)
         screen.query_one("#official-role").value = "official"

@@ -42,7 +42,9 @@ TAB_FOCUS = {
     "dashboard": "#dashboard-scroll",  # nothing to type: Left and Right change tabs from there
     "logbook": "#logbook-from-input",
     "calendar": "#override-day-input",
-    "officials": "#officials-table",
+    # The name of a new account: the hint says to type it, and typed on the table it was lost
+    # and its Enter opened the first official's account with the cursor in the PIN.
+    "officials": "#official-username-input",
     "settings": "#setting-agency_id-input",
 }
 """Where the focus goes when a tab is shown: what the supervisor types or picks there first."""
@@ -141,6 +143,37 @@ class Figures(VerticalScroll):
             strip.action_next_tab()
         else:
             strip.action_previous_tab()
+
+
+class OfficialsTable(DataTable[Any]):
+    """The officials, one a row; a letter typed here starts a user name in the form.
+
+    Typed on the table, the name was lost, and its Enter opened the official under the cursor
+    with the focus in the PIN: the new account's PIN, typed twice, became that official's.
+    Digits stay a scan (the screens' rule).
+    """
+
+    async def _on_key(self, event: events.Key) -> None:
+        focused = self.screen.focused if self.is_attached else None
+        if focused is not None and focused is not self:
+            # Keys of the same burst, queued here before the first letter moved the focus.
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return
+        character = event.character or ""
+        screen = self.screen
+        if (
+            event.is_printable
+            and character.strip()
+            and not character.isdigit()
+            and isinstance(screen, SupervisorScreen)
+        ):
+            event.stop()
+            event.prevent_default()
+            screen.type_user_name(character)
+            return
+        await super()._on_key(event)
 
 
 class SupervisorScreen(CounterScreen):
@@ -273,11 +306,11 @@ class SupervisorScreen(CounterScreen):
                 with VerticalScroll():
                     yield Static("CÁN BỘ", classes="section-title")
                     yield Static(
-                        "Thêm cán bộ: nhập tên đăng nhập mới. Đổi mã PIN, vai trò hoặc họ tên: Enter ở "
-                        "dòng của cán bộ trong bảng (hoặc gõ tên đăng nhập có sẵn).",
+                        "Thêm cán bộ: nhập tên đăng nhập mới. Đổi mã PIN, vai trò hoặc họ tên: gõ tên "
+                        "đăng nhập có sẵn, hoặc Enter ở dòng của cán bộ trong bảng (Shift+Tab lên bảng).",
                         classes="dialog-hint",
                     )
-                    yield DataTable(id="officials-table", cursor_type="row", zebra_stripes=True)
+                    yield OfficialsTable(id="officials-table", cursor_type="row", zebra_stripes=True)
                     yield Button("Khóa / mở lại tài khoản (Ctrl+T)", id="official-toggle")
                     yield Field("Tên đăng nhập", key="username", id="official-username")
                     yield Field("Họ và tên", key="full_name", id="official-name")
@@ -970,6 +1003,17 @@ class SupervisorScreen(CounterScreen):
             pin.input.placeholder = CHANGE_PIN_HINT
             button.label = SAVE_CHANGES
         button.refresh(layout=True)
+
+    def type_user_name(self, character: str) -> bool:
+        """A letter typed on the officials table: the start of a user name (a new account, or an
+        existing one to change), put in the user-name field with the focus. False when an account
+        is in the form already (the letter is no part of it)."""
+        if self._official_form_filled():
+            return False
+        username = self.query_one("#official-username", Field).input
+        focus_now(username)
+        username.insert_text_at_cursor(character)
+        return True
 
     @on(DataTable.RowSelected, "#officials-table")
     def _official_picked(self) -> None:
