@@ -1762,6 +1762,14 @@ class Desk:
                         f"hoặc online (trực tuyến), không phải «{shown(return_method)}».",
                     )
                 )
+        if return_method == "post" and applicant is not None and not applicant.address:
+            # Saved so, the receipt said "by post" over an empty address: the result could not go.
+            errors.append(
+                FieldError(
+                    "applicant.address",
+                    "Kết quả gửi qua bưu chính: cần địa chỉ nhận kết quả (địa chỉ của người nộp).",
+                )
+            )
         digitised = data.get("digitised", False)
         if digitised is None:
             digitised = False

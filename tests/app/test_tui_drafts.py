@@ -126,7 +126,9 @@ async def test_a_half_typed_intake_survives_a_restart(
         assert papers == [(True, 1, 0, 0), (True, 1, 2, 0), (False, 0, 0, 0), (False, 0, 0, 0)]
         assert restarted.focused is screen.field("applicant.address").input  # the first empty field
 
-        # The official finishes the phone number and saves: the dossier is stored, the draft gone.
+        # The official types the address (by post: it is where the result goes), finishes the
+        # phone number and saves: the dossier is stored, the draft gone.
+        await type_text(pilot, "Thôn Đông, xã Vĩnh Bảo")
         screen.field("applicant.phone").focus()
         await type_text(pilot, "345678")
         await pilot.press("ctrl+s")
@@ -135,7 +137,7 @@ async def test_a_half_typed_intake_survives_a_restart(
         assert len(saved) == 1
         dossier = restarted.desk.get(saved[0].dossier.code)
         assert dossier.applicant.phone == "0912345678"
-        assert dossier.return_method == "post"
+        assert dossier.return_method == "post" and dossier.applicant.address == "Thôn Đông, xã Vĩnh Bảo"
         assert [(d.originals, d.certified) for d in dossier.documents] == [(1, 0), (1, 2)]
         assert restarted.desk.load_draft() is None
         # The emptied form writes nothing back once its timer fires.
@@ -150,6 +152,8 @@ async def test_saving_the_dossier_drops_the_draft(app: CounterApp, staffed_desk:
         screen = await half_intake(pilot)
         await write_draft_now(pilot, screen)
         assert staffed_desk.load_draft() is not None
+        screen.field("applicant.address").focus()
+        await type_text(pilot, "Thôn Đông, xã Vĩnh Bảo")  # by post: where the result goes
         screen.field("applicant.phone").focus()
         await type_text(pilot, "345678")  # a change whose draft write is still waiting
         assert screen.draft_pending

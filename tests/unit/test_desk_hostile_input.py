@@ -167,6 +167,17 @@ def test_the_return_method_is_a_keyword_too(desk: Desk) -> None:
     assert desk.receive(intake(return_method="Post"), "Nguyễn Văn Cán").return_method == "post"
 
 
+def test_a_result_sent_by_post_needs_an_address(desk: Desk) -> None:
+    """Saved without one, the receipt said "by post" over an empty address: the result could not
+    be sent, and nothing had said so."""
+    person = {**intake()["applicant"], "address": "  "}
+    message = by_field(refused(desk, intake(applicant=person, return_method="post")))["applicant.address"]
+    assert "bưu chính" in message and "địa chỉ" in message
+    assert desk.store.dossier_count() == 0
+    # At the counter, none is needed.
+    assert desk.receive(intake(applicant=person), "A").return_method == "counter"
+
+
 # -- item 1: text that is no text ------------------------------------------------------------------
 
 
