@@ -727,7 +727,10 @@ class WorkCalendar:
         * ``working_days``: start + amount × ``WORKING_DAY`` (8 h) of working time.
         * ``same_day``: the closing time of the day counting starts on.
         * ``calendar_days``: start + amount calendar days at the same clock time; a due on a day
-          off moves to the next working day, same clock time.
+          off moves to the next working day, same clock time. A count that starts with a whole
+          day (the receipt before opening, after closing, on a day off or past the cut-off) ends
+          at the closing of its last day: day one is the day after the receipt's (the receipt's
+          own before its opening), days off included.
 
         Args:
             received_at: When the dossier was received, aware, any zone.
@@ -750,7 +753,22 @@ class WorkCalendar:
         if unit == "same_day":
             return self._closing_of(start.date())
         if unit == "calendar_days":
-            landing = start + timedelta(days=int(limit.amount))
+            days = int(limit.amount)
+            if days and start == self._opening_of(start.date()):
+                # Counted from the start of a day (received before opening, after closing, on a
+                # day off or past the cut-off): N whole calendar days from the first day after the
+                # receipt's, or from the receipt's own day before its opening, ending at the close
+                # of the last one; the legal count, and how a count ending at a closing time is
+                # given for working days. (From the next working day's opening, days off before
+                # it did not count and a 15-day count ran to 07:00 of a 16th day: a whole Tết
+                # break later.)
+                received = to_vn(received_at)
+                first = start.date() if start.date() == received.date() else received.date() + _ONE_DAY
+                last = first + timedelta(days=days - 1)
+                if not self.is_working_day(last):
+                    last = self.next_working_day(last)
+                return self._closing_of(last)
+            landing = start + timedelta(days=days)
             day = landing.date()
             if not self.is_working_day(day):
                 next_day = self.next_working_day(day)

@@ -208,8 +208,16 @@ def test_calendar_days() -> None:
     assert CAL.due(vn(2025, 6, 10, 9), limit) == vn(2025, 6, 25, 9)
     # Fri 13/6 + 15 days = Sat 28/6 -> Mon 30/6, same clock time.
     assert CAL.due(vn(2025, 6, 13, 9), limit) == vn(2025, 6, 30, 9)
-    # Received in the evening: counts from the next morning.
-    assert CAL.due(vn(2025, 6, 10, 18), limit) == vn(2025, 6, 26, 7)
+    # Received in the evening: day one is the next day; due at the close of the 15th (25/6).
+    assert CAL.due(vn(2025, 6, 10, 18), limit) == vn(2025, 6, 25, 17)
+    # Before opening: the day of receipt is day one.
+    assert CAL.due(vn(2025, 6, 10, 6, 30), limit) == vn(2025, 6, 24, 17)
+    # Saturday night: day one is Sunday 29/11, the 15th Sunday 13/12, a day off -> Mon 14/12 at
+    # its close (from Monday's opening it ran to 07:00 Tue 15/12, a day late).
+    assert CAL.due(vn(2026, 11, 28, 22, 17), limit) == vn(2026, 12, 14, 17)
+    # The evening before Tết 2026 (14/2-22/2 off): the days off count, as calendar days do; from
+    # the opening after the break the count ran nine days past the legal one.
+    assert CAL.due(vn(2026, 2, 13, 18), limit) == vn(2026, 3, 2, 17)
     # Lands on 30/4/2025 (holiday) -> 1/5 holiday, 2/5 swapped -> Sat 3, Sun 4 -> Mon 5/5.
     assert CAL.due(vn(2025, 4, 15, 10), limit) == vn(2025, 5, 5, 10)
     with pytest.raises(ValueError):
