@@ -1132,7 +1132,7 @@ class Desk:
             # Appointments given under the old hours that the new ones leave outside (after the new
             # closing, in the new lunch break): named, as a day off declared names its own.
             calendar = self.calendar()
-            outside = [r for r in self.store.due_from(self.now()) if not calendar.in_office_hours(r.due_at)]
+            outside = [r for r in self.store.due_from(self.now()) if not calendar.in_sessions(r.due_at)]
             if outside:
                 hours = office_hours_text(calendar)
                 self.change_warnings.append(stranded_appointments(outside, hours=hours))

@@ -567,9 +567,18 @@ class WorkCalendar:
             ValueError: If ``at`` is naive.
         """
         local = to_vn(at)
+        return self.is_working_day(local.date()) and self.in_sessions(local)
+
+    def in_sessions(self, at: datetime) -> bool:
+        """Tell whether a moment's clock time falls inside a session, its end included, whatever
+        the day (an appointment left on a day declared off is another matter, said when the day
+        off is declared).
+
+        Raises:
+            ValueError: If ``at`` is naive.
+        """
+        local = to_vn(at)
         day = local.date()
-        if not self.is_working_day(day):
-            return False
         tod = local - datetime(day.year, day.month, day.day, tzinfo=VN_TZ)
         return any(start <= tod <= end for start, end in self._bounds)
 

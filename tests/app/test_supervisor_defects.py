@@ -159,7 +159,7 @@ async def test_office_hours_under_eight_hours_are_saved_with_a_warning(app, staf
         await pilot.press("enter")
         await settle(pilot)
         assert staffed_desk.settings.office_hours == "08:00-12:00,13:00-15:00"
-        warned = [n for n in notifications(app) if n.startswith("Giờ làm việc ngắn")]
+        warned = [n for n in notifications(app) if n.startswith("Lưu ý về giờ làm việc mới")]
         assert len(warned) == 1 and "6 giờ" in warned[0] and "8 giờ làm việc" in warned[0]
         assert "giữ nguyên hạn trả" in warned[0]
 
@@ -168,7 +168,7 @@ async def test_office_hours_under_eight_hours_are_saved_with_a_warning(app, staf
         await type_text(pilot, "07:00-11:30,13:30-17:00")  # a full day: no warning
         await pilot.press("enter")
         await settle(pilot)
-        assert not any(n.startswith("Giờ làm việc ngắn") for n in notifications(app))
+        assert not any(n.startswith("Lưu ý về giờ làm việc mới") for n in notifications(app))
 
 
 # -- 6. every tab in the palette ----------------------------------------------------------------------

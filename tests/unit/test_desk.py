@@ -1198,6 +1198,17 @@ def test_office_hours_that_leave_appointments_outside_them_name_those_dossiers(d
     assert desk.get(early.code).due_at.hour == 9  # nothing moved by itself: the apology is the rule
 
 
+def test_appointments_on_a_day_declared_off_are_not_named_as_outside_new_hours(desk: Desk) -> None:
+    """A day off declared over appointments is said when it is declared. Office hours saved
+    afterwards (the usual ones again) named those appointments "outside the new hours", though
+    their clock times were inside them."""
+    dossier = desk.receive(intake(), "A")  # 09:30 Wed: due 09:30 Mon 30/11
+    desk.set_override(dossier.due_at.date(), "day_off", "Nghỉ đột xuất")
+    desk.update_settings(office_hours="07:30-11:30,13:30-17:00")
+    desk.update_settings(office_hours="07:00-11:30,13:30-17:00")
+    assert not [w for w in desk.change_warnings if dossier.code in w]
+
+
 @pytest.mark.parametrize("field", ["name", "address"])
 def test_a_receipt_scanned_into_a_name_or_an_address_is_refused(desk: Desk, field: str) -> None:
     """A scanner that ends with Tab types the code into whatever field has the focus; names may hold

@@ -783,8 +783,9 @@ class SupervisorScreen(CounterScreen):
             return
         field.value = self._hours_shown = self.counter_app.desk.settings.office_hours  # as stored, tidied
         self.notify(f"Giờ làm việc: {field.value}", title="Đã lưu")
-        for warning in self.counter_app.desk.change_warnings:  # hours shorter than a working day
-            self.notify(warning, title="Giờ làm việc ngắn", severity="warning", timeout=30)
+        # Hours shorter than a working day; appointments the new hours leave outside.
+        for warning in self.counter_app.desk.change_warnings:
+            self.notify(warning, title="Lưu ý về giờ làm việc mới", severity="warning", timeout=30)
 
     # -- officials ------------------------------------------------------------------------------------
 
