@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from pathlib import Path
 
@@ -943,6 +944,26 @@ async def test_a_reason_cut_at_its_limit_is_said_before_it_is_recorded(  # type:
         await settle(pilot)
         refused = staffed_desk.get(code)
         assert refused.status == 3 and len(refused.last_reason) == 1000
+
+
+async def test_a_reason_typed_in_decomposed_letters_is_cut_at_1000_letters_not_marks(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, code: str
+) -> None:
+    """A reason pasted as keys in NFD (each tone and vowel mark a key of its own): the limit
+    counted the marks, kept 751 letters and cut "của" to "cu" on the printed form. Letters are
+    kept composed as they are typed, so the limit counts letters and no letter loses its mark."""
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = await open_step(pilot, code, "x")
+        reason = dialog.query_one("#step-reason", Field)
+        reason.input.focus()
+        words = "Thiếu giấy tờ hợp pháp của người nộp "  # 37 letters
+        await type_text(pilot, unicodedata.normalize("NFD", words * 30))
+        await settle(pilot)
+        assert reason.value == unicodedata.normalize("NFC", (words * 30)[:1000])
+        assert reason.value.endswith("Thiếu giấy tờ hợp pháp của người nộp "[: 1000 % 37])
+        await pilot.press("ctrl+s", "ctrl+s")
+        await settle(pilot)
+        assert staffed_desk.get(code).last_reason == reason.value.strip()
 
 
 async def test_a_reason_cut_then_shortened_by_hand_is_recorded_at_once(  # type: ignore[no-untyped-def]

@@ -7,6 +7,8 @@ QR line. If so it gives itself back what the official had typed before and posts
 
 from __future__ import annotations
 
+import os
+import unicodedata
 from typing import Any
 
 from textual import events
@@ -67,6 +69,23 @@ class FieldInput(Input):
         """Said under the field when Enter would move on from it empty ("" for an optional input)."""
         self.cut = False
         """Keys past the limit were dropped (a long paste typed in): the text kept is its start."""
+        self._dropped = False
+        """The last key or paste was refused (a mark typed next belongs to the refused letter)."""
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        # Letters are kept composed (NFC) as they are typed or pasted: in decomposed text (NFD, a
+        # key for each tone and vowel mark) the length limit counted the marks, kept 751 letters
+        # of 1,000 and cut "của" to "cu". A mark typed after its letter joins it in place.
+        if text and self._dropped and all(unicodedata.combining(c) for c in text):
+            self.restricted()  # the marks of a letter dropped at the limit: not onto the one before
+            return
+        self._dropped = False
+        value = self.value
+        start, end = sorted((max(0, start), min(len(value), end)))
+        before = value[:start]
+        joined = unicodedata.normalize("NFC", before + text)
+        kept = len(os.path.commonprefix([before, joined]))
+        super().replace(joined[kept:], kept, end)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         # Not stopped: the form keeps its draft from every change. Shortened below its limit, the
@@ -117,6 +136,7 @@ class FieldInput(Input):
 
     def restricted(self) -> None:
         """A paste or key refused: say why under the field (no bell: the official sees it)."""
+        self._dropped = True
         if isinstance(self.parent, Field):
             limit = thousands(self.max_length or 0)
             if len(self.value) >= (self.max_length or 0):  # full: the keys past the limit were dropped
