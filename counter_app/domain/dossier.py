@@ -890,6 +890,8 @@ def history(events: Iterable[Event]) -> list[HistoryStep]:
             detail_parts.append(f"Người nhận: {p['receiver']}")
         if p.get("reason"):
             detail_parts.append(f"Lý do: {p['reason']}")
+        if p.get("legal_basis"):  # of a stop: recorded, and now shown where the reason is
+            detail_parts.append(f"Căn cứ pháp lý: {p['legal_basis']}")
         if event.kind == "rated":
             detail_parts.append(f"Mức độ: {RATING_LEVELS.get(int(p['level']), p['level'])}")
             if p.get("rater"):

@@ -1224,3 +1224,13 @@ def test_a_receipt_scanned_into_a_name_or_an_address_is_refused(desk: Desk, fiel
     assert desk.count_view("today") == before
     ordinary = dict(intake()["applicant"], address="Số 12-14 ngõ 3/5, Tổ 20-261125-2001")
     assert desk.receive(intake(applicant=ordinary), "A").applicant.address == ordinary["address"]
+
+
+def test_the_legal_basis_of_a_stop_is_in_its_history_line(desk: Desk) -> None:
+    """Recorded with the stop, it showed nowhere but on the notice: not on the dossier screen,
+    not in `counter show`."""
+    d = desk.receive(intake(), "A")
+    desk.stop(d.code, "A", reason="Công dân đề nghị dừng", legal_basis="Điều 18 Nghị định 118/2025/NĐ-CP")
+    step = desk.history(d.code)[-1]
+    assert step.kind == "stopped"
+    assert step.detail == "Lý do: Công dân đề nghị dừng; Căn cứ pháp lý: Điều 18 Nghị định 118/2025/NĐ-CP"
