@@ -589,3 +589,25 @@ async def test_an_open_list_and_dossier_follow_the_clock_past_the_due_time(  # t
         # screen could come first on a loaded machine, over the dossier.
         clock.set(datetime(2026, 11, 30, 9, 40, tzinfo=VN_TZ))
         await wait_until(pilot, lambda: "Trễ 10 phút làm việc" in texts(app, "#dossier-head"))
+
+
+async def test_a_new_search_replaces_the_last_query_it_is_not_typed_on_to(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """F5 for the next citizen, from the dossier the last search opened: the last query stayed in
+    the box and "dang thi hoa" was searched as "2005dang thi hoa" (nothing found, and written to
+    the access log so)."""
+    hoa = staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f5")
+        await type_text(pilot, hoa.code[-4:])  # the end of a code read aloud
+        await settle(pilot)
+        await pilot.press("down", "enter")  # the dossier found, opened
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        await pilot.press("f5")  # the next citizen's search, from the dossier
+        await settle(pilot)
+        await type_text(pilot, "dang thi hoa")
+        await settle(pilot)
+        screen = lists_screen(app)
+        assert screen.search_input.value == "dang thi hoa"
+        assert [k.value for k in screen.table.rows] == [hoa.code]

@@ -130,6 +130,27 @@ async def test_a_logbook_range_with_bad_dates_is_refused_inline(app, output_dir:
         assert list(output_dir.glob("logbook_*")) == []
 
 
+async def test_dates_and_hours_given_in_advance_are_replaced_by_what_is_typed(app) -> None:  # type: ignore[no-untyped-def]
+    """The logbook's dates (today) and the office hours: a date typed over today's ran on after
+    it ("28/11/202629/11/2026") and was refused; the same with the hours."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot, "logbook")
+        assert app.focused is screen.query_one("#logbook-from-input")
+        await type_text(pilot, "20/11/2026")
+        await pilot.press("tab")
+        await type_text(pilot, "27/11/2026")
+        await settle(pilot)
+        assert screen.query_one("#logbook-from", Field).value == "20/11/2026"
+        assert screen.query_one("#logbook-to", Field).value == "27/11/2026"
+        screen.tabs.active = "calendar"
+        await settle(pilot)
+        hours = screen.query_one("#office-hours", Field)
+        hours.input.focus()
+        await pilot.pause()
+        await type_text(pilot, "07:30-11:30,13:30-17:00")
+        assert hours.value == "07:30-11:30,13:30-17:00"
+
+
 async def test_a_day_off_names_the_appointments_given_for_it(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     code = staffed_desk.receive(intake(), ACTOR).code  # due Mon 30/11/2026 09:30
     async with app.run_test(size=SIZE) as pilot:

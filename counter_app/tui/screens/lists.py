@@ -82,6 +82,8 @@ class ListsScreen(CounterScreen):
                 yield FieldInput(
                     placeholder=f"tên (không cần dấu), số căn cước, điện thoại (từ {NUMBER_PREFIX_MIN} số), "
                     "mã hồ sơ…",
+                    # F5 again for another citizen: the last query is replaced, not typed on to.
+                    select_on_focus=True,
                     id="search-input",
                 )
             yield Static("", id="list-title")

@@ -256,8 +256,17 @@ class SupervisorScreen(CounterScreen):
             with TabPane("Sổ theo dõi", id="logbook"):
                 with VerticalScroll():
                     yield Static("SỔ THEO DÕI HỒ SƠ (Mẫu sổ theo dõi, khổ A4 ngang)", classes="section-title")
-                    yield Field("Từ ngày", key="from", value=f"{today:%d/%m/%Y}", id="logbook-from")
-                    yield Field("Đến ngày", key="to", value=f"{today:%d/%m/%Y}", id="logbook-to")
+                    # Given in advance: a date typed over replaces it (it ran on after it).
+                    yield Field(
+                        "Từ ngày",
+                        key="from",
+                        value=f"{today:%d/%m/%Y}",
+                        select_on_focus=True,
+                        id="logbook-from",
+                    )
+                    yield Field(
+                        "Đến ngày", key="to", value=f"{today:%d/%m/%Y}", select_on_focus=True, id="logbook-to"
+                    )
                     yield Button("In / lưu sổ (F8)", variant="primary", id="logbook-print")
                     yield Static("", id="logbook-result")
                     yield Static("SAO LƯU DỮ LIỆU", classes="section-title")
@@ -294,7 +303,7 @@ class SupervisorScreen(CounterScreen):
                     )
                     yield Button("Thêm ngày (Ctrl+S)", id="override-add")
                     yield Static("GIỜ LÀM VIỆC", classes="section-title")
-                    yield Field("Giờ làm việc", key="office_hours", id="office-hours")
+                    yield Field("Giờ làm việc", key="office_hours", select_on_focus=True, id="office-hours")
                     yield Button("Lưu giờ làm việc (Ctrl+S)", id="hours-save")
                     yield Static(
                         f"NGÀY NGHỈ LỄ, NGHỈ BÙ, LÀM BÙ {UPCOMING_DAYS} NGÀY TỚI (lịch chung và của xã)",

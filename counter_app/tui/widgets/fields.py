@@ -71,6 +71,9 @@ class FieldInput(Input):
         """Keys past the limit were dropped (a long paste typed in): the text kept is its start."""
         self._dropped = False
         """The last key or paste was refused (a mark typed next belongs to the refused letter)."""
+        self._overwritten = ""
+        """What the field held before typing replaced it whole (``select_on_focus``): given back
+        when what replaced it turns out to be a scan."""
 
     def replace(self, text: str, start: int, end: int) -> None:
         # Letters are kept composed (NFC) as they are typed or pasted: in decomposed text (NFD, a
@@ -82,6 +85,8 @@ class FieldInput(Input):
         self._dropped = False
         value = self.value
         start, end = sorted((max(0, start), min(len(value), end)))
+        if text and value and start == 0 and end >= len(value):
+            self._overwritten = value  # selected on focus and typed over (maybe by a scanner)
         before = value[:start]
         joined = unicodedata.normalize("NFC", before + text)
         kept = len(os.path.commonprefix([before, joined]))
@@ -95,6 +100,7 @@ class FieldInput(Input):
 
     def _on_focus(self, event: events.Focus) -> None:
         # Typing goes on at the end of what the field holds (a name, an address completed).
+        self._overwritten = ""
         self.cursor_position = len(self.value)
         super()._on_focus(event)
 
@@ -151,7 +157,7 @@ class FieldInput(Input):
         if self.scan_aware and self.value:
             scanned = split_scan(self.value, *own_codes(self))
             if scanned is not None:
-                self.value = scanned.before
+                self.value = scanned.before or self._overwritten
                 if scanned.chip is not None:
                     key = self.parent.key if isinstance(self.parent, Field) else ""
                     self.post_message(ChipScanned(scanned.chip, key))
@@ -206,9 +212,16 @@ class Field(Widget):
         max_length: int = 0,
         scan_aware: bool = True,
         restrict: str | None = None,
+        select_on_focus: bool = False,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
+        """
+        Args:
+            select_on_focus: Select what the field holds when it gets the focus, so that typing
+                replaces it: for a value given in advance (a date, the office hours), where what
+                is typed is a new value, not more of it.
+        """
         super().__init__(id=id, classes=classes)
         self.key = key
         """The desk's name for the field, e.g. ``applicant.id_number`` (matches FieldError.field)."""
@@ -221,6 +234,7 @@ class Field(Widget):
             scan_aware=scan_aware and not password,
             restrict=restrict,
             tooltip=tooltip,
+            select_on_focus=select_on_focus,
             id=f"{id}-input" if id else None,
         )
         self._error_line: ErrorLine | None = None
