@@ -30,7 +30,7 @@ from counter_app.domain.validation import PERIOD_BACKWARDS, day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
 from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, focus_first_error, show_field_errors
 from counter_app.tui.screens.dialogs import ConfirmDialog
-from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
+from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now, pass_on_to_focus
 
 SPARK_DAYS = 30
 """Days in the intake sparkline."""
@@ -154,12 +154,7 @@ class OfficialsTable(DataTable[Any]):
     """
 
     async def _on_key(self, event: events.Key) -> None:
-        focused = self.screen.focused if self.is_attached else None
-        if focused is not None and focused is not self:
-            # Keys of the same burst, queued here before the first letter moved the focus.
-            event.stop()
-            event.prevent_default()
-            focused.post_message(events.Key(event.key, event.character))
+        if pass_on_to_focus(self, event):  # keys of the burst whose first letter moved the focus
             return
         character = event.character or ""
         screen = self.screen

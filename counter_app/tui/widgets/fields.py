@@ -47,6 +47,22 @@ EDITING_KEYS = {
 """Textual's editing and cursor keys of an Input (Backspace, Ctrl+U, the arrows…), by key."""
 
 
+def pass_on_to_focus(widget: Widget, event: events.Key) -> bool:
+    """Hand a key to the widget that now has the focus, when that is not ``widget``. True if so.
+
+    The app hands each key to the widget focused when the key arrives. In a burst (a scanner, a
+    paste of keys, a fast typist) the keys behind one that moved the focus are already queued on
+    the widget that had it: passed on, they land where the official now types.
+    """
+    focused = widget.screen.focused if widget.is_attached else None
+    if focused is None or focused is widget:
+        return False
+    event.stop()
+    event.prevent_default()
+    focused.post_message(events.Key(event.key, event.character))
+    return True
+
+
 class FieldInput(Input):
     """A one-line input that turns a scanned dossier code or chip-ID QR into a message."""
 
@@ -112,14 +128,8 @@ class FieldInput(Input):
             self.cursor_position = 0
 
     async def _on_key(self, event: events.Key) -> None:
-        # The app hands each key to the widget focused when the key arrives. In a burst (a
-        # scanner, a paste of keys, a fast typist) the keys after an Enter that moved the focus
-        # are already queued here: pass them on to the field that now has the focus.
-        focused = self.screen.focused if self.is_attached else None
-        if focused is not None and focused is not self:
-            event.stop()
-            event.prevent_default()
-            focused.post_message(events.Key(event.key, event.character))
+        # The keys after an Enter that moved the focus, already queued here.
+        if pass_on_to_focus(self, event):
             return
         # Enter, Tab and the editing keys are bindings, run only once the key has bubbled up to the
         # app, after the keys typed behind them: Backspace ×8 then "2.500.000" in one burst gave
