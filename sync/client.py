@@ -50,6 +50,11 @@ MAX_ANSWER = 20 * 1024 * 1024
 """A hub answer larger than this is refused unread (a page of 1,000 events is a few hundred kB)."""
 
 
+CERT_DATE_CODES = {9: "chưa có hiệu lực", 10: "đã hết hạn"}
+"""OpenSSL's verify codes for a certificate outside its dates (X509_V_ERR_CERT_NOT_YET_VALID,
+X509_V_ERR_CERT_HAS_EXPIRED), and how they are said."""
+
+
 class SyncError(CounterError):
     """The sync could not finish; what was done before stays done, nothing is lost."""
 
@@ -168,10 +173,22 @@ def _left_for_later(method: str, path: str) -> str:
 def _tls_problem(exc: BaseException) -> str:
     """What failed in an https handshake, in the admin's words; "" when it was no TLS failure. An
     https address to a hub that speaks plain http said only "cannot connect"."""
+    chain: list[BaseException] = []
     seen: BaseException | None = exc
-    for _ in range(5):  # httpx wraps the ssl module's error; its text names it too
-        if seen is None:
-            break
+    while seen is not None and len(chain) < 5:  # httpx wraps the ssl module's error; its text names it too
+        chain.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    for seen in chain:
+        code = getattr(seen, "verify_code", None) if isinstance(seen, ssl.SSLCertVerificationError) else None
+        if code in CERT_DATE_CODES:
+            # Mostly this machine's clock, not the certificate: a PC whose date went back to 2000
+            # (a flat board battery) finds every certificate "not yet valid".
+            return (
+                f"chứng chỉ của máy chủ {CERT_DATE_CODES[code]} theo đồng hồ của máy tính này "
+                f"(đang là {datetime.now(VN_TZ):%H:%M %d/%m/%Y}): nếu ngày giờ của máy sai, hãy chỉnh lại "
+                "rồi đồng bộ lại; nếu đúng, báo quản trị máy chủ thành phố"
+            )
+    for seen in chain:
         text = str(seen)
         if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in text:
             return "chứng chỉ của máy chủ không được tin cậy (hết hạn, sai tên máy chủ hoặc tự cấp)"
@@ -179,7 +196,6 @@ def _tls_problem(exc: BaseException) -> str:
             return "máy chủ không dùng https ở địa chỉ này; hãy thử địa chỉ bắt đầu bằng http://"
         if isinstance(seen, ssl.SSLError) or "[SSL" in text:
             return "máy chủ từ chối hoặc không hiểu kết nối bảo mật"
-        seen = seen.__cause__ or seen.__context__
     return ""
 
 
@@ -256,6 +272,23 @@ class SyncClient:
         """Push, then pull, then the catalog and the calendar; the time of a run that got this far
         is recorded as the last sync."""
         report = SyncReport()
+        try:
+            self._exchange(report)
+        except SyncError as error:
+            # A run that failed part-way (the catalog refused, the hub gone mid-pull) still says a
+            # clock it saw off: it may be the cause, and it is wrong in the codes received meanwhile.
+            problem = clock_skew_problem(self.hub_clock_offset)
+            if problem and problem not in error.message:
+                error.message = f"{error.message} {problem}"
+                error.args = (error.message,)
+            raise
+        report.clock_problem = clock_skew_problem(self.hub_clock_offset)
+        report.waiting = self.desk.unsent_events()
+        report.open_conflicts = self.desk.open_conflicts()
+        self.desk.record_sync(self.desk.now())
+        return report
+
+    def _exchange(self, report: SyncReport) -> None:
         # Read before the push: the push makes its newest event the one to ask about, which a
         # hub put back to an older copy holds all the same (it has just stored it).
         held_before = self.desk.hub_should_hold()
@@ -265,11 +298,6 @@ class SyncClient:
             self.pull(report)
         self.fetch_catalog(report)
         self.fetch_calendar(report)
-        report.clock_problem = clock_skew_problem(self.hub_clock_offset)
-        report.waiting = self.desk.unsent_events()
-        report.open_conflicts = self.desk.open_conflicts()
-        self.desk.record_sync(self.desk.now())
-        return report
 
     # -- push --------------------------------------------------------------------------------------
 

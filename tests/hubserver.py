@@ -35,17 +35,33 @@ class RunningHub:
 
 
 @contextmanager
-def serve_hub(db: Path, catalog: Path | None = None, calendar: Path | None = None) -> Iterator[RunningHub]:
-    """Serve a hub in a background thread until the block ends."""
+def serve_hub(
+    db: Path,
+    catalog: Path | None = None,
+    calendar: Path | None = None,
+    *,
+    tls: tuple[Path, Path] | None = None,
+) -> Iterator[RunningHub]:
+    """Serve a hub in a background thread until the block ends; over https with ``tls``, a
+    certificate file and its key file (PEM)."""
     app = hub_module.create_app(db, catalog, calendar)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        lifespan="on",
+        ssl_certfile=str(tls[0]) if tls else None,
+        ssl_keyfile=str(tls[1]) if tls else None,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="hub-server", daemon=True)
     thread.start()
     try:
         _wait_started(server, thread)
         port = server.servers[0].sockets[0].getsockname()[1]
-        yield RunningHub(url=f"http://127.0.0.1:{port}", db=db, calendar=calendar, app=app)
+        scheme = "https" if tls else "http"
+        yield RunningHub(url=f"{scheme}://127.0.0.1:{port}", db=db, calendar=calendar, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=START_TIMEOUT)
