@@ -44,10 +44,12 @@ from counter_app.tui.messages import (
 from counter_app.tui.screens.base import CounterScreen, KeepsStyles
 from counter_app.tui.screens.first_run import FirstSupervisorScreen, SetupScreen, SignInScreen, UnlockScreen
 from counter_app.tui.screens.intake import IntakeScreen
+from counter_app.tui.widgets.fields import focus_now
 
 if TYPE_CHECKING:
     from textual.command import Provider
     from textual.timer import Timer
+    from textual.widget import AwaitMount
 
     from counter_app.tui.commands import PaletteCommand
     from sync.client import SyncReport
@@ -159,6 +161,9 @@ class CounterApp(App[None]):
             "Tiếp nhận",
             id="app.intake",
             tooltip="Màn hình tiếp nhận hồ sơ (giữ nguyên nội dung đang nhập)",
+            # The screen keys are the app's first (priority), and wait until the screen asked for
+            # is up: the keys typed after them in the same read go there, not to the screen left.
+            priority=True,
         ),
         Binding(
             "f4",
@@ -166,6 +171,7 @@ class CounterApp(App[None]):
             "Danh sách",
             id="app.lists",
             tooltip="Hồ sơ hôm nay, đến hạn, quá hạn, chờ bổ sung, chờ trả",
+            priority=True,
         ),
         Binding(
             "f5",
@@ -173,6 +179,7 @@ class CounterApp(App[None]):
             "Tìm",
             id="app.search",
             tooltip="Tìm hồ sơ theo tên, số căn cước, số điện thoại, mã",
+            priority=True,
         ),
         Binding(
             "f6",
@@ -180,6 +187,7 @@ class CounterApp(App[None]):
             "Giám sát",
             id="app.supervisor",
             tooltip="Số liệu, sổ theo dõi, lịch làm việc, cán bộ (chỉ giám sát)",
+            priority=True,
         ),
         # The same key for an official: not in the footer, but pressed it says why nothing opens.
         Binding("f6", "refuse_supervisor", "Giám sát", id="app.supervisor_refused", show=False),
@@ -576,6 +584,8 @@ class CounterApp(App[None]):
             shown = next((s for s in reversed(self.screen_stack) if not s.is_modal), self.screen)
             if action == getattr(shown, "MODE", None) and not parameters:
                 return False
+            if action == "search" and getattr(shown, "MODE", None) == "lists":
+                return False  # the lists' own F5 (the same search box), out of the footer as F4 is
             if action == "supervisor" and not self.official.is_supervisor:
                 return False  # not offered to an official (the palette leaves it out too)
         if action == "refuse_supervisor":
@@ -585,32 +595,60 @@ class CounterApp(App[None]):
     def _main_screen_ready(self) -> bool:
         return self.official is not None and not self.screen.is_modal
 
-    def _to_mode(self, mode: str) -> None:
+    def _to_mode(self, mode: str) -> AwaitMount | None:
         """Show a mode's own screen: F3 is the intake form, F4 the lists, whatever was open.
 
         A dossier opened on top of a mode's screen is closed when the official leaves it: left
         there, it came back in place of the form at the next F3, and the letters typed for a
         procedure ran its steps.
+
+        Returns what to await for the mode's screen to be mounted (None when it is already shown).
         """
         self._close_opened()
         if self.current_mode != mode:
-            self.switch_mode(mode)
+            return self.switch_mode(mode)
+        return None
 
-    def action_intake(self) -> None:
-        if self._main_screen_ready():
-            self._to_mode("intake")
+    async def _go_to_mode(self, mode: str) -> None:
+        """``_to_mode`` for a key: returns once the screen is mounted with its focus in place.
 
-    def action_lists(self) -> None:
-        if self._main_screen_ready():
-            self._to_mode("lists")
+        Textual hands each key to the widget focused when the key's turn comes. A screen key's
+        action returning at once left the keys typed after it in the same read (F5 and a name, a
+        fast typist or keys piled up while the app was busy) to the screen being left: the name
+        went into the intake's procedure field. The key bindings are the app's priority ones, so
+        the next keys wait for this.
+        """
+        made = mode in self._screen_stacks
+        mounting = self._to_mode(mode)
+        if mounting is None:
+            return
+        await mounting
+        screen = self.screen
+        target = screen.focus_target() if isinstance(screen, CounterScreen) else None
+        # A screen shown again keeps its own focus; a new one gets its first (its on_mount's
+        # Widget.focus() waits behind the keys already queued).
+        if target is not None and (screen.focused is None or not made):
+            focus_now(target)
 
-    def action_show_list(self, view: str) -> None:
+    async def action_intake(self) -> None:
         if self._main_screen_ready():
-            if "lists" not in self._screen_stacks:
+            await self._go_to_mode("intake")
+
+    async def action_lists(self) -> None:
+        if self._main_screen_ready():
+            await self._go_to_mode("lists")
+
+    async def action_show_list(self, view: str) -> None:
+        if self._main_screen_ready():
+            made = "lists" in self._screen_stacks
+            if not made:
                 # Made for the first time: made on that list, its focus where the next keys go.
                 self.remove_mode("lists")
                 self.add_mode("lists", partial(self._mode_screen, partial(_lists_screen, view)))
-            self._to_mode("lists")
+            await self._go_to_mode("lists")
+            if made:
+                self._lists_view(view)
+            # Asked from the palette, the palette is still over the lists at this point.
             self.call_after_refresh(self._lists_view, view)
 
     def _mode_base(self, mode: str) -> Any:
@@ -623,8 +661,8 @@ class CounterApp(App[None]):
         if screen is not None:
             screen.open_view(view)
 
-    def action_search(self) -> None:
-        self.action_show_list("search")
+    async def action_search(self) -> None:
+        await self.action_show_list("search")
 
     def action_refuse_supervisor(self) -> None:
         self.refuse_supervisor()
@@ -639,7 +677,7 @@ class CounterApp(App[None]):
         if self.current_mode == "supervisor":
             self._to_mode("intake")
 
-    def action_supervisor(self, tab: str = "", then: str = "") -> None:
+    async def action_supervisor(self, tab: str = "", then: str = "") -> None:
         """The supervisor's screen (refused to officials), on ``tab``, then its action ``then``
         (the palette's "sao lưu dữ liệu" runs the backup on the tab where its result shows)."""
         if not self._main_screen_ready():
@@ -648,7 +686,7 @@ class CounterApp(App[None]):
         if not self.official.is_supervisor:
             self.refuse_supervisor()
             return
-        self._to_mode("supervisor")
+        await self._go_to_mode("supervisor")
         if tab:
             self.call_after_refresh(self._supervisor_tab, tab, then)
 

@@ -323,7 +323,7 @@ async def test_a_supervisor_backs_up_from_the_palette_and_an_official_cannot(  #
     code = staffed_desk.receive(intake(), ACTOR).code
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
-        app.action_supervisor("logbook", "backup")  # an official is refused it
+        await app.action_supervisor("logbook", "backup")  # an official is refused it
         await settle(pilot)
         assert not isinstance(app.screen, SupervisorScreen) and not folder.exists()
         await pilot.press("f10")

@@ -128,6 +128,10 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def focus_target(self) -> Widget | None:
+        """Where the keys go when the screen is first shown (None: Textual's choice)."""
+        return None
+
     def show_stored_changes(self) -> None:
         """The database changed under this screen (a sync took the commune's new events): show
         what it holds now. Screens that show stored dossiers read them again; a form being typed

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, Tab, Tabs
 
 from counter_app.desk import NUMBER_PREFIX_MIN, too_short_a_number
@@ -20,7 +21,7 @@ from counter_app.store.dossiers import DossierRow
 from counter_app.tui.formatting import plural_dossiers
 from counter_app.tui.screens.base import CounterScreen
 from counter_app.tui.widgets.dossier_table import DossierTable
-from counter_app.tui.widgets.fields import FieldInput
+from counter_app.tui.widgets.fields import FieldInput, focus_now
 
 VIEWS: dict[str, str] = {
     "today": "Hôm nay",
@@ -58,6 +59,8 @@ class ListsScreen(CounterScreen):
     read again whenever they are shown."""
 
     BINDINGS = [
+        # The app's F5 (a priority key) gives way here to this one (App.check_action), which keeps
+        # the footer as it was and the palette's one "Tìm hồ sơ" entry.
         Binding("f5", "view('search')", "Tìm", id="lists.search", show=False),
         Binding("ctrl+f", "view('search')", "Tìm", id="lists.find", show=False),
         Binding("ctrl+n", "next_view", "Thẻ sau", id="lists.next", tooltip="Chuyển sang danh sách kế tiếp"),
@@ -119,9 +122,12 @@ class ListsScreen(CounterScreen):
         """The last results logged (viewer, list, query, codes): the same results shown again to the
         same official after a reload are not logged twice."""
 
-    def on_mount(self) -> None:
+    def focus_target(self) -> Widget:
         # Where the keys go from the first frame (Textual would focus the tabs or the table).
-        (self.search_input if self.view == "search" else self.table).focus()
+        return self.search_input if self.view == "search" else self.table
+
+    def on_mount(self) -> None:
+        focus_now(self.focus_target())
 
     def on_screen_suspend(self) -> None:
         self._log_seen()
@@ -146,7 +152,7 @@ class ListsScreen(CounterScreen):
         """Show a list; asked for the list already shown (F5 while searching), go back to its
         search box or table, wherever the focus had wandered."""
         if view == self.view:
-            (self.search_input if view == "search" else self.table).focus()
+            focus_now(self.search_input if view == "search" else self.table)
         else:
             # Set here, not through the tabs' message: asked for while the screen is being shown
             # again (F5 from the intake), that message could come after the reload of the list
@@ -155,14 +161,14 @@ class ListsScreen(CounterScreen):
         if view == "search":  # F5 is for the next search: what is typed replaces the last one
             self.search_input.select_all()
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """Escape: a search typed is cleared first (the next name to look for); then back to the
         intake, where the next citizen is received."""
         if self.view == "search" and self.search_input.value:
             self.search_input.value = ""
             self.search_input.focus()
             return
-        self.counter_app.action_intake()
+        await self.counter_app.action_intake()
 
     def action_next_view(self) -> None:
         keys = list(VIEWS)
@@ -199,11 +205,11 @@ class ListsScreen(CounterScreen):
         back_in_table = again and self._table_had_focus
         self._log_seen()  # the results shown so far leave the screen
         if searching:
-            (self.table if back_in_table else self.search_input).focus()
+            focus_now(self.table if back_in_table else self.search_input)
             self._run_search(self.search_input.value, keep_cursor=again)
         else:
             self.table.show(lambda limit, offset: desk.list_view(view, limit, offset), keep_cursor=again)
-            self.table.focus()
+            focus_now(self.table)
             self._count(view)
 
     def show_stored_changes(self) -> None:

@@ -1063,14 +1063,14 @@ class SupervisorScreen(CounterScreen):
         self.query_one("#official-role", Select).value = "official"
         self._show_known(None)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         """Esc: an official's account being changed is left as stored (the form emptied); with
         nothing typed there, back to the intake, as from the lists."""
         if self.tabs.active == "officials" and self._official_form_filled():
             self._clear_official_form()
             focus_now(self.query_one("#officials-table", DataTable))
             return
-        self.counter_app.action_intake()
+        await self.counter_app.action_intake()
 
     def _save_official(self) -> None:
         username, name, pin, pin_again = self._official_fields()

@@ -1,0 +1,62 @@
+"""Keys in the same terminal read as the key that changes screens (F3, F4, F5): a fast typist, or
+keys piled up while the app was busy. They belong to the screen asked for, not the one left."""
+
+from __future__ import annotations
+
+from textual import events
+
+from counter_app.desk import Desk
+from counter_app.tui.app import CounterApp
+from counter_app.tui.screens.intake import IntakeScreen
+from counter_app.tui.screens.lists import ListsScreen
+from tests.conftest import intake
+
+from .conftest import OFFICIAL, SIZE, key_name, scanner_burst, settle, sign_in
+
+ACTOR = OFFICIAL[2]
+
+
+def burst(app: CounterApp, *keys: str, text: str = "") -> None:
+    """``keys`` (names), then ``text`` typed, all queued before the app handles the first."""
+    for name in keys:
+        app.post_message(events.Key(name, None))
+    for character in text:
+        app.post_message(events.Key(key_name(character), character))
+
+
+async def test_a_name_typed_in_the_same_read_as_f5_is_searched(app: CounterApp, staffed_desk: Desk) -> None:
+    staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        intake_screen = app.screen
+        assert isinstance(intake_screen, IntakeScreen)
+        for _ in range(2):  # the lists made by this F5, then shown again by the next
+            burst(app, "f5", text="dang thi")
+            await settle(pilot)
+            assert isinstance(app.screen, ListsScreen)
+            assert app.screen.search_input.value == "dang thi"
+            assert intake_screen.query_one("#procedure-input").value == ""
+            burst(app, "f3", text="4873")
+            await settle(pilot)
+            assert app.screen is intake_screen
+            assert intake_screen.query_one("#procedure-input").value == "4873"
+            assert app.screen.query_one("#procedure-input").has_focus
+            intake_screen.query_one("#procedure-input").value = ""
+
+
+async def test_a_name_typed_with_f5_from_a_dossier_is_searched_not_run_as_steps(
+    app: CounterApp, staffed_desk: Desk
+) -> None:
+    """On a dossier, letters are its steps' keys: F5 and "chi" in one read ran the steps' keys
+    on the dossier left ("c" transfers) instead of searching for the name."""
+    code = staffed_desk.receive(intake(), ACTOR).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scanner_burst(pilot, code)
+        assert type(app.screen).__name__ == "DossierScreen"
+        received = staffed_desk.get(code).status
+        burst(app, "f5", text="chi")
+        await settle(pilot)
+        assert isinstance(app.screen, ListsScreen) and app.screen.search_input.value == "chi"
+        assert staffed_desk.get(code).status == received  # no step ran
+        assert len(staffed_desk.history(code)) == 1
