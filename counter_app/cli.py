@@ -848,6 +848,8 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
                 "actor": s.actor,
                 "counter_id": s.counter_id,
                 "reason": s.reason,
+                "uuid": s.uuid,
+                "received_again": s.received_again or None,
             }
             for s in left_out
         ]
@@ -884,6 +886,8 @@ def show(desk: Any, code: str, as_json: bool, actor: str | None) -> None:
         _out("  Bước không áp dụng (xung đột đồng bộ, cần giám sát xem):")
     for o in left_out:
         _out(f"  {o.at:%H:%M %d/%m/%Y}  {o.label:<26} {o.actor} ({o.counter_id})  {o.reason}")
+        if o.can_receive_again:
+            _out(f"    Tiếp nhận lại với mã mới: counter receive-again {dossier.code}")
 
 
 def _rows_json(rows: list[Any]) -> list[dict[str, Any]]:
@@ -1130,6 +1134,40 @@ _step_command(
     click.option("--comment", default="", help="What the citizen said."),
     click.option("--rater", default="", help="Who rated, if not the applicant."),
 )
+
+
+@main.command(name="receive-again")
+@click.argument("code")
+@click.option(
+    "--event",
+    "event_uuid",
+    default=None,
+    help="Which receipt left out (its uuid, from `counter show CODE --json`), when the code was "
+    "issued more than twice.",
+)
+@json_option
+@actor_option
+@with_desk
+def receive_again(desk: Any, code: str, event_uuid: str | None, as_json: bool, actor: str | None) -> None:
+    """Receive again, under a new code of this counter, the receipt left out because CODE was
+    issued twice (two machines with one counter number; `counter sync` names it). The time of
+    receipt, the documents and the due time stay as on the citizen's receipt. Print the new receipt
+    with `counter receipt NEWCODE` and hand it to the citizen in place of the old one. Refused on a
+    counter still using the shared number (exit 3)."""
+    from counter_app.domain.codes import normalise_code
+
+    with _whole():
+        dossier = desk.receive_again(code, _actor(actor), event_uuid=event_uuid)
+        code = normalise_code(code)
+        with _saved(dossier.code, "Việc tiếp nhận lại"):
+            if as_json:
+                _emit_json({**_summary(desk, dossier), "replaces": code})
+            else:
+                _out(
+                    f"{dossier.code}: đã tiếp nhận lại hồ sơ của «{dossier.applicant.name}» thay mã "
+                    f"{code}.{_appointment_said(dossier)} In giấy tiếp nhận mới: "
+                    f"counter receipt {dossier.code}"
+                )
 
 
 @main.command(name="access-log")

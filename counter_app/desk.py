@@ -778,10 +778,26 @@ class LeftOutStep:
     actor: str
     counter_id: str
     reason: str
+    uuid: str = ""
+    received_again: str = ""
+    """For a receipt left out because its code was issued twice: the code it was received again
+    under (:meth:`Desk.receive_again`), once done here or pulled from the counter that did it."""
+    can_receive_again: bool = False
+    """A receipt left out because its code was issued twice, not yet received again."""
 
 
 SCANNED_BEFORE_SIGN_IN = "Đây là mã hồ sơ vừa quét: hãy đăng nhập (mở khóa) trước, rồi quét lại."
 """Said when a dossier code comes as a sign-in's name or PIN."""
+
+
+def _receipt_alone(event: Event) -> Dossier | None:
+    """The dossier a left-out receipt makes by itself, None when it makes none (its content cannot
+    be read): such a receipt was left out only because its code was issued twice."""
+    try:
+        _check_pulled_content(event)
+        return apply(None, event)
+    except (RuleError, ValidationError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        return None
 
 
 def _code_twice(first: Dossier, second: Event) -> str:
@@ -797,7 +813,8 @@ def _code_twice(first: Dossier, second: Event) -> str:
         f"({first.received_at:%H:%M %d/%m/%Y}) và cho {who} ({to_vn(second.occurred_at):%H:%M %d/%m/%Y}, "
         f"quầy {shown(second.counter_id)}). Hai máy đang dùng cùng một số quầy, hoặc một máy được cài lại "
         f"mà không khôi phục bản sao lưu: mỗi máy phải có số quầy riêng. Hồ sơ của {who} đã được giữ lại; "
-        "cần tiếp nhận lại hồ sơ ấy để có mã mới và in lại giấy tiếp nhận."
+        "cần tiếp nhận lại hồ sơ ấy để có mã mới và in lại giấy tiếp nhận (giám sát: mở hồ sơ "
+        f"{first.code} rồi bấm m, ở một quầy có số riêng; hoặc lệnh counter receive-again {first.code})."
     )
 
 
@@ -2724,17 +2741,127 @@ class Desk:
     def left_out(self, code: str) -> list[LeftOutStep]:
         """Steps recorded for this dossier but left out of it, with why: another counter's step
         reached the hub first and this one no longer fits after it, or an event from the hub that
-        cannot apply here. They stay in the file; a supervisor settles the dossier."""
-        return [
-            LeftOutStep(
-                at=to_vn(event.occurred_at),
-                label=TRANSITIONS[event.kind].label if event.kind in TRANSITIONS else event.kind,
-                actor=event.actor,
-                counter_id=event.counter_id,
-                reason=reason,
+        cannot apply here. They stay in the file; a supervisor settles the dossier. A receipt left
+        out because its code was issued twice says whether it was received again, and under what."""
+        steps = []
+        for event, reason in self.store.flagged_of(self._code(code)):
+            again = ""
+            if event.kind == "received":
+                again = self.store.received_again_as(event.uuid) or ""
+            steps.append(
+                LeftOutStep(
+                    at=to_vn(event.occurred_at),
+                    label=TRANSITIONS[event.kind].label if event.kind in TRANSITIONS else event.kind,
+                    actor=event.actor,
+                    counter_id=event.counter_id,
+                    reason=reason + (f" Đã tiếp nhận lại với mã {again}." if again else ""),
+                    uuid=event.uuid,
+                    received_again=again,
+                    can_receive_again=not again and _receipt_alone(event) is not None,
+                )
             )
-            for event, reason in self.store.flagged_of(self._code(code))
-        ]
+        return steps
+
+    def receive_again(self, code: str, actor: str, *, event_uuid: str | None = None) -> Dossier:
+        """Receive again, under a new code of this counter, a receipt left out because its code
+        was issued twice (two machines with one counter number): the citizen holds a receipt whose
+        code names another citizen's dossier.
+
+        The new receipt keeps what was handed in and promised: the time of receipt (so the code
+        carries that day), the official who received it, the documents, the fee and the due time.
+        It records which code and receipt it replaces, and who made it again; a counter that has
+        that new receipt (made here, or pulled) refuses to make another. The receipt left out stays
+        in the file, and the first dossier keeps its code.
+
+        Args:
+            code: The code issued twice.
+            actor: Who does it (a supervisor, on the screens).
+            event_uuid: Which left-out receipt, when the code was issued more than twice.
+
+        Returns:
+            The new dossier (status 2); its receipt is to be printed and handed to the citizen.
+
+        Raises:
+            NotFoundError: no dossier of that code here.
+            RuleError: no receipt of that code to receive again, already done (its new code said),
+                or this counter still uses the number that was shared.
+        """
+        settings = self.settings.require_configured()
+        code = self._code(code)
+        actor = self._actor(actor)
+        with self.store.transaction():
+            if not self.store.exists(code):
+                raise self._not_found(code)
+            candidates = [
+                (event, alone)
+                for event, _ in self.store.flagged_of(code)
+                if event.kind == "received" and (alone := _receipt_alone(event)) is not None
+            ]
+            if event_uuid is not None:
+                candidates = [(e, d) for e, d in candidates if e.uuid == event_uuid.strip().lower()]
+            if not candidates:
+                raise RuleError(
+                    f"Hồ sơ {code} không có lần tiếp nhận nào bị trùng mã cần tiếp nhận lại"
+                    + (f" (mã sự kiện {shown(event_uuid)})." if event_uuid is not None else ".")
+                )
+            if len(candidates) > 1:
+                listed = "; ".join(f"{e.uuid} ({d.applicant.name})" for e, d in candidates)
+                raise RuleError(
+                    f"Mã {code} đã cấp trùng cho nhiều hồ sơ: hãy chọn lần tiếp nhận cần làm lại "
+                    f"(--event): {listed}."
+                )
+            left, alone = candidates[0]
+            done = self.store.received_again_as(left.uuid)
+            if done is not None:
+                raise RuleError(
+                    f"Hồ sơ của «{alone.applicant.name}» (mã trùng {code}) đã được tiếp nhận lại với "
+                    f"mã {done}: mở hồ sơ {done} để in lại giấy tiếp nhận."
+                )
+            if settings.counter_id in (left.counter_id, self._first_issuer(code)):
+                raise RuleError(
+                    f"Quầy này đang dùng số quầy {settings.counter_no}, số mà hai máy đã dùng chung khi "
+                    f"cấp mã {code}: mã mới có thể lại trùng. Hãy tiếp nhận lại ở quầy khác, hoặc đổi "
+                    "số quầy của máy này trước (mỗi máy một số quầy riêng)."
+                )
+            received_at = alone.received_at
+            day = to_vn(received_at).date()
+            n, new_code = self._fresh_code(day)
+            volume = str(day.year)
+            entry = self.store.next_logbook_entry(volume, settings.counter_no)
+            payload = dict(left.payload)
+            payload.pop("overflow", None)
+            payload["receiving"] = {
+                **dict(payload.get("receiving") or {}),
+                "agency_id": settings.agency_id,
+                "name": settings.agency_name,
+                "commune_code": settings.commune_code,
+                "counter": settings.counter_no,
+            }
+            payload["logbook"] = {"volume": volume, "entry": entry}
+            payload["sequence"] = n
+            if codes.is_overflow(n):
+                payload["overflow"] = True
+            payload["received_again"] = {
+                "code": code,
+                "event": left.uuid,
+                "counter_id": left.counter_id,
+                "by": actor,
+                "at": format_time(self.now()),
+            }
+            # Who took the papers from the citizen, as the receipt says; who made it again is in
+            # the payload.
+            event = new_event(new_code, "received", received_at, left.actor, settings.counter_id, payload)
+            dossier = apply(None, event)
+            self.store.append(event, dossier)
+        log.info("receipt %s of %s received again as %s by %s", left.uuid, code, new_code, actor)
+        return dossier
+
+    def _first_issuer(self, code: str) -> str:
+        """The counter that recorded the receipt a dossier was folded from ("" when unknown)."""
+        for event in self.store.events_of(code):
+            if event.kind == "received":
+                return event.counter_id
+        return ""
 
     def time_left(self, dossier: Dossier, now: datetime | None = None) -> TimeLeft | None:
         """Working time left (or late) for an open dossier; None once closed or finished."""

@@ -870,6 +870,16 @@ def holder_handed_on(dossier: Dossier, kinds: Iterable[str]) -> str | None:
     return dossier.handled_by or dossier.deciding_agency_name or "cơ quan giải quyết"
 
 
+def received_again_said(again: Mapping[str, Any]) -> str:
+    """The history's words for a receipt made again under a new code (``Desk.receive_again``)."""
+    said = f"Tiếp nhận lại với mã mới thay mã {again.get('code', '')} (mã đã cấp trùng cho hồ sơ khác)"
+    try:
+        at = to_vn(parse_time(str(again.get("at", ""))))
+    except ValueError:
+        return said
+    return f"{said}; {again.get('by', '')} ghi lúc {at:%H:%M %d/%m/%Y}"
+
+
 def history(events: Iterable[Event]) -> list[HistoryStep]:
     """The timeline of a dossier, one step per event, for the dossier screen and the control slip."""
     steps: list[HistoryStep] = []
@@ -881,6 +891,9 @@ def history(events: Iterable[Event]) -> list[HistoryStep]:
         detail_parts = []
         if p.get("to_agency_name"):
             detail_parts.append(f"Đến: {p['to_agency_name']}")
+        again = p.get("received_again") if event.kind == "received" else None
+        if isinstance(again, Mapping):
+            detail_parts.append(received_again_said(again))
         if event.kind == "extra_papers_requested" and p.get("papers"):
             names = [str(d.get("name", d)) if isinstance(d, dict) else str(d) for d in p["papers"]]
             detail_parts.append("Cần bổ sung: " + ", ".join(names))

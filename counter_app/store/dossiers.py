@@ -675,6 +675,18 @@ class DossierStore:
     def has_event(self, uuid: str) -> bool:
         return self.conn.execute("SELECT 1 FROM events WHERE uuid = ?", (uuid,)).fetchone() is not None
 
+    def received_again_as(self, left_out: str) -> str | None:
+        """The code of the receipt that received the left-out receipt ``left_out`` (a uuid) again
+        (``Desk.receive_again``), None when none did. Such a receipt is made after the left-out one
+        was known here, so only the events recorded since are read."""
+        row = self.conn.execute(
+            "SELECT dossier_code FROM events WHERE seq > (SELECT seq FROM events WHERE uuid = ?)"
+            " AND kind = 'received' AND flagged = 0"
+            " AND json_extract(body, '$.payload.received_again.event') = ? ORDER BY seq LIMIT 1",
+            (left_out, left_out),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def get(self, code: str) -> Dossier | None:
         """The stored projection of one dossier, or None."""
         row = self.conn.execute("SELECT data FROM dossiers WHERE code = ?", (code,)).fetchone()

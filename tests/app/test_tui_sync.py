@@ -245,6 +245,63 @@ async def test_a_supervisor_settles_a_sync_conflict_and_the_steps_left_out_stay(
         assert not app.screen.is_modal
 
 
+async def test_a_supervisor_receives_again_a_receipt_whose_code_was_issued_twice(
+    app: CounterApp, hub_desk: Desk, hub: Any, make_desk: Any, tmp_path: Any, output_dir: Any
+) -> None:
+    """Two machines set up as counter 1 gave one code to two citizens; this counter (2) shows the
+    receipt the hub took second as left out, with the key that fixes it. The supervisor's m makes
+    a new code of this counter for that citizen, opens it and saves its receipt."""
+    from counter_app.tui.screens.dialogs import ConfirmDialog
+    from counter_app.tui.screens.dossier import DossierScreen
+    from sync.client import SyncClient
+
+    from .conftest import SUPERVISOR
+
+    one = make_desk(tmp_path / "counter1.db", counter_no=1)
+    twin = make_desk(tmp_path / "twin1.db", counter_no=1)
+    hub.add_counter("token-1", "11410", one.settings.counter_id)
+    kept = one.receive(intake(), "Lê Văn Bình")
+    khac = {"name": "Vũ Văn Khác", "id_number": "031190007777", "phone": "0912345679"}
+    other = twin.receive(intake(applicant=khac), "Lê Văn Bình")
+    assert other.code == kept.code
+    for desk in (one, twin):
+        with SyncClient(desk, hub.url, "token-1") as client:
+            client.run()
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, kept.code)
+        await wait_until(pilot, lambda: "BƯỚC KHÔNG ÁP DỤNG" in texts(app, "#left-out"))  # synced
+        assert "giám sát bấm m" in texts(app, "#left-out")
+        await pilot.press("m")  # an official's: nothing happens
+        await pilot.pause()
+        assert not app.screen.is_modal
+        await pilot.press("f10")
+        await settle(pilot)
+        await sign_in(pilot, SUPERVISOR)
+        await scan(pilot, kept.code)
+        await wait_until(pilot, lambda: "giám sát bấm m" in texts(app, "#left-out"))
+        await pilot.press("m")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("left", "enter")
+        await wait_until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, DossierScreen)
+                and app.screen.dossier is not None
+                and app.screen.dossier.code != kept.code
+            ),
+        )
+        again = app.screen.dossier
+        assert again is not None and again.applicant.name == "Vũ Văn Khác" and again.code.endswith("-2001")
+        assert "mã đã cấp trùng cho hồ sơ khác" in " ".join(texts(app, "#history").split())
+        await wait_until(pilot, lambda: any(again.code in p.name for p in output_dir.rglob("*.pdf")))
+        await scan(pilot, kept.code)
+        said = f"Đã tiếp nhận lại với mã {again.code}"
+        await wait_until(pilot, lambda: said in " ".join(texts(app, "#left-out").split()))
+        assert "giám sát bấm m" not in texts(app, "#left-out")
+
+
 async def test_a_long_name_never_pushes_the_sync_state_off_the_status_line(
     hub_desk: Desk, output_dir: Any
 ) -> None:

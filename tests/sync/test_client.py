@@ -1273,3 +1273,114 @@ def test_a_code_issued_twice_is_said_with_both_citizens_and_the_cause(
         assert words in said, words
     assert twin.get(first.code).applicant.name == "Đặng Thị Hoà"  # the hub's order decides
     assert any("cấp hai lần" in line for line in report.problems())
+
+
+def test_a_receipt_left_out_for_a_code_issued_twice_is_received_again_once_under_a_new_code(
+    counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path, hub: Any, clock: Any
+) -> None:
+    """The citizen whose receipt the hub took second holds a code that opens another citizen's
+    dossier. A supervisor on a counter with a number of its own receives it again: a new code, the
+    same time of receipt, papers and appointment; every counter then knows it was done and refuses
+    to do it again, and a counter still using the shared number refuses to make a code that could
+    clash again."""
+    from counter_app.domain.dossier import received_again_said
+
+    first, second = counters
+    twin = replacement(make_desk, tmp_path, hub)
+    for desk in (second, twin):
+        sync(desk)
+    kept = second.receive(intake(), MINH)
+    clock.set(clock.now + timedelta(minutes=7))
+    papers = [{"name": "Tờ khai đăng ký kết hôn", "originals": 1}]
+    khac = twin.receive(intake(applicant=KHAC, documents=papers), "Lê Thị Nhận")
+    assert khac.code == kept.code
+    for desk in (second, twin, first):
+        sync(desk)
+    [left] = first.left_out(kept.code)
+    assert left.can_receive_again and not left.received_again
+    assert "receive-again" in left.reason
+
+    with pytest.raises(RuleError, match="số quầy 2"):
+        twin.receive_again(kept.code, "Giám sát Lan")
+    with pytest.raises(RuleError, match="không có lần tiếp nhận nào bị trùng mã"):
+        first.receive_again(kept.code, "Giám sát Lan", event_uuid=str(uuid.uuid4()))
+
+    clock.set(clock.now + timedelta(hours=1))
+    again = first.receive_again(kept.code, "Giám sát Lan")
+    assert again.code != kept.code and again.counter_no == 1
+    assert (again.applicant.name, again.received_at, again.due_at) == (
+        "Vũ Văn Khác",
+        khac.received_at,
+        khac.due_at,
+    )
+    assert [d.name for d in again.documents] == ["Tờ khai đăng ký kết hôn"]
+    assert again.code.split("-")[1] == kept.code.split("-")[1]  # the day of receipt
+    [received] = first.history(again.code)
+    assert received.actor == "Lê Thị Nhận"  # who took the papers; the supervisor is in the detail
+    assert f"thay mã {kept.code}" in received.detail and "Giám sát Lan" in received.detail
+    assert first.left_out(kept.code)[0].received_again == again.code
+    with pytest.raises(RuleError, match=f"đã được tiếp nhận lại với mã {again.code}"):
+        first.receive_again(kept.code, "Giám sát Lan")
+
+    sync(first)
+    for desk in (second, twin):
+        sync(desk)
+        assert desk.get(again.code).applicant.name == "Vũ Văn Khác"
+        [seen] = desk.left_out(kept.code)
+        assert (seen.received_again, seen.can_receive_again) == (again.code, False)
+        assert f"Đã tiếp nhận lại với mã {again.code}" in seen.reason
+        with pytest.raises(RuleError, match=f"mã {again.code}"):
+            desk.receive_again(kept.code, "Giám sát Lan")
+    assert first.get(kept.code).applicant.name == "Đặng Thị Hoà"  # the first citizen's code stays
+    assert sorted(code for _, code in hub_events(hub)) == sorted([kept.code, kept.code, again.code])
+    assert "thay mã X" in received_again_said({"code": "X", "at": "not a time"})
+
+
+def test_receive_again_from_the_command_line(
+    counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path, hub: Any
+) -> None:
+    """`counter show` names the command on the receipt left out; `counter receive-again` answers
+    the new code (JSON with what it replaces), and refuses a second time (exit 3) and an unknown
+    code (exit 4), in one line on stderr."""
+    from click.testing import CliRunner
+
+    from counter_app.cli import main
+
+    first, second = counters
+    twin = replacement(make_desk, tmp_path, hub)
+    for desk in (second, twin):
+        sync(desk)
+    kept = second.receive(intake(), MINH)
+    twin.receive(intake(applicant=KHAC), MINH)
+    for desk in (second, twin, first):
+        sync(desk)
+    assert first.store.path is not None
+    db = str(first.store.path)
+
+    def run(*args: str) -> Any:
+        args = ("--db", db, *args, "--actor", "Giám sát Lan")
+        return CliRunner().invoke(main, args, catch_exceptions=False)
+
+    shown = run("show", kept.code)
+    assert shown.exit_code == 0 and f"counter receive-again {kept.code}" in shown.stdout
+    made = run("receive-again", kept.code, "--json")
+    assert made.exit_code == 0, made.output
+    answer = json.loads(made.stdout)
+    assert answer["replaces"] == kept.code and answer["code"].endswith("-1001")
+    assert answer["applicant"]["name"] == "Vũ Văn Khác"
+    [left] = json.loads(run("show", kept.code, "--json").stdout)["left_out"]
+    assert left["received_again"] == answer["code"]
+    twice = run("receive-again", kept.code)
+    assert twice.exit_code == 3 and twice.stderr.count("\n") == 1
+    assert f"đã được tiếp nhận lại với mã {answer['code']}" in twice.stderr
+    assert run("receive-again", "NOPE").exit_code == 4
+
+
+def test_a_receipt_that_is_not_left_out_or_unreadable_cannot_be_received_again(
+    counters: tuple[Desk, Desk],
+) -> None:
+    first, _ = counters
+    dossier = first.receive(intake(), MINH)
+    with pytest.raises(RuleError, match="không có lần tiếp nhận nào bị trùng mã"):
+        first.receive_again(dossier.code, "Giám sát Lan")
+    assert first.left_out(dossier.code) == []

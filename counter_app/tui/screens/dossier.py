@@ -16,7 +16,14 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widgets import Button, Static
 
-from counter_app.desk import REPORT_FIGURES, SYNC_STATE_NAMES, form_title, latest_step_form, step_form
+from counter_app.desk import (
+    REPORT_FIGURES,
+    SYNC_STATE_NAMES,
+    LeftOutStep,
+    form_title,
+    latest_step_form,
+    step_form,
+)
 from counter_app.domain.dossier import (
     RETURN_METHODS,
     TRANSITIONS,
@@ -145,6 +152,14 @@ class DossierScreen(CounterScreen):
             tooltip="Giám sát đã xem các bước không áp dụng và thống nhất với quầy kia (có xác nhận)",
         ),
         Binding(
+            "m",
+            "receive_again",
+            "Tiếp nhận lại với mã mới",
+            show=False,  # rare, a supervisor's: the left-out receipt's lines and the palette say it
+            id="dossier.receive_again",
+            tooltip="Mã đã cấp trùng: tiếp nhận lại hồ sơ bị gác lại với mã mới, in giấy tiếp nhận mới",
+        ),
+        Binding(
             "a",
             "access_log",
             "Nhật ký truy cập",
@@ -161,6 +176,8 @@ class DossierScreen(CounterScreen):
         super().__init__()
         self._initial = dossier
         self._in_conflict = False
+        self._left_out: list[LeftOutStep] = []
+        """The dossier's steps left out (what the receive-again key checks)."""
         """Whether the dossier shown is in sync conflict (what the settle key checks)."""
 
     def compose_body(self) -> ComposeResult:
@@ -293,6 +310,7 @@ class DossierScreen(CounterScreen):
             self.query_one("#history", Static).update(timeline(self._steps))
         left_out = self.query_one("#left-out", Static)
         overruled = desk.left_out(d.code)
+        self._left_out = overruled
         left_out.display = bool(overruled)
         if overruled:
             text = Text()
@@ -306,6 +324,8 @@ class DossierScreen(CounterScreen):
                 text.append(o.label, "strike")
                 text.append(f" · {o.actor} ({o.counter_id})\n")
                 text.append(f"  {o.reason}\n", "dim")
+                if o.can_receive_again:
+                    text.append("  giám sát bấm m: tiếp nhận lại với mã mới, in giấy tiếp nhận mới\n", "bold")
             left_out.update(text)
 
         docs = Text()
@@ -341,6 +361,13 @@ class DossierScreen(CounterScreen):
         if action == "access_log":
             official = self.counter_app.official
             return official is not None and official.is_supervisor
+        if action == "receive_again":
+            official = self.counter_app.official
+            return (
+                official is not None
+                and official.is_supervisor
+                and any(o.can_receive_again for o in self._left_out)
+            )
         if action == "settle_conflict":
             official = self.counter_app.official
             return (
@@ -513,6 +540,48 @@ class DossierScreen(CounterScreen):
         dossier = self.counter_app.desk.get(code)
         self.app.call_from_thread(self.notify, f"Hồ sơ {code} hết trạng thái xung đột.", title="Đồng bộ")
         self.app.call_from_thread(self._show_fresh, dossier)
+
+    def action_receive_again(self) -> None:
+        official = self.counter_app.official
+        dossier = self.dossier
+        waiting = [o for o in self._left_out if o.can_receive_again]
+        if dossier is None or official is None or not official.is_supervisor or not waiting:
+            return
+        left = waiting[0]
+
+        def receive(yes: bool | None) -> None:
+            if yes:
+                self._receive_again(dossier.code, left.uuid, official.full_name)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Mã {dossier.code} đã cấp trùng. Tiếp nhận lại hồ sơ bị gác lại (nhận lúc "
+                f"{left.at:%H:%M %d/%m/%Y}, {left.actor}, quầy {left.counter_id}) với mã mới của quầy này? "
+                "Giờ nhận, giấy tờ và hẹn trả giữ nguyên; giấy tiếp nhận mới sẽ được in để giao công dân "
+                "thay giấy cũ.",
+                yes="Tiếp nhận lại",
+            ),
+            receive,
+        )
+
+    @work(thread=True, exit_on_error=False, group="dossier")
+    def _receive_again(self, code: str, event_uuid: str, actor: str) -> None:
+        try:
+            dossier = self.counter_app.desk.receive_again(code, actor, event_uuid=event_uuid)
+        except CounterError as error:
+            self.app.call_from_thread(self.counter_app.show_error, error)
+            return
+        self.app.call_from_thread(self._received_again, code, dossier)
+
+    def _received_again(self, old: str, dossier: Dossier) -> None:
+        self.notify(
+            f"Đã tiếp nhận lại hồ sơ của «{dossier.applicant.name}» với mã {dossier.code} (thay mã {old}); "
+            "đang in giấy tiếp nhận mới.",
+            title="Tiếp nhận lại",
+            timeout=20,
+        )
+        self.counter_app.print_form(dossier.code, "receipt")
+        self.counter_app.open_dossier(dossier.code)
 
     def action_access_log(self) -> None:
         official = self.counter_app.official
