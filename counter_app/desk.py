@@ -1727,7 +1727,9 @@ class Desk:
         required = set(procedure.required_fields) if procedure else set(UNCHOSEN_REQUIRED)
         applicant = self._parse_party(data.get("applicant"), "applicant", required, errors, warnings)
         owner = None
-        if data.get("owner") not in (None, {}, ""):
+        # An empty owner object is an owner chosen and left blank (the form's "Người khác" with no
+        # name): asked for, not dropped; only a missing or null owner means the applicant is the owner.
+        if data.get("owner") not in (None, ""):
             owner = self._parse_party(data.get("owner"), "owner", set(OWNER_REQUIRED), errors, warnings)
         documents = self._parse_documents(data.get("documents"), procedure, errors)
         if not documents and procedure is not None and any(d.required for d in procedure.documents):

@@ -526,6 +526,21 @@ async def test_an_owner_chosen_but_not_named_is_asked_for(app, staffed_desk: Des
         assert staffed_desk.count_view("today") == 0
 
 
+async def test_an_owner_chosen_and_left_blank_is_asked_for(app, staffed_desk: Desk, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    """"Người khác" chosen and nothing typed for the owner saved the dossier with no owner at all."""
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        screen = intake_screen(app)
+        screen.query_one("#f-owner", Choice).focus()
+        await pilot.press("space")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert seen.of(DossierSaved) == []
+        assert screen.field("owner.name").error
+        assert staffed_desk.count_view("today") == 0
+
+
 async def test_a_chip_scanned_into_the_owner_fields_fills_the_owner(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
     """The submitter was typed; the owner's card, scanned with the cursor in the owner's name,
     fills the owner and leaves the submitter alone. For an organisation a card is its

@@ -130,6 +130,13 @@ def test_an_owner_that_is_not_an_object_names_the_owner(desk: Desk, owner: Any) 
     assert "người nộp" not in message
 
 
+def test_an_owner_given_empty_is_asked_for_not_dropped(desk: Desk) -> None:
+    """``"owner": {}`` is the form's "Người khác" left blank: it was taken as no owner, and the
+    dossier was saved without the owner the official had chosen."""
+    assert "owner.name" in by_field(refused(desk, intake(owner={})))
+    assert desk.receive(intake(owner=None), "Cán bộ Lan").owner is None
+
+
 def test_an_applicant_that_is_not_an_object_names_the_applicant(desk: Desk) -> None:
     message = by_field(refused(desk, intake(applicant="Đặng Thị Hoà")))["applicant"]
     assert "người nộp hồ sơ" in message
