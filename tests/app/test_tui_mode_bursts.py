@@ -60,3 +60,36 @@ async def test_a_name_typed_with_f5_from_a_dossier_is_searched_not_run_as_steps(
         assert isinstance(app.screen, ListsScreen) and app.screen.search_input.value == "chi"
         assert staffed_desk.get(code).status == received  # no step ran
         assert len(staffed_desk.history(code)) == 1
+
+
+async def test_f5_after_a_dossier_opened_from_the_results_is_in_the_search_box(
+    app: CounterApp, staffed_desk: Desk
+) -> None:
+    """A search, Enter to its results, Enter to a dossier, F3 to the intake: the next F5 went back
+    to the results table (focused when the lists were left), and the next name typed was lost."""
+    staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f5")
+        await settle(pilot)
+        await pilot.press(*"dang", "enter")
+        await settle(pilot)
+        lists = app.screen
+        assert isinstance(lists, ListsScreen) and lists.focused is lists.table
+        await pilot.press("enter")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DossierScreen"
+        await pilot.press("f3")
+        await settle(pilot)
+        for typed in ("tran", "hoa"):  # typed after F5, then in the same read as F5
+            if typed == "tran":
+                await pilot.press("f5")
+                await settle(pilot)
+                await pilot.press(*typed)
+            else:
+                await pilot.press("enter", "f3")  # the results, then away again
+                await settle(pilot)
+                burst(app, "f5", text=typed)
+            await settle(pilot)
+            assert app.screen is lists and lists.search_input.has_focus
+            assert lists.search_input.value == typed

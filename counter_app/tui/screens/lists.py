@@ -151,6 +151,9 @@ class ListsScreen(CounterScreen):
     def open_view(self, view: str) -> None:
         """Show a list; asked for the list already shown (F5 while searching), go back to its
         search box or table, wherever the focus had wandered."""
+        # Asked for by a key: the reload that follows the screen shown again (F3, then F5 with the
+        # table focused when it was left) keeps this focus, not the table's of before.
+        self._table_had_focus = False
         if view == self.view:
             focus_now(self.search_input if view == "search" else self.table)
         else:
