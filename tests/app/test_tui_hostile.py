@@ -72,3 +72,19 @@ async def test_a_damaged_file_is_said_as_damaged_not_as_data_unaffected(  # type
         assert "Tệp dữ liệu bị hỏng" in shown and "khôi phục" in shown, shown
         assert shown.count("Tệp dữ liệu bị hỏng") == 1  # each failed read said it again
         assert "không bị ảnh hưởng" not in shown
+
+
+async def test_lines_pasted_into_a_one_line_field_are_joined_not_dropped(app) -> None:  # type: ignore[no-untyped-def]
+    """Textual's Input keeps the first line of a paste: an address copied as three lines kept
+    "Thôn Đông" and the rest vanished without a word."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await begin_intake(pilot, "Đặng Thị Hoà")
+        address = intake_screen(app).field("applicant.address")
+        address.input.focus()
+        address.input.post_message(events.Paste("Thôn Đông\r\n\n  xã Vĩnh Bảo,\nHải Phòng\tViệt Nam\n"))
+        await settle(pilot)
+        assert address.value == "Thôn Đông, xã Vĩnh Bảo, Hải Phòng Việt Nam"
+        address.input.post_message(events.Paste(" số 5 "))  # one line: as it is
+        await settle(pilot)
+        assert address.value.endswith("Việt Nam số 5 ")

@@ -527,7 +527,7 @@ async def test_an_owner_chosen_but_not_named_is_asked_for(app, staffed_desk: Des
 
 
 async def test_an_owner_chosen_and_left_blank_is_asked_for(app, staffed_desk: Desk, seen: Seen) -> None:  # type: ignore[no-untyped-def]
-    """"Người khác" chosen and nothing typed for the owner saved the dossier with no owner at all."""
+    """ "Người khác" chosen and nothing typed for the owner saved the dossier with no owner at all."""
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await sign_in(pilot, OFFICIAL)
         await fill_standard(pilot)

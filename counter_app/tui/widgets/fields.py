@@ -30,6 +30,23 @@ address 300) plus a chip-ID QR scanned on top of what was typed. A longer paste 
 copied by mistake) is refused with a message instead of freezing the form."""
 
 
+def one_line(text: str) -> str:
+    """Pasted text for a one-line field: its lines joined, with a comma where a line ends without
+    punctuation ("Thôn Đông" / "xã Vĩnh Bảo" reads "Thôn Đông, xã Vĩnh Bảo"), tabs as spaces."""
+    lines = text.replace("\t", " ").splitlines()
+    if len(lines) == 1:
+        return lines[0]  # one line pasted as it is, its spaces too
+    joined = ""
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        if joined:
+            joined += " " if joined[-1] in ",.;:-" else ", "
+        joined += line
+    return joined
+
+
 def own_codes(widget: Widget) -> tuple[str, str]:
     """This counter's agency identifier (the first part of the codes it issues; "" before the
     counter is set up) and its code pattern."""
@@ -107,6 +124,20 @@ class FieldInput(Input):
         joined = unicodedata.normalize("NFC", before + text)
         kept = len(os.path.commonprefix([before, joined]))
         super().replace(joined[kept:], kept, end)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        # Input keeps the first line of a paste and drops the rest without a word: an address
+        # copied as three lines kept "Thôn Đông", a reason its first sentence. The lines are joined.
+        event.stop()
+        event.prevent_default()  # Input's own handler, which would paste the first line again
+        text = one_line(event.text)
+        if not text:
+            return
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *selection)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         # Not stopped: the form keeps its draft from every change. Shortened below its limit, the
