@@ -896,6 +896,23 @@ async def test_a_transfer_of_a_dossier_handed_on_asks_for_the_next_agency(  # ty
         assert staffed_desk.get(code).events == 2
 
 
+async def test_an_agency_typed_in_the_transfer_dialog_replaces_the_one_given(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, code: str
+) -> None:
+    """The deciding agency is given in the field; typed at once, the new name ran on after it
+    ("Ủy ban nhân dân xã Vĩnh BảoPhòng Tư pháp") and the control slip said so."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, StepDialog)
+        await type_text(pilot, "Phòng Tư pháp")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert staffed_desk.get(code).handled_by == "Phòng Tư pháp"
+
+
 async def test_a_key_refused_says_why(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
     """A step key the status does not allow (k while waiting for papers), and the access log's key
     pressed by an official, did nothing without a word."""

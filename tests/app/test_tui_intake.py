@@ -96,6 +96,36 @@ async def test_intake_saves_the_dossier_prints_the_receipt_and_clears_the_form(
         assert app.unsent == 1  # the status line counts the event waiting for the hub
 
 
+async def test_the_last_saved_line_follows_a_step_taken_since(app, staffed_desk: Desk, seen: Seen) -> None:  # type: ignore[no-untyped-def]
+    """The appointment moved on the dossier screen, the intake's line still promised the old one."""
+    from datetime import datetime
+
+    from counter_app.domain.calendar import VN_TZ
+
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        code = seen.of(DossierSaved)[0].dossier.code
+        assert "hẹn trả 09:30 Thứ Hai" in texts(app, "#last-saved")
+        await pilot.press("f4")
+        await settle(pilot)
+        later = datetime(2026, 12, 4, 9, 0, tzinfo=VN_TZ)
+        staffed_desk.move_appointment(code, "Trần Văn Minh", new_due=later, reason="Chờ xác minh")
+        await pilot.press("f3")
+        await settle(pilot)
+        line = texts(app, "#last-saved")
+        assert "hẹn trả 09:00 Thứ Sáu" in line and code in line
+        await pilot.press("f4")
+        await settle(pilot)
+        staffed_desk.withdraw(code, "Trần Văn Minh", reason="Công dân xin rút")
+        await pilot.press("f3")
+        await settle(pilot)
+        line = texts(app, "#last-saved")
+        assert "hẹn trả" not in line and staffed_desk.get(code).status_name in line
+
+
 async def test_a_procedure_typed_over_and_not_chosen_is_not_saved_as_the_old_one(
     app, staffed_desk: Desk, seen: Seen
 ) -> None:  # type: ignore[no-untyped-def]

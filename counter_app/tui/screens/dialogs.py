@@ -298,6 +298,9 @@ class StepDialog(CounterModal):
                     label,
                     key=key,
                     value=self._default(key),
+                    # Given in advance (the deciding agency, today's date): typing replaces it, as
+                    # in every such field; "Chuyển cô Hà" typed ran on after the agency's name.
+                    select_on_focus=bool(self._default(key)),
                     placeholder=(
                         "bắt buộc: cơ quan nhận tiếp theo"
                         if key == "to_agency_name" and self.holder

@@ -327,6 +327,8 @@ class IntakeScreen(CounterScreen):
             self._draft_checked = True
             self._restore_draft()
         self._refresh_info()  # back from F6: a day declared off there moves the appointment shown
+        if self.last_saved is not None:  # a step since (a new appointment, a refusal) changed it
+            self._read_last_saved(self.last_saved.code)
         self._focus_form()
         self.call_after_refresh(self._show_today)
         self.counter_app.intake_ready()
@@ -835,13 +837,30 @@ class IntakeScreen(CounterScreen):
         if dossier is None:  # forgotten at sign-out: the next official sees no one's dossier
             self.query_one("#last-saved", Static).update("")
             return
+        due = dossier.appointment_at
+        open_ = due is not None and dossier.is_open  # withdrawn, refused, handed back: no appointment
+        appointment = f"hẹn trả {due_text(due)}" if open_ and due is not None else dossier.status_name
         self.query_one("#last-saved", Static).update(
             Text.assemble(
                 ("✔ Đã lưu ", "green"),
                 (dossier.code, "bold reverse"),
-                f"  {dossier.applicant.name} · hẹn trả {due_text(dossier.due_at)} · {receipt}",
+                f"  {dossier.applicant.name} · {appointment} · {receipt}",
             )
         )
+
+    @work(thread=True, exit_on_error=False, group="last-saved", exclusive=True)
+    def _read_last_saved(self, code: str) -> None:
+        try:
+            dossier = self.counter_app.desk.get(code)  # no viewer: the official's own last save
+        except CounterError:
+            return  # gone (a file restored): the line keeps what it said
+        self.app.call_from_thread(self._last_saved_read, dossier)
+
+    def _last_saved_read(self, dossier: Dossier) -> None:
+        last = self.last_saved
+        if last is not None and last.code == dossier.code and last != dossier:
+            self.set_reactive(IntakeScreen.last_saved, dossier)  # the line, not "printing" again
+            self._show_last_saved(dossier, self._receipt_said)
 
     def _receipt_done(self, message: str) -> None:
         self._show_last_saved(self.last_saved, message)
