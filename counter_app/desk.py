@@ -1444,6 +1444,10 @@ class Desk:
         known by their uuid). Returns how many events were queued again."""
         with self.store.transaction():
             queued = self.store.queue_all_own()
+            # The hub numbers what it is sent again as it comes: another counter's steps may now
+            # come before this one's. Every event takes its new place as the pull from 0 brings
+            # it, and its dossier is folded again in that order.
+            self.store.forget_hub_order()
             self.store.write_settings({SYNC_CURSOR: "0", SYNC_CURSOR_UUID: "", HUB_HOLDS: ""})
         log.warning("the hub is behind this counter's cursor: %d own events queued again", queued)
         return queued

@@ -648,13 +648,20 @@ class DossierStore:
         self._insert_event(event, "hub", format_time(datetime.now().astimezone()), hub_seq)
 
     def place_event(self, uuid: str, hub_seq: int) -> str | None:
-        """Give an event this counter has (its own, back from the hub) its place in the hub's order,
-        unless it has one. Returns its dossier's code when it got one, else None."""
+        """Give an event this counter has (its own, back from the hub; any, pulled again after the
+        hub was put back) its place in the hub's order. Returns its dossier's code when the place
+        changed (the dossier is to be folded again), else None."""
         row = self.conn.execute(
-            "UPDATE events SET hub_seq = ? WHERE uuid = ? AND hub_seq IS NULL RETURNING dossier_code",
-            (hub_seq, uuid),
+            "UPDATE events SET hub_seq = ? WHERE uuid = ? AND hub_seq IS NOT ? RETURNING dossier_code",
+            (hub_seq, uuid, hub_seq),
         ).fetchone()
         return str(row[0]) if row else None
+
+    def forget_hub_order(self) -> None:
+        """The hub's order is to be learned again (it was put back to an older copy and numbers
+        the events sent again in the order they come back): no event keeps its old place. Until
+        an event is pulled again it folds after those placed anew, in the order recorded here."""
+        self.conn.execute("UPDATE events SET hub_seq = NULL WHERE hub_seq IS NOT NULL")
 
     def latest_local_time(self, recent: int = 50, window: int = LOCAL_TIME_WINDOW) -> datetime | None:
         """The latest time among this counter's last ``recent`` events (a step entered afterwards

@@ -1223,6 +1223,41 @@ def test_a_hub_put_back_and_numbered_again_under_another_counter_s_cursor_is_not
     assert sync(first).pulled == 0
 
 
+def test_a_hub_put_back_and_sent_again_in_another_order_is_folded_in_that_order_everywhere(
+    counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], hub: Any, tmp_path: Path
+) -> None:
+    """Counter 1 recorded a withdrawal, counter 2 a transfer and a result, apart: the hub took the
+    withdrawal first, and both showed it. The hub was then put back to a copy from before, and
+    counter 2 sent its steps again before counter 1: the hub's order is now the other way round.
+    Both counters kept the old outcome (the events came back known, their places unchanged) while
+    the hub, its export and any counter set up since showed the result: a dossier with two
+    statuses in one commune."""
+    first, second = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    sync(second)
+    copy = copy_hub(hub, tmp_path)
+    first.withdraw(code, MINH, reason="Công dân xin rút")
+    second.transfer(code, MINH)
+    second.record_result(code, MINH)
+    for desk in (first, second, first):
+        sync(desk)
+    assert first.get(code).status == second.get(code).status == 7
+
+    put_hub_back(hub, copy)
+    for desk in (second, first, second, first):
+        sync(desk)
+    third = make_desk(tmp_path / "counter3.db", counter_no=3)
+    hub.add_counter("token-3", COMMUNE, third.settings.counter_id)
+    third.update_settings(hub_url=hub.url, hub_token="token-3")
+    sync(third)
+    assert third.get(code).status == 9  # the hub's order now: transfer, result, then the withdrawal
+    for desk in (first, second):
+        assert desk.get(code).status == 9
+        assert [step.label for step in desk.left_out(code)] == ["Rút hồ sơ"]
+    assert first.store.projection_differs() is None
+
+
 def test_a_restore_says_what_the_hub_will_give_back_and_the_sync_does(
     counters: tuple[Desk, Desk], tmp_path: Path
 ) -> None:
