@@ -65,6 +65,10 @@ class HubUnreachable(SyncError):
     """No answer from the hub (offline, timeout, server error): the events wait for the next run."""
 
 
+class HubFailed(HubUnreachable):
+    """The hub answered with a server error (HTTP 5xx): it is up, but something on it is wrong."""
+
+
 class HubRefused(SyncError):
     """The hub refused this counter (its token or its commune): a setting to fix."""
 
@@ -420,13 +424,29 @@ class SyncClient:
     # -- catalog and calendar ------------------------------------------------------------------------
 
     def fetch_catalog(self, report: SyncReport) -> None:
-        """The procedure catalog, when its version differs from ours (a refused one is reported)."""
+        """The procedure catalog, when its version differs from ours (a refused one is reported:
+        one the hub could not read and serve, one older than ours)."""
         current = self.desk.catalog.version
-        answer = self._request("GET", "/v1/catalog", headers={"If-None-Match": f'"{current}"'}, ok=(200, 304))
-        if answer.status_code == 304:
+        try:
+            answer = self._request(
+                "GET", "/v1/catalog", headers={"If-None-Match": f'"{current}"'}, ok=(200, 304)
+            )
+            if answer.status_code == 304:
+                return
+            data = self._json(answer)
+        except SyncError as exc:
+            if not _said_in_report(exc):
+                raise
+            report.catalog_problem = f"{exc.message} (máy chủ không đọc được tệp danh mục của nó?)"
             return
-        data = self._json(answer)
         if isinstance(data, dict) and data.get("version") == current:
+            return
+        older = _older_version(data.get("version") if isinstance(data, dict) else None, current)
+        if older:
+            report.catalog_problem = (
+                f"máy chủ gửi phiên bản {older}, cũ hơn phiên bản {current} quầy đang dùng: chưa nhận "
+                "(máy chủ chạy với tệp danh mục cũ hoặc không có --catalog? Kiểm tra trên máy chủ)."
+            )
             return
         try:
             catalog = self.desk.import_catalog(data, from_hub=True)
@@ -439,10 +459,28 @@ class SyncClient:
         """The city's days off and make-up days, when their version differs from the one we took."""
         current = self.desk.calendar_version()
         headers = {"If-None-Match": f'"{current}"'} if current else {}
-        answer = self._request("GET", "/v1/calendar", headers=headers, ok=(200, 304))
-        if answer.status_code == 304:
+        try:
+            answer = self._request("GET", "/v1/calendar", headers=headers, ok=(200, 304))
+            if answer.status_code == 304:
+                return
+            data = self._json(answer)
+        except SyncError as exc:
+            if not _said_in_report(exc):
+                raise
+            report.calendar_problem = (
+                f"Lịch của thành phố chưa nhận được: {exc.message} (máy chủ không đọc được tệp lịch của nó?)"
+            )
             return
-        data = self._json(answer)
+        older = _older_version(data.get("version") if isinstance(data, dict) else None, current)
+        if older:
+            # A hub started without its --calendar file (a path mistyped) serves an empty
+            # calendar, version 0: taken, it took the city's days off away from every counter.
+            report.calendar_problem = (
+                f"Lịch của thành phố từ máy chủ là phiên bản {older}, cũ hơn phiên bản {current} quầy đã "
+                "nhận: chưa nhận (máy chủ chạy thiếu tệp lịch, --calendar, hoặc với tệp cũ? Kiểm tra "
+                "trên máy chủ)."
+            )
+            return
         try:
             report.calendar_days = self.desk.import_city_calendar(data)
         except ValidationError as exc:
@@ -519,7 +557,7 @@ class SyncClient:
         # 501: the server does not do this method at all (a plain web server asked to POST): no
         # hub, not a hub that is down; waiting for it night after night would get nowhere.
         if answer.status_code >= 500 and answer.status_code != 501:
-            raise HubUnreachable(f"Máy chủ đang lỗi (HTTP {answer.status_code}); thử lại sau.")
+            raise HubFailed(f"Máy chủ đang lỗi (HTTP {answer.status_code}); thử lại sau.")
         if answer.status_code in (404, 405, 501):
             raise SyncError(
                 f"Địa chỉ máy chủ {self.base_url} không phải máy chủ đồng bộ của thành phố (HTTP "
@@ -529,14 +567,41 @@ class SyncClient:
             f"Máy chủ không nhận yêu cầu của quầy (HTTP {answer.status_code}); chi tiết trong tệp nhật ký."
         )
 
-    @staticmethod
-    def _json(answer: Answer) -> Any:
+    def _json(self, answer: Answer) -> Any:
         try:
             return json.loads(answer.content.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             # ValueError: not JSON, or a number of thousands of digits; RecursionError: arrays
             # nested 100,000 deep. Each crashed the run as an unexpected error (exit 1).
-            raise SyncError("Máy chủ trả lời không phải JSON; chưa nhận gì từ câu trả lời này.") from exc
+            page = answer.content.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
+            what = " mà là một trang web (địa chỉ của trang khác, hoặc trang đăng nhập mạng)" if page else ""
+            raise SyncError(
+                f"Máy chủ {self.base_url} trả lời không phải JSON{what}: kiểm tra cài đặt hub_url; chưa "
+                "nhận gì từ câu trả lời này."
+            ) from exc
+
+
+def _said_in_report(exc: SyncError) -> bool:
+    """Whether a failed catalog or calendar request is a line of the run's report, the events
+    already exchanged: the hub answered, wrongly (a server error, not JSON). A hub gone or a
+    token refused fails the run, as it would have failed the exchange."""
+    return isinstance(exc, HubFailed) or type(exc) is SyncError
+
+
+def _version_key(version: str) -> tuple[int, ...] | None:
+    """A dotted version of numbers ("2026.12.1") as numbers, None for any other shape."""
+    parts = version.split(".")
+    if not all(p.isdigit() and len(p) <= 9 for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+def _older_version(offered: Any, current: str) -> str:
+    """``offered`` when it is a version older than ``current`` (both dotted numbers), else ""."""
+    if not isinstance(offered, str) or not current:
+        return ""
+    new, old = _version_key(offered), _version_key(current)
+    return offered if new is not None and old is not None and new < old else ""
 
 
 def _uuid_list(body: Any, key: str, sent: set[str]) -> list[str]:

@@ -566,29 +566,29 @@ def test_a_run_says_when_the_counter_clock_is_off_from_the_hubs(
     assert "nhanh 1 ngày 3 phút" in fast
 
 
-class CatalogDownWithClockAhead(HubClockAhead):
-    """As ``HubClockAhead``, and the catalog answers 503: a run that fails after the events went."""
+class PullDownWithClockAhead(HubClockAhead):
+    """As ``HubClockAhead``, and the pull answers 503: a run that fails after the events went."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if request.url.path == "/v1/catalog":
+        if request.url.path == "/v1/events" and request.method == "GET":
             request.read()
             return httpx.Response(503, json={"error": "maintenance"}, request=request)
         return super().handle_request(request)
 
 
 def test_a_run_that_fails_part_way_still_says_the_clock_is_off(counters: tuple[Desk, Desk], hub: Any) -> None:
-    """The clock was only said in a whole run's report: a run that failed on the catalog said "try
+    """The clock was only said in a whole run's report: a run that failed on the pull said "try
     later" and nothing of a clock two hours slow, which may be the cause and is in every code."""
     first, _ = counters
     first.receive(intake(), MINH)
     with pytest.raises(HubUnreachable) as info:
-        sync(first, transport=CatalogDownWithClockAhead(timedelta(hours=2, minutes=5)))
+        sync(first, transport=PullDownWithClockAhead(timedelta(hours=2, minutes=5)))
     said = info.value.message
     assert said.startswith("Máy chủ đang lỗi (HTTP 503)")
     assert "Đồng hồ máy tính chậm 2 giờ 5 phút so với máy chủ thành phố" in said and str(info.value) == said
     assert first.unsent_events() == 0  # the push before it stands
     with pytest.raises(HubUnreachable) as info:
-        sync(first, transport=CatalogDownWithClockAhead(timedelta(minutes=2)))  # a clock near enough
+        sync(first, transport=PullDownWithClockAhead(timedelta(minutes=2)))  # a clock near enough
     assert "Đồng hồ" not in info.value.message
 
 
@@ -777,6 +777,63 @@ def test_a_newer_catalog_is_taken_once_and_an_older_one_is_reported(desk: Desk, 
                 assert sync(desk).catalog == ""  # the same version: not taken again
             else:
                 assert "cũ hơn" in report.catalog_problem
+
+
+def test_a_catalog_or_calendar_the_hub_cannot_serve_is_a_line_of_the_report_the_rest_done(
+    desk: Desk, tmp_path: Path
+) -> None:
+    """A catalog file cut short, put on the hub while it serves: the hub answers 500 to every
+    counter, and each run failed as "try later" (exit 9), its report of the events exchanged lost
+    and the calendar not taken. It is now a line of the report (exit 10), the rest of the run done;
+    the same for the calendar."""
+    shipped = Path(client_module.__file__).parent.parent / "counter_app/data/procedures.json"
+    catalog, calendar = tmp_path / "catalog.json", tmp_path / "calendar.json"
+    catalog.write_bytes(shipped.read_bytes())
+    days = {"version": "2026.12", "overrides": [{"day": "2026-12-31", "kind": "day_off", "label": "Nghỉ"}]}
+    calendar.write_text(json.dumps(days), encoding="utf-8")
+    with serve_hub(tmp_path / "hub.db", catalog=catalog, calendar=calendar) as hub:
+        hub.add_counter("t", COMMUNE, desk.settings.counter_id)
+        desk.update_settings(hub_url=hub.url, hub_token="t")
+        catalog.write_bytes(shipped.read_bytes()[:5000])  # copied over while the hub serves
+        desk.receive(intake(), MINH)
+        report = sync(desk)
+        assert report.pushed == 1 and desk.unsent_events() == 0
+        assert "HTTP 500" in report.catalog_problem and report.calendar == "2026.12"
+        assert any("Danh mục thủ tục" in line for line in report.problems())
+        calendar.write_text('{"version": "2026.13", "overrides": [{"day": "2026-13-45"', encoding="utf-8")
+        report = sync(desk)
+        assert report.calendar_problem.startswith("Lịch của thành phố chưa nhận được") and not report.calendar
+        assert not desk.calendar().is_working_day(date(2026, 12, 31))  # the calendar taken stays
+
+
+def test_an_older_calendar_from_the_hub_is_not_taken(desk: Desk, hub: Any) -> None:
+    """The hub restarted with its --calendar path mistyped serves an empty calendar, version 0:
+    every counter took it and the city's days off were gone, the run saying "received"."""
+    hub.add_counter("t", COMMUNE, desk.settings.counter_id)
+    desk.update_settings(hub_url=hub.url, hub_token="t")
+    assert hub.calendar is not None
+    days = [{"day": "2026-12-31", "kind": "day_off", "label": "Nghỉ theo quyết định của thành phố"}]
+    hub.calendar.write_text(json.dumps({"version": "2026.12", "overrides": days}), encoding="utf-8")
+    assert sync(desk).calendar == "2026.12"
+    hub.calendar.unlink()  # what a hub without its file serves: version 0, no day
+    report = sync(desk)
+    assert "phiên bản 0, cũ hơn phiên bản 2026.12" in report.calendar_problem and not report.calendar
+    assert report.calendar_problem in report.problems()
+    assert not desk.calendar().is_working_day(date(2026, 12, 31)) and desk.calendar_version() == "2026.12"
+    hub.calendar.write_text(json.dumps({"version": "2027.1", "overrides": []}), encoding="utf-8")
+    assert sync(desk).calendar_days == 1  # a newer one is taken, even emptier
+
+
+def test_an_address_that_answers_a_web_page_says_to_check_hub_url(desk: Desk) -> None:
+    page = b"<!DOCTYPE html><html><body>Welcome to nginx!</body></html>"
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, content=page))
+    desk.receive(intake(), MINH)
+    with pytest.raises(SyncError) as info:
+        with SyncClient(desk, "http://10.0.0.9", "t", transport=transport) as client:
+            client.run()
+    said = info.value.message
+    assert "http://10.0.0.9" in said and "trang web" in said and "hub_url" in said
+    assert desk.unsent_events() == 1
 
 
 def test_the_city_s_days_off_are_taken_but_not_over_the_past_or_the_commune_s_own(
