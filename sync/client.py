@@ -279,12 +279,21 @@ class SyncClient:
         try:
             self._exchange(report)
         except SyncError as error:
-            # A run that failed part-way (the catalog refused, the hub gone mid-pull) still says a
-            # clock it saw off: it may be the cause, and it is wrong in the codes received meanwhile.
+            # A run that failed part-way (the hub gone mid-push) says how far it got: 600 of 1,201
+            # events had gone up, and neither the message nor the log said so.
+            if report.pushed or report.pulled:
+                done = (
+                    f"Lần này đã gửi {report.pushed} và nhận {report.pulled} sự kiện trước khi dừng; "
+                    f"còn {self.desk.unsent_events()} sự kiện chờ gửi."
+                )
+                log.warning("sync stopped part-way: %s", done)
+                error.message = f"{error.message} {done}"
+            # It still says a clock it saw off: it may be the cause, and it is wrong in the codes
+            # received meanwhile.
             problem = clock_skew_problem(self.hub_clock_offset)
             if problem and problem not in error.message:
                 error.message = f"{error.message} {problem}"
-                error.args = (error.message,)
+            error.args = (error.message,)
             raise
         report.clock_problem = clock_skew_problem(self.hub_clock_offset)
         report.waiting = self.desk.unsent_events()

@@ -592,6 +592,38 @@ def test_a_run_that_fails_part_way_still_says_the_clock_is_off(counters: tuple[D
     assert "Đồng hồ" not in info.value.message
 
 
+class HubGoneAfterOnePush(httpx.HTTPTransport):
+    """The real hub, gone (connection refused) after it took the first batch of a push."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pushes = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            self.pushes += 1
+            if self.pushes > 1:
+                raise httpx.ConnectError("connection refused", request=request)
+        return super().handle_request(request)
+
+
+def test_a_run_stopped_part_way_says_how_far_it_got(
+    counters: tuple[Desk, Desk], hub: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The hub killed during a push of 1,201 events: 600 had gone up, and neither the message nor
+    the log said so (the next run sent the rest, nothing lost)."""
+    monkeypatch.setattr(client_module, "PUSH_BATCH", 2)
+    first, _ = counters
+    for _ in range(5):
+        first.receive(intake(), MINH)
+    with pytest.raises(HubUnreachable) as info:
+        sync(first, transport=HubGoneAfterOnePush())
+    said = "Lần này đã gửi 2 và nhận 0 sự kiện trước khi dừng; còn 3 sự kiện chờ gửi."
+    assert said in info.value.message and str(info.value) == info.value.message
+    assert any(said in record.getMessage() for record in caplog.records)
+    assert sync(first).pushed == 3 and len(hub_events(hub)) == 5
+
+
 def _certificate(folder: Path, not_before: datetime, not_after: datetime) -> tuple[Path, Path, Path]:
     """A certificate authority, and a certificate for 127.0.0.1 that it signed, valid between the two
     times: the CA's file, the server's certificate and its key (PEM)."""
