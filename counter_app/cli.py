@@ -764,6 +764,9 @@ def _read_json_input(source: str, max_bytes: int = 0) -> Any:
             FieldError("json", f"Khóa «{shown_key(exc.key)}» xuất hiện hai lần trong một đối tượng JSON.")
         ) from exc
     except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":  # cut in the middle of a letter ("Đặ…")
+            cut = "JSON không hợp lệ: dữ liệu dừng giữa chừng (tệp bị cắt khi sao chép hoặc khi ghi?)."
+            raise ValidationError(FieldError("json", cut)) from exc
         raise ValidationError(FieldError("json", "Tệp JSON phải được mã hóa UTF-8.")) from exc
     except RecursionError as exc:
         raise ValidationError(FieldError("json", "JSON lồng nhau quá sâu.")) from exc

@@ -106,6 +106,14 @@ def test_a_json_cut_off_anywhere_is_called_cut_off_and_saves_nothing(configured:
             cut = configured("receive", "--json", "-", input=(text[:end] + tail).encode())
             assert cut.exit_code == 2, (end, tail)
             assert "dừng giữa chừng" in cut.output, (text[:end] + tail, cut.output)
+    # Cut in the middle of a letter's bytes ("Đặ" is two bytes, then three): it was "must be UTF-8".
+    data = text.encode()
+    inside = [i for i in range(1, len(data)) if data[i] & 0xC0 == 0x80][::5]
+    assert inside
+    for end in inside:
+        cut = configured("receive", "--json", "-", input=data[:end])
+        assert cut.exit_code == 2 and "dừng giữa chừng" in cut.output, (end, cut.output)
+    assert "UTF-8" in configured("receive", "--json", "-", input=b'{"a": "\xff"}').output  # not cut: wrong
     assert configured("list", "today", "--json").output.strip() == "[]"
     # A whole document that is wrong inside is not called cut off.
     wrong = configured("receive", "--json", "-", input=b'{"procedure": "1.004873" "applicant": {}}')
