@@ -987,7 +987,7 @@ STEP_KINDS = {
 """The event each lifecycle command records: its Vietnamese label names the step in messages."""
 
 
-def _appointment_said(dossier: Any) -> str:
+def _appointment_said(dossier: Any, desk: Any) -> str:
     """The appointment after a step's answer; nothing once the dossier is closed (refused, withdrawn,
     stopped, handed back): the citizen has nothing more to come for."""
     from counter_app.domain.dossier import CLOSED_STATUSES
@@ -996,7 +996,16 @@ def _appointment_said(dossier: Any) -> str:
         return " Không có hẹn trả (từ chối tại quầy, không cấp giấy tiếp nhận)."
     if dossier.status in CLOSED_STATUSES or dossier.appointment_at is None:
         return ""
-    return f" Hẹn trả {dossier.appointment_at:%H:%M %d/%m/%Y}."
+    if dossier.is_paused:  # the appointment moves by the time the papers take to come
+        return " Thời hạn tạm dừng chờ bổ sung giấy tờ: hẹn trả mới được tính khi nhận đủ giấy tờ."
+    said = f" Hẹn trả {dossier.appointment_at:%H:%M %d/%m/%Y}."
+    if not desk.calendar().is_working_day(dossier.appointment_at.date()):
+        # Promised before the day was declared off: the citizen would find the office closed.
+        said += (
+            " Lưu ý: ngày hẹn trả nay là ngày nghỉ; hãy hẹn lại với công dân "
+            f"(counter move-appointment {dossier.code})."
+        )
+    return said
 
 
 def _step_command(name: str, help_text: str, method: str, *options: Callable[[F], F]) -> None:
@@ -1012,7 +1021,7 @@ def _step_command(name: str, help_text: str, method: str, *options: Callable[[F]
                 if as_json:
                     _emit_json(_summary(desk, dossier))
                 else:
-                    _out(f"{dossier.code}: {dossier.status_name}.{_appointment_said(dossier)}")
+                    _out(f"{dossier.code}: {dossier.status_name}.{_appointment_said(dossier, desk)}")
 
     command.__name__ = method
     command.__doc__ = help_text
@@ -1168,7 +1177,7 @@ def receive_again(desk: Any, code: str, event_uuid: str | None, as_json: bool, a
             else:
                 _out(
                     f"{dossier.code}: đã tiếp nhận lại hồ sơ của «{dossier.applicant.name}» thay mã "
-                    f"{code}.{_appointment_said(dossier)} In giấy tiếp nhận mới: "
+                    f"{code}.{_appointment_said(dossier, desk)} In giấy tiếp nhận mới: "
                     f"counter receipt {dossier.code}"
                 )
 

@@ -56,8 +56,11 @@ def test_receive_show_find_and_steps(configured: Any, tmp_path: Path) -> None:
     assert found[0]["id_number"] == "********1234"  # masked outside official forms
 
     assert configured("transfer", code, "--to", "Công chức Tư pháp").exit_code == 0
-    assert configured("request-papers", code, "--paper", "Bản sao", "--reason", "Thiếu").exit_code == 0
-    assert configured("papers-received", code).exit_code == 0
+    asked = configured("request-papers", code, "--paper", "Bản sao", "--reason", "Thiếu")
+    assert asked.exit_code == 0 and "Hẹn trả" not in asked.output  # the clock is paused: no date yet
+    assert "Thời hạn tạm dừng chờ bổ sung giấy tờ" in asked.output
+    received = configured("papers-received", code)
+    assert received.exit_code == 0 and "Hẹn trả" in received.output
     assert configured("result", code).exit_code == 0
     final = configured("return", code, "--json")
     assert json.loads(final.output)["status"] == 10
@@ -1105,3 +1108,22 @@ def test_papers_asked_for_by_text_carry_their_counts_to_the_printed_request(
         ["2", "Giấy xác nhận cư trú", "1", "0", "0"],
         ["3", "Ảnh 4x6", "0", "0", "2"],
     ]
+
+
+def test_a_step_says_when_the_appointment_now_falls_on_a_day_off(configured: Any, tmp_path: Path) -> None:
+    """The day of the appointment declared off after the receipt: each step's answer went on
+    quoting it as if the office would be open."""
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+    received = json.loads(configured("receive", "--json", str(source)).output)
+    code, due = received["code"], datetime.fromisoformat(received["appointment"])
+    promised = f"Hẹn trả {due:%H:%M %d/%m/%Y}."
+    first = configured("transfer", code)
+    assert promised in first.output and "ngày nghỉ" not in first.output
+    off = configured("calendar", "set", due.date().isoformat(), "day_off", "--label", "Nghỉ đột xuất")
+    assert off.exit_code == 0
+    later = configured("result", code)
+    assert later.exit_code == 0 and promised in later.output
+    assert f"ngày hẹn trả nay là ngày nghỉ; hãy hẹn lại với công dân (counter move-appointment {code})" in (
+        later.output
+    )
