@@ -25,6 +25,7 @@ from .conftest import (
     sign_in,
     texts,
     type_text,
+    wait_until,
 )
 
 ACTOR = "Nguyễn Thị Lan"
@@ -696,3 +697,35 @@ async def test_enter_goes_on_to_the_next_field_to_type_in_past_a_choice(app, sta
 
         await declare_day_off(pilot, screen, "04/01/2027", "Nghỉ bù")  # Enter after the day, then the note
         assert [(o.day.isoformat(), o.label) for o in staffed_desk.overrides()] == [("2027-01-04", "Nghỉ bù")]
+
+
+async def test_days_off_set_beside_the_open_screen_appear_and_the_cursor_stays_on_its_day(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, make_desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day off set at the command line while F6 › Ngày làm việc stayed open went unseen until the
+    screen was left; read again, the list must not slide another day under the cursor of a
+    supervisor about to delete one."""
+    from counter_app.tui.screens import supervisor
+
+    monkeypatch.setattr(supervisor, "DASHBOARD_CHECK_SECONDS", 0.05)
+    staffed_desk.set_override(date(2026, 12, 24), "day_off", "Nghỉ A")
+    staffed_desk.set_override(date(2026, 12, 31), "day_off", "Nghỉ B")
+    other = make_desk(configure=False)  # another process on the same file (`counter calendar set`)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "calendar"
+        await settle(pilot)
+        table = screen.query_one("#overrides", DataTable)
+        table.focus()
+        await pilot.press("down")
+        await settle(pilot)
+        assert table.cursor_row == 1  # on 31/12
+        other.set_override(date(2026, 12, 1), "day_off", "Nghỉ đột xuất")
+        await wait_until(pilot, lambda: table.row_count == 3)
+        assert "01/12/2026" in texts(app, "#overrides")
+        assert table.cursor_row == 2  # still 31/12
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("left", "enter")
+        await settle(pilot)
+        assert [o.day for o in staffed_desk.overrides()] == [date(2026, 12, 1), date(2026, 12, 24)]

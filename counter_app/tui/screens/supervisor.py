@@ -5,6 +5,7 @@ it opens.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -113,13 +114,23 @@ def fill_table(
     added after a save) kept the lines it drew with the old widths: a longer name came out cut
     ("Trần Thanh Bìn") under misaligned columns until a restart. Columns given their width here are
     drawn right at once, and narrow again when the longest value goes.
+
+    The cursor stays on the row it was on (by key) when that row is still there: read again
+    because another program changed the database, a list of days off must not slide another day
+    under the cursor of a supervisor about to delete one.
     """
+    kept: Any = None
+    if table.row_count:
+        with contextlib.suppress(Exception):  # no row under the cursor: nothing to keep
+            kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
     table.clear(columns=True)
     for index, (label, key) in enumerate(columns):
         widths = [cell_len(label), *(_width(cells[index]) for _, cells in rows)]
         table.add_column(label, key=key, width=max(widths))
     for key, cells in rows:
         table.add_row(*cells, key=key)
+    if kept is not None and kept in table.rows:
+        table.move_cursor(row=table.get_row_index(kept), animate=False)
 
 
 def _width(cell: Cell) -> int:
@@ -523,7 +534,15 @@ class SupervisorScreen(CounterScreen):
         # sync run here calls show_stored_changes.
         seen = (self.counter_app.desk.data_version(), self.counter_app.now().date())
         if seen != self._figures_of:
-            self.app.call_from_thread(self._load_dashboard)
+            self.app.call_from_thread(self._stored_changed)
+
+    def _stored_changed(self) -> None:
+        """Another program changed the database (or midnight passed): the figures, and the lists
+        of days off and officials (a day off set at the command line went unseen here until the
+        screen was left, while the supervisor was about to delete another)."""
+        self._load_dashboard()
+        self._show_overrides()
+        self._show_officials()
 
     @work(thread=True, exit_on_error=False, group="dashboard", exclusive=True)
     def _load_dashboard(self) -> None:
