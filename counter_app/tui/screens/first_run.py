@@ -89,6 +89,15 @@ class FormScreen(KeepsStyles, Reporting, Screen[Any]):
         else:
             self.action_submit()
 
+    @on(Input.Changed)
+    def _field_edited(self, event: Input.Changed) -> None:
+        """A field being typed into loses the message about what it held ("Chưa nhập số quầy"
+        stayed under the 2 typed since, until the next Enter), as on the supervisor's forms. A
+        field the screen empties itself (the PIN after a wrong one) keeps the message set with it."""
+        field = event.input.parent
+        if isinstance(field, Field) and field.error and event.value and event.input.has_focus:
+            field.error = ""
+
     @on(Button.Pressed, "#submit")
     def _pressed(self) -> None:
         self.action_submit()
@@ -265,6 +274,12 @@ class SignInScreen(FormScreen):
     def perform(self, values: dict[str, str]) -> Any:
         desk = self.app.desk  # type: ignore[attr-defined]
         return desk.sign_in(values["username"], values["pin"])
+
+    def on_mount(self) -> None:  # after FormScreen's (Textual calls each class's handler)
+        # A receipt scanned into the name ends with Enter, which moved on to the PIN and left the
+        # code in the name, said only after the PIN (the lock screen says it at once): said there.
+        for name in self.query("#signin-username").results(Field):
+            name.input.code_refused = SCANNED_BEFORE_SIGN_IN
 
     def _show_errors(self, error: ValidationError) -> None:
         # A receipt scanned into the name or the PIN: said under its field and taken out of it, with

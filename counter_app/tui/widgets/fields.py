@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
-from counter_app.domain.codes import DEFAULT_PATTERN
+from counter_app.domain.codes import DEFAULT_PATTERN, parse_code
 from counter_app.domain.text import thousands
 from counter_app.tui.messages import ChipScanned, OpenDossier
 from counter_app.tui.scanning import split_scan
@@ -96,6 +96,9 @@ class FieldInput(Input):
         self.set_class(compact, "-textual-compact", update=False)
         self.scan_aware = scan_aware
         """Whether Enter checks the text for a scan (off for PINs and numbers)."""
+        self.code_refused = ""
+        """Said under the field at once when Enter finds a dossier code in it (scanned where no code
+        belongs: the sign-in's name; the screen takes it out when the form is sent)."""
         self.enter_advances = False
         """Enter moves to the next field at once (instead of posting Submitted to the screen)."""
         self.missing = ""
@@ -205,6 +208,9 @@ class FieldInput(Input):
                 else:
                     self.post_message(OpenDossier(scanned.code))
                 return
+        refused = self.code_refused and parse_code(self.value.strip()) is not None
+        if refused and isinstance(self.parent, Field):
+            self.parent.error = self.code_refused  # and on as usual: the PIN typed next goes there
         if self.missing and not self.value.strip() and isinstance(self.parent, Field):
             self.parent.error = self.missing  # said where it is missing, the cursor kept there
             return
