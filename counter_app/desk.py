@@ -1793,6 +1793,15 @@ class Desk:
                     "Kết quả gửi qua bưu chính: cần địa chỉ nhận kết quả (địa chỉ của người nộp).",
                 )
             )
+        if return_method == "online" and applicant is not None and not (applicant.phone or applicant.email):
+            # Saved so, the receipt said "online" over an empty phone and email: no way to tell
+            # the citizen the result is ready.
+            errors.append(
+                FieldError(
+                    "applicant.phone",
+                    "Nhận kết quả trực tuyến: cần số điện thoại hoặc email để báo cho công dân.",
+                )
+            )
         digitised = data.get("digitised", False)
         if digitised is None:
             digitised = False

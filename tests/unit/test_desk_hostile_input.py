@@ -185,6 +185,16 @@ def test_a_result_sent_by_post_needs_an_address(desk: Desk) -> None:
     assert desk.receive(intake(applicant=person), "A").return_method == "counter"
 
 
+def test_a_result_online_needs_a_phone_or_an_email(desk: Desk) -> None:
+    """Saved without either, the receipt said "Trực tuyến" over an empty phone and email lines."""
+    person = {"name": "Đặng Thị Hoà", "id_number": "031190001234"}
+    message = by_field(refused(desk, intake(applicant=person, return_method="online")))["applicant.phone"]
+    assert "trực tuyến" in message and "email" in message
+    assert desk.store.dossier_count() == 0
+    for contact in ({"phone": "0912345678"}, {"email": "hoa@example.vn"}):
+        assert desk.receive(intake(applicant={**person, **contact}, return_method="online"), "A").code
+
+
 # -- item 1: text that is no text ------------------------------------------------------------------
 
 
