@@ -21,6 +21,7 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     Frame,
+    KeepTogether,
     PageTemplate,
     Spacer,
     Table,
@@ -234,13 +235,20 @@ def _receipt(ctx: Context) -> list[Flowable]:
     story.append(para(wording.RECEIPT_DOCUMENTS, t))
     story.append(layout.documents_table(t, d.documents))
     story.append(Spacer(1, t.size * 0.5))
+    # The count, the time limit, the time received and the appointment are read together: split
+    # over two sheets, the appointment stood alone at the top of the last one.
+    appointment = KeepTogether(
+        [
+            field(wording.RECEIPT_SETS, wording.RECEIPT_SETS_VALUE.format(n=wording.two(d.sets)), t),
+            field(wording.RECEIPT_LIMIT, d.legal_limit, t),
+            field(wording.RECEIPT_RECEIVED, wording.long_time(d.received_at), t),
+            field(wording.RECEIPT_DUE, wording.long_time(_first_appointment(ctx)), t, bold=True),
+            *_moved_appointment(ctx),
+            *_void_appointment(d, t),
+        ]
+    )
     closing: list[Flowable] = [
-        field(wording.RECEIPT_SETS, wording.RECEIPT_SETS_VALUE.format(n=wording.two(d.sets)), t),
-        field(wording.RECEIPT_LIMIT, d.legal_limit, t),
-        field(wording.RECEIPT_RECEIVED, wording.long_time(d.received_at), t),
-        field(wording.RECEIPT_DUE, wording.long_time(_first_appointment(ctx)), t, bold=True),
-        *_moved_appointment(ctx),
-        *_void_appointment(d, t),
+        appointment,
         field(wording.RECEIPT_RETURN, _return_place(ctx), t),
         field(wording.RECEIPT_FEE, wording.fee(d.fee_amount, d.fee_text), t),
         para(wording.RECEIPT_LOGBOOK.format(volume=d.logbook_volume, entry=d.logbook_entry), t),

@@ -119,6 +119,28 @@ def test_receipt_with_25_papers_names_its_dossier_on_every_page(desk: Desk, tmp_
     assert page_of(pages, "Giấy tờ số 25:") == signatures
 
 
+@pytest.mark.parametrize("count", [14, 15, 16, 17, 18, 19, 20])
+def test_a_receipt_that_runs_over_keeps_the_time_received_with_the_appointment(
+    desk: Desk, tmp_path: Path, count: int
+) -> None:
+    """Long papers pushed the closing lines over a page break wherever it fell: the time received
+    on one sheet, the appointment alone at the top of the next."""
+    papers = [
+        {
+            "name": f"Giấy tờ số {i}: " + "Bản sao có chứng thực giấy tờ về quyền sử dụng đất " * 4,
+            "originals": 1,
+        }
+        for i in range(1, count + 1)
+    ]
+    d = desk.receive(intake(documents=papers), "cb1")
+    pages = page_texts(render_form(desk, "receipt", d.code, tmp_path / f"r{count}.pdf", paper="A4"))
+    assert len(pages) >= 2
+    together = [
+        page_of(pages, line) for line in ("Số lượng hồ sơ", "Thời gian nhận hồ sơ", "Thời gian trả kết quả")
+    ]
+    assert len(set(together)) == 1, together
+
+
 def test_a_one_page_form_has_no_page_number(desk: Desk, tmp_path: Path) -> None:
     d = desk.receive(intake(), "cb1")
     pdf = render_form(desk, "receipt", d.code, tmp_path / "short.pdf")
