@@ -216,6 +216,10 @@ def logbook(
     from printing import render_logbook
 
     start, end = _period(desk, day, first, last)
+    if start > desk.now().date():
+        from counter_app.domain.validation import PERIOD_NOT_YET
+
+        raise ValidationError(FieldError("date" if day is not None else "from", PERIOD_NOT_YET))
     out = _checked_output(desk, out)
     pdf = render_logbook(desk, start, end, out, statuses or None, actor=_actor(actor))
     _finish(

@@ -128,6 +128,11 @@ async def test_a_logbook_range_with_bad_dates_is_refused_inline(app, output_dir:
         await settle(pilot)
         shown = texts(app, ".field-error").replace("\n", " ")
         assert "Đến ngày 31/11/2026 không có trên lịch: kiểm tra lại ngày và tháng." in shown
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "30/11/2026")  # both days after today (25/11): an empty book
+        await pilot.press("f8")
+        await settle(pilot)
+        assert "Ngày này chưa đến" in texts(app, ".field-error").replace("\n", " ")
         assert list(output_dir.glob("logbook_*")) == []
 
 

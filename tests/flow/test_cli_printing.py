@@ -195,3 +195,21 @@ def test_an_output_path_never_destroys_what_is_there(
     link.symlink_to(again)
     assert run("logbook", "-o", str(link)).exit_code == 0
     assert link.is_symlink() and "SỔ THEO DÕI" in pdf_text(again).upper()  # written through the link
+
+
+def test_a_logbook_of_days_not_yet_come_is_refused(run: Any, desk: Desk) -> None:
+    """It printed an empty book, "Không có hồ sơ nào", as if the day had passed with no citizen."""
+    from datetime import datetime, timedelta
+
+    from counter_app.domain.calendar import VN_TZ
+    from counter_app.domain.validation import PERIOD_NOT_YET
+
+    tomorrow = (datetime.now(VN_TZ) + timedelta(days=1)).date()
+    for args in (
+        ("--date", tomorrow.isoformat()),
+        ("--from", tomorrow.isoformat(), "--to", tomorrow.isoformat()),
+    ):
+        result = run("logbook", *args)
+        assert result.exit_code == 2 and PERIOD_NOT_YET in result.output, result.output
+    yesterday = tomorrow - timedelta(days=2)
+    assert run("logbook", "--from", yesterday.isoformat(), "--to", tomorrow.isoformat()).exit_code == 0

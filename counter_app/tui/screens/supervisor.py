@@ -27,7 +27,7 @@ from counter_app.desk import (
     stranded_appointments,
 )
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
-from counter_app.domain.validation import PERIOD_BACKWARDS, day_problem
+from counter_app.domain.validation import PERIOD_BACKWARDS, PERIOD_NOT_YET, day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
 from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, focus_first_error, show_field_errors
 from counter_app.tui.screens.dialogs import ConfirmDialog
@@ -621,6 +621,8 @@ class SupervisorScreen(CounterScreen):
             end.error = day_problem(end.value, "Đến ngày", "30/11/2026")
         if first and last and last < first:
             end.error = PERIOD_BACKWARDS
+        elif first and first > self.counter_app.now().date():
+            start.error = PERIOD_NOT_YET
         if start.error or end.error or first is None or last is None:
             # The last print's "PDF đã lưu tại …" under a new date error read as if this one worked.
             self.query_one("#logbook-result", Static).update("")
