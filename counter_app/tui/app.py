@@ -389,6 +389,10 @@ class CounterApp(App[None]):
             if isinstance(intake, IntakeScreen) and intake.saving:
                 intake.hold_key()  # typed into a form the save is about to clear: held back, and said
                 return
+            if event.key == "escape" and getattr(self.screen, "OPENS_ON_TOP", False):
+                closing = getattr(self.screen, "close_awaited", None)
+                if closing is not None and await closing():
+                    return
         await super().on_event(event)
 
     def check_account(self) -> None:

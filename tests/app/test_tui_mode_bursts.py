@@ -93,3 +93,20 @@ async def test_f5_after_a_dossier_opened_from_the_results_is_in_the_search_box(
             await settle(pilot)
             assert app.screen is lists and lists.search_input.has_focus
             assert lists.search_input.value == typed
+
+
+async def test_keys_typed_with_escape_from_a_dossier_go_to_the_screen_below(
+    app: CounterApp, staffed_desk: Desk
+) -> None:
+    """Escape and the next citizen's procedure in one read: the digits were lost (queued on the
+    dossier being closed), or read there as its steps' keys."""
+    code = staffed_desk.receive(intake(), ACTOR).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scanner_burst(pilot, code)
+        assert type(app.screen).__name__ == "DossierScreen"
+        burst(app, "escape", text="khai sinh")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.screen.query_one("#procedure-input").value == "khai sinh"
+        assert len(staffed_desk.history(code)) == 1  # "k" (result) and "h" (new date) ran nothing

@@ -381,6 +381,19 @@ class DossierScreen(CounterScreen):
     def action_back(self) -> None:
         self.dismiss(None)
 
+    async def close_awaited(self) -> bool:
+        """Escape, handled by the app as it arrives: the dossier closes before the next key is read.
+
+        Handled as the screen's key, the dossier closed a moment later, and the keys typed in the
+        same breath (the next citizen's procedure) were queued on its widgets and lost with them,
+        or read as its steps' keys. False when Escape means something else here (it leaves the
+        scan box holding a half-typed code).
+        """
+        if self.focused is self.scan_input and self.scan_input.value:
+            return False
+        await self.dismiss(None)
+        return True
+
     async def on_key(self, event: events.Key) -> None:
         """A step key the dossier's status does not allow, or the access log's key for an official,
         did nothing without a word (F6 says why it is refused): said now."""
