@@ -436,26 +436,17 @@ class SyncClient:
         """The procedure catalog, when its version differs from ours (a refused one is reported:
         one the hub could not read and serve, one older than ours)."""
         current = self.desk.catalog.version
-        try:
-            answer = self._request(
-                "GET", "/v1/catalog", headers={"If-None-Match": f'"{current}"'}, ok=(200, 304)
-            )
-            if answer.status_code == 304:
-                return
-            data = self._json(answer)
-        except SyncError as exc:
-            if not _said_in_report(exc):
-                raise
-            report.catalog_problem = f"{exc.message} (máy chủ không đọc được tệp danh mục của nó?)"
+        data, failed, older = self._fetch_versioned("/v1/catalog", current)
+        if failed:
+            report.catalog_problem = f"{failed} (máy chủ không đọc được tệp danh mục của nó?)"
             return
-        if isinstance(data, dict) and data.get("version") == current:
-            return
-        older = _older_version(data.get("version") if isinstance(data, dict) else None, current)
         if older:
             report.catalog_problem = (
                 f"máy chủ gửi phiên bản {older}, cũ hơn phiên bản {current} quầy đang dùng: chưa nhận "
                 "(máy chủ chạy với tệp danh mục cũ hoặc không có --catalog? Kiểm tra trên máy chủ)."
             )
+            return
+        if data is None:
             return
         try:
             catalog = self.desk.import_catalog(data, from_hub=True)
@@ -467,20 +458,12 @@ class SyncClient:
     def fetch_calendar(self, report: SyncReport) -> None:
         """The city's days off and make-up days, when their version differs from the one we took."""
         current = self.desk.calendar_version()
-        headers = {"If-None-Match": f'"{current}"'} if current else {}
-        try:
-            answer = self._request("GET", "/v1/calendar", headers=headers, ok=(200, 304))
-            if answer.status_code == 304:
-                return
-            data = self._json(answer)
-        except SyncError as exc:
-            if not _said_in_report(exc):
-                raise
+        data, failed, older = self._fetch_versioned("/v1/calendar", current)
+        if failed:
             report.calendar_problem = (
-                f"Lịch của thành phố chưa nhận được: {exc.message} (máy chủ không đọc được tệp lịch của nó?)"
+                f"Lịch của thành phố chưa nhận được: {failed} (máy chủ không đọc được tệp lịch của nó?)"
             )
             return
-        older = _older_version(data.get("version") if isinstance(data, dict) else None, current)
         if older:
             # A hub started without its --calendar file (a path mistyped) serves an empty
             # calendar, version 0: taken, it took the city's days off away from every counter.
@@ -489,6 +472,8 @@ class SyncClient:
                 "nhận: chưa nhận (máy chủ chạy thiếu tệp lịch, --calendar, hoặc với tệp cũ? Kiểm tra "
                 "trên máy chủ)."
             )
+            return
+        if data is None:
             return
         try:
             report.calendar_days = self.desk.import_city_calendar(data)
@@ -499,6 +484,29 @@ class SyncClient:
             report.calendar_problem = f"Lịch của thành phố không hợp lệ: {exc.message}"
             return
         report.calendar = str(data.get("version", ""))
+
+    def _fetch_versioned(self, path: str, current: str) -> tuple[Any, str, str]:
+        """A versioned file of the hub (the catalog, the calendar), unless the hub has ``current``:
+        ``(data, failed, older)``. ``data`` is the new file's JSON (None when there is none);
+        ``failed`` what went wrong when the hub answered wrongly (a server error, not JSON), a line
+        of the report, the events already exchanged; ``older`` the version offered when it is
+        older than ``current`` (not taken). A hub gone or a token refused fails the run.
+        """
+        headers = {"If-None-Match": f'"{current}"'} if current else {}
+        try:
+            answer = self._request("GET", path, headers=headers, ok=(200, 304))
+            if answer.status_code == 304:
+                return None, "", ""
+            data = self._json(answer)
+        except SyncError as exc:
+            if not _said_in_report(exc):
+                raise
+            return None, exc.message, ""
+        version = data.get("version") if isinstance(data, dict) else None
+        if current and version == current:
+            return None, "", ""
+        older = _older_version(version, current)
+        return (None if older else data), "", older
 
     # -- the wire ------------------------------------------------------------------------------------
 
