@@ -1225,6 +1225,10 @@ def _serve(args: argparse.Namespace) -> None:
     if args.catalog is not None:
         _check_catalog_file(args.catalog)  # fail now, not on the first counter's request
     load_calendar(args.calendar)  # the same: a bad file failed every counter's run with HTTP 500
+    if args.calendar is not None and not args.calendar.exists():
+        # Allowed (the city publishes its first calendar by dropping the file in), but a mistyped
+        # path looks the same: said, since the counters then hear of no day off from the city.
+        log.warning("calendar file %s does not exist (yet): an empty calendar, version 0", args.calendar)
     app = create_app(args.db, args.catalog, args.calendar)
     uvicorn.run(app, host=args.host, port=args.port)
 

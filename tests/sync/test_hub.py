@@ -927,3 +927,22 @@ def test_serving_a_calendar_file_the_counters_cannot_read_is_refused_at_start(tm
     )  # fmt: skip
     assert done.returncode == 2
     assert "calendar.json" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_serving_with_a_calendar_file_that_is_not_there_says_so(tmp_path: Path) -> None:
+    """Allowed (the city drops its first calendar in later), but a mistyped --calendar path looked
+    the same and served an empty calendar without a word to the administrator."""
+    missing = tmp_path / "no-such-calendar.json"
+    command = ["serve", "--db", str(tmp_path / "hub.db"), "--port", "0", "--calendar", str(missing)]
+    with subprocess.Popen(
+        [sys.executable, "-c", f"import sys; from sync.hub import main; sys.exit(main({command!r}))"],
+        stderr=subprocess.PIPE, text=True, cwd=ROOT,
+    ) as hub:  # fmt: skip
+        assert hub.stderr is not None
+        try:
+            said = [hub.stderr.readline() for _ in range(1)]
+        finally:
+            hub.terminate()
+        rest, _ = hub.communicate(timeout=30)
+    assert "no-such-calendar.json does not exist" in "".join(said), (said, rest)
+    assert "empty calendar" in "".join(said)
