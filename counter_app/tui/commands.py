@@ -111,6 +111,11 @@ class CounterPalette(CommandPalette):
             return
         event.stop()
         event.prevent_default()
+        # The search of the code typed may still run: closed under it, the palette's worker asked
+        # for its styles and failed (KeyError in Textual), as Textual's own ways out cancel it first.
+        cancel = getattr(self, "_cancel_gather_commands", None)
+        if cancel is not None:
+            cancel()
         app.post_message(CommandPalette.Closed(option_selected=True))
         self.dismiss()
         app.call_later(app.open_dossier, scanned.code)
