@@ -334,14 +334,14 @@ def test_rows_are_streamed_not_kept(desk: Desk, clock: FixedClock, tmp_path: Pat
 
 
 @pytest.mark.slow
-def test_five_thousand_dossiers_over_many_pages(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
+def test_fifteen_hundred_dossiers_over_many_pages(desk: Desk, clock: FixedClock, tmp_path: Path) -> None:
     clock.set(at(30, 18))
-    seed(desk, 5000, date(2026, 11, 16), 10)
+    seed(desk, 1500, date(2026, 11, 16), 10)
     pdf = render_logbook(desk, date(2026, 11, 16), date(2026, 11, 25), tmp_path / "big.pdf")
     doc = pypdfium2.PdfDocument(str(pdf))
     try:
         pages = len(doc)
-        assert pages > 100
+        assert pages > 30
         entries: list[int] = []
         for i in range(pages - 1):  # the last page is the summary
             text = (
@@ -357,11 +357,11 @@ def test_five_thousand_dossiers_over_many_pages(desk: Desk, clock: FixedClock, t
             entries += [int(token) for token in text.split() if token.isdigit()]
     finally:
         doc.close()
-    assert sorted(entries) == list(range(1, 5001)), "every entry exactly once, none lost"
+    assert sorted(entries) == list(range(1, 1501)), "every entry exactly once, none lost"
     assert footers(pdf)[-1] == f"Trang {pages}/{pages}"
     tail = pdf_text(pdf, slice(-3, None))
-    assert "Tổng cộng 16/11/2026 – 25/11/2026: 5000 hồ sơ, 5000 bộ" in tail
-    assert "Hồ sơ tiếp nhận trong kỳ 5.000" in tail
+    assert "Tổng cộng 16/11/2026 – 25/11/2026: 1500 hồ sơ, 1500 bộ" in tail
+    assert "Hồ sơ tiếp nhận trong kỳ 1.500" in tail
 
 
 def test_several_hundred_rows_fill_pages_with_all_entries(
