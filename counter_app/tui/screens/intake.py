@@ -837,9 +837,8 @@ class IntakeScreen(CounterScreen):
         if dossier is None:  # forgotten at sign-out: the next official sees no one's dossier
             self.query_one("#last-saved", Static).update("")
             return
-        due = dossier.appointment_at
-        open_ = due is not None and dossier.is_open  # withdrawn, refused, handed back: no appointment
-        appointment = f"hẹn trả {due_text(due)}" if open_ and due is not None else dossier.status_name
+        due = dossier.appointment_at if dossier.is_open else None  # withdrawn, handed back: none
+        appointment = f"hẹn trả {due_text(due)}" if due is not None else dossier.status_name
         self.query_one("#last-saved", Static).update(
             Text.assemble(
                 ("✔ Đã lưu ", "green"),
