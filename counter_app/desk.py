@@ -790,13 +790,18 @@ SCANNED_BEFORE_SIGN_IN = "Đây là mã hồ sơ vừa quét: hãy đăng nhập
 """Said when a dossier code comes as a sign-in's name or PIN."""
 
 
+UNREADABLE_EVENT = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
+"""What folding an event raises when its content is not what a counter writes (a payload cut
+short, a field of the wrong type, a time in year 9999): the fold itself is pure domain code."""
+
+
 def _receipt_alone(event: Event) -> Dossier | None:
     """The dossier a left-out receipt makes by itself, None when it makes none (its content cannot
     be read): such a receipt was left out only because its code was issued twice."""
     try:
         _check_pulled_content(event)
         return apply(None, event)
-    except (RuleError, ValidationError, KeyError, TypeError, ValueError, AttributeError, OverflowError):
+    except (RuleError, ValidationError, *UNREADABLE_EVENT):
         return None
 
 
@@ -1507,7 +1512,7 @@ class Desk:
                 reason = (
                     str(exc) if dossier is None or event.kind != "received" else _code_twice(dossier, event)
                 )
-            except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            except UNREADABLE_EVENT as exc:
                 # The fold is pure domain code: these mean the event's content is not what a
                 # counter writes (a payload cut short, a field of the wrong type, a time in year
                 # 9999). The official reads the reason; the program's log keeps Python's words.
@@ -2119,15 +2124,28 @@ class Desk:
             "deciding": {"id": "", "name": intake.deciding_agency_name},
             "due_at": due,
             "return_method": intake.return_method,
-            "logbook": {"volume": volume, "entry": entry},
             "summary": intake.summary,
-            "sequence": n,
+            **self._numbers_payload(n, volume, entry),
         }
-        if codes.is_overflow(n):
-            payload["overflow"] = True  # tells the hub this counter left its 4-digit block
         if intake.digitised:
             payload["digitised"] = True  # absent when not: the events of before say the same
         return payload
+
+    @staticmethod
+    def _numbers_payload(n: int, volume: str, entry: int) -> dict[str, Any]:
+        """A receipt's numbers in its payload: the logbook entry, the number in the day's sequence,
+        and ``overflow`` once past this counter's 4-digit block (it tells the hub)."""
+        numbers: dict[str, Any] = {"logbook": {"volume": volume, "entry": entry}, "sequence": n}
+        if codes.is_overflow(n):
+            numbers["overflow"] = True
+        return numbers
+
+    def _take_numbers(self, day: date) -> tuple[str, int, str, int]:
+        """A new receipt's code, its number in this counter's sequence of ``day``, its logbook volume
+        and entry (inside the saving transaction)."""
+        n, code = self._fresh_code(day)
+        volume = str(day.year)
+        return code, n, volume, self.store.next_logbook_entry(volume, self.settings.counter_no)
 
     def _fresh_code(self, day: date) -> tuple[int, str]:
         """The next number of this counter's sequence of a day and its code (inside the saving
@@ -2177,9 +2195,7 @@ class Desk:
         due = self.calendar().due(received_at, intake.procedure.limit)
         day = to_vn(received_at).date()
         with self.store.transaction():
-            n, code = self._fresh_code(day)
-            volume = str(day.year)
-            entry = self.store.next_logbook_entry(volume, settings.counter_no)
+            code, n, volume, entry = self._take_numbers(day)
             payload = self.received_payload(intake, due, n, volume, entry)
             event = new_event(code, "received", received_at, actor, settings.counter_id, payload)
             dossier = apply(None, event)
@@ -2840,11 +2856,10 @@ class Desk:
                 )
             received_at = alone.received_at
             day = to_vn(received_at).date()
-            n, new_code = self._fresh_code(day)
-            volume = str(day.year)
-            entry = self.store.next_logbook_entry(volume, settings.counter_no)
+            new_code, n, volume, entry = self._take_numbers(day)
             payload = dict(left.payload)
             payload.pop("overflow", None)
+            payload.update(self._numbers_payload(n, volume, entry))
             payload["receiving"] = {
                 **dict(payload.get("receiving") or {}),
                 "agency_id": settings.agency_id,
@@ -2852,10 +2867,6 @@ class Desk:
                 "commune_code": settings.commune_code,
                 "counter": settings.counter_no,
             }
-            payload["logbook"] = {"volume": volume, "entry": entry}
-            payload["sequence"] = n
-            if codes.is_overflow(n):
-                payload["overflow"] = True
             payload["received_again"] = {
                 "code": code,
                 "event": left.uuid,

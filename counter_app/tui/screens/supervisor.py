@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Select, Sparkline, Static, TabbedContent, TabPane, Tabs
+from textual.widgets.data_table import CellDoesNotExist
 
 from counter_app.desk import (
     REPORT_FIGURES,
@@ -121,7 +122,7 @@ def fill_table(
     """
     kept: Any = None
     if table.row_count:
-        with contextlib.suppress(Exception):  # no row under the cursor: nothing to keep
+        with contextlib.suppress(CellDoesNotExist):  # no row under the cursor: nothing to keep
             kept = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
     table.clear(columns=True)
     for index, (label, key) in enumerate(columns):
