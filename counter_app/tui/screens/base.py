@@ -29,6 +29,20 @@ TALL_ROWS = 36
 supervisor's dashboard gets room between its parts."""
 
 
+def classed_tall(screen: Screen[Any]) -> bool:
+    """Give a screen being composed its ``-tall`` class for the terminal it opens on, and say
+    whether it got it.
+
+    Set before the first styling, the class costs nothing; set by the first resize, as it used to
+    be, it restyled every widget of the screen a second time on a large terminal (a tenth of the
+    intake's start-up). Later resizes still change it (the screens' ``on_resize``).
+    """
+    tall = screen.app.size.height >= TALL_ROWS
+    if tall:
+        screen.add_class("-tall", update=False)
+    return tall
+
+
 class Reporting:
     """Mixin: worker failures of this node go to the app's one handler."""
 

@@ -48,7 +48,7 @@ from counter_app.domain.text import thousands
 from counter_app.domain.validation import ChipId, parse_amount
 from counter_app.tui.formatting import CLOCK_SECONDS, due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
-from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, focus_first_error, show_field_errors
+from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, classed_tall, focus_first_error, show_field_errors
 from counter_app.tui.widgets.checklist import DocumentChecklist
 from counter_app.tui.widgets.dossier_table import DossierTable
 from counter_app.tui.widgets.fields import Choice, ErrorLine, Field, focus_now
@@ -176,13 +176,14 @@ class IntakeScreen(CounterScreen):
         self._receipt_said = ""
         """What the last-saved line says of the receipt (printed, saved as PDF, not printed)."""
         self._form_focus: Widget | None = None
+        """The widget of the form that had the focus last (the scan box is not part of the form)."""
         self._info_for: Procedure | None = None
         """The procedure whose due time and fee are shown under the picker (None: the hint)."""
         self.typed_by = ""
         """The official who began typing the form now on screen ("" while it is empty)."""
-        """The widget of the form that had the focus last (the scan box is not part of the form)."""
 
     def compose_body(self) -> ComposeResult:
+        tall = classed_tall(self)
         with Vertical(id="intake"):
             yield ProcedurePicker(self.counter_app.desk.catalog, on_chosen=self._chosen, id="picker")
             yield ErrorLine(id="procedure-error", classes="field-error")
@@ -254,7 +255,7 @@ class IntakeScreen(CounterScreen):
                         yield Field(label, key=f"owner.{key}", id=f"f-owner-{key}", classes="owner-only")
                 with Vertical(id="documents"):
                     yield Static("THÀNH PHẦN HỒ SƠ", classes="section-title")
-                    yield DocumentChecklist(id="checklist")
+                    yield DocumentChecklist(id="checklist", full_names=tall)
                     yield Static(CHECKLIST_HINT, id="checklist-hint")
                     yield ErrorLine(id="documents-error", classes="field-error")
             # Filled the first time the terminal is tall enough to show it (see _show_today).

@@ -30,7 +30,7 @@ from counter_app.desk import (
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import PERIOD_BACKWARDS, PERIOD_NOT_YET, day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
-from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, focus_first_error, show_field_errors
+from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, classed_tall, focus_first_error, show_field_errors
 from counter_app.tui.screens.dialogs import ConfirmDialog
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now, pass_on_to_focus
 
@@ -252,6 +252,7 @@ class SupervisorScreen(CounterScreen):
         """Seconds between two checks for new figures (DASHBOARD_CHECK_SECONDS)."""
 
     def compose_body(self) -> ComposeResult:
+        classed_tall(self)
         today = self.counter_app.now().date()
         with TabbedContent(id="supervisor-tabs", initial="dashboard"):
             with TabPane("Tổng quan", id="dashboard"):

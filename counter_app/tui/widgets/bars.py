@@ -205,6 +205,10 @@ class CounterFooter(Footer):
                 continue  # a screen's optional key, left out when the footer is too narrow for it
             else:
                 kept += 1
+            if self.compact and not widget.has_class("-command-palette"):
+                # The class Textual's binding would give each key once mounted, given now: set by
+                # the binding, it restyled every key a second time at each recompose.
+                widget.add_class("-compact", update=False)
             said = getattr(widget, "description", None)
             if isinstance(said, str) and said in TEXTUAL_KEYS:
                 widget.description = TEXTUAL_KEYS[said]  # type: ignore[attr-defined]

@@ -100,8 +100,9 @@ class DocumentChecklist(DataTable[Text]):
     """Wrap each paper's name over as many lines as it needs (a tall terminal has the rows), instead
     of one line per paper ending with "…"."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, full_names: bool = False) -> None:
         super().__init__(id=id, cursor_type="cell", zebra_stripes=True, show_cursor=True)
+        self.set_reactive(DocumentChecklist.full_names, full_names)
         self.papers: list[Paper] = []
         self._last_count: _CountKey | None = None
         self._burst: str | None = None
