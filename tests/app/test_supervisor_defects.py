@@ -24,6 +24,7 @@ from tests.conftest import FixedClock, intake
 from .conftest import (
     SIZE,
     SUPERVISOR,
+    key_name,
     notifications,
     open_supervisor,
     settle,
@@ -447,3 +448,47 @@ async def test_a_new_official_typed_as_the_hint_says_never_changes_another_s_pin
         assert two_supervisors.sign_in("binh.lt", "2468").full_name == "Lê Thị Bình"
         for username, pin, _ in (SUPERVISOR, SECOND):
             two_supervisors.sign_in(username, pin)  # their PINs as they were
+
+
+async def burst(pilot, *parts: str) -> None:  # type: ignore[no-untyped-def]
+    """Text and keys ("\t" a Tab) typed in one burst, all queued before the app handles the first,
+    as a fast typist's keys arrive in one terminal read."""
+    for part in parts:
+        if part == "\t":
+            pilot.app.post_message(events.Key("tab", None))
+        else:
+            for character in part:
+                pilot.app.post_message(events.Key(key_name(character), character))
+    await settle(pilot)
+
+
+async def test_a_note_typed_past_the_kind_of_day_in_one_burst_reaches_the_note(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """Tab, Tab across the drop-down of the kind of day, typed at once: the note was lost (the
+    second Tab reached the app only after the letters behind it had gone nowhere)."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot, "calendar")
+        assert app.focused is screen.query_one("#override-day-input")
+        await burst(pilot, "02/12/2026", "\t", "\t", "Kiểm tra")
+        assert screen.query_one("#override-day", Field).value == "02/12/2026"
+        assert screen.query_one("#override-label", Field).value == "Kiểm tra"
+        assert app.focused is screen.query_one("#override-label-input")
+        assert screen.scan_input.value == ""
+
+
+async def test_a_new_official_typed_in_one_burst_past_the_role_keeps_every_field(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot, "officials")
+        screen.query_one("#official-username-input").focus()
+        await settle(pilot)
+        await burst(pilot, "ha.pt", "\t", "Phạm Thu Hà", "\t", "\t", "7391", "\t", "7391")
+        values = {
+            key: screen.query_one(f"#official-{key}", Field).value
+            for key in ("username", "name", "pin", "pin-again")
+        }
+        assert values == {"username": "ha.pt", "name": "Phạm Thu Hà", "pin": "7391", "pin-again": "7391"}
+        assert screen.query_one("#official-role", Select).value == "official"
+        assert screen.scan_input.value == ""  # the PIN never went to the header in clear

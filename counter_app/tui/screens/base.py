@@ -19,7 +19,7 @@ from counter_app.domain.errors import ValidationError
 from counter_app.tui.messages import OpenDossier
 from counter_app.tui.scanning import split_code
 from counter_app.tui.widgets.bars import CounterFooter, ScanInput, StatusLine, TopBar
-from counter_app.tui.widgets.fields import Field, own_codes
+from counter_app.tui.widgets.fields import Field, carried, own_codes
 
 if TYPE_CHECKING:
     from counter_app.tui.app import CounterApp
@@ -200,6 +200,8 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
             event.stop()
             event.prevent_default()
             return
+        if carry_on_burst(self, event):
+            return
         if not character.isdigit() or is_text_field(self.focused):
             return
         if event.key in self.app.active_bindings:
@@ -207,6 +209,36 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
         self.take_scan(character)
         event.stop()
         event.prevent_default()
+
+
+def carry_on_burst(screen: Screen[Any], event: events.Key) -> bool:
+    """A key that no widget took, on its way up to the app: keep a fast typist's burst in order.
+    True if the key was handled here.
+
+    The app hands each key to the widget focused when the key arrives, so in a burst the keys
+    behind one that moves the focus are already queued on the widget that had it. Text fields pass
+    them on (:func:`pass_on_to_focus`); a drop-down, a table or a button let them bubble up here.
+    A Tab among them moved the focus only once it reached the app's binding, after the letters
+    behind it had bubbled up and been dropped ("02/12/2026", Tab, Tab, "Kiểm tra" typed at once
+    on the days-off form left the note empty). So:
+
+    - Tab and Shift+Tab move the focus here, at once, in the order of the burst;
+    - a printable key that reaches the screen while a text field has the focus cannot come from
+      that field (an input takes every printable key): it was typed for it, and is handed to it,
+      marked so that it stays there even once a later Tab of the burst moved the focus on.
+    """
+    if event.key in ("tab", "shift+tab"):
+        if event.key == "tab":
+            screen.focus_next()
+        else:
+            screen.focus_previous()
+    elif event.is_printable and is_text_field(screen.focused):
+        cast(Widget, screen.focused).post_message(carried(event))
+    else:
+        return False
+    event.stop()
+    event.prevent_default()
+    return True
 
 
 def pass_on_scan(widget: Widget, typed: str) -> bool:
@@ -242,7 +274,7 @@ class CounterModal(KeepsStyles, Reporting, ModalScreen[Any]):
         # "Không") its characters did nothing and its Enter answered the question; the scan was
         # lost without a word. Keys typed on a widget that takes no text are kept aside, and an
         # Enter after a code-like run of them answers nothing: the app says to close the dialog.
-        if is_text_field(self.focused):
+        if carry_on_burst(self, event) or is_text_field(self.focused):
             return
         typed = getattr(self, "_typed", "")
         if event.is_printable:

@@ -71,6 +71,8 @@ def pass_on_to_focus(widget: Widget, event: events.Key) -> bool:
     paste of keys, a fast typist) the keys behind one that moved the focus are already queued on
     the widget that had it: passed on, they land where the official now types.
     """
+    if getattr(event, "carried", False):
+        return False  # handed to this widget on purpose (see carried)
     focused = widget.screen.focused if widget.is_attached else None
     if focused is None or focused is widget:
         return False
@@ -78,6 +80,14 @@ def pass_on_to_focus(widget: Widget, event: events.Key) -> bool:
     event.prevent_default()
     focused.post_message(events.Key(event.key, event.character))
     return True
+
+
+def carried(event: events.Key) -> events.Key:
+    """A copy of a burst's key to hand to the widget it was typed for, marked so that this widget
+    keeps it (:func:`pass_on_to_focus` would send it on to whatever has the focus by then)."""
+    key = events.Key(event.key, event.character)
+    key.carried = True  # type: ignore[attr-defined]
+    return key
 
 
 class FieldInput(Input):
