@@ -202,7 +202,9 @@ def dossier_cells(d: Dossier, now: datetime) -> list[str]:
     if d.return_method != "counter":
         notes.append(RETURN_METHODS.get(d.return_method, d.return_method))
     return [
-        str(d.logbook_entry),
+        # Each counter numbers its own entries (DOMAIN.md, open point 3), and a book printed for the
+        # commune holds every counter's: "1" came back once per counter. The counter says whose.
+        wording.LOGBOOK_ENTRY.format(entry=d.logbook_entry, counter=d.counter_no),
         d.code,
         d.procedure_name,
         str(d.sets),
@@ -374,6 +376,7 @@ class LogbookPainter:
         lines = [self.period]
         years = sorted({self.first.year, self.last.year})
         lines.append(wording.LOGBOOK_VOLUME.format(volume="–".join(str(y) for y in years)))
+        lines.append(wording.LOGBOOK_ENTRY_NOTE)
         if self.statuses:
             lines.append(
                 wording.LOGBOOK_FILTER.format(

@@ -219,6 +219,9 @@ TIMELINESS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Qu�
 LOGBOOK_DAY = "Ngày {day}"
 LOGBOOK_RANGE = "Từ ngày {first} đến ngày {last}"
 LOGBOOK_VOLUME = "Quyển số: {volume}"
+LOGBOOK_ENTRY = "{entry}\nQ{counter}"
+"""The STT column: the entry in its counter's book, and that counter (Q2: quầy số 2)."""
+LOGBOOK_ENTRY_NOTE = "STT: số thứ tự trong sổ của từng quầy (Q2: quầy số 2)"
 LOGBOOK_FILTER = "Chỉ gồm hồ sơ có trạng thái: {statuses}"
 LOGBOOK_DATE_GROUP = "Ngày, tháng, năm"
 LOGBOOK_COLUMNS = (

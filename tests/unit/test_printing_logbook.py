@@ -137,7 +137,7 @@ def test_one_dossier_every_column(desk: Desk, clock: FixedClock, tmp_path: Path)
     desk.return_result(d.code, "cb1", at=at(25, 14, 40))
     pdf = render_logbook(desk, DAY, DAY, tmp_path / "one.pdf")
     cols = body_columns(pdf)
-    assert words(cols[0]) == "1"
+    assert words(cols[0]) == "1 Q2"  # entry 1 of counter 2's book
     assert cols[1].replace("\n", "") == d.code
     assert words(cols[2]) == "Thủ tục cấp Giấy xác nhận tình trạng hôn nhân"
     assert words(cols[3]) == "2"
@@ -377,6 +377,23 @@ def test_several_hundred_rows_fill_pages_with_all_entries(
     assert "Cộng ngày 23/11/2026: 200 hồ sơ, 200 bộ" in text
     assert "Cộng ngày 24/11/2026: 200 hồ sơ, 200 bộ" in text
     assert text.count("(tiếp theo)") >= pages - 3, "a day running over a page is named again"
+
+
+def test_each_counter_s_entries_say_which_counter_numbered_them(
+    make_desk: Any, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Every counter numbers its own book from 1: a book printed for the commune, which holds the
+    dossiers of every counter (pulled from the hub), printed "1" once per counter with nothing to
+    tell them apart. Each entry now carries its counter, and the head says how to read it."""
+    clock.set(at(25, 10))
+    desk = make_desk(counter_no=2)
+    second = desk.receive(intake(), "cb1")
+    third = make_desk(tmp_path / "three.db", counter_no=3).receive(intake(), "cb1")
+    assert second.logbook_entry == third.logbook_entry == 1
+    assert logbook.dossier_cells(second, at(25, 11))[0] == "1\nQ2"
+    assert logbook.dossier_cells(third, at(25, 11))[0] == "1\nQ3"
+    text = pdf_text(render_logbook(desk, DAY, DAY, tmp_path / "book.pdf"))
+    assert "STT: số thứ tự trong sổ của từng quầy (Q2: quầy số 2)" in text
 
 
 def test_a_day_reads_in_the_order_of_its_logbook_numbers(desk: Desk, clock: FixedClock) -> None:
