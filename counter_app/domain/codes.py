@@ -102,6 +102,12 @@ PLACEHOLDER_AGENCY_WARNING = (
 )
 """Said when a counter is set up, or starts, with the placeholder agency identifier."""
 
+PLACEHOLDER_AGENCY_OFFICIAL = (
+    "Mã định danh cơ quan «{agency}» là mã tạm: mã hồ sơ cấp ra mang mã này mãi mãi và hệ thống của "
+    "tỉnh sẽ không nhận ra. Hãy báo cán bộ giám sát đặt mã thật trước khi tiếp nhận hồ sơ."
+)
+"""The same, said to an official, who cannot change it."""
+
 
 def check_counter_no(counter_no: int) -> int:
     """Raises ValidationError unless 1 <= counter_no <= 9."""

@@ -31,7 +31,11 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from counter_app.desk import Desk, Official, database_problem
-from counter_app.domain.codes import PLACEHOLDER_AGENCY_WARNING, is_placeholder_agency
+from counter_app.domain.codes import (
+    PLACEHOLDER_AGENCY_OFFICIAL,
+    PLACEHOLDER_AGENCY_WARNING,
+    is_placeholder_agency,
+)
 from counter_app.domain.errors import CounterError, DamagedFileError, PrintingError, ValidationError
 from counter_app.settings import unknown_variables
 from counter_app.tui.messages import (
@@ -313,12 +317,12 @@ class CounterApp(App[None]):
             self._said_problems = set()  # what the last official was told, this one has not been
             self.set_timer(SYNC_AFTER_SAVE_SECONDS, self.sync_now)  # what it says is for this official
             agency = self.desk.settings.agency_id
-            if official.is_supervisor and is_placeholder_agency(agency):
+            if is_placeholder_agency(agency):
+                # Every official: the codes they issue carry it for good (an official was told
+                # nothing, and received a day's dossiers under it before the supervisor signed in).
+                said = PLACEHOLDER_AGENCY_WARNING if official.is_supervisor else PLACEHOLDER_AGENCY_OFFICIAL
                 self.notify(
-                    PLACEHOLDER_AGENCY_WARNING.format(agency=agency),
-                    title="Mã cơ quan tạm",
-                    severity="warning",
-                    timeout=30,
+                    said.format(agency=agency), title="Mã cơ quan tạm", severity="warning", timeout=30
                 )
             if official.weak_pin:
                 where = "ở màn hình Giám sát (F6)" if official.is_supervisor else "nhờ cán bộ giám sát"
@@ -639,8 +643,14 @@ class CounterApp(App[None]):
             await self._go_to_mode("intake")
 
     async def action_lists(self) -> None:
+        """F4: the lists, on the one shown last; never on the search (F5's), where the last
+        citizen's name and dossiers would greet the next one."""
         if self._main_screen_ready():
-            await self._go_to_mode("lists")
+            screen = self._mode_base("lists")
+            if screen is not None and screen.view == "search":
+                await self.action_show_list("today")
+            else:
+                await self._go_to_mode("lists")
 
     async def action_show_list(self, view: str) -> None:
         if self._main_screen_ready():

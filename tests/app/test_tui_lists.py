@@ -9,6 +9,7 @@ from textual import events
 
 from counter_app.desk import Desk
 from counter_app.domain.calendar import VN_TZ
+from counter_app.tui.app import make_app
 from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.intake import IntakeScreen
 from counter_app.tui.screens.lists import ListsScreen
@@ -611,3 +612,41 @@ async def test_a_new_search_replaces_the_last_query_it_is_not_typed_on_to(app, s
         screen = lists_screen(app)
         assert screen.search_input.value == "dang thi hoa"
         assert [k.value for k in screen.table.rows] == [hoa.code]
+
+
+async def test_a_code_with_a_longer_agency_identifier_is_shown_whole_or_by_its_number(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """The placeholder agency identifier (16 characters, not QCVN 102's 13) made every code on a
+    wide terminal end in "…": the sequence number, the part that tells dossiers apart, was cut."""
+    staffed_desk.update_settings(agency_id="000.00.00.X11410")
+    first = staffed_desk.receive(intake(), ACTOR)
+    second = staffed_desk.receive(intake(), ACTOR)
+    for size in ((160, 48), SIZE):
+        async with make_app(staffed_desk).run_test(size=size) as pilot:
+            await sign_in(pilot, OFFICIAL)
+            await pilot.press("f4")
+            await settle(pilot)
+            shown = texts(pilot.app, "#list-table")  # type: ignore[arg-type]
+            for d in (first, second):
+                assert (d.code if size == (160, 48) else "…" + d.code.split("-", 1)[1]) in shown
+
+
+async def test_f4_after_a_search_shows_a_list_not_the_last_citizen_s_search(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    staffed_desk.receive(intake(applicant=applicant("Phan Thị Ngọc", "031190005678", "0987654321")), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await search_for(pilot, "ngoc")
+        assert lists_screen(app).table.row_count == 1
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = lists_screen(app)
+        assert screen.view == "today"
+        assert app.focused is screen.table
+        await pilot.press("f5")  # the search is still F5's, ready to be typed over
+        await settle(pilot)
+        assert screen.view == "search" and app.focused is screen.search_input

@@ -391,12 +391,18 @@ async def test_a_misspelt_variable_is_named_at_start(app, monkeypatch) -> None: 
         assert isinstance(app.screen, SignInScreen)  # it warns, it does not stop the counter
 
 
-async def test_a_supervisor_is_told_the_agency_id_is_a_placeholder(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+async def test_every_official_is_told_the_agency_id_is_a_placeholder(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     staffed_desk.update_settings(agency_id="000.00.00.X11410")
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, SUPERVISOR)
         await settle(pilot)
         assert any("«000.00.00.X11410» là mã tạm" in n for n in notifications(app))
+    # An official, who receives under it all day, is told too, and who can change it.
+    async with make_app(staffed_desk).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await settle(pilot)
+        said = notifications(pilot.app)  # type: ignore[arg-type]
+        assert any("«000.00.00.X11410» là mã tạm" in n and "báo cán bộ giám sát" in n for n in said)
     staffed_desk.update_settings(agency_id="000.00.11.H26")
     async with make_app(staffed_desk).run_test(size=SIZE) as pilot:
         await sign_in(pilot, SUPERVISOR)

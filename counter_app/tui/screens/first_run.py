@@ -178,7 +178,7 @@ class SetupScreen(FormScreen):
         yield Field(
             "Mã định danh",
             key="agency_id",
-            placeholder="không bắt buộc, ví dụ 000.17.22.H56",
+            placeholder="ví dụ 000.17.22.H56 (trống: mã tạm)",
             id="setup-agency",
         )
         yield Field("Máy chủ", key="hub_url", placeholder="không bắt buộc, https://…", id="setup-hub")

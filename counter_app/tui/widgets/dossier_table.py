@@ -78,28 +78,36 @@ class Columns:
     name: int
     procedure: int
     """0: no procedure column (80 columns; the line under the lists' table names it)."""
-
-    @property
-    def short_code(self) -> bool:
-        """Codes are shown without their agency identifier."""
-        return self.code < CODE_CHARS
+    short: bool = False
+    """Codes are shown without their agency identifier."""
 
 
-def plan_columns(width: int, owner_chars: int = 0) -> Columns:
+def short_code(code: str) -> str:
+    """A code without its agency identifier: "…" and the day and number."""
+    return "…" + code.split("-", 1)[1] if "-" in code else code
+
+
+def plan_columns(
+    width: int, owner_chars: int = 0, code_chars: tuple[int, int] = (CODE_CHARS, SHORT_CODE_CHARS)
+) -> Columns:
     """How a table ``width`` cells wide lays out its columns, the due time and the status always
     whole: at 80 columns the status was cut ("Được tiếp nhậ") with no sign of it.
 
     The code loses its agency identifier when the code and a name of ``NAME_CHARS`` do not fit
     beside them; the name column takes what the procedure does not need, and widens up to
-    ``owner_chars`` (the longest "chủ hồ sơ: …" line) on a wide terminal.
+    ``owner_chars`` (the longest "chủ hồ sơ: …" line) on a wide terminal. ``code_chars`` are the
+    longest whole and short codes shown: an agency identifier is not always 13 characters (the
+    placeholder one is 16), and a code cut at its end lost the number that tells dossiers apart.
     """
     room = width - SCROLLBAR - 4 * CELL_PADDING - DUE_CHARS - STATUS_CHARS  # code, name, procedure
-    code = CODE_CHARS if room >= CODE_CHARS + NAME_CHARS else SHORT_CODE_CHARS
+    whole, short = code_chars
+    cut = room < whole + NAME_CHARS
+    code = short if cut else whole
     room -= code
     if room - NAME_CHARS >= CELL_PADDING + PROCEDURE_MIN:
         name = min(max(NAME_CHARS, owner_chars), room - CELL_PADDING - PROCEDURE_MIN)
-        return Columns(code, name, room - name - CELL_PADDING)
-    return Columns(code, max(room, 12), 0)
+        return Columns(code, name, room - name - CELL_PADDING, cut)
+    return Columns(code, max(room, 12), 0, cut)
 
 
 def _is_late(row: DossierRow, now: datetime) -> bool:
@@ -140,6 +148,8 @@ class DossierTable(DataTable[Text]):
         """The row to put the cursor back on once the list is read again (code, row index)."""
         self._owner_chars = 0
         """The longest "chủ hồ sơ: …" line of the rows shown (0: none)."""
+        self._code_chars = (CODE_CHARS, SHORT_CODE_CHARS)
+        """The longest whole and short code shown so far (they only grow: one commune's codes)."""
         self._columns: Columns | None = None
         """The column widths the rows are laid out for (None before the first layout)."""
 
@@ -162,7 +172,7 @@ class DossierTable(DataTable[Text]):
         the same dossier) when the widths change: a column keeps the width of its widest text
         otherwise, and a narrower terminal cut the status."""
         width = self.size.width or self.app.size.width  # before the first layout: the screen's
-        columns = plan_columns(width, self._owner_chars)
+        columns = plan_columns(width, self._owner_chars, self._code_chars)
         if columns == self._columns:
             return
         self._columns = columns
@@ -236,9 +246,14 @@ class DossierTable(DataTable[Text]):
         added = 0
         now = self._now()
         owners = [cell_len(_owner_line(row)) for row in rows if self._has_owner(row)]
-        if owners and max(owners) > self._owner_chars:
-            self._owner_chars = max(owners)
-            self._lay_out()  # room for the owner's name, when the terminal has it
+        codes = (
+            max([self._code_chars[0], *(len(row.code) for row in rows)]),
+            max([self._code_chars[1], *(len(short_code(row.code)) for row in rows)]),
+        )
+        if owners and max(owners) > self._owner_chars or codes != self._code_chars:
+            self._owner_chars = max([self._owner_chars, *owners])
+            self._code_chars = codes
+            self._lay_out()  # room for the owner's name (when the terminal has it) and whole codes
         for row in rows:
             if row.code in self.rows:  # a search that ignores offsets gives the same page again
                 continue
@@ -272,8 +287,8 @@ class DossierTable(DataTable[Text]):
         if self._has_owner(row):  # on a second line, so the column stays as narrow as a name
             who.append("\n" + _owner_line(row), style="dim")
         code = row.code
-        if columns.short_code and "-" in code:
-            code = "…" + code.split("-", 1)[1]  # the day and number: the agency's is on every row
+        if columns.short:
+            code = short_code(code)  # the day and number: the agency's is on every row
         cells = [
             Text(code, no_wrap=True, overflow="ellipsis"),
             who,
