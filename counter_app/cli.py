@@ -1020,6 +1020,9 @@ def _step_command(name: str, help_text: str, method: str, *options: Callable[[F]
             with _saved(dossier.code, f"Bước «{label}» của"):
                 if as_json:
                     _emit_json(_summary(desk, dossier))
+                elif name == "rate" and dossier.rating is not None:
+                    # The status is what it was: the answer says what was recorded.
+                    _out(f"{dossier.code}: Đã ghi đánh giá «{dossier.rating.label}».")
                 else:
                     _out(f"{dossier.code}: {dossier.status_name}.{_appointment_said(dossier, desk)}")
 
@@ -1264,7 +1267,7 @@ def calendar_list(desk: Any, as_json: bool) -> None:
 @with_desk
 def calendar_upcoming(desk: Any, days: int, as_json: bool) -> None:
     """Holidays, days off and make-up working days from today: the package's and the commune's."""
-    from counter_app.domain.calendar import WEEKDAYS
+    from counter_app.domain.calendar import WEEKDAYS, day_kind_text
 
     today = desk.now().date()
     items = [
@@ -1278,7 +1281,7 @@ def calendar_upcoming(desk: Any, days: int, as_json: bool) -> None:
         _out(f"Không có ngày nghỉ lễ hay làm bù nào trong {days} ngày tới.")
     for item in items:
         day = date.fromisoformat(item["day"])
-        kind = "làm việc bù" if item["working"] else "nghỉ"
+        kind = day_kind_text(day, item["working"])
         _out(f"{day:%d/%m/%Y} {WEEKDAYS[day.weekday()]:<9} {kind:<12} {item['note']}")
 
 
@@ -1290,9 +1293,10 @@ def calendar_upcoming(desk: Any, days: int, as_json: bool) -> None:
 def calendar_set(desk: Any, day: datetime, kind: str, label: str) -> None:
     """Declare DAY a day off or a make-up working day."""
     from counter_app.desk import stranded_appointments
+    from counter_app.domain.calendar import day_kind_text
 
     desk.set_override(day.date(), kind, label)
-    _out(f"Đã ghi {day:%d/%m/%Y}: {'ngày nghỉ' if kind == 'day_off' else 'ngày làm việc bù'}.")
+    _out(f"Đã ghi {day:%d/%m/%Y}: ngày {day_kind_text(day.date(), kind == 'working_day')}.")
     due = desk.due_on(day.date()) if kind == "day_off" and day.date() >= desk.now().date() else []
     if due:
         click.echo(f"Cảnh báo: {stranded_appointments(due)}", err=True)

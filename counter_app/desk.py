@@ -76,6 +76,7 @@ from counter_app.domain.text import clean, fold, has_control_chars, percent, rep
 from counter_app.domain.validation import (
     ID_LABEL,
     PERIOD_BACKWARDS,
+    REPORT_NOT_YET,
     Check,
     check_birth_date,
     check_email,
@@ -2989,9 +2990,12 @@ class Desk:
         """Indicators for a period: received, returned, early / on time / late, overdue, by field.
 
         Raises:
-            ValidationError: see :func:`check_period`.
+            ValidationError: see :func:`check_period`; a period that has not begun (all zeros, it
+                read as a month with no dossier, where the logbook of the same days is refused).
         """
         check_period(first, last)
+        if first > self.now().date():
+            raise ValidationError(FieldError("from", REPORT_NOT_YET))
         return self.store.period_counts(first, last, self.now())
 
     def iter_logbook(

@@ -119,6 +119,15 @@ def _since_midnight(value: time) -> timedelta:
     )
 
 
+def day_kind_text(day: date, working: bool) -> str:
+    """How a special day is named in the lists of days ahead: a weekend day worked is "làm việc
+    bù"; a weekday kept working (a city entry that cancels a day off, or repeats an ordinary day)
+    is only "làm việc": it makes up for nothing."""
+    if not working:
+        return "nghỉ"
+    return "làm việc bù" if day.weekday() >= 5 else "làm việc"
+
+
 @dataclass(frozen=True)
 class OfficeHours:
     """The daily office sessions of a commune (the same on every working day).

@@ -52,6 +52,7 @@ IdKind = Literal["cccd", "cmnd", "passport"]
 PERIOD_BACKWARDS = "Ngày kết thúc không được trước ngày bắt đầu."
 """A period whose end comes before its start (the same day is a period of one day)."""
 PERIOD_NOT_YET = "Ngày này chưa đến: sổ theo dõi chỉ ghi những hồ sơ đã tiếp nhận."
+REPORT_NOT_YET = "Ngày bắt đầu chưa đến: báo cáo chỉ tính những ngày đã qua hoặc hôm nay."
 """A logbook asked from a day after today: it could only print an empty book."""
 ID_LABEL = "Số căn cước/Hộ chiếu"
 """The label printed on forms and shown beside the ID field."""

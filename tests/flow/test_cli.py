@@ -81,6 +81,12 @@ def test_receive_show_find_and_steps(configured: Any, tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "1 đến 5" in bad.output and "Traceback" not in bad.output
     rated = configured("rate", code, "--level", "5", "--comment", "Nhanh, chu đáo", "--json")
     assert rated.exit_code == 0, rated.output
+    again = configured("rate", code, "--level", "4")
+    assert again.exit_code == 3  # once only
+    said = configured("rate", turned_away, "--level", "4")
+    assert said.exit_code == 0 and said.output.strip() == f"{turned_away}: Đã ghi đánh giá «Hài lòng»."
+    ahead = configured("report", "--from", "2099-01-01", "--to", "2099-01-31")
+    assert ahead.exit_code == 2 and "Ngày bắt đầu chưa đến" in ahead.output  # not a month of zeros
     assert "Đánh giá: Rất hài lòng (Nhanh, chu đáo)" in configured("show", code).output
     report = configured("report", "--from", "2000-01-01", "--to", "2099-12-31", "--json")
     assert json.loads(report.output)["ratings"]["5"] == 1

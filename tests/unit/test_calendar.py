@@ -517,3 +517,13 @@ def test_appointments_are_whole_minutes() -> None:
     assert CAL.shift_for_pause(at_closing, paused, paused + timedelta(minutes=1, seconds=50)) == vn(
         2026, 11, 27, 7, 1
     )
+
+
+def test_a_weekday_kept_working_is_not_called_a_make_up_day() -> None:
+    """A city calendar may list an ordinary Monday as a working day: "làm việc bù" (make-up) was
+    said of it; it makes up for nothing. A Saturday worked does."""
+    from counter_app.domain.calendar import day_kind_text
+
+    assert day_kind_text(date(2026, 12, 7), True) == "làm việc"  # a Monday
+    assert day_kind_text(date(2025, 4, 26), True) == "làm việc bù"  # a Saturday
+    assert day_kind_text(date(2026, 12, 7), False) == "nghỉ"

@@ -48,7 +48,13 @@ from counter_app.domain.text import thousands
 from counter_app.domain.validation import ChipId, parse_amount
 from counter_app.tui.formatting import CLOCK_SECONDS, due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
-from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, classed_tall, focus_first_error, show_field_errors
+from counter_app.tui.screens.base import (
+    TALL_ROWS,
+    CounterScreen,
+    classed_tall,
+    focus_first_error,
+    show_field_errors,
+)
 from counter_app.tui.widgets.checklist import DocumentChecklist
 from counter_app.tui.widgets.dossier_table import DossierTable
 from counter_app.tui.widgets.fields import Choice, ErrorLine, Field, focus_now

@@ -27,10 +27,17 @@ from counter_app.desk import (
     figure_text,
     stranded_appointments,
 )
+from counter_app.domain.calendar import day_kind_text
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import PERIOD_BACKWARDS, PERIOD_NOT_YET, day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
-from counter_app.tui.screens.base import TALL_ROWS, CounterScreen, classed_tall, focus_first_error, show_field_errors
+from counter_app.tui.screens.base import (
+    TALL_ROWS,
+    CounterScreen,
+    classed_tall,
+    focus_first_error,
+    show_field_errors,
+)
 from counter_app.tui.screens.dialogs import ConfirmDialog
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now, pass_on_to_focus
 
@@ -689,7 +696,7 @@ class SupervisorScreen(CounterScreen):
                 day.isoformat(),
                 (
                     day_text(day),
-                    Text("làm việc bù", style="bold") if working else Text("nghỉ", style="dim"),
+                    Text(day_kind_text(day, working), style="bold" if working else "dim"),
                     note,
                 ),
             )
