@@ -8,12 +8,15 @@ transaction, so a write never waits half-way for a lock it cannot get.
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import shutil
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -499,3 +502,70 @@ def _nearly_full(folder: Path) -> bool:
         return shutil.disk_usage(folder).free < FULL_BELOW
     except OSError:
         return False
+
+
+RESTORING = (
+    "đang khôi phục cơ sở dữ liệu từ bản sao lưu (lệnh counter restore); hãy chờ xong rồi làm lại, "
+    "không có gì bị mất"
+)
+"""Why a write waits, then gives up, while a restore runs (see :func:`writers_gate`)."""
+
+
+def gate_path(database: Path) -> Path:
+    """The file whose lock keeps writers out while a backup is put in place (``<db>.lock``)."""
+    return database.with_name(database.name + ".lock")
+
+
+def writers_gate(database: Path) -> int | None:
+    """An open file descriptor of ``database``'s gate file (made owner-only when missing), or None
+    where it cannot be opened (a read-only folder: no restore can run there either).
+
+    Every write transaction holds a shared ``flock`` on it from before ``BEGIN`` to after its end;
+    ``counter restore`` holds it exclusively while it reads what the live file holds and puts the
+    backup in its place. SQLite's own lock could not do this: the copy of the backup's pages takes
+    that lock itself, so the restore had to let go of it for an instant, and a save that came in
+    then was in neither file; and a receive between the restore's reading of the sequences and
+    its copy got a code the restored file then issued again. The system drops the lock of a
+    process that dies, so a restore cut off never leaves the counter unable to save.
+    """
+    try:
+        return os.open(gate_path(database), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return None
+
+
+def take_gate(fd: int, mode: int, deadline: float) -> bool:
+    """``flock(fd, mode)`` tried until ``deadline`` (``time.monotonic()``); False if never got."""
+    while True:
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        except OSError:
+            return True  # a file system without locks: nothing to keep out, as before
+
+
+@contextmanager
+def restore_gate(database: Path, wait_ms: int) -> Iterator[None]:
+    """Hold ``database``'s gate exclusively: no write transaction of this program starts, and
+    every one under way has ended (see :func:`writers_gate`).
+
+    Raises:
+        StoreError: writes kept the gate for ``wait_ms``.
+    """
+    fd = writers_gate(database)
+    if fd is None:
+        yield
+        return
+    try:
+        if not take_gate(fd, fcntl.LOCK_EX, time.monotonic() + wait_ms / 1000):
+            raise StoreError(
+                f"Chưa khôi phục được «{database}»: chương trình Quầy đang ghi vào nó; hãy thử lại sau "
+                "ít phút. Cơ sở dữ liệu vẫn như cũ."
+            )
+        yield
+    finally:
+        os.close(fd)  # drops the lock

@@ -7,6 +7,7 @@ Reads never load a whole table: lists page, the logbook streams.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sqlite3
@@ -35,6 +36,7 @@ from counter_app.domain.text import fold as fold_text
 from counter_app.domain.text import fts_query
 from counter_app.store.database import (
     BUSY_TIMEOUT_MS,
+    RESTORING,
     connect_read_only,
     create_private,
     damaged,
@@ -43,6 +45,8 @@ from counter_app.store.database import (
     fsync_dir,
     fsync_file,
     open_database,
+    take_gate,
+    writers_gate,
 )
 
 BEGIN_TRY_MS = 20
@@ -286,6 +290,8 @@ class DossierStore:
         self._file = Path(main) if main else None
         self._identity = _identity(self._file) if self._file is not None else None
         """The opened file's device and inode: a save checks that its path still names it."""
+        self._gate = writers_gate(self._file) if self._file is not None and not self.read_only else None
+        """The restore's gate (:func:`writers_gate`), held shared by each write transaction."""
 
     def _read_fold_order(self) -> str:
         """:func:`fold_order` with this file's ``HUB_PIVOT``; the order recorded for a migration
@@ -341,7 +347,13 @@ class DossierStore:
                     self.conn.execute("ROLLBACK")
             raise StoreError(f"Chưa lưu được: {explain(exc)}.") from exc
         finally:
+            self._open_gate()
             self._lock.release()
+
+    def _open_gate(self) -> None:
+        if self._gate is not None:
+            with suppress(OSError):
+                fcntl.flock(self._gate, fcntl.LOCK_UN)
 
     def _check_still_there(self) -> None:
         """Refuse to write when the path no longer names the file this connection has open.
@@ -376,6 +388,9 @@ class DossierStore:
         deadline = time.monotonic() + self._patience_ms / 1000
         while True:
             self._lock.acquire()
+            if self._gate is not None and not take_gate(self._gate, fcntl.LOCK_SH, deadline):
+                self._lock.release()
+                raise StoreError(f"Chưa lưu được: {RESTORING}.")
             try:
                 self.conn.execute(f"PRAGMA busy_timeout = {BEGIN_TRY_MS}")
                 try:
@@ -384,11 +399,13 @@ class DossierStore:
                     self.conn.execute(f"PRAGMA busy_timeout = {self._patience_ms}")
                 return
             except sqlite3.OperationalError as exc:
+                self._open_gate()
                 self._lock.release()
                 busy = getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
                 if not busy or time.monotonic() >= deadline:
                     raise
             except BaseException:
+                self._open_gate()
                 self._lock.release()
                 raise
             time.sleep(BEGIN_TRY_MS / 2000)
@@ -410,6 +427,10 @@ class DossierStore:
         """Close the connection (checkpointing the WAL)."""
         with self._lock:
             self.conn.close()
+            if self._gate is not None:
+                with suppress(OSError):
+                    os.close(self._gate)
+                self._gate = None
 
     # -- settings ------------------------------------------------------------------------------
 

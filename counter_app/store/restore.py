@@ -48,6 +48,7 @@ from counter_app.store.database import (
     fsync_file,
     open_database,
     read_only_uri,
+    restore_gate,
 )
 
 LOCK_WAIT_MS = BUSY_TIMEOUT_MS
@@ -489,6 +490,16 @@ def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
     Raises:
         StoreError: any step failed; the live database is then as it was.
     """
+    with restore_gate(plan.live, LOCK_WAIT_MS):
+        # No save starts from here to the end, and none is under way: what the live file holds is
+        # read again now (the plan was read while the counter may still have been saving), so the
+        # sequences carried over include every code issued, and the summary counts every dossier.
+        if plan.current.state == "readable":
+            plan = plan_restore(plan.live, plan.backup, now=now)
+        return _restore(plan, now=now)
+
+
+def _restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
     live = plan.live
     staging = live.with_name(live.name + ".restoring")
     stamp = f"{to_vn(now):%Y%m%d-%H%M%S}"
@@ -508,7 +519,9 @@ def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
                         "đóng chương trình Quầy (mọi cửa sổ) rồi thử lại. Cơ sở dữ liệu vẫn như cũ."
                     )
                 aside = _keep_aside(live, stamp)
-                conn.execute("ROLLBACK")  # the backup API takes the write lock itself
+                # The backup API takes the write lock itself; the gate keeps this program's saves
+                # out of the instant between.
+                conn.execute("ROLLBACK")
                 with closing(sqlite3.connect(str(staging))) as source:
                     source.backup(conn)
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -523,7 +536,7 @@ def restore(plan: RestorePlan, *, now: datetime) -> dict[str, Any]:
     except (sqlite3.Error, OSError) as exc:
         raise StoreError(f"Chưa khôi phục được «{live}»: {explain(exc)}. Cơ sở dữ liệu vẫn như cũ.") from exc
     finally:
-        for leftover in ("", "-wal", "-shm", "-journal"):
+        for leftover in ("", "-wal", "-shm", "-journal", ".lock"):
             with suppress(OSError):
                 Path(f"{staging}{leftover}").unlink()
     with closing(open_database(live)) as check:

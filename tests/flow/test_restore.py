@@ -364,3 +364,34 @@ def test_readings_made_after_the_backup_stay_in_the_access_log(
     after = [(e.at, e.actor, e.action, e.detail) for e in again.access_log(code)]
     assert after == before and [a for _, a, _, _ in after].count("Lê Thị Soi") == 2
     again.close()
+
+
+def test_a_dossier_saved_between_the_plan_and_the_restore_is_counted_and_its_code_never_reissued(
+    desk: Desk, db_path: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    """`counter restore --yes` while a counter window kept receiving: the sequences were read with
+    the plan, before the restore took the file, and a code printed in between was issued again to
+    the next citizen after the restore (found by a tester with four receive loops running)."""
+    first = desk.receive(intake(), "A")
+    backup = take_backup(desk, tmp_path)
+    plan = plan_restore(db_path, backup, now=clock.now)
+    assert plan.lost_dossiers == 0
+    between = desk.receive(intake(), "A")  # the counter saved while the restore was being asked
+    result = restore(plan, now=clock.now)
+    assert result["lost_dossiers"] == 1  # said: the dossier is in the file kept aside
+    assert codes(Path(result["kept_aside"])) == {first.code, between.code}
+    after = desk.receive(intake(), "A")  # the same window, still open, receives the next citizen
+    assert after.code != between.code and after.code.endswith("-2003")
+
+
+def test_a_save_waits_for_a_restore_and_then_gives_up_with_a_reason(
+    desk: Desk, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import counter_app.store.database as database
+
+    desk.receive(intake(), "A")
+    with database.restore_gate(db_path, 1000):  # a restore putting a backup in place
+        with desk.store.waiting_at_most(100), pytest.raises(StoreError, match="đang khôi phục"):
+            desk.receive(intake(), "A")
+    assert len(codes(db_path)) == 1
+    assert desk.receive(intake(), "A").code.endswith("-2002")  # after it, saves go on
