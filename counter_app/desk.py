@@ -187,6 +187,20 @@ PAPER_COUNTS = re.compile(r"\s*:\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*/\s*([0-9]{
 certified copies, photocopies)."""
 
 
+COUNTS_LIKE = re.compile(r":\s*([-+0-9\s]*/[-+0-9/\s]*)$")
+"""A tail of digits, signs and slashes after a colon: counts meant, but not three whole numbers."""
+
+
+def miscounted(text: str) -> str | None:
+    """The counts ending a paper typed as text when they are meant but malformed ("A: -1/0/0",
+    "A: 1/2", "A: 1/2/3/4"), else None. They were kept as part of the paper's name, printed so on
+    the citizen's form."""
+    if PAPER_COUNTS.search(text):
+        return None
+    tail = COUNTS_LIKE.search(text)
+    return tail.group(1).strip() if tail else None
+
+
 def paper_from_text(text: str) -> dict[str, Any]:
     """A paper typed as text: its name, with its counts when ``: O/C/P`` ends it (a certified copy
     asked for was printed as an original), else one original."""
@@ -1997,6 +2011,16 @@ class Desk:
         for i, entry in enumerate(raw):
             where = f"documents[{i}]"
             if isinstance(entry, str):
+                bad = miscounted(entry)
+                if bad is not None:
+                    errors.append(
+                        FieldError(
+                            f"{where}.name",
+                            f"Số bản của giấy tờ thứ {i + 1} viết sai: «{bad}». Ghi theo dạng «tên: bản "
+                            "chính/bản chứng thực/bản photo», ba số từ 0 đến 99, ví dụ «Giấy khai sinh: 1/0/0».",
+                        )
+                    )
+                    continue
                 entry = paper_from_text(entry)
             if not isinstance(entry, Mapping):
                 errors.append(
