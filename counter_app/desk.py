@@ -2016,8 +2016,9 @@ class Desk:
                     errors.append(
                         FieldError(
                             f"{where}.name",
-                            f"Số bản của giấy tờ thứ {i + 1} viết sai: «{bad}». Ghi theo dạng «tên: bản "
-                            "chính/bản chứng thực/bản photo», ba số từ 0 đến 99, ví dụ «Giấy khai sinh: 1/0/0».",
+                            f"Số bản của giấy tờ thứ {i + 1} viết sai: «{bad}». Ghi theo dạng «tên: "
+                            "bản chính/bản chứng thực/bản photo», ba số từ 0 đến 99, ví dụ «Giấy khai "
+                            "sinh: 1/0/0».",
                         )
                     )
                     continue
@@ -2758,6 +2759,11 @@ class Desk:
         plain = candidates or codes.looks_like_code(code, self.settings.code_pattern)
         said = code if plain else mask_numbers(code)
         message = f"Không có hồ sơ mã {shown(said) if code else '(trống)'}."  # a pasted page, cut short
+        foreign = codes.foreign_code_chars(code)
+        if foreign and not candidates:
+            # Said in clear: the masked echo hid a stray "\n" typed at the end of a real code.
+            chars = ", ".join(f"«{shown(c)}»" for c in foreign[:5])
+            message += f" Mã hồ sơ chỉ gồm chữ không dấu, số và các dấu . - _ /; có ký tự lạ: {chars}."
         if candidates:
             if len(candidates) == 1:
                 message += f" Có phải hồ sơ {candidates[0]}? Hãy nhập đủ mã hoặc quét mã vạch."

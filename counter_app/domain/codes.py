@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import string
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -167,9 +168,20 @@ def make_code(agency_id: str, day: date, counter_no: int, n: int, pattern: str =
     )
 
 
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
+"""Dashes a word processor or another keyboard layout puts for the code's hyphens."""
+
+
 def normalise_code(text: str) -> str:
-    """What a scanner or a person typed, made comparable: trimmed, upper case, no inner spaces."""
-    return re.sub(r"\s+", "", text).upper()
+    """What a scanner or a person typed, made comparable: trimmed, upper case, no inner spaces;
+    full-width digits and letters (an East Asian input method) and typographic dashes as the
+    plain ones a code is written with (NFKC)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text).translate(_DASHES)).upper()
+
+
+def foreign_code_chars(text: str) -> str:
+    """The characters of ``text`` no dossier code holds (see :data:`WRITTEN_CODE`), each once."""
+    return "".join(dict.fromkeys(c for c in text if not (c.isascii() and (c.isalnum() or c in "._/-"))))
 
 
 WRITTEN_CODE = re.compile(rf"[A-Z0-9][A-Z0-9._/-]{{0,{MAX_CODE_LENGTH - 1}}}")

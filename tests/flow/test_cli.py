@@ -1001,6 +1001,10 @@ def test_settling_an_unknown_code_is_not_found_like_show(configured: Any, tmp_pa
     source = tmp_path / "in.json"
     source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
     code = json.loads(configured("receive", "--json", str(source)).output)["code"]
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in code)
+    assert configured("show", wide).exit_code == 0  # full-width digits read as the code
+    stray = configured("show", code + "\\n")  # an escape typed at its end
+    assert stray.exit_code == 4 and "có ký tự lạ: «\\»" in stray.stderr
     calm = configured("sync", "--settle", code)  # known, but not in conflict: the rule says no
     assert calm.exit_code == 3 and "không có xung đột đồng bộ" in calm.stderr
 

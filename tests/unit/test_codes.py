@@ -69,3 +69,16 @@ def test_agency_id_validation() -> None:
     with pytest.raises(ValidationError):
         codes.check_agency_id("000-17-22-H56")
     assert codes.default_agency_id("11410") == "000.00.00.X11410"
+
+
+def test_a_code_typed_with_full_width_digits_or_typographic_dashes_is_the_code() -> None:
+    """An East Asian input method types full-width digits, a word processor puts en dashes: the
+    code looked up was another ("Không có hồ sơ mã ***…"), though every character reads the same."""
+    from counter_app.domain.codes import foreign_code_chars, normalise_code
+
+    code = "000.17.22.H56-261125-1003"
+    wide = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in code)
+    assert normalise_code(wide) == code
+    assert normalise_code(" 000.17.22.h56\u2013261125\u22121003 ") == code
+    assert foreign_code_chars(code) == ""
+    assert foreign_code_chars(code + "\\n") == "\\"  # a stray escape at the end, said in clear
