@@ -137,6 +137,10 @@ def is_name_label(label: str) -> bool:
     return label in NAME_LABELS or label.startswith("Tên ")
 
 
+MAX_MARKS = 2
+"""Marks one letter may carry (decomposed): a vowel's hat or horn or breve, and its tone."""
+
+
 def _no_letter_error(value: str, label: str, *, name: bool) -> str | None:
     """Why a cleaned, non-empty text has nothing to read, or None.
 
@@ -161,6 +165,13 @@ def _no_letter_error(value: str, label: str, *, name: bool) -> str | None:
                 f"{label} có dấu thanh đứng riêng ở ký tự thứ {i + 1}, không nằm trên chữ nào; "
                 "hãy xóa dấu đó và gõ lại chữ có dấu."
             )
+    # A Vietnamese letter carries at most two marks (ệ: the hat and the dot). Dozens stacked on one
+    # letter (pasted "zalgo" text) were kept for good, on the receipt and at the hub.
+    run = 0
+    for ch in unicodedata.normalize("NFD", value):
+        run = run + 1 if unicodedata.category(ch).startswith("M") else 0
+        if run > MAX_MARKS:
+            return f"{label} có chữ mang quá nhiều dấu chồng lên nhau; hãy xóa và gõ lại chữ đó."
     return None
 
 

@@ -541,3 +541,18 @@ def test_a_birth_year_the_id_number_contradicts_is_warned() -> None:
     assert "năm sinh 2005" in (id_birth_warning("001205012345", date(1905, 3, 1)) or "")
     for no_year in ("001990012345", "123456789", "B1234567"):  # no century digit, CMND, passport
         assert id_birth_warning(no_year, date(1985, 6, 15)) is None
+
+
+def test_letters_with_marks_stacked_past_two_are_refused_every_vietnamese_letter_kept() -> None:
+    """A name pasted with fifty accents on one letter was saved, printed and sent to the hub."""
+    import unicodedata
+
+    from counter_app.domain.validation import check_text
+
+    stacked = check_text("Hoà" + "\u0301" * 50 + " Nguyễn", label="Họ và tên", required=True, max_len=120)
+    assert stacked.error and "quá nhiều dấu" in stacked.error
+    tones = ["", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+    vowels = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"]
+    every = " ".join(unicodedata.normalize("NFC", v + t) for v in vowels for t in tones)
+    for text in (every, every.upper(), unicodedata.normalize("NFD", every)):
+        assert check_text(text, label="Họ và tên", required=True, max_len=1000).error is None
