@@ -492,3 +492,17 @@ async def test_a_new_official_typed_in_one_burst_past_the_role_keeps_every_field
         assert values == {"username": "ha.pt", "name": "Phạm Thu Hà", "pin": "7391", "pin-again": "7391"}
         assert screen.query_one("#official-role", Select).value == "official"
         assert screen.scan_input.value == ""  # the PIN never went to the header in clear
+
+
+async def test_a_new_official_s_pin_takes_digits_only_and_says_so(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """A name typed into the PIN by mistake showed as a row of dots, refused only on saving."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot, "officials")
+        for key in ("pin", "pin-again"):
+            screen.query_one(f"#official-{key}-input").focus()
+            await settle(pilot)
+            await type_text(pilot, "73a91")
+            await settle(pilot)
+            field = screen.query_one(f"#official-{key}", Field)
+            assert field.value == "7391"
+            assert field.error == "Mã PIN chỉ gồm chữ số (4 đến 8 số)."

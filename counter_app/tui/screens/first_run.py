@@ -23,7 +23,7 @@ from counter_app.domain.errors import CounterError, FieldError, RuleError, Valid
 from counter_app.settings import Settings, coerce_setting, validate
 from counter_app.tui.screens.base import KeepsStyles, Reporting, focus_first_error, show_field_errors
 from counter_app.tui.widgets.bars import CounterFooter
-from counter_app.tui.widgets.fields import ErrorLine, Field, SubmitButton, focus_now
+from counter_app.tui.widgets.fields import PIN_ONLY, PIN_SAID, ErrorLine, Field, SubmitButton, focus_now
 
 LATER_CHECKED = ("province_name", "hub_url", "hub_token")
 """Setup values the desk's ``setup`` checks only once the commune and counter are right."""
@@ -95,7 +95,7 @@ class FormScreen(KeepsStyles, Reporting, Screen[Any]):
         stayed under the 2 typed since, until the next Enter), as on the supervisor's forms. A
         field the screen empties itself (the PIN after a wrong one) keeps the message set with it."""
         field = event.input.parent
-        if isinstance(field, Field) and field.error and event.value and event.input.has_focus:
+        if isinstance(field, Field) and field.edited_away(event.value, event.input.has_focus):
             field.error = ""
 
     @on(Button.Pressed, "#submit")
@@ -235,8 +235,23 @@ class FirstSupervisorScreen(FormScreen):
             id="first-full-name",
             scan_aware=False,
         )
-        yield Field("Mã PIN", key="pin", placeholder="4 đến 8 chữ số", password=True, id="first-pin")
-        yield Field("Nhập lại PIN", key="pin_again", password=True, id="first-pin-again")
+        yield Field(
+            "Mã PIN",
+            key="pin",
+            placeholder="4 đến 8 chữ số",
+            password=True,
+            id="first-pin",
+            restrict=PIN_ONLY,
+            restrict_said=PIN_SAID,
+        )
+        yield Field(
+            "Nhập lại PIN",
+            key="pin_again",
+            password=True,
+            id="first-pin-again",
+            restrict=PIN_ONLY,
+            restrict_said=PIN_SAID,
+        )
 
     def perform(self, values: dict[str, str]) -> Any:
         errors: list[FieldError] = []
@@ -269,7 +284,12 @@ class SignInScreen(FormScreen):
 
     def compose_fields(self) -> ComposeResult:
         yield Field("Tên đăng nhập", key="username", id="signin-username", scan_aware=False)
-        yield Field("Mã PIN", key="pin", password=True, id="signin-pin")
+        yield Field(
+            "Mã PIN",
+            key="pin",
+            password=True,
+            id="signin-pin",
+        )
 
     def perform(self, values: dict[str, str]) -> Any:
         desk = self.app.desk  # type: ignore[attr-defined]
@@ -330,7 +350,12 @@ class UnlockScreen(SignInScreen):
         )
 
     def compose_fields(self) -> ComposeResult:
-        yield Field("Mã PIN", key="pin", password=True, id="signin-pin")
+        yield Field(
+            "Mã PIN",
+            key="pin",
+            password=True,
+            id="signin-pin",
+        )
 
     def perform(self, values: dict[str, str]) -> Any:
         desk = self.app.desk  # type: ignore[attr-defined]

@@ -39,7 +39,7 @@ from counter_app.tui.screens.base import (
     show_field_errors,
 )
 from counter_app.tui.screens.dialogs import ConfirmDialog
-from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now, pass_on_to_focus
+from counter_app.tui.widgets.fields import PIN_ONLY, PIN_SAID, ErrorLine, Field, focus_now, pass_on_to_focus
 
 SPARK_DAYS = 30
 """Days in the intake sparkline."""
@@ -348,7 +348,13 @@ class SupervisorScreen(CounterScreen):
                             id="official-role",
                         )
                     yield Field(
-                        "Mã PIN", key="pin", password=True, placeholder=NEW_PIN_HINT, id="official-pin"
+                        "Mã PIN",
+                        key="pin",
+                        password=True,
+                        placeholder=NEW_PIN_HINT,
+                        id="official-pin",
+                        restrict=PIN_ONLY,
+                        restrict_said=PIN_SAID,
                     )
                     # Typed twice, as `counter add-official` asks it: a slip behind the dots would
                     # lock the official out until a supervisor noticed.
@@ -358,6 +364,8 @@ class SupervisorScreen(CounterScreen):
                         password=True,
                         placeholder=PIN_AGAIN_HINT,
                         id="official-pin-again",
+                        restrict=PIN_ONLY,
+                        restrict_said=PIN_SAID,
                     )
                     yield ErrorLine(id="official-known", classes="dialog-hint")
                     yield Button(SAVE_NEW, id="official-save")
@@ -964,7 +972,7 @@ class SupervisorScreen(CounterScreen):
         save: "Chưa nhập họ và tên." under a name typed since). Only for keys typed there: a value
         the screen puts in itself keeps its message (see :meth:`_clear_quietly`)."""
         field = event.input.parent
-        if isinstance(field, Field) and field.error and event.input.has_focus:
+        if isinstance(field, Field) and field.edited_away("-", event.input.has_focus):
             field.error = ""
 
     def _clear_quietly(self, *fields: Field) -> None:

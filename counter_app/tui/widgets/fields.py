@@ -117,6 +117,8 @@ class FieldInput(Input):
         """Keys past the limit were dropped (a long paste typed in): the text kept is its start."""
         self._dropped = False
         """The last key or paste was refused (a mark typed next belongs to the refused letter)."""
+        self.restrict_said = ""
+        """Said under the field when a character its ``restrict`` refuses is typed (a PIN's letter)."""
         self._overwritten = ""
         """What the field held before typing replaced it whole (``select_on_focus``): given back
         when what replaced it turns out to be a scan."""
@@ -199,7 +201,9 @@ class FieldInput(Input):
         self._dropped = True
         if isinstance(self.parent, Field):
             limit = thousands(self.max_length or 0)
-            if len(self.value) >= (self.max_length or 0):  # full: the keys past the limit were dropped
+            if self.restrict_said and len(self.value) < (self.max_length or 0):
+                self.parent.error = self.restrict_said  # a character the field does not take
+            elif len(self.value) >= (self.max_length or 0):  # full: the keys past the limit were dropped
                 self.cut = True
                 self.parent.error = f"Đã đủ {limit} ký tự (tối đa): phần gõ thêm không được nhận."
             else:  # a paste that would not fit is refused whole
@@ -269,12 +273,15 @@ class Field(Widget):
         max_length: int = 0,
         scan_aware: bool = True,
         restrict: str | None = None,
+        restrict_said: str = "",
         select_on_focus: bool = False,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         """
         Args:
+            restrict: A regular expression the whole text must match; a key that breaks it is
+                refused and ``restrict_said`` is shown under the field.
             select_on_focus: Select what the field holds when it gets the focus, so that typing
                 replaces it: for a value given in advance (a date, the office hours), where what
                 is typed is a new value, not more of it.
@@ -294,6 +301,7 @@ class Field(Widget):
             select_on_focus=select_on_focus,
             id=f"{id}-input" if id else None,
         )
+        self._input.restrict_said = restrict_said
         self._error_line: ErrorLine | None = None
         self._composed = False
         self._required = False
@@ -304,6 +312,12 @@ class Field(Widget):
         self._composed = True
         if self._error_line is not None:
             yield self._error_line
+
+    def edited_away(self, value: str, typed: bool) -> bool:
+        """Whether an edit (to ``value``, ``typed`` by the official) takes away the message under
+        the field: one about what it held, not the rule a refused key was just told ("Mã PIN chỉ
+        gồm chữ số", which the next digit would otherwise wipe before it could be read)."""
+        return bool(self.error and value and typed and self.error != self._input.restrict_said)
 
     @property
     def input(self) -> FieldInput:
@@ -483,3 +497,8 @@ class SubmitButton(Button, inherit_css=False):
 
     def __init__(self, label: str, *, id: str | None = None) -> None:
         super().__init__(label, variant="primary", id=id)
+
+
+PIN_ONLY = r"[0-9]*"
+"""What a PIN field takes: digits (a name typed there by mistake showed as a row of dots)."""
+PIN_SAID = "Mã PIN chỉ gồm chữ số (4 đến 8 số)."
