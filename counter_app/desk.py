@@ -838,6 +838,15 @@ def _code_twice(first: Dossier, second: Event) -> str:
     )
 
 
+@dataclass(frozen=True)
+class FlagBaseline:
+    """Events left out (uuids) and dossiers in conflict (codes) at one moment (see
+    :meth:`Desk.flag_baseline`)."""
+
+    flagged: frozenset[str]
+    conflicts: frozenset[str]
+
+
 @dataclass
 class PulledPage:
     """What one page of events from the hub did here."""
@@ -1471,6 +1480,33 @@ class Desk:
             self.store.write_settings({SYNC_CURSOR: "0", SYNC_CURSOR_UUID: "", HUB_HOLDS: ""})
         log.warning("the hub is behind this counter's cursor: %d own events queued again", queued)
         return queued
+
+    def flag_baseline(self) -> FlagBaseline:
+        """What is left out, and which dossiers wait in conflict, before a pull from the start
+        (after the hub was put back): see :meth:`review_flags`. Reads every flagged event (no
+        index: run only then, not at every sync)."""
+        with self.store.transaction():
+            flagged = frozenset(uuid for _, uuid, _ in self.store.flagged_events())
+            conflicts = frozenset(self.store.codes_in_sync_state("conflict", limit=10**9))
+        return FlagBaseline(flagged, conflicts)
+
+    def review_flags(self, baseline: FlagBaseline) -> list[tuple[str, str]]:
+        """The pull from the start is over: what is left out now that was not before, as
+        ``(code, reason)``. A dossier marked "conflict" during the pull with nothing newly left out
+        gets back the state it had: page by page, with half its events placed in the hub's order
+        anew, its fold took a step left out back in and left the other out, then the other way
+        round, and a conflict a supervisor had settled came back (each step counted twice)."""
+        with self.store.transaction():
+            news = [
+                (code, reason)
+                for code, uuid, reason in self.store.flagged_events()
+                if uuid not in baseline.flagged
+            ]
+            raised = {code for code, _ in news}
+            for code in self.store.codes_in_sync_state("conflict", limit=10**9):
+                if code not in baseline.conflicts and code not in raised:
+                    self.store.clear_conflict(code)
+        return news
 
     def _numbers_taken(self, event: Event) -> None:
         """A receipt of this counter's own, back from the hub (after a restore from an older

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from counter_app.desk import Desk, is_hub_cursor
+from counter_app.desk import Desk, FlagBaseline, is_hub_cursor
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.settings import hub_token_problem
@@ -250,6 +250,8 @@ class SyncClient:
         self.desk = desk
         self.deadline = deadline
         """Seconds one request may take in all (see ``REQUEST_DEADLINE``)."""
+        self._baseline: FlagBaseline | None = None
+        """What was left out when the hub turned out put back (see :meth:`Desk.review_flags`)."""
         self.hub_clock_offset: timedelta | None = None
         """The hub's clock less this machine's, from the ``Date`` of the first answer that had one."""
         self.base_url = base_url.rstrip("/")
@@ -405,6 +407,9 @@ class SyncClient:
                 if report.hub_put_back:
                     raise SyncError("Máy chủ vẫn như bị đưa về bản cũ sau khi gửi lại; dừng để khỏi lặp mãi.")
                 report.hub_put_back = True
+                # Before anything is placed anew: what the pull from the start brings is judged
+                # against it once the pull is over (see Desk.review_flags).
+                self._baseline = self.desk.flag_baseline()
                 report.hub_went_back = self.desk.hub_went_back()
                 return True
             first = False
@@ -425,6 +430,9 @@ class SyncClient:
             report.flagged += page.flagged
             report.skipped += page.skipped
             if not more:
+                if self._baseline is not None:
+                    report.flagged = self.desk.review_flags(self._baseline)
+                    self._baseline = None
                 return False
             if int(following) <= int(cursor):  # a cursor apply_pulled took: ASCII digits
                 raise SyncError("Máy chủ không chuyển con trỏ đồng bộ tiếp; dừng nhận để khỏi lặp mãi.")

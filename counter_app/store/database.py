@@ -528,10 +528,15 @@ def writers_gate(database: Path) -> int | None:
     its copy got a code the restored file then issued again. The system drops the lock of a
     process that dies, so a restore cut off never leaves the counter unable to save.
     """
-    try:
-        return os.open(gate_path(database), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-    except OSError:
-        return None
+    # Read-only: a lock needs no write access, and a file open for writing would keep the disk
+    # from being remounted read-only (as the kernel does after an error) with the counter open.
+    path = gate_path(database)
+    for flags in (os.O_RDONLY | os.O_CREAT, os.O_RDONLY):
+        try:
+            return os.open(path, flags | os.O_CLOEXEC, 0o600)
+        except OSError:
+            continue
+    return None
 
 
 def take_gate(fd: int, mode: int, deadline: float) -> bool:

@@ -290,8 +290,9 @@ class DossierStore:
         self._file = Path(main) if main else None
         self._identity = _identity(self._file) if self._file is not None else None
         """The opened file's device and inode: a save checks that its path still names it."""
-        self._gate = writers_gate(self._file) if self._file is not None and not self.read_only else None
-        """The restore's gate (:func:`writers_gate`), held shared by each write transaction."""
+        self._gate: int | None = None
+        """The restore's gate (:func:`writers_gate`), held shared by each write transaction;
+        opened at the first one (a copy only read, a backup checked, makes no gate file)."""
 
     def _read_fold_order(self) -> str:
         """:func:`fold_order` with this file's ``HUB_PIVOT``; the order recorded for a migration
@@ -388,6 +389,8 @@ class DossierStore:
         deadline = time.monotonic() + self._patience_ms / 1000
         while True:
             self._lock.acquire()
+            if self._gate is None and self._file is not None and not self.read_only:
+                self._gate = writers_gate(self._file)
             if self._gate is not None and not take_gate(self._gate, fcntl.LOCK_SH, deadline):
                 self._lock.release()
                 raise StoreError(f"Chưa lưu được: {RESTORING}.")

@@ -1347,6 +1347,39 @@ def test_a_hub_put_back_and_sent_again_in_another_order_is_folded_in_that_order_
     assert first.store.projection_differs() is None
 
 
+def test_a_conflict_settled_before_the_hub_was_put_back_stays_settled_and_is_not_counted_again(
+    counters: tuple[Desk, Desk], hub: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hub put back to a copy that holds both sides of a conflict already settled: the pull
+    from the start, page by page, folded the dossier with half its events placed, took the step
+    left out back in and left the other out, then the other way round: the conflict came back on
+    every run until settled again, and the report counted each event left out twice."""
+    import sync.client as client
+
+    first, second = counters
+    code = first.receive(intake(), MINH).code
+    for desk in (first, second):
+        sync(desk)
+    second.withdraw(code, MINH, reason="Công dân xin rút")
+    sync(second)
+    first.transfer(code, MINH)  # apart: the hub has the withdrawal first
+    assert [c for c in sync(first).open_conflicts] == [code]
+    first.settle_conflict(code, MINH)
+    copy = copy_hub(hub, tmp_path)
+    first.receive(intake(), MINH)  # past the copy: the hub will have lost it
+    sync(first)
+
+    put_hub_back(hub, copy)
+    monkeypatch.setattr(client, "PULL_LIMIT", 1)  # one event a page: a dossier's events in several
+    report = sync(first)
+    assert report.hub_put_back
+    assert report.open_conflicts == [] and report.flagged == []  # nothing new left out
+    assert states(first)[code] != "conflict"
+    assert first.get(code).status == 7
+    assert [step.label for step in first.left_out(code)] == ["Chuyển xử lý"]
+    assert first.store.projection_differs() is None
+
+
 def test_a_restore_says_what_the_hub_will_give_back_and_the_sync_does(
     counters: tuple[Desk, Desk], tmp_path: Path
 ) -> None:

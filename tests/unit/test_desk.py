@@ -735,6 +735,9 @@ def test_a_citizen_rates_the_service_once_it_is_over(desk: Desk, clock: FixedClo
     report = desk.period_report(date(2026, 11, 1), date(2026, 11, 30))
     assert report["ratings"] == {"5": 0, "4": 0, "3": 0, "2": 1, "1": 1}
     assert report["rated"] == 2 and report["satisfaction_rate"] == 0.0
+    with pytest.raises(ValidationError, match="chưa đến"):  # December has not begun
+        desk.period_report(date(2026, 12, 1), date(2026, 12, 31))
+    clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=VN_TZ))
     assert desk.period_report(date(2026, 12, 1), date(2026, 12, 31))["rated"] == 0
     assert [s.kind for s in desk.history(d.code)].count("rated") == 1
     assert desk.check_projection()  # the ratings table is rebuilt from the events too
