@@ -256,6 +256,12 @@ def _empty_file(path: Path) -> bool:
         return False
 
 
+UNCONFIGURED = (
+    "tệp cơ sở dữ liệu này chưa được cấu hình quầy (counter setup chưa chạy xong): chưa có hồ sơ nào "
+    "được tiếp nhận ở đây. Kiểm tra --db (hoặc COUNTER_DB), hoặc chạy lại «counter setup»."
+)
+
+
 def with_desk(func: F, *, creates: bool = False, strict: bool = True) -> F:
     """Open the desk for the command (``--db`` or the group's) and close it afterwards.
 
@@ -287,6 +293,7 @@ def with_desk(func: F, *, creates: bool = False, strict: bool = True) -> F:
             from counter_app.desk import READ_ONLY_DISK
 
             click.echo(f"Cảnh báo: {READ_ONLY_DISK.format(path=path)}", err=True)
+        unconfigured = strict and not creates and not desk.settings.is_configured
         done = False
         try:
             if "actor" in kwargs:
@@ -298,6 +305,11 @@ def with_desk(func: F, *, creates: bool = False, strict: bool = True) -> F:
             return result
         finally:
             desk.close()
+            if done and unconfigured:
+                # A file whose setup was cut short (a full disk): "Không có hồ sơ nào" alone read as
+                # a counter with an empty day. Said after the answer, not refused: a restore or a
+                # check still runs, and a wrong command line stays one line.
+                click.echo(f"Cảnh báo: {UNCONFIGURED}", err=True)
             if desk.lost_readings:  # the record a citizen may ask for: never lost in silence
                 click.echo(
                     f"Cảnh báo: không ghi được {desk.lost_readings} lượt xem/in vào nhật ký truy cập "

@@ -222,14 +222,26 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed in JSON")
 
 
+def _one_of_each_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys come once each. ``{"kind": "received", "kind": "withdrawn"}`` was
+    judged on the last value, where a counter reading the same text refuses it: the two would
+    disagree on what the event is."""
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"key {key[:40]!r} appears twice in one object")
+        data[key] = value
+    return data
+
+
 def parse_json_body(body: bytes) -> Any:
-    """Decode a request body strictly (UTF-8, standard JSON), or raise a 400."""
+    """Decode a request body strictly (UTF-8, standard JSON, each key once), or raise a 400."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadRequest(400, f"body is not valid UTF-8 (byte {exc.start})") from exc
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_one_of_each_key)
     except (ValueError, RecursionError) as exc:
         raise BadRequest(400, f"body is not valid JSON: {exc}") from exc
 

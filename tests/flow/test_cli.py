@@ -1143,3 +1143,16 @@ def test_a_step_says_when_the_appointment_now_falls_on_a_day_off(configured: Any
     assert f"ngày hẹn trả nay là ngày nghỉ; hãy hẹn lại với công dân (counter move-appointment {code})" in (
         later.output
     )
+
+
+def test_a_file_whose_setup_never_finished_is_said_when_read(run: Any, db_path: Path) -> None:
+    """A setup cut short (a full disk) left a file with no counter in it: ``list`` answered "Không
+    có hồ sơ nào." as a counter with an empty day would. It still answers, and says why."""
+    from counter_app.desk import Desk
+
+    Desk.open(db_path, env={}).close()  # the file made, the counter never set up
+    for args in (["list", "recent"], ["find", "Hoà"], ["settings"]):
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
+        said = "chưa được cấu hình quầy" in result.stderr
+        assert said == (args[0] != "settings"), (args, result.stderr)  # settings shows it as it is

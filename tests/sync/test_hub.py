@@ -308,6 +308,10 @@ BAD_BODIES = {
     "cut-off": (_valid_body()[: len(_valid_body()) // 2], "not valid JSON"),
     "not-utf8": (_valid_body().replace("ễ".encode(), b"\xff\xfe"), "UTF-8"),
     "nan": (_valid_body().replace(b'"originals": 1', b'"originals": NaN'), "not valid JSON"),
+    "repeated-key": (
+        _valid_body().replace(b'"kind": ', b'"kind": "withdrawn", "kind": ', 1),
+        "appears twice",
+    ),
     "not-an-object": (b"[]", "JSON object"),
     "events-not-array": (b'{"events": {}}', "'events' must be an array"),
     "unknown-top-field": (b'{"events": [], "x": 1}', "unknown field"),
