@@ -330,6 +330,7 @@ async def test_a_database_held_by_another_program_keeps_the_form_and_says_why(
         await settle(pilot)
         # Another program (a second window, the nightly sync) holds the write lock past the wait.
         app.desk.store.conn.execute("PRAGMA busy_timeout = 200")
+        app.desk.store._patience_ms = 200  # the save's own wait (ten seconds) cut short
         other = sqlite3.connect(db_path, isolation_level=None)
         other.execute("BEGIN IMMEDIATE")
         await pilot.press("ctrl+s")
