@@ -348,10 +348,11 @@ class DossierStore:
                     self.conn.execute("ROLLBACK")
             raise StoreError(f"Chưa lưu được: {explain(exc)}.") from exc
         finally:
-            self._open_gate()
+            self._leave_gate()
             self._lock.release()
 
-    def _open_gate(self) -> None:
+    def _leave_gate(self) -> None:
+        """Give back this transaction's share of the restore's gate (see :func:`writers_gate`)."""
         if self._gate is not None:
             with suppress(OSError):
                 fcntl.flock(self._gate, fcntl.LOCK_UN)
@@ -391,9 +392,14 @@ class DossierStore:
             self._lock.acquire()
             if self._gate is None and self._file is not None and not self.read_only:
                 self._gate = writers_gate(self._file)
-            if self._gate is not None and not take_gate(self._gate, fcntl.LOCK_SH, deadline):
+            # One try at a time, as for SQLite's lock: a restore holds the gate for seconds, and
+            # the UI thread reads between tries.
+            if self._gate is not None and not take_gate(self._gate, fcntl.LOCK_SH, time.monotonic()):
                 self._lock.release()
-                raise StoreError(f"Chưa lưu được: {RESTORING}.")
+                if time.monotonic() >= deadline:
+                    raise StoreError(f"Chưa lưu được: {RESTORING}.")
+                time.sleep(BEGIN_TRY_MS / 2000)
+                continue
             try:
                 self.conn.execute(f"PRAGMA busy_timeout = {BEGIN_TRY_MS}")
                 try:
@@ -402,13 +408,13 @@ class DossierStore:
                     self.conn.execute(f"PRAGMA busy_timeout = {self._patience_ms}")
                 return
             except sqlite3.OperationalError as exc:
-                self._open_gate()
+                self._leave_gate()
                 self._lock.release()
                 busy = getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
                 if not busy or time.monotonic() >= deadline:
                     raise
             except BaseException:
-                self._open_gate()
+                self._leave_gate()
                 self._lock.release()
                 raise
             time.sleep(BEGIN_TRY_MS / 2000)

@@ -23,7 +23,7 @@ from counter_app.domain.errors import CounterError, FieldError, RuleError, Valid
 from counter_app.settings import Settings, coerce_setting, validate
 from counter_app.tui.screens.base import KeepsStyles, Reporting, focus_first_error, show_field_errors
 from counter_app.tui.widgets.bars import CounterFooter
-from counter_app.tui.widgets.fields import PIN_ONLY, PIN_SAID, ErrorLine, Field, SubmitButton, focus_now
+from counter_app.tui.widgets.fields import ErrorLine, Field, SubmitButton, focus_now, new_pin_field
 
 LATER_CHECKED = ("province_name", "hub_url", "hub_token")
 """Setup values the desk's ``setup`` checks only once the commune and counter are right."""
@@ -235,23 +235,8 @@ class FirstSupervisorScreen(FormScreen):
             id="first-full-name",
             scan_aware=False,
         )
-        yield Field(
-            "Mã PIN",
-            key="pin",
-            placeholder="4 đến 8 chữ số",
-            password=True,
-            id="first-pin",
-            restrict=PIN_ONLY,
-            restrict_said=PIN_SAID,
-        )
-        yield Field(
-            "Nhập lại PIN",
-            key="pin_again",
-            password=True,
-            id="first-pin-again",
-            restrict=PIN_ONLY,
-            restrict_said=PIN_SAID,
-        )
+        yield new_pin_field("Mã PIN", key="pin", placeholder="4 đến 8 chữ số", id="first-pin")
+        yield new_pin_field("Nhập lại PIN", key="pin_again", id="first-pin-again")
 
     def perform(self, values: dict[str, str]) -> Any:
         errors: list[FieldError] = []

@@ -39,7 +39,7 @@ from counter_app.tui.screens.base import (
     show_field_errors,
 )
 from counter_app.tui.screens.dialogs import ConfirmDialog
-from counter_app.tui.widgets.fields import PIN_ONLY, PIN_SAID, ErrorLine, Field, focus_now, pass_on_to_focus
+from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now, new_pin_field, pass_on_to_focus
 
 SPARK_DAYS = 30
 """Days in the intake sparkline."""
@@ -347,25 +347,14 @@ class SupervisorScreen(CounterScreen):
                             compact=True,
                             id="official-role",
                         )
-                    yield Field(
-                        "Mã PIN",
-                        key="pin",
-                        password=True,
-                        placeholder=NEW_PIN_HINT,
-                        id="official-pin",
-                        restrict=PIN_ONLY,
-                        restrict_said=PIN_SAID,
-                    )
+                    yield new_pin_field("Mã PIN", key="pin", placeholder=NEW_PIN_HINT, id="official-pin")
                     # Typed twice, as `counter add-official` asks it: a slip behind the dots would
                     # lock the official out until a supervisor noticed.
-                    yield Field(
+                    yield new_pin_field(
                         "Nhập lại mã PIN",
                         key="pin_again",
-                        password=True,
                         placeholder=PIN_AGAIN_HINT,
                         id="official-pin-again",
-                        restrict=PIN_ONLY,
-                        restrict_said=PIN_SAID,
                     )
                     yield ErrorLine(id="official-known", classes="dialog-hint")
                     yield Button(SAVE_NEW, id="official-save")

@@ -500,5 +500,19 @@ class SubmitButton(Button, inherit_css=False):
 
 
 PIN_ONLY = r"[0-9]*"
-"""What a PIN field takes: digits (a name typed there by mistake showed as a row of dots)."""
+"""What a new PIN's field takes: digits (a name typed there by mistake showed as a row of dots)."""
 PIN_SAID = "Mã PIN chỉ gồm chữ số (4 đến 8 số)."
+
+
+def new_pin_field(label: str, *, key: str, id: str, placeholder: str = "") -> Field:
+    """A field where a new PIN is typed (hidden, digits only, the rule said when a key is refused).
+    Not the sign-in's: that one takes a scanned receipt whole, to say it is one."""
+    return Field(
+        label,
+        key=key,
+        password=True,
+        placeholder=placeholder,
+        id=id,
+        restrict=PIN_ONLY,
+        restrict_said=PIN_SAID,
+    )
