@@ -559,9 +559,14 @@ def setup(
         extra["province_name"] = province_name
     settings = desk.setup(**values, **extra)
     from counter_app.domain.codes import PLACEHOLDER_AGENCY_WARNING, is_placeholder_agency
+    from counter_app.domain.text import without_diacritics
+    from counter_app.settings import UNACCENTED_COMMUNE
 
     if is_placeholder_agency(settings.agency_id):
         click.echo(f"Cảnh báo: {PLACEHOLDER_AGENCY_WARNING.format(agency=settings.agency_id)}", err=True)
+    if without_diacritics(settings.commune_name):
+        name = settings.commune_name
+        click.echo(f"Cảnh báo: {UNACCENTED_COMMUNE.format(name=name, upper=name.upper())}", err=True)
     if as_json:
         _emit_json(settings.public_mapping())
     else:

@@ -34,6 +34,13 @@ FORM_BASES = ("03/2025", "01/2018")
 """Circulars whose form numbering the printed forms can follow."""
 
 
+UNACCENTED_COMMUNE = (
+    "Tên xã «{name}» chưa có dấu tiếng Việt: tên này được in trên mọi giấy tờ (ví dụ «ỦY BAN NHÂN DÂN "
+    '{upper}»). Nếu gõ thiếu dấu, hãy sửa: counter setup --commune-name "xã …" (có dấu như trên giấy tờ).'
+)
+"""Said when a counter is set up with a commune name typed without its marks."""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that differs from one counter to another."""

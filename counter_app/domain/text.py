@@ -210,6 +210,13 @@ def name_sort_key(full_name: str) -> tuple[str, str, str, str]:
     return (given, family, middle, clean(full_name))
 
 
+def without_diacritics(s: str) -> bool:
+    """Whether a Vietnamese name was typed without its marks: it has letters, all of them plain
+    ASCII ("xa Vinh Bao" for "xã Vĩnh Bảo"). A place name printed on every form is worth a word."""
+    letters = [ch for ch in s if ch.isalpha()]
+    return bool(letters) and all(ch.isascii() for ch in letters)
+
+
 def thousands(n: int) -> str:
     """``1.234.567``: dots between thousands, as Vietnamese writes numbers and amounts."""
     return f"{n:,}".replace(",", ".")

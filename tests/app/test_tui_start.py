@@ -667,3 +667,26 @@ async def test_a_code_scanned_into_the_sign_in_name_is_said_and_taken_out(app, s
         assert name.value == "" and name.input.has_focus
         await sign_in(pilot, OFFICIAL)
         assert app.official is not None and app.official.username == OFFICIAL[0]
+
+
+async def test_a_commune_name_typed_without_its_marks_is_asked_about_once(
+    make_desk: Callable[..., Desk], output_dir: Path
+) -> None:
+    """ "xa Vinh Bao" was saved without a word and printed "ỦY BAN NHÂN DÂN XA VINH BAO" on every
+    form. It is said under the field; saved again unchanged, it is kept as typed."""
+    desk = make_desk(configure=False)
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for text in ("11410", "xa Vinh Bao", "", "2"):
+            await type_text(pilot, text)
+            await pilot.press("enter")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SetupScreen) and not desk.settings.is_configured
+        errors = {f.key: f.error for f in screen.fields}
+        assert "chưa có dấu" in errors["commune_name"]
+        await pilot.press("ctrl+s")  # as typed, on purpose
+        await settle(pilot)
+        assert desk.settings.commune_name == "xa Vinh Bao"

@@ -1156,3 +1156,11 @@ def test_a_file_whose_setup_never_finished_is_said_when_read(run: Any, db_path: 
         assert result.exit_code == 0, (args, result.output)
         said = "chưa được cấu hình quầy" in result.stderr
         assert said == (args[0] != "settings"), (args, result.stderr)  # settings shows it as it is
+
+
+def test_a_commune_name_set_up_without_its_marks_is_warned(run: Any) -> None:
+    done = run("setup", "--commune-code", "11410", "--commune-name", "xa Vinh Bao", "--counter", "2")
+    assert done.exit_code == 0
+    assert "Tên xã «xa Vinh Bao» chưa có dấu" in done.stderr and "--commune-name" in done.stderr
+    again = run("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2")
+    assert again.exit_code == 0 and "chưa có dấu" not in again.stderr

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from counter_app.desk import SCANNED_BEFORE_SIGN_IN, WRONG_SIGN_IN_TITLE
 from counter_app.domain.errors import CounterError, FieldError, RuleError, ValidationError
+from counter_app.domain.text import without_diacritics
 from counter_app.settings import Settings, coerce_setting, validate
 from counter_app.tui.screens.base import KeepsStyles, Reporting, focus_first_error, show_field_errors
 from counter_app.tui.widgets.bars import CounterFooter
@@ -153,6 +154,12 @@ class FormScreen(KeepsStyles, Reporting, Screen[Any]):
         self.query_one("#form-error", ErrorLine).update(error.message)
 
 
+UNACCENTED_COMMUNE_FORM = (
+    "Tên xã chưa có dấu tiếng Việt (được in trên mọi giấy tờ): hãy gõ có dấu như trên giấy tờ, hoặc "
+    "lưu lần nữa nếu tên đúng là như vậy."
+)
+
+
 class SetupScreen(FormScreen):
     """First run: the commune, this counter's number, and (optionally) the city hub."""
 
@@ -199,6 +206,11 @@ class SetupScreen(FormScreen):
             errors.append(FieldError("counter", "Số quầy phải là một số từ 1 đến 9."))
         else:
             counter_no = int(counter)
+        name = values["commune_name"]
+        if without_diacritics(name) and name != getattr(self, "_unaccented_kept", None):
+            # Printed on every form: asked once; saved as typed when saved again unchanged.
+            self._unaccented_kept = name
+            raise ValidationError([*errors, FieldError("commune_name", UNACCENTED_COMMUNE_FORM)])
         desk = self.app.desk  # type: ignore[attr-defined]
         others = {name: values[name] for name in LATER_CHECKED if values[name]}
         try:
