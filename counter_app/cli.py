@@ -65,7 +65,15 @@ EXIT_NEEDS_A_PERSON = 10
 """``counter sync`` did its work, but its report names something a person must look at."""
 
 
-DAY = click.DateTime(["%Y-%m-%d", "%d/%m/%Y"])
+class _Day(click.DateTime):
+    """A day, spaces around it ignored (pasted " 2026-12-30" was refused as no valid day, the
+    quoted value hiding why), as codes are trimmed."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return super().convert(value.strip() if isinstance(value, str) else value, param, ctx)
+
+
+DAY = _Day(["%Y-%m-%d", "%d/%m/%Y"])
 """A date on the command line, as ISO (2026-11-25) or as written in Vietnam (25/11/2026)."""
 
 

@@ -554,6 +554,9 @@ def test_the_calendar_ahead_from_the_command_line(configured: Any) -> None:
     assert all(items[i]["day"] < items[i + 1]["day"] for i in range(len(items) - 1))
     assert soon.isoformat() not in configured("calendar", "upcoming", "--days", "10", "--json").output
     assert configured("calendar", "upcoming", "--days", "0").exit_code == 2
+    later = date.fromisoformat(working_day_ahead(14))
+    padded = configured("calendar", "set", f" {later.isoformat()} ", "day_off")  # pasted with spaces
+    assert padded.exit_code == 0, padded.output
 
 
 def test_text_that_is_not_utf8_is_refused_before_anything_runs(
