@@ -1490,21 +1490,23 @@ class Desk:
             conflicts = frozenset(self.store.codes_in_sync_state("conflict", limit=10**9))
         return FlagBaseline(flagged, conflicts)
 
-    def review_flags(self, baseline: FlagBaseline) -> list[tuple[str, str]]:
+    def review_flags(self, baseline: FlagBaseline, keep: Iterable[str] = ()) -> list[tuple[str, str]]:
         """The pull from the start is over: what is left out now that was not before, as
         ``(code, reason)``. A dossier marked "conflict" during the pull with nothing newly left out
         gets back the state it had: page by page, with half its events placed in the hub's order
         anew, its fold took a step left out back in and left the other out, then the other way
-        round, and a conflict a supervisor had settled came back (each step counted twice)."""
+        round, and a conflict a supervisor had settled came back (each step counted twice).
+        ``keep``: dossiers put in conflict meanwhile for another reason (the hub holds one of their
+        events, sent again, with other content): they stay so."""
         with self.store.transaction():
             news = [
                 (code, reason)
                 for code, uuid, reason in self.store.flagged_events()
                 if uuid not in baseline.flagged
             ]
-            raised = {code for code, _ in news}
+            staying = {code for code, _ in news} | set(keep) | baseline.conflicts
             for code in self.store.codes_in_sync_state("conflict", limit=10**9):
-                if code not in baseline.conflicts and code not in raised:
+                if code not in staying:
                     self.store.clear_conflict(code)
         return news
 

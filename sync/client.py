@@ -431,7 +431,7 @@ class SyncClient:
             report.skipped += page.skipped
             if not more:
                 if self._baseline is not None:
-                    report.flagged = self.desk.review_flags(self._baseline)
+                    report.flagged = self.desk.review_flags(self._baseline, keep=report.conflicts)
                     self._baseline = None
                 return False
             if int(following) <= int(cursor):  # a cursor apply_pulled took: ASCII digits
