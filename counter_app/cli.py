@@ -1008,6 +1008,7 @@ STEP_KINDS = {
     "return": "returned",
     "move-appointment": "appointment_moved",
     "rate": "rated",
+    "correct": "corrected",
 }
 """The event each lifecycle command records: its Vietnamese label names the step in messages."""
 
@@ -1040,11 +1041,17 @@ def _step_command(name: str, help_text: str, method: str, *options: Callable[[F]
     label = TRANSITIONS[STEP_KINDS[name]].label
 
     def command(desk: Any, code: str, actor: str | None, as_json: bool, **kwargs: Any) -> None:
+        if name == "correct":  # the fields to change travel together
+            reason, at, of_owner = kwargs.pop("reason"), kwargs.pop("at", None), kwargs.pop("owner")
+            fields = {key: value for key, value in kwargs.items() if value is not None}
+            kwargs = {"reason": reason, "at": at, "changes": {"owner": fields} if of_owner else fields}
         with _whole():
             dossier = getattr(desk, method)(code, _actor(actor), **kwargs)
             with _saved(dossier.code, f"Bước «{label}» của"):
                 if as_json:
                     _emit_json(_summary(desk, dossier))
+                elif name == "correct":  # the status is what it was: say what changed
+                    _out(f"{dossier.code}: {desk.history(dossier.code)[-1].detail}")
                 elif name == "rate" and dossier.rating is not None:
                     # The status is what it was: the answer says what was recorded.
                     _out(f"{dossier.code}: Đã ghi đánh giá «{dossier.rating.label}».")
@@ -1173,6 +1180,25 @@ _step_command(
     ),
     click.option("--comment", default="", help="What the citizen said."),
     click.option("--rater", default="", help="Who rated, if not the applicant."),
+)
+
+_step_command(
+    "correct",
+    "Correct the applicant's details typed wrong at the counter (while handled or its result waits; "
+    "the history keeps the details as they were). Give only the fields to change; '' empties an "
+    "optional one.",
+    "correct",
+    click.option("--name", default=None, help="Full name (an organisation's name)."),
+    click.option("--id-number", default=None, help="ID card (12 digits), old ID (9) or passport number."),
+    click.option("--birth-date", default=None, help="Date of birth: 05/03/1990 or 1990-03-05."),
+    click.option("--phone", default=None, help="Phone number."),
+    click.option("--email", default=None, help="Email address."),
+    click.option("--address", default=None, help="Address."),
+    click.option("--representative", default=None, help="An organisation's representative."),
+    click.option(
+        "--owner", is_flag=True, help="The fields given are the owner's (chủ hồ sơ, when not the applicant)."
+    ),
+    _reason,
 )
 
 

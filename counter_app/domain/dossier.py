@@ -29,6 +29,7 @@ from typing import Any, Literal
 from counter_app.domain.calendar import FIRST_YEAR, LAST_YEAR, VN_TZ, to_vn
 from counter_app.domain.errors import RuleError, ValidationError
 from counter_app.domain.text import money
+from counter_app.domain.validation import PARTY_LABELS, mask_id
 
 # ---------------------------------------------------------------------------------------------------
 # National statuses (DVCQG TrangThaiHoSo)
@@ -69,6 +70,7 @@ EventKind = Literal[
     "returned",
     "appointment_moved",
     "rated",
+    "corrected",
 ]
 
 
@@ -102,6 +104,10 @@ TRANSITIONS: dict[str, Transition] = {
     # The citizen's satisfaction (DOMAIN.md §10), asked once the service is over; a later rating of
     # the same dossier replaces the earlier one (both stay in the history).
     "rated": Transition(None, CLOSED_STATUSES, "Đánh giá mức độ hài lòng"),
+    # The applicant's details typed wrong at the counter (a name's mark, a digit of the ID number
+    # or phone), put right while the dossier is handled or its result waits: every later form and
+    # the national record carry the corrected details; the history keeps both.
+    "corrected": Transition(None, frozenset({2, 4, 5, 6, 9}), "Sửa thông tin người nộp", needs_reason=True),
 }
 """The lifecycle as a data table: event kind -> status change (DOMAIN.md §4)."""
 
@@ -540,6 +546,8 @@ class Dossier:
     """The papers were scanned into the system at the counter (số hóa, Decree 118/2025)."""
     fee_requests: tuple[FeeRequest, ...] = ()
     """Fees asked for while the dossier was handled (status 6), oldest first."""
+    corrections: int = 0
+    """How many times the applicant's details were corrected (``corrected`` events)."""
     refused_at_intake: bool = False
     """Refused at the counter: the refusal was the first step after the receipt, on its day. The
     citizen left with the refusal form (form 03) instead of a receipt, so the dossier has no
@@ -639,6 +647,8 @@ class Dossier:
             **({"fee_requests": [f.to_json() for f in self.fee_requests]} if self.fee_requests else {}),
             # Only when refused at the counter, for the same reason.
             **({"refused_at_counter": True} if self.refused_at_intake else {}),
+            # Only once corrected, for the same reason.
+            **({"corrections": self.corrections} if self.corrections else {}),
         }
 
 
@@ -692,6 +702,7 @@ def dossier_from_json(data: Mapping[str, Any]) -> Dossier:
         digitised=data.get("digitised") is True,
         fee_requests=tuple(FeeRequest.from_json(f) for f in data.get("fee_requests", [])),
         refused_at_intake=data.get("refused_at_counter") is True,
+        corrections=int(data.get("corrections", 0)),
     )
 
 
@@ -792,9 +803,9 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
         "updated_at": at,
         "status": rule.to_status if rule.to_status is not None else dossier.status,
     }
-    if "reason" in p:
-        changes["last_reason"] = str(p["reason"])
     kind = event.kind
+    if "reason" in p and kind != "corrected":  # a correction's reason is not the dossier's
+        changes["last_reason"] = str(p["reason"])
     if kind == "transferred":
         changes["transferred_at"] = dossier.transferred_at or at
         changes["handled_by"] = str(p.get("to_agency_name", ""))
@@ -822,14 +833,21 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
     elif kind == "fee_paid" and dossier.fee_requests and dossier.fee_requests[-1].paid_at is None:
         changes["fee_requests"] = (*dossier.fee_requests[:-1], replace(dossier.fee_requests[-1], paid_at=at))
     elif kind == "refused":
-        # The first step after the receipt (its event is the only one yet), on the same day.
+        # The first step after the receipt (no other step but corrections yet), on the same day.
         changes["refused_at_intake"] = (
-            dossier.events == 1 and to_vn(at).date() == to_vn(dossier.received_at).date()
+            dossier.events - dossier.corrections == 1
+            and to_vn(at).date() == to_vn(dossier.received_at).date()
         )
     elif kind == "result_ready":
         changes["result_at"] = at
     elif kind == "returned":
         changes["returned_at"] = at
+    elif kind == "corrected":
+        changes["corrections"] = dossier.corrections + 1
+        if isinstance(p.get("applicant"), Mapping):
+            changes["applicant"] = Party.from_json(p["applicant"])
+        if isinstance(p.get("owner"), Mapping) and dossier.owner is not None:
+            changes["owner"] = Party.from_json(p["owner"])
     elif kind == "rated":
         changes["rating"] = Rating(
             level=int(p["level"]),
@@ -880,15 +898,45 @@ def received_again_said(again: Mapping[str, Any]) -> str:
     return f"{said}; {again.get('by', '')} ghi lúc {at:%H:%M %d/%m/%Y}"
 
 
+def corrected_said(before: Dossier, after: Dossier) -> str:
+    """The history's words for a correction: each field that changed, as it was and as it is (an
+    ID number masked, as in every history and log: the dossier shows it in full); the owner's
+    named as such."""
+
+    def said(key: str, value: str) -> str:
+        if not value:
+            return "(trống)"
+        return mask_id(value) if key == "id_number" else value
+
+    parts = []
+    for role, old_party, new_party in (
+        ("", before.applicant, after.applicant),
+        ("chủ hồ sơ", before.owner, after.owner),
+    ):
+        if old_party is None or new_party is None:
+            continue
+        for key, label in PARTY_LABELS.items():
+            old, new = getattr(old_party, key), getattr(new_party, key)
+            if old != new:
+                if key == "name" and new_party.kind == "organisation":
+                    label = "Tên tổ chức"
+                named = f"{label} {role}" if role else label
+                parts.append(f"{named}: {said(key, old)} → {said(key, new)}")
+    return "Đã sửa " + "; ".join(parts) if parts else "Không thay đổi thông tin nào"
+
+
 def history(events: Iterable[Event]) -> list[HistoryStep]:
     """The timeline of a dossier, one step per event, for the dossier screen and the control slip."""
     steps: list[HistoryStep] = []
     state: Dossier | None = None
     for event in events:
+        before = state
         state = apply(state, event)
         rule = TRANSITIONS[event.kind]
         p = event.payload
         detail_parts = []
+        if event.kind == "corrected" and before is not None:
+            detail_parts.append(corrected_said(before, state))
         if p.get("to_agency_name"):
             detail_parts.append(f"Đến: {p['to_agency_name']}")
         again = p.get("received_again") if event.kind == "received" else None

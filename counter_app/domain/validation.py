@@ -57,6 +57,17 @@ REPORT_NOT_YET = "Ngày bắt đầu chưa đến: báo cáo chỉ tính những
 ID_LABEL = "Số căn cước/Hộ chiếu"
 """The label printed on forms and shown beside the ID field."""
 
+PARTY_LABELS = {
+    "name": "Họ và tên",
+    "address": "Địa chỉ",
+    "representative": "Người đại diện",
+    "birth_date": "Ngày sinh",
+    "id_number": ID_LABEL,
+    "phone": "Số điện thoại",
+    "email": "Email",
+}
+"""What an applicant's fields are called in messages."""
+
 ID_FORMAT_ERROR = (
     "Số căn cước/Hộ chiếu phải gồm 12 chữ số (căn cước), 9 chữ số (CMND cũ) "
     "hoặc 1 chữ cái và 7 chữ số (hộ chiếu)."
@@ -575,7 +586,8 @@ def parse_chip_qr(text: str | None) -> ChipId | None:
     """Parse the line a QR scanner types when it reads a chip căn cước.
 
     Shape: ``CCCD|CMND (may be empty)|full name|ddMMyyyy|gender|address|ddMMyyyy``, extra fields
-    accepted and ignored, trailing CR/LF tolerated. Anything else returns None, so the intake form
+    accepted and ignored, trailing CR/LF tolerated; the last (the day of issue) may be missing, as
+    some cards and readers give six fields. Anything else returns None, so the intake form
     can tell a scan from ordinary typing.
 
     Args:
@@ -587,8 +599,9 @@ def parse_chip_qr(text: str | None) -> ChipId | None:
     if not text:
         return None
     fields = nfc(text).strip().split("|")
-    if len(fields) < 7:
+    if len(fields) < 6:
         return None
+    fields += [""] * (7 - len(fields))
     id_number, old_id, name, born, gender, address, issued = (f.strip() for f in fields[:7])
     if not re.fullmatch(r"[0-9]{12}", id_number):
         return None

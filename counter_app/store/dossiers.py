@@ -780,18 +780,23 @@ class DossierStore:
         ).fetchone()
         return "pending" if waiting else "sent"
 
-    def queue_all_own(self) -> int:
-        """Put every event recorded here back in the outbox (inside the caller's transaction): the
-        hub lost them. The hub takes an event it holds already as stored, so nothing doubles.
-        Their dossiers read "pending" again. Returns how many were queued (not there already)."""
+    def queue_all_own(self, counter_id: str) -> int:
+        """Put every event of this counter back in the outbox (inside the caller's transaction):
+        the hub lost them. Those recorded here, and those of ``counter_id`` the hub gave back (a PC
+        replaced, or restored from an older backup, pulled its own history): no other counter
+        sends another's events, so left out they were lost for good. The hub takes an event it
+        holds already as stored, so nothing doubles. Their dossiers read "pending" again. Returns
+        how many were queued (not there already)."""
         now = format_time(datetime.now().astimezone())
+        own = "origin = 'local' OR counter_id = ?"
         queued = self.conn.execute(
-            "INSERT OR IGNORE INTO outbox (seq, queued_at) SELECT seq, ? FROM events WHERE origin = 'local'",
-            (now,),
+            f"INSERT OR IGNORE INTO outbox (seq, queued_at) SELECT seq, ? FROM events WHERE {own}",
+            (now, counter_id),
         ).rowcount
         self.conn.execute(
             "UPDATE dossiers SET sync_state = 'pending' WHERE sync_state = 'sent' AND code IN"
-            " (SELECT dossier_code FROM events WHERE origin = 'local')"
+            f" (SELECT dossier_code FROM events WHERE {own})",
+            (counter_id,),
         )
         return int(queued)
 

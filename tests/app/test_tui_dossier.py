@@ -1041,3 +1041,84 @@ async def test_a_receipt_scanned_after_a_step_the_desk_refuses_is_said_behind_th
         await wait_until(pilot, lambda: any("Đang mở một hộp thoại" in n for n in notifications(app)))
         assert isinstance(app.screen, StepDialog) and texts(app, "#step-error")
         assert staffed_desk.get(first).status != 4
+
+
+async def test_the_applicant_s_details_are_corrected_where_they_are_wrong(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, code: str
+) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        name = dialog.query_one("#step-applicant-name", Field)
+        assert name.value == "Đặng Thị Hoà" and app.focused is name.input
+        # The cursor is at the end of the name as recorded: the wrong mark is mended, not retyped.
+        await pilot.press("backspace")
+        await type_text(pilot, "a")
+        await pilot.press("enter", "enter")  # past the ID number to the birth date
+        await type_text(pilot, "31/02/1990")  # no such day
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and staffed_desk.get(code).events == 1
+        errors = texts(app, ".field-error")
+        assert "ngày sinh" in errors.lower() and "lý do" in errors.lower()
+        assert app.focused is dialog.query_one("#step-applicant-birth_date", Field).input
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "05/03/1990")
+        dialog.query_one("#step-reason", Field).input.focus()
+        await type_text(pilot, "Gõ sai dấu tên")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        d = staffed_desk.get(code)
+        assert (d.applicant.name, d.applicant.birth_date, d.applicant.phone) == (
+            "Đặng Thị Hoa",
+            "1990-03-05",
+            "0912345678",
+        )
+        assert "Đặng Thị Hoa" in texts(app, "#dossier-facts")
+        history = " ".join(texts(app, "#history").split())
+        assert "Sửa thông tin người nộp [2]" in history and "Đặng Thị Hoà → Đặng Thị Hoa" in history
+        assert any("Đã sửa thông tin người nộp" in n for n in notifications(app))
+
+        # Opened again unchanged: nothing to correct is said under the form, nothing recorded.
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#step-reason", Field).input.focus()
+        await type_text(pilot, "Kiểm tra")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is dialog and "không có gì để sửa" in texts(app, "#step-error")
+        assert staffed_desk.get(code).events == 2
+
+
+async def test_an_owner_other_than_the_applicant_is_corrected_in_the_same_dialog(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    owner = {"name": "Nguyễn Văn Tuân", "id_number": "031160004321"}
+    code = staffed_desk.receive(intake(owner=owner), ACTOR).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        field = dialog.query_one("#step-owner-name", Field)
+        assert field.value == "Nguyễn Văn Tuân"
+        field.input.focus()
+        await pilot.press("ctrl+u")
+        await type_text(pilot, "Nguyễn Văn Tuấn")
+        dialog.query_one("#step-reason", Field).input.focus()
+        await type_text(pilot, "Sai dấu")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        d = staffed_desk.get(code)
+        assert (
+            d.owner is not None and d.owner.name == "Nguyễn Văn Tuấn" and d.applicant.name == "Đặng Thị Hoà"
+        )

@@ -21,6 +21,7 @@ from counter_app.tui.widgets.fields import Choice
 from .conftest import (
     OFFICIAL,
     SIZE,
+    SUPERVISOR,
     Seen,
     begin_intake,
     intake_screen,
@@ -353,3 +354,30 @@ async def test_a_draft_the_busy_file_refused_is_written_once_the_file_is_free(
             assert draft is not None and draft["applicant"]["name"] == "Đặng Thị Hoà"
     finally:
         other.close()
+
+
+async def test_the_one_who_typed_a_half_form_is_named_not_the_one_who_saved_before(
+    app: CounterApp, staffed_desk: Desk
+) -> None:
+    """The changes of the form emptied by a save arrive after it was emptied: they named whoever
+    saved as the one typing the next citizen's form."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        screen = await half_intake(pilot)
+        screen.field("applicant.address").focus()
+        await type_text(pilot, "Thôn Đông, xã Vĩnh Bảo")
+        screen.field("applicant.phone").focus()
+        await type_text(pilot, "345678")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert staffed_desk.count_view("today") == 1 and not screen.is_dirty
+        await pilot.press("f10")
+        await settle(pilot)
+        await sign_in(pilot, SUPERVISOR)  # the supervisor starts the next citizen's form
+        await begin_intake(pilot)
+        assert screen.typed_by == SUPERVISOR[2]
+        await pilot.press("f10")
+        await settle(pilot)
+        await sign_in(pilot, OFFICIAL)
+        said = [n for n in notifications(app) if "đang nhập dở" in n]
+        assert said and f"do {SUPERVISOR[2]} nhập" in said[-1]

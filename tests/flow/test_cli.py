@@ -1167,3 +1167,36 @@ def test_a_commune_name_set_up_without_its_marks_is_warned(run: Any) -> None:
     assert "Tên xã «xa Vinh Bao» chưa có dấu" in done.stderr and "--commune-name" in done.stderr
     again = run("setup", "--commune-code", "11410", "--commune-name", "xã Vĩnh Bảo", "--counter", "2")
     assert again.exit_code == 0 and "chưa có dấu" not in again.stderr
+
+
+def test_correct_changes_only_the_fields_given_and_says_what_changed(configured: Any, tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(intake(), ensure_ascii=False), encoding="utf-8")
+    code = json.loads(configured("receive", "--json", str(source)).output)["code"]
+
+    done = configured(
+        "correct", code, "--name", "Đặng Thị Hoa", "--reason", "Gõ sai dấu", "--actor", "Cán bộ Lan"
+    )
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"{code}: Đã sửa Họ và tên: Đặng Thị Hoà → Đặng Thị Hoa; Lý do: Gõ sai dấu")
+    shown = json.loads(configured("show", code, "--json").output)
+    assert (shown["applicant"]["name"], shown["applicant"]["phone"]) == ("Đặng Thị Hoa", "0912345678")
+    assert shown["history"][-1]["actor"] == "Cán bộ Lan"
+
+    wrong = configured("correct", code, "--phone", "12", "--reason", "")
+    assert wrong.exit_code == 2 and "Traceback" not in wrong.output
+    assert "reason" in wrong.output and "applicant.phone" in wrong.output
+    same = configured("correct", code, "--name", "Đặng Thị Hoa", "--reason", "x")
+    assert same.exit_code == 2 and "không có gì để sửa" in same.output
+    assert json.loads(configured("show", code, "--json").output)["events"] == 2
+
+
+def test_correct_with_owner_changes_the_owner_s_fields(configured: Any, tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    data = intake(owner={"name": "Nguyễn Văn Tuân", "id_number": "031160004321"})
+    source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    code = json.loads(configured("receive", "--json", str(source)).output)["code"]
+    done = configured("correct", code, "--owner", "--name", "Nguyễn Văn Tuấn", "--reason", "Sai dấu")
+    assert done.exit_code == 0, done.output
+    shown = json.loads(configured("show", code, "--json").output)
+    assert (shown["owner"]["name"], shown["applicant"]["name"]) == ("Nguyễn Văn Tuấn", "Đặng Thị Hoà")

@@ -1253,6 +1253,30 @@ def test_a_hub_put_back_to_an_older_copy_gets_everything_again(
     assert (again.hub_went_back, again.pulled) == (0, 0)  # it had lost_second already
 
 
+def test_a_hub_put_back_gets_again_a_counter_s_own_events_it_had_pulled_back(
+    counters: tuple[Desk, Desk], hub: Any, tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """A PC replaced without a backup pulls its counter's history from the hub; the hub is then
+    put back to a copy older than those dossiers. Only the events recorded on this PC were sent
+    again: the ones of its counter it had pulled back were lost for good, while it read "sent"."""
+    first, _ = counters
+    copy = copy_hub(hub, tmp_path)
+    codes = [first.receive(intake(), MINH).code for _ in range(2)]
+    first.transfer(codes[0], MINH)
+    sync(first)
+    first.close()  # the disk dies; a new PC takes counter 1 and its token
+    new_pc = make_desk(tmp_path / "new-pc.db", counter_no=1)
+    new_pc.update_settings(hub_url=hub.url, hub_token="token-1")
+    assert sync(new_pc).pulled == 3
+    put_hub_back(hub, copy)
+    assert hub_events(hub) == []
+
+    report = sync(new_pc)
+    assert report.hub_went_back == 3 and report.pushed == 3
+    assert sorted(code for _, code in hub_events(hub)) == sorted([*codes, codes[0]])
+    assert set(states(new_pc).values()) == {"sent"} and new_pc.unsent_events() == 0
+
+
 def test_a_hub_put_back_and_written_past_a_counter_s_cursor_is_still_noticed(
     counters: tuple[Desk, Desk], hub: Any, tmp_path: Path
 ) -> None:
@@ -1541,3 +1565,19 @@ def test_a_receipt_that_is_not_left_out_or_unreadable_cannot_be_received_again(
     with pytest.raises(RuleError, match="không có lần tiếp nhận nào bị trùng mã"):
         first.receive_again(dossier.code, "Giám sát Lan")
     assert first.left_out(dossier.code) == []
+
+
+def test_a_correction_reaches_the_other_counter_and_its_search(counters: tuple[Desk, Desk], hub: Any) -> None:
+    first, second = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    sync(second)
+    first.correct(code, MINH, changes={"name": "Đặng Thị Hoa", "id_number": "031190009876"}, reason="Sai")
+    assert sync(first).pushed == 1
+    assert sync(second).pulled == 1
+    d = second.get(code)
+    assert (d.applicant.name, d.applicant.id_number) == ("Đặng Thị Hoa", "031190009876")
+    assert [r.applicant_name for r in second.find("dang thi hoa")] == ["Đặng Thị Hoa"]
+    assert [r.code for r in second.by_id_number("031190009876")] == [code]
+    assert second.store.projection_differs() is None
+    assert states(second)[code] == "sent"

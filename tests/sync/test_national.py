@@ -244,3 +244,20 @@ def test_the_command_line_writes_the_whole_export_to_a_file(
         assert refused.returncode == 2 and refused.stderr.count("\n") == 1, refused.stderr
         assert not (tmp_path / "no.json").exists()
     assert not (tmp_path / "missing.db").exists()  # a mistyped path is not created
+
+
+def test_a_corrected_applicant_is_sent_again_as_an_update(counter: Desk, hub: Any) -> None:
+    code = counter.receive(intake(), OFFICIAL).code
+    sync(counter)
+    first = export(hub).json()
+    assert first["DongBoHoSoMC"][0]["ChuHoSo"] == "Đặng Thị Hoà"
+    counter.correct(code, OFFICIAL, changes={"name": "Đặng Thị Hoa"}, reason="Gõ sai dấu")
+    sync(counter)
+    later = export(hub, after=first["next"]).json()
+    [record] = later["DongBoHoSoMC"]
+    assert (record["MaHoSo"], record["isUpdating"], record["ChuHoSo"]) == (code, True, "Đặng Thị Hoa")
+    [step] = later["CapNhatTienDoHoSoMC"]  # only the new step
+    assert step["NoiDungXuLy"].startswith(
+        "Sửa thông tin người nộp: Đã sửa Họ và tên: Đặng Thị Hoà → Đặng Thị Hoa"
+    )
+    assert step["TrangThai"] == 2

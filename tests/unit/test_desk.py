@@ -1229,6 +1229,20 @@ def test_a_receipt_scanned_into_a_name_or_an_address_is_refused(desk: Desk, fiel
     assert desk.receive(intake(applicant=ordinary), "A").applicant.address == ordinary["address"]
 
 
+@pytest.mark.parametrize("field", ["name", "address"])
+def test_a_chip_card_line_not_read_as_one_is_refused_in_a_name_or_an_address(desk: Desk, field: str) -> None:
+    """A QR line the form could not read as a card (a shape it does not know) was saved as the
+    citizen's name, and printed so on the receipt."""
+    applicant = dict(intake()["applicant"])
+    applicant[field] = "031090001313||Lê Thị Bé|01021990|Nữ"
+    before = desk.count_view("today")
+    with pytest.raises(ValidationError) as raised:
+        desk.receive(intake(applicant=applicant), "A")
+    assert [e.field for e in raised.value.errors] == [f"applicant.{field}"]
+    assert "mã QR căn cước" in raised.value.errors[0].message
+    assert desk.count_view("today") == before
+
+
 def test_the_legal_basis_of_a_stop_is_in_its_history_line(desk: Desk) -> None:
     """Recorded with the stop, it showed nowhere but on the notice: not on the dossier screen,
     not in `counter show`."""

@@ -387,6 +387,13 @@ def test_parse_chip_qr_tolerates_variants() -> None:
     assert extra.id_number == "001090123456"
 
 
+def test_parse_chip_qr_reads_a_card_without_its_day_of_issue() -> None:
+    # Some cards and readers give six fields; saved as typed, the whole line became the name.
+    chip = parse_chip_qr("031090001313||Lê Thị Bé|01021990|Nữ|Thôn Đông, xã Vĩnh Bảo\r\n")
+    assert chip is not None
+    assert (chip.name, chip.address, chip.issue_date) == ("Lê Thị Bé", "Thôn Đông, xã Vĩnh Bảo", None)
+
+
 def test_parse_chip_qr_normalises_to_nfc() -> None:
     chip = parse_chip_qr(unicodedata.normalize("NFD", QR))
     assert chip is not None
@@ -407,7 +414,7 @@ def test_parse_chip_qr_impossible_date_kept_as_none() -> None:
         None,
         "Nguyễn Văn An",
         "001090123456",
-        "001090123456|123456789|Nguyễn Văn An|01021990|Nam|Thôn 1",  # six fields
+        "001090123456|123456789|Nguyễn Văn An|01021990|Nam",  # five fields
         "00109012345|123456789|Nguyễn Văn An|01021990|Nam|Thôn 1|15062021",  # 11 digits
         "001090123456|12345|Nguyễn Văn An|01021990|Nam|Thôn 1|15062021",  # bad CMND
         "001090123456|123456789|Nguyễn Văn An|1/2/1990|Nam|Thôn 1|15062021",  # bad date

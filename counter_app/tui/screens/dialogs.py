@@ -22,7 +22,7 @@ from counter_app.domain.dossier import RATING_LEVELS, TRANSITIONS, Dossier
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.text import thousands
 from counter_app.domain.validation import moment_problem, parse_amount
-from counter_app.tui.formatting import due_text, parse_day_time
+from counter_app.tui.formatting import birth_text, due_text, parse_day_time
 from counter_app.tui.screens.base import CounterModal, focus_first_error, pass_on_scan, show_field_errors
 from counter_app.tui.widgets.bars import DialogFooter
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
@@ -84,8 +84,38 @@ STEP_FIELDS: dict[str, list[tuple[str, str]]] = {
     "returned": [("receiver", "Người nhận"), ("note", "Ghi chú")],
     "appointment_moved": [("new_due", "Hẹn trả mới"), ("reason", "Lý do")],
     "rated": [("comment", "Ý kiến"), ("rater", "Người đánh giá")],
+    "corrected": [("reason", "Lý do sửa")],  # after the applicant's fields (``step_fields``)
 }
 """The inputs each lifecycle step asks for, in order (key, label)."""
+
+
+def step_fields(kind: str, dossier: Dossier) -> list[tuple[str, str]]:
+    """The inputs of a step's dialog: a correction's start with the applicant's details as
+    recorded, the fields of an organisation or of a person."""
+    fields = STEP_FIELDS.get(kind, [])
+    if kind != "corrected":
+        return fields
+    if dossier.applicant.kind == "organisation":
+        party = [
+            ("applicant.name", "Tên tổ chức"),
+            ("applicant.id_number", "Mã số doanh nghiệp"),
+            ("applicant.representative", "Người đại diện"),
+        ]
+    else:
+        party = [
+            ("applicant.name", "Họ và tên"),
+            ("applicant.id_number", "Số căn cước"),
+            ("applicant.birth_date", "Ngày sinh"),
+        ]
+    party += [
+        ("applicant.phone", "Số điện thoại"),
+        ("applicant.email", "Email"),
+        ("applicant.address", "Địa chỉ"),
+    ]
+    if dossier.owner is not None:  # the owner's name and number: what the national record carries
+        party += [("owner.name", "Chủ hồ sơ"), ("owner.id_number", "Số ĐD chủ hồ sơ")]
+    return party + fields
+
 
 PLACEHOLDERS = {
     "papers": "tên[: số bản chính/chứng thực/photo]; tên khác…",
@@ -255,6 +285,11 @@ class StepDialog(CounterModal):
         )
 
     def _default(self, key: str) -> str:
+        role, _, field = key.partition(".")
+        party = {"applicant": self.dossier.applicant, "owner": self.dossier.owner}.get(role)
+        if party is not None:  # a correction starts from the details as recorded
+            value = str(getattr(party, field))
+            return birth_text(value) if field == "birth_date" else value
         if key == "to_agency_name":  # handed on: the next hop is another agency, typed
             return "" if self.holder else self.dossier.handled_by or self.dossier.deciding_agency_name
         if key == "receiver":
@@ -293,20 +328,21 @@ class StepDialog(CounterModal):
             # Scan-aware: a receipt scanned into a reason (the scanner ends with Enter) must not
             # confirm the step with the code as its reason; the code is taken out and the app says
             # to close the dialog first. Ctrl+S confirms a text that really ends with a code.
-            for key, label in STEP_FIELDS.get(self.kind, []):
+            for key, label in step_fields(self.kind, self.dossier):
                 yield Field(
                     label,
                     key=key,
                     value=self._default(key),
                     # Given in advance (the deciding agency, today's date): typing replaces it, as
-                    # in every such field; "Chuyển cô Hà" typed ran on after the agency's name.
-                    select_on_focus=bool(self._default(key)),
+                    # in every such field; "Chuyển cô Hà" typed ran on after the agency's name. A
+                    # detail to correct is mended where it is wrong, not typed again.
+                    select_on_focus=bool(self._default(key)) and "." not in key,
                     placeholder=(
                         "bắt buộc: cơ quan nhận tiếp theo"
                         if key == "to_agency_name" and self.holder
                         else PLACEHOLDERS.get(key, "")
                     ),
-                    id=f"step-{key}",
+                    id=f"step-{key.replace('.', '-')}",
                 )
             yield ErrorLine(classes="dialog-error", id="step-error")
             with Horizontal(classes="dialog-buttons"):
@@ -348,6 +384,8 @@ class StepDialog(CounterModal):
             required.add("reason")
         if self.holder:
             required.add("to_agency_name")
+        if self.kind == "corrected":
+            required |= {"applicant.name", "owner.name"}
         return required
 
     @on(RatingLevels.OptionHighlighted, "#step-level")

@@ -53,14 +53,17 @@ STEP_KEYS: dict[str, str] = {
     "withdrawn": "r",
     "stopped": "s",
     "rated": "g",
+    "corrected": "e",
 }
 """One key per lifecycle step (Vietnamese initials: Chuyển, Bổ sung, Nhận bổ sung, Phí, Đã nộp,
-Kết quả, Trả, Hẹn lại; x for từ chối, r rút, s dừng; g for đánh giá)."""
+Kết quả, Trả, Hẹn lại; x for từ chối, r rút, s dừng; g for đánh giá; e for editing the
+applicant's details)."""
 
 BUTTON_LABELS: dict[str, str] = {
     "fee_requested": "Yêu cầu nộp phí",
     "extra_papers_requested": "Yêu cầu bổ sung",
     "rated": "Đánh giá hài lòng",
+    "corrected": "Sửa người nộp",
 }
 """Shorter labels where the official step name does not fit the 80-column button panel (and the
 footer, which uses the same)."""
@@ -466,6 +469,14 @@ class DossierScreen(CounterScreen):
                 )
             if kind == "appointment_moved":
                 return desk.move_appointment(code, actor, new_due=values["new_due"], reason=values["reason"])
+            if kind == "corrected":
+                changes: dict[str, Any] = {
+                    k.removeprefix("applicant."): v for k, v in values.items() if k.startswith("applicant.")
+                }
+                owner = {k.removeprefix("owner."): v for k, v in values.items() if k.startswith("owner.")}
+                if owner:
+                    changes["owner"] = owner
+                return desk.correct(code, actor, changes=changes, reason=values["reason"])
             raise CounterError(f"Không có bước xử lý «{kind}».")
 
         def recorded(updated: Dossier | None) -> None:
@@ -475,6 +486,11 @@ class DossierScreen(CounterScreen):
             self.post_message(StepRecorded(updated, kind))
             if kind == "rated" and updated.rating is not None:
                 said = f"Công dân đánh giá «{updated.rating.label}» hồ sơ {updated.code}."
+            elif kind == "corrected":
+                said = (
+                    f"Đã sửa thông tin người nộp hồ sơ {updated.code}. "
+                    "In lại giấy tiếp nhận (phím i) nếu công dân cần giấy mang thông tin đúng."
+                )
             else:
                 said = f"{TRANSITIONS[kind].label}: hồ sơ {updated.code} → {updated.status_name}."
                 if "rated" in allowed_steps(updated) and updated.rating is None:

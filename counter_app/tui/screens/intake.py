@@ -924,7 +924,11 @@ class IntakeScreen(CounterScreen):
     def form_changed(self) -> None:
         """Save the draft :data:`DRAFT_DELAY` after the last change (a burst of keys saves once)."""
         official = self.counter_app.official
-        if not self.typed_by and official is not None:
+        if not self.is_dirty:
+            # The changes of a form emptied (saved, discarded) arrive after it was emptied: they
+            # named whoever saved last as the one typing the next citizen's form.
+            self.typed_by = ""
+        elif not self.typed_by and official is not None:
             self.typed_by = official.full_name
         self._draft_due = monotonic() + DRAFT_DELAY
         if self._draft_timer is None:

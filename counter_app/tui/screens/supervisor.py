@@ -247,6 +247,8 @@ class SupervisorScreen(CounterScreen):
         super().__init__()
         self._officials: list[dict[str, Any]] = []
         """The officials as last read from the desk (the table's rows)."""
+        self._parked = False
+        """The focus was put on the tab strip as its tab was hidden, on its way into the new tab."""
         self._filled_from: dict[str, Any] | None = None
         """The existing official whose name and role the form was filled in with (None: a new one)."""
         self._hours_shown = ""
@@ -784,6 +786,13 @@ class SupervisorScreen(CounterScreen):
     @on(TabbedContent.TabActivated)
     def _tab_shown(self) -> None:
         self.refresh_bindings()  # Ctrl+T is offered on the officials tab only
+        focused, pane = self.focused, self.tabs.active_pane
+        if focused is not None and pane is not None and self.tabs in focused.ancestors:
+            if pane not in focused.ancestors and not isinstance(focused, Tabs):
+                # Out of the tab just hidden at once: a key typed before the focus reaches the new
+                # tab went into a field no longer shown (the agency identifier, typed over).
+                focus_now(self.query_one("#supervisor-tabs ContentTabs", Tabs))
+                self._parked = True
         self.call_after_refresh(self._focus_into_tab)
 
     def _focus_into_tab(self) -> None:
@@ -795,7 +804,9 @@ class SupervisorScreen(CounterScreen):
         """
         pane = self.tabs.active_pane
         focused = self.focused
-        if pane is None or (focused is not None and (pane in focused.ancestors or isinstance(focused, Tabs))):
+        parked, self._parked = self._parked, False  # on the strip only on its way into the tab
+        on_strip = isinstance(focused, Tabs) and not parked
+        if pane is None or (focused is not None and (pane in focused.ancestors or on_strip)):
             return
         target = TAB_FOCUS.get(self.tabs.active)
         if target is not None:
