@@ -251,7 +251,12 @@ def _receipt(ctx: Context) -> list[Flowable]:
         appointment,
         field(wording.RECEIPT_RETURN, _return_place(ctx), t),
         field(wording.RECEIPT_FEE, wording.fee(d.fee_amount, d.fee_text), t),
-        para(wording.RECEIPT_LOGBOOK.format(volume=d.logbook_volume, entry=d.logbook_entry), t),
+        para(
+            wording.RECEIPT_LOGBOOK.format(
+                volume=d.logbook_volume, entry=d.logbook_entry, counter=d.counter_no
+            ),
+            t,
+        ),
     ]
     received = ctx.last("received")
     # The signatures never stand on a page of their own: the last lines (fee, logbook entry) keep

@@ -376,7 +376,7 @@ class LogbookPainter:
         lines = [self.period]
         years = sorted({self.first.year, self.last.year})
         lines.append(wording.LOGBOOK_VOLUME.format(volume="–".join(str(y) for y in years)))
-        lines.append(wording.LOGBOOK_ENTRY_NOTE)
+        lines.append(wording.LOGBOOK_ENTRY_NOTE.format(counter=self.settings.counter_no or 1))
         if self.statuses:
             lines.append(
                 wording.LOGBOOK_FILTER.format(

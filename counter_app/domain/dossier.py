@@ -814,13 +814,19 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
         changes["extra_papers"] = tuple(DocumentItem.from_json(d) for d in p.get("papers", []))
     elif kind == "extra_papers_received":
         changes["paused_at"] = None
-        changes["due_at"] = _time(p, "due_at")
+        worked = _time(p, "due_at")
+        # Never earlier than the appointment in force: the papers' wait only moves it later. A
+        # counter that had not yet heard of an appointment moved elsewhere (the two apart, then
+        # synced) worked the new due from the appointment before the move: folded as sent, it
+        # pulled the date the citizen was given with the apology back by days, with no word.
+        changes["due_at"] = max(worked, dossier.due_at)
         if dossier.statutory_due_at is not None:  # the time limit moves by the wait too
-            changes["statutory_due_at"] = (
-                _time(p, "statutory_due_at")
-                if p.get("statutory_due_at")
-                else dossier.statutory_due_at + (changes["due_at"] - dossier.due_at)
-            )
+            if p.get("statutory_due_at"):
+                changes["statutory_due_at"] = _time(p, "statutory_due_at")
+            elif worked < dossier.due_at:  # worked from the time limit, unaware of the move
+                changes["statutory_due_at"] = max(worked, dossier.statutory_due_at)
+            else:
+                changes["statutory_due_at"] = dossier.statutory_due_at + (worked - dossier.due_at)
     elif kind == "appointment_moved":
         changes["due_at"] = _time(p, "due_at")
         changes["appointment_moves"] = dossier.appointment_moves + 1

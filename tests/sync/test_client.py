@@ -1581,3 +1581,31 @@ def test_a_correction_reaches_the_other_counter_and_its_search(counters: tuple[D
     assert [r.code for r in second.by_id_number("031190009876")] == [code]
     assert second.store.projection_differs() is None
     assert states(second)[code] == "sent"
+
+
+def test_papers_received_apart_never_pull_back_an_appointment_moved_on_the_other_counter(
+    counters: tuple[Desk, Desk], clock: Any
+) -> None:
+    """Counter 2 moves the appointment (the citizen takes the apology with 10/12) while counter 1,
+    cut off, asks for papers and takes them a day later: folded as sent, the papers' new due
+    (worked from the appointment before the move) pulled the appointment back a week, with no
+    word to anyone."""
+    first, second = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    sync(second)
+    promised = datetime(2026, 12, 10, 17, 0, tzinfo=VN_TZ)
+    clock.set(clock.now + timedelta(minutes=30))
+    second.move_appointment(code, "Lê Thị Lan", new_due=promised, reason="Cần xác minh thêm")
+    first.request_extra_papers(code, MINH, papers=["Bản sao giấy khai sinh"], reason="Thiếu giấy tờ")
+    clock.set(clock.now + timedelta(days=1))
+    first.receive_extra_papers(code, MINH)
+    waited_due = first.get(code).due_at  # a working day later than the first appointment
+    assert waited_due < promised
+    for desk in (second, first, second):
+        sync(desk)
+    for desk in counters:
+        d = desk.get(code)
+        assert d.due_at == promised and d.status == 4
+        assert d.statutory_due_at == waited_due  # the time limit moves by the wait
+        assert desk.store.projection_differs() is None

@@ -394,6 +394,9 @@ def test_each_counter_s_entries_say_which_counter_numbered_them(
     assert logbook.dossier_cells(third, at(25, 11))[0] == "1\nQ3"
     text = pdf_text(render_logbook(desk, DAY, DAY, tmp_path / "book.pdf"))
     assert "STT: số thứ tự trong sổ của từng quầy (Q2: quầy số 2)" in text
+    # Counter 3's own book reads its own number in the head (it read Q2 on every counter's).
+    three = make_desk(tmp_path / "three.db", counter_no=3)
+    assert "(Q3: quầy số 3)" in pdf_text(render_logbook(three, DAY, DAY, tmp_path / "three.pdf"))
 
 
 def test_a_day_reads_in_the_order_of_its_logbook_numbers(desk: Desk, clock: FixedClock) -> None:

@@ -90,7 +90,7 @@ def test_receipt_prints_every_field(desk: Desk, received: Any, tmp_path: Path) -
         f"Thời gian trả kết quả giải quyết hồ sơ: {long_time(received.due_at)}",
         "Đăng ký nhận kết quả tại: Trung tâm Phục vụ hành chính công xã Vĩnh Bảo",
         f"Phí, lệ phí (nếu có): {words(received.fee_text)}",
-        f"Vào Sổ theo dõi hồ sơ, Quyển số: 2026, Số thứ tự: {received.logbook_entry}",
+        f"Vào Sổ theo dõi hồ sơ, Quyển số: 2026, Số thứ tự: {received.logbook_entry} (quầy số 2)",
         # signatures
         "NGƯỜI NỘP HỒ SƠ",
         "NGƯỜI TIẾP NHẬN HỒ SƠ",
