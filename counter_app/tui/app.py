@@ -368,6 +368,9 @@ class CounterApp(App[None]):
         if intake is not None:
             intake.last_saved = None
         self.official = None
+        # The notices say the last citizen's name and code ("Đã điền thông tin của …", the receipt
+        # saved): not for whoever stands at the sign-in screen.
+        self.clear_notifications()
         self.switch_mode("welcome")
         # The lists and the supervisor's screen start afresh for whoever signs in next (a search
         # typed, a list of names); the intake keeps its half-typed form, the citizen is still there.

@@ -560,6 +560,7 @@ async def test_an_official_is_not_offered_the_access_log(app, code: str) -> None
         await pilot.press("a")
         await settle(pilot)
         assert isinstance(app.screen, DossierScreen)  # a supervisor's question
+        assert not app.screen.query_one("#access-button").display
 
 
 async def test_a_supervisor_reads_who_saw_or_printed_a_dossier(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]
@@ -578,6 +579,13 @@ async def test_a_supervisor_reads_who_saw_or_printed_a_dossier(app, staffed_desk
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DossierScreen)
+        # The key is listed with the steps, for a supervisor new to the program to find, and works
+        # by the mouse too.
+        button = app.screen.query_one("#access-button")
+        assert button.display and "a Nhật ký truy cập" in texts(app, "#access-button")
+        await pilot.click("#access-button")
+        await settle(pilot)
+        assert isinstance(app.screen, AccessLogDialog)
 
 
 async def test_a_code_scanned_into_a_dialog_confirms_nothing(app, staffed_desk: Desk, code: str) -> None:  # type: ignore[no-untyped-def]

@@ -443,8 +443,12 @@ async def test_the_next_official_does_not_see_the_last_citizen_saved(app, output
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "Đặng Thị Hoà" in texts(app, "#last-saved")
+        code = screen.last_saved.code if screen.last_saved else "?"
+        assert any(code in n for n in notifications(app))
         await pilot.press("f10")
         await settle(pilot)
+        # Nor do the notices of the last citizen stay over the sign-in screen.
+        assert not any(code in n or "Đặng Thị Hoà" in n for n in notifications(app))
         await sign_in(pilot, SUPERVISOR)
         await settle(pilot)
         assert texts(app, "#last-saved").strip() == ""

@@ -203,6 +203,8 @@ class DossierScreen(CounterScreen):
                         compact=True,
                     )
                 yield Button("i In biểu mẫu", id="print-button", classes="step-button", compact=True)
+                # A supervisor's: listed, or a supervisor new to the program never found it.
+                yield Button("a Nhật ký truy cập", id="access-button", classes="step-button", compact=True)
 
     def on_mount(self) -> None:
         self.dossier = self._initial
@@ -351,6 +353,7 @@ class DossierScreen(CounterScreen):
         for kind in STEP_KEYS:
             button = self.query_one(f"#step-{kind}", Button)
             button.display = kind in allowed
+        self.query_one("#access-button", Button).display = bool(self.check_action("access_log", ()))
 
     def on_resize(self) -> None:
         if self.dossier is not None:  # the head line is laid out for the width
@@ -523,6 +526,8 @@ class DossierScreen(CounterScreen):
         button_id = event.button.id or ""
         if button_id == "print-button":
             self.action_print()
+        elif button_id == "access-button":
+            self.action_access_log()
         elif button_id.startswith("step-"):
             self.action_step(button_id.removeprefix("step-"))
 
