@@ -832,7 +832,10 @@ def receive(desk: Any, source: str, actor: str | None) -> None:
     {"procedure": "1.001193",
      "applicant": {"name": "...", "id_number": "...", "phone": "...", "address": "..."},
      "documents": [{"name": "...", "originals": 1, "certified": 0, "copies": 0}],
-     "received_at": "2025-04-24T09:00:00+07:00"}
+     "received_at": "25/11/2026 09:00"}
+
+    received_at (optional, for a paper dossier entered afterwards, within the last year): a day and
+    time, Vietnam time, or ISO 8601 (2026-11-25T09:00:00+07:00); left out, now.
     """
     intake = desk.parse_intake(_read_json_input(source))
     clock = desk.clock_problem()  # before the save: its time is the one in question

@@ -88,6 +88,7 @@ from counter_app.domain.validation import (
     json_kind,
     mask_numbers,
     nonchar_error,
+    parse_day_time,
     shown,
 )
 from counter_app.settings import (
@@ -2113,11 +2114,20 @@ class Desk:
                     )
                 )
                 return None
-        if written is None or written.tzinfo is None:
+        if written is None and re.search(r"\d:\d\d", raw):
+            # As the screens and the steps' --at take a moment: 25/11/2026 09:00, Vietnam time.
+            moment = parse_day_time(raw.strip())
+            if moment is not None:
+                day, hour, minute = moment
+                written = datetime(day.year, day.month, day.day, hour, minute, tzinfo=VN_TZ)
+        if written is not None and written.tzinfo is None:  # no offset: Vietnam time, as --at reads it
+            written = written.replace(tzinfo=VN_TZ)
+        if written is None:
             errors.append(
                 FieldError(
                     "received_at",
-                    "Thời điểm nhận phải theo ISO 8601 kèm múi giờ, ví dụ 2025-04-24T09:00:00+07:00.",
+                    "Thời điểm nhận phải có ngày và giờ: 25/11/2026 09:00, hoặc ISO 8601 như "
+                    "2026-11-25T09:00:00+07:00 (không ghi múi giờ: giờ Việt Nam).",
                 )
             )
             return None

@@ -285,7 +285,8 @@ def test_text_helpers_tell_surrogates_and_noncharacters_apart_from_text() -> Non
         (f"{LAST_YEAR + 1}-01-01T09:00:00+07:00", "tương lai"),
         ("2026-02-30T09:00:00+07:00", "không có thật"),  # it said "write ISO 8601 with an offset"
         ("2026-11-25T25:00:00+07:00", "không có thật"),
-        ("25/11/2026 09:00", "ISO 8601 kèm múi giờ"),
+        ("25/11/2026", "có ngày và giờ"),
+        ("hôm qua lúc 9 giờ", "có ngày và giờ"),
     ],
 )
 def test_a_receipt_time_at_the_ends_of_the_calendar_is_refused_not_overflowed(
@@ -538,3 +539,13 @@ def test_a_step_s_form_says_every_wrong_field_at_once(desk: Desk, received: str)
         desk.request_extra_papers(received, "Nguyễn Văn Cán", papers=[], reason=" ")
     assert [e.field for e in info.value.errors] == ["papers", "reason"]
     assert desk.get(received).events == 1
+
+
+@pytest.mark.parametrize(
+    "received_at", ["24/11/2026 14:05", "2026-11-24T14:05", "2026-11-24 14:05", "2026-11-24T07:05:00Z"]
+)
+def test_a_paper_dossier_s_time_is_read_as_the_steps_read_theirs(desk: Desk, received_at: str) -> None:
+    """A day and time as the screens take it, or ISO 8601 without an offset, is Vietnam time (the
+    steps' --at took them so; received_at refused them, asking for an offset)."""
+    d = desk.receive(intake(received_at=received_at), "A")
+    assert d.received_at.isoformat() == "2026-11-24T14:05:00+07:00"
