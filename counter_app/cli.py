@@ -460,7 +460,7 @@ class CounterGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CounterError as exc:
-            log.info("command failed: %s", exc.message)
+            log.warning("command failed: %s", exc.message)  # found by a search for warnings
             if isinstance(exc, ValidationError) and len(exc.errors) > 1:
                 # A headline, then one line per problem (each said once).
                 click.echo(f"Lỗi: {exc.title} ({len(exc.errors)} chỗ cần sửa):", err=True)
@@ -1637,6 +1637,9 @@ def _sync_status(status: dict[str, Any], as_json: bool) -> None:
     hub = status["hub_url"] or "chưa đặt (hub_url)"
     _out(f"Máy chủ: {hub}{'' if status['token_set'] else ' — chưa đặt mã truy cập (hub_token)'}")
     _out(f"Lần đồng bộ cuối: {status['last_sync'] or 'chưa có'}")
+    failure = status.get("last_failure")
+    if failure:
+        _out(f"Lần chạy gần nhất không thành công ({failure['at']}): {failure['error']}")
     _out(f"Sự kiện chờ gửi: {status['waiting']}")
     _out(f"Hồ sơ xung đột với máy chủ: {len(status['conflicts'])}")
     for code in status["conflicts"]:

@@ -53,6 +53,7 @@ from counter_app.domain.dossier import (
     rating_level,
 )
 from counter_app.domain.errors import (
+    CounterError,
     DamagedFileError,
     FieldError,
     NotFoundError,
@@ -780,6 +781,8 @@ HUB_HOLDS = "_hub_holds"
 """The newest of this counter's events the hub acknowledged: the next pull asks whether the hub
 still holds it (a hub put back to an older copy does not)."""
 LAST_SYNC = "_last_sync"
+LAST_SYNC_FAILURE = "_last_sync_failure"
+"""The last failed run since the last one that worked (JSON: at, error), or "" for none."""
 CALENDAR_VERSION = "_calendar_version"
 
 
@@ -899,6 +902,17 @@ def _collected(errors: list[FieldError], check: Callable[[], Any]) -> Any:
     except ValidationError as exc:
         errors.extend(exc.errors)
         return None
+
+
+def _failure(stored: str | None) -> dict[str, str] | None:
+    """The last failed sync run as stored (``LAST_SYNC_FAILURE``); None for none, or unreadable."""
+    try:
+        value = json.loads(stored or "null")
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not isinstance(value.get("at"), str):
+        return None
+    return {"at": value["at"], "error": str(value.get("error", ""))}
 
 
 def is_hub_cursor(value: object) -> bool:
@@ -1641,6 +1655,7 @@ class Desk:
             "hub_url": settings.hub_url or None,
             "token_set": bool(settings.hub_token),
             "last_sync": stored.get(LAST_SYNC),
+            "last_failure": _failure(stored.get(LAST_SYNC_FAILURE)),
             "waiting": self.store.unsent_count(),
             "cursor": stored.get(SYNC_CURSOR, "0"),
             "calendar_version": stored.get(CALENDAR_VERSION) or None,
@@ -1657,7 +1672,16 @@ class Desk:
         return self.store.codes_in_sync_state("conflict")
 
     def record_sync(self, at: datetime) -> None:
-        self.store.write_settings({LAST_SYNC: format_time(to_vn(at))})
+        """A run done: its time, and no failed attempt since."""
+        self.store.write_settings({LAST_SYNC: format_time(to_vn(at)), LAST_SYNC_FAILURE: ""})
+
+    def record_sync_failure(self, at: datetime, message: str) -> None:
+        """A run that failed (the hub out of reach, a token refused): when and why, for ``counter
+        sync --status`` (the admin saw only the last run that worked). Best effort: the failure
+        itself is what the caller says."""
+        failure = json.dumps({"at": format_time(to_vn(at)), "error": message[:2000]}, ensure_ascii=False)
+        with contextlib.suppress(CounterError, sqlite3.Error):
+            self.store.write_settings({LAST_SYNC_FAILURE: failure})
 
     def last_sync(self) -> datetime | None:
         text = self.store.read_settings().get(LAST_SYNC)

@@ -296,6 +296,7 @@ class SyncClient:
             if problem and problem not in error.message:
                 error.message = f"{error.message} {problem}"
             error.args = (error.message,)
+            self.desk.record_sync_failure(self.desk.now(), error.message)
             raise
         report.clock_problem = clock_skew_problem(self.hub_clock_offset)
         report.waiting = self.desk.unsent_events()

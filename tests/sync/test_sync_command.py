@@ -97,6 +97,16 @@ def test_the_status_says_what_waits_and_what_needs_a_person_without_asking_the_h
         [],
         True,
     )
+    assert status["last_failure"] is None
+    # A run that fails is said by the status afterwards, with why; one that works clears it.
+    assert counter(db, "sync").exit_code == 9
+    failed = counter(db, "sync", "--status")
+    assert "Lần chạy gần nhất không thành công" in failed.output
+    failure = json.loads(counter(db, "sync", "--status", "--json").output)["last_failure"]
+    assert failure["at"].endswith("+07:00") and "127.0.0.1:9" in failure["error"]
+    assert counter(db, "settings", "--set", f"hub_url={hub.url}").exit_code == 0
+    assert counter(db, "sync").exit_code == 0
+    assert json.loads(counter(db, "sync", "--status", "--json").output)["last_failure"] is None
 
 
 def test_show_names_the_step_another_counter_overruled(tmp_path: Path, hub: Any) -> None:
