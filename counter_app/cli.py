@@ -1615,7 +1615,7 @@ def sync_(desk: Any, status_only: bool, settle: str | None, as_json: bool, actor
 
     settings = desk.settings
     log.info("sync run with %s", settings.hub_url)
-    with SyncClient(desk, settings.hub_url, settings.hub_token) as client:
+    with SyncClient(desk, settings.hub_url, settings.hub_token) as client, _stopped_said(client, desk):
         report = client.run()
     for line in report.lines():  # the nightly run's record: what it did, in the log too
         log.info("sync: %s", line)
@@ -1628,6 +1628,34 @@ def sync_(desk: Any, status_only: bool, settle: str | None, as_json: bool, actor
         # Done, and nothing lost, but a person must look: a nightly script (or a systemd unit,
         # marked failed) can tell this run from a quiet one without reading Vietnamese.
         raise click.exceptions.Exit(EXIT_NEEDS_A_PERSON)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM during a sync run (a nightly unit stopped, a shutdown)."""
+
+
+@contextlib.contextmanager
+def _stopped_said(client: Any, desk: Any) -> Iterator[None]:
+    """A run stopped by Ctrl+C or SIGTERM says how far it got, as one stopped by the hub does: a
+    SIGTERM ended the process with exit 143 and not a word. Nothing is lost either way (a page
+    is stored whole with its cursor; an event leaves the outbox once the hub has it)."""
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def terminated(_signum: int, _frame: Any) -> None:
+        raise _Terminated
+
+    signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    except KeyboardInterrupt as stop:
+        report = client.report
+        done = f"đã gửi {report.pushed} và nhận {report.pulled} sự kiện" if report else "chưa trao đổi gì"
+        said = f"Đã dừng đồng bộ: lần này {done}; còn {desk.unsent_events()} sự kiện chờ gửi."
+        log.warning("sync stopped: %s", said)
+        click.echo(said, err=True)
+        raise click.exceptions.Exit(143 if isinstance(stop, _Terminated) else 130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _sync_status(status: dict[str, Any], as_json: bool) -> None:

@@ -272,12 +272,15 @@ class SyncClient:
     def close(self) -> None:
         self.http.close()
 
+    report: SyncReport | None = None
+    """The run under way, or the last one, as far as it went (what a run stopped midway did)."""
+
     # -- one whole run ---------------------------------------------------------------------------
 
     def run(self) -> SyncReport:
         """Push, then pull, then the catalog and the calendar; the time of a run that got this far
         is recorded as the last sync."""
-        report = SyncReport()
+        report = self.report = SyncReport()
         try:
             self._exchange(report)
         except SyncError as error:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -145,3 +147,35 @@ def test_show_names_the_step_another_counter_overruled(tmp_path: Path, hub: Any)
     assert (entry["action"], entry["detail"], entry["dossier_code"]) == ("settle", "sent", code)
     assert entry["actor"] == "Trần Văn Minh"
     assert "Gỡ xung đột" in counter(two, "access-log", code).output
+
+
+STOPPED_CHILD = r"""
+import os, signal, sys
+from sync import client as client_module
+from counter_app.cli import main
+
+real = client_module.SyncClient.push
+
+def push_then_stopped(self, report):
+    real(self, report)
+    os.kill(os.getpid(), getattr(signal, sys.argv[1]))  # a service manager stops the nightly run
+
+client_module.SyncClient.push = push_then_stopped
+main(sys.argv[2:])
+"""
+
+
+def test_a_run_stopped_by_sigterm_says_how_far_it_got(tmp_path: Path, hub: Any) -> None:
+    """A SIGTERM in the middle of the nightly sync ended it with exit 143 and not a word."""
+    db = tmp_path / "one.db"
+    set_up(db, 1, hub, "t1")
+    for _ in range(2):
+        assert counter(db, "receive", "--json", "-", input=json.dumps(intake())).exit_code == 0
+    ran = subprocess.run(
+        [sys.executable, "-c", STOPPED_CHILD, "SIGTERM", "--db", str(db), "sync"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode == 143, ran.stderr
+    assert "Đã dừng đồng bộ: lần này đã gửi 2 và nhận 0 sự kiện; còn 0 sự kiện chờ gửi." in ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert json.loads(counter(db, "sync", "--status", "--json").output)["waiting"] == 0
