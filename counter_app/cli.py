@@ -1669,6 +1669,7 @@ def _sync_status(status: dict[str, Any], as_json: bool) -> None:
     if failure:
         _out(f"Lần chạy gần nhất không thành công ({failure['at']}): {failure['error']}")
     _out(f"Sự kiện chờ gửi: {status['waiting']}")
+    _out(f"Lịch nghỉ, làm bù của thành phố: phiên bản {status['calendar_version'] or 'chưa nhận'}")
     _out(f"Hồ sơ xung đột với máy chủ: {len(status['conflicts'])}")
     for code in status["conflicts"]:
         _out(f"  {code}")

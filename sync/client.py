@@ -157,10 +157,13 @@ class SyncReport:
         said = []
         if self.catalog:
             said.append(f"Đã nhận danh mục thủ tục phiên bản {self.catalog}.")
-        if self.calendar_days:  # a new version that changes no day here is no news
-            said.append(
-                f"Đã nhận lịch nghỉ, làm bù phiên bản {self.calendar} ({self.calendar_days} ngày thay đổi)."
+        if self.calendar:  # said even when no day here changes: the admin checks the version reached
+            changed = (
+                f"{self.calendar_days} ngày thay đổi"
+                if self.calendar_days
+                else "không ngày nào thay đổi ở đây"
             )
+            said.append(f"Đã nhận lịch nghỉ, làm bù phiên bản {self.calendar} ({changed}).")
         return said
 
 

@@ -891,6 +891,11 @@ def test_the_city_s_days_off_are_taken_but_not_over_the_past_or_the_commune_s_ow
 
     hub.calendar.write_text(json.dumps({"version": "2026.13", "overrides": []}), encoding="utf-8")
     assert sync(desk).calendar_days == 1  # the city took its day off back
+    # A version that changes no day here is still said: the admin checks it reached every counter.
+    hub.calendar.write_text(json.dumps({"version": "2026.14", "overrides": []}), encoding="utf-8")
+    quiet = sync(desk)
+    assert (quiet.calendar, quiet.calendar_days) == ("2026.14", 0)
+    assert "Đã nhận lịch nghỉ, làm bù phiên bản 2026.14 (không ngày nào thay đổi ở đây)." in quiet.lines()
     assert desk.calendar().is_working_day(date(2026, 12, 31))
     assert desk.calendar().is_working_day(date(2027, 1, 9))
 
