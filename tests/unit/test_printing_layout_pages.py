@@ -5,6 +5,8 @@ addressed as such, and long notes are shortened in the logbook."""
 
 from __future__ import annotations
 
+import re
+import subprocess
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -318,3 +320,18 @@ def test_summary_says_the_overdue_figure_is_the_counters(
     pdf = render_logbook(desk, date(2026, 11, 25), date(2026, 11, 25), tmp_path / "book.pdf")
     summary = pdf_text(pdf, slice(-1, None))
     assert "toàn bộ hồ sơ của Bộ phận, tại thời điểm in, không riêng kỳ này" in summary
+
+
+@pytest.mark.parametrize("paper", ["A4", "A5"])
+def test_the_page_number_is_printed_clear_of_the_printer_s_dead_edge(
+    desk: Desk, tmp_path: Path, paper: str
+) -> None:
+    """On A5 "Trang 1/2" began 3 mm below the top edge, where most laser printers print nothing."""
+    papers = [{"name": f"Giấy tờ số {i}: Bản sao có chứng thực", "originals": 1} for i in range(1, 26)]
+    d = desk.receive(intake(documents=papers), "cb1")
+    pdf = render_form(desk, "receipt", d.code, tmp_path / "many.pdf", paper=paper)
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    tops = [float(m) for m in re.findall(r'yMin="([\d.]+)"[^>]*>Trang<', boxes)]
+    assert len(tops) >= 2 and min(tops) >= 4.5 * 72 / 25.4  # points from the top edge
