@@ -2071,6 +2071,7 @@ class Desk:
         items = []
         for i, entry in enumerate(raw):
             where = f"documents[{i}]"
+            as_text = isinstance(entry, str)  # typed (--paper, a form): no JSON path to name
             if isinstance(entry, str):
                 bad = miscounted(entry)
                 if bad is not None:
@@ -2108,7 +2109,8 @@ class Desk:
                     entry.get(k, 0),
                     f"{where}.{k}",
                     errors,
-                    label=f"{what.capitalize()} của giấy tờ thứ {i + 1} («{where}.{k}»)",
+                    label=f"{what.capitalize()} của giấy tờ thứ {i + 1}"
+                    + ("" if as_text else f" («{where}.{k}»)"),
                 )
                 for k, what in DOCUMENT_COUNTS.items()
             ]
@@ -2138,6 +2140,8 @@ class Desk:
                     )
                 )
                 return None
+        if written is not None and ":" not in raw:  # a day alone is no moment of receipt
+            written = None
         if written is None and re.search(r"\d:\d\d", raw):
             # As the screens and the steps' --at take a moment: 25/11/2026 09:00, Vietnam time.
             moment = parse_day_time(raw.strip())

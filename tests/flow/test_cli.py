@@ -1099,6 +1099,9 @@ def test_papers_asked_for_by_text_carry_their_counts_to_the_printed_request(
     code = json.loads(configured("receive", "--json", str(source)).output)["code"]
     wrong = configured("request-papers", code, "--paper", "Giấy A: 0/100/0", "--reason", "Thiếu")
     assert wrong.exit_code == 2, wrong.output
+    # Said as the paper typed, not by a JSON path the command line never showed.
+    assert "Số bản chứng thực của giấy tờ thứ 1 phải là số nguyên từ 0 đến 99" in wrong.output
+    assert "documents[" not in wrong.output
     # Counts meant but miswritten were kept as part of the name ("Giấy A: -1/0/0" on the form).
     for typo in ("-1/0/0", "1/2", "1/2/3/4", "1//0"):
         said = configured("request-papers", code, "--paper", f"Giấy A: {typo}", "--reason", "Thiếu")
