@@ -45,6 +45,7 @@ from counter_app.domain.dossier import (
     HistoryStep,
     Party,
     apply,
+    corrected_said,
     format_time,
     history,
     holder_handed_on,
@@ -75,12 +76,11 @@ from counter_app.domain.procedures import (
 )
 from counter_app.domain.text import clean, fold, has_control_chars, percent, replace_nonchars, thousands
 from counter_app.domain.validation import (
+    CORRECTABLE,
+    NAME_MAX,
     PARTY_LABELS,
     PERIOD_BACKWARDS,
     REPORT_NOT_YET,
-    Check,
-    check_birth_date,
-    check_email,
     check_id_number,
     check_org_number,
     check_phone,
@@ -90,6 +90,7 @@ from counter_app.domain.validation import (
     mask_numbers,
     nonchar_error,
     parse_day_time,
+    party_field_check,
     shown,
 )
 from counter_app.settings import (
@@ -138,10 +139,6 @@ NUMBER_PREFIX_MIN = 6
 """Digits typed before a search shows the ID numbers and phones that start with them."""
 SUFFIX_SEARCH_DAYS = 92
 """A bare sequence number ("2001") is looked for among the dossiers of the last three months."""
-NAME_MAX = 150
-"""Longest applicant name (a person's or an organisation's)."""
-ADDRESS_MAX = 300
-"""Longest address."""
 MAX_DRAFT_CHARS = 100_000
 """A draft larger than this is not an intake form any more."""
 FEE_REQUEST_MAX = 10_000_000_000
@@ -182,8 +179,6 @@ INTAKE_KEYS = frozenset(
 PARTY_KEYS = frozenset(
     {"name", "kind", "id_number", "phone", "email", "address", "birth_date", "representative"}
 )
-CORRECTABLE = frozenset({"name", "id_number", "phone", "email", "address", "birth_date", "representative"})
-"""The applicant's fields a correction may change (not the kind: a person is not made an organisation)."""
 DOCUMENT_KEYS = frozenset({"name", "originals", "certified", "copies"})
 """The keys of one paper of an intake (a paper may also be given as its name alone)."""
 PAPER_COUNTS = re.compile(r"\s*:\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*/\s*([0-9]{1,6})\s*$")
@@ -248,52 +243,6 @@ SIGN_IN_TRIES = 5
 SIGN_IN_WAIT = timedelta(minutes=5)
 """How long it waits the first time; each later lock doubles it, up to ``SIGN_IN_WAIT_MAX``."""
 SIGN_IN_WAIT_MAX = timedelta(hours=8)
-
-_PARTY_TEXT = {
-    "name": ("Họ và tên", NAME_MAX),
-    "representative": ("Người đại diện", NAME_MAX),
-    "address": ("Địa chỉ", ADDRESS_MAX),
-}
-"""Free-text fields of a party: label in messages, longest length."""
-
-
-def party_field_check(
-    key: str, value: str, today: date, kind: str = "person", *, required: bool = False
-) -> Check | None:
-    """The rule for one field of an applicant or owner; None for a key without one.
-
-    The one place these rules live: :meth:`Desk.parse_intake` applies them to a whole intake and
-    :func:`check_party_field` to one field as the form's field is left.
-
-    Args:
-        kind: ``person`` or ``organisation`` (whose identifier is an enterprise code, never
-            required here, and whose name is a "Tên tổ chức").
-    """
-    if key == "id_number":
-        return (
-            check_org_number(value) if kind == "organisation" else check_id_number(value, required=required)
-        )
-    if key == "phone":
-        return check_phone(value, required=required)
-    if key == "email":
-        return check_email(value, required=required)
-    if key == "birth_date":
-        if required and not value.strip():
-            return Check("", "Chưa nhập ngày sinh (thủ tục này cần ngày sinh).")
-        return check_birth_date(value, today=today)
-    if key in _PARTY_TEXT:
-        label, limit = _PARTY_TEXT[key]
-        if key == "name" and kind == "organisation":
-            label = "Tên tổ chức"
-        if "|" in value:  # a chip card's QR text the form could not read as one, kept as typed
-            return Check(
-                "",
-                f"{label} có ký tự «|»: đây là chữ quét từ mã QR căn cước chưa đọc được; "
-                "hãy xóa ô này rồi quét lại, hoặc gõ tay.",
-            )
-        return check_text(value, label=label, required=required, max_len=limit)
-    return None
-
 
 UNCHOSEN_REQUIRED = frozenset({"name", "id_number"})
 """The applicant's fields the desk requires while no procedure is chosen (most procedures' own)."""
@@ -2615,8 +2564,20 @@ class Desk:
             raise ValidationError(errors)
 
         def compute(d: Dossier, _occurred: datetime) -> dict[str, Any]:
+            # Only the fields changed, each with the value it replaces (see ``dossier._corrected``).
             applicant, owner = self._corrected(d, changes)
-            return {"applicant": applicant.to_json(), **({"owner": owner.to_json()} if owner else {})}
+            made: dict[str, Any] = {}
+            for role, before, after in (("applicant", d.applicant, applicant), ("owner", d.owner, owner)):
+                if before is None or after is None:
+                    continue
+                fields = {
+                    key: {"from": getattr(before, key), "to": getattr(after, key)}
+                    for key in PARTY_LABELS  # the history's order: name, address, …
+                    if getattr(before, key) != getattr(after, key)
+                }
+                if fields:
+                    made[role] = fields
+            return made
 
         return self._step(code, "corrected", actor, {"reason": reason_text}, at, compute)
 
@@ -2970,16 +2931,20 @@ class Desk:
         out because its code was issued twice says whether it was received again, and under what."""
         steps = []
         for event, reason in self.store.flagged_of(self._code(code)):
-            again = ""
+            again = wanted = ""
             if event.kind == "received":
                 again = self.store.received_again_as(event.uuid) or ""
+            if event.kind == "corrected":  # what it would have changed: lost unless made again
+                wanted = corrected_said(event.payload)
             steps.append(
                 LeftOutStep(
                     at=to_vn(event.occurred_at),
                     label=TRANSITIONS[event.kind].label if event.kind in TRANSITIONS else event.kind,
                     actor=event.actor,
                     counter_id=event.counter_id,
-                    reason=reason + (f" Đã tiếp nhận lại với mã {again}." if again else ""),
+                    reason=reason
+                    + (f" Đã tiếp nhận lại với mã {again}." if again else "")
+                    + (f" ({wanted})" if wanted else ""),
                     uuid=event.uuid,
                     received_again=again,
                     can_receive_again=not again and _receipt_alone(event) is not None,
@@ -3061,6 +3026,17 @@ class Desk:
                 "commune_code": settings.commune_code,
                 "counter": settings.counter_no,
             }
+            # The corrections made to that receipt on its counter were left out with it (they
+            # did not fit the other citizen's dossier): the new receipt carries them.
+            mended = alone
+            for later, _reason in self.store.flagged_of(code):
+                if later.kind == "corrected" and later.counter_id == left.counter_id:
+                    with contextlib.suppress(RuleError, *UNREADABLE_EVENT):
+                        mended = apply(mended, later)
+            if mended.applicant != alone.applicant:
+                payload["applicant"] = mended.applicant.to_json()
+            if mended.owner is not None and mended.owner != alone.owner:
+                payload["owner"] = mended.owner.to_json()
             payload["received_again"] = {
                 "code": code,
                 "event": left.uuid,

@@ -521,8 +521,10 @@ def slip_hops(ctx: Context) -> list[Hop]:
     def add(hop: Hop) -> None:
         # Steps noted since the last hand-over happened while the previous holder had the dossier.
         if pending:
-            target = hops[-1] if hops else hop
-            target.notes = (target.notes or []) + pending
+            if hops:
+                hops[-1].notes = (hops[-1].notes or []) + pending
+            else:  # they came before this step: noted before its own (a refusal's reason)
+                hop.notes = pending + (hop.notes or [])
             pending.clear()
         hops.append(hop)
 
@@ -567,7 +569,7 @@ def slip_hops(ctx: Context) -> list[Hop]:
                 )
             )
         elif event.kind in HOP_CLOSING:
-            detail = [str(p["reason"])] if p.get("reason") else []
+            detail = [f"{wording.SLIP_REASON}: {p['reason']}"] if p.get("reason") else []
             if p.get("legal_basis"):
                 detail.append(f"{wording.STOP_BASIS}: {p['legal_basis']}")
             add(

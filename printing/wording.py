@@ -221,6 +221,8 @@ TIMELINESS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Qu�
 LOGBOOK_DAY = "Ngày {day}"
 LOGBOOK_RANGE = "Từ ngày {first} đến ngày {last}"
 LOGBOOK_VOLUME = "Quyển số: {volume}"
+SLIP_REASON = "Lý do"
+"""Before the reason of a refusal, withdrawal or stop in the control slip's notes."""
 LOGBOOK_ENTRY = "{entry}\nQ{counter}"
 """The STT column: the entry in its counter's book, and that counter (Q2: quầy số 2)."""
 LOGBOOK_ENTRY_NOTE = "STT: số thứ tự trong sổ của từng quầy (Q{counter}: quầy số {counter})"

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from counter_app.domain.calendar import to_vn
-from counter_app.domain.dossier import Dossier, Event, HistoryStep, apply, history
+from counter_app.domain.dossier import Dossier, Event, HistoryStep, apply, former_id_numbers, history
 from counter_app.domain.errors import CounterError
 
 MAX_CODE = 60
@@ -89,15 +89,11 @@ def fold_texts(texts: Iterable[str]) -> tuple[Dossier | None, list[Event]]:
     return dossier, kept
 
 
-def fold_known(texts: Iterable[str]) -> tuple[Dossier | None, list[HistoryStep]]:
-    """The dossier and its timeline from its events' canonical texts (see ``fold_texts``)."""
-    dossier, kept = fold_texts(texts)
-    return dossier, (history(kept) if dossier else [])
-
-
-def holder_digits(dossier: Dossier) -> set[str]:
-    """The last four digits of the ID numbers printed for this dossier (applicant, owner)."""
+def holder_digits(dossier: Dossier, events: Iterable[Event] = ()) -> set[str]:
+    """The last four digits of the ID numbers printed for this dossier (applicant, owner), and of
+    those a correction replaced: the citizen's receipt, given before, still prints the old one."""
     numbers = [dossier.applicant.id_number, dossier.owner.id_number if dossier.owner else ""]
+    numbers += former_id_numbers(events)
     return {n[-4:] for n in numbers if n and len(n) >= 4}
 
 
@@ -155,7 +151,8 @@ def answer(code: str, digits: str, texts: list[str], tries: Tries) -> tuple[int,
         )
     if tries.locked(code):
         return page("Tra cứu hồ sơ", ask_form(code, "Nhập sai quá nhiều lần; hãy thử lại sau 15 phút."), 429)
-    dossier, steps = fold_known(texts)
+    dossier, kept = fold_texts(texts)
+    steps = history(kept) if dossier else []
     if not digits:
         return page("Tra cứu hồ sơ", ask_form(code))
     if tries.busy(code):
@@ -165,7 +162,7 @@ def answer(code: str, digits: str, texts: list[str], tries: Tries) -> tuple[int,
     if dossier is None:
         tries.failed(code)  # unknown codes count too: no telling a real code from a made-up one
         return page("Tra cứu hồ sơ", ask_form(code, "Không tìm thấy hồ sơ với mã và 4 số này."), 404)
-    if not (len(digits) == 4 and digits.isdigit() and digits in holder_digits(dossier)):
+    if not (len(digits) == 4 and digits.isdigit() and digits in holder_digits(dossier, kept)):
         tries.failed(code)
         return page("Tra cứu hồ sơ", ask_form(code, "Không tìm thấy hồ sơ với mã và 4 số này."), 404)
     return page(f"Hồ sơ {dossier.code}", dossier_page(dossier, steps))

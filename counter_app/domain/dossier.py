@@ -16,6 +16,7 @@ This module does no I/O.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -29,7 +30,7 @@ from typing import Any, Literal
 from counter_app.domain.calendar import FIRST_YEAR, LAST_YEAR, VN_TZ, to_vn
 from counter_app.domain.errors import RuleError, ValidationError
 from counter_app.domain.text import money
-from counter_app.domain.validation import PARTY_LABELS, mask_id
+from counter_app.domain.validation import CORRECTABLE, PARTY_LABELS, mask_id, party_field_check
 
 # ---------------------------------------------------------------------------------------------------
 # National statuses (DVCQG TrangThaiHoSo)
@@ -850,10 +851,7 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
         changes["returned_at"] = at
     elif kind == "corrected":
         changes["corrections"] = dossier.corrections + 1
-        if isinstance(p.get("applicant"), Mapping):
-            changes["applicant"] = Party.from_json(p["applicant"])
-        if isinstance(p.get("owner"), Mapping) and dossier.owner is not None:
-            changes["owner"] = Party.from_json(p["owner"])
+        changes.update(_corrected(dossier, p, at))
     elif kind == "rated":
         changes["rating"] = Rating(
             level=int(p["level"]),
@@ -904,31 +902,114 @@ def received_again_said(again: Mapping[str, Any]) -> str:
     return f"{said}; {again.get('by', '')} ghi lúc {at:%H:%M %d/%m/%Y}"
 
 
-def corrected_said(before: Dossier, after: Dossier) -> str:
-    """The history's words for a correction: each field that changed, as it was and as it is (an
-    ID number masked, as in every history and log: the dossier shows it in full); the owner's
-    named as such."""
+CORRECTED_ROLES = {"applicant": "", "owner": "chủ hồ sơ"}
+"""The parties a correction may change, with how the history names the second's fields."""
 
-    def said(key: str, value: str) -> str:
-        if not value:
-            return "(trống)"
-        return mask_id(value) if key == "id_number" else value
 
-    parts = []
-    for role, old_party, new_party in (
-        ("", before.applicant, after.applicant),
-        ("chủ hồ sơ", before.owner, after.owner),
-    ):
-        if old_party is None or new_party is None:
+def correction_fields(payload: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """A correction's changes as (role, field, from, to), in the payload's order.
+
+    Raises:
+        RuleError: not a correction a counter writes (a field it does not correct, values not
+            text, nothing to change).
+    """
+    unreadable = RuleError("Bước sửa thông tin không đọc được (không phải do quầy ghi).")
+    changes = []
+    for role in CORRECTED_ROLES:
+        given = payload.get(role)
+        if given is None:
             continue
-        for key, label in PARTY_LABELS.items():
-            old, new = getattr(old_party, key), getattr(new_party, key)
-            if old != new:
-                if key == "name" and new_party.kind == "organisation":
-                    label = "Tên tổ chức"
-                named = f"{label} {role}" if role else label
-                parts.append(f"{named}: {said(key, old)} → {said(key, new)}")
-    return "Đã sửa " + "; ".join(parts) if parts else "Không thay đổi thông tin nào"
+        if not isinstance(given, Mapping) or not given:
+            raise unreadable
+        for key, change in given.items():
+            if key not in CORRECTABLE or not isinstance(change, Mapping):
+                raise unreadable
+            before, after = change.get("from"), change.get("to")
+            if not isinstance(before, str) or not isinstance(after, str) or before == after:
+                raise unreadable
+            changes.append((role, key, before, after))
+    if not changes:
+        raise unreadable
+    return changes
+
+
+def _corrected(dossier: Dossier, p: Mapping[str, Any], at: datetime) -> dict[str, Party]:
+    """The parties a correction makes: each field changed from what the official saw to what they
+    typed, checked by the intake's rules (an event from the hub is checked as one typed here).
+
+    Only the fields changed travel, each with the value it replaced: a correction made where
+    another was not yet seen keeps that one's other fields; one made over a value it never saw
+    (the same field corrected otherwise elsewhere, or the step of another citizen's receipt left
+    out under a code issued twice) is refused, and so left out for a person to look at.
+
+    Raises:
+        RuleError: as above, naming the field.
+    """
+    parties: dict[str, Party] = {}
+    values: dict[str, dict[str, Any]] = {}
+    for role, key, before, after in correction_fields(p):
+        party = dossier.applicant if role == "applicant" else dossier.owner
+        if party is None:
+            raise RuleError("Hồ sơ không ghi chủ hồ sơ khác người nộp: không có thông tin chủ hồ sơ để sửa.")
+        label = _field_label(role, key, party.kind)
+        current = getattr(party, key)
+        if current == after:
+            continue  # made already (the same correction made at two counters)
+        if current != before:
+            raise RuleError(
+                f"«{label}» của hồ sơ đang là «{_said(key, current)}», không phải «{_said(key, before)}» "
+                "như lúc sửa: bước sửa không áp dụng."
+            )
+        check = party_field_check(key, after, to_vn(at).date(), party.kind, required=key == "name")
+        if check is not None and check.error:
+            raise RuleError(f"{label}: {check.error}")
+        values.setdefault(role, {})[key] = check.value if check is not None else after
+    for role, changed in values.items():
+        party = dossier.applicant if role == "applicant" else dossier.owner
+        assert party is not None
+        parties[role] = replace(party, **changed)
+    return parties
+
+
+def _field_label(role: str, key: str, kind: str) -> str:
+    label = "Tên tổ chức" if key == "name" and kind == "organisation" else PARTY_LABELS[key]
+    return f"{label} {CORRECTED_ROLES[role]}".strip()
+
+
+def _said(key: str, value: str) -> str:
+    """A field's value as the history says it: an ID number masked, a birth date as dd/mm/yyyy."""
+    if not value:
+        return "(trống)"
+    if key == "id_number":
+        return mask_id(value)
+    if key == "birth_date" and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
+    return value
+
+
+def corrected_said(payload: Mapping[str, Any], kind: str = "person") -> str:
+    """The history's words for a correction, from its event alone: each field as it was and as it
+    is ("" when the event cannot be read)."""
+    try:
+        changes = correction_fields(payload)
+    except RuleError:
+        return ""
+    return "Đã sửa " + "; ".join(
+        f"{_field_label(role, key, kind)}: {_said(key, before)} → {_said(key, after)}"
+        for role, key, before, after in changes
+    )
+
+
+def former_id_numbers(events: Iterable[Event]) -> set[str]:
+    """The ID numbers corrections replaced: printed on a receipt given before the correction."""
+    numbers = set()
+    for event in events:
+        if event.kind == "corrected":
+            with contextlib.suppress(RuleError):
+                numbers |= {
+                    b for _r, key, b, _a in correction_fields(event.payload) if key == "id_number" and b
+                }
+    return numbers
 
 
 def history(events: Iterable[Event]) -> list[HistoryStep]:
@@ -942,7 +1023,7 @@ def history(events: Iterable[Event]) -> list[HistoryStep]:
         p = event.payload
         detail_parts = []
         if event.kind == "corrected" and before is not None:
-            detail_parts.append(corrected_said(before, state))
+            detail_parts.append(corrected_said(p, before.applicant.kind))
         if p.get("to_agency_name"):
             detail_parts.append(f"Đến: {p['to_agency_name']}")
         again = p.get("received_again") if event.kind == "received" else None

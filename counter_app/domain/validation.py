@@ -735,3 +735,58 @@ def check_birth_date(value: str | None, *, today: date) -> Check:
             return Check(raw, f"Ngày sinh {day:%d/%m/%Y} ở tương lai: kiểm tra lại.")
         return Check(raw, f"Ngày sinh {day:%d/%m/%Y} trước năm 1900: kiểm tra lại năm sinh.")
     return Check(day.isoformat())
+
+
+# --- a party's fields -------------------------------------------------------------------------
+
+NAME_MAX = 150
+"""Longest applicant name (a person's or an organisation's)."""
+ADDRESS_MAX = 300
+"""Longest address."""
+CORRECTABLE = frozenset({"name", "id_number", "phone", "email", "address", "birth_date", "representative"})
+"""The applicant's fields a correction may change (not the kind: a person is not made an organisation)."""
+
+_PARTY_TEXT = {
+    "name": ("Họ và tên", NAME_MAX),
+    "representative": ("Người đại diện", NAME_MAX),
+    "address": ("Địa chỉ", ADDRESS_MAX),
+}
+"""Free-text fields of a party: label in messages, longest length."""
+
+
+def party_field_check(
+    key: str, value: str, today: date, kind: str = "person", *, required: bool = False
+) -> Check | None:
+    """The rule for one field of an applicant or owner; None for a key without one.
+
+    The one place these rules live: :meth:`Desk.parse_intake` applies them to a whole intake and
+    :func:`check_party_field` to one field as the form's field is left.
+
+    Args:
+        kind: ``person`` or ``organisation`` (whose identifier is an enterprise code, never
+            required here, and whose name is a "Tên tổ chức").
+    """
+    if key == "id_number":
+        return (
+            check_org_number(value) if kind == "organisation" else check_id_number(value, required=required)
+        )
+    if key == "phone":
+        return check_phone(value, required=required)
+    if key == "email":
+        return check_email(value, required=required)
+    if key == "birth_date":
+        if required and not value.strip():
+            return Check("", "Chưa nhập ngày sinh (thủ tục này cần ngày sinh).")
+        return check_birth_date(value, today=today)
+    if key in _PARTY_TEXT:
+        label, limit = _PARTY_TEXT[key]
+        if key == "name" and kind == "organisation":
+            label = "Tên tổ chức"
+        if "|" in value:  # a chip card's QR text the form could not read as one, kept as typed
+            return Check(
+                "",
+                f"{label} có ký tự «|»: đây là chữ quét từ mã QR căn cước chưa đọc được; "
+                "hãy xóa ô này rồi quét lại, hoặc gõ tay.",
+            )
+        return check_text(value, label=label, required=required, max_len=limit)
+    return None

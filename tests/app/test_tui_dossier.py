@@ -18,7 +18,7 @@ from counter_app.tui.screens.dialogs import ConfirmDialog, PrintDialog, StepDial
 from counter_app.tui.screens.dossier import DossierScreen
 from counter_app.tui.screens.lists import ListsScreen
 from counter_app.tui.screens.supervisor import SupervisorScreen
-from counter_app.tui.widgets.fields import Field
+from counter_app.tui.widgets.fields import Field, focus_now
 from tests.conftest import FixedClock, intake
 
 from .conftest import (
@@ -1130,3 +1130,51 @@ async def test_an_owner_other_than_the_applicant_is_corrected_in_the_same_dialog
         assert (
             d.owner is not None and d.owner.name == "Nguyễn Văn Tuấn" and d.applicant.name == "Đặng Thị Hoà"
         )
+
+
+async def test_a_correction_dialog_with_its_errors_scrolls_to_the_field_in_hand_at_80x24(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """A person with an owner: ten fields; with their error lines the reason and the buttons went
+    below the screen, and the focus with them."""
+    owner = {"name": "Nguyễn Văn Tuân", "id_number": "031160004321"}
+    code = staffed_desk.receive(intake(owner=owner), ACTOR).code
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        typed = {"applicant-name": "", "applicant-birth_date": "31/02/1990", "applicant-phone": "12"}
+        for key, text in {**typed, "owner-name": ""}.items():
+            dialog.query_one(f"#step-{key}", Field).input.focus()
+            await pilot.press("ctrl+u")
+            await type_text(pilot, text)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert len([f for f in dialog.query(Field) if f.error]) == 5  # and the reason
+        reason = dialog.query_one("#step-reason", Field)
+        focus_now(reason.input)
+        await settle(pilot)
+        box = dialog.query_one(".step-dialog")
+        assert box.max_scroll_y > 0  # it scrolls: the buttons below are reached
+        assert box.region.contains_region(reason.input.region)
+        focus_now(dialog.query_one("#confirm"))
+        await settle(pilot)
+        assert box.scroll_y == box.max_scroll_y
+        assert box.region.contains_region(dialog.query_one("#confirm").region)
+        focus_now(reason.input)
+        await settle(pilot)
+        assert box.region.contains_region(reason.input.region)
+        # Only what the official changed is sent: the details left as recorded are not.
+        await type_text(pilot, "Sai")
+        for key in ("applicant-name", "applicant-birth_date", "applicant-phone", "owner-name"):
+            field = dialog.query_one(f"#step-{key}", Field)
+            field.value = dialog._default(field.key)
+        dialog.query_one("#step-applicant-name", Field).value = "Đặng Thị Hoa"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen)
+        [said] = [s.detail for s in staffed_desk.history(code) if s.kind == "corrected"]
+        assert said == "Đã sửa Họ và tên: Đặng Thị Hoà → Đặng Thị Hoa; Lý do: Sai"

@@ -1614,3 +1614,105 @@ def test_papers_received_apart_never_pull_back_an_appointment_moved_on_the_other
         assert d.due_at == promised and d.status == 4
         assert d.statutory_due_at == waited_due  # the time limit moves by the wait
         assert desk.store.projection_differs() is None
+
+
+# -- corrections made apart ---------------------------------------------------------------------------
+
+
+def test_corrections_of_different_fields_made_apart_both_stand(counters: tuple[Desk, Desk]) -> None:
+    """Counter 1 corrects the phone while counter 2, cut off, corrects the name: each correction
+    carries only the fields it changed, with the value it replaced, so both stand everywhere.
+    Before, each carried the whole applicant, and the later one undid the other's without a word."""
+    first, second = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    sync(second)
+    first.correct(code, MINH, changes={"phone": "0977111222"}, reason="Sai số điện thoại")
+    second.correct(code, "Lê Thị Lan", changes={"name": "Đặng Thị Hoa"}, reason="Sai dấu")
+    for desk in (second, first, second):
+        sync(desk)
+    for desk in counters:
+        d = desk.get(code)
+        assert (d.applicant.name, d.applicant.phone) == ("Đặng Thị Hoa", "0977111222")
+        assert states(desk)[code] == "sent" and desk.left_out(code) == []
+        said = [s.detail for s in desk.history(code) if s.kind == "corrected"]
+        assert sorted(said) == sorted(
+            [
+                "Đã sửa Số điện thoại: 0912345678 → 0977111222; Lý do: Sai số điện thoại",
+                "Đã sửa Họ và tên: Đặng Thị Hoà → Đặng Thị Hoa; Lý do: Sai dấu",
+            ]
+        )
+        assert desk.store.projection_differs() is None
+
+
+def test_one_field_corrected_two_ways_apart_leaves_the_second_out_and_says_what_it_wanted(
+    counters: tuple[Desk, Desk],
+) -> None:
+    first, second = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    sync(second)
+    first.correct(code, MINH, changes={"name": "Đặng Thị Hoa"}, reason="Sai dấu")
+    second.correct(code, "Lê Thị Lan", changes={"name": "Đặng Thị Hòa"}, reason="Dấu cũ")
+    for desk in (first, second, first):
+        sync(desk)
+    for desk in counters:
+        assert desk.get(code).applicant.name == "Đặng Thị Hoa"  # the one the hub took first
+        assert states(desk)[code] == "conflict"
+        [left] = desk.left_out(code)
+        assert left.label == "Sửa thông tin người nộp"
+        assert "Đặng Thị Hoà → Đặng Thị Hòa" in left.reason  # what the official there meant
+        assert "đang là «Đặng Thị Hoa»" in left.reason
+
+
+def test_a_correction_of_a_receipt_left_out_for_a_code_issued_twice_stays_with_its_citizen(
+    counters: tuple[Desk, Desk], make_desk: Callable[..., Desk], tmp_path: Path, hub: Any
+) -> None:
+    """The citizen whose receipt the hub took second had her name corrected on her counter: that
+    correction rewrote the first citizen's dossier on every counter. It is left out with her
+    receipt now, and her receipt made again under a new code carries it."""
+    first, second = counters
+    twin = replacement(make_desk, tmp_path, hub)
+    for desk in (second, twin):
+        sync(desk)
+    kept = second.receive(intake(), MINH)
+    other = twin.receive(intake(applicant=KHAC), MINH)
+    assert other.code == kept.code
+    twin.correct(other.code, MINH, changes={"name": "Vũ Văn Khắc"}, reason="Sai dấu")
+    for desk in (second, twin, first):
+        sync(desk)
+    for desk in (first, second, twin):
+        assert desk.get(kept.code).applicant.name == "Đặng Thị Hoà"
+        assert desk.store.projection_differs() is None
+    again = first.receive_again(kept.code, "Giám sát Lan")
+    assert again.applicant.name == "Vũ Văn Khắc" and again.code != kept.code
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"kind": {"from": "person", "to": "organisation"}},
+        {"name": {"from": "Đặng Thị Hoà", "to": "H" * 3000}},
+        {"name": {"from": "Đặng Thị Hoà", "to": ""}},
+        {"id_number": {"from": "031190001234", "to": "ABC"}},
+        {"name": "Chỉ tên"},
+    ],
+)
+def test_a_correction_from_the_hub_that_no_counter_would_write_is_left_out(
+    counters: tuple[Desk, Desk], hub: Any, fields: dict[str, Any]
+) -> None:
+    first, _ = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    at = datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ)
+    event = new_event(code, "corrected", at, "Phòng Tư pháp", "city", {"applicant": fields, "reason": "x"})
+    assert city_post(hub, [event.to_json()]).status_code == 200
+    report = sync(first)
+    assert [c for c, _ in report.flagged] == [code]
+    d = first.get(code)
+    assert (d.applicant.kind, d.applicant.name, d.applicant.id_number) == (
+        "person",
+        "Đặng Thị Hoà",
+        "031190001234",
+    )
+    assert d.corrections == 0

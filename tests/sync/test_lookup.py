@@ -166,3 +166,17 @@ def test_the_receipt_s_qr_code_opens_this_page_for_the_citizen(
     assert form.status_code == 200 and "4 số cuối" in form.text
     page = httpx.get(address, params={"ma": code, "cccd": "1234"})
     assert "Được tiếp nhận" in page.text and code in page.text
+
+
+def test_the_id_digits_printed_before_a_correction_still_open_the_page(
+    hub: Any, synced: tuple[Desk, str]
+) -> None:
+    """The citizen's receipt prints the ID number as it was when it was given: a correction of the
+    number made the page refuse the digits on it."""
+    desk, code = synced
+    desk.correct(code, MINH, changes={"id_number": "031190005555"}, reason="Sai số")
+    with SyncClient(desk, hub.url, "t1") as client:
+        client.run()
+    assert look(hub, ma=code, cccd="1234").status_code == 200
+    assert look(hub, ma=code, cccd="5555").status_code == 200
+    assert look(hub, ma=code, cccd="9999").status_code == 404

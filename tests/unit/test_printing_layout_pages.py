@@ -335,3 +335,19 @@ def test_the_page_number_is_printed_clear_of_the_printer_s_dead_edge(
     ).stdout
     tops = [float(m) for m in re.findall(r'yMin="([\d.]+)"[^>]*>Trang<', boxes)]
     assert len(tops) >= 2 and min(tops) >= 4.5 * 72 / 25.4  # points from the top edge
+
+
+def test_a_control_slip_notes_the_steps_before_a_refusal_first_and_names_its_reason(
+    desk: Desk, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Refused after extra papers, never handed on: the notes began with the refusal's bare reason,
+    the earlier steps after it."""
+    clock.set(at(25, 9))
+    d = desk.receive(intake(), "cb1")
+    clock.set(at(25, 10))
+    desk.request_extra_papers(d.code, "cb1", papers=["Bản sao giấy khai sinh"], reason="Thiếu giấy tờ")
+    clock.set(at(26, 10))
+    desk.refuse(d.code, "cb1", reason="Không bổ sung được giấy tờ")
+    text = " ".join(pdf_text(render_form(desk, "control_slip", d.code, tmp_path / "slip.pdf")).split())
+    asked, reason = text.find("Yêu cầu bổ sung hồ sơ ("), text.find("Lý do: Không bổ sung được giấy tờ")
+    assert 0 <= asked < reason

@@ -98,7 +98,7 @@ def step_fields(kind: str, dossier: Dossier) -> list[tuple[str, str]]:
     if dossier.applicant.kind == "organisation":
         party = [
             ("applicant.name", "Tên tổ chức"),
-            ("applicant.id_number", "Mã số doanh nghiệp"),
+            ("applicant.id_number", "Mã số tổ chức"),
             ("applicant.representative", "Người đại diện"),
         ]
     else:
@@ -113,7 +113,7 @@ def step_fields(kind: str, dossier: Dossier) -> list[tuple[str, str]]:
         ("applicant.address", "Địa chỉ"),
     ]
     if dossier.owner is not None:  # the owner's name and number: what the national record carries
-        party += [("owner.name", "Chủ hồ sơ"), ("owner.id_number", "Số ĐD chủ hồ sơ")]
+        party += [("owner.name", "Chủ hồ sơ"), ("owner.id_number", "Số CC chủ HS")]
     return party + fields
 
 
@@ -446,6 +446,10 @@ class StepDialog(CounterModal):
                 values["new_due"] = datetime(day.year, day.month, day.day, hour, minute, tzinfo=VN_TZ)
             elif field.key == "papers":
                 values["papers"] = [p.strip() for p in text.replace("\n", ";").split(";") if p.strip()]
+            elif "." in field.key and text == self._default(field.key).strip():
+                # A detail left as recorded is not sent: sent, it put back a value corrected
+                # meanwhile elsewhere (the sync, another window) under the official's name.
+                continue
             else:
                 values[field.key] = text
         return values if ok else None
