@@ -1178,3 +1178,35 @@ async def test_a_correction_dialog_with_its_errors_scrolls_to_the_field_in_hand_
         assert isinstance(app.screen, DossierScreen)
         [said] = [s.detail for s in staffed_desk.history(code) if s.kind == "corrected"]
         assert said == "Đã sửa Họ và tên: Đặng Thị Hoà → Đặng Thị Hoa; Lý do: Sai"
+
+
+async def test_a_chip_card_scanned_into_the_correction_dialog_fills_the_details(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """The card was thrown away with "close the dialog first", and closed, the scan started an
+    intake: the correction is the one dialog made of the applicant's details."""
+    code = staffed_desk.receive(
+        intake(applicant={"name": "Dang Thi Hoa", "id_number": "031190001234"}), ACTOR
+    ).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        await pilot.press("e")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, StepDialog)
+        dialog.query_one("#step-applicant-email", Field).input.focus()
+        await scanner_burst(
+            pilot, "031190001234|123456789|Đặng Thị Hoà|05031990|Nữ|Thôn Đông, xã Vĩnh Bảo|01072021"
+        )
+        assert app.screen is dialog
+        assert dialog.query_one("#step-applicant-name", Field).value == "Đặng Thị Hoà"
+        assert dialog.query_one("#step-applicant-birth_date", Field).value == "05/03/1990"
+        assert dialog.query_one("#step-applicant-address", Field).value == "Thôn Đông, xã Vĩnh Bảo"
+        assert dialog.query_one("#step-applicant-email", Field).value == ""
+        dialog.query_one("#step-reason", Field).input.focus()
+        await type_text(pilot, "Theo căn cước")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        d = staffed_desk.get(code)
+        assert (d.applicant.name, d.applicant.birth_date) == ("Đặng Thị Hoà", "1990-03-05")

@@ -23,6 +23,7 @@ from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.text import thousands
 from counter_app.domain.validation import moment_problem, parse_amount
 from counter_app.tui.formatting import birth_text, due_text, parse_day_time
+from counter_app.tui.messages import ChipScanned
 from counter_app.tui.screens.base import CounterModal, focus_first_error, pass_on_scan, show_field_errors
 from counter_app.tui.widgets.bars import DialogFooter
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
@@ -365,6 +366,34 @@ class StepDialog(CounterModal):
             fields[0].focus()
         else:
             self.query_one("#confirm", Button).focus()
+
+    @on(ChipScanned)
+    def _chip(self, message: ChipScanned) -> None:
+        """A correction is the one dialog made of the applicant's details: the card scanned into
+        it fills them (the owner's, scanned into the owner's fields; an organisation's
+        representative). Any other dialog leaves it to the app (close the dialog first)."""
+        if self.kind != "corrected":
+            return
+        message.stop()
+        chip = message.chip
+        role = "owner" if message.field.startswith("owner.") else "applicant"
+        party = self.dossier.owner if role == "owner" else self.dossier.applicant
+        if party is None:  # no owner to correct: the scan fills nothing
+            return
+        if role == "applicant" and party.kind == "organisation":
+            filled = {"representative": chip.name}
+        else:
+            filled = {"name": chip.name, "id_number": chip.id_number, "address": chip.address}
+            if chip.birth_date is not None:
+                filled["birth_date"] = f"{chip.birth_date:%d/%m/%Y}"
+        for key, value in filled.items():
+            for field in self.query(Field):
+                if field.key == f"{role}.{key}" and value:
+                    field.value = value
+                    field.error = ""
+        self.notify(
+            f"Đã điền thông tin của {chip.name} từ căn cước: kiểm tra lại rồi Ctrl+S.", title="Quét căn cước"
+        )
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
