@@ -102,6 +102,9 @@ def _setup_logging() -> None:
     if not any(isinstance(h, logging.FileHandler) for h in root.handlers):
         root.addHandler(handler)
     root.setLevel(logging.INFO)
+    # A log line that cannot be written (the disk full) is lost quietly: logging printed a
+    # traceback of it on stderr, 64 lines over the one that tells the official what happened.
+    logging.raiseExceptions = False
 
 
 class OutputError(CounterError):

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from counter_app.domain.errors import CounterError, StoreError
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 """Number of migrations in ``migrations.py``; bump with each new one."""
 
 BUSY_TIMEOUT_MS = 10_000

@@ -523,6 +523,53 @@ def m016_refused_at_the_counter_marked(db: Database) -> None:
     _fold_again(db, [code for (code,) in codes])
 
 
+UNKNOWN_KIND = "Không có bước xử lý%"
+"""How the fold's refusal of a step kind it does not know begins (``check_transition``)."""
+
+
+@migrations()
+def m017_corrections_known(db: Database) -> None:
+    """Corrections of the applicant's details (``corrected`` events). An older version keeps one
+    pulled from the hub aside as a step it does not know: now known, each is folded in where it
+    fits (still left out, with today's reason, where it does not), and a dossier with nothing left
+    out comes out of conflict. The schema number also tells an older version that this file holds
+    steps it cannot read: it refuses the file whole, where it read it and failed on every such
+    dossier (the nightly check with it, and so the backup)."""
+    from counter_app.domain.dossier import Dossier, apply
+    from counter_app.domain.errors import RuleError
+    from counter_app.store.dossiers import DossierStore
+
+    store = DossierStore(db.conn)
+    unknown = "kind = 'corrected' AND flagged = 1 AND flag_reason LIKE ?"
+    waiting = {
+        seq for (seq,) in db.execute(f"SELECT seq FROM events WHERE {unknown}", [UNKNOWN_KIND]).fetchall()
+    }
+    codes = [
+        code
+        for (code,) in db.execute(
+            f"SELECT DISTINCT dossier_code FROM events WHERE {unknown}", [UNKNOWN_KIND]
+        ).fetchall()
+    ]
+    for code in codes:
+        state: Dossier | None = None
+        for row in store.fold_rows(code):
+            if row.flagged and row.seq not in waiting:
+                continue
+            try:
+                state = apply(state, row.event)
+            except RuleError as refused:
+                if row.seq not in waiting:
+                    raise
+                store.set_flag(row.seq, refused.message)  # left out, for what it is now
+                continue
+            if row.seq in waiting:
+                store.set_flag(row.seq, "")
+        store.fold_again(code)
+        still = db.execute("SELECT 1 FROM events WHERE dossier_code = ? AND flagged = 1", [code]).fetchone()
+        if still is None and store.stored_sync_state(code) == "conflict":
+            store.clear_conflict(code)
+
+
 # The number of migrations above lives beside the opener (which must not import sqlite-utils);
 # tests check that it matches.
 from counter_app.store.database import SCHEMA_VERSION  # noqa: E402

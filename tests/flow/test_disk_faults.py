@@ -310,3 +310,22 @@ def test_a_read_only_disk_under_writes_still_in_the_journal_says_to_copy_the_fol
     done = _counter(db, "list", "today")
     assert done.returncode == 5, done.stderr
     assert "-wal" in done.stderr and "chép" in done.stderr and "ổ đĩa chỉ cho đọc" in done.stderr
+
+
+def test_a_log_that_cannot_be_written_costs_no_traceback_on_the_screen(
+    tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log on a full disk: every failed command printed 64 lines of "--- Logging error ---"
+    and a traceback over its one line for the official."""
+    data = tmp_path / "data"
+    (data / "logs").mkdir(parents=True)
+    (data / "logs" / "counter.log").symlink_to("/dev/full")  # every write: no space left
+    monkeypatch.setenv("COUNTER_DATA_DIR", str(data))
+    db = data / "counter.db"
+    desk = Desk.open(db, clock=clock, env={})
+    desk.setup(commune_code="11410", commune_name="xã Vĩnh Bảo", counter_no=2, agency_id="000.00.11.H26")
+    desk.close()
+    done = _counter(db, "show", "000.00.11.H26-261125-9999")  # fails, and says so in the log
+    assert done.returncode == 4
+    assert "Logging error" not in done.stderr and "Traceback" not in done.stderr
+    assert done.stderr.strip().count("\n") == 0 and done.stderr.startswith("Lỗi:")

@@ -762,3 +762,51 @@ def test_a_file_taken_away_under_a_running_counter_takes_no_more_saves(
     with pytest.raises(StoreError, match="đã bị xóa, đổi tên hoặc thay bằng tệp khác"):
         desk.receive(intake(), "A")
     assert desk.get(kept).code == kept  # reads go on: a dossier can still be looked up
+
+
+def test_upgrade_folds_in_the_corrections_an_older_version_kept_aside(
+    tmp_path: Path, make_desk: Callable[..., Desk]
+) -> None:
+    """A counter of an older version keeps a correction pulled from the hub aside as a step it
+    does not know (flagged, the dossier in conflict). Upgraded, the correction is folded in and
+    the dossier comes out of conflict; one that no longer fits stays aside, for why it does not."""
+    source = make_desk(tmp_path / "source.db")
+    fits = source.receive(intake(), "Cán bộ A").code
+    stale = source.receive(intake(), "Cán bộ A").code
+    source.correct(fits, "Cán bộ B", changes={"name": "Đặng Thị Hoa"}, reason="Sai dấu")
+    source.correct(stale, "Cán bộ B", changes={"name": "Đặng Thị Hoa"}, reason="Sai dấu")
+    conn = at_version(source, tmp_path / "v16.db", 16)
+    conn.executemany(
+        "INSERT INTO sequences VALUES (?, ?, ?, ?)", source.store.conn.execute("SELECT * FROM sequences")
+    )
+    conn.execute(  # as the older version left them: aside, the dossiers as received, in conflict
+        "UPDATE events SET flagged = 1, flag_reason = 'Không có bước xử lý «corrected».'"
+        " WHERE kind = 'corrected'"
+    )
+    received = {c: source.store.conn.execute("SELECT data FROM dossiers WHERE code = ?", (c,)).fetchone()[0]
+                for c in (fits, stale)}  # fmt: skip
+    for code in (fits, stale):
+        data = json.loads(received[code])
+        data.pop("corrections")
+        data["applicant"]["name"] = "Đặng Thị Hoà"
+        data["events"] = 1
+        conn.execute(
+            "UPDATE dossiers SET applicant_name = 'Đặng Thị Hoà', events = 1, sync_state = 'conflict',"
+            " data = ? WHERE code = ?",
+            (json.dumps(data, ensure_ascii=False, sort_keys=True), code),
+        )
+    # On the second, the name was corrected otherwise since (a step this correction never saw).
+    row = conn.execute("SELECT seq, body FROM events WHERE dossier_code = ? AND kind = 'corrected'", (stale,))
+    seq, body = row.fetchone()
+    event = json.loads(body)
+    event["payload"]["applicant"]["name"]["from"] = "Đặng Thị Hòa"
+    conn.execute("UPDATE events SET body = ? WHERE seq = ?", (json.dumps(event, ensure_ascii=False), seq))
+    conn.close()
+
+    upgraded = make_desk(tmp_path / "v16.db", configure=False)
+    assert upgraded.get(fits).applicant.name == "Đặng Thị Hoa"
+    assert upgraded.store.stored_sync_state(fits) != "conflict"
+    assert upgraded.get(stale).applicant.name == "Đặng Thị Hoà"
+    [(_code, _uuid, why)] = upgraded.store.flagged_events()
+    assert _code == stale and "không phải «Đặng Thị Hòa»" in why
+    assert upgraded.store.projection_differs() is None
