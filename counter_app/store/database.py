@@ -512,8 +512,11 @@ RESTORING = (
 
 
 def gate_path(database: Path) -> Path:
-    """The file whose lock keeps writers out while a backup is put in place (``<db>.lock``)."""
-    return database.with_name(database.name + ".lock")
+    """The file whose lock keeps writers out while a backup is put in place (``<db>.lock``),
+    beside the real file: reached through a symlink, the restore locked ``link.db.lock`` while
+    the saves took the real file's, and a save went on during the restore."""
+    real = Path(os.path.realpath(database))
+    return real.with_name(real.name + ".lock")
 
 
 def writers_gate(database: Path) -> int | None:

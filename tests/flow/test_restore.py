@@ -395,3 +395,19 @@ def test_a_save_waits_for_a_restore_and_then_gives_up_with_a_reason(
             desk.receive(intake(), "A")
     assert len(codes(db_path)) == 1
     assert desk.receive(intake(), "A").code.endswith("-2002")  # after it, saves go on
+
+
+def test_a_restore_reached_through_a_symlink_keeps_the_saves_out_too(
+    desk: Desk, db_path: Path, tmp_path: Path
+) -> None:
+    """The admin's COUNTER_DB a symlink to the real file: the restore locked a file beside the
+    link, the saves one beside the real file, and a save went on during the restore."""
+    import counter_app.store.database as database
+
+    link = tmp_path / "link.db"
+    link.symlink_to(db_path)
+    desk.receive(intake(), "A")
+    with database.restore_gate(link, 1000):
+        with desk.store.waiting_at_most(100), pytest.raises(StoreError, match="đang khôi phục"):
+            desk.receive(intake(), "A")
+    assert len(codes(db_path)) == 1 and not (tmp_path / "link.db.lock").exists()
