@@ -1539,6 +1539,8 @@ def backup(desk: Any, folder: Path | None, keep: int, as_json: bool) -> None:
     _out(backup_summary(result))
     for name in result["removed"]:
         _out(f"  Đã xóa bản sao lưu cũ: {name}")
+    for name in result.get("kept_other", []):
+        _out(f"  Giữ lại (bản sao của một cơ sở dữ liệu khác cùng tên quầy, không xóa): {name}")
 
 
 def json_failure(func: F) -> F:

@@ -103,11 +103,13 @@ from counter_app.settings import (
 )
 from counter_app.store import DossierStore, access_spool, open_database
 from counter_app.store.database import (
+    DATABASE_ID,
     damaged,
     damaged_problem,
     explain,
     hold_ui_lock,
     stored_identity,
+    stored_lineage,
 )
 from counter_app.store.dossiers import HUB_CAUGHT_UP, HUB_POSITION, LIST_VIEWS, DossierRow
 
@@ -608,6 +610,19 @@ def _backup_order(prefix: str, path: Path) -> tuple[str, int] | None:
     else:
         return None
     return (match.group(1), int(match.group(2) or 1)) if match else None
+
+
+def _same_lineage(path: Path, own_id: str, own_events: object) -> bool:
+    """Whether the backup at ``path`` is a copy of this database (``DATABASE_ID``), for the
+    rotation to remove. One made before copies carried the identifier counts as this one's when it
+    holds no more events than the copy just made; an unreadable file is no copy of anything."""
+    lineage = stored_lineage(path)
+    if lineage is None:
+        return True
+    their_id, their_events = lineage
+    if their_id:
+        return their_id == own_id
+    return not isinstance(own_events, int) or their_events <= own_events
 
 
 STALE_PARTIAL = timedelta(hours=1)
@@ -3484,8 +3499,12 @@ class Desk:
             folder.mkdir(parents=True, mode=0o700, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"Không tạo được thư mục sao lưu «{folder}»: {explain(exc)}.") from exc
+        own_id = self.store.read_settings().get(DATABASE_ID) or ""  # given by migration 17
         result = self.store.backup(target)
         removed = _remove_stale_partials(folder, prefix)
+        others: list[str] = []
+        made = stored_lineage(target)
+        own_events = made[1] if made is not None else None
         if keep:
             # The database in use may carry a backup's name (put back by hand after a crash and
             # worked on since): it is never one of the old copies to remove.
@@ -3499,6 +3518,11 @@ class Desk:
                 for p in folder.iterdir()
                 if p.is_file() and p.resolve() not in spared and (order := _backup_order(prefix, p))
             )
+            # Another database with this counter's name (a training file, a machine set up again
+            # without its backup) is not this one's to rotate: the copies of a file set up anew,
+            # holding nothing, removed the good ones.
+            others = [p.name for _, p in ours if not _same_lineage(p, own_id, own_events)]
+            ours = [(order, p) for order, p in ours if p.name not in others]
             if ours and ours[-1][1].name > target.name:
                 log.warning(
                     "backup %s is named before %s: is the clock behind? kept it all the same",
@@ -3512,7 +3536,15 @@ class Desk:
                     log.warning("could not remove old backup %s: %s", old.name, exc)
                 else:
                     removed.append(old.name)
-        return {**result, "removed": removed}
+        if others:
+            log.warning("backups of another database kept in %s: %s", folder, ", ".join(others))
+        log.info(  # the nightly run's record, in the log too
+            "backup %s made (%s dossiers); removed: %s",
+            target,
+            result.get("dossiers"),
+            ", ".join(removed) or "none",
+        )
+        return {**result, "removed": removed, "kept_other": others}
 
     def check_projection(self, *, repair: bool = False) -> bool:
         """Fold the dossiers from their events and say whether the stored rows equal the result.

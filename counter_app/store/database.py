@@ -493,6 +493,27 @@ def stored_identity(path: Path) -> tuple[str, int]:
         return "", 0
 
 
+DATABASE_ID = "_database_id"
+"""A database's own identifier (site setting): its backups carry it, and a copy of another
+database with the same counter's name is told apart from them."""
+
+
+def stored_lineage(path: Path) -> tuple[str, int] | None:
+    """The database identifier (``DATABASE_ID``, "" for a file made before it) and the number of
+    events stored in a backup (a whole file no one writes: read as immutable, which leaves no
+    ``-wal`` or ``-shm`` file beside it); None when it cannot be read."""
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM site_settings WHERE key = ?", (DATABASE_ID,)).fetchone()
+            events = int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+        finally:
+            conn.close()
+        return (str(row[0]) if row else ""), events
+    except (sqlite3.Error, ValueError):
+        return None
+
+
 FULL_BELOW = 1 << 20
 """Free bytes under which a disk counts as full (SQLite needs room for its WAL and index files)."""
 

@@ -7,6 +7,8 @@ user_version`` so a newer database opened by an older program is refused instead
 
 from __future__ import annotations
 
+import uuid
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -537,8 +539,14 @@ def m017_corrections_known(db: Database) -> None:
     dossier (the nightly check with it, and so the backup)."""
     from counter_app.domain.dossier import Dossier, apply
     from counter_app.domain.errors import RuleError
+    from counter_app.store.database import DATABASE_ID
     from counter_app.store.dossiers import DossierStore
 
+    # The file's own identifier, which its backups carry (``DATABASE_ID``): the rotation of
+    # backups tells its copies from another database's with the same counter's name.
+    db.execute(
+        "INSERT OR IGNORE INTO site_settings (key, value) VALUES (?, ?)", [DATABASE_ID, str(uuid.uuid4())]
+    )
     store = DossierStore(db.conn)
     unknown = "kind = 'corrected' AND flagged = 1 AND flag_reason LIKE ?"
     waiting = {

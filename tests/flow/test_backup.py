@@ -239,3 +239,44 @@ def test_a_backup_cut_off_earlier_leaves_no_copy_behind_the_next_one(
     left = {p.name for p in folder.iterdir()}
     assert not left & set(cut_off)
     assert {writing, theirs, Path(done["path"]).name} <= left
+
+
+def test_the_copies_of_another_database_with_the_counter_s_name_are_never_rotated_out(
+    desk: Desk, make_desk: Callable[..., Desk], clock: FixedClock, tmp_path: Path
+) -> None:
+    """A training file set up as the same counter (or a machine set up again without its backup)
+    backing up into the same folder: its copy, holding nothing, removed every good copy of the
+    counter's real database with --keep 1."""
+    folder = tmp_path / "b"
+    for _ in range(3):
+        desk.receive(intake(), "Cán bộ A")
+        clock.set(clock.now + timedelta(days=1))
+        desk.backup(folder)
+    real = sorted(p.name for p in folder.iterdir())
+    training = make_desk(tmp_path / "training.db")  # counter 2 of xã Vĩnh Bảo too, empty
+    clock.set(clock.now + timedelta(days=1))
+    result = training.backup(folder, keep=1)
+    assert result["removed"] == [] and sorted(result["kept_other"]) == real
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*real, Path(result["path"]).name])
+    # The real database's own rotation removes its own old copies, never the training one's.
+    clock.set(clock.now + timedelta(days=1))
+    again = desk.backup(folder, keep=2)
+    assert sorted(again["removed"]) == real[:2] and again["kept_other"] == [Path(result["path"]).name]
+    left = sorted(p.name for p in folder.iterdir())
+    assert left == sorted([real[2], Path(again["path"]).name, Path(result["path"]).name])
+
+
+def test_a_copy_made_before_copies_carried_their_database_is_rotated_only_if_it_holds_no_more(
+    desk: Desk, make_desk: Callable[..., Desk], clock: FixedClock, tmp_path: Path
+) -> None:
+    folder = tmp_path / "b"
+    for _ in range(2):
+        desk.receive(intake(), "Cán bộ A")
+    old = Path(desk.backup(folder)["path"])
+    with sqlite3.connect(old) as conn:  # as an older version made it: no identifier
+        conn.execute("DELETE FROM site_settings WHERE key = '_database_id'")
+    training = make_desk(tmp_path / "training.db")
+    clock.set(clock.now + timedelta(days=1))
+    assert training.backup(folder, keep=1)["kept_other"] == [old.name]  # it holds more
+    clock.set(clock.now + timedelta(days=1))
+    assert desk.backup(folder, keep=1)["removed"] == [old.name]  # the real one holds as much
