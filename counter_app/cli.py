@@ -1449,6 +1449,14 @@ def check(desk: Any, as_json: bool, repair: bool) -> None:
         unsent = desk.unsent_events()
         try:
             projection = desk.check_projection(repair=repair)
+            if not projection and not repair:  # which, for the admin to look at (or --repair)
+                where = desk.projection_differs_at
+                problems.append(
+                    f"Hồ sơ {where} khác với sự kiện của nó (có thể còn hồ sơ khác)"
+                    if where
+                    else "Số hồ sơ lưu khác với số hồ sơ dựng lại từ sự kiện"
+                )
+                problems[-1] += ": «counter check --repair» dựng lại từ sự kiện."
         except StoreError as exc:  # an event that cannot be read: no rebuild can help
             projection, repair = False, False
             problems.append(str(exc))

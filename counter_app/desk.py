@@ -3546,6 +3546,10 @@ class Desk:
         )
         return {**result, "removed": removed, "kept_other": others}
 
+    projection_differs_at: str | None = None
+    """After :meth:`check_projection` without repair: the first dossier whose row differs from its
+    events ("" for a row missing or left over), None when all agree."""
+
     def check_projection(self, *, repair: bool = False) -> bool:
         """Fold the dossiers from their events and say whether the stored rows equal the result.
 
@@ -3558,6 +3562,7 @@ class Desk:
         """
         if not repair:
             differs = self.store.projection_differs()
+            self.projection_differs_at = differs
             if differs is not None:
                 log.warning("dossier rows differ from their events (first: %s)", differs or "a row count")
             return differs is None

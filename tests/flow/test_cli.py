@@ -758,6 +758,8 @@ def test_check_changes_nothing_unless_asked_to_repair(configured: Any, db_path: 
     for _ in range(2):  # the night's alarm is still there in the morning
         found = configured("check")
         assert found.exit_code == 5 and "KHÁC" in found.output and "--repair" in found.output
+    said = json.loads(configured("check", "--json").output)["problems"]  # which dossier, to look at
+    assert len(said) == 1 and f"Hồ sơ {code} khác với sự kiện" in said[0]
     repaired = configured("check", "--repair", "--json")
     assert repaired.exit_code == 0, repaired.output
     assert json.loads(repaired.output)["repaired"] is True
