@@ -745,6 +745,8 @@ HUB_HOLDS = "_hub_holds"
 """The newest of this counter's events the hub acknowledged: the next pull asks whether the hub
 still holds it (a hub put back to an older copy does not)."""
 LAST_SYNC = "_last_sync"
+LAST_SYNC_HUB = "_last_sync_hub"
+"""The hub address of the last run that worked (see :meth:`Desk.hub_address_changed`)."""
 LAST_SYNC_FAILURE = "_last_sync_failure"
 """The last failed run since the last one that worked (JSON: at, error), or "" for none."""
 CALENDAR_VERSION = "_calendar_version"
@@ -1636,8 +1638,16 @@ class Desk:
         return self.store.codes_in_sync_state("conflict")
 
     def record_sync(self, at: datetime) -> None:
-        """A run done: its time, and no failed attempt since."""
-        self.store.write_settings({LAST_SYNC: format_time(to_vn(at)), LAST_SYNC_FAILURE: ""})
+        """A run done: its time, the hub's address, and no failed attempt since."""
+        self.store.write_settings(
+            {LAST_SYNC: format_time(to_vn(at)), LAST_SYNC_FAILURE: "", LAST_SYNC_HUB: self.settings.hub_url}
+        )
+
+    def hub_address_changed(self) -> bool:
+        """Whether the hub's address is another than at the last run that worked: a hub that then
+        lacks this counter's events is a new one, not one put back to an older copy."""
+        last = self.store.read_settings().get(LAST_SYNC_HUB)
+        return bool(last) and last != self.settings.hub_url
 
     def record_sync_failure(self, at: datetime, message: str) -> None:
         """A run that failed (the hub out of reach, a token refused): when and why, for ``counter

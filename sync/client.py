@@ -104,6 +104,9 @@ class SyncReport:
     hub_put_back: bool = False
     """The hub turned out to have been put back to an older copy: the run pulled from the start."""
     hub_went_back: int = 0
+    hub_new: bool = False
+    """The hub lacked this counter's events, and its address is another than at the last run:
+    a new hub (said as news), not one put back to an older copy (a problem)."""
     """Events of this counter sent again because the hub was put back to an older copy."""
 
     def to_json(self) -> dict[str, Any]:
@@ -123,7 +126,7 @@ class SyncReport:
     def problems(self) -> list[str]:
         """What someone must look at: conflicts, events kept but not applied, a refused catalog."""
         said = []
-        if self.hub_put_back:
+        if self.hub_put_back and not self.hub_new:
             sent = f"đã gửi lại {self.hub_went_back} sự kiện của mình và " if self.hub_went_back else ""
             said.append(
                 "Máy chủ đã bị đưa về một bản cũ (thiếu hoặc đánh số lại các sự kiện quầy đã có từ nó): "
@@ -155,6 +158,11 @@ class SyncReport:
     def news(self) -> list[str]:
         """A new catalog or calendar taken."""
         said = []
+        if self.hub_put_back and self.hub_new:
+            said.append(
+                f"Máy chủ mới (địa chỉ khác lần đồng bộ trước): quầy đã gửi lại {self.hub_went_back} sự kiện "
+                "của mình và nhận lại từ đầu."
+            )
         if self.catalog:
             said.append(f"Đã nhận danh mục thủ tục phiên bản {self.catalog}.")
         if self.calendar:  # said even when no day here changes: the admin checks the version reached
@@ -414,6 +422,7 @@ class SyncClient:
                 if report.hub_put_back:
                     raise SyncError("Máy chủ vẫn như bị đưa về bản cũ sau khi gửi lại; dừng để khỏi lặp mãi.")
                 report.hub_put_back = True
+                report.hub_new = self.desk.hub_address_changed()
                 # Before anything is placed anew: what the pull from the start brings is judged
                 # against it once the pull is over (see Desk.review_flags).
                 self._baseline = self.desk.flag_baseline()

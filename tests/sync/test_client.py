@@ -1716,3 +1716,21 @@ def test_a_correction_from_the_hub_that_no_counter_would_write_is_left_out(
         "031190001234",
     )
     assert d.corrections == 0
+
+
+def test_a_new_hub_address_that_lacks_the_counter_s_events_is_a_new_hub_not_a_put_back(
+    counters: tuple[Desk, Desk], tmp_path: Path
+) -> None:
+    """The admin moved the counter to the city's new hub: it was told the hub had been put back
+    to an older copy, and the run ended as one needing a person (exit 10)."""
+    first, _ = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    with serve_hub(tmp_path / "new-hub.db") as new:
+        new.add_counter("token-1", COMMUNE, first.settings.counter_id)
+        first.update_settings(hub_url=new.url)
+        report = sync(first)
+        assert report.hub_put_back and report.hub_new and report.problems() == []
+        assert any(line.startswith("Máy chủ mới") for line in report.lines())
+        with sqlite3.connect(new.db) as conn:
+            assert [c for (c,) in conn.execute("SELECT dossier_code FROM events")] == [code]
