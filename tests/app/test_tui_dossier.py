@@ -837,6 +837,7 @@ async def test_enter_on_a_missing_required_input_of_a_step_says_so_there(
         await pilot.press("enter")
         await settle(pilot)
         assert app.focused is dialog.query_one("#step-reason", Field).input
+        assert papers.error == ""  # typed since: the message no longer stays under the text
         assert staffed_desk.get(code).status == 2
 
 

@@ -228,6 +228,8 @@ class FieldInput(Input):
         if self.missing and not self.value.strip() and isinstance(self.parent, Field):
             self.parent.error = self.missing  # said where it is missing, the cursor kept there
             return
+        if self.missing and isinstance(self.parent, Field) and self.parent.error == self.missing:
+            self.parent.error = ""  # typed since: no longer missing (it stayed under the text)
         if self.enter_advances:
             # Synchronous, unlike reacting to Submitted: the next key already goes to the next field.
             self.screen.focus_next()
