@@ -229,8 +229,9 @@ async def test_quitting_while_the_file_is_busy_stays_until_the_draft_is_kept(
     try:
         async with app.run_test(size=SIZE) as pilot:
             await sign_in(pilot, OFFICIAL)
-            await begin_intake(pilot)
+            # Held before the form is typed: on a loaded machine the draft's timer wrote it first.
             other.execute("BEGIN IMMEDIATE")
+            await begin_intake(pilot)
             await pilot.press("ctrl+q")
             await pilot.pause()
             await pilot.press("left", "enter")
