@@ -650,3 +650,28 @@ async def test_f4_after_a_search_shows_a_list_not_the_last_citizen_s_search(  # 
         await pilot.press("f5")  # the search is still F5's, ready to be typed over
         await settle(pilot)
         assert screen.view == "search" and app.focused is screen.search_input
+
+
+async def test_keys_typed_while_a_dossier_opens_go_to_it_not_to_the_screen_under_it(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk
+) -> None:
+    """Enter, Esc, Down, Enter in one burst on a list (open one, close it, open the next): the Esc
+    reached the list before the dossier was up and went back to the intake, where Down and Enter
+    chose a procedure no one asked for."""
+    first = staffed_desk.receive(intake(), ACTOR)
+    second = staffed_desk.receive(
+        intake(applicant=applicant("Lê Văn Bình", "031190005678", "0987654321")), ACTOR
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = lists_screen(app)
+        for key in ("enter", "escape", "down", "enter"):
+            app.post_message(events.Key(key, None))
+        await settle(pilot)
+        assert isinstance(app.screen, DossierScreen) and app.screen.dossier.code == first.code
+        assert app.screen_stack[-2] is screen
+        assert second.code != first.code
+        intake_screen = next(s for s in app._screen_stacks.get("intake", []) if isinstance(s, IntakeScreen))
+        assert intake_screen.procedure is None and not intake_screen.is_dirty

@@ -327,6 +327,23 @@ class DossierTable(DataTable[Text]):
         if event.cursor_row >= self.row_count - PREFETCH:
             self._next_page()
 
+    def action_select_cursor(self) -> None:
+        """Enter opens the row's dossier at once, before the next key is read. Through the
+        table's selection message it opened two message hops later: the keys typed in the same
+        breath (Esc, Down, Enter: close it, open the next) reached the screen under it first, and
+        the Esc took the official back to the intake, where Down and Enter chose a procedure."""
+        self._set_hover_cursor(False)
+        if not self.row_count:
+            return
+        row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        if not row_key.value:
+            return
+        opener = getattr(self.app, "open_dossier", None)
+        if opener is not None:
+            opener(row_key.value)
+        else:
+            self.post_message(OpenDossier(row_key.value))
+
     @on(DataTable.RowSelected)
     def _chosen(self, event: DataTable.RowSelected) -> None:
         event.stop()
