@@ -950,6 +950,10 @@ class CounterApp(App[None]):
             if on_done is not None:
                 self.call_from_thread(on_done, f"Chưa in được: {error.message}")
             raise
+        except Exception:
+            if on_done is not None:  # the screen waiting for it is told all the same
+                self.call_from_thread(on_done, "Chưa in được: lỗi không mong đợi (chi tiết trong nhật ký).")
+            raise
         self.call_from_thread(self._delivered, delivery, on_done)
 
     def _delivered(self, delivery: Any, on_done: Callable[[str], None] | None) -> None:

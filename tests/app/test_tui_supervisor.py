@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.widgets import DataTable, Select, Sparkline
 
 from counter_app.desk import Desk
@@ -83,6 +84,27 @@ async def test_a_supervisor_prints_the_logbook(app, staffed_desk: Desk, output_d
         pdf = output_dir / "logbook_2026-11-25.pdf"
         assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
         assert str(pdf) in texts(app, "#logbook-result").replace("\n", "")
+
+
+async def test_f8_again_while_the_logbook_is_made_starts_no_second_one(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, output_dir: Path
+) -> None:
+    """A year's book takes a minute: F8 pressed again started a second render beside the first
+    (twice the memory, and a second print job)."""
+    staffed_desk.receive(intake(), ACTOR)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot)
+        screen.tabs.active = "logbook"
+        await pilot.pause()
+        for _ in range(2):
+            app.post_message(events.Key("f8", None))
+        await settle(pilot)
+        said = notifications(app)
+        assert len([n for n in said if n.startswith("Đã lưu PDF")]) == 1
+        assert any("đang được tạo" in n for n in said)
+        await pilot.press("f8")  # once done, the next is made
+        await settle(pilot)
+        assert len([n for n in notifications(app) if n.startswith("Đã lưu PDF")]) == 2
 
 
 @pytest.mark.parametrize("field", ["#logbook-from-input", "#override-day-input", "#official-name-input"])

@@ -248,6 +248,8 @@ class SupervisorScreen(CounterScreen):
         self._officials: list[dict[str, Any]] = []
         """The officials as last read from the desk (the table's rows)."""
         self._parked = False
+        self._logbook_running = False
+        """A logbook is being made (F8 is refused until it is done)."""
         """The focus was put on the tab strip as its tab was hidden, on its way into the new tab."""
         self._filled_from: dict[str, Any] | None = None
         """The existing official whose name and role the form was filled in with (None: a new one)."""
@@ -637,10 +639,21 @@ class SupervisorScreen(CounterScreen):
             self.tabs.active = "logbook"
             focus_first_error([start, end])
             return
+        if self._logbook_running:
+            # F8 again while a year's book (a minute, thousands of pages) was being made started
+            # a second render of it beside the first, and a second print job.
+            self.notify(
+                "Sổ theo dõi đang được tạo: chờ xong rồi hãy in sổ khác.",
+                title="Đang tạo sổ",
+                severity="warning",
+            )
+            return
+        self._logbook_running = True
         self.query_one("#logbook-result", Static).update("Đang tạo sổ theo dõi…")
         self.counter_app.print_logbook(first, last, on_done=self._logbook_done)
 
     def _logbook_done(self, message: str) -> None:
+        self._logbook_running = False
         self.query_one("#logbook-result", Static).update(message)
 
     # -- backup ---------------------------------------------------------------------------------------
