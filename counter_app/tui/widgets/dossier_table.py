@@ -13,6 +13,7 @@ from datetime import datetime
 from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -123,6 +124,13 @@ class DossierTable(DataTable[Text]):
 
     CLOCK_SECONDS = CLOCK_SECONDS
     """How often the rows shown are checked for a due time just passed ("trễ")."""
+
+    BINDINGS = [
+        # Home and End go to the first and the last row shown (the next page then loads), as in
+        # any list: the table's own scroll sideways, and a list of dossiers has nothing there.
+        Binding("home", "scroll_top", show=False),
+        Binding("end", "scroll_bottom", show=False),
+    ]
 
     class Loaded(Message):
         """A page arrived (``total_loaded`` rows are shown)."""
