@@ -1056,12 +1056,7 @@ async def test_the_applicant_s_details_are_corrected_where_they_are_wrong(  # ty
     app, staffed_desk: Desk, code: str
 ) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
-        await pilot.press("e")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, StepDialog)
+        dialog = await open_step(pilot, code, "e")
         name = dialog.query_one("#step-applicant-name", Field)
         assert name.value == "Đặng Thị Hoà" and app.focused is name.input
         # The cursor is at the end of the name as recorded: the wrong mark is mended, not retyped.
@@ -1111,12 +1106,7 @@ async def test_an_owner_other_than_the_applicant_is_corrected_in_the_same_dialog
     owner = {"name": "Nguyễn Văn Tuân", "id_number": "031160004321"}
     code = staffed_desk.receive(intake(owner=owner), ACTOR).code
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
-        await pilot.press("e")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, StepDialog)
+        dialog = await open_step(pilot, code, "e")
         field = dialog.query_one("#step-owner-name", Field)
         assert field.value == "Nguyễn Văn Tuân"
         field.input.focus()
@@ -1141,12 +1131,7 @@ async def test_a_correction_dialog_with_its_errors_scrolls_to_the_field_in_hand_
     owner = {"name": "Nguyễn Văn Tuân", "id_number": "031160004321"}
     code = staffed_desk.receive(intake(owner=owner), ACTOR).code
     async with app.run_test(size=(80, 24)) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
-        await pilot.press("e")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, StepDialog)
+        dialog = await open_step(pilot, code, "e")
         typed = {"applicant-name": "", "applicant-birth_date": "31/02/1990", "applicant-phone": "12"}
         for key, text in {**typed, "owner-name": ""}.items():
             dialog.query_one(f"#step-{key}", Field).input.focus()
@@ -1190,12 +1175,7 @@ async def test_a_chip_card_scanned_into_the_correction_dialog_fills_the_details(
         intake(applicant={"name": "Dang Thi Hoa", "id_number": "031190001234"}), ACTOR
     ).code
     async with app.run_test(size=SIZE) as pilot:
-        await sign_in(pilot, OFFICIAL)
-        await scan(pilot, code)
-        await pilot.press("e")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, StepDialog)
+        dialog = await open_step(pilot, code, "e")
         dialog.query_one("#step-applicant-email", Field).input.focus()
         await scanner_burst(
             pilot, "031190001234|123456789|Đặng Thị Hoà|05031990|Nữ|Thôn Đông, xã Vĩnh Bảo|01072021"

@@ -1619,18 +1619,31 @@ def test_papers_received_apart_never_pull_back_an_appointment_moved_on_the_other
 # -- corrections made apart ---------------------------------------------------------------------------
 
 
-def test_corrections_of_different_fields_made_apart_both_stand(counters: tuple[Desk, Desk]) -> None:
-    """Counter 1 corrects the phone while counter 2, cut off, corrects the name: each correction
-    carries only the fields it changed, with the value it replaced, so both stand everywhere.
-    Before, each carried the whole applicant, and the later one undid the other's without a word."""
+def corrected_apart(
+    counters: tuple[Desk, Desk],
+    here: dict[str, str],
+    there: dict[str, str],
+    why_here: str,
+    why_there: str = "Sai dấu",
+) -> str:
+    """A dossier of counter 1, known to both; corrected by ``here`` on counter 1 and by ``there``
+    on counter 2 while the two were apart; then both synced (counter 1 first to the hub)."""
     first, second = counters
     code = first.receive(intake(), MINH).code
     sync(first)
     sync(second)
-    first.correct(code, MINH, changes={"phone": "0977111222"}, reason="Sai số điện thoại")
-    second.correct(code, "Lê Thị Lan", changes={"name": "Đặng Thị Hoa"}, reason="Sai dấu")
-    for desk in (second, first, second):
+    first.correct(code, MINH, changes=here, reason=why_here)
+    second.correct(code, "Lê Thị Lan", changes=there, reason=why_there)
+    for desk in (first, second, first):
         sync(desk)
+    return code
+
+
+def test_corrections_of_different_fields_made_apart_both_stand(counters: tuple[Desk, Desk]) -> None:
+    """Counter 1 corrects the phone while counter 2, cut off, corrects the name: each correction
+    carries only the fields it changed, with the value it replaced, so both stand everywhere.
+    Before, each carried the whole applicant, and the later one undid the other's without a word."""
+    code = corrected_apart(counters, {"phone": "0977111222"}, {"name": "Đặng Thị Hoa"}, "Sai số điện thoại")
     for desk in counters:
         d = desk.get(code)
         assert (d.applicant.name, d.applicant.phone) == ("Đặng Thị Hoa", "0977111222")
@@ -1648,14 +1661,7 @@ def test_corrections_of_different_fields_made_apart_both_stand(counters: tuple[D
 def test_one_field_corrected_two_ways_apart_leaves_the_second_out_and_says_what_it_wanted(
     counters: tuple[Desk, Desk],
 ) -> None:
-    first, second = counters
-    code = first.receive(intake(), MINH).code
-    sync(first)
-    sync(second)
-    first.correct(code, MINH, changes={"name": "Đặng Thị Hoa"}, reason="Sai dấu")
-    second.correct(code, "Lê Thị Lan", changes={"name": "Đặng Thị Hòa"}, reason="Dấu cũ")
-    for desk in (first, second, first):
-        sync(desk)
+    code = corrected_apart(counters, {"name": "Đặng Thị Hoa"}, {"name": "Đặng Thị Hòa"}, "Sai dấu", "Dấu cũ")
     for desk in counters:
         assert desk.get(code).applicant.name == "Đặng Thị Hoa"  # the one the hub took first
         assert states(desk)[code] == "conflict"
