@@ -612,6 +612,27 @@ def _backup_order(prefix: str, path: Path) -> tuple[str, int] | None:
     return (match.group(1), int(match.group(2) or 1)) if match else None
 
 
+def return_problems(method: str, applicant: Party) -> list[FieldError]:
+    """What the way the result goes back needs of the applicant and lacks (the intake's rule, and
+    a correction's): an address by post, a phone or an email online. Saved without, the receipt
+    said "by post" over an empty address, or "online" with no way to tell the citizen."""
+    if method == "post" and not applicant.address:
+        return [
+            FieldError(
+                "applicant.address",
+                "Kết quả gửi qua bưu chính: cần địa chỉ nhận kết quả (địa chỉ của người nộp).",
+            )
+        ]
+    if method == "online" and not (applicant.phone or applicant.email):
+        return [
+            FieldError(
+                "applicant.phone",
+                "Nhận kết quả trực tuyến: cần số điện thoại hoặc email để báo cho công dân.",
+            )
+        ]
+    return []
+
+
 def _same_lineage(path: Path, own_id: str, own_events: object) -> bool:
     """Whether the backup at ``path`` is a copy of this database (``DATABASE_ID``), for the
     rotation to remove. One made before copies carried the identifier counts as this one's when it
@@ -1840,23 +1861,8 @@ class Desk:
                         f"hoặc online (trực tuyến), không phải «{shown(return_method)}».",
                     )
                 )
-        if return_method == "post" and applicant is not None and not applicant.address:
-            # Saved so, the receipt said "by post" over an empty address: the result could not go.
-            errors.append(
-                FieldError(
-                    "applicant.address",
-                    "Kết quả gửi qua bưu chính: cần địa chỉ nhận kết quả (địa chỉ của người nộp).",
-                )
-            )
-        if return_method == "online" and applicant is not None and not (applicant.phone or applicant.email):
-            # Saved so, the receipt said "online" over an empty phone and email: no way to tell
-            # the citizen the result is ready.
-            errors.append(
-                FieldError(
-                    "applicant.phone",
-                    "Nhận kết quả trực tuyến: cần số điện thoại hoặc email để báo cho công dân.",
-                )
-            )
+        if applicant is not None:
+            errors += return_problems(str(return_method), applicant)
         digitised = data.get("digitised", False)
         if digitised is None:
             digitised = False
@@ -2630,17 +2636,8 @@ class Desk:
                 owner = self._parse_party(
                     merged(d.owner, changes["owner"]), "owner", set(OWNER_REQUIRED), errors, []
                 )
-        if party is not None and d.return_method == "post" and not party.address:
-            errors.append(
-                FieldError("applicant.address", "Kết quả gửi qua bưu chính: cần địa chỉ nhận kết quả.")
-            )
-        if party is not None and d.return_method == "online" and not (party.phone or party.email):
-            errors.append(
-                FieldError(
-                    "applicant.phone",
-                    "Nhận kết quả trực tuyến: cần số điện thoại hoặc email để báo cho công dân.",
-                )
-            )
+        if party is not None:
+            errors += return_problems(d.return_method, party)
         if errors or party is None:
             raise ValidationError(errors or [FieldError("applicant", "Thông tin người nộp chưa hợp lệ.")])
         if party == d.applicant and owner == d.owner:

@@ -30,7 +30,7 @@ from typing import Any, Literal
 from counter_app.domain.calendar import FIRST_YEAR, LAST_YEAR, VN_TZ, to_vn
 from counter_app.domain.errors import RuleError, ValidationError
 from counter_app.domain.text import money
-from counter_app.domain.validation import CORRECTABLE, PARTY_LABELS, mask_id, party_field_check
+from counter_app.domain.validation import CORRECTABLE, PARTY_LABELS, mask_id, parse_day, party_field_check
 
 # ---------------------------------------------------------------------------------------------------
 # National statuses (DVCQG TrangThaiHoSo)
@@ -982,9 +982,8 @@ def _said(key: str, value: str) -> str:
         return "(trống)"
     if key == "id_number":
         return mask_id(value)
-    if key == "birth_date" and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
-    return value
+    day = parse_day(value) if key == "birth_date" else None
+    return f"{day:%d/%m/%Y}" if day else value
 
 
 def corrected_said(payload: Mapping[str, Any], kind: str = "person") -> str:
@@ -1006,9 +1005,8 @@ def former_id_numbers(events: Iterable[Event]) -> set[str]:
     for event in events:
         if event.kind == "corrected":
             with contextlib.suppress(RuleError):
-                numbers |= {
-                    b for _r, key, b, _a in correction_fields(event.payload) if key == "id_number" and b
-                }
+                changes = correction_fields(event.payload)
+                numbers |= {before for _role, key, before, _after in changes if key == "id_number" and before}
     return numbers
 
 

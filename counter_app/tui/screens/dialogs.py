@@ -114,7 +114,7 @@ def step_fields(kind: str, dossier: Dossier) -> list[tuple[str, str]]:
         ("applicant.address", "Địa chỉ"),
     ]
     if dossier.owner is not None:  # the owner's name and number: what the national record carries
-        party += [("owner.name", "Chủ hồ sơ"), ("owner.id_number", "Số CC chủ HS")]
+        party += [("owner.name", "Chủ hồ sơ"), ("owner.id_number", "CCCD chủ hồ sơ")]
     return party + fields
 
 
