@@ -1146,13 +1146,11 @@ async def test_a_correction_dialog_with_its_errors_scrolls_to_the_field_in_hand_
         box = dialog.query_one(".step-dialog")
         assert box.max_scroll_y > 0  # it scrolls: the buttons below are reached
         assert box.region.contains_region(reason.input.region)
-        focus_now(dialog.query_one("#confirm"))
-        await settle(pilot)
-        assert box.scroll_y == box.max_scroll_y
-        assert box.region.contains_region(dialog.query_one("#confirm").region)
+        confirm = dialog.query_one("#confirm")
+        focus_now(confirm)  # scrolled into view (animated: waited for, a loaded machine is slow)
+        await wait_until(pilot, lambda: box.scroll_y > 0 and box.region.contains_region(confirm.region))
         focus_now(reason.input)
-        await settle(pilot)
-        assert box.region.contains_region(reason.input.region)
+        await wait_until(pilot, lambda: box.region.contains_region(reason.input.region))
         # Only what the official changed is sent: the details left as recorded are not.
         await type_text(pilot, "Sai")
         for key in ("applicant-name", "applicant-birth_date", "applicant-phone", "owner-name"):
