@@ -1204,7 +1204,7 @@ _step_command(
     click.option(
         "--owner", is_flag=True, help="The fields given are the owner's (chủ hồ sơ, when not the applicant)."
     ),
-    _reason,
+    click.option("--reason", required=True, help="Why (kept in the history with the details as they were)."),
 )
 
 
