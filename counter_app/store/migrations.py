@@ -548,16 +548,13 @@ def m017_corrections_known(db: Database) -> None:
         "INSERT OR IGNORE INTO site_settings (key, value) VALUES (?, ?)", [DATABASE_ID, str(uuid.uuid4())]
     )
     store = DossierStore(db.conn)
-    unknown = "kind = 'corrected' AND flagged = 1 AND flag_reason LIKE ?"
-    waiting = {
-        seq for (seq,) in db.execute(f"SELECT seq FROM events WHERE {unknown}", [UNKNOWN_KIND]).fetchall()
-    }
-    codes = [
-        code
-        for (code,) in db.execute(
-            f"SELECT DISTINCT dossier_code FROM events WHERE {unknown}", [UNKNOWN_KIND]
-        ).fetchall()
-    ]
+    kept_aside = db.execute(
+        "SELECT seq, dossier_code FROM events"
+        " WHERE kind = 'corrected' AND flagged = 1 AND flag_reason LIKE ?",
+        [UNKNOWN_KIND],
+    ).fetchall()
+    waiting = {seq for seq, _code in kept_aside}
+    codes = list(dict.fromkeys(code for _seq, code in kept_aside))
     for code in codes:
         state: Dossier | None = None
         for row in store.fold_rows(code):
@@ -573,8 +570,7 @@ def m017_corrections_known(db: Database) -> None:
             if row.seq in waiting:
                 store.set_flag(row.seq, "")
         store.fold_again(code)
-        still = db.execute("SELECT 1 FROM events WHERE dossier_code = ? AND flagged = 1", [code]).fetchone()
-        if still is None and store.stored_sync_state(code) == "conflict":
+        if not store.flagged_of(code) and store.stored_sync_state(code) == "conflict":
             store.clear_conflict(code)
 
 

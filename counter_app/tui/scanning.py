@@ -83,3 +83,14 @@ def split_chip(text: str) -> Scanned | None:
 def split_scan(text: str, own_agency: str = "", pattern: str = DEFAULT_PATTERN) -> Scanned | None:
     """A chip-ID QR or a dossier code at the end of ``text``; None for ordinary typing."""
     return split_chip(text) or split_code(text, own_agency, pattern)
+
+
+def chip_form_values(chip: ChipId) -> dict[str, str]:
+    """What a chip-ID card fills of a person's fields, as the forms show them: the name, the ID
+    number, the address and the birth date (dd/mm/yyyy; "" when the card's is unreadable)."""
+    return {
+        "name": chip.name,
+        "id_number": chip.id_number,
+        "address": chip.address,
+        "birth_date": f"{chip.birth_date:%d/%m/%Y}" if chip.birth_date else "",
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 from textual import events
 
@@ -42,11 +43,15 @@ def applicant(name: str, id_number: str, phone: str) -> dict[str, str]:
     return {"name": name, "id_number": id_number, "phone": phone, "address": "Thôn Đông"}
 
 
+def hoa_and_binh(desk: Desk) -> tuple[Any, Any]:
+    """Two dossiers received today: Đặng Thị Hoà's, then Lê Văn Bình's (newest first in a list)."""
+    first = desk.receive(intake(), ACTOR)
+    binh = applicant("Lê Văn Bình", "031190005678", "0987654321")
+    return first, desk.receive(intake(applicant=binh), ACTOR)
+
+
 async def test_today_list_opens_a_dossier_with_enter(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
-    first = staffed_desk.receive(intake(), ACTOR)
-    second = staffed_desk.receive(
-        intake(applicant=applicant("Lê Văn Bình", "031190005678", "0987654321")), ACTOR
-    )
+    first, second = hoa_and_binh(staffed_desk)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
         await pilot.press("f4")
@@ -665,10 +670,7 @@ async def test_keys_typed_while_a_dossier_opens_go_to_it_not_to_the_screen_under
     """Enter, Esc, Down, Enter in one burst on a list (open one, close it, open the next): the Esc
     reached the list before the dossier was up and went back to the intake, where Down and Enter
     chose a procedure no one asked for."""
-    first = staffed_desk.receive(intake(), ACTOR)
-    second = staffed_desk.receive(
-        intake(applicant=applicant("Lê Văn Bình", "031190005678", "0987654321")), ACTOR
-    )
+    first, second = hoa_and_binh(staffed_desk)
     async with app.run_test(size=SIZE) as pilot:
         await sign_in(pilot, OFFICIAL)
         await pilot.press("f4")

@@ -24,6 +24,7 @@ from counter_app.domain.text import thousands
 from counter_app.domain.validation import moment_problem, parse_amount
 from counter_app.tui.formatting import birth_text, due_text, parse_day_time
 from counter_app.tui.messages import ChipScanned
+from counter_app.tui.scanning import chip_form_values
 from counter_app.tui.screens.base import CounterModal, focus_first_error, pass_on_scan, show_field_errors
 from counter_app.tui.widgets.bars import DialogFooter
 from counter_app.tui.widgets.fields import ErrorLine, Field, focus_now
@@ -383,9 +384,7 @@ class StepDialog(CounterModal):
         if role == "applicant" and party.kind == "organisation":
             filled = {"representative": chip.name}
         else:
-            filled = {"name": chip.name, "id_number": chip.id_number, "address": chip.address}
-            if chip.birth_date is not None:
-                filled["birth_date"] = f"{chip.birth_date:%d/%m/%Y}"
+            filled = chip_form_values(chip)  # the fields the dialog lacks are skipped below
         for key, value in filled.items():
             for field in self.query(Field):
                 if field.key == f"{role}.{key}" and value:

@@ -48,6 +48,7 @@ from counter_app.domain.text import thousands
 from counter_app.domain.validation import ChipId, parse_amount
 from counter_app.tui.formatting import CLOCK_SECONDS, due_text, money, parse_day
 from counter_app.tui.messages import ChipScanned, DossierSaved
+from counter_app.tui.scanning import chip_form_values
 from counter_app.tui.screens.base import (
     TALL_ROWS,
     CounterScreen,
@@ -546,8 +547,10 @@ class IntakeScreen(CounterScreen):
         not mixed into that person's data: the official is asked, and a yes replaces the applicant
         whole (:meth:`replace_applicant`).
         """
-        if owner:
-            for key, value in (("name", chip.name), ("id_number", chip.id_number), ("address", chip.address)):
+        if owner:  # the owner's fields have no birth date
+            for key, value in chip_form_values(chip).items():
+                if key == "birth_date":
+                    continue
                 self.field(f"owner.{key}").value = value
                 self.field(f"owner.{key}").error = ""
             self.notify(f"Chủ hồ sơ: {chip.name} (từ căn cước).", title="Quét căn cước")
@@ -611,14 +614,9 @@ class IntakeScreen(CounterScreen):
         self._fill_applicant(chip)
 
     def _fill_applicant(self, chip: ChipId) -> None:
-        self.field("applicant.name").value = chip.name
-        self.field("applicant.id_number").value = chip.id_number
-        self.field("applicant.address").value = chip.address
-        self.field("applicant.birth_date").value = (
-            chip.birth_date.strftime("%d/%m/%Y") if chip.birth_date else ""
-        )
-        for key in ("applicant.name", "applicant.id_number", "applicant.address", "applicant.birth_date"):
-            self.field(key).error = ""
+        for key, value in chip_form_values(chip).items():
+            self.field(f"applicant.{key}").value = value
+            self.field(f"applicant.{key}").error = ""
         self.notify(
             f"Đã điền thông tin của {chip.name} từ căn cước. Kiểm tra địa chỉ (có thể là địa danh cũ).",
             title="Quét căn cước",
