@@ -266,6 +266,21 @@ class CounterApp(App[None]):
         """The intake screen is up for an official: start-up is over (see ``_prepare_collector``)."""
         self.call_after_refresh(_start_up_finished)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A notice, its text shown as written: notices quote what officials and citizens typed (a
+        name, a reason, a paper asked for), and "[/x]" read as markup ended the program while
+        "[b]" or ":smile:" changed what the notice said. No notice of this program uses markup,
+        so ``markup`` (which Textual's widgets pass on as True) is ignored."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def now(self) -> datetime:
         """The counter's "now" (the desk's clock unless the app was given one)."""
         return self._clock() if self._clock is not None else self.desk.now()

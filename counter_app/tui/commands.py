@@ -19,6 +19,7 @@ from textual import on
 from textual.binding import ActiveBinding, Binding
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.markup import escape
 from textual.widgets import Input
 from textual.widgets.option_list import Option
 
@@ -228,7 +229,7 @@ class DossierCommands(Provider):
                 display,
                 partial(app.open_dossier, row.code),
                 f"{row.code} {row.who}",
-                f"Mở hồ sơ · {row.procedure_name}",
+                escape(f"Mở hồ sơ · {row.procedure_name}"),  # the palette reads help as markup
             )
 
     async def shutdown(self) -> None:

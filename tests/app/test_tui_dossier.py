@@ -1189,3 +1189,27 @@ async def test_a_chip_card_scanned_into_the_correction_dialog_fills_the_details(
         await settle(pilot)
         d = staffed_desk.get(code)
         assert (d.applicant.name, d.applicant.birth_date) == ("Đặng Thị Hoà", "1990-03-05")
+
+
+async def test_text_typed_like_markup_shows_as_typed(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """Square brackets and colons an official types (a reason, a paper asked for, a rating's
+    comment) are text: read as Rich markup, "[/x]" ended the program with a MarkupError and
+    "[b]" or ":smile:" changed what the screen said."""
+    reason = "Thiếu bản sao [/x] [b]chứng thực[/b] :smile:"
+    papers = staffed_desk.receive(intake(), ACTOR).code
+    staffed_desk.request_extra_papers(papers, ACTOR, papers=["Giấy [/i] xác nhận :+1:"], reason=reason)
+    refused = staffed_desk.receive(intake(), ACTOR).code
+    staffed_desk.transfer(refused, ACTOR)
+    staffed_desk.refuse(refused, ACTOR, reason=reason)
+    staffed_desk.rate(refused, ACTOR, level=2, comment="Chờ lâu [/red] :x:")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, papers)
+        facts = texts(app, "#dossier-facts")
+        assert "Giấy [/i] xác nhận :+1:" in facts and reason in facts
+        await pilot.press("escape")
+        await settle(pilot)
+        await scan(pilot, refused)
+        facts = texts(app, "#dossier-facts")
+        assert reason in facts and "Chờ lâu [/red] :x:" in facts
+        assert isinstance(app.screen, DossierScreen)

@@ -447,7 +447,7 @@ async def test_the_days_ahead_are_reached_with_tab_and_scrolled_on_80x24(app) ->
         await pilot.press("ctrl+end")
         await settle(pilot)
         assert upcoming.cursor_row == upcoming.row_count - 1
-        last = upcoming.get_row_at(upcoming.row_count - 1)[0]
+        last = str(upcoming.get_row_at(upcoming.row_count - 1)[0])
         assert last in texts(app, "#upcoming-days")
 
 

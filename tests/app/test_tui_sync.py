@@ -346,7 +346,7 @@ async def test_a_clock_off_from_the_hubs_is_said_once_while_it_lasts_and_kept_in
         told = [n for n in notifications(app) if "Đồng hồ máy tính chậm 2 giờ" in n]
         assert len(told) == 1
         status = app.screen.query_one("#status-line")
-        assert status.tooltip == off.clock_problem
+        assert str(status.tooltip) == off.clock_problem
         app._synced(SyncReport(), "")  # the clock was set right
         await settle(pilot)
         assert status.tooltip is None

@@ -136,7 +136,7 @@ class CounterScreen(KeepsStyles, Reporting, Screen[None]):
         place = f" · {settings.commune_name} · Quầy {settings.counter_no}" if settings.is_configured else ""
         yield TopBar(f"{self.SCREEN_TITLE.upper()}{place}")
         yield from self.compose_body()
-        yield StatusLine(id="status-line")
+        yield StatusLine(id="status-line", markup=False)  # names typed by people: never markup
         yield CounterFooter(id="footer", compact=True)
 
     def compose_body(self) -> ComposeResult:

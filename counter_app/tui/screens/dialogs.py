@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -643,7 +644,7 @@ class AccessLogDialog(CounterModal):
             table.add_column("Cán bộ · biểu mẫu", ratio=1)
             for entry in self.entries:
                 who = entry.actor + (f" · {entry.detail_text}" if entry.detail else "")
-                table.add_row(f"{entry.at:%H:%M %d/%m/%Y}", entry.action_name, who)
+                table.add_row(f"{entry.at:%H:%M %d/%m/%Y}", entry.action_name, Text(who))
             with VerticalScroll(id="access-entries", classes="dialog-scroll"):
                 yield Static(
                     table if self.entries else "Chưa có ai xem hoặc in hồ sơ này.", id="access-table"

@@ -294,7 +294,7 @@ class DossierScreen(CounterScreen):
         facts.add_column(style="dim", no_wrap=True)
         facts.add_column()
         for label, value in lines:
-            facts.add_row(label, value)
+            facts.add_row(label, Text(value))  # typed text, never markup ("[/x]" in a reason)
         self.query_one("#dossier-facts", Static).update(facts)
 
         try:

@@ -263,7 +263,7 @@ class IntakeScreen(CounterScreen):
                 with Vertical(id="documents"):
                     yield Static("THÀNH PHẦN HỒ SƠ", classes="section-title")
                     yield DocumentChecklist(id="checklist", full_names=tall)
-                    yield Static(CHECKLIST_HINT, id="checklist-hint")
+                    yield Static(CHECKLIST_HINT, id="checklist-hint", markup=False)
                     yield ErrorLine(id="documents-error", classes="field-error")
             # Filled the first time the terminal is tall enough to show it (see _show_today).
             yield Vertical(id="intake-today")

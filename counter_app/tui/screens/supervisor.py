@@ -134,9 +134,11 @@ def fill_table(
     table.clear(columns=True)
     for index, (label, key) in enumerate(columns):
         widths = [cell_len(label), *(_width(cells[index]) for _, cells in rows)]
-        table.add_column(label, key=key, width=max(widths))
+        table.add_column(Text(label), key=key, width=max(widths))
     for key, cells in rows:
-        table.add_row(*cells, key=key)
+        # Plain text: a DataTable reads a str as markup, and a name or a note typed with "[/x]"
+        # ended the program; "[b]" or ":smile:" changed what it said.
+        table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells), key=key)
     if kept is not None and kept in table.rows:
         table.move_cursor(row=table.get_row_index(kept), animate=False)
 
@@ -287,7 +289,7 @@ class SupervisorScreen(CounterScreen):
                         "Đến ngày", key="to", value=f"{today:%d/%m/%Y}", select_on_focus=True, id="logbook-to"
                     )
                     yield Button("In / lưu sổ (F8)", variant="primary", id="logbook-print")
-                    yield Static("", id="logbook-result")
+                    yield Static("", id="logbook-result", markup=False)
                     yield Static("SAO LƯU DỮ LIỆU", classes="section-title")
                     yield Static(
                         "Chép toàn bộ dữ liệu của quầy sang một tệp riêng (nên làm khi kết thúc ngày); "
@@ -295,7 +297,7 @@ class SupervisorScreen(CounterScreen):
                         classes="dialog-hint",
                     )
                     yield Button("Sao lưu ngay", id="backup-now")
-                    yield Static("", id="backup-result")
+                    yield Static("", id="backup-result", markup=False)
             with TabPane("Ngày làm việc", id="calendar"):
                 with VerticalScroll():
                     yield Static(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.cells import cell_len, set_cell_size
+from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -105,7 +106,7 @@ class StatusLine(Static):
         hub = getattr(app, "hub_state", "")  # with a hub set: "Đồng bộ 09:30" or "Ngoại tuyến"
         if hub or settings.hub_url:
             sync = f"{hub} · chờ gửi {waiting}" if hub else f"Sự kiện chờ gửi: {waiting}"
-            self.tooltip = getattr(app, "hub_problem", "") or None
+            self.tooltip = Text(getattr(app, "hub_problem", "")) or None  # may quote an address
         else:
             # "Sự kiện chờ gửi: 59" read as something stuck; nothing is sent until the city gives
             # a hub. The events are kept meanwhile, and go up once one is set: said on hover.

@@ -122,10 +122,10 @@ class DocumentChecklist(DataTable[Text]):
     def _build_columns(self) -> None:
         self.clear(columns=True)
         name_width, counts = self._layout()
-        self.add_column("", width=3, key="tick")
-        self.add_column("Thành phần hồ sơ", width=name_width, key="name")
+        self.add_column(Text(""), width=3, key="tick")
+        self.add_column(Text("Thành phần hồ sơ"), width=name_width, key="name")
         for (label, width), key in zip(counts, COUNT_COLUMNS, strict=True):
-            self.add_column(label, width=width, key=key)
+            self.add_column(Text(label), width=width, key=key)
 
     def load(self, procedure: Procedure | None) -> None:
         """Show the papers of a procedure (or nothing), ticked as the catalog says."""

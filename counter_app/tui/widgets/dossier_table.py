@@ -186,12 +186,12 @@ class DossierTable(DataTable[Text]):
         self._columns = columns
         cursor = self.cursor_row if self.row_count else 0
         self.clear(columns=True)
-        self.add_column("Mã hồ sơ", key="code", width=columns.code)
-        self.add_column("Người nộp", key="name", width=columns.name)
-        self.add_column("Hẹn trả", key="due", width=DUE_CHARS)
-        self.add_column("Trạng thái", key="status", width=STATUS_CHARS)
+        self.add_column(Text("Mã hồ sơ"), key="code", width=columns.code)
+        self.add_column(Text("Người nộp"), key="name", width=columns.name)
+        self.add_column(Text("Hẹn trả"), key="due", width=DUE_CHARS)
+        self.add_column(Text("Trạng thái"), key="status", width=STATUS_CHARS)
         if columns.procedure:
-            self.add_column("Thủ tục", key="procedure", width=columns.procedure)
+            self.add_column(Text("Thủ tục"), key="procedure", width=columns.procedure)
         now = self._now()
         for row in self._shown.values():
             self._add_row(row, now)

@@ -188,7 +188,7 @@ class ProcedurePicker(Vertical):
         self.procedure = procedure
         self.input.value = procedure_label(procedure)
         self.input.cursor_position = 0
-        self.input.tooltip = procedure_label(procedure)
+        self.input.tooltip = Text(procedure_label(procedure))  # the city's text, never markup
         self._listed = ""  # the list was for a query the field no longer holds
         self._close()
         if announce:
