@@ -110,3 +110,25 @@ async def test_keys_typed_with_escape_from_a_dossier_go_to_the_screen_below(
         assert isinstance(app.screen, IntakeScreen)
         assert app.screen.query_one("#procedure-input").value == "khai sinh"
         assert len(staffed_desk.history(code)) == 1  # "k" (result) and "h" (new date) ran nothing
+
+
+async def test_arrows_and_enter_in_one_burst_choose_the_procedure_arrived_at(app: CounterApp) -> None:
+    """Down, Down, Enter read together (piled up while the app was busy, after a save) chose the
+    first match: the arrows were bindings, run only once each key had bubbled up to the app,
+    after the Enter queued behind them. The official saw the list move, a wrong procedure saved."""
+    from counter_app.tui.widgets.picker import search_procedures
+
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        screen = app.screen
+        assert isinstance(screen, IntakeScreen)
+        burst(app, text="ho kinh doanh")
+        await settle(pilot)
+        matches = search_procedures(app.desk.catalog, "ho kinh doanh")
+        assert len(matches) >= 4
+        burst(app, "down", "down", "down", "up", "enter")
+        await settle(pilot)
+        assert screen.procedure is not None and screen.procedure.code == matches[2].code
+        burst(app, "pagedown", "enter")  # Enter on a chosen one moves on; the list opens again
+        await settle(pilot)
+        assert screen.procedure.code == matches[2].code

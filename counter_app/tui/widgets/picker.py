@@ -13,7 +13,7 @@ from collections.abc import Callable
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,7 +25,7 @@ from textual.widgets.input import Selection
 from textual.widgets.option_list import Option
 
 from counter_app.domain.procedures import Catalog, Procedure
-from counter_app.tui.widgets.fields import FieldInput, focus_now
+from counter_app.tui.widgets.fields import FieldInput, focus_now, pass_on_to_focus
 
 RESULTS = 30
 """Most procedures listed under the picker."""
@@ -47,8 +47,27 @@ def procedure_label(procedure: Procedure) -> str:
     return f"{procedure.code} · {procedure.name}"
 
 
+PICKER_MOVES = {"down": 1, "up": -1, "pagedown": 8, "pageup": -8}
+"""Keys that move through the list of matches, and by how many procedures."""
+
+
 class ProcedureInput(FieldInput):
     """The picker's search field: text running past an edge is marked there with "…"."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        # The arrows move the list here and now, as Enter chooses: as bindings they ran only once
+        # the key had bubbled up to the app, after the Enter queued behind them, and Down, Down,
+        # Enter read together (keys piled up after a save) chose the first match.
+        delta = PICKER_MOVES.get(event.key)
+        if delta is None:
+            await super()._on_key(event)
+            return
+        if pass_on_to_focus(self, event):  # behind an Enter that moved on: for the next field
+            return
+        event.stop()
+        event.prevent_default()
+        picker = next(a for a in self.ancestors if isinstance(a, ProcedurePicker))
+        picker.action_move(delta)
 
     async def enter(self) -> None:
         # Handled here and now, not through Input's Submitted: the keys typed after Enter (the
