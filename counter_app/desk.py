@@ -73,6 +73,7 @@ from counter_app.domain.procedures import (
     default_catalog_version,
     load_default_catalog,
     parse_catalog,
+    version_error,
 )
 from counter_app.domain.text import clean, fold, has_control_chars, percent, replace_nonchars, thousands
 from counter_app.domain.validation import (
@@ -1598,8 +1599,11 @@ class Desk:
                 FieldError("calendar", "Lịch của thành phố không đúng dạng {version, overrides}.")
             )
         version = data.get("version")
-        if not isinstance(version, str) or not version or len(version) > 40:
+        if not isinstance(version, str) or not version:
             raise ValidationError(FieldError("version", "Lịch của thành phố thiếu phiên bản."))
+        bad_version = version_error(version, "lịch của thành phố")
+        if bad_version:
+            raise ValidationError(FieldError("version", bad_version))
         wanted: dict[date, Override] = {}
         for i, item in enumerate(data["overrides"]):
             where = f"Ngày thứ {i + 1} trong lịch của thành phố"

@@ -30,6 +30,7 @@ import httpx
 from counter_app.desk import Desk, FlagBaseline, is_hub_cursor
 from counter_app.domain.calendar import VN_TZ
 from counter_app.domain.errors import CounterError, ValidationError
+from counter_app.domain.procedures import VERSION_PATTERN
 from counter_app.settings import hub_token_problem
 
 log = logging.getLogger(__name__)
@@ -516,7 +517,9 @@ class SyncClient:
         of the report, the events already exchanged; ``older`` the version offered when it is
         older than ``current`` (not taken). A hub gone or a token refused fails the run.
         """
-        headers = {"If-None-Match": f'"{current}"'} if current else {}
+        # A version kept by an older program that does not fit a header (a letter outside ASCII):
+        # asked without it, the hub sends its file, which replaces it.
+        headers = {"If-None-Match": f'"{current}"'} if current and VERSION_PATTERN.fullmatch(current) else {}
         try:
             answer = self._request("GET", path, headers=headers, ok=(200, 304))
             if answer.status_code == 304:

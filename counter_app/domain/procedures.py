@@ -38,6 +38,7 @@ __all__ = [
     "default_catalog_version",
     "load_default_catalog",
     "parse_catalog",
+    "version_error",
 ]
 
 CODE_PATTERN = re.compile(r"^\d\.\d{6}$")
@@ -81,6 +82,22 @@ TEXT_MAX = 1_000
 """Longest fee wording or note."""
 TAG_MAX = 40
 """Longest version, source or confidence mark."""
+VERSION_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]{0,%d}" % (TAG_MAX - 1))
+"""A version of a file the city publishes (the catalog, the calendar): "2026.11.1". It goes back to
+the hub in an HTTP header (``If-None-Match``): a letter outside ASCII, a space or a line break
+failed every later sync before the request was sent."""
+
+
+def version_error(value: str, what: str) -> str | None:
+    """Why ``value`` cannot be the version of ``what`` (a Vietnamese noun phrase), or None."""
+    if VERSION_PATTERN.fullmatch(value):
+        return None
+    return (
+        f"Phiên bản của {what} «{value[:TAG_MAX]}» không hợp lệ: chỉ gồm chữ số, chữ cái không dấu và "
+        f"các dấu . _ + - (tối đa {TAG_MAX} ký tự), ví dụ 2026.11.1."
+    )
+
+
 MAX_REPORTED_ERRORS = 50
 """Problems listed for one file; the rest are counted (a hostile file could hold thousands)."""
 
@@ -436,6 +453,8 @@ def parse_catalog(data: Mapping[str, Any]) -> Catalog:
     for key in sorted(map(str, set(data) - _TOP_KEYS)):
         errors.add(shown(key), f"Danh mục có mục lạ «{shown(key)}»; chỉ được có version và procedures.")
     version = _text(data.get("version"), "version", "Danh mục", "phiên bản (version)", errors, TAG_MAX)
+    if version and (bad_version := version_error(version, "danh mục")):
+        errors.add("version", bad_version)
     raw_procedures = data.get("procedures")
     procedures: list[Procedure] = []
     if not isinstance(raw_procedures, list) or not raw_procedures:

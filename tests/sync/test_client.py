@@ -923,6 +923,38 @@ def test_a_wrong_city_calendar_changes_nothing(desk: Desk, overrides: list[Any])
     assert desk.overrides() == [] and desk.calendar_version() == ""
 
 
+@pytest.mark.parametrize("version", ["bản-1", "1\r\nX-Evil: 1", "2026 12", "", "9" * 41])
+def test_a_city_calendar_version_that_cannot_go_back_in_a_header_is_refused(desk: Desk, version: str) -> None:
+    """The version goes back to the hub in If-None-Match: "bản-1" was taken, and every later sync
+    failed before its request was sent (exit 1, 'ascii' codec), the hub fixed or not."""
+    body = {"version": version, "overrides": [{"day": "2026-12-30", "kind": "day_off"}]}
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, json=body))
+    report = SyncReport()
+    with SyncClient(desk, "http://hub.invalid", "t", transport=transport) as client:
+        client.fetch_calendar(report)
+    assert report.calendar_problem.startswith("Lịch của thành phố")
+    assert desk.overrides() == [] and desk.calendar_version() == ""
+
+
+def test_a_version_an_older_program_kept_is_not_sent_back_and_the_hub_s_file_replaces_it(desk: Desk) -> None:
+    from counter_app.desk import CALENDAR_VERSION
+
+    desk.store.write_settings({CALENDAR_VERSION: "bản-1"})
+    asked: list[httpx.Request] = []
+    body = {"version": "2026.12", "overrides": [{"day": "2026-12-30", "kind": "day_off"}]}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request)
+        return httpx.Response(200, json=body)
+
+    report = SyncReport()
+    with SyncClient(desk, "http://hub.invalid", "t", transport=httpx.MockTransport(answer)) as client:
+        client.fetch_calendar(report)
+    assert "if-none-match" not in asked[0].headers
+    assert (report.calendar, report.calendar_problem) == ("2026.12", "")
+    assert desk.calendar_version() == "2026.12"
+
+
 # -- a hub that answers wrongly -------------------------------------------------------------------------
 
 

@@ -138,6 +138,13 @@ def test_overlong_text_is_refused_with_its_length(change: dict[str, Any], path: 
     assert "tối đa" in problems(catalog(**change))[path]
 
 
+@pytest.mark.parametrize("version", ["bản-1", "2026 11", "1\nX-Evil: 1", ".1"])
+def test_a_version_that_cannot_go_back_to_the_hub_in_a_header_is_refused(version: str) -> None:
+    data = catalog()
+    data["version"] = version
+    assert "chữ số, chữ cái không dấu" in problems(data)["version"]
+
+
 def test_overlong_version_is_refused() -> None:
     data = catalog()
     data["version"] = "1." * 1_000
