@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 
 from counter_app.desk import Desk, FlagBaseline, is_hub_cursor
-from counter_app.domain.calendar import VN_TZ
+from counter_app.domain.calendar import FIRST_YEAR, LAST_YEAR, VN_TZ
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import VERSION_PATTERN
 from counter_app.settings import hub_token_problem
@@ -657,8 +657,9 @@ def _uuid_list(body: Any, key: str, sent: set[str]) -> list[str]:
 
 
 def _names_others(body: Any, sent: set[str]) -> bool:
-    """Whether the hub's answer names an event this request did not send."""
-    return any(u not in sent for key in ("stored", "conflicts") for u in body.get(key, []))
+    """Whether the hub's answer names an event this request did not send (or names something that
+    is no uuid: a list, an object; compared as they came, they ended the run with a TypeError)."""
+    return any(not isinstance(u, str) or u not in sent for key in ("stored", "conflicts") for u in body[key])
 
 
 def _error_text(answer: Answer) -> str:
@@ -677,8 +678,8 @@ def _clock_offset(date_header: str | None) -> timedelta | None:
         hub_time = parsedate_to_datetime(date_header or "")
     except (TypeError, ValueError):
         return None
-    if hub_time.tzinfo is None:
-        return None
+    if hub_time.tzinfo is None or not FIRST_YEAR <= hub_time.year <= LAST_YEAR:
+        return None  # a date no clock shows (year 9999): no reading, and the arithmetic overflowed
     return hub_time - datetime.now(UTC)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import time
 import unicodedata
 import uuid as uuid_module
@@ -349,6 +350,26 @@ def nesting(value: Any) -> int:
     return deepest
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(value: Any) -> bool:
+    """Whether a lone UTF-16 surrogate (JSON ``"\\ud800"``) is in any text of ``value``, keys
+    included. Such text cannot be encoded: an event holding one can be neither stored nor sent."""
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+    return False
+
+
 def _canonical_value(value: Any) -> Any:
     # Exact types first (the common case, no ABC checks), then the general ones.
     kind = type(value)
@@ -426,6 +447,9 @@ class Event:
                 # No counter writes one so deep; storing it would fail its canonical form (the
                 # recursion limit) at every read, on every counter of the commune.
                 raise ValueError(f"payload nested deeper than {MAX_NESTING} levels")
+            if has_surrogate(data):
+                # It could not be written (SQLite takes UTF-8): pulled, the page failed at every run.
+                raise ValueError("text holding a lone surrogate (U+D800-DFFF)")
             return cls(
                 uuid=str(uuid_module.UUID(str(data["uuid"]))),
                 dossier_code=str(data["dossier_code"]),

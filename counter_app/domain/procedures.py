@@ -82,7 +82,7 @@ TEXT_MAX = 1_000
 """Longest fee wording or note."""
 TAG_MAX = 40
 """Longest version, source or confidence mark."""
-VERSION_PATTERN = re.compile(r"[0-9A-Za-z][0-9A-Za-z._+-]{0,%d}" % (TAG_MAX - 1))
+VERSION_PATTERN = re.compile(rf"[0-9A-Za-z][0-9A-Za-z._+-]{{0,{TAG_MAX - 1}}}")
 """A version of a file the city publishes (the catalog, the calendar): "2026.11.1". It goes back to
 the hub in an HTTP header (``If-None-Match``): a letter outside ASCII, a space or a line break
 failed every later sync before the request was sent."""

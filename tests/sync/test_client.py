@@ -331,16 +331,23 @@ def test_an_item_of_a_page_that_is_no_readable_event_is_skipped_said_and_the_pag
     odd = [
         {**clean, "uuid": str(uuid.uuid4()), "dossier_code": c} for c in ("", "../../etc/passwd", "A" * 5000)
     ]
-    pages = {"0": {"events": [far, clean, "nothing", edge, nested, *odd], "next": "4", "more": False}}
+    # A lone surrogate (JSON "\ud800") cannot be written to the file: the page failed at every run.
+    broken = [
+        {**clean, "uuid": str(uuid.uuid4()), "actor": "Minh\ud800"},
+        {**clean, "uuid": str(uuid.uuid4()), "payload": {**clean["payload"], "\udc00": 1}},
+    ]
+    pages = {
+        "0": {"events": [far, clean, "nothing", edge, nested, *odd, *broken], "next": "4", "more": False}
+    }
     asked: list[str] = []
 
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path != "/v1/events":
             return httpx.Response(304)
         asked.append(request.url.params["after"])
-        return httpx.Response(
-            200, json=pages.get(request.url.params["after"], {"events": [], "next": "4", "more": False})
-        )
+        page = pages.get(request.url.params["after"], {"events": [], "next": "4", "more": False})
+        body = json.dumps(page).encode()  # ASCII escapes, as JSON carries a lone surrogate
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
 
     with SyncClient(first, "http://hub.invalid", "t", transport=wrong_hub(answer)) as client:
         report = SyncReport()
@@ -348,9 +355,9 @@ def test_an_item_of_a_page_that_is_no_readable_event_is_skipped_said_and_the_pag
         client.pull(SyncReport())
     assert asked == ["0", "4"] and first.sync_cursor() == "4"
     assert report.pulled == 1 and first.get(code).status == 2
-    assert len(report.skipped) == 7 and far["uuid"] in report.skipped[0] and "thứ 3" in report.skipped[1]
+    assert len(report.skipped) == 9 and far["uuid"] in report.skipped[0] and "thứ 3" in report.skipped[1]
     assert edge["uuid"] in report.skipped[2] and nested["uuid"] in report.skipped[3]
-    assert all(o["uuid"] in said for o, said in zip(odd, report.skipped[4:], strict=True))
+    assert all(o["uuid"] in said for o, said in zip(odd + broken, report.skipped[4:], strict=True))
     assert first.list_view("recent") and all(r.code == code for r in first.list_view("recent"))
     assert report.skipped[0] in report.problems() and report.to_json()["skipped"] == report.skipped
 
@@ -1002,6 +1009,34 @@ def test_a_hub_naming_events_it_was_not_sent_takes_out_only_those_sent(desk: Des
         with pytest.raises(SyncError, match="nêu sự kiện quầy không gửi"):  # not a quiet night
             client.push(report)
     assert report.pushed == 1 and [e["uuid"] for e in desk.outbox(10)] == first_two[1:]
+
+
+@pytest.mark.parametrize("other", [{"x": 1}, [1], 5, None])
+def test_a_hub_naming_something_that_is_no_uuid_is_a_wrong_answer_not_a_crash(desk: Desk, other: Any) -> None:
+    """An object or a list among the uuids ended the run with a TypeError (exit 1, unrecorded)."""
+    desk.receive(intake(), MINH)
+    desk.receive(intake(), MINH)
+    first_two = [e["uuid"] for e in desk.outbox(10)]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent = [e["uuid"] for e in json.loads(request.content)["events"]]
+        return httpx.Response(200, json={"stored": [sent[0], other], "conflicts": [other]})
+
+    with SyncClient(desk, "http://hub.invalid", "t", transport=wrong_hub(answer)) as client:
+        report = SyncReport()
+        with pytest.raises(SyncError, match="nêu sự kiện quầy không gửi"):
+            client.push(report)
+    assert report.pushed == 1 and [e["uuid"] for e in desk.outbox(10)] == first_two[1:]
+
+
+@pytest.mark.parametrize("header", ["Fri, 31 Dec 9999 23:59:59 GMT", "Fri, 31 Dec 9999 20:59:59 -2359"])
+def test_a_date_no_clock_shows_from_the_hub_is_no_reading(header: str) -> None:
+    """A hub's answers dated year 9999: push and pull done, then the run ended on an
+    OverflowError (exit 1, the last sync not recorded)."""
+    from sync.client import _clock_offset, clock_skew_problem
+
+    assert _clock_offset(header) is None
+    assert clock_skew_problem(_clock_offset(header)) == ""
 
 
 @pytest.mark.parametrize(
