@@ -31,6 +31,7 @@ from counter_app.domain.errors import (
     CounterError,
     DamagedFileError,
     FieldError,
+    NotFoundError,
     SettingsError,
     StoreError,
     ValidationError,
@@ -1354,7 +1355,7 @@ def calendar_set(desk: Any, day: datetime, kind: str, label: str) -> None:
 
     desk.set_override(day.date(), kind, label)
     _out(f"Đã ghi {day:%d/%m/%Y}: ngày {day_kind_text(day.date(), kind == 'working_day')}.")
-    due = desk.due_on(day.date()) if kind == "day_off" and day.date() >= desk.now().date() else []
+    due = desk.stranded_on(day.date())
     if due:
         click.echo(f"Cảnh báo: {stranded_appointments(due)}", err=True)
 
@@ -1363,10 +1364,16 @@ def calendar_set(desk: Any, day: datetime, kind: str, label: str) -> None:
 @click.argument("day", type=DAY, metavar="DAY")
 @with_desk
 def calendar_remove(desk: Any, day: datetime) -> None:
-    """Remove the override of DAY."""
+    """Remove the override of DAY (a make-up day removed is a day off again: the appointments
+    on it are named, as when a day off is set)."""
+    from counter_app.desk import stranded_appointments
+
     if not desk.remove_override(day.date()):
-        raise ValidationError(FieldError("day", f"Ngày {day:%d/%m/%Y} không có thiết lập riêng."))
+        raise NotFoundError(f"Ngày {day:%d/%m/%Y} không có thiết lập riêng.")
     _out(f"Đã xóa thiết lập của ngày {day:%d/%m/%Y}.")
+    due = desk.stranded_on(day.date())
+    if due:
+        click.echo(f"Cảnh báo: {stranded_appointments(due)}", err=True)
 
 
 @main.command(name="add-official")
@@ -1385,17 +1392,21 @@ def calendar_remove(desk: Any, day: datetime) -> None:
     "official keeps theirs.",
 )
 @click.option("--new-pin", is_flag=True, help="Ask for a new PIN for an existing official (hidden, twice).")
+@click.option(
+    "--unlock", is_flag=True, help="Open again an account a supervisor locked (kept locked otherwise)."
+)
 @with_desk
 def add_official(
-    desk: Any, username: str, full_name: str, role: str | None, pin: str | None, new_pin: bool
+    desk: Any, username: str, full_name: str, role: str | None, pin: str | None, new_pin: bool, unlock: bool
 ) -> None:
     """Create or update an official who signs in to the UI.
 
-    Changing an existing official's name keeps their role unless --role is given, and their PIN
-    unless --pin or --new-pin is given.
+    Changing an existing official's name keeps their role unless --role is given, their PIN
+    unless --pin or --new-pin is given, and a locked account locked unless --unlock is given.
     """
     had = desk.official_role(username)
     known = had is not None
+    was_locked = desk.official_locked(username)
     role = role or had or "official"
     if pin is None and (new_pin or not known):
         if not sys.stdin.isatty():
@@ -1403,13 +1414,15 @@ def add_official(
         pin = click.prompt("PIN", hide_input=True, prompt_suffix=": ")
         if click.prompt("Nhập lại PIN", hide_input=True, prompt_suffix=": ") != pin:
             raise ValidationError(FieldError("pin", "Hai lần nhập PIN không khớp; hãy chạy lại lệnh."))
-    official = desk.add_official(username, full_name, role, pin or "")
-    kept = " Mã PIN giữ nguyên." if known and not pin else ""
+    official = desk.add_official(username, full_name, role, pin or "", unlock=unlock)
+    kept = (" Mã PIN giữ nguyên." if not pin else " Đã đổi mã PIN.") if known else ""
     from counter_app.desk import ROLE_NAMES
 
     if known and had != official.role:
         before, after = ROLE_NAMES.get(had or "", had or ""), ROLE_NAMES[official.role]
         kept += f" Vai trò đổi từ {before.lower()} sang {after.lower()}."
+    if was_locked:
+        kept += " Tài khoản đã mở lại." if unlock else " Tài khoản vẫn đang khóa (mở lại: thêm --unlock)."
     role_name = ROLE_NAMES[official.role].lower()
     _out(f"Đã lưu cán bộ {official.full_name} ({official.username}, {role_name}).{kept}")
 

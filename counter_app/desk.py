@@ -3210,7 +3210,14 @@ class Desk:
     # -- officials ---------------------------------------------------------------------------------
 
     def add_official(
-        self, username: str, full_name: str, role: str, pin: str = "", *, by: str | None = None
+        self,
+        username: str,
+        full_name: str,
+        role: str,
+        pin: str = "",
+        *,
+        by: str | None = None,
+        unlock: bool = True,
     ) -> Official:
         """Create or update an official (supervisors manage them).
 
@@ -3218,6 +3225,8 @@ class Desk:
         spelling fixed should not mean resetting a colleague's PIN); a new official needs one.
 
         Args:
+            unlock: A locked account is opened again by the change (the supervisor's form says so
+                before Ctrl+S); False keeps it as it is (the command line, unless asked).
             by: The supervisor making the change, from the UI: the change is refused unless that
                 account is still an active supervisor, read in the change's own transaction (a
                 session may outlive a demotion by the seconds until the UI checks). None: the
@@ -3246,7 +3255,8 @@ class Desk:
             else:
                 salt = secrets.token_hex(16)
                 digest = _pin_hash(pin, salt)
-            self.store.put_official(user, name, role, salt, digest, True)
+            active = True if row is None or unlock else bool(row["active"])
+            self.store.put_official(user, name, role, salt, digest, active)
         return Official(user, name, role)
 
     @staticmethod
@@ -3349,6 +3359,12 @@ class Desk:
         user = clean(username or "").lower()
         row = self.store.official(user) if user else None
         return str(row["role"]) if row is not None else None
+
+    def official_locked(self, username: str) -> bool:
+        """Whether the account with this username exists and a supervisor locked it."""
+        user = clean(username or "").lower()
+        row = self.store.official(user) if user else None
+        return row is not None and not row["active"]
 
     def officials(self) -> list[dict[str, Any]]:
         """The officials; ``waiting_until`` is set while an account waits after wrong PINs."""

@@ -432,11 +432,19 @@ def check_phone(value: str | None, *, required: bool = False) -> Check:
             compact,
             "Số điện thoại chỉ được gồm chữ số, dấu cách, dấu chấm, gạch nối, ngoặc đơn và tiền tố +84.",
         )
-    if plus and not digits.startswith("84"):
-        # A foreign number: kept as typed, the counter cannot judge it.
-        return Check("+" + digits, None, "Số điện thoại nước ngoài; hãy kiểm tra lại.")
-    if digits.startswith("00") and not digits.startswith("0084"):
-        return Check("+" + digits[2:], None, "Số điện thoại nước ngoài; hãy kiểm tra lại.")
+    foreign = digits if plus and not digits.startswith("84") else None
+    if foreign is None and digits.startswith("00") and not digits.startswith("0084"):
+        foreign = digits[2:]
+    if foreign is not None:
+        # A foreign number: kept as typed, the counter cannot judge it beyond its length (an
+        # international number has at most 15 digits; a thousand zeros printed over the receipt).
+        if not 3 <= len(foreign) <= 15:
+            return Check(
+                "+" + foreign,
+                f"Số điện thoại nước ngoài có {len(foreign)} chữ số; số quốc tế có từ 3 đến 15 chữ số "
+                "(kể cả mã nước).",
+            )
+        return Check("+" + foreign, None, "Số điện thoại nước ngoài; hãy kiểm tra lại.")
     if digits.startswith("0084"):
         digits = "0" + digits[4:]
     elif plus or (digits.startswith("84") and len(digits) in (11, 12)):

@@ -365,7 +365,7 @@ def test_calendar_commands(configured: Any) -> None:
     assert f"{day[8:10]}/{day[5:7]}/{day[:4]}" in shown
     assert configured("calendar", "remove", day).exit_code == 0
     assert "Chưa khai báo" in configured("calendar", "list").output
-    assert configured("calendar", "remove", day).exit_code == 2
+    assert configured("calendar", "remove", day).exit_code == 4  # not found, as --help says
     past = configured("calendar", "set", "2026-11-20", "day_off", "--label", "Mất điện")
     assert past.exit_code == 2 and "20/11/2026 đã qua" in past.output
 
@@ -689,6 +689,27 @@ def test_a_day_off_names_the_appointments_already_given_for_it(configured: Any) 
     assert other.exit_code == 0 and other.stderr == ""
 
 
+def test_removing_a_make_up_day_names_the_appointments_it_leaves_on_a_day_off(configured: Any) -> None:
+    """The supervisor's screen warned; `counter calendar remove` said only "Đã xóa"."""
+    from datetime import timedelta
+
+    from counter_app.domain.calendar import WorkCalendar, now_vn
+
+    saturday = now_vn().date() + timedelta(days=21)
+    while saturday.weekday() != 5 or WorkCalendar().is_working_day(saturday):
+        saturday += timedelta(days=1)
+    assert configured("calendar", "set", saturday.isoformat(), "working_day").exit_code == 0
+    doc = {"procedure": "1.004873", "applicant": {"name": "Lê Thị D", "id_number": "031190001234"}}
+    code = json.loads(configured("receive", "--json", "-", input=json.dumps(doc)).stdout)["code"]
+    moved = configured(
+        "move-appointment", code, "--due", f"{saturday:%d/%m/%Y} 10:00", "--reason", "Cần xác minh"
+    )
+    assert moved.exit_code == 0, moved.output
+    removed = configured("calendar", "remove", saturday.isoformat())
+    assert removed.exit_code == 0, removed.output
+    assert "1 hồ sơ đang có hẹn trả vào ngày này" in removed.stderr and code in removed.stderr
+
+
 def test_a_day_off_names_the_results_ready_to_collect_that_day(configured: Any) -> None:
     """A result ready early is still collected on the appointment day: its citizen comes then too,
     and is to be told to come another day (no apology: nothing is late)."""
@@ -723,6 +744,34 @@ def test_renaming_an_official_keeps_their_pin(configured: Any, db_path: Path) ->
     assert asked.exit_code == 2 and "Thiếu --pin" in asked.output
     weak = configured("add-official", "lan", "--name", "Vũ Thị Lan Anh", "--pin", "1111")
     assert weak.exit_code == 2 and "dễ đoán" in weak.output
+
+
+def test_changing_a_locked_official_keeps_the_lock_unless_asked(configured: Any, db_path: Path) -> None:
+    """A supervisor locked the account; the admin fixing its name from the command line opened it
+    again (and could make a locked account a supervisor), saying nothing."""
+    assert configured("add-official", "hai", "--name", "Phạm Văn Hải", "--pin", "4682").exit_code == 0
+    desk = Desk.open(db_path)
+    try:
+        desk.set_official_active("hai", False)
+    finally:
+        desk.close()
+    renamed = configured("add-official", "hai", "--name", "Phạm Văn Hải B", "--role", "supervisor")
+    assert renamed.exit_code == 0, renamed.output
+    assert "vẫn đang khóa" in renamed.output and "--unlock" in renamed.output
+    repinned = configured("add-official", "hai", "--name", "Phạm Văn Hải B", "--pin", "4862")
+    assert "Đã đổi mã PIN" in repinned.output and "vẫn đang khóa" in repinned.output
+    desk = Desk.open(db_path)
+    try:
+        assert desk.official_locked("hai") and desk.official_role("hai") == "supervisor"
+    finally:
+        desk.close()
+    opened = configured("add-official", "hai", "--name", "Phạm Văn Hải B", "--unlock")
+    assert opened.exit_code == 0 and "Tài khoản đã mở lại" in opened.output
+    desk = Desk.open(db_path)
+    try:
+        assert not desk.official_locked("hai") and desk.sign_in("hai", "4862").username == "hai"
+    finally:
+        desk.close()
 
 
 def test_steps_done_on_paper_are_entered_afterwards_in_their_order(configured: Any) -> None:
@@ -875,7 +924,7 @@ def test_importing_an_older_catalog_or_one_without_a_procedure_in_use_says_so(
         return configured("procedures", "--import", str(catalog))
 
     # Older than the shipped catalog (or not numbered): the next start would put that one back.
-    for version in ("2020.1", "bản-mới"):
+    for version in ("2020.1", "ban-moi"):
         refused = import_as(version, data["procedures"])
         assert refused.exit_code == 2 and "cũ hơn danh mục kèm chương trình" in refused.output
     assert json.loads(configured("procedures", "--export").output)["version"] == shipped

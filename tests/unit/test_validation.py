@@ -288,6 +288,12 @@ def test_check_phone_foreign_number_is_warning() -> None:
     assert c.value == "+33123456789"
 
 
+@pytest.mark.parametrize("raw", ["0" * 1000, "+" + "3" * 16, "00" + "1" * 16, "+12", "0012"])
+def test_a_foreign_number_longer_than_any_or_too_short_is_an_error(raw: str) -> None:
+    """1,000 zeros were taken as a foreign number with a warning and printed across the receipt."""
+    assert check_phone(raw).error is not None
+
+
 mobile = st.builds(
     lambda prefix, rest: prefix + rest,
     st.sampled_from(["03", "05", "07", "08", "09"]),
