@@ -2242,7 +2242,9 @@ class Desk:
             # A machine set up again without a backup starts its sequences afresh, and the codes
             # its counter number was given on the old machine come back only with the pull: until
             # one has reached the end of the hub's events, a day's codes start past those.
-            self.store.skip_unseen_codes(day, settings.counter_no, codes.UNSEEN_CODES)
+            # Further on as the day goes, so that a second such machine of the day (the first one
+            # died too) does not start where the first one did (see codes.unseen_start).
+            self.store.skip_unseen_codes(day, settings.counter_no, codes.unseen_start(self.now()))
         while True:
             n = self.store.next_code_number(day, settings.counter_no)
             code = codes.make_code(settings.agency_id, day, settings.counter_no, n, settings.code_pattern)

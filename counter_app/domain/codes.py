@@ -17,7 +17,7 @@ import re
 import string
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from counter_app.domain.errors import FieldError, ValidationError
 
@@ -29,6 +29,26 @@ UNSEEN_CODES = 500
 """Codes a counter is assumed to have issued on a day this file cannot know of, when nothing tells
 how many: the days after a backup (a restore), and any day on a machine set up again that has not
 yet heard the whole of its hub (the old machine's codes of that day are still to come)."""
+
+UNSEEN_SECONDS_PER_CODE = 180
+"""How a machine that has not yet heard the whole of its hub places its first code of a day: past
+``UNSEEN_CODES``, one number further for every three minutes of the day gone (see
+:func:`unseen_start`)."""
+
+
+def unseen_start(now: datetime) -> int:
+    """The number a day's codes start past on a machine that has not yet heard the whole of its hub
+    (``now``: Vietnam time): ``UNSEEN_CODES`` plus one for every ``UNSEEN_SECONDS_PER_CODE`` of
+    the day gone, 500 at midnight to 979 just before the next.
+
+    A fixed start gave the same numbers to two such machines of one counter number: a PC set up
+    new in the morning (it started at 501), synced, then died, and its replacement, set up with the
+    hub out of reach, printed 501 again for another citizen. The later machine starts further on,
+    past every code the earlier one could have given at up to one citizen per three minutes.
+    """
+    seconds = now.hour * 3600 + now.minute * 60 + now.second
+    return UNSEEN_CODES + seconds // UNSEEN_SECONDS_PER_CODE
+
 
 DEFAULT_PATTERN = "{agency}-{date}-{seq}"
 """The national pattern."""

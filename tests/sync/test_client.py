@@ -21,11 +21,12 @@ import pytest
 
 from counter_app.desk import Desk
 from counter_app.domain.calendar import VN_TZ
+from counter_app.domain.codes import unseen_start
 from counter_app.domain.dossier import new_event
 from counter_app.domain.errors import RuleError, ValidationError
 from sync import client as client_module
 from sync.client import HubRefused, HubUnreachable, SyncClient, SyncError, SyncReport
-from tests.conftest import intake
+from tests.conftest import FixedClock, intake
 from tests.hubserver import serve_hub
 
 COMMUNE = "11410"
@@ -1164,7 +1165,8 @@ def test_a_machine_set_up_again_gives_no_old_code_before_its_first_whole_pull(
     again = replacement(make_desk, tmp_path, hub)
     today = again.receive(intake(applicant=KHAC), MINH)
     paper = again.receive(intake(applicant=KHAC, received_at=paper_day), MINH)
-    assert today.code[-4:] == paper.code[-4:] == "2501"
+    start = 2000 + unseen_start(again.now()) + 1  # past 2500, further as the day goes
+    assert int(today.code[-4:]) == int(paper.code[-4:]) == start
     assert {today.code, paper.code}.isdisjoint(d.code for d in old)
 
     report = sync(again)
@@ -1174,6 +1176,24 @@ def test_a_machine_set_up_again_gives_no_old_code_before_its_first_whole_pull(
     for desk in (again, second):
         assert all(desk.get(d.code).applicant.name == "Đặng Thị Hoà" for d in old)
         assert all(desk.get(d.code).applicant.name == "Vũ Văn Khác" for d in (today, paper))
+
+
+def test_a_second_machine_set_up_again_the_same_day_starts_past_the_first_one(
+    make_desk: Callable[..., Desk], tmp_path: Path, hub: Any, clock: FixedClock
+) -> None:
+    """A PC set up new in the morning (it has not heard the whole hub: it starts past 2500), synced,
+    died; its replacement, set up with the hub out of reach, printed 2501 again for another citizen.
+    The later machine starts further on, past what the first could have given since."""
+    first = replacement(make_desk, tmp_path, hub)
+    hub.add_counter("token-2", COMMUNE, first.settings.counter_id)
+    morning = [first.receive(intake(), MINH) for _ in range(5)]
+    assert sync(first).pushed == 5  # it reached the hub, then the disk died
+    clock.set(clock.now + timedelta(minutes=20))  # 5 citizens in 20 minutes, a busy morning
+    again = make_desk(tmp_path / "third.db", counter_no=2)
+    again.update_settings(hub_url="http://127.0.0.1:9", hub_token="token-2")  # out of reach
+    late = again.receive(intake(applicant=KHAC), MINH)
+    assert late.code not in {d.code for d in morning}
+    assert int(late.code[-4:]) > max(int(d.code[-4:]) for d in morning)
 
 
 def test_codes_skip_ahead_until_a_pull_reaches_the_end_of_the_hub(
@@ -1187,9 +1207,10 @@ def test_codes_skip_ahead_until_a_pull_reaches_the_end_of_the_hub(
 
     desk = replacement(make_desk, tmp_path, hub)
     desk.apply_pulled([], "0")  # a first page, more to come
-    assert desk.receive(intake(), MINH).code.endswith("-2501")
+    start = 2000 + unseen_start(desk.now()) + 1
+    assert desk.receive(intake(), MINH).code.endswith(f"-{start}")
     desk.apply_pulled([], "0", last=True)
-    assert desk.receive(intake(), MINH).code.endswith("-2502")  # the day goes on where it was
+    assert desk.receive(intake(), MINH).code.endswith(f"-{start + 1}")  # the day goes on where it was
     paper = desk.receive(intake(received_at="2026-11-19T09:00:00+07:00"), MINH)
     assert paper.code.endswith("-261119-2001")  # a day it now knows all of
 
