@@ -36,6 +36,7 @@ from counter_app.domain.calendar import (
     to_vn,
 )
 from counter_app.domain.dossier import (
+    CONCURRENT_STEPS,
     RATING_LEVELS,
     RETURN_METHODS,
     TRANSITIONS,
@@ -52,6 +53,7 @@ from counter_app.domain.dossier import (
     new_event,
     parse_time,
     rating_level,
+    step_line,
 )
 from counter_app.domain.errors import (
     CounterError,
@@ -2353,6 +2355,12 @@ class Desk:
             body = dict(payload or {})
             if compute is not None:
                 body.update(compute(current, occurred))
+            if kind in CONCURRENT_STEPS:
+                # The step the official saw last: a fold in the hub's order leaves this one out if
+                # another counter's step came in between (see CONCURRENT_STEPS).
+                seen = self.store.last_step_uuid(code, step_line(kind))
+                if seen is not None:
+                    body["after"] = seen
             event = new_event(code, kind, occurred, actor, settings.counter_id, body)
             dossier = apply(current, event)
             self.store.append(event, dossier)

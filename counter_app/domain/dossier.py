@@ -17,6 +17,7 @@ This module does no I/O.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -112,6 +113,30 @@ TRANSITIONS: dict[str, Transition] = {
     "corrected": Transition(None, frozenset({2, 4, 5, 6, 9}), "Sửa thông tin người nộp", needs_reason=True),
 }
 """The lifecycle as a data table: event kind -> status change (DOMAIN.md §4)."""
+
+STATUS_STEPS = frozenset(k for k, rule in TRANSITIONS.items() if rule.to_status is not None) - {"received"}
+"""Steps that change a dossier's status."""
+
+CONCURRENT_STEPS = STATUS_STEPS | {"appointment_moved"}
+"""Steps that change where a dossier stands, in two lines that do not cross: its status, and the
+appointment given to the citizen. Each carries, as ``after``, the uuid of the last step of its
+line (or the receipt) the counter had folded when the official took it (:func:`step_line`). In a
+fold in the hub's order, a step whose ``after`` is not the last of its line was taken on a dossier
+another counter had meanwhile moved on along that line (the two apart): it is left out, on every
+counter, as the one that reached the hub second. Before, it was left out only when the lifecycle
+forbade it there: a transfer on one counter and a refusal at the counter on the other both stood
+(the citizen held form 03, the fold said refused later), and of two appointments moved apart the
+later one stood without a word to the citizen holding the other's apology. Steps of different
+lines still both stand (papers asked for on one counter, the appointment moved on the other)."""
+
+
+def step_line(kind: str) -> frozenset[str]:
+    """The kinds whose last one a step of ``kind`` must follow (its line, with the receipt)."""
+    return (
+        frozenset({"appointment_moved", "received"})
+        if kind == "appointment_moved"
+        else STATUS_STEPS | {"received"}
+    )
 
 
 RATING_LEVELS: dict[int, str] = {
@@ -578,6 +603,12 @@ class Dossier:
     citizen left with the refusal form (form 03) instead of a receipt, so the dossier has no
     appointment and is not counted as received. One refused later (after extra papers, a fee, a
     transfer, or on another day) had been received, and had its receipt."""
+    last_step: str = dataclasses.field(default="", compare=False, repr=False)
+    """The uuid of the receipt or of the last of ``STATUS_STEPS`` folded in; "" for a dossier read
+    from its stored projection, which does not keep it (nothing is then checked against it: a step
+    taken here is taken on the dossier as it stands). See ``CONCURRENT_STEPS``."""
+    last_move: str = dataclasses.field(default="", compare=False, repr=False)
+    """The same for the appointment: the receipt or the last ``appointment_moved``."""
 
     @property
     def status_name(self) -> str:
@@ -818,7 +849,7 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
     """
     check_transition(dossier, event)
     if event.kind == "received":
-        return _received(event)
+        return replace(_received(event), last_step=event.uuid, last_move=event.uuid)
     assert dossier is not None
     rule = TRANSITIONS[event.kind]
     p = event.payload
@@ -829,6 +860,16 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
         "status": rule.to_status if rule.to_status is not None else dossier.status,
     }
     kind = event.kind
+    if kind in CONCURRENT_STEPS:
+        line = "last_move" if kind == "appointment_moved" else "last_step"
+        last, seen = getattr(dossier, line), p.get("after")
+        if last and isinstance(seen, str) and seen != last:
+            what = "hẹn lại ngày trả" if line == "last_move" else "chuyển bước"
+            raise RuleError(
+                f"Bước «{rule.label}» được ghi khi quầy này chưa biết quầy khác đã {what} hồ sơ trước "
+                "đó (hai quầy cùng xử lý lúc chưa đồng bộ): không áp dụng, cán bộ giám sát xem lại."
+            )
+        changes[line] = event.uuid
     if "reason" in p and kind != "corrected":  # a correction's reason is not the dossier's
         changes["last_reason"] = str(p["reason"])
     if kind == "transferred":

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -647,6 +647,18 @@ class DossierStore:
             FoldRow(seq, origin, bool(flagged), _read_event(code, seq, body))
             for seq, origin, flagged, body in rows
         ]
+
+    def last_step_uuid(self, code: str, kinds: Iterable[str]) -> str | None:
+        """The uuid of the dossier's last event folded in (not left out) among ``kinds``, in the
+        order its events are folded; None when it has none."""
+        wanted = sorted(kinds)
+        descending = ", ".join(f"{term} DESC" for term in self._fold_order.split(", "))
+        row = self.conn.execute(
+            f"SELECT uuid FROM events WHERE dossier_code = ? AND flagged = 0"
+            f" AND kind IN ({', '.join('?' * len(wanted))}) ORDER BY {descending} LIMIT 1",
+            (code, *wanted),
+        ).fetchone()
+        return str(row[0]) if row else None
 
     def flagged_of(self, code: str) -> list[tuple[Event, str]]:
         """A dossier's events left out of its folds, with why, in the order they were recorded."""

@@ -190,6 +190,48 @@ def test_two_counters_that_stepped_one_dossier_apart_agree_once_both_have_synced
     assert sync(first).open_conflicts == [] and sync(second).open_conflicts == [code]
 
 
+@pytest.mark.parametrize("first_to_sync", [0, 1])
+@pytest.mark.parametrize("steps", ["transfer_refuse", "two_moves"])
+def test_steps_of_one_line_taken_apart_leave_the_second_out_even_where_both_would_fit(
+    counters: tuple[Desk, Desk], hub: Any, first_to_sync: int, steps: str
+) -> None:
+    """A transfer on counter 1 and a refusal at counter 2 (form 03 handed over), both taken while
+    apart: in sequence both fit, and both stood, the refusal turned into one "refused later", with
+    no conflict, or the transfer left out, as the counters happened to sync. Two appointments moved
+    apart (07/12 on one, 09/12 on the other): the later one stood, without a word to the citizen
+    holding the other's apology. The one that reached the hub second is now left out, on both."""
+    first, second = counters
+    code = first.receive(intake(), MINH).code
+    sync(first)
+    sync(second)
+    if steps == "transfer_refuse":
+        first.transfer(code, MINH)
+        second.refuse(code, "Lê Thị Lan", reason="Không thuộc thẩm quyền giải quyết của xã.")
+    else:
+        for desk, day in ((first, 7), (second, 9)):
+            due = datetime(2026, 12, day, 17, 0, tzinfo=VN_TZ)
+            desk.move_appointment(code, MINH, new_due=due, reason="Cần xác minh thêm")
+    earlier, later = (first, second) if first_to_sync == 0 else (second, first)
+    sync(earlier)
+    assert sync(later).flagged  # said to the counter whose step was left out
+    sync(earlier)
+    assert folded_rows(first) == folded_rows(second)
+    assert states(first)[code] == states(second)[code] == "conflict"
+    kept = earlier.events(code)[-1]
+    assert kept.counter_id == earlier.settings.counter_id
+    for desk in counters:
+        [step] = desk.left_out(code)
+        assert step.counter_id == later.settings.counter_id
+        # Why: the other counter's step came first (or, a refusal first, the lifecycle's own rule).
+        assert "chưa biết quầy khác" in step.reason or "không thể «chuyển xử lý»" in step.reason.lower()
+        assert desk.store.projection_differs() is None
+    if steps == "two_moves":
+        due = first.get(code).due_at
+        assert due.day == (7 if first_to_sync == 0 else 9)
+    else:
+        assert first.get(code).status == (4 if first_to_sync == 0 else 3)
+
+
 def test_a_step_overruled_by_the_hub_s_order_is_taken_back_in_when_it_fits_after_all(
     counters: tuple[Desk, Desk], hub: Any
 ) -> None:
