@@ -948,18 +948,31 @@ class CounterApp(App[None]):
             raise
         self.call_from_thread(self._delivered, delivery, on_done)
 
-    def print_logbook(self, first: date, last: date, *, on_done: Callable[[str], None] | None = None) -> None:
-        """Render the logbook for a date range and print it (or save the PDF), in a thread."""
+    def print_logbook(
+        self,
+        first: date,
+        last: date,
+        *,
+        statuses: tuple[int, ...] | None = None,
+        on_done: Callable[[str], None] | None = None,
+    ) -> None:
+        """Render the logbook for a date range (of the dossiers in ``statuses``, None: all) and
+        print it (or save the PDF), in a thread."""
         actor = self.official.full_name if self.official else ""
-        self._print_logbook(first, last, actor, on_done)
+        self._print_logbook(first, last, statuses, actor, on_done)
 
     @work(thread=True, exit_on_error=False, group="print")
     def _print_logbook(
-        self, first: date, last: date, actor: str, on_done: Callable[[str], None] | None
+        self,
+        first: date,
+        last: date,
+        statuses: tuple[int, ...] | None,
+        actor: str,
+        on_done: Callable[[str], None] | None,
     ) -> None:
         try:
             printing = _printing()
-            pdf = printing.render_logbook(self.desk, first, last, actor=actor)
+            pdf = printing.render_logbook(self.desk, first, last, statuses=statuses, actor=actor)
             delivery = printing.deliver(pdf, self.desk.settings, remove_after=True)
         except CounterError as error:
             if on_done is not None:

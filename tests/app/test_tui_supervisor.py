@@ -86,6 +86,31 @@ async def test_a_supervisor_prints_the_logbook(app, staffed_desk: Desk, output_d
         assert str(pdf) in texts(app, "#logbook-result").replace("\n", "")
 
 
+async def test_the_logbook_is_printed_for_one_status_as_domain_md_asks(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, output_dir: Path
+) -> None:
+    """DOMAIN.md §2: the logbook filters by date range and status; the screen had dates only."""
+    import pypdf
+    from textual.widgets import Select
+
+    kept = staffed_desk.receive(intake(), ACTOR)
+    refused = staffed_desk.receive(intake(), ACTOR)
+    staffed_desk.refuse(refused.code, ACTOR, reason="Không thuộc thẩm quyền")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_supervisor(pilot, "logbook")
+        choice = screen.query_one("#logbook-status", Select)
+        choice.value = 3
+        await pilot.pause()
+        await pilot.press("f8")
+        await settle(pilot)
+        pdf = output_dir / "logbook_2026-11-25_status-3.pdf"
+        assert pdf.exists(), texts(app, "#logbook-result")
+        text = "".join(page.extract_text() for page in pypdf.PdfReader(str(pdf)).pages)
+        tail = lambda code: code.split("-", 1)[1]  # noqa: E731  (the code wraps after the agency)
+        assert tail(refused.code) in text and tail(kept.code) not in text
+        assert "Chỉ gồm hồ sơ có trạng thái: 3 – Không được tiếp nhận" in text
+
+
 async def test_f8_again_while_the_logbook_is_made_starts_no_second_one(  # type: ignore[no-untyped-def]
     app, staffed_desk: Desk, output_dir: Path
 ) -> None:

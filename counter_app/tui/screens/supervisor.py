@@ -28,6 +28,7 @@ from counter_app.desk import (
     stranded_appointments,
 )
 from counter_app.domain.calendar import day_kind_text
+from counter_app.domain.dossier import STATUS_NAMES
 from counter_app.domain.errors import CounterError, FieldError, ValidationError
 from counter_app.domain.validation import PERIOD_BACKWARDS, PERIOD_NOT_YET, day_problem
 from counter_app.tui.formatting import OVERRIDE_KINDS, ROLE_NAMES, day_text, parse_day
@@ -97,6 +98,9 @@ dossiers exist; the rest are the IT admin's (``counter settings``)."""
 
 SECRET_SETTINGS = frozenset({"hub_token"})
 """Settings typed like a PIN: never shown on the screen."""
+
+LOGBOOK_STATUSES = [("Tất cả", 0), *((f"{n} · {name}", n) for n, name in STATUS_NAMES.items())]
+"""The logbook tab's status filter (DOMAIN.md §2: filters by date range and status); 0: all."""
 
 HUB_SETTINGS = frozenset({"hub_url", "hub_token"})
 """Settings after whose change the counter syncs at once, to say whether the new hub answers."""
@@ -288,6 +292,11 @@ class SupervisorScreen(CounterScreen):
                     yield Field(
                         "Đến ngày", key="to", value=f"{today:%d/%m/%Y}", select_on_focus=True, id="logbook-to"
                     )
+                    with Horizontal(classes="field-row"):
+                        yield Static("Trạng thái", classes="field-label")
+                        yield Select(
+                            LOGBOOK_STATUSES, value=0, allow_blank=False, compact=True, id="logbook-status"
+                        )
                     yield Button("In / lưu sổ (F8)", variant="primary", id="logbook-print")
                     yield Static("", id="logbook-result", markup=False)
                     yield Static("SAO LƯU DỮ LIỆU", classes="section-title")
@@ -652,7 +661,9 @@ class SupervisorScreen(CounterScreen):
             return
         self._logbook_running = True
         self.query_one("#logbook-result", Static).update("Đang tạo sổ theo dõi…")
-        self.counter_app.print_logbook(first, last, on_done=self._logbook_done)
+        status = self.query_one("#logbook-status", Select).value
+        statuses = (status,) if isinstance(status, int) and status else None
+        self.counter_app.print_logbook(first, last, statuses=statuses, on_done=self._logbook_done)
 
     def _logbook_done(self, message: str) -> None:
         self._logbook_running = False
