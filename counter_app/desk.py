@@ -774,6 +774,9 @@ LAST_SYNC_HUB = "_last_sync_hub"
 LAST_SYNC_FAILURE = "_last_sync_failure"
 """The last failed run since the last one that worked (JSON: at, error), or "" for none."""
 CALENDAR_VERSION = "_calendar_version"
+MAX_CITY_DAYS = 500
+"""Most days off and make-up days a city calendar may name (a year has about twenty; one naming
+800 days off in a row was taken, and a same-day procedure got its appointment two years later)."""
 
 
 @dataclass(frozen=True)
@@ -1587,14 +1590,16 @@ class Desk:
         self.store.put_folded(code, dossier, state)
         return left_out
 
-    def import_city_calendar(self, data: Any) -> int:
+    def import_city_calendar(self, data: Any) -> list[date]:
         """Take the city's days off and make-up days (``{version, overrides: [{day, kind, label}]}``).
 
         Days gone by keep the calendar their dossiers were counted on, and a day the commune
-        decided itself keeps the commune's decision. Returns how many days changed.
+        decided itself keeps the commune's decision. Returns the days that changed here (the
+        citizens expected on those that are now closed are found with :meth:`stranded_on`).
 
         Raises:
-            ValidationError: the calendar is not of that shape (nothing changed).
+            ValidationError: the calendar is not of that shape, names a day outside
+                ``FIRST_YEAR``-``LAST_YEAR``, or more days than ``MAX_CITY_DAYS`` (nothing changed).
         """
         if not isinstance(data, Mapping) or not isinstance(data.get("overrides"), list):
             raise ValidationError(
@@ -1606,11 +1611,20 @@ class Desk:
         bad_version = version_error(version, "lịch của thành phố")
         if bad_version:
             raise ValidationError(FieldError("version", bad_version))
+        if len(data["overrides"]) > MAX_CITY_DAYS:
+            raise ValidationError(
+                FieldError(
+                    "overrides",
+                    f"Lịch của thành phố có {len(data['overrides'])} ngày nghỉ, làm bù; nhiều hơn "
+                    f"{MAX_CITY_DAYS} ngày là tệp hỏng: chưa nhận.",
+                )
+            )
         wanted: dict[date, Override] = {}
         for i, item in enumerate(data["overrides"]):
             where = f"Ngày thứ {i + 1} trong lịch của thành phố"
             try:
                 day = date.fromisoformat(item["day"])
+                check_day(day, "overrides", where)
                 label = check_text(item.get("label", ""), label="Ghi chú", required=False, max_len=120)
                 override = Override(day, item["kind"], label.value)
             except (TypeError, KeyError, ValueError, AttributeError) as exc:
@@ -1619,21 +1633,21 @@ class Desk:
                 raise ValidationError(FieldError("overrides", f"{where}: {label.error}"))
             wanted[day] = override
         today = self.now().date()
-        changed = 0
+        changed: list[date] = []
         with self.store.transaction():
             scopes = self.store.override_scopes()
             current = {o.day: o for o in self.store.overrides()}
             for day, scope in scopes.items():
-                if scope == "city" and day >= today and day not in wanted:
-                    changed += self.store.delete_override(day)
+                if scope == "city" and day >= today and day not in wanted and self.store.delete_override(day):
+                    changed.append(day)
             for day, override in wanted.items():
                 if day < today or scopes.get(day) == "local" or current.get(day) == override:
                     continue
                 self.store.put_override(override, scope="city")
-                changed += 1
+                changed.append(day)
             self.store.write_settings({CALENDAR_VERSION: version})
         self._calendar = None
-        return changed
+        return sorted(changed)
 
     def calendar_version(self) -> str:
         """The version of the city's calendar last taken ("" before the first)."""

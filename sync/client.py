@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from counter_app.desk import Desk, FlagBaseline, is_hub_cursor
+from counter_app.desk import Desk, FlagBaseline, is_hub_cursor, stranded_appointments
 from counter_app.domain.calendar import FIRST_YEAR, LAST_YEAR, VN_TZ
 from counter_app.domain.errors import CounterError, ValidationError
 from counter_app.domain.procedures import VERSION_PATTERN
@@ -96,6 +96,8 @@ class SyncReport:
     """The city's calendar from the hub could not be taken, and why ("" when it could)."""
     calendar: str = ""
     calendar_days: int = 0
+    stranded: list[str] = field(default_factory=list)
+    """For each day the city's new calendar closes: the citizens expected on it, to be told."""
     waiting: int = 0
     """Events still in the outbox after the run."""
     clock_problem: str = ""
@@ -152,6 +154,7 @@ class SyncReport:
             said.append(f"Danh mục thủ tục từ máy chủ không nạp được: {self.catalog_problem}")
         if self.calendar_problem:
             said.append(self.calendar_problem)
+        said += self.stranded
         if self.clock_problem:
             said.append(self.clock_problem)
         return said
@@ -501,7 +504,7 @@ class SyncClient:
         if data is None:
             return
         try:
-            report.calendar_days = self.desk.import_city_calendar(data)
+            changed = self.desk.import_city_calendar(data)
         except ValidationError as exc:
             # Said in the report, as a refused catalog is (exit 10): the events went and came, only
             # the calendar was not taken; failing the run (exit 9) said "try later" for a file
@@ -509,6 +512,13 @@ class SyncClient:
             report.calendar_problem = f"Lịch của thành phố không hợp lệ: {exc.message}"
             return
         report.calendar = str(data.get("version", ""))
+        report.calendar_days = len(changed)
+        for day in changed:  # a day closed now: the citizens given it must be told another
+            due = self.desk.stranded_on(day)
+            if due:
+                report.stranded.append(
+                    f"Lịch mới của thành phố cho nghỉ ngày {day:%d/%m/%Y}: {stranded_appointments(due)}"
+                )
 
     def _fetch_versioned(self, path: str, current: str) -> tuple[Any, str, str]:
         """A versioned file of the hub (the catalog, the calendar), unless the hub has ``current``:

@@ -950,6 +950,44 @@ def test_the_city_s_days_off_are_taken_but_not_over_the_past_or_the_commune_s_ow
     assert desk.calendar().is_working_day(date(2027, 1, 9))
 
 
+def test_a_day_the_city_closes_names_the_citizens_expected_on_it(desk: Desk, hub: Any) -> None:
+    """A day off set on the counter named the appointments on it; the same day off from the city
+    said only "Đã nhận lịch … (1 ngày thay đổi)", and the citizens came to a closed office."""
+    hub.add_counter("t", COMMUNE, desk.settings.counter_id)
+    desk.update_settings(hub_url=hub.url, hub_token="t")
+    dossier = desk.receive(intake(), MINH)
+    day = dossier.due_at.date()
+    assert hub.calendar is not None
+    days = [{"day": day.isoformat(), "kind": "day_off", "label": "Nghỉ do bão"}]
+    hub.calendar.write_text(json.dumps({"version": "2026.12", "overrides": days}), encoding="utf-8")
+    report = sync(desk)
+    assert report.calendar_days == 1
+    [said] = report.stranded
+    assert f"{day:%d/%m/%Y}" in said and dossier.code in said and "hẹn lại" in said
+    assert said in report.problems() and report.to_json()["stranded"] == [said]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "said"),
+    [
+        ([{"day": "9999-12-31", "kind": "day_off"}], "từ năm 2000"),
+        ([{"day": f"{2027 + i // 365}-01-01", "kind": "day_off"} for i in range(501)], "nhiều hơn 500"),
+    ],
+)
+def test_a_city_calendar_no_city_publishes_is_refused_whole(
+    desk: Desk, overrides: list[Any], said: str
+) -> None:
+    """A day in year 9999 was stored and listed; 800 days off in a row were taken silently, and a
+    same-day procedure got its appointment two years later."""
+    body = {"version": "2026.12", "overrides": overrides}
+    transport = httpx.MockTransport(lambda _: httpx.Response(200, json=body))
+    report = SyncReport()
+    with SyncClient(desk, "http://hub.invalid", "t", transport=transport) as client:
+        client.fetch_calendar(report)
+    assert said in report.calendar_problem
+    assert desk.overrides() == [] and desk.calendar_version() == ""
+
+
 @pytest.mark.parametrize(
     "overrides",
     [
