@@ -77,6 +77,7 @@ from counter_app.domain.procedures import (
     parse_catalog,
     version_error,
 )
+from counter_app.domain.pulled import check_pulled_content
 from counter_app.domain.text import clean, fold, has_control_chars, percent, replace_nonchars, thousands
 from counter_app.domain.validation import (
     CORRECTABLE,
@@ -809,7 +810,7 @@ def _receipt_alone(event: Event) -> Dossier | None:
     """The dossier a left-out receipt makes by itself, None when it makes none (its content cannot
     be read): such a receipt was left out only because its code was issued twice."""
     try:
-        _check_pulled_content(event)
+        check_pulled_content(event)
         return apply(None, event)
     except (RuleError, ValidationError, *UNREADABLE_EVENT):
         return None
@@ -853,38 +854,6 @@ class PulledPage:
     """(dossier code, reason) of events kept but not folded."""
     skipped: list[str] = field(default_factory=list)
     """What was wrong with each item of the page that is not a readable event (not stored)."""
-
-
-MAX_PULLED_NUMBER = 2**53
-"""The largest number a pulled event may carry (amounts, counts, counter numbers are far below)."""
-
-
-def _check_pulled_content(event: Event) -> None:
-    """Refuse text no counter writes (control or invisible characters; notes keep their line
-    breaks), and numbers none writes: the hub relays other machines' events, and this counter
-    shows them on screen and paper and stores them in SQLite.
-
-    Raises:
-        ValidationError: naming the first field that holds such text.
-    """
-
-    def walk(value: Any, where: str) -> None:
-        if isinstance(value, str):
-            if has_control_chars(value, multiline=True) or len(value) > 10_000:
-                raise ValidationError(FieldError(where, f"«{where}» chứa ký tự không hợp lệ hoặc quá dài."))
-        elif isinstance(value, int | float) and not -MAX_PULLED_NUMBER <= value <= MAX_PULLED_NUMBER:
-            # No counter writes such a number, and SQLite cannot hold one past 2**63 (nor ``inf``).
-            raise ValidationError(FieldError(where, f"«{where}» là một số quá lớn."))
-        elif isinstance(value, Mapping):
-            for key, item in value.items():
-                walk(item, f"{where}.{key}")
-        elif isinstance(value, list | tuple):
-            for i, item in enumerate(value):
-                walk(item, f"{where}[{i}]")
-
-    walk(event.actor, "actor")
-    walk(event.dossier_code, "dossier_code")
-    walk(dict(event.payload), "payload")
 
 
 def _collected(errors: list[FieldError], check: Callable[[], Any]) -> Any:
@@ -1565,7 +1534,7 @@ class Desk:
             event, reason = row.event, ""
             try:
                 if row.origin == "hub":
-                    _check_pulled_content(event)
+                    check_pulled_content(event)
                 folded = apply(dossier, event)
             except (RuleError, ValidationError) as exc:
                 reason = (

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from counter_app.domain.calendar import to_vn
 from counter_app.domain.dossier import Dossier, Event, HistoryStep, apply, former_id_numbers, history
 from counter_app.domain.errors import CounterError
+from counter_app.domain.pulled import check_pulled_content
 
 MAX_CODE = 60
 """A dossier code is at most this long (``counter_app.domain.codes.MAX_CODE_LENGTH``)."""
@@ -82,6 +83,7 @@ def fold_texts(texts: Iterable[str]) -> tuple[Dossier | None, list[Event]]:
     for text in texts:
         try:
             event = Event.from_json(json.loads(text))
+            check_pulled_content(event)  # as every counter does: all of them show the same dossier
             dossier = apply(dossier, event)
         except (CounterError, ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
             continue  # refused by the lifecycle (RuleError), or not an event a counter writes

@@ -284,6 +284,44 @@ def test_a_received_event_with_a_payload_cut_short_is_kept_flagged(
     assert first.sync_cursor() != "0" and sync(first).flagged == []  # not stuck on it
 
 
+def test_pulled_fields_of_a_type_no_counter_writes_are_left_out_not_coerced(
+    counters: tuple[Desk, Desk], hub: Any
+) -> None:
+    """A transfer to agency 123 was taken (the dossier said "Đến: 123"), 1.5 sets were taken, a
+    name given as a number was shown as one: str() and int() made them fit."""
+    first, second = counters
+    code = second.receive(intake(), MINH).code
+    sync(second)
+    sync(first)
+    at = datetime(2026, 11, 25, 10, 0, tzinfo=VN_TZ)
+    numbered = new_event(code, "transferred", at, "Phòng Tư pháp", "city", {"to_agency_name": 123})
+    template = first.events(code)[0].to_json()
+    halves = {**template, "uuid": str(uuid.uuid4()), "dossier_code": f"{AGENCY}-261125-9003"}
+    halves["payload"] = {**template["payload"], "sets": 1.5}
+    named = {**template, "uuid": str(uuid.uuid4()), "dossier_code": f"{AGENCY}-261125-9004"}
+    named["payload"] = {**template["payload"], "applicant": {**template["payload"]["applicant"], "name": 42}}
+    assert city_post(hub, [numbered.to_json(), halves, named]).status_code == 200
+    report = sync(first)
+    reasons = dict(report.flagged)
+    assert set(reasons) == {code, halves["dossier_code"], named["dossier_code"]}
+    assert "payload.to_agency_name" in reasons[code] and "payload.sets" in reasons[halves["dossier_code"]]
+    assert "payload.applicant.name" in reasons[named["dossier_code"]]
+    assert first.get(code).status == 2 and first.get(code).handled_by == ""
+    assert first.store.projection_differs() is None
+    # The hub's own fold (the look-up page, the national export) leaves the same steps out.
+    from sync.lookup import fold_texts
+
+    with sqlite3.connect(hub.db) as conn:
+        texts = [
+            t
+            for (t,) in conn.execute(
+                "SELECT canonical FROM events WHERE dossier_code = ? ORDER BY seq", (code,)
+            )
+        ]
+    folded, kept = fold_texts(texts)
+    assert folded is not None and folded.status == 2 and [e.kind for e in kept] == ["received"]
+
+
 def test_a_pulled_event_with_terminal_escapes_in_a_name_is_kept_flagged_not_shown(
     counters: tuple[Desk, Desk], hub: Any
 ) -> None:
