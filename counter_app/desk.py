@@ -773,6 +773,10 @@ LAST_SYNC = "_last_sync"
 LAST_SYNC_HUB = "_last_sync_hub"
 """The hub address of the last run that worked (see :meth:`Desk.hub_address_changed`)."""
 LAST_SYNC_FAILURE = "_last_sync_failure"
+HUB_WENT_BACK = "_hub_went_back"
+"""``{"queued": n, "new": bool}`` from the moment a run finds the hub put back (or new) until a run
+has gone through: a run cut off right after (the cable pulled, the PC off) left the next one, which
+finds the cursor already at 0, reporting a quiet night, exit 0, the put-back said nowhere but the log."""
 """The last failed run since the last one that worked (JSON: at, error), or "" for none."""
 CALENDAR_VERSION = "_calendar_version"
 MAX_CITY_DAYS = 500
@@ -1441,18 +1445,23 @@ class Desk:
                     )
                 )
 
-    def hub_went_back(self) -> int:
+    def hub_went_back(self, *, new_hub: bool = False) -> int:
         """The hub was put back to an older copy (its events end before this counter's cursor, or
         it no longer holds the last event it acknowledged to this counter): what it lost of this
         counter's is queued to be sent again, and the next pull starts from 0 (the events here are
-        known by their uuid). Returns how many events were queued again."""
+        known by their uuid). Returns how many events were queued again. ``new_hub``: the hub's
+        address changed (a new hub); kept with the count until a run goes through
+        (:meth:`pending_hub_went_back`)."""
         with self.store.transaction():
             queued = self.store.queue_all_own(self.settings.counter_id)
             # The hub numbers what it is sent again as it comes: another counter's steps may now
             # come before this one's. Every event takes its new place as the pull from 0 brings
             # it, and its dossier is folded again in that order.
             self.store.forget_hub_order()
-            self.store.write_settings({SYNC_CURSOR: "0", SYNC_CURSOR_UUID: "", HUB_HOLDS: ""})
+            said = json.dumps({"queued": queued, "new": new_hub})
+            self.store.write_settings(
+                {SYNC_CURSOR: "0", SYNC_CURSOR_UUID: "", HUB_HOLDS: "", HUB_WENT_BACK: said}
+            )
         log.warning("the hub is behind this counter's cursor: %d own events queued again", queued)
         return queued
 
@@ -1648,10 +1657,25 @@ class Desk:
         return self.store.codes_in_sync_state("conflict")
 
     def record_sync(self, at: datetime) -> None:
-        """A run done: its time, the hub's address, and no failed attempt since."""
+        """A run done: its time, the hub's address, and no failed attempt since (nor a put-back
+        hub still to be said: the run said it)."""
         self.store.write_settings(
-            {LAST_SYNC: format_time(to_vn(at)), LAST_SYNC_FAILURE: "", LAST_SYNC_HUB: self.settings.hub_url}
+            {
+                LAST_SYNC: format_time(to_vn(at)),
+                LAST_SYNC_FAILURE: "",
+                LAST_SYNC_HUB: self.settings.hub_url,
+                HUB_WENT_BACK: "",
+            }
         )
+
+    def pending_hub_went_back(self) -> tuple[int, bool] | None:
+        """``(events queued again, a new hub)`` of a put-back hub found by a run that did not go
+        through; None when there is none to say."""
+        try:
+            said = json.loads(self.store.read_settings().get(HUB_WENT_BACK) or "null")
+            return (int(said["queued"]), bool(said["new"])) if isinstance(said, dict) else None
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def hub_address_changed(self) -> bool:
         """Whether the hub's address is another than at the last run that worked: a hub that then

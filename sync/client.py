@@ -296,6 +296,8 @@ class SyncClient:
         """Push, then pull, then the catalog and the calendar; the time of a run that got this far
         is recorded as the last sync."""
         report = self.report = SyncReport()
+        # A put-back hub found by a run cut off before it went through is said by this one.
+        earlier = self.desk.pending_hub_went_back()
         try:
             self._exchange(report)
         except SyncError as error:
@@ -316,6 +318,9 @@ class SyncClient:
             error.args = (error.message,)
             self.desk.record_sync_failure(self.desk.now(), error.message)
             raise
+        if earlier is not None and not report.hub_put_back:
+            report.hub_put_back = True
+            report.hub_went_back, report.hub_new = earlier
         report.clock_problem = clock_skew_problem(self.hub_clock_offset)
         report.waiting = self.desk.unsent_events()
         report.open_conflicts = self.desk.open_conflicts()
@@ -430,7 +435,7 @@ class SyncClient:
                 # Before anything is placed anew: what the pull from the start brings is judged
                 # against it once the pull is over (see Desk.review_flags).
                 self._baseline = self.desk.flag_baseline()
-                report.hub_went_back = self.desk.hub_went_back()
+                report.hub_went_back = self.desk.hub_went_back(new_hub=report.hub_new)
                 return True
             first = False
             try:

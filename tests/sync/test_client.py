@@ -1464,6 +1464,30 @@ def test_a_hub_put_back_to_an_older_copy_gets_everything_again(
     assert (again.hub_went_back, again.pulled) == (0, 0)  # it had lost_second already
 
 
+def test_a_put_back_hub_found_by_a_run_cut_off_is_said_by_the_next_run(
+    counters: tuple[Desk, Desk], hub: Any, tmp_path: Path
+) -> None:
+    """The run that found the hub put back queued this counter's events again and set its cursor
+    to 0, then the cable was pulled: the next run pushed and pulled as on a quiet night, exit 0,
+    and the put-back was said nowhere but in the log."""
+    first, _ = counters
+    first.receive(intake(), MINH)
+    sync(first)
+    copy = copy_hub(hub, tmp_path)
+    first.receive(intake(), MINH)
+    sync(first)
+    put_hub_back(hub, copy)
+    with SyncClient(first, hub.url, first.settings.hub_token) as client:
+        held = first.hub_should_hold()
+        cut = SyncReport()
+        client.push(cut)
+        assert client.pull(cut, should_hold=held)  # found it; then the run stopped
+    report = sync(first)
+    assert report.hub_put_back and report.hub_went_back == cut.hub_went_back >= 1
+    assert any("Máy chủ đã bị đưa về một bản cũ" in line for line in report.lines())
+    assert not sync(first).hub_put_back  # said once, by the run that went through
+
+
 def test_a_hub_put_back_gets_again_a_counter_s_own_events_it_had_pulled_back(
     counters: tuple[Desk, Desk], hub: Any, tmp_path: Path, make_desk: Callable[..., Desk]
 ) -> None:
