@@ -459,6 +459,23 @@ async def test_documents_checklist_counts_are_saved(app, seen: Seen) -> None:  #
         assert (docs[1].originals, docs[1].certified, docs[1].copies) == (1, 2, 0)
 
 
+async def test_enter_in_the_checklist_goes_on_and_leaves_the_ticks_as_they_are(app) -> None:  # type: ignore[no-untyped-def]
+    """Enter moves on in every field of the form; in the checklist it unticked the paper under the
+    cursor, which then went unrecorded."""
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await fill_standard(pilot)
+        checklist = intake_screen(app).checklist
+        checklist.focus()
+        await pilot.pause()
+        ticked = [p.checked for p in checklist.papers]
+        assert any(ticked)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [p.checked for p in checklist.papers] == ticked
+        assert app.focused is not checklist
+
+
 async def test_a_paper_only_shown_is_ticked_with_no_copy(app, seen: Seen) -> None:  # type: ignore[no-untyped-def]
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
         await sign_in(pilot, OFFICIAL)

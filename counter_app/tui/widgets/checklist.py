@@ -81,6 +81,9 @@ class DocumentChecklist(DataTable[Text]):
 
     BINDINGS = [
         Binding("space", "tick", "Đánh dấu giấy tờ", id="checklist.toggle"),
+        # Enter goes on to the next field, as in every field of the form; on the tick column it
+        # ticked or unticked the paper under the cursor (a paper counted in, silently dropped).
+        Binding("enter", "next_field", "Sang ô sau", show=False, id="checklist.next"),
         Binding("plus,equals_sign", "change(1)", "Thêm 1 bản", show=False, id="checklist.more"),
         Binding("minus", "change(-1)", "Bớt 1 bản", show=False, id="checklist.less"),
         Binding(
@@ -254,6 +257,9 @@ class DocumentChecklist(DataTable[Text]):
         self._touched = True
         self._redraw()
         self.post_message(self.Changed())
+
+    def action_next_field(self) -> None:
+        self.screen.focus_next()
 
     def action_tick(self) -> None:
         current = self._current()
