@@ -583,11 +583,17 @@ class ChipId:
     def is_someone_else(self, name: str, id_number: str) -> bool:
         """Whether a person typed so far (``name``, ``id_number``) is not this card's holder: told
         apart by ID number (the card's or its old CMND, spaces ignored), by name (diacritics and
-        case ignored) while no ID number is typed. Nobody typed yet is nobody else."""
+        case ignored) while no ID number is typed. Nobody typed yet is nobody else, and neither is
+        the holder's own name with the start of the card's number: the official was typing it when
+        the card was scanned (it was said to be someone else, and "replace" cleared the phone)."""
         typed_id = "".join(id_number.split())
+        same_name = not name.strip() or fold(name) == fold(self.name)
         if typed_id:
-            return typed_id not in {self.id_number, self.old_id}
-        return bool(name.strip()) and fold(name) != fold(self.name)
+            if typed_id in {self.id_number, self.old_id}:
+                return False
+            started = any(n and n.startswith(typed_id) for n in (self.id_number, self.old_id))
+            return not (started and same_name)
+        return not same_name
 
 
 def parse_chip_qr(text: str | None) -> ChipId | None:

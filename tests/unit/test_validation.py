@@ -469,6 +469,11 @@ def test_a_chip_card_tells_its_holder_from_someone_else() -> None:
     assert not card.is_someone_else("", "123456789")  # the old CMND on the card
     assert card.is_someone_else("Trần Thị Mai", "")
     assert card.is_someone_else("", "001199054321")
+    # The holder's name, and the card's number being typed when the card was scanned: the holder.
+    assert not card.is_someone_else("Nguyễn Văn An", "0010")
+    assert not card.is_someone_else("", "00109901")
+    assert card.is_someone_else("Trần Thị Mai", "0010")  # another name: someone else
+    assert card.is_someone_else("Nguyễn Văn An", "0020")  # a number the card's does not start with
 
 
 @pytest.mark.parametrize(
