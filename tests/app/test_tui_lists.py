@@ -166,6 +166,27 @@ async def test_search_shows_results_as_you_type(app, staffed_desk: Desk) -> None
         assert "Kết quả: 1 hồ sơ" in texts(app, "#list-title")
 
 
+async def test_a_card_scanned_into_the_search_finds_its_holder_s_dossiers(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    """A citizen asking where their dossier is hands over their card: scanned into the search box,
+    it started a new intake with them as applicant instead of finding their dossier."""
+    from .conftest import scanner_burst
+
+    staffed_desk.receive(intake(applicant=applicant("Lê Văn Bình", "031190005678", "0987654321")), ACTOR)
+    binh = staffed_desk.receive(intake(applicant=applicant("Lê Văn Bình", "031190005678", "")), ACTOR)
+    staffed_desk.receive(intake(), ACTOR)
+    card = "031190005678||Lê Văn Bình|05031990|Nam|Thôn Đông, xã Vĩnh Bảo|01072021"
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await pilot.press("f5")
+        await settle(pilot)
+        await scanner_burst(pilot, card)
+        screen = lists_screen(app)
+        assert app.screen is screen and screen.view == "search"
+        await wait_until(pilot, lambda: screen.table.row_count == 2)
+        assert binh.code in [k.value for k in screen.table.rows]
+        assert screen.search_input.value == "031190005678"
+
+
 async def test_search_finds_a_dossier_by_its_owner(app, staffed_desk: Desk) -> None:  # type: ignore[no-untyped-def]
     """A daughter submitted her father's dossier; he comes asking under his own name."""
     owned = staffed_desk.receive(intake(owner={"name": "Phạm Văn Tư", "id_number": "031190005678"}), ACTOR)

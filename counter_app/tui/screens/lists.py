@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input, Static, Tab, Tabs
 from counter_app.desk import NUMBER_PREFIX_MIN, too_short_a_number
 from counter_app.store.dossiers import DossierRow
 from counter_app.tui.formatting import plural_dossiers
+from counter_app.tui.messages import ChipScanned
 from counter_app.tui.screens.base import CounterScreen
 from counter_app.tui.widgets.dossier_table import DossierTable
 from counter_app.tui.widgets.fields import FieldInput, focus_now
@@ -327,6 +328,15 @@ class ListsScreen(CounterScreen):
         # Down and Enter did not reach the results.
         self.search_input.focus()
         self._run_search(query)
+
+    @on(ChipScanned)
+    def _card_scanned(self, message: ChipScanned) -> None:
+        """A citizen's card scanned into the search box: their dossiers, by the card's number. It
+        started a new intake instead, for a citizen asking where their dossier was."""
+        if self.view != "search" or self.focused is not self.search_input:
+            return  # elsewhere on the lists, a card starts an intake (the app's handler)
+        message.stop()
+        self.search(message.chip.id_number)
 
     @on(Input.Changed, "#search-input")
     def _typed(self, event: Input.Changed) -> None:
