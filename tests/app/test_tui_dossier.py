@@ -1213,3 +1213,25 @@ async def test_text_typed_like_markup_shows_as_typed(app, staffed_desk: Desk) ->
         facts = texts(app, "#dossier-facts")
         assert reason in facts and "Chờ lâu [/red] :x:" in facts
         assert isinstance(app.screen, DossierScreen)
+
+
+async def test_a_step_taken_by_another_program_shows_on_the_open_dossier(  # type: ignore[no-untyped-def]
+    app, staffed_desk: Desk, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`counter result CODE` run while the dossier was open: the screen kept showing "[2]" and
+    offered steps no longer allowed, until one was refused."""
+    monkeypatch.setattr(DossierScreen, "CLOCK_SECONDS", 0.2)
+    code = staffed_desk.receive(intake(), ACTOR).code
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, OFFICIAL)
+        await scan(pilot, code)
+        screen = app.screen
+        assert isinstance(screen, DossierScreen) and "[2]" in texts(app, "#dossier-head")
+        other = Desk.open(db_path)  # another program on the same file
+        try:
+            other.record_result(code, "Lê Thị Lan")
+        finally:
+            other.close()
+        await wait_until(pilot, lambda: screen.dossier is not None and screen.dossier.status == 9)
+        await settle(pilot)
+        assert "[9]" in texts(app, "#dossier-head")

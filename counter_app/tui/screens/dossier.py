@@ -208,6 +208,7 @@ class DossierScreen(CounterScreen):
 
     def on_mount(self) -> None:
         self.dossier = self._initial
+        self._version = self.counter_app.desk.data_version()
         self.set_interval(self.CLOCK_SECONDS, self._follow_clock)
         # Focus off the scan box so the step keys work (arrows scroll the dossier); no scrolling,
         # the head stays in view.
@@ -220,8 +221,16 @@ class DossierScreen(CounterScreen):
         self.refresh_bindings()
 
     def _follow_clock(self) -> None:
-        """The working time left (or late) as of now, the screen having stayed open."""
-        if self.dossier is not None:
+        """The working time left (or late) as of now, the screen having stayed open; the dossier
+        read again when another program wrote to the file meanwhile (a step from the command
+        line: the screen showed the old status and offered steps no longer allowed)."""
+        if self.dossier is None:
+            return
+        version = self.counter_app.desk.data_version()
+        if version != self._version:
+            self._version = version
+            self.reload()
+        else:
             self._show_head(self.dossier)
 
     def _show_dossier(self, d: Dossier) -> None:
