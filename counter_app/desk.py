@@ -16,6 +16,7 @@ import logging
 import re
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -910,6 +911,8 @@ class Desk:
         """The environment the settings were read with (None: the process's own)."""
         self._seen = store.data_version()
         """The database's ``data_version`` when the settings, calendar and catalog were last read."""
+        self._shown = threading.local()
+        """Per thread: ``(code, events)`` of the dossier as a screen showed it (:meth:`as_shown`)."""
         self.strict = True
         """Refuse wrong settings; False only for the commands that show or repair them."""
         self.setting_problems: list[FieldError] = []
@@ -2317,6 +2320,19 @@ class Desk:
             raise ValidationError(FieldError(field, check.error))
         return check.value
 
+    @contextlib.contextmanager
+    def as_shown(self, dossier: Dossier) -> Iterator[None]:
+        """Steps taken inside are refused when ``dossier`` (as a screen showed it to the official)
+        has had another step since: the sync, every two minutes and after each save, may pull
+        another counter's step while a dialog is open, and the official's step was recorded as
+        taken after one they never saw (a refusal at the counter after a transfer stood as
+        "refused later", no conflict anywhere)."""
+        self._shown.value = (dossier.code, dossier.events)
+        try:
+            yield
+        finally:
+            self._shown.value = None
+
     def _step(
         self,
         code: str,
@@ -2338,6 +2354,12 @@ class Desk:
             current = self.store.get(code)
             if current is None:
                 raise self._not_found(code)
+            shown_as = getattr(self._shown, "value", None)
+            if shown_as is not None and shown_as[0] == code and shown_as[1] != current.events:
+                raise RuleError(
+                    f"Hồ sơ {code} vừa có bước mới (đồng bộ từ quầy khác hoặc máy chủ) trong lúc bạn đang "
+                    "làm: màn hình đã cập nhật, hãy xem lại rồi làm lại nếu vẫn cần."
+                )
             last = current.updated_at or current.received_at
             if at is not None and occurred < last:
                 # Steps entered after the fact (a day on paper) come in the order they happened;
@@ -2368,6 +2390,10 @@ class Desk:
                 seen = self.store.last_step_uuid(code, step_line(kind))
                 if seen is not None:
                     body["after"] = seen
+                if kind == "refused":  # at the counter or later: the moves before it count too
+                    moved = self.store.last_step_uuid(code, step_line("appointment_moved"))
+                    if moved is not None:
+                        body["after_move"] = moved
             event = new_event(code, kind, occurred, actor, settings.counter_id, body)
             dossier = apply(current, event)
             self.store.append(event, dossier)

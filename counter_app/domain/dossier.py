@@ -862,13 +862,20 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
     kind = event.kind
     if kind in CONCURRENT_STEPS:
         line = "last_move" if kind == "appointment_moved" else "last_step"
-        last, seen = getattr(dossier, line), p.get("after")
-        if last and isinstance(seen, str) and seen != last:
-            what = "hẹn lại ngày trả" if line == "last_move" else "chuyển bước"
-            raise RuleError(
-                f"Bước «{rule.label}» được ghi khi quầy này chưa biết quầy khác đã {what} hồ sơ trước "
-                "đó (hai quầy cùng xử lý lúc chưa đồng bộ): không áp dụng, cán bộ giám sát xem lại."
-            )
+        # A refusal follows both lines: whether it was made at the counter (form 03, no receipt)
+        # depends on every step before it, a moved appointment included.
+        checks = [(line, p.get("after"))] + (
+            [("last_move", p.get("after_move"))] if kind == "refused" else []
+        )
+        for held, seen in checks:
+            last = getattr(dossier, held)
+            if last and isinstance(seen, str) and seen != last:
+                what = "hẹn lại ngày trả" if held == "last_move" else "chuyển bước"
+                raise RuleError(
+                    f"Bước «{rule.label}» được ghi khi nơi ghi chưa biết hồ sơ đã được {what} trước đó "
+                    "(hai nơi cùng xử lý lúc chưa đồng bộ, hoặc máy được khôi phục từ bản sao lưu cũ): "
+                    "không áp dụng, cán bộ giám sát xem lại."
+                )
         changes[line] = event.uuid
     if "reason" in p and kind != "corrected":  # a correction's reason is not the dossier's
         changes["last_reason"] = str(p["reason"])

@@ -72,6 +72,7 @@ _PAYLOAD_TYPES: dict[str, tuple[type, ...]] = {
             "previous_due_at",
             "statutory_due_at",
             "after",
+            "after_move",
             "comment",
             "rater",
             "summary",

@@ -652,13 +652,14 @@ class DossierStore:
         """The uuid of the dossier's last event folded in (not left out) among ``kinds``, in the
         order its events are folded; None when it has none."""
         wanted = sorted(kinds)
-        descending = ", ".join(f"{term} DESC" for term in self._fold_order.split(", "))
-        row = self.conn.execute(
+        # The whole order read, the last kept (a dossier has a handful of events): the order is an
+        # expression list that cannot be reversed term by term (a coalesce(...) holds commas).
+        rows = self.conn.execute(
             f"SELECT uuid FROM events WHERE dossier_code = ? AND flagged = 0"
-            f" AND kind IN ({', '.join('?' * len(wanted))}) ORDER BY {descending} LIMIT 1",
+            f" AND kind IN ({', '.join('?' * len(wanted))}) ORDER BY {self._fold_order}",
             (code, *wanted),
-        ).fetchone()
-        return str(row[0]) if row else None
+        ).fetchall()
+        return str(rows[-1][0]) if rows else None
 
     def flagged_of(self, code: str) -> list[tuple[Event, str]]:
         """A dossier's events left out of its folds, with why, in the order they were recorded."""

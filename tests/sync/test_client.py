@@ -191,7 +191,7 @@ def test_two_counters_that_stepped_one_dossier_apart_agree_once_both_have_synced
 
 
 @pytest.mark.parametrize("first_to_sync", [0, 1])
-@pytest.mark.parametrize("steps", ["transfer_refuse", "two_moves"])
+@pytest.mark.parametrize("steps", ["transfer_refuse", "two_moves", "move_refuse"])
 def test_steps_of_one_line_taken_apart_leave_the_second_out_even_where_both_would_fit(
     counters: tuple[Desk, Desk], hub: Any, first_to_sync: int, steps: str
 ) -> None:
@@ -207,10 +207,14 @@ def test_steps_of_one_line_taken_apart_leave_the_second_out_even_where_both_woul
     if steps == "transfer_refuse":
         first.transfer(code, MINH)
         second.refuse(code, "Lê Thị Lan", reason="Không thuộc thẩm quyền giải quyết của xã.")
-    else:
+    elif steps == "two_moves":
         for desk, day in ((first, 7), (second, 9)):
             due = datetime(2026, 12, day, 17, 0, tzinfo=VN_TZ)
             desk.move_appointment(code, MINH, new_due=due, reason="Cần xác minh thêm")
+    else:  # a refusal at the counter (form 03) on one, an apology with a new date on the other
+        due = datetime(2026, 12, 7, 17, 0, tzinfo=VN_TZ)
+        first.move_appointment(code, MINH, new_due=due, reason="Cần xác minh thêm")
+        second.refuse(code, "Lê Thị Lan", reason="Không thuộc thẩm quyền giải quyết của xã.")
     earlier, later = (first, second) if first_to_sync == 0 else (second, first)
     sync(earlier)
     assert sync(later).flagged  # said to the counter whose step was left out
@@ -223,13 +227,16 @@ def test_steps_of_one_line_taken_apart_leave_the_second_out_even_where_both_woul
         [step] = desk.left_out(code)
         assert step.counter_id == later.settings.counter_id
         # Why: the other counter's step came first (or, a refusal first, the lifecycle's own rule).
-        assert "chưa biết quầy khác" in step.reason or "không thể «chuyển xử lý»" in step.reason.lower()
+        assert "chưa biết hồ sơ đã được" in step.reason or "không thể «" in step.reason.lower()
         assert desk.store.projection_differs() is None
     if steps == "two_moves":
         due = first.get(code).due_at
         assert due.day == (7 if first_to_sync == 0 else 9)
-    else:
+    elif steps == "transfer_refuse":
         assert first.get(code).status == (4 if first_to_sync == 0 else 3)
+    else:
+        assert first.get(code).status == (2 if first_to_sync == 0 else 3)
+        assert first_to_sync == 0 or first.get(code).refused_at_intake
 
 
 def test_a_step_overruled_by_the_hub_s_order_is_taken_back_in_when_it_fits_after_all(

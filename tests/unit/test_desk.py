@@ -1251,3 +1251,36 @@ def test_the_legal_basis_of_a_stop_is_in_its_history_line(desk: Desk) -> None:
     step = desk.history(d.code)[-1]
     assert step.kind == "stopped"
     assert step.detail == "Lý do: Công dân đề nghị dừng; Căn cứ pháp lý: Điều 18 Nghị định 118/2025/NĐ-CP"
+
+
+def test_a_step_names_the_step_it_follows_on_a_file_of_before_the_hub_order(
+    desk: Desk, make_desk: Any, db_path: Any
+) -> None:
+    """A file upgraded from before migration 15 folds its old events in their recorded order (a
+    coalesce(...) in the ORDER BY): reversed term by term, every status step and moved appointment
+    failed with 'near DESC: syntax error' (exit 5) on every counter upgraded from then."""
+    from counter_app.store.dossiers import HUB_PIVOT
+
+    code = desk.receive(intake(), "A").code
+    desk.store.write_settings({HUB_PIVOT: "1"})
+    again = make_desk(db_path)
+    transferred = again.transfer(code, "A")
+    events = again.events(code)
+    assert transferred.status == 4 and events[-1].payload["after"] == events[0].uuid
+    moved = again.move_appointment(
+        code, "A", new_due=transferred.due_at + timedelta(days=7), reason="Xác minh"
+    )
+    assert moved.due_at > transferred.due_at
+
+
+def test_a_step_on_a_dossier_that_changed_since_it_was_shown_is_refused(desk: Desk) -> None:
+    """The sync pulled another counter's transfer while the refusal dialog was open on a screen
+    showing status 2: the refusal was recorded as taken after a transfer nobody here saw."""
+    code = desk.receive(intake(), "A").code
+    shown = desk.get(code)
+    desk.transfer(code, "B")  # what the background sync brought meanwhile
+    with pytest.raises(RuleError, match="vừa có bước mới"), desk.as_shown(shown):
+        desk.refuse(code, "A", reason="Không thuộc thẩm quyền")
+    assert desk.get(code).status == 4
+    with desk.as_shown(desk.get(code)):  # read again, as the screen does: the official decides
+        assert desk.refuse(code, "A", reason="Không thuộc thẩm quyền").status == 3

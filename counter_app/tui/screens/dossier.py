@@ -442,6 +442,10 @@ class DossierScreen(CounterScreen):
         actor = official.full_name
 
         def run(values: dict[str, Any]) -> Dossier:
+            with desk.as_shown(dossier):  # refused if a sync brought another step meanwhile
+                return take(values)
+
+        def take(values: dict[str, Any]) -> Dossier:
             code = dossier.code
             if kind == "transferred":
                 return desk.transfer(
