@@ -178,7 +178,12 @@ async def test_a_refused_save_keeps_the_draft_up_to_date(app: CounterApp, staffe
         await settle(pilot)
         screen = intake_screen(app)
         assert screen.field("applicant.id_number").error
-        assert screen.draft_pending  # the save cancelled the timer; its refusal set it again
+        # The save cancelled the timer; its refusal set it again (on a loaded machine the second
+        # may already have passed, the draft written: what it holds is checked below all the same).
+        assert (
+            screen.draft_pending
+            or (staffed_desk.load_draft() or {}).get("applicant", {}).get("id_number") == "123"
+        )
         await write_draft_now(pilot, screen)
         draft = staffed_desk.load_draft()
         assert draft is not None and draft["applicant"]["id_number"] == "123"
