@@ -1684,16 +1684,28 @@ def _stopped_said(client: Any, desk: Any) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _said_time(stamp: str | None) -> str:
+    """An ISO time of the database as people read it elsewhere ("21:18 29/11/2026", Vietnam time)."""
+    if not stamp:
+        return ""
+    try:
+        from counter_app.domain.calendar import to_vn
+
+        return f"{to_vn(datetime.fromisoformat(stamp)):%H:%M %d/%m/%Y}"
+    except ValueError:
+        return stamp
+
+
 def _sync_status(status: dict[str, Any], as_json: bool) -> None:
     if as_json:
         _emit_json(status)
         return
     hub = status["hub_url"] or "chưa đặt (hub_url)"
     _out(f"Máy chủ: {hub}{'' if status['token_set'] else ' — chưa đặt mã truy cập (hub_token)'}")
-    _out(f"Lần đồng bộ cuối: {status['last_sync'] or 'chưa có'}")
+    _out(f"Lần đồng bộ cuối: {_said_time(status['last_sync']) or 'chưa có'}")
     failure = status.get("last_failure")
     if failure:
-        _out(f"Lần chạy gần nhất không thành công ({failure['at']}): {failure['error']}")
+        _out(f"Lần chạy gần nhất không thành công ({_said_time(failure['at'])}): {failure['error']}")
     _out(f"Sự kiện chờ gửi: {status['waiting']}")
     _out(f"Lịch nghỉ, làm bù của thành phố: phiên bản {status['calendar_version'] or 'chưa nhận'}")
     _out(f"Hồ sơ xung đột với máy chủ: {len(status['conflicts'])}")
@@ -1710,7 +1722,8 @@ def _sync_status(status: dict[str, Any], as_json: bool) -> None:
 @json_option
 @db_option
 def restore(backup_file: Path, yes: bool, as_json: bool, db_path: Path | None) -> None:
-    """Put a backup (from `counter backup`) in place of the database; close the counter first.
+    """Put a backup (from `counter backup`) in place of the database (a counter window left open
+    waits while it is put in place, then works on the restored file).
 
     Without --yes nothing changes: it says what the restore would do, and what the current database
     holds that the backup lacks (dossiers, events not yet sent), which the restore would lose.

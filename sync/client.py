@@ -253,7 +253,10 @@ class SyncClient:
         deadline: float = REQUEST_DEADLINE,
     ):
         if not base_url.startswith(("http://", "https://")):
-            raise HubRefused("Chưa đặt địa chỉ máy chủ (hub_url, bắt đầu bằng http:// hoặc https://).")
+            raise HubRefused(
+                "Chưa đặt địa chỉ máy chủ (hub_url, bắt đầu bằng http:// hoặc https://): đặt bằng "
+                "counter settings --set hub_url=... --set hub_token=..., hoặc ở F6 › Cài đặt."
+            )
         if not token:
             raise HubRefused(
                 "Chưa đặt mã truy cập máy chủ: giám sát đặt ở F6, thẻ Cài đặt, "

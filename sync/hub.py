@@ -124,6 +124,10 @@ def open_hub_db(db_path: Path | str) -> sqlite3.Connection:
     nothing, and writers are serialised so hub sequence numbers become visible in order (a puller never
     sees seq N+1 before N and skips N forever).
     """
+    path = Path(db_path)
+    if not path.exists():
+        # Owner-only, as every counter file is: it holds the commune's citizens (names, ID numbers).
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     conn = connect(db_path)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.executescript(SCHEMA)

@@ -950,3 +950,11 @@ def test_serving_with_a_calendar_file_that_is_not_there_says_so(tmp_path: Path) 
         rest, _ = hub.communicate(timeout=30)
     assert "no-such-calendar.json does not exist" in "".join(said), (said, rest)
     assert "empty calendar" in "".join(said)
+
+
+def test_the_hub_s_database_is_created_owner_only(tmp_path: Path) -> None:
+    """It holds the commune's citizens (names, ID numbers); `add-counter` created it readable by
+    every user of the machine (0644), where every counter file and the hub's backups are 0600."""
+    path = tmp_path / "hub.db"
+    hub_module.open_hub_db(path).close()
+    assert path.stat().st_mode & 0o777 == 0o600

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -108,7 +109,11 @@ def test_the_status_says_what_waits_and_what_needs_a_person_without_asking_the_h
     assert failure["at"].endswith("+07:00") and "127.0.0.1:9" in failure["error"]
     assert counter(db, "settings", "--set", f"hub_url={hub.url}").exit_code == 0
     assert counter(db, "sync").exit_code == 0
-    assert json.loads(counter(db, "sync", "--status", "--json").output)["last_failure"] is None
+    after = json.loads(counter(db, "sync", "--status", "--json").output)
+    assert after["last_failure"] is None
+    # For a person: the time as read everywhere else (it was the raw ISO stamp).
+    said = counter(db, "sync", "--status").output
+    assert re.search(r"Lần đồng bộ cuối: \d\d:\d\d \d\d/\d\d/\d{4}\n", said) and "+07:00" not in said
 
 
 def test_show_names_the_step_another_counter_overruled(tmp_path: Path, hub: Any) -> None:
