@@ -2354,12 +2354,6 @@ class Desk:
             current = self.store.get(code)
             if current is None:
                 raise self._not_found(code)
-            shown_as = getattr(self._shown, "value", None)
-            if shown_as is not None and shown_as[0] == code and shown_as[1] != current.events:
-                raise RuleError(
-                    f"Hồ sơ {code} vừa có bước mới (đồng bộ từ quầy khác hoặc máy chủ) trong lúc bạn đang "
-                    "làm: màn hình đã cập nhật, hãy xem lại rồi làm lại nếu vẫn cần."
-                )
             last = current.updated_at or current.received_at
             if at is not None and occurred < last:
                 # Steps entered after the fact (a day on paper) come in the order they happened;
@@ -2395,7 +2389,13 @@ class Desk:
                     if moved is not None:
                         body["after_move"] = moved
             event = new_event(code, kind, occurred, actor, settings.counter_id, body)
-            dossier = apply(current, event)
+            dossier = apply(current, event)  # the lifecycle's refusal first: it says the most
+            shown_as = getattr(self._shown, "value", None)
+            if shown_as is not None and shown_as[0] == code and shown_as[1] != current.events:
+                raise RuleError(
+                    f"Hồ sơ {code} vừa có bước mới (đồng bộ từ quầy khác hoặc máy chủ) trong lúc bạn đang "
+                    "làm: màn hình đã cập nhật, hãy xem lại rồi làm lại nếu vẫn cần."
+                )
             self.store.append(event, dossier)
         return dossier
 
