@@ -1112,6 +1112,9 @@ async def test_an_owner_other_than_the_applicant_is_corrected_in_the_same_dialog
         field.input.focus()
         await pilot.press("ctrl+u")
         await type_text(pilot, "Nguyễn Văn Tuấn")
+        # The owner's address too (it was correctable from the command line only).
+        dialog.query_one("#step-owner-address", Field).input.focus()
+        await type_text(pilot, "Thôn Tây, xã Vĩnh Bảo")
         dialog.query_one("#step-reason", Field).input.focus()
         await type_text(pilot, "Sai dấu")
         await pilot.press("ctrl+s")
@@ -1121,6 +1124,7 @@ async def test_an_owner_other_than_the_applicant_is_corrected_in_the_same_dialog
         assert (
             d.owner is not None and d.owner.name == "Nguyễn Văn Tuấn" and d.applicant.name == "Đặng Thị Hoà"
         )
+        assert d.owner.address == "Thôn Tây, xã Vĩnh Bảo"
 
 
 async def test_a_correction_dialog_with_its_errors_scrolls_to_the_field_in_hand_at_80x24(  # type: ignore[no-untyped-def]

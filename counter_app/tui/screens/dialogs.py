@@ -115,8 +115,12 @@ def step_fields(kind: str, dossier: Dossier) -> list[tuple[str, str]]:
         ("applicant.email", "Email"),
         ("applicant.address", "Địa chỉ"),
     ]
-    if dossier.owner is not None:  # the owner's name and number: what the national record carries
-        party += [("owner.name", "Chủ hồ sơ"), ("owner.id_number", "CCCD chủ hồ sơ")]
+    if dossier.owner is not None:  # what the national record and the forms carry of the owner
+        party += [
+            ("owner.name", "Chủ hồ sơ"),
+            ("owner.id_number", "CCCD chủ hồ sơ"),
+            ("owner.address", "Địa chỉ chủ hồ sơ"),
+        ]
     return party + fields
 
 
