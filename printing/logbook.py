@@ -751,6 +751,9 @@ class LogbookPainter:
         title, names, values = _chart_bars(self.first, self.last, report.get("per_day", []))
         height = height or CHART_HEIGHT
         drawing = Drawing(width, height + CHART_TITLE)
+        # The renderer sets its default font first (Helvetica, never embedded: the PDF then needs a
+        # font the printer may not have, and the rule is every font embedded).
+        drawing.initialFontName = typeface.REGULAR
         drawing.add(
             String(
                 width / 2,

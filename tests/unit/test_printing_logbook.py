@@ -279,6 +279,8 @@ def test_date_range_status_filter_and_chart(desk: Desk, clock: FixedClock, tmp_p
     text = pdf_text(pdf)
     assert "Từ ngày 16/11/2026 đến ngày 22/11/2026" in text
     assert "Số hồ sơ tiếp nhận theo ngày" in text, "a week gets the bar chart"
+    # The chart's renderer named Helvetica, never embedded (DOMAIN.md §2: every font embedded).
+    assert embedded_fonts(pdf) and all(embedded for _, embedded in embedded_fonts(pdf)), embedded_fonts(pdf)
     assert "Tổng cộng 16/11/2026 – 22/11/2026: 14 hồ sơ, 14 bộ" in text
     for day in range(16, 23):
         assert f"Cộng ngày {day}/11/2026: 2 hồ sơ, 2 bộ" in text
