@@ -1051,6 +1051,14 @@ def _step_command(name: str, help_text: str, method: str, *options: Callable[[F]
         if name == "correct":  # the fields to change travel together
             reason, at, of_owner = kwargs.pop("reason"), kwargs.pop("at", None), kwargs.pop("owner")
             fields = {key: value for key, value in kwargs.items() if value is not None}
+            if not fields:  # it said "the new details are the same as those recorded"
+                raise ValidationError(
+                    FieldError(
+                        "changes",
+                        "Chưa nêu thông tin nào cần sửa: thêm ít nhất một tùy chọn như --name, "
+                        "--id-number, --phone, --address (xem counter correct --help).",
+                    )
+                )
             kwargs = {"reason": reason, "at": at, "changes": {"owner": fields} if of_owner else fields}
         with _whole():
             dossier = getattr(desk, method)(code, _actor(actor), **kwargs)

@@ -1242,6 +1242,8 @@ def test_correct_changes_only_the_fields_given_and_says_what_changed(configured:
     assert "reason" in wrong.output and "applicant.phone" in wrong.output
     same = configured("correct", code, "--name", "Đặng Thị Hoa", "--reason", "x")
     assert same.exit_code == 2 and "không có gì để sửa" in same.output
+    none = configured("correct", code, "--reason", "x")  # no field given: said so, not "the same"
+    assert none.exit_code == 2 and "Chưa nêu thông tin nào cần sửa" in none.output and "--name" in none.output
     assert json.loads(configured("show", code, "--json").output)["events"] == 2
 
 
