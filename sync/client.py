@@ -631,7 +631,9 @@ class SyncClient:
 
     def _json(self, answer: Answer) -> Any:
         try:
-            return json.loads(answer.content.decode("utf-8"))
+            # A byte-order mark before the JSON (some servers write one) is no reason to refuse it,
+            # as `counter receive` takes a file with one.
+            return json.loads(answer.content.decode("utf-8-sig"))
         except (UnicodeDecodeError, ValueError, RecursionError) as exc:
             # ValueError: not JSON, or a number of thousands of digits; RecursionError: arrays
             # nested 100,000 deep. Each crashed the run as an unexpected error (exit 1).

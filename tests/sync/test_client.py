@@ -1121,6 +1121,22 @@ def test_a_wrong_answer_to_a_push_takes_nothing_out_of_the_outbox(
     assert desk.unsent_events() == 1
 
 
+def test_an_answer_with_a_byte_order_mark_is_read(desk: Desk) -> None:
+    """A hub (or a proxy) writing a UTF-8 byte-order mark before its JSON was said to answer "not
+    JSON", and the run failed, though `counter receive` takes a file with one."""
+    desk.receive(intake(), MINH)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent = [e["uuid"] for e in json.loads(request.content)["events"]]
+        body = b"\xef\xbb\xbf" + json.dumps({"stored": sent, "conflicts": []}).encode()
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    with SyncClient(desk, "http://hub.invalid", "t", transport=wrong_hub(answer)) as client:
+        report = SyncReport()
+        client.push(report)
+    assert report.pushed == 1 and desk.unsent_events() == 0
+
+
 def test_a_hub_naming_events_it_was_not_sent_takes_out_only_those_sent(desk: Desk) -> None:
     desk.receive(intake(), MINH)
     desk.receive(intake(), MINH)
