@@ -48,6 +48,7 @@ from counter_app.domain.dossier import (
     Party,
     apply,
     corrected_said,
+    followed_lines,
     format_time,
     history,
     holder_handed_on,
@@ -2378,16 +2379,16 @@ class Desk:
             body = dict(payload or {})
             if compute is not None:
                 body.update(compute(current, occurred))
-            if kind in CONCURRENT_STEPS:
-                # The step the official saw last: a fold in the hub's order leaves this one out if
-                # another counter's step came in between (see CONCURRENT_STEPS).
-                seen = self.store.last_step_uuid(code, step_line(kind))
-                if seen is not None:
-                    body["after"] = seen
-                if kind == "refused":  # at the counter or later: the moves before it count too
-                    moved = self.store.last_step_uuid(code, step_line("appointment_moved"))
-                    if moved is not None:
-                        body["after_move"] = moved
+            follows = followed_lines(kind)
+            if follows:
+                # The steps the official saw last: a fold in the hub's order leaves this one out if
+                # another counter's step came in between (see CONCURRENT_STEPS); one read for both.
+                steps = self.store.step_uuids(code, CONCURRENT_STEPS | {"received"})
+                for key, of in follows:
+                    line = step_line(of)
+                    seen = next((uuid for uuid, k in reversed(steps) if k in line), None)
+                    if seen is not None:
+                        body[key] = seen
             event = new_event(code, kind, occurred, actor, settings.counter_id, body)
             dossier = apply(current, event)  # the lifecycle's refusal first: it says the most
             shown_as = getattr(self._shown, "value", None)

@@ -139,6 +139,19 @@ def step_line(kind: str) -> frozenset[str]:
     )
 
 
+def followed_lines(kind: str) -> list[tuple[str, str]]:
+    """``(payload key, line)`` of the steps a step of ``kind`` names as followed, a line being
+    named by one of its kinds (see :func:`step_line`): its own line as ``after``; a refusal also
+    the appointment's, as ``after_move``, since whether it was made at the counter (form 03, no
+    receipt) depends on every step before it, a moved appointment included."""
+    if kind not in CONCURRENT_STEPS:
+        return []
+    follows = [("after", kind)]
+    if kind == "refused":
+        follows.append(("after_move", "appointment_moved"))
+    return follows
+
+
 RATING_LEVELS: dict[int, str] = {
     5: "Rất hài lòng",
     4: "Hài lòng",
@@ -862,13 +875,9 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
     kind = event.kind
     if kind in CONCURRENT_STEPS:
         line = "last_move" if kind == "appointment_moved" else "last_step"
-        # A refusal follows both lines: whether it was made at the counter (form 03, no receipt)
-        # depends on every step before it, a moved appointment included.
-        checks = [(line, p.get("after"))] + (
-            [("last_move", p.get("after_move"))] if kind == "refused" else []
-        )
-        for held, seen in checks:
-            last = getattr(dossier, held)
+        for key, of in followed_lines(kind):
+            held = "last_move" if of == "appointment_moved" else "last_step"
+            last, seen = getattr(dossier, held), p.get(key)
             if last and isinstance(seen, str) and seen != last:
                 what = "hẹn lại ngày trả" if held == "last_move" else "chuyển bước"
                 raise RuleError(

@@ -648,18 +648,16 @@ class DossierStore:
             for seq, origin, flagged, body in rows
         ]
 
-    def last_step_uuid(self, code: str, kinds: Iterable[str]) -> str | None:
-        """The uuid of the dossier's last event folded in (not left out) among ``kinds``, in the
-        order its events are folded; None when it has none."""
+    def step_uuids(self, code: str, kinds: Iterable[str]) -> list[tuple[str, str]]:
+        """``(uuid, kind)`` of the dossier's events folded in (not left out) among ``kinds``, in
+        the order its events are folded (a dossier has a handful)."""
         wanted = sorted(kinds)
-        # The whole order read, the last kept (a dossier has a handful of events): the order is an
-        # expression list that cannot be reversed term by term (a coalesce(...) holds commas).
         rows = self.conn.execute(
-            f"SELECT uuid FROM events WHERE dossier_code = ? AND flagged = 0"
+            f"SELECT uuid, kind FROM events WHERE dossier_code = ? AND flagged = 0"
             f" AND kind IN ({', '.join('?' * len(wanted))}) ORDER BY {self._fold_order}",
             (code, *wanted),
         ).fetchall()
-        return str(rows[-1][0]) if rows else None
+        return [(str(uuid), str(kind)) for uuid, kind in rows]
 
     def flagged_of(self, code: str) -> list[tuple[Event, str]]:
         """A dossier's events left out of its folds, with why, in the order they were recorded."""
